@@ -1,0 +1,53 @@
+/**
+ * One error hierarchy. Messages name the file, line, key or id at fault and, where there is a
+ * closed set, the valid options. The API and CLI map classes to status/exit codes in one place.
+ */
+export class BatonError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad input from a user: unknown id, invalid argument, conf failing the params schema. → 4xx / exit 2 */
+export class InvalidInputError extends BatonError {}
+
+/** Something asked for by id does not exist. → 404 / exit 2 */
+export class NotFoundError extends BatonError {}
+
+/** A DAG file defines something invalid (cycle, duplicate id, unknown reference, bad schedule). */
+export class DagDefinitionError extends BatonError {
+  constructor(
+    message: string,
+    readonly file: string | null = null,
+    readonly line: number | null = null,
+    options?: { cause?: unknown },
+  ) {
+    super(file ? `${file}${line ? `:${line}` : ""}: ${message}` : message, options);
+  }
+}
+
+const SKIP = Symbol.for("baton.skip-task");
+const FAIL = Symbol.for("baton.fail-task");
+
+/** Thrown by a task to end its attempt as skipped; downstream follows its trigger rules. */
+export class SkipTask extends BatonError {
+  readonly [SKIP] = true;
+  static is(e: unknown): e is SkipTask {
+    return typeof e === "object" && e !== null && SKIP in e;
+  }
+}
+
+/** Thrown by a task to fail at once, without using its remaining retries. */
+export class FailTask extends BatonError {
+  readonly [FAIL] = true;
+  static is(e: unknown): e is FailTask {
+    return typeof e === "object" && e !== null && FAIL in e;
+  }
+}
+
+/** Turns anything thrown into an Error, keeping the original as cause. */
+export function toError(e: unknown): Error {
+  if (e instanceof Error) return e;
+  return new Error(typeof e === "string" ? e : JSON.stringify(e), { cause: e });
+}

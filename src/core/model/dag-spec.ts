@@ -1,0 +1,68 @@
+import type { TriggerRule } from "./states.js";
+
+/**
+ * The serialized form of a DAG: what the DAG processor emits after loading a user's file and
+ * what the scheduler and the API read. Plain JSON; it never contains user code.
+ */
+export interface DagSpec {
+  dagId: string;
+  /** Absolute path of the file that defined the DAG. */
+  fileloc: string;
+  schedule: ScheduleSpec;
+  /** Epoch ms (UTC) of the start of the first data interval; null = no scheduled runs before now. */
+  startDate: number | null;
+  /** Epoch ms; no run whose data interval starts after it. */
+  endDate: number | null;
+  /** IANA time zone used for cron schedules and for `ds`. */
+  timezone: string;
+  catchup: boolean;
+  tags: string[];
+  description: string | null;
+  owner: string | null;
+  /** JSON Schema (draft 2020-12) of the params object; `{}` when the DAG declares none. */
+  paramsSchema: Record<string, unknown>;
+  /** Default values of params, already validated against paramsSchema. */
+  paramsDefaults: Record<string, unknown>;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  /** A run still going after this many ms is failed; its running tasks are stopped. */
+  runTimeoutMs: number | null;
+  tasks: TaskSpec[];
+}
+
+export type ScheduleSpec =
+  | { kind: "none" }
+  | { kind: "once" }
+  /** mode "interval": run for [D, next) after next (Airflow's CronDataIntervalTimetable);
+   *  mode "trigger": run at the tick with a zero-width interval (CronTriggerTimetable). */
+  | { kind: "cron"; expression: string; mode: "interval" | "trigger" }
+  /** Fixed spacing anchored to startDate (DeltaDataIntervalTimetable). */
+  | { kind: "every"; everyMs: number };
+
+export type TaskKind = "function" | "shell" | "branch" | "short_circuit";
+
+export interface TaskSpec {
+  taskId: string;
+  kind: TaskKind;
+  /** Direct upstream task ids (ordering and data dependencies alike). */
+  upstream: string[];
+  /** Data dependencies: input name → upstream task id whose return value it receives. */
+  inputs: Record<string, string>;
+  retries: number;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number | null;
+  executionTimeoutMs: number | null;
+  triggerRule: TriggerRule;
+  pool: string;
+  poolSlots: number;
+  priorityWeight: number;
+  dependsOnPast: boolean;
+  /** For shell tasks: the command template when static (null when computed from the context). */
+  command: string | null;
+  /** 1-based line of the `task(...)` call in the DAG file, when known. */
+  line: number | null;
+  doc: string | null;
+}
+
+export const DEFAULT_POOL = "default_pool";

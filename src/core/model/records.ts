@@ -1,0 +1,124 @@
+import type { DagSpec } from "./dag-spec.js";
+import type { RunState, RunType, TaskState } from "./states.js";
+
+/** Times are epoch milliseconds (UTC) everywhere in records. */
+export type EpochMs = number;
+
+export interface DagRecord {
+  dagId: string;
+  fileloc: string;
+  paused: boolean;
+  /** False once the DAG's file no longer defines it. */
+  active: boolean;
+  latestVersion: string;
+  /** Logical date (interval start) of the latest scheduled run created, for catch-up. */
+  lastScheduledLogicalDate: EpochMs | null;
+  createdAt: EpochMs;
+  updatedAt: EpochMs;
+}
+
+export interface DagVersionRecord {
+  /** Content hash (sha256 hex) of the bundled file plus dag id. */
+  versionHash: string;
+  dagId: string;
+  spec: DagSpec;
+  /** The user's source text, for the code view. */
+  source: string;
+  /** Absolute path of the compiled ES module the task runner imports for this version. */
+  bundlePath: string;
+  createdAt: EpochMs;
+}
+
+export interface ImportErrorRecord {
+  file: string;
+  line: number | null;
+  column: number | null;
+  message: string;
+  at: EpochMs;
+}
+
+export interface RunRecord {
+  /** Surrogate key assigned by the store. */
+  id: number;
+  dagId: string;
+  runId: string;
+  runType: RunType;
+  state: RunState;
+  logicalDate: EpochMs | null;
+  dataIntervalStart: EpochMs | null;
+  dataIntervalEnd: EpochMs | null;
+  /** Not before this time. */
+  runAfter: EpochMs;
+  conf: Record<string, unknown>;
+  dagVersion: string;
+  backfillId: number | null;
+  startedAt: EpochMs | null;
+  endedAt: EpochMs | null;
+  /** Why a run ended the way it did when it isn't its leaves (deadlock, timeout, cancelled…). */
+  note: string | null;
+  createdAt: EpochMs;
+}
+
+export type NewRun = Omit<RunRecord, "id" | "startedAt" | "endedAt" | "note" | "createdAt"> & {
+  createdAt?: EpochMs;
+};
+
+export interface TaskInstanceRecord {
+  runPk: number;
+  taskId: string;
+  /** -1 for an unmapped task. */
+  mapIndex: number;
+  state: TaskState;
+  /** Attempts started so far (0 before the first). */
+  tryNumber: number;
+  /** Total attempts allowed (retries + 1). */
+  maxTries: number;
+  priority: number;
+  pool: string;
+  poolSlots: number;
+  queuedAt: EpochMs | null;
+  startedAt: EpochMs | null;
+  endedAt: EpochMs | null;
+  /** When an up_for_retry instance may run again. */
+  nextRetryAt: EpochMs | null;
+  /** JSON text of the return value (null when the task returned nothing). */
+  output: string | null;
+  error: string | null;
+  /** For branch tasks: the direct downstream ids chosen (JSON array), else null. */
+  followed: string[] | null;
+  updatedAt: EpochMs;
+}
+
+export interface AttemptRecord {
+  runPk: number;
+  taskId: string;
+  mapIndex: number;
+  tryNumber: number;
+  state: TaskState;
+  startedAt: EpochMs | null;
+  endedAt: EpochMs | null;
+  error: string | null;
+  logPath: string | null;
+  pid: number | null;
+}
+
+export interface PoolRecord {
+  name: string;
+  slots: number;
+  description: string;
+}
+
+export type ReprocessBehavior = "none" | "failed" | "completed";
+
+export interface BackfillRecord {
+  id: number;
+  dagId: string;
+  fromDate: EpochMs;
+  toDate: EpochMs;
+  reprocess: ReprocessBehavior;
+  maxActiveRuns: number;
+  conf: Record<string, unknown>;
+  state: "queued" | "running" | "done" | "cancelled";
+  createdAt: EpochMs;
+  endedAt: EpochMs | null;
+}

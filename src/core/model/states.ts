@@ -1,0 +1,51 @@
+/**
+ * Task-instance and DAG-run states. The vocabulary follows Airflow's (docs/GLOSSARY.md),
+ * so that users moving from Airflow read Baton's UI and logs without a dictionary.
+ */
+export const TASK_STATES = [
+  "none",
+  "scheduled",
+  "queued",
+  "running",
+  "up_for_retry",
+  "success",
+  "failed",
+  "skipped",
+  "upstream_failed",
+  "removed",
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export const FINISHED_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  "success",
+  "failed",
+  "skipped",
+  "upstream_failed",
+  "removed",
+]);
+
+export function isFinished(state: TaskState): boolean {
+  return FINISHED_TASK_STATES.has(state);
+}
+
+export const RUN_STATES = ["queued", "running", "success", "failed"] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export const RUN_TYPES = ["scheduled", "manual", "backfill"] as const;
+export type RunType = (typeof RUN_TYPES)[number];
+
+export const TRIGGER_RULES = [
+  "all_success",
+  "all_failed",
+  "all_done",
+  "all_done_min_one_success",
+  "one_success",
+  "one_failed",
+  "one_done",
+  "none_failed",
+  "none_failed_min_one_success",
+  "none_skipped",
+  "all_skipped",
+  "always",
+] as const;
+export type TriggerRule = (typeof TRIGGER_RULES)[number];

@@ -1,0 +1,74 @@
+import type { TaskSpec } from "../model/dag-spec.js";
+import type { EpochMs } from "../model/records.js";
+
+/** The serializable run context an attempt receives (the task runner turns it into TaskContext). */
+export interface AttemptContext {
+  dagId: string;
+  runId: string;
+  runType: "scheduled" | "manual" | "backfill";
+  logicalDate: EpochMs | null;
+  dataIntervalStart: EpochMs | null;
+  dataIntervalEnd: EpochMs | null;
+  /** DAG time zone, for `ds` and friends. */
+  timezone: string;
+  /** Params after defaults and the run's conf were merged and validated. */
+  params: Record<string, unknown>;
+  conf: Record<string, unknown>;
+}
+
+/** One attempt of one task instance, handed to an executor. */
+export interface AttemptRequest {
+  /** Unique key: `${runPk}/${taskId}/${mapIndex}/${tryNumber}`. */
+  attemptId: string;
+  runPk: number;
+  taskId: string;
+  mapIndex: number;
+  tryNumber: number;
+  maxTries: number;
+  /** Compiled module of the DAG version the run uses. */
+  bundlePath: string;
+  task: TaskSpec;
+  context: AttemptContext;
+  /** Upstream return values by input name (JSON-decoded). */
+  inputs: Record<string, unknown>;
+  /** Where the attempt's output (stdout, stderr, logger) goes. */
+  logPath: string;
+  /** Largest JSON-encoded return value accepted, in bytes. */
+  maxOutputBytes: number;
+}
+
+export type AttemptOutcome =
+  /** `output` is the JSON text of the return value, or null for undefined. */
+  | { kind: "success"; output: string | null; followed?: string[] | null }
+  /** `retryable: false` for FailTask, oversize outputs and other errors retrying cannot fix. */
+  | { kind: "failed"; error: string; retryable: boolean }
+  | { kind: "skipped"; reason: string }
+  | { kind: "timeout"; error: string }
+  /** The process running the attempt died (signal, OOM, exit). */
+  | { kind: "crashed"; error: string };
+
+export interface AttemptReport {
+  attemptId: string;
+  outcome: AttemptOutcome;
+  startedAt: EpochMs;
+  endedAt: EpochMs;
+  pid: number | null;
+}
+
+/** How an executor tells the scheduler what happened. Called on the scheduler's event loop. */
+export interface ExecutorListener {
+  started(attemptId: string, at: EpochMs, pid: number | null): void;
+  finished(report: AttemptReport): void;
+}
+
+/** Runs attempts somewhere (local process pool today). */
+export interface Executor {
+  /** Attempts that can run at the same time. */
+  readonly capacity: number;
+  start(listener: ExecutorListener): Promise<void>;
+  submit(request: AttemptRequest): void;
+  /** Stops an attempt (cleared or run timed out); it finishes as failed, not retried by the executor. */
+  cancel(attemptId: string, reason: string): void;
+  /** Stops taking work; waits up to `graceMs` for running attempts, then kills them. */
+  shutdown(graceMs: number): Promise<void>;
+}

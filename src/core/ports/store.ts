@@ -1,0 +1,125 @@
+import type {
+  AttemptRecord,
+  BackfillRecord,
+  DagRecord,
+  DagVersionRecord,
+  EpochMs,
+  ImportErrorRecord,
+  NewRun,
+  PoolRecord,
+  RunRecord,
+  TaskInstanceRecord,
+} from "../model/records.js";
+import type { RunState, TaskState } from "../model/states.js";
+
+/**
+ * What a store can do beyond the contract, asked by capability, never by dialect name.
+ */
+export interface StoreCapabilities {
+  /** `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL); false on SQLite, which serialises writers. */
+  readonly skipLocked: boolean;
+  /** The store can be shared by several processes on different machines. */
+  readonly networked: boolean;
+}
+
+/** Changes written atomically by {@link Store.commit}: the scheduler's unit of work. */
+export interface ChangeSet {
+  /** Partial updates of runs, by surrogate id. */
+  runs?: RunPatch[];
+  /** Full task-instance rows; inserted or replaced by (runPk, taskId, mapIndex). */
+  taskInstances?: TaskInstanceRecord[];
+  /** Attempt history rows; inserted or replaced by (runPk, taskId, mapIndex, tryNumber). */
+  attempts?: AttemptRecord[];
+  /** Latest scheduled logical date per DAG (catch-up bookkeeping). */
+  dagSchedules?: { dagId: string; lastScheduledLogicalDate: EpochMs }[];
+  backfills?: BackfillPatch[];
+}
+
+export type RunPatch = { id: number } & Partial<
+  Pick<RunRecord, "state" | "startedAt" | "endedAt" | "note">
+>;
+export type BackfillPatch = { id: number } & Partial<Pick<BackfillRecord, "state" | "endedAt">>;
+
+export interface RunFilter {
+  dagId?: string;
+  states?: RunState[];
+  runIds?: string[];
+  backfillId?: number;
+  /** Inclusive bounds on logical date. */
+  logicalDateFrom?: EpochMs;
+  logicalDateTo?: EpochMs;
+  /** Newest first by id; `beforeId` pages backwards. */
+  beforeId?: number;
+  limit?: number;
+}
+
+export interface NewBackfill {
+  dagId: string;
+  fromDate: EpochMs;
+  toDate: EpochMs;
+  reprocess: BackfillRecord["reprocess"];
+  maxActiveRuns: number;
+  conf: Record<string, unknown>;
+}
+
+/**
+ * The store port: every durable fact Baton keeps. Implemented by src/store (SQLite, PostgreSQL)
+ * and proven by one contract suite run against both.
+ */
+export interface Store {
+  readonly capabilities: StoreCapabilities;
+  /** Applies pending migrations; idempotent. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // DAGs and their versions
+  /** Records a loaded DAG: inserts the version if new, points the DAG at it, marks it active. */
+  saveDagVersion(version: DagVersionRecord): Promise<void>;
+  /** Marks inactive the DAGs last loaded from `fileloc` that are not in `keepDagIds`. */
+  deactivateDags(fileloc: string, keepDagIds: string[]): Promise<void>;
+  listDags(): Promise<DagRecord[]>;
+  getDag(dagId: string): Promise<DagRecord | undefined>;
+  getDagVersion(versionHash: string): Promise<DagVersionRecord | undefined>;
+  /** Returns false when the DAG is unknown. */
+  setDagPaused(dagId: string, paused: boolean): Promise<boolean>;
+  /** Replaces the import errors recorded for `file` (empty list clears them). */
+  replaceImportErrors(file: string, errors: ImportErrorRecord[]): Promise<void>;
+  listImportErrors(): Promise<ImportErrorRecord[]>;
+
+  // Runs and task instances
+  /**
+   * Creates a run and its task instances in one transaction. Returns the stored run, or
+   * undefined when a run with the same (dagId, runId) exists (idempotent creation).
+   * `tis` carry runPk 0; the store sets the real one.
+   */
+  createRun(run: NewRun, tis: TaskInstanceRecord[]): Promise<RunRecord | undefined>;
+  getRun(dagId: string, runId: string): Promise<RunRecord | undefined>;
+  getRunById(id: number): Promise<RunRecord | undefined>;
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  /** The latest run (by logical date) of a DAG strictly before `logicalDate`, any state. */
+  getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined>;
+  listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]>;
+  /** Task instances of many runs at once (scheduler recovery). */
+  listTaskInstancesForRuns(runPks: number[]): Promise<TaskInstanceRecord[]>;
+  listTaskInstancesInStates(states: TaskState[]): Promise<TaskInstanceRecord[]>;
+  listAttempts(runPk: number, taskId?: string): Promise<AttemptRecord[]>;
+  /** Writes a unit of work atomically (one transaction). */
+  commit(changes: ChangeSet): Promise<void>;
+
+  // Pools
+  listPools(): Promise<PoolRecord[]>;
+  getPool(name: string): Promise<PoolRecord | undefined>;
+  upsertPool(pool: PoolRecord): Promise<void>;
+  /** Returns false when the pool does not exist. */
+  deletePool(name: string): Promise<boolean>;
+
+  // Backfills
+  createBackfill(backfill: NewBackfill): Promise<BackfillRecord>;
+  getBackfill(id: number): Promise<BackfillRecord | undefined>;
+  listBackfills(filter: { dagId?: string; states?: BackfillRecord["state"][] }): Promise<BackfillRecord[]>;
+
+  // Liveness
+  /** Records a scheduler's heartbeat. */
+  heartbeat(component: string, id: string, at: EpochMs): Promise<void>;
+  listHeartbeats(component: string): Promise<{ id: string; at: EpochMs }[]>;
+}
