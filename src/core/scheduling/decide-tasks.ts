@@ -1,0 +1,85 @@
+import type { DagGraph } from "../graph/dag-graph.js";
+import type { TaskState } from "../model/states.js";
+import { countUpstream, evaluateTriggerRule } from "../rules/trigger-rules.js";
+import { followedDownstream } from "./branch-reach.js";
+
+/** What the scheduler knows about one task instance of a run. */
+export interface TaskView {
+  state: TaskState;
+  /** For a succeeded branch/short_circuit task: the chosen direct downstream ids; short_circuit uses [] for "falsy" and null for "continue"; null otherwise. */
+  followed: string[] | null;
+}
+
+export type TaskDecision = "scheduled" | "skipped" | "upstream_failed";
+
+/**
+ * For each candidate task (default all) in state "none", decides from its direct upstreams'
+ * states: "scheduled" (may run now), "skipped" or "upstream_failed"; undecided tasks are
+ * omitted. Branching: a direct downstream of a succeeded branch task that is not in `followed`
+ * and not reachable from a followed task is skipped whatever its trigger rule (Airflow
+ * NotPreviouslySkippedDep); a succeeded branch with followed=null is treated as having chosen
+ * nothing. A succeeded short_circuit task with followed=[] skips ALL its descendants ignoring
+ * trigger rules. Decisions propagate: tasks downstream of newly skipped/upstream_failed tasks are
+ * evaluated too, to a fixpoint. Returns only changes. Cost is O(affected tasks and their edges);
+ * tasks missing from `states` count as "none".
+ *
+ * @example decideTasks(graph, states, graph.downstream.get("extract")) // Map { "transform" => "scheduled" }
+ */
+export function decideTasks(
+  graph: DagGraph,
+  states: ReadonlyMap<string, TaskView>,
+  candidates?: Iterable<string>,
+): Map<string, TaskDecision> {
+  const decided = new Map<string, TaskDecision>();
+  const stateOf = (id: string): TaskState => decided.get(id) ?? states.get(id)?.state ?? "none";
+  const expandedShortCircuits = new Set<string>();
+  const branchKeeps = new Map<string, Set<string>>();
+  const queue: string[] = [...(candidates ?? graph.topoOrder)];
+
+  const decide = (id: string, decision: TaskDecision) => {
+    decided.set(id, decision);
+    if (decision !== "scheduled") queue.push(...(graph.downstream.get(id) ?? []));
+  };
+  const skipAllDescendants = (root: string) => {
+    expandedShortCircuits.add(root);
+    const seen = new Set<string>();
+    const stack = [...(graph.downstream.get(root) ?? [])];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      if (stateOf(id) === "none") decided.set(id, "skipped");
+      stack.push(...(graph.downstream.get(id) ?? []));
+    }
+  };
+  const keptByBranch = (branchId: string, followed: readonly string[]) => {
+    let kept = branchKeeps.get(branchId);
+    if (!kept) branchKeeps.set(branchId, (kept = followedDownstream(graph, branchId, followed)));
+    return kept;
+  };
+
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i]!;
+    const task = graph.tasks.get(id);
+    if (!task) continue;
+    const upstream = graph.upstream.get(id) ?? [];
+    let skippedByBranch = false;
+    for (const u of upstream) {
+      const view = states.get(u);
+      if (view?.state !== "success") continue;
+      const kind = graph.tasks.get(u)?.kind;
+      if (kind === "short_circuit" && view.followed?.length === 0 && !expandedShortCircuits.has(u)) skipAllDescendants(u);
+      if (kind === "branch" && !keptByBranch(u, view.followed ?? []).has(id)) skippedByBranch = true;
+    }
+    if (stateOf(id) !== "none") continue;
+    if (skippedByBranch) {
+      decide(id, "skipped");
+      continue;
+    }
+    const verdict = evaluateTriggerRule(task.triggerRule, countUpstream(upstream.map(stateOf)));
+    if (verdict === "run") decide(id, "scheduled");
+    else if (verdict === "skip") decide(id, "skipped");
+    else if (verdict === "upstream_failed") decide(id, "upstream_failed");
+  }
+  return decided;
+}

@@ -1,0 +1,45 @@
+import { formatDs, formatDsNodash, formatTs } from "../model/dates.js";
+
+/** What a task attempt's templates may refer to. */
+export interface TemplateVariablesInput {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+  logicalDate: number | null;
+  dataIntervalStart: number | null;
+  dataIntervalEnd: number | null;
+  timezone: string;
+  params: Record<string, unknown>;
+  conf: Record<string, unknown>;
+}
+
+/**
+ * The variables of a task attempt's templates, named as in Airflow: ds, ds_nodash (in the DAG's
+ * time zone), ts, ts_nodash, logical_date, data_interval_start, data_interval_end (UTC ISO),
+ * run_id, dag_id, task_id, try_number, params, conf. As in Airflow 3, date variables are absent
+ * (so using them is an error naming what exists) when the run has no logical date/data interval.
+ *
+ * @example renderTemplate("s3://bucket/{{ ds }}/", templateVariables({ ...run, logicalDate: Date.UTC(2024, 0, 2) })) // "s3://bucket/2024-01-02/"
+ */
+export function templateVariables(input: TemplateVariablesInput): Record<string, unknown> {
+  const vars: Record<string, unknown> = {
+    run_id: input.runId,
+    dag_id: input.dagId,
+    task_id: input.taskId,
+    try_number: input.tryNumber,
+    params: input.params,
+    conf: input.conf,
+  };
+  if (input.logicalDate !== null) {
+    const ts = formatTs(input.logicalDate);
+    vars.ds = formatDs(input.logicalDate, input.timezone);
+    vars.ds_nodash = formatDsNodash(input.logicalDate, input.timezone);
+    vars.ts = ts;
+    vars.ts_nodash = ts.slice(0, 19).replaceAll("-", "").replaceAll(":", "");
+    vars.logical_date = ts;
+  }
+  if (input.dataIntervalStart !== null) vars.data_interval_start = formatTs(input.dataIntervalStart);
+  if (input.dataIntervalEnd !== null) vars.data_interval_end = formatTs(input.dataIntervalEnd);
+  return vars;
+}

@@ -1,0 +1,95 @@
+import { InvalidInputError } from "../errors.js";
+import type { ScheduleSpec } from "../model/dag-spec.js";
+import { intervalGrid, pointInterval, type IntervalGrid } from "./interval-grid.js";
+
+/** One scheduled (or manual) run's dates, all epoch ms. */
+export interface RunInterval {
+  logicalDate: number;
+  dataIntervalStart: number;
+  dataIntervalEnd: number;
+  /** The run is not created/started before this instant. */
+  runAfter: number;
+}
+
+/** What a timetable needs from a DAG spec. */
+export interface TimetableInput {
+  schedule: ScheduleSpec;
+  startDate: number | null;
+  endDate: number | null;
+  timezone: string;
+  catchup: boolean;
+}
+
+/** intervalsInRange refuses ranges that would create more runs than this (almost surely a mistake). */
+export const MAX_INTERVALS_IN_RANGE = 100_000;
+
+/**
+ * The next scheduled run after the run with logical date `lastLogicalDate` (null = none yet) as
+ * of `now`; null when there is none (schedule none, once already done, past endDate). runAfter
+ * may be in the future (caller creates the run once runAfter <= now). With catchup=false and the
+ * next interval already overdue, returns the LATEST interval whose runAfter <= now instead
+ * (missed ones are skipped). With startDate null, catchup is treated as false.
+ *
+ * @example
+ * const t = { schedule: { kind: "cron", expression: "0 0 * * *", mode: "interval" }, startDate: Date.UTC(2024, 0, 1), endDate: null, timezone: "UTC", catchup: true } as const;
+ * nextScheduledRun(t, null, Date.UTC(2024, 0, 5)) // logicalDate 2024-01-01, runAfter 2024-01-02
+ */
+export function nextScheduledRun(t: TimetableInput, lastLogicalDate: number | null, now: number): RunInterval | null {
+  const { schedule, startDate, endDate } = t;
+  if (schedule.kind === "none") return null;
+  if (schedule.kind === "once") {
+    const at = startDate ?? now;
+    return lastLogicalDate === null && (endDate === null || at <= endDate) ? pointInterval(at) : null;
+  }
+  const grid = intervalGrid(schedule, t.timezone, startDate ?? 0);
+  let next = lastLogicalDate === null ? null : grid.after(lastLogicalDate);
+  if (startDate !== null && (next === null ? lastLogicalDate === null : next.logicalDate < startDate)) {
+    next = grid.firstAtOrAfter(startDate);
+  }
+  if (!t.catchup || startDate === null) {
+    const latest = grid.latestDueBy(now);
+    const usable =
+      latest !== null &&
+      (lastLogicalDate === null || latest.logicalDate > lastLogicalDate) &&
+      (startDate === null || latest.logicalDate >= startDate);
+    if (usable && (next === null || latest.logicalDate > next.logicalDate)) next = latest;
+    if (next === null && lastLogicalDate === null) next = grid.firstAtOrAfter(now);
+  }
+  if (next === null || (endDate !== null && next.logicalDate > endDate)) return null;
+  return next;
+}
+
+/**
+ * Every scheduled interval whose logical date lies in [from, to] (inclusive), in order; for
+ * backfill. Ignores catchup and now, and also startDate/endDate (the caller chose the range),
+ * except that "every" intervals stay anchored at startDate. Throws InvalidInputError above
+ * {@link MAX_INTERVALS_IN_RANGE} intervals.
+ */
+export function intervalsInRange(t: TimetableInput, from: number, to: number): RunInterval[] {
+  const { schedule, startDate } = t;
+  if (schedule.kind === "none") return [];
+  if (schedule.kind === "once") return startDate !== null && startDate >= from && startDate <= to ? [pointInterval(startDate)] : [];
+  const grid: IntervalGrid = intervalGrid(schedule, t.timezone, startDate ?? 0);
+  const out: RunInterval[] = [];
+  for (let iv = grid.firstAtOrAfter(from); iv !== null && iv.logicalDate <= to; iv = grid.after(iv.logicalDate)) {
+    if (out.length >= MAX_INTERVALS_IN_RANGE) {
+      throw new InvalidInputError(
+        `the range ${new Date(from).toISOString()} – ${new Date(to).toISOString()} holds more than ${MAX_INTERVALS_IN_RANGE} scheduled intervals; choose a shorter range`,
+      );
+    }
+    out.push(iv);
+  }
+  return out;
+}
+
+/**
+ * A manual run at `at`: logicalDate = at; data interval = the schedule's interval containing
+ * `at` (cron "interval" mode and every: [start, end) with start <= at < end) or [at, at] (none,
+ * once, cron "trigger" mode). runAfter = at.
+ */
+export function manualRunInterval(t: TimetableInput, at: number): RunInterval {
+  const { schedule } = t;
+  if (schedule.kind === "none" || schedule.kind === "once") return pointInterval(at);
+  const iv = intervalGrid(schedule, t.timezone, t.startDate ?? 0).containing(at);
+  return { logicalDate: at, dataIntervalStart: iv.dataIntervalStart, dataIntervalEnd: iv.dataIntervalEnd, runAfter: at };
+}

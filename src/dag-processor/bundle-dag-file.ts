@@ -1,0 +1,86 @@
+import { isBuiltin } from "node:module";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build, type Message, type Plugin } from "esbuild";
+
+/** The compiled SDK every bundle imports for `baton`: one module instance shared with the task runner. */
+export const SDK_ENTRY = fileURLToPath(new URL("../sdk/index.js", import.meta.url));
+
+export type BundleOutcome =
+  | { ok: true; code: string }
+  | { ok: false; errors: { text: string; file: string | null; line: number | null; column: number | null; lineText: string | null }[] };
+
+/**
+ * Bundles a DAG file and its local imports into one ES module meant to live in `bundleDir`.
+ * `baton` and npm packages stay external but are rewritten to absolute file URLs resolved from
+ * the DAG file's own folder, so the bundle imports the same modules wherever it is written.
+ */
+export async function bundleDagFile(file: string, bundleDir: string): Promise<BundleOutcome> {
+  const workDir = dirname(file);
+  try {
+    const result = await build({
+      entryPoints: [file],
+      absWorkingDir: workDir,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: false,
+      // Only the folder matters: source map paths are relative to it and the bundle is renamed inside it.
+      outfile: join(bundleDir, "bundle.mjs"),
+      sourcemap: "inline",
+      // Resolve packages as Node does: no "module" condition or field.
+      conditions: [],
+      mainFields: ["main"],
+      logLevel: "silent",
+      plugins: [externalPackages()],
+      banner: {
+        js: 'import { createRequire as __batonCreateRequire } from "node:module"; const require = __batonCreateRequire(import.meta.url);',
+      },
+    });
+    const out = result.outputFiles[0];
+    if (!out) return { ok: false, errors: [{ text: "esbuild produced no output", file, line: null, column: null, lineText: null }] };
+    return { ok: true, code: out.text };
+  } catch (e) {
+    const messages = (e as { errors?: Message[] }).errors;
+    if (!Array.isArray(messages)) throw e;
+    return {
+      ok: false,
+      errors: messages.map((m) => ({
+        text: m.text,
+        file: m.location ? resolve(workDir, m.location.file) : null,
+        line: m.location?.line ?? null,
+        column: m.location ? m.location.column + 1 : null,
+        lineText: m.location?.lineText ?? null,
+      })),
+    };
+  }
+}
+
+/** Marks resolutions the plugin asked esbuild for itself, so it does not see them again. */
+const SKIP = { batonSkip: true };
+
+function externalPackages(): Plugin {
+  return {
+    name: "baton-externals",
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === SKIP || isAbsolute(args.path)) return undefined;
+        if (args.path === "baton") return { path: pathToFileURL(SDK_ENTRY).href, external: true };
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        const r = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: SKIP,
+        });
+        if (r.errors.length > 0) return { errors: r.errors };
+        if (r.external) return { path: r.path, external: true };
+        // A workspace package linked outside node_modules may be TypeScript: bundle it.
+        if (!r.path.includes(`${sep}node_modules${sep}`)) return { path: r.path };
+        // import() takes file URLs (needed on Windows); require() takes paths.
+        return { path: args.kind === "require-call" ? r.path : pathToFileURL(r.path).href, external: true };
+      });
+    },
+  };
+}

@@ -1,0 +1,170 @@
+import { watch, type FSWatcher } from "node:fs";
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { ImportErrorRecord } from "../core/model/records.js";
+import { silentLogger, type Logger } from "../core/ports/logger.js";
+import type { Store } from "../core/ports/store.js";
+import { findDagFiles } from "./find-dag-files.js";
+import { loadDagFilesEach } from "./load-dag-files.js";
+import type { LoadResult } from "./load-result.js";
+import { resolveDuplicateDags } from "./resolve-duplicate-dags.js";
+
+export interface DagSyncOptions {
+  dagsDir: string;
+  bundleDir: string;
+  /** Per-file load time limit. Default 30 s. */
+  timeoutMs?: number;
+  /** Polling period of start(). Default 1 s. */
+  intervalMs?: number;
+  logger?: Logger;
+}
+
+export interface SyncResult {
+  /** Files added, changed or deleted since the previous sync (all files on the first). */
+  changedFiles: string[];
+  /** DAG ids saved from those files. */
+  dagIds: string[];
+  /** Import errors of those files (including duplicate-id conflicts they are part of). */
+  errors: ImportErrorRecord[];
+}
+
+/**
+ * Keeps the store in step with the DAG folder: loads new and changed files (by mtime and size)
+ * in the DAG-processor child, saves their DAG versions and import errors, and deactivates the DAGs
+ * of deleted files. Writes only through the Store port.
+ */
+export class DagSync {
+  private readonly dagsDir: string;
+  private readonly logger: Logger;
+  /** Last load of each file, keyed by absolute path; `stamp` is mtime:size. */
+  private readonly loaded = new Map<string, { stamp: string; result: LoadResult }>();
+  /** What was last written to the store per file, to rewrite only what changed. */
+  private readonly written = new Map<string, string>();
+  /** Deleted files whose DAGs still have to be deactivated in the store. */
+  private readonly deleted = new Set<string>();
+  /** DAG id → the file that defines it, kept stable when another file starts defining it too. */
+  private owners = new Map<string, string>();
+  private first = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly opts: DagSyncOptions,
+  ) {
+    this.dagsDir = resolve(opts.dagsDir);
+    this.logger = opts.logger ?? silentLogger;
+  }
+
+  /** One pass over the DAG folder. Calls are serialized. */
+  syncOnce(): Promise<SyncResult> {
+    const run = this.queue.then(() => this.sync());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Syncs now, then every `intervalMs` and soon after file-system events, so that new DAG files
+   * are picked up without a restart. `onChange` hears about syncs that changed something.
+   */
+  start(onChange?: (result: SyncResult) => void): void {
+    if (this.timer) return;
+    const tick = () => {
+      if (this.debounce || !this.timer) return;
+      this.debounce = setTimeout(() => {
+        this.debounce = null;
+        this.syncOnce().then(
+          (r) => {
+            if (r.changedFiles.length > 0) onChange?.(r);
+          },
+          (e: unknown) => this.logger.error({ err: e }, "DAG sync failed"),
+        );
+      }, 50);
+    };
+    this.timer = setInterval(tick, this.opts.intervalMs ?? 1_000);
+    try {
+      this.watcher = watch(this.dagsDir, { recursive: true }, tick);
+      this.watcher.on("error", () => this.closeWatcher());
+    } catch {
+      this.watcher = null; // polling alone still works (e.g. the folder does not exist yet)
+    }
+    tick();
+  }
+
+  /** Stops polling and waits for a sync in progress. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.timer = null;
+    this.debounce = null;
+    this.closeWatcher();
+    await this.queue;
+  }
+
+  private closeWatcher(): void {
+    this.watcher?.close();
+    this.watcher = null;
+  }
+
+  private async sync(): Promise<SyncResult> {
+    const files = findDagFiles(this.dagsDir);
+    const stamps = new Map<string, string>();
+    for (const f of files) {
+      const s = await stat(f).catch(() => null);
+      if (s) stamps.set(f, `${s.mtimeMs}:${s.size}`);
+    }
+    const changed = [...stamps].filter(([f, stamp]) => this.loaded.get(f)?.stamp !== stamp).map(([f]) => f);
+    for (const f of this.loaded.keys()) {
+      if (!stamps.has(f)) {
+        this.loaded.delete(f);
+        this.deleted.add(f);
+      }
+    }
+    if (this.first) await this.forgetVanishedFiles(new Set(stamps.keys()));
+
+    const results = await loadDagFilesEach(changed, { bundleDir: this.opts.bundleDir, timeoutMs: this.opts.timeoutMs, logger: this.logger });
+    for (const r of results) this.loaded.set(r.file, { stamp: stamps.get(r.file)!, result: r });
+
+    const all = resolveDuplicateDags([...this.loaded.values()].map((l) => l.result).sort((a, b) => a.file.localeCompare(b.file)), this.owners);
+    this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
+
+    const changedSet = new Set(changed);
+    const out: SyncResult = { changedFiles: [...changed, ...this.deleted], dagIds: [], errors: [] };
+    for (const r of all) {
+      const signature = JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
+      if (changedSet.has(r.file)) {
+        out.dagIds.push(...r.dags.map((d) => d.dagId));
+        out.errors.push(...r.errors);
+      }
+      if (!changedSet.has(r.file) && this.written.get(r.file) === signature) continue;
+      for (const d of r.dags) await this.store.saveDagVersion(d);
+      await this.store.deactivateDags(r.file, r.dags.map((d) => d.dagId));
+      await this.store.replaceImportErrors(r.file, r.errors);
+      this.written.set(r.file, signature);
+    }
+    for (const f of [...this.deleted]) {
+      await this.store.deactivateDags(f, []);
+      await this.store.replaceImportErrors(f, []);
+      this.written.delete(f);
+      this.deleted.delete(f);
+    }
+    this.first = false;
+    if (out.changedFiles.length > 0) {
+      this.logger.info({ files: out.changedFiles.length, dags: out.dagIds.length, errors: out.errors.length }, "DAG files synced");
+    }
+    return out;
+  }
+
+  /** After a restart: DAGs and import errors recorded for files that no longer exist. */
+  private async forgetVanishedFiles(present: ReadonlySet<string>): Promise<void> {
+    for (const d of await this.store.listDags()) {
+      if (d.active && !present.has(d.fileloc)) this.deleted.add(d.fileloc);
+      if (d.active && present.has(d.fileloc)) this.owners.set(d.dagId, d.fileloc);
+    }
+    for (const e of await this.store.listImportErrors()) {
+      if (!present.has(e.file)) this.deleted.add(e.file);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+import { dirname, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where in a user's file something was declared (1-based line and column). */
+export interface CallSite {
+  file: string;
+  line: number;
+  column: number;
+}
+
+// "    at fn (file:///a/b.ts:12:5)", "    at /a/b.js:3:1", "    at async file:///a/b.ts:1:1"
+const FRAME = /(?:\(|at (?:async )?)((?:file:\/\/|\/|[A-Za-z]:[\\/])[^()]*?):(\d+):(\d+)\)?\s*$/;
+
+/** The file locations in a V8 stack trace, innermost first (node: internals are not paths). */
+export function parseStackFrames(stack: string | undefined): CallSite[] {
+  const frames: CallSite[] = [];
+  for (const text of (stack ?? "").split("\n")) {
+    const m = FRAME.exec(text);
+    if (!m) continue;
+    const raw = m[1]!;
+    let file = raw;
+    if (raw.startsWith("file://")) {
+      try {
+        file = fileURLToPath(raw);
+      } catch {
+        continue;
+      }
+    }
+    frames.push({ file, line: Number(m[2]), column: Number(m[3]) });
+  }
+  return frames;
+}
+
+/**
+ * The SDK's own folders, compiled and source: with source maps on, frames in dist/src/sdk/*.js
+ * are reported as src/sdk/*.ts.
+ */
+const SDK_DIRS = ((): string[] => {
+  const dir = dirname(fileURLToPath(import.meta.url));
+  const dist = `${sep}dist${sep}src${sep}sdk`;
+  const src = `${sep}src${sep}sdk`;
+  if (dir.endsWith(dist)) return [dir + sep, dir.slice(0, -dist.length) + src + sep];
+  if (dir.endsWith(src)) return [dir + sep, dir.slice(0, -src.length) + dist + sep];
+  return [dir + sep];
+})();
+
+function isSdkFile(file: string): boolean {
+  return SDK_DIRS.some((d) => file.startsWith(d)) && !/\.test(-d)?\.[cm]?[jt]s$/.test(file);
+}
+
+/** The first stack frame outside the SDK: the user's `dag(...)`/`task(...)` call. */
+export function userCallSite(): CallSite | null {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack;
+  Error.stackTraceLimit = limit;
+  return parseStackFrames(stack).find((f) => !isSdkFile(f.file)) ?? null;
+}

@@ -1,0 +1,153 @@
+import { z } from "zod";
+import { InvalidInputError } from "../core/errors.js";
+import type { DagSpec } from "../core/model/dag-spec.js";
+import { parseDate } from "../core/model/dates.js";
+import { parseOptionalDuration } from "../core/model/duration.js";
+import { parseSchedule } from "../core/timetable/parse-schedule.js";
+import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
+import { checkPolicyOptions, type Duration, type TaskPolicyOptions } from "./task-options.js";
+
+/** A zod schema of the DAG's params object. */
+export type ParamsSchema = z.ZodType<Record<string, unknown>>;
+
+/** The type of `ctx.params` for a DAG declaring `params: S`. */
+export type ParamsOf<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
+
+/** Options of `dag()`. Only `id` is required. */
+export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | undefined> {
+  /** Unique across all DAG files: letters, digits, "_", "-", ".". */
+  id: string;
+  /** Cron ("0 6 * * 1-5"), preset ("@daily", "@once"…), interval ("15m"), or null for manual runs only. Default null. */
+  schedule?: string | null;
+  /** "interval" (default): a run covers [tick, next tick) and starts at its end. "trigger": run at the tick. */
+  scheduleMode?: "interval" | "trigger";
+  /** First data interval start: "YYYY-MM-DD" (midnight in `timezone`), ISO date-time, Date or epoch ms. */
+  startDate?: string | Date | number | null;
+  /** No run whose data interval starts after it. */
+  endDate?: string | Date | number | null;
+  /** IANA time zone for cron schedules, bare dates and `ds`. Default "UTC". */
+  timezone?: string;
+  /** Create the runs missed since startDate (or since the last run). Default false. */
+  catchup?: boolean;
+  tags?: string[];
+  description?: string | null;
+  owner?: string | null;
+  /** zod schema of the run params; defaults must parse from `{}`. Serialized as JSON Schema. */
+  params?: S;
+  /** Defaults for every task's options. */
+  defaults?: TaskPolicyOptions;
+  /** Runs of this DAG running at once. Default 16. */
+  maxActiveRuns?: number;
+  /** Task instances of this DAG running at once, across its runs. Default 16. */
+  maxActiveTasks?: number;
+  /** A run still going after this long fails and its running tasks are stopped. Default none. */
+  runTimeout?: Duration | null;
+}
+
+export const DAG_OPTION_KEYS = [
+  "id",
+  "schedule",
+  "scheduleMode",
+  "startDate",
+  "endDate",
+  "timezone",
+  "catchup",
+  "tags",
+  "description",
+  "owner",
+  "params",
+  "defaults",
+  "maxActiveRuns",
+  "maxActiveTasks",
+  "runTimeout",
+] as const;
+
+export type ResolvedDagOptions = Omit<DagSpec, "fileloc" | "tasks">;
+
+/** Checks and normalizes `dag()` options. Throws InvalidInputError naming the key. */
+export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
+  checkKnownKeys(options, DAG_OPTION_KEYS, "DAG option");
+  const dagId = checkId(options.id, "DAG id");
+  const timezone = checkTimezone(options.timezone ?? "UTC");
+  if (options.schedule !== undefined && options.schedule !== null && typeof options.schedule !== "string") {
+    throw new InvalidInputError(`schedule must be a string or null, got ${show(options.schedule)}`);
+  }
+  const mode = checkOneOf(options.scheduleMode ?? "interval", "scheduleMode", ["interval", "trigger"] as const);
+  const startDate = toEpoch(options.startDate, "startDate", timezone);
+  const endDate = toEpoch(options.endDate, "endDate", timezone);
+  if (startDate !== null && endDate !== null && endDate < startDate) {
+    throw new InvalidInputError(`endDate ${show(options.endDate)} is before startDate ${show(options.startDate)}`);
+  }
+  const tags = options.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== "string")) {
+    throw new InvalidInputError(`tags must be a list of strings, got ${show(tags)}`);
+  }
+  if (options.defaults !== undefined) checkPolicyOptions(options.defaults);
+  const runTimeout = options.runTimeout;
+  if (runTimeout !== undefined && runTimeout !== null && typeof runTimeout !== "number" && typeof runTimeout !== "string") {
+    throw new InvalidInputError(`runTimeout must be a duration like "2h", got ${show(runTimeout)}`);
+  }
+  return {
+    dagId,
+    schedule: parseSchedule(options.schedule, mode),
+    startDate,
+    endDate,
+    timezone,
+    catchup: checkBoolean(options.catchup ?? false, "catchup"),
+    tags: [...tags],
+    description: optionalText(options.description, "description"),
+    owner: optionalText(options.owner, "owner"),
+    ...resolveParams(options.params),
+    maxActiveRuns: checkInteger(options.maxActiveRuns ?? 16, "maxActiveRuns", 1),
+    maxActiveTasks: checkInteger(options.maxActiveTasks ?? 16, "maxActiveTasks", 1),
+    runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
+  };
+}
+
+function checkTimezone(value: unknown): string {
+  const tz = checkString(value, "timezone");
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+  } catch {
+    throw new InvalidInputError(`timezone "${tz}" is not an IANA time zone; use e.g. "UTC", "Europe/Paris", "America/New_York"`);
+  }
+  return tz;
+}
+
+function toEpoch(value: unknown, key: string, timezone: string): number | null {
+  if (value === undefined || value === null) return null;
+  const ms =
+    value instanceof Date ? value.getTime() : typeof value === "number" ? value : typeof value === "string" ? parseDate(value, timezone) : Number.NaN;
+  if (!Number.isFinite(ms)) {
+    throw new InvalidInputError(`${key} ${show(value)} is not a date; use "YYYY-MM-DD", an ISO date-time, a Date or epoch ms`);
+  }
+  return ms;
+}
+
+function optionalText(value: unknown, key: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") throw new InvalidInputError(`${key} must be a string, got ${show(value)}`);
+  return value;
+}
+
+function resolveParams(schema: ParamsSchema | undefined): Pick<DagSpec, "paramsSchema" | "paramsDefaults"> {
+  if (schema === undefined) return { paramsSchema: {}, paramsDefaults: {} };
+  if (typeof schema !== "object" || schema === null || typeof (schema as { safeParse?: unknown }).safeParse !== "function" || !("_zod" in schema)) {
+    throw new InvalidInputError(`params must be a zod schema such as z.object({ region: z.string().default("eu") }), got ${show(schema)}`);
+  }
+  const parsed = schema.safeParse({});
+  if (!parsed.success) {
+    throw new InvalidInputError(
+      `params defaults do not satisfy the params schema; give every param a .default() or make it .optional():\n${z.prettifyError(parsed.error)}`,
+    );
+  }
+  if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
+    throw new InvalidInputError("params must be an object schema, e.g. z.object({ … })");
+  }
+  const defaults = JSON.parse(JSON.stringify(parsed.data)) as Record<string, unknown>;
+  if (!schema.safeParse(defaults).success) {
+    throw new InvalidInputError("params defaults must be JSON values (strings, numbers, booleans, null, arrays, objects)");
+  }
+  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+  return { paramsSchema: jsonSchema as Record<string, unknown>, paramsDefaults: defaults };
+}

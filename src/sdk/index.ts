@@ -1,0 +1,13 @@
+// The public SDK: `import { dag, task, … } from "baton"`. Keep this surface narrow.
+export { dag } from "./dag.js";
+export { task, shell, branch, shortCircuit } from "./free-functions.js";
+export { chain } from "./chain.js";
+export { SkipTask, FailTask } from "../core/errors.js";
+export { z } from "zod";
+
+export type { TaskContext } from "./context.js";
+export type { TaskRef } from "./task-ref.js";
+export type { DagOptions } from "./dag-options.js";
+export type { TaskOptions } from "./task-options.js";
+export type { TriggerRule } from "../core/model/states.js";
+export type { DagDefinition } from "./definition.js";

@@ -1,0 +1,120 @@
+import { InvalidInputError } from "../core/errors.js";
+import { DEFAULT_POOL, type TaskSpec } from "../core/model/dag-spec.js";
+import { parseDuration } from "../core/model/duration.js";
+import { TRIGGER_RULES, type TriggerRule } from "../core/model/states.js";
+import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
+import type { TaskRef, Upstream } from "./task-ref.js";
+
+/** A duration: milliseconds, or text such as "30s", "15m", "2h", "1h30m". */
+export type Duration = number | string;
+
+/** How a task is retried, limited and prioritised; also the shape of a DAG's `defaults`. */
+export interface TaskPolicyOptions {
+  /** Extra attempts after a failure. Default 0. */
+  retries?: number;
+  /** Wait before a retry. Default "300s". */
+  retryDelay?: Duration;
+  /** Double the delay on each retry (capped by maxRetryDelay). Default false. */
+  retryExponentialBackoff?: boolean;
+  /** Cap on the retry delay with backoff. Default none. */
+  maxRetryDelay?: Duration | null;
+  /** An attempt running longer is stopped and fails (it may be retried). Default none. */
+  timeout?: Duration | null;
+  /** When the task may run given its upstreams' states. Default "all_success". */
+  triggerRule?: TriggerRule;
+  /** Pool whose slots the task takes while running. Default "default_pool". */
+  pool?: string;
+  /** Slots taken in the pool. Default 1. */
+  poolSlots?: number;
+  /** Higher runs first when slots are short. Default 1. */
+  priorityWeight?: number;
+  /** Run only when this task succeeded (or was skipped) in the previous run. Default false. */
+  dependsOnPast?: boolean;
+}
+
+/** Upstream tasks whose return values a task receives, by input name. */
+export type Inputs = Record<string, TaskRef<unknown>>;
+
+/** The values a task function receives for its `inputs`. */
+export type InputValues<I> = { [K in keyof I]: I[K] extends TaskRef<infer U> ? U : never };
+
+/** Options of `task()`, `branch()` and `shortCircuit()`. */
+export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOptions {
+  /** Data dependencies: each value is an upstream task whose return value is passed in. */
+  inputs?: I;
+  /** Ordering dependencies without data: tasks (or task ids) that must finish first. */
+  after?: Upstream | readonly Upstream[];
+  /** Markdown shown in the UI. */
+  doc?: string;
+}
+
+export const POLICY_KEYS = [
+  "retries",
+  "retryDelay",
+  "retryExponentialBackoff",
+  "maxRetryDelay",
+  "timeout",
+  "triggerRule",
+  "pool",
+  "poolSlots",
+  "priorityWeight",
+  "dependsOnPast",
+] as const;
+export const TASK_OPTION_KEYS = [...POLICY_KEYS, "inputs", "after", "doc"] as const;
+export const SHELL_OPTION_KEYS = [...POLICY_KEYS, "after", "doc", "command", "env", "cwd"] as const;
+
+export type TaskPolicy = Pick<
+  TaskSpec,
+  | "retries"
+  | "retryDelayMs"
+  | "retryExponentialBackoff"
+  | "maxRetryDelayMs"
+  | "executionTimeoutMs"
+  | "triggerRule"
+  | "pool"
+  | "poolSlots"
+  | "priorityWeight"
+  | "dependsOnPast"
+>;
+
+/** Checks a DAG's `defaults`. Throws InvalidInputError naming the key. */
+export function checkPolicyOptions(options: TaskPolicyOptions): void {
+  checkKnownKeys(options, POLICY_KEYS, "default task option");
+  resolveTaskPolicy({}, options);
+}
+
+/**
+ * The task's policy: its own option, else the DAG's `defaults`, else Baton's default (Airflow's).
+ * Throws InvalidInputError naming the key and the valid values.
+ */
+export function resolveTaskPolicy(own: TaskPolicyOptions, defaults: TaskPolicyOptions): TaskPolicy {
+  const pick = <K extends keyof TaskPolicyOptions>(key: K): TaskPolicyOptions[K] =>
+    own[key] !== undefined ? own[key] : defaults[key];
+  const retryDelayMs = duration(pick("retryDelay") ?? 300_000, "retryDelay");
+  const maxRetryDelay = pick("maxRetryDelay");
+  const timeout = pick("timeout");
+  return {
+    retries: checkInteger(pick("retries") ?? 0, "retries", 0),
+    retryDelayMs,
+    retryExponentialBackoff: checkBoolean(pick("retryExponentialBackoff") ?? false, "retryExponentialBackoff"),
+    maxRetryDelayMs: maxRetryDelay == null ? null : duration(maxRetryDelay, "maxRetryDelay"),
+    executionTimeoutMs: timeout == null ? null : positive(duration(timeout, "timeout"), "timeout"),
+    triggerRule: checkOneOf(pick("triggerRule") ?? "all_success", "triggerRule", TRIGGER_RULES),
+    pool: checkString(pick("pool") ?? DEFAULT_POOL, "pool"),
+    poolSlots: checkInteger(pick("poolSlots") ?? 1, "poolSlots", 1),
+    priorityWeight: checkInteger(pick("priorityWeight") ?? 1, "priorityWeight", Number.MIN_SAFE_INTEGER),
+    dependsOnPast: checkBoolean(pick("dependsOnPast") ?? false, "dependsOnPast"),
+  };
+}
+
+function duration(value: unknown, key: string): number {
+  if (typeof value !== "number" && typeof value !== "string") {
+    throw new InvalidInputError(`${key} must be a number of ms or text like "30s", got ${show(value)}`);
+  }
+  return parseDuration(value, key);
+}
+
+function positive(ms: number, key: string): number {
+  if (ms === 0) throw new InvalidInputError(`${key} must be greater than 0; leave it out (or null) for no limit`);
+  return ms;
+}

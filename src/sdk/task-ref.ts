@@ -1,0 +1,78 @@
+import type { TaskKind } from "../core/model/dag-spec.js";
+import { DagDefinitionError } from "../core/errors.js";
+import { userCallSite, type CallSite } from "./call-site.js";
+import { show } from "./option-checks.js";
+
+declare const OUTPUT: unique symbol;
+
+/** Something that can be named as an upstream: a task reference or, for `after`, a task id. */
+export type Upstream = TaskRef<unknown> | string;
+
+/**
+ * A task declared in a DAG. `T` is the task's return value (awaited); passing the ref in another
+ * task's `inputs` hands that value to it, typed.
+ *
+ * @example
+ * const extract = d.task("extract", async () => ({ rows: 3 }));
+ * const load = d.task("load", { inputs: { e: extract } }, (ctx, { e }) => e.rows); // e: { rows: number }
+ * extract.then(load); // ordering only (implied here by `inputs` already)
+ */
+export interface TaskRef<T = unknown> {
+  readonly taskId: string;
+  /** Type-level only: the value downstream tasks receive. Never set at runtime. */
+  readonly [OUTPUT]?: T;
+  /** Makes `next` run after this task; returns `next` so calls chain: `a.then(b).then(c)`. */
+  then<N extends TaskRef<unknown>>(next: N): N;
+  /** Fan-out: every task in the list runs after this one; returns the list. */
+  then<const N extends readonly TaskRef<unknown>[]>(next: N): N;
+  /** Makes this task run after the given tasks (refs or ids); returns this task. */
+  after(...upstream: (Upstream | readonly Upstream[])[]): this;
+}
+
+/** What a task runs, by kind. */
+export type TaskBody =
+  | { kind: "function" | "branch" | "short_circuit"; fn: (...args: never[]) => unknown }
+  | { kind: "shell"; command: unknown; env: unknown; cwd: unknown };
+
+/** The SDK's implementation of TaskRef: one declared task of one DAG builder. */
+export class TaskNode<T = unknown> implements TaskRef<T> {
+  declare readonly [OUTPUT]?: T;
+  /** Edges added by `then`/`after`/`chain`, in call order. */
+  readonly extraUpstream: Upstream[] = [];
+
+  constructor(
+    /** The DAG builder that declared it (identity only). */
+    readonly owner: object,
+    readonly taskId: string,
+    readonly kind: TaskKind,
+    /** The task options as the user wrote them, checked by toSpec(). */
+    readonly options: Record<string, unknown>,
+    readonly body: TaskBody,
+    readonly site: CallSite | null,
+  ) {}
+
+  then<N extends TaskRef<unknown>>(next: N): N;
+  then<const N extends readonly TaskRef<unknown>[]>(next: N): N;
+  then(next: TaskRef<unknown> | readonly TaskRef<unknown>[]): unknown {
+    for (const n of Array.isArray(next) ? next : [next]) asNode(n, "then()").extraUpstream.push(this);
+    return next;
+  }
+
+  after(...upstream: (Upstream | readonly Upstream[])[]): this {
+    for (const u of upstream.flat()) {
+      if (typeof u !== "string") asNode(u, "after()");
+      this.extraUpstream.push(u);
+    }
+    return this;
+  }
+}
+
+export function asNode(value: unknown, where: string): TaskNode {
+  if (value instanceof TaskNode) return value;
+  const site = userCallSite();
+  throw new DagDefinitionError(
+    `${where} expects tasks returned by task(), shell(), branch() or shortCircuit(); got ${show(value)}`,
+    site?.file ?? null,
+    site?.line ?? null,
+  );
+}

@@ -1,0 +1,65 @@
+import { InvalidInputError } from "../core/errors.js";
+import type { TaskSpec } from "../core/model/dag-spec.js";
+import { checkId, checkKnownKeys, show } from "./option-checks.js";
+import { resolveTaskPolicy, SHELL_OPTION_KEYS, TASK_OPTION_KEYS, type TaskPolicyOptions } from "./task-options.js";
+import { TaskNode } from "./task-ref.js";
+
+/** Direct upstream ids and data inputs of a task, in declaration order. */
+export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "inputs"> {
+  const inputs: Record<string, string> = {};
+  const raw = node.options.inputs ?? {};
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new InvalidInputError(`inputs must be an object of tasks, e.g. { e: extract }, got ${show(raw)}`);
+  }
+  for (const [name, ref] of Object.entries(raw)) inputs[name] = idOf(node, ref, `input "${name}"`);
+  const after = node.options.after ?? [];
+  const afterList: unknown[] = Array.isArray(after) ? after : [after];
+  const upstream = [
+    ...Object.values(inputs),
+    ...afterList.map((u) => idOf(node, u, "after")),
+    ...node.extraUpstream.map((u) => idOf(node, u, "after()/then()")),
+  ];
+  return { upstream: [...new Set(upstream)], inputs };
+}
+
+function idOf(node: TaskNode, ref: unknown, what: string): string {
+  if (typeof ref === "string" && (what === "after" || what === "after()/then()")) return ref;
+  if (!(ref instanceof TaskNode)) {
+    throw new InvalidInputError(`${what} must be a task returned by task(), shell(), branch() or shortCircuit(), got ${show(ref)}`);
+  }
+  if (ref.owner !== node.owner) {
+    throw new InvalidInputError(`${what} refers to task "${ref.taskId}" of another DAG; a task can depend only on tasks of its own DAG`);
+  }
+  return ref.taskId;
+}
+
+/** The serialized task. Throws InvalidInputError naming the option at fault. */
+export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpec {
+  const taskId = checkId(node.taskId, "task id");
+  checkKnownKeys(node.options, node.kind === "shell" ? SHELL_OPTION_KEYS : TASK_OPTION_KEYS, "task option");
+  let command: string | null = null;
+  if (node.body.kind === "shell") {
+    const { command: cmd, env, cwd } = node.body;
+    if (typeof cmd === "string") {
+      if (cmd.trim() === "") throw new InvalidInputError("command must not be empty");
+      command = cmd;
+    } else if (typeof cmd !== "function") {
+      throw new InvalidInputError(`command must be a string template or a function (ctx) => string, got ${show(cmd)}`);
+    }
+    if (env !== undefined && (typeof env !== "object" || env === null || Object.values(env).some((v) => typeof v !== "string"))) {
+      throw new InvalidInputError(`env must be an object of strings, got ${show(env)}`);
+    }
+    if (cwd !== undefined && typeof cwd !== "string") throw new InvalidInputError(`cwd must be a string, got ${show(cwd)}`);
+  }
+  const doc = node.options.doc;
+  if (doc !== undefined && typeof doc !== "string") throw new InvalidInputError(`doc must be a string, got ${show(doc)}`);
+  return {
+    taskId,
+    kind: node.kind,
+    ...resolveEdges(node),
+    ...resolveTaskPolicy(node.options as TaskPolicyOptions, defaults),
+    command,
+    line: node.site?.line ?? null,
+    doc: doc ?? null,
+  };
+}

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Store } from "../../core/ports/store.js";
+import { describeBackfillsContract } from "./backfills-contract.js";
+import { describeCommitContract } from "./commit-contract.js";
+import { describeDagsContract } from "./dags-contract.js";
+import { describeLivenessContract } from "./liveness-contract.js";
+import { describePoolsContract } from "./pools-contract.js";
+import { describeRunsContract } from "./runs-contract.js";
+import type { StoreUnderTest } from "./store-under-test.js";
+
+/**
+ * The Store port's contract, run against every adapter. `makeStore` must return a store over a
+ * fresh, migrated, empty database; the suite closes it after each test and then calls `cleanup`
+ * (e.g. to drop that database).
+ *
+ * @example
+ * describeStoreContract("sqlite", () => openSqliteStore(freshTempFile()));
+ */
+export function describeStoreContract(
+  name: string,
+  makeStore: () => Promise<Store>,
+  cleanup?: (store: Store) => Promise<void>,
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let current: Store | undefined;
+    const sut: StoreUnderTest = {
+      get store(): Store {
+        if (current === undefined) throw new Error("the store is only available inside a test");
+        return current;
+      },
+    };
+
+    beforeEach(async () => {
+      current = await makeStore();
+    });
+
+    afterEach(async () => {
+      const store = current;
+      current = undefined;
+      if (store === undefined) return;
+      await store.close();
+      await cleanup?.(store);
+    });
+
+    describe("lifecycle", () => {
+      it("declares its capabilities as booleans", () => {
+        expect(typeof sut.store.capabilities.skipLocked).toBe("boolean");
+        expect(typeof sut.store.capabilities.networked).toBe("boolean");
+      });
+
+      it("migrate() run twice more keeps data and does not re-seed", async () => {
+        await sut.store.upsertPool({ name: "default_pool", slots: 7, description: "changed" });
+        await sut.store.heartbeat("scheduler", "a", 1);
+        await sut.store.migrate();
+        await sut.store.migrate();
+        expect(await sut.store.listPools()).toEqual([{ name: "default_pool", slots: 7, description: "changed" }]);
+        expect(await sut.store.listHeartbeats("scheduler")).toEqual([{ id: "a", at: 1 }]);
+      });
+
+      it("close() is idempotent", async () => {
+        await sut.store.close();
+        await sut.store.close();
+      });
+    });
+
+    describeDagsContract(sut);
+    describeRunsContract(sut);
+    describeCommitContract(sut);
+    describePoolsContract(sut);
+    describeBackfillsContract(sut);
+    describeLivenessContract(sut);
+  });
+}

@@ -1,0 +1,6 @@
+import type { Store } from "../../core/ports/store.js";
+
+/** The store of the current test: a fresh, migrated, empty database for each `it`. */
+export interface StoreUnderTest {
+  readonly store: Store;
+}

@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from "kysely";
+import type { DialectFeatures } from "../dialect-features.js";
+import { initialMigration } from "./0001-initial.js";
+
+/**
+ * Migrations are code compiled into Baton, not files found at run time: the list below is the
+ * whole history, applied in key order. Keys never change once released.
+ */
+export class BatonMigrationProvider implements MigrationProvider {
+  constructor(private readonly features: DialectFeatures) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return {
+      "0001-initial": initialMigration(this.features),
+    };
+  }
+}

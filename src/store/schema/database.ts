@@ -1,0 +1,135 @@
+import type { Generated } from "kysely";
+
+/**
+ * Kysely's view of Baton's tables. Column names are snake_case; the adapter maps rows to the
+ * camelCase records of src/core/model/records.ts (see src/store/rows/).
+ *
+ * Representation, identical on SQLite and PostgreSQL:
+ * - times are epoch milliseconds in 64-bit integer columns (INTEGER / BIGINT), null when unset;
+ * - booleans are integers 0/1;
+ * - JSON values (specs, conf, `followed`) are text, encoded and decoded by the adapter.
+ */
+export interface Database {
+  dags: DagsTable;
+  dag_versions: DagVersionsTable;
+  import_errors: ImportErrorsTable;
+  dag_runs: DagRunsTable;
+  task_instances: TaskInstancesTable;
+  task_attempts: TaskAttemptsTable;
+  pools: PoolsTable;
+  backfills: BackfillsTable;
+  heartbeats: HeartbeatsTable;
+}
+
+/** 0 = false, 1 = true. */
+export type IntBool = 0 | 1;
+
+export interface DagsTable {
+  dag_id: string;
+  fileloc: string;
+  paused: IntBool;
+  active: IntBool;
+  latest_version: string;
+  last_scheduled_logical_date: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DagVersionsTable {
+  version_hash: string;
+  dag_id: string;
+  /** JSON text of the DagSpec. */
+  spec: string;
+  source: string;
+  bundle_path: string;
+  created_at: number;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  file: string;
+  line_number: number | null;
+  column_number: number | null;
+  message: string;
+  at: number;
+}
+
+export interface DagRunsTable {
+  id: Generated<number>;
+  dag_id: string;
+  run_id: string;
+  run_type: string;
+  state: string;
+  logical_date: number | null;
+  data_interval_start: number | null;
+  data_interval_end: number | null;
+  run_after: number;
+  /** JSON text. */
+  conf: string;
+  dag_version: string;
+  backfill_id: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  note: string | null;
+  created_at: number;
+}
+
+export interface TaskInstancesTable {
+  run_pk: number;
+  task_id: string;
+  map_index: number;
+  state: string;
+  try_number: number;
+  max_tries: number;
+  priority: number;
+  pool: string;
+  pool_slots: number;
+  queued_at: number | null;
+  started_at: number | null;
+  ended_at: number | null;
+  next_retry_at: number | null;
+  output: string | null;
+  error: string | null;
+  /** JSON text of a string array, or null. */
+  followed: string | null;
+  updated_at: number;
+}
+
+export interface TaskAttemptsTable {
+  run_pk: number;
+  task_id: string;
+  map_index: number;
+  try_number: number;
+  state: string;
+  started_at: number | null;
+  ended_at: number | null;
+  error: string | null;
+  log_path: string | null;
+  pid: number | null;
+}
+
+export interface PoolsTable {
+  name: string;
+  slots: number;
+  description: string;
+}
+
+export interface BackfillsTable {
+  id: Generated<number>;
+  dag_id: string;
+  from_date: number;
+  to_date: number;
+  reprocess: string;
+  max_active_runs: number;
+  /** JSON text. */
+  conf: string;
+  state: string;
+  created_at: number;
+  ended_at: number | null;
+}
+
+export interface HeartbeatsTable {
+  component: string;
+  id: string;
+  at: number;
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import BetterSqlite3 from "better-sqlite3";
+import { Kysely } from "kysely";
+import { BatonError } from "../../core/errors.js";
+import type { Store, StoreCapabilities } from "../../core/ports/store.js";
+import { SQLITE_FEATURES } from "../dialect-features.js";
+import { KyselyStore, type StoreOptions } from "../kysely-store.js";
+import type { Database } from "../schema/database.js";
+import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
+
+export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, networked: false };
+
+const IN_MEMORY = ":memory:";
+
+/**
+ * Opens (creating it and its parent directories if needed) the SQLite database at `path` and
+ * migrates it. Durable settings: WAL journal, `synchronous=FULL` (a commit survives power loss),
+ * `busy_timeout=5000` ms, foreign keys enforced.
+ *
+ * @example
+ * const store = await openSqliteStore(".baton/baton.db");
+ * try {
+ *   console.log(await store.listDags());
+ * } finally {
+ *   await store.close();
+ * }
+ */
+export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<Store> {
+  if (path !== IN_MEMORY) mkdirSync(dirname(resolve(path)), { recursive: true });
+  let sqlite: BetterSqlite3.Database;
+  try {
+    sqlite = new BetterSqlite3(path);
+  } catch (e) {
+    throw new BatonError(`Cannot open SQLite database "${path}": ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    configureDurableConnection(sqlite, path);
+  } catch (e) {
+    sqlite.close();
+    if (e instanceof BatonError) throw e;
+    throw new BatonError(`Cannot use SQLite database "${path}": ${(e as Error).message}`, { cause: e });
+  }
+
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: sqlite }) });
+  const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options);
+  try {
+    await store.migrate();
+  } catch (e) {
+    await store.close();
+    throw new BatonError(`Cannot open SQLite store "${path}": ${(e as Error).message}`, { cause: e });
+  }
+  return store;
+}
+
+/**
+ * Per-connection settings for a durable, shared store. WAL lets readers run beside the one
+ * writer; `synchronous=FULL` syncs the WAL on every commit, so an acknowledged commit survives
+ * power loss (NORMAL would only guarantee consistency); writers wait up to 5 s for the lock.
+ */
+export function configureDurableConnection(sqlite: BetterSqlite3.Database, path: string): void {
+  sqlite.pragma("busy_timeout = 5000");
+  const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
+  if (mode !== "wal" && path !== IN_MEMORY) {
+    throw new BatonError(`SQLite database "${path}" refused WAL mode (journal_mode is "${String(mode)}")`);
+  }
+  sqlite.pragma("synchronous = FULL");
+  sqlite.pragma("foreign_keys = ON");
+}
