@@ -48,11 +48,45 @@ function isSdkFile(file: string): boolean {
   return SDK_DIRS.some((d) => file.startsWith(d)) && !/\.test(-d)?\.[cm]?[jt]s$/.test(file);
 }
 
-/** The first stack frame outside the SDK: the user's `dag(...)`/`task(...)` call. */
-export function userCallSite(): CallSite | null {
+/**
+ * A call site resolved on first use. Capturing an Error is cheap; formatting its stack is not
+ * (tens of µs), and a worker importing a 2,000-task DAG would pay it for every task although
+ * only the DAG processor ever reads a line. Fields are null when no user frame is found.
+ */
+export class LazyCallSite {
+  #error: Error | null;
+  #site: CallSite | null = null;
+
+  constructor(error: Error) {
+    this.#error = error;
+  }
+
+  #resolve(): CallSite | null {
+    if (this.#error) {
+      this.#site = parseStackFrames(this.#error.stack).find((f) => !isSdkFile(f.file)) ?? null;
+      this.#error = null;
+    }
+    return this.#site;
+  }
+
+  get file(): string | null {
+    return this.#resolve()?.file ?? null;
+  }
+
+  get line(): number | null {
+    return this.#resolve()?.line ?? null;
+  }
+
+  get column(): number | null {
+    return this.#resolve()?.column ?? null;
+  }
+}
+
+/** The first stack frame outside the SDK: the user's `dag(...)`/`task(...)` call (resolved lazily). */
+export function userCallSite(): LazyCallSite {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 50;
-  const stack = new Error().stack;
+  const error = new Error();
   Error.stackTraceLimit = limit;
-  return parseStackFrames(stack).find((f) => !isSdkFile(f.file)) ?? null;
+  return new LazyCallSite(error);
 }

@@ -1,6 +1,6 @@
 import { DagDefinitionError } from "../core/errors.js";
 import type { TaskKind } from "../core/model/dag-spec.js";
-import { userCallSite, type CallSite } from "./call-site.js";
+import { userCallSite, type LazyCallSite } from "./call-site.js";
 import type { TaskContext } from "./context.js";
 import { show } from "./option-checks.js";
 import type { Inputs, InputValues, TaskOptions, TaskPolicyOptions } from "./task-options.js";
@@ -54,7 +54,7 @@ export interface DagBuilder<P = Record<string, unknown>> {
 export class DagBuilderImpl implements DagBuilder<never> {
   readonly nodes: TaskNode[] = [];
   /** Problems found while declaring, reported by toSpec(). */
-  readonly problems: { message: string; site: CallSite | null }[] = [];
+  readonly problems: { message: string; site: LazyCallSite | null }[] = [];
 
   task(id: string, a: unknown, b?: unknown): TaskRef<never> {
     return this.add("function", id, a, b) as TaskRef<never>;
@@ -95,7 +95,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function fail(message: string, site: CallSite | null): never {
+function fail(message: string, site: LazyCallSite | null): never {
   throw new DagDefinitionError(message, site?.file ?? null, site?.line ?? null);
 }
 

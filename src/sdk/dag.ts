@@ -1,6 +1,6 @@
 import { DagDefinitionError } from "../core/errors.js";
 import type { DagSpec } from "../core/model/dag-spec.js";
-import { userCallSite, type CallSite } from "./call-site.js";
+import { userCallSite, type LazyCallSite } from "./call-site.js";
 import { DagBuilderImpl, withBuilder, type DagBuilder } from "./dag-builder.js";
 import { resolveDagOptions, type DagOptions, type ParamsOf, type ParamsSchema } from "./dag-options.js";
 import { DAG_BRAND, type DagDefinition, type RuntimeTask } from "./definition.js";
@@ -46,7 +46,7 @@ class SdkDag implements DagDefinition {
   constructor(
     private readonly options: DagOptions,
     private readonly builder: DagBuilderImpl,
-    private readonly site: CallSite | null,
+    private readonly site: LazyCallSite | null,
   ) {
     this.dagId = String(options.id);
   }
@@ -84,7 +84,7 @@ class SdkDag implements DagDefinition {
     return task;
   }
 
-  private error(e: unknown, site: CallSite | null, taskId?: string): DagDefinitionError {
+  private error(e: unknown, site: LazyCallSite | null, taskId?: string): DagDefinitionError {
     if (e instanceof DagDefinitionError) return e;
     const message = e instanceof Error ? e.message : String(e);
     const where = taskId === undefined ? `DAG "${this.dagId}"` : `DAG "${this.dagId}", task "${taskId}"`;

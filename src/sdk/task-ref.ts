@@ -1,6 +1,6 @@
 import type { TaskKind } from "../core/model/dag-spec.js";
 import { DagDefinitionError } from "../core/errors.js";
-import { userCallSite, type CallSite } from "./call-site.js";
+import { userCallSite, type LazyCallSite } from "./call-site.js";
 import { show } from "./option-checks.js";
 
 declare const OUTPUT: unique symbol;
@@ -48,7 +48,7 @@ export class TaskNode<T = unknown> implements TaskRef<T> {
     /** The task options as the user wrote them, checked by toSpec(). */
     readonly options: Record<string, unknown>,
     readonly body: TaskBody,
-    readonly site: CallSite | null,
+    readonly site: LazyCallSite | null,
   ) {}
 
   then<N extends TaskRef<unknown>>(next: N): N;

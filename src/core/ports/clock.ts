@@ -8,8 +8,8 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
+    // Not unref'd: a pending retry or tick is work the process must stay alive for.
     const t = setTimeout(fn, Math.max(0, ms));
-    t.unref?.();
     return () => clearTimeout(t);
   },
 };

@@ -1,6 +1,6 @@
 import type { DagGraph } from "../graph/dag-graph.js";
 import type { TaskState } from "../model/states.js";
-import { countUpstream, evaluateTriggerRule } from "../rules/trigger-rules.js";
+import { countUpstream, evaluateTriggerRule, type UpstreamCounts } from "../rules/trigger-rules.js";
 import { followedDownstream } from "./branch-reach.js";
 
 /** What the scheduler knows about one task instance of a run. */
@@ -11,6 +11,30 @@ export interface TaskView {
 }
 
 export type TaskDecision = "scheduled" | "skipped" | "upstream_failed";
+
+/**
+ * Upstream counts a caller maintains incrementally (they must agree with `states`), so that
+ * deciding a task costs O(1) instead of O(fan-in). Without it, counts are computed per task.
+ */
+export type UpstreamCountsOf = (taskId: string) => UpstreamCounts | undefined;
+
+/** Upstream tasks that can skip their downstream (branch, short_circuit), per task; cached per graph. */
+const controlUpstreamCache = new WeakMap<DagGraph, Map<string, string[]>>();
+function controlUpstream(graph: DagGraph): Map<string, string[]> {
+  let m = controlUpstreamCache.get(graph);
+  if (!m) {
+    m = new Map();
+    for (const [id, ups] of graph.upstream) {
+      const control = ups.filter((u) => {
+        const kind = graph.tasks.get(u)?.kind;
+        return kind === "branch" || kind === "short_circuit";
+      });
+      if (control.length > 0) m.set(id, control);
+    }
+    controlUpstreamCache.set(graph, m);
+  }
+  return m;
+}
 
 /**
  * For each candidate task (default all) in state "none", decides from its direct upstreams'
@@ -29,8 +53,12 @@ export function decideTasks(
   graph: DagGraph,
   states: ReadonlyMap<string, TaskView>,
   candidates?: Iterable<string>,
+  countsOf?: UpstreamCountsOf,
 ): Map<string, TaskDecision> {
   const decided = new Map<string, TaskDecision>();
+  /** Skips and upstream failures decided in this call, per downstream task (on top of countsOf). */
+  const extra = new Map<string, { skipped: number; upstreamFailed: number }>();
+  const control = controlUpstream(graph);
   const stateOf = (id: string): TaskState => decided.get(id) ?? states.get(id)?.state ?? "none";
   const expandedShortCircuits = new Set<string>();
   const branchKeeps = new Map<string, Set<string>>();
@@ -38,7 +66,15 @@ export function decideTasks(
 
   const decide = (id: string, decision: TaskDecision) => {
     decided.set(id, decision);
-    if (decision !== "scheduled") queue.push(...(graph.downstream.get(id) ?? []));
+    if (decision === "scheduled") return;
+    for (const d of graph.downstream.get(id) ?? []) {
+      queue.push(d);
+      if (!countsOf) continue;
+      let e = extra.get(d);
+      if (!e) extra.set(d, (e = { skipped: 0, upstreamFailed: 0 }));
+      if (decision === "skipped") e.skipped++;
+      else e.upstreamFailed++;
+    }
   };
   const skipAllDescendants = (root: string) => {
     expandedShortCircuits.add(root);
@@ -58,13 +94,19 @@ export function decideTasks(
     return kept;
   };
 
+  const countsFor = (id: string): UpstreamCounts => {
+    const base = countsOf?.(id);
+    if (!base) return countUpstream((graph.upstream.get(id) ?? []).map(stateOf));
+    const e = extra.get(id);
+    return e ? { ...base, skipped: base.skipped + e.skipped, upstreamFailed: base.upstreamFailed + e.upstreamFailed } : base;
+  };
+
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
     const task = graph.tasks.get(id);
     if (!task) continue;
-    const upstream = graph.upstream.get(id) ?? [];
     let skippedByBranch = false;
-    for (const u of upstream) {
+    for (const u of control.get(id) ?? []) {
       const view = states.get(u);
       if (view?.state !== "success") continue;
       const kind = graph.tasks.get(u)?.kind;
@@ -76,7 +118,7 @@ export function decideTasks(
       decide(id, "skipped");
       continue;
     }
-    const verdict = evaluateTriggerRule(task.triggerRule, countUpstream(upstream.map(stateOf)));
+    const verdict = evaluateTriggerRule(task.triggerRule, countsFor(id));
     if (verdict === "run") decide(id, "scheduled");
     else if (verdict === "skip") decide(id, "skipped");
     else if (verdict === "upstream_failed") decide(id, "upstream_failed");

@@ -1,6 +1,6 @@
 import type { ScheduleSpec } from "../model/dag-spec.js";
 import { cronTicks } from "./cron-ticks.js";
-import type { RunInterval } from "./timetable.js";
+import type { RunInterval } from "./timetable-types.js";
 
 /**
  * The ordered sequence of scheduled intervals of a cron or fixed-interval schedule, navigated

@@ -1,24 +1,10 @@
 import { InvalidInputError } from "../errors.js";
 import type { ScheduleSpec } from "../model/dag-spec.js";
 import { intervalGrid, pointInterval, type IntervalGrid } from "./interval-grid.js";
+import type { RunInterval, TimetableInput } from "./timetable-types.js";
 
-/** One scheduled (or manual) run's dates, all epoch ms. */
-export interface RunInterval {
-  logicalDate: number;
-  dataIntervalStart: number;
-  dataIntervalEnd: number;
-  /** The run is not created/started before this instant. */
-  runAfter: number;
-}
+export type { RunInterval, TimetableInput } from "./timetable-types.js";
 
-/** What a timetable needs from a DAG spec. */
-export interface TimetableInput {
-  schedule: ScheduleSpec;
-  startDate: number | null;
-  endDate: number | null;
-  timezone: string;
-  catchup: boolean;
-}
 
 /** intervalsInRange refuses ranges that would create more runs than this (almost surely a mistake). */
 export const MAX_INTERVALS_IN_RANGE = 100_000;

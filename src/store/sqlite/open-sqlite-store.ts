@@ -8,6 +8,7 @@ import { SQLITE_FEATURES } from "../dialect-features.js";
 import { KyselyStore, type StoreOptions } from "../kysely-store.js";
 import type { Database } from "../schema/database.js";
 import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
+import { withStatementCache } from "./statement-cache.js";
 
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, networked: false };
 
@@ -42,7 +43,7 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
     throw new BatonError(`Cannot use SQLite database "${path}": ${(e as Error).message}`, { cause: e });
   }
 
-  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite) }) });
   const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options);
   try {
     await store.migrate();

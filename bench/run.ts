@@ -1,0 +1,164 @@
+/**
+ * `npm run bench [-- --json]`: scheduling overhead of Baton itself, on the durable embedded
+ * store (SQLite WAL, synchronous=FULL) and the local warm process pool, with no-op tasks:
+ *   (a) a chain of 200 tasks — ms per hop and median finish-to-start gap,
+ *   (b) 2,000 independent tasks — tasks/s,
+ *   (c) 10 layers × 100 tasks, each layer waiting for the whole previous one — total ms.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { loadConfig } from "../src/config/config.js";
+import { systemClock } from "../src/core/ports/clock.js";
+import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../src/core/ports/executor.js";
+import { silentLogger } from "../src/core/ports/logger.js";
+import { manualRunInterval } from "../src/core/timetable/timetable.js";
+import { DagSync } from "../src/dag-processor/dag-sync.js";
+import { LocalProcessExecutor } from "../src/executor/local-process-executor.js";
+import { buildRun } from "../src/scheduler/run-factory.js";
+import { timetableOf } from "../src/scheduler/scheduled-runs.js";
+import { Scheduler } from "../src/scheduler/scheduler.js";
+import { openSqliteStore } from "../src/store/sqlite/open-sqlite-store.js";
+import { WORKLOADS, chainDag, fanoutDag, layeredDag, warmupDag } from "./workloads.js";
+
+/** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
+class TimedExecutor implements Executor {
+  readonly startedAt = new Map<string, number>();
+  readonly finishedAt = new Map<string, number>();
+  constructor(private readonly inner: Executor) {}
+  get capacity() {
+    return this.inner.capacity;
+  }
+  start(listener: ExecutorListener) {
+    return this.inner.start({
+      started: (id, at, pid) => {
+        this.startedAt.set(id.split("/")[1]!, performance.now());
+        listener.started(id, at, pid);
+      },
+      finished: (r: AttemptReport) => {
+        this.finishedAt.set(r.attemptId.split("/")[1]!, performance.now());
+        listener.finished(r);
+      },
+    });
+  }
+  submit(r: AttemptRequest) {
+    this.inner.submit(r);
+  }
+  cancel(id: string, reason: string) {
+    this.inner.cancel(id, reason);
+  }
+  shutdown(graceMs: number) {
+    return this.inner.shutdown(graceMs);
+  }
+  reset() {
+    this.startedAt.clear();
+    this.finishedAt.clear();
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
+const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
+/** Measured runs per workload (after one warm-up); the median is reported. */
+const RUNS = 3;
+
+async function main() {
+  const json = process.argv.includes("--json");
+  const root = mkdtempSync(join(tmpdir(), "baton-bench-"));
+  const dagsDir = join(root, "dags");
+  mkdirSync(dagsDir);
+  writeFileSync(join(dagsDir, "warmup.ts"), warmupDag());
+  writeFileSync(join(dagsDir, "chain.ts"), chainDag(WORKLOADS.chain.tasks));
+  writeFileSync(join(dagsDir, "fanout.ts"), fanoutDag(WORKLOADS.fanout.tasks));
+  writeFileSync(join(dagsDir, "layered.ts"), layeredDag(WORKLOADS.layered.layers, WORKLOADS.layered.width));
+  const config = loadConfig({ home: root, dags: dagsDir });
+  const store = await openSqliteStore(join(root, "baton.db"));
+  const sync = new DagSync(store, { dagsDir, bundleDir: config.bundleDir });
+  await sync.syncOnce();
+  const executor = new TimedExecutor(new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch }));
+  const scheduler = new Scheduler({
+    store,
+    executor,
+    clock: systemClock,
+    logger: silentLogger,
+    options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs, createScheduledRuns: false },
+  });
+  await scheduler.start();
+
+  async function runOnce(dagId: string): Promise<number> {
+    const dag = (await store.getDag(dagId))!;
+    const version = (await store.getDagVersion(dag.latestVersion))!;
+    const now = Date.now();
+    const { run, tis } = buildRun({ version, runType: "manual", interval: manualRunInterval(timetableOf(version.spec), now), now, runId: `bench_${now}_${Math.random()}` });
+    executor.reset();
+    const t0 = performance.now();
+    const created = (await store.createRun(run, tis))!;
+    scheduler.wake();
+    const done = await scheduler.waitForRun(created.id);
+    const ms = performance.now() - t0;
+    if (done.state !== "success") throw new Error(`${dagId} run ended ${done.state}: ${done.note}`);
+    return ms;
+  }
+
+  /** One warm-up run (workers import the DAG's bundle, JIT warms), then the median of `RUNS`. */
+  async function measure(dagId: string, onRun?: () => void): Promise<number> {
+    await runOnce(dagId);
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      times.push(await runOnce(dagId));
+      onRun?.();
+    }
+    return median(times);
+  }
+
+  const gaps: number[] = [];
+  const chainMs = await measure(WORKLOADS.chain.dagId, () => {
+    for (let i = 1; i < WORKLOADS.chain.tasks; i++) {
+      const fin = executor.finishedAt.get(`t${i - 1}`);
+      const start = executor.startedAt.get(`t${i}`);
+      if (fin !== undefined && start !== undefined) gaps.push(start - fin);
+    }
+  });
+  const fanoutMs = await measure(WORKLOADS.fanout.dagId);
+  const layeredMs = await measure(WORKLOADS.layered.dagId);
+  await scheduler.stop(5_000);
+  await store.close();
+  rmSync(root, { recursive: true, force: true });
+
+  const result = {
+    chainHopMs: round(chainMs / WORKLOADS.chain.tasks),
+    chainGapMedianMs: round(median(gaps)),
+    chainTotalMs: round(chainMs, 1),
+    fanoutTasksPerSec: Math.round(WORKLOADS.fanout.tasks / (fanoutMs / 1000)),
+    fanoutTotalMs: round(fanoutMs, 1),
+    layeredTotalMs: round(layeredMs, 1),
+    layeredTasksPerSec: Math.round((WORKLOADS.layered.layers * WORKLOADS.layered.width) / (layeredMs / 1000)),
+    config: {
+      store: "sqlite (WAL, synchronous=FULL)",
+      executor: "local process pool",
+      workers: config.workers,
+      prefetch: config.prefetch,
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      method: `median of ${RUNS} runs after one warm-up run, one process, no-op function tasks`,
+    },
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } else {
+    const c = result.config;
+    process.stdout.write(
+      `Baton scheduling benchmark — ${c.store}, ${c.executor}: ${c.workers} workers × prefetch ${c.prefetch}, ${c.cpus} CPUs (${c.cpuModel}), Node ${c.node}\n` +
+        `${c.method}\n` +
+        `(a) chain of ${WORKLOADS.chain.tasks}:      ${result.chainHopMs} ms/hop (total ${result.chainTotalMs} ms), median finish→start gap ${result.chainGapMedianMs} ms\n` +
+        `(b) ${WORKLOADS.fanout.tasks} independent: ${result.fanoutTasksPerSec} tasks/s (total ${result.fanoutTotalMs} ms)\n` +
+        `(c) ${WORKLOADS.layered.layers}×${WORKLOADS.layered.width} layered:    ${result.layeredTotalMs} ms (${result.layeredTasksPerSec} tasks/s)\n`,
+    );
+  }
+}
+
+await main();

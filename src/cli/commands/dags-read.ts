@@ -1,0 +1,94 @@
+import type { ScheduleSpec } from "../../core/model/dag-spec.js";
+import { NotFoundError } from "../../core/errors.js";
+import type { DagVersionRecord } from "../../core/model/records.js";
+import { nextScheduledRun } from "../../core/timetable/timetable.js";
+import { timetableOf } from "../../scheduler/scheduled-runs.js";
+import { iso, printJson, printTable } from "../output.js";
+import { syncDags, withRuntime, type CommonOptions, type Runtime } from "../runtime.js";
+
+export function describeSchedule(s: ScheduleSpec): string | null {
+  switch (s.kind) {
+    case "none":
+      return null;
+    case "once":
+      return "@once";
+    case "cron":
+      return s.mode === "trigger" ? `${s.expression} (at tick)` : s.expression;
+    case "every":
+      return `every ${s.everyMs / 1000}s`;
+  }
+}
+
+/** The latest version of a DAG, or NotFoundError listing the known DAG ids. */
+export async function requireDag(rt: Runtime, dagId: string): Promise<DagVersionRecord> {
+  const dag = await rt.store.getDag(dagId);
+  const version = dag?.active ? await rt.store.getDagVersion(dag.latestVersion) : undefined;
+  if (!version) {
+    const known = (await rt.store.listDags()).filter((d) => d.active).map((d) => d.dagId);
+    const errors = await rt.store.listImportErrors();
+    const hint = errors.length > 0 ? ` (${errors.length} DAG file(s) failed to load: see \`baton dags errors\`)` : "";
+    throw new NotFoundError(`unknown DAG "${dagId}"; known DAGs: ${known.join(", ") || "(none)"}${hint}`);
+  }
+  return version;
+}
+
+export async function dagsList(opts: CommonOptions): Promise<number> {
+  return withRuntime(opts, async (rt) => {
+    await syncDags(rt);
+    const now = Date.now();
+    const rows = [];
+    for (const dag of await rt.store.listDags()) {
+      if (!dag.active) continue;
+      const v = await rt.store.getDagVersion(dag.latestVersion);
+      if (!v) continue;
+      const spec = v.spec;
+      const next = nextScheduledRun(timetableOf(spec), dag.lastScheduledLogicalDate, now);
+      const [last] = await rt.store.listRuns({ dagId: dag.dagId, limit: 1 });
+      rows.push({
+        dagId: dag.dagId,
+        paused: dag.paused,
+        schedule: describeSchedule(spec.schedule),
+        timezone: spec.timezone,
+        tags: spec.tags,
+        owner: spec.owner,
+        description: spec.description,
+        fileloc: dag.fileloc,
+        tasks: spec.tasks.length,
+        nextRunAfter: dag.paused ? null : iso(next?.runAfter),
+        lastRunState: last?.state ?? null,
+        version: dag.latestVersion,
+      });
+    }
+    if (opts.json) printJson(rows);
+    else printTable(rows, ["dagId", "paused", "schedule", "tasks", "nextRunAfter", "lastRunState", "tags"]);
+    return 0;
+  });
+}
+
+export async function dagsErrors(opts: CommonOptions): Promise<number> {
+  return withRuntime(opts, async (rt) => {
+    await syncDags(rt);
+    const errors = (await rt.store.listImportErrors()).map((e) => ({
+      file: e.file,
+      line: e.line,
+      column: e.column,
+      message: e.message,
+      at: iso(e.at),
+    }));
+    if (opts.json) printJson(errors);
+    else if (errors.length === 0) process.stdout.write("No DAG import errors.\n");
+    else for (const e of errors) process.stdout.write(`${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.message}\n`);
+    return 0;
+  });
+}
+
+export async function dagsSetPaused(dagId: string, paused: boolean, opts: CommonOptions): Promise<number> {
+  return withRuntime(opts, async (rt) => {
+    await syncDags(rt);
+    await requireDag(rt, dagId);
+    await rt.store.setDagPaused(dagId, paused);
+    if (opts.json) printJson({ dagId, paused });
+    else process.stdout.write(`DAG ${dagId} ${paused ? "paused" : "unpaused"}.\n`);
+    return 0;
+  });
+}

@@ -1,0 +1,60 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { systemClock } from "../../core/ports/clock.js";
+import { DagSync } from "../../dag-processor/dag-sync.js";
+import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
+import { Scheduler } from "../../scheduler/scheduler.js";
+import { openRuntime, type CommonOptions } from "../runtime.js";
+
+/**
+ * `baton standalone`: everything in one process on the embedded database — the DAG folder
+ * watcher, the scheduler and a pool of warm worker processes. Stops gracefully on SIGTERM/SIGINT.
+ */
+export async function standalone(opts: CommonOptions): Promise<number> {
+  const rt = await openRuntime(opts, { quiet: false });
+  const { config, store, logger } = rt;
+  if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
+  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger });
+  const scheduler = new Scheduler({
+    store,
+    executor,
+    clock: systemClock,
+    logger,
+    options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },
+  });
+  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, logger });
+  const first = await sync.syncOnce();
+  await scheduler.start();
+  sync.start(() => scheduler.wake());
+  const database = config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+  process.stdout.write(
+    `Baton standalone is running.\n` +
+      `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
+      `  Database:    ${database}\n` +
+      `  Logs:        ${config.logsDir}\n` +
+      `  Workers:     ${config.workers} process(es)\n` +
+      `Press Ctrl+C to stop.\n`,
+  );
+  for (const e of first.errors) process.stderr.write(`DAG file error: ${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write("Forced exit.\n");
+        process.exit(130);
+      }
+      stopping = true;
+      process.stdout.write(`Received ${signal}: stopping (running tasks get ${config.shutdownGraceMs / 1000}s to finish)…\n`);
+      sync.stop();
+      void scheduler
+        .stop(config.shutdownGraceMs)
+        .then(() => rt.close())
+        .then(() => {
+          process.stdout.write("Baton stopped.\n");
+          resolve(0);
+        });
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+}

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { NotFoundError } from "../../core/errors.js";
+import { resolveParams } from "../../core/params/resolve-params.js";
+import type { AttemptReport } from "../../core/ports/executor.js";
+import { manualRunInterval } from "../../core/timetable/timetable.js";
+import { findDagFiles, loadDagFiles } from "../../dag-processor/index.js";
+import { InProcessExecutor } from "../../executor/in-process-executor.js";
+import { makeRunId } from "../../scheduler/run-factory.js";
+import { timetableOf } from "../../scheduler/scheduled-runs.js";
+import { loadConfig } from "../../config/config.js";
+import { parseJsonOption, printJson } from "../output.js";
+import type { CommonOptions } from "../runtime.js";
+import { parseDateOption } from "./dags-trigger.js";
+
+export interface TaskTestOptions extends CommonOptions {
+  date?: string;
+  conf?: string;
+  inputs?: string;
+}
+
+/**
+ * Runs one task once, in this process, ignoring its dependencies and recording nothing
+ * (Airflow's `tasks test`). Upstream values can be given with --inputs '{"name": value}'.
+ */
+export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOptions): Promise<number> {
+  const config = loadConfig(opts);
+  const conf = parseJsonOption(opts.conf, "--conf");
+  const inputs = parseJsonOption(opts.inputs, "--inputs");
+  const tmp = mkdtempSync(join(tmpdir(), "baton-task-test-"));
+  try {
+    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
+    const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
+    if (!version) throw new NotFoundError(`unknown DAG "${dagId}" in ${config.dagsDir}`);
+    const task = version.spec.tasks.find((t) => t.taskId === taskId);
+    if (!task) throw new NotFoundError(`DAG ${dagId} has no task "${taskId}"; tasks: ${version.spec.tasks.map((t) => t.taskId).join(", ")}`);
+    const params = resolveParams(version.spec.paramsSchema, version.spec.paramsDefaults, conf);
+    const now = Date.now();
+    const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
+    const logPath = join(tmp, "attempt.log");
+    const executor = new InProcessExecutor();
+    const report = await new Promise<AttemptReport>((resolve) => {
+      void executor.start({ started() {}, finished: resolve }).then(() =>
+        executor.submit({
+          attemptId: "test",
+          runPk: 0,
+          taskId,
+          mapIndex: -1,
+          tryNumber: 1,
+          maxTries: 1,
+          bundlePath: version.bundlePath,
+          task,
+          context: {
+            dagId,
+            runId: makeRunId("manual", interval.logicalDate),
+            runType: "manual",
+            logicalDate: interval.logicalDate,
+            dataIntervalStart: interval.dataIntervalStart,
+            dataIntervalEnd: interval.dataIntervalEnd,
+            timezone: version.spec.timezone,
+            params,
+            conf,
+          },
+          inputs,
+          logPath,
+          maxOutputBytes: config.maxOutputBytes,
+        }),
+      );
+    });
+    await executor.shutdown(0);
+    const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
+    const o = report.outcome;
+    const state = o.kind === "success" ? "success" : o.kind === "skipped" ? "skipped" : "failed";
+    const value = o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
+    if (opts.json) {
+      printJson({ dagId, taskId, state, returnValue: value, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
+    } else {
+      process.stdout.write(log);
+      process.stdout.write(`\nTask ${taskId}: ${state}${"error" in o ? ` — ${o.error}` : ""}\n`);
+      if (o.kind === "success") process.stdout.write(`Return value: ${o.output ?? "(none)"}\n`);
+    }
+    return state === "failed" ? 1 : 0;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,105 @@
+import { Command } from "commander";
+import { dagsBackfill } from "./commands/dags-backfill.js";
+import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
+import { dagsTest } from "./commands/dags-test.js";
+import { dagsTrigger } from "./commands/dags-trigger.js";
+import { dbMigrate } from "./commands/db-migrate.js";
+import { runsList } from "./commands/runs-list.js";
+import { standalone } from "./commands/standalone.js";
+import { tasksLogs } from "./commands/tasks-logs.js";
+import { tasksTest } from "./commands/tasks-test.js";
+import { exportToEnvironment, loadConfig } from "../config/config.js";
+import { exitCodeFor } from "./output.js";
+
+type Action = (...args: never[]) => Promise<number>;
+
+/** Adds the options every command takes (they are also accepted before the command name). */
+function common(cmd: Command, listing = false): Command {
+  cmd.option("--dags <dir>", "DAGs folder (env BATON_DAGS, default ./dags)");
+  cmd.option("--home <dir>", "state folder (env BATON_HOME, default ./.baton)");
+  if (listing) cmd.option("--json", "print JSON");
+  return cmd;
+}
+
+/** Wraps a command body: positional args + merged options → exit code. */
+function run(fn: Action) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const positional = args.slice(0, -2);
+    let code: number;
+    try {
+      const opts = command.optsWithGlobals();
+      exportToEnvironment(loadConfig(opts));
+      code = await (fn as (...a: unknown[]) => Promise<number>)(...positional, opts);
+    } catch (error) {
+      code = exitCodeFor(error);
+    }
+    process.exitCode = code;
+  };
+}
+
+export function buildProgram(): Command {
+  const program = new Command("baton")
+    .description("Baton: data pipelines as TypeScript code, scheduled and run durably.")
+    .option("--dags <dir>", "DAGs folder (env BATON_DAGS, default ./dags)")
+    .option("--home <dir>", "state folder (env BATON_HOME, default ./.baton)")
+    .option("--json", "print JSON")
+    .showHelpAfterError()
+    .exitOverride((err) => {
+      // Bad usage (unknown command/option, missing argument) exits 2; --help and --version exit 0.
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    });
+
+  common(program.command("standalone").description("run the scheduler and workers on the embedded database")).action(run(standalone));
+
+  const dags = program.command("dags").description("list, test, trigger and manage DAGs");
+  common(dags.command("list").description("list DAGs"), true).action(run(dagsList));
+  common(dags.command("errors").description("list DAG files that failed to load, with file:line"), true).action(run(dagsErrors));
+  common(dags.command("test").argument("<dag>").description("run a whole DAG once in this process against a temporary store"), true)
+    .option("--date <date>", "logical date (YYYY-MM-DD or ISO date-time; default now)")
+    .option("--conf <json>", "run configuration, validated against the DAG's params")
+    .action(run(dagsTest));
+  common(dags.command("trigger").argument("<dag>").description("queue a manual run"), true)
+    .option("--conf <json>", "run configuration, validated against the DAG's params")
+    .option("--date <date>", "logical date (default now)")
+    .option("--run-id <id>", "run id (default manual__<timestamp>)")
+    .action(run(dagsTrigger));
+  common(dags.command("pause").argument("<dag>").description("stop scheduling new runs"), true).action(
+    run((dagId: string, o: object) => dagsSetPaused(dagId, true, o)),
+  );
+  common(dags.command("unpause").argument("<dag>").description("resume scheduling"), true).action(
+    run((dagId: string, o: object) => dagsSetPaused(dagId, false, o)),
+  );
+  common(dags.command("backfill").argument("<dag>").description("create runs for a date range, run by the scheduler"), true)
+    .requiredOption("--from <date>", "first logical date (inclusive)")
+    .requiredOption("--to <date>", "last logical date (inclusive)")
+    .option("--reprocess <behavior>", "existing runs: none (keep), failed (re-run failed), completed (re-run all)", "none")
+    .option("--rerun-failed", "same as --reprocess failed")
+    .option("--max-active-runs <n>", "backfill runs at once (default: the DAG's maxActiveRuns)")
+    .option("--conf <json>", "configuration for every run")
+    .option("--dry-run", "print the intervals without creating anything")
+    .action(run(dagsBackfill));
+
+  const runs = program.command("runs").description("DAG runs");
+  common(runs.command("list").description("list runs, newest first"), true)
+    .option("--dag <dag>", "only this DAG")
+    .option("--state <states>", "comma-separated: queued,running,success,failed")
+    .option("--limit <n>", "at most this many", "100")
+    .action(run(runsList));
+
+  const tasks = program.command("tasks").description("task instances");
+  common(tasks.command("test").argument("<dag>").argument("<task>").description("run one task in this process, ignoring dependencies"), true)
+    .option("--date <date>", "logical date (default now)")
+    .option("--conf <json>", "params")
+    .option("--inputs <json>", "upstream values by input name")
+    .action(run(tasksTest));
+  common(tasks.command("logs").argument("<dag>").argument("<run_id>").argument("<task>").description("print an attempt's log"), true)
+    .option("--try <n>", "attempt number (default: latest)")
+    .action(run(tasksLogs));
+
+  const db = program.command("db").description("database");
+  common(db.command("migrate").description("create or upgrade the schema")).action(run(dbMigrate));
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

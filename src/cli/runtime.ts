@@ -1,0 +1,58 @@
+import { mkdirSync } from "node:fs";
+import pino from "pino";
+import { loadConfig, type BatonConfig, type ConfigOverrides } from "../config/config.js";
+import type { Logger } from "../core/ports/logger.js";
+import { silentLogger } from "../core/ports/logger.js";
+import type { Store } from "../core/ports/store.js";
+import { DagSync } from "../dag-processor/dag-sync.js";
+import { openStore } from "../store/open-store.js";
+
+/** Options every command accepts. */
+export interface CommonOptions extends ConfigOverrides {
+  json?: boolean;
+}
+
+/**
+ * The composition root's shared part: configuration, the store, and the DAG folder sync.
+ * Only src/cli builds these; everything else receives them.
+ */
+export interface Runtime {
+  config: BatonConfig;
+  store: Store;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export function makeLogger(config: BatonConfig, quiet: boolean): Logger {
+  if (quiet) return silentLogger;
+  return pino({ level: config.logLevel, base: undefined }, pino.destination(2)) as unknown as Logger;
+}
+
+export async function openRuntime(opts: CommonOptions, { quiet = true } = {}): Promise<Runtime> {
+  const config = loadConfig(opts);
+  mkdirSync(config.home, { recursive: true });
+  const store = await openStore(config.databaseUrl);
+  const logger = makeLogger(config, quiet);
+  return { config, store, logger, close: () => store.close() };
+}
+
+/** Loads new and changed DAG files into the store (used by commands that read DAGs). */
+export async function syncDags(rt: Runtime): Promise<void> {
+  const sync = new DagSync(rt.store, {
+    dagsDir: rt.config.dagsDir,
+    bundleDir: rt.config.bundleDir,
+    timeoutMs: rt.config.dagFileTimeoutMs,
+    logger: rt.logger,
+  });
+  await sync.syncOnce();
+}
+
+/** Runs a command body with a runtime, closing it afterwards. */
+export async function withRuntime<T>(opts: CommonOptions, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(opts);
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}

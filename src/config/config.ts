@@ -1,0 +1,71 @@
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+
+/**
+ * Everything Baton reads from the environment, in one place. Nothing else reads process.env.
+ */
+export interface BatonConfig {
+  /** State directory: embedded database, logs, compiled DAG bundles. */
+  home: string;
+  dagsDir: string;
+  /** `postgres://…` or a SQLite file path. */
+  databaseUrl: string;
+  logsDir: string;
+  bundleDir: string;
+  /** Warm task-runner processes. */
+  workers: number;
+  /** Attempts handed to one worker ahead of time. */
+  prefetch: number;
+  maxOutputBytes: number;
+  dagFileTimeoutMs: number;
+  shutdownGraceMs: number;
+  /** How often the scheduler looks for due schedules and external requests. */
+  pollMs: number;
+  logLevel: string;
+}
+
+export interface ConfigOverrides {
+  home?: string;
+  dags?: string;
+}
+
+function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${key} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): BatonConfig {
+  const home = resolve(overrides.home ?? env.BATON_HOME ?? ".baton");
+  const dagsDir = resolve(overrides.dags ?? env.BATON_DAGS ?? "dags");
+  return {
+    home,
+    dagsDir,
+    databaseUrl: env.BATON_DATABASE_URL || join(home, "baton.db"),
+    logsDir: join(home, "logs"),
+    bundleDir: join(home, "bundles"),
+    workers: intFrom(env, "BATON_WORKERS", availableParallelism()) || 1,
+    prefetch: intFrom(env, "BATON_PREFETCH", 4) || 1,
+    maxOutputBytes: intFrom(env, "BATON_MAX_OUTPUT_BYTES", 1024 * 1024),
+    dagFileTimeoutMs: intFrom(env, "BATON_DAG_FILE_TIMEOUT_MS", 30_000),
+    shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
+    pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
+    logLevel: env.BATON_LOG_LEVEL ?? "info",
+  };
+}
+
+/** True when standard output is a terminal (for human-friendly CLI output). */
+export function isInteractive(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.CI;
+}
+
+/**
+ * Makes the resolved locations visible to user code (DAG files and tasks read BATON_HOME to
+ * find their data), so `--home`/`--dags` mean the same as the environment variables.
+ */
+export function exportToEnvironment(config: BatonConfig, env: NodeJS.ProcessEnv = process.env): void {
+  env.BATON_HOME = config.home;
+  env.BATON_DAGS = config.dagsDir;
+}

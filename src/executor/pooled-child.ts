@@ -1,0 +1,93 @@
+import { fork, type ChildProcess } from "node:child_process";
+import type { AttemptRequest } from "../core/ports/executor.js";
+import type { ChildEvent, ChildMessage, ParentMessage } from "./protocol.js";
+
+export interface PooledChildHandlers {
+  events(events: ChildEvent[]): void;
+  /** Bytes the child wrote to its real stdout/stderr (outside the capture: fatal errors, stray writes). */
+  output(data: Buffer): void;
+  /** The process is gone and every message it sent has been delivered. */
+  exit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+/** Stands in for the TaskSpec on the wire (the runner reads the task from the bundle). */
+const WIRE_TASK = null as unknown as AttemptRequest["task"];
+
+/** One warm task-runner process: batches what the pool sends it and reports what it says. */
+export class PooledChild {
+  readonly process: ChildProcess;
+  readonly pid: number | null;
+  #run: AttemptRequest[] = [];
+  #recall: string[] = [];
+  #killTimer: NodeJS.Timeout | undefined;
+  #terminating = false;
+
+  constructor(entry: string, execArgv: string[], handlers: PooledChildHandlers) {
+    this.process = fork(entry, [], {
+      execArgv,
+      serialization: "json",
+      stdio: ["ignore", "pipe", "pipe", "ipc"],
+    });
+    this.pid = this.process.pid ?? null;
+    this.process.on("message", (m: ChildMessage) => handlers.events(m.events));
+    this.process.stdout?.on("data", handlers.output);
+    this.process.stderr?.on("data", handlers.output);
+    // A send to a child that just died fails here; its 'close' does the cleanup.
+    this.process.on("error", () => {});
+    // Report the exit once the process is gone AND its IPC channel and pipes are drained, so
+    // every event it sent is handled first. ('close' does not come when we disconnected.)
+    let pending = 4;
+    let exit: [number | null, NodeJS.Signals | null] = [null, null];
+    const done = () => {
+      if (--pending > 0) return;
+      clearTimeout(this.#killTimer);
+      handlers.exit(...exit);
+    };
+    this.process.once("exit", (code, signal) => {
+      exit = [code, signal];
+      done();
+    });
+    this.process.once("disconnect", done);
+    for (const stream of [this.process.stdout, this.process.stderr]) {
+      if (stream) stream.once("close", done);
+      else done();
+    }
+  }
+
+  get terminating(): boolean {
+    return this.#terminating;
+  }
+
+  run(request: AttemptRequest): void {
+    // The child runs the task from its bundle; the spec would only fatten every message.
+    this.#run.push({ ...request, task: WIRE_TASK });
+  }
+
+  recall(id: string): void {
+    this.#recall.push(id);
+  }
+
+  /** Sends what was queued by run() and recall() since the last flush, as one message. */
+  flush(): void {
+    if (this.#run.length === 0 && this.#recall.length === 0) return;
+    const message: ParentMessage = {};
+    if (this.#run.length > 0) message.run = this.#run;
+    if (this.#recall.length > 0) message.recall = this.#recall;
+    this.#run = [];
+    this.#recall = [];
+    if (this.process.connected) this.process.send(message);
+  }
+
+  /** SIGTERM now, SIGKILL after `graceMs`. */
+  terminate(graceMs: number): void {
+    if (this.#terminating) return;
+    this.#terminating = true;
+    this.process.kill("SIGTERM");
+    this.#killTimer = setTimeout(() => this.process.kill("SIGKILL"), graceMs);
+  }
+
+  /** Closes the IPC channel; an idle child exits on it. */
+  disconnect(): void {
+    if (this.process.connected) this.process.disconnect();
+  }
+}

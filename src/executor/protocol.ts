@@ -1,0 +1,26 @@
+import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
+import type { EpochMs } from "../core/model/records.js";
+
+/**
+ * IPC between the pool and its task-runner children (`process.send`, JSON serialization: it
+ * measured faster than "advanced" for these small messages). Both sides batch: one message may
+ * carry several attempts or several events.
+ */
+export interface ParentMessage {
+  /** Attempts to run, in order, after the ones the child already holds. */
+  run?: AttemptRequest[];
+  /** Give back these attempts if not started; answered by `recalled`. Applied after `run`. */
+  recall?: string[];
+}
+
+export type ChildEvent =
+  /** The child is up and listening. */
+  | { t: "ready" }
+  | { t: "started"; id: string; at: EpochMs }
+  | { t: "finished"; id: string; at: EpochMs; outcome: AttemptOutcome }
+  /** `dropped` will never run; the other requested ids had already started (or finished). */
+  | { t: "recalled"; dropped: string[]; started: string[] };
+
+export interface ChildMessage {
+  events: ChildEvent[];
+}

@@ -1,0 +1,104 @@
+/**
+ * Task-runner child of LocalProcessExecutor. Receives batches of attempts over IPC and runs them
+ * one at a time, in order. Loads user code; nothing else in the pool does.
+ *
+ * Invariant the pool relies on: "started" reaches the parent before user code runs (sent
+ * synchronously), so a task that blocks the event loop can still be timed out and cancelled.
+ */
+import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
+import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
+import { AttemptLog } from "./attempt-log.js";
+import { captureOutput } from "./capture-output.js";
+import { runAttempt } from "./run-attempt.js";
+
+interface Current {
+  request: AttemptRequest;
+  log: AttemptLog;
+  controller: AbortController;
+  done: Promise<unknown>;
+}
+
+const waiting: AttemptRequest[] = [];
+let current: Current | undefined;
+let looping = false;
+let stopping = false;
+let outbox: ChildEvent[] = [];
+
+captureOutput(() => current?.log, false);
+
+function send(event: ChildEvent): void {
+  outbox.push(event);
+}
+
+function flush(): void {
+  if (outbox.length === 0 || !process.connected) return;
+  const message: ChildMessage = { events: outbox };
+  outbox = [];
+  process.send!(message);
+}
+
+process.on("message", (message: ParentMessage) => {
+  if (message.run) waiting.push(...message.run);
+  if (message.recall) recall(message.recall);
+  flush();
+  void loop();
+});
+
+/** Drops the recalled attempts still waiting; the others have started (or finished). */
+function recall(ids: string[]): void {
+  const dropped: string[] = [];
+  const started: string[] = [];
+  for (const id of ids) {
+    const i = waiting.findIndex((r) => r.attemptId === id);
+    if (i >= 0) {
+      waiting.splice(i, 1);
+      dropped.push(id);
+    } else started.push(id);
+  }
+  send({ t: "recalled", dropped, started });
+}
+
+async function loop(): Promise<void> {
+  if (looping) return;
+  looping = true;
+  while (!stopping) {
+    const request = waiting.shift();
+    if (request === undefined) break;
+    send({ t: "started", id: request.attemptId, at: Date.now() });
+    flush();
+    const outcome = await run(request);
+    send({ t: "finished", id: request.attemptId, at: Date.now(), outcome });
+    // The next "started" carries this event along; flush now only when nothing follows.
+    if (waiting.length === 0) flush();
+  }
+  looping = false;
+}
+
+async function run(request: AttemptRequest): Promise<AttemptOutcome> {
+  const log = new AttemptLog(request.logPath);
+  const controller = new AbortController();
+  const done = runAttempt(request, log, controller.signal);
+  current = { request, log, controller, done };
+  try {
+    return await done;
+  } finally {
+    current = undefined;
+    log.close();
+  }
+}
+
+// SIGTERM from the pool (timeout, cancel, shutdown): abort the attempt so it can clean up (shell
+// commands are killed), then exit. The pool sends SIGKILL if this takes too long.
+process.on("SIGTERM", () => {
+  stopping = true;
+  const running = current;
+  if (running === undefined) process.exit(0);
+  running.controller.abort(new Error("attempt stopped by the executor"));
+  void running.done.finally(() => process.exit(0));
+});
+// Ctrl-C reaches the whole process group; the pool decides when its children stop.
+process.on("SIGINT", () => {});
+process.on("disconnect", () => process.exit(0));
+
+send({ t: "ready" });
+flush();

@@ -1,0 +1,49 @@
+import type { TaskInstanceRecord } from "../core/model/records.js";
+import type { TaskState } from "../core/model/states.js";
+import type { AttemptReport } from "../core/ports/executor.js";
+import { retryDelayMs } from "../core/retry/retry-delay.js";
+import type { ActiveRun } from "./active-run.js";
+
+export interface OutcomeResult {
+  ti: TaskInstanceRecord;
+  /** What the attempt history records for this try. */
+  attemptState: TaskState;
+}
+
+/**
+ * Records how an attempt ended: success (with its return value and, for branches, the chosen
+ * tasks), skipped, or failed — retried later when the error is retryable and tries remain.
+ */
+export function applyOutcome(run: ActiveRun, taskId: string, report: AttemptReport, now: number): OutcomeResult {
+  const ti = run.tis.get(taskId)!;
+  const task = run.graph.tasks.get(taskId)!;
+  const o = report.outcome;
+  const times = { startedAt: report.startedAt, endedAt: report.endedAt };
+
+  if (o.kind === "success") {
+    const followed = o.followed ?? null;
+    if (task.kind === "branch" && followed) {
+      const direct = run.graph.downstream.get(taskId) ?? [];
+      const wrong = followed.filter((id) => !direct.includes(id));
+      if (wrong.length > 0) {
+        const error = `branch task "${taskId}" chose ${wrong.map((w) => `"${w}"`).join(", ")}, which is not a direct downstream task; choose from: ${direct.join(", ") || "(none)"}`;
+        return { ti: run.update(taskId, { ...times, state: "failed", error }, now), attemptState: "failed" };
+      }
+    }
+    return {
+      ti: run.update(taskId, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
+      attemptState: "success",
+    };
+  }
+  if (o.kind === "skipped") {
+    return { ti: run.update(taskId, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
+  }
+  const retryable = o.kind !== "failed" || o.retryable;
+  const error = o.error;
+  if (retryable && ti.tryNumber < ti.maxTries) {
+    const key = `${run.dagId}#${taskId}#${run.run.logicalDate ?? run.run.runId}`;
+    const nextRetryAt = now + retryDelayMs(task, ti.tryNumber, key);
+    return { ti: run.update(taskId, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
+  }
+  return { ti: run.update(taskId, { ...times, state: "failed", error }, now), attemptState: "failed" };
+}

@@ -1,0 +1,88 @@
+import type { ReadyItem } from "./ready-queue.js";
+import { ReadyQueue } from "./ready-queue.js";
+
+export interface SlotLimits {
+  /** Running attempts allowed at once by the executor. */
+  capacity: number;
+  maxActiveTasks(dagId: string): number;
+  poolSlots(pool: string): number | undefined;
+}
+
+export interface Claim {
+  dagId: string;
+  pool: string;
+  poolSlots: number;
+}
+
+export type Admission = "ok" | "dag_full" | "pool_full";
+
+/**
+ * Who may run next. Ready work waits in a priority queue; work blocked by a full DAG
+ * (max active tasks) or a full pool is parked per DAG/pool, in priority order, and released
+ * when that DAG or pool frees a slot — so blocked work costs nothing per dispatch.
+ */
+export class Dispatcher {
+  readonly ready = new ReadyQueue();
+  private parkedByDag = new Map<string, ReadyItem[]>();
+  private parkedByPool = new Map<string, ReadyItem[]>();
+  private dagActive = new Map<string, number>();
+  private poolUsed = new Map<string, number>();
+  inFlight = 0;
+
+  constructor(private readonly limits: SlotLimits) {}
+
+  hasCapacity(): boolean {
+    return this.inFlight < this.limits.capacity;
+  }
+
+  admit(c: Claim): Admission {
+    if ((this.dagActive.get(c.dagId) ?? 0) >= this.limits.maxActiveTasks(c.dagId)) return "dag_full";
+    const slots = this.limits.poolSlots(c.pool) ?? 0;
+    if ((this.poolUsed.get(c.pool) ?? 0) + c.poolSlots > slots) return "pool_full";
+    return "ok";
+  }
+
+  park(item: ReadyItem, why: Exclude<Admission, "ok">, c: Claim): void {
+    const map = why === "dag_full" ? this.parkedByDag : this.parkedByPool;
+    const key = why === "dag_full" ? c.dagId : c.pool;
+    let list = map.get(key);
+    if (!list) map.set(key, (list = []));
+    list.push(item);
+  }
+
+  acquire(c: Claim): void {
+    this.inFlight++;
+    this.dagActive.set(c.dagId, (this.dagActive.get(c.dagId) ?? 0) + 1);
+    this.poolUsed.set(c.pool, (this.poolUsed.get(c.pool) ?? 0) + c.poolSlots);
+  }
+
+  release(c: Claim): void {
+    this.inFlight--;
+    this.dagActive.set(c.dagId, (this.dagActive.get(c.dagId) ?? 1) - 1);
+    this.poolUsed.set(c.pool, (this.poolUsed.get(c.pool) ?? c.poolSlots) - c.poolSlots);
+    this.unpark(this.parkedByDag, c.dagId, 1);
+    this.unpark(this.parkedByPool, c.pool, c.poolSlots);
+  }
+
+  /** Pool sizes may have changed: give every parked item another chance. */
+  unparkAll(): void {
+    for (const key of [...this.parkedByDag.keys()]) this.unpark(this.parkedByDag, key, Infinity);
+    for (const key of [...this.parkedByPool.keys()]) this.unpark(this.parkedByPool, key, Infinity);
+  }
+
+  private unpark(map: Map<string, ReadyItem[]>, key: string, count: number): void {
+    const list = map.get(key);
+    if (!list) return;
+    const n = Math.min(count, list.length);
+    for (const item of list.splice(0, n)) this.ready.push(item);
+    if (list.length === 0) map.delete(key);
+  }
+
+  /** Forgets queued work of a finished run. */
+  dropRun(runPk: number): void {
+    this.ready.removeRun(runPk);
+    for (const list of [...this.parkedByDag.values(), ...this.parkedByPool.values()]) {
+      for (let i = list.length - 1; i >= 0; i--) if (list[i]!.runPk === runPk) list.splice(i, 1);
+    }
+  }
+}

@@ -1,0 +1,481 @@
+import { buildGraph, type DagGraph } from "../core/graph/dag-graph.js";
+import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import { resolveParams } from "../core/params/resolve-params.js";
+import type { Clock } from "../core/ports/clock.js";
+import type { AttemptReport, Executor, ExecutorListener } from "../core/ports/executor.js";
+import type { Logger } from "../core/ports/logger.js";
+import type { Store } from "../core/ports/store.js";
+import { decideTasks } from "../core/scheduling/decide-tasks.js";
+import { runOutcome } from "../core/scheduling/run-outcome.js";
+import { ActiveRun } from "./active-run.js";
+import { buildAttemptRequest } from "./attempt-request.js";
+import { planBackfills } from "./backfill-planner.js";
+import { Dispatcher, type Claim } from "./dispatcher.js";
+import { applyOutcome } from "./apply-outcome.js";
+import { recoverRun } from "./recovery.js";
+import { createDueRuns } from "./scheduled-runs.js";
+import { UnitOfWork } from "./unit-of-work.js";
+
+export interface SchedulerOptions {
+  logsDir: string;
+  maxOutputBytes: number;
+  /** How often to look for due schedules, new runs and backfills (ms). */
+  pollMs: number;
+  heartbeatMs?: number;
+  schedulerId?: string;
+  /** False for `dags test`: only runs created by the caller are executed. */
+  createScheduledRuns?: boolean;
+}
+
+export interface SchedulerDeps {
+  store: Store;
+  executor: Executor;
+  clock: Clock;
+  logger: Logger;
+  options: SchedulerOptions;
+}
+
+interface InFlight extends Claim {
+  runPk: number;
+  taskId: string;
+  tryNumber: number;
+  logPath: string;
+}
+
+/**
+ * Creates runs, decides which task instances may run, dispatches them within the limits
+ * (executor capacity, pools, max active tasks/runs, priority) and records what happens.
+ *
+ * Event-driven: when an attempt finishes its downstream tasks are decided and dispatched in the
+ * same turn of the event loop. State is written by a {@link UnitOfWork} in one transaction per
+ * turn. The periodic tick only does time-based and external work (schedules, runs triggered
+ * from the CLI, backfills, timeouts). The scheduler never runs user code: it reads DAG specs.
+ * One scheduler per database (see docs/ARCHITECTURE.md).
+ */
+export class Scheduler implements ExecutorListener {
+  private readonly store: Store;
+  private readonly executor: Executor;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly opts: Required<SchedulerOptions>;
+  private readonly uow: UnitOfWork;
+  private readonly dispatcher: Dispatcher;
+  private readonly runs = new Map<number, ActiveRun>();
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly versions = new Map<string, { version: DagVersionRecord; graph: DagGraph }>();
+  private readonly retryTimers = new Map<string, () => void>();
+  private dags = new Map<string, DagRecord>();
+  private pools = new Map<string, number>();
+  private finishedWaiters = new Map<number, ((run: RunRecord) => void)[]>();
+  private runListeners: ((run: RunRecord) => void)[] = [];
+  private stopping = false;
+  private live = false;
+  private ticking: Promise<void> | null = null;
+  private tickAgain = false;
+  private cancelTick: (() => void) | null = null;
+  private lastHeartbeat = 0;
+
+  constructor(deps: SchedulerDeps) {
+    this.store = deps.store;
+    this.executor = deps.executor;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.opts = {
+      heartbeatMs: 5_000,
+      schedulerId: `scheduler-${process.pid}`,
+      createScheduledRuns: true,
+      ...deps.options,
+    };
+    this.uow = new UnitOfWork(this.store, this.logger);
+    this.dispatcher = new Dispatcher({
+      capacity: this.executor.capacity,
+      maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
+      poolSlots: (pool) => this.pools.get(pool),
+    });
+  }
+
+  /** Recovers runs left running by a previous process, starts the executor and the tick. */
+  async start(): Promise<void> {
+    await this.executor.start(this);
+    await this.refreshCatalog();
+    for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
+      await this.activate(run, true);
+    }
+    await this.uow.flush();
+    this.live = true;
+    this.pump();
+    await this.tick();
+  }
+
+  /** Asks for a tick soon (a run was triggered, a DAG unpaused…). */
+  wake(): void {
+    if (!this.live || this.stopping) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.cancelTick?.();
+    this.cancelTick = this.clock.setTimer(0, () => void this.tick());
+  }
+
+  /** Calls `fn` whenever a run reaches a final state. */
+  onRunFinished(fn: (run: RunRecord) => void): void {
+    this.runListeners.push(fn);
+  }
+
+  /** Resolves with the run once it is finished (success or failed). */
+  async waitForRun(runPk: number): Promise<RunRecord> {
+    const done = await this.store.getRunById(runPk);
+    if (done && (done.state === "success" || done.state === "failed") && !this.runs.has(runPk)) return done;
+    return new Promise((resolve) => {
+      const list = this.finishedWaiters.get(runPk) ?? [];
+      list.push(resolve);
+      this.finishedWaiters.set(runPk, list);
+    });
+  }
+
+  /**
+   * Graceful stop: no new dispatches or runs; running attempts get `graceMs` to finish (their
+   * results are recorded), then are killed. Everything is flushed before it resolves.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.cancelTick?.();
+    for (const cancel of this.retryTimers.values()) cancel();
+    this.retryTimers.clear();
+    if (this.ticking) await this.ticking;
+    await this.executor.shutdown(graceMs);
+    await this.uow.drain();
+  }
+
+  // ── executor events ──────────────────────────────────────────────────────────────────────
+
+  started(attemptId: string, at: number, pid: number | null): void {
+    const f = this.inFlight.get(attemptId);
+    const run = f && this.runs.get(f.runPk);
+    if (!f || !run) return;
+    const ti = run.update(f.taskId, { state: "running", startedAt: at }, at);
+    this.uow.taskInstance(ti);
+    this.uow.attempt({
+      runPk: f.runPk,
+      taskId: f.taskId,
+      mapIndex: -1,
+      tryNumber: f.tryNumber,
+      state: "running",
+      startedAt: at,
+      endedAt: null,
+      error: null,
+      logPath: f.logPath,
+      pid,
+    });
+  }
+
+  finished(report: AttemptReport): void {
+    const f = this.inFlight.get(report.attemptId);
+    if (!f) return;
+    this.inFlight.delete(report.attemptId);
+    this.dispatcher.release(f);
+    const run = this.runs.get(f.runPk);
+    if (run) {
+      const now = this.clock.now();
+      const result = applyOutcome(run, f.taskId, report, now);
+      this.uow.taskInstance(result.ti);
+      this.uow.attempt({
+        runPk: f.runPk,
+        taskId: f.taskId,
+        mapIndex: -1,
+        tryNumber: f.tryNumber,
+        state: result.attemptState,
+        startedAt: report.startedAt,
+        endedAt: report.endedAt,
+        error: result.ti.error,
+        logPath: f.logPath,
+        pid: report.pid,
+      });
+      if (result.ti.state === "up_for_retry" && result.ti.nextRetryAt !== null) {
+        this.scheduleRetry(run, f.taskId, result.ti.nextRetryAt - now);
+      } else {
+        this.propagate(run, [f.taskId], now);
+      }
+    }
+    this.pump();
+  }
+
+  // ── decisions ────────────────────────────────────────────────────────────────────────────
+
+  /** Decides the fate of tasks downstream of `changed` (or all tasks) and checks the run. */
+  private propagate(run: ActiveRun, changed: string[] | null, now: number): void {
+    const candidates = changed === null ? undefined : changed.flatMap((t) => run.graph.downstream.get(t) ?? []);
+    const decisions = decideTasks(run.graph, run.views, candidates, run.countsOf);
+    for (const [taskId, state] of decisions) {
+      if (state === "scheduled" && run.graph.tasks.get(taskId)?.dependsOnPast) {
+        run.blocked.add(taskId);
+        void this.checkPast(run, taskId);
+        continue;
+      }
+      const ti = run.update(taskId, { state, ...(state === "scheduled" ? {} : { endedAt: now }) }, now);
+      // "scheduled" (dependencies met, waiting for a slot) is not written: it is derived from
+      // the upstream states and recovery would reset it anyway. The store shows "none" until
+      // the task is queued.
+      if (state === "scheduled") this.enqueue(run, ti);
+      else this.uow.taskInstance(ti);
+    }
+    this.checkRunDone(run, now);
+  }
+
+  private enqueue(run: ActiveRun, ti: TaskInstanceRecord): void {
+    this.dispatcher.ready.push({
+      runPk: run.pk,
+      taskId: ti.taskId,
+      priority: ti.priority,
+      backfill: run.run.runType === "backfill",
+    });
+  }
+
+  private checkRunDone(run: ActiveRun, now: number): void {
+    if (run.active > 0) return;
+    const outcome = runOutcome(run.graph, run.views, run.blocked);
+    if (outcome === "running") return;
+    const note = outcome === "deadlocked" ? "deadlocked: no task can make progress" : null;
+    this.finishRun(run, outcome === "success" ? "success" : "failed", note, now);
+  }
+
+  private finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void {
+    run.run = { ...run.run, state, endedAt: now, note };
+    this.uow.run({ id: run.pk, state, endedAt: now, note });
+    this.runs.delete(run.pk);
+    this.dispatcher.dropRun(run.pk);
+    this.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
+    const finished = run.run;
+    void this.uow.flush().then(() => {
+      for (const fn of this.runListeners) fn(finished);
+      for (const w of this.finishedWaiters.get(run.pk) ?? []) w(finished);
+      this.finishedWaiters.delete(run.pk);
+    });
+    this.wake();
+  }
+
+  private async checkPast(run: ActiveRun, taskId: string): Promise<void> {
+    const logicalDate = run.run.logicalDate;
+    let ok = true;
+    if (logicalDate !== null) {
+      const prev = await this.store.getPreviousRun(run.dagId, logicalDate, ["scheduled", "backfill"]);
+      if (prev) {
+        const live = this.runs.get(prev.id);
+        const state = live
+          ? live.tis.get(taskId)?.state
+          : (await this.store.listTaskInstances(prev.id)).find((t) => t.taskId === taskId)?.state;
+        ok = state === undefined || state === "success" || state === "skipped";
+      }
+    }
+    if (!ok || !this.runs.has(run.pk) || run.tis.get(taskId)?.state !== "none") return;
+    run.blocked.delete(taskId);
+    const now = this.clock.now();
+    const ti = run.update(taskId, { state: "scheduled" }, now);
+    this.uow.taskInstance(ti);
+    this.enqueue(run, ti);
+    this.pump();
+  }
+
+  private scheduleRetry(run: ActiveRun, taskId: string, delayMs: number): void {
+    const key = `${run.pk}/${taskId}`;
+    this.retryTimers.get(key)?.();
+    this.retryTimers.set(
+      key,
+      this.clock.setTimer(delayMs, () => {
+        this.retryTimers.delete(key);
+        if (this.stopping || !this.runs.has(run.pk) || run.tis.get(taskId)?.state !== "up_for_retry") return;
+        const now = this.clock.now();
+        const ti = run.update(taskId, { state: "scheduled", nextRetryAt: null }, now);
+        this.uow.taskInstance(ti);
+        this.enqueue(run, ti);
+        this.pump();
+      }),
+    );
+  }
+
+  // ── dispatch ─────────────────────────────────────────────────────────────────────────────
+
+  private pump(): void {
+    if (this.stopping || !this.live) return;
+    const d = this.dispatcher;
+    while (d.hasCapacity()) {
+      const item = d.ready.pop();
+      if (!item) break;
+      const run = this.runs.get(item.runPk);
+      const ti = run?.tis.get(item.taskId);
+      if (!run || !ti || ti.state !== "scheduled") continue;
+      const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots };
+      const poolSize = this.pools.get(ti.pool);
+      if (poolSize === undefined || ti.poolSlots > poolSize) {
+        this.failUnrunnable(run, ti, poolSize === undefined
+          ? `pool "${ti.pool}" does not exist; existing pools: ${[...this.pools.keys()].join(", ")}`
+          : `task needs ${ti.poolSlots} slots but pool "${ti.pool}" has only ${poolSize}`);
+        continue;
+      }
+      const admission = d.admit(claim);
+      if (admission !== "ok") {
+        d.park(item, admission, claim);
+        continue;
+      }
+      this.dispatch(run, ti, claim);
+    }
+  }
+
+  private dispatch(run: ActiveRun, ti: TaskInstanceRecord, claim: Claim): void {
+    const now = this.clock.now();
+    const tryNumber = ti.tryNumber + 1;
+    const updated = run.update(ti.taskId, { state: "queued", tryNumber, queuedAt: now, error: null }, now);
+    this.uow.taskInstance(updated);
+    const request = buildAttemptRequest(run, updated, this.opts.logsDir, this.opts.maxOutputBytes);
+    this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, tryNumber, logPath: request.logPath });
+    this.dispatcher.acquire(claim);
+    this.executor.submit(request);
+  }
+
+  private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {
+    const now = this.clock.now();
+    this.logger.error({ dagId: run.dagId, taskId: ti.taskId }, error);
+    this.uow.taskInstance(run.update(ti.taskId, { state: "failed", error, endedAt: now }, now));
+    this.propagate(run, [ti.taskId], now);
+  }
+
+  // ── the tick: time-based and external work ───────────────────────────────────────────────
+
+  private tick(): Promise<void> {
+    if (this.ticking) {
+      this.tickAgain = true;
+      return this.ticking;
+    }
+    this.cancelTick?.();
+    this.ticking = this.tickOnce()
+      .catch((error: unknown) => this.logger.error({ err: error }, "scheduler tick failed"))
+      .finally(() => {
+        this.ticking = null;
+        if (this.stopping) return;
+        const again = this.tickAgain;
+        this.tickAgain = false;
+        this.cancelTick = this.clock.setTimer(again ? 0 : this.opts.pollMs, () => void this.tick());
+      });
+    return this.ticking;
+  }
+
+  private async tickOnce(): Promise<void> {
+    if (this.stopping) return;
+    const now = this.clock.now();
+    if (now - this.lastHeartbeat >= this.opts.heartbeatMs) {
+      this.lastHeartbeat = now;
+      await this.store.heartbeat("scheduler", this.opts.schedulerId, now);
+    }
+    await this.refreshCatalog();
+    if (this.opts.createScheduledRuns) {
+      await createDueRuns({ store: this.store, uow: this.uow, dags: this.dags, version: (h) => this.version(h), now });
+    }
+    await planBackfills({ store: this.store, uow: this.uow, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
+    await this.uow.flush();
+    await this.promoteQueuedRuns(now);
+    this.checkRunTimeouts(now);
+    for (const run of this.runs.values()) for (const t of run.blocked) void this.checkPast(run, t);
+    this.pump();
+  }
+
+  private async refreshCatalog(): Promise<void> {
+    this.dags = new Map((await this.store.listDags()).map((d) => [d.dagId, d]));
+    const pools = new Map((await this.store.listPools()).map((p) => [p.name, p.slots]));
+    const changed = pools.size !== this.pools.size || [...pools].some(([k, v]) => this.pools.get(k) !== v);
+    this.pools = pools;
+    if (changed) this.dispatcher.unparkAll();
+  }
+
+  private async version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined> {
+    let v = this.versions.get(hash);
+    if (!v) {
+      const version = await this.store.getDagVersion(hash);
+      if (!version) return undefined;
+      v = { version, graph: buildGraph(version.spec) };
+      this.versions.set(hash, v);
+    }
+    return v;
+  }
+
+  private maxActiveTasks(dagId: string): number {
+    const dag = this.dags.get(dagId);
+    const v = dag && this.versions.get(dag.latestVersion);
+    return v?.version.spec.maxActiveTasks ?? 16;
+  }
+
+  /** Moves queued runs to running in order, within max active runs, unless the DAG is paused. */
+  private async promoteQueuedRuns(now: number): Promise<void> {
+    const queued = await this.store.listRuns({ states: ["queued"], limit: 100_000 });
+    if (queued.length === 0) return;
+    queued.sort((a, b) => (a.logicalDate ?? a.runAfter) - (b.logicalDate ?? b.runAfter) || a.id - b.id);
+    const running = new Map<string, number>();
+    for (const r of this.runs.values()) {
+      const key = r.run.backfillId !== null ? `backfill:${r.run.backfillId}` : r.dagId;
+      running.set(key, (running.get(key) ?? 0) + 1);
+    }
+    const backfillLimits = new Map<number, number>();
+    for (const run of queued) {
+      if (run.runAfter > now || this.runs.has(run.id)) continue;
+      const dag = this.dags.get(run.dagId);
+      if (!dag || dag.paused) continue;
+      let limit: number;
+      const key = run.backfillId !== null ? `backfill:${run.backfillId}` : run.dagId;
+      if (run.backfillId !== null) {
+        if (!backfillLimits.has(run.backfillId)) {
+          backfillLimits.set(run.backfillId, (await this.store.getBackfill(run.backfillId))?.maxActiveRuns ?? 1);
+        }
+        limit = backfillLimits.get(run.backfillId)!;
+      } else {
+        const v = await this.version(run.dagVersion);
+        limit = v?.version.spec.maxActiveRuns ?? 16;
+      }
+      if ((running.get(key) ?? 0) >= limit) continue;
+      running.set(key, (running.get(key) ?? 0) + 1);
+      await this.activate({ ...run, state: "running", startedAt: now }, false);
+    }
+  }
+
+  /** Loads a run into memory and starts deciding its tasks. */
+  private async activate(run: RunRecord, recovering: boolean): Promise<void> {
+    const now = this.clock.now();
+    const v = await this.version(run.dagVersion);
+    if (!v) {
+      this.uow.run({ id: run.id, state: "failed", endedAt: now, note: `DAG version ${run.dagVersion} is missing` });
+      return;
+    }
+    let params: Record<string, unknown>;
+    try {
+      params = resolveParams(v.version.spec.paramsSchema, v.version.spec.paramsDefaults, run.conf);
+    } catch (error) {
+      this.uow.run({ id: run.id, state: "failed", startedAt: now, endedAt: now, note: (error as Error).message });
+      return;
+    }
+    const tis = await this.store.listTaskInstances(run.id);
+    const active = new ActiveRun(run, v.version, v.graph, params, tis);
+    this.runs.set(run.id, active);
+    if (!recovering) this.uow.run({ id: run.id, state: "running", startedAt: run.startedAt ?? now });
+    const retries = recovering ? recoverRun(active, now, this.uow) : [];
+    for (const r of retries) this.scheduleRetry(active, r.taskId, r.delayMs);
+    for (const ti of active.tis.values()) if (ti.state === "scheduled") this.enqueue(active, ti);
+    this.propagate(active, null, now);
+  }
+
+  private checkRunTimeouts(now: number): void {
+    for (const run of [...this.runs.values()]) {
+      const limit = run.version.spec.runTimeoutMs;
+      if (limit === null || run.run.startedAt === null || now - run.run.startedAt < limit) continue;
+      for (const [attemptId, f] of this.inFlight) {
+        if (f.runPk !== run.pk) continue;
+        this.inFlight.delete(attemptId);
+        this.dispatcher.release(f);
+        this.executor.cancel(attemptId, "run timed out");
+      }
+      for (const ti of run.tis.values()) {
+        if (ti.state === "success" || ti.state === "failed" || ti.state === "skipped" || ti.state === "upstream_failed" || ti.state === "removed") continue;
+        this.uow.taskInstance(run.update(ti.taskId, { state: "skipped", endedAt: now, error: "run timed out" }, now));
+      }
+      this.finishRun(run, "failed", `run timed out after ${limit} ms`, now);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import type { AttemptRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
+import type { Logger } from "../core/ports/logger.js";
+
+const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.runPk}\0${t.taskId}\0${t.mapIndex}`;
+
+/**
+ * Collects the scheduler's state changes and writes them in one transaction per turn of the
+ * event loop (group commit). Later writes of the same row replace earlier ones, so a task that
+ * starts and finishes between two flushes costs one row write. Dispatch never waits for a flush:
+ * after a crash, work that was not yet durable is recovered as not started or interrupted.
+ */
+export class UnitOfWork {
+  private tis = new Map<string, TaskInstanceRecord>();
+  private attempts = new Map<string, AttemptRecord>();
+  private runs = new Map<number, RunPatch>();
+  private backfills = new Map<number, BackfillPatch>();
+  private dagSchedules = new Map<string, number>();
+  private scheduled = false;
+  private flushing: Promise<void> | null = null;
+  private idleWaiters: (() => void)[] = [];
+
+  /**
+   * @param commitDelayMs group-commit window: changes made within it share one transaction.
+   *   Dispatch never waits for it; it bounds how much recent progress a crash can undo.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly logger: Logger,
+    private readonly commitDelayMs = 5,
+  ) {}
+
+  taskInstance(ti: TaskInstanceRecord): void {
+    this.tis.set(tiKey(ti), ti);
+    this.schedule();
+  }
+
+  attempt(a: AttemptRecord): void {
+    this.attempts.set(`${tiKey(a)}\0${a.tryNumber}`, a);
+    this.schedule();
+  }
+
+  run(patch: RunPatch): void {
+    this.runs.set(patch.id, { ...this.runs.get(patch.id), ...patch });
+    this.schedule();
+  }
+
+  backfill(patch: BackfillPatch): void {
+    this.backfills.set(patch.id, { ...this.backfills.get(patch.id), ...patch });
+    this.schedule();
+  }
+
+  dagSchedule(dagId: string, lastScheduledLogicalDate: number): void {
+    this.dagSchedules.set(dagId, lastScheduledLogicalDate);
+    this.schedule();
+  }
+
+  get pending(): boolean {
+    return this.tis.size + this.attempts.size + this.runs.size + this.backfills.size + this.dagSchedules.size > 0;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const go = () => {
+      this.scheduled = false;
+      void this.flush();
+    };
+    if (this.commitDelayMs <= 0) setImmediate(go);
+    else setTimeout(go, this.commitDelayMs);
+  }
+
+  /** Writes everything pending; resolves when it is durable. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.pending) return;
+    const changes: ChangeSet = {
+      taskInstances: [...this.tis.values()].map((t) => ({ ...t })),
+      attempts: [...this.attempts.values()].map((a) => ({ ...a })),
+      runs: [...this.runs.values()],
+      backfills: [...this.backfills.values()],
+      dagSchedules: [...this.dagSchedules].map(([dagId, d]) => ({ dagId, lastScheduledLogicalDate: d })),
+    };
+    this.tis.clear();
+    this.attempts.clear();
+    this.runs.clear();
+    this.backfills.clear();
+    this.dagSchedules.clear();
+    this.flushing = this.store
+      .commit(changes)
+      .catch((error: unknown) => {
+        // Keep the changes (newer ones win) and try again on the next turn.
+        this.logger.error({ err: error }, "commit failed; will retry");
+        for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
+        for (const a of changes.attempts ?? []) {
+          const k = `${tiKey(a)}\0${a.tryNumber}`;
+          if (!this.attempts.has(k)) this.attempts.set(k, a);
+        }
+        for (const r of changes.runs ?? []) this.runs.set(r.id, { ...r, ...this.runs.get(r.id) });
+        for (const b of changes.backfills ?? []) this.backfills.set(b.id, { ...b, ...this.backfills.get(b.id) });
+        for (const d of changes.dagSchedules ?? [])
+          if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
+        setTimeout(() => this.schedule(), 200).unref();
+      })
+      .finally(() => {
+        this.flushing = null;
+        if (!this.pending) for (const w of this.idleWaiters.splice(0)) w();
+      });
+    await this.flushing;
+  }
+
+  /** Resolves once nothing is pending (for shutdown and tests). */
+  async drain(): Promise<void> {
+    while (this.pending || this.flushing) await this.flush();
+  }
+}
