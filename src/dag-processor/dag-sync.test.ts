@@ -31,6 +31,16 @@ describe("DagSync", () => {
     return { p, store, sync };
   }
 
+  it("regression: a sync of another folder does not deactivate DAGs loaded from this one", async () => {
+    const { p, store, sync } = await setup();
+    p.write("a.ts", dagFile("alpha", ["x"]));
+    await sync.syncOnce();
+    const other = tempProject();
+    const elsewhere = new DagSync(store, { dagsDir: other.dagsDir, bundleDir: other.bundleDir, timeoutMs: 10_000 });
+    await elsewhere.syncOnce();
+    expect(await activeDags(store)).toEqual(["alpha"]);
+  });
+
   it("picks up added, changed and deleted files and records import errors", async () => {
     const { p, store, sync } = await setup();
     const a = p.write("a.ts", dagFile("alpha", ["x"]));

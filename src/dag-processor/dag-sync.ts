@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { resolve, sep } from "node:path";
 import type { ImportErrorRecord } from "../core/model/records.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { Store } from "../core/ports/store.js";
@@ -157,14 +157,20 @@ export class DagSync {
     return out;
   }
 
-  /** After a restart: DAGs and import errors recorded for files that no longer exist. */
+  /**
+   * After a restart: DAGs and import errors recorded for files of THIS folder that no longer
+   * exist. Files of other folders are left alone: a command pointed at another folder (say
+   * `baton dags list` with the default ./dags while standalone runs examples/dags) must not
+   * switch off DAGs it does not own.
+   */
   private async forgetVanishedFiles(present: ReadonlySet<string>): Promise<void> {
+    const inFolder = (file: string) => file.startsWith(this.dagsDir + sep);
     for (const d of await this.store.listDags()) {
-      if (d.active && !present.has(d.fileloc)) this.deleted.add(d.fileloc);
+      if (d.active && inFolder(d.fileloc) && !present.has(d.fileloc)) this.deleted.add(d.fileloc);
       if (d.active && present.has(d.fileloc)) this.owners.set(d.dagId, d.fileloc);
     }
     for (const e of await this.store.listImportErrors()) {
-      if (!present.has(e.file)) this.deleted.add(e.file);
+      if (inFolder(e.file) && !present.has(e.file)) this.deleted.add(e.file);
     }
   }
 }
