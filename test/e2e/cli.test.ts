@@ -133,6 +133,21 @@ describe("baton CLI (the real binary)", () => {
     expect(runs.map((x) => x.logicalDate.slice(0, 10)).sort()).toEqual(["2026-03-01", "2026-03-02", "2026-03-03"]);
   });
 
+  it("tasks test runs one task in this process with given inputs, recording nothing", async () => {
+    writeFileSync(join(dags, "good.ts"), GOOD);
+    const r = await baton(["tasks", "test", "good", "b", "--inputs", '{"a": 41}', "--json"], env);
+    expect(r.code).toBe(0);
+    const out = batonJson<{ state: string; returnValue: unknown; log: string }>(r);
+    expect(out.state).toBe("success");
+    expect(out.returnValue).toBe(42);
+    expect(out.log).toMatch(/INFO got.*"a":41/);
+    const runs = batonJson<unknown[]>(await baton(["runs", "list", "--json"], env));
+    expect(runs).toHaveLength(0);
+    const failing = await baton(["tasks", "test", "good", "nope"], env);
+    expect(failing.code).toBe(2);
+    expect(failing.stderr).toMatch(/no task "nope".*a, b, echo/);
+  });
+
   it("pause and unpause are recorded; db migrate is idempotent", async () => {
     writeFileSync(join(dags, "good.ts"), GOOD);
     expect((await baton(["dags", "pause", "good"], env)).code).toBe(0);
