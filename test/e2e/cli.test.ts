@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 
 const GOOD = `${HEADER}export default dag({ id: "good", params: z.object({ n: z.number().int().min(1).default(2) }), tags: ["demo"] }, (d) => {
-  const a = d.task("a", async (ctx) => ctx.params.n * 10);
+  const a = d.task("a", async (ctx) => { console.log("noise on stdout"); return ctx.params.n * 10; });
   const b = d.task("b", { inputs: { a } }, async (ctx, { a }) => { ctx.log.info("got", { a }); return a + 1; });
   b.then(d.shell("echo", { command: "echo run {{ run_id }} n={{ params.n }}" }));
 });

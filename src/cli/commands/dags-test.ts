@@ -52,7 +52,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const created = (await store.createRun(run, tis))!;
     const scheduler = new Scheduler({
       store,
-      executor: new InProcessExecutor(),
+      executor: new InProcessExecutor({ echoOutput: !opts.json }),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },

@@ -39,7 +39,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const now = Date.now();
     const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
     const logPath = join(tmp, "attempt.log");
-    const executor = new InProcessExecutor();
+    const executor = new InProcessExecutor({ echoOutput: false });
     const report = await new Promise<AttemptReport>((resolve) => {
       void executor.start({ started() {}, finished: resolve }).then(() =>
         executor.submit({
