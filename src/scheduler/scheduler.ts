@@ -14,6 +14,7 @@ import { Dispatcher, type Claim } from "./dispatcher.js";
 import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
 import { createDueRuns } from "./scheduled-runs.js";
+import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
 
 export interface SchedulerOptions {
@@ -82,7 +83,7 @@ export class Scheduler implements ExecutorListener {
     this.logger = deps.logger;
     this.opts = {
       heartbeatMs: 5_000,
-      schedulerId: `scheduler-${process.pid}`,
+      schedulerId: defaultSchedulerId(),
       createScheduledRuns: true,
       ...deps.options,
     };
@@ -96,6 +97,10 @@ export class Scheduler implements ExecutorListener {
 
   /** Recovers runs left running by a previous process, starts the executor and the tick. */
   async start(): Promise<void> {
+    const now = this.clock.now();
+    await ensureSoleScheduler(this.store, this.opts.schedulerId, now, 3 * this.opts.heartbeatMs);
+    await this.store.heartbeat("scheduler", this.opts.schedulerId, now);
+    this.lastHeartbeat = now;
     await this.executor.start(this);
     await this.refreshCatalog();
     for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
@@ -146,6 +151,8 @@ export class Scheduler implements ExecutorListener {
     if (this.ticking) await this.ticking;
     await this.executor.shutdown(graceMs);
     await this.uow.drain();
+    // Release the database for another scheduler at once.
+    await this.store.heartbeat("scheduler", this.opts.schedulerId, 0);
   }
 
   // ── executor events ──────────────────────────────────────────────────────────────────────

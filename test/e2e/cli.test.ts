@@ -115,6 +115,20 @@ describe("baton CLI (the real binary)", () => {
     expect(s.output()).toContain("Baton stopped");
   });
 
+  it("refuses a second scheduler on the same database, and allows one after a crash", async () => {
+    writeFileSync(join(dags, "good.ts"), GOOD);
+    const first = await startStandalone(env);
+    proc = first.proc;
+    const second = await baton(["standalone"], env, 30_000);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(/another scheduler .* is running on this database/);
+    proc.kill("SIGKILL");
+    await waitExit(proc);
+    const again = await startStandalone(env);
+    proc = again.proc;
+    expect(again.output()).toContain("Baton standalone is running");
+  });
+
   it("dags backfill is run by the scheduler, not the CLI", async () => {
     writeFileSync(join(dags, "daily.ts"), `${HEADER}export default dag({ id: "daily", schedule: "@daily", startDate: "2026-03-01" }, () => { task("t", async (ctx) => ctx.ds); });\n`);
     const r = await baton(["dags", "backfill", "daily", "--from", "2026-03-01", "--to", "2026-03-03", "--json"], env);
