@@ -4,7 +4,7 @@ import type { DagVersionRecord, NewRun, TaskInstanceRecord } from "../core/model
 import type { RunType } from "../core/model/states.js";
 import { buildGraph } from "../core/graph/dag-graph.js";
 import { resolveParams } from "../core/params/resolve-params.js";
-import type { RunInterval } from "../core/timetable/timetable.js";
+import { manualRunInterval, type RunInterval } from "../core/timetable/timetable.js";
 
 /** Airflow-style run ids: `scheduled__2026-01-01T00:00:00+00:00`. */
 export function makeRunId(runType: RunType, at: number): string {
@@ -69,4 +69,23 @@ export function buildRun(req: RunRequest): { run: NewRun; tis: TaskInstanceRecor
     createdAt: req.now,
   };
   return { run, tis: newTaskInstances(spec, req.now) };
+}
+
+/**
+ * A manual run at logical date `at` (default now): the data interval is the schedule's interval
+ * containing `at`; it may start at once. Validates conf against the params.
+ */
+export function buildManualRun(req: {
+  version: DagVersionRecord;
+  now: number;
+  at?: number;
+  conf?: Record<string, unknown>;
+  runId?: string;
+}): { run: NewRun; tis: TaskInstanceRecord[] } {
+  const s = req.version.spec;
+  const interval = manualRunInterval(
+    { schedule: s.schedule, startDate: s.startDate, endDate: s.endDate, timezone: s.timezone, catchup: s.catchup },
+    req.at ?? req.now,
+  );
+  return buildRun({ version: req.version, runType: "manual", interval: { ...interval, runAfter: req.now }, conf: req.conf, runId: req.runId, now: req.now });
 }

@@ -7,11 +7,9 @@ import type { Executor } from "../../src/core/ports/executor.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { RunRecord } from "../../src/core/model/records.js";
-import { manualRunInterval } from "../../src/core/timetable/timetable.js";
 import { DagSync } from "../../src/dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../src/executor/local-process-executor.js";
-import { buildRun } from "../../src/scheduler/run-factory.js";
-import { timetableOf } from "../../src/scheduler/scheduled-runs.js";
+import { buildManualRun } from "../../src/scheduler/run-factory.js";
 import { Scheduler, type SchedulerOptions } from "../../src/scheduler/scheduler.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite-store.js";
 
@@ -61,14 +59,7 @@ export class Harness {
     if (!dag) throw new Error(`no DAG ${dagId}`);
     const version = (await this.store.getDagVersion(dag.latestVersion))!;
     const now = Date.now();
-    const { run, tis } = buildRun({
-      version,
-      runType: "manual",
-      interval: { ...manualRunInterval(timetableOf(version.spec), at), runAfter: now },
-      conf,
-      now,
-      runId: `manual__${now}_${Math.random().toString(36).slice(2, 8)}`,
-    });
+    const { run, tis } = buildManualRun({ version, at, conf, now, runId: `manual__${now}_${Math.random().toString(36).slice(2, 8)}` });
     const created = (await this.store.createRun(run, tis))!;
     this.scheduler?.wake();
     return created;

@@ -4,11 +4,9 @@ import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.js";
 import { systemClock } from "../../core/ports/clock.js";
 import { silentLogger } from "../../core/ports/logger.js";
-import { manualRunInterval } from "../../core/timetable/timetable.js";
 import { findDagFiles, loadDagFiles } from "../../dag-processor/index.js";
 import { InProcessExecutor } from "../../executor/in-process-executor.js";
-import { buildRun } from "../../scheduler/run-factory.js";
-import { timetableOf } from "../../scheduler/scheduled-runs.js";
+import { buildManualRun } from "../../scheduler/run-factory.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
 import { loadConfig } from "../../config/config.js";
@@ -42,13 +40,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const now = Date.now();
     const at = parseDateOption(opts.date, version.spec.timezone, now);
     await store.saveDagVersion(version);
-    const { run, tis } = buildRun({
-      version,
-      runType: "manual",
-      interval: { ...manualRunInterval(timetableOf(version.spec), at), runAfter: now },
-      conf,
-      now,
-    });
+    const { run, tis } = buildManualRun({ version, at, conf, now });
     const created = (await store.createRun(run, tis))!;
     const scheduler = new Scheduler({
       store,

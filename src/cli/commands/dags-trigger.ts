@@ -1,8 +1,6 @@
 import { InvalidInputError } from "../../core/errors.js";
 import { parseDate } from "../../core/model/dates.js";
-import { manualRunInterval } from "../../core/timetable/timetable.js";
-import { buildRun, makeRunId } from "../../scheduler/run-factory.js";
-import { timetableOf } from "../../scheduler/scheduled-runs.js";
+import { buildManualRun, makeRunId } from "../../scheduler/run-factory.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
 import { requireDag } from "./dags-read.js";
@@ -29,10 +27,9 @@ export async function dagsTrigger(dagId: string, opts: TriggerOptions): Promise<
     const conf = parseJsonOption(opts.conf, "--conf");
     const now = Date.now();
     const at = parseDateOption(opts.date, version.spec.timezone, now);
-    const interval = manualRunInterval(timetableOf(version.spec), at);
     const runId = opts.runId ?? makeRunId("manual", at);
     if (!/^[A-Za-z0-9_.~:+-]+$/.test(runId)) throw new InvalidInputError(`--run-id "${runId}" may only contain letters, digits and _.~:+-`);
-    const { run, tis } = buildRun({ version, runType: "manual", interval: { ...interval, runAfter: now }, conf, runId, now });
+    const { run, tis } = buildManualRun({ version, at, conf, runId, now });
     const created = await rt.store.createRun(run, tis);
     if (!created) throw new InvalidInputError(`DAG ${dagId} already has a run with id "${runId}"`);
     const dag = await rt.store.getDag(dagId);
