@@ -122,3 +122,68 @@ export interface BackfillRecord {
   createdAt: EpochMs;
   endedAt: EpochMs | null;
 }
+
+/** Requests to change runs and task instances, applied by the scheduler (the one writer of run state). */
+export type CommandKind = "clear_run" | "clear_tasks" | "mark_run" | "mark_tasks" | "cancel_run" | "cancel_backfill";
+
+export interface CommandPayloads {
+  /** Reset task instances to none and run again; `onlyFailed` keeps successful ones. */
+  clear_run: { dagId: string; runId: string; onlyFailed: boolean };
+  /** Reset these task instances (and, with `downstream`, everything downstream of them). */
+  clear_tasks: { dagId: string; runId: string; taskIds: string[]; downstream: boolean };
+  /** Set the run's state; unfinished task instances become success (or skipped when failed). */
+  mark_run: { dagId: string; runId: string; state: "success" | "failed" };
+  mark_tasks: { dagId: string; runId: string; taskIds: string[]; state: "success" | "failed" };
+  /** Stop a queued or running run: running attempts are killed, the run fails with a note. */
+  cancel_run: { dagId: string; runId: string };
+  /** No more runs for it; its queued runs fail with a note; running ones finish. */
+  cancel_backfill: { backfillId: number };
+}
+
+export interface CommandRecord<K extends CommandKind = CommandKind> {
+  id: number;
+  kind: K;
+  payload: CommandPayloads[K];
+  requestedBy: string | null;
+  createdAt: EpochMs;
+  /** Null while pending. */
+  appliedAt: EpochMs | null;
+  /** What happened ("ok", or why it could not be applied). */
+  result: string | null;
+}
+
+export const ROLES = ["viewer", "user", "op", "admin"] as const;
+/** viewer reads; user also triggers, clears, marks, pauses; op also manages pools and backfills; admin also users. */
+export type Role = (typeof ROLES)[number];
+
+export interface UserRecord {
+  username: string;
+  role: Role;
+  /** scrypt hash in PHC-like text form: `scrypt$N$r$p$salt$hash` (base64). */
+  passwordHash: string;
+  disabled: boolean;
+  createdAt: EpochMs;
+}
+
+export interface ApiTokenRecord {
+  /** Public id (also the token's prefix). */
+  id: string;
+  username: string;
+  name: string;
+  /** Role the token acts with (never above its user's). */
+  role: Role;
+  /** sha256 of the secret part, hex. */
+  secretHash: string;
+  createdAt: EpochMs;
+  expiresAt: EpochMs | null;
+  lastUsedAt: EpochMs | null;
+}
+
+export interface SessionRecord {
+  /** sha256 of the cookie value, hex. */
+  idHash: string;
+  username: string;
+  csrfToken: string;
+  createdAt: EpochMs;
+  expiresAt: EpochMs;
+}
