@@ -5,7 +5,9 @@ import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
 import { runsList } from "./commands/runs-list.js";
+import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
+import { tokensCreate, usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
 import { tasksLogs } from "./commands/tasks-logs.js";
 import { tasksTest } from "./commands/tasks-test.js";
 import { exportToEnvironment, loadConfig } from "../config/config.js";
@@ -50,7 +52,31 @@ export function buildProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
 
-  common(program.command("standalone").description("run the scheduler and workers on the embedded database")).action(run(standalone));
+  const serving = (cmd: Command) =>
+    cmd.option("--host <host>", "address to listen on (env BATON_API_HOST, default 127.0.0.1)").option("--port <port>", "port (env BATON_API_PORT, default 8080; 0 = any free port)");
+  serving(common(program.command("standalone").description("run the scheduler, workers, API and UI on the embedded database")))
+    .option("--auth <mode>", "local (no sign-in needed from this machine) or required (env BATON_AUTH, default local)")
+    .action(run(standalone));
+  serving(common(program.command("api").description("run the REST API and UI only (sign-in required)"))).action(run(api));
+
+  const users = program.command("users").description("users who can sign in to the UI and API");
+  common(users.command("create").argument("<username>").description("create a user (prints a generated password unless --password)"), true)
+    .option("--role <role>", "viewer, user, op or admin", "viewer")
+    .option("--password <password>", "the password (default: generated and printed)")
+    .action(run(usersCreate));
+  common(users.command("set-password").argument("<username>").description("set or regenerate a password"))
+    .option("--password <password>", "the new password (default: generated and printed)")
+    .action(run(usersSetPassword));
+  common(users.command("list").description("list users"), true).action(run(usersList));
+  common(users.command("delete").argument("<username>").description("delete a user and their tokens")).action(run(usersDelete));
+
+  const tokens = program.command("tokens").description("API tokens");
+  common(tokens.command("create").description("create an API token for a user and print it once"), true)
+    .option("--user <username>", "whose token (default admin)")
+    .option("--name <name>", "what it is for", "cli")
+    .option("--role <role>", "act with this role (at most the user's)")
+    .option("--expires-in-days <n>", "expiry (default: none)")
+    .action(run(tokensCreate));
 
   const dags = program.command("dags").description("list, test, trigger and manage DAGs");
   common(dags.command("list").description("list DAGs"), true).action(run(dagsList));

@@ -3,9 +3,8 @@ import pino from "pino";
 import { loadConfig, type BatonConfig, type ConfigOverrides } from "../config/config.js";
 import type { Logger } from "../core/ports/logger.js";
 import { silentLogger } from "../core/ports/logger.js";
-import type { Store } from "../core/ports/store.js";
 import { DagSync } from "../dag-processor/dag-sync.js";
-import { openStore } from "../store/open-store.js";
+import { openStore, type FullStore } from "../store/index.js";
 
 /** Options every command accepts. */
 export interface CommonOptions extends ConfigOverrides {
@@ -18,7 +17,7 @@ export interface CommonOptions extends ConfigOverrides {
  */
 export interface Runtime {
   config: BatonConfig;
-  store: Store;
+  store: FullStore;
   logger: Logger;
   close(): Promise<void>;
 }

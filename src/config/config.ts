@@ -22,11 +22,20 @@ export interface BatonConfig {
   /** How often the scheduler looks for due schedules and external requests. */
   pollMs: number;
   logLevel: string;
+  /** Where the API and UI listen (127.0.0.1 unless told otherwise). */
+  apiHost: string;
+  /** 0 picks a free port. */
+  apiPort: number;
+  /** Standalone only: "local" lets requests without credentials act as admin; "required" does not. */
+  standaloneAuth: "local" | "required";
 }
 
 export interface ConfigOverrides {
   home?: string;
   dags?: string;
+  host?: string;
+  port?: string;
+  auth?: string;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -37,7 +46,16 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number 
   return n;
 }
 
+function authMode(raw: string | undefined): "local" | "required" {
+  if (raw === undefined || raw === "" || raw === "local") return "local";
+  if (raw === "required") return "required";
+  throw new Error(`BATON_AUTH must be "local" or "required", got "${raw}"`);
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): BatonConfig {
+  if (overrides.host !== undefined) env = { ...env, BATON_API_HOST: overrides.host };
+  if (overrides.port !== undefined) env = { ...env, BATON_API_PORT: overrides.port };
+  if (overrides.auth !== undefined) env = { ...env, BATON_AUTH: overrides.auth };
   const home = resolve(overrides.home ?? env.BATON_HOME ?? ".baton");
   const dagsDir = resolve(overrides.dags ?? env.BATON_DAGS ?? "dags");
   return {
@@ -53,6 +71,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
     logLevel: env.BATON_LOG_LEVEL ?? "info",
+    apiHost: env.BATON_API_HOST || "127.0.0.1",
+    apiPort: intFrom(env, "BATON_API_PORT", 8080),
+    standaloneAuth: authMode(env.BATON_AUTH),
   };
 }
 

@@ -12,6 +12,9 @@ export class BatonError extends Error {
 /** Bad input from a user: unknown id, invalid argument, conf failing the params schema. → 4xx / exit 2 */
 export class InvalidInputError extends BatonError {}
 
+/** The request conflicts with the current state (a run id taken, a run already ended). → 409 / exit 2 */
+export class ConflictError extends BatonError {}
+
 /** Something asked for by id does not exist. → 404 / exit 2 */
 export class NotFoundError extends BatonError {}
 

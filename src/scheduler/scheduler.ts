@@ -4,7 +4,9 @@ import { resolveParams } from "../core/params/resolve-params.js";
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptReport, Executor, ExecutorListener } from "../core/ports/executor.js";
 import type { Logger } from "../core/ports/logger.js";
-import type { Store } from "../core/ports/store.js";
+import type { ChangeEvent, ChangeFeed } from "../core/ports/change-feed.js";
+import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { ChangeSet, Store } from "../core/ports/store.js";
 import { decideTasks } from "../core/scheduling/decide-tasks.js";
 import { runOutcome } from "../core/scheduling/run-outcome.js";
 import { ActiveRun } from "./active-run.js";
@@ -13,6 +15,7 @@ import { planBackfills } from "./backfill-planner.js";
 import { Dispatcher, type Claim } from "./dispatcher.js";
 import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
+import { applyCommand, type CommandHost } from "./run-commands.js";
 import { createDueRuns } from "./scheduled-runs.js";
 import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
@@ -30,6 +33,8 @@ export interface SchedulerOptions {
 
 export interface SchedulerDeps {
   store: Store;
+  /** Where clear/mark/cancel requests arrive (the API, the CLI); none → no commands. */
+  inbox?: CommandInbox;
   executor: Executor;
   clock: Clock;
   logger: Logger;
@@ -53,8 +58,12 @@ interface InFlight extends Claim {
  * from the CLI, backfills, timeouts). The scheduler never runs user code: it reads DAG specs.
  * One scheduler per database (see docs/ARCHITECTURE.md).
  */
-export class Scheduler implements ExecutorListener {
+export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly store: Store;
+  private readonly inbox: CommandInbox | undefined;
+  private readonly changeListeners = new Set<(e: ChangeEvent) => void>();
+  /** dag and run ids of runs whose changes may still be announced. */
+  private readonly runKeys = new Map<number, { dagId: string; runId: string }>();
   private readonly executor: Executor;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -78,6 +87,7 @@ export class Scheduler implements ExecutorListener {
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
+    this.inbox = deps.inbox;
     this.executor = deps.executor;
     this.clock = deps.clock;
     this.logger = deps.logger;
@@ -87,7 +97,7 @@ export class Scheduler implements ExecutorListener {
       createScheduledRuns: true,
       ...deps.options,
     };
-    this.uow = new UnitOfWork(this.store, this.logger);
+    this.uow = new UnitOfWork(this.store, this.logger, 5, (c) => this.announce(c));
     this.dispatcher = new Dispatcher({
       capacity: this.executor.capacity,
       maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
@@ -126,6 +136,32 @@ export class Scheduler implements ExecutorListener {
   /** Calls `fn` whenever a run reaches a final state. */
   onRunFinished(fn: (run: RunRecord) => void): void {
     this.runListeners.push(fn);
+  }
+
+  /** Live updates of run and task-instance states, once they are durable. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
+  private announce(changes: ChangeSet): void {
+    const listeners = [...this.changeListeners];
+    if (listeners.length > 0) {
+      for (const t of changes.taskInstances ?? []) {
+        const key = this.runKeys.get(t.runPk) ?? this.runKeyOf(t.runPk);
+        if (key) for (const l of listeners) l({ kind: "task", ...key, taskId: t.taskId, state: t.state });
+      }
+    }
+    for (const r of changes.runs ?? []) {
+      const key = this.runKeys.get(r.id);
+      if (key && r.state) for (const l of listeners) l({ kind: "run", ...key, state: r.state });
+      if (r.state === "success" || r.state === "failed") this.runKeys.delete(r.id);
+    }
+  }
+
+  private runKeyOf(runPk: number): { dagId: string; runId: string } | undefined {
+    const run = this.runs.get(runPk);
+    return run ? { dagId: run.dagId, runId: run.run.runId } : undefined;
   }
 
   /** Resolves with the run once it is finished (success or failed). */
@@ -380,6 +416,8 @@ export class Scheduler implements ExecutorListener {
     }
     await planBackfills({ store: this.store, uow: this.uow, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
     await this.uow.flush();
+    await this.applyCommands();
+    await this.uow.flush();
     await this.promoteQueuedRuns(now);
     this.checkRunTimeouts(now);
     for (const run of this.runs.values()) for (const t of run.blocked) void this.checkPast(run, t);
@@ -461,11 +499,55 @@ export class Scheduler implements ExecutorListener {
     const tis = await this.store.listTaskInstances(run.id);
     const active = new ActiveRun(run, v.version, v.graph, params, tis);
     this.runs.set(run.id, active);
+    this.runKeys.set(run.id, { dagId: run.dagId, runId: run.runId });
     if (!recovering) this.uow.run({ id: run.id, state: "running", startedAt: run.startedAt ?? now });
     const retries = recovering ? recoverRun(active, now, this.uow) : [];
     for (const r of retries) this.scheduleRetry(active, r.taskId, r.delayMs);
     for (const ti of active.tis.values()) if (ti.state === "scheduled") this.enqueue(active, ti);
     this.propagate(active, null, now);
+  }
+
+  /** Applies pending clear/mark/cancel requests, oldest first. */
+  private async applyCommands(): Promise<void> {
+    if (!this.inbox) return;
+    for (const cmd of await this.inbox.listPendingCommands(100)) {
+      const result = await applyCommand(this.commandHost, cmd);
+      await this.uow.flush();
+      await this.inbox.completeCommand(cmd.id, result, this.clock.now());
+      this.logger.info({ command: cmd.kind, id: cmd.id, by: cmd.requestedBy, result }, "command applied");
+    }
+  }
+
+  private get commandHost(): CommandHost {
+    return {
+      store: this.store,
+      uow: this.uow,
+      now: () => this.clock.now(),
+      active: (dagId, runId) => [...this.runs.values()].find((r) => r.dagId === dagId && r.run.runId === runId),
+      version: (hash) => this.version(hash),
+      stopAttempts: (run, taskIds, reason) => this.stopAttempts(run, taskIds, reason),
+      propagate: (run, changed, now) => {
+        this.propagate(run, changed, now);
+        this.pump();
+      },
+      finishRun: (run, state, note, now) => this.finishRun(run, state, note, now),
+    };
+  }
+
+  /** Kills in-flight attempts of a run (some tasks or all), records them failed, frees their slots. */
+  private stopAttempts(run: ActiveRun, taskIds: ReadonlySet<string> | null, reason: string): void {
+    const now = this.clock.now();
+    for (const [attemptId, f] of this.inFlight) {
+      if (f.runPk !== run.pk || (taskIds && !taskIds.has(f.taskId))) continue;
+      this.inFlight.delete(attemptId);
+      this.dispatcher.release(f);
+      this.executor.cancel(attemptId, reason);
+      const ti = run.tis.get(f.taskId);
+      this.uow.attempt({
+        runPk: run.pk, taskId: f.taskId, mapIndex: -1, tryNumber: f.tryNumber, state: "failed",
+        startedAt: ti?.startedAt ?? null, endedAt: now, error: `stopped: ${reason}`, logPath: f.logPath, pid: null,
+      });
+    }
   }
 
   private checkRunTimeouts(now: number): void {

@@ -28,6 +28,8 @@ export class UnitOfWork {
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly commitDelayMs = 5,
+    /** Told about every change set once it is durable (live updates). */
+    private readonly onCommitted?: (changes: ChangeSet) => void,
   ) {}
 
   taskInstance(ti: TaskInstanceRecord): void {
@@ -88,6 +90,7 @@ export class UnitOfWork {
     this.dagSchedules.clear();
     this.flushing = this.store
       .commit(changes)
+      .then(() => this.onCommitted?.(changes))
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.
         this.logger.error({ err: error }, "commit failed; will retry");

@@ -1,46 +1,73 @@
 import type { Kysely } from "kysely";
 import type {
+  ApiTokenRecord,
   AttemptRecord,
   BackfillRecord,
+  CommandKind,
+  CommandPayloads,
+  CommandRecord,
   DagRecord,
   DagVersionRecord,
   EpochMs,
   ImportErrorRecord,
   NewRun,
   PoolRecord,
+  Role,
   RunRecord,
+  SessionRecord,
   TaskInstanceRecord,
+  UserRecord,
 } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
-import type { ChangeSet, NewBackfill, RunFilter, Store, StoreCapabilities } from "../core/ports/store.js";
+import type { ChangeSet, NewBackfill, RunFilter, StoreCapabilities } from "../core/ports/store.js";
 import type { DialectFeatures } from "./dialect-features.js";
+import type { FullStore } from "./full-store.js";
 import { migrateToLatest } from "./migrations/migrate-to-latest.js";
 import { commitChanges } from "./queries/commit-changes.js";
+import { completeCommand } from "./queries/complete-command.js";
+import { countUsersWithRole } from "./queries/count-users-with-role.js";
 import { createBackfill } from "./queries/create-backfill.js";
 import { createRun } from "./queries/create-run.js";
+import { createSession } from "./queries/create-session.js";
+import { createToken } from "./queries/create-token.js";
+import { createUser } from "./queries/create-user.js";
 import { deactivateDags } from "./queries/deactivate-dags.js";
+import { deleteExpiredSessions } from "./queries/delete-expired-sessions.js";
 import { deletePool } from "./queries/delete-pool.js";
+import { deleteSession } from "./queries/delete-session.js";
+import { deleteToken } from "./queries/delete-token.js";
+import { deleteUser } from "./queries/delete-user.js";
+import { enqueueCommand } from "./queries/enqueue-command.js";
 import { getBackfill } from "./queries/get-backfill.js";
+import { getCommand } from "./queries/get-command.js";
 import { getDagVersion } from "./queries/get-dag-version.js";
 import { getDag } from "./queries/get-dag.js";
 import { getPool } from "./queries/get-pool.js";
 import { getPreviousRun } from "./queries/get-previous-run.js";
 import { getRunById } from "./queries/get-run-by-id.js";
 import { getRun } from "./queries/get-run.js";
+import { getSession } from "./queries/get-session.js";
+import { getToken } from "./queries/get-token.js";
+import { getUser } from "./queries/get-user.js";
 import { listAttempts } from "./queries/list-attempts.js";
 import { listBackfills } from "./queries/list-backfills.js";
 import { listDags } from "./queries/list-dags.js";
 import { listHeartbeats } from "./queries/list-heartbeats.js";
 import { listImportErrors } from "./queries/list-import-errors.js";
+import { listPendingCommands } from "./queries/list-pending-commands.js";
 import { listPools } from "./queries/list-pools.js";
 import { listRuns } from "./queries/list-runs.js";
 import { listTaskInstancesForRuns } from "./queries/list-task-instances-for-runs.js";
 import { listTaskInstancesInStates } from "./queries/list-task-instances-in-states.js";
 import { listTaskInstances } from "./queries/list-task-instances.js";
+import { listTokens } from "./queries/list-tokens.js";
+import { listUsers } from "./queries/list-users.js";
 import { recordHeartbeat } from "./queries/record-heartbeat.js";
 import { replaceImportErrors } from "./queries/replace-import-errors.js";
 import { saveDagVersion } from "./queries/save-dag-version.js";
 import { setDagPaused } from "./queries/set-dag-paused.js";
+import { touchToken } from "./queries/touch-token.js";
+import { updateUser } from "./queries/update-user.js";
 import { upsertPool } from "./queries/upsert-pool.js";
 import type { Database } from "./schema/database.js";
 
@@ -53,10 +80,10 @@ export interface StoreOptions {
 }
 
 /**
- * The Store port over any Kysely dialect. Every query lives in src/store/queries/ and is written
+ * The Store, CommandInbox and AuthStore ports over any Kysely dialect. Every query lives in src/store/queries/ and is written
  * once against Kysely<Database>; what differs between engines arrives as {@link DialectFeatures}.
  */
-export class KyselyStore implements Store {
+export class KyselyStore implements FullStore {
   readonly #db: Kysely<Database>;
   readonly #features: DialectFeatures;
   readonly #now: () => EpochMs;
@@ -194,5 +221,89 @@ export class KyselyStore implements Store {
   listHeartbeats(component: string): Promise<{ id: string; at: EpochMs }[]> {
     return listHeartbeats(this.#db, component);
   }
-}
 
+  // CommandInbox
+
+  enqueueCommand<K extends CommandKind>(
+    kind: K,
+    payload: CommandPayloads[K],
+    requestedBy: string | null,
+    at: EpochMs,
+  ): Promise<CommandRecord<K>> {
+    return enqueueCommand(this.#db, kind, payload, requestedBy, at);
+  }
+
+  listPendingCommands(limit: number): Promise<CommandRecord[]> {
+    return listPendingCommands(this.#db, limit);
+  }
+
+  completeCommand(id: number, result: string, at: EpochMs): Promise<void> {
+    return completeCommand(this.#db, id, result, at);
+  }
+
+  getCommand(id: number): Promise<CommandRecord | undefined> {
+    return getCommand(this.#db, id);
+  }
+
+  // AuthStore
+
+  createUser(user: UserRecord): Promise<boolean> {
+    return createUser(this.#db, user);
+  }
+
+  getUser(username: string): Promise<UserRecord | undefined> {
+    return getUser(this.#db, username);
+  }
+
+  listUsers(): Promise<UserRecord[]> {
+    return listUsers(this.#db);
+  }
+
+  updateUser(username: string, patch: Partial<Pick<UserRecord, "role" | "passwordHash" | "disabled">>): Promise<boolean> {
+    return updateUser(this.#db, username, patch);
+  }
+
+  deleteUser(username: string): Promise<boolean> {
+    return deleteUser(this.#db, username);
+  }
+
+  countUsersWithRole(role: Role): Promise<number> {
+    return countUsersWithRole(this.#db, role);
+  }
+
+  createToken(token: ApiTokenRecord): Promise<void> {
+    return createToken(this.#db, token);
+  }
+
+  getToken(id: string): Promise<ApiTokenRecord | undefined> {
+    return getToken(this.#db, id);
+  }
+
+  listTokens(username?: string): Promise<ApiTokenRecord[]> {
+    return listTokens(this.#db, username);
+  }
+
+  deleteToken(id: string): Promise<boolean> {
+    return deleteToken(this.#db, id);
+  }
+
+  touchToken(id: string, at: EpochMs): Promise<void> {
+    return touchToken(this.#db, id, at);
+  }
+
+  createSession(session: SessionRecord): Promise<void> {
+    return createSession(this.#db, session);
+  }
+
+  getSession(idHash: string): Promise<SessionRecord | undefined> {
+    return getSession(this.#db, idHash);
+  }
+
+  deleteSession(idHash: string): Promise<void> {
+    return deleteSession(this.#db, idHash);
+  }
+
+  deleteExpiredSessions(now: EpochMs): Promise<void> {
+    return deleteExpiredSessions(this.#db, now);
+  }
+}

@@ -1,4 +1,4 @@
-import type { Store } from "../core/ports/store.js";
+import type { FullStore } from "./full-store.js";
 import type { StoreOptions } from "./kysely-store.js";
 import { openPostgresStore } from "./postgres/open-postgres-store.js";
 import { openSqliteStore } from "./sqlite/open-sqlite-store.js";
@@ -12,7 +12,7 @@ import { openSqliteStore } from "./sqlite/open-sqlite-store.js";
  * const store = await openStore("postgresql://baton@127.0.0.1:5432/baton");
  * const local = await openStore(".baton/baton.db");
  */
-export async function openStore(urlOrPath: string, options: StoreOptions = {}): Promise<Store> {
+export async function openStore(urlOrPath: string, options: StoreOptions = {}): Promise<FullStore> {
   if (/^postgres(ql)?:\/\//i.test(urlOrPath)) return openPostgresStore(urlOrPath, options);
   return openSqliteStore(sqlitePath(urlOrPath), options);
 }

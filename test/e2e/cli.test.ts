@@ -15,7 +15,7 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "baton-e2e-"));
   dags = join(root, "dags");
   mkdirSync(dags);
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "2" };
+  env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0" };
 });
 afterEach(async () => {
   if (proc && proc.exitCode === null) {

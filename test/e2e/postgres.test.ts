@@ -38,7 +38,7 @@ describe.skipIf(unreachable !== undefined)("baton on PostgreSQL (BATON_DATABASE_
       `import { dag, z } from "baton";\nexport default dag({ id: "pg_dag", params: z.object({ n: z.number().default(1) }) }, (d) => {\n` +
         `  const a = d.task("a", async (ctx) => ctx.params.n * 2);\n  d.task("b", { inputs: { a } }, async (_c, { a }) => a + 1);\n});\n`,
     );
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_DATABASE_URL: url, BATON_POLL_MS: "100" };
+    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_DATABASE_URL: url, BATON_POLL_MS: "100", BATON_API_PORT: "0" };
     expect((await baton(["db", "migrate"], env)).code).toBe(0);
     const trig = await baton(["dags", "trigger", "pg_dag", "--conf", '{"n": 20}', "--json"], env);
     expect(trig.code).toBe(0);

@@ -6,6 +6,7 @@ import { systemClock } from "../../src/core/ports/clock.js";
 import type { Executor } from "../../src/core/ports/executor.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { Store } from "../../src/core/ports/store.js";
+import type { CommandInbox } from "../../src/core/ports/command-inbox.js";
 import type { RunRecord } from "../../src/core/model/records.js";
 import { DagSync } from "../../src/dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../src/executor/local-process-executor.js";
@@ -44,6 +45,7 @@ export class Harness {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
+      inbox: this.store as unknown as CommandInbox,
       executor: this.executor,
       clock: opts.clock ?? systemClock,
       logger: silentLogger,
@@ -70,6 +72,23 @@ export class Harness {
     const run = await this.scheduler.waitForRun(created.id);
     const tis = await this.store.listTaskInstances(created.id);
     return { run, tis, states: Object.fromEntries(tis.map((t) => [t.taskId, t.state])) };
+  }
+
+  /** The store's command inbox (clear/mark/cancel requests, as the API records them). */
+  get inbox(): CommandInbox {
+    return this.store as unknown as CommandInbox;
+  }
+
+  /** Records a command and waits until the scheduler has applied it; returns its result. */
+  async command<K extends Parameters<CommandInbox["enqueueCommand"]>[0]>(kind: K, payload: Parameters<CommandInbox["enqueueCommand"]>[1] & object): Promise<string> {
+    const cmd = await this.inbox.enqueueCommand(kind, payload as never, "tester", Date.now());
+    this.scheduler.wake();
+    for (let i = 0; i < 400; i++) {
+      const c = await this.inbox.getCommand(cmd.id);
+      if (c?.appliedAt !== null && c?.appliedAt !== undefined) return c.result ?? "";
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`command ${kind} was not applied`);
   }
 
   async stop(): Promise<void> {

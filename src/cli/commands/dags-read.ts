@@ -1,10 +1,9 @@
 import type { ScheduleSpec } from "../../core/model/dag-spec.js";
-import { NotFoundError } from "../../core/errors.js";
-import type { DagVersionRecord } from "../../core/model/records.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
+import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
 import { iso, printJson, printTable } from "../output.js";
-import { syncDags, withRuntime, type CommonOptions, type Runtime } from "../runtime.js";
+import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
 
 export function describeSchedule(s: ScheduleSpec): string | null {
   switch (s.kind) {
@@ -17,19 +16,6 @@ export function describeSchedule(s: ScheduleSpec): string | null {
     case "every":
       return `every ${s.everyMs / 1000}s`;
   }
-}
-
-/** The latest version of a DAG, or NotFoundError listing the known DAG ids. */
-export async function requireDag(rt: Runtime, dagId: string): Promise<DagVersionRecord> {
-  const dag = await rt.store.getDag(dagId);
-  const version = dag?.active ? await rt.store.getDagVersion(dag.latestVersion) : undefined;
-  if (!version) {
-    const known = (await rt.store.listDags()).filter((d) => d.active).map((d) => d.dagId);
-    const errors = await rt.store.listImportErrors();
-    const hint = errors.length > 0 ? ` (${errors.length} DAG file(s) failed to load: see \`baton dags errors\`)` : "";
-    throw new NotFoundError(`unknown DAG "${dagId}"; known DAGs: ${known.join(", ") || "(none)"}${hint}`);
-  }
-  return version;
 }
 
 export async function dagsList(opts: CommonOptions): Promise<number> {
@@ -85,7 +71,7 @@ export async function dagsErrors(opts: CommonOptions): Promise<number> {
 export async function dagsSetPaused(dagId: string, paused: boolean, opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
     await syncDags(rt);
-    await requireDag(rt, dagId);
+    await requireDagVersion(rt.store, dagId);
     await rt.store.setDagPaused(dagId, paused);
     if (opts.json) printJson({ dagId, paused });
     else process.stdout.write(`DAG ${dagId} ${paused ? "paused" : "unpaused"}.\n`);

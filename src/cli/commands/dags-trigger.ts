@@ -1,9 +1,8 @@
 import { InvalidInputError } from "../../core/errors.js";
 import { parseDate } from "../../core/model/dates.js";
-import { buildManualRun, makeRunId } from "../../scheduler/run-factory.js";
+import { requireDagVersion, triggerRun } from "../../scheduler/requests/trigger-run.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
-import { requireDag } from "./dags-read.js";
 
 export interface TriggerOptions extends CommonOptions {
   conf?: string;
@@ -23,15 +22,11 @@ export function parseDateOption(text: string | undefined, timezone: string, fall
 export async function dagsTrigger(dagId: string, opts: TriggerOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
     await syncDags(rt);
-    const version = await requireDag(rt, dagId);
+    const version = await requireDagVersion(rt.store, dagId);
     const conf = parseJsonOption(opts.conf, "--conf");
     const now = Date.now();
-    const at = parseDateOption(opts.date, version.spec.timezone, now);
-    const runId = opts.runId ?? makeRunId("manual", at);
-    if (!/^[A-Za-z0-9_.~:+-]+$/.test(runId)) throw new InvalidInputError(`--run-id "${runId}" may only contain letters, digits and _.~:+-`);
-    const { run, tis } = buildManualRun({ version, at, conf, runId, now });
-    const created = await rt.store.createRun(run, tis);
-    if (!created) throw new InvalidInputError(`DAG ${dagId} already has a run with id "${runId}"`);
+    const logicalDate = parseDateOption(opts.date, version.spec.timezone, now);
+    const created = await triggerRun(rt.store, dagId, { conf, logicalDate, runId: opts.runId ?? null }, now);
     const dag = await rt.store.getDag(dagId);
     if (opts.json) {
       printJson({ dagId, runId: created.runId, state: created.state, logicalDate: iso(created.logicalDate), conf: created.conf });

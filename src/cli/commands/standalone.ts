@@ -3,11 +3,14 @@ import { systemClock } from "../../core/ports/clock.js";
 import { DagSync } from "../../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
+import { apiDeps } from "../api-deps.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
+import { serveApi } from "./serve-api.js";
 
 /**
  * `baton standalone`: everything in one process on the embedded database — the DAG folder
- * watcher, the scheduler and a pool of warm worker processes. Stops gracefully on SIGTERM/SIGINT.
+ * watcher, the scheduler, a pool of warm worker processes, and the API and UI on 127.0.0.1.
+ * Stops gracefully on SIGTERM/SIGINT.
  */
 export async function standalone(opts: CommonOptions): Promise<number> {
   const rt = await openRuntime(opts, { quiet: false });
@@ -16,6 +19,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger });
   const scheduler = new Scheduler({
     store,
+    inbox: store,
     executor,
     clock: systemClock,
     logger,
@@ -25,6 +29,8 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   const first = await sync.syncOnce();
   await scheduler.start();
   sync.start(() => scheduler.wake());
+  const mode = config.standaloneAuth;
+  const { app, url } = await serveApi(store, apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake() }), config.apiHost, config.apiPort);
   const database = config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
   process.stdout.write(
     `Baton standalone is running.\n` +
@@ -32,6 +38,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
       `  Database:    ${database}\n` +
       `  Logs:        ${config.logsDir}\n` +
       `  Workers:     ${config.workers} process(es)\n` +
+      `  UI and API:  ${url}  (${mode === "local" ? "local mode: no sign-in needed from this machine" : "sign-in required"})\n` +
       `Press Ctrl+C to stop.\n`,
   );
   for (const e of first.errors) process.stderr.write(`DAG file error: ${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
@@ -46,8 +53,9 @@ export async function standalone(opts: CommonOptions): Promise<number> {
       stopping = true;
       process.stdout.write(`Received ${signal}: stopping (running tasks get ${config.shutdownGraceMs / 1000}s to finish)…\n`);
       sync.stop();
-      void scheduler
-        .stop(config.shutdownGraceMs)
+      void app
+        .close()
+        .then(() => scheduler.stop(config.shutdownGraceMs))
         .then(() => rt.close())
         .then(() => {
           process.stdout.write("Baton stopped.\n");

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Store } from "../../core/ports/store.js";
+import type { FullStore } from "../full-store.js";
+import { describeAuthContract } from "./auth-contract.js";
 import { describeBackfillsContract } from "./backfills-contract.js";
+import { describeCommandsContract } from "./commands-contract.js";
 import { describeCommitContract } from "./commit-contract.js";
 import { describeDagsContract } from "./dags-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
@@ -9,22 +11,23 @@ import { describeRunsContract } from "./runs-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 /**
- * The Store port's contract, run against every adapter. `makeStore` must return a store over a
- * fresh, migrated, empty database; the suite closes it after each test and then calls `cleanup`
- * (e.g. to drop that database).
+ * The contract of the ports the database implements (Store, CommandInbox, AuthStore), run
+ * against every adapter. `makeStore` must return a store over a fresh, migrated, empty
+ * database; the suite closes it after each test and then calls `cleanup` (e.g. to drop that
+ * database).
  *
  * @example
  * describeStoreContract("sqlite", () => openSqliteStore(freshTempFile()));
  */
 export function describeStoreContract(
   name: string,
-  makeStore: () => Promise<Store>,
-  cleanup?: (store: Store) => Promise<void>,
+  makeStore: () => Promise<FullStore>,
+  cleanup?: (store: FullStore) => Promise<void>,
 ): void {
   describe(`Store contract: ${name}`, () => {
-    let current: Store | undefined;
+    let current: FullStore | undefined;
     const sut: StoreUnderTest = {
-      get store(): Store {
+      get store(): FullStore {
         if (current === undefined) throw new Error("the store is only available inside a test");
         return current;
       },
@@ -69,5 +72,7 @@ export function describeStoreContract(
     describePoolsContract(sut);
     describeBackfillsContract(sut);
     describeLivenessContract(sut);
+    describeCommandsContract(sut);
+    describeAuthContract(sut);
   });
 }

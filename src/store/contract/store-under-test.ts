@@ -1,6 +1,6 @@
-import type { Store } from "../../core/ports/store.js";
+import type { FullStore } from "../full-store.js";
 
 /** The store of the current test: a fresh, migrated, empty database for each `it`. */
 export interface StoreUnderTest {
-  readonly store: Store;
+  readonly store: FullStore;
 }

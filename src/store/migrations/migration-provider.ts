@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from "kysely";
 import type { DialectFeatures } from "../dialect-features.js";
 import { initialMigration } from "./0001-initial.js";
+import { commandsAndAuthMigration } from "./0002-commands-and-auth.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -12,6 +13,7 @@ export class BatonMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     return {
       "0001-initial": initialMigration(this.features),
+      "0002-commands-and-auth": commandsAndAuthMigration(this.features),
     };
   }
 }

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { BatonError } from "../../core/errors.js";
-import type { Store, StoreCapabilities } from "../../core/ports/store.js";
+import type { StoreCapabilities } from "../../core/ports/store.js";
 import { POSTGRES_FEATURES } from "../dialect-features.js";
+import type { FullStore } from "../full-store.js";
 import { KyselyStore, type StoreOptions } from "../kysely-store.js";
 import type { Database } from "../schema/database.js";
 import { createPgPool, redactUrl } from "./pg-pool.js";
@@ -19,7 +20,7 @@ export const POSTGRES_CAPABILITIES: StoreCapabilities = { skipLocked: true, netw
  *   await store.close();
  * }
  */
-export async function openPostgresStore(url: string, options: StoreOptions = {}): Promise<Store> {
+export async function openPostgresStore(url: string, options: StoreOptions = {}): Promise<FullStore> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(url) }) });
   const store = new KyselyStore(db, POSTGRES_CAPABILITIES, POSTGRES_FEATURES, options);
   try {

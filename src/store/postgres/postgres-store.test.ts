@@ -1,12 +1,16 @@
+import { Kysely, PostgresDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Store } from "../../core/ports/store.js";
 import { describeStoreContract } from "../contract/store-contract.js";
 import { formatFigures, measureCommit } from "../contract/measure-commit.js";
 import { newRun, taskInstance } from "../contract/fixtures.js";
 import { PostgresTestDatabases, probePostgres, TEST_PG_URL } from "../contract/postgres-test-databases.js";
+import { describeUpgradeContract } from "../contract/upgrade-contract.js";
+import { POSTGRES_FEATURES } from "../dialect-features.js";
 import { openStore } from "../open-store.js";
-import { openPostgresStore } from "./open-postgres-store.js";
-import { redactUrl } from "./pg-pool.js";
+import type { Database } from "../schema/database.js";
+import { openPostgresStore, POSTGRES_CAPABILITIES } from "./open-postgres-store.js";
+import { createPgPool, redactUrl } from "./pg-pool.js";
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) {
@@ -40,6 +44,17 @@ describe.skipIf(unreachable !== undefined)("PostgreSQL", () => {
       if (url !== undefined) await dbs.drop(url);
     },
   );
+
+  describeUpgradeContract("postgres", async () => {
+    const url = await dbs.empty();
+    return {
+      features: POSTGRES_FEATURES,
+      capabilities: POSTGRES_CAPABILITIES,
+      connect: () => new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(url) }) }),
+      open: () => openPostgresStore(url),
+      cleanup: () => dbs.drop(url),
+    };
+  });
 
   describe("PostgreSQL adapter", () => {
     it("migrates an empty database, reports SKIP LOCKED and networking, and openStore picks it by scheme", async () => {

@@ -7,7 +7,7 @@ import type { Generated } from "kysely";
  * Representation, identical on SQLite and PostgreSQL:
  * - times are epoch milliseconds in 64-bit integer columns (INTEGER / BIGINT), null when unset;
  * - booleans are integers 0/1;
- * - JSON values (specs, conf, `followed`) are text, encoded and decoded by the adapter.
+ * - JSON values (specs, conf, `followed`, command payloads) are text, encoded and decoded by the adapter.
  */
 export interface Database {
   dags: DagsTable;
@@ -19,6 +19,10 @@ export interface Database {
   pools: PoolsTable;
   backfills: BackfillsTable;
   heartbeats: HeartbeatsTable;
+  commands: CommandsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
 }
 
 /** 0 = false, 1 = true. */
@@ -132,4 +136,43 @@ export interface HeartbeatsTable {
   component: string;
   id: string;
   at: number;
+}
+
+export interface CommandsTable {
+  id: Generated<number>;
+  kind: string;
+  /** JSON text of the kind's payload. */
+  payload: string;
+  requested_by: string | null;
+  created_at: number;
+  /** Null while pending. */
+  applied_at: number | null;
+  result: string | null;
+}
+
+export interface UsersTable {
+  username: string;
+  role: string;
+  password_hash: string;
+  disabled: IntBool;
+  created_at: number;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  username: string;
+  name: string;
+  role: string;
+  secret_hash: string;
+  created_at: number;
+  expires_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  username: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
 }

@@ -3,8 +3,9 @@ import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { BatonError } from "../../core/errors.js";
-import type { Store, StoreCapabilities } from "../../core/ports/store.js";
+import type { StoreCapabilities } from "../../core/ports/store.js";
 import { SQLITE_FEATURES } from "../dialect-features.js";
+import type { FullStore } from "../full-store.js";
 import { KyselyStore, type StoreOptions } from "../kysely-store.js";
 import type { Database } from "../schema/database.js";
 import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
@@ -27,7 +28,7 @@ const IN_MEMORY = ":memory:";
  *   await store.close();
  * }
  */
-export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<Store> {
+export async function openSqliteStore(path: string, options: StoreOptions = {}): Promise<FullStore> {
   if (path !== IN_MEMORY) mkdirSync(dirname(resolve(path)), { recursive: true });
   let sqlite: BetterSqlite3.Database;
   try {

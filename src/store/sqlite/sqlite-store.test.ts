@@ -4,11 +4,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import BetterSqlite3 from "better-sqlite3";
+import { Kysely } from "kysely";
 import { afterAll, describe, expect, it } from "vitest";
 import { describeStoreContract } from "../contract/store-contract.js";
 import { newRun, taskInstance } from "../contract/fixtures.js";
+import { describeUpgradeContract } from "../contract/upgrade-contract.js";
+import { SQLITE_FEATURES } from "../dialect-features.js";
 import { openStore } from "../open-store.js";
-import { configureDurableConnection, openSqliteStore } from "./open-sqlite-store.js";
+import type { Database } from "../schema/database.js";
+import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
+import { configureDurableConnection, openSqliteStore, SQLITE_CAPABILITIES } from "./open-sqlite-store.js";
+import { withStatementCache } from "./statement-cache.js";
 
 const dir = mkdtempSync(join(tmpdir(), "baton-sqlite-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,6 +22,21 @@ let files = 0;
 const freshPath = () => join(dir, `store-${++files}.db`);
 
 describeStoreContract("sqlite", () => openSqliteStore(freshPath()));
+
+describeUpgradeContract("sqlite", async () => {
+  const path = freshPath();
+  return {
+    features: SQLITE_FEATURES,
+    capabilities: SQLITE_CAPABILITIES,
+    connect: () => {
+      const sqlite = new BetterSqlite3(path);
+      configureDurableConnection(sqlite, path);
+      return new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite) }) });
+    },
+    open: () => openSqliteStore(path),
+    cleanup: async () => rmSync(path, { force: true }),
+  };
+});
 
 describe("SQLite adapter", () => {
   it("configures each connection for durability: WAL, synchronous=FULL, busy_timeout, foreign keys", () => {

@@ -1,0 +1,47 @@
+import type { BackfillRecord, ReprocessBehavior, RunRecord } from "../core/model/records.js";
+import type { AuthStore } from "../core/ports/auth-store.js";
+import type { ChangeFeed } from "../core/ports/change-feed.js";
+import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { Store } from "../core/ports/store.js";
+
+/** A manual-run request as the API hands it to the composition root. */
+export interface TriggerRequest {
+  conf: Record<string, unknown>;
+  logicalDate: number | null;
+  runId: string | null;
+}
+
+export interface BackfillRequest {
+  dagId: string;
+  from: number;
+  to: number;
+  reprocess: ReprocessBehavior;
+  maxActiveRuns: number | null;
+  conf: Record<string, unknown>;
+}
+
+/** The API's collaborators; the composition root (src/cli) builds them. */
+export interface ApiDeps {
+  store: Store;
+  inbox: CommandInbox;
+  auth: AuthStore;
+  changes: ChangeFeed;
+  mode: "local" | "required";
+  logsDir: string;
+  /** Creates a queued manual run (validates conf, throws InvalidInputError/NotFoundError). Provided by the composition root. */
+  triggerRun(dagId: string, req: TriggerRequest, now: number): Promise<RunRecord>;
+  /** Creates a backfill (validates). */
+  createBackfill(req: BackfillRequest, now: number): Promise<BackfillRecord>;
+  /** Nudges an in-process scheduler to apply commands now (standalone); absent for `baton api`. */
+  wake?: () => void;
+  /** Built UI assets (index.html + assets/) served at / with SPA fallback; absent → no UI. */
+  uiDir?: string;
+  now?: () => number;
+  /** How long clear/mark/cancel wait for the scheduler to apply the command (default 5000 ms). */
+  commandWaitMs?: number;
+  /** Passed to Fastify. */
+  logger?: boolean | object;
+}
+
+/** What route modules receive: the deps with the clock resolved. */
+export type RouteDeps = Omit<ApiDeps, "now" | "commandWaitMs"> & { now: () => number; commandWaitMs: number };

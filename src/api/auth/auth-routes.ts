@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import { rejectInvalidInput, sendError } from "./api-errors.js";
+import type { AuthContext } from "./authenticate.js";
+import { loginSchema, logoutSchema, meSchema, type LoginBody } from "./auth-schemas.js";
+import { dummyPasswordHash, verifyPassword } from "./password-hash.js";
+import { sha256Hex } from "./secrets.js";
+import { clearSessionCookie, SESSION_COOKIE, startSession } from "./session-cookie.js";
+
+const BAD_LOGIN = "invalid username or password";
+
+/** POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me. */
+export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): void {
+  app.post<{ Body: LoginBody }>(
+    "/api/v1/auth/login",
+    { schema: loginSchema, config: { role: "public" }, attachValidation: true, preHandler: rejectInvalidInput },
+    async (request, reply) => {
+      const { username, password } = request.body;
+      const user = await ctx.auth.getUser(username);
+      // Unknown users cost a full scrypt too, and every failure reads the same: no enumeration.
+      const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+      if (!user || !passwordOk || user.disabled) {
+        request.log.info({ username }, "login failed");
+        return sendError(reply, "unauthorized", BAD_LOGIN);
+      }
+      const now = ctx.now();
+      await ctx.auth.deleteExpiredSessions(now);
+      // A fresh session id on every login (no fixation); the one this browser had ends here.
+      const previous = request.cookies[SESSION_COOKIE];
+      if (previous) await ctx.auth.deleteSession(sha256Hex(previous));
+      const session = await startSession(ctx.auth, reply, user.username, now, ctx.sessionTtlMs, ctx.secureCookies);
+      request.log.info({ username: user.username }, "logged in");
+      return reply.header("cache-control", "no-store").send({ user: { username: user.username, role: user.role }, csrfToken: session.csrfToken });
+    },
+  );
+
+  app.post("/api/v1/auth/logout", { schema: logoutSchema, config: { role: "viewer" } }, async (request, reply) => {
+    const cookie = request.cookies[SESSION_COOKIE];
+    if (request.principal?.via === "session" && cookie) await ctx.auth.deleteSession(sha256Hex(cookie));
+    clearSessionCookie(reply, ctx.secureCookies);
+    return reply.code(204).send();
+  });
+
+  app.get("/api/v1/auth/me", { schema: meSchema, config: { role: "viewer" } }, async (request, reply) => {
+    const p = request.principal;
+    if (!p) return sendError(reply, "unauthorized", "not authenticated");
+    return reply
+      .header("cache-control", "no-store")
+      .send({ username: p.username, role: p.role, authRequired: ctx.mode === "required", csrfToken: p.via === "session" ? p.csrfToken : null });
+  });
+}

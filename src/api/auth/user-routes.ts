@@ -1,0 +1,71 @@
+import type { FastifyInstance } from "fastify";
+import type { UserRecord } from "../../core/model/records.js";
+import type { AuthStore } from "../../core/ports/auth-store.js";
+import { rejectInvalidInput, sendError } from "./api-errors.js";
+import type { AuthContext } from "./authenticate.js";
+import { createUserSchema, deleteUserSchema, listUsersSchema, patchUserSchema, type CreateUserBody, type PatchUserBody } from "./auth-schemas.js";
+import { hashPassword } from "./password-hash.js";
+import { LOCAL_ADMIN } from "./principal.js";
+
+function userView(u: UserRecord) {
+  return { username: u.username, role: u.role, disabled: u.disabled, createdAt: new Date(u.createdAt).toISOString() };
+}
+
+const isEnabledAdmin = (u: UserRecord) => u.role === "admin" && !u.disabled;
+
+/** True when `user` is the only enabled admin. Not atomic with the write that follows (the port has no transaction). */
+async function isLastAdmin(auth: AuthStore, user: UserRecord): Promise<boolean> {
+  if (!isEnabledAdmin(user)) return false;
+  return (await auth.listUsers()).filter(isEnabledAdmin).length <= 1;
+}
+
+const LAST_ADMIN = "is the last enabled admin; make another user admin first";
+
+/** GET/POST /api/v1/users, PATCH/DELETE /api/v1/users/:username (admin). */
+export function registerUserRoutes(app: FastifyInstance, ctx: AuthContext): void {
+  const validated = { config: { role: "admin" as const }, attachValidation: true, preHandler: rejectInvalidInput };
+
+  app.get("/api/v1/users", { schema: listUsersSchema, config: { role: "admin" } }, async () => {
+    const users = await ctx.auth.listUsers();
+    return { users: users.map(userView) };
+  });
+
+  app.post<{ Body: CreateUserBody }>("/api/v1/users", { schema: createUserSchema, ...validated }, async (request, reply) => {
+    const { username, password, role } = request.body;
+    if (username === LOCAL_ADMIN) return sendError(reply, "invalid_input", `username: "${LOCAL_ADMIN}" is reserved`, "username");
+    const user: UserRecord = { username, role, passwordHash: await hashPassword(password), disabled: false, createdAt: ctx.now() };
+    if (!(await ctx.auth.createUser(user))) return sendError(reply, "conflict", `user "${username}" already exists`);
+    request.log.info({ username, role, by: request.principal?.username }, "user created");
+    return reply.code(201).send(userView(user));
+  });
+
+  app.patch<{ Params: { username: string }; Body: PatchUserBody }>(
+    "/api/v1/users/:username",
+    { schema: patchUserSchema, ...validated },
+    async (request, reply) => {
+      const { username } = request.params;
+      const { role, password, disabled } = request.body;
+      const user = await ctx.auth.getUser(username);
+      if (!user) return sendError(reply, "not_found", `user "${username}" not found`);
+      const demotes = (role !== undefined && role !== "admin") || disabled === true;
+      if (demotes && (await isLastAdmin(ctx.auth, user))) return sendError(reply, "conflict", `user "${username}" ${LAST_ADMIN}`);
+      const patch: Partial<Pick<UserRecord, "role" | "passwordHash" | "disabled">> = {};
+      if (role !== undefined) patch.role = role;
+      if (disabled !== undefined) patch.disabled = disabled;
+      if (password !== undefined) patch.passwordHash = await hashPassword(password);
+      if (!(await ctx.auth.updateUser(username, patch))) return sendError(reply, "not_found", `user "${username}" not found`);
+      request.log.info({ username, role, disabled, passwordChanged: password !== undefined, by: request.principal?.username }, "user updated");
+      return userView({ ...user, ...patch });
+    },
+  );
+
+  app.delete<{ Params: { username: string } }>("/api/v1/users/:username", { schema: deleteUserSchema, ...validated }, async (request, reply) => {
+    const { username } = request.params;
+    const user = await ctx.auth.getUser(username);
+    if (!user) return sendError(reply, "not_found", `user "${username}" not found`);
+    if (await isLastAdmin(ctx.auth, user)) return sendError(reply, "conflict", `user "${username}" ${LAST_ADMIN}`);
+    await ctx.auth.deleteUser(username);
+    request.log.info({ username, by: request.principal?.username }, "user deleted");
+    return reply.code(204).send();
+  });
+}

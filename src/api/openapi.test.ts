@@ -1,0 +1,36 @@
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { OPENAPI_FILE, stableJson } from "./openapi.js";
+import { openApiDocument } from "./server.js";
+import { apiHarness, type ApiHarness } from "./testing/api-harness.js";
+
+let h: ApiHarness;
+beforeEach(async () => {
+  h = await apiHarness({ mode: "required" });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+type Doc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, { security?: unknown[] }>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+
+describe("OpenAPI", () => {
+  it("is served at /api/openapi.json without credentials", async () => {
+    const res = await h.app.inject("/api/openapi.json");
+    expect(res.statusCode).toBe(200);
+    const doc = res.json() as Doc;
+    expect(doc.info.title).toBe("Baton API");
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(["bearer", "cookie"]);
+    for (const name of ["Run", "TaskInstance", "DagSummary", "DagDetail", "Grid", "Error", "CommandResult", "Backfill", "Pool"]) {
+      expect(doc.components.schemas, name).toHaveProperty(name);
+    }
+    expect(doc.paths["/api/v1/health"]?.get?.security).toEqual([]);
+    expect(doc.paths["/api/v1/dags/{dagId}/runs/{runId}/tasks/{taskId}/logs"]).toHaveProperty("get");
+  });
+
+  it("docs/openapi.json is up to date (run npm run gen:api)", async () => {
+    const committed = readFileSync(OPENAPI_FILE, "utf8");
+    expect(committed, "docs/openapi.json is stale: run npm run gen:api").toBe(stableJson(await openApiDocument()));
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { apiHarness, applyNextCommand, type ApiHarness } from "../testing/api-harness.js";
+
+let h: ApiHarness;
+beforeEach(async () => {
+  h = await apiHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const post = (payload: unknown) =>
+  h.app.inject({ method: "POST", url: "/api/v1/backfills", headers: { "content-type": "application/json" }, payload: typeof payload === "string" ? payload : JSON.stringify(payload) });
+
+describe("backfills", () => {
+  it("creates, lists and gets a backfill", async () => {
+    const res = await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-02T12:00:00Z", conf: { n: 2 } });
+    expect(res.statusCode).toBe(201);
+    const b = res.json();
+    expect(b).toMatchObject({
+      dagId: "etl",
+      from: "2025-01-01T00:00:00.000Z",
+      to: "2025-01-02T12:00:00.000Z",
+      reprocess: "none",
+      maxActiveRuns: 1,
+      conf: { n: 2 },
+      state: "queued",
+      endedAt: null,
+    });
+    expect(typeof b.id).toBe("number");
+    const other = await post({ dagId: "other", from: "2025-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z", reprocess: "failed", maxActiveRuns: 4 });
+    expect(other.statusCode).toBe(201);
+    const badZone = await post({ dagId: "other", from: "2025-01-01", to: "2025-01-01T00:00:00Z" });
+    expect(badZone.statusCode).toBe(400);
+    expect(badZone.json().error.field).toBe("from");
+    expect((await h.app.inject("/api/v1/backfills")).json().backfills.map((x: { dagId: string }) => x.dagId)).toEqual(["other", "etl"]);
+    expect((await h.app.inject("/api/v1/backfills?dagId=etl")).json().backfills).toHaveLength(1);
+    expect((await h.app.inject(`/api/v1/backfills/${b.id}`)).json()).toEqual(b);
+  });
+
+  it("rejects bad input naming the field", async () => {
+    for (const [payload, field] of [
+      [{ from: "2025-01-01", to: "2025-01-02" }, "dagId"],
+      [{ dagId: "etl", from: "soon", to: "2025-01-02" }, "from"],
+      [{ dagId: "etl", from: "2025-01-03", to: "2025-01-02" }, "to"],
+      [{ dagId: "etl", from: "2025-01-01", to: "2025-01-02", reprocess: "all" }, "reprocess"],
+      [{ dagId: "etl", from: "2025-01-01", to: "2025-01-02", maxActiveRuns: 0 }, "maxActiveRuns"],
+      ['{"dagId":"etl","from":"2025-01-01","to":"2025-01-02","maxActiveRuns":1e309}', "maxActiveRuns"],
+      [{ dagId: "etl", from: "2025-01-01", to: "2025-01-02", conf: { region: "moon" } }, "conf.region"],
+    ] as const) {
+      const res = await post(payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.field, JSON.stringify(payload)).toBe(field);
+    }
+    expect((await post({ dagId: "nope", from: "2025-01-01", to: "2025-01-02" })).statusCode).toBe(404);
+    expect((await h.app.inject("/api/v1/backfills/999")).statusCode).toBe(404);
+    expect((await h.app.inject("/api/v1/backfills/abc")).json().error.field).toBe("id");
+    expect((await h.app.inject("/api/v1/backfills/99999999999999999999999")).statusCode).toBe(400);
+  });
+
+  it("cancel enqueues cancel_backfill; 404 unknown, 409 when already ended", async () => {
+    const b = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-02" })).json();
+    const pending = await h.app.inject({ method: "POST", url: `/api/v1/backfills/${b.id}/cancel` });
+    expect(pending.statusCode).toBe(202);
+    expect(await h.store.getCommand(pending.json().commandId)).toMatchObject({ kind: "cancel_backfill", payload: { backfillId: b.id } });
+    await h.store.completeCommand(pending.json().commandId, "ok", 0);
+    const [applied] = await Promise.all([h.app.inject({ method: "POST", url: `/api/v1/backfills/${b.id}/cancel` }), applyNextCommand(h.store)]);
+    expect(applied.statusCode).toBe(200);
+    expect((await h.app.inject({ method: "POST", url: "/api/v1/backfills/4242/cancel" })).statusCode).toBe(404);
+    await h.store.commit({ backfills: [{ id: b.id, state: "cancelled", endedAt: 1 }] });
+    expect((await h.app.inject({ method: "POST", url: `/api/v1/backfills/${b.id}/cancel` })).statusCode).toBe(409);
+  });
+});

@@ -1,0 +1,107 @@
+import type { FastifyInstance } from "fastify";
+import { InvalidInputError, NotFoundError } from "../../core/errors.js";
+import type { ReprocessBehavior } from "../../core/model/records.js";
+import type { RouteDeps } from "../api-deps.js";
+import { submitCommand } from "../commands.js";
+import { parseDateField } from "../date-field.js";
+import { ConflictError } from "../errors.js";
+import { requireDag } from "../lookups.js";
+import { anyObject, arrayOf, commandResponses, errors, idParam, obj, ref, stringEnum } from "../schemas/json-schema.js";
+import { backfillView } from "../views/backfill-view.js";
+
+const tags = ["backfills"];
+const idParams = obj({ id: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
+const dateText = { type: "string", minLength: 1, maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time." };
+
+interface CreateBody {
+  dagId: string;
+  from: string;
+  to: string;
+  reprocess?: ReprocessBehavior;
+  maxActiveRuns?: number | null;
+  conf?: Record<string, unknown>;
+}
+
+export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
+  const { store } = deps;
+
+  app.get<{ Querystring: { dagId?: string } }>(
+    "/api/v1/backfills",
+    {
+      config: { role: "viewer" },
+      schema: {
+        tags,
+        summary: "Backfills, newest first",
+        querystring: { type: "object", properties: { dagId: idParam } },
+        response: { 200: obj({ backfills: arrayOf(ref("Backfill")) }), ...errors(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      const { dagId } = request.query;
+      const list = await store.listBackfills(dagId === undefined ? {} : { dagId });
+      return { backfills: [...list].sort((a, b) => b.id - a.id).map(backfillView) };
+    },
+  );
+
+  app.post<{ Body: CreateBody }>(
+    "/api/v1/backfills",
+    {
+      config: { role: "op" },
+      schema: {
+        tags,
+        summary: "Backfill a DAG's scheduled intervals in [from, to]",
+        body: obj(
+          {
+            dagId: idParam,
+            from: dateText,
+            to: dateText,
+            reprocess: { ...stringEnum(["none", "failed", "completed"]), default: "none" },
+            maxActiveRuns: { type: ["integer", "null"], minimum: 1, maximum: 10_000, description: "Default: the DAG's maxActiveRuns." },
+            conf: anyObject,
+          },
+          ["reprocess", "maxActiveRuns", "conf"],
+        ),
+        response: { 201: ref("Backfill"), ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const b = request.body;
+      const { version } = await requireDag(store, b.dagId);
+      const tz = version.spec.timezone;
+      const from = parseDateField("from", b.from, tz);
+      const to = parseDateField("to", b.to, tz);
+      if (to < from) throw new InvalidInputError(`to: ${b.to} is before from (${b.from})`);
+      const created = await deps.createBackfill(
+        { dagId: b.dagId, from, to, reprocess: b.reprocess ?? "none", maxActiveRuns: b.maxActiveRuns ?? null, conf: b.conf ?? {} },
+        deps.now(),
+      );
+      return reply.status(201).send(backfillView(created));
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    "/api/v1/backfills/:id",
+    { config: { role: "viewer" }, schema: { tags, summary: "One backfill", params: idParams, response: { 200: ref("Backfill"), ...errors(400, 401, 403, 404) } } },
+    async (request) => {
+      const b = await store.getBackfill(request.params.id);
+      if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
+      return backfillView(b);
+    },
+  );
+
+  app.post<{ Params: { id: number } }>(
+    "/api/v1/backfills/:id/cancel",
+    {
+      config: { role: "op" },
+      schema: { tags, summary: "Cancel a backfill: no more runs; its queued runs fail", params: idParams, response: { ...commandResponses, ...errors(400, 401, 403, 404, 409) } },
+    },
+    async (request, reply) => {
+      const b = await store.getBackfill(request.params.id);
+      if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
+      if (b.state === "done" || b.state === "cancelled") throw new ConflictError(`backfill ${b.id} already ended (${b.state})`);
+      const out = await submitCommand(deps, "cancel_backfill", { backfillId: b.id }, request.principal?.username ?? null);
+      return reply.status(out.status).send(out.body);
+    },
+  );
+}
+

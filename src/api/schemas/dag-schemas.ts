@@ -1,0 +1,55 @@
+import { RUN_STATES } from "../../core/model/states.js";
+import { anyObject, arrayOf, bool, int, nullableInt, nullableStr, obj, ref, str, stringEnum, time, type JsonSchema } from "./json-schema.js";
+
+const dagSummaryProperties = {
+  dagId: str,
+  description: nullableStr,
+  owner: nullableStr,
+  tags: arrayOf(str),
+  schedule: { type: ["string", "null"], description: "Cron expression, `@once`, `every Ns`, or null (manual only)." },
+  timezone: str,
+  paused: bool,
+  fileloc: str,
+  taskCount: int,
+  version: str,
+  nextRunAfter: time,
+  recentRuns: arrayOf(obj({ runId: str, state: stringEnum(RUN_STATES), logicalDate: time })),
+};
+
+export const DagSummarySchema: JsonSchema = { $id: "DagSummary", ...obj(dagSummaryProperties) };
+
+export const DagTaskSchema: JsonSchema = {
+  $id: "DagTask",
+  ...obj({
+    taskId: str,
+    kind: stringEnum(["function", "shell", "branch", "short_circuit"]),
+    upstream: arrayOf(str),
+    triggerRule: str,
+    retries: int,
+    pool: str,
+    priorityWeight: int,
+    command: nullableStr,
+    doc: nullableStr,
+  }),
+};
+
+export const DagDetailSchema: JsonSchema = {
+  $id: "DagDetail",
+  ...obj({
+    ...dagSummaryProperties,
+    params: obj({ schema: anyObject, defaults: anyObject }),
+    maxActiveRuns: int,
+    maxActiveTasks: int,
+    catchup: bool,
+    startDate: time,
+    endDate: time,
+    tasks: arrayOf(ref("DagTask")),
+  }),
+};
+
+export const DagSourceSchema: JsonSchema = { $id: "DagSource", ...obj({ dagId: str, version: str, fileloc: str, source: str }) };
+
+export const ImportErrorSchema: JsonSchema = {
+  $id: "ImportError",
+  ...obj({ file: str, line: nullableInt, column: nullableInt, message: str, at: time }),
+};

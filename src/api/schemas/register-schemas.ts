@@ -1,0 +1,28 @@
+import type { FastifyInstance } from "fastify";
+import { BackfillSchema, PoolSchema } from "./admin-schemas.js";
+import { CommandResultSchema, ErrorSchema } from "./common-schemas.js";
+import { DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
+import { GridSchema, RunSchema } from "./run-schemas.js";
+import { AttemptSchema, TaskInstanceDetailSchema, TaskInstanceSchema } from "./task-schemas.js";
+
+/** Component schemas, referenced from routes as `{ $ref: "Run#" }` and named so in OpenAPI. */
+export function registerSchemas(app: FastifyInstance): void {
+  for (const schema of [
+    ErrorSchema,
+    CommandResultSchema,
+    DagSummarySchema,
+    DagTaskSchema,
+    DagDetailSchema,
+    DagSourceSchema,
+    ImportErrorSchema,
+    RunSchema,
+    GridSchema,
+    TaskInstanceSchema,
+    AttemptSchema,
+    TaskInstanceDetailSchema,
+    BackfillSchema,
+    PoolSchema,
+  ]) {
+    app.addSchema(schema);
+  }
+}

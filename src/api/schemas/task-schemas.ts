@@ -1,0 +1,38 @@
+import { TASK_STATES } from "../../core/model/states.js";
+import { arrayOf, int, nullableStr, obj, ref, str, stringEnum, time, type JsonSchema } from "./json-schema.js";
+
+const duration = { type: ["integer", "null"], description: "endedAt − startedAt; null until it ends." };
+
+const taskInstanceProperties = {
+  taskId: str,
+  mapIndex: int,
+  kind: { type: ["string", "null"], description: "Null when the run's DAG version no longer has the task." },
+  state: stringEnum(TASK_STATES),
+  tryNumber: int,
+  maxTries: int,
+  pool: str,
+  priority: int,
+  queuedAt: time,
+  startedAt: time,
+  endedAt: time,
+  durationMs: duration,
+  nextRetryAt: time,
+  error: nullableStr,
+};
+
+export const TaskInstanceSchema: JsonSchema = { $id: "TaskInstance", ...obj(taskInstanceProperties) };
+
+export const AttemptSchema: JsonSchema = {
+  $id: "Attempt",
+  ...obj({ tryNumber: int, state: stringEnum(TASK_STATES), startedAt: time, endedAt: time, durationMs: duration, error: nullableStr }),
+};
+
+export const TaskInstanceDetailSchema: JsonSchema = {
+  $id: "TaskInstanceDetail",
+  ...obj({
+    ...taskInstanceProperties,
+    attempts: arrayOf(ref("Attempt")),
+    returnValue: { description: "The task's JSON return value (null when it returned nothing)." },
+    renderedCommand: { type: ["string", "null"], description: "A shell task's command with templates rendered for this run." },
+  }),
+};

@@ -1,0 +1,88 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
+import { BatonError } from "../core/errors.js";
+import type { ApiDeps, RouteDeps } from "./api-deps.js";
+import { AUTH_LOG_REDACT, registerAuth } from "./auth/index.js";
+import { COMMAND_WAIT_MS } from "./commands.js";
+import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
+import { rejectNonFiniteNumbers } from "./finite-numbers.js";
+import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { backfillRoutes } from "./routes/backfills.js";
+import { dagRoutes } from "./routes/dags.js";
+import { eventRoutes } from "./routes/events.js";
+import { gridRoutes } from "./routes/grid.js";
+import { healthRoutes } from "./routes/health.js";
+import { importErrorRoutes } from "./routes/import-errors.js";
+import { poolRoutes } from "./routes/pools.js";
+import { runRoutes } from "./routes/runs.js";
+import { taskInstanceRoutes } from "./routes/task-instances.js";
+import { registerSchemas } from "./schemas/register-schemas.js";
+import { registerUiAssets } from "./ui-assets.js";
+
+export type { ApiDeps, BackfillRequest, TriggerRequest } from "./api-deps.js";
+
+/**
+ * The HTTP API (docs/api.md) over the given collaborators; not yet listening.
+ *
+ * @example
+ * const app = await buildApiServer({ store, inbox: store, auth: store, changes, mode: "local", logsDir, triggerRun, createBackfill });
+ * await app.listen({ host: "127.0.0.1", port: 8080 });
+ */
+export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const routeDeps: RouteDeps = { ...deps, now: deps.now ?? Date.now, commandWaitMs: deps.commandWaitMs ?? COMMAND_WAIT_MS };
+  const app = Fastify({
+    logger: loggerOptions(deps.logger),
+    // Strict bodies: unknown fields are an error naming them, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
+    frameworkErrors: sendError,
+  });
+  installErrorHandler(app);
+  // A POST without a body is an empty object, so optional-body routes accept it.
+  app.addHook("preValidation", async (request) => {
+    if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};
+  });
+  app.addHook("preHandler", rejectNonFiniteNumbers);
+  registerSchemas(app);
+  await registerOpenApi(app);
+  await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now });
+  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes]) {
+    await routes(app, routeDeps);
+  }
+  registerOpenApiRoute(app);
+  const spaFallback = await registerUiAssets(app, deps.uiDir);
+  app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));
+  await app.ready();
+  return app;
+}
+
+/** The OpenAPI document, from a server built with stub collaborators (`npm run gen:api`). */
+export async function openApiDocument(): Promise<object> {
+  const app = await buildApiServer({
+    store: unavailable("store"),
+    inbox: unavailable("inbox"),
+    auth: unavailable("auth"),
+    changes: { subscribe: () => () => {} },
+    mode: "required",
+    logsDir: "/nonexistent",
+    triggerRun: () => Promise.reject(new BatonError("no store")),
+    createBackfill: () => Promise.reject(new BatonError("no store")),
+    logger: false,
+  });
+  try {
+    return app.swagger() as object;
+  } finally {
+    await app.close();
+  }
+}
+
+function loggerOptions(logger: ApiDeps["logger"]): FastifyServerOptions["logger"] {
+  if (logger === undefined || logger === false) return false;
+  const base = logger === true ? {} : logger;
+  return { redact: [...AUTH_LOG_REDACT], ...base };
+}
+
+/** A collaborator the document builder never calls; any use throws. */
+function unavailable<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get: (_target, prop) => (prop === "then" ? undefined : () => Promise.reject(new BatonError(`${name}.${String(prop)} is unavailable here`))),
+  });
+}

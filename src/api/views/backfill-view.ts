@@ -1,0 +1,21 @@
+import type { BackfillRecord, PoolRecord } from "../../core/model/records.js";
+import { iso } from "./iso.js";
+
+export function backfillView(b: BackfillRecord) {
+  return {
+    id: b.id,
+    dagId: b.dagId,
+    from: iso(b.fromDate),
+    to: iso(b.toDate),
+    reprocess: b.reprocess,
+    maxActiveRuns: b.maxActiveRuns,
+    conf: b.conf,
+    state: b.state,
+    createdAt: iso(b.createdAt),
+    endedAt: iso(b.endedAt),
+  };
+}
+
+export function poolView(p: PoolRecord, running: number) {
+  return { name: p.name, slots: p.slots, description: p.description, running };
+}

@@ -1,0 +1,50 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ApiDeps } from "../api/server.js";
+import type { BatonConfig } from "../config/config.js";
+import type { ChangeFeed } from "../core/ports/change-feed.js";
+import { createBackfill } from "../scheduler/requests/create-backfill.js";
+import { triggerRun } from "../scheduler/requests/trigger-run.js";
+import type { FullStore } from "../store/index.js";
+
+/** The built UI (dist/ui), when it exists. */
+export function uiDir(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const root = here.includes(`${join("dist", "src")}`) ? join(here, "..", "..", "..") : join(here, "..", "..");
+  const dir = join(root, "dist", "ui");
+  return existsSync(join(dir, "index.html")) ? dir : undefined;
+}
+
+/** Everything the API server needs, built from the composition root's parts. */
+export function apiDeps(opts: {
+  config: BatonConfig;
+  store: FullStore;
+  changes: ChangeFeed;
+  mode: "local" | "required";
+  wake?: () => void;
+}): ApiDeps {
+  const { store, wake } = opts;
+  return {
+    store,
+    inbox: store,
+    auth: store,
+    changes: opts.changes,
+    mode: opts.mode,
+    logsDir: opts.config.logsDir,
+    triggerRun: async (dagId, req, now) => {
+      const run = await triggerRun(store, dagId, req, now);
+      wake?.();
+      return run;
+    },
+    createBackfill: async (req, now) => {
+      void now;
+      const b = await createBackfill(store, req);
+      wake?.();
+      return b;
+    },
+    wake,
+    uiDir: uiDir(),
+    logger: false,
+  };
+}

@@ -1,0 +1,21 @@
+import { pollingChangeFeed } from "../../api/polling-change-feed.js";
+import { apiDeps } from "../api-deps.js";
+import { openRuntime, type CommonOptions } from "../runtime.js";
+import { serveApi } from "./serve-api.js";
+
+/**
+ * `baton api`: the REST API and UI alone, for a deployment where the scheduler runs elsewhere
+ * on the same database. Sign-in is always required; live updates come from polling the store.
+ */
+export async function api(opts: CommonOptions): Promise<number> {
+  const rt = await openRuntime(opts, { quiet: false });
+  const { config, store } = rt;
+  const changes = pollingChangeFeed(store, 1_000, () => Date.now());
+  const { app, url } = await serveApi(store, apiDeps({ config, store, changes, mode: "required" }), config.apiHost, config.apiPort);
+  process.stdout.write(`Baton API is running at ${url} (sign-in required). Press Ctrl+C to stop.\n`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void app.close().then(() => rt.close()).then(() => resolve(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  });
+}

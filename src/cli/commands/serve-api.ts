@@ -1,0 +1,19 @@
+import type { FastifyInstance } from "fastify";
+import { ensureAdmin } from "../../api/auth/index.js";
+import { buildApiServer } from "../../api/server.js";
+import type { ApiDeps } from "../../api/server.js";
+import type { FullStore } from "../../store/index.js";
+
+/** Creates the first admin when there is none (printing its password once), builds and starts the server. */
+export async function serveApi(store: FullStore, deps: ApiDeps, host: string, port: number): Promise<{ app: FastifyInstance; url: string }> {
+  const admin = await ensureAdmin(store, Date.now());
+  if (admin) {
+    process.stdout.write(
+      `Created user "${admin.username}" with password: ${admin.password}\n` +
+        `  (shown once; change it with \`baton users set-password ${admin.username}\`)\n`,
+    );
+  }
+  const app = await buildApiServer(deps);
+  const address = await app.listen({ host, port });
+  return { app, url: address.replace("[::1]", "localhost") };
+}

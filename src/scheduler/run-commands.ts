@@ -1,0 +1,193 @@
+import { NotFoundError } from "../core/errors.js";
+import type { DagGraph } from "../core/graph/dag-graph.js";
+import type { CommandRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import { isFinished } from "../core/model/states.js";
+import type { Store } from "../core/ports/store.js";
+import type { ActiveRun } from "./active-run.js";
+import type { UnitOfWork } from "./unit-of-work.js";
+
+/** What applying a command needs from the scheduler. */
+export interface CommandHost {
+  store: Store;
+  uow: UnitOfWork;
+  now(): number;
+  active(dagId: string, runId: string): ActiveRun | undefined;
+  version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined>;
+  /** Kills the in-flight attempts of these tasks (all when null) and frees their slots. */
+  stopAttempts(run: ActiveRun, taskIds: ReadonlySet<string> | null, reason: string): void;
+  propagate(run: ActiveRun, changed: string[] | null, now: number): void;
+  finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void;
+}
+
+/** A cleared task instance: back to "none" with fresh tries (history is kept in attempts). */
+function cleared(ti: TaskInstanceRecord, graph: DagGraph, now: number): Partial<TaskInstanceRecord> {
+  const retries = graph.tasks.get(ti.taskId)?.retries ?? 0;
+  return {
+    state: "none",
+    maxTries: ti.tryNumber + retries + 1,
+    queuedAt: null,
+    startedAt: null,
+    endedAt: null,
+    nextRetryAt: null,
+    output: null,
+    error: null,
+    followed: null,
+    updatedAt: now,
+  };
+}
+
+function descendants(graph: DagGraph, roots: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    for (const d of graph.downstream.get(stack.pop()!) ?? []) {
+      if (!out.has(d)) {
+        out.add(d);
+        stack.push(d);
+      }
+    }
+  }
+  return out;
+}
+
+async function loadRun(host: CommandHost, dagId: string, runId: string): Promise<RunRecord> {
+  const run = await host.store.getRun(dagId, runId);
+  if (!run) throw new NotFoundError(`DAG ${dagId} has no run "${runId}"`);
+  return run;
+}
+
+/**
+ * Resets task instances (`which` picks them) and runs the run again: in memory when the run is
+ * active, else in the store, with the run queued again for the scheduler to pick up.
+ */
+async function clearTasks(host: CommandHost, dagId: string, runId: string, which: (ti: TaskInstanceRecord, graph: DagGraph) => boolean, note: string): Promise<string> {
+  const now = host.now();
+  const live = host.active(dagId, runId);
+  if (live) {
+    const ids = new Set([...live.tis.values()].filter((ti) => which(ti, live.graph)).map((ti) => ti.taskId));
+    host.stopAttempts(live, ids, note);
+    for (const id of ids) {
+      live.blocked.delete(id);
+      host.uow.taskInstance(live.update(id, cleared(live.tis.get(id)!, live.graph, now), now));
+    }
+    host.propagate(live, null, now);
+    return `ok: cleared ${ids.size} task instance(s)`;
+  }
+  const run = await loadRun(host, dagId, runId);
+  const v = await host.version(run.dagVersion);
+  if (!v) throw new NotFoundError(`DAG version ${run.dagVersion} of run ${runId} is missing`);
+  const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => which(ti, v.graph));
+  await host.store.commit({
+    taskInstances: tis.map((ti) => ({ ...ti, ...cleared(ti, v.graph, now) })),
+    runs: tis.length > 0 ? [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note }] : [],
+  });
+  return `ok: cleared ${tis.length} task instance(s)`;
+}
+
+/** Ends a run in `state`: running attempts stop; unfinished task instances become success, or failed/skipped. */
+async function markRun(host: CommandHost, dagId: string, runId: string, state: "success" | "failed", note: string): Promise<string> {
+  const now = host.now();
+  const settle = (ti: TaskInstanceRecord): Partial<TaskInstanceRecord> | null => {
+    if (isFinished(ti.state)) return null;
+    if (state === "success") return { state: "success", endedAt: now, error: null };
+    const wasRunning = ti.state === "running" || ti.state === "queued";
+    return { state: wasRunning ? "failed" : "skipped", endedAt: now, error: note };
+  };
+  const live = host.active(dagId, runId);
+  if (live) {
+    host.stopAttempts(live, null, note);
+    for (const ti of [...live.tis.values()]) {
+      const patch = settle(ti);
+      if (patch) host.uow.taskInstance(live.update(ti.taskId, patch, now));
+    }
+    host.finishRun(live, state, note, now);
+    return "ok";
+  }
+  const run = await loadRun(host, dagId, runId);
+  const tis = (await host.store.listTaskInstances(run.id)).flatMap((ti) => {
+    const patch = settle(ti);
+    return patch ? [{ ...ti, ...patch, updatedAt: now }] : [];
+  });
+  await host.store.commit({ taskInstances: tis, runs: [{ id: run.id, state, endedAt: run.endedAt ?? now, note }] });
+  return "ok";
+}
+
+async function markTasks(host: CommandHost, dagId: string, runId: string, taskIds: string[], state: "success" | "failed", note: string): Promise<string> {
+  const now = host.now();
+  const live = host.active(dagId, runId);
+  if (live) {
+    const ids = new Set(taskIds.filter((t) => live.tis.has(t)));
+    host.stopAttempts(live, ids, note);
+    for (const id of ids) {
+      live.blocked.delete(id);
+      host.uow.taskInstance(live.update(id, { state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null }, now));
+    }
+    host.propagate(live, [...ids], now);
+    return `ok: marked ${ids.size} task instance(s) ${state}`;
+  }
+  const run = await loadRun(host, dagId, runId);
+  const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => taskIds.includes(ti.taskId));
+  await host.store.commit({
+    taskInstances: tis.map((ti) => ({ ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now })),
+  });
+  return `ok: marked ${tis.length} task instance(s) ${state}`;
+}
+
+async function cancelBackfill(host: CommandHost, backfillId: number, note: string): Promise<string> {
+  const now = host.now();
+  const b = await host.store.getBackfill(backfillId);
+  if (!b) throw new NotFoundError(`no backfill ${backfillId}`);
+  const queued = await host.store.listRuns({ backfillId, states: ["queued"], limit: 1_000_000 });
+  await host.store.commit({
+    backfills: [{ id: backfillId, state: "cancelled", endedAt: now }],
+    runs: queued.map((r) => ({ id: r.id, state: "failed" as const, endedAt: now, note })),
+  });
+  return `ok: cancelled; ${queued.length} queued run(s) failed`;
+}
+
+/** Applies one command; returns its result text (errors become "error: …" results). */
+export async function applyCommand(host: CommandHost, cmd: CommandRecord): Promise<string> {
+  const by = cmd.requestedBy ? ` by ${cmd.requestedBy}` : "";
+  try {
+    switch (cmd.kind) {
+      case "clear_run": {
+        const p = cmd.payload as CommandRecord<"clear_run">["payload"];
+        const failedOnly = (ti: TaskInstanceRecord) => ti.state === "failed" || ti.state === "upstream_failed";
+        return await clearTasks(host, p.dagId, p.runId, p.onlyFailed ? failedOnly : () => true, `cleared${by}`);
+      }
+      case "clear_tasks": {
+        const p = cmd.payload as CommandRecord<"clear_tasks">["payload"];
+        let chosen: Set<string> | null = null;
+        return await clearTasks(
+          host,
+          p.dagId,
+          p.runId,
+          (ti, graph) => {
+            chosen ??= new Set([...p.taskIds, ...(p.downstream ? descendants(graph, p.taskIds) : [])]);
+            return chosen.has(ti.taskId);
+          },
+          `task(s) cleared${by}`,
+        );
+      }
+      case "mark_run": {
+        const p = cmd.payload as CommandRecord<"mark_run">["payload"];
+        return await markRun(host, p.dagId, p.runId, p.state, `marked ${p.state}${by}`);
+      }
+      case "mark_tasks": {
+        const p = cmd.payload as CommandRecord<"mark_tasks">["payload"];
+        return await markTasks(host, p.dagId, p.runId, p.taskIds, p.state, `marked ${p.state}${by}`);
+      }
+      case "cancel_run": {
+        const p = cmd.payload as CommandRecord<"cancel_run">["payload"];
+        return await markRun(host, p.dagId, p.runId, "failed", `cancelled${by}`);
+      }
+      case "cancel_backfill": {
+        const p = cmd.payload as CommandRecord<"cancel_backfill">["payload"];
+        return await cancelBackfill(host, p.backfillId, `backfill ${p.backfillId} cancelled${by}`);
+      }
+    }
+  } catch (e) {
+    return `error: ${(e as Error).message}`;
+  }
+  return `error: unknown command kind "${String(cmd.kind)}"`;
+}

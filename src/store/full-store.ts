@@ -1,0 +1,6 @@
+import type { AuthStore } from "../core/ports/auth-store.js";
+import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { Store } from "../core/ports/store.js";
+
+/** Every port the database implements; what `openStore` returns to the composition root. */
+export type FullStore = Store & CommandInbox & AuthStore;

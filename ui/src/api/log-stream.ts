@@ -1,0 +1,53 @@
+/**
+ * Reads a task attempt's log. While the attempt runs, `follow=true` streams it; the text
+ * arrives chunk by chunk through a ReadableStream reader. Otherwise one plain fetch.
+ */
+import { useEffect, useState } from "react";
+import { API_BASE, enc, headersFor, qs, toApiError } from "./client";
+
+export interface LogState {
+  text: string;
+  status: "loading" | "streaming" | "done" | "error";
+  error?: string;
+}
+
+const MAX_CHARS = 2_000_000; // keep the tail of very large logs
+
+export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumber: number | null, follow: boolean): LogState {
+  const [state, setState] = useState<LogState>({ text: "", status: "loading" });
+
+  useEffect(() => {
+    if (tryNumber === null || tryNumber < 1) {
+      setState({ text: "", status: "done" });
+      return;
+    }
+    const ctrl = new AbortController();
+    setState({ text: "", status: "loading" });
+    const url = `${API_BASE}/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/logs${qs({ try: tryNumber, follow: follow || undefined })}`;
+    (async () => {
+      const res = await fetch(url, { credentials: "include", headers: headersFor("GET", false), signal: ctrl.signal });
+      if (!res.ok) throw await toApiError(res, false);
+      if (!follow || !res.body) {
+        setState({ text: await res.text(), status: "done" });
+        return;
+      }
+      setState({ text: "", status: "streaming" });
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        setState((s) => {
+          const text = s.text + value;
+          return { text: text.length > MAX_CHARS ? text.slice(-MAX_CHARS) : text, status: "streaming" };
+        });
+      }
+      setState((s) => ({ ...s, status: "done" }));
+    })().catch((e: unknown) => {
+      if ((e as Error).name === "AbortError") return;
+      setState((s) => ({ ...s, status: "error", error: (e as Error).message }));
+    });
+    return () => ctrl.abort();
+  }, [dagId, runId, taskId, tryNumber, follow]);
+
+  return state;
+}

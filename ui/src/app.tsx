@@ -1,0 +1,129 @@
+/** App shell: decides login vs. app from /auth/me, owns the top bar, the routes and live updates. */
+import { useEffect } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { setUnauthorizedHandler } from "./api/client";
+import { keys } from "./api/keys";
+import { useLogout, useMe } from "./api/queries";
+import { useLiveEvents, type LiveStatus } from "./api/use-live-events";
+import { Icon } from "./design/icons";
+import { ErrorState, Skeleton } from "./design/misc";
+import { ThemeToggle } from "./design/theme";
+import { MeContext } from "./lib/auth";
+import { DagListPage } from "./pages/dag-list-page";
+import { DagPage } from "./pages/dag-page";
+import { ImportErrorsPage } from "./pages/import-errors-page";
+import { LoginPage } from "./pages/login-page";
+import { Link, matchPath, navigate, useRouter } from "./router";
+import type { Me } from "./api/types";
+
+export function App() {
+  const me = useMe();
+  const qc = useQueryClient();
+  const { location } = useRouter();
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => qc.setQueryData(keys.me, null));
+    return () => setUnauthorizedHandler(null);
+  }, [qc]);
+
+  const signedOut = me.data === null;
+  useEffect(() => {
+    if (signedOut && location.pathname !== "/login") {
+      navigate(`/login?next=${encodeURIComponent(location.pathname + (location.search.size ? `?${location.search}` : ""))}`, { replace: true });
+    } else if (me.data && location.pathname === "/login") {
+      navigate(safeNext(location.search.get("next")), { replace: true });
+    }
+  }, [signedOut, me.data, location]);
+
+  if (me.isPending) return <BootSkeleton />;
+  if (me.isError) return <ErrorState error={me.error} onRetry={() => void me.refetch()} title="Cannot reach the Baton server" />;
+  if (!me.data) return <LoginPage />;
+  return (
+    <MeContext.Provider value={me.data}>
+      <Shell me={me.data} />
+    </MeContext.Provider>
+  );
+}
+
+function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/login") ? next : "/";
+}
+
+function Shell({ me }: { me: Me }) {
+  const { location } = useRouter();
+  const live = useLiveEvents(true);
+  const path = location.pathname;
+  const dag = matchPath("/dags/:dagId/:tab?", path);
+
+  let page: React.ReactNode;
+  if (path === "/" || path === "/dags") page = <DagListPage />;
+  else if (path === "/import-errors") page = <ImportErrorsPage />;
+  else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
+  else page = <NotFound />;
+
+  return (
+    <div className="app">
+      <a href="#main" className="sr-only">Skip to content</a>
+      <header className="topbar">
+        <Link to="/" className="brand" aria-label="Baton home">
+          <span className="brand-mark"><Icon.dag size={14} /></span>
+          Baton
+        </Link>
+        <nav className="nav" aria-label="Main">
+          <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
+          <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
+        </nav>
+        <span className="spacer" />
+        <LiveIndicator status={live} />
+        <ThemeToggle />
+        <UserMenu me={me} />
+      </header>
+      <main id="main" className={`main${dag ? " main-wide" : ""}`} tabIndex={-1}>{page}</main>
+    </div>
+  );
+}
+
+function LiveIndicator({ status }: { status: LiveStatus }) {
+  const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Offline";
+  return (
+    <span className="live" data-status={status} title={status === "live" ? "Receiving live updates" : "Live updates unavailable; data refreshes on focus"} data-testid="live-status">
+      <span className="live-dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+function UserMenu({ me }: { me: Me }) {
+  const logout = useLogout();
+  return (
+    <span className="user-chip">
+      <Icon.user size={14} />
+      <span>{me.username}</span>
+      <span className="badge">{me.role}</span>
+      {me.authRequired && (
+        <button type="button" className="btn btn-ghost btn-sm" onClick={() => logout.mutate()} data-testid="logout">
+          <Icon.logout size={14} /> Sign out
+        </button>
+      )}
+    </span>
+  );
+}
+
+function NotFound() {
+  return (
+    <div className="empty">
+      <h3>Page not found</h3>
+      <p className="small">There is nothing at this address.</p>
+      <Link to="/" className="btn">Back to DAGs</Link>
+    </div>
+  );
+}
+
+function BootSkeleton() {
+  return (
+    <div className="app" aria-busy="true">
+      <header className="topbar"><Skeleton width={120} height={20} /></header>
+      <div className="main"><Skeleton height={32} width={240} /><Skeleton height={300} /></div>
+    </div>
+  );
+}
