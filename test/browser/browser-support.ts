@@ -39,6 +39,8 @@ export async function waitForState(page: Page, testId: string, wanted: string[],
   try {
     const handle = await page.waitForFunction(
       ({ selector, wanted }) => {
+        // This runs in the page; the project's type-check has no DOM lib, so name the little it uses.
+        const { document } = globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } };
         const state = document.querySelector(selector)?.getAttribute("data-state");
         return state && wanted.includes(state) ? state : null;
       },

@@ -11,7 +11,7 @@ export function CodeTab({ dagId }: { dagId: string }) {
   const { run } = useSelectedRun(dagId);
   const version = sp.get("run") && run ? run.dagVersion : null;
   const src = useDagSource(dagId, version);
-  const lines = useMemo(() => (src.data ? highlight(src.data.source) : []), [src.data]);
+  const lines = useMemo(() => (src.data ? highlight(src.data.source.replace(/\r?\n$/, "")) : []), [src.data]);
   return (
     <div className="card">
       <div className="card-head toolbar">

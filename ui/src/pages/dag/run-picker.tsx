@@ -21,7 +21,7 @@ export function RunPicker({ dagId, allowLatest, label = "Run" }: { dagId: string
   return (
     <label className="row small">
       <span className="muted">{label}</span>
-      <select className="select" style={{ width: "auto", maxWidth: 420 }} value={value} onChange={(e) => setSp({ run: e.target.value || null }, true)} data-testid="run-picker">
+      <select className="select" style={{ width: "auto", maxWidth: 560 }} value={value} onChange={(e) => setSp({ run: e.target.value || null }, true)} data-testid="run-picker">
         {allowLatest && <option value="">{allowLatest}</option>}
         {runs.length === 0 && !allowLatest && <option value="">No runs</option>}
         {runs.map((r) => (

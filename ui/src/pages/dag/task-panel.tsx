@@ -84,14 +84,13 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
         ) : (
           <div className="table-wrap attempts">
             <table className="table">
-              <thead><tr><th scope="col">Try</th><th scope="col">State</th><th scope="col">Start</th><th scope="col">End</th><th scope="col" className="num">Duration</th><th scope="col">Error</th></tr></thead>
+              <thead><tr><th scope="col">Try</th><th scope="col">State</th><th scope="col">Started</th><th scope="col" className="num">Duration</th><th scope="col">Error</th></tr></thead>
               <tbody>
                 {ti.attempts.map((a) => (
                   <tr key={a.tryNumber} aria-selected={a.tryNumber === chosen}>
                     <td><button type="button" className="link btn-reset" onClick={() => setSp({ try: String(a.tryNumber) }, true)} aria-label={`Show log of try ${a.tryNumber}`}>#{a.tryNumber}</button></td>
                     <td><StateBadge state={a.state} /></td>
-                    <td className="nowrap">{fmtDate(a.startedAt)}</td>
-                    <td className="nowrap">{fmtDate(a.endedAt)}</td>
+                    <td className="nowrap" title={a.endedAt ? `ended ${fmtDate(a.endedAt)}` : undefined}>{fmtDate(a.startedAt)}</td>
                     <td className="num nowrap">{fmtDuration(a.durationMs ?? spanMs(a.startedAt, a.endedAt))}</td>
                     <td className="truncate" style={{ maxWidth: 160 }} title={a.error ?? undefined}>{a.error ?? <span className="muted">—</span>}</td>
                   </tr>
