@@ -15,8 +15,9 @@ afterEach(async () => {
 type Doc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, { security?: unknown[] }>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
 
 describe("OpenAPI", () => {
-  it("is served at /api/openapi.json without credentials", async () => {
-    const res = await h.app.inject("/api/openapi.json");
+  it("is served at /api/openapi.json to any signed-in role, and like every endpoint but health needs credentials outside local mode", async () => {
+    expect((await h.app.inject("/api/openapi.json")).statusCode).toBe(401);
+    const res = await h.app.inject({ url: "/api/openapi.json", headers: await h.bearer("viewer") });
     expect(res.statusCode).toBe(200);
     const doc = res.json() as Doc;
     expect(doc.info.title).toBe("Baton API");

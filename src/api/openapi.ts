@@ -39,7 +39,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
 }
 
 export function registerOpenApiRoute(app: FastifyInstance): void {
-  app.get(OPENAPI_PATH, { config: { role: "public" }, schema: { hide: true } }, async () => app.swagger());
+  // Like every endpoint but health, it needs credentials outside local mode.
+  app.get(OPENAPI_PATH, { config: { role: "viewer" }, schema: { hide: true } }, async () => app.swagger());
 }
 
 /** JSON with object keys sorted at every level: a stable text for the committed document. */
