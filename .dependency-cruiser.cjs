@@ -27,9 +27,9 @@ module.exports = {
     },
     {
       name: "adapters-depend-on-core-only",
-      comment: "scheduler, executor, store, config depend on core (and themselves), never on each other or the CLI",
+      comment: "scheduler, store, config, secrets depend on core (and themselves), never on each other or the CLI",
       severity: "error",
-      from: { path: "^src/(scheduler|store|config)/" },
+      from: { path: "^src/(scheduler|store|config|secrets)/" },
       to: { path: "^src/", pathNot: ["^src/core/", "^src/$1/"] },
     },
     {

@@ -2,6 +2,8 @@ import type { BackfillRecord, ReprocessBehavior, RunRecord } from "../core/model
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 
 /** A manual-run request as the API hands it to the composition root. */
@@ -25,6 +27,10 @@ export interface ApiDeps {
   store: Store;
   inbox: CommandInbox;
   auth: AuthStore;
+  /** Dataset events (GET/POST /api/v1/datasets…). */
+  datasets: DatasetStore;
+  /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
+  secrets?: SecretsResolver;
   changes: ChangeFeed;
   mode: "local" | "required";
   logsDir: string;

@@ -2,6 +2,7 @@ import type { DagSpec, TaskSpec } from "../core/model/dag-spec.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { TASK_STATES } from "../core/model/states.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
+import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { Store } from "../core/ports/store.js";
 import { BatonError } from "../core/errors.js";
@@ -23,7 +24,7 @@ export async function measureGridPageMs(opts: {
   tasks: number;
   samples?: number;
   dir: string;
-  store: Store & CommandInbox & AuthStore;
+  store: Store & CommandInbox & AuthStore & DatasetStore;
 }): Promise<{ medianMs: number; seedMs: number }> {
   const { store } = opts;
   const samples = opts.samples ?? 20;
@@ -35,6 +36,7 @@ export async function measureGridPageMs(opts: {
     store,
     inbox: store,
     auth: store,
+    datasets: store,
     changes: { subscribe: () => () => {} },
     mode: "local",
     logsDir: opts.dir,
@@ -130,6 +132,8 @@ function benchSpec(tasks: number): DagSpec {
     command: null,
     line: null,
     doc: null,
+    inlets: [],
+    outlets: [],
   });
   return {
     dagId: DAG_ID,

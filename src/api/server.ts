@@ -8,6 +8,7 @@ import { rejectNonFiniteNumbers } from "./finite-numbers.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
 import { backfillRoutes } from "./routes/backfills.js";
 import { dagRoutes } from "./routes/dags.js";
+import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
 import { gridRoutes } from "./routes/grid.js";
 import { healthRoutes } from "./routes/health.js";
@@ -15,6 +16,7 @@ import { importErrorRoutes } from "./routes/import-errors.js";
 import { poolRoutes } from "./routes/pools.js";
 import { runRoutes } from "./routes/runs.js";
 import { taskInstanceRoutes } from "./routes/task-instances.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
 import { registerUiAssets } from "./ui-assets.js";
 
@@ -44,7 +46,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerSchemas(app);
   await registerOpenApi(app);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now });
-  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes]) {
+  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes]) {
     await routes(app, routeDeps);
   }
   registerOpenApiRoute(app);
@@ -60,6 +62,7 @@ export async function openApiDocument(): Promise<object> {
     store: unavailable("store"),
     inbox: unavailable("inbox"),
     auth: unavailable("auth"),
+    datasets: unavailable("datasets"),
     changes: { subscribe: () => () => {} },
     mode: "required",
     logsDir: "/nonexistent",

@@ -4,9 +4,11 @@ import { fileURLToPath } from "node:url";
 import type { ApiDeps } from "../api/server.js";
 import type { BatonConfig } from "../config/config.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
+import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { createBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
 import type { FullStore } from "../store/index.js";
+import { openSecretsResolver } from "./runtime.js";
 
 /** The built UI (dist/ui), when it exists. */
 export function uiDir(): string | undefined {
@@ -23,12 +25,17 @@ export function apiDeps(opts: {
   changes: ChangeFeed;
   mode: "local" | "required";
   wake?: () => void;
+  /** Webhook secrets (variables `webhook_secret_<dagId>`); default: the environment, then this store. */
+  secrets?: SecretsResolver;
 }): ApiDeps {
   const { store, wake } = opts;
   return {
     store,
     inbox: store,
     auth: store,
+    datasets: store,
+    // Over the given store, the resolver owns nothing to close.
+    secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
     changes: opts.changes,
     mode: opts.mode,
     logsDir: opts.config.logsDir,

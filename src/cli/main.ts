@@ -10,6 +10,8 @@ import { standalone } from "./commands/standalone.js";
 import { tokensCreate, usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
 import { tasksLogs } from "./commands/tasks-logs.js";
 import { tasksTest } from "./commands/tasks-test.js";
+import { connectionsAdd, connectionsDelete, connectionsGet, connectionsList, connectionsTest } from "./commands/connections.js";
+import { variablesDelete, variablesGet, variablesList, variablesSet } from "./commands/variables.js";
 import { exportToEnvironment, loadConfig } from "../config/config.js";
 import { exitCodeFor } from "./output.js";
 
@@ -122,6 +124,35 @@ export function buildProgram(): Command {
   common(tasks.command("logs").argument("<dag>").argument("<run_id>").argument("<task>").description("print an attempt's log"), true)
     .option("--try <n>", "attempt number (default: latest)")
     .action(run(tasksLogs));
+
+  const connections = program.command("connections").description("named connections to external systems (encrypted at rest)");
+  common(connections.command("add").argument("<id>").description("store a connection, from a URI or from its parts"), true)
+    .option("--uri <uri>", "type://login:password@host:port/schema?key=value (- reads it from stdin)")
+    .option("--type <type>", "postgres, mysql, http, https, sqlite, s3…")
+    .option("--host <host>", "host name or address")
+    .option("--port <port>", "port number")
+    .option("--login <login>", "user name")
+    .option("--password <password>", "password (- reads it from stdin)")
+    .option("--schema <schema>", "database, path or bucket")
+    .option("--extra <json>", "extra fields as a JSON object")
+    .option("--description <text>", "what it is for")
+    .action(run(connectionsAdd));
+  common(connections.command("list").description("list connections (passwords never shown)"), true).action(run(connectionsList));
+  common(connections.command("get").argument("<id>").description("show a connection as tasks would get it (password masked)"), true)
+    .option("--reveal", "print the password and sensitive extras")
+    .action(run(connectionsGet));
+  common(connections.command("delete").argument("<id>").description("delete a stored connection")).action(run(connectionsDelete));
+  common(connections.command("test").argument("<id>").description("try to connect (postgres, mysql, http(s), sqlite)"), true).action(run(connectionsTest));
+
+  const variables = program.command("variables").description("named values for tasks (encrypted at rest)");
+  common(variables.command("set").argument("<key>").argument("<value>").description("store a variable (value - reads stdin)"), true)
+    .option("--description <text>", "what it is for")
+    .action(run(variablesSet));
+  common(variables.command("get").argument("<key>").description("print a variable (masked when the key looks secret)"), true)
+    .option("--reveal", "print a secret value")
+    .action(run(variablesGet));
+  common(variables.command("list").description("list variables (secret-looking values masked)"), true).action(run(variablesList));
+  common(variables.command("delete").argument("<key>").description("delete a stored variable")).action(run(variablesDelete));
 
   const db = program.command("db").description("database");
   common(db.command("migrate").description("create or upgrade the schema")).action(run(dbMigrate));

@@ -5,6 +5,11 @@ import type { Logger } from "../core/ports/logger.js";
 import { silentLogger } from "../core/ports/logger.js";
 import { DagSync } from "../dag-processor/dag-sync.js";
 import { openStore, type FullStore } from "../store/index.js";
+import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
+import { SecretCipher } from "../secrets/secret-cipher.js";
+import { loadSecretKey } from "../secrets/secret-key.js";
+import { SecretVault } from "../secrets/secret-vault.js";
+import { EnvThenStoreSecretsResolver } from "../secrets/secrets-resolver.js";
 
 /** Options every command accepts. */
 export interface CommonOptions extends ConfigOverrides {
@@ -54,4 +59,31 @@ export async function withRuntime<T>(opts: CommonOptions, fn: (rt: Runtime) => P
   } finally {
     await rt.close();
   }
+}
+
+/** Connections and variables in `store`, with the key from BATON_SECRET_KEY or `$BATON_HOME/secret.key`. */
+export function openSecretVault(config: BatonConfig, store: FullStore): SecretVault {
+  mkdirSync(config.home, { recursive: true });
+  return new SecretVault(store, new SecretCipher(loadSecretKey({ secretKey: config.secretKey, keyFile: config.secretKeyFile })));
+}
+
+/**
+ * What tasks use for `ctx.connection()`/`ctx.variable()`: the environment, then the store. The
+ * key (and, without `store`, the database) is opened on the first lookup the environment does
+ * not answer, so `dags test` needs neither when everything comes from BATON_CONN_ and BATON_VAR_ variables.
+ */
+export function openSecretsResolver(config: BatonConfig, store?: FullStore): { resolver: SecretsResolver; close(): Promise<void> } {
+  let owned: FullStore | undefined;
+  let vault: Promise<SecretVault> | undefined;
+  const open = () =>
+    (vault ??= (async () => {
+      const s = store ?? (owned = await openStore(config.databaseUrl));
+      return openSecretVault(config, s);
+    })());
+  return {
+    resolver: new EnvThenStoreSecretsResolver(config.secretEnv, open),
+    close: async () => {
+      await owned?.close();
+    },
+  };
 }

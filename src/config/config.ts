@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
+import { Secret } from "../core/secrets/secret.js";
 
 /**
  * Everything Baton reads from the environment, in one place. Nothing else reads process.env.
@@ -28,6 +29,12 @@ export interface BatonConfig {
   apiPort: number;
   /** Standalone only: "local" lets requests without credentials act as admin; "required" does not. */
   standaloneAuth: "local" | "required";
+  /** BATON_SECRET_KEY (base64 of 32 bytes, or a passphrase); null: use `secretKeyFile`. */
+  secretKey: Secret | null;
+  /** `$BATON_HOME/secret.key`: the generated key when BATON_SECRET_KEY is not set. */
+  secretKeyFile: string;
+  /** The `BATON_CONN_*` and `BATON_VAR_*` variables (connections and variables defined in the environment). */
+  secretEnv: Readonly<Record<string, string>>;
 }
 
 export interface ConfigOverrides {
@@ -74,7 +81,26 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     apiHost: env.BATON_API_HOST || "127.0.0.1",
     apiPort: intFrom(env, "BATON_API_PORT", 8080),
     standaloneAuth: authMode(env.BATON_AUTH),
+    secretKey: env.BATON_SECRET_KEY ? new Secret(env.BATON_SECRET_KEY) : null,
+    secretKeyFile: join(home, "secret.key"),
+    secretEnv: secretEnvOf(env),
   };
+}
+
+function secretEnvOf(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v !== undefined && (k.startsWith("BATON_CONN_") || k.startsWith("BATON_VAR_"))) out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Removes BATON_SECRET_KEY from this process's environment once it is in the config, so the
+ * processes it starts (task runners, shell commands) do not inherit the key.
+ */
+export function withholdSecretKey(env: NodeJS.ProcessEnv = process.env): void {
+  delete env.BATON_SECRET_KEY;
 }
 
 /** True when standard output is a terminal (for human-friendly CLI output). */

@@ -6,6 +6,11 @@ import { build, type Message, type Plugin } from "esbuild";
 /** The compiled SDK every bundle imports for `baton`: one module instance shared with the task runner. */
 export const SDK_ENTRY = fileURLToPath(new URL("../sdk/index.js", import.meta.url));
 
+/** The other public entries (package.json#exports), e.g. `baton/operators`, compiled next to the SDK. */
+const SUBPATH_ENTRIES: Record<string, string> = {
+  "baton/operators": fileURLToPath(new URL("../operators/index.js", import.meta.url)),
+};
+
 export type BundleOutcome =
   | { ok: true; code: string }
   | { ok: false; errors: { text: string; file: string | null; line: number | null; column: number | null; lineText: string | null }[] };
@@ -67,6 +72,8 @@ function externalPackages(): Plugin {
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === SKIP || isAbsolute(args.path)) return undefined;
         if (args.path === "baton") return { path: pathToFileURL(SDK_ENTRY).href, external: true };
+        const subpathEntry = SUBPATH_ENTRIES[args.path];
+        if (subpathEntry) return { path: pathToFileURL(subpathEntry).href, external: true };
         if (isBuiltin(args.path)) return { path: args.path, external: true };
         const r = await b.resolve(args.path, {
           kind: args.kind,

@@ -3,6 +3,7 @@ import { BatonError } from "../core/errors.js";
 import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
+import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { appendAttemptEnd, cancelledOutcome, formatMs } from "./attempt-end.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import { AttemptLog } from "./task-runner/attempt-log.js";
@@ -16,6 +17,8 @@ export interface InProcessExecutorOptions {
   echoOutput?: boolean;
   logger?: Logger;
   clock?: Clock;
+  /** Answers `ctx.connection()` and `ctx.variable()`; without it they reject with a clear error. */
+  secrets?: SecretsResolver;
 }
 
 /**
@@ -29,6 +32,7 @@ export class InProcessExecutor implements Executor {
   readonly #echo: boolean;
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #secrets: SecretsResolver | null;
   readonly #queue = new AttemptQueue<Job>();
   readonly #jobs = new Map<string, Job>();
   readonly #logs = new AsyncLocalStorage<AttemptLog>();
@@ -47,6 +51,7 @@ export class InProcessExecutor implements Executor {
     this.#echo = options.echoOutput ?? true;
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#secrets = options.secrets ?? null;
   }
 
   async start(listener: ExecutorListener): Promise<void> {
@@ -133,7 +138,7 @@ export class InProcessExecutor implements Executor {
             job.stop?.({ kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` }),
           );
     const log = new AttemptLog(request.logPath);
-    const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal));
+    const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets));
     const outcome = await Promise.race([running, stopped]);
     cancelTimer?.();
     log.close();

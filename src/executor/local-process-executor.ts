@@ -1,15 +1,18 @@
 import { availableParallelism } from "node:os";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BatonError } from "../core/errors.js";
+import { BatonError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { EpochMs } from "../core/model/records.js";
 import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
+import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
+import { SecretMasker } from "../core/secrets/mask-text.js";
+import { isSensitiveKey, secretValuesOf } from "../core/secrets/sensitive-keys.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import { appendAttemptEnd, appendRaw, cancelledOutcome, formatMs } from "./attempt-end.js";
 import { PooledChild } from "./pooled-child.js";
-import type { ChildEvent } from "./protocol.js";
+import type { ChildEvent, SecretReply } from "./protocol.js";
 
 export interface LocalProcessExecutorOptions {
   /** Warm task-runner processes. Default: os.availableParallelism(). */
@@ -24,6 +27,11 @@ export interface LocalProcessExecutorOptions {
   execArgv?: string[];
   logger?: Logger;
   clock?: Clock;
+  /**
+   * Answers the tasks' `ctx.connection()` and `ctx.variable()` (children ask over IPC; only
+   * this process holds the key). Without it those calls reject with a clear error.
+   */
+  secrets?: SecretsResolver;
 }
 
 /**
@@ -52,6 +60,7 @@ export class LocalProcessExecutor implements Executor {
   readonly #execArgv: string[];
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #secrets: SecretsResolver | null;
 
   #listener: ExecutorListener | null = null;
   readonly #workers: Worker[] = [];
@@ -73,6 +82,7 @@ export class LocalProcessExecutor implements Executor {
     this.#execArgv = options.execArgv ?? [];
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#secrets = options.secrets ?? null;
   }
 
   /** Starts the children; resolves when all are listening, rejects if one cannot start. */
@@ -99,6 +109,7 @@ export class LocalProcessExecutor implements Executor {
       startedAt: null,
       cancelReason: null,
       clearTimer: null,
+      masker: new SecretMasker(),
     };
     this.#attempts.set(request.attemptId, attempt);
     this.#queue.push(attempt);
@@ -260,6 +271,7 @@ export class LocalProcessExecutor implements Executor {
       const attempt = this.#attempts.get(event.id);
       if (attempt === undefined || attempt.worker !== worker) continue;
       if (event.t === "started") this.#onStarted(worker, attempt, event.at);
+      else if (event.t === "secret") void this.#answerSecret(worker, attempt, event);
       else if (worker.stop?.attempt !== attempt) {
         // A stopped attempt is reported when its child is gone, with the stop's outcome.
         removeHeld(worker, attempt);
@@ -287,6 +299,38 @@ export class LocalProcessExecutor implements Executor {
         this.#stop(worker, attempt, { kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` });
       }
     });
+  }
+
+  /** Resolves a running attempt's `ctx.connection()`/`ctx.variable()` and sends the answer back. */
+  async #answerSecret(worker: Worker, attempt: Attempt, event: Extract<ChildEvent, { t: "secret" }>): Promise<void> {
+    const { req, kind, name } = event;
+    let reply: SecretReply;
+    if (attempt.state !== "running") {
+      reply = { req, error: `ctx.${kind}() was called outside a running attempt`, code: "failed" };
+    } else if (this.#secrets === null) {
+      reply = {
+        req,
+        error: "connections and variables are not available here: the executor was started without a secrets resolver",
+        code: "unavailable",
+      };
+    } else {
+      try {
+        if (kind === "connection") {
+          const connection = await this.#secrets.connection(name);
+          attempt.masker.add(secretValuesOf(connection));
+          reply = { req, connection };
+        } else {
+          const variable = await this.#secrets.variable(name);
+          if (isSensitiveKey(name)) attempt.masker.add([variable]);
+          reply = { req, variable };
+        }
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        const code = e instanceof NotFoundError ? "not_found" : e instanceof InvalidInputError ? "invalid" : "failed";
+        reply = { req, error, code };
+      }
+    }
+    worker.child.answer(reply);
   }
 
   #onRecalled(worker: Worker, dropped: string[]): void {
@@ -318,7 +362,7 @@ export class LocalProcessExecutor implements Executor {
     const running = worker.held.find((a) => a.state === "running");
     if (running !== undefined) {
       try {
-        appendRaw(running.request.logPath, data);
+        appendRaw(running.request.logPath, running.masker.empty ? data : Buffer.from(running.masker.mask(data.toString("utf8"))));
         return;
       } catch {
         // Fall through to the executor's log.
@@ -414,6 +458,8 @@ interface Attempt {
   startedAt: EpochMs | null;
   cancelReason: string | null;
   clearTimer: (() => void) | null;
+  /** Secrets handed to this attempt: masked in what the pool writes to its log. */
+  readonly masker: SecretMasker;
 }
 
 interface Worker {

@@ -1,4 +1,5 @@
 import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
+import type { Connection } from "../core/model/connection.js";
 import type { EpochMs } from "../core/model/records.js";
 
 /**
@@ -11,7 +12,15 @@ export interface ParentMessage {
   run?: AttemptRequest[];
   /** Give back these attempts if not started; answered by `recalled`. Applied after `run`. */
   recall?: string[];
+  /** Answers to the children's `secret` requests. */
+  secrets?: SecretReply[];
 }
+
+/** The parent's answer to a `secret` request: the value, or why there is none. */
+export type SecretReply =
+  | { req: number; connection: Connection }
+  | { req: number; variable: string }
+  | { req: number; error: string; code: "not_found" | "invalid" | "unavailable" | "failed" };
 
 export type ChildEvent =
   /** The child is up and listening. */
@@ -19,7 +28,9 @@ export type ChildEvent =
   | { t: "started"; id: string; at: EpochMs }
   | { t: "finished"; id: string; at: EpochMs; outcome: AttemptOutcome }
   /** `dropped` will never run; the other requested ids had already started (or finished). */
-  | { t: "recalled"; dropped: string[]; started: string[] };
+  | { t: "recalled"; dropped: string[]; started: string[] }
+  /** The running attempt asks for a connection or variable (`ctx.connection`, `ctx.variable`); answered by `secrets`. */
+  | { t: "secret"; req: number; id: string; kind: "connection" | "variable"; name: string };
 
 export interface ChildMessage {
   events: ChildEvent[];

@@ -6,6 +6,7 @@ import type { AttemptReport, Executor, ExecutorListener } from "../core/ports/ex
 import type { Logger } from "../core/ports/logger.js";
 import type { ChangeEvent, ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { ChangeSet, Store } from "../core/ports/store.js";
 import { decideTasks } from "../core/scheduling/decide-tasks.js";
 import { runOutcome } from "../core/scheduling/run-outcome.js";
@@ -16,6 +17,7 @@ import { Dispatcher, type Claim } from "./dispatcher.js";
 import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
 import { applyCommand, type CommandHost } from "./run-commands.js";
+import { createDatasetRuns } from "./dataset-runs.js";
 import { createDueRuns } from "./scheduled-runs.js";
 import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
@@ -35,6 +37,8 @@ export interface SchedulerDeps {
   store: Store;
   /** Where clear/mark/cancel requests arrive (the API, the CLI); none → no commands. */
   inbox?: CommandInbox;
+  /** Dataset events and cursors; none → outlets record nothing and dataset schedules never fire. */
+  datasets?: DatasetStore;
   executor: Executor;
   clock: Clock;
   logger: Logger;
@@ -61,6 +65,7 @@ interface InFlight extends Claim {
 export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly store: Store;
   private readonly inbox: CommandInbox | undefined;
+  private readonly datasets: DatasetStore | undefined;
   private readonly changeListeners = new Set<(e: ChangeEvent) => void>();
   /** dag and run ids of runs whose changes may still be announced. */
   private readonly runKeys = new Map<number, { dagId: string; runId: string }>();
@@ -88,6 +93,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
     this.inbox = deps.inbox;
+    this.datasets = deps.datasets;
     this.executor = deps.executor;
     this.clock = deps.clock;
     this.logger = deps.logger;
@@ -97,7 +103,17 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       createScheduledRuns: true,
       ...deps.options,
     };
-    this.uow = new UnitOfWork(this.store, this.logger, 5, (c) => this.announce(c));
+    this.uow = new UnitOfWork(
+      this.store,
+      this.logger,
+      5,
+      (c, datasetEvents) => {
+        this.announce(c);
+        // Datasets were updated: dataset-scheduled DAGs may be due now, not at the next poll.
+        if (datasetEvents > 0) this.wake();
+      },
+      this.datasets,
+    );
     this.dispatcher = new Dispatcher({
       capacity: this.executor.capacity,
       maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
@@ -235,6 +251,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         logPath: f.logPath,
         pid: report.pid,
       });
+      if (result.ti.state === "success") this.recordOutlets(run, f.taskId, f.tryNumber, now);
       if (result.ti.state === "up_for_retry" && result.ti.nextRetryAt !== null) {
         this.scheduleRetry(run, f.taskId, result.ti.nextRetryAt - now);
       } else {
@@ -242,6 +259,16 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       }
     }
     this.pump();
+  }
+
+  /** A task with outlets succeeded: each of its datasets gets an event, written with the success. */
+  private recordOutlets(run: ActiveRun, taskId: string, tryNumber: number, now: number): void {
+    if (!this.datasets) return;
+    // Specs stored before datasets existed have no outlets.
+    const outlets: readonly string[] = run.graph.tasks.get(taskId)?.outlets ?? [];
+    for (const uri of outlets) {
+      this.uow.datasetEvent({ uri, source: { dagId: run.dagId, runId: run.run.runId, taskId, tryNumber }, extra: {}, createdAt: now });
+    }
   }
 
   // ── decisions ────────────────────────────────────────────────────────────────────────────
@@ -413,6 +440,9 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     await this.refreshCatalog();
     if (this.opts.createScheduledRuns) {
       await createDueRuns({ store: this.store, uow: this.uow, dags: this.dags, version: (h) => this.version(h), now });
+      if (this.datasets) {
+        await createDatasetRuns({ store: this.store, datasets: this.datasets, dags: this.dags, version: (h) => this.version(h), logger: this.logger, now });
+      }
     }
     await planBackfills({ store: this.store, uow: this.uow, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
     await this.uow.flush();

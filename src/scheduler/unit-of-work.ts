@@ -1,4 +1,5 @@
-import type { AttemptRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { AttemptRecord, NewDatasetEvent, TaskInstanceRecord } from "../core/model/records.js";
+import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
 import type { Logger } from "../core/ports/logger.js";
 
@@ -16,6 +17,7 @@ export class UnitOfWork {
   private runs = new Map<number, RunPatch>();
   private backfills = new Map<number, BackfillPatch>();
   private dagSchedules = new Map<string, number>();
+  private datasetEvents: NewDatasetEvent[] = [];
   private scheduled = false;
   private flushing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -29,7 +31,9 @@ export class UnitOfWork {
     private readonly logger: Logger,
     private readonly commitDelayMs = 5,
     /** Told about every change set once it is durable (live updates). */
-    private readonly onCommitted?: (changes: ChangeSet) => void,
+    private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number) => void,
+    /** Where dataset events go; without it, {@link datasetEvent} is not called. */
+    private readonly datasets?: DatasetStore,
   ) {}
 
   taskInstance(ti: TaskInstanceRecord): void {
@@ -57,8 +61,14 @@ export class UnitOfWork {
     this.schedule();
   }
 
+  /** A dataset updated by a task attempt that succeeded; written with the attempt's success. */
+  datasetEvent(event: NewDatasetEvent): void {
+    this.datasetEvents.push(event);
+    this.schedule();
+  }
+
   get pending(): boolean {
-    return this.tis.size + this.attempts.size + this.runs.size + this.backfills.size + this.dagSchedules.size > 0;
+    return this.tis.size + this.attempts.size + this.runs.size + this.backfills.size + this.dagSchedules.size + this.datasetEvents.length > 0;
   }
 
   private schedule(): void {
@@ -88,9 +98,16 @@ export class UnitOfWork {
     this.runs.clear();
     this.backfills.clear();
     this.dagSchedules.clear();
-    this.flushing = this.store
-      .commit(changes)
-      .then(() => this.onCommitted?.(changes))
+    const events = this.datasetEvents.splice(0);
+    // Events go first, so an attempt's success is never durable without its events. A crash
+    // between the two leaves an event whose attempt recovery then retries or fails: events are
+    // at least once (consumers collapse several into one run). Recording is idempotent per
+    // (uri, attempt), so a retried flush adds nothing. One transaction for both needs the
+    // ChangeSet to carry events (future work).
+    const recordEvents = events.length > 0 && this.datasets ? this.datasets.recordDatasetEvents(events) : Promise.resolve();
+    this.flushing = recordEvents
+      .then(() => this.store.commit(changes))
+      .then(() => this.onCommitted?.(changes, events.length))
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.
         this.logger.error({ err: error }, "commit failed; will retry");
@@ -101,6 +118,7 @@ export class UnitOfWork {
         }
         for (const r of changes.runs ?? []) this.runs.set(r.id, { ...r, ...this.runs.get(r.id) });
         for (const b of changes.backfills ?? []) this.backfills.set(b.id, { ...b, ...this.backfills.get(b.id) });
+        this.datasetEvents.unshift(...events);
         for (const d of changes.dagSchedules ?? [])
           if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
         setTimeout(() => this.schedule(), 200).unref();

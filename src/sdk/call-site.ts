@@ -39,8 +39,10 @@ const SDK_DIRS = ((): string[] => {
   const dir = dirname(fileURLToPath(import.meta.url));
   const dist = `${sep}dist${sep}src${sep}sdk`;
   const src = `${sep}src${sep}sdk`;
-  if (dir.endsWith(dist)) return [dir + sep, dir.slice(0, -dist.length) + src + sep];
-  if (dir.endsWith(src)) return [dir + sep, dir.slice(0, -src.length) + dist + sep];
+  // Built-in operators declare tasks on the user's behalf: their frames are not the user's line either.
+  const withOperators = (sdkDirs: string[]) => [...sdkDirs, ...sdkDirs.map((d) => d.replace(`${sep}sdk${sep}`, `${sep}operators${sep}`))];
+  if (dir.endsWith(dist)) return withOperators([dir + sep, dir.slice(0, -dist.length) + src + sep]);
+  if (dir.endsWith(src)) return withOperators([dir + sep, dir.slice(0, -src.length) + dist + sep]);
   return [dir + sep];
 })();
 

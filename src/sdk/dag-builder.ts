@@ -3,6 +3,7 @@ import type { TaskKind } from "../core/model/dag-spec.js";
 import { userCallSite, type LazyCallSite } from "./call-site.js";
 import type { TaskContext } from "./context.js";
 import { show } from "./option-checks.js";
+import type { DatasetOptions } from "./dataset-options.js";
 import type { Inputs, InputValues, TaskOptions, TaskPolicyOptions } from "./task-options.js";
 import { TaskNode, type TaskBody, type TaskRef, type Upstream } from "./task-ref.js";
 
@@ -10,7 +11,7 @@ import { TaskNode, type TaskBody, type TaskRef, type Upstream } from "./task-ref
 export type BranchChoice = string | readonly string[] | null;
 
 /** Options of `shell()`. The command is rendered with the template variables ({{ ds }}, {{ params.x }}…). */
-export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions {
+export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions {
   /** A template run with `bash -c`, or a function of the context returning the command (not templated). */
   command: string | ((ctx: TaskContext<P>) => string);
   /** Extra environment variables (values are templates too). */

@@ -4,6 +4,7 @@ import type { DagSpec } from "../core/model/dag-spec.js";
 import { parseDate } from "../core/model/dates.js";
 import { parseOptionalDuration } from "../core/model/duration.js";
 import { parseSchedule } from "../core/timetable/parse-schedule.js";
+import { checkDatasetUris, type DatasetUri } from "./dataset-options.js";
 import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import { checkPolicyOptions, type Duration, type TaskPolicyOptions } from "./task-options.js";
 
@@ -17,8 +18,11 @@ export type ParamsOf<S> = S extends z.ZodType ? z.output<S> : Record<string, unk
 export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | undefined> {
   /** Unique across all DAG files: letters, digits, "_", "-", ".". */
   id: string;
-  /** Cron ("0 6 * * 1-5"), preset ("@daily", "@once"…), interval ("15m"), or null for manual runs only. Default null. */
-  schedule?: string | null;
+  /**
+   * Cron ("0 6 * * 1-5"), preset ("@daily", "@once"…), interval ("15m"), `{ datasets: [...] }`
+   * (a run once every listed dataset has been updated), or null for manual runs only. Default null.
+   */
+  schedule?: string | null | DatasetSchedule;
   /** "interval" (default): a run covers [tick, next tick) and starts at its end. "trigger": run at the tick. */
   scheduleMode?: "interval" | "trigger";
   /** First data interval start: "YYYY-MM-DD" (midnight in `timezone`), ISO date-time, Date or epoch ms. */
@@ -42,6 +46,11 @@ export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | 
   maxActiveTasks?: number;
   /** A run still going after this long fails and its running tasks are stopped. Default none. */
   runTimeout?: Duration | null;
+}
+
+/** Schedule on datasets: a run once ALL of them have been updated since the last such run. */
+export interface DatasetSchedule {
+  datasets: readonly DatasetUri[];
 }
 
 export const DAG_OPTION_KEYS = [
@@ -69,10 +78,7 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
   checkKnownKeys(options, DAG_OPTION_KEYS, "DAG option");
   const dagId = checkId(options.id, "DAG id");
   const timezone = checkTimezone(options.timezone ?? "UTC");
-  if (options.schedule !== undefined && options.schedule !== null && typeof options.schedule !== "string") {
-    throw new InvalidInputError(`schedule must be a string or null, got ${show(options.schedule)}`);
-  }
-  const mode = checkOneOf(options.scheduleMode ?? "interval", "scheduleMode", ["interval", "trigger"] as const);
+  const schedule = resolveSchedule(options.schedule, checkOneOf(options.scheduleMode ?? "interval", "scheduleMode", ["interval", "trigger"] as const));
   const startDate = toEpoch(options.startDate, "startDate", timezone);
   const endDate = toEpoch(options.endDate, "endDate", timezone);
   if (startDate !== null && endDate !== null && endDate < startDate) {
@@ -89,7 +95,7 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
   }
   return {
     dagId,
-    schedule: parseSchedule(options.schedule, mode),
+    schedule,
     startDate,
     endDate,
     timezone,
@@ -102,6 +108,17 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
     maxActiveTasks: checkInteger(options.maxActiveTasks ?? 16, "maxActiveTasks", 1),
     runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
   };
+}
+
+function resolveSchedule(value: unknown, mode: "interval" | "trigger"): DagSpec["schedule"] {
+  if (value === undefined || value === null || typeof value === "string") return parseSchedule(value, mode);
+  if (typeof value === "object" && !Array.isArray(value)) {
+    checkKnownKeys(value, ["datasets"], "schedule key");
+    const uris = checkDatasetUris((value as { datasets?: unknown }).datasets, "schedule.datasets");
+    if (uris.length === 0) throw new InvalidInputError('schedule.datasets must list at least one dataset URI, e.g. { datasets: ["warehouse://sales"] }');
+    return { kind: "datasets", uris };
+  }
+  throw new InvalidInputError(`schedule must be a string, { datasets: [...] } or null, got ${show(value)}`);
 }
 
 function checkTimezone(value: unknown): string {

@@ -23,6 +23,12 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
     maxTries: 1,
     log: { debug() {}, info() {}, warn() {}, error() {} },
     signal: new AbortController().signal,
+    connection: async (id) => {
+      throw new Error(`no connection ${id} in this test`);
+    },
+    variable: async (key) => {
+      throw new Error(`no variable ${key} in this test`);
+    },
     ...over,
   };
 }
@@ -64,6 +70,8 @@ describe("dag().toSpec()", () => {
       command: null,
       line: expect.any(Number),
       doc: null,
+      inlets: [],
+      outlets: [],
     });
     expect(spec.tasks[1]).toMatchObject({ retries: 5, retryDelayMs: 30_000, executionTimeoutMs: 60_000, triggerRule: "all_done", pool: "db", poolSlots: 2, upstream: ["a"] });
   });

@@ -6,8 +6,10 @@ export { SkipTask, FailTask } from "../core/errors.js";
 export { z } from "zod";
 
 export type { TaskContext } from "./context.js";
+export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
-export type { DagOptions } from "./dag-options.js";
+export type { DagOptions, DatasetSchedule } from "./dag-options.js";
+export type { DatasetUri } from "./dataset-options.js";
 export type { TaskOptions } from "./task-options.js";
 export type { TriggerRule } from "../core/model/states.js";
 export type { DagDefinition } from "./definition.js";

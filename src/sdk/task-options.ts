@@ -2,6 +2,7 @@ import { InvalidInputError } from "../core/errors.js";
 import { DEFAULT_POOL, type TaskSpec } from "../core/model/dag-spec.js";
 import { parseDuration } from "../core/model/duration.js";
 import { TRIGGER_RULES, type TriggerRule } from "../core/model/states.js";
+import { DATASET_OPTION_KEYS, type DatasetOptions } from "./dataset-options.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import type { TaskRef, Upstream } from "./task-ref.js";
 
@@ -39,7 +40,7 @@ export type Inputs = Record<string, TaskRef<unknown>>;
 export type InputValues<I> = { [K in keyof I]: I[K] extends TaskRef<infer U> ? U : never };
 
 /** Options of `task()`, `branch()` and `shortCircuit()`. */
-export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOptions {
+export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOptions, DatasetOptions {
   /** Data dependencies: each value is an upstream task whose return value is passed in. */
   inputs?: I;
   /** Ordering dependencies without data: tasks (or task ids) that must finish first. */
@@ -60,8 +61,8 @@ export const POLICY_KEYS = [
   "priorityWeight",
   "dependsOnPast",
 ] as const;
-export const TASK_OPTION_KEYS = [...POLICY_KEYS, "inputs", "after", "doc"] as const;
-export const SHELL_OPTION_KEYS = [...POLICY_KEYS, "after", "doc", "command", "env", "cwd"] as const;
+export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc"] as const;
+export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd"] as const;
 
 export type TaskPolicy = Pick<
   TaskSpec,

@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../core/errors.js";
 import type { TaskSpec } from "../core/model/dag-spec.js";
+import { checkDatasetUris } from "./dataset-options.js";
 import { checkId, checkKnownKeys, show } from "./option-checks.js";
 import { resolveTaskPolicy, SHELL_OPTION_KEYS, TASK_OPTION_KEYS, type TaskPolicyOptions } from "./task-options.js";
 import { TaskNode } from "./task-ref.js";
@@ -61,5 +62,7 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
     command,
     line: node.site?.line ?? null,
     doc: doc ?? null,
+    inlets: checkDatasetUris(node.options.inlets, "inlets"),
+    outlets: checkDatasetUris(node.options.outlets, "outlets"),
   };
 }

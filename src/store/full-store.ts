@@ -1,6 +1,8 @@
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
+import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { SecretStore } from "../core/ports/secret-store.js";
 import type { Store } from "../core/ports/store.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore;
+export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore;

@@ -70,6 +70,21 @@ import { touchToken } from "./queries/touch-token.js";
 import { updateUser } from "./queries/update-user.js";
 import { upsertPool } from "./queries/upsert-pool.js";
 import type { Database } from "./schema/database.js";
+import type { StoredConnection, StoredVariable } from "../core/ports/secret-store.js";
+import { deleteConnection } from "./queries/delete-connection.js";
+import { deleteVariable } from "./queries/delete-variable.js";
+import { getConnection } from "./queries/get-connection.js";
+import { getVariable } from "./queries/get-variable.js";
+import { listConnections } from "./queries/list-connections.js";
+import { listVariables } from "./queries/list-variables.js";
+import { upsertConnection } from "./queries/upsert-connection.js";
+import { upsertVariable } from "./queries/upsert-variable.js";
+import type { DatasetEventRecord, NewDatasetEvent } from "../core/model/records.js";
+import type { DatasetEventFilter, DatasetSummary } from "../core/ports/dataset-store.js";
+import { getDatasetCursor, setDatasetCursor } from "./queries/dataset-cursors.js";
+import { listDatasetEvents } from "./queries/list-dataset-events.js";
+import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
+import { recordDatasetEvents } from "./queries/record-dataset-events.js";
 
 export interface StoreOptions {
   /**
@@ -305,5 +320,61 @@ export class KyselyStore implements FullStore {
 
   deleteExpiredSessions(now: EpochMs): Promise<void> {
     return deleteExpiredSessions(this.#db, now);
+  }
+
+  // SecretStore (ciphertext only; see src/secrets)
+
+  upsertConnection(connection: StoredConnection): Promise<void> {
+    return upsertConnection(this.#db, connection);
+  }
+
+  getConnection(id: string): Promise<StoredConnection | undefined> {
+    return getConnection(this.#db, id);
+  }
+
+  listConnections(): Promise<StoredConnection[]> {
+    return listConnections(this.#db);
+  }
+
+  deleteConnection(id: string): Promise<boolean> {
+    return deleteConnection(this.#db, id);
+  }
+
+  upsertVariable(variable: StoredVariable): Promise<void> {
+    return upsertVariable(this.#db, variable);
+  }
+
+  getVariable(key: string): Promise<StoredVariable | undefined> {
+    return getVariable(this.#db, key);
+  }
+
+  listVariables(): Promise<StoredVariable[]> {
+    return listVariables(this.#db);
+  }
+
+  deleteVariable(key: string): Promise<boolean> {
+    return deleteVariable(this.#db, key);
+  }
+
+  // DatasetStore
+
+  recordDatasetEvents(events: NewDatasetEvent[]): Promise<DatasetEventRecord[]> {
+    return recordDatasetEvents(this.#db, events);
+  }
+
+  listDatasetEvents(filter: DatasetEventFilter): Promise<DatasetEventRecord[]> {
+    return listDatasetEvents(this.#db, filter);
+  }
+
+  listDatasetSummaries(uris?: string[]): Promise<DatasetSummary[]> {
+    return listDatasetSummaries(this.#db, uris);
+  }
+
+  getDatasetCursor(dagId: string): Promise<number> {
+    return getDatasetCursor(this.#db, dagId);
+  }
+
+  setDatasetCursor(dagId: string, lastEventId: number, at: EpochMs): Promise<void> {
+    return setDatasetCursor(this.#db, dagId, lastEventId, at);
   }
 }

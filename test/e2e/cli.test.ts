@@ -129,6 +129,19 @@ describe("baton CLI (the real binary)", () => {
     expect(again.output()).toContain("Baton standalone is running");
   });
 
+  it("standalone runs a DAG scheduled on a dataset after a producer task updates it", async () => {
+    writeFileSync(join(dags, "producer.ts"), `${HEADER}export default dag({ id: "producer" }, (d) => { d.task("write", { outlets: ["warehouse://sales"] }, async () => 1); });\n`);
+    writeFileSync(join(dags, "consumer.ts"), `${HEADER}export default dag({ id: "consumer", schedule: { datasets: ["warehouse://sales"] } }, (d) => { d.task("read", async () => 2); });\n`);
+    const s = await startStandalone(env);
+    proc = s.proc;
+    expect((await baton(["dags", "trigger", "producer"], env)).code).toBe(0);
+    const run = await poll(async () => {
+      const runs = batonJson<{ runType: string; state: string }[]>(await baton(["runs", "list", "--dag", "consumer", "--json"], env));
+      return runs[0]?.state === "success" ? runs[0] : undefined;
+    });
+    expect(run.runType).toBe("dataset");
+  });
+
   it("dags backfill is run by the scheduler, not the CLI", async () => {
     writeFileSync(join(dags, "daily.ts"), `${HEADER}export default dag({ id: "daily", schedule: "@daily", startDate: "2026-03-01" }, () => { task("t", async (ctx) => ctx.ds); });\n`);
     const r = await baton(["dags", "backfill", "daily", "--from", "2026-03-01", "--to", "2026-03-03", "--json"], env);

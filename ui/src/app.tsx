@@ -11,6 +11,7 @@ import { ThemeToggle } from "./design/theme";
 import { MeContext } from "./lib/auth";
 import { DagListPage } from "./pages/dag-list-page";
 import { DagPage } from "./pages/dag-page";
+import { DatasetsPage } from "./pages/datasets-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
 import { LoginPage } from "./pages/login-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
@@ -58,6 +59,7 @@ function Shell({ me }: { me: Me }) {
   let page: React.ReactNode;
   if (path === "/" || path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
+  else if (path === "/datasets") page = <DatasetsPage />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFound />;
 
@@ -71,6 +73,7 @@ function Shell({ me }: { me: Me }) {
         </Link>
         <nav className="nav" aria-label="Main">
           <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
+          <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
         </nav>
         <span className="spacer" />

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { BackfillSchema, PoolSchema } from "./admin-schemas.js";
 import { CommandResultSchema, ErrorSchema } from "./common-schemas.js";
+import { DatasetEventSchema, DatasetSchema } from "./dataset-schemas.js";
 import { DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
 import { GridSchema, RunSchema } from "./run-schemas.js";
 import { AttemptSchema, TaskInstanceDetailSchema, TaskInstanceSchema } from "./task-schemas.js";
@@ -22,6 +23,8 @@ export function registerSchemas(app: FastifyInstance): void {
     TaskInstanceDetailSchema,
     BackfillSchema,
     PoolSchema,
+    DatasetEventSchema,
+    DatasetSchema,
   ]) {
     app.addSchema(schema);
   }

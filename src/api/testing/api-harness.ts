@@ -47,7 +47,7 @@ export const NOW = Date.UTC(2025, 5, 1, 12);
  * The API over a fresh SQLite store with DAG `etl` (tasks extract → load, an integer param `n`,
  * a shell task `report`) and DAG `other`; collaborators composed as the CLI does.
  */
-export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs">> = {}): Promise<ApiHarness> {
+export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets">> = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), "baton-api-"));
   const logsDir = join(dir, "logs");
   mkdirSync(logsDir);
@@ -80,6 +80,8 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     store,
     inbox: store,
     auth: store,
+    datasets: store,
+    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     changes,
     mode: options.mode ?? "local",
     logsDir,

@@ -15,6 +15,8 @@ export function describeSchedule(s: ScheduleSpec): string | null {
       return s.mode === "trigger" ? `${s.expression} (at tick)` : s.expression;
     case "every":
       return `every ${s.everyMs / 1000}s`;
+    case "datasets":
+      return `datasets: ${s.uris.join(", ")}`;
   }
 }
 

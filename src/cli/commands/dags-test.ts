@@ -11,7 +11,7 @@ import { Scheduler } from "../../scheduler/scheduler.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson, printTable } from "../output.js";
-import type { CommonOptions } from "../runtime.js";
+import { openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { parseDateOption } from "./dags-trigger.js";
 
 export interface DagTestOptions extends CommonOptions {
@@ -27,6 +27,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
   const config = loadConfig(opts);
   const conf = parseJsonOption(opts.conf, "--conf");
   const tmp = mkdtempSync(join(tmpdir(), "baton-test-"));
+  const secrets = openSecretsResolver(config);
   try {
     const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
@@ -44,7 +45,8 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const created = (await store.createRun(run, tis))!;
     const scheduler = new Scheduler({
       store,
-      executor: new InProcessExecutor({ echoOutput: !opts.json }),
+      datasets: store,
+      executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver }),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },
@@ -72,6 +74,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     }
     return finished.state === "success" ? 0 : 1;
   } finally {
+    await secrets.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,8 @@ import { DagSync } from "../../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { apiDeps } from "../api-deps.js";
-import { openRuntime, type CommonOptions } from "../runtime.js";
+import { withholdSecretKey } from "../../config/config.js";
+import { openRuntime, openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { serveApi } from "./serve-api.js";
 
 /**
@@ -16,10 +17,13 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store, logger } = rt;
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
-  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger });
+  const secrets = openSecretsResolver(config, store);
+  withholdSecretKey(); // in `config` now; task runners must not inherit it
+  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver });
   const scheduler = new Scheduler({
     store,
     inbox: store,
+    datasets: store,
     executor,
     clock: systemClock,
     logger,

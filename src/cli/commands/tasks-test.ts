@@ -11,7 +11,7 @@ import { makeRunId } from "../../scheduler/run-factory.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson } from "../output.js";
-import type { CommonOptions } from "../runtime.js";
+import { openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { parseDateOption } from "./dags-trigger.js";
 
 export interface TaskTestOptions extends CommonOptions {
@@ -29,6 +29,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
   const conf = parseJsonOption(opts.conf, "--conf");
   const inputs = parseJsonOption(opts.inputs, "--inputs");
   const tmp = mkdtempSync(join(tmpdir(), "baton-task-test-"));
+  const secrets = openSecretsResolver(config);
   try {
     const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
@@ -39,7 +40,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const now = Date.now();
     const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
     const logPath = join(tmp, "attempt.log");
-    const executor = new InProcessExecutor({ echoOutput: false });
+    const executor = new InProcessExecutor({ echoOutput: false, secrets: secrets.resolver });
     const report = await new Promise<AttemptReport>((resolve) => {
       void executor.start({ started() {}, finished: resolve }).then(() =>
         executor.submit({
@@ -82,6 +83,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     }
     return state === "failed" ? 1 : 0;
   } finally {
+    await secrets.close();
     rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -37,7 +37,9 @@ export type ScheduleSpec =
    *  mode "trigger": run at the tick with a zero-width interval (CronTriggerTimetable). */
   | { kind: "cron"; expression: string; mode: "interval" | "trigger" }
   /** Fixed spacing anchored to startDate (DeltaDataIntervalTimetable). */
-  | { kind: "every"; everyMs: number };
+  | { kind: "every"; everyMs: number }
+  /** A run once every listed dataset has been updated since the last dataset-triggered run. */
+  | { kind: "datasets"; uris: string[] };
 
 export type TaskKind = "function" | "shell" | "branch" | "short_circuit";
 
@@ -63,6 +65,13 @@ export interface TaskSpec {
   /** 1-based line of the `task(...)` call in the DAG file, when known. */
   line: number | null;
   doc: string | null;
+  /** Dataset URIs the task reads (lineage only). */
+  inlets: string[];
+  /** Dataset URIs the task writes: each success records an event on every one of them. */
+  outlets: string[];
 }
 
 export const DEFAULT_POOL = "default_pool";
+
+/** A dataset URI: a scheme, "://", and a non-empty rest ("warehouse://sales", "s3://raw/events"). */
+export const DATASET_URI_PATTERN = /^[a-z][a-z0-9+.-]*:\/\/.+/;

@@ -187,3 +187,24 @@ export interface SessionRecord {
   createdAt: EpochMs;
   expiresAt: EpochMs;
 }
+
+/** A dataset was updated: by a task with it in its outlets that succeeded, or from outside (API). */
+export interface DatasetEventRecord {
+  /** Assigned by the store, increasing: consumers keep the last id they consumed. */
+  id: number;
+  uri: string;
+  /** The task attempt that produced it; null for an external event. */
+  source: DatasetEventSource | null;
+  /** Free-form JSON given with an external event (row counts, partitions…); `{}` otherwise. */
+  extra: Record<string, unknown>;
+  createdAt: EpochMs;
+}
+
+export interface DatasetEventSource {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  tryNumber: number;
+}
+
+export type NewDatasetEvent = Omit<DatasetEventRecord, "id">;

@@ -31,7 +31,7 @@ export function isFinished(state: TaskState): boolean {
 export const RUN_STATES = ["queued", "running", "success", "failed"] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-export const RUN_TYPES = ["scheduled", "manual", "backfill"] as const;
+export const RUN_TYPES = ["scheduled", "manual", "backfill", "dataset"] as const;
 export type RunType = (typeof RUN_TYPES)[number];
 
 export const TRIGGER_RULES = [

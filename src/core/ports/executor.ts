@@ -5,7 +5,7 @@ import type { EpochMs } from "../model/records.js";
 export interface AttemptContext {
   dagId: string;
   runId: string;
-  runType: "scheduled" | "manual" | "backfill";
+  runType: "scheduled" | "manual" | "backfill" | "dataset";
   logicalDate: EpochMs | null;
   dataIntervalStart: EpochMs | null;
   dataIntervalEnd: EpochMs | null;

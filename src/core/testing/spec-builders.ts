@@ -25,6 +25,8 @@ export function makeTask(taskId: string, overrides: Partial<TaskSpec> = {}): Tas
     command: null,
     line: null,
     doc: null,
+    inlets: [],
+    outlets: [],
     ...overrides,
   };
 }

@@ -22,7 +22,8 @@ export const MAX_INTERVALS_IN_RANGE = 100_000;
  */
 export function nextScheduledRun(t: TimetableInput, lastLogicalDate: number | null, now: number): RunInterval | null {
   const { schedule, startDate, endDate } = t;
-  if (schedule.kind === "none") return null;
+  // Dataset-scheduled DAGs get their runs from dataset events, never from the clock.
+  if (schedule.kind === "none" || schedule.kind === "datasets") return null;
   if (schedule.kind === "once") {
     const at = startDate ?? now;
     return lastLogicalDate === null && (endDate === null || at <= endDate) ? pointInterval(at) : null;
@@ -53,7 +54,7 @@ export function nextScheduledRun(t: TimetableInput, lastLogicalDate: number | nu
  */
 export function intervalsInRange(t: TimetableInput, from: number, to: number): RunInterval[] {
   const { schedule, startDate } = t;
-  if (schedule.kind === "none") return [];
+  if (schedule.kind === "none" || schedule.kind === "datasets") return [];
   if (schedule.kind === "once") return startDate !== null && startDate >= from && startDate <= to ? [pointInterval(startDate)] : [];
   const grid: IntervalGrid = intervalGrid(schedule, t.timezone, startDate ?? 0);
   const out: RunInterval[] = [];
@@ -75,7 +76,7 @@ export function intervalsInRange(t: TimetableInput, from: number, to: number): R
  */
 export function manualRunInterval(t: TimetableInput, at: number): RunInterval {
   const { schedule } = t;
-  if (schedule.kind === "none" || schedule.kind === "once") return pointInterval(at);
+  if (schedule.kind === "none" || schedule.kind === "once" || schedule.kind === "datasets") return pointInterval(at);
   const iv = intervalGrid(schedule, t.timezone, t.startDate ?? 0).containing(at);
   return { logicalDate: at, dataIntervalStart: iv.dataIntervalStart, dataIntervalEnd: iv.dataIntervalEnd, runAfter: at };
 }

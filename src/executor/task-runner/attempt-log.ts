@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { SecretMasker } from "../../core/secrets/mask-text.js";
 import type { TaskLogger } from "../../sdk/context.js";
 import { formatLogLine, type LogLevel } from "../log-line.js";
 
@@ -7,13 +8,59 @@ import { formatLogLine, type LogLevel } from "../log-line.js";
  * The log file of one attempt. Created on the first write, so an attempt that prints nothing
  * costs no file system call. Writes are synchronous: everything is on disk before the attempt
  * reports, and the pool may then append its own line.
+ *
+ * Every secret the attempt obtained (see {@link addSecrets}) is written as `***`, whatever
+ * path the text takes: `ctx.log`, console and stream output, shell output.
  */
 export class AttemptLog {
   #fd: number | null = null;
+  readonly #masker = new SecretMasker();
 
   constructor(readonly path: string) {}
 
+  /** From now on, these values are masked in everything written to this log. */
+  addSecrets(values: Iterable<string>): void {
+    this.#masker.add(values);
+  }
+
+  /** `text` with this attempt's secrets masked. */
+  mask(text: string): string {
+    return this.#masker.mask(text);
+  }
+
+  get hasSecrets(): boolean {
+    return !this.#masker.empty;
+  }
+
+  /**
+   * A writer for one output stream (shell stdout or stderr) that, once there are secrets, writes
+   * whole lines only, so a secret split across two chunks is still masked. Call end() at EOF.
+   */
+  streamWriter(): { write(text: string): void; end(): void } {
+    let pending = "";
+    return {
+      write: (text) => {
+        if (pending === "" && this.#masker.empty) return this.write(text);
+        pending += text;
+        const nl = pending.lastIndexOf("\n");
+        if (nl >= 0) {
+          this.write(pending.slice(0, nl + 1));
+          pending = pending.slice(nl + 1);
+        }
+        if (pending.length > 64 * 1024) {
+          this.write(pending);
+          pending = "";
+        }
+      },
+      end: () => {
+        if (pending !== "") this.write(pending);
+        pending = "";
+      },
+    };
+  }
+
   write(chunk: string | Uint8Array): void {
+    if (!this.#masker.empty) chunk = this.#masker.mask(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     if (this.#fd === null) {
       mkdirSync(dirname(this.path), { recursive: true });
       this.#fd = openSync(this.path, "a");

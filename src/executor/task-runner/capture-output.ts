@@ -34,7 +34,11 @@ function patchStream(stream: NodeJS.WriteStream, current: () => AttemptLog | und
     if (typeof chunk === "string") log.write(encoding && encoding !== "utf8" ? Buffer.from(chunk, encoding) : chunk);
     else if (chunk instanceof Uint8Array) log.write(chunk);
     else log.write(String(chunk));
-    if (echo) return Reflect.apply(original, this, [chunk, ...rest]) as boolean;
+    if (echo) {
+      // Echoed output is masked like the log (a terminal is no safer than a log file).
+      const shown = log.hasSecrets ? log.mask(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8")) : chunk;
+      return Reflect.apply(original, this, [shown, ...rest]) as boolean;
+    }
     if (callback) process.nextTick(callback, null);
     return true;
   };
@@ -48,7 +52,8 @@ function patchConsole(method: ConsoleMethod, current: () => AttemptLog | undefin
   const original = console[method];
   console[method] = function (this: Console, ...args: unknown[]): void {
     const log = current();
-    if (log === undefined || echo) Reflect.apply(original, this, args);
+    if (log === undefined) Reflect.apply(original, this, args);
+    else if (echo) Reflect.apply(original, this, log.hasSecrets ? [log.mask(format(...args))] : args);
     if (log !== undefined) log.write(`${format(...args)}\n`);
   };
   return () => {

@@ -1,5 +1,6 @@
 import { FailTask, SkipTask } from "../../core/errors.js";
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
+import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { RuntimeTask } from "../../sdk/definition.js";
 import type { TaskContext } from "../../sdk/context.js";
 import type { AttemptLog } from "./attempt-log.js";
@@ -13,7 +14,29 @@ import { buildTaskContext } from "./task-context.js";
  * throws. Shared by the task-runner child and the in-process executor. `signal` aborts on
  * cancel or timeout; the caller decides what an abort means for the outcome.
  */
-export async function runAttempt(request: AttemptRequest, log: AttemptLog, signal: AbortSignal): Promise<AttemptOutcome> {
+export async function runAttempt(
+  request: AttemptRequest,
+  log: AttemptLog,
+  signal: AbortSignal,
+  secrets: SecretsResolver | null = null,
+): Promise<AttemptOutcome> {
+  const outcome = await runAttemptUnmasked(request, log, signal, secrets);
+  return log.hasSecrets ? maskOutcome(outcome, log) : outcome;
+}
+
+/** The error text is stored and shown: secrets the attempt obtained are masked in it too. */
+function maskOutcome(outcome: AttemptOutcome, log: AttemptLog): AttemptOutcome {
+  if ("error" in outcome) return { ...outcome, error: log.mask(outcome.error) };
+  if (outcome.kind === "skipped") return { ...outcome, reason: log.mask(outcome.reason) };
+  return outcome;
+}
+
+async function runAttemptUnmasked(
+  request: AttemptRequest,
+  log: AttemptLog,
+  signal: AbortSignal,
+  secrets: SecretsResolver | null,
+): Promise<AttemptOutcome> {
   const { taskId, context } = request;
   let task: RuntimeTask | undefined;
   try {
@@ -29,7 +52,7 @@ export async function runAttempt(request: AttemptRequest, log: AttemptLog, signa
       retryable: false,
     };
   }
-  const ctx = buildTaskContext(request, log.taskLogger(), signal);
+  const ctx = buildTaskContext(request, log, signal, secrets);
   try {
     if (task.kind === "shell") return await runShellTask(task, ctx, request, log, signal);
     const value = await task.run(ctx, request.inputs);

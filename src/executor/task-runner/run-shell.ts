@@ -33,12 +33,14 @@ export function runShell(invocation: ShellInvocation, log: AttemptLog, signal: A
     const stderr = new LastLine();
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
+    const stdoutLog = log.streamWriter();
+    const stderrLog = log.streamWriter();
     child.stdout.on("data", (text: string) => {
-      log.write(text);
+      stdoutLog.write(text);
       stdout.push(text);
     });
     child.stderr.on("data", (text: string) => {
-      log.write(text);
+      stderrLog.write(text);
       stderr.push(text);
     });
     const pid = child.pid;
@@ -62,6 +64,8 @@ export function runShell(invocation: ShellInvocation, log: AttemptLog, signal: A
     });
     child.on("close", (code, sig) => {
       done();
+      stdoutLog.end();
+      stderrLog.end();
       resolve({ code, signal: sig, lastStdoutLine: stdout.last(), lastStderrLine: stderr.last() });
     });
   });

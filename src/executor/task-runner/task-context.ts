@@ -1,9 +1,27 @@
+import { BatonError } from "../../core/errors.js";
 import type { AttemptRequest } from "../../core/ports/executor.js";
 import { formatDs, formatTs } from "../../core/model/dates.js";
-import type { TaskContext, TaskLogger } from "../../sdk/context.js";
+import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
+import { isSensitiveKey, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
+import type { TaskContext } from "../../sdk/context.js";
+import type { AttemptLog } from "./attempt-log.js";
 
-/** The TaskContext of an attempt. `ds` and `ts` are computed on first use (Intl is slow). */
-export function buildTaskContext(request: AttemptRequest, log: TaskLogger, signal: AbortSignal): TaskContext {
+/**
+ * The TaskContext of an attempt. `ds` and `ts` are computed on first use (Intl is slow).
+ * Secrets the task obtains are added to the attempt log's masking before the task sees them.
+ */
+export function buildTaskContext(
+  request: AttemptRequest,
+  log: AttemptLog,
+  signal: AbortSignal,
+  secrets: SecretsResolver | null,
+): TaskContext {
+  const resolver = (): SecretsResolver => {
+    if (secrets === null) {
+      throw new BatonError("connections and variables are not available here: the executor was started without a secrets resolver");
+    }
+    return secrets;
+  };
   const c = request.context;
   const logical = c.logicalDate;
   let ds: string | undefined;
@@ -28,7 +46,17 @@ export function buildTaskContext(request: AttemptRequest, log: TaskLogger, signa
     conf: c.conf,
     tryNumber: request.tryNumber,
     maxTries: request.maxTries,
-    log,
+    log: log.taskLogger(),
     signal,
+    async connection(id: string) {
+      const connection = await resolver().connection(id);
+      log.addSecrets(secretValuesOf(connection));
+      return connection;
+    },
+    async variable(key: string) {
+      const value = await resolver().variable(key);
+      if (isSensitiveKey(key)) log.addSecrets([value]);
+      return value;
+    },
   };
 }

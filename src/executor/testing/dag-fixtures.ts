@@ -84,6 +84,8 @@ export function makeRequest(o: RequestOptions): AttemptRequest {
       command: null,
       line: null,
       doc: null,
+      inlets: [],
+      outlets: [],
     },
     context: {
       dagId,

@@ -28,6 +28,8 @@ export function taskSpec(taskId: string, upstream: string[] = []): TaskSpec {
     command: null,
     line: 1,
     doc: null,
+    inlets: [],
+    outlets: [],
   };
 }
 

@@ -5,9 +5,11 @@ import { describeBackfillsContract } from "./backfills-contract.js";
 import { describeCommandsContract } from "./commands-contract.js";
 import { describeCommitContract } from "./commit-contract.js";
 import { describeDagsContract } from "./dags-contract.js";
+import { describeDatasetsContract } from "./datasets-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
+import { describeSecretsContract } from "./secrets-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 /**
@@ -74,5 +76,7 @@ export function describeStoreContract(
     describeLivenessContract(sut);
     describeCommandsContract(sut);
     describeAuthContract(sut);
+    describeSecretsContract(sut);
+    describeDatasetsContract(sut);
   });
 }

@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from "kysely";
 import type { DialectFeatures } from "../dialect-features.js";
 import { initialMigration } from "./0001-initial.js";
 import { commandsAndAuthMigration } from "./0002-commands-and-auth.js";
+import { datasetsMigration } from "./0004-datasets.js";
+import { connectionsAndVariablesMigration } from "./0003-connections-and-variables.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -14,6 +16,8 @@ export class BatonMigrationProvider implements MigrationProvider {
     return {
       "0001-initial": initialMigration(this.features),
       "0002-commands-and-auth": commandsAndAuthMigration(this.features),
+      "0003-connections-and-variables": connectionsAndVariablesMigration(this.features),
+      "0004-datasets": datasetsMigration(this.features),
     };
   }
 }

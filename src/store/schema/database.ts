@@ -23,6 +23,10 @@ export interface Database {
   users: UsersTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
+  connections: ConnectionsTable;
+  variables: VariablesTable;
+  dataset_events: DatasetEventsTable;
+  dataset_cursors: DatasetCursorsTable;
 }
 
 /** 0 = false, 1 = true. */
@@ -175,4 +179,39 @@ export interface SessionsTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+}
+
+/** Secrets are ciphertext (`v1:iv:tag:data`); id and type are in clear. */
+export interface ConnectionsTable {
+  id: string;
+  type: string;
+  encrypted: string;
+  description: string;
+  updated_at: number;
+}
+
+export interface VariablesTable {
+  key: string;
+  encrypted: string;
+  description: string;
+  updated_at: number;
+}
+
+/** Source columns are all null for an external event, all set for one from a task attempt. */
+export interface DatasetEventsTable {
+  id: Generated<number>;
+  uri: string;
+  source_dag_id: string | null;
+  source_run_id: string | null;
+  source_task_id: string | null;
+  source_try_number: number | null;
+  /** JSON text of the event's `extra` object. */
+  extra: string;
+  created_at: number;
+}
+
+export interface DatasetCursorsTable {
+  dag_id: string;
+  last_event_id: number;
+  updated_at: number;
 }

@@ -1316,7 +1316,7 @@ export interface paths {
                     /** @description Repeat to match several. */
                     state?: ("queued" | "running" | "success" | "failed")[];
                     /** @description Repeat to match several. */
-                    runType?: ("scheduled" | "manual" | "backfill")[];
+                    runType?: ("scheduled" | "manual" | "backfill" | "dataset")[];
                     limit?: number;
                     /** @description The previous page's nextCursor. */
                     cursor?: string;
@@ -2278,6 +2278,281 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dags/{dagId}/webhook": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a run from a signed webhook; the JSON body is the run's conf
+         * @description Sign the raw body with HMAC-SHA256 and the secret in the variable `webhook_secret_<dagId>`, and send `X-Baton-Signature: sha256=<hex>`. An `X-Baton-Delivery` id makes retries safe: a delivery id seen before answers 200 with the run it started. Bodies above 1 MiB are refused (413).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description `sha256=` and the hex HMAC-SHA256 of the raw body. */
+                    "x-baton-signature"?: string;
+                    /** @description The sender's delivery id (letters, digits, _.~:+-; at most 200). */
+                    "x-baton-delivery"?: string;
+                };
+                path: {
+                    dagId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Run"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Datasets: their producers, readers, consumers and latest event */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            datasets: components["schemas"]["Dataset"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/datasets/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Dataset events, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this dataset's events. */
+                    uri?: string;
+                    /** @description Only events older than this id (the next page). */
+                    beforeId?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            events: components["schemas"]["DatasetEvent"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Record that a dataset was updated outside Baton; DAGs scheduled on it may run */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Free-form JSON kept with the event. */
+                        extra?: {
+                            [key: string]: unknown;
+                        };
+                        uri: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A dataset was updated: by a task with it in its outlets that succeeded (`source`), or from outside (`source` null). */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DatasetEvent"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -2789,7 +3064,7 @@ export interface paths {
                     /** @description Repeat to match several. */
                     state?: ("queued" | "running" | "success" | "failed")[];
                     /** @description Repeat to match several. */
-                    runType?: ("scheduled" | "manual" | "backfill")[];
+                    runType?: ("scheduled" | "manual" | "backfill" | "dataset")[];
                     limit?: number;
                     /** @description The previous page's nextCursor. */
                     cursor?: string;
@@ -3435,6 +3710,43 @@ export interface components {
             triggerRule: string;
             upstream: string[];
         };
+        /** @description A dataset named by a DAG (a task's inlets/outlets, a dataset schedule) or by an event. */
+        Dataset: {
+            /** @description DAGs scheduled on the dataset. */
+            consumers: {
+                dagId: string;
+            }[];
+            eventCount: number;
+            lastEvent: null | components["schemas"]["DatasetEvent"];
+            /** @description Tasks with the dataset in their outlets. */
+            producers: {
+                dagId: string;
+                taskId: string;
+            }[];
+            /** @description Tasks with the dataset in their inlets. */
+            readers: {
+                dagId: string;
+                taskId: string;
+            }[];
+            uri: string;
+        };
+        /** @description A dataset was updated: by a task with it in its outlets that succeeded (`source`), or from outside (`source` null). */
+        DatasetEvent: {
+            /** Format: date-time */
+            createdAt: string;
+            extra: {
+                [key: string]: unknown;
+            };
+            /** @description Increasing; page with `beforeId`. */
+            id: number;
+            source: {
+                dagId: string;
+                runId: string;
+                taskId: string;
+                tryNumber: number;
+            } | null;
+            uri: string;
+        };
         Error: {
             error: {
                 /** @enum {string} */
@@ -3453,7 +3765,7 @@ export interface components {
                 logicalDate: string | null;
                 runId: string;
                 /** @enum {string} */
-                runType: "scheduled" | "manual" | "backfill";
+                runType: "scheduled" | "manual" | "backfill" | "dataset";
                 /** Format: date-time */
                 startedAt: string | null;
                 /** @enum {string} */
@@ -3507,7 +3819,7 @@ export interface components {
             note: string | null;
             runId: string;
             /** @enum {string} */
-            runType: "scheduled" | "manual" | "backfill";
+            runType: "scheduled" | "manual" | "backfill" | "dataset";
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */

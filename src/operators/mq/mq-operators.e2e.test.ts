@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import amqp from "amqplib";
+import { Redis } from "ioredis";
+import mqtt from "mqtt";
+import { connect as natsConnect } from "nats";
+import { baton, batonJson } from "../../../test/e2e/baton-cli.js";
+
+// Real brokers on 127.0.0.1, driven by DAG files run with the real binary (needs `npm run build`).
+interface DagTestJson {
+  state: string;
+  tasks: { taskId: string; state: string; error?: string }[];
+}
+
+let root: string;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "baton-mq-ops-"));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const unique = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
+
+function reachable(port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const s = createConnection({ host: "127.0.0.1", port, timeout: 1000 });
+    s.once("connect", () => (s.destroy(), resolve(null)));
+    s.once("timeout", () => (s.destroy(), resolve(`nothing answers on 127.0.0.1:${port} (timeout)`)));
+    s.once("error", (e) => resolve(`nothing answers on 127.0.0.1:${port} (${e.message})`));
+  });
+}
+
+type Recorded = Record<string, { count: number; ids: unknown[]; messages: { data: unknown; headers: Record<string, string>; id: unknown }[] }>;
+
+/** Runs a DAG whose body ends with tasks feeding `record`, which writes their values to recorded.json. */
+async function runDag(name: string, body: string, recordInputs: string): Promise<{ out: DagTestJson; recorded: Recorded | null }> {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, `${name}.ts`),
+    `import { dag } from "baton";
+import { consume, publish } from "baton/operators";
+import { writeFileSync } from "node:fs";
+export default dag({ id: ${JSON.stringify(name)} }, (d) => {
+${body}
+  d.task("record", { inputs: { ${recordInputs} } }, (ctx, v) => { writeFileSync(${JSON.stringify(join(dir, "recorded.json"))}, JSON.stringify(v)); });
+});
+`,
+  );
+  const r = await baton(["dags", "test", name, "--dags", dir, "--home", join(dir, "home"), "--json", "--date", "2026-01-02"]);
+  const out = batonJson<DagTestJson>(r);
+  const file = join(dir, "recorded.json");
+  return { out, recorded: existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as Recorded) : null };
+}
+
+/** A DAG publishing three JSON messages, then consuming them downstream and recording what it got. */
+function roundTrip(name: string, conn: string, destination: unknown, source: unknown) {
+  const t = JSON.stringify;
+  return runDag(
+    name,
+    `  const sent = publish(d, "send", { conn: ${t(conn)}, destination: ${t(destination)}, headers: { "x-day": "{{ ds }}" },
+    messages: [{ n: 1, day: "{{ ds }}" }, { n: 2, day: "{{ ds }}" }, { n: 3, day: "{{ ds }}" }] });
+  const got = consume(d, "take", { conn: ${t(conn)}, source: ${t(source)}, max: 3, waitFor: "10s" });
+  sent.then(got);`,
+    "sent, got",
+  );
+}
+
+/** A DAG that peeks (ack: false) and then takes the same messages again. */
+function peekThenTake(name: string, conn: string, destination: unknown, source: unknown) {
+  const t = JSON.stringify;
+  return runDag(
+    name,
+    `  const sent = publish(d, "send", { conn: ${t(conn)}, destination: ${t(destination)}, messages: ["a", "b"] });
+  const peek = consume(d, "peek", { conn: ${t(conn)}, source: ${t(source)}, max: 2, waitFor: "10s", ack: false });
+  const take = consume(d, "take", { conn: ${t(conn)}, source: ${t(source)}, max: 2, waitFor: "10s" });
+  const rest = consume(d, "rest", { conn: ${t(conn)}, source: ${t(source)}, waitFor: "1s" });
+  sent.then(peek).then(take).then(rest);`,
+    "peek, take, rest",
+  );
+}
+
+function expectPeekThenTake(out: DagTestJson, recorded: Recorded | null) {
+  expect(out.tasks.filter((t) => t.state !== "success")).toEqual([]);
+  expect(recorded!.peek!.messages.map((m) => m.data).sort()).toEqual(["a", "b"]);
+  expect(recorded!.take!.messages.map((m) => m.id).sort()).toEqual(recorded!.peek!.messages.map((m) => m.id).sort());
+  expect(recorded!.rest!.count).toBe(0);
+}
+
+function expectThreeInOrder(out: DagTestJson, recorded: Recorded | null) {
+  expect(out.tasks.filter((t) => t.state !== "success")).toEqual([]);
+  expect(out.state).toBe("success");
+  expect(recorded!.sent!.count).toBe(3);
+  expect(recorded!.got!.count).toBe(3);
+  expect(recorded!.got!.messages.map((m) => m.data)).toEqual([1, 2, 3].map((n) => ({ n, day: "2026-01-02" })));
+  for (const m of recorded!.got!.messages) expect(m.headers["x-day"]).toBe("2026-01-02");
+}
+
+describe("publish and consume through the real binary", () => {
+  it("NATS JetStream: publishes to a subject and consumes from a durable consumer", async (t) => {
+    const down = await reachable(4222);
+    if (down) {
+      console.warn(`skipping NATS test: ${down}`);
+      return t.skip();
+    }
+    const stream = unique("BATON_TEST");
+    const subject = `${stream.toLowerCase()}.events`;
+    const nc = await natsConnect({ servers: "127.0.0.1:4222" });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.add({ name: stream, subjects: [subject] });
+      try {
+        const { out, recorded } = await roundTrip("nats_rt", "nats://127.0.0.1:4222", subject, { stream, durable: "baton_take" });
+        expectThreeInOrder(out, recorded);
+        expect(recorded!.got!.messages.map((m) => m.id)).toEqual(recorded!.sent!.ids);
+        expect((await jsm.consumers.info(stream, "baton_take")).num_ack_pending).toBe(0);
+      } finally {
+        await jsm.streams.delete(stream);
+      }
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("RabbitMQ: publishes to a queue and consumes it, acknowledging the batch", async (t) => {
+    const down = await reachable(5672);
+    if (down) {
+      console.warn(`skipping RabbitMQ test: ${down}`);
+      return t.skip();
+    }
+    const queue = unique("baton_test");
+    const connection = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
+    try {
+      const { out, recorded } = await roundTrip("amqp_rt", "amqp://guest:guest@127.0.0.1:5672", queue, queue);
+      expectThreeInOrder(out, recorded);
+      expect(recorded!.got!.messages.map((m) => m.id)).toEqual(recorded!.sent!.ids);
+      const ch = await connection.createChannel();
+      expect((await ch.checkQueue(queue)).messageCount).toBe(0);
+      await ch.close();
+    } finally {
+      const ch = await connection.createChannel();
+      await ch.deleteQueue(queue);
+      await connection.close();
+    }
+  });
+
+  it("Redis Streams: XADD, then XREADGROUP in a group created on the fly, then XACK", async (t) => {
+    const down = await reachable(6379);
+    if (down) {
+      console.warn(`skipping Redis test: ${down}`);
+      return t.skip();
+    }
+    const key = unique("baton:test");
+    const redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
+    await redis.connect();
+    try {
+      const { out, recorded } = await roundTrip("redis_rt", "redis://127.0.0.1:6379", key, { stream: key, group: "etl" });
+      expectThreeInOrder(out, recorded);
+      expect(recorded!.got!.messages.map((m) => m.id)).toEqual(recorded!.sent!.ids);
+      const pending = (await redis.xpending(key, "etl")) as [number, ...unknown[]];
+      expect(pending[0]).toBe(0);
+    } finally {
+      await redis.del(key);
+      await redis.quit();
+    }
+  });
+
+  it("RabbitMQ: ack: false requeues the batch for the next consumer", async (t) => {
+    const down = await reachable(5672);
+    if (down) {
+      console.warn(`skipping RabbitMQ test: ${down}`);
+      return t.skip();
+    }
+    const queue = unique("baton_test");
+    try {
+      const { out, recorded } = await peekThenTake("amqp_peek", "amqp://guest:guest@127.0.0.1:5672", { queue }, { queue });
+      expectPeekThenTake(out, recorded);
+    } finally {
+      const connection = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
+      const ch = await connection.createChannel();
+      await ch.deleteQueue(queue);
+      await connection.close();
+    }
+  });
+
+  it("Redis Streams: entries read without ack stay pending and are read again by the same consumer", async (t) => {
+    const down = await reachable(6379);
+    if (down) {
+      console.warn(`skipping Redis test: ${down}`);
+      return t.skip();
+    }
+    const key = unique("baton:test");
+    try {
+      const { out, recorded } = await peekThenTake("redis_peek", "redis://127.0.0.1:6379/0", key, { stream: key, group: "etl", consumer: "worker-1" });
+      expectPeekThenTake(out, recorded);
+    } finally {
+      const redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
+      await redis.connect();
+      await redis.del(key);
+      await redis.quit();
+    }
+  });
+
+  it("MQTT: publishes with QoS 1 and a persistent session receives them", async (t) => {
+    const down = await reachable(1883);
+    if (down) {
+      console.warn(`skipping MQTT test: ${down}`);
+      return t.skip();
+    }
+    const topic = `baton/test/${unique("t")}`;
+    const clientId = unique("baton_take");
+    // Open the persistent session the consumer will resume, so the broker queues what is published meanwhile.
+    const session = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 300 } });
+    await session.subscribeAsync(topic, { qos: 1 });
+    await session.endAsync();
+    try {
+      const { out, recorded } = await roundTrip("mqtt_rt", "mqtt://127.0.0.1:1883", topic, { topic, clientId });
+      expectThreeInOrder(out, recorded);
+    } finally {
+      // A clean connection with the same client id ends the stored session.
+      const end = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5, clientId, clean: true });
+      await end.endAsync();
+    }
+  });
+
+  it("Kafka: round trip", async (t) => {
+    const down = await reachable(9092);
+    if (down) {
+      console.warn("skipping Kafka test: no Kafka broker on 127.0.0.1:9092");
+      return t.skip();
+    }
+    const topic = unique("baton_test");
+    const { out, recorded } = await roundTrip("kafka_rt", "kafka://127.0.0.1:9092", topic, { topic, groupId: unique("baton_group") });
+    expectThreeInOrder(out, recorded);
+  });
+});

@@ -1,0 +1,161 @@
+import { FailTask, InvalidInputError, SkipTask } from "../../core/errors.js";
+import { parseDuration } from "../../core/model/duration.js";
+import type { TaskContext } from "../../sdk/context.js";
+import type { DagBuilder } from "../../sdk/dag-builder.js";
+import type { Duration } from "../../sdk/task-options.js";
+import type { TaskRef } from "../../sdk/task-ref.js";
+import { declareOperator, type OperatorTaskOptions } from "../shared/declare-operator.js";
+import { formatMs, nextPokeDelay, type PokeSchedule } from "./poke-schedule.js";
+
+/**
+ * Options every sensor takes beside its own. `timeout` is the sensor's (Airflow's `timeout`), not
+ * the task's attempt limit: the time since the first poke of an attempt after which it gives up.
+ */
+export interface SensorOptions extends Omit<OperatorTaskOptions, "timeout"> {
+  /** Wait between pokes. Default "60s". */
+  pokeInterval?: Duration;
+  /** Give up this long after the first poke of the attempt. Default "7d". */
+  timeout?: Duration;
+  /** On timeout end as skipped instead of failed. Default false. */
+  softFail?: boolean;
+  /** Wait longer after each poke (Airflow's formula, with jitter). Default false. */
+  exponentialBackoff?: boolean;
+  /** With exponentialBackoff: cap on a single wait. Default none. */
+  maxWait?: Duration;
+  /** Only "poke" (the task keeps its worker slot) for now; "reschedule" and "deferred" are planned. */
+  mode?: "poke" | "reschedule" | "deferred";
+}
+
+/** A poke's verdict: `true` or `{ done: true, value }` ends the sensor; `reason` is logged. */
+export type PokeResult<T> = boolean | { done: true; value: T } | { done: false; reason?: string };
+
+/** The value of a sensor whose poke returns `R`: null for `true`, `value` for `{ done: true, value }`. */
+export type SensorValue<R> = R extends true ? null : R extends { done: true; value: infer T } ? T : never;
+
+/**
+ * A poke function. `signal` aborts when the attempt is cancelled or times out, or when the poke
+ * outlives the sensor's timeout (it gets at least 30 s); pass it to fetch and the like.
+ */
+export type Poke<P, R> = (ctx: TaskContext<P>, signal: AbortSignal) => Promise<R>;
+
+const SENSOR_KEYS = ["pokeInterval", "timeout", "softFail", "exponentialBackoff", "maxWait", "mode"] as const;
+
+/** The least time a poke may run even when the sensor's timeout is nearer. */
+const MIN_POKE_MS = 30_000;
+
+interface SensorPolicy extends PokeSchedule {
+  timeoutMs: number;
+  softFail: boolean;
+}
+
+/**
+ * A sensor task: pokes at once, then every `pokeInterval` until `poke` says done; its value is
+ * the `value` of `{ done: true, value }` (null for `true`). A poke that throws fails the attempt
+ * (retries apply, and a retry starts the timeout again).
+ *
+ * @example
+ * const ready = declareSensor(d, "partition_ready", {
+ *   pokeInterval: "5m",
+ *   timeout: "6h",
+ *   poke: async (ctx) => (await ctx.variable("last_partition")) >= (ctx.ds ?? ""),
+ * });
+ */
+export function declareSensor<P, R extends PokeResult<unknown>>(d: DagBuilder<P>, id: string, options: SensorOptions & { poke: Poke<P, R> }): TaskRef<SensorValue<R>> {
+  if (typeof options?.poke !== "function") throw new InvalidInputError(`declareSensor("${id}"): poke must be a function (ctx) => Promise<boolean | { done: true, value }>`);
+  return sensorOperator(d, "declareSensor", id, options, ["poke"], (ctx, own, signal) => own.poke(ctx, signal)) as TaskRef<SensorValue<R>>;
+}
+
+/** Declares a sensor operator: like declareOperator, with the sensor options and poke loop. */
+export function sensorOperator<P, O extends SensorOptions, T>(
+  d: DagBuilder<P>,
+  operator: string,
+  id: string,
+  options: O,
+  ownKeys: readonly string[],
+  poke: (ctx: TaskContext<P>, own: O, signal: AbortSignal) => Promise<PokeResult<T>>,
+): TaskRef<T | null> {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new InvalidInputError(`${operator}("${String(id)}") needs an options object`);
+  }
+  const policy = sensorPolicy(`${operator}("${id}")`, options);
+  // The sensor's timeout is not the task's attempt timeout: keep it away from the task options.
+  const { timeout: _sensorTimeout, ...rest } = options;
+  return declareOperator(d, operator, id, rest, [...ownKeys, ...SENSOR_KEYS], (ctx, own) =>
+    runSensor(ctx, policy, (signal) => poke(ctx, own as O, signal)),
+  );
+}
+
+function sensorPolicy(where: string, o: SensorOptions): SensorPolicy {
+  if (o.mode !== undefined && o.mode !== "poke") {
+    if (o.mode === "reschedule" || o.mode === "deferred") {
+      throw new InvalidInputError(`${where}: mode "${o.mode}" is not supported yet; use mode "poke" (the default)`);
+    }
+    throw new InvalidInputError(`${where}: mode must be "poke" (or, later, "reschedule" or "deferred"), got ${JSON.stringify(o.mode)}`);
+  }
+  for (const key of ["softFail", "exponentialBackoff"] as const) {
+    if (o[key] !== undefined && typeof o[key] !== "boolean") throw new InvalidInputError(`${where}: ${key} must be true or false`);
+  }
+  const pokeIntervalMs = parseDuration(o.pokeInterval ?? "60s", `${where}: pokeInterval`);
+  const timeoutMs = parseDuration(o.timeout ?? "7d", `${where}: timeout`);
+  const maxWaitMs = o.maxWait === undefined ? null : parseDuration(o.maxWait, `${where}: maxWait`);
+  if (maxWaitMs !== null && !o.exponentialBackoff) throw new InvalidInputError(`${where}: maxWait applies only with exponentialBackoff: true`);
+  return { pokeIntervalMs, timeoutMs, maxWaitMs, softFail: o.softFail ?? false, exponentialBackoff: o.exponentialBackoff ?? false };
+}
+
+async function runSensor<T>(ctx: TaskContext<unknown>, policy: SensorPolicy, poke: (signal: AbortSignal) => Promise<PokeResult<T>>): Promise<T | null> {
+  const started = Date.now();
+  const deadline = started + policy.timeoutMs;
+  const key = `${ctx.dagId}#${ctx.taskId}#${new Date(started).toISOString()}`;
+  let reason: string | undefined;
+  for (let n = 1; ; n++) {
+    const result = await pokeOnce(ctx.signal, Math.max(deadline - Date.now(), MIN_POKE_MS), poke);
+    if (result === "timed out") return timedOut(ctx, policy, n, started, `poke ${n} still running`);
+    if (result === true || (typeof result === "object" && result.done)) {
+      ctx.log.info(`poke ${n}: done after ${formatMs(Date.now() - started)}`);
+      return result === true ? null : result.value;
+    }
+    reason = typeof result === "object" ? result.reason : undefined;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return timedOut(ctx, policy, n, started, reason);
+    const delay = nextPokeDelay(policy, n, remaining, key);
+    ctx.log.info(`poke ${n}: not yet${reason ? ` (${reason})` : ""}; next poke in ${formatMs(delay)}`);
+    await sleep(delay, ctx.signal);
+  }
+}
+
+/** One poke, abandoned (and its signal aborted) after `limitMs`; rejects when the attempt is aborted. */
+async function pokeOnce<T>(attempt: AbortSignal, limitMs: number, poke: (signal: AbortSignal) => Promise<PokeResult<T>>): Promise<PokeResult<T> | "timed out"> {
+  attempt.throwIfAborted();
+  const limit = new AbortController();
+  const signal = AbortSignal.any([attempt, limit.signal]);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort = (): void => {};
+  const stop = new Promise<"timed out">((resolve, reject) => {
+    timer = setTimeout(() => (limit.abort(new Error("the sensor timed out during this poke")), resolve("timed out")), limitMs);
+    onAbort = () => reject(attempt.reason);
+    attempt.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([poke(signal), stop]);
+  } finally {
+    clearTimeout(timer);
+    attempt.removeEventListener("abort", onAbort);
+  }
+}
+
+function timedOut(ctx: TaskContext<unknown>, policy: SensorPolicy, pokes: number, started: number, reason: string | undefined): never {
+  const message =
+    `sensor "${ctx.taskId}" timed out after ${formatMs(Date.now() - started)} (timeout ${formatMs(policy.timeoutMs)}, ` +
+    `${pokes} poke${pokes === 1 ? "" : "s"}${reason ? `; last: ${reason}` : ""})`;
+  ctx.log.warn(message);
+  throw policy.softFail ? new SkipTask(message) : new FailTask(message);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const onAbort = () => (clearTimeout(timer), reject(signal.reason));
+    const timer = setTimeout(() => (signal.removeEventListener("abort", onAbort), resolve()), ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,60 @@
+import { InvalidInputError } from "../../core/errors.js";
+import type { DagBuilder } from "../../sdk/dag-builder.js";
+import type { TaskRef } from "../../sdk/task-ref.js";
+import { renderDeep, templateRenderer } from "../shared/render.js";
+import { resolveConnection } from "../shared/resolve-connection.js";
+import { openSqlClient } from "../sql/open-sql-client.js";
+import { sensorOperator, type SensorOptions } from "./declare-sensor.js";
+
+export interface SqlSensorOptions extends SensorOptions {
+  /** A connection id or URI (postgres, mysql/mariadb, sqlite, duckdb). */
+  conn: string;
+  /** One statement (a template); done when the first column of its first row is truthy. */
+  sql: string;
+  /** Values bound to the placeholders: $1… for postgres/duckdb, ? for mysql/sqlite. String values are templates. */
+  params?: readonly unknown[];
+}
+
+const OWN_KEYS = ["conn", "sql", "params"] as const;
+
+/**
+ * A sensor running a query on each poke (a new session each time) until the first column of the
+ * first row is truthy: not null, false, 0, "", "0", "f" or "false" (PostgreSQL returns counts as
+ * text). Its value is that row.
+ *
+ * @example
+ * const loaded = sqlSensor(d, "partition_loaded", { conn: "warehouse", sql: "select count(*) from sales where day = $1", params: ["{{ ds }}"], pokeInterval: "5m" });
+ */
+export function sqlSensor<P>(d: DagBuilder<P>, id: string, options: SqlSensorOptions): TaskRef<Record<string, unknown>> {
+  const where = `sqlSensor("${id}")`;
+  if (typeof options?.conn !== "string" || options.conn === "") throw new InvalidInputError(`${where}: conn must be a connection id or URI`);
+  if (typeof options.sql !== "string" || options.sql.trim() === "") throw new InvalidInputError(`${where}: sql must be one statement`);
+  if (options.params !== undefined && !Array.isArray(options.params)) throw new InvalidInputError(`${where}: params must be a list`);
+  return sensorOperator(d, "sqlSensor", id, options, OWN_KEYS, async (ctx, o) => {
+    const render = templateRenderer(ctx);
+    const sql = render(o.sql);
+    const params = o.params ? (renderDeep(o.params, render) as unknown[]) : undefined;
+    const client = await openSqlClient(await resolveConnection(ctx, o.conn));
+    try {
+      const { rows, fields } = await client.query(sql, params);
+      const row = rows[0];
+      if (row === undefined) return { done: false, reason: "no rows" };
+      const first = fields[0] !== undefined ? row[fields[0].name] : Object.values(row)[0];
+      return isTruthy(first) ? { done: true, value: row } : { done: false, reason: `first value ${JSON.stringify(first) ?? "undefined"}` };
+    } finally {
+      await client.close();
+    }
+  }) as TaskRef<Record<string, unknown>>;
+}
+
+/** SQL truthiness across drivers: numbers and numeric text are true unless 0. */
+export function isTruthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false) return false;
+  if (typeof v === "number") return v !== 0 && !Number.isNaN(v);
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    if (t === "" || t === "f" || t === "false") return false;
+    return !(Number.isFinite(Number(t)) && Number(t) === 0);
+  }
+  return true;
+}
