@@ -1,6 +1,6 @@
 import { BatonError, FailTask } from "../core/errors.js";
 import { renderTemplate } from "../core/templating/render-template.js";
-import { templateVariables } from "../core/templating/template-variables.js";
+import { contextTemplateVariables } from "./context-template-variables.js";
 import type { TaskContext } from "./context.js";
 import type { ShellInvocation } from "./definition.js";
 
@@ -17,18 +17,7 @@ export interface ShellBody {
  */
 export function renderShell(ctx: TaskContext<unknown>, body: ShellBody, timezone: string): ShellInvocation {
   try {
-    const vars = templateVariables({
-      dagId: ctx.dagId,
-      runId: ctx.runId,
-      taskId: ctx.taskId,
-      tryNumber: ctx.tryNumber,
-      logicalDate: ctx.logicalDate?.getTime() ?? null,
-      dataIntervalStart: ctx.dataInterval.start?.getTime() ?? null,
-      dataIntervalEnd: ctx.dataInterval.end?.getTime() ?? null,
-      timezone,
-      params: ctx.params as Record<string, unknown>,
-      conf: ctx.conf,
-    });
+    const vars = contextTemplateVariables(ctx, timezone);
     const command = typeof body.command === "function" ? body.command(ctx) : renderTemplate(body.command, vars);
     if (typeof command !== "string") throw new FailTask(`the command function of task "${ctx.taskId}" must return a string`);
     const env: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { BatonError, FailTask } from "../../core/errors.js";
 import { renderTemplate } from "../../core/templating/render-template.js";
-import { templateVariables } from "../../core/templating/template-variables.js";
+import { contextTemplateVariables } from "../../sdk/context-template-variables.js";
 import type { TaskContext } from "../../sdk/context.js";
 
 /** Renders templates ({{ ds }}, {{ params.x }}…) with the variables of one task attempt. */
@@ -11,22 +11,7 @@ export type Render = (template: string) => string;
  * holds them in the DAG's time zone. An unknown variable fails the task without retries.
  */
 export function templateRenderer(ctx: TaskContext<unknown>): Render {
-  const vars = templateVariables({
-    dagId: ctx.dagId,
-    runId: ctx.runId,
-    taskId: ctx.taskId,
-    tryNumber: ctx.tryNumber,
-    logicalDate: ctx.logicalDate?.getTime() ?? null,
-    dataIntervalStart: ctx.dataInterval.start?.getTime() ?? null,
-    dataIntervalEnd: ctx.dataInterval.end?.getTime() ?? null,
-    timezone: "UTC",
-    params: (ctx.params ?? {}) as Record<string, unknown>,
-    conf: ctx.conf,
-  });
-  if (ctx.ds !== null) {
-    vars.ds = ctx.ds;
-    vars.ds_nodash = ctx.ds.replaceAll("-", "");
-  }
+  const vars = contextTemplateVariables(ctx);
   return (template) => {
     try {
       return renderTemplate(template, vars);
