@@ -1,6 +1,6 @@
 import type { DagRecord, DagVersionRecord, RunRecord } from "../../core/model/records.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
-import { describeSchedule } from "./describe-schedule.js";
+import { describeSchedule } from "../../core/timetable/describe-schedule.js";
 import { iso } from "./iso.js";
 
 /** Recent runs shown with a DAG. */

@@ -1,24 +1,9 @@
-import type { ScheduleSpec } from "../../core/model/dag-spec.js";
+import { describeSchedule } from "../../core/timetable/describe-schedule.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
 import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
 import { iso, printJson, printTable } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
-
-export function describeSchedule(s: ScheduleSpec): string | null {
-  switch (s.kind) {
-    case "none":
-      return null;
-    case "once":
-      return "@once";
-    case "cron":
-      return s.mode === "trigger" ? `${s.expression} (at tick)` : s.expression;
-    case "every":
-      return `every ${s.everyMs / 1000}s`;
-    case "datasets":
-      return `datasets: ${s.uris.join(", ")}`;
-  }
-}
 
 export async function dagsList(opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {

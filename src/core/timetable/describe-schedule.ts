@@ -1,4 +1,4 @@
-import type { ScheduleSpec } from "../../core/model/dag-spec.js";
+import type { ScheduleSpec } from "../model/dag-spec.js";
 
 /** A schedule as one short string: the cron expression, `@once`, `every Ns`; null for none. */
 export function describeSchedule(s: ScheduleSpec): string | null {
