@@ -1,4 +1,5 @@
-import type { DagSpec, TaskSpec } from "../core/model/dag-spec.js";
+import type { DagSpec } from "../core/model/dag-spec.js";
+import { makeDag, makeTask } from "../core/testing/spec-builders.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { TASK_STATES } from "../core/model/states.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
@@ -114,45 +115,11 @@ async function seed(store: Store, runs: number, tasks: number): Promise<void> {
 }
 
 function benchSpec(tasks: number): DagSpec {
-  const task = (i: number): TaskSpec => ({
-    taskId: `task_${String(i).padStart(4, "0")}`,
-    kind: "function",
-    upstream: i === 0 ? [] : [`task_${String(i - 1).padStart(4, "0")}`],
-    inputs: {},
-    retries: 0,
-    retryDelayMs: 0,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    triggerRule: "all_success",
-    pool: "default_pool",
-    poolSlots: 1,
-    priorityWeight: 1,
-    dependsOnPast: false,
-    command: null,
-    line: null,
-    doc: null,
-    inlets: [],
-    outlets: [],
-  });
-  return {
-    dagId: DAG_ID,
-    fileloc: "/bench/grid_bench.ts",
-    schedule: { kind: "cron", expression: "0 * * * *", mode: "interval" },
-    startDate: T0,
-    endDate: null,
-    timezone: "UTC",
-    catchup: false,
-    tags: [],
-    description: null,
-    owner: null,
-    paramsSchema: {},
-    paramsDefaults: {},
-    maxActiveRuns: 1,
-    maxActiveTasks: 16,
-    runTimeoutMs: null,
-    tasks: Array.from({ length: tasks }, (_, i) => task(i)),
-  };
+  const id = (i: number) => `task_${String(i).padStart(4, "0")}`;
+  return makeDag(
+    Array.from({ length: tasks }, (_, i) => makeTask(id(i), { upstream: i === 0 ? [] : [id(i - 1)], retryDelayMs: 0 })),
+    { dagId: DAG_ID, fileloc: "/bench/grid_bench.ts", schedule: { kind: "cron", expression: "0 * * * *", mode: "interval" }, startDate: T0, maxActiveRuns: 1 },
+  );
 }
 
 function median(values: number[]): number {

@@ -1,5 +1,6 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from "kysely";
+import type { Kysely, Migration } from "kysely";
 import type { DialectFeatures } from "../dialect-features.js";
+import { columnTypes } from "./column-types.js";
 
 /**
  * The initial schema, one definition for every dialect: differences are decided by
@@ -7,9 +8,7 @@ import type { DialectFeatures } from "../dialect-features.js";
  * `0002-….ts` instead and list it in migration-provider.ts.
  */
 export function initialMigration(features: DialectFeatures): Migration {
-  const int64 = features.integerIs64Bit ? "integer" : "bigint";
-  const identity = (col: ColumnDefinitionBuilder) =>
-    features.identityColumns ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey().autoIncrement();
+  const { int64, identity } = columnTypes(features);
 
   return {
     async up(db: Kysely<any>): Promise<void> {

@@ -1,14 +1,13 @@
-import type { ColumnDefinitionBuilder, Kysely, Migration } from "kysely";
+import type { Kysely, Migration } from "kysely";
 import type { DialectFeatures } from "../dialect-features.js";
+import { columnTypes } from "./column-types.js";
 
 /**
  * The command inbox (requests the scheduler applies to runs) and authentication: users, API
  * tokens, login sessions. Tokens and sessions go with their user (ON DELETE CASCADE).
  */
 export function commandsAndAuthMigration(features: DialectFeatures): Migration {
-  const int64 = features.integerIs64Bit ? "integer" : "bigint";
-  const identity = (col: ColumnDefinitionBuilder) =>
-    features.identityColumns ? col.primaryKey().generatedByDefaultAsIdentity() : col.primaryKey().autoIncrement();
+  const { int64, identity } = columnTypes(features);
 
   return {
     async up(db: Kysely<any>): Promise<void> {

@@ -1,12 +1,13 @@
 import type { Kysely, Migration } from "kysely";
 import type { DialectFeatures } from "../dialect-features.js";
+import { columnTypes } from "./column-types.js";
 
 /**
  * Named connections and variables. Values are ciphertext only (AES-256-GCM, see src/secrets);
  * a connection's id and type stay in clear so that listing needs no key.
  */
 export function connectionsAndVariablesMigration(features: DialectFeatures): Migration {
-  const int64 = features.integerIs64Bit ? "integer" : "bigint";
+  const { int64 } = columnTypes(features);
   return {
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
