@@ -6,9 +6,10 @@ import type { AttemptRecord, RunRecord } from "../core/model/records.js";
 export const FOLLOW_POLL_MS = 200;
 
 /** `<logsDir>/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log` unless the attempt recorded its own path. */
-export function attemptLogFile(logsDir: string, run: Pick<RunRecord, "dagId" | "runId">, taskId: string, tryNumber: number, attempt?: AttemptRecord): string | null {
+export function attemptLogFile(logsDir: string, run: Pick<RunRecord, "dagId" | "runId">, taskId: string, tryNumber: number, attempt?: AttemptRecord, mapIndex = -1): string | null {
   if (attempt?.logPath) return attempt.logPath;
-  const path = join(logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`, `task_id=${taskId}`, `attempt=${tryNumber}.log`);
+  const copy = mapIndex >= 0 ? [`map_index=${mapIndex}`] : [];
+  const path = join(logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`, `task_id=${taskId}`, ...copy, `attempt=${tryNumber}.log`);
   const inside = relative(resolve(logsDir), resolve(path));
   return inside.startsWith("..") || isAbsolute(inside) ? null : path;
 }

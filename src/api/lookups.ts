@@ -20,9 +20,14 @@ export async function requireRun(store: Store, dagId: string, runId: string): Pr
   return run;
 }
 
-export async function requireTaskInstance(store: Store, run: RunRecord, taskId: string): Promise<TaskInstanceRecord> {
+/** A task instance: the task's own (mapIndex -1, the default) or copy `mapIndex` of a mapped task. */
+export async function requireTaskInstance(store: Store, run: RunRecord, taskId: string, mapIndex = -1): Promise<TaskInstanceRecord> {
   const tis = (await store.listTaskInstances(run.id)).filter((t) => t.taskId === taskId);
-  const ti = tis.find((t) => t.mapIndex === -1) ?? tis[0];
-  if (!ti) throw new NotFoundError(`run "${run.runId}" of DAG "${run.dagId}" has no task "${taskId}"`);
+  const ti = tis.find((t) => t.mapIndex === mapIndex);
+  if (!ti) {
+    if (tis.length === 0 || mapIndex === -1) throw new NotFoundError(`run "${run.runId}" of DAG "${run.dagId}" has no task "${taskId}"`);
+    const copies = tis.filter((t) => t.mapIndex >= 0 && t.state !== "removed").length;
+    throw new NotFoundError(`task "${taskId}" of run "${run.runId}" has no copy ${mapIndex} (map indexes 0-${copies - 1})`.replace(" (map indexes 0--1)", " (it is not mapped)"));
+  }
   return ti;
 }

@@ -15,6 +15,6 @@ describe("docs/authoring.md examples", () => {
     const files = EXAMPLES.map((code, i) => p.write(`example-${i}.ts`, code));
     const results = await loadDagFiles(files, { bundleDir: p.bundleDir });
     expect(results.flatMap((r) => r.errors)).toEqual([]);
-    expect(results.flatMap((r) => r.dags.map((d) => d.dagId))).toEqual(["sales_etl", "branching", "early_exit"]);
+    expect(results.flatMap((r) => r.dags.map((d) => d.dagId))).toEqual(["sales_etl", "branching", "fan_out_files", "early_exit"]);
   });
 });

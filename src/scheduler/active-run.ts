@@ -16,11 +16,30 @@ const BUCKET: Partial<Record<TaskState, Bucket>> = {
 };
 
 /**
+ * The key of a task instance in a run: the task id, or `task[i]` for copy i of a mapped task
+ * (task ids cannot contain brackets, so the two never collide).
+ */
+export function tiKey(taskId: string, mapIndex: number): string {
+  return mapIndex < 0 ? taskId : `${taskId}[${mapIndex}]`;
+}
+
+/**
  * A running DAG run held in memory by the scheduler: its task instances, the views the core
  * decision functions read, and counters that make "is the run over?" O(1).
+ *
+ * A mapped task has one instance per copy (map index ≥ 0) besides its own (map index -1). The
+ * core decisions see only the latter: it turns "running" when the copies are created and takes
+ * its final state from theirs.
  */
 export class ActiveRun {
+  /** Task instances by {@link tiKey}. */
   readonly tis = new Map<string, TaskInstanceRecord>();
+  /** Per mapped task, its current copies by map index. */
+  readonly copies = new Map<string, TaskInstanceRecord[]>();
+  /** Per mapped task, copies queued or running (for maxActiveCopies). */
+  readonly activeCopies = new Map<string, number>();
+  /** Per mapped task, copies that were ready while maxActiveCopies were running. */
+  readonly waitingCopies = new Map<string, string[]>();
   readonly views = new Map<string, TaskView>();
   /** Per task, its direct upstreams' states counted, kept current by update(): O(1) trigger rules. */
   readonly counts = new Map<string, UpstreamCounts>();
@@ -38,6 +57,10 @@ export class ActiveRun {
     tis: TaskInstanceRecord[],
   ) {
     for (const ti of tis) {
+      if (ti.mapIndex >= 0) {
+        this.addCopy(ti);
+        continue;
+      }
       this.tis.set(ti.taskId, ti);
       this.views.set(ti.taskId, { state: ti.state, followed: ti.followed });
       if (ACTIVE.has(ti.state)) this.active++;
@@ -64,22 +87,46 @@ export class ActiveRun {
   }
 
   /**
-   * Applies a change to a task instance, keeping views and counters right; returns the row.
-   * Rows are updated in place: the unit of work snapshots them when it writes.
+   * Adds (or replaces) copy `ti.mapIndex` of a mapped task. A copy that is not part of the current
+   * expansion (state "removed") is kept only as a row.
    */
-  update(taskId: string, patch: Partial<TaskInstanceRecord>, now: number): TaskInstanceRecord {
-    const next = this.tis.get(taskId);
-    const view = this.views.get(taskId);
-    if (!next || !view) throw new Error(`task instance ${taskId} not in run ${this.run.runId}`);
+  addCopy(ti: TaskInstanceRecord): void {
+    const key = tiKey(ti.taskId, ti.mapIndex);
+    const old = this.tis.get(key);
+    if (old) this.update(key, { state: "removed" }, ti.updatedAt);
+    this.tis.set(key, ti);
+    if (ti.state !== "removed") {
+      const list = this.copies.get(ti.taskId) ?? [];
+      list[ti.mapIndex] = ti;
+      this.copies.set(ti.taskId, list);
+    }
+    this.count(ti, null, ti.state);
+  }
+
+  /** Forgets the copies of a mapped task (they are marked removed; a new expansion replaces them). */
+  dropCopies(taskId: string, now: number): TaskInstanceRecord[] {
+    const list = this.copies.get(taskId) ?? [];
+    this.copies.delete(taskId);
+    this.waitingCopies.delete(taskId);
+    return list.map((c) => this.update(tiKey(taskId, c.mapIndex), { state: "removed", endedAt: c.endedAt ?? now }, now));
+  }
+
+  /**
+   * Applies a change to a task instance (by {@link tiKey}), keeping views and counters right;
+   * returns the row. Rows are updated in place: the unit of work snapshots them when it writes.
+   */
+  update(key: string, patch: Partial<TaskInstanceRecord>, now: number): TaskInstanceRecord {
+    const next = this.tis.get(key);
+    if (!next) throw new Error(`task instance ${key} not in run ${this.run.runId}`);
     const prev = { state: next.state };
     Object.assign(next, patch);
     next.updatedAt = now;
+    this.count(next, prev.state, next.state);
+    const view = this.views.get(key);
+    if (!view) return next;
     view.state = next.state;
     view.followed = next.followed;
-    if (ACTIVE.has(prev.state)) this.active--;
-    if (ACTIVE.has(next.state)) this.active++;
-    if (!isFinished(prev.state)) this.unfinished--;
-    if (!isFinished(next.state)) this.unfinished++;
+    const taskId = key;
     const was = BUCKET[prev.state];
     const now_ = BUCKET[next.state];
     if (was !== now_) {
@@ -90,5 +137,18 @@ export class ActiveRun {
       }
     }
     return next;
+  }
+
+  /** Keeps the active/unfinished counters (and, for copies, the active-copy count) right. */
+  private count(ti: TaskInstanceRecord, from: TaskState | null, to: TaskState): void {
+    if (from !== null && ACTIVE.has(from)) this.active--;
+    if (ACTIVE.has(to)) this.active++;
+    if (from !== null && !isFinished(from)) this.unfinished--;
+    if (!isFinished(to)) this.unfinished++;
+    if (ti.mapIndex >= 0) {
+      const running = (s: TaskState | null) => s === "queued" || s === "running";
+      const delta = (running(to) ? 1 : 0) - (running(from) ? 1 : 0);
+      if (delta !== 0) this.activeCopies.set(ti.taskId, (this.activeCopies.get(ti.taskId) ?? 0) + delta);
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { TaskState } from "../core/model/states.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import { retryDelayMs } from "../core/retry/retry-delay.js";
 import type { ActiveRun } from "./active-run.js";
+import { applySensorWait, isSensorWait } from "./sensor-outcome.js";
 
 export interface OutcomeResult {
   ti: TaskInstanceRecord;
@@ -14,10 +15,12 @@ export interface OutcomeResult {
  * Records how an attempt ended: success (with its return value and, for branches, the chosen
  * tasks), skipped, or failed — retried later when the error is retryable and tries remain.
  */
-export function applyOutcome(run: ActiveRun, taskId: string, report: AttemptReport, now: number): OutcomeResult {
-  const ti = run.tis.get(taskId)!;
+export function applyOutcome(run: ActiveRun, key: string, report: AttemptReport, now: number): OutcomeResult {
+  const ti = run.tis.get(key)!;
+  const taskId = ti.taskId;
   const task = run.graph.tasks.get(taskId)!;
   const o = report.outcome;
+  if (isSensorWait(o)) return applySensorWait(run, key, { ...report, outcome: o }, now);
   const times = { startedAt: report.startedAt, endedAt: report.endedAt };
 
   if (o.kind === "success") {
@@ -27,23 +30,23 @@ export function applyOutcome(run: ActiveRun, taskId: string, report: AttemptRepo
       const wrong = followed.filter((id) => !direct.includes(id));
       if (wrong.length > 0) {
         const error = `branch task "${taskId}" chose ${wrong.map((w) => `"${w}"`).join(", ")}, which is not a direct downstream task; choose from: ${direct.join(", ") || "(none)"}`;
-        return { ti: run.update(taskId, { ...times, state: "failed", error }, now), attemptState: "failed" };
+        return { ti: run.update(key, { ...times, state: "failed", error }, now), attemptState: "failed" };
       }
     }
     return {
-      ti: run.update(taskId, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
+      ti: run.update(key, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
       attemptState: "success",
     };
   }
   if (o.kind === "skipped") {
-    return { ti: run.update(taskId, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
+    return { ti: run.update(key, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
   }
   const retryable = o.kind !== "failed" || o.retryable;
   const error = o.error;
   if (retryable && ti.tryNumber < ti.maxTries) {
-    const key = `${run.dagId}#${taskId}#${run.run.logicalDate ?? run.run.runId}`;
-    const nextRetryAt = now + retryDelayMs(task, ti.tryNumber, key);
-    return { ti: run.update(taskId, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
+    const jitterKey = `${run.dagId}#${key}#${run.run.logicalDate ?? run.run.runId}`;
+    const nextRetryAt = now + retryDelayMs(task, ti.tryNumber, jitterKey);
+    return { ti: run.update(key, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
   }
-  return { ti: run.update(taskId, { ...times, state: "failed", error }, now), attemptState: "failed" };
+  return { ti: run.update(key, { ...times, state: "failed", error }, now), attemptState: "failed" };
 }

@@ -2,16 +2,24 @@ import { join } from "node:path";
 import type { RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import type { AttemptRequest } from "../core/ports/executor.js";
 import type { ActiveRun } from "./active-run.js";
+import { copyArguments } from "./mapped-tasks.js";
 
-/** `<logs>/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log` (Airflow's layout). */
-export function attemptLogPath(logsDir: string, run: Pick<RunRecord, "dagId" | "runId">, taskId: string, tryNumber: number): string {
-  return join(logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`, `task_id=${taskId}`, `attempt=${tryNumber}.log`);
+/**
+ * `<logs>/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log` (Airflow's layout), with a
+ * `map_index=<i>/` folder before the attempt for a copy of a mapped task.
+ */
+export function attemptLogPath(logsDir: string, run: Pick<RunRecord, "dagId" | "runId">, taskId: string, tryNumber: number, mapIndex = -1): string {
+  const copy = mapIndex >= 0 ? [`map_index=${mapIndex}`] : [];
+  return join(logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`, `task_id=${taskId}`, ...copy, `attempt=${tryNumber}.log`);
 }
 
-/** Upstream return values by input name; a task that returned nothing gives `undefined`. */
-function inputsOf(run: ActiveRun, taskId: string): Record<string, unknown> {
+/**
+ * Upstream return values by input name; a task that returned nothing gives `undefined`. A copy of
+ * a mapped task also gets its element of each mapped list and the constant `partial` arguments.
+ */
+function inputsOf(run: ActiveRun, taskId: string, mapIndex: number): Record<string, unknown> {
   const task = run.graph.tasks.get(taskId);
-  const inputs: Record<string, unknown> = {};
+  const inputs: Record<string, unknown> = mapIndex >= 0 ? copyArguments(run, taskId, mapIndex) : {};
   for (const [name, upstreamId] of Object.entries(task?.inputs ?? {})) {
     const output = run.tis.get(upstreamId)?.output ?? null;
     inputs[name] = output === null ? undefined : JSON.parse(output);
@@ -43,8 +51,9 @@ export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logs
       params: run.params,
       conf: r.conf,
     },
-    inputs: inputsOf(run, ti.taskId),
-    logPath: attemptLogPath(logsDir, r, ti.taskId, ti.tryNumber),
+    inputs: inputsOf(run, ti.taskId, ti.mapIndex),
+    logPath: attemptLogPath(logsDir, r, ti.taskId, ti.tryNumber, ti.mapIndex),
     maxOutputBytes,
+    sensor: ti.sensorWait ?? null,
   };
 }

@@ -3,7 +3,7 @@ import type { DagGraph } from "../core/graph/dag-graph.js";
 import type { CommandRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { isFinished } from "../core/model/states.js";
 import type { Store } from "../core/ports/store.js";
-import type { ActiveRun } from "./active-run.js";
+import { tiKey, type ActiveRun } from "./active-run.js";
 import type { UnitOfWork } from "./unit-of-work.js";
 
 /** What applying a command needs from the scheduler. */
@@ -32,6 +32,7 @@ function cleared(ti: TaskInstanceRecord, graph: DagGraph, now: number): Partial<
     output: null,
     error: null,
     followed: null,
+    sensorWait: null,
     updatedAt: now,
   };
 }
@@ -68,6 +69,8 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
     host.stopAttempts(live, ids, note);
     for (const id of ids) {
       live.blocked.delete(id);
+      // A mapped task is expanded again (its copies continue their try numbers).
+      for (const copy of live.dropCopies(id, now)) host.uow.taskInstance(copy);
       host.uow.taskInstance(live.update(id, cleared(live.tis.get(id)!, live.graph, now), now));
     }
     host.propagate(live, null, now);
@@ -78,10 +81,11 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
   if (!v) throw new NotFoundError(`DAG version ${run.dagVersion} of run ${runId} is missing`);
   const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => which(ti, v.graph));
   await host.store.commit({
-    taskInstances: tis.map((ti) => ({ ...ti, ...cleared(ti, v.graph, now) })),
+    // Copies of a mapped task are replaced when the task is expanded again.
+    taskInstances: tis.map((ti) => (ti.mapIndex >= 0 ? { ...ti, state: "removed" as const, updatedAt: now } : { ...ti, ...cleared(ti, v.graph, now) })),
     runs: tis.length > 0 ? [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note }] : [],
   });
-  return `ok: cleared ${tis.length} task instance(s)`;
+  return `ok: cleared ${tis.filter((ti) => ti.mapIndex < 0).length} task instance(s)`;
 }
 
 /** Ends a run in `state`: running attempts stop; unfinished task instances become success, or failed/skipped. */
@@ -96,9 +100,9 @@ async function markRun(host: CommandHost, dagId: string, runId: string, state: "
   const live = host.active(dagId, runId);
   if (live) {
     host.stopAttempts(live, null, note);
-    for (const ti of [...live.tis.values()]) {
+    for (const [key, ti] of [...live.tis]) {
       const patch = settle(ti);
-      if (patch) host.uow.taskInstance(live.update(ti.taskId, patch, now));
+      if (patch) host.uow.taskInstance(live.update(key, patch, now));
     }
     host.finishRun(live, state, note, now);
     return "ok";
@@ -120,7 +124,12 @@ async function markTasks(host: CommandHost, dagId: string, runId: string, taskId
     host.stopAttempts(live, ids, note);
     for (const id of ids) {
       live.blocked.delete(id);
-      host.uow.taskInstance(live.update(id, { state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null }, now));
+      const patch = { state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null };
+      // Unfinished copies of a mapped task take the task's new state.
+      for (const copy of live.copies.get(id) ?? []) {
+        if (copy && !isFinished(copy.state)) host.uow.taskInstance(live.update(tiKey(id, copy.mapIndex), patch, now));
+      }
+      host.uow.taskInstance(live.update(id, patch, now));
     }
     host.propagate(live, [...ids], now);
     return `ok: marked ${ids.size} task instance(s) ${state}`;

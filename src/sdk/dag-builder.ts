@@ -4,6 +4,7 @@ import { userCallSite, type LazyCallSite } from "./call-site.js";
 import type { TaskContext } from "./context.js";
 import { show } from "./option-checks.js";
 import type { DatasetOptions } from "./dataset-options.js";
+import type { MapOver, MappedTaskOptions, MapValues } from "./map-options.js";
 import type { Inputs, InputValues, TaskOptions, TaskPolicyOptions } from "./task-options.js";
 import { TaskNode, type TaskBody, type TaskRef, type Upstream } from "./task-ref.js";
 
@@ -28,6 +29,15 @@ type Awaitable<T> = T | Promise<T>;
 export interface DagBuilder<P = Record<string, unknown>> {
   /** A task running `fn`; its (awaited) return value is what downstream `inputs` receive. */
   task<R>(id: string, fn: (ctx: TaskContext<P>) => R): TaskRef<Awaited<R>>;
+  /**
+   * A mapped task: one copy of `fn` per element of the lists in `map` (each copy gets one element
+   * per name, plus `inputs` and `partial` whole); downstream tasks receive the copies' results.
+   */
+  task<M extends MapOver, I extends Inputs = {}, C extends Record<string, unknown> = {}, R = unknown>(
+    id: string,
+    options: MappedTaskOptions<M, I, C>,
+    fn: (ctx: TaskContext<P>, args: InputValues<I> & MapValues<M> & C) => R,
+  ): TaskRef<Awaited<R>[]>;
   task<I extends Inputs = {}, R = unknown>(
     id: string,
     options: TaskOptions<I>,

@@ -19,6 +19,7 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
     ts: "2026-01-02T00:00:00+00:00",
     params: {},
     conf: {},
+    mapIndex: -1,
     tryNumber: 1,
     maxTries: 1,
     log: { debug() {}, info() {}, warn() {}, error() {} },

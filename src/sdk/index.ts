@@ -2,6 +2,7 @@
 export { dag } from "./dag.js";
 export { task, shell, branch, shortCircuit } from "./free-functions.js";
 export { chain } from "./chain.js";
+export { onFile, onMessage } from "./trigger-options.js";
 export { SkipTask, FailTask } from "../core/errors.js";
 export { z } from "zod";
 
@@ -10,6 +11,8 @@ export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
 export type { DagOptions, DatasetSchedule } from "./dag-options.js";
 export type { DatasetUri } from "./dataset-options.js";
+export type { EventTrigger, OnFileOptions, OnMessageOptions } from "./trigger-options.js";
 export type { TaskOptions } from "./task-options.js";
+export type { MappedTaskOptions } from "./map-options.js";
 export type { TriggerRule } from "../core/model/states.js";
 export type { DagDefinition } from "./definition.js";

@@ -61,7 +61,7 @@ export const POLICY_KEYS = [
   "priorityWeight",
   "dependsOnPast",
 ] as const;
-export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc"] as const;
+export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "map", "partial", "maxMapLength", "maxActiveCopies"] as const;
 export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd"] as const;
 
 export type TaskPolicy = Pick<

@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../core/errors.js";
 import type { TaskSpec } from "../core/model/dag-spec.js";
 import { checkDatasetUris } from "./dataset-options.js";
+import { resolveMap } from "./map-options.js";
 import { checkId, checkKnownKeys, show } from "./option-checks.js";
 import { resolveTaskPolicy, SHELL_OPTION_KEYS, TASK_OPTION_KEYS, type TaskPolicyOptions } from "./task-options.js";
 import { TaskNode } from "./task-ref.js";
@@ -17,6 +18,7 @@ export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "input
   const afterList: unknown[] = Array.isArray(after) ? after : [after];
   const upstream = [
     ...Object.values(inputs),
+    ...resolveMap(node, Object.keys(inputs)).upstream,
     ...afterList.map((u) => idOf(node, u, "after")),
     ...node.extraUpstream.map((u) => idOf(node, u, "after()/then()")),
   ];
@@ -54,15 +56,17 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
   }
   const doc = node.options.doc;
   if (doc !== undefined && typeof doc !== "string") throw new InvalidInputError(`doc must be a string, got ${show(doc)}`);
+  const edges = resolveEdges(node);
   return {
     taskId,
     kind: node.kind,
-    ...resolveEdges(node),
+    ...edges,
     ...resolveTaskPolicy(node.options as TaskPolicyOptions, defaults),
     command,
     line: node.site?.line ?? null,
     doc: doc ?? null,
     inlets: checkDatasetUris(node.options.inlets, "inlets"),
     outlets: checkDatasetUris(node.options.outlets, "outlets"),
+    map: resolveMap(node, Object.keys(edges.inputs)).map,
   };
 }

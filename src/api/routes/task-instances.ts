@@ -12,6 +12,8 @@ const tags = ["task instances"];
 const runParams = obj({ dagId: idParam, runId: idParam });
 const taskParams = obj({ dagId: idParam, runId: idParam, taskId: idParam });
 type TaskParams = { dagId: string; runId: string; taskId: string };
+const mapIndexQuery = { type: "integer", minimum: -1, maximum: 1_000_000, default: -1, description: "A copy of a mapped task (0…N-1); -1 (default) is the task itself." } as const;
+
 
 export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;
@@ -31,28 +33,30 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     },
   );
 
-  app.get<{ Params: TaskParams }>(
+  app.get<{ Params: TaskParams; Querystring: { mapIndex: number } }>(
     "/api/v1/dags/:dagId/runs/:runId/tasks/:taskId",
     {
       config: { role: "viewer" },
-      schema: { tags, summary: "A task instance with its attempts and return value", params: taskParams, response: { 200: ref("TaskInstanceDetail"), ...errors(400, 401, 403, 404) } },
+      schema: { tags, summary: "A task instance with its attempts and return value", params: taskParams, querystring: obj({ mapIndex: mapIndexQuery }, ["mapIndex"]), response: { 200: ref("TaskInstanceDetail"), ...errors(400, 401, 403, 404) } },
     },
     async (request) => {
       const { dagId, runId, taskId } = request.params;
       const run = await requireRun(store, dagId, runId);
-      const ti = await requireTaskInstance(store, run, taskId);
-      const [attempts, version] = await Promise.all([store.listAttempts(run.id, taskId), store.getDagVersion(run.dagVersion)]);
+      const ti = await requireTaskInstance(store, run, taskId, request.query.mapIndex);
+      const [attempts, version, tis] = await Promise.all([store.listAttempts(run.id, taskId), store.getDagVersion(run.dagVersion), store.listTaskInstances(run.id)]);
       const kind = version?.spec.tasks.find((t) => t.taskId === taskId)?.kind ?? null;
+      const copies = ti.mapIndex >= 0 ? [] : tis.filter((t) => t.taskId === taskId && t.mapIndex >= 0 && t.state !== "removed");
       return {
         ...taskInstanceView(ti, kind),
         attempts: attempts.filter((a) => a.mapIndex === ti.mapIndex).sort((a, b) => a.tryNumber - b.tryNumber).map(attemptView),
+        copies: copies.sort((a, b) => a.mapIndex - b.mapIndex).map((c) => taskInstanceView(c, kind)),
         returnValue: returnValueOf(ti),
         renderedCommand: renderedCommandOf(version, run, ti),
       };
     },
   );
 
-  app.get<{ Params: TaskParams; Querystring: { try?: number; follow: boolean } }>(
+  app.get<{ Params: TaskParams; Querystring: { try?: number; follow: boolean; mapIndex: number } }>(
     "/api/v1/dags/:dagId/runs/:runId/tasks/:taskId/logs",
     {
       config: { role: "viewer" },
@@ -65,6 +69,7 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
           properties: {
             try: { type: "integer", minimum: 1, maximum: 10_000, description: "Attempt number; default the latest." },
             follow: { type: "boolean", default: false },
+            mapIndex: mapIndexQuery,
           },
         },
         response: { 200: { description: "The attempt's output.", content: { "text/plain": { schema: { type: "string" } } } }, ...errors(400, 401, 403, 404) },
@@ -73,13 +78,13 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     async (request, reply) => {
       const { dagId, runId, taskId } = request.params;
       const run = await requireRun(store, dagId, runId);
-      const ti = await requireTaskInstance(store, run, taskId);
+      const ti = await requireTaskInstance(store, run, taskId, request.query.mapIndex);
       const tryNumber = request.query.try ?? ti.tryNumber;
       if (tryNumber < 1 || tryNumber > ti.tryNumber) {
         throw new NotFoundError(`task "${taskId}" of run "${runId}" has no attempt ${tryNumber} (attempts so far: ${ti.tryNumber})`);
       }
       const attempt = (await store.listAttempts(run.id, taskId)).find((a) => a.tryNumber === tryNumber && a.mapIndex === ti.mapIndex);
-      const path = attemptLogFile(deps.logsDir, run, taskId, tryNumber, attempt);
+      const path = attemptLogFile(deps.logsDir, run, taskId, tryNumber, attempt, ti.mapIndex);
       reply.type("text/plain; charset=utf-8");
       if (!request.query.follow) return readLog(path);
       const stillWriting = async () => {

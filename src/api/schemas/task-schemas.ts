@@ -32,6 +32,7 @@ export const TaskInstanceDetailSchema: JsonSchema = {
   ...obj({
     ...taskInstanceProperties,
     attempts: arrayOf(ref("Attempt")),
+    copies: { ...arrayOf(ref("TaskInstance")), description: "For a mapped task (mapIndex -1): its copies, by map index; empty otherwise." },
     returnValue: { description: "The task's JSON return value (null when it returned nothing)." },
     renderedCommand: { type: ["string", "null"], description: "A shell task's command with templates rendered for this run." },
   }),

@@ -46,6 +46,15 @@ export function validateDagSpec(spec: DagSpec): DagDefinitionError[] {
       if (!ids.has(from)) taskError(t, `input "${input}" refers to "${from}", which is not a task of this DAG; tasks: ${known}`);
       else if (!t.upstream.includes(from)) taskError(t, `input "${input}" comes from "${from}", which is not in its upstream`);
     }
+    if (t.map) {
+      for (const [input, from] of Object.entries(t.map.over)) {
+        if (!ids.has(from)) taskError(t, `mapped input "${input}" refers to "${from}", which is not a task of this DAG; tasks: ${known}`);
+        else if (!t.upstream.includes(from)) taskError(t, `mapped input "${input}" comes from "${from}", which is not in its upstream`);
+      }
+      if (Object.keys(t.map.over).length + Object.keys(t.map.values).length === 0) taskError(t, `a mapped task needs at least one list to map over`);
+      if (!(t.map.maxLength >= 1)) taskError(t, `maxMapLength must be at least 1, got ${t.map.maxLength}`);
+      if (t.map.maxActive !== null && !(t.map.maxActive >= 1)) taskError(t, `maxActiveCopies must be at least 1, got ${t.map.maxActive}`);
+    }
     if (!(t.retries >= 0)) taskError(t, `retries must be 0 or more, got ${t.retries}`);
     if (!(t.retryDelayMs >= 0)) taskError(t, `retryDelayMs must be 0 or more, got ${t.retryDelayMs}`);
     if (!(t.poolSlots >= 1)) taskError(t, `poolSlots must be at least 1, got ${t.poolSlots}`);

@@ -16,6 +16,6 @@ export const keys = {
   runLists: (dagId: string) => ["dag", dagId, "runs"] as const,
   run: (dagId: string, runId: string) => ["dag", dagId, "run", runId] as const,
   taskInstances: (dagId: string, runId: string) => ["dag", dagId, "run", runId, "tasks"] as const,
-  taskInstance: (dagId: string, runId: string, taskId: string) => ["dag", dagId, "run", runId, "task", taskId] as const,
+  taskInstance: (dagId: string, runId: string, taskId: string, mapIndex = -1) => ["dag", dagId, "run", runId, "task", taskId, mapIndex] as const,
   source: (dagId: string, version: string | null) => ["dag", dagId, "source", version ?? "latest"] as const,
 };

@@ -13,7 +13,7 @@ export interface LogState {
 
 const MAX_CHARS = 2_000_000; // keep the tail of very large logs
 
-export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumber: number | null, follow: boolean): LogState {
+export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumber: number | null, follow: boolean, mapIndex = -1): LogState {
   const [state, setState] = useState<LogState>({ text: "", status: "loading" });
 
   useEffect(() => {
@@ -23,7 +23,7 @@ export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumb
     }
     const ctrl = new AbortController();
     setState({ text: "", status: "loading" });
-    const url = `${API_BASE}/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/logs${qs({ try: tryNumber, follow: follow || undefined })}`;
+    const url = `${API_BASE}/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/logs${qs({ try: tryNumber, follow: follow || undefined, mapIndex: mapIndex >= 0 ? mapIndex : undefined })}`;
     (async () => {
       const res = await fetch(url, { credentials: "include", headers: headersFor("GET", false), signal: ctrl.signal });
       if (!res.ok) throw await toApiError(res, false);
@@ -47,7 +47,7 @@ export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumb
       setState((s) => ({ ...s, status: "error", error: (e as Error).message }));
     });
     return () => ctrl.abort();
-  }, [dagId, runId, taskId, tryNumber, follow]);
+  }, [dagId, runId, taskId, tryNumber, follow, mapIndex]);
 
   return state;
 }

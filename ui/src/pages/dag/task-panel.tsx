@@ -19,7 +19,11 @@ import { commandMessage } from "./command-message";
 const LIVE = new Set(["running", "queued", "scheduled", "up_for_retry"]);
 
 export function TaskPanel({ dagId, runId, taskId, onClose }: { dagId: string; runId: string; taskId: string; onClose: () => void }) {
-  const ti = useTaskInstance(dagId, runId, taskId);
+  const [sp] = useSearchParam();
+  // `map=i` in the URL shows copy i of a mapped task.
+  const mapParam = sp.get("map");
+  const mapIndex = mapParam !== null && /^\d+$/.test(mapParam) ? Number(mapParam) : -1;
+  const ti = useTaskInstance(dagId, runId, taskId, mapIndex);
   const ref = useRef<HTMLElement>(null);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -34,7 +38,7 @@ export function TaskPanel({ dagId, runId, taskId, onClose }: { dagId: string; ru
       <div className="card-head">
         <div className="stack" style={{ gap: 2, minWidth: 0 }}>
           <span className="section-title">Task instance</span>
-          <h3 className="truncate mono" title={taskId}>{taskId}</h3>
+          <h3 className="truncate mono" title={taskId}>{taskId}{mapIndex >= 0 && <span className="muted" data-testid="task-map-index"> [{mapIndex}]</span>}</h3>
           <span className="xs muted truncate" title={runId}>{runId}</span>
         </div>
         <span className="spacer" />
@@ -61,10 +65,17 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
   const chosen = Number(sp.get("try")) || latest;
   const attempt = ti.attempts.find((a) => a.tryNumber === chosen);
   const follow = chosen === latest && (attempt?.state === "running" || (!attempt && ti.state === "running"));
+  const copies = ti.copies ?? [];
+  const isCopy = ti.mapIndex >= 0;
+  const pickCopy = (i: number | null) => setSp({ map: i === null ? null : String(i), try: null }, true);
 
   return (
     <>
-      <TaskActions dagId={dagId} runId={runId} ti={ti} />
+      {isCopy ? (
+        <button type="button" className="btn btn-ghost" style={{ alignSelf: "flex-start" }} onClick={() => pickCopy(null)} data-testid="task-all-copies">← All copies of {ti.taskId}</button>
+      ) : (
+        <TaskActions dagId={dagId} runId={runId} ti={ti} />
+      )}
       <dl className="kv">
         <dt>Kind</dt><dd><code>{ti.kind}</code></dd>
         <dt>Try</dt><dd>{ti.tryNumber} of {ti.maxTries}</dd>
@@ -77,7 +88,29 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
       </dl>
       {ti.error && <div className="banner banner-danger" role="note"><Icon.warn /><pre className="error-inline">{ti.error}</pre></div>}
 
-      <section className="stack" style={{ gap: 8 }}>
+      {copies.length > 0 && (
+        <section className="stack" style={{ gap: 8 }} data-testid="task-copies">
+          <h4 className="section-title">Mapped copies ({copies.length})</h4>
+          <p className="muted small">A mapped task runs as one copy per element of its list; each has its own tries and log. Its value is the list of the copies' results.</p>
+          <div className="table-wrap attempts">
+            <table className="table">
+              <thead><tr><th scope="col">Index</th><th scope="col">State</th><th scope="col" className="num">Try</th><th scope="col" className="num">Duration</th></tr></thead>
+              <tbody>
+                {copies.map((c) => (
+                  <tr key={c.mapIndex}>
+                    <td><button type="button" className="link btn-reset mono" onClick={() => pickCopy(c.mapIndex)} aria-label={`Show copy ${c.mapIndex}`}>[{c.mapIndex}]</button></td>
+                    <td><StateBadge state={c.state} /></td>
+                    <td className="num">{c.tryNumber}</td>
+                    <td className="num nowrap">{fmtDuration(c.durationMs ?? spanMs(c.startedAt, c.endedAt))}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
+
+      {copies.length === 0 && <section className="stack" style={{ gap: 8 }}>
         <h4 className="section-title">Attempts</h4>
         {ti.attempts.length === 0 ? (
           <p className="muted small">No attempts yet — the task has not started.</p>
@@ -99,9 +132,9 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
             </table>
           </div>
         )}
-      </section>
+      </section>}
 
-      <LogView dagId={dagId} runId={runId} taskId={ti.taskId} tries={tries} chosen={chosen} follow={follow} onTry={(t) => setSp({ try: String(t) }, true)} />
+      {copies.length === 0 && <LogView dagId={dagId} runId={runId} taskId={ti.taskId} mapIndex={ti.mapIndex} tries={tries} chosen={chosen} follow={follow} onTry={(t) => setSp({ try: String(t) }, true)} />}
 
       {ti.renderedCommand && (
         <section className="stack" style={{ gap: 8 }}>
@@ -117,8 +150,8 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
   );
 }
 
-function LogView({ dagId, runId, taskId, tries, chosen, follow, onTry }: { dagId: string; runId: string; taskId: string; tries: number[]; chosen: number | null; follow: boolean; onTry: (t: number) => void }) {
-  const log = useTaskLog(dagId, runId, taskId, chosen, follow);
+function LogView({ dagId, runId, taskId, mapIndex, tries, chosen, follow, onTry }: { dagId: string; runId: string; taskId: string; mapIndex: number; tries: number[]; chosen: number | null; follow: boolean; onTry: (t: number) => void }) {
+  const log = useTaskLog(dagId, runId, taskId, chosen, follow, mapIndex);
   const pre = useRef<HTMLPreElement>(null);
   const stick = useRef(true);
   useEffect(() => {

@@ -1,0 +1,104 @@
+import type { MapSpec } from "../core/model/dag-spec.js";
+import type { TaskInstanceRecord } from "../core/model/records.js";
+import { expandMap, mapArguments, mappedTaskState, type MapLists } from "../core/scheduling/expand-map.js";
+import { tiKey, type ActiveRun } from "./active-run.js";
+
+/** Lists of the current expansion per run and mapped task, so copies don't re-parse upstream values. */
+const listsCache = new WeakMap<ActiveRun, Map<string, MapLists>>();
+
+/** The MapSpec of a task, or null (specs stored before mapping existed have none). */
+export function mapOf(run: ActiveRun, taskId: string): MapSpec | null {
+  return run.graph.tasks.get(taskId)?.map ?? null;
+}
+
+function outputOf(run: ActiveRun, upstreamId: string): unknown {
+  const text = run.tis.get(upstreamId)?.output ?? null;
+  return text === null ? undefined : JSON.parse(text);
+}
+
+export interface Expanded {
+  /** Rows to write: the mapped task's own and its copies (new, and old ones now removed). */
+  changed: TaskInstanceRecord[];
+  /** Copies ready to run (state "scheduled"). */
+  ready: TaskInstanceRecord[];
+  /** True when the mapped task ended at once (an empty list: skipped; a bad list: failed). */
+  settled: boolean;
+}
+
+/**
+ * Expands a mapped task whose dependencies are met into one copy per element of its lists.
+ * A copy replacing one of an earlier expansion (the task was cleared) continues its try numbers,
+ * so attempt history and logs are kept.
+ */
+export function expandMappedTask(run: ActiveRun, taskId: string, now: number): Expanded {
+  const map = mapOf(run, taskId)!;
+  const parent = run.tis.get(taskId)!;
+  const removed = run.dropCopies(taskId, now);
+  const expansion = expandMap(taskId, map, (u) => outputOf(run, u));
+  if (!expansion.ok) {
+    const ti = run.update(taskId, { state: "failed", error: expansion.error, startedAt: now, endedAt: now }, now);
+    return { changed: [...removed, ti], ready: [], settled: true };
+  }
+  if (expansion.length === 0) {
+    const ti = run.update(taskId, { state: "skipped", error: "mapped over an empty list: no copies to run", output: "[]", startedAt: now, endedAt: now }, now);
+    return { changed: [...removed, ti], ready: [], settled: true };
+  }
+  (listsCache.get(run) ?? listsCache.set(run, new Map()).get(run)!).set(taskId, expansion.lists);
+  const retries = parent.maxTries - 1 - parent.tryNumber;
+  const ready: TaskInstanceRecord[] = [];
+  for (let i = 0; i < expansion.length; i++) {
+    const before = run.tis.get(tiKey(taskId, i));
+    const tries = before?.tryNumber ?? 0;
+    const copy: TaskInstanceRecord = {
+      ...parent,
+      mapIndex: i,
+      state: "scheduled",
+      tryNumber: tries,
+      maxTries: tries + retries + 1,
+      queuedAt: null,
+      startedAt: null,
+      endedAt: null,
+      nextRetryAt: null,
+      output: null,
+      error: null,
+      followed: null,
+      updatedAt: now,
+    };
+    run.addCopy(copy);
+    ready.push(copy);
+  }
+  const ti = run.update(taskId, { state: "running", startedAt: now, endedAt: null, error: null, output: null }, now);
+  return { changed: [...removed, ti, ...ready], ready, settled: false };
+}
+
+/** The arguments copy `mapIndex` receives for its mapped inputs and `partial`. */
+export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number): Record<string, unknown> {
+  const map = mapOf(run, taskId);
+  if (!map) return {};
+  let lists = listsCache.get(run)?.get(taskId);
+  if (!lists) {
+    // After a restart: the upstream values are in the run's rows.
+    const expansion = expandMap(taskId, map, (u) => outputOf(run, u));
+    if (!expansion.ok) throw new Error(expansion.error);
+    lists = expansion.lists;
+    (listsCache.get(run) ?? listsCache.set(run, new Map()).get(run)!).set(taskId, lists);
+  }
+  return mapArguments(map, lists, mapIndex);
+}
+
+/**
+ * Once every copy of a mapped task is finished, gives the task its state (failed if a copy failed,
+ * success if one succeeded, else skipped) and its value: the list of the results of the copies
+ * that succeeded, in map-index order. Returns the updated row, or null while copies remain.
+ */
+export function settleMappedTask(run: ActiveRun, taskId: string, now: number): TaskInstanceRecord | null {
+  const parent = run.tis.get(taskId);
+  if (!parent || parent.state !== "running") return null;
+  const copies = (run.copies.get(taskId) ?? []).filter((c) => c !== undefined);
+  const state = mappedTaskState(copies.map((c) => c.state));
+  if (state === null) return null;
+  const failed = copies.filter((c) => c.state === "failed" || c.state === "upstream_failed").map((c) => c.mapIndex);
+  const output = `[${copies.filter((c) => c.state === "success").map((c) => c.output ?? "null").join(",")}]`;
+  const error = failed.length === 0 ? null : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
+  return run.update(taskId, { state, output, error, endedAt: now }, now);
+}
