@@ -123,6 +123,7 @@ export function buildProgram(): Command {
     .action(run(tasksTest));
   common(tasks.command("logs").argument("<dag>").argument("<run_id>").argument("<task>").description("print an attempt's log"), true)
     .option("--try <n>", "attempt number (default: latest)")
+    .option("--map-index <i>", "a copy of a mapped task (default: -1, the task itself)")
     .action(run(tasksLogs));
 
   const connections = program.command("connections").description("named connections to external systems (encrypted at rest)");

@@ -44,6 +44,17 @@ export default dag({ id: "flaky", description: "Fails until a flag file exists" 
 });
 `;
 
+/** A mapped task: one copy per region, each logging which copy it is. */
+const FANOUT = `import { dag } from "baton";
+export default dag({ id: "fanout", description: "Maps over regions" }, (d) => {
+  const regions = d.task("regions", () => ["eu", "us", "apac"]);
+  d.task("count", { map: { region: regions } }, (ctx, { region }) => {
+    ctx.log.info("copy " + ctx.mapIndex + " counted " + region);
+    return region.length;
+  });
+});
+`;
+
 const RUN_TIMEOUT = 45_000; // a run on a busy 2-core machine: scheduler poll + warm workers
 const NAME = "Ada Lovelace";
 
@@ -66,6 +77,7 @@ describe.skipIf(!hasChromium)("web UI in Chromium against baton standalone --aut
     flag = join(root, "flag");
     writeFileSync(join(dags, "greet.ts"), GREET);
     writeFileSync(join(dags, "flaky.ts"), flakySource(flag));
+    writeFileSync(join(dags, "fanout.ts"), FANOUT);
     env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0", BATON_SHUTDOWN_GRACE_MS: "2000" };
     shots = screenshotDir(root);
     const [started, launched] = await Promise.all([startStandalone(env, ["--auth", "required"]), launchChromium()]);
@@ -259,6 +271,33 @@ describe.skipIf(!hasChromium)("web UI in Chromium against baton standalone --aut
       [1, "failed"],
       [2, "success"],
     ]);
+  });
+
+  it("a mapped task's panel lists its copies; a copy shows its own log", { timeout: 120_000 }, async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.goto("/dags/fanout/grid");
+    await page.getByTestId("dag-title").waitFor();
+    await page.locator('[data-testid="live-status"][data-status="live"]').waitFor();
+    const runId = await trigger(page, async () => {});
+    expect(await waitForState(page, `grid-run-${runId}`, ["success", "failed"], RUN_TIMEOUT)).toBe("success");
+    await page.getByTestId(`grid-cell-${runId}-count`).click();
+    const copies = page.getByTestId("task-copies");
+    await copies.waitFor();
+    expect(await copies.textContent()).toContain("Mapped copies (3)");
+    expect(await page.getByTestId("task-return-value").textContent()).toMatch(/\[\s*2,\s*2,\s*4\s*\]/);
+    await shot(page, "task-panel-mapped.png");
+
+    await page.getByRole("button", { name: "Show copy 1" }).click();
+    await page.getByTestId("task-map-index").waitFor();
+    expect(new URL(page.url()).searchParams.get("map")).toBe("1");
+    const logs = page.locator('[data-testid="task-logs"][data-status="done"]');
+    await logs.waitFor();
+    expect(await logs.textContent()).toContain("copy 1 counted us");
+    expect(await logs.textContent()).not.toContain("counted eu");
+    await page.getByTestId("task-all-copies").click();
+    await copies.waitFor();
+    expect(new URL(page.url()).searchParams.get("map")).toBeNull();
   });
 
   it("the theme toggle switches to dark, and the choice survives a reload", async () => {

@@ -16,7 +16,7 @@ import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { useSearchParam } from "../../router";
 import { commandMessage } from "./command-message";
 
-const LIVE = new Set(["running", "queued", "scheduled", "up_for_retry"]);
+const LIVE = new Set(["running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred"]);
 
 export function TaskPanel({ dagId, runId, taskId, onClose }: { dagId: string; runId: string; taskId: string; onClose: () => void }) {
   const [sp] = useSearchParam();
@@ -78,7 +78,7 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
       )}
       <dl className="kv">
         <dt>Kind</dt><dd><code>{ti.kind}</code></dd>
-        <dt>Try</dt><dd>{ti.tryNumber} of {ti.maxTries}</dd>
+        {copies.length > 0 ? <><dt>Copies</dt><dd>{copies.length} (each with up to {ti.maxTries} tries)</dd></> : <><dt>Try</dt><dd>{ti.tryNumber} of {ti.maxTries}</dd></>}
         <dt>Queued</dt><dd>{fmtDate(ti.queuedAt)}</dd>
         <dt>Started</dt><dd>{fmtDate(ti.startedAt)}</dd>
         <dt>Ended</dt><dd>{fmtDate(ti.endedAt)}</dd>
