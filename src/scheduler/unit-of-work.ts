@@ -98,15 +98,12 @@ export class UnitOfWork {
     this.runs.clear();
     this.backfills.clear();
     this.dagSchedules.clear();
+    // An attempt's success and the dataset events it produced are durable together or not at
+    // all: they share the commit's transaction (recording is idempotent per (uri, attempt)).
     const events = this.datasetEvents.splice(0);
-    // Events go first, so an attempt's success is never durable without its events. A crash
-    // between the two leaves an event whose attempt recovery then retries or fails: events are
-    // at least once (consumers collapse several into one run). Recording is idempotent per
-    // (uri, attempt), so a retried flush adds nothing. One transaction for both needs the
-    // ChangeSet to carry events (future work).
-    const recordEvents = events.length > 0 && this.datasets ? this.datasets.recordDatasetEvents(events) : Promise.resolve();
-    this.flushing = recordEvents
-      .then(() => this.store.commit(changes))
+    if (events.length > 0) changes.datasetEvents = events;
+    this.flushing = this.store
+      .commit(changes)
       .then(() => this.onCommitted?.(changes, events.length))
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.

@@ -5,6 +5,7 @@ import type {
   DagVersionRecord,
   EpochMs,
   ImportErrorRecord,
+  NewDatasetEvent,
   NewRun,
   PoolRecord,
   RunRecord,
@@ -33,6 +34,11 @@ export interface ChangeSet {
   /** Latest scheduled logical date per DAG (catch-up bookkeeping). */
   dagSchedules?: { dagId: string; lastScheduledLogicalDate: EpochMs }[];
   backfills?: BackfillPatch[];
+  /**
+   * Dataset events produced by attempts whose success is in this change set: written in the same
+   * transaction; an event already stored for the same (uri, attempt) is skipped.
+   */
+  datasetEvents?: NewDatasetEvent[];
 }
 
 export type RunPatch = { id: number } & Partial<

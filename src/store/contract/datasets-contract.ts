@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { NewDatasetEvent } from "../../core/model/records.js";
-import { AWKWARD_JSON } from "./fixtures.js";
+import { AWKWARD_JSON, newRun, taskInstance } from "./fixtures.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 const T0 = 1_700_000_000_000;
@@ -25,6 +25,21 @@ export function describeDatasetsContract(sut: StoreUnderTest): void {
       expect(stored[1]!.id).toBeGreaterThan(stored[0]!.id);
       expect(await sut.store.listDatasetEvents({})).toEqual([...stored].reverse());
       expect(await sut.store.recordDatasetEvents([])).toEqual([]);
+    });
+
+    it("commit writes dataset events with the attempt's success in one transaction, once per (uri, attempt)", async () => {
+      const run = (await sut.store.createRun(newRun("producer", "r1"), [taskInstance("load")]))!;
+      const success = { ...taskInstance("load", { state: "success" }), runPk: run.id };
+      await sut.store.commit({ taskInstances: [success], datasetEvents: [fromTask("w://sales")] });
+      await sut.store.commit({ taskInstances: [success], datasetEvents: [fromTask("w://sales")] }); // a retried flush
+      expect(await sut.store.listDatasetEvents({ uris: ["w://sales"] })).toMatchObject([{ uri: "w://sales", source: { taskId: "load" } }]);
+      // A commit that fails writes none of its events.
+      const orphan = { ...taskInstance("load", { state: "success" }), runPk: run.id + 999 };
+      await expect(sut.store.commit({ taskInstances: [orphan], datasetEvents: [fromTask("w://lost", 2)] })).rejects.toThrow();
+      expect(await sut.store.listDatasetEvents({ uris: ["w://lost"] })).toEqual([]);
+      // Events alone are a valid change set.
+      await sut.store.commit({ datasetEvents: [external("w://solo")] });
+      expect(await sut.store.listDatasetEvents({ uris: ["w://solo"] })).toHaveLength(1);
     });
 
     it("an attempt's event is recorded once per URI; external events always append", async () => {
