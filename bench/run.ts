@@ -4,7 +4,8 @@
  *   (a) a chain of 200 tasks — ms per hop and median finish-to-start gap,
  *   (b) 2,000 independent tasks — tasks/s,
  *   (c) 10 layers × 100 tasks, each layer waiting for the whole previous one — total ms,
- *   (d) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
+ *   (d) 1,000 copies of a mapped task (dynamic task mapping) — copies/s,
+ *   (e) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -20,7 +21,7 @@ import { buildManualRun } from "../src/scheduler/run-factory.js";
 import { Scheduler } from "../src/scheduler/scheduler.js";
 import { measureGridPageMs } from "../src/api/measure-grid.js";
 import { openSqliteStore } from "../src/store/sqlite/open-sqlite-store.js";
-import { WORKLOADS, chainDag, fanoutDag, layeredDag, warmupDag } from "./workloads.js";
+import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from "./workloads.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
 class TimedExecutor implements Executor {
@@ -76,6 +77,7 @@ async function main() {
   writeFileSync(join(dagsDir, "chain.ts"), chainDag(WORKLOADS.chain.tasks));
   writeFileSync(join(dagsDir, "fanout.ts"), fanoutDag(WORKLOADS.fanout.tasks));
   writeFileSync(join(dagsDir, "layered.ts"), layeredDag(WORKLOADS.layered.layers, WORKLOADS.layered.width));
+  writeFileSync(join(dagsDir, "mapped.ts"), mappedDag(WORKLOADS.mapped.copies));
   const config = loadConfig({ home: root, dags: dagsDir });
   const store = await openSqliteStore(join(root, "baton.db"));
   const sync = new DagSync(store, { dagsDir, bundleDir: config.bundleDir });
@@ -126,10 +128,11 @@ async function main() {
   });
   const fanoutMs = await measure(WORKLOADS.fanout.dagId);
   const layeredMs = await measure(WORKLOADS.layered.dagId);
+  const mappedMs = await measure(WORKLOADS.mapped.dagId);
   await scheduler.stop(5_000);
   await store.close();
 
-  // (d) the API at scale: one grid page of a DAG with 10,000 runs × 200 tasks (2 M task instances).
+  // (e) the API at scale: one grid page of a DAG with 10,000 runs × 200 tasks (2 M task instances).
   const gridStore = await openSqliteStore(join(root, "grid.db"));
   const grid = await measureGridPageMs({ runs: GRID.runs, tasks: GRID.tasks, samples: GRID.samples, dir: root, store: gridStore });
   await gridStore.close();
@@ -143,6 +146,8 @@ async function main() {
     fanoutTotalMs: round(fanoutMs, 1),
     layeredTotalMs: round(layeredMs, 1),
     layeredTasksPerSec: Math.round((WORKLOADS.layered.layers * WORKLOADS.layered.width) / (layeredMs / 1000)),
+    mappedCopiesPerSec: Math.round(WORKLOADS.mapped.copies / (mappedMs / 1000)),
+    mappedTotalMs: round(mappedMs, 1),
     apiGridPageMs: round(grid.medianMs),
     apiGridSeedMs: Math.round(grid.seedMs),
     config: {
@@ -166,7 +171,8 @@ async function main() {
         `(a) chain of ${WORKLOADS.chain.tasks}:      ${result.chainHopMs} ms/hop (total ${result.chainTotalMs} ms), median finish→start gap ${result.chainGapMedianMs} ms\n` +
         `(b) ${WORKLOADS.fanout.tasks} independent: ${result.fanoutTasksPerSec} tasks/s (total ${result.fanoutTotalMs} ms)\n` +
         `(c) ${WORKLOADS.layered.layers}×${WORKLOADS.layered.width} layered:    ${result.layeredTotalMs} ms (${result.layeredTasksPerSec} tasks/s)\n` +
-        `(d) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${(result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
+        `(d) ${WORKLOADS.mapped.copies} mapped copies: ${result.mappedCopiesPerSec} copies/s (total ${result.mappedTotalMs} ms, list → copies → sum)\n` +
+        `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${(result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
     );
   }
 }

@@ -3,7 +3,19 @@ export const WORKLOADS = {
   chain: { dagId: "bench_chain", tasks: 200 },
   fanout: { dagId: "bench_fanout", tasks: 2000 },
   layered: { dagId: "bench_layered", layers: 10, width: 100 },
+  mapped: { dagId: "bench_mapped", copies: 1000 },
 } as const;
+
+/** A list task, a task mapped over it (one copy per element) and a task summing the copies' results. */
+export function mappedDag(n: number): string {
+  return `import { dag } from "baton";
+export default dag({ id: "${WORKLOADS.mapped.dagId}" }, (d) => {
+  const xs = d.task("list", () => Array.from({ length: ${n} }, (_, i) => i));
+  const ys = d.task("copy", { map: { x: xs }, maxMapLength: ${n} }, async (ctx, { x }) => x);
+  d.task("sum", { inputs: { ys } }, (ctx, { ys }) => ys.reduce((a, b) => a + b, 0));
+});
+`;
+}
 
 export function chainDag(n: number): string {
   return `import { dag, task } from "baton";
