@@ -8,7 +8,7 @@ const base: Connection = {
 };
 
 describe("isSensitiveKey", () => {
-  it.each(["password", "DB_PASSWORD", "client_secret", "Authorization", "api-key", "ApiKey", "access_token", "slack_token", "private_key_pem", "gcp_credentials", "passwd"])(
+  it.each(["password", "DB_PASSWORD", "client_secret", "Authorization", "api-key", "ApiKey", "access_token", "slack_token", "private_key_pem", "gcp_credentials", "passwd", "connection_string", "sas_token"])(
     "%s is sensitive",
     (k) => expect(isSensitiveKey(k)).toBe(true),
   );

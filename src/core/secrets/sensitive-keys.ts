@@ -6,6 +6,7 @@ export const SENSITIVE_KEY_PARTS: readonly string[] = [
   "api_key",
   "apikey",
   "authorization",
+  "connection_string",
   "credentials",
   "keyfile_dict",
   "passphrase",
