@@ -3,7 +3,6 @@ import type { TaskContext } from "../../sdk/context.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { templateRenderer } from "../shared/render.js";
-import { formatMs } from "./poke-schedule.js";
 import { sensorOperator, type SensorOptions } from "./declare-sensor.js";
 
 export interface DateTimeSensorOptions<P> extends SensorOptions {
@@ -27,12 +26,15 @@ export function dateTimeSensor<P>(d: DagBuilder<P>, id: string, options: DateTim
   if (typeof target !== "string" && typeof target !== "function" && !(target instanceof Date)) {
     throw new InvalidInputError(`${where}: target must be ISO text or a template, a Date, or a function (ctx) => Date`);
   }
-  return sensorOperator(d, "dateTimeSensor", id, options, OWN_KEYS, async (ctx, o) => {
-    const t = typeof o.target === "function" ? o.target(ctx) : o.target instanceof Date ? o.target : new Date(templateRenderer(ctx)(o.target));
-    if (!(t instanceof Date) || Number.isNaN(t.getTime())) {
-      throw new FailTask(`${where}: target ${typeof o.target === "string" ? `"${o.target}" ` : ""}is not a valid date`);
-    }
-    const left = t.getTime() - Date.now();
-    return left <= 0 ? { done: true, value: t.toISOString() } : { done: false, reason: `${formatMs(left)} before ${t.toISOString()}` };
+  return sensorOperator(d, "dateTimeSensor", id, options, OWN_KEYS, {
+    kind: "date_time",
+    // The target is computed on the worker (a function of the context may be given): the check gets ISO text.
+    prepare: (ctx, o) => {
+      const t = typeof o.target === "function" ? o.target(ctx) : o.target instanceof Date ? o.target : new Date(templateRenderer(ctx)(o.target));
+      if (!(t instanceof Date) || Number.isNaN(t.getTime())) {
+        throw new FailTask(`${where}: target ${typeof o.target === "string" ? `"${o.target}" ` : ""}is not a valid date`);
+      }
+      return { target: t.toISOString() };
+    },
   }) as TaskRef<string>;
 }

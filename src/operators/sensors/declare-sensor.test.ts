@@ -27,10 +27,17 @@ describe("sensor declarations", () => {
     expect(tasks).toHaveLength(6);
   });
 
-  it("refuse modes other than poke, bad options and unknown keys when the DAG loads", () => {
+  it("refuse unknown modes, deferring a poke function, bad options and unknown keys when the DAG loads", () => {
     const load = (body: Parameters<typeof dag>[1]) => () => dag({ id: "bad_sensors" }, body).toSpec();
-    expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", mode: "reschedule" }))).toThrow(/mode "reschedule" is not supported yet; use mode "poke"/);
-    expect(load((d) => declareSensor(d, "s", { poke: async () => true, mode: "deferred" }))).toThrow(/mode "deferred" is not supported yet/);
+    expect(load((d) => void fileSensor(d, "f", { pattern: "/x/*", mode: "reschedule" }))).not.toThrow();
+    expect(load((d) => void declareSensor(d, "s", { poke: async () => true, mode: "reschedule" }))).not.toThrow();
+    expect(load((d) => void sqlSensor(d, "q", { conn: "sqlite:///tmp/x.db", sql: "select 1", mode: "deferred" }))).not.toThrow();
+    // @ts-expect-error not a mode
+    expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", mode: "wait" }))).toThrow(/mode must be one of "poke", "reschedule", "deferred"; got "wait"/);
+    expect(load((d) => declareSensor(d, "s", { poke: async () => true, mode: "deferred" }))).toThrow(
+      /declareSensor\("s"\): mode "deferred" needs a check the scheduler's triggerer can run, and a poke function cannot leave the worker; use mode "reschedule"/,
+    );
+    expect(load((d) => httpSensor(d, "h", { url: "http://x", mode: "deferred", responseCheck: () => true }))).toThrow(/responseCheck \(a function\) cannot leave the worker/);
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", pokeInterval: "soon" }))).toThrow(/pokeInterval "soon" is not a duration/);
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", maxWait: "1m" }))).toThrow(/maxWait applies only with exponentialBackoff/);
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", minCount: 0 }))).toThrow(/minCount must be an integer >= 1/);

@@ -3,7 +3,7 @@ import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { templateRenderer } from "../shared/render.js";
 import { sensorOperator, type SensorOptions } from "./declare-sensor.js";
-import { globFiles } from "./glob.js";
+import { resolve } from "node:path";
 
 export interface FileSensorOptions extends SensorOptions {
   /** A glob (a template): `*`, `?` within a segment, `**` for any folders. Absolute, or relative to the worker's working directory. */
@@ -27,10 +27,9 @@ export function fileSensor<P>(d: DagBuilder<P>, id: string, options: FileSensorO
   if (typeof options?.pattern !== "string" || options.pattern.trim() === "") throw new InvalidInputError(`${where}: pattern must be a glob such as "/data/landing/*.csv"`);
   const minCount = options.minCount ?? 1;
   if (!Number.isInteger(minCount) || minCount < 1) throw new InvalidInputError(`${where}: minCount must be an integer >= 1`);
-  return sensorOperator(d, "fileSensor", id, options, OWN_KEYS, async (ctx, o) => {
-    const pattern = templateRenderer(ctx)(o.pattern);
-    const paths = await globFiles(pattern);
-    if (paths.length >= minCount) return { done: true, value: paths };
-    return { done: false, reason: `${paths.length} of ${minCount} file(s) match ${pattern}` };
+  return sensorOperator(d, "fileSensor", id, options, OWN_KEYS, {
+    kind: "file",
+    // Absolute on the worker: a deferred check runs in the scheduler, whose folder may differ.
+    prepare: (ctx, o) => ({ pattern: resolve(templateRenderer(ctx)(o.pattern)), minCount }),
   }) as TaskRef<string[]>;
 }

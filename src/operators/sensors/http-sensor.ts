@@ -1,13 +1,14 @@
-import { FailTask, InvalidInputError } from "../../core/errors.js";
+import { InvalidInputError } from "../../core/errors.js";
 import { parseDuration } from "../../core/model/duration.js";
+import type { TaskContext } from "../../sdk/context.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { Duration } from "../../sdk/task-options.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
-import { buildUrl, connectionAuth, connectionBaseUrl, statusExpected } from "../http/build-request.js";
 import type { HttpResponse } from "../http/http-request.js";
 import { renderDeep, templateRenderer } from "../shared/render.js";
 import { resolveConnection } from "../shared/resolve-connection.js";
 import { sensorOperator, type SensorOptions } from "./declare-sensor.js";
+import { httpCheck, type HttpCheckArgs } from "./http-check.js";
 
 export interface HttpSensorOptions extends SensorOptions {
   /** The full URL (a template). Give either url, or conn (and optionally path). */
@@ -22,7 +23,7 @@ export interface HttpSensorOptions extends SensorOptions {
   query?: Record<string, string | number | boolean>;
   /** Status codes meaning "ready"; default any 2xx. */
   expectStatus?: number | readonly number[];
-  /** Extra check of a response with an expected status: true means ready; false or a message (logged) means not yet. */
+  /** Extra check of a response with an expected status: true means ready; false or a message (logged) means not yet. Not with mode "deferred" (a function cannot leave the worker). */
   responseCheck?: (response: HttpResponse) => boolean | string | Promise<boolean | string>;
   /** Limit of one request. Default "30s". */
   requestTimeout?: Duration;
@@ -48,52 +49,27 @@ export function httpSensor<P>(d: DagBuilder<P>, id: string, options: HttpSensorO
   if (options.url !== undefined && options.path !== undefined) throw new InvalidInputError(`${where}: path goes with conn; put it in url instead`);
   if (options.responseCheck !== undefined && typeof options.responseCheck !== "function") throw new InvalidInputError(`${where}: responseCheck must be a function`);
   const requestTimeoutMs = parseDuration(options.requestTimeout ?? "30s", `${where}: requestTimeout`);
-  return sensorOperator(d, "httpSensor", id, options, OWN_KEYS, async (ctx, o, signal) => {
+  const prepare = (ctx: TaskContext<P>, o: HttpSensorOptions): HttpCheckArgs => {
     const render = templateRenderer(ctx);
     const query = renderDeep(o.query, render) as HttpSensorOptions["query"];
-    const headers = new Headers();
-    let url: string;
-    if (o.conn !== undefined) {
-      const conn = await resolveConnection(ctx, o.conn);
-      url = buildUrl(connectionBaseUrl(conn), o.path === undefined ? undefined : render(o.path), query);
-      const auth = connectionAuth(conn);
-      if (auth) headers.set("authorization", auth);
-    } else {
-      url = buildUrl(render(o.url!), undefined, query);
-    }
-    for (const [k, v] of Object.entries(o.headers ?? {})) headers.set(k, render(v));
-    let res: Response;
-    try {
-      res = await fetch(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(requestTimeoutMs)]) });
-    } catch (e) {
-      if (signal.aborted) throw e;
-      return { done: false, reason: `GET ${redactUrl(url)}: ${e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e)}` };
-    }
-    const text = await res.text();
-    const isJson = /[/+]json\b/i.test(res.headers.get("content-type") ?? "");
-    const response: HttpResponse = { status: res.status, headers: Object.fromEntries(res.headers), body: text === "" ? null : isJson ? parseJson(text) : text };
-    if (!statusExpected(res.status, o.expectStatus)) {
-      const permanent = res.status >= 400 && res.status < 500 && ![404, 408, 429].includes(res.status);
-      const message = `GET ${redactUrl(url)} returned ${res.status}, expected ${o.expectStatus === undefined ? "2xx" : String(o.expectStatus)}`;
-      if (permanent) throw new FailTask(`${message}: ${text.slice(0, 500)}`);
-      return { done: false, reason: message };
-    }
-    if (o.responseCheck) {
-      const verdict = await o.responseCheck(response);
-      if (verdict !== true) return { done: false, reason: typeof verdict === "string" ? `responseCheck: ${verdict}` : "responseCheck returned false" };
-    }
-    return { done: true, value: response };
+    const headers = Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, render(v)]));
+    const target = o.conn !== undefined ? { conn: o.conn, ...(o.path === undefined ? {} : { path: render(o.path) }) } : { url: render(o.url!) };
+    return { ...target, headers, ...(query ? { query } : {}), ...(o.expectStatus === undefined ? {} : { expectStatus: o.expectStatus }), requestTimeoutMs };
+  };
+  return sensorOperator(d, "httpSensor", id, options, OWN_KEYS, {
+    kind: "http",
+    prepare: (ctx, o) => ({ ...prepare(ctx, o) }),
+    ...(options.responseCheck === undefined
+      ? {}
+      : {
+          notDeferrable: "responseCheck (a function)",
+          poke: async (ctx: TaskContext<P>, o: HttpSensorOptions, signal: AbortSignal) => {
+            const result = await httpCheck({ ...prepare(ctx, o) }, { connection: (c) => resolveConnection(ctx, c) }, signal);
+            if (!result.done) return result;
+            const verdict = await o.responseCheck!(result.value);
+            if (verdict !== true) return { done: false, reason: typeof verdict === "string" ? `responseCheck: ${verdict}` : "responseCheck returned false" };
+            return result;
+          },
+        }),
   }) as TaskRef<HttpResponse>;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]*):[^@/]*@/, "//$1:***@");
 }

@@ -185,4 +185,36 @@ export default dag({ id: "date_wait" }, (d) => {
     expect(task("past").durationMs).toBeLessThan(1000);
     expect(text).toMatch(/poke 1: not yet \(\d+ms before /);
   });
+
+  it("modes reschedule and deferred through `dags test`: one try each, the triggerer ends the deferred waits", async () => {
+    const file = join(dagDir("mode_wait"), "state.db");
+    const db = new Database(file);
+    db.exec("create table loads (day text)");
+    db.close();
+    const run = runDag("mode_wait", `import { dag } from "baton";
+import { dateTimeSensor, sqlSensor } from "baton/operators";
+import { writeFileSync } from "node:fs";
+const target = new Date(Date.now() + 1500);
+export default dag({ id: "mode_wait" }, (d) => {
+  const later = dateTimeSensor(d, "later", { mode: "reschedule", target: () => target, pokeInterval: "300ms", timeout: "30s" });
+  const deferred = dateTimeSensor(d, "deferred", { mode: "deferred", target: () => target, pokeInterval: "1h", timeout: "30s" });
+  const row = sqlSensor(d, "loaded", { mode: "deferred", conn: "sqlite://${file}", sql: "select count(*) as n from loads where day = ?", params: ["{{ ds }}"], pokeInterval: "200ms", timeout: "30s" });
+  d.task("use", { inputs: { later, deferred, row } }, ${record("mode_wait")});
+});
+`);
+    await poll(async () => (logs(dagDir("mode_wait")).includes("deferred: the triggerer checks from now on (sql)") ? true : undefined));
+    const writer = new Database(file);
+    writer.prepare("insert into loads values (?)").run("2026-01-02");
+    writer.close();
+    const { out, task, recorded, logs: text } = await run;
+    expect(out.state).toBe("success");
+    for (const id of ["later", "deferred", "loaded"]) expect(task(id)).toMatchObject({ state: "success", attempts: 1 });
+    expect(recorded.row).toEqual({ n: 1 });
+    expect(recorded.later).toBe(recorded.deferred);
+    // The deferred date-time sensor woke at its target although its poke interval is an hour.
+    expect(recorded.now).toBeGreaterThanOrEqual(Date.parse(recorded.deferred));
+    expect(text).toMatch(/poke 1: not yet \(\d.* before .*\); rescheduled: next poke in \d+ms, the worker slot is free meanwhile/);
+    expect(text).toMatch(/poke \d+: done after/);
+    expect(text).toMatch(/triggerer: the check passed; the sensor succeeded/);
+  });
 });

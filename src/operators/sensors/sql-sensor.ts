@@ -2,8 +2,6 @@ import { InvalidInputError } from "../../core/errors.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { renderDeep, templateRenderer } from "../shared/render.js";
-import { resolveConnection } from "../shared/resolve-connection.js";
-import { openSqlClient } from "../sql/open-sql-client.js";
 import { sensorOperator, type SensorOptions } from "./declare-sensor.js";
 
 export interface SqlSensorOptions extends SensorOptions {
@@ -30,31 +28,11 @@ export function sqlSensor<P>(d: DagBuilder<P>, id: string, options: SqlSensorOpt
   if (typeof options?.conn !== "string" || options.conn === "") throw new InvalidInputError(`${where}: conn must be a connection id or URI`);
   if (typeof options.sql !== "string" || options.sql.trim() === "") throw new InvalidInputError(`${where}: sql must be one statement`);
   if (options.params !== undefined && !Array.isArray(options.params)) throw new InvalidInputError(`${where}: params must be a list`);
-  return sensorOperator(d, "sqlSensor", id, options, OWN_KEYS, async (ctx, o) => {
-    const render = templateRenderer(ctx);
-    const sql = render(o.sql);
-    const params = o.params ? (renderDeep(o.params, render) as unknown[]) : undefined;
-    const client = await openSqlClient(await resolveConnection(ctx, o.conn));
-    try {
-      const { rows, fields } = await client.query(sql, params);
-      const row = rows[0];
-      if (row === undefined) return { done: false, reason: "no rows" };
-      const first = fields[0] !== undefined ? row[fields[0].name] : Object.values(row)[0];
-      return isTruthy(first) ? { done: true, value: row } : { done: false, reason: `first value ${JSON.stringify(first) ?? "undefined"}` };
-    } finally {
-      await client.close();
-    }
+  return sensorOperator(d, "sqlSensor", id, options, OWN_KEYS, {
+    kind: "sql",
+    prepare: (ctx, o) => {
+      const render = templateRenderer(ctx);
+      return { conn: o.conn, sql: render(o.sql), ...(o.params ? { params: renderDeep(o.params, render) } : {}) };
+    },
   }) as TaskRef<Record<string, unknown>>;
-}
-
-/** SQL truthiness across drivers: numbers and numeric text are true unless 0. */
-export function isTruthy(v: unknown): boolean {
-  if (v === null || v === undefined || v === false) return false;
-  if (typeof v === "number") return v !== 0 && !Number.isNaN(v);
-  if (typeof v === "string") {
-    const t = v.trim().toLowerCase();
-    if (t === "" || t === "f" || t === "false") return false;
-    return !(Number.isFinite(Number(t)) && Number(t) === 0);
-  }
-  return true;
 }
