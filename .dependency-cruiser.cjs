@@ -33,6 +33,13 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/core/", "^src/$1/"] },
     },
     {
+      name: "triggerer-runs-built-in-sensor-checks-only",
+      comment: "the triggerer runs in the scheduler's process: core plus the built-in sensors' checks, never user code",
+      severity: "error",
+      from: { path: layer("triggerer") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/triggerer/", "^src/operators/sensors/(sensor-checks?|poke-schedule)\\.ts$"] },
+    },
+    {
       name: "executor-loads-user-code-via-sdk-contract-only",
       severity: "error",
       from: { path: layer("executor") },
@@ -43,6 +50,13 @@ module.exports = {
       severity: "error",
       from: { path: layer("dag-processor") },
       to: { path: "^src/", pathNot: ["^src/core/", "^src/dag-processor/", "^src/sdk/"] },
+    },
+    {
+      name: "triggers-boundaries",
+      comment: "event triggers: the core, the broker clients of the messaging operators, the object stores of the storage operators, and the scheduler's pure run factory",
+      severity: "error",
+      from: { path: layer("triggers") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/triggers/", "^src/operators/mq/", "^src/operators/storage/", "^src/scheduler/run-factory\\.ts$"] },
     },
     {
       name: "nothing-imports-cli",

@@ -1,4 +1,5 @@
-import type { BackfillRecord, ReprocessBehavior, RunRecord } from "../core/model/records.js";
+import type { Connection } from "../core/model/connection.js";
+import type { BackfillRecord, EpochMs, ReprocessBehavior, RunRecord } from "../core/model/records.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
@@ -31,6 +32,8 @@ export interface ApiDeps {
   datasets: DatasetStore;
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
+  /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */
+  secretsAdmin?: SecretsAdmin;
   changes: ChangeFeed;
   mode: "local" | "required";
   logsDir: string;
@@ -47,6 +50,51 @@ export interface ApiDeps {
   commandWaitMs?: number;
   /** Passed to Fastify. */
   logger?: boolean | object;
+}
+
+/** A stored connection, decrypted, with its description. */
+export interface StoredConnectionEntry {
+  connection: Connection;
+  description: string;
+  updatedAt: EpochMs;
+}
+
+/** A stored variable, decrypted. */
+export interface StoredVariableEntry {
+  key: string;
+  value: string;
+  description: string;
+  updatedAt: EpochMs;
+}
+
+/** Encrypting access to stored connections and variables (src/secrets' SecretVault). */
+export interface SecretsVault {
+  putConnection(connection: Connection, description?: string): Promise<void>;
+  getConnection(id: string): Promise<StoredConnectionEntry | undefined>;
+  listConnections(): Promise<StoredConnectionEntry[]>;
+  deleteConnection(id: string): Promise<boolean>;
+  putVariable(key: string, value: string, description?: string): Promise<void>;
+  getVariable(key: string): Promise<StoredVariableEntry | undefined>;
+  listVariables(): Promise<StoredVariableEntry[]>;
+  deleteVariable(key: string): Promise<boolean>;
+}
+
+/** The outcome of `baton connections test`: `supported` false when no check exists for the type. */
+export interface ConnectionCheck {
+  ok: boolean;
+  supported: boolean;
+  /** Why it failed, with the connection's secrets masked; null when ok. */
+  error: string | null;
+}
+
+/** What the connection and variable routes need; the composition root builds it. */
+export interface SecretsAdmin {
+  /** The vault; opened (and its key loaded) on first use, so a key problem is an error of these routes only. */
+  vault(): SecretsVault;
+  /** `BATON_CONN_*` and `BATON_VAR_*` environment variables: they override the store and are read-only here. */
+  env: Readonly<Record<string, string | undefined>>;
+  /** The same check as `baton connections test`. */
+  check(connection: Connection): Promise<ConnectionCheck>;
 }
 
 /** What route modules receive: the deps with the clock resolved. */

@@ -32,6 +32,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "backfills" },
         { name: "pools" },
         { name: "events" },
+        { name: "connections" },
+        { name: "variables" },
       ],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },

@@ -7,6 +7,7 @@ import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
 import { rejectNonFiniteNumbers } from "./finite-numbers.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
 import { backfillRoutes } from "./routes/backfills.js";
+import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
@@ -16,6 +17,7 @@ import { importErrorRoutes } from "./routes/import-errors.js";
 import { poolRoutes } from "./routes/pools.js";
 import { runRoutes } from "./routes/runs.js";
 import { taskInstanceRoutes } from "./routes/task-instances.js";
+import { variableRoutes } from "./routes/variables.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
 import { registerUiAssets } from "./ui-assets.js";
@@ -46,7 +48,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerSchemas(app);
   await registerOpenApi(app);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now });
-  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes]) {
+  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes]) {
     await routes(app, routeDeps);
   }
   registerOpenApiRoute(app);

@@ -8,7 +8,8 @@ import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { createBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
 import type { FullStore } from "../store/index.js";
-import { openSecretsResolver } from "./runtime.js";
+import { probeConnection } from "./commands/connections.js";
+import { openSecretsResolver, openSecretVault } from "./runtime.js";
 
 /** The built UI (dist/ui), when it exists. */
 export function uiDir(): string | undefined {
@@ -29,6 +30,7 @@ export function apiDeps(opts: {
   secrets?: SecretsResolver;
 }): ApiDeps {
   const { store, wake } = opts;
+  let vault: ReturnType<typeof openSecretVault> | undefined;
   return {
     store,
     inbox: store,
@@ -36,6 +38,8 @@ export function apiDeps(opts: {
     datasets: store,
     // Over the given store, the resolver owns nothing to close.
     secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
+    // The key is loaded on the first request that needs it, as the resolver does.
+    secretsAdmin: { vault: () => (vault ??= openSecretVault(opts.config, store)), env: opts.config.secretEnv, check: probeConnection },
     changes: opts.changes,
     mode: opts.mode,
     logsDir: opts.config.logsDir,

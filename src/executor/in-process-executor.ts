@@ -4,6 +4,7 @@ import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
+import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
 import { appendAttemptEnd, cancelledOutcome, formatMs } from "./attempt-end.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import { AttemptLog } from "./task-runner/attempt-log.js";
@@ -19,6 +20,8 @@ export interface InProcessExecutorOptions {
   clock?: Clock;
   /** Answers `ctx.connection()` and `ctx.variable()`; without it they reject with a clear error. */
   secrets?: SecretsResolver;
+  /** Answers the cross-DAG operators (`triggerDag`, `externalTaskSensor`); without it they fail with a clear error. */
+  dagRuns?: DagRunsGateway;
 }
 
 /**
@@ -33,6 +36,7 @@ export class InProcessExecutor implements Executor {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #secrets: SecretsResolver | null;
+  readonly #dagRuns: DagRunsGateway | null;
   readonly #queue = new AttemptQueue<Job>();
   readonly #jobs = new Map<string, Job>();
   readonly #logs = new AsyncLocalStorage<AttemptLog>();
@@ -52,6 +56,7 @@ export class InProcessExecutor implements Executor {
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
     this.#secrets = options.secrets ?? null;
+    this.#dagRuns = options.dagRuns ?? null;
   }
 
   async start(listener: ExecutorListener): Promise<void> {
@@ -138,7 +143,7 @@ export class InProcessExecutor implements Executor {
             job.stop?.({ kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` }),
           );
     const log = new AttemptLog(request.logPath);
-    const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets));
+    const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets, this.#dagRuns));
     const outcome = await Promise.race([running, stopped]);
     cancelTimer?.();
     log.close();

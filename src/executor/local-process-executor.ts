@@ -7,9 +7,11 @@ import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
+import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
 import { SecretMasker } from "../core/secrets/mask-text.js";
 import { isSensitiveKey, secretValuesOf } from "../core/secrets/sensitive-keys.js";
 import { AttemptQueue } from "./attempt-queue.js";
+import { answerDagRuns } from "./answer-dag-runs.js";
 import { appendAttemptEnd, appendRaw, cancelledOutcome, formatMs } from "./attempt-end.js";
 import { PooledChild } from "./pooled-child.js";
 import type { ChildEvent, SecretReply } from "./protocol.js";
@@ -32,6 +34,11 @@ export interface LocalProcessExecutorOptions {
    * this process holds the key). Without it those calls reject with a clear error.
    */
   secrets?: SecretsResolver;
+  /**
+   * Answers the cross-DAG operators (`triggerDag`, `externalTaskSensor`): children ask over IPC;
+   * only this process holds the store. Without it those operators fail with a clear error.
+   */
+  dagRuns?: DagRunsGateway;
 }
 
 /**
@@ -61,6 +68,7 @@ export class LocalProcessExecutor implements Executor {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #secrets: SecretsResolver | null;
+  readonly #dagRuns: DagRunsGateway | null;
 
   #listener: ExecutorListener | null = null;
   readonly #workers: Worker[] = [];
@@ -83,6 +91,7 @@ export class LocalProcessExecutor implements Executor {
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
     this.#secrets = options.secrets ?? null;
+    this.#dagRuns = options.dagRuns ?? null;
   }
 
   /** Starts the children; resolves when all are listening, rejects if one cannot start. */
@@ -272,6 +281,9 @@ export class LocalProcessExecutor implements Executor {
       if (attempt === undefined || attempt.worker !== worker) continue;
       if (event.t === "started") this.#onStarted(worker, attempt, event.at);
       else if (event.t === "secret") void this.#answerSecret(worker, attempt, event);
+      else if (event.t === "dagRuns") {
+        void answerDagRuns(this.#dagRuns, event, attempt.state === "running").then((reply) => worker.child.answerDagRuns(reply));
+      }
       else if (worker.stop?.attempt !== attempt) {
         // A stopped attempt is reported when its child is gone, with the stop's outcome.
         removeHeld(worker, attempt);

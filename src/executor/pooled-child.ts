@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
 import type { AttemptRequest } from "../core/ports/executor.js";
-import type { ChildEvent, ChildMessage, ParentMessage, SecretReply } from "./protocol.js";
+import type { ChildEvent, ChildMessage, ParentMessage, SecretReply, DagRunsReply } from "./protocol.js";
 
 export interface PooledChildHandlers {
   events(events: ChildEvent[]): void;
@@ -81,6 +81,12 @@ export class PooledChild {
   /** Sends an answer to a `secret` request at once (the task is waiting for it). */
   answer(reply: SecretReply): void {
     const message: ParentMessage = { secrets: [reply] };
+    if (this.process.connected) this.process.send(message);
+  }
+
+  /** Sends an answer to a `dagRuns` request at once (the task is waiting for it). */
+  answerDagRuns(reply: DagRunsReply): void {
+    const message: ParentMessage = { dagRuns: [reply] };
     if (this.process.connected) this.process.send(message);
   }
 

@@ -1,6 +1,7 @@
 import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
 import type { Connection } from "../core/model/connection.js";
 import type { EpochMs } from "../core/model/records.js";
+import type { DagRunsGatewayOp } from "../core/ports/dag-runs-gateway.js";
 
 /**
  * IPC between the pool and its task-runner children (`process.send`, JSON serialization: it
@@ -14,7 +15,14 @@ export interface ParentMessage {
   recall?: string[];
   /** Answers to the children's `secret` requests. */
   secrets?: SecretReply[];
+  /** Answers to the children's `dagRuns` requests. */
+  dagRuns?: DagRunsReply[];
 }
+
+/** The parent's answer to a `dagRuns` request: the gateway method's value, or its error. */
+export type DagRunsReply =
+  | { req: number; value: unknown }
+  | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
 
 /** The parent's answer to a `secret` request: the value, or why there is none. */
 export type SecretReply =
@@ -30,7 +38,9 @@ export type ChildEvent =
   /** `dropped` will never run; the other requested ids had already started (or finished). */
   | { t: "recalled"; dropped: string[]; started: string[] }
   /** The running attempt asks for a connection or variable (`ctx.connection`, `ctx.variable`); answered by `secrets`. */
-  | { t: "secret"; req: number; id: string; kind: "connection" | "variable"; name: string };
+  | { t: "secret"; req: number; id: string; kind: "connection" | "variable"; name: string }
+  /** The running attempt calls the DagRunsGateway (cross-DAG operators); answered by `dagRuns`. */
+  | { t: "dagRuns"; req: number; id: string; op: DagRunsGatewayOp; args: unknown[] };
 
 export interface ChildMessage {
   events: ChildEvent[];

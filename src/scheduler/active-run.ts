@@ -4,7 +4,8 @@ import { isFinished, type TaskState } from "../core/model/states.js";
 import type { UpstreamCounts } from "../core/rules/trigger-rules.js";
 import type { TaskView } from "../core/scheduling/decide-tasks.js";
 
-const ACTIVE: ReadonlySet<TaskState> = new Set(["scheduled", "queued", "running", "up_for_retry"]);
+/** States of a task instance that will change without anyone deciding it again. */
+const ACTIVE: ReadonlySet<TaskState> = new Set(["scheduled", "queued", "running", "up_for_retry", "up_for_reschedule", "deferred"]);
 
 type Bucket = "success" | "skipped" | "failed" | "upstreamFailed" | "removed" | null;
 const BUCKET: Partial<Record<TaskState, Bucket>> = {

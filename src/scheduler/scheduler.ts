@@ -10,12 +10,15 @@ import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { ChangeSet, Store } from "../core/ports/store.js";
 import { decideTasks } from "../core/scheduling/decide-tasks.js";
 import { runOutcome } from "../core/scheduling/run-outcome.js";
-import { ActiveRun } from "./active-run.js";
+import { ActiveRun, tiKey } from "./active-run.js";
+import { expandMappedTask, mapOf, settleMappedTask } from "./mapped-tasks.js";
 import { buildAttemptRequest } from "./attempt-request.js";
 import { planBackfills } from "./backfill-planner.js";
 import { Dispatcher, type Claim } from "./dispatcher.js";
 import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
+import { SensorWaits } from "./sensor-waits.js";
+import type { Triggerer } from "../core/ports/triggerer.js";
 import { applyCommand, type CommandHost } from "./run-commands.js";
 import { createDatasetRuns } from "./dataset-runs.js";
 import { createDueRuns } from "./scheduled-runs.js";
@@ -40,6 +43,8 @@ export interface SchedulerDeps {
   /** Dataset events and cursors; none → outlets record nothing and dataset schedules never fire. */
   datasets?: DatasetStore;
   executor: Executor;
+  /** Runs deferred sensors' checks in this process; none → deferred sensors fail saying so. */
+  triggerer?: Triggerer;
   clock: Clock;
   logger: Logger;
   options: SchedulerOptions;
@@ -48,6 +53,9 @@ export interface SchedulerDeps {
 interface InFlight extends Claim {
   runPk: number;
   taskId: string;
+  mapIndex: number;
+  /** The task instance's key in its run ({@link tiKey}). */
+  key: string;
   tryNumber: number;
   logPath: string;
 }
@@ -79,6 +87,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly inFlight = new Map<string, InFlight>();
   private readonly versions = new Map<string, { version: DagVersionRecord; graph: DagGraph }>();
   private readonly retryTimers = new Map<string, () => void>();
+  private readonly sensorWaits: SensorWaits;
   private dags = new Map<string, DagRecord>();
   private pools = new Map<string, number>();
   private finishedWaiters = new Map<number, ((run: RunRecord) => void)[]>();
@@ -114,6 +123,22 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       },
       this.datasets,
     );
+    this.sensorWaits = new SensorWaits({
+      clock: this.clock,
+      logger: this.logger,
+      uow: this.uow,
+      triggerer: deps.triggerer,
+      logsDir: this.opts.logsDir,
+      maxOutputBytes: this.opts.maxOutputBytes,
+      isActive: (run) => !this.stopping && this.runs.get(run.pk) === run,
+      requeue: (run, ti) => (this.enqueue(run, ti), this.pump()),
+      afterEnd: (run, ti, now) => {
+        if (ti.state === "success" && ti.mapIndex < 0) this.recordOutlets(run, ti.taskId, ti.tryNumber, now);
+        if (ti.state === "up_for_retry" && ti.nextRetryAt !== null) this.scheduleRetry(run, tiKey(ti.taskId, ti.mapIndex), ti.nextRetryAt - now);
+        else this.ended(run, ti, now);
+        this.pump();
+      },
+    });
     this.dispatcher = new Dispatcher({
       capacity: this.executor.capacity,
       maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
@@ -200,6 +225,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.cancelTick?.();
     for (const cancel of this.retryTimers.values()) cancel();
     this.retryTimers.clear();
+    this.sensorWaits.stop();
     if (this.ticking) await this.ticking;
     await this.executor.shutdown(graceMs);
     await this.uow.drain();
@@ -213,12 +239,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const f = this.inFlight.get(attemptId);
     const run = f && this.runs.get(f.runPk);
     if (!f || !run) return;
-    const ti = run.update(f.taskId, { state: "running", startedAt: at }, at);
+    const ti = run.update(f.key, { state: "running", startedAt: at }, at);
     this.uow.taskInstance(ti);
     this.uow.attempt({
       runPk: f.runPk,
       taskId: f.taskId,
-      mapIndex: -1,
+      mapIndex: f.mapIndex,
       tryNumber: f.tryNumber,
       state: "running",
       startedAt: at,
@@ -237,12 +263,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const run = this.runs.get(f.runPk);
     if (run) {
       const now = this.clock.now();
-      const result = applyOutcome(run, f.taskId, report, now);
+      const result = applyOutcome(run, f.key, report, now);
       this.uow.taskInstance(result.ti);
       this.uow.attempt({
         runPk: f.runPk,
         taskId: f.taskId,
-        mapIndex: -1,
+        mapIndex: f.mapIndex,
         tryNumber: f.tryNumber,
         state: result.attemptState,
         startedAt: report.startedAt,
@@ -251,11 +277,13 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         logPath: f.logPath,
         pid: report.pid,
       });
-      if (result.ti.state === "success") this.recordOutlets(run, f.taskId, f.tryNumber, now);
+      this.sensorWaits.settled(run, result.ti, now);
+      if (result.ti.state === "success" && f.mapIndex < 0) this.recordOutlets(run, f.taskId, f.tryNumber, now);
       if (result.ti.state === "up_for_retry" && result.ti.nextRetryAt !== null) {
-        this.scheduleRetry(run, f.taskId, result.ti.nextRetryAt - now);
+        this.scheduleRetry(run, f.key, result.ti.nextRetryAt - now);
+        if (f.mapIndex >= 0) this.releaseWaitingCopy(run, f.taskId);
       } else {
-        this.propagate(run, [f.taskId], now);
+        this.ended(run, result.ti, now);
       }
     }
     this.pump();
@@ -271,16 +299,52 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     }
   }
 
+  /**
+   * A task instance reached a final state: decide its downstream; for a copy of a mapped task, let
+   * a waiting copy run and, when it was the last, settle the mapped task and decide its downstream.
+   */
+  private ended(run: ActiveRun, ti: TaskInstanceRecord, now: number): void {
+    if (ti.mapIndex < 0) {
+      this.propagate(run, [ti.taskId], now);
+      return;
+    }
+    this.releaseWaitingCopy(run, ti.taskId);
+    const parent = settleMappedTask(run, ti.taskId, now);
+    if (!parent) return;
+    this.uow.taskInstance(parent);
+    // Outlets are recorded once, for the mapped task, keyed by its copies' highest try (a
+    // cleared and re-run mapped task records new events).
+    if (parent.state === "success") {
+      const tries = (run.copies.get(parent.taskId) ?? []).map((c) => c?.tryNumber ?? 1);
+      this.recordOutlets(run, parent.taskId, Math.max(1, ...tries), now);
+    }
+    this.propagate(run, [parent.taskId], now);
+  }
+
+  /** A copy stopped running: one held back by maxActiveCopies may go. */
+  private releaseWaitingCopy(run: ActiveRun, taskId: string): void {
+    const waiting = run.waitingCopies.get(taskId);
+    const key = waiting?.shift();
+    if (key === undefined) return;
+    const ti = run.tis.get(key);
+    if (ti?.state === "scheduled") this.enqueue(run, ti);
+  }
+
   // ── decisions ────────────────────────────────────────────────────────────────────────────
 
   /** Decides the fate of tasks downstream of `changed` (or all tasks) and checks the run. */
   private propagate(run: ActiveRun, changed: string[] | null, now: number): void {
     const candidates = changed === null ? undefined : changed.flatMap((t) => run.graph.downstream.get(t) ?? []);
     const decisions = decideTasks(run.graph, run.views, candidates, run.countsOf);
+    const settled: string[] = [];
     for (const [taskId, state] of decisions) {
       if (state === "scheduled" && run.graph.tasks.get(taskId)?.dependsOnPast) {
         run.blocked.add(taskId);
         void this.checkPast(run, taskId);
+        continue;
+      }
+      if (state === "scheduled" && mapOf(run, taskId)) {
+        if (this.expand(run, taskId, now)) settled.push(taskId);
         continue;
       }
       const ti = run.update(taskId, { state, ...(state === "scheduled" ? {} : { endedAt: now }) }, now);
@@ -290,13 +354,24 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       if (state === "scheduled") this.enqueue(run, ti);
       else this.uow.taskInstance(ti);
     }
-    this.checkRunDone(run, now);
+    // Mapped tasks that ended at once (empty or bad lists) decide their own downstream.
+    if (settled.length > 0) this.propagate(run, settled, now);
+    else this.checkRunDone(run, now);
+  }
+
+  /** Creates a mapped task's copies and queues them; true when it ended at once instead. */
+  private expand(run: ActiveRun, taskId: string, now: number): boolean {
+    const out = expandMappedTask(run, taskId, now);
+    for (const ti of out.changed) this.uow.taskInstance(ti);
+    for (const ti of out.ready) this.enqueue(run, ti);
+    if (!out.settled) this.logger.info({ dagId: run.dagId, runId: run.run.runId, taskId, copies: out.ready.length }, "mapped task expanded");
+    return out.settled;
   }
 
   private enqueue(run: ActiveRun, ti: TaskInstanceRecord): void {
     this.dispatcher.ready.push({
       runPk: run.pk,
-      taskId: ti.taskId,
+      taskId: tiKey(ti.taskId, ti.mapIndex),
       priority: ti.priority,
       backfill: run.run.runType === "backfill",
     });
@@ -311,10 +386,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   }
 
   private finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void {
+    if (this.runs.get(run.pk) !== run) return;
     run.run = { ...run.run, state, endedAt: now, note };
     this.uow.run({ id: run.pk, state, endedAt: now, note });
     this.runs.delete(run.pk);
     this.dispatcher.dropRun(run.pk);
+    this.sensorWaits.cancel(run, null);
     this.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
     const finished = run.run;
     void this.uow.flush().then(() => {
@@ -341,12 +418,18 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     if (!ok || !this.runs.has(run.pk) || run.tis.get(taskId)?.state !== "none") return;
     run.blocked.delete(taskId);
     const now = this.clock.now();
+    if (mapOf(run, taskId)) {
+      if (this.expand(run, taskId, now)) this.propagate(run, [taskId], now);
+      this.pump();
+      return;
+    }
     const ti = run.update(taskId, { state: "scheduled" }, now);
     this.uow.taskInstance(ti);
     this.enqueue(run, ti);
     this.pump();
   }
 
+  /** Puts task instance `taskId` (a {@link tiKey}) back in the ready queue after `delayMs`. */
   private scheduleRetry(run: ActiveRun, taskId: string, delayMs: number): void {
     const key = `${run.pk}/${taskId}`;
     this.retryTimers.get(key)?.();
@@ -375,6 +458,15 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       const run = this.runs.get(item.runPk);
       const ti = run?.tis.get(item.taskId);
       if (!run || !ti || ti.state !== "scheduled") continue;
+      if (ti.mapIndex >= 0) {
+        const max = mapOf(run, ti.taskId)?.maxActive ?? null;
+        if (max !== null && (run.activeCopies.get(ti.taskId) ?? 0) >= max) {
+          const waiting = run.waitingCopies.get(ti.taskId) ?? [];
+          waiting.push(item.taskId);
+          run.waitingCopies.set(ti.taskId, waiting);
+          continue;
+        }
+      }
       const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots };
       const poolSize = this.pools.get(ti.pool);
       if (poolSize === undefined || ti.poolSlots > poolSize) {
@@ -395,10 +487,11 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private dispatch(run: ActiveRun, ti: TaskInstanceRecord, claim: Claim): void {
     const now = this.clock.now();
     const tryNumber = ti.tryNumber + 1;
-    const updated = run.update(ti.taskId, { state: "queued", tryNumber, queuedAt: now, error: null }, now);
+    const key = tiKey(ti.taskId, ti.mapIndex);
+    const updated = run.update(key, { state: "queued", tryNumber, queuedAt: now, error: null }, now);
     this.uow.taskInstance(updated);
     const request = buildAttemptRequest(run, updated, this.opts.logsDir, this.opts.maxOutputBytes);
-    this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, tryNumber, logPath: request.logPath });
+    this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath });
     this.dispatcher.acquire(claim);
     this.executor.submit(request);
   }
@@ -406,8 +499,9 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {
     const now = this.clock.now();
     this.logger.error({ dagId: run.dagId, taskId: ti.taskId }, error);
-    this.uow.taskInstance(run.update(ti.taskId, { state: "failed", error, endedAt: now }, now));
-    this.propagate(run, [ti.taskId], now);
+    const failed = run.update(tiKey(ti.taskId, ti.mapIndex), { state: "failed", error, endedAt: now }, now);
+    this.uow.taskInstance(failed);
+    this.ended(run, failed, now);
   }
 
   // ── the tick: time-based and external work ───────────────────────────────────────────────
@@ -533,6 +627,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     if (!recovering) this.uow.run({ id: run.id, state: "running", startedAt: run.startedAt ?? now });
     const retries = recovering ? recoverRun(active, now, this.uow) : [];
     for (const r of retries) this.scheduleRetry(active, r.taskId, r.delayMs);
+    if (recovering) this.sensorWaits.recover(active, now);
+    // A mapped task whose last copies ended as the previous process stopped gets its state now.
+    for (const taskId of active.copies.keys()) {
+      const settled = settleMappedTask(active, taskId, now);
+      if (settled) this.uow.taskInstance(settled);
+    }
     for (const ti of active.tis.values()) if (ti.state === "scheduled") this.enqueue(active, ti);
     this.propagate(active, null, now);
   }
@@ -567,14 +667,15 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Kills in-flight attempts of a run (some tasks or all), records them failed, frees their slots. */
   private stopAttempts(run: ActiveRun, taskIds: ReadonlySet<string> | null, reason: string): void {
     const now = this.clock.now();
+    this.sensorWaits.cancel(run, taskIds);
     for (const [attemptId, f] of this.inFlight) {
       if (f.runPk !== run.pk || (taskIds && !taskIds.has(f.taskId))) continue;
       this.inFlight.delete(attemptId);
       this.dispatcher.release(f);
       this.executor.cancel(attemptId, reason);
-      const ti = run.tis.get(f.taskId);
+      const ti = run.tis.get(f.key);
       this.uow.attempt({
-        runPk: run.pk, taskId: f.taskId, mapIndex: -1, tryNumber: f.tryNumber, state: "failed",
+        runPk: run.pk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state: "failed",
         startedAt: ti?.startedAt ?? null, endedAt: now, error: `stopped: ${reason}`, logPath: f.logPath, pid: null,
       });
     }
@@ -592,7 +693,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       }
       for (const ti of run.tis.values()) {
         if (ti.state === "success" || ti.state === "failed" || ti.state === "skipped" || ti.state === "upstream_failed" || ti.state === "removed") continue;
-        this.uow.taskInstance(run.update(ti.taskId, { state: "skipped", endedAt: now, error: "run timed out" }, now));
+        this.uow.taskInstance(run.update(tiKey(ti.taskId, ti.mapIndex), { state: "skipped", endedAt: now, error: "run timed out" }, now));
       }
       this.finishRun(run, "failed", `run timed out after ${limit} ms`, now);
     }

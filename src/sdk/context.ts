@@ -5,7 +5,7 @@ export interface TaskContext<P = Record<string, unknown>> {
   dagId: string;
   runId: string;
   taskId: string;
-  runType: "scheduled" | "manual" | "backfill" | "dataset";
+  runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
   /** Start of the data interval for scheduled runs; the trigger time for manual runs; null if none. */
   logicalDate: Date | null;
   dataInterval: { start: Date | null; end: Date | null };
@@ -15,6 +15,8 @@ export interface TaskContext<P = Record<string, unknown>> {
   ts: string | null;
   params: P;
   conf: Record<string, unknown>;
+  /** For a copy of a mapped task, its index in the expansion (0…N-1); -1 for any other task. */
+  mapIndex: number;
   /** 1-based attempt number. */
   tryNumber: number;
   maxTries: number;

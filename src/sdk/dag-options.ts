@@ -7,6 +7,7 @@ import { parseSchedule } from "../core/timetable/parse-schedule.js";
 import { checkDatasetUris, type DatasetUri } from "./dataset-options.js";
 import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import { checkPolicyOptions, type Duration, type TaskPolicyOptions } from "./task-options.js";
+import { checkParamsTakeEvents, resolveTriggers, type EventTrigger } from "./trigger-options.js";
 
 /** A zod schema of the DAG's params object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
@@ -46,6 +47,8 @@ export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | 
   maxActiveTasks?: number;
   /** A run still going after this long fails and its running tasks are stopped. Default none. */
   runTimeout?: Duration | null;
+  /** Event triggers: `onFile({...})` and `onMessage({...})`; each file or message starts a run of type "event". */
+  triggers?: readonly EventTrigger[];
 }
 
 /** Schedule on datasets: a run once ALL of them have been updated since the last such run. */
@@ -69,6 +72,7 @@ export const DAG_OPTION_KEYS = [
   "maxActiveRuns",
   "maxActiveTasks",
   "runTimeout",
+  "triggers",
 ] as const;
 
 export type ResolvedDagOptions = Omit<DagSpec, "fileloc" | "tasks">;
@@ -107,6 +111,7 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
     maxActiveRuns: checkInteger(options.maxActiveRuns ?? 16, "maxActiveRuns", 1),
     maxActiveTasks: checkInteger(options.maxActiveTasks ?? 16, "maxActiveTasks", 1),
     runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
+    ...resolveTriggerList(options.triggers, dagId, options.params),
   };
 }
 
@@ -119,6 +124,12 @@ function resolveSchedule(value: unknown, mode: "interval" | "trigger"): DagSpec[
     return { kind: "datasets", uris };
   }
   throw new InvalidInputError(`schedule must be a string, { datasets: [...] } or null, got ${show(value)}`);
+}
+
+function resolveTriggerList(value: unknown, dagId: string, params: ParamsSchema | undefined): Pick<DagSpec, "triggers"> {
+  const triggers = resolveTriggers(value, dagId);
+  if (triggers.length > 0 && params !== undefined) checkParamsTakeEvents(resolveParams(params).paramsSchema, triggers);
+  return triggers.length === 0 ? {} : { triggers };
 }
 
 function checkTimezone(value: unknown): string {

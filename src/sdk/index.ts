@@ -11,7 +11,7 @@ export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
 export type { DagOptions, DatasetSchedule } from "./dag-options.js";
 export type { DatasetUri } from "./dataset-options.js";
-export type { EventTrigger, OnFileOptions, OnMessageOptions } from "./trigger-options.js";
+export type { EventTrigger, FileEvent, MessageEvent, OnFileOptions, OnMessageOptions } from "./trigger-options.js";
 export type { TaskOptions } from "./task-options.js";
 export type { MappedTaskOptions } from "./map-options.js";
 export type { TriggerRule } from "../core/model/states.js";

@@ -34,7 +34,7 @@ describe("mapped tasks (dynamic task mapping)", () => {
     const each = spec.tasks.find((t) => t.taskId === "each")!;
     expect(each.map).toEqual({ over: { x: "xs" }, values: { y: ["a"] }, partial: { k: 1 }, maxLength: 10, maxActive: 2 });
     expect(each.upstream).toEqual(["xs"]);
-    expect(spec.tasks.find((t) => t.taskId === "plain")!.map).toBeNull();
+    expect(spec.tasks.find((t) => t.taskId === "plain")!.map).toBeUndefined();
     expect(spec.tasks.find((t) => t.taskId === "each")!.inputs).toEqual({});
   });
 

@@ -57,6 +57,7 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
   const doc = node.options.doc;
   if (doc !== undefined && typeof doc !== "string") throw new InvalidInputError(`doc must be a string, got ${show(doc)}`);
   const edges = resolveEdges(node);
+  const map = resolveMap(node, Object.keys(edges.inputs)).map;
   return {
     taskId,
     kind: node.kind,
@@ -67,6 +68,7 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
     doc: doc ?? null,
     inlets: checkDatasetUris(node.options.inlets, "inlets"),
     outlets: checkDatasetUris(node.options.outlets, "outlets"),
-    map: resolveMap(node, Object.keys(edges.inputs)).map,
+    // Only mapped tasks carry `map`: the spec of an unmapped task is unchanged.
+    ...(map ? { map } : {}),
   };
 }

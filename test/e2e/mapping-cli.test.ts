@@ -39,7 +39,8 @@ afterEach(async () => {
 });
 
 describe("mapped tasks in the CLI", () => {
-  it("dags test --json shows one entry per task, with a mapped task's copies under it", async () => {
+  it("dags test --json shows one entry per task, with a mapped task's copies under it (the pool it names is created)", async () => {
+    writeFileSync(join(env.BATON_DAGS!, "mapped.ts"), MAPPED.replace("partial: { base: 100 }", 'partial: { base: 100 }, pool: "regional_api"'));
     const r = await baton(["dags", "test", "mapped", "--json"], env);
     expect(r.code).toBe(0);
     const out = batonJson<{ state: string; tasks: { taskId: string; state: string; copies?: { mapIndex: number; state: string; attempts: number }[] }[] }>(r);

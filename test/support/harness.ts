@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Clock } from "../../src/core/ports/clock.js";
 import { systemClock } from "../../src/core/ports/clock.js";
 import type { Executor } from "../../src/core/ports/executor.js";
+import type { Triggerer } from "../../src/core/ports/triggerer.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { CommandInbox } from "../../src/core/ports/command-inbox.js";
@@ -41,12 +42,13 @@ export class Harness {
     return { errors: r.errors };
   }
 
-  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions> } = {}): Promise<Scheduler> {
+  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer } = {}): Promise<Scheduler> {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
       inbox: this.store as unknown as CommandInbox,
       executor: this.executor,
+      ...(opts.triggerer ? { triggerer: opts.triggerer } : {}),
       clock: opts.clock ?? systemClock,
       logger: silentLogger,
       options: { logsDir: this.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false, ...opts.scheduler },

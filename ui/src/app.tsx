@@ -9,6 +9,7 @@ import { Icon } from "./design/icons";
 import { ErrorState, Skeleton } from "./design/misc";
 import { ThemeToggle } from "./design/theme";
 import { MeContext } from "./lib/auth";
+import { AdminPage, isAdminTab } from "./pages/admin-page";
 import { DagListPage } from "./pages/dag-list-page";
 import { DagPage } from "./pages/dag-page";
 import { DatasetsPage } from "./pages/datasets-page";
@@ -55,11 +56,15 @@ function Shell({ me }: { me: Me }) {
   const live = useLiveEvents(true);
   const path = location.pathname;
   const dag = matchPath("/dags/:dagId/:tab?", path);
+  const admin = matchPath("/admin/:tab?", path);
+  // Connections and variables: reading needs op (the API enforces it; the link just follows).
+  const canAdmin = me.role === "op" || me.role === "admin";
 
   let page: React.ReactNode;
   if (path === "/" || path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
+  else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFound />;
 
@@ -75,6 +80,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
           <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
+          {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>
         <span className="spacer" />
         <LiveIndicator status={live} />

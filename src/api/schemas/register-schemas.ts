@@ -4,6 +4,7 @@ import { CommandResultSchema, ErrorSchema } from "./common-schemas.js";
 import { DatasetEventSchema, DatasetSchema } from "./dataset-schemas.js";
 import { DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
 import { GridSchema, RunSchema } from "./run-schemas.js";
+import { ConnectionCheckSchema, ConnectionSchema, VariableSchema } from "./secret-schemas.js";
 import { AttemptSchema, TaskInstanceDetailSchema, TaskInstanceSchema } from "./task-schemas.js";
 
 /** Component schemas, referenced from routes as `{ $ref: "Run#" }` and named so in OpenAPI. */
@@ -25,6 +26,9 @@ export function registerSchemas(app: FastifyInstance): void {
     PoolSchema,
     DatasetEventSchema,
     DatasetSchema,
+    ConnectionSchema,
+    ConnectionCheckSchema,
+    VariableSchema,
   ]) {
     app.addSchema(schema);
   }

@@ -124,22 +124,35 @@ export async function connectionsDelete(id: string, opts: CommonOptions): Promis
 /** Tries to reach the system a connection points at: exit 0 ok, 1 failed, 2 no test for its type. */
 export async function connectionsTest(id: string, opts: CommonOptions): Promise<number> {
   const { connection } = await lookup(id, opts);
-  const probe = PROBES[connection.type.toLowerCase()];
-  if (probe === undefined) {
-    process.stderr.write(`no test for type ${connection.type} (tests exist for: ${Object.keys(PROBES).join(", ")})\n`);
+  const result = await probeConnection(connection);
+  if (!result.supported) {
+    process.stderr.write(`${result.error}\n`);
     return EXIT.badInput;
   }
-  try {
-    await probe(connection);
-  } catch (e) {
-    const message = maskText(e instanceof Error ? e.message || e.constructor.name : String(e), secretValuesOf(connection));
-    if (opts.json) printJson({ id, ok: false, error: message });
-    else process.stdout.write(`Connection ${id} (${connection.type}): failed: ${message}\n`);
+  if (!result.ok) {
+    if (opts.json) printJson({ id, ok: false, error: result.error });
+    else process.stdout.write(`Connection ${id} (${connection.type}): failed: ${result.error}\n`);
     return EXIT.failed;
   }
   if (opts.json) printJson({ id, ok: true });
   else process.stdout.write(`Connection ${id} (${connection.type}): ok\n`);
   return EXIT.ok;
+}
+
+/**
+ * The check behind `connections test` and POST /api/v1/connections/{id}/test. Never throws: a
+ * failure is `ok: false` with the reason, the connection's secrets masked; `supported: false`
+ * when there is no check for the type.
+ */
+export async function probeConnection(connection: Connection): Promise<{ ok: boolean; supported: boolean; error: string | null }> {
+  const probe = PROBES[connection.type.toLowerCase()];
+  if (probe === undefined) return { ok: false, supported: false, error: `no test for type ${connection.type} (tests exist for: ${Object.keys(PROBES).join(", ")})` };
+  try {
+    await probe(connection);
+    return { ok: true, supported: true, error: null };
+  } catch (e) {
+    return { ok: false, supported: true, error: maskText(e instanceof Error ? e.message || e.constructor.name : String(e), secretValuesOf(connection)) };
+  }
 }
 
 const TIMEOUT_MS = 10_000;

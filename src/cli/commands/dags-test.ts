@@ -2,16 +2,19 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { NotFoundError } from "../../core/errors.js";
+import { DEFAULT_POOL } from "../../core/model/dag-spec.js";
 import { systemClock } from "../../core/ports/clock.js";
 import { silentLogger } from "../../core/ports/logger.js";
 import { findDagFiles, loadDagFiles } from "../../dag-processor/index.js";
 import { InProcessExecutor } from "../../executor/in-process-executor.js";
 import { buildManualRun } from "../../scheduler/run-factory.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
+import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson, printTable } from "../output.js";
 import { openSecretsResolver, type CommonOptions } from "../runtime.js";
+import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
 
 export interface DagTestOptions extends CommonOptions {
@@ -28,6 +31,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
   const conf = parseJsonOption(opts.conf, "--conf");
   const tmp = mkdtempSync(join(tmpdir(), "baton-test-"));
   const secrets = openSecretsResolver(config);
+  const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
     const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
@@ -41,12 +45,16 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const now = Date.now();
     const at = parseDateOption(opts.date, version.spec.timezone, now);
     await store.saveDagVersion(version);
+    // The temporary store has only default_pool: pools the DAG names exist here too, each large
+    // enough for its biggest task (pools are sized per deployment, not per DAG file).
+    for (const [name, slots] of poolsNamedBy(version.spec.tasks)) await store.upsertPool({ name, slots, description: "created by baton dags test" });
     const { run, tis } = buildManualRun({ version, at, conf, now });
     const created = (await store.createRun(run, tis))!;
     const scheduler = new Scheduler({
       store,
       datasets: store,
-      executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver }),
+      executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
+      triggerer: new LocalTriggerer({ clock: systemClock, secrets: secrets.resolver }),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },
@@ -57,14 +65,21 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const tiRows = await store.listTaskInstances(created.id);
     await store.close();
     const order = new Map(version.spec.tasks.map((t, i) => [t.taskId, i]));
-    tiRows.sort((a, b) => order.get(a.taskId)! - order.get(b.taskId)!);
-    const tasks = tiRows.map((t) => ({
-      taskId: t.taskId,
-      state: t.state,
-      attempts: t.tryNumber,
-      durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null,
-      ...(t.error ? { error: t.error } : {}),
-    }));
+    tiRows.sort((a, b) => order.get(a.taskId)! - order.get(b.taskId)! || a.mapIndex - b.mapIndex);
+    // A mapped task is one entry; its copies are listed under it.
+    const copiesOf = (taskId: string) =>
+      tiRows.filter((c) => c.taskId === taskId && c.mapIndex >= 0 && c.state !== "removed").map((c) => ({ mapIndex: c.mapIndex, state: c.state, attempts: c.tryNumber }));
+    const tasks = tiRows.filter((t) => t.mapIndex < 0).map((t) => {
+      const copies = copiesOf(t.taskId);
+      return {
+        taskId: t.taskId,
+        state: t.state,
+        attempts: t.tryNumber,
+        durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null,
+        ...(t.error ? { error: t.error } : {}),
+        ...(copies.length > 0 ? { copies } : {}),
+      };
+    });
     if (opts.json) {
       printJson({ dagId, runId: finished.runId, state: finished.state, tasks });
     } else {
@@ -74,7 +89,15 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     }
     return finished.state === "success" ? 0 : 1;
   } finally {
+    await dagRuns.close();
     await secrets.close();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Pools other than default_pool that the tasks name, with the most slots one task takes. */
+function poolsNamedBy(tasks: readonly { pool: string; poolSlots: number }[]): Map<string, number> {
+  const pools = new Map<string, number>();
+  for (const t of tasks) if (t.pool !== DEFAULT_POOL) pools.set(t.pool, Math.max(pools.get(t.pool) ?? 1, t.poolSlots));
+  return pools;
 }

@@ -2,7 +2,10 @@ import { existsSync, mkdirSync } from "node:fs";
 import { systemClock } from "../../core/ports/clock.js";
 import { DagSync } from "../../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
+import { StoreDagRunsGateway } from "../../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
+import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
+import { TriggerManager } from "../../triggers/index.js";
 import { apiDeps } from "../api-deps.js";
 import { withholdSecretKey } from "../../config/config.js";
 import { openRuntime, openSecretsResolver, type CommonOptions } from "../runtime.js";
@@ -19,12 +22,16 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
   const secrets = openSecretsResolver(config, store);
   withholdSecretKey(); // in `config` now; task runners must not inherit it
-  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver });
+  // Cross-DAG operators: a run they trigger (or clear) wakes the scheduler instead of waiting for its poll.
+  const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
+  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,
     inbox: store,
     datasets: store,
     executor,
+    // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
+    triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver }),
     clock: systemClock,
     logger,
     options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },
@@ -33,6 +40,9 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   const first = await sync.syncOnce();
   await scheduler.start();
   sync.start(() => scheduler.wake());
+  // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
+  const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
+  await triggers.start();
   const mode = config.standaloneAuth;
   const { app, url } = await serveApi(store, apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake() }), config.apiHost, config.apiPort);
   const database = config.databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
@@ -57,8 +67,9 @@ export async function standalone(opts: CommonOptions): Promise<number> {
       stopping = true;
       process.stdout.write(`Received ${signal}: stopping (running tasks get ${config.shutdownGraceMs / 1000}s to finish)…\n`);
       sync.stop();
-      void app
-        .close()
+      void triggers
+        .stop()
+        .then(() => app.close())
         .then(() => scheduler.stop(config.shutdownGraceMs))
         .then(() => rt.close())
         .then(() => {

@@ -12,6 +12,7 @@ import { timetableOf } from "../../scheduler/scheduled-runs.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson } from "../output.js";
 import { openSecretsResolver, type CommonOptions } from "../runtime.js";
+import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
 
 export interface TaskTestOptions extends CommonOptions {
@@ -30,6 +31,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
   const inputs = parseJsonOption(opts.inputs, "--inputs");
   const tmp = mkdtempSync(join(tmpdir(), "baton-task-test-"));
   const secrets = openSecretsResolver(config);
+  const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
     const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
@@ -40,7 +42,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const now = Date.now();
     const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
     const logPath = join(tmp, "attempt.log");
-    const executor = new InProcessExecutor({ echoOutput: false, secrets: secrets.resolver });
+    const executor = new InProcessExecutor({ echoOutput: false, secrets: secrets.resolver, dagRuns: dagRuns.gateway });
     const report = await new Promise<AttemptReport>((resolve) => {
       void executor.start({ started() {}, finished: resolve }).then(() =>
         executor.submit({
@@ -72,7 +74,8 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     await executor.shutdown(0);
     const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
     const o = report.outcome;
-    const state = o.kind === "success" ? "success" : o.kind === "skipped" ? "skipped" : "failed";
+    // A sensor in reschedule or deferred mode pokes once here, as one attempt of a run would.
+    const state = o.kind === "success" ? "success" : o.kind === "skipped" ? "skipped" : o.kind === "reschedule" ? "up_for_reschedule" : o.kind === "deferred" ? "deferred" : "failed";
     const value = o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
     if (opts.json) {
       printJson({ dagId, taskId, state, returnValue: value, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
@@ -83,6 +86,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     }
     return state === "failed" ? 1 : 0;
   } finally {
+    await dagRuns.close();
     await secrets.close();
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import type { TriggerRule } from "./states.js";
+import type { EventTriggerSpec } from "./event-trigger-spec.js";
 
 /**
  * The serialized form of a DAG: what the DAG processor emits after loading a user's file and
@@ -27,6 +28,8 @@ export interface DagSpec {
   maxActiveTasks: number;
   /** A run still going after this many ms is failed; its running tasks are stopped. */
   runTimeoutMs: number | null;
+  /** Event triggers (files, messages) that start runs of type "event"; absent (= none) in specs stored before them. */
+  triggers?: EventTriggerSpec[];
   tasks: TaskSpec[];
 }
 
@@ -69,7 +72,30 @@ export interface TaskSpec {
   inlets: string[];
   /** Dataset URIs the task writes: each success records an event on every one of them. */
   outlets: string[];
+  /**
+   * Dynamic task mapping: the task runs as one copy per element (map index 0…N-1) of the lists it
+   * is mapped over; downstream tasks receive the list of the copies' results. Null (or absent, in
+   * specs stored before mapping existed) for a normal task.
+   */
+  map?: MapSpec | null;
 }
+
+/** How a mapped task expands (Airflow's `partial(...).expand(...)`). */
+export interface MapSpec {
+  /** Input name → upstream task id whose return value (a list) is expanded. */
+  over: Record<string, string>;
+  /** Input name → a literal list expanded like an upstream list. */
+  values: Record<string, unknown[]>;
+  /** Constant arguments every copy receives unchanged. */
+  partial: Record<string, unknown>;
+  /** The most copies one expansion may create; a longer list fails the task. */
+  maxLength: number;
+  /** The most copies of this task running at once in one run; null = only the usual limits. */
+  maxActive: number | null;
+}
+
+/** Default of `maxMapLength` (Airflow's `max_map_length`). */
+export const DEFAULT_MAX_MAP_LENGTH = 1024;
 
 export const DEFAULT_POOL = "default_pool";
 

@@ -1,4 +1,5 @@
 import type { DagSpec } from "./dag-spec.js";
+import type { SensorWait } from "../sensors/sensor-wait.js";
 import type { RunState, RunType, TaskState } from "./states.js";
 
 /** Times are epoch milliseconds (UTC) everywhere in records. */
@@ -79,13 +80,18 @@ export interface TaskInstanceRecord {
   queuedAt: EpochMs | null;
   startedAt: EpochMs | null;
   endedAt: EpochMs | null;
-  /** When an up_for_retry instance may run again. */
+  /** When an up_for_retry instance may run again, or an up_for_reschedule sensor poke again. */
   nextRetryAt: EpochMs | null;
   /** JSON text of the return value (null when the task returned nothing). */
   output: string | null;
   error: string | null;
   /** For branch tasks: the direct downstream ids chosen (JSON array), else null. */
   followed: string[] | null;
+  /**
+   * A sensor in reschedule or deferred mode (up_for_reschedule, deferred, and the poke after a
+   * reschedule): its progress across pokes; null (or absent) otherwise.
+   */
+  sensorWait?: SensorWait | null;
   updatedAt: EpochMs;
 }
 

@@ -8,6 +8,10 @@ export const TASK_STATES = [
   "queued",
   "running",
   "up_for_retry",
+  /** A sensor in reschedule mode between pokes: no worker slot; back to scheduled at `nextRetryAt`. */
+  "up_for_reschedule",
+  /** A sensor handed to the triggerer: no worker slot; ends when its trigger fires or times out. */
+  "deferred",
   "success",
   "failed",
   "skipped",
@@ -31,7 +35,7 @@ export function isFinished(state: TaskState): boolean {
 export const RUN_STATES = ["queued", "running", "success", "failed"] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
-export const RUN_TYPES = ["scheduled", "manual", "backfill", "dataset"] as const;
+export const RUN_TYPES = ["scheduled", "manual", "backfill", "dataset", "event"] as const;
 export type RunType = (typeof RUN_TYPES)[number];
 
 export const TRIGGER_RULES = [

@@ -1,11 +1,12 @@
 import type { TaskSpec } from "../model/dag-spec.js";
 import type { EpochMs } from "../model/records.js";
+import type { SensorWait, TriggerSpec } from "../sensors/sensor-wait.js";
 
 /** The serializable run context an attempt receives (the task runner turns it into TaskContext). */
 export interface AttemptContext {
   dagId: string;
   runId: string;
-  runType: "scheduled" | "manual" | "backfill" | "dataset";
+  runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
   logicalDate: EpochMs | null;
   dataIntervalStart: EpochMs | null;
   dataIntervalEnd: EpochMs | null;
@@ -35,6 +36,8 @@ export interface AttemptRequest {
   logPath: string;
   /** Largest JSON-encoded return value accepted, in bytes. */
   maxOutputBytes: number;
+  /** A sensor in reschedule mode resuming: its first poke and pokes so far (the timeout spans reschedules). */
+  sensor?: SensorWait | null;
 }
 
 export type AttemptOutcome =
@@ -45,7 +48,11 @@ export type AttemptOutcome =
   | { kind: "skipped"; reason: string }
   | { kind: "timeout"; error: string }
   /** The process running the attempt died (signal, OOM, exit). */
-  | { kind: "crashed"; error: string };
+  | { kind: "crashed"; error: string }
+  /** A sensor in reschedule mode said "not yet": run it again at `at`, same try, slot freed. */
+  | { kind: "reschedule"; at: EpochMs; firstPokeAt: EpochMs; pokes: number }
+  /** A sensor in deferred mode said "not yet": the triggerer runs `trigger`, no slot held. */
+  | { kind: "deferred"; trigger: TriggerSpec; firstPokeAt: EpochMs; pokes: number };
 
 export interface AttemptReport {
   attemptId: string;

@@ -9,6 +9,7 @@ import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.j
 import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
 import { AttemptLog } from "./attempt-log.js";
 import { captureOutput } from "./capture-output.js";
+import { IpcDagRunsGateway } from "./ipc-dag-runs.js";
 import { IpcSecretsResolver } from "./ipc-secrets.js";
 import { runAttempt } from "./run-attempt.js";
 
@@ -46,8 +47,17 @@ const secrets = new IpcSecretsResolver(
   () => current?.request.attemptId,
 );
 
+const dagRuns = new IpcDagRunsGateway(
+  (event) => {
+    send(event);
+    flush();
+  },
+  () => current?.request.attemptId,
+);
+
 process.on("message", (message: ParentMessage) => {
   if (message.secrets) secrets.answer(message.secrets);
+  if (message.dagRuns) dagRuns.answer(message.dagRuns);
   if (message.run) waiting.push(...message.run);
   if (message.recall) recall(message.recall);
   flush();
@@ -87,7 +97,7 @@ async function loop(): Promise<void> {
 async function run(request: AttemptRequest): Promise<AttemptOutcome> {
   const log = new AttemptLog(request.logPath);
   const controller = new AbortController();
-  const done = runAttempt(request, log, controller.signal, secrets);
+  const done = runAttempt(request, log, controller.signal, secrets, dagRuns);
   current = { request, log, controller, done };
   try {
     return await done;

@@ -1,5 +1,7 @@
 import { FailTask, SkipTask } from "../../core/errors.js";
+import { attachSensorResume, DeferSensor, RescheduleSensor } from "../../core/sensors/sensor-handoff.js";
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
+import type { DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { RuntimeTask } from "../../sdk/definition.js";
 import type { TaskContext } from "../../sdk/context.js";
@@ -19,8 +21,9 @@ export async function runAttempt(
   log: AttemptLog,
   signal: AbortSignal,
   secrets: SecretsResolver | null = null,
+  dagRuns: DagRunsGateway | null = null,
 ): Promise<AttemptOutcome> {
-  const outcome = await runAttemptUnmasked(request, log, signal, secrets);
+  const outcome = await runAttemptUnmasked(request, log, signal, secrets, dagRuns);
   return log.hasSecrets ? maskOutcome(outcome, log) : outcome;
 }
 
@@ -36,6 +39,7 @@ async function runAttemptUnmasked(
   log: AttemptLog,
   signal: AbortSignal,
   secrets: SecretsResolver | null,
+  dagRuns: DagRunsGateway | null,
 ): Promise<AttemptOutcome> {
   const { taskId, context } = request;
   let task: RuntimeTask | undefined;
@@ -52,7 +56,8 @@ async function runAttemptUnmasked(
       retryable: false,
     };
   }
-  const ctx = buildTaskContext(request, log, signal, secrets);
+  // A rescheduled sensor resumes its try: its first poke and pokes so far (the timeout spans reschedules).
+  const ctx = attachSensorResume(buildTaskContext(request, log, signal, secrets, dagRuns), request.sensor);
   try {
     if (task.kind === "shell") return await runShellTask(task, ctx, request, log, signal);
     const value = await task.run(ctx, request.inputs);
@@ -105,8 +110,10 @@ async function runShellTask(
   return encoded.ok ? { kind: "success", output: encoded.output } : encoded.outcome;
 }
 
-/** SkipTask → skipped; FailTask → failed for good; anything else → failed, retryable. */
+/** SkipTask → skipped; FailTask → failed for good; a sensor's reschedule or deferral → its outcome; anything else → failed, retryable. */
 export function outcomeOfError(e: unknown): AttemptOutcome {
+  if (RescheduleSensor.is(e)) return { kind: "reschedule", at: e.at, firstPokeAt: e.wait.firstPokeAt, pokes: e.wait.pokes };
+  if (DeferSensor.is(e)) return { kind: "deferred", trigger: e.trigger, firstPokeAt: e.wait.firstPokeAt, pokes: e.wait.pokes };
   const message = messageOf(e);
   if (SkipTask.is(e)) return { kind: "skipped", reason: message || "skipped by the task" };
   if (FailTask.is(e)) return { kind: "failed", error: message || "failed by the task", retryable: false };

@@ -1,6 +1,7 @@
 import { BatonError } from "../../core/errors.js";
 import type { AttemptRequest } from "../../core/ports/executor.js";
 import { formatDs, formatTs } from "../../core/model/dates.js";
+import { DAG_RUNS_GATEWAY, type DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import { isSensitiveKey, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
 import type { TaskContext } from "../../sdk/context.js";
@@ -9,12 +10,15 @@ import type { AttemptLog } from "./attempt-log.js";
 /**
  * The TaskContext of an attempt. `ds` and `ts` are computed on first use (Intl is slow).
  * Secrets the task obtains are added to the attempt log's masking before the task sees them.
+ * `dagRuns` (runs of other DAGs, for the cross-DAG operators) rides along under a symbol key,
+ * outside the public TaskContext.
  */
 export function buildTaskContext(
   request: AttemptRequest,
   log: AttemptLog,
   signal: AbortSignal,
   secrets: SecretsResolver | null,
+  dagRuns: DagRunsGateway | null = null,
 ): TaskContext {
   const resolver = (): SecretsResolver => {
     if (secrets === null) {
@@ -26,7 +30,7 @@ export function buildTaskContext(
   const logical = c.logicalDate;
   let ds: string | undefined;
   let ts: string | undefined;
-  return {
+  const ctx: TaskContext = {
     dagId: c.dagId,
     runId: c.runId,
     taskId: request.taskId,
@@ -44,6 +48,7 @@ export function buildTaskContext(
     },
     params: c.params,
     conf: c.conf,
+    mapIndex: request.mapIndex,
     tryNumber: request.tryNumber,
     maxTries: request.maxTries,
     log: log.taskLogger(),
@@ -59,4 +64,6 @@ export function buildTaskContext(
       return value;
     },
   };
+  if (dagRuns !== null) Object.defineProperty(ctx, DAG_RUNS_GATEWAY, { value: dagRuns });
+  return ctx;
 }

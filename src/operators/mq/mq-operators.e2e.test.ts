@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
@@ -9,6 +8,7 @@ import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { connect as natsConnect } from "nats";
 import { baton, batonJson } from "../../../test/e2e/baton-cli.js";
+import { reachable } from "../../../test/support/reachable.js";
 
 // Real brokers on 127.0.0.1, driven by DAG files run with the real binary (needs `npm run build`).
 interface DagTestJson {
@@ -24,14 +24,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const unique = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
 
-function reachable(port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: "127.0.0.1", port, timeout: 1000 });
-    s.once("connect", () => (s.destroy(), resolve(null)));
-    s.once("timeout", () => (s.destroy(), resolve(`nothing answers on 127.0.0.1:${port} (timeout)`)));
-    s.once("error", (e) => resolve(`nothing answers on 127.0.0.1:${port} (${e.message})`));
-  });
-}
 
 type Recorded = Record<string, { count: number; ids: unknown[]; messages: { data: unknown; headers: Record<string, string>; id: unknown }[] }>;
 

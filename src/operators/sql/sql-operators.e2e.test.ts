@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import mysql from "mysql2/promise";
 import { baton, batonJson, BIN } from "../../../test/e2e/baton-cli.js";
+import { reachable } from "../../../test/support/reachable.js";
 
 // The real binary runs DAG files importing "baton" and "baton/operators" (needs `npm run build`).
 interface DagTestJson {
@@ -19,14 +19,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function reachable(port: number): Promise<string | null> {
-  return new Promise((resolve) => {
-    const s = createConnection({ host: "127.0.0.1", port, timeout: 1000 });
-    s.once("connect", () => (s.destroy(), resolve(null)));
-    s.once("timeout", () => (s.destroy(), resolve(`nothing answers on 127.0.0.1:${port} (timeout)`)));
-    s.once("error", (e) => resolve(`nothing answers on 127.0.0.1:${port} (${e.message})`));
-  });
-}
 
 async function runDag(name: string, source: string): Promise<{ out: DagTestJson; recorded: Record<string, any> | null }> {
   const dir = join(root, name);

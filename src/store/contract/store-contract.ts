@@ -10,6 +10,7 @@ import { describeLivenessContract } from "./liveness-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
 import { describeSecretsContract } from "./secrets-contract.js";
+import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 /**
@@ -78,5 +79,6 @@ export function describeStoreContract(
     describeAuthContract(sut);
     describeSecretsContract(sut);
     describeDatasetsContract(sut);
+    describeSensorWaitsContract(sut);
   });
 }

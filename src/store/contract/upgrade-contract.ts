@@ -6,6 +6,8 @@ import type { FullStore } from "../full-store.js";
 import { KyselyStore } from "../kysely-store.js";
 import { batonMigrator } from "../migrations/migrate-to-latest.js";
 import type { Database } from "../schema/database.js";
+import type { TaskInstanceRecord } from "../../core/model/records.js";
+import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
 import { dagVersion, newRun, taskInstance } from "./fixtures.js";
 
 /** One empty database of an adapter, reachable both raw (to stop at a migration) and as a store. */
@@ -31,6 +33,20 @@ async function migrateTo(target: UpgradeTarget, migration: string): Promise<stri
   }
 }
 
+/** Task-instance rows as 0001 knew them: without the columns later migrations added (0005's sensor waits). */
+async function insertAsReleased(target: UpgradeTarget, tis: TaskInstanceRecord[]): Promise<void> {
+  const db = target.connect();
+  try {
+    const rows = tis.map((ti) => {
+      const { first_poke_at: _f, poke_count: _p, trigger_spec: _t, ...v1 } = toTaskInstanceRow(ti);
+      return v1;
+    });
+    await db.insertInto("task_instances").values(rows as never).execute();
+  } finally {
+    await db.destroy();
+  }
+}
+
 /** Databases written by an earlier Baton open under this one with their data intact. */
 export function describeUpgradeContract(name: string, makeTarget: () => Promise<UpgradeTarget>): void {
   describe(`Store upgrade: ${name}`, () => {
@@ -42,7 +58,8 @@ export function describeUpgradeContract(name: string, makeTarget: () => Promise<
         // Baton as released with 0001 only: the store's old methods touch only the old tables.
         const old = new KyselyStore(target.connect(), target.capabilities, target.features);
         await old.saveDagVersion(dagVersion("etl", "v1"));
-        const run = await old.createRun(newRun("etl", "r1"), [taskInstance("extract"), taskInstance("load")]);
+        const run = await old.createRun(newRun("etl", "r1"), []);
+        await insertAsReleased(target, [taskInstance("extract", { runPk: run!.id }), taskInstance("load", { runPk: run!.id })]);
         await old.upsertPool({ name: "etl", slots: 3, description: "" });
         await old.heartbeat("scheduler", "host-a", 42);
         await old.close();

@@ -4,6 +4,7 @@ import { initialMigration } from "./0001-initial.js";
 import { commandsAndAuthMigration } from "./0002-commands-and-auth.js";
 import { datasetsMigration } from "./0004-datasets.js";
 import { connectionsAndVariablesMigration } from "./0003-connections-and-variables.js";
+import { sensorWaitsMigration } from "./0005-sensor-waits.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -18,6 +19,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0002-commands-and-auth": commandsAndAuthMigration(this.features),
       "0003-connections-and-variables": connectionsAndVariablesMigration(this.features),
       "0004-datasets": datasetsMigration(this.features),
+      "0005-sensor-waits": sensorWaitsMigration(this.features),
     };
   }
 }

@@ -43,6 +43,9 @@ export async function upsertTaskInstances(
           output: eb.ref("excluded.output"),
           error: eb.ref("excluded.error"),
           followed: eb.ref("excluded.followed"),
+          first_poke_at: eb.ref("excluded.first_poke_at"),
+          poke_count: eb.ref("excluded.poke_count"),
+          trigger_spec: eb.ref("excluded.trigger_spec"),
           updated_at: eb.ref("excluded.updated_at"),
         })),
       )

@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { TaskInstanceRecord } from "../../core/model/records.js";
 import type { TaskState } from "../../core/model/states.js";
+import type { SensorWait, TriggerSpec } from "../../core/sensors/sensor-wait.js";
 import type { TaskInstancesTable } from "../schema/database.js";
 import { parseJsonColumn } from "./json-column.js";
 
@@ -25,6 +26,7 @@ export function toTaskInstanceRecord(row: Selectable<TaskInstancesTable>): TaskI
       row.followed === null
         ? null
         : parseJsonColumn<string[]>(row.followed, `task_instances.followed of ${row.run_pk}/${row.task_id}/${row.map_index}`),
+    ...sensorWaitOf(row),
     updatedAt: row.updated_at,
   };
 }
@@ -47,7 +49,18 @@ export function toTaskInstanceRow(ti: TaskInstanceRecord): TaskInstancesTable {
     output: ti.output,
     error: ti.error,
     followed: ti.followed === null ? null : JSON.stringify(ti.followed),
+    first_poke_at: ti.sensorWait?.firstPokeAt ?? null,
+    poke_count: ti.sensorWait?.pokes ?? null,
+    trigger_spec: ti.sensorWait?.trigger ? JSON.stringify(ti.sensorWait.trigger) : null,
     updated_at: ti.updatedAt,
   };
+}
+
+/** `{ sensorWait }` for a sensor between pokes, else nothing (the field is absent, as on records built in memory). */
+function sensorWaitOf(row: Selectable<TaskInstancesTable>): { sensorWait?: SensorWait } {
+  if (row.first_poke_at === null || row.first_poke_at === undefined) return {};
+  const where = `task_instances.trigger_spec of ${row.run_pk}/${row.task_id}/${row.map_index}`;
+  const trigger = row.trigger_spec === null ? null : parseJsonColumn<TriggerSpec>(row.trigger_spec, where);
+  return { sensorWait: { firstPokeAt: Number(row.first_poke_at), pokes: row.poke_count ?? 0, trigger } };
 }
 

@@ -100,6 +100,10 @@ export interface TaskInstancesTable {
   error: string | null;
   /** JSON text of a string array, or null. */
   followed: string | null;
+  /** Sensors in reschedule/deferred mode (0005): first poke of the try, pokes, deferred check (JSON). */
+  first_poke_at: number | null;
+  poke_count: number | null;
+  trigger_spec: string | null;
   updated_at: number;
 }
 

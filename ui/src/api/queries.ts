@@ -4,6 +4,8 @@ import { api, enc, qs, request, setCsrfToken, ApiError } from "./client";
 import { keys } from "./keys";
 import type {
   CommandResult,
+  Connection,
+  ConnectionCheck,
   DagDetail,
   DagList,
   DagSource,
@@ -16,6 +18,7 @@ import type {
   RunPage,
   TaskInstance,
   TaskInstanceDetail,
+  Variable,
 } from "./types";
 
 /** null = not signed in (401). */
@@ -144,11 +147,12 @@ export function useTaskInstances(dagId: string, runId: string | null) {
   });
 }
 
-export function useTaskInstance(dagId: string, runId: string, taskId: string) {
+/** A task instance; `mapIndex` ≥ 0 picks a copy of a mapped task. */
+export function useTaskInstance(dagId: string, runId: string, taskId: string, mapIndex = -1) {
   return useQuery({
-    queryKey: keys.taskInstance(dagId, runId, taskId),
+    queryKey: keys.taskInstance(dagId, runId, taskId, mapIndex),
     queryFn: ({ signal }) =>
-      api.get<TaskInstanceDetail>(`/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}`, signal),
+      api.get<TaskInstanceDetail>(`/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}${mapIndex >= 0 ? `?mapIndex=${mapIndex}` : ""}`, signal),
   });
 }
 
@@ -229,5 +233,74 @@ export function useTaskAction(dagId: string) {
       case "mark-failed":
         return api.patch<CommandResult>(base, { state: "failed" });
     }
+  });
+}
+
+/** Connections and variables (Admin): reads need op, writes admin; answers never hold secrets. */
+const secretKeys = { connections: ["connections"] as const, variables: ["variables"] as const };
+
+export function useConnections() {
+  return useQuery({
+    queryKey: secretKeys.connections,
+    queryFn: ({ signal }) => api.get<{ connections: Connection[] }>("/connections", signal),
+    select: (d) => d.connections,
+  });
+}
+
+/** The writable fields; `password` omitted keeps the stored one, null clears it. */
+export interface ConnectionBody {
+  type?: string;
+  host?: string | null;
+  port?: number | null;
+  login?: string | null;
+  password?: string | null;
+  schema?: string | null;
+  extra?: Record<string, string>;
+  description?: string;
+}
+
+export function useSaveConnection() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body, create }: { id: string; body: ConnectionBody; create: boolean }) =>
+      create ? api.post<Connection>("/connections", { id, ...body }) : api.patch<Connection>(`/connections/${enc(id)}`, body),
+    onSettled: () => void qc.invalidateQueries({ queryKey: secretKeys.connections }),
+  });
+}
+
+export function useDeleteConnection() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => api.del<void>(`/connections/${enc(id)}`),
+    onSettled: () => void qc.invalidateQueries({ queryKey: secretKeys.connections }),
+  });
+}
+
+export function useTestConnection() {
+  return useMutation({ mutationFn: (id: string) => api.post<ConnectionCheck>(`/connections/${enc(id)}/test`) });
+}
+
+export function useVariables() {
+  return useQuery({
+    queryKey: secretKeys.variables,
+    queryFn: ({ signal }) => api.get<{ variables: Variable[] }>("/variables", signal),
+    select: (d) => d.variables,
+  });
+}
+
+export function useSaveVariable() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ key, body, create }: { key: string; body: { value?: string; description?: string }; create: boolean }) =>
+      create ? api.post<Variable>("/variables", { key, ...body }) : api.patch<Variable>(`/variables/${enc(key)}`, body),
+    onSettled: () => void qc.invalidateQueries({ queryKey: secretKeys.variables }),
+  });
+}
+
+export function useDeleteVariable() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (key: string) => api.del<void>(`/variables/${enc(key)}`),
+    onSettled: () => void qc.invalidateQueries({ queryKey: secretKeys.variables }),
   });
 }

@@ -1014,6 +1014,461 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Connections, without their secrets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            connections: components["schemas"]["Connection"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a connection (stored encrypted)
+         * @description Give either `uri` or `type` with the separate fields. 409 when the id exists in the store or the environment defines it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description On PATCH: replaces the extras; a sensitive key sent as `***` keeps its stored value. */
+                        extra?: {
+                            [key: string]: string;
+                        };
+                        host?: string | null;
+                        id: string;
+                        login?: string | null;
+                        /** @description Write-only. On PATCH: omitted keeps the stored password, null clears it. */
+                        password?: string | null;
+                        port?: number | null;
+                        schema?: string | null;
+                        /** @description URI scheme: postgres, mysql, http, https, s3, sqlite… */
+                        type?: string;
+                        /** @description Write-only: `type://login:password@host:port/schema?key=value`, instead of the separate fields. */
+                        uri?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A connection without its secrets: the password only as `hasPassword`, sensitive extras as `***`. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/connections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One connection, without its secrets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A connection without its secrets: the password only as `hasPassword`, sensitive extras as `***`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a stored connection */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a connection; an omitted password is kept */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description On PATCH: replaces the extras; a sensitive key sent as `***` keeps its stored value. */
+                        extra?: {
+                            [key: string]: string;
+                        };
+                        host?: string | null;
+                        login?: string | null;
+                        /** @description Write-only. On PATCH: omitted keeps the stored password, null clears it. */
+                        password?: string | null;
+                        port?: number | null;
+                        schema?: string | null;
+                        /** @description URI scheme: postgres, mysql, http, https, s3, sqlite… */
+                        type?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A connection without its secrets: the password only as `hasPassword`, sensitive extras as `***`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Connection"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/connections/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try to reach the system a connection points at (as `baton connections test`)
+         * @description Uses the connection tasks would get (the environment first). A failed check is `ok: false` with the reason, secrets masked.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The result of `baton connections test` for this connection. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConnectionCheck"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dags": {
         parameters: {
             query?: never;
@@ -1316,7 +1771,7 @@ export interface paths {
                     /** @description Repeat to match several. */
                     state?: ("queued" | "running" | "success" | "failed")[];
                     /** @description Repeat to match several. */
-                    runType?: ("scheduled" | "manual" | "backfill" | "dataset")[];
+                    runType?: ("scheduled" | "manual" | "backfill" | "dataset" | "event")[];
                     limit?: number;
                     /** @description The previous page's nextCursor. */
                     cursor?: string;
@@ -1887,7 +2342,10 @@ export interface paths {
         /** A task instance with its attempts and return value */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description A copy of a mapped task (0…N-1); -1 (default) is the task itself. */
+                    mapIndex?: number;
+                };
                 header?: never;
                 path: {
                     dagId: string;
@@ -2135,6 +2593,8 @@ export interface paths {
                     /** @description Attempt number; default the latest. */
                     try?: number;
                     follow?: boolean;
+                    /** @description A copy of a mapped task (0…N-1); -1 (default) is the task itself. */
+                    mapIndex?: number;
                 };
                 header?: never;
                 path: {
@@ -3064,7 +3524,7 @@ export interface paths {
                     /** @description Repeat to match several. */
                     state?: ("queued" | "running" | "success" | "failed")[];
                     /** @description Repeat to match several. */
-                    runType?: ("scheduled" | "manual" | "backfill" | "dataset")[];
+                    runType?: ("scheduled" | "manual" | "backfill" | "dataset" | "event")[];
                     limit?: number;
                     /** @description The previous page's nextCursor. */
                     cursor?: string;
@@ -3588,6 +4048,362 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/variables": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Variables; sensitive values as *** */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            variables: components["schemas"]["Variable"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a variable (stored encrypted)
+         * @description 409 when the key exists in the store or the environment defines it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        key: string;
+                        /** @description Write-only for sensitive keys: answers show `***`. */
+                        value: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A variable; the value of a sensitive one (its key contains password, token, secret, api_key …) is `***`. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variable"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/variables/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One variable as tasks get it; a sensitive value as *** */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A variable; the value of a sensitive one (its key contains password, token, secret, api_key …) is `***`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variable"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a stored variable */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a variable's value or description; an omitted value is kept */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        description?: string;
+                        /** @description Write-only for sensitive keys: answers show `***`. */
+                        value?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A variable; the value of a sensitive one (its key contains password, token, secret, api_key …) is `***`. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Variable"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3601,7 +4417,7 @@ export interface components {
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
-            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
+            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
             tryNumber: number;
         };
         Backfill: {
@@ -3631,6 +4447,46 @@ export interface components {
             result: string | null;
             /** @enum {string} */
             status: "applied" | "pending";
+        };
+        /** @description A connection without its secrets: the password only as `hasPassword`, sensitive extras as `***`. */
+        Connection: {
+            description: string;
+            /** @description The environment variable that overrides this entry (`BATON_CONN_<ID>` / `BATON_VAR_<KEY>`). */
+            envVar: string;
+            /** @description Extras; values of sensitive keys (password, token, secret, api_key …) are `***`. */
+            extra: {
+                [key: string]: string;
+            };
+            /** @description Whether a password is set; the password itself is never returned. */
+            hasPassword: boolean;
+            host: string | null;
+            id: string;
+            login: string | null;
+            port: number | null;
+            /** @description True when `source` is `env`: writes answer 409. */
+            readOnly: boolean;
+            schema: string | null;
+            /**
+             * @description Where tasks get it from: `env` when the environment variable `envVar` defines it (it overrides the store and is read-only through the API).
+             * @enum {string}
+             */
+            source: "store" | "env";
+            type: string;
+            /**
+             * Format: date-time
+             * @description Last write to the store; null when the environment defines it (source `env`).
+             */
+            updatedAt: string | null;
+        };
+        /** @description The result of `baton connections test` for this connection. */
+        ConnectionCheck: {
+            durationMs: number;
+            /** @description Why the check failed, with the connection's secrets masked; null when ok. */
+            error: string | null;
+            id: string;
+            ok: boolean;
+            /** @description False when Baton has no check for this connection type (then `ok` is false). */
+            supported: boolean;
         };
         DagDetail: {
             catchup: boolean;
@@ -3765,14 +4621,14 @@ export interface components {
                 logicalDate: string | null;
                 runId: string;
                 /** @enum {string} */
-                runType: "scheduled" | "manual" | "backfill" | "dataset";
+                runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
                 /** Format: date-time */
                 startedAt: string | null;
                 /** @enum {string} */
                 state: "queued" | "running" | "success" | "failed";
                 tasks: ({
                     /** @enum {string} */
-                    state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
+                    state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
                     tryNumber: number;
                 } | null)[];
             }[];
@@ -3819,7 +4675,7 @@ export interface components {
             note: string | null;
             runId: string;
             /** @enum {string} */
-            runType: "scheduled" | "manual" | "backfill" | "dataset";
+            runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
@@ -3844,12 +4700,14 @@ export interface components {
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
-            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
+            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
             taskId: string;
             tryNumber: number;
         };
         TaskInstanceDetail: {
             attempts: components["schemas"]["Attempt"][];
+            /** @description For a mapped task (mapIndex -1): its copies, by map index; empty otherwise. */
+            copies: components["schemas"]["TaskInstance"][];
             /** @description endedAt − startedAt; null until it ends. */
             durationMs: number | null;
             /** Format: date-time */
@@ -3872,9 +4730,30 @@ export interface components {
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
-            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
+            state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
             taskId: string;
             tryNumber: number;
+        };
+        /** @description A variable; the value of a sensitive one (its key contains password, token, secret, api_key …) is `***`. */
+        Variable: {
+            description: string;
+            /** @description The environment variable that overrides this entry (`BATON_CONN_<ID>` / `BATON_VAR_<KEY>`). */
+            envVar: string;
+            key: string;
+            /** @description True when `source` is `env`: writes answer 409. */
+            readOnly: boolean;
+            sensitive: boolean;
+            /**
+             * @description Where tasks get it from: `env` when the environment variable `envVar` defines it (it overrides the store and is read-only through the API).
+             * @enum {string}
+             */
+            source: "store" | "env";
+            /**
+             * Format: date-time
+             * @description Last write to the store; null when the environment defines it (source `env`).
+             */
+            updatedAt: string | null;
+            value: string;
         };
     };
     responses: never;

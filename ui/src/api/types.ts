@@ -23,6 +23,9 @@ export type TaskInstanceDetail = S["TaskInstanceDetail"];
 export type Attempt = S["Attempt"];
 export type ApiErrorBody = S["Error"];
 export type RecentRun = DagSummary["recentRuns"][number];
+export type Connection = S["Connection"];
+export type ConnectionCheck = S["ConnectionCheck"];
+export type Variable = S["Variable"];
 
 export type TaskState = TaskInstance["state"];
 export type RunState = Run["state"];

@@ -6,7 +6,7 @@ import { memo, type CSSProperties, type ReactNode } from "react";
 import { Icon } from "./icons";
 
 export type AnyState =
-  | "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "success" | "failed"
+  | "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed"
   | "skipped" | "upstream_failed" | "removed";
 
 export const STATE_LABEL: Record<AnyState, string> = {
@@ -15,6 +15,8 @@ export const STATE_LABEL: Record<AnyState, string> = {
   queued: "Queued",
   running: "Running",
   up_for_retry: "Up for retry",
+  up_for_reschedule: "Up for reschedule",
+  deferred: "Deferred",
   success: "Success",
   failed: "Failed",
   skipped: "Skipped",
@@ -22,7 +24,7 @@ export const STATE_LABEL: Record<AnyState, string> = {
   removed: "Removed",
 };
 
-export const STATE_ORDER: AnyState[] = ["success", "failed", "running", "queued", "scheduled", "up_for_retry", "skipped", "upstream_failed", "removed", "none"];
+export const STATE_ORDER: AnyState[] = ["success", "failed", "running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred", "skipped", "upstream_failed", "removed", "none"];
 
 export function stateLabel(state: string | null | undefined): string {
   return STATE_LABEL[(state ?? "none") as AnyState] ?? String(state);
@@ -37,6 +39,8 @@ export function StateGlyph({ state, size = 10 }: { state: string; size?: number 
     case "queued": return <Icon.hourglass {...p} strokeWidth={1.8} />;
     case "scheduled": return <Icon.clock {...p} />;
     case "up_for_retry": return <Icon.retry {...p} />;
+    case "up_for_reschedule": return <Icon.calendar {...p} strokeWidth={1.8} />;
+    case "deferred": return <Icon.pause {...p} />;
     case "skipped": return <Icon.skip {...p} />;
     case "upstream_failed": return <Icon.upstreamFailed {...p} />;
     case "removed": return <Icon.minus {...p} />;

@@ -10,7 +10,7 @@ import { Link, useSearchParam } from "../../router";
 import { RunActions } from "./run-actions";
 
 const STATES = ["", "running", "queued", "success", "failed"] as const;
-const TYPES = ["", "scheduled", "manual", "backfill"] as const;
+const TYPES = ["", "scheduled", "manual", "backfill", "dataset", "event"] as const;
 
 export function RunsTab({ dagId }: { dagId: string }) {
   const [state, setState] = useState<string>("");
