@@ -116,7 +116,7 @@ export function sensorOperator<P, O extends SensorOptions, T>(
   if (policy.mode === "deferred" && (!checked || checked.notDeferrable !== undefined)) {
     throw new InvalidInputError(
       `${where}: mode "deferred" needs a check the scheduler's triggerer can run, and ${checked?.notDeferrable ?? "a poke function"} cannot leave the worker; ` +
-        `use mode "reschedule" (it frees the worker slot between pokes too), or a built-in sensor: fileSensor, httpSensor (without responseCheck), sqlSensor, dateTimeSensor`,
+        `use mode "reschedule" (it frees the worker slot between pokes too), or a built-in sensor: fileSensor, httpSensor (without responseCheck), sqlSensor, dateTimeSensor, objectSensor`,
     );
   }
   // The sensor's timeout is not the task's attempt timeout: keep it away from the task options.

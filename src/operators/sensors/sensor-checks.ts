@@ -1,6 +1,7 @@
 import { dateTimeCheck } from "./date-time-check.js";
 import { fileCheck } from "./file-check.js";
 import { httpCheck } from "./http-check.js";
+import { objectCheck } from "../storage/object-check.js";
 import type { SensorCheck } from "./sensor-check.js";
 import { sqlRowCheck } from "./sql-row-check.js";
 
@@ -13,4 +14,5 @@ export const SENSOR_CHECKS: Readonly<Record<string, SensorCheck>> = {
   http: httpCheck,
   sql: sqlRowCheck,
   date_time: dateTimeCheck,
+  object: objectCheck,
 };

@@ -1,11 +1,11 @@
-import { InvalidInputError } from "../../core/errors.js";
+import { FailTask, InvalidInputError } from "../../core/errors.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { templateRenderer } from "../shared/render.js";
 import { sensorOperator, type SensorOptions } from "../sensors/declare-sensor.js";
-import { checkLocation, resolveLocation, toEntry, type ObjectEntry } from "./object-location.js";
-import { planSelection, selectObjects } from "./select-objects.js";
-import { withStores } from "./store-session.js";
+import { checkLocation, resolveLocation, type ObjectEntry } from "./object-location.js";
+import { formatObjectUrl } from "./object-url.js";
+import { planSelection } from "./select-objects.js";
 
 export interface ObjectSensorOptions extends SensorOptions {
   /** One object (done when it exists), a prefix, or a URL with wildcards (a template). */
@@ -31,16 +31,21 @@ export function objectSensor<P>(d: DagBuilder<P>, id: string, options: ObjectSen
   checkLocation(`${where}: url`, options?.url);
   const minCount = options.minCount ?? 1;
   if (!Number.isInteger(minCount) || minCount < 1) throw new InvalidInputError(`${where}: minCount must be an integer >= 1`);
-  return sensorOperator(d, "objectSensor", id, options, OWN_KEYS, (ctx, o, signal) =>
-    withStores(ctx, async (session) => {
+  return sensorOperator(d, "objectSensor", id, options, OWN_KEYS, {
+    kind: "object",
+    // Rendered and checked on the worker: the check itself is plain JSON (deferrable).
+    prepare: (ctx, o) => {
       const render = templateRenderer(ctx);
-      const { url } = resolveLocation(`${where}: url`, o.url, render);
-      const plan = planSelection(url, o.glob === undefined ? {} : { glob: render(o.glob) }, where);
-      const store = await session.open(url.scheme, o.conn === undefined ? undefined : render(o.conn));
-      const { objects } = await selectObjects(store, url.container, plan, signal);
-      const need = plan.kind === "single" ? 1 : minCount;
-      if (objects.length >= need) return { done: true as const, value: objects.map((s) => toEntry(url, s.info)) };
-      return { done: false as const, reason: `${objects.length} of ${need} object(s) at ${render(o.url)}${o.glob ? ` matching ${render(o.glob)}` : ""}` };
-    }),
-  ) as TaskRef<ObjectEntry[]>;
+      try {
+        const { url, conn } = resolveLocation(`${where}: url`, o.url, render);
+        const glob = o.glob === undefined ? undefined : render(o.glob);
+        planSelection(url, glob === undefined ? {} : { glob }, where);
+        const c = conn ?? (o.conn === undefined ? undefined : render(o.conn));
+        return { url: formatObjectUrl(url), ...(c === undefined ? {} : { conn: c }), ...(glob === undefined ? {} : { glob }), minCount };
+      } catch (e) {
+        if (e instanceof InvalidInputError) throw new FailTask(`task "${ctx.taskId}": ${e.message}`, { cause: e });
+        throw e;
+      }
+    },
+  }) as TaskRef<ObjectEntry[]>;
 }

@@ -154,6 +154,33 @@ export default dag({ id: ${t(name)} }, (d) => {
   });
 });
 
+describe("objectSensor, deferred", () => {
+  it("waits in the triggerer (no worker slot) for an S3 object written later; the connection is resolved there", async () => {
+    const here = base("s3", "sensor_deferred");
+    const name = "sensor_deferred";
+    const run = runDag(
+      name,
+      `import { dag } from "baton";
+import { objectSensor } from "baton/operators";
+import { writeFileSync } from "node:fs";
+export default dag({ id: ${t(name)} }, (d) => {
+  const ready = objectSensor(d, "ready", { url: ${t(`${here}{{ ds }}/`)}, conn: "s3_store", glob: "*.csv", minCount: 2, mode: "deferred", pokeInterval: "1s", timeout: "60s" });
+  d.task("record", { inputs: { ready } }, (ctx, v) => { writeFileSync(${t(join(root, name, "recorded.json"))}, JSON.stringify(v)); });
+});
+`,
+    );
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(existsSync(join(root, name, "recorded.json"))).toBe(false);
+    for (const f of ["a.csv", "b.csv", "skip.txt"]) {
+      await stores.s3.store.write(stores.s3.container, `sensor_deferred/2026-01-02/${f}`, Readable.from([Buffer.from(f)]), { size: f.length });
+    }
+    const { out, recorded } = await run;
+    expect(out.state, JSON.stringify(out.tasks)).toBe("success");
+    expect(out.tasks.find((x) => x.taskId === "ready")).toMatchObject({ state: "success", attempts: 1 });
+    expect(recorded!["ready"].map((e: { url: string }) => e.url)).toEqual([`${here}2026-01-02/a.csv`, `${here}2026-01-02/b.csv`]);
+  });
+});
+
 describe("storage operator errors", () => {
   it("an unknown option is reported when the DAG file loads, naming the valid ones", async () => {
     const { out } = await runDag(

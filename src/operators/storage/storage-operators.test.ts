@@ -31,7 +31,6 @@ describe("object storage operator declarations", () => {
     [(d: never) => listObjects(d, "l", { url: "" }), /listObjects\("l"\): url must be an object URL/],
     [(d: never) => listObjects(d, "l", { url: "s3://a/", maxObjects: 0 }), /maxObjects must be an integer >= 1/],
     [(d: never) => objectSensor(d, "s", { url: "s3://a/", minCount: 1.5 }), /objectSensor\("s"\): minCount must be an integer >= 1/],
-    [(d: never) => objectSensor(d, "s", { url: "s3://a/x", mode: "deferred" }), /objectSensor\("s"\): mode "deferred" needs a check the scheduler's triggerer can run.*use mode "reschedule"/],
     [(d: never) => deleteObjects(d, "x", { url: "s3://a/", glob: "*", recursive: true } as never), /deleteObjects\("x"\): unknown option "recursive"; valid options: url, conn, glob, keys, failIfMissing, allowWholePrefix/],
   ])("refuse bad options when the DAG loads (%#)", (declare, message) => {
     expect(() => dag({ id: "bad_storage" }, (d) => void declare(d as never))).toThrow(message);

@@ -1,4 +1,5 @@
 import { FailTask, InvalidInputError } from "../../core/errors.js";
+import type { Connection } from "../../core/model/connection.js";
 import type { TaskContext } from "../../sdk/context.js";
 import { resolveConnection } from "../shared/resolve-connection.js";
 import { openObjectStore } from "./open-object-store.js";
@@ -13,7 +14,8 @@ import type { StoreScheme } from "./object-url.js";
 export class StoreSession {
   private readonly stores = new Map<string, Promise<ObjectStore>>();
 
-  constructor(private readonly ctx: TaskContext<unknown>) {}
+  /** @param connectionOf resolves a connection id (or URI): a task's, or the triggerer's. */
+  constructor(private readonly connectionOf: (conn: string) => Promise<Connection>) {}
 
   open(scheme: StoreScheme, conn: string | undefined): Promise<ObjectStore> {
     const key = `${scheme}\u0000${conn ?? ""}`;
@@ -26,7 +28,7 @@ export class StoreSession {
   }
 
   private async openNew(scheme: StoreScheme, conn: string | undefined): Promise<ObjectStore> {
-    const connection = conn === undefined ? null : await resolveConnection(this.ctx, conn);
+    const connection = conn === undefined ? null : await this.connectionOf(conn);
     return openObjectStore(scheme, connection);
   }
 
@@ -42,7 +44,7 @@ export class StoreSession {
  * that does not parse, a connection of the wrong type) fails the task without retries.
  */
 export async function withStores<T>(ctx: TaskContext<unknown>, use: (session: StoreSession) => Promise<T>): Promise<T> {
-  const session = new StoreSession(ctx);
+  const session = new StoreSession((conn) => resolveConnection(ctx, conn));
   try {
     return await use(session);
   } catch (e) {
