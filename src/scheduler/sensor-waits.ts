@@ -118,6 +118,7 @@ export class SensorWaits {
     const ti = run.tis.get(key);
     const softFail = ti?.sensorWait?.trigger?.softFail ?? false;
     if (event.kind === "failed") return { kind: "failed", error: event.error, retryable: event.retryable };
+    if (event.kind === "skipped") return { kind: "skipped", reason: event.reason };
     if (event.kind === "timeout") {
       const message = `sensor "${ti?.taskId}" ${event.message}`;
       return softFail ? { kind: "skipped", reason: message } : { kind: "failed", error: message, retryable: false };

@@ -1,4 +1,5 @@
-import { FailTask } from "../core/errors.js";
+import { FailTask, SkipTask } from "../core/errors.js";
+import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
 import { parseConnectionUri } from "../core/secrets/connection-uri.js";
 import type { Clock } from "../core/ports/clock.js";
 import { systemClock } from "../core/ports/clock.js";
@@ -17,6 +18,8 @@ export interface LocalTriggererOptions {
   logger?: Logger;
   /** For checks naming a connection id (http, sql); without it only URIs work. */
   secrets?: SecretsResolver | null;
+  /** Runs of other DAGs, for external-task checks; without it they fail saying so. */
+  dagRuns?: DagRunsGateway | null;
   /** Checks running at the same time at most; the others wait their turn. Default 64. */
   maxConcurrentChecks?: number;
   /** Limit of one check; a check still running then counts as "not yet". Default 60 s. */
@@ -66,6 +69,7 @@ export class LocalTriggerer implements Triggerer {
         if (secrets === null) throw new FailTask(`connection "${conn}": the triggerer has no secrets resolver; pass a URI or start Baton with connections configured`);
         return secrets.connection(conn);
       },
+      dagRuns: options.dagRuns ?? null,
     };
   }
 
@@ -129,6 +133,8 @@ export class LocalTriggerer implements Triggerer {
         const reason = `check ${n} still running after ${formatMs(this.#checkTimeoutMs)}`;
         if (this.#clock.now() >= w.spec.timeoutAt) this.#timedOut(w, reason);
         else this.#plan(w, undefined);
+      } else if ("skip" in result) {
+        this.#end(w, { kind: "skipped", reason: result.skip, pokes: n });
       } else if ("error" in result) {
         this.#end(w, { kind: "failed", error: result.error, retryable: result.retryable, pokes: n });
       } else if (result.done) {
@@ -144,7 +150,7 @@ export class LocalTriggerer implements Triggerer {
   }
 
   /** One check, abandoned (its signal aborted) after the check timeout; errors become values. */
-  async #checkWithin(w: Watch, signal: AbortSignal): Promise<CheckResult | "timed out" | { error: string; retryable: boolean }> {
+  async #checkWithin(w: Watch, signal: AbortSignal): Promise<CheckResult | "timed out" | { skip: string } | { error: string; retryable: boolean }> {
     const limit = AbortSignal.timeout(this.#checkTimeoutMs);
     const both = AbortSignal.any([signal, limit]);
     let onAbort = (): void => {};
@@ -156,6 +162,7 @@ export class LocalTriggerer implements Triggerer {
       return await Promise.race([this.#checks[w.spec.kind]!(w.spec.args, this.#env, both), stop]);
     } catch (e) {
       if (both.aborted) return "timed out";
+      if (SkipTask.is(e)) return { skip: e.message };
       const error = e instanceof Error ? e.message : String(e);
       this.#logger.warn({ key: w.key, kind: w.spec.kind, err: e }, "sensor check failed");
       return { error, retryable: !FailTask.is(e) };

@@ -54,7 +54,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
       store,
       datasets: store,
       executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
-      triggerer: new LocalTriggerer({ clock: systemClock, secrets: secrets.resolver }),
+      triggerer: new LocalTriggerer({ clock: systemClock, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },

@@ -31,7 +31,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
     datasets: store,
     executor,
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
-    triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver }),
+    triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns }),
     clock: systemClock,
     logger,
     options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },

@@ -6,6 +6,8 @@ export type TriggerEvent =
   | { kind: "done"; value: unknown; pokes: number }
   /** The last check, at `timeoutAt`, still said "not yet"; `message`: "timed out after … (timeout …, n pokes, deferred; last: …)". */
   | { kind: "timeout"; message: string; pokes: number }
+  /** A check threw SkipTask (an external task ended in skippedStates, or softFail on failedStates). */
+  | { kind: "skipped"; reason: string; pokes: number }
   /** A check threw: `retryable: false` for FailTask (a 401, a bad target) — the task fails at once. */
   | { kind: "failed"; error: string; retryable: boolean; pokes: number };
 

@@ -6,6 +6,7 @@ import type { CommandInbox } from "../../core/ports/command-inbox.js";
 import type { Store } from "../../core/ports/store.js";
 import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
 import { StoreDagRunsGateway } from "../../scheduler/requests/store-dag-runs-gateway.js";
+import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
 import { HEADER, Harness } from "../../../test/support/harness.js";
 
 // DAG A triggers DAG B (through the real scheduler, the warm process pool and the IPC path to
@@ -35,6 +36,13 @@ const FILES = {
   externalTaskSensor(d, "strict", { dagId: "b", taskId: "work", pokeInterval: "100ms", timeout: "30s" });
   externalTaskSensor(d, "soft", { dagId: "b", taskId: "work", pokeInterval: "100ms", timeout: "30s", softFail: true });
   externalTaskSensor(d, "whole_run", { dagId: "b", pokeInterval: "100ms", timeout: "30s", softFail: true });
+});
+`,
+  // C's sensors in deferred mode: waiting in the scheduler's triggerer, not on a worker.
+  "cdef.ts": `${HEADER}${OPS}export default dag({ id: "cdef" }, (d) => {
+  externalTaskSensor(d, "strict", { dagId: "b", taskId: "work", mode: "deferred", pokeInterval: "100ms", timeout: "30s" });
+  externalTaskSensor(d, "soft", { dagId: "b", taskId: "work", mode: "deferred", pokeInterval: "100ms", timeout: "30s", softFail: true });
+  externalTaskSensor(d, "whole_run", { dagId: "b", mode: "deferred", pokeInterval: "100ms", timeout: "30s" });
 });
 `,
   // Explicit run ids that are taken.
@@ -70,13 +78,17 @@ afterEach(async () => {
  * A Baton with the gateway wired as `baton standalone` does; polls rarely, so only wake-ups start
  * runs promptly. Five processes: C's three poke-mode sensors hold theirs while A and B run.
  */
-async function start(): Promise<Harness> {
+async function start(processes = 5): Promise<Harness> {
   h = new Harness(FILES);
   const { errors } = await h.load();
   expect(errors).toEqual([]);
   const harness = h;
   const dagRuns = new StoreDagRunsGateway({ store: harness.store as Store & CommandInbox, clock: systemClock, wake: () => harness.scheduler.wake() });
-  await h.start({ executor: new LocalProcessExecutor({ processes: 5, prefetch: 1, killGraceMs: 200, dagRuns }), scheduler: { pollMs: 60_000 } });
+  await h.start({
+    executor: new LocalProcessExecutor({ processes, prefetch: 1, killGraceMs: 200, dagRuns }),
+    triggerer: new LocalTriggerer({ clock: systemClock, dagRuns }),
+    scheduler: { pollMs: 60_000 },
+  });
   return h;
 }
 
@@ -114,6 +126,35 @@ describe("cross-DAG dependencies through the real scheduler and process pool", (
     });
     expect(JSON.parse(cTis.whole_run!.output!)).toMatchObject({ runId: value.runId, runState: "success", tasks: [] });
     expect(logs(h)).toMatch(/poke 1: not yet \(no run of DAG b with logical date 2026-01-02T00:00:00\.000Z yet\)/);
+  });
+
+  it("deferred: C's sensors wait in the triggerer with no worker slot (2 processes: A waits, B runs), then succeed; a failed B fails the strict one and skips the soft one", async () => {
+    const h = await start(2);
+    const c = await h.trigger("cdef", {}, DAY);
+    for (let i = 0; i < 200; i++) {
+      const tis = await h.store.listTaskInstances(c.id);
+      if (tis.filter((t) => t.state === "deferred").length === 3) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await h.store.listTaskInstances(c.id)).map((t) => t.state)).toEqual(["deferred", "deferred", "deferred"]);
+    const a = await runOf(h, "a", { mode: "ok" });
+    expect(a.run.state).toBe("success");
+    const cRun = await h.scheduler.waitForRun(c.id);
+    expect(cRun.state).toBe("success");
+    const cTis = Object.fromEntries((await h.store.listTaskInstances(c.id)).map((t) => [t.taskId, t]));
+    expect(JSON.parse(cTis.strict!.output!)).toMatchObject({ dagId: "b", tasks: [{ taskId: "work", state: "success" }] });
+    expect(cTis.strict!.tryNumber).toBe(1);
+
+    const nextDay = DAY + 86_400_000;
+    const c2 = await h.trigger("cdef", {}, nextDay);
+    const failed = await runOf(h, "a", { mode: "fail" }, nextDay);
+    expect(failed.run.state).toBe("failed");
+    const c2Run = await h.scheduler.waitForRun(c2.id);
+    const c2Tis = Object.fromEntries((await h.store.listTaskInstances(c2.id)).map((t) => [t.taskId, t]));
+    expect(c2Run.state).toBe("failed");
+    expect(c2Tis.strict!.state).toMatch(/^(failed|up_for_retry)$/);
+    expect(c2Tis.strict!.error).toMatch(/task work of run .* of DAG b is failed \(failedStates\)/);
+    expect(c2Tis.soft!.state).toBe("skipped");
   });
 
   it("B fails → A's task fails; A's retry waits on the same B run instead of triggering another; C's strict sensor fails, the soft one is skipped", async () => {

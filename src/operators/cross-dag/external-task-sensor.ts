@@ -1,14 +1,13 @@
-import { BatonError, FailTask, InvalidInputError, SkipTask } from "../../core/errors.js";
+import { FailTask, InvalidInputError } from "../../core/errors.js";
 import { parseDuration } from "../../core/model/duration.js";
 import { RUN_STATES, TASK_STATES, type RunState, type TaskState } from "../../core/model/states.js";
-import type { DagRunSummary, TaskInstanceSummary } from "../../core/ports/dag-runs-gateway.js";
 import type { TaskContext } from "../../sdk/context.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { Duration } from "../../sdk/task-options.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { templateRenderer } from "../shared/render.js";
-import { sensorOperator, type PokeResult, type SensorOptions } from "../sensors/declare-sensor.js";
-import { dagRunsOf } from "./dag-runs-of.js";
+import { sensorOperator, type SensorOptions } from "../sensors/declare-sensor.js";
+import type { ExternalTaskArgs, ExternalTaskState } from "./external-task-check.js";
 import { stateLists } from "./state-lists.js";
 
 export interface ExternalTaskSensorOptions<P> extends SensorOptions {
@@ -35,16 +34,7 @@ export interface ExternalTaskSensorOptions<P> extends SensorOptions {
   checkExistence?: boolean;
 }
 
-/** The value of an `externalTaskSensor` task: the run it watched and, for tasks, their states. */
-export interface ExternalTaskState {
-  dagId: string;
-  runId: string;
-  /** ISO 8601. */
-  logicalDate: string;
-  runState: RunState;
-  /** The watched task instances (empty when watching the whole run). */
-  tasks: TaskInstanceSummary[];
-}
+export type { ExternalTaskState } from "./external-task-check.js";
 
 const OWN_KEYS = ["dagId", "taskId", "taskIds", "logicalDateDelta", "logicalDateFn", "allowedStates", "failedStates", "skippedStates", "checkExistence"] as const;
 
@@ -82,41 +72,23 @@ export function externalTaskSensor<P>(d: DagBuilder<P>, id: string, options: Ext
   if (states.allowedStates.length === 0) throw new InvalidInputError(`${where}: allowedStates must name at least one state`);
   const softFail = o.softFail === true;
 
-  return sensorOperator(d, "externalTaskSensor", id, options, OWN_KEYS, async (ctx, own): Promise<PokeResult<ExternalTaskState>> => {
-    const gateway = dagRunsOf(ctx, where);
-    const dagId = templateRenderer(ctx)(own.dagId);
-    const at = targetDate(ctx, own, deltaMs, where);
-    if (own.checkExistence) {
-      const dag = await gateway.describeDag(dagId);
-      if (dag === null) throw new FailTask(`${where}: DAG ${dagId} does not exist (checkExistence)`);
-      const missing = (taskIds ?? []).filter((t) => !dag.taskIds.includes(t));
-      if (missing.length > 0) throw new FailTask(`${where}: DAG ${dagId} has no task ${missing.join(", ")}; its tasks: ${dag.taskIds.join(", ")}`);
-    }
-    const run = (await gateway.findRuns(dagId, at))[0];
-    const iso = new Date(at).toISOString();
-    if (run === undefined) return { done: false, reason: `no run of DAG ${dagId} with logical date ${iso} yet` };
-    const end = (state: string, what: string): void => {
-      if (states.failedStates.includes(state)) {
-        const message = `${what} of DAG ${dagId} is ${state} (failedStates)`;
-        throw softFail ? new SkipTask(message) : new BatonError(message);
-      }
-    };
-    if (taskIds === null) {
-      end(run.state, `run ${run.runId}`);
-      if (states.skippedStates.includes(run.state)) throw new SkipTask(`run ${run.runId} of DAG ${dagId} is ${run.state} (skippedStates)`);
-      if (states.allowedStates.includes(run.state)) return { done: true, value: valueOf(run, iso, []) };
-      return { done: false, reason: `run ${run.runId} of DAG ${dagId} is ${run.state}` };
-    }
-    const tis = await gateway.taskStates(dagId, run.runId, taskIds);
-    const absent = taskIds.filter((t) => !tis.some((ti) => ti.taskId === t));
-    if (absent.length > 0) return { done: false, reason: `run ${run.runId} of DAG ${dagId} has no task ${absent.join(", ")}` };
-    for (const ti of tis) end(ti.state, `task ${label(ti)} of run ${run.runId}`);
-    if (tis.every((ti) => states.skippedStates.includes(ti.state))) {
-      throw new SkipTask(`task(s) ${tis.map(label).join(", ")} of run ${run.runId} of DAG ${dagId} are skipped (skippedStates)`);
-    }
-    if (tis.every((ti) => states.allowedStates.includes(ti.state))) return { done: true, value: valueOf(run, iso, tis) };
-    const pending = tis.filter((ti) => !states.allowedStates.includes(ti.state));
-    return { done: false, reason: `${pending.map((ti) => `${label(ti)} is ${ti.state}`).join(", ")} in run ${run.runId} of DAG ${dagId}` };
+  return sensorOperator(d, "externalTaskSensor", id, options, OWN_KEYS, {
+    kind: "external_task",
+    // The target is worked out on the worker (logicalDateFn is user code); the check is plain JSON.
+    prepare: (ctx, own): Record<string, unknown> => {
+      const args: ExternalTaskArgs = {
+        where,
+        dagId: templateRenderer(ctx)(own.dagId),
+        at: targetDate(ctx, own, deltaMs, where),
+        taskIds,
+        allowedStates: [...states.allowedStates],
+        failedStates: [...states.failedStates],
+        skippedStates: [...states.skippedStates],
+        softFail,
+        checkExistence: own.checkExistence === true,
+      };
+      return args as unknown as Record<string, unknown>;
+    },
   }) as TaskRef<ExternalTaskState>;
 }
 
@@ -128,12 +100,4 @@ function targetDate<P>(ctx: TaskContext<P>, own: ExternalTaskSensorOptions<P>, d
   }
   if (ctx.logicalDate === null) throw new FailTask(`${where}: this run has no logical date; give logicalDateFn`);
   return ctx.logicalDate.getTime() - deltaMs;
-}
-
-function label(ti: TaskInstanceSummary): string {
-  return ti.mapIndex < 0 ? ti.taskId : `${ti.taskId}[${ti.mapIndex}]`;
-}
-
-function valueOf(run: DagRunSummary, logicalDate: string, tasks: TaskInstanceSummary[]): ExternalTaskState {
-  return { dagId: run.dagId, runId: run.runId, logicalDate, runState: run.state, tasks };
 }

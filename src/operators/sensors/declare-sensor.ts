@@ -9,6 +9,7 @@ import { declareOperator, type OperatorTaskOptions } from "../shared/declare-ope
 import { resolveConnection } from "../shared/resolve-connection.js";
 import { formatMs, nextPokeDelay, type PokeSchedule } from "./poke-schedule.js";
 import type { CheckEnv } from "./sensor-check.js";
+import { DAG_RUNS_GATEWAY, type DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import { SENSOR_CHECKS } from "./sensor-checks.js";
 
 /**
@@ -116,7 +117,7 @@ export function sensorOperator<P, O extends SensorOptions, T>(
   if (policy.mode === "deferred" && (!checked || checked.notDeferrable !== undefined)) {
     throw new InvalidInputError(
       `${where}: mode "deferred" needs a check the scheduler's triggerer can run, and ${checked?.notDeferrable ?? "a poke function"} cannot leave the worker; ` +
-        `use mode "reschedule" (it frees the worker slot between pokes too), or a built-in sensor: fileSensor, httpSensor (without responseCheck), sqlSensor, dateTimeSensor, objectSensor`,
+        `use mode "reschedule" (it frees the worker slot between pokes too), or a built-in sensor: fileSensor, httpSensor (without responseCheck), sqlSensor, dateTimeSensor, objectSensor, externalTaskSensor`,
     );
   }
   // The sensor's timeout is not the task's attempt timeout: keep it away from the task options.
@@ -136,7 +137,8 @@ export function sensorOperator<P, O extends SensorOptions, T>(
 
 /** Connections for checks on a worker: by id through the context, or parsed from a URI. */
 function workerEnv(ctx: TaskContext<unknown>): CheckEnv {
-  return { connection: (conn) => resolveConnection(ctx, conn) };
+  const dagRuns = (ctx as unknown as Partial<Record<typeof DAG_RUNS_GATEWAY, DagRunsGateway>>)[DAG_RUNS_GATEWAY] ?? null;
+  return { connection: (conn) => resolveConnection(ctx, conn), dagRuns };
 }
 
 function sensorPolicy(where: string, o: SensorOptions): SensorPolicy {

@@ -64,7 +64,7 @@ export function httpSensor<P>(d: DagBuilder<P>, id: string, options: HttpSensorO
       : {
           notDeferrable: "responseCheck (a function)",
           poke: async (ctx: TaskContext<P>, o: HttpSensorOptions, signal: AbortSignal) => {
-            const result = await httpCheck({ ...prepare(ctx, o) }, { connection: (c) => resolveConnection(ctx, c) }, signal);
+            const result = await httpCheck({ ...prepare(ctx, o) }, { connection: (c) => resolveConnection(ctx, c), dagRuns: null }, signal);
             if (!result.done) return result;
             const verdict = await o.responseCheck!(result.value);
             if (verdict !== true) return { done: false, reason: typeof verdict === "string" ? `responseCheck: ${verdict}` : "responseCheck returned false" };

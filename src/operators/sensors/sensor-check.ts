@@ -1,10 +1,13 @@
 import type { Connection } from "../../core/model/connection.js";
 import type { EpochMs } from "../../core/model/records.js";
+import type { DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 
 /** What a check may use besides its arguments: on a worker, the task's context; in the triggerer, the scheduler's secrets. */
 export interface CheckEnv {
   /** A connection by id, or parsed from a URI (anything containing "://"). */
   connection(conn: string): Promise<Connection>;
+  /** Runs of other DAGs (external-task checks); null where none are offered. */
+  dagRuns: DagRunsGateway | null;
 }
 
 /** A check's verdict; `notBefore` lets the triggerer sleep until then rather than poll (date-time). */

@@ -2,6 +2,7 @@ import { dateTimeCheck } from "./date-time-check.js";
 import { fileCheck } from "./file-check.js";
 import { httpCheck } from "./http-check.js";
 import { objectCheck } from "../storage/object-check.js";
+import { externalTaskCheck } from "../cross-dag/external-task-check.js";
 import type { SensorCheck } from "./sensor-check.js";
 import { sqlRowCheck } from "./sql-row-check.js";
 
@@ -15,4 +16,5 @@ export const SENSOR_CHECKS: Readonly<Record<string, SensorCheck>> = {
   sql: sqlRowCheck,
   date_time: dateTimeCheck,
   object: objectCheck,
+  external_task: externalTaskCheck,
 };
