@@ -1,18 +1,23 @@
-import { AckPolicy, connect, headers as natsHeaders, type JsMsg } from "nats";
+import { AckPolicy, connect, headers as natsHeaders, type JsMsg, type NatsConnection } from "nats";
 import { FailTask } from "../../core/errors.js";
 import type { Connection } from "../../core/model/connection.js";
 import { decodePayload, type ConsumedMessage } from "./codec.js";
 import { sourceField, type ConsumeRequest, type MqClient, type PublishRequest } from "./mq-client.js";
 
-/** NATS JetStream: publish to a subject (a stream must capture it); consume from a durable pull consumer. */
-export async function openNats(conn: Connection): Promise<MqClient> {
-  const nc = await connect({
+/** A NATS connection from a Baton connection (host, port, login/password or extra token). */
+export function connectNats(conn: Connection, name: string): Promise<NatsConnection> {
+  return connect({
     servers: `${conn.host ?? "127.0.0.1"}:${conn.port ?? 4222}`,
     user: conn.login ?? undefined,
     pass: conn.password ?? undefined,
     token: conn.extra.token,
-    name: "baton",
+    name,
   });
+}
+
+/** NATS JetStream: publish to a subject (a stream must capture it); consume from a durable pull consumer. */
+export async function openNats(conn: Connection): Promise<MqClient> {
+  const nc = await connectNats(conn, "baton");
   return {
     async publish({ destination, payloads, headers }: PublishRequest) {
       if (typeof destination !== "string") throw new FailTask(`connection "${conn.id}" (nats): destination must be a subject`);

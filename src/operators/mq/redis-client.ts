@@ -13,26 +13,7 @@ export const HEADERS_FIELD = "headers";
  * the stream if missing), first this consumer's pending entries, then new ones; XACK after.
  */
 export async function openRedis(conn: Connection): Promise<MqClient> {
-  const db = conn.schema === null ? 0 : Number(conn.schema);
-  if (!Number.isInteger(db) || db < 0) throw new FailTask(`connection "${conn.id}" (redis): schema must be a database number, got "${conn.schema}"`);
-  const redis = new Redis({
-    host: conn.host ?? "127.0.0.1",
-    port: conn.port ?? 6379,
-    username: conn.login ?? undefined,
-    password: conn.password ?? undefined,
-    db,
-    tls: conn.type.toLowerCase() === "rediss" ? {} : undefined,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-  });
-  // Failures surface through the pending command; without a listener ioredis prints every "error" event.
-  redis.on("error", () => {});
-  try {
-    await redis.connect();
-  } catch (e) {
-    redis.disconnect();
-    throw e;
-  }
+  const redis = await connectRedis(conn, (message) => new FailTask(message));
   return {
     async publish({ destination, payloads, headers }: PublishRequest) {
       if (typeof destination !== "string") throw new FailTask(`connection "${conn.id}" (redis): destination must be a stream key`);
@@ -103,4 +84,32 @@ export function entryToMessage(key: string, id: string, fields: readonly Buffer[
   }
   if (data === undefined) return { data: Object.fromEntries([...map].map(([k, v]) => [k, v.toString()])), headers, id, subject: key };
   return { data: decodePayload(data), headers, id, subject: key };
+}
+
+/**
+ * A connected ioredis client from a Baton connection (host, port, login/password, schema = db
+ * number, type rediss = TLS). A bad schema is reported with `invalid(message)`.
+ */
+export async function connectRedis(conn: Connection, invalid: (message: string) => Error): Promise<Redis> {
+  const db = conn.schema === null ? 0 : Number(conn.schema);
+  if (!Number.isInteger(db) || db < 0) throw invalid(`connection "${conn.id}" (redis): schema must be a database number, got "${conn.schema}"`);
+  const redis = new Redis({
+    host: conn.host ?? "127.0.0.1",
+    port: conn.port ?? 6379,
+    username: conn.login ?? undefined,
+    password: conn.password ?? undefined,
+    db,
+    tls: conn.type.toLowerCase() === "rediss" ? {} : undefined,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+  });
+  // Failures surface through the pending command; without a listener ioredis prints every "error" event.
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+  } catch (e) {
+    redis.disconnect();
+    throw e;
+  }
+  return redis;
 }

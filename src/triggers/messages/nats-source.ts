@@ -1,4 +1,5 @@
-import { AckPolicy, connect, DeliverPolicy, nanos, type JsMsg } from "nats";
+import { AckPolicy, DeliverPolicy, nanos, type JsMsg } from "nats";
+import { connectNats } from "../../operators/mq/nats-client.js";
 import type { Connection } from "../../core/model/connection.js";
 import type { MessageTriggerSpec } from "../../core/model/event-trigger-spec.js";
 import { decodePayload } from "../../operators/mq/codec.js";
@@ -19,13 +20,7 @@ const MIN_PULL_MS = 1_000;
 export async function openNatsSource(conn: Connection, spec: MessageTriggerSpec): Promise<MessageSource> {
   const s = spec.source;
   if (s.broker !== "nats") throw new Error(`not a NATS trigger: ${s.broker}`);
-  const nc = await connect({
-    servers: `${conn.host ?? "127.0.0.1"}:${conn.port ?? 4222}`,
-    user: conn.login ?? undefined,
-    pass: conn.password ?? undefined,
-    token: conn.extra.token,
-    name: "baton-trigger",
-  });
+  const nc = await connectNats(conn, "baton-trigger");
   try {
     const jsm = await nc.jetstreamManager();
     try {

@@ -1,8 +1,7 @@
-import { Redis } from "ioredis";
 import { InvalidInputError } from "../../core/errors.js";
 import type { Connection } from "../../core/model/connection.js";
 import type { MessageTriggerSpec } from "../../core/model/event-trigger-spec.js";
-import { entryToMessage, streamEntries } from "../../operators/mq/redis-client.js";
+import { connectRedis, entryToMessage, streamEntries } from "../../operators/mq/redis-client.js";
 import type { Delivery, MessageSource } from "./message-source.js";
 
 /**
@@ -13,29 +12,14 @@ import type { Delivery, MessageSource } from "./message-source.js";
 export async function openRedisSource(conn: Connection, spec: MessageTriggerSpec): Promise<MessageSource> {
   const s = spec.source;
   if (s.broker !== "redis") throw new Error(`not a Redis trigger: ${s.broker}`);
-  const db = conn.schema === null ? 0 : Number(conn.schema);
-  if (!Number.isInteger(db) || db < 0) throw new InvalidInputError(`connection "${conn.id}" (redis): schema must be a database number, got "${conn.schema}"`);
-  const redis = new Redis({
-    host: conn.host ?? "127.0.0.1",
-    port: conn.port ?? 6379,
-    username: conn.login ?? undefined,
-    password: conn.password ?? undefined,
-    db,
-    tls: conn.type.toLowerCase() === "rediss" ? {} : undefined,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-  });
-  redis.on("error", () => {}); // surfaces through the pending command
+  const redis = await connectRedis(conn, (message) => new InvalidInputError(message));
   try {
-    await redis.connect();
-    try {
-      await redis.xgroup("CREATE", s.stream, s.group, spec.startAt === "latest" ? "$" : "0", "MKSTREAM");
-    } catch (e) {
-      if (!String((e as Error).message).includes("BUSYGROUP")) throw e;
-    }
+    await redis.xgroup("CREATE", s.stream, s.group, spec.startAt === "latest" ? "$" : "0", "MKSTREAM");
   } catch (e) {
-    redis.disconnect();
-    throw e;
+    if (!String((e as Error).message).includes("BUSYGROUP")) {
+      redis.disconnect();
+      throw e;
+    }
   }
   // Reading this consumer's pending entries from `pendingAfter` on; null once they are all read.
   let pendingAfter: string | null = "0";
