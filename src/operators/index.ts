@@ -33,7 +33,7 @@ export { publish } from "./mq/publish.js";
 export { consume } from "./mq/consume.js";
 export { sendEmail } from "./email/send-email.js";
 export type { PublishOptions, PublishResult } from "./mq/publish.js";
-export type { ConsumeOptions, ConsumeResult } from "./mq/consume.js";
+export type { ConsumeHandler, ConsumeOptions, ConsumeResult, HandledResult } from "./mq/consume.js";
 export type { ConsumedMessage, OutgoingMessage } from "./mq/codec.js";
 export type { Destination, Source } from "./mq/mq-client.js";
 export type { SendEmailOptions, SendEmailResult, EmailAttachment } from "./email/send-email.js";

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { dag, type TaskRef } from "../sdk/index.js";
-import { httpRequest, sqlCheck, sqlQuery, type HttpResponse, type SqlCheckSummary, type SqlQueryFile, type SqlQueryRows } from "./index.js";
+import { consume, httpRequest, sqlCheck, sqlQuery, type ConsumeResult, type HttpResponse, type SqlCheckSummary, type SqlQueryFile, type SqlQueryRows } from "./index.js";
 
 describe("operator return types", () => {
   it("are typed TaskRefs that feed typed inputs", () => {
@@ -17,6 +17,10 @@ describe("operator return types", () => {
         expectTypeOf(v.rows.rows).toEqualTypeOf<Record<string, unknown>[]>();
         expectTypeOf(v.call.status).toEqualTypeOf<number>();
       });
+      const batch = consume(d, "take", { conn: "redis://127.0.0.1:6379", source: "orders" });
+      const stored = consume(d, "store", { conn: "redis://127.0.0.1:6379", source: "orders", handle: async (_ctx, messages) => ({ rows: messages.length }) });
+      expectTypeOf(batch).toEqualTypeOf<TaskRef<ConsumeResult>>();
+      expectTypeOf(stored).toEqualTypeOf<TaskRef<{ count: number; result: { rows: number } }>>();
       expect(() =>
         // @ts-expect-error unknown option names are refused by the types, and at load time
         sqlQuery(d, "bad", { conn: "x", sql: "select 1", retry: 2 }),

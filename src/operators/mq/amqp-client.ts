@@ -48,7 +48,7 @@ export async function openAmqp(conn: Connection): Promise<MqClient> {
         await ch.close().catch(() => {});
       }
     },
-    async consume({ source, max, waitMs, ack }: ConsumeRequest) {
+    async consume({ source, max, waitMs, ack, beforeAck }: ConsumeRequest) {
       const queue = typeof source === "string" ? source : sourceField(source, "queue");
       if (queue === undefined) throw new FailTask(`connection "${conn.id}" (amqp): source must be a queue name`);
       const ch = await connection.createChannel();
@@ -70,8 +70,15 @@ export async function openAmqp(conn: Connection): Promise<MqClient> {
         }));
         const last = got.at(-1);
         if (last !== undefined) {
-          if (ack) ch.ack(last, true);
-          else ch.nack(last, true, true);
+          if (ack) {
+            try {
+              await beforeAck?.(out);
+            } catch (e) {
+              ch.nack(last, true, true);
+              throw e;
+            }
+            ch.ack(last, true);
+          } else ch.nack(last, true, true);
         }
         return out;
       } finally {

@@ -55,7 +55,7 @@ export async function openKafka(conn: Connection): Promise<MqClient> {
       const meta = await producer.send({ topic: destination, messages: kafkaMessages(payloads, headers) });
       return meta.map((r) => `${r.partition}:${r.baseOffset ?? ""}`);
     },
-    async consume({ source, max, waitMs, ack, defaultName }: ConsumeRequest) {
+    async consume({ source, max, waitMs, ack, beforeAck, defaultName }: ConsumeRequest) {
       const topic = typeof source === "string" ? source : sourceField(source, "topic");
       if (topic === undefined) throw new FailTask(`connection "${conn.id}" (kafka): source must be a topic or { topic, groupId? }`);
       const consumer = kafka.consumer({ groupId: sourceField(source, "groupId") ?? defaultName });
@@ -86,6 +86,8 @@ export async function openKafka(conn: Connection): Promise<MqClient> {
       await Promise.race([full, new Promise<void>((r) => (timer = setTimeout(r, waitMs)))]);
       clearTimeout(timer);
       consumer.pause([{ topic }]);
+      // A beforeAck that throws commits nothing: the group reads the batch again.
+      if (ack && next.size > 0) await beforeAck?.(out);
       if (ack && next.size > 0) await consumer.commitOffsets([...next].map(([partition, offset]) => ({ topic, partition, offset })));
       return out;
     },

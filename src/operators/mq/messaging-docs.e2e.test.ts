@@ -5,9 +5,9 @@ import { docTsBlocks, loadWithBinary } from "../../../test/support/doc-examples.
 describe("docs/messaging.md examples", () => {
   it("load as DAGs without errors", async () => {
     const dagBlocks = docTsBlocks("messaging.md").filter((b) => b.includes("export default dag("));
-    expect(dagBlocks.length).toBe(3);
+    expect(dagBlocks.length).toBe(4);
     const { errors, dagIds } = await loadWithBinary(dagBlocks);
     expect(errors).toEqual([]);
-    expect(dagIds.sort()).toEqual(["orders_relay", "sales_mail", "stream_roundtrip"]);
+    expect(dagIds.sort()).toEqual(["events_to_table", "orders_relay", "sales_mail", "stream_roundtrip"]);
   });
 });

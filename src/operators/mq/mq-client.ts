@@ -25,6 +25,11 @@ export interface ConsumeRequest {
   max: number;
   waitMs: number;
   ack: boolean;
+  /**
+   * With `ack`: runs on the collected messages before they are acknowledged. If it throws, none is
+   * acknowledged (they are handed back to the broker) and the error propagates.
+   */
+  beforeAck?: (messages: ConsumedMessage[]) => Promise<void>;
   /** A stable default consumer / group / client name for this task: `<dagId>.<taskId>`. */
   defaultName: string;
 }
@@ -33,7 +38,7 @@ export interface ConsumeRequest {
 export interface MqClient {
   /** Publishes in order; returns the broker's ids where it gives them (else an empty array). */
   publish(request: PublishRequest): Promise<(string | number)[]>;
-  /** Collects up to `max` messages, waiting at most `waitMs`; acknowledges them after when `ack`. */
+  /** Collects up to `max` messages, waiting at most `waitMs`; when `ack`, runs `beforeAck` and then acknowledges them. */
   consume(request: ConsumeRequest): Promise<ConsumedMessage[]>;
   close(): Promise<void>;
 }

@@ -91,6 +91,80 @@ function expectThreeInOrder(out: DagTestJson, recorded: Recorded | null) {
   for (const m of recorded!.got!.messages) expect(m.headers["x-day"]).toBe("2026-01-02");
 }
 
+/**
+ * consume with handle: the first attempt's handle throws, so the batch is handed back; the retry
+ * handles the same messages and acknowledges them; a last consume finds nothing left.
+ */
+function handleThenAck(name: string, conn: string, destination: unknown, source: unknown) {
+  const t = JSON.stringify;
+  return runDag(
+    name,
+    `  const sent = publish(d, "send", { conn: ${t(conn)}, destination: ${t(destination)}, messages: [{ n: 1 }, { n: 2 }] });
+  const stored = consume(d, "store", { conn: ${t(conn)}, source: ${t(source)}, max: 2, waitFor: "10s", retries: 1, retryDelay: 0,
+    handle: (ctx, messages) => {
+      if (ctx.tryNumber === 1) throw new Error("the warehouse is down");
+      return { sum: messages.reduce((s, m) => s + (m.data as { n: number }).n, 0), try: ctx.tryNumber };
+    } });
+  const rest = consume(d, "rest", { conn: ${t(conn)}, source: ${t(source)}, waitFor: "1s" });
+  sent.then(stored).then(rest);`,
+    "stored, rest",
+  );
+}
+
+function expectHandledOnRetry(out: DagTestJson, recorded: Recorded | null) {
+  expect(out.tasks.filter((t) => t.state !== "success")).toEqual([]);
+  expect(out.tasks.find((t) => t.taskId === "store")).toMatchObject({ attempts: 2 });
+  expect(recorded!.stored).toEqual({ count: 2, result: { sum: 3, try: 2 } });
+  expect(recorded!.rest!.count).toBe(0);
+}
+
+describe("consume with handle: acknowledged only after handle resolves", () => {
+  it("NATS JetStream and Redis Streams: a throwing handle hands the batch back; the retry handles and acknowledges it", async (t) => {
+    const downs = [await reachable(4222), await reachable(6379)];
+    if (downs.some((d) => d !== null)) {
+      console.warn(`skipping consume-handle test: ${downs.filter(Boolean).join("; ")}`);
+      return t.skip();
+    }
+    const stream = unique("BATON_HANDLE");
+    const subject = `${stream.toLowerCase()}.events`;
+    const nc = await natsConnect({ servers: "127.0.0.1:4222" });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.add({ name: stream, subjects: [subject] });
+      try {
+        const { out, recorded } = await handleThenAck("nats_handle", "nats://127.0.0.1:4222", subject, { stream, durable: "baton_handle" });
+        expectHandledOnRetry(out, recorded);
+      } finally {
+        await jsm.streams.delete(stream);
+      }
+    } finally {
+      await nc.close();
+    }
+    const key = unique("baton_handle");
+    const r = await handleThenAck("redis_handle", "redis://127.0.0.1:6379", key, key);
+    expectHandledOnRetry(r.out, r.recorded);
+  });
+
+  it("RabbitMQ: the nacked batch is requeued and handled on the retry", async (t) => {
+    const down = await reachable(5672);
+    if (down) {
+      console.warn(`skipping RabbitMQ consume-handle test: ${down}`);
+      return t.skip();
+    }
+    const queue = unique("baton_handle");
+    const conn = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
+    try {
+      const ch = await conn.createChannel();
+      await ch.assertQueue(queue, { durable: true });
+      const { out, recorded } = await handleThenAck("amqp_handle", "amqp://guest:guest@127.0.0.1:5672", queue, queue);
+      expectHandledOnRetry(out, recorded);
+      await ch.deleteQueue(queue);
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
 describe("publish and consume through the real binary", () => {
   it("NATS JetStream: publishes to a subject and consumes from a durable consumer", async (t) => {
     const down = await reachable(4222);

@@ -45,9 +45,12 @@ export async function openMqtt(conn: Connection): Promise<MqClient> {
       for (const payload of payloads) await c.publishAsync(destination, payload, { qos: 1, properties });
       return [];
     },
-    async consume({ source, max, waitMs }: ConsumeRequest) {
+    async consume({ source, max, waitMs, beforeAck }: ConsumeRequest) {
       const topic = typeof source === "string" ? source : sourceField(source, "topic");
       if (topic === undefined) throw new FailTask(`connection "${conn.id}" (mqtt): source must be a topic filter or { topic, clientId? }`);
+      if (beforeAck !== undefined) {
+        throw new FailTask(`connection "${conn.id}" (mqtt): handle is not supported for MQTT, which acknowledges each message on receipt; consume, then process downstream`);
+      }
       const out: ConsumedMessage[] = [];
       let done: () => void = () => {};
       const full = new Promise<void>((r) => (done = r));

@@ -31,7 +31,7 @@ export async function openNats(conn: Connection): Promise<MqClient> {
       }
       return seqs;
     },
-    async consume({ source, max, waitMs, ack }: ConsumeRequest) {
+    async consume({ source, max, waitMs, ack, beforeAck }: ConsumeRequest) {
       const stream = sourceField(source, "stream");
       const durable = sourceField(source, "durable");
       if (stream === undefined || durable === undefined) throw new FailTask(`connection "${conn.id}" (nats): source must be { stream, durable }`);
@@ -50,8 +50,15 @@ export async function openNats(conn: Connection): Promise<MqClient> {
         if (got.length >= max) break;
       }
       const out: ConsumedMessage[] = got.map((m) => ({ data: decodePayload(m.data), headers: headersOf(m), id: m.seq, subject: m.subject }));
-      if (ack) for (const m of got) await m.ackAck();
-      else for (const m of got) m.nak();
+      if (ack) {
+        try {
+          await beforeAck?.(out);
+        } catch (e) {
+          for (const m of got) m.nak();
+          throw e;
+        }
+        for (const m of got) await m.ackAck();
+      } else for (const m of got) m.nak();
       return out;
     },
     async close() {

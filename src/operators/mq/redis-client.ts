@@ -25,7 +25,7 @@ export async function openRedis(conn: Connection): Promise<MqClient> {
       }
       return ids;
     },
-    async consume({ source, max, waitMs, ack, defaultName }: ConsumeRequest) {
+    async consume({ source, max, waitMs, ack, beforeAck, defaultName }: ConsumeRequest) {
       const key = typeof source === "string" ? source : sourceField(source, "stream");
       if (key === undefined) throw new FailTask(`connection "${conn.id}" (redis): source must be a stream key or { stream, group?, consumer? }`);
       const group = sourceField(source, "group") ?? "baton";
@@ -45,7 +45,11 @@ export async function openRedis(conn: Connection): Promise<MqClient> {
         const got = await read(redis, group, consumer, key, max - out.length, left, ">");
         out.push(...got);
       }
-      if (ack && out.length > 0) await redis.xack(key, group, ...out.map((m) => String(m.id)));
+      // A beforeAck that throws leaves the entries pending: this consumer reads them first next time.
+      if (ack && out.length > 0) {
+        await beforeAck?.(out);
+        await redis.xack(key, group, ...out.map((m) => String(m.id)));
+      }
       return out;
     },
     async close() {
