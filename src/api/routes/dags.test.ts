@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { makeDag, makeTask } from "../../core/testing/spec-builders.js";
 import { newRun } from "../../store/contract/fixtures.js";
 import { apiHarness, NOW, type ApiHarness } from "../testing/api-harness.js";
 
@@ -80,7 +81,32 @@ describe("GET /api/v1/dags/:dagId", () => {
       priorityWeight: 1,
       command: "echo {{ params.n }} {{ run_id }}",
       doc: null,
+      mapped: null,
     });
+    expect(d.triggers).toEqual([]);
+  });
+
+  it("describes mapped tasks and event triggers, never showing a connection URI", async () => {
+    const spec = makeDag(
+      [makeTask("list"), makeTask("each", { upstream: ["list"], map: { over: { file: "list" }, values: { n: [1, 2] }, partial: {}, maxLength: 50, maxActive: 4 } })],
+      {
+        dagId: "mapped",
+        triggers: [
+          { kind: "files", id: "landing", location: "/data/landing", pattern: "*.csv", conn: null, pollMs: 2000 },
+          { kind: "messages", id: "orders", conn: "nats://user:s3cret@127.0.0.1:4222", source: { broker: "nats", stream: "ORDERS", durable: "baton", subject: null }, startAt: "earliest", batch: { size: 100, withinMs: 5000 } },
+        ],
+      },
+    );
+    await h.store.saveDagVersion({ versionHash: "mapped-v1", dagId: "mapped", spec, source: "", bundlePath: "/b/m.mjs", createdAt: NOW });
+    const res = await h.app.inject("/api/v1/dags/mapped");
+    expect(res.statusCode).toBe(200);
+    const d = res.json();
+    expect(d.tasks[1].mapped).toEqual({ over: ["file", "n"], maxLength: 50, maxActive: 4 });
+    expect(d.triggers).toEqual([
+      { id: "landing", kind: "files", description: "a run per file matching *.csv in /data/landing, scanned every 2s" },
+      { id: "orders", kind: "messages", description: "a run per batch of up to 100 messages within 5s from NATS stream ORDERS (durable baton) via connection (a connection URI)" },
+    ]);
+    expect(res.body).not.toContain("s3cret");
   });
 
   it("answers 404 for unknown and unicode ids", async () => {

@@ -30,6 +30,10 @@ export const DagTaskSchema: JsonSchema = {
     priorityWeight: int,
     command: nullableStr,
     doc: nullableStr,
+    mapped: {
+      description: "For a mapped task: the arguments it maps over and its limits; null otherwise.",
+      oneOf: [{ type: "null" }, obj({ over: arrayOf(str), maxLength: int, maxActive: { type: ["integer", "null"] } })],
+    },
   }),
 };
 
@@ -43,6 +47,7 @@ export const DagDetailSchema: JsonSchema = {
     catchup: bool,
     startDate: time,
     endDate: time,
+    triggers: { ...arrayOf(obj({ id: str, kind: stringEnum(["files", "messages"]), description: str })), description: "Event triggers: a run per file or per message (docs/event-triggers.md)." },
     tasks: arrayOf(ref("DagTask")),
   }),
 };

@@ -2,6 +2,7 @@ import type { DagRecord, DagVersionRecord, RunRecord } from "../../core/model/re
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
 import { describeSchedule } from "../../core/timetable/describe-schedule.js";
 import { iso } from "./iso.js";
+import { triggerView } from "./trigger-view.js";
 
 /** Recent runs shown with a DAG. */
 export const RECENT_RUNS = 10;
@@ -45,6 +46,7 @@ export function dagDetailView(dag: DagRecord, version: DagVersionRecord, recentR
     catchup: s.catchup,
     startDate: iso(s.startDate),
     endDate: iso(s.endDate),
+    triggers: (s.triggers ?? []).map(triggerView),
     tasks: s.tasks.map((t) => ({
       taskId: t.taskId,
       kind: t.kind,
@@ -55,6 +57,7 @@ export function dagDetailView(dag: DagRecord, version: DagVersionRecord, recentR
       priorityWeight: t.priorityWeight,
       command: t.command,
       doc: t.doc,
+      mapped: t.map ? { over: Object.keys(t.map.over).concat(Object.keys(t.map.values)), maxLength: t.map.maxLength, maxActive: t.map.maxActive } : null,
     })),
   };
 }

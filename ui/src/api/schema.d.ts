@@ -4524,6 +4524,13 @@ export interface components {
             taskCount: number;
             tasks: components["schemas"]["DagTask"][];
             timezone: string;
+            /** @description Event triggers: a run per file or per message (docs/event-triggers.md). */
+            triggers: {
+                description: string;
+                id: string;
+                /** @enum {string} */
+                kind: "files" | "messages";
+            }[];
             version: string;
         };
         DagSource: {
@@ -4559,6 +4566,12 @@ export interface components {
             doc: string | null;
             /** @enum {string} */
             kind: "function" | "shell" | "branch" | "short_circuit";
+            /** @description For a mapped task: the arguments it maps over and its limits; null otherwise. */
+            mapped: null | {
+                maxActive: number | null;
+                maxLength: number;
+                over: string[];
+            };
             pool: string;
             priorityWeight: number;
             retries: number;

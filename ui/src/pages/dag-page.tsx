@@ -71,6 +71,11 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
               {d.description && <p className="muted">{d.description}</p>}
               <div className="row-wrap meta">
                 <span title="Schedule"><Icon.calendar size={14} /> <code>{d.schedule ?? "manual only"}</code>{d.timezone && d.timezone !== "UTC" ? <span className="muted"> ({d.timezone})</span> : null}</span>
+                {d.triggers.length > 0 && (
+                  <span title={d.triggers.map((t) => `${t.id}: ${t.description}`).join("\n")} data-testid="dag-triggers">
+                    <Icon.bolt size={14} /> {d.triggers.length === 1 ? d.triggers[0]!.description : `${d.triggers.length} event triggers`}
+                  </span>
+                )}
                 {d.nextRunAfter && !d.paused && <span className="muted">Next run {fmtShort(d.nextRunAfter)} ({fmtRelative(d.nextRunAfter)})</span>}
                 <span title="Owner"><Icon.user size={14} /> {d.owner ?? "no owner"}</span>
                 <span className="muted">{d.taskCount} task{d.taskCount === 1 ? "" : "s"}</span>
