@@ -50,6 +50,17 @@ describe("mapped task instances in the API", () => {
     expect((await h.app.inject(`${base}/extract?mapIndex=0`)).json().returnValue).toBe(10);
   });
 
+  it("a deferred sensor shows its progress and check kind, not the check's arguments", async () => {
+    const trigger = {
+      kind: "http", args: { url: "http://127.0.0.1/ready", headers: { authorization: "Bearer t0ken" } }, pokeIntervalMs: 1000, exponentialBackoff: false,
+      maxWaitMs: null, timeoutMs: 60_000, timeoutAt: NOW + 60_000, softFail: false, key: "etl#wait#x",
+    };
+    await h.store.commit({ taskInstances: [taskInstance("load", { runPk: run.id, state: "deferred", tryNumber: 1, sensorWait: { firstPokeAt: NOW, pokes: 3, trigger } })] });
+    const res = await h.app.inject(`${base}/load`);
+    expect(res.json().sensor).toEqual({ firstPokeAt: new Date(NOW).toISOString(), pokes: 3, timeoutAt: new Date(NOW + 60_000).toISOString(), deferredCheck: "http" });
+    expect(res.body).not.toContain("t0ken");
+  });
+
   it("logs of a copy come from its own file", async () => {
     const res = await h.app.inject(`${base}/extract/logs?mapIndex=1&try=2`);
     expect(res.statusCode).toBe(200);

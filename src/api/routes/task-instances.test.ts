@@ -53,6 +53,7 @@ describe("GET …/tasks and …/tasks/:taskId", () => {
       durationMs: 250,
       nextRetryAt: null,
       error: null,
+      sensor: null,
     });
     expect(tis[2].kind).toBe("shell");
   });

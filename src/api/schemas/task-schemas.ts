@@ -18,6 +18,10 @@ const taskInstanceProperties = {
   durationMs: duration,
   nextRetryAt: time,
   error: nullableStr,
+  sensor: {
+    description: "A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise.",
+    oneOf: [{ type: "null" }, obj({ firstPokeAt: time, pokes: int, timeoutAt: time, deferredCheck: nullableStr })],
+  },
 };
 
 export const TaskInstanceSchema: JsonSchema = { $id: "TaskInstance", ...obj(taskInstanceProperties) };

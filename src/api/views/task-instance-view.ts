@@ -18,6 +18,19 @@ export function taskInstanceView(ti: TaskInstanceRecord, kind: TaskKind | null) 
     durationMs: durationMs(ti.startedAt, ti.endedAt),
     nextRetryAt: iso(ti.nextRetryAt),
     error: ti.error,
+    sensor: sensorView(ti),
+  };
+}
+
+/** A waiting sensor's progress; the check's arguments are not shown (they may hold rendered headers). */
+function sensorView(ti: TaskInstanceRecord) {
+  const w = ti.sensorWait;
+  if (!w) return null;
+  return {
+    firstPokeAt: iso(w.firstPokeAt),
+    pokes: w.pokes,
+    timeoutAt: w.trigger ? iso(w.trigger.timeoutAt) : null,
+    deferredCheck: w.trigger?.kind ?? null,
   };
 }
 

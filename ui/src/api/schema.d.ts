@@ -4710,6 +4710,15 @@ export interface components {
             priority: number;
             /** Format: date-time */
             queuedAt: string | null;
+            /** @description A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise. */
+            sensor: null | {
+                deferredCheck: string | null;
+                /** Format: date-time */
+                firstPokeAt: string | null;
+                pokes: number;
+                /** Format: date-time */
+                timeoutAt: string | null;
+            };
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */
@@ -4740,6 +4749,15 @@ export interface components {
             renderedCommand: string | null;
             /** @description The task's JSON return value (null when it returned nothing). */
             returnValue: unknown;
+            /** @description A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise. */
+            sensor: null | {
+                deferredCheck: string | null;
+                /** Format: date-time */
+                firstPokeAt: string | null;
+                pokes: number;
+                /** Format: date-time */
+                timeoutAt: string | null;
+            };
             /** Format: date-time */
             startedAt: string | null;
             /** @enum {string} */

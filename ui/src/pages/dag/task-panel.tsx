@@ -84,7 +84,17 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
         <dt>Ended</dt><dd>{fmtDate(ti.endedAt)}</dd>
         <dt>Duration</dt><dd>{fmtDuration(ti.durationMs ?? spanMs(ti.startedAt, ti.endedAt))}</dd>
         <dt>Pool</dt><dd>{ti.pool} <span className="muted">(priority {ti.priority})</span></dd>
-        {ti.nextRetryAt && <><dt>Next retry</dt><dd>{fmtDate(ti.nextRetryAt)}</dd></>}
+        {ti.nextRetryAt && <><dt>{ti.state === "up_for_reschedule" ? "Next poke" : "Next retry"}</dt><dd>{fmtDate(ti.nextRetryAt)}</dd></>}
+        {ti.sensor && (
+          <>
+            <dt>Sensor</dt>
+            <dd data-testid="task-sensor">
+              {ti.sensor.pokes} poke{ti.sensor.pokes === 1 ? "" : "s"} since {fmtDate(ti.sensor.firstPokeAt)}
+              {ti.sensor.deferredCheck && <span className="muted"> · deferred ({ti.sensor.deferredCheck} check in the scheduler)</span>}
+              {ti.sensor.timeoutAt && <span className="muted"> · times out {fmtDate(ti.sensor.timeoutAt)}</span>}
+            </dd>
+          </>
+        )}
       </dl>
       {ti.error && <div className="banner banner-danger" role="note"><Icon.warn /><pre className="error-inline">{ti.error}</pre></div>}
 
