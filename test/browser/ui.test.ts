@@ -298,6 +298,13 @@ describe.skipIf(!hasChromium)("web UI in Chromium against baton standalone --aut
     await page.getByTestId("task-all-copies").click();
     await copies.waitFor();
     expect(new URL(page.url()).searchParams.get("map")).toBeNull();
+
+    // The graph shows the mapped task's own state (not its last copy's) and how many copies ran.
+    await page.goto(`/dags/fanout/graph?run=${encodeURIComponent(runId)}`);
+    const node = page.getByTestId("graph-node-count");
+    await node.waitFor();
+    await page.locator('[data-testid="graph-node-count"][data-state="success"]').waitFor();
+    expect(await node.textContent()).toContain("mapped ×3");
   });
 
   it("the theme toggle switches to dark, and the choice survives a reload", async () => {

@@ -20,7 +20,8 @@ export function GanttTab({ dagId }: { dagId: string }) {
   const now = useNow(1000, anyRunning);
 
   const rows = useMemo(() => {
-    const list = [...(tis.data ?? [])];
+    // Copies replaced by a later expansion (state removed) are history, not part of this run's timeline.
+    const list = (tis.data ?? []).filter((t) => t.state !== "removed" || t.mapIndex < 0);
     const key = (t: TaskInstance) => Date.parse(t.queuedAt ?? t.startedAt ?? "") || Infinity;
     return list.sort((a, b) => key(a) - key(b) || a.taskId.localeCompare(b.taskId));
   }, [tis.data]);
@@ -69,7 +70,7 @@ export function GanttTab({ dagId }: { dagId: string }) {
           const label = `${t.taskId}: ${stateLabel(t.state)}${s !== null && e !== null ? `, ran ${fmtDuration(e - s)}` : ""}${q !== null && s !== null ? `, queued ${fmtDuration(s - q)}` : ""}`;
           return (
             <div key={`${t.taskId}-${t.mapIndex}`} className="gantt-row" role="row" style={{ gridTemplateColumns: `${NAME_W}px 1fr`, height: ROW_H }}>
-              <button type="button" role="rowheader" className="gantt-name" onClick={() => navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(t.taskId)}`)} title={`Open ${t.taskId} in the grid`}>
+              <button type="button" role="rowheader" className="gantt-name" onClick={() => navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(t.taskId)}${t.mapIndex >= 0 ? `&map=${t.mapIndex}` : ""}`)} title={`Open ${t.taskId} in the grid`}>
                 <span className="state-icon" style={stateVars(t.state)}><StateGlyph state={t.state} size={9} /></span>
                 <span className="truncate mono">{t.taskId}{t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""}</span>
               </button>

@@ -17,7 +17,7 @@ const NODE_W = 200;
 const NODE_H = 52;
 const elk = new ELK();
 
-type TaskNodeData = { taskId: string; kind: string; state: string | null; tryNumber: number };
+type TaskNodeData = { taskId: string; kind: string; state: string | null; tryNumber: number; copies: number | null };
 type TaskNode = Node<TaskNodeData, "task">;
 
 const TaskNodeView = memo(function TaskNodeView({ data }: NodeProps<TaskNode>) {
@@ -31,7 +31,7 @@ const TaskNodeView = memo(function TaskNodeView({ data }: NodeProps<TaskNode>) {
         <span className="row xs" style={{ gap: 6 }}>
           <span className="state-icon"><StateGlyph state={state} size={9} /></span>
           <span className="flow-node-state">{data.state ? stateLabel(state) : "No run selected"}</span>
-          <span className="muted">· {data.kind}</span>
+          <span className="muted">· {data.copies !== null ? `mapped${data.copies > 0 ? ` ×${data.copies}` : ""}` : data.kind}</span>
         </span>
       </div>
       <Handle type="source" position={Position.Right} />
@@ -75,14 +75,20 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape]);
 
-  const byTask = useMemo(() => new Map((tis.data ?? []).map((t) => [t.taskId, t])), [tis.data]);
+  // The task's own instance (map index -1) carries its state; copies of a mapped task are counted.
+  const byTask = useMemo(() => new Map((tis.data ?? []).filter((t) => t.mapIndex < 0).map((t) => [t.taskId, t])), [tis.data]);
+  const copyCount = useMemo(() => {
+    const n = new Map<string, number>();
+    for (const t of tis.data ?? []) if (t.mapIndex >= 0 && t.state !== "removed") n.set(t.taskId, (n.get(t.taskId) ?? 0) + 1);
+    return n;
+  }, [tis.data]);
   const nodes: TaskNode[] = useMemo(
     () =>
       (tasks ?? []).map((t) => {
         const ti = byTask.get(t.taskId);
-        return { id: t.taskId, type: "task", position: layout?.get(t.taskId) ?? { x: 0, y: 0 }, data: { taskId: t.taskId, kind: t.kind, state: runId ? ti?.state ?? "none" : null, tryNumber: ti?.tryNumber ?? 0 }, draggable: false, connectable: false };
+        return { id: t.taskId, type: "task", position: layout?.get(t.taskId) ?? { x: 0, y: 0 }, data: { taskId: t.taskId, kind: t.kind, state: runId ? ti?.state ?? "none" : null, tryNumber: ti?.tryNumber ?? 0, copies: t.mapped ? copyCount.get(t.taskId) ?? 0 : null }, draggable: false, connectable: false };
       }),
-    [tasks, layout, byTask, runId],
+    [tasks, layout, byTask, copyCount, runId],
   );
   const edges: Edge[] = useMemo(() => {
     const ids = new Set((tasks ?? []).map((t) => t.taskId));
