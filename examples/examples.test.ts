@@ -85,6 +85,21 @@ function states(run: RunResult): Record<string, string> {
   return Object.fromEntries(run.tasks.map((t) => [t.taskId, t.state]));
 }
 
+describe("the examples folder (what `npm start` loads)", () => {
+  it("loads every example DAG with no import error and no service running", async () => {
+    const home = await freshHome();
+    const errors = await baton(home, ["dags", "errors", "--dags", "examples/dags", "--json"]);
+    expect(errors.code, errors.stderr).toBe(0);
+    expect(JSON.parse(errors.stdout)).toEqual([]);
+    const list = await baton(home, ["dags", "list", "--dags", "examples/dags", "--json"]);
+    const ids = (JSON.parse(list.stdout) as { dagId: string }[]).map((d) => d.dagId).sort();
+    expect(ids).toEqual([
+      "branching", "cross_cloud_backup", "failure_handling", "flaky_retry", "hello",
+      "ml_train_deploy", "sales_etl", "streaming_ingest", "warehouse_etl_postgres",
+    ]);
+  });
+});
+
 describe("sales_etl", () => {
   const SALES_TASKS = ["seed_landing", "validate", "transform", "load", "quality_check", "archive"];
 
