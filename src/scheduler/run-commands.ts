@@ -16,6 +16,8 @@ export interface CommandHost {
   /** Kills the in-flight attempts of these tasks (all when null) and frees their slots. */
   stopAttempts(run: ActiveRun, taskIds: ReadonlySet<string> | null, reason: string): void;
   propagate(run: ActiveRun, changed: string[] | null, now: number): void;
+  /** Puts a task instance ready to run (a copy of a mapped task reset by a clear) in the queue. */
+  enqueue(run: ActiveRun, ti: TaskInstanceRecord): void;
   finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void;
 }
 
@@ -58,34 +60,79 @@ async function loadRun(host: CommandHost, dagId: string, runId: string): Promise
 }
 
 /**
- * Resets task instances (`which` picks them) and runs the run again: in memory when the run is
- * active, else in the store, with the run queued again for the scheduler to pick up.
+ * Mapped tasks among `ids` whose failed copies alone can run again: the task failed (it has
+ * copies), and none of its upstream tasks is being cleared (its lists stay what they were).
  */
-async function clearTasks(host: CommandHost, dagId: string, runId: string, which: (ti: TaskInstanceRecord, graph: DagGraph) => boolean, note: string): Promise<string> {
+function copiesToRetry(graph: DagGraph, tis: readonly TaskInstanceRecord[], ids: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const id of ids) {
+    if (!graph.tasks.get(id)?.map) continue;
+    const own = tis.find((t) => t.taskId === id && t.mapIndex < 0);
+    const copies = tis.filter((t) => t.taskId === id && t.mapIndex >= 0 && t.state !== "removed");
+    if (own?.state !== "failed" || copies.length === 0) continue;
+    if ((graph.upstream.get(id) ?? []).some((u) => ids.has(u))) continue;
+    out.add(id);
+  }
+  return out;
+}
+
+const failedCopy = (ti: TaskInstanceRecord) => ti.mapIndex >= 0 && (ti.state === "failed" || ti.state === "upstream_failed");
+
+/**
+ * Resets task instances (`which` picks them) and runs the run again: in memory when the run is
+ * active, else in the store, with the run queued again for the scheduler to pick up. With
+ * `onlyFailedCopies`, a failed mapped task whose lists are unchanged re-runs only its failed copies
+ * (the successful ones keep their results), as Airflow clears single map indexes.
+ */
+async function clearTasks(host: CommandHost, dagId: string, runId: string, which: (ti: TaskInstanceRecord, graph: DagGraph) => boolean, note: string, onlyFailedCopies = false): Promise<string> {
   const now = host.now();
   const live = host.active(dagId, runId);
   if (live) {
     const ids = new Set([...live.tis.values()].filter((ti) => which(ti, live.graph)).map((ti) => ti.taskId));
+    const partial = onlyFailedCopies ? copiesToRetry(live.graph, [...live.tis.values()], ids) : new Set<string>();
     host.stopAttempts(live, ids, note);
+    let copiesReset = 0;
+    for (const id of partial) {
+      for (const copy of live.copies.get(id) ?? []) {
+        if (!copy || !failedCopy(copy)) continue;
+        const ti = live.update(tiKey(id, copy.mapIndex), { ...cleared(copy, live.graph, now), state: "scheduled" }, now);
+        host.uow.taskInstance(ti);
+        host.enqueue(live, ti);
+        copiesReset++;
+      }
+      host.uow.taskInstance(live.update(id, { state: "running", endedAt: null, error: null, output: null }, now));
+    }
     for (const id of ids) {
+      if (partial.has(id)) continue;
       live.blocked.delete(id);
       // A mapped task is expanded again (its copies continue their try numbers).
       for (const copy of live.dropCopies(id, now)) host.uow.taskInstance(copy);
       host.uow.taskInstance(live.update(id, cleared(live.tis.get(id)!, live.graph, now), now));
     }
     host.propagate(live, null, now);
-    return `ok: cleared ${ids.size} task instance(s)`;
+    return `ok: cleared ${ids.size - partial.size + copiesReset} task instance(s)`;
   }
   const run = await loadRun(host, dagId, runId);
   const v = await host.version(run.dagVersion);
   if (!v) throw new NotFoundError(`DAG version ${run.dagVersion} of run ${runId} is missing`);
-  const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => which(ti, v.graph));
-  await host.store.commit({
+  const all = await host.store.listTaskInstances(run.id);
+  const tis = all.filter((ti) => which(ti, v.graph));
+  const partial = onlyFailedCopies ? copiesToRetry(v.graph, all, new Set(tis.map((ti) => ti.taskId))) : new Set<string>();
+  const changed = tis.flatMap((ti): TaskInstanceRecord[] => {
+    if (partial.has(ti.taskId)) {
+      // The mapped task waits for its reset copies; the scheduler queues "scheduled" copies when it loads the run.
+      if (ti.mapIndex < 0) return [{ ...ti, state: "running", endedAt: null, error: null, output: null, updatedAt: now }];
+      return failedCopy(ti) ? [{ ...ti, ...cleared(ti, v.graph, now), state: "scheduled" }] : [];
+    }
     // Copies of a mapped task are replaced when the task is expanded again.
-    taskInstances: tis.map((ti) => (ti.mapIndex >= 0 ? { ...ti, state: "removed" as const, updatedAt: now } : { ...ti, ...cleared(ti, v.graph, now) })),
-    runs: tis.length > 0 ? [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note }] : [],
+    return [ti.mapIndex >= 0 ? { ...ti, state: "removed" as const, updatedAt: now } : { ...ti, ...cleared(ti, v.graph, now) }];
   });
-  return `ok: cleared ${tis.filter((ti) => ti.mapIndex < 0).length} task instance(s)`;
+  await host.store.commit({
+    taskInstances: changed,
+    runs: changed.length > 0 ? [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note }] : [],
+  });
+  // Counted: task instances that run again — tasks cleared whole, and copies reset on their own.
+  return `ok: cleared ${changed.filter((ti) => (ti.mapIndex < 0) !== partial.has(ti.taskId)).length} task instance(s)`;
 }
 
 /** Ends a run in `state`: running attempts stop; unfinished task instances become success, or failed/skipped. */
@@ -162,7 +209,7 @@ export async function applyCommand(host: CommandHost, cmd: CommandRecord): Promi
       case "clear_run": {
         const p = cmd.payload as CommandRecord<"clear_run">["payload"];
         const failedOnly = (ti: TaskInstanceRecord) => ti.state === "failed" || ti.state === "upstream_failed";
-        return await clearTasks(host, p.dagId, p.runId, p.onlyFailed ? failedOnly : () => true, `cleared${by}`);
+        return await clearTasks(host, p.dagId, p.runId, p.onlyFailed ? failedOnly : () => true, `cleared${by}`, p.onlyFailed);
       }
       case "clear_tasks": {
         const p = cmd.payload as CommandRecord<"clear_tasks">["payload"];

@@ -660,6 +660,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         this.propagate(run, changed, now);
         this.pump();
       },
+      enqueue: (run, ti) => this.enqueue(run, ti),
       finishRun: (run, state, note, now) => this.finishRun(run, state, note, now),
     };
   }

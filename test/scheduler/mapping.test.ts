@@ -150,6 +150,60 @@ describe("dynamic task mapping", () => {
     expect(JSON.parse(after.own.each!.output!)).toEqual([3, 4]);
   });
 
+  it("clearing only failed tasks re-runs only the failed copies; the others keep their results", async () => {
+    h = new Harness({});
+    const fixed = join(h.root, "fixed.flag");
+    writeFileSync(
+      join(h.dagsDir, "m.ts"),
+      `${HEADER}import { existsSync } from "node:fs";\n` +
+        dagFile(
+          `  const xs = d.task("xs", () => [1, 2, 3, 4]);\n` +
+            `  const each = d.task("each", { map: { x: xs } }, (ctx, { x }) => { if (x === 3 && !existsSync(${JSON.stringify(fixed)})) throw new FailTask("3 is broken"); return x * 10 + ctx.tryNumber; });\n` +
+            `  d.task("after", { inputs: { each } }, (ctx, { each }) => each);`,
+        ).slice(HEADER.length),
+    );
+    await h.load();
+    await h.start();
+    const first = await h.runToEnd("m");
+    expect(first.run.state).toBe("failed");
+    writeFileSync(fixed, "");
+    expect(await h.command("clear_run", { dagId: "m", runId: first.run.runId, onlyFailed: true })).toBe("ok: cleared 2 task instance(s)");
+    const run = await h.scheduler.waitForRun(first.run.id);
+    expect(run.state).toBe("success");
+    const { own, copies } = byTask(await h.store.listTaskInstances(first.run.id));
+    expect(copies("each").map((c) => [c.state, c.tryNumber])).toEqual([["success", 1], ["success", 1], ["success", 2], ["success", 1]]);
+    expect(JSON.parse(own.after!.output!)).toEqual([11, 21, 32, 41]);
+  });
+
+  it("the same in a run still going: only the failed copy re-runs, while another task is still running", async () => {
+    h = new Harness({});
+    const fixed = join(h.root, "fixed.flag");
+    writeFileSync(
+      join(h.dagsDir, "m.ts"),
+      `${HEADER}import { existsSync } from "node:fs";\n` +
+        dagFile(
+          `  d.task("slow", async () => { await new Promise((r) => setTimeout(r, 2500)); return 1; });\n` +
+            `  d.task("each", { map: { x: [1, 2, 3] } }, (ctx, { x }) => { if (x === 2 && !existsSync(${JSON.stringify(fixed)})) throw new FailTask("2 is broken"); return x + ctx.tryNumber * 100; });`,
+        ).slice(HEADER.length),
+    );
+    await h.load();
+    await h.start();
+    const created = await h.trigger("m");
+    for (let i = 0; i < 400; i++) {
+      const own = (await h.store.listTaskInstances(created.id)).find((t) => t.taskId === "each" && t.mapIndex < 0);
+      if (own?.state === "failed") break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect((await h.store.getRunById(created.id))!.state).toBe("running");
+    writeFileSync(fixed, "");
+    expect(await h.command("clear_run", { dagId: "m", runId: created.runId, onlyFailed: true })).toBe("ok: cleared 1 task instance(s)");
+    const run = await h.scheduler.waitForRun(created.id);
+    expect(run.state).toBe("success");
+    const { own, copies } = byTask(await h.store.listTaskInstances(created.id));
+    expect(copies("each").map((c) => c.tryNumber)).toEqual([1, 2, 1]);
+    expect(JSON.parse(own.each!.output!)).toEqual([101, 202, 103]);
+  });
+
   it("a run whose copies were running when the scheduler stopped finishes after a restart", async () => {
     h = new Harness({});
     const restarted = join(h.root, "restarted.flag");
