@@ -24,6 +24,10 @@ import { createDatasetRuns } from "./dataset-runs.js";
 import { createDueRuns } from "./scheduled-runs.js";
 import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
+import { ChangeAnnouncer } from "./change-announcer.js";
+import { runsToStart } from "./queued-runs.js";
+import { pastAllows } from "./depends-on-past.js";
+import { RunWaiters } from "./run-waiters.js";
 
 export interface SchedulerOptions {
   logsDir: string;
@@ -74,9 +78,10 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly store: Store;
   private readonly inbox: CommandInbox | undefined;
   private readonly datasets: DatasetStore | undefined;
-  private readonly changeListeners = new Set<(e: ChangeEvent) => void>();
-  /** dag and run ids of runs whose changes may still be announced. */
-  private readonly runKeys = new Map<number, { dagId: string; runId: string }>();
+  private readonly changes = new ChangeAnnouncer((runPk) => {
+    const run = this.runs.get(runPk);
+    return run ? { dagId: run.dagId, runId: run.run.runId } : undefined;
+  });
   private readonly executor: Executor;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -90,8 +95,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly sensorWaits: SensorWaits;
   private dags = new Map<string, DagRecord>();
   private pools = new Map<string, number>();
-  private finishedWaiters = new Map<number, ((run: RunRecord) => void)[]>();
-  private runListeners: ((run: RunRecord) => void)[] = [];
+  private readonly waiters = new RunWaiters();
   private stopping = false;
   private live = false;
   private ticking: Promise<void> | null = null;
@@ -117,7 +121,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       this.logger,
       5,
       (c, datasetEvents) => {
-        this.announce(c);
+        this.changes.announce(c);
         // Datasets were updated: dataset-scheduled DAGs may be due now, not at the next poll.
         if (datasetEvents > 0) this.wake();
       },
@@ -176,44 +180,19 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   /** Calls `fn` whenever a run reaches a final state. */
   onRunFinished(fn: (run: RunRecord) => void): void {
-    this.runListeners.push(fn);
+    this.waiters.onAny(fn);
   }
 
   /** Live updates of run and task-instance states, once they are durable. */
   subscribe(listener: (event: ChangeEvent) => void): () => void {
-    this.changeListeners.add(listener);
-    return () => this.changeListeners.delete(listener);
-  }
-
-  private announce(changes: ChangeSet): void {
-    const listeners = [...this.changeListeners];
-    if (listeners.length > 0) {
-      for (const t of changes.taskInstances ?? []) {
-        const key = this.runKeys.get(t.runPk) ?? this.runKeyOf(t.runPk);
-        if (key) for (const l of listeners) l({ kind: "task", ...key, taskId: t.taskId, state: t.state });
-      }
-    }
-    for (const r of changes.runs ?? []) {
-      const key = this.runKeys.get(r.id);
-      if (key && r.state) for (const l of listeners) l({ kind: "run", ...key, state: r.state });
-      if (r.state === "success" || r.state === "failed") this.runKeys.delete(r.id);
-    }
-  }
-
-  private runKeyOf(runPk: number): { dagId: string; runId: string } | undefined {
-    const run = this.runs.get(runPk);
-    return run ? { dagId: run.dagId, runId: run.run.runId } : undefined;
+    return this.changes.subscribe(listener);
   }
 
   /** Resolves with the run once it is finished (success or failed). */
   async waitForRun(runPk: number): Promise<RunRecord> {
     const done = await this.store.getRunById(runPk);
     if (done && (done.state === "success" || done.state === "failed") && !this.runs.has(runPk)) return done;
-    return new Promise((resolve) => {
-      const list = this.finishedWaiters.get(runPk) ?? [];
-      list.push(resolve);
-      this.finishedWaiters.set(runPk, list);
-    });
+    return this.waiters.waitFor(runPk);
   }
 
   /**
@@ -394,27 +373,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.sensorWaits.cancel(run, null);
     this.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
     const finished = run.run;
-    void this.uow.flush().then(() => {
-      for (const fn of this.runListeners) fn(finished);
-      for (const w of this.finishedWaiters.get(run.pk) ?? []) w(finished);
-      this.finishedWaiters.delete(run.pk);
-    });
+    void this.uow.flush().then(() => this.waiters.finished(finished));
     this.wake();
   }
 
   private async checkPast(run: ActiveRun, taskId: string): Promise<void> {
-    const logicalDate = run.run.logicalDate;
-    let ok = true;
-    if (logicalDate !== null) {
-      const prev = await this.store.getPreviousRun(run.dagId, logicalDate, ["scheduled", "backfill"]);
-      if (prev) {
-        const live = this.runs.get(prev.id);
-        const state = live
-          ? live.tis.get(taskId)?.state
-          : (await this.store.listTaskInstances(prev.id)).find((t) => t.taskId === taskId)?.state;
-        ok = state === undefined || state === "success" || state === "skipped";
-      }
-    }
+    const ok = await pastAllows(this.store, run, taskId, (pk) => this.runs.get(pk));
     if (!ok || !this.runs.has(run.pk) || run.tis.get(taskId)?.state !== "none") return;
     run.blocked.delete(taskId);
     const now = this.clock.now();
@@ -575,34 +539,14 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   /** Moves queued runs to running in order, within max active runs, unless the DAG is paused. */
   private async promoteQueuedRuns(now: number): Promise<void> {
-    const queued = await this.store.listRuns({ states: ["queued"], limit: 100_000 });
-    if (queued.length === 0) return;
-    queued.sort((a, b) => (a.logicalDate ?? a.runAfter) - (b.logicalDate ?? b.runAfter) || a.id - b.id);
-    const running = new Map<string, number>();
-    for (const r of this.runs.values()) {
-      const key = r.run.backfillId !== null ? `backfill:${r.run.backfillId}` : r.dagId;
-      running.set(key, (running.get(key) ?? 0) + 1);
-    }
-    const backfillLimits = new Map<number, number>();
-    for (const run of queued) {
-      if (run.runAfter > now || this.runs.has(run.id)) continue;
-      const dag = this.dags.get(run.dagId);
-      if (!dag || dag.paused) continue;
-      let limit: number;
-      const key = run.backfillId !== null ? `backfill:${run.backfillId}` : run.dagId;
-      if (run.backfillId !== null) {
-        if (!backfillLimits.has(run.backfillId)) {
-          backfillLimits.set(run.backfillId, (await this.store.getBackfill(run.backfillId))?.maxActiveRuns ?? 1);
-        }
-        limit = backfillLimits.get(run.backfillId)!;
-      } else {
-        const v = await this.version(run.dagVersion);
-        limit = v?.version.spec.maxActiveRuns ?? 16;
-      }
-      if ((running.get(key) ?? 0) >= limit) continue;
-      running.set(key, (running.get(key) ?? 0) + 1);
-      await this.activate({ ...run, state: "running", startedAt: now }, false);
-    }
+    const start = await runsToStart({
+      store: this.store,
+      dags: this.dags,
+      active: [...this.runs.values()].map((r) => r.run),
+      maxActiveRuns: async (hash) => (await this.version(hash))?.version.spec.maxActiveRuns ?? 16,
+      now,
+    });
+    for (const run of start) await this.activate({ ...run, state: "running", startedAt: now }, false);
   }
 
   /** Loads a run into memory and starts deciding its tasks. */
@@ -623,7 +567,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const tis = await this.store.listTaskInstances(run.id);
     const active = new ActiveRun(run, v.version, v.graph, params, tis);
     this.runs.set(run.id, active);
-    this.runKeys.set(run.id, { dagId: run.dagId, runId: run.runId });
+    this.changes.remember(run.id, { dagId: run.dagId, runId: run.runId });
     if (!recovering) this.uow.run({ id: run.id, state: "running", startedAt: run.startedAt ?? now });
     const retries = recovering ? recoverRun(active, now, this.uow) : [];
     for (const r of retries) this.scheduleRetry(active, r.taskId, r.delayMs);
