@@ -7,9 +7,9 @@ import { Icon } from "../../design/icons";
 import { EmptyState, ErrorState, SkeletonRows, Tip } from "../../design/misc";
 import { useToast } from "../../design/toast";
 import { useDenied } from "../../lib/auth";
-import { fmtDate, fmtRelative } from "../../lib/format";
+
 import { ConnectionDialog } from "./connection-dialog";
-import { MASKED, SourceBadge, envReadOnly } from "./secret-bits";
+import { MASKED, RowActions, SourceBadge, UpdatedCell, envReadOnly } from "./secret-bits";
 
 export function ConnectionsPanel() {
   const connections = useConnections();
@@ -93,23 +93,22 @@ export function ConnectionsPanel() {
                       <td className="mono small">{c.schema ?? "—"}</td>
                       <td className="small"><Extras extra={c.extra} /></td>
                       <td><SourceBadge source={c.source} envVar={c.envVar} /></td>
-                      <td className="nowrap small" title={fmtDate(c.updatedAt)}>{c.updatedAt ? fmtRelative(c.updatedAt) : "—"}</td>
-                      <td>
-                        <div className="row" style={{ justifyContent: "flex-end", gap: 6 }}>
-                          {check !== undefined && <CheckBadge id={c.id} check={check} />}
-                          <button type="button" className="btn btn-sm" onClick={() => onTest(c)} disabled={check === "running"} data-testid={`connection-test-${c.id}`} title="Try to reach it (as baton connections test)">
-                            {check === "running" ? "Testing…" : "Test"}
-                          </button>
-                          <Tip text={denied ?? readOnly}>
-                            <button type="button" className="btn btn-sm" onClick={() => setEditing(c)} disabled={Boolean(denied ?? readOnly)} data-testid={`connection-edit-${c.id}`}>Edit</button>
-                          </Tip>
-                          <Tip text={denied ?? readOnly}>
-                            <button type="button" className="btn btn-sm btn-danger-outline" onClick={() => void onDelete(c)} disabled={Boolean(denied ?? readOnly)} data-testid={`connection-delete-${c.id}`} aria-label={`Delete connection ${c.id}`}>
-                              <Icon.close size={12} />
+                      <UpdatedCell at={c.updatedAt} />
+                      <RowActions
+                        what="connection"
+                        id={c.id}
+                        locked={denied ?? readOnly}
+                        onEdit={() => setEditing(c)}
+                        onDelete={() => void onDelete(c)}
+                        extra={
+                          <>
+                            {check !== undefined && <CheckBadge id={c.id} check={check} />}
+                            <button type="button" className="btn btn-sm" onClick={() => onTest(c)} disabled={check === "running"} data-testid={`connection-test-${c.id}`} title="Try to reach it (as baton connections test)">
+                              {check === "running" ? "Testing…" : "Test"}
                             </button>
-                          </Tip>
-                        </div>
-                      </td>
+                          </>
+                        }
+                      />
                     </tr>
                   );
                 })}

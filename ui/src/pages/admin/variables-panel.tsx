@@ -9,8 +9,7 @@ import { Icon } from "../../design/icons";
 import { EmptyState, ErrorState, SkeletonRows, Tip } from "../../design/misc";
 import { useToast } from "../../design/toast";
 import { useDenied } from "../../lib/auth";
-import { fmtDate, fmtRelative } from "../../lib/format";
-import { MASKED, SourceBadge, envReadOnly } from "./secret-bits";
+import { MASKED, RowActions, SourceBadge, UpdatedCell, envReadOnly } from "./secret-bits";
 
 export function VariablesPanel() {
   const variables = useVariables();
@@ -71,19 +70,8 @@ export function VariablesPanel() {
                       </td>
                       <td className="small">{v.description || <span className="muted">—</span>}</td>
                       <td><SourceBadge source={v.source} envVar={v.envVar} /></td>
-                      <td className="nowrap small" title={fmtDate(v.updatedAt)}>{v.updatedAt ? fmtRelative(v.updatedAt) : "—"}</td>
-                      <td>
-                        <div className="row" style={{ justifyContent: "flex-end", gap: 6 }}>
-                          <Tip text={denied ?? readOnly}>
-                            <button type="button" className="btn btn-sm" onClick={() => setEditing(v)} disabled={Boolean(denied ?? readOnly)} data-testid={`variable-edit-${v.key}`}>Edit</button>
-                          </Tip>
-                          <Tip text={denied ?? readOnly}>
-                            <button type="button" className="btn btn-sm btn-danger-outline" onClick={() => void onDelete(v)} disabled={Boolean(denied ?? readOnly)} data-testid={`variable-delete-${v.key}`} aria-label={`Delete variable ${v.key}`}>
-                              <Icon.close size={12} />
-                            </button>
-                          </Tip>
-                        </div>
-                      </td>
+                      <UpdatedCell at={v.updatedAt} />
+                      <RowActions what="variable" id={v.key} locked={denied ?? readOnly} onEdit={() => setEditing(v)} onDelete={() => void onDelete(v)} />
                     </tr>
                   );
                 })}
