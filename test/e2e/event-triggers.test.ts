@@ -6,7 +6,7 @@ import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import { baton, batonJson, poll, startStandalone, waitExit } from "./baton-cli.js";
-import { reachable } from "../support/reachable.js";
+import { skipUnlessReachable } from "../support/reachable.js";
 
 // Event triggers through the real `baton standalone` (needs `npx tsc -p tsconfig.build.json`).
 let root: string;
@@ -84,11 +84,7 @@ export default dag({ id: "ingest", triggers: [onFile({ folder: ${JSON.stringify(
   });
 
   it("a message published to a Redis stream starts a run whose task sees it; the connection comes from BATON_CONN_", async (t) => {
-    const down = await reachable(6379);
-    if (down) {
-      console.warn(`skipping Redis trigger e2e test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 6379, "Redis trigger e2e test")) return;
     const stream = `baton_e2e_${Date.now()}_${randomBytes(3).toString("hex")}`;
     writeFileSync(
       join(dags, "orders.ts"),

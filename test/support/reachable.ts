@@ -12,3 +12,15 @@ export function reachable(port: number, host = "127.0.0.1"): Promise<string | nu
     s.once("error", (e) => resolve(`nothing answers on ${host}:${port} (${e.message})`));
   });
 }
+
+/**
+ * Skips the running test, printing why, when nothing answers on `port`; true when it skipped.
+ * `what` names the test's service in the message: "skipping <what>: nothing answers on …".
+ */
+export async function skipUnlessReachable(t: { skip(): void }, port: number, what: string): Promise<boolean> {
+  const down = await reachable(port);
+  if (down === null) return false;
+  console.warn(`skipping ${what}: ${down}`);
+  t.skip();
+  return true;
+}

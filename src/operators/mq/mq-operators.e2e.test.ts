@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import mqtt from "mqtt";
 import { connect as natsConnect } from "nats";
 import { baton, batonJson } from "../../../test/e2e/baton-cli.js";
-import { reachable } from "../../../test/support/reachable.js";
+import { reachable, skipUnlessReachable } from "../../../test/support/reachable.js";
 
 // Real brokers on 127.0.0.1, driven by DAG files run with the real binary (needs `npm run build`).
 interface DagTestJson {
@@ -146,11 +146,7 @@ describe("consume with handle: acknowledged only after handle resolves", () => {
   });
 
   it("RabbitMQ: the nacked batch is requeued and handled on the retry", async (t) => {
-    const down = await reachable(5672);
-    if (down) {
-      console.warn(`skipping RabbitMQ consume-handle test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 5672, "RabbitMQ consume-handle test")) return;
     const queue = unique("baton_handle");
     const conn = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
     try {
@@ -167,11 +163,7 @@ describe("consume with handle: acknowledged only after handle resolves", () => {
 
 describe("publish and consume through the real binary", () => {
   it("NATS JetStream: publishes to a subject and consumes from a durable consumer", async (t) => {
-    const down = await reachable(4222);
-    if (down) {
-      console.warn(`skipping NATS test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 4222, "NATS test")) return;
     const stream = unique("BATON_TEST");
     const subject = `${stream.toLowerCase()}.events`;
     const nc = await natsConnect({ servers: "127.0.0.1:4222" });
@@ -192,11 +184,7 @@ describe("publish and consume through the real binary", () => {
   });
 
   it("RabbitMQ: publishes to a queue and consumes it, acknowledging the batch", async (t) => {
-    const down = await reachable(5672);
-    if (down) {
-      console.warn(`skipping RabbitMQ test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 5672, "RabbitMQ test")) return;
     const queue = unique("baton_test");
     const connection = await amqp.connect("amqp://guest:guest@127.0.0.1:5672");
     try {
@@ -214,11 +202,7 @@ describe("publish and consume through the real binary", () => {
   });
 
   it("Redis Streams: XADD, then XREADGROUP in a group created on the fly, then XACK", async (t) => {
-    const down = await reachable(6379);
-    if (down) {
-      console.warn(`skipping Redis test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 6379, "Redis test")) return;
     const key = unique("baton:test");
     const redis = new Redis({ host: "127.0.0.1", port: 6379, lazyConnect: true });
     await redis.connect();
@@ -235,11 +219,7 @@ describe("publish and consume through the real binary", () => {
   });
 
   it("RabbitMQ: ack: false requeues the batch for the next consumer", async (t) => {
-    const down = await reachable(5672);
-    if (down) {
-      console.warn(`skipping RabbitMQ test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 5672, "RabbitMQ test")) return;
     const queue = unique("baton_test");
     try {
       const { out, recorded } = await peekThenTake("amqp_peek", "amqp://guest:guest@127.0.0.1:5672", { queue }, { queue });
@@ -253,11 +233,7 @@ describe("publish and consume through the real binary", () => {
   });
 
   it("Redis Streams: entries read without ack stay pending and are read again by the same consumer", async (t) => {
-    const down = await reachable(6379);
-    if (down) {
-      console.warn(`skipping Redis test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 6379, "Redis test")) return;
     const key = unique("baton:test");
     try {
       const { out, recorded } = await peekThenTake("redis_peek", "redis://127.0.0.1:6379/0", key, { stream: key, group: "etl", consumer: "worker-1" });
@@ -271,11 +247,7 @@ describe("publish and consume through the real binary", () => {
   });
 
   it("MQTT: publishes with QoS 1 and a persistent session receives them", async (t) => {
-    const down = await reachable(1883);
-    if (down) {
-      console.warn(`skipping MQTT test: ${down}`);
-      return t.skip();
-    }
+    if (await skipUnlessReachable(t, 1883, "MQTT test")) return;
     const topic = `baton/test/${unique("t")}`;
     const clientId = unique("baton_take");
     // Open the persistent session the consumer will resume, so the broker queues what is published meanwhile.
