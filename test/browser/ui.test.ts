@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { baton, batonJson, ROOT, startStandalone, waitExit } from "../e2e/baton-cli.js";
+import { baton, batonJson, ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
 import { hasChromium, CHROMIUM, launchChromium, parseStandalone, screenshotDir, VIEWPORT, waitForState } from "./browser-support.js";
 
 // The acceptance flow of the web UI, in real Chromium against the real `baton standalone`
@@ -93,13 +93,7 @@ describe.skipIf(!hasChromium)("web UI in Chromium against baton standalone --aut
 
   afterAll(async () => {
     await browser?.close();
-    if (proc && proc.exitCode === null) {
-      proc.kill("SIGTERM");
-      await waitExit(proc, 15_000).catch(async () => {
-        proc!.kill("SIGKILL");
-        await waitExit(proc!).catch(() => {});
-      });
-    }
+    await stopProcess(proc);
     if (root) rmSync(root, { recursive: true, force: true });
   });
 

@@ -74,3 +74,13 @@ export async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs = 30_0
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Stops a still-running process: SIGTERM, then SIGKILL if it has not exited within `graceMs`. */
+export async function stopProcess(proc: ChildProcess | undefined, graceMs = 15_000): Promise<void> {
+  if (!proc || proc.exitCode !== null) return;
+  proc.kill("SIGTERM");
+  await waitExit(proc, graceMs).catch(async () => {
+    proc.kill("SIGKILL");
+    await waitExit(proc).catch(() => {});
+  });
+}
