@@ -135,28 +135,39 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
   return `ok: cleared ${changed.filter((ti) => (ti.mapIndex < 0) !== partial.has(ti.taskId)).length} task instance(s)`;
 }
 
+/** How an unfinished task instance ends when its whole run is ended in `state` (mark, cancel, run timeout). */
+function settleOnRunEnd(ti: TaskInstanceRecord, state: "success" | "failed", note: string, now: number): Partial<TaskInstanceRecord> | null {
+  if (isFinished(ti.state)) return null;
+  if (state === "success") return { state: "success", endedAt: now, error: null };
+  const wasRunning = ti.state === "running" || ti.state === "queued";
+  return { state: wasRunning ? "failed" : "skipped", endedAt: now, error: note };
+}
+
+/**
+ * Ends a run held in memory in `state`: its running attempts stop (recorded failed, slots freed),
+ * unfinished task instances become success, or failed (were running) / skipped (had not started).
+ * Mark, cancel and the run timeout all end a run through here.
+ */
+export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "uow" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number): void {
+  host.stopAttempts(live, null, note);
+  for (const [key, ti] of [...live.tis]) {
+    const patch = settleOnRunEnd(ti, state, note, now);
+    if (patch) host.uow.taskInstance(live.update(key, patch, now));
+  }
+  host.finishRun(live, state, note, now);
+}
+
 /** Ends a run in `state`: running attempts stop; unfinished task instances become success, or failed/skipped. */
 async function markRun(host: CommandHost, dagId: string, runId: string, state: "success" | "failed", note: string): Promise<string> {
   const now = host.now();
-  const settle = (ti: TaskInstanceRecord): Partial<TaskInstanceRecord> | null => {
-    if (isFinished(ti.state)) return null;
-    if (state === "success") return { state: "success", endedAt: now, error: null };
-    const wasRunning = ti.state === "running" || ti.state === "queued";
-    return { state: wasRunning ? "failed" : "skipped", endedAt: now, error: note };
-  };
   const live = host.active(dagId, runId);
   if (live) {
-    host.stopAttempts(live, null, note);
-    for (const [key, ti] of [...live.tis]) {
-      const patch = settle(ti);
-      if (patch) host.uow.taskInstance(live.update(key, patch, now));
-    }
-    host.finishRun(live, state, note, now);
+    endLiveRun(host, live, state, note, now);
     return "ok";
   }
   const run = await loadRun(host, dagId, runId);
   const tis = (await host.store.listTaskInstances(run.id)).flatMap((ti) => {
-    const patch = settle(ti);
+    const patch = settleOnRunEnd(ti, state, note, now);
     return patch ? [{ ...ti, ...patch, updatedAt: now }] : [];
   });
   await host.store.commit({ taskInstances: tis, runs: [{ id: run.id, state, endedAt: run.endedAt ?? now, note }] });

@@ -19,7 +19,7 @@ import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
 import { SensorWaits } from "./sensor-waits.js";
 import type { Triggerer } from "../core/ports/triggerer.js";
-import { applyCommand, type CommandHost } from "./run-commands.js";
+import { applyCommand, endLiveRun, type CommandHost } from "./run-commands.js";
 import { createDatasetRuns } from "./dataset-runs.js";
 import { createDueRuns } from "./scheduled-runs.js";
 import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
@@ -630,17 +630,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     for (const run of [...this.runs.values()]) {
       const limit = run.version.spec.runTimeoutMs;
       if (limit === null || run.run.startedAt === null || now - run.run.startedAt < limit) continue;
-      for (const [attemptId, f] of this.inFlight) {
-        if (f.runPk !== run.pk) continue;
-        this.inFlight.delete(attemptId);
-        this.dispatcher.release(f);
-        this.executor.cancel(attemptId, "run timed out");
-      }
-      for (const ti of run.tis.values()) {
-        if (ti.state === "success" || ti.state === "failed" || ti.state === "skipped" || ti.state === "upstream_failed" || ti.state === "removed") continue;
-        this.uow.taskInstance(run.update(tiKey(ti.taskId, ti.mapIndex), { state: "skipped", endedAt: now, error: "run timed out" }, now));
-      }
-      this.finishRun(run, "failed", `run timed out after ${limit} ms`, now);
+      endLiveRun(this.commandHost, run, "failed", `run timed out after ${limit} ms`, now);
     }
   }
 }

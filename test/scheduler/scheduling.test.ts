@@ -79,14 +79,19 @@ describe("scheduler: scheduled runs", () => {
 
   it("fails a run that exceeds its run timeout and stops its tasks", async () => {
     h = new Harness({
-      "d.ts": `${HEADER}export default dag({ id: "d", runTimeout: "300ms" }, () => { task("sleep", async () => { await new Promise((r) => setTimeout(r, 30_000)); }); });\n`,
+      "d.ts": `${HEADER}export default dag({ id: "d", runTimeout: "300ms" }, () => { const s = task("sleep", async () => { await new Promise((r) => setTimeout(r, 30_000)); }); s.then(task("after", async () => 1)); });\n`,
     });
     await h.load();
     await h.start();
     const { run, states } = await h.runToEnd("d");
     expect(run.state).toBe("failed");
     expect(run.note).toMatch(/timed out/);
-    expect(states.sleep).toBe("skipped");
+    // Regression (run-timeout left its attempt "running" forever, and the running task "skipped"):
+    // a timed-out run ends its tasks as cancel and mark-failed do.
+    expect(states).toEqual({ sleep: "failed", after: "skipped" });
+    const attempts = await h.store.listAttempts(run.id, "sleep");
+    expect(attempts.map((a) => [a.state, a.error])).toEqual([["failed", "stopped: run timed out after 300 ms"]]);
+    expect(attempts[0]?.endedAt).not.toBeNull();
   });
 });
 
