@@ -14,6 +14,7 @@ import { connectionsAdd, connectionsDelete, connectionsGet, connectionsList, con
 import { variablesDelete, variablesGet, variablesList, variablesSet } from "./commands/variables.js";
 import { exportToEnvironment, loadConfig } from "../config/config.js";
 import { exitCodeFor } from "./output.js";
+import { installCrashHandlers } from "./crash-handlers.js";
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -160,4 +161,5 @@ export function buildProgram(): Command {
   return program;
 }
 
+installCrashHandlers();
 await buildProgram().parseAsync(process.argv);

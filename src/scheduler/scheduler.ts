@@ -28,6 +28,8 @@ import { ChangeAnnouncer } from "./change-announcer.js";
 import { runsToStart } from "./queued-runs.js";
 import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
+import type { OutputSealer } from "../core/ports/output-sealer.js";
+import { TaskOutputs } from "./task-outputs.js";
 
 export interface SchedulerOptions {
   logsDir: string;
@@ -49,6 +51,11 @@ export interface SchedulerDeps {
   executor: Executor;
   /** Runs deferred sensors' checks in this process; none → deferred sensors fail saying so. */
   triggerer?: Triggerer;
+  /**
+   * Encrypts sensitive tasks' return values at rest and opens them for downstream tasks; none →
+   * a sensitive value is stored as "***" (and downstream tasks receive "***").
+   */
+  sealer?: OutputSealer;
   clock: Clock;
   logger: Logger;
   options: SchedulerOptions;
@@ -83,6 +90,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     return run ? { dagId: run.dagId, runId: run.run.runId } : undefined;
   });
   private readonly executor: Executor;
+  private readonly outputs: TaskOutputs;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly opts: Required<SchedulerOptions>;
@@ -108,6 +116,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.inbox = deps.inbox;
     this.datasets = deps.datasets;
     this.executor = deps.executor;
+    this.outputs = new TaskOutputs(deps.sealer ?? null);
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.opts = {
@@ -242,7 +251,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const run = this.runs.get(f.runPk);
     if (run) {
       const now = this.clock.now();
-      const result = applyOutcome(run, f.key, report, now);
+      const result = applyOutcome(run, f.key, this.outputs.sealReport(run, f, report), now);
       this.uow.taskInstance(result.ti);
       this.uow.attempt({
         runPk: f.runPk,
@@ -288,7 +297,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       return;
     }
     this.releaseWaitingCopy(run, ti.taskId);
-    const parent = settleMappedTask(run, ti.taskId, now);
+    const parent = settleMappedTask(run, ti.taskId, now, this.outputs);
     if (!parent) return;
     this.uow.taskInstance(parent);
     // Outlets are recorded once, for the mapped task, keyed by its copies' highest try (a
@@ -319,7 +328,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     for (const [taskId, state] of decisions) {
       if (state === "scheduled" && run.graph.tasks.get(taskId)?.dependsOnPast) {
         run.blocked.add(taskId);
-        void this.checkPast(run, taskId);
+        this.checkPastSafely(run, taskId);
         continue;
       }
       if (state === "scheduled" && mapOf(run, taskId)) {
@@ -340,7 +349,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   /** Creates a mapped task's copies and queues them; true when it ended at once instead. */
   private expand(run: ActiveRun, taskId: string, now: number): boolean {
-    const out = expandMappedTask(run, taskId, now);
+    const out = expandMappedTask(run, taskId, now, this.outputs);
     for (const ti of out.changed) this.uow.taskInstance(ti);
     for (const ti of out.ready) this.enqueue(run, ti);
     if (!out.settled) this.logger.info({ dagId: run.dagId, runId: run.run.runId, taskId, copies: out.ready.length }, "mapped task expanded");
@@ -375,6 +384,13 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const finished = run.run;
     void this.uow.flush().then(() => this.waiters.finished(finished));
     this.wake();
+  }
+
+  /** depends_on_past reads the store; a failed read leaves the task blocked until the next tick asks again. */
+  private checkPastSafely(run: ActiveRun, taskId: string): void {
+    this.checkPast(run, taskId).catch((err: unknown) => {
+      this.logger.warn({ dagId: run.dagId, runId: run.run.runId, taskId, err }, "depends_on_past check failed; retrying on the next tick");
+    });
   }
 
   private async checkPast(run: ActiveRun, taskId: string): Promise<void> {
@@ -454,7 +470,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const key = tiKey(ti.taskId, ti.mapIndex);
     const updated = run.update(key, { state: "queued", tryNumber, queuedAt: now, error: null }, now);
     this.uow.taskInstance(updated);
-    const request = buildAttemptRequest(run, updated, this.opts.logsDir, this.opts.maxOutputBytes);
+    const request = buildAttemptRequest(run, updated, this.opts.logsDir, this.opts.maxOutputBytes, this.outputs);
     this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath });
     this.dispatcher.acquire(claim);
     this.executor.submit(request);
@@ -508,7 +524,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     await this.uow.flush();
     await this.promoteQueuedRuns(now);
     this.checkRunTimeouts(now);
-    for (const run of this.runs.values()) for (const t of run.blocked) void this.checkPast(run, t);
+    for (const run of this.runs.values()) for (const t of run.blocked) this.checkPastSafely(run, t);
     this.pump();
   }
 
@@ -574,7 +590,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     if (recovering) this.sensorWaits.recover(active, now);
     // A mapped task whose last copies ended as the previous process stopped gets its state now.
     for (const taskId of active.copies.keys()) {
-      const settled = settleMappedTask(active, taskId, now);
+      const settled = settleMappedTask(active, taskId, now, this.outputs);
       if (settled) this.uow.taskInstance(settled);
     }
     for (const ti of active.tis.values()) if (ti.state === "scheduled") this.enqueue(active, ti);
