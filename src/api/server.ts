@@ -5,6 +5,7 @@ import { AUTH_LOG_REDACT, registerAuth } from "./auth/index.js";
 import { COMMAND_WAIT_MS } from "./commands.js";
 import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
 import { rejectNonFiniteNumbers } from "./finite-numbers.js";
+import { installJsonBodyParsers } from "./json-body.js";
 import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
 import { backfillRoutes } from "./routes/backfills.js";
 import { connectionRoutes } from "./routes/connections.js";
@@ -40,6 +41,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors: sendError,
   });
   installErrorHandler(app);
+  installJsonBodyParsers(app);
   // A POST without a body is an empty object, so optional-body routes accept it.
   app.addHook("preValidation", async (request) => {
     if (request.body === undefined && request.routeOptions.schema?.body !== undefined) request.body = {};

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import type { RouteDeps } from "../api-deps.js";
 import { sendError } from "../auth/api-errors.js";
+import { checkJsonDepth } from "../json-body.js";
 import { requireDag } from "../lookups.js";
 import { errors, obj, ref } from "../schemas/json-schema.js";
 import { runView } from "../views/run-view.js";
@@ -125,6 +126,7 @@ async function webhookSecret(deps: RouteDeps, dagId: string): Promise<string> {
 function parseConf(raw: Buffer): Record<string, unknown> {
   const text = raw.toString("utf8").trim();
   if (text === "") return {};
+  checkJsonDepth(text);
   let value: unknown;
   try {
     value = JSON.parse(text);
