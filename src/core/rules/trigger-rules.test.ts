@@ -5,7 +5,8 @@ import { countUpstream, evaluateTriggerRule, type TriggerDecision } from "./trig
 /**
  * The oracle: Airflow's table (reference A2) transcribed as readable predicates over the list of
  * upstream states, first matching row wins, otherwise "wait". Written apart from the
- * implementation, which works on counts.
+ * implementation, which works on counts. One deliberate difference from Airflow (issue 8, item
+ * 10): all_success skips only once every upstream is done, so that a later failure still wins.
  */
 type Row = [TriggerDecision, (u: Upstreams) => boolean];
 class Upstreams {
@@ -23,7 +24,7 @@ class Upstreams {
 const SPEC: Record<TriggerRule, Row[]> = {
   all_success: [
     ["upstream_failed", (u) => u.any("failed", "upstream_failed")],
-    ["skip", (u) => u.any("skipped")],
+    ["skip", (u) => u.allDone() && u.any("skipped")],
     ["run", (u) => u.all("success")],
   ],
   all_failed: [
@@ -122,8 +123,10 @@ describe("evaluateTriggerRule named cases", () => {
     expect(decide("all_success", ["skipped", "upstream_failed", "running"])).toBe("upstream_failed");
   });
 
-  it("eager: all_success skips on the first skipped upstream without waiting", () => {
-    expect(decide("all_success", ["skipped", "running", "none"])).toBe("skip");
+  it("regression issue-8-10: all_success with a skipped upstream waits for the others (a later failure wins)", () => {
+    expect(decide("all_success", ["skipped", "running", "none"])).toBe("wait");
+    expect(decide("all_success", ["skipped", "running", "failed"])).toBe("upstream_failed");
+    expect(decide("all_success", ["skipped", "success", "success"])).toBe("skip");
   });
 
   it("regression airflow-59925: all_done_min_one_success runs with a skipped upstream and one success", () => {
@@ -157,6 +160,52 @@ describe("evaluateTriggerRule named cases", () => {
   it("unfinished states other than running (queued, up_for_retry) count as not done", () => {
     expect(decide("all_done", ["success", "up_for_retry"])).toBe("wait");
     expect(decide("one_failed", ["queued", "success"])).toBe("wait");
+  });
+});
+
+/** Every ordering of the given items (n ≤ 3 here, so at most 6). */
+function permutations<T>(items: T[]): T[][] {
+  if (items.length <= 1) return [items];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
+const FINISHED: TaskState[] = ["success", "failed", "skipped", "upstream_failed"];
+
+/**
+ * Feeds upstream completions one at a time (the others still running) and returns the first
+ * decision that is not "wait", as the scheduler would apply it. The task is decided once.
+ */
+function decidedWhenFedInOrder(rule: TriggerRule, finals: TaskState[], order: number[]): TriggerDecision {
+  const states: TaskState[] = finals.map(() => "running");
+  for (const i of order) {
+    states[i] = finals[i]!;
+    const d = decide(rule, states);
+    if (d !== "wait") return d;
+  }
+  return "wait";
+}
+
+describe("evaluateTriggerRule is independent of the order upstreams finish in (issue 8, item 10)", () => {
+  for (const rule of TRIGGER_RULES) {
+    it(`${rule}: every final combination of 1–3 upstreams, fed in every order, gives one decision`, () => {
+      const mismatches: string[] = [];
+      for (const n of [1, 2, 3]) {
+        for (const finals of combinations(n, FINISHED)) {
+          const want = decide(rule, finals);
+          const orders = permutations(finals.map((_, i) => i));
+          for (const order of orders) {
+            const got = decidedWhenFedInOrder(rule, finals, order);
+            if (got !== want) mismatches.push(`${finals.join(",")} in order ${order.join(">")}: ${got}, all done: ${want}`);
+          }
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  it("all_success: skipped then failed, and failed then skipped, both end upstream_failed", () => {
+    expect(decidedWhenFedInOrder("all_success", ["skipped", "failed"], [0, 1])).toBe("upstream_failed");
+    expect(decidedWhenFedInOrder("all_success", ["skipped", "failed"], [1, 0])).toBe("upstream_failed");
+    expect(decidedWhenFedInOrder("all_success", ["skipped", "upstream_failed"], [0, 1])).toBe("upstream_failed");
   });
 });
 

@@ -39,10 +39,12 @@ export function countUpstream(states: Iterable<TaskState>): UpstreamCounts {
  * Decides a task's fate from its direct upstream counts, with Airflow's eager semantics
  * (docs/trigger-rules.md): a skip or failure is decided as soon as it is certain, without
  * waiting for the remaining upstreams. Removed upstreams are subtracted from `total`; a task
- * with no (remaining) upstream runs at once. When a failure and a skip are both visible, the
- * failure wins (all_success → upstream_failed).
+ * with no (remaining) upstream runs at once. Unlike Airflow, the result never depends on the
+ * order upstreams finish in: all_success skips only once every upstream is done, since an
+ * unfinished one may still fail, and a failure wins over a skip (→ upstream_failed).
  *
  * @example evaluateTriggerRule("all_success", countUpstream(["failed", "running"])) // "upstream_failed"
+ * @example evaluateTriggerRule("all_success", countUpstream(["skipped", "running"])) // "wait"
  */
 export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts): TriggerDecision {
   const upstream = c.total - c.removed;
@@ -52,8 +54,8 @@ export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts): Trigg
   switch (rule) {
     case "all_success":
       if (failures > 0) return "upstream_failed";
-      if (c.skipped > 0) return "skip";
-      return c.success >= upstream ? "run" : "wait";
+      if (!allDone) return "wait";
+      return c.skipped > 0 ? "skip" : "run";
     case "all_failed":
       if (c.success + c.skipped > 0) return "skip";
       return failures >= upstream ? "run" : "wait";

@@ -1,5 +1,5 @@
 import type { DagGraph } from "../graph/dag-graph.js";
-import type { TaskState } from "../model/states.js";
+import { isFinished, type TaskState } from "../model/states.js";
 import { countUpstream, evaluateTriggerRule, type UpstreamCounts } from "../rules/trigger-rules.js";
 import { followedDownstream } from "./branch-reach.js";
 
@@ -37,6 +37,32 @@ function controlUpstream(graph: DagGraph): Map<string, string[]> {
 }
 
 /**
+ * Per task, the tasks whose success may still skip it whatever its trigger rule: its direct
+ * branch upstreams and every short_circuit ancestor. Cached per graph; tasks with none are absent.
+ */
+const skippersCache = new WeakMap<DagGraph, Map<string, string[]>>();
+function skippers(graph: DagGraph): Map<string, string[]> {
+  let m = skippersCache.get(graph);
+  if (m) return m;
+  m = new Map();
+  const shortCircuitAncestors = new Map<string, Set<string>>();
+  for (const id of graph.topoOrder) {
+    const mine = new Set<string>();
+    const direct: string[] = [];
+    for (const u of graph.upstream.get(id) ?? []) {
+      for (const a of shortCircuitAncestors.get(u) ?? []) mine.add(a);
+      const kind = graph.tasks.get(u)?.kind;
+      if (kind === "short_circuit") mine.add(u);
+      else if (kind === "branch") direct.push(u);
+    }
+    if (mine.size > 0) shortCircuitAncestors.set(id, mine);
+    if (mine.size + direct.length > 0) m.set(id, [...direct, ...mine]);
+  }
+  skippersCache.set(graph, m);
+  return m;
+}
+
+/**
  * For each candidate task (default all) in state "none", decides from its direct upstreams'
  * states: "scheduled" (may run now), "skipped" or "upstream_failed"; undecided tasks are
  * omitted. Branching: a direct downstream of a succeeded branch task that is not in `followed`
@@ -44,7 +70,10 @@ function controlUpstream(graph: DagGraph): Map<string, string[]> {
  * NotPreviouslySkippedDep); a succeeded branch with followed=null is treated as having chosen
  * nothing. A succeeded short_circuit task with followed=[] skips ALL its descendants ignoring
  * trigger rules. Decisions propagate: tasks downstream of newly skipped/upstream_failed tasks are
- * evaluated too, to a fixpoint. Returns only changes. Cost is O(affected tasks and their edges);
+ * evaluated too, to a fixpoint. So that the outcome does not depend on the order upstreams
+ * finish in, a task is not set upstream_failed while one of its direct upstreams and a branch or
+ * short_circuit that could still skip it are unfinished (it is decided when that upstream ends).
+ * Returns only changes. Cost is O(affected tasks and their edges);
  * tasks missing from `states` count as "none".
  *
  * @example decideTasks(graph, states, graph.downstream.get("extract")) // Map { "transform" => "scheduled" }
@@ -101,6 +130,14 @@ export function decideTasks(
     return e ? { ...base, skipped: base.skipped + e.skipped, upstreamFailed: base.upstreamFailed + e.upstreamFailed } : base;
   };
 
+  /** A branch or short circuit above `id` is unfinished and one of its direct upstreams too, so it will be decided again. */
+  const mayStillBeSkipped = (id: string, c: UpstreamCounts): boolean => {
+    const above = skippers(graph).get(id);
+    if (!above) return false;
+    const finished = c.success + c.skipped + c.failed + c.upstreamFailed + c.removed;
+    return finished < c.total && above.some((u) => !isFinished(stateOf(u)));
+  };
+
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
     const task = graph.tasks.get(id);
@@ -118,10 +155,11 @@ export function decideTasks(
       decide(id, "skipped");
       continue;
     }
-    const verdict = evaluateTriggerRule(task.triggerRule, countsFor(id));
+    const counts = countsFor(id);
+    const verdict = evaluateTriggerRule(task.triggerRule, counts);
     if (verdict === "run") decide(id, "scheduled");
     else if (verdict === "skip") decide(id, "skipped");
-    else if (verdict === "upstream_failed") decide(id, "upstream_failed");
+    else if (verdict === "upstream_failed" && !mayStillBeSkipped(id, counts)) decide(id, "upstream_failed");
   }
   return decided;
 }
