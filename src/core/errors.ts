@@ -18,6 +18,12 @@ export class ConflictError extends BatonError {}
 /** Something asked for by id does not exist. → 404 / exit 2 */
 export class NotFoundError extends BatonError {}
 
+/**
+ * The database could not be used for longer than the store waits (another process held its lock).
+ * Nothing of the failed statement was applied; the caller may try again later. → 503 / exit 1
+ */
+export class StoreUnavailableError extends BatonError {}
+
 /** A DAG file defines something invalid (cycle, duplicate id, unknown reference, bad schedule). */
 export class DagDefinitionError extends BatonError {
   constructor(

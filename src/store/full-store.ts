@@ -3,6 +3,7 @@ import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { Store } from "../core/ports/store.js";
+import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore;
+export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore & { readonly availability: StoreAvailability };

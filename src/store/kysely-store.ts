@@ -20,6 +20,8 @@ import type {
 } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
 import type { ChangeSet, NewBackfill, RunFilter, StoreCapabilities } from "../core/ports/store.js";
+import type { Clock } from "../core/ports/clock.js";
+import { alwaysAvailable, type StoreAvailability } from "../core/ports/store-availability.js";
 import type { DialectFeatures } from "./dialect-features.js";
 import type { FullStore } from "./full-store.js";
 import { migrateToLatest } from "./migrations/migrate-to-latest.js";
@@ -92,6 +94,13 @@ export interface StoreOptions {
    * caller gives none, a backfill's `createdAt`). Defaults to Date.now.
    */
   now?: () => EpochMs;
+  /**
+   * SQLite: how long a statement waits, off the event loop, for a lock another process holds
+   * before failing with StoreUnavailableError (default 300,000 ms; docs/storage.md).
+   */
+  lockWaitMs?: number;
+  /** SQLite: the timers of those waits. Defaults to the system clock. */
+  clock?: Clock;
 }
 
 /**
@@ -109,6 +118,8 @@ export class KyselyStore implements FullStore {
     readonly capabilities: StoreCapabilities,
     features: DialectFeatures,
     options: StoreOptions = {},
+    /** Whether statements are waiting on a lock (SQLite); read by `/health`. */
+    readonly availability: StoreAvailability = alwaysAvailable,
   ) {
     this.#db = db;
     this.#features = features;

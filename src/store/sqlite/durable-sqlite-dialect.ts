@@ -6,24 +6,34 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
-  type SqliteDialectConfig,
 } from "kysely";
+import type { LockWait } from "./lock-wait.js";
+import { LockWaitingConnection, type TransactionAwareDatabase } from "./lock-waiting-connection.js";
+
+export interface DurableSqliteDialectConfig {
+  database: TransactionAwareDatabase;
+  /** With it, statements blocked by another process's lock wait asynchronously (see lock-wait.ts). */
+  lockWait?: LockWait;
+}
 
 /**
- * Kysely's better-sqlite3 dialect with two corrections for a store shared by processes:
+ * Kysely's better-sqlite3 dialect with three corrections for a store shared by processes:
  *
  * - Transactions start with `BEGIN IMMEDIATE`, taking the write lock up front. Kysely's plain
  *   `BEGIN` is deferred: a transaction that reads and then writes while another connection
- *   commits fails with SQLITE_BUSY at once (its snapshot is stale) instead of waiting out
- *   `busy_timeout`. Every transaction Baton opens writes, so nothing is lost by this.
+ *   commits fails with SQLITE_BUSY at once (its snapshot is stale) instead of waiting for the
+ *   lock. Every transaction Baton opens writes, so nothing is lost by this; and a transaction
+ *   that must wait for the lock waits at BEGIN, before it has done anything.
+ * - With `lockWait`, a statement blocked by a lock waits for it off the event loop
+ *   ({@link LockWaitingConnection}) instead of inside SQLite's synchronous busy handler.
  * - SQLite's DDL is transactional, so the migrator runs migrations inside one (immediate)
  *   transaction; two processes migrating the same file serialise instead of racing.
  */
 export class DurableSqliteDialect extends SqliteDialect {
-  readonly #config: SqliteDialectConfig;
+  readonly #config: DurableSqliteDialectConfig;
 
-  constructor(config: SqliteDialectConfig) {
-    super(config);
+  constructor(config: DurableSqliteDialectConfig) {
+    super({ database: config.database });
     this.#config = config;
   }
 
@@ -37,6 +47,19 @@ export class DurableSqliteDialect extends SqliteDialect {
 }
 
 class ImmediateTransactionSqliteDriver extends SqliteDriver {
+  readonly #waiting: LockWaitingConnection | undefined;
+
+  constructor(config: DurableSqliteDialectConfig) {
+    super({ database: config.database });
+    this.#waiting = config.lockWait ? new LockWaitingConnection(config.database, config.lockWait) : undefined;
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    // The base class holds the one connection's mutex; ours runs the statements.
+    const connection = await super.acquireConnection();
+    return this.#waiting ?? connection;
+  }
+
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }

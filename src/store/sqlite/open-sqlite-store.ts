@@ -8,7 +8,10 @@ import { SQLITE_FEATURES } from "../dialect-features.js";
 import type { FullStore } from "../full-store.js";
 import { KyselyStore, type StoreOptions } from "../kysely-store.js";
 import type { Database } from "../schema/database.js";
+import { systemClock } from "../../core/ports/clock.js";
+import { StoreAvailabilityTracker } from "../store-availability-tracker.js";
 import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
+import { BUSY_TIMEOUT_MS, DEFAULT_LOCK_WAIT_MS, isLockError, UNAVAILABLE_AFTER_MS, waitForLock, type LockWait } from "./lock-wait.js";
 import { withStatementCache } from "./statement-cache.js";
 
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, networked: false };
@@ -18,7 +21,9 @@ const IN_MEMORY = ":memory:";
 /**
  * Opens (creating it and its parent directories if needed) the SQLite database at `path` and
  * migrates it. Durable settings: WAL journal, `synchronous=FULL` (a commit survives power loss),
- * `busy_timeout=5000` ms, foreign keys enforced.
+ * foreign keys enforced. A statement that finds the file locked by another process waits for it
+ * asynchronously, up to `options.lockWaitMs`, and the store's `availability` says so meanwhile
+ * (`lock-wait.ts`); opening a locked file waits the same way.
  *
  * @example
  * const store = await openSqliteStore(".baton/baton.db");
@@ -36,16 +41,29 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
   } catch (e) {
     throw new BatonError(`Cannot open SQLite database "${path}": ${(e as Error).message}`, { cause: e });
   }
+  const lockWait: LockWait = {
+    path,
+    clock: options.clock ?? systemClock,
+    tracker: new StoreAvailabilityTracker(),
+    timeoutMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+    unavailableAfterMs: UNAVAILABLE_AFTER_MS,
+  };
   try {
-    configureDurableConnection(sqlite, path);
+    const configure = () => configureDurableConnection(sqlite, path);
+    try {
+      configure();
+    } catch (e) {
+      if (!isLockError(e)) throw e;
+      await waitForLock(configure, e, lockWait);
+    }
   } catch (e) {
     sqlite.close();
     if (e instanceof BatonError) throw e;
     throw new BatonError(`Cannot use SQLite database "${path}": ${(e as Error).message}`, { cause: e });
   }
 
-  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite) }) });
-  const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options);
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite), lockWait }) });
+  const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options, lockWait.tracker);
   try {
     await store.migrate();
   } catch (e) {
@@ -58,10 +76,13 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
 /**
  * Per-connection settings for a durable, shared store. WAL lets readers run beside the one
  * writer; `synchronous=FULL` syncs the WAL on every commit, so an acknowledged commit survives
- * power loss (NORMAL would only guarantee consistency); writers wait up to 5 s for the lock.
+ * power loss (NORMAL would only guarantee consistency). SQLite itself waits only
+ * {@link BUSY_TIMEOUT_MS} for a lock (synchronously, on the event loop); longer waits are the
+ * store's, asynchronous ({@link waitForLock}). Throws SQLITE_BUSY while another process holds
+ * the file in exclusive locking mode.
  */
 export function configureDurableConnection(sqlite: BetterSqlite3.Database, path: string): void {
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const mode = sqlite.pragma("journal_mode = WAL", { simple: true });
   if (mode !== "wal" && path !== IN_MEMORY) {
     throw new BatonError(`SQLite database "${path}" refused WAL mode (journal_mode is "${String(mode)}")`);

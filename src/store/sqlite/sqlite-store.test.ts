@@ -14,6 +14,7 @@ import { openStore } from "../open-store.js";
 import type { Database } from "../schema/database.js";
 import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
 import { configureDurableConnection, openSqliteStore, SQLITE_CAPABILITIES } from "./open-sqlite-store.js";
+import { BUSY_TIMEOUT_MS } from "./lock-wait.js";
 import { withStatementCache } from "./statement-cache.js";
 
 const dir = mkdtempSync(join(tmpdir(), "baton-sqlite-store-"));
@@ -39,14 +40,15 @@ describeUpgradeContract("sqlite", async () => {
 });
 
 describe("SQLite adapter", () => {
-  it("configures each connection for durability: WAL, synchronous=FULL, busy_timeout, foreign keys", () => {
+  it("configures each connection for durability: WAL, synchronous=FULL, a short busy_timeout, foreign keys", () => {
     const path = freshPath();
     const raw = new BetterSqlite3(path);
     try {
       configureDurableConnection(raw, path);
       expect(raw.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(raw.pragma("synchronous", { simple: true })).toBe(2); // FULL
-      expect(raw.pragma("busy_timeout", { simple: true })).toBe(5000);
+      // Longer waits for a lock are asynchronous (lock-wait.ts), never SQLite's synchronous sleep.
+      expect(raw.pragma("busy_timeout", { simple: true })).toBe(BUSY_TIMEOUT_MS);
       expect(raw.pragma("foreign_keys", { simple: true })).toBe(1);
     } finally {
       raw.close();
