@@ -6,6 +6,7 @@ import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
+import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** A manual-run request as the API hands it to the composition root. */
 export interface TriggerRequest {
@@ -21,6 +22,8 @@ export interface BackfillRequest {
   reprocess: ReprocessBehavior;
   maxActiveRuns: number | null;
   conf: Record<string, unknown>;
+  /** Accept more runs than the per-backfill limit. */
+  force: boolean;
 }
 
 /** The API's collaborators; the composition root (src/cli) builds them. */
@@ -35,6 +38,8 @@ export interface ApiDeps {
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */
   secretsAdmin?: SecretsAdmin;
   changes: ChangeFeed;
+  /** Whether the store's statements are waiting on a lock (`/health` reports it); absent → always available. */
+  storeAvailability?: StoreAvailability;
   mode: "local" | "required";
   logsDir: string;
   /** Creates a queued manual run (validates conf, throws InvalidInputError/NotFoundError). Provided by the composition root. */

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { BatonError, ConflictError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { BatonError, ConflictError, InvalidInputError, NotFoundError, StoreUnavailableError } from "../core/errors.js";
 
 /** The request conflicts with what exists (a pool of that name, a run already finished). → 409 */
 export { ConflictError } from "../core/errors.js";
 
-export type ErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "internal";
+export type ErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable" | "internal";
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };
@@ -18,7 +18,8 @@ interface Mapped {
 /**
  * The one place where errors become HTTP answers: Fastify validation → 400 naming the field;
  * InvalidInputError → 400 (field when the message names one path, e.g. `conf.region: …`);
- * NotFoundError → 404; ConflictError → 409; any other BatonError → 400; errors carrying a 4xx
+ * NotFoundError → 404; ConflictError → 409; StoreUnavailableError (the database stayed locked) →
+ * 503; any other BatonError → 400; errors carrying a 4xx
  * `statusCode` (malformed JSON, oversize body, auth) keep it; anything else → 500, logged,
  * with a generic message.
  */
@@ -27,6 +28,7 @@ export function mapError(error: unknown): Mapped {
   if (Array.isArray(e.validation) && e.validation.length > 0) return validationError(e as FastifyError);
   if (error instanceof NotFoundError) return answer(404, "not_found", error.message);
   if (error instanceof ConflictError) return answer(409, "conflict", error.message);
+  if (error instanceof StoreUnavailableError) return answer(503, "unavailable", error.message);
   if (error instanceof InvalidInputError) return answer(400, "invalid_input", error.message, fieldOfMessage(error.message));
   if (error instanceof BatonError) return answer(400, "invalid_input", error.message);
   const status = typeof e.statusCode === "number" ? e.statusCode : 500;

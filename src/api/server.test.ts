@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BatonError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { BatonError, InvalidInputError, NotFoundError, StoreUnavailableError } from "../core/errors.js";
 import { ConflictError, fieldOfMessage, mapError } from "./errors.js";
 import { apiHarness, type ApiHarness } from "./testing/api-harness.js";
 
@@ -20,6 +20,7 @@ describe("error mapping", () => {
     expect(mapError(new NotFoundError("x")).status).toBe(404);
     expect(mapError(new ConflictError("x")).body.error.code).toBe("conflict");
     expect(mapError(new BatonError("x")).status).toBe(400);
+    expect(mapError(new StoreUnavailableError("locked"))).toEqual({ status: 503, body: { error: { code: "unavailable", message: "locked" } } });
     expect(mapError(new Error("secret detail"))).toEqual({ status: 500, body: { error: { code: "internal", message: "internal server error; see the server log" } } });
     expect(mapError("thrown string").status).toBe(500);
   });

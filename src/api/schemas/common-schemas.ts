@@ -6,7 +6,7 @@ export const ErrorSchema: JsonSchema = {
     {
       error: obj(
         {
-          code: stringEnum(["invalid_input", "unauthorized", "forbidden", "not_found", "conflict", "internal"]),
+          code: stringEnum(["invalid_input", "unauthorized", "forbidden", "not_found", "conflict", "unavailable", "internal"]),
           message: str,
           field: { type: "string", description: "The one field at fault, when there is one (e.g. `conf.region`)." },
         },

@@ -85,6 +85,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     changes,
+    storeAvailability: store.availability,
     mode: options.mode ?? "local",
     logsDir,
     commandWaitMs: options.commandWaitMs ?? 300,
