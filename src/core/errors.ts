@@ -26,6 +26,8 @@ export class StoreUnavailableError extends BatonError {}
 
 /** A DAG file defines something invalid (cycle, duplicate id, unknown reference, bad schedule). */
 export class DagDefinitionError extends BatonError {
+  /** The message without the `file:line: ` prefix, for records that carry the location apart. */
+  readonly reason: string;
   constructor(
     message: string,
     readonly file: string | null = null,
@@ -33,6 +35,7 @@ export class DagDefinitionError extends BatonError {
     options?: { cause?: unknown },
   ) {
     super(file ? `${file}${line ? `:${line}` : ""}: ${message}` : message, options);
+    this.reason = message;
   }
 }
 

@@ -12,8 +12,9 @@ const MAX_STACK_LINES = 12;
  */
 export function importErrorOf(file: string, e: unknown): ImportErrorRecord {
   if (e instanceof DagDefinitionError) {
+    // The record carries file and line: the message does not repeat them (unless they name another file).
     const inFile = e.file === file;
-    return fileError(file, e.message, inFile ? e.line : null, null);
+    return fileError(file, inFile ? e.reason : e.message, inFile ? e.line : null, null);
   }
   if (!(e instanceof Error)) return fileError(file, `threw a non-error value: ${String(e)}`);
   const frame = parseStackFrames(e.stack).find((f) => f.file === file);

@@ -136,13 +136,22 @@ describe("loadDagFiles (real child process and esbuild)", () => {
     expect(r.errors).toEqual([expect.objectContaining({ line: 4, message: expect.stringContaining("retries must be an integer >= 0, got -1") })]);
   });
 
+  it("regression issue-8-11: a definition error's message does not repeat the file:line the record carries", () => {
+    for (const name of ["dup-task.ts", "unknown-ref.ts", "bad-option.ts"]) {
+      const [err] = one(results, name).errors;
+      expect(err!.line).toBe(4);
+      expect(err!.message).not.toContain(err!.file);
+      expect(err!.message).toMatch(/^DAG "/);
+    }
+  });
+
   it("kills a file that never finishes importing and loads the files after it", () => {
-    expect(one(results, "hangs.ts").errors).toEqual([expect.objectContaining({ message: expect.stringContaining("timed out after 8s") })]);
+    expect(one(results, "hangs.ts").errors).toEqual([expect.objectContaining({ message: expect.stringContaining("timed out after 8 s") })]);
     expect(one(results, "uses-npm.ts").dags).toHaveLength(1);
   });
 
   it("reports a file that exits the process and loads the files after it", () => {
-    expect(one(results, "exits.ts").errors).toEqual([expect.objectContaining({ message: expect.stringContaining("exited with code 3") })]);
+    expect(one(results, "exits.ts").errors).toEqual([expect.objectContaining({ message: expect.stringContaining("called process.exit(3)") })]);
     expect(one(results, "no-dags.ts").errors).toEqual([]);
   });
 
