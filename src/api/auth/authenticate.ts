@@ -53,6 +53,8 @@ export async function authenticate(ctx: AuthContext, request: FastifyRequest, re
   switch (checkLocalRequest(request, safeMethod)) {
     case "ok":
       return { principal: localPrincipal };
+    case "remote_peer":
+      return fail("unauthorized", `${NO_CREDENTIALS} (anonymous local access is allowed only from this machine, over loopback)`);
     case "bad_host":
       return fail("unauthorized", `${NO_CREDENTIALS} (anonymous local access is only allowed through localhost, 127.0.0.1 or [::1])`);
     case "cross_origin":

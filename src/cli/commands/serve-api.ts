@@ -3,8 +3,12 @@ import { ensureAdmin } from "../../api/auth/index.js";
 import { buildApiServer } from "../../api/server.js";
 import type { ApiDeps } from "../../api/server.js";
 import type { FullStore } from "../../store/index.js";
+import { listeningUrls } from "./listen-address.js";
 
-/** Creates the first admin when there is none (printing its password once), builds and starts the server. */
+/**
+ * Creates the first admin when there is none (printing its password once), builds and starts the
+ * server. `url` lists the addresses it really listens on (`localhost` may mean 127.0.0.1 and ::1).
+ */
 export async function serveApi(store: FullStore, deps: ApiDeps, host: string, port: number): Promise<{ app: FastifyInstance; url: string }> {
   const admin = await ensureAdmin(store, Date.now());
   if (admin) {
@@ -14,6 +18,6 @@ export async function serveApi(store: FullStore, deps: ApiDeps, host: string, po
     );
   }
   const app = await buildApiServer(deps);
-  const address = await app.listen({ host, port });
-  return { app, url: address.replace("[::1]", "localhost") };
+  await app.listen({ host, port });
+  return { app, url: listeningUrls(app).join(", ") };
 }

@@ -7,16 +7,19 @@ import { Scheduler } from "../../scheduler/scheduler.js";
 import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
 import { TriggerManager } from "../../triggers/index.js";
 import { apiDeps } from "../api-deps.js";
-import { withholdSecretKey } from "../../config/config.js";
+import { loadConfig, withholdSecretKey } from "../../config/config.js";
 import { openRuntime, openSecretsResolver, type CommonOptions } from "../runtime.js";
+import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { serveApi } from "./serve-api.js";
 
 /**
  * `baton standalone`: everything in one process on the embedded database — the DAG folder
  * watcher, the scheduler, a pool of warm worker processes, and the API and UI on 127.0.0.1.
- * Stops gracefully on SIGTERM/SIGINT.
+ * Stops gracefully on SIGTERM/SIGINT. Refuses a non-loopback host in local mode (exit 2).
  */
 export async function standalone(opts: CommonOptions): Promise<number> {
+  const wanted = loadConfig(opts);
+  refuseLocalModeOffLoopback(wanted.apiHost, wanted.standaloneAuth);
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store, logger } = rt;
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
