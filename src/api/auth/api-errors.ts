@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 
-export type ApiErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "internal";
+export type ApiErrorCode = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "too_many_requests" | "internal";
 
 const STATUS: Record<ApiErrorCode, number> = {
   invalid_input: 400,
@@ -9,6 +9,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_many_requests: 429,
   internal: 500,
 };
 

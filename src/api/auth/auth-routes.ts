@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { rejectInvalidInput, sendError } from "./api-errors.js";
 import type { AuthContext } from "./authenticate.js";
 import { loginSchema, logoutSchema, meSchema, type LoginBody } from "./auth-schemas.js";
@@ -8,6 +8,12 @@ import { clearSessionCookie, SESSION_COOKIE, startSession } from "./session-cook
 
 const BAD_LOGIN = "invalid username or password";
 
+function tooManyFailures(reply: FastifyReply, waitMs: number): FastifyReply {
+  const seconds = Math.ceil(waitMs / 1000);
+  reply.header("retry-after", String(seconds));
+  return sendError(reply, "too_many_requests", `too many failed logins; try again in ${seconds} s`);
+}
+
 /** POST /api/v1/auth/login, POST /api/v1/auth/logout, GET /api/v1/auth/me. */
 export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): void {
   app.post<{ Body: LoginBody }>(
@@ -15,13 +21,34 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
     { schema: loginSchema, config: { role: "public" }, attachValidation: true, preHandler: rejectInvalidInput },
     async (request, reply) => {
       const { username, password } = request.body;
+      // request.ip is the socket's peer, or the client a trusted proxy names (BATON_TRUST_PROXY).
+      const address = request.ip;
+      // A locked account or address is refused before any password check (and its scrypt).
+      const waitMs = ctx.throttle.retryAfterMs(username, address);
+      if (waitMs > 0) {
+        request.log.warn({ username, address, retryAfterMs: waitMs }, "login refused: too many failed logins");
+        return tooManyFailures(reply, waitMs);
+      }
       const user = await ctx.auth.getUser(username);
       // Unknown users cost a full scrypt too, and every failure reads the same: no enumeration.
       const passwordOk = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
       if (!user || !passwordOk || user.disabled) {
-        request.log.info({ username }, "login failed");
+        const counts = ctx.throttle.recordFailure(username, address);
+        request.log.warn(
+          {
+            username,
+            address,
+            peer: request.socket.remoteAddress,
+            accountFailures: counts.accountFailures,
+            addressFailures: counts.addressFailures,
+            failedLogins: counts.totalFailures,
+            lockedForMs: counts.lockedForMs,
+          },
+          "login failed",
+        );
         return sendError(reply, "unauthorized", BAD_LOGIN);
       }
+      ctx.throttle.recordSuccess(username);
       const now = ctx.now();
       await ctx.auth.deleteExpiredSessions(now);
       // A fresh session id on every login (no fixation); the one this browser had ends here.

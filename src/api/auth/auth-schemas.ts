@@ -71,6 +71,7 @@ export const loginSchema = {
       required: ["user", "csrfToken"],
     },
     ...errors,
+    429: { ...errorSchema, description: "Too many failed logins for this account or address; see the Retry-After header (seconds)" },
   },
 } as const;
 

@@ -3,6 +3,7 @@ import type { EpochMs } from "../../core/model/records.js";
 import type { AuthStore } from "../../core/ports/auth-store.js";
 import type { ApiErrorCode } from "./api-errors.js";
 import { parseApiToken } from "./api-token.js";
+import type { LoginThrottle } from "./login-throttle.js";
 import { checkLocalRequest } from "./local-origin.js";
 import { localPrincipal, minRole, type AuthMode, type Principal } from "./principal.js";
 import { safeEqual, sha256Hex } from "./secrets.js";
@@ -14,6 +15,8 @@ export interface AuthContext {
   now: () => EpochMs;
   sessionTtlMs: number;
   secureCookies: boolean;
+  /** Failed-login counters and lock-outs for POST /api/v1/auth/login. */
+  throttle: LoginThrottle;
 }
 
 export type Authentication =

@@ -5,6 +5,7 @@ import type { AuthStore } from "../../core/ports/auth-store.js";
 import { authHook, checkRouteRole } from "./auth-hook.js";
 import { registerSessionRoutes } from "./auth-routes.js";
 import type { AuthContext } from "./authenticate.js";
+import { DEFAULT_THROTTLE_LIMITS, LoginThrottle, type ThrottleLimits } from "./login-throttle.js";
 import type { AuthMode } from "./principal.js";
 import { DEFAULT_SESSION_TTL_MS } from "./session-cookie.js";
 import { registerTokenRoutes } from "./token-routes.js";
@@ -18,6 +19,8 @@ export interface AuthOptions {
   sessionTtlMs?: number;
   /** Mark the session cookie `Secure` (serve over HTTPS); default false. */
   secureCookies?: boolean;
+  /** Login throttling (docs/security.md); default 5 failures per account and 20 per address in 15 min. */
+  loginLimits?: Partial<ThrottleLimits>;
 }
 
 /**
@@ -33,12 +36,14 @@ export interface AuthOptions {
  * app.get("/api/v1/dags", { config: { role: "viewer" } }, async (req) => listDags(req.principal));
  */
 export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Promise<void> {
+  const now = opts.now ?? Date.now;
   const ctx: AuthContext = {
     auth: opts.auth,
     mode: opts.mode,
-    now: opts.now ?? Date.now,
+    now,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     secureCookies: opts.secureCookies ?? false,
+    throttle: new LoginThrottle(now, { ...DEFAULT_THROTTLE_LIMITS, ...opts.loginLimits }),
   };
   if (!app.hasRequestDecorator("cookies")) await app.register(fastifyCookie);
   app.decorateRequest("principal", null);
