@@ -22,7 +22,7 @@ export function encodeOutput(
     const bytes = Buffer.byteLength(json, "utf8");
     if (bytes > maxBytes) {
       return fail(
-        `return value of task "${taskId}" is ${formatBytes(bytes)}, over the ${formatBytes(maxBytes)} limit (BATON_MAX_OUTPUT_BYTES); write large data to a file or object storage and return a reference`,
+        `return value of task "${taskId}" is ${overLimit(bytes, maxBytes)} (BATON_MAX_OUTPUT_BYTES); write large data to a file or object storage and return a reference`,
       );
     }
   }
@@ -31,6 +31,17 @@ export function encodeOutput(
 
 function fail(error: string): { ok: false; outcome: AttemptOutcome } {
   return { ok: false, outcome: { kind: "failed", error, retryable: false } };
+}
+
+/**
+ * "2 MiB, over the 1 MiB limit", or in exact bytes when the rounded figures would read the same
+ * ("2,049 bytes, over the 2,048-byte limit").
+ */
+function overLimit(bytes: number, maxBytes: number): string {
+  const [size, limit] = [formatBytes(bytes), formatBytes(maxBytes)];
+  if (size !== limit) return `${size}, over the ${limit} limit`;
+  const exact = (n: number) => n.toLocaleString("en-US");
+  return `${exact(bytes)} bytes, over the ${exact(maxBytes)}-byte limit`;
 }
 
 /** `512 B`, `3.2 KiB`, `1 MiB`. */
