@@ -7,7 +7,8 @@
  *
  * `load_partner_feed` throws FailTask, which fails at once without using retries. `alert`
  * appends a line to `$BATON_HOME/examples/failure_handling/alerts.log`; a real DAG would page
- * someone (see the notifiers). The run itself ends failed: `publish` never ran.
+ * someone from this task, e.g. with `httpRequest` to a chat or paging webhook (Baton has no
+ * notifiers or onFailure callbacks yet). The run itself ends failed: `publish` never ran.
  */
 import { appendFile, mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
