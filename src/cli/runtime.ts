@@ -10,6 +10,7 @@ import { SecretCipher } from "../secrets/secret-cipher.js";
 import { loadSecretKey } from "../secrets/secret-key.js";
 import { SecretVault } from "../secrets/secret-vault.js";
 import { EnvThenStoreSecretsResolver } from "../secrets/secrets-resolver.js";
+import { CipherOutputSealer } from "../secrets/output-sealer.js";
 
 /** Options every command accepts. */
 export interface CommonOptions extends ConfigOverrides {
@@ -65,6 +66,17 @@ export async function withRuntime<T>(opts: CommonOptions, fn: (rt: Runtime) => P
 export function openSecretVault(config: BatonConfig, store: FullStore): SecretVault {
   mkdirSync(config.home, { recursive: true });
   return new SecretVault(store, new SecretCipher(loadSecretKey({ secretKey: config.secretKey, keyFile: config.secretKeyFile })));
+}
+
+/**
+ * Seals sensitive tasks' return values with the connections' key (BATON_SECRET_KEY or
+ * `$BATON_HOME/secret.key`), loaded on the first sensitive value.
+ */
+export function openOutputSealer(config: BatonConfig): CipherOutputSealer {
+  return new CipherOutputSealer(() => {
+    mkdirSync(config.home, { recursive: true });
+    return new SecretCipher(loadSecretKey({ secretKey: config.secretKey, keyFile: config.secretKeyFile }));
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import type { AttemptRequest } from "../core/ports/executor.js";
 import type { ActiveRun } from "./active-run.js";
 import { copyArguments } from "./mapped-tasks.js";
+import type { TaskOutputs } from "./task-outputs.js";
 
 /**
  * `<logs>/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log` (Airflow's layout), with a
@@ -17,17 +18,15 @@ export function attemptLogPath(logsDir: string, run: Pick<RunRecord, "dagId" | "
  * Upstream return values by input name; a task that returned nothing gives `undefined`. A copy of
  * a mapped task also gets its element of each mapped list and the constant `partial` arguments.
  */
-function inputsOf(run: ActiveRun, taskId: string, mapIndex: number): Record<string, unknown> {
+function inputsOf(run: ActiveRun, taskId: string, mapIndex: number, outputs: TaskOutputs): Record<string, unknown> {
   const task = run.graph.tasks.get(taskId);
-  const inputs: Record<string, unknown> = mapIndex >= 0 ? copyArguments(run, taskId, mapIndex) : {};
-  for (const [name, upstreamId] of Object.entries(task?.inputs ?? {})) {
-    const output = run.tis.get(upstreamId)?.output ?? null;
-    inputs[name] = output === null ? undefined : JSON.parse(output);
-  }
+  const inputs: Record<string, unknown> = mapIndex >= 0 ? copyArguments(run, taskId, mapIndex, outputs) : {};
+  // A sensitive upstream value is opened here: downstream tasks receive the real value.
+  for (const [name, upstreamId] of Object.entries(task?.inputs ?? {})) inputs[name] = outputs.value(run, upstreamId);
   return inputs;
 }
 
-export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logsDir: string, maxOutputBytes: number): AttemptRequest {
+export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logsDir: string, maxOutputBytes: number, outputs: TaskOutputs): AttemptRequest {
   const r = run.run;
   const task = run.graph.tasks.get(ti.taskId);
   if (!task) throw new Error(`task ${ti.taskId} is not in DAG version ${run.version.versionHash}`);
@@ -51,7 +50,7 @@ export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logs
       params: run.params,
       conf: r.conf,
     },
-    inputs: inputsOf(run, ti.taskId, ti.mapIndex),
+    inputs: inputsOf(run, ti.taskId, ti.mapIndex, outputs),
     logPath: attemptLogPath(logsDir, r, ti.taskId, ti.tryNumber, ti.mapIndex),
     maxOutputBytes,
     sensor: ti.sensorWait ?? null,

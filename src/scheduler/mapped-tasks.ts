@@ -2,6 +2,7 @@ import type { MapSpec } from "../core/model/dag-spec.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { expandMap, mapArguments, mappedTaskState, type MapLists } from "../core/scheduling/expand-map.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
+import type { TaskOutputs } from "./task-outputs.js";
 
 /** Lists of the current expansion per run and mapped task, so copies don't re-parse upstream values. */
 const listsCache = new WeakMap<ActiveRun, Map<string, MapLists>>();
@@ -9,11 +10,6 @@ const listsCache = new WeakMap<ActiveRun, Map<string, MapLists>>();
 /** The MapSpec of a task, or null (specs stored before mapping existed have none). */
 export function mapOf(run: ActiveRun, taskId: string): MapSpec | null {
   return run.graph.tasks.get(taskId)?.map ?? null;
-}
-
-function outputOf(run: ActiveRun, upstreamId: string): unknown {
-  const text = run.tis.get(upstreamId)?.output ?? null;
-  return text === null ? undefined : JSON.parse(text);
 }
 
 export interface Expanded {
@@ -30,11 +26,11 @@ export interface Expanded {
  * A copy replacing one of an earlier expansion (the task was cleared) continues its try numbers,
  * so attempt history and logs are kept.
  */
-export function expandMappedTask(run: ActiveRun, taskId: string, now: number): Expanded {
+export function expandMappedTask(run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): Expanded {
   const map = mapOf(run, taskId)!;
   const parent = run.tis.get(taskId)!;
   const removed = run.dropCopies(taskId, now);
-  const expansion = expandMap(taskId, map, (u) => outputOf(run, u));
+  const expansion = expandMap(taskId, map, (u) => outputs.value(run, u));
   if (!expansion.ok) {
     const ti = run.update(taskId, { state: "failed", error: expansion.error, startedAt: now, endedAt: now }, now);
     return { changed: [...removed, ti], ready: [], settled: true };
@@ -72,13 +68,13 @@ export function expandMappedTask(run: ActiveRun, taskId: string, now: number): E
 }
 
 /** The arguments copy `mapIndex` receives for its mapped inputs and `partial`. */
-export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number): Record<string, unknown> {
+export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number, outputs: TaskOutputs): Record<string, unknown> {
   const map = mapOf(run, taskId);
   if (!map) return {};
   let lists = listsCache.get(run)?.get(taskId);
   if (!lists) {
     // After a restart: the upstream values are in the run's rows.
-    const expansion = expandMap(taskId, map, (u) => outputOf(run, u));
+    const expansion = expandMap(taskId, map, (u) => outputs.value(run, u));
     if (!expansion.ok) throw new Error(expansion.error);
     lists = expansion.lists;
     (listsCache.get(run) ?? listsCache.set(run, new Map()).get(run)!).set(taskId, lists);
@@ -89,16 +85,17 @@ export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number):
 /**
  * Once every copy of a mapped task is finished, gives the task its state (failed if a copy failed,
  * success if one succeeded, else skipped) and its value: the list of the results of the copies
- * that succeeded, in map-index order. Returns the updated row, or null while copies remain.
+ * that succeeded, in map-index order (sealed when a copy's value was). Returns the updated row,
+ * or null while copies remain.
  */
-export function settleMappedTask(run: ActiveRun, taskId: string, now: number): TaskInstanceRecord | null {
+export function settleMappedTask(run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): TaskInstanceRecord | null {
   const parent = run.tis.get(taskId);
   if (!parent || parent.state !== "running") return null;
   const copies = (run.copies.get(taskId) ?? []).filter((c) => c !== undefined);
   const state = mappedTaskState(copies.map((c) => c.state));
   if (state === null) return null;
   const failed = copies.filter((c) => c.state === "failed" || c.state === "upstream_failed").map((c) => c.mapIndex);
-  const output = `[${copies.filter((c) => c.state === "success").map((c) => c.output ?? "null").join(",")}]`;
+  const output = outputs.combine(run, taskId, copies);
   const error = failed.length === 0 ? null : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
   return run.update(taskId, { state, output, error, endedAt: now }, now);
 }

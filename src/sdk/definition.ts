@@ -26,6 +26,8 @@ export interface ShellInvocation {
 export interface RuntimeTask {
   readonly taskId: string;
   readonly kind: TaskKind;
+  /** The `sensitive` option: the return value is sealed, not masked (see OutputSealer). */
+  readonly sensitive?: boolean;
   /**
    * function: returns the task's value. branch: returns the chosen direct downstream id(s) or
    * null. short_circuit: returns a boolean (falsy skips everything downstream).

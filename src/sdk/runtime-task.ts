@@ -38,6 +38,7 @@ export function runtimeTask(
   return {
     taskId: node.taskId,
     kind: node.kind,
+    ...(node.options.sensitive === true ? { sensitive: true } : {}),
     async run(ctx, inputs) {
       const result = await fn(withParams(ctx), inputs);
       if (node.kind === "short_circuit") return Boolean(result);

@@ -47,6 +47,14 @@ export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOption
   after?: Upstream | readonly Upstream[];
   /** Markdown shown in the UI. */
   doc?: string;
+  /**
+   * The return value is a secret: it is stored encrypted (the connections' key, AES-256-GCM),
+   * shown as `"***"` by the API, UI and CLI, and handed unchanged to the downstream tasks that
+   * take it as an input. Without it, any secret the task obtained through `ctx.connection()` or
+   * `ctx.variable()` is masked (`***`) in the stored value, and downstream tasks receive `***`.
+   * Default false. See docs/connections.md.
+   */
+  sensitive?: boolean;
 }
 
 export const POLICY_KEYS = [
@@ -61,7 +69,7 @@ export const POLICY_KEYS = [
   "priorityWeight",
   "dependsOnPast",
 ] as const;
-export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "map", "partial", "maxMapLength", "maxActiveCopies"] as const;
+export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies"] as const;
 export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd"] as const;
 
 export type TaskPolicy = Pick<

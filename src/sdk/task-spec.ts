@@ -56,6 +56,8 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
   }
   const doc = node.options.doc;
   if (doc !== undefined && typeof doc !== "string") throw new InvalidInputError(`doc must be a string, got ${show(doc)}`);
+  const sensitive = node.options.sensitive;
+  if (sensitive !== undefined && typeof sensitive !== "boolean") throw new InvalidInputError(`sensitive must be true or false, got ${show(sensitive)}`);
   const edges = resolveEdges(node);
   const map = resolveMap(node, Object.keys(edges.inputs)).map;
   return {

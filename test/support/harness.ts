@@ -5,6 +5,7 @@ import type { Clock } from "../../src/core/ports/clock.js";
 import { systemClock } from "../../src/core/ports/clock.js";
 import type { Executor } from "../../src/core/ports/executor.js";
 import type { Triggerer } from "../../src/core/ports/triggerer.js";
+import type { OutputSealer } from "../../src/core/ports/output-sealer.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { CommandInbox } from "../../src/core/ports/command-inbox.js";
@@ -42,13 +43,14 @@ export class Harness {
     return { errors: r.errors };
   }
 
-  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer } = {}): Promise<Scheduler> {
+  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer } = {}): Promise<Scheduler> {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
       inbox: this.store as unknown as CommandInbox,
       executor: this.executor,
       ...(opts.triggerer ? { triggerer: opts.triggerer } : {}),
+      ...(opts.sealer ? { sealer: opts.sealer } : {}),
       clock: opts.clock ?? systemClock,
       logger: silentLogger,
       options: { logsDir: this.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false, ...opts.scheduler },

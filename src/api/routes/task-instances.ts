@@ -7,6 +7,7 @@ import { requireRun, requireTaskInstance } from "../lookups.js";
 import { arrayOf, bool, commandResponses, errors, idParam, obj, ref, stringEnum } from "../schemas/json-schema.js";
 import { attemptView, taskInstanceView } from "../views/task-instance-view.js";
 import { renderedCommandOf, returnValueOf } from "../views/task-detail.js";
+import { isSealedOutput } from "../../core/ports/output-sealer.js";
 
 const tags = ["task instances"];
 const runParams = obj({ dagId: idParam, runId: idParam });
@@ -51,6 +52,7 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
         attempts: attempts.filter((a) => a.mapIndex === ti.mapIndex).sort((a, b) => a.tryNumber - b.tryNumber).map(attemptView),
         copies: copies.sort((a, b) => a.mapIndex - b.mapIndex).map((c) => taskInstanceView(c, kind)),
         returnValue: returnValueOf(ti),
+        sensitive: isSealedOutput(ti.output),
         renderedCommand: renderedCommandOf(version, run, ti),
       };
     },

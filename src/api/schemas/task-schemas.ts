@@ -37,7 +37,8 @@ export const TaskInstanceDetailSchema: JsonSchema = {
     ...taskInstanceProperties,
     attempts: arrayOf(ref("Attempt")),
     copies: { ...arrayOf(ref("TaskInstance")), description: "For a mapped task (mapIndex -1): its copies, by map index; empty otherwise." },
-    returnValue: { description: "The task's JSON return value (null when it returned nothing)." },
+    returnValue: { description: "The task's JSON return value (null when it returned nothing); \"***\" when it is sensitive. Secrets the task obtained through ctx.connection()/ctx.variable() are masked (***) in it." },
+    sensitive: { type: "boolean", description: "The value is sensitive (the task's sensitive option): stored encrypted, never returned; returnValue is \"***\"." },
     renderedCommand: { type: ["string", "null"], description: "A shell task's command with templates rendered for this run." },
   }),
 };

@@ -2,10 +2,12 @@ import type { DagVersionRecord, RunRecord, TaskInstanceRecord } from "../../core
 import { resolveParams } from "../../core/params/resolve-params.js";
 import { renderTemplate } from "../../core/templating/render-template.js";
 import { templateVariables } from "../../core/templating/template-variables.js";
+import { isSealedOutput } from "../../core/ports/output-sealer.js";
 
-/** The task's JSON return value; null when it returned nothing. */
+/** The task's JSON return value; null when it returned nothing; `"***"` when it is sensitive (sealed). */
 export function returnValueOf(ti: TaskInstanceRecord): unknown {
   if (ti.output === null) return null;
+  if (isSealedOutput(ti.output)) return "***";
   try {
     return JSON.parse(ti.output) as unknown;
   } catch {

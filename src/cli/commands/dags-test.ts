@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { NotFoundError } from "../../core/errors.js";
 import { DEFAULT_POOL } from "../../core/model/dag-spec.js";
 import { systemClock } from "../../core/ports/clock.js";
@@ -11,6 +12,8 @@ import { buildManualRun } from "../../scheduler/run-factory.js";
 import { Scheduler } from "../../scheduler/scheduler.js";
 import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
+import { CipherOutputSealer } from "../../secrets/output-sealer.js";
+import { SecretCipher } from "../../secrets/secret-cipher.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson, printTable } from "../output.js";
 import { openSecretsResolver, type CommonOptions } from "../runtime.js";
@@ -55,6 +58,8 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
       datasets: store,
       executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
       triggerer: new LocalTriggerer({ clock: systemClock, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
+      // The store is temporary: sensitive values are sealed with a key that dies with it.
+      sealer: new CipherOutputSealer(() => new SecretCipher(randomBytes(32))),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },

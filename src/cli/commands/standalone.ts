@@ -8,7 +8,7 @@ import { LocalTriggerer } from "../../triggerer/local-triggerer.js";
 import { TriggerManager } from "../../triggers/index.js";
 import { apiDeps } from "../api-deps.js";
 import { loadConfig, withholdSecretKey } from "../../config/config.js";
-import { openRuntime, openSecretsResolver, type CommonOptions } from "../runtime.js";
+import { openOutputSealer, openRuntime, openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { serveApi } from "./serve-api.js";
 
@@ -35,6 +35,8 @@ export async function standalone(opts: CommonOptions): Promise<number> {
     executor,
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
     triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns }),
+    // Sensitive tasks' return values are stored encrypted with the connections' key.
+    sealer: openOutputSealer(config),
     clock: systemClock,
     logger,
     options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },

@@ -76,13 +76,15 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const o = report.outcome;
     // A sensor in reschedule or deferred mode pokes once here, as one attempt of a run would.
     const state = o.kind === "success" ? "success" : o.kind === "skipped" ? "skipped" : o.kind === "reschedule" ? "up_for_reschedule" : o.kind === "deferred" ? "deferred" : "failed";
-    const value = o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
+    // A sensitive value is never printed; any other value has the attempt's secrets masked already.
+    const sensitive = o.kind === "success" && o.sensitive === true;
+    const value = sensitive ? "***" : o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
     if (opts.json) {
-      printJson({ dagId, taskId, state, returnValue: value, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
+      printJson({ dagId, taskId, state, returnValue: value, sensitive, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
     } else {
       process.stdout.write(log);
       process.stdout.write(`\nTask ${taskId}: ${state}${"error" in o ? ` — ${o.error}` : ""}\n`);
-      if (o.kind === "success") process.stdout.write(`Return value: ${o.output ?? "(none)"}\n`);
+      if (o.kind === "success") process.stdout.write(`Return value: ${sensitive ? "*** (sensitive)" : (o.output ?? "(none)")}\n`);
     }
     return state === "failed" ? 1 : 0;
   } finally {

@@ -41,8 +41,12 @@ export interface AttemptRequest {
 }
 
 export type AttemptOutcome =
-  /** `output` is the JSON text of the return value, or null for undefined. */
-  | { kind: "success"; output: string | null; followed?: string[] | null }
+  /**
+   * `output` is the JSON text of the return value, or null for undefined. Secrets the attempt
+   * obtained are masked (`***`) in it, unless the value is `sensitive` (the task's option): then
+   * it is the real value, which the scheduler stores sealed (see OutputSealer).
+   */
+  | { kind: "success"; output: string | null; followed?: string[] | null; sensitive?: true }
   /** `retryable: false` for FailTask, oversize outputs and other errors retrying cannot fix. */
   | { kind: "failed"; error: string; retryable: boolean }
   | { kind: "skipped"; reason: string }

@@ -1,6 +1,7 @@
 import { FailTask, SkipTask } from "../../core/errors.js";
 import { attachSensorResume, DeferSensor, RescheduleSensor } from "../../core/sensors/sensor-handoff.js";
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
+import { maskJsonValue } from "../../core/secrets/mask-value.js";
 import type { DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { RuntimeTask } from "../../sdk/definition.js";
@@ -27,10 +28,17 @@ export async function runAttempt(
   return log.hasSecrets ? maskOutcome(outcome, log) : outcome;
 }
 
-/** The error text is stored and shown: secrets the attempt obtained are masked in it too. */
+/**
+ * The error text and the return value are stored and shown: secrets the attempt obtained are
+ * masked in them too, in every string of the value. A sensitive value is kept whole (it is sealed
+ * by the scheduler, and its downstream tasks need the real thing).
+ */
 function maskOutcome(outcome: AttemptOutcome, log: AttemptLog): AttemptOutcome {
   if ("error" in outcome) return { ...outcome, error: log.mask(outcome.error) };
   if (outcome.kind === "skipped") return { ...outcome, reason: log.mask(outcome.reason) };
+  if (outcome.kind === "success" && outcome.output !== null && outcome.sensitive !== true) {
+    return { ...outcome, output: JSON.stringify(maskJsonValue(JSON.parse(outcome.output), (text) => log.mask(text))) };
+  }
   return outcome;
 }
 
@@ -85,7 +93,8 @@ function settle(task: RuntimeTask, value: unknown, maxOutputBytes: number): Atte
   }
   const encoded = encodeOutput(task.taskId, value, maxOutputBytes);
   if (!encoded.ok) return encoded.outcome;
-  return followed === undefined ? { kind: "success", output: encoded.output } : { kind: "success", output: encoded.output, followed };
+  const sensitive = task.sensitive === true ? { sensitive: true as const } : {};
+  return followed === undefined ? { kind: "success", output: encoded.output, ...sensitive } : { kind: "success", output: encoded.output, followed, ...sensitive };
 }
 
 async function runShellTask(

@@ -1,0 +1,59 @@
+import { isSealedOutput, sealContext, type OutputSealer } from "../core/ports/output-sealer.js";
+import type { AttemptReport } from "../core/ports/executor.js";
+import type { TaskInstanceRecord } from "../core/model/records.js";
+import { tiKey, type ActiveRun } from "./active-run.js";
+
+/** What a sensitive value becomes when no sealer was given (embedders, benchmarks): `"***"`. */
+const MASKED = JSON.stringify("***");
+
+/**
+ * Task instances' return values as the scheduler stores and reads them. A sensitive value (the
+ * task's `sensitive` option) is sealed when recorded and opened only to hand it to downstream
+ * tasks; everything else is stored as the JSON text the attempt reported. Without a sealer a
+ * sensitive value is stored as `"***"`, so downstream tasks receive `"***"`.
+ */
+export class TaskOutputs {
+  constructor(private readonly sealer: OutputSealer | null) {}
+
+  /** The report as it is recorded: a sensitive output sealed, or a failure when it cannot be. */
+  sealReport(run: ActiveRun, ti: { taskId: string; mapIndex: number }, report: AttemptReport): AttemptReport {
+    const o = report.outcome;
+    if (o.kind !== "success" || o.sensitive !== true || o.output === null) return report;
+    if (this.sealer === null) return { ...report, outcome: { ...o, output: MASKED } };
+    try {
+      return { ...report, outcome: { ...o, output: this.sealer.seal(o.output, this.#context(run, ti.taskId, ti.mapIndex)) } };
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      return { ...report, outcome: { kind: "failed", error: `cannot store the sensitive return value: ${why}`, retryable: false } };
+    }
+  }
+
+  /** The value of task instance `taskId` (a copy when `mapIndex` ≥ 0), JSON-decoded; undefined when it has none. */
+  value(run: ActiveRun, taskId: string, mapIndex = -1): unknown {
+    const text = this.#text(run, run.tis.get(tiKey(taskId, mapIndex)));
+    return text === null ? undefined : JSON.parse(text);
+  }
+
+  /**
+   * A mapped task's value: the JSON list of its successful copies' values in map-index order,
+   * sealed when any of them was.
+   */
+  combine(run: ActiveRun, taskId: string, copies: readonly TaskInstanceRecord[]): string {
+    const done = copies.filter((c) => c.state === "success");
+    const sealed = done.some((c) => isSealedOutput(c.output));
+    const list = `[${done.map((c) => this.#text(run, c) ?? "null").join(",")}]`;
+    if (!sealed) return list;
+    return this.sealer === null ? MASKED : this.sealer.seal(list, this.#context(run, taskId, -1));
+  }
+
+  #text(run: ActiveRun, ti: TaskInstanceRecord | undefined): string | null {
+    const output = ti?.output ?? null;
+    if (!isSealedOutput(output)) return output;
+    if (this.sealer === null) return MASKED;
+    return this.sealer.open(output, this.#context(run, ti!.taskId, ti!.mapIndex));
+  }
+
+  #context(run: ActiveRun, taskId: string, mapIndex: number): string {
+    return sealContext(run.dagId, run.run.runId, taskId, mapIndex);
+  }
+}
