@@ -47,6 +47,7 @@ export async function syncDags(rt: Runtime): Promise<void> {
     dagsDir: rt.config.dagsDir,
     bundleDir: rt.config.bundleDir,
     timeoutMs: rt.config.dagFileTimeoutMs,
+    memoryMb: rt.config.dagFileMemoryMb,
     logger: rt.logger,
   });
   await sync.syncOnce();

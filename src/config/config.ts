@@ -19,6 +19,8 @@ export interface BatonConfig {
   prefetch: number;
   maxOutputBytes: number;
   dagFileTimeoutMs: number;
+  /** Heap limit of each DAG-file loader process in MB; 0: Node's default. */
+  dagFileMemoryMb: number;
   shutdownGraceMs: number;
   /** How often the scheduler looks for due schedules and external requests. */
   pollMs: number;
@@ -75,6 +77,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     prefetch: intFrom(env, "BATON_PREFETCH", 4) || 1,
     maxOutputBytes: intFrom(env, "BATON_MAX_OUTPUT_BYTES", 1024 * 1024),
     dagFileTimeoutMs: intFrom(env, "BATON_DAG_FILE_TIMEOUT_MS", 30_000),
+    dagFileMemoryMb: intFrom(env, "BATON_DAG_FILE_MEMORY_MB", 512),
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
     logLevel: env.BATON_LOG_LEVEL ?? "info",

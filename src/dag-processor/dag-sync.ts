@@ -5,7 +5,7 @@ import type { ImportErrorRecord } from "../core/model/records.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { Store } from "../core/ports/store.js";
 import { findDagFiles } from "./find-dag-files.js";
-import { loadDagFilesEach } from "./load-dag-files.js";
+import { DagFileLoader } from "./dag-file-loader.js";
 import type { LoadResult } from "./load-result.js";
 import { resolveDuplicateDags } from "./resolve-duplicate-dags.js";
 
@@ -14,6 +14,10 @@ export interface DagSyncOptions {
   bundleDir: string;
   /** Per-file load time limit. Default 30 s. */
   timeoutMs?: number;
+  /** Heap limit of each loader process in MB. Default 512. */
+  memoryMb?: number;
+  /** Files loaded at the same time. Default min(4, CPUs). */
+  concurrency?: number;
   /** Polling period of start(). Default 1 s. */
   intervalMs?: number;
   logger?: Logger;
@@ -28,24 +32,45 @@ export interface SyncResult {
   errors: ImportErrorRecord[];
 }
 
+/** What one pass found: the files it loads (each written to the store as soon as it is loaded) and the deleted files. */
+interface Pass {
+  loads: Promise<void>[];
+  loadedFiles: string[];
+  deletedFiles: string[];
+}
+
 /**
  * Keeps the store in step with the DAG folder: loads new and changed files (by mtime and size)
- * in the DAG-processor child, saves their DAG versions and import errors, and deactivates the DAGs
+ * in DAG-processor children, saves their DAG versions and import errors, and deactivates the DAGs
  * of deleted files. Writes only through the Store port.
+ *
+ * A slow file holds up no other: each file is written to the store as soon as it is loaded, and
+ * while it loads, later passes go on loading the other files' changes (a file is loaded by one
+ * pass at a time; a change made meanwhile is picked up by the next pass after it).
  */
 export class DagSync {
   private readonly dagsDir: string;
   private readonly logger: Logger;
+  private readonly loader: DagFileLoader;
   /** Last load of each file, keyed by absolute path; `stamp` is mtime:size. */
   private readonly loaded = new Map<string, { stamp: string; result: LoadResult }>();
+  /** Files being loaded now. */
+  private readonly loading = new Set<string>();
   /** What was last written to the store per file, to rewrite only what changed. */
   private readonly written = new Map<string, string>();
   /** Deleted files whose DAGs still have to be deactivated in the store. */
   private readonly deleted = new Set<string>();
-  /** DAG id → the file that defines it, kept stable when another file starts defining it too. */
+  /**
+   * DAG id → the file that defines it, kept stable when another file starts defining it too.
+   * Settled at the end of each pass, so a pass's outcome does not depend on which file loaded first.
+   */
   private owners = new Map<string, string>();
   private first = true;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Scans (finding changes, starting loads) run one at a time; the loads they start overlap. */
+  private scans: Promise<unknown> = Promise.resolve();
+  /** Store writes run one at a time. */
+  private writes: Promise<unknown> = Promise.resolve();
+  private readonly passes = new Set<Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
@@ -56,13 +81,27 @@ export class DagSync {
   ) {
     this.dagsDir = resolve(opts.dagsDir);
     this.logger = opts.logger ?? silentLogger;
+    this.loader = new DagFileLoader({
+      bundleDir: opts.bundleDir,
+      timeoutMs: opts.timeoutMs,
+      memoryMb: opts.memoryMb,
+      concurrency: opts.concurrency,
+      logger: this.logger,
+    });
   }
 
-  /** One pass over the DAG folder. Calls are serialized. */
+  /**
+   * One pass over the DAG folder: resolves when the files it found changed are loaded and written.
+   * Passes may overlap; files already being loaded by an earlier pass are left to it.
+   */
   syncOnce(): Promise<SyncResult> {
-    const run = this.queue.then(() => this.sync());
-    this.queue = run.catch(() => undefined);
-    return run;
+    const scanned = this.scans.then(() => this.scan());
+    this.scans = scanned.catch(() => undefined);
+    const pass = scanned.then((p) => this.finish(p));
+    const forget = () => void this.passes.delete(settled);
+    const settled: Promise<void> = pass.then(forget, forget);
+    this.passes.add(settled);
+    return pass;
   }
 
   /**
@@ -93,14 +132,14 @@ export class DagSync {
     tick();
   }
 
-  /** Stops polling and waits for a sync in progress. */
+  /** Stops polling and waits for the passes in progress. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
     this.timer = null;
     this.debounce = null;
     this.closeWatcher();
-    await this.queue;
+    while (this.passes.size > 0) await Promise.all([...this.passes]);
   }
 
   private closeWatcher(): void {
@@ -108,14 +147,14 @@ export class DagSync {
     this.watcher = null;
   }
 
-  private async sync(): Promise<SyncResult> {
+  private async scan(): Promise<Pass> {
     const files = findDagFiles(this.dagsDir);
     const stamps = new Map<string, string>();
     for (const f of files) {
       const s = await stat(f).catch(() => null);
       if (s) stamps.set(f, `${s.mtimeMs}:${s.size}`);
     }
-    const changed = [...stamps].filter(([f, stamp]) => this.loaded.get(f)?.stamp !== stamp).map(([f]) => f);
+    const changed = [...stamps].filter(([f, stamp]) => !this.loading.has(f) && this.loaded.get(f)?.stamp !== stamp).map(([f]) => f);
     for (const f of this.loaded.keys()) {
       if (!stamps.has(f)) {
         this.loaded.delete(f);
@@ -123,22 +162,50 @@ export class DagSync {
       }
     }
     if (this.first) await this.forgetVanishedFiles(new Set(stamps.keys()));
+    this.first = false;
+    for (const f of changed) this.loading.add(f);
+    const loads = changed.map((f) => this.loadFile(f, stamps.get(f)!));
+    return { loads, loadedFiles: changed, deletedFiles: [...this.deleted] };
+  }
 
-    const results = await loadDagFilesEach(changed, { bundleDir: this.opts.bundleDir, timeoutMs: this.opts.timeoutMs, logger: this.logger });
-    for (const r of results) this.loaded.set(r.file, { stamp: stamps.get(r.file)!, result: r });
+  private async loadFile(file: string, stamp: string): Promise<void> {
+    try {
+      this.loaded.set(file, { stamp, result: await this.loader.load(file) });
+    } finally {
+      this.loading.delete(file);
+    }
+    await this.write(new Set([file]));
+  }
 
+  private async finish(pass: Pass): Promise<SyncResult> {
+    await Promise.all(pass.loads);
+    const all = await this.write(new Set(), { settleOwners: true });
+    const files = new Set(pass.loadedFiles);
+    const out: SyncResult = { changedFiles: [...pass.loadedFiles, ...pass.deletedFiles], dagIds: [], errors: [] };
+    for (const r of all) {
+      if (!files.has(r.file)) continue;
+      out.dagIds.push(...r.dags.map((d) => d.dagId));
+      out.errors.push(...r.errors);
+    }
+    if (out.changedFiles.length > 0) {
+      this.logger.info({ files: out.changedFiles.length, dags: out.dagIds.length, errors: out.errors.length }, "DAG files synced");
+    }
+    return out;
+  }
+
+  /** Writes what changed since the last write (and the `fresh` files whatever their content); one write at a time. */
+  private write(fresh: ReadonlySet<string>, { settleOwners = false } = {}): Promise<LoadResult[]> {
+    const run = this.writes.then(() => this.writeNow(fresh, settleOwners));
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeNow(fresh: ReadonlySet<string>, settleOwners: boolean): Promise<LoadResult[]> {
     const all = resolveDuplicateDags([...this.loaded.values()].map((l) => l.result).sort((a, b) => a.file.localeCompare(b.file)), this.owners);
-    this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
-
-    const changedSet = new Set(changed);
-    const out: SyncResult = { changedFiles: [...changed, ...this.deleted], dagIds: [], errors: [] };
+    if (settleOwners) this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
     for (const r of all) {
       const signature = JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
-      if (changedSet.has(r.file)) {
-        out.dagIds.push(...r.dags.map((d) => d.dagId));
-        out.errors.push(...r.errors);
-      }
-      if (!changedSet.has(r.file) && this.written.get(r.file) === signature) continue;
+      if (!fresh.has(r.file) && this.written.get(r.file) === signature) continue;
       for (const d of r.dags) await this.store.saveDagVersion(d);
       await this.store.deactivateDags(r.file, r.dags.map((d) => d.dagId));
       await this.store.replaceImportErrors(r.file, r.errors);
@@ -150,11 +217,7 @@ export class DagSync {
       this.written.delete(f);
       this.deleted.delete(f);
     }
-    this.first = false;
-    if (out.changedFiles.length > 0) {
-      this.logger.info({ files: out.changedFiles.length, dags: out.dagIds.length, errors: out.errors.length }, "DAG files synced");
-    }
-    return out;
+    return all;
   }
 
   /**

@@ -15,6 +15,12 @@ export interface LoadRequest {
   bundleDir: string;
 }
 
+/**
+ * Written by the child to stderr (synchronously) when DAG code calls `process.exit`, so that the
+ * parent can tell that call from a crash or a signal.
+ */
+export const EXIT_CALLED_MARKER = "[baton] process.exit() was called by the DAG file\n";
+
 /** Child → parent. */
 export interface LoadResponse {
   id: number;

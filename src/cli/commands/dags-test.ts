@@ -36,7 +36,7 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
   const secrets = openSecretsResolver(config);
   const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
-    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
+    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
     if (!version) {
       const known = results.flatMap((r) => r.dags.map((d) => d.dagId));

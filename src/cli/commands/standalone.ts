@@ -41,7 +41,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
     logger,
     options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },
   });
-  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, logger });
+  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger });
   const first = await sync.syncOnce();
   await scheduler.start();
   sync.start(() => scheduler.wake());

@@ -33,7 +33,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
   const secrets = openSecretsResolver(config);
   const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
-    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs });
+    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
     if (!version) throw new NotFoundError(`unknown DAG "${dagId}" in ${config.dagsDir}`);
     const task = version.spec.tasks.find((t) => t.taskId === taskId);
