@@ -37,6 +37,7 @@ import { deactivateDags } from "./queries/deactivate-dags.js";
 import { deleteExpiredSessions } from "./queries/delete-expired-sessions.js";
 import { deletePool } from "./queries/delete-pool.js";
 import { deleteSession } from "./queries/delete-session.js";
+import { deleteUserSessions } from "./queries/delete-user-sessions.js";
 import { deleteToken } from "./queries/delete-token.js";
 import { deleteUser } from "./queries/delete-user.js";
 import { enqueueCommand } from "./queries/enqueue-command.js";
@@ -327,6 +328,10 @@ export class KyselyStore implements FullStore {
 
   deleteSession(idHash: string): Promise<void> {
     return deleteSession(this.#db, idHash);
+  }
+
+  deleteUserSessions(username: string, keepIdHash?: string): Promise<number> {
+    return deleteUserSessions(this.#db, username, keepIdHash);
   }
 
   deleteExpiredSessions(now: EpochMs): Promise<void> {

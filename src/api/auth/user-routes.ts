@@ -6,6 +6,8 @@ import type { AuthContext } from "./authenticate.js";
 import { createUserSchema, deleteUserSchema, listUsersSchema, patchUserSchema, type CreateUserBody, type PatchUserBody } from "./auth-schemas.js";
 import { hashPassword } from "./password-hash.js";
 import { LOCAL_ADMIN } from "./principal.js";
+import { sha256Hex } from "./secrets.js";
+import { SESSION_COOKIE } from "./session-cookie.js";
 
 function userView(u: UserRecord) {
   return { username: u.username, role: u.role, disabled: u.disabled, createdAt: new Date(u.createdAt).toISOString() };
@@ -54,7 +56,19 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AuthContext): void
       if (disabled !== undefined) patch.disabled = disabled;
       if (password !== undefined) patch.passwordHash = await hashPassword(password);
       if (!(await ctx.auth.updateUser(username, patch))) return sendError(reply, "not_found", `user "${username}" not found`);
-      request.log.info({ username, role, disabled, passwordChanged: password !== undefined, by: request.principal?.username }, "user updated");
+      // A new password or a disabled account ends the user's logins (a stolen session with them);
+      // the session making a change to its own password stays. API tokens are kept: revoke them apart.
+      let sessionsEnded = 0;
+      if (password !== undefined || disabled === true) {
+        const p = request.principal;
+        const cookie = request.cookies[SESSION_COOKIE];
+        const keep = disabled !== true && p?.via === "session" && p.username === username && cookie ? sha256Hex(cookie) : undefined;
+        sessionsEnded = await ctx.auth.deleteUserSessions(username, keep);
+      }
+      request.log.info(
+        { username, role, disabled, passwordChanged: password !== undefined, sessionsEnded, by: request.principal?.username },
+        "user updated",
+      );
       return userView({ ...user, ...patch });
     },
   );

@@ -27,7 +27,10 @@ export async function usersSetPassword(username: string, opts: CommonOptions & {
   return withRuntime(opts, async (rt) => {
     const password = opts.password ?? randomBytes(18).toString("base64url");
     if (!(await rt.store.updateUser(username, { passwordHash: await hashPassword(password) }))) throw new NotFoundError(`no user "${username}"`);
+    // Logged-in browsers must sign in again with the new password; API tokens are kept.
+    const ended = await rt.store.deleteUserSessions(username);
     process.stdout.write(opts.password ? `Password of ${username} changed.\n` : `New password of ${username}: ${password}\n`);
+    if (ended > 0) process.stdout.write(`Ended ${ended} login session(s) of ${username}.\n`);
     return 0;
   });
 }

@@ -21,5 +21,7 @@ export interface AuthStore {
   createSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  /** Ends every session of `username` except `keepIdHash` (when given); returns how many ended. For password changes. */
+  deleteUserSessions(username: string, keepIdHash?: string): Promise<number>;
   deleteExpiredSessions(now: EpochMs): Promise<void>;
 }

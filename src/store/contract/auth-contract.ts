@@ -218,6 +218,25 @@ export function describeAuthContract(sut: StoreUnderTest): void {
       expect(await sut.store.getSession("s_2")).toBeDefined();
     });
 
+    it("deleteUserSessions ends one user's sessions, optionally but one, and counts them", async () => {
+      await sut.store.createUser(user("alice"));
+      await sut.store.createUser(user("bob"));
+      for (const id of ["s_a1", "s_a2", "s_a3"]) await sut.store.createSession(session(id, "alice"));
+      await sut.store.createSession(session("s_b", "bob"));
+
+      expect(await sut.store.deleteUserSessions("alice", "s_a2")).toBe(2);
+      expect(await sut.store.getSession("s_a1")).toBeUndefined();
+      expect(await sut.store.getSession("s_a3")).toBeUndefined();
+      expect(await sut.store.getSession("s_a2")).toEqual(session("s_a2", "alice"));
+      expect(await sut.store.getSession("s_b")).toEqual(session("s_b", "bob"));
+
+      expect(await sut.store.deleteUserSessions("alice")).toBe(1);
+      expect(await sut.store.getSession("s_a2")).toBeUndefined();
+      expect(await sut.store.deleteUserSessions("alice")).toBe(0);
+      expect(await sut.store.deleteUserSessions("ghost")).toBe(0);
+      expect(await sut.store.getUser("alice")).toBeDefined();
+    });
+
     it("deleteExpiredSessions removes sessions with expiresAt <= now and keeps the rest", async () => {
       await sut.store.createUser(user("alice"));
       await sut.store.createUser(user("bob"));
