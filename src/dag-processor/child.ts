@@ -14,7 +14,11 @@ process.on("unhandledRejection", (e) => process.stderr.write(`unhandled rejectio
 // the parent is told it was a call, not a crash.
 const exit = process.exit.bind(process);
 process.exit = ((code?: number | string | null) => {
-  writeSync(2, EXIT_CALLED_MARKER);
+  try {
+    writeSync(2, EXIT_CALLED_MARKER);
+  } catch {
+    // stderr unwritable (a full pipe): exit all the same; the parent then reports the exit code.
+  }
   return exit(code);
 }) as typeof process.exit;
 

@@ -45,7 +45,7 @@ describe("regression: hostile DAG files are stopped and reported by their real c
     expect(messageOf(results, "bomb.ts")).toMatch(/^ran out of memory \(limit 64 MB\)/);
     const peakRss = Number(readFileSync(rssLog, "utf8"));
     expect(peakRss).toBeLessThan(300 * MB);
-    expect(seconds).toBeLessThan(30);
+    expect(seconds).toBeLessThan(20); // measured: about 3 s for the five files
   });
 
   it("names a call to process.exit with its code", () => {
