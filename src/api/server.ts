@@ -21,6 +21,7 @@ import { taskInstanceRoutes } from "./routes/task-instances.js";
 import { variableRoutes } from "./routes/variables.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
+import { registerSecurityHeaders } from "./security-headers.js";
 import { registerUiAssets } from "./ui-assets.js";
 
 export type { ApiDeps, BackfillRequest, TriggerRequest } from "./api-deps.js";
@@ -41,6 +42,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     frameworkErrors: sendError,
   });
   installErrorHandler(app);
+  await registerSecurityHeaders(app);
   installJsonBodyParsers(app);
   // A POST without a body is an empty object, so optional-body routes accept it.
   app.addHook("preValidation", async (request) => {
