@@ -1,6 +1,8 @@
 /**
- * `npm run bench [-- --json]`: scheduling overhead of Baton itself, on the durable embedded
- * store (SQLite WAL, synchronous=FULL) and the local warm process pool, with no-op tasks:
+ * `npm run bench [-- --json] [-- --pg [url]]`: scheduling overhead of Baton itself, on the durable
+ * embedded store (SQLite WAL, synchronous=FULL) — or, with `--pg`, on PostgreSQL (a scratch
+ * database created on the server `url` names, default the local one, dropped afterwards) — and the
+ * local warm process pool, with no-op tasks:
  *   (a) a chain of 200 tasks — ms per hop and median finish-to-start gap,
  *   (b) 2,000 independent tasks — tasks/s,
  *   (c) 10 layers × 100 tasks, each layer waiting for the whole previous one — total ms,
@@ -21,6 +23,9 @@ import { buildManualRun } from "../src/scheduler/run-factory.js";
 import { Scheduler } from "../src/scheduler/scheduler.js";
 import { measureGridPageMs } from "../src/api/measure-grid.js";
 import { openSqliteStore } from "../src/store/sqlite/open-sqlite-store.js";
+import { openPostgresStore } from "../src/store/postgres/open-postgres-store.js";
+import type { FullStore } from "../src/store/index.js";
+import { DEFAULT_PG_URL, createScratchDatabase } from "./scratch-database.js";
 import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from "./workloads.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
@@ -68,8 +73,21 @@ const RUNS = 3;
 /** The grid-page measurement: a seeded store of runs × tasks, median over pages. */
 const GRID = { runs: 10_000, tasks: 200, samples: 20 };
 
+/** `--pg` alone means the local server; `--pg <url>` names one. */
+function pgServer(argv: string[]): string | null {
+  const i = argv.indexOf("--pg");
+  if (i < 0) return null;
+  const next = argv[i + 1];
+  return next !== undefined && /^postgres(ql)?:\/\//i.test(next) ? next : DEFAULT_PG_URL;
+}
+
 async function main() {
   const json = process.argv.includes("--json");
+  const pgUrl = pgServer(process.argv);
+  const schedulersArg = process.argv.indexOf("--schedulers");
+  if (schedulersArg >= 0 && process.argv[schedulersArg + 1] !== "1") {
+    throw new Error("--schedulers N > 1: several active schedulers are not built yet (one scheduler per database today)");
+  }
   const root = mkdtempSync(join(tmpdir(), "baton-bench-"));
   const dagsDir = join(root, "dags");
   mkdirSync(dagsDir);
@@ -79,7 +97,8 @@ async function main() {
   writeFileSync(join(dagsDir, "layered.ts"), layeredDag(WORKLOADS.layered.layers, WORKLOADS.layered.width));
   writeFileSync(join(dagsDir, "mapped.ts"), mappedDag(WORKLOADS.mapped.copies));
   const config = loadConfig({ home: root, dags: dagsDir });
-  const store = await openSqliteStore(join(root, "baton.db"));
+  const scratch = pgUrl ? await createScratchDatabase(pgUrl) : null;
+  const store: FullStore = scratch ? await openPostgresStore(scratch.url) : await openSqliteStore(join(root, "baton.db"));
   const sync = new DagSync(store, { dagsDir, bundleDir: config.bundleDir });
   await sync.syncOnce();
   const executor = new TimedExecutor(new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch }));
@@ -131,6 +150,7 @@ async function main() {
   const mappedMs = await measure(WORKLOADS.mapped.dagId);
   await scheduler.stop(5_000);
   await store.close();
+  await scratch?.drop();
 
   // (e) the API at scale: one grid page of a DAG with 10,000 runs × 200 tasks (2 M task instances).
   const gridStore = await openSqliteStore(join(root, "grid.db"));
@@ -151,7 +171,7 @@ async function main() {
     apiGridPageMs: round(grid.medianMs),
     apiGridSeedMs: Math.round(grid.seedMs),
     config: {
-      store: "sqlite (WAL, synchronous=FULL)",
+      store: pgUrl ? "postgresql (scratch database; grid page still on sqlite)" : "sqlite (WAL, synchronous=FULL)",
       executor: "local process pool",
       workers: config.workers,
       prefetch: config.prefetch,
