@@ -2,7 +2,7 @@ import type { MapSpec } from "../core/model/dag-spec.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { expandMap, mapArguments, mappedTaskState, type MapLists } from "../core/scheduling/expand-map.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
-import type { TaskOutputs } from "./task-outputs.js";
+import { UnreadableOutputError, type TaskOutputs } from "./task-outputs.js";
 
 /** Lists of the current expansion per run and mapped task, so copies don't re-parse upstream values. */
 const listsCache = new WeakMap<ActiveRun, Map<string, MapLists>>();
@@ -30,7 +30,7 @@ export function expandMappedTask(run: ActiveRun, taskId: string, now: number, ou
   const map = mapOf(run, taskId)!;
   const parent = run.tis.get(taskId)!;
   const removed = run.dropCopies(taskId, now);
-  const expansion = expandMap(taskId, map, (u) => outputs.value(run, u));
+  const expansion = expandOrError(taskId, map, (u) => outputs.value(run, u));
   if (!expansion.ok) {
     const ti = run.update(taskId, { state: "failed", error: expansion.error, startedAt: now, endedAt: now }, now);
     return { changed: [...removed, ti], ready: [], settled: true };
@@ -67,6 +67,16 @@ export function expandMappedTask(run: ActiveRun, taskId: string, now: number, ou
   return { changed: [...removed, ti, ...ready], ready, settled: false };
 }
 
+/** expandMap, with an upstream value that cannot be read (a sealed one, with another key) as a failed expansion. */
+function expandOrError(taskId: string, map: MapSpec, valueOf: (upstreamId: string) => unknown): ReturnType<typeof expandMap> {
+  try {
+    return expandMap(taskId, map, valueOf);
+  } catch (e) {
+    if (e instanceof UnreadableOutputError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
 /** The arguments copy `mapIndex` receives for its mapped inputs and `partial`. */
 export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number, outputs: TaskOutputs): Record<string, unknown> {
   const map = mapOf(run, taskId);
@@ -95,7 +105,8 @@ export function settleMappedTask(run: ActiveRun, taskId: string, now: number, ou
   const state = mappedTaskState(copies.map((c) => c.state));
   if (state === null) return null;
   const failed = copies.filter((c) => c.state === "failed" || c.state === "upstream_failed").map((c) => c.mapIndex);
-  const output = outputs.combine(run, taskId, copies);
+  const combined = outputs.combine(run, taskId, copies);
+  if (combined.error !== null) return run.update(taskId, { state: "failed", output: null, error: combined.error, endedAt: now }, now);
   const error = failed.length === 0 ? null : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
-  return run.update(taskId, { state, output, error, endedAt: now }, now);
+  return run.update(taskId, { state, output: combined.output, error, endedAt: now }, now);
 }

@@ -2,7 +2,7 @@ import { buildGraph, type DagGraph } from "../core/graph/dag-graph.js";
 import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { resolveParams } from "../core/params/resolve-params.js";
 import type { Clock } from "../core/ports/clock.js";
-import type { AttemptReport, Executor, ExecutorListener } from "../core/ports/executor.js";
+import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { ChangeEvent, ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
@@ -29,7 +29,7 @@ import { runsToStart } from "./queued-runs.js";
 import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
-import { TaskOutputs } from "./task-outputs.js";
+import { TaskOutputs, UnreadableOutputError } from "./task-outputs.js";
 
 export interface SchedulerOptions {
   logsDir: string;
@@ -468,9 +468,17 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const now = this.clock.now();
     const tryNumber = ti.tryNumber + 1;
     const key = tiKey(ti.taskId, ti.mapIndex);
-    const updated = run.update(key, { state: "queued", tryNumber, queuedAt: now, error: null }, now);
+    const queued = { state: "queued", tryNumber, queuedAt: now, error: null } as const;
+    let request: AttemptRequest;
+    try {
+      request = buildAttemptRequest(run, { ...ti, ...queued }, this.opts.logsDir, this.opts.maxOutputBytes, this.outputs);
+    } catch (e) {
+      // An input sealed with another key: this task fails, the scheduler goes on.
+      if (e instanceof UnreadableOutputError) return this.failUnrunnable(run, ti, e.message);
+      throw e;
+    }
+    const updated = run.update(key, queued, now);
     this.uow.taskInstance(updated);
-    const request = buildAttemptRequest(run, updated, this.opts.logsDir, this.opts.maxOutputBytes, this.outputs);
     this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath });
     this.dispatcher.acquire(claim);
     this.executor.submit(request);

@@ -1,7 +1,14 @@
+import { BatonError } from "../core/errors.js";
 import { isSealedOutput, sealContext, type OutputSealer } from "../core/ports/output-sealer.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
+
+/**
+ * A sealed value could not be opened (the key is not the one it was sealed with, or the row was
+ * altered): the task that needs it fails, not the scheduler.
+ */
+export class UnreadableOutputError extends BatonError {}
 
 /** What a sensitive value becomes when no sealer was given (embedders, benchmarks): `"***"`. */
 const MASKED = JSON.stringify("***");
@@ -28,7 +35,10 @@ export class TaskOutputs {
     }
   }
 
-  /** The value of task instance `taskId` (a copy when `mapIndex` ≥ 0), JSON-decoded; undefined when it has none. */
+  /**
+   * The value of task instance `taskId` (a copy when `mapIndex` ≥ 0), JSON-decoded; undefined
+   * when it has none. Throws {@link UnreadableOutputError} when it is sealed and cannot be opened.
+   */
   value(run: ActiveRun, taskId: string, mapIndex = -1): unknown {
     const text = this.#text(run, run.tis.get(tiKey(taskId, mapIndex)));
     return text === null ? undefined : JSON.parse(text);
@@ -36,21 +46,29 @@ export class TaskOutputs {
 
   /**
    * A mapped task's value: the JSON list of its successful copies' values in map-index order,
-   * sealed when any of them was.
+   * sealed when any of them was; or why it cannot be built (a copy's sealed value is unreadable).
    */
-  combine(run: ActiveRun, taskId: string, copies: readonly TaskInstanceRecord[]): string {
+  combine(run: ActiveRun, taskId: string, copies: readonly TaskInstanceRecord[]): { output: string; error: null } | { output: null; error: string } {
     const done = copies.filter((c) => c.state === "success");
-    const sealed = done.some((c) => isSealedOutput(c.output));
-    const list = `[${done.map((c) => this.#text(run, c) ?? "null").join(",")}]`;
-    if (!sealed) return list;
-    return this.sealer === null ? MASKED : this.sealer.seal(list, this.#context(run, taskId, -1));
+    try {
+      const list = `[${done.map((c) => this.#text(run, c) ?? "null").join(",")}]`;
+      if (!done.some((c) => isSealedOutput(c.output))) return { output: list, error: null };
+      return { output: this.sealer === null ? MASKED : this.sealer.seal(list, this.#context(run, taskId, -1)), error: null };
+    } catch (e) {
+      return { output: null, error: e instanceof Error ? e.message : String(e) };
+    }
   }
 
   #text(run: ActiveRun, ti: TaskInstanceRecord | undefined): string | null {
     const output = ti?.output ?? null;
     if (!isSealedOutput(output)) return output;
     if (this.sealer === null) return MASKED;
-    return this.sealer.open(output, this.#context(run, ti!.taskId, ti!.mapIndex));
+    try {
+      return this.sealer.open(output, this.#context(run, ti!.taskId, ti!.mapIndex));
+    } catch (e) {
+      const where = ti!.mapIndex < 0 ? `task "${ti!.taskId}"` : `copy ${ti!.mapIndex} of task "${ti!.taskId}"`;
+      throw new UnreadableOutputError(`cannot read the sensitive return value of ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    }
   }
 
   #context(run: ActiveRun, taskId: string, mapIndex: number): string {

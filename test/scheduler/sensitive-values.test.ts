@@ -21,6 +21,7 @@ const DAG = `${HEADER}export default dag({ id: "s" }, (d) => {
   const each = d.task("each", { map: { k: keys }, sensitive: true }, (ctx, { k }) => k.toLowerCase());
   d.task("use", { inputs: { t: token, all: each } }, (ctx, { t, all }) => ({ tokenLength: t.token.length, startsWith: t.token.slice(0, 4), all: all.map((s) => s.length) }));
   d.task("use_copy", { map: { k: keys } }, (ctx, { k }) => k.length);
+  d.task("use_token", { inputs: { t: token } }, (ctx, { t }) => t.token.length);
 });
 `;
 
@@ -36,9 +37,32 @@ describe("sensitive return values in the scheduler", () => {
     expect(JSON.parse(byKey.use!.output!)).toEqual({ tokenLength: 13, startsWith: "tok-", all: [11, 11] });
     expect(byKey["use_copy[0]"]!.output).toBe("11");
     expect(byKey.use_copy!.output).toBe("[11,11]");
+    expect(byKey.use_token!.output).toBe("13");
     await h.stop();
     const db = readFileSync(h.dbPath).toString("latin1") + readFileSync(`${h.dbPath}-wal`, { flag: "a+" }).toString("latin1");
     for (const secret of ["tok-VALUE-42x", "KEYVALUE", "keyvalue"]) expect(db.includes(secret), `the database file holds ${secret}`).toBe(false);
+  });
+
+  it("a value sealed with another key fails the tasks that need it, naming why; the scheduler goes on", async () => {
+    h = new Harness({ "s.ts": DAG });
+    expect((await h.load()).errors).toEqual([]);
+    const before = new CipherOutputSealer(() => new SecretCipher(randomBytes(32)));
+    const after = new CipherOutputSealer(() => new SecretCipher(randomBytes(32)));
+    // As if the scheduler restarted with another BATON_SECRET_KEY between upstream and downstream.
+    await h.start({ sealer: { seal: (json, context) => before.seal(json, context), open: (sealed, context) => after.open(sealed, context) } });
+    const { run, tis } = await h.runToEnd("s");
+    expect(run.state).toBe("failed");
+    const own = Object.fromEntries(tis.filter((t) => t.mapIndex < 0).map((t) => [t.taskId, t]));
+    expect(own.token!.state).toBe("success");
+    expect(own.use!.state).toMatch(/failed/);
+    expect(own.use_token!.state).toBe("failed");
+    expect(own.use_token!.error).toMatch(/cannot read the sensitive return value of task "token": cannot decrypt .*wrong key/);
+    for (const task of ["each", "use_copy"]) {
+      expect(own[task]!.state).toBe("failed");
+      expect(own[task]!.error).toMatch(/cannot read the sensitive return value of task "keys": cannot decrypt .*wrong key/);
+    }
+    const plain = await h.trigger("s");
+    expect((await h.scheduler.waitForRun(plain.id)).state).toBe("failed");
   });
 
   it('without a sealer, stores "***" (and downstream tasks receive it)', async () => {
