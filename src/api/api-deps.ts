@@ -51,6 +51,10 @@ export interface ApiDeps {
   /** Built UI assets (index.html + assets/) served at / with SPA fallback; absent → no UI. */
   uiDir?: string;
   now?: () => number;
+  /** The session cookie's `Secure`: true, false, or "auto" (default: when the request came over HTTPS). */
+  cookieSecure?: boolean | "auto";
+  /** Fastify's `trustProxy`: whose X-Forwarded-For/-Proto count (false: nobody, the default). */
+  trustProxy?: boolean | string;
   /** How long clear/mark/cancel wait for the scheduler to apply the command (default 5000 ms). */
   commandWaitMs?: number;
   /** Passed to Fastify. */

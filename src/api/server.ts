@@ -40,6 +40,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     // Strict bodies: unknown fields are an error naming them, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     frameworkErrors: sendError,
+    // Only then do X-Forwarded-For/-Proto set request.ip/protocol (login throttling, Secure cookies).
+    trustProxy: deps.trustProxy ?? false,
   });
   installErrorHandler(app);
   await registerSecurityHeaders(app);
@@ -51,7 +53,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook("preHandler", rejectNonFiniteNumbers);
   registerSchemas(app);
   await registerOpenApi(app);
-  await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now });
+  await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
   for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes]) {
     await routes(app, routeDeps);
   }

@@ -57,6 +57,8 @@ export function apiDeps(opts: {
     },
     wake,
     uiDir: uiDir(),
+    cookieSecure: opts.config.cookieSecure,
+    trustProxy: opts.config.trustProxy,
     logger: false,
   };
 }

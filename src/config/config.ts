@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Secret } from "../core/secrets/secret.js";
@@ -31,6 +32,13 @@ export interface BatonConfig {
   apiPort: number;
   /** Standalone only: "local" lets requests without credentials act as admin; "required" does not. */
   standaloneAuth: "local" | "required";
+  /** BATON_COOKIE_SECURE: the session cookie's `Secure` — always, never, or "auto" (when the request came over HTTPS). */
+  cookieSecure: boolean | "auto";
+  /**
+   * BATON_TRUST_PROXY: whose `X-Forwarded-For`/`X-Forwarded-Proto` the API believes — false (nobody),
+   * true (any peer), or a comma-separated list of addresses/CIDRs (Fastify's `trustProxy`).
+   */
+  trustProxy: boolean | string;
   /** BATON_SECRET_KEY (base64 of 32 bytes, or a passphrase); null: use `secretKeyFile`. */
   secretKey: Secret | null;
   /** `$BATON_HOME/secret.key`: the generated key when BATON_SECRET_KEY is not set. */
@@ -61,6 +69,29 @@ function authMode(raw: string | undefined): "local" | "required" {
   throw new Error(`BATON_AUTH must be "local" or "required", got "${raw}"`);
 }
 
+function cookieSecure(raw: string | undefined): boolean | "auto" {
+  if (raw === undefined || raw === "" || raw === "auto") return "auto";
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new Error(`BATON_COOKIE_SECURE must be "true", "false" or "auto", got "${raw}"`);
+}
+
+const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+
+function trustProxy(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  const entries = raw.split(",").map((e) => e.trim());
+  for (const e of entries) {
+    const [address, bits, extra] = e.split("/");
+    const okBits = bits === undefined || /^\d{1,3}$/.test(bits);
+    if (extra !== undefined || !okBits || !(isIP(address ?? "") !== 0 || (bits === undefined && PROXY_RANGE_NAMES.has(e)))) {
+      throw new Error(`BATON_TRUST_PROXY must be "true", "false" or a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal), got "${e}" in "${raw}"`);
+    }
+  }
+  return entries.join(",");
+}
+
 export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): BatonConfig {
   if (overrides.host !== undefined) env = { ...env, BATON_API_HOST: overrides.host };
   if (overrides.port !== undefined) env = { ...env, BATON_API_PORT: overrides.port };
@@ -84,6 +115,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     apiHost: env.BATON_API_HOST || "127.0.0.1",
     apiPort: intFrom(env, "BATON_API_PORT", 8080),
     standaloneAuth: authMode(env.BATON_AUTH),
+    cookieSecure: cookieSecure(env.BATON_COOKIE_SECURE),
+    trustProxy: trustProxy(env.BATON_TRUST_PROXY),
     secretKey: env.BATON_SECRET_KEY ? new Secret(env.BATON_SECRET_KEY) : null,
     secretKeyFile: join(home, "secret.key"),
     secretEnv: secretEnvOf(env),

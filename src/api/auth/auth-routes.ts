@@ -4,7 +4,7 @@ import type { AuthContext } from "./authenticate.js";
 import { loginSchema, logoutSchema, meSchema, type LoginBody } from "./auth-schemas.js";
 import { dummyPasswordHash, verifyPassword } from "./password-hash.js";
 import { sha256Hex } from "./secrets.js";
-import { clearSessionCookie, SESSION_COOKIE, startSession } from "./session-cookie.js";
+import { clearSessionCookie, secureCookieFor, SESSION_COOKIE, startSession } from "./session-cookie.js";
 
 const BAD_LOGIN = "invalid username or password";
 
@@ -54,7 +54,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
       // A fresh session id on every login (no fixation); the one this browser had ends here.
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await ctx.auth.deleteSession(sha256Hex(previous));
-      const session = await startSession(ctx.auth, reply, user.username, now, ctx.sessionTtlMs, ctx.secureCookies);
+      const session = await startSession(ctx.auth, reply, user.username, now, ctx.sessionTtlMs, secureCookieFor(ctx.secureCookies, request));
       request.log.info({ username: user.username }, "logged in");
       return reply.header("cache-control", "no-store").send({ user: { username: user.username, role: user.role }, csrfToken: session.csrfToken });
     },
@@ -63,7 +63,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
   app.post("/api/v1/auth/logout", { schema: logoutSchema, config: { role: "viewer" } }, async (request, reply) => {
     const cookie = request.cookies[SESSION_COOKIE];
     if (request.principal?.via === "session" && cookie) await ctx.auth.deleteSession(sha256Hex(cookie));
-    clearSessionCookie(reply, ctx.secureCookies);
+    clearSessionCookie(reply, secureCookieFor(ctx.secureCookies, request));
     return reply.code(204).send();
   });
 

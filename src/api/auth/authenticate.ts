@@ -7,14 +7,15 @@ import type { LoginThrottle } from "./login-throttle.js";
 import { checkLocalRequest } from "./local-origin.js";
 import { localPrincipal, minRole, type AuthMode, type Principal } from "./principal.js";
 import { safeEqual, sha256Hex } from "./secrets.js";
-import { clearSessionCookie, SESSION_COOKIE } from "./session-cookie.js";
+import { clearSessionCookie, secureCookieFor, SESSION_COOKIE } from "./session-cookie.js";
 
 export interface AuthContext {
   auth: AuthStore;
   mode: AuthMode;
   now: () => EpochMs;
   sessionTtlMs: number;
-  secureCookies: boolean;
+  /** The session cookie's `Secure`: always, never, or "auto" (when the request came over HTTPS). */
+  secureCookies: boolean | "auto";
   /** Failed-login counters and lock-outs for POST /api/v1/auth/login. */
   throttle: LoginThrottle;
 }
@@ -46,7 +47,7 @@ export async function authenticate(ctx: AuthContext, request: FastifyRequest, re
   if (cookie) {
     const principal = await authenticateSession(ctx, cookie);
     if (principal) return { principal };
-    clearSessionCookie(reply, ctx.secureCookies);
+    clearSessionCookie(reply, secureCookieFor(ctx.secureCookies, request));
     staleCookie = true;
   }
 

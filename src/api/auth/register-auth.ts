@@ -17,8 +17,11 @@ export interface AuthOptions {
   now?: () => EpochMs;
   /** Absolute lifetime of a login session; default 12 h. */
   sessionTtlMs?: number;
-  /** Mark the session cookie `Secure` (serve over HTTPS); default false. */
-  secureCookies?: boolean;
+  /**
+   * Mark the session cookie `Secure`: true, false, or "auto" (the default) when the request came over
+   * HTTPS, including `X-Forwarded-Proto: https` from a proxy the Fastify instance trusts (`trustProxy`).
+   */
+  secureCookies?: boolean | "auto";
   /** Login throttling (docs/security.md); default 5 failures per account and 20 per address in 15 min. */
   loginLimits?: Partial<ThrottleLimits>;
 }
@@ -42,7 +45,7 @@ export async function registerAuth(app: FastifyInstance, opts: AuthOptions): Pro
     mode: opts.mode,
     now,
     sessionTtlMs: opts.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
-    secureCookies: opts.secureCookies ?? false,
+    secureCookies: opts.secureCookies ?? "auto",
     throttle: new LoginThrottle(now, { ...DEFAULT_THROTTLE_LIMITS, ...opts.loginLimits }),
   };
   if (!app.hasRequestDecorator("cookies")) await app.register(fastifyCookie);

@@ -1,11 +1,20 @@
 import type { CookieSerializeOptions } from "@fastify/cookie";
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EpochMs, SessionRecord } from "../../core/model/records.js";
 import type { AuthStore } from "../../core/ports/auth-store.js";
 import { randomSecret, sha256Hex } from "./secrets.js";
 
 export const SESSION_COOKIE = "baton_session";
 export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
+
+/**
+ * Whether the session cookie gets `Secure`: `true`/`false` as configured, or with "auto" when the
+ * request came over HTTPS — directly, or per `X-Forwarded-Proto` from a proxy Fastify trusts
+ * (`trustProxy`, BATON_TRUST_PROXY); an untrusted client's header does not count.
+ */
+export function secureCookieFor(setting: boolean | "auto", request: FastifyRequest): boolean {
+  return setting === "auto" ? request.protocol === "https" : setting;
+}
 
 function cookieOptions(secure: boolean): CookieSerializeOptions {
   return { httpOnly: true, sameSite: "strict", path: "/", secure };

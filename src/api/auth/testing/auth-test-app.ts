@@ -26,7 +26,10 @@ export interface AuthTestApp {
  * also serializes request headers (the worst case for leaks) and probe routes:
  * GET /probe/viewer, POST /probe/user, POST /probe/public, GET /probe/default (no role: admin).
  */
-export async function authTestApp(mode: AuthMode, options: { sessionTtlMs?: number; secureCookies?: boolean } = {}): Promise<AuthTestApp> {
+export async function authTestApp(
+  mode: AuthMode,
+  { trustProxy, ...options }: { sessionTtlMs?: number; secureCookies?: boolean | "auto"; trustProxy?: boolean | string } = {},
+): Promise<AuthTestApp> {
   const dir = mkdtempSync(join(tmpdir(), "baton-auth-"));
   const store = await openSqliteStore(join(dir, "baton.db"));
   const log: string[] = [];
@@ -37,6 +40,7 @@ export async function authTestApp(mode: AuthMode, options: { sessionTtlMs?: numb
     },
   });
   const app = Fastify({
+    trustProxy: trustProxy ?? false,
     logger: {
       level: "debug",
       stream,
