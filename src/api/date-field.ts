@@ -1,14 +1,15 @@
 import { InvalidInputError } from "../core/errors.js";
-import { parseDate } from "../core/model/dates.js";
+import { parseIsoDate } from "../core/model/iso-date.js";
 
-/** Parses a request's date field: YYYY-MM-DD (midnight in `timezone`) or an ISO 8601 date-time. */
+/**
+ * Parses a request's date field with the one date parser (core/model/iso-date.ts): `YYYY-MM-DD`
+ * (midnight in `timezone`) or an ISO 8601 date-time (with an offset, or wall-clock time in
+ * `timezone`); anything else is a 400 naming the field.
+ */
 export function parseDateField(field: string, text: string, timezone: string): number {
-  let ms: number;
   try {
-    ms = parseDate(text, timezone);
-  } catch {
-    throw new InvalidInputError(`${field}: "${text}" cannot be placed in the DAG's time zone "${timezone}"; give an ISO 8601 date-time with an offset`);
+    return parseIsoDate(text, timezone);
+  } catch (error) {
+    throw new InvalidInputError(`${field}: ${(error as Error).message}`);
   }
-  if (Number.isNaN(ms)) throw new InvalidInputError(`${field}: "${text}" is not a date; use YYYY-MM-DD or an ISO 8601 date-time`);
-  return ms;
 }

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { InvalidInputError } from "../core/errors.js";
 import type { DagSpec } from "../core/model/dag-spec.js";
-import { parseDate } from "../core/model/dates.js";
 import { parseOptionalDuration } from "../core/model/duration.js";
+import { parseIsoDate } from "../core/model/iso-date.js";
 import { parseSchedule } from "../core/timetable/parse-schedule.js";
 import { checkDatasetUris, type DatasetUri } from "./dataset-options.js";
 import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
@@ -144,10 +144,16 @@ function checkTimezone(value: unknown): string {
 
 function toEpoch(value: unknown, key: string, timezone: string): number | null {
   if (value === undefined || value === null) return null;
-  const ms =
-    value instanceof Date ? value.getTime() : typeof value === "number" ? value : typeof value === "string" ? parseDate(value, timezone) : Number.NaN;
+  if (typeof value === "string") {
+    try {
+      return parseIsoDate(value, timezone);
+    } catch (error) {
+      throw new InvalidInputError(`${key}: ${(error as Error).message}; or give a Date or epoch ms`);
+    }
+  }
+  const ms = value instanceof Date ? value.getTime() : typeof value === "number" ? value : Number.NaN;
   if (!Number.isFinite(ms)) {
-    throw new InvalidInputError(`${key} ${show(value)} is not a date; use "YYYY-MM-DD", an ISO date-time, a Date or epoch ms`);
+    throw new InvalidInputError(`${key} ${show(value)} is not a date; use "YYYY-MM-DD", an ISO 8601 date-time, a Date or epoch ms`);
   }
   return ms;
 }

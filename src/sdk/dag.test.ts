@@ -170,7 +170,11 @@ describe("dag().toSpec()", () => {
   it.each([
     [{ schedule: "@dayly" }, /unknown schedule preset "@dayly"/],
     [{ timezone: "Mars/Olympus" }, /not an IANA time zone/],
-    [{ startDate: "yesterday" }, /startDate "yesterday" is not a date/],
+    [{ startDate: "yesterday" }, /startDate: "yesterday" is not an ISO 8601 date; use YYYY-MM-DD/],
+    [{ startDate: "March 7" }, /startDate: "March 7" is not an ISO 8601 date/],
+    [{ startDate: "123" }, /startDate: "123" is not an ISO 8601 date/],
+    [{ startDate: "2026-02-30" }, /startDate: "2026-02-30" is not a real date: 2026-02 has 28 days/],
+    [{ endDate: "2026-13-01T00:00Z" }, /endDate: "2026-13-01T00:00Z" is not a real date: month 13/],
     [{ maxActiveRuns: 0 }, /maxActiveRuns must be an integer >= 1/],
     [{ id: "has space" }, /DAG id "has space" is invalid/],
     [{ scheudle: "@daily" }, /unknown DAG option "scheudle"/],

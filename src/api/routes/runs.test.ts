@@ -147,6 +147,18 @@ describe("POST /api/v1/dags/:dagId/runs", () => {
     }
   });
 
+  it("regression (issue 8, item 5): logicalDate takes only real ISO 8601 dates", async () => {
+    for (const logicalDate of [123, "1", "0.5", "March 7", "2026-02-30", "2025-13-01", "2025-01-01T25:00Z", "2025-01-01T10:00:00+0100"]) {
+      const res = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { logicalDate } });
+      expect(res.statusCode, JSON.stringify(logicalDate)).toBe(400);
+      expect(res.json().error, JSON.stringify(logicalDate)).toMatchObject({ field: "logicalDate", message: expect.stringContaining("YYYY-MM-DD") });
+    }
+    const naive = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { logicalDate: "2025-01-02T06:30", runId: "naive" } });
+    expect(naive.json().logicalDate).toBe("2025-01-02T06:30:00.000Z");
+    const offset = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { logicalDate: "2025-01-03T06:30:00.250+02:00", runId: "offset" } });
+    expect(offset.json().logicalDate).toBe("2025-01-03T04:30:00.250Z");
+  });
+
   it("answers 409 for a duplicate run id and 404 for an unknown DAG", async () => {
     await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { runId: "dup" } });
     const again = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { runId: "dup" } });

@@ -75,7 +75,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         body: obj(
           {
             conf: { ...anyObject, description: "Params for this run, validated against the DAG's params schema." },
-            logicalDate: { type: ["string", "null"], maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time; default now." },
+            logicalDate: { type: ["string", "null"], maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone); default now." },
             runId: { type: "string", minLength: 1, maxLength: 250, pattern: RUN_ID_PATTERN },
           },
           ["conf", "logicalDate", "runId"],

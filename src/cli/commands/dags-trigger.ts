@@ -1,5 +1,5 @@
 import { InvalidInputError } from "../../core/errors.js";
-import { parseDate } from "../../core/model/dates.js";
+import { parseIsoDate } from "../../core/model/iso-date.js";
 import { requireDagVersion, triggerRun } from "../../scheduler/requests/trigger-run.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
@@ -10,12 +10,17 @@ export interface TriggerOptions extends CommonOptions {
   runId?: string;
 }
 
-/** Parses `--date`: an ISO date or date-time; a bare date is midnight in the DAG's time zone. */
-export function parseDateOption(text: string | undefined, timezone: string, fallback: number): number {
+/**
+ * Parses a date flag (`--date`, `--from`, `--to`) with the one date parser: `YYYY-MM-DD` (midnight
+ * in the DAG's time zone) or an ISO 8601 date-time; anything else is bad input (exit code 2).
+ */
+export function parseDateOption(text: string | undefined, timezone: string, fallback: number, flag = "--date"): number {
   if (text === undefined) return fallback;
-  const ms = parseDate(text, timezone);
-  if (Number.isNaN(ms)) throw new InvalidInputError(`--date "${text}" is not a date; use YYYY-MM-DD or an ISO 8601 date-time`);
-  return ms;
+  try {
+    return parseIsoDate(text, timezone);
+  } catch (error) {
+    throw new InvalidInputError(`${flag}: ${(error as Error).message}`);
+  }
 }
 
 /** Creates a manual run (queued); the scheduler starts it. */

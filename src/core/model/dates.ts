@@ -31,20 +31,3 @@ export function formatTs(ms: number): string {
   const iso = new Date(ms).toISOString();
   return iso.endsWith(".000Z") ? `${iso.slice(0, -5)}+00:00` : iso.replace("Z", "+00:00");
 }
-
-/** Parses an ISO date or date-time; a bare date is midnight in `timeZone`. Returns NaN if invalid. */
-export function parseDate(text: string, timeZone = "UTC"): number {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const utc = Date.parse(`${text}T00:00:00Z`);
-    if (Number.isNaN(utc) || timeZone === "UTC") return utc;
-    // Shift by the zone's offset at that wall-clock time (two passes settle DST edges).
-    let guess = utc;
-    for (let i = 0; i < 2; i++) {
-      const p = parts(guess, timeZone);
-      const wall = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-      guess += utc - wall;
-    }
-    return guess;
-  }
-  return Date.parse(text);
-}

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { BatonError, FailTask, InvalidInputError, SkipTask } from "../../core/errors.js";
 import { parseDuration } from "../../core/model/duration.js";
+import { parseIsoDate } from "../../core/model/iso-date.js";
 import { RUN_STATES, type RunState } from "../../core/model/states.js";
 import type { DagRunSummary, DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { TaskContext } from "../../sdk/context.js";
@@ -73,6 +74,8 @@ export function triggerDag<P>(d: DagBuilder<P>, id: string, options: TriggerDagO
   if (ld !== undefined && typeof ld !== "string" && typeof ld !== "function" && !(ld instanceof Date && !Number.isNaN(ld.getTime()))) {
     throw new InvalidInputError(`${where}: logicalDate must be ISO text or a template, a valid Date, or a function (ctx) => Date`);
   }
+  // Text without a template is checked when the DAG loads; a template once it is rendered.
+  if (typeof ld === "string" && !ld.includes("{{")) isoDateOf(ld, where, InvalidInputError);
   for (const key of ["wait", "skipWhenAlreadyExists", "resetDagRun"] as const) {
     if (o[key] !== undefined && typeof o[key] !== "boolean") throw new InvalidInputError(`${where}: ${key} must be true or false`);
   }
@@ -195,11 +198,19 @@ function defaultRunId(ctx: TaskContext<unknown>): string {
 
 function logicalDateOf<P>(ctx: TaskContext<P>, value: TriggerDagOptions<P>["logicalDate"], render: (t: string) => string, where: string): number | undefined {
   if (value === undefined) return undefined;
-  const date = typeof value === "function" ? value(ctx) : value instanceof Date ? value : new Date(render(value));
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new FailTask(`${where}: logicalDate ${typeof value === "string" ? `"${value}" ` : ""}is not a valid date`);
-  }
+  if (typeof value === "string") return isoDateOf(render(value), where, FailTask);
+  const date = typeof value === "function" ? value(ctx) : value;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) throw new FailTask(`${where}: logicalDate is not a valid date`);
   return date.getTime();
+}
+
+/** ISO text (the one date parser; a date or a date-time without offset is read in UTC) as epoch ms. */
+function isoDateOf(text: string, where: string, Failure: new (message: string) => Error): number {
+  try {
+    return parseIsoDate(text, "UTC");
+  } catch (error) {
+    throw new Failure(`${where}: logicalDate: ${(error as Error).message}`);
+  }
 }
 
 function isoOrNull(ms: number | null): string | null {
