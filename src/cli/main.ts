@@ -100,13 +100,14 @@ export function buildProgram(): Command {
     run((dagId: string, o: object) => dagsSetPaused(dagId, false, o)),
   );
   common(dags.command("backfill").argument("<dag>").description("create runs for a date range, run by the scheduler"), true)
-    .requiredOption("--from <date>", "first logical date (inclusive)")
-    .requiredOption("--to <date>", "last logical date (inclusive)")
+    .requiredOption("--from <date>", "first logical date (inclusive; YYYY-MM-DD or ISO date-time)")
+    .requiredOption("--to <date>", "last logical date (inclusive; YYYY-MM-DD or ISO date-time)")
     .option("--reprocess <behavior>", "existing runs: none (keep), failed (re-run failed), completed (re-run all)", "none")
     .option("--rerun-failed", "same as --reprocess failed")
     .option("--max-active-runs <n>", "backfill runs at once (default: the DAG's maxActiveRuns)")
     .option("--conf <json>", "configuration for every run")
     .option("--dry-run", "print the intervals without creating anything")
+    .option("--force", "accept a range of more than 1000 runs")
     .action(run(dagsBackfill));
 
   const runs = program.command("runs").description("DAG runs");

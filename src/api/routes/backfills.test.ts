@@ -28,13 +28,14 @@ describe("backfills", () => {
       endedAt: null,
     });
     expect(typeof b.id).toBe("number");
-    const other = await post({ dagId: "other", from: "2025-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z", reprocess: "failed", maxActiveRuns: 4 });
+    const other = await post({ dagId: "etl", from: "2025-01-01T00:00:00Z", to: "2025-01-01T00:00:00Z", reprocess: "failed", maxActiveRuns: 4 });
     expect(other.statusCode).toBe(201);
     const badZone = await post({ dagId: "other", from: "2025-01-01", to: "2025-01-01T00:00:00Z" });
     expect(badZone.statusCode).toBe(400);
     expect(badZone.json().error.field).toBe("from");
-    expect((await h.app.inject("/api/v1/backfills")).json().backfills.map((x: { dagId: string }) => x.dagId)).toEqual(["other", "etl"]);
-    expect((await h.app.inject("/api/v1/backfills?dagId=etl")).json().backfills).toHaveLength(1);
+    expect((await h.app.inject("/api/v1/backfills")).json().backfills.map((x: { id: number }) => x.id)).toEqual([other.json().id, b.id]);
+    expect((await h.app.inject("/api/v1/backfills?dagId=etl")).json().backfills).toHaveLength(2);
+    expect((await h.app.inject("/api/v1/backfills?dagId=other")).json().backfills).toHaveLength(0);
     expect((await h.app.inject(`/api/v1/backfills/${b.id}`)).json()).toEqual(b);
   });
 
@@ -56,6 +57,32 @@ describe("backfills", () => {
     expect((await h.app.inject("/api/v1/backfills/999")).statusCode).toBe(404);
     expect((await h.app.inject("/api/v1/backfills/abc")).json().error.field).toBe("id");
     expect((await h.app.inject("/api/v1/backfills/99999999999999999999999")).statusCode).toBe(400);
+  });
+
+  it("regression (issue 8, item 5): refuses dates that are not ISO 8601 or do not exist", async () => {
+    for (const bad of [123, "1", "0.5", "March 7", "2026-02-30", "2025-13-01", "2025-01-01T25:00Z", "2025-01-01 00:00Z"]) {
+      for (const field of ["from", "to"] as const) {
+        const res = await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-02", [field]: bad });
+        expect(res.statusCode, `${field} ${JSON.stringify(bad)}`).toBe(400);
+        expect(res.json().error.field, `${field} ${JSON.stringify(bad)}`).toBe(field);
+        expect(res.json().error.message).toMatch(/YYYY-MM-DD/);
+      }
+    }
+    expect(await h.store.listBackfills({})).toEqual([]);
+    const naive = await post({ dagId: "etl", from: "2025-01-01T06:00", to: "2025-01-01T08:00:00.000" });
+    expect(naive.json()).toMatchObject({ from: "2025-01-01T06:00:00.000Z", to: "2025-01-01T08:00:00.000Z" });
+  });
+
+  it("regression (issue 8, item 5): refuses a backfill of more than 1000 runs unless forced", async () => {
+    // etl runs hourly: January and February 2025 are 1,416 hours, plus the last one.
+    const big = await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01" });
+    expect(big.statusCode).toBe(400);
+    expect(big.json().error.message).toMatch(/covers 1417 scheduled intervals of etl, one run each: more than the limit of 1000 runs per backfill.*"force": true/);
+    expect(await h.store.listBackfills({})).toEqual([]);
+    expect((await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01", force: false })).statusCode).toBe(400);
+    const forced = await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01", force: true });
+    expect(forced.statusCode).toBe(201);
+    expect((await post({ dagId: "etl", from: "2025-01-01", to: "2025-02-11T15:00:00Z" })).statusCode).toBe(201);
   });
 
   it("cancel enqueues cancel_backfill; 404 unknown, 409 when already ended", async () => {

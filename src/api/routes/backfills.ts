@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import type { ReprocessBehavior } from "../../core/model/records.js";
+import { MAX_BACKFILL_RUNS } from "../../core/timetable/timetable.js";
 import type { RouteDeps } from "../api-deps.js";
 import { submitCommand } from "../commands.js";
 import { parseDateField } from "../date-field.js";
@@ -11,7 +12,7 @@ import { backfillView } from "../views/backfill-view.js";
 
 const tags = ["backfills"];
 const idParams = obj({ id: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
-const dateText = { type: "string", minLength: 1, maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time." };
+const dateText = { type: "string", minLength: 1, maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone)." };
 
 interface CreateBody {
   dagId: string;
@@ -20,6 +21,7 @@ interface CreateBody {
   reprocess?: ReprocessBehavior;
   maxActiveRuns?: number | null;
   conf?: Record<string, unknown>;
+  force?: boolean;
 }
 
 export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
@@ -58,8 +60,9 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
             reprocess: { ...stringEnum(["none", "failed", "completed"]), default: "none" },
             maxActiveRuns: { type: ["integer", "null"], minimum: 1, maximum: 10_000, description: "Default: the DAG's maxActiveRuns." },
             conf: anyObject,
+            force: { type: "boolean", default: false, description: `Accept a range of more than ${MAX_BACKFILL_RUNS} runs (refused otherwise, 400 saying how many).` },
           },
-          ["reprocess", "maxActiveRuns", "conf"],
+          ["reprocess", "maxActiveRuns", "conf", "force"],
         ),
         response: { 201: ref("Backfill"), ...errors(400, 401, 403, 404) },
       },
@@ -72,7 +75,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       const to = parseDateField("to", b.to, tz);
       if (to < from) throw new InvalidInputError(`to: ${b.to} is before from (${b.from})`);
       const created = await deps.createBackfill(
-        { dagId: b.dagId, from, to, reprocess: b.reprocess ?? "none", maxActiveRuns: b.maxActiveRuns ?? null, conf: b.conf ?? {} },
+        { dagId: b.dagId, from, to, reprocess: b.reprocess ?? "none", maxActiveRuns: b.maxActiveRuns ?? null, conf: b.conf ?? {}, force: b.force ?? false },
         deps.now(),
       );
       return reply.status(201).send(backfillView(created));

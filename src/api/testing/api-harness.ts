@@ -5,8 +5,8 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError } from "../../core/errors.js";
 import type { DagSpec } from "../../core/model/dag-spec.js";
 import type { Role } from "../../core/model/records.js";
-import { resolveParams } from "../../core/params/resolve-params.js";
 import type { ChangeEvent, ChangeFeed } from "../../core/ports/change-feed.js";
+import { createBackfill } from "../../scheduler/requests/create-backfill.js";
 import { buildManualRun } from "../../scheduler/run-factory.js";
 import { dagSpec, taskSpec } from "../../store/contract/fixtures.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
@@ -99,18 +99,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
       if (!created) throw new InvalidInputError(`runId: DAG ${dagId} already has run ${run.runId}`);
       return created;
     },
-    async createBackfill(req) {
-      const { version } = await requireDag(store, req.dagId);
-      resolveParams(version.spec.paramsSchema, version.spec.paramsDefaults, req.conf);
-      return store.createBackfill({
-        dagId: req.dagId,
-        fromDate: req.from,
-        toDate: req.to,
-        reprocess: req.reprocess,
-        maxActiveRuns: req.maxActiveRuns ?? version.spec.maxActiveRuns,
-        conf: req.conf,
-      });
-    },
+    createBackfill: (req) => createBackfill(store, req),
   });
   return h;
 }

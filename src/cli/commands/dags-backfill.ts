@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../../core/errors.js";
 import type { ReprocessBehavior } from "../../core/model/records.js";
-import { createBackfill, planBackfill, type BackfillRequest } from "../../scheduler/requests/create-backfill.js";
+import { MAX_BACKFILL_RUNS } from "../../core/timetable/timetable.js";
+import { checkBackfillSize, createBackfill, planBackfill, type BackfillPlan, type BackfillRequest } from "../../scheduler/requests/create-backfill.js";
 import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
@@ -14,6 +15,7 @@ export interface BackfillOptions extends CommonOptions {
   maxActiveRuns?: string;
   conf?: string;
   dryRun?: boolean;
+  force?: boolean;
 }
 
 /**
@@ -26,19 +28,22 @@ export async function dagsBackfill(dagId: string, opts: BackfillOptions): Promis
     const tz = (await requireDagVersion(rt.store, dagId)).spec.timezone;
     const request: BackfillRequest = {
       dagId,
-      from: parseDateOption(opts.from, tz, 0),
-      to: parseDateOption(opts.to, tz, 0),
+      from: parseDateOption(opts.from, tz, 0, "--from"),
+      to: parseDateOption(opts.to, tz, 0, "--to"),
       reprocess: (opts.rerunFailed ? "failed" : (opts.reprocess ?? "none")) as ReprocessBehavior,
       maxActiveRuns: opts.maxActiveRuns === undefined ? null : Number(opts.maxActiveRuns),
       conf: parseJsonOption(opts.conf, "--conf"),
+      force: opts.force === true,
     };
     const plan = await planBackfill(rt.store, request);
     const dates = plan.intervals.map((i) => iso(i.logicalDate));
     if (opts.dryRun) {
-      if (opts.json) printJson({ dagId, dryRun: true, logicalDates: dates });
-      else process.stdout.write(`Would backfill ${dates.length} interval(s) of ${dagId}:\n${dates.join("\n")}\n`);
+      const needsForce = !request.force && dates.length > MAX_BACKFILL_RUNS;
+      if (opts.json) printJson({ dagId, dryRun: true, count: dates.length, more: plan.more, needsForce, logicalDates: dates });
+      else process.stdout.write(`Would backfill ${countText(plan)} interval(s) of ${dagId}${needsForce ? forceNote(plan) : ""}:\n${dates.join("\n")}\n`);
       return 0;
     }
+    checkBackfillSize(request, plan);
     const b = await createBackfill(rt.store, request);
     const [from, to] = [iso(b.fromDate), iso(b.toDate)];
     if (opts.json) {
@@ -51,4 +56,12 @@ export async function dagsBackfill(dagId: string, opts: BackfillOptions): Promis
     }
     return 0;
   });
+}
+
+function countText(plan: BackfillPlan): string {
+  return plan.more ? `more than ${plan.intervals.length}` : String(plan.intervals.length);
+}
+
+function forceNote(plan: BackfillPlan): string {
+  return ` (more than the limit of ${MAX_BACKFILL_RUNS} runs per backfill: creating it needs --force${plan.more ? "; the first ones follow" : ""})`;
 }

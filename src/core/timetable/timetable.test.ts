@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../errors.js";
 import type { ScheduleSpec } from "../model/dag-spec.js";
 import { parseSchedule } from "./parse-schedule.js";
-import { intervalsInRange, manualRunInterval, nextScheduledRun, type RunInterval, type TimetableInput } from "./timetable.js";
+import { firstIntervalsInRange, intervalsInRange, manualRunInterval, nextScheduledRun, type RunInterval, type TimetableInput } from "./timetable.js";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString().replace(":00.000Z", "Z");
@@ -210,5 +210,12 @@ describe("intervalsInRange", () => {
   it("refuses a range holding more than 100,000 intervals", () => {
     const t = input({ schedule: { kind: "every", everyMs: 1000 } });
     expect(() => intervalsInRange(t, at("2024-01-01T00:00Z"), at("2024-01-03T00:00Z"))).toThrow(InvalidInputError);
+  });
+
+  it("firstIntervalsInRange stops after max and says whether there are more", () => {
+    const from = at("2024-02-01T00:00Z");
+    expect(firstIntervalsInRange(input(), from, at("2024-02-03T00:00Z"), 3)).toMatchObject({ more: false, intervals: { length: 3 } });
+    expect(firstIntervalsInRange(input(), from, at("2024-02-04T00:00Z"), 3)).toMatchObject({ more: true, intervals: { length: 3 } });
+    expect(firstIntervalsInRange(input({ schedule: { kind: "every", everyMs: 1000 } }), 0, at("9999-01-01T00:00Z"), 10).intervals).toHaveLength(10);
   });
 });

@@ -9,6 +9,9 @@ export type { RunInterval, TimetableInput } from "./timetable-types.js";
 /** intervalsInRange refuses ranges that would create more runs than this (almost surely a mistake). */
 export const MAX_INTERVALS_IN_RANGE = 100_000;
 
+/** A backfill covering more scheduled intervals (one run each) than this is refused unless forced (docs/api.md). */
+export const MAX_BACKFILL_RUNS = 1000;
+
 /**
  * The next scheduled run after the run with logical date `lastLogicalDate` (null = none yet) as
  * of `now`; null when there is none (schedule none, once already done, past endDate). runAfter
@@ -53,20 +56,33 @@ export function nextScheduledRun(t: TimetableInput, lastLogicalDate: number | nu
  * {@link MAX_INTERVALS_IN_RANGE} intervals.
  */
 export function intervalsInRange(t: TimetableInput, from: number, to: number): RunInterval[] {
-  const { schedule, startDate } = t;
-  if (schedule.kind === "none" || schedule.kind === "datasets") return [];
-  if (schedule.kind === "once") return startDate !== null && startDate >= from && startDate <= to ? [pointInterval(startDate)] : [];
-  const grid: IntervalGrid = intervalGrid(schedule, t.timezone, startDate ?? 0);
-  const out: RunInterval[] = [];
-  for (let iv = grid.firstAtOrAfter(from); iv !== null && iv.logicalDate <= to; iv = grid.after(iv.logicalDate)) {
-    if (out.length >= MAX_INTERVALS_IN_RANGE) {
-      throw new InvalidInputError(
-        `the range ${new Date(from).toISOString()} – ${new Date(to).toISOString()} holds more than ${MAX_INTERVALS_IN_RANGE} scheduled intervals; choose a shorter range`,
-      );
-    }
-    out.push(iv);
+  const { intervals, more } = firstIntervalsInRange(t, from, to, MAX_INTERVALS_IN_RANGE);
+  if (more) {
+    throw new InvalidInputError(
+      `the range ${new Date(from).toISOString()} – ${new Date(to).toISOString()} holds more than ${MAX_INTERVALS_IN_RANGE} scheduled intervals; choose a shorter range`,
+    );
   }
-  return out;
+  return intervals;
+}
+
+/**
+ * The first `max` intervals of {@link intervalsInRange} and whether the range holds more: work
+ * bounded by `max` (each cron interval costs a croner step), to count a range before accepting it.
+ */
+export function firstIntervalsInRange(t: TimetableInput, from: number, to: number, max: number): { intervals: RunInterval[]; more: boolean } {
+  const { schedule, startDate } = t;
+  if (schedule.kind === "none" || schedule.kind === "datasets") return { intervals: [], more: false };
+  if (schedule.kind === "once") {
+    const inRange = startDate !== null && startDate >= from && startDate <= to;
+    return { intervals: inRange && max > 0 ? [pointInterval(startDate)] : [], more: inRange && max < 1 };
+  }
+  const grid: IntervalGrid = intervalGrid(schedule, t.timezone, startDate ?? 0);
+  const intervals: RunInterval[] = [];
+  for (let iv = grid.firstAtOrAfter(from); iv !== null && iv.logicalDate <= to; iv = grid.after(iv.logicalDate)) {
+    if (intervals.length >= max) return { intervals, more: true };
+    intervals.push(iv);
+  }
+  return { intervals, more: false };
 }
 
 /**
