@@ -23,7 +23,8 @@ export class PooledChild {
   #terminating = false;
 
   constructor(entry: string, execArgv: string[], handlers: PooledChildHandlers) {
-    this.process = fork(entry, [], {
+    // Our pid: the child's watchdog exits it when its parent is no longer this process.
+    this.process = fork(entry, [String(process.pid)], {
       execArgv,
       serialization: "json",
       stdio: ["ignore", "pipe", "pipe", "ipc"],

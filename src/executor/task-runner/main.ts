@@ -4,6 +4,9 @@
  *
  * Invariant the pool relies on: "started" reaches the parent before user code runs (sent
  * synchronously), so a task that blocks the event loop can still be timed out and cancelled.
+ *
+ * An orphan (the pool's process died) starts nothing more and exits: checked synchronously
+ * before each attempt, and by a watchdog thread while the task's code blocks the event loop.
  */
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
 import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
@@ -11,6 +14,7 @@ import { AttemptLog } from "./attempt-log.js";
 import { captureOutput } from "./capture-output.js";
 import { IpcDagRunsGateway } from "./ipc-dag-runs.js";
 import { IpcSecretsResolver } from "./ipc-secrets.js";
+import { parentGone, poolPid, watchParent } from "./parent-watchdog.js";
 import { runAttempt } from "./run-attempt.js";
 
 interface Current {
@@ -25,6 +29,9 @@ let current: Current | undefined;
 let looping = false;
 let stopping = false;
 let outbox: ChildEvent[] = [];
+const ppid = poolPid(process.argv);
+/** No attempt starts before the watchdog runs. */
+const guarded = watchParent(ppid);
 
 captureOutput(() => current?.log, false);
 
@@ -81,7 +88,10 @@ function recall(ids: string[]): void {
 async function loop(): Promise<void> {
   if (looping) return;
   looping = true;
+  await guarded;
   while (!stopping) {
+    // A prefetched attempt must not start once the pool is gone: its retry may run elsewhere.
+    if (parentGone(ppid)) process.exit(0);
     const request = waiting.shift();
     if (request === undefined) break;
     send({ t: "started", id: request.attemptId, at: Date.now() });
