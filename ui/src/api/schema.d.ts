@@ -122,6 +122,21 @@ export interface paths {
                         };
                     };
                 };
+                /** @description Too many failed logins for this account or address; see the Retry-After header (seconds) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                field?: string;
+                                message: string;
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -780,7 +795,12 @@ export interface paths {
                             [key: string]: unknown;
                         };
                         dagId: string;
-                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time. */
+                        /**
+                         * @description Accept a range of more than 1000 runs (refused otherwise, 400 saying how many).
+                         * @default false
+                         */
+                        force?: boolean;
+                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone). */
                         from: string;
                         /** @description Default: the DAG's maxActiveRuns. */
                         maxActiveRuns?: number | null;
@@ -789,7 +809,7 @@ export interface paths {
                          * @enum {string}
                          */
                         reprocess?: "none" | "failed" | "completed";
-                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time. */
+                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone). */
                         to: string;
                     };
                 };
@@ -1852,7 +1872,7 @@ export interface paths {
                         conf?: {
                             [key: string]: unknown;
                         };
-                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or an ISO 8601 date-time; default now. */
+                        /** @description YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone); default now. */
                         logicalDate?: string | null;
                         runId?: string;
                     };
@@ -3098,10 +3118,13 @@ export interface paths {
                                 status: "ok" | "down";
                             };
                             /** @enum {string} */
-                            status: "ok" | "unhealthy";
+                            status: "ok" | "degraded" | "unhealthy";
                             store: {
+                                error?: string;
+                                /** Format: date-time */
+                                since?: string | null;
                                 /** @enum {string} */
-                                status: "ok" | "down";
+                                status: "ok" | "unavailable" | "down";
                             };
                         };
                     };
@@ -3120,10 +3143,13 @@ export interface paths {
                                 status: "ok" | "down";
                             };
                             /** @enum {string} */
-                            status: "ok" | "unhealthy";
+                            status: "ok" | "degraded" | "unhealthy";
                             store: {
+                                error?: string;
+                                /** Format: date-time */
+                                since?: string | null;
                                 /** @enum {string} */
-                                status: "ok" | "down";
+                                status: "ok" | "unavailable" | "down";
                             };
                         };
                     };
@@ -4619,7 +4645,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "internal";
+                code: "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "unavailable" | "internal";
                 /** @description The one field at fault, when there is one (e.g. `conf.region`). */
                 field?: string;
                 message: string;
@@ -4747,8 +4773,10 @@ export interface components {
             queuedAt: string | null;
             /** @description A shell task's command with templates rendered for this run. */
             renderedCommand: string | null;
-            /** @description The task's JSON return value (null when it returned nothing). */
+            /** @description The task's JSON return value (null when it returned nothing); "***" when it is sensitive. Secrets the task obtained through ctx.connection()/ctx.variable() are masked (***) in it. */
             returnValue: unknown;
+            /** @description The value is sensitive (the task's sensitive option): stored encrypted, never returned; returnValue is "***". */
+            sensitive: boolean;
             /** @description A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise. */
             sensor: null | {
                 deferredCheck: string | null;
