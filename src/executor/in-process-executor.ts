@@ -5,9 +5,9 @@ import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from 
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
-import { appendAttemptEnd, cancelledOutcome, formatMs } from "./attempt-end.js";
+import { cancelledOutcome, endAttempt, formatMs } from "./attempt-end.js";
 import { AttemptQueue } from "./attempt-queue.js";
-import { AttemptLog } from "./task-runner/attempt-log.js";
+import { AttemptLog, type LostWrites } from "./task-runner/attempt-log.js";
 import { captureOutput } from "./task-runner/capture-output.js";
 import { runAttempt } from "./task-runner/run-attempt.js";
 
@@ -146,20 +146,18 @@ export class InProcessExecutor implements Executor {
     const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets, this.#dagRuns));
     const outcome = await Promise.race([running, stopped]);
     cancelTimer?.();
+    const lost = log.lost;
     log.close();
-    this.#report(job, outcome, startedAt, this.#clock.now(), process.pid);
+    this.#report(job, outcome, startedAt, this.#clock.now(), process.pid, lost);
   }
 
-  #report(job: Job, outcome: AttemptOutcome, startedAt: number, endedAt: number, pid: number | null): void {
+  #report(job: Job, outcome: AttemptOutcome, startedAt: number, endedAt: number, pid: number | null, lost: LostWrites | null = null): void {
     const { attemptId, logPath } = job.request;
     if (this.#jobs.get(attemptId) !== job) return;
     this.#jobs.delete(attemptId);
-    try {
-      appendAttemptEnd(logPath, outcome);
-    } catch (e) {
-      this.#logger.warn({ attemptId, logPath, err: e }, "could not append to the attempt log");
-    }
-    this.#listener?.finished({ attemptId, outcome, startedAt, endedAt, pid });
+    const end = endAttempt(logPath, outcome, lost);
+    if (end.infraError !== null) this.#logger.warn({ attemptId, logPath, error: end.infraError }, "the attempt log could not be written");
+    this.#listener?.finished({ attemptId, outcome: end.outcome, startedAt, endedAt, pid });
   }
 }
 

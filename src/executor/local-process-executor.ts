@@ -12,9 +12,11 @@ import { SecretMasker } from "../core/secrets/mask-text.js";
 import { isSensitiveKey, secretValuesOf } from "../core/secrets/sensitive-keys.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import { answerDagRuns } from "./answer-dag-runs.js";
-import { appendAttemptEnd, appendRaw, cancelledOutcome, formatMs } from "./attempt-end.js";
+import { appendRaw, cancelledOutcome, endAttempt, formatMs } from "./attempt-end.js";
 import { PooledChild } from "./pooled-child.js";
 import type { ChildEvent, SecretReply } from "./protocol.js";
+import type { LostWrites } from "./task-runner/attempt-log.js";
+import type { InfraErrors } from "../core/ports/infra-errors.js";
 
 export interface LocalProcessExecutorOptions {
   /** Warm task-runner processes. Default: os.availableParallelism(). */
@@ -39,6 +41,8 @@ export interface LocalProcessExecutorOptions {
    * only this process holds the store. Without it those operators fail with a clear error.
    */
   dagRuns?: DagRunsGateway;
+  /** Told of infrastructure failures (attempt logs not writable, children not starting); `/health` shows the last. */
+  infraErrors?: InfraErrors;
 }
 
 /**
@@ -69,6 +73,7 @@ export class LocalProcessExecutor implements Executor {
   readonly #clock: Clock;
   readonly #secrets: SecretsResolver | null;
   readonly #dagRuns: DagRunsGateway | null;
+  readonly #infraErrors: InfraErrors | null;
 
   #listener: ExecutorListener | null = null;
   readonly #workers: Worker[] = [];
@@ -92,6 +97,7 @@ export class LocalProcessExecutor implements Executor {
     this.#clock = options.clock ?? systemClock;
     this.#secrets = options.secrets ?? null;
     this.#dagRuns = options.dagRuns ?? null;
+    this.#infraErrors = options.infraErrors ?? null;
   }
 
   /** Starts the children; resolves when all are listening, rejects if one cannot start. */
@@ -287,7 +293,7 @@ export class LocalProcessExecutor implements Executor {
       else if (worker.stop?.attempt !== attempt) {
         // A stopped attempt is reported when its child is gone, with the stop's outcome.
         removeHeld(worker, attempt);
-        this.#report(attempt, event.outcome, attempt.startedAt ?? event.at, event.at, worker.child.pid);
+        this.#report(attempt, event.outcome, attempt.startedAt ?? event.at, event.at, worker.child.pid, event.logLost ?? null);
       }
     }
     if (this.#closing) this.#releaseIfIdle(worker);
@@ -413,6 +419,7 @@ export class LocalProcessExecutor implements Executor {
       worker.settleReady(error);
       this.#startFailures++;
       this.#logger.error({ pid, err: error }, "task runner failed to start");
+      this.#infraErrors?.record(error.message, now);
     } else if (!this.#closing) {
       this.#logger.warn({ pid, code, signal }, "task runner exited; starting a replacement");
     }
@@ -446,19 +453,19 @@ export class LocalProcessExecutor implements Executor {
     if (worker.held.length === 0) worker.child.disconnect();
   }
 
-  #report(attempt: Attempt, outcome: AttemptOutcome, startedAt: EpochMs, endedAt: EpochMs, pid: number | null): void {
+  #report(attempt: Attempt, outcome: AttemptOutcome, startedAt: EpochMs, endedAt: EpochMs, pid: number | null, lost: LostWrites | null = null): void {
     const { attemptId, logPath } = attempt.request;
     // Every attempt is reported exactly once: the map entry is the token.
     if (this.#attempts.get(attemptId) !== attempt) return;
     this.#attempts.delete(attemptId);
     attempt.clearTimer?.();
     attempt.clearTimer = null;
-    try {
-      appendAttemptEnd(logPath, outcome);
-    } catch (e) {
-      this.#logger.warn({ attemptId, logPath, err: e }, "could not append to the attempt log");
+    const end = endAttempt(logPath, outcome, lost);
+    if (end.infraError !== null) {
+      this.#logger.warn({ attemptId, logPath, outcome: end.outcome.kind, error: end.infraError }, "the attempt log could not be written");
+      this.#infraErrors?.record(end.infraError, endedAt);
     }
-    this.#listener?.finished({ attemptId, outcome, startedAt, endedAt, pid });
+    this.#listener?.finished({ attemptId, outcome: end.outcome, startedAt, endedAt, pid });
   }
 }
 

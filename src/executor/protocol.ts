@@ -2,6 +2,7 @@ import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
 import type { Connection } from "../core/model/connection.js";
 import type { EpochMs } from "../core/model/records.js";
 import type { DagRunsGatewayOp } from "../core/ports/dag-runs-gateway.js";
+import type { LostWrites } from "./task-runner/attempt-log.js";
 
 /**
  * IPC between the pool and its task-runner children (`process.send`, JSON serialization: it
@@ -34,7 +35,8 @@ export type ChildEvent =
   /** The child is up and listening. */
   | { t: "ready" }
   | { t: "started"; id: string; at: EpochMs }
-  | { t: "finished"; id: string; at: EpochMs; outcome: AttemptOutcome }
+  /** `logLost`: writes to the attempt's log that failed (the task went on). */
+  | { t: "finished"; id: string; at: EpochMs; outcome: AttemptOutcome; logLost?: LostWrites }
   /** `dropped` will never run; the other requested ids had already started (or finished). */
   | { t: "recalled"; dropped: string[]; started: string[] }
   /** The running attempt asks for a connection or variable (`ctx.connection`, `ctx.variable`); answered by `secrets`. */

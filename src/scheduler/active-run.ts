@@ -46,6 +46,8 @@ export class ActiveRun {
   readonly counts = new Map<string, UpstreamCounts>();
   /** Tasks waiting on something outside the run (depends_on_past). */
   readonly blocked = new Set<string>();
+  /** Per task instance ({@link tiKey}), infrastructure failures in a row: the wait before its next attempt. */
+  readonly infraFailures = new Map<string, number>();
   /** Task instances in scheduled/queued/running/up_for_retry. */
   active = 0;
   unfinished = 0;

@@ -3,6 +3,7 @@ import type { TaskState } from "../core/model/states.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import { retryDelayMs } from "../core/retry/retry-delay.js";
 import type { ActiveRun } from "./active-run.js";
+import { applyInfraFailure } from "./infra-outcome.js";
 import { applySensorWait, isSensorWait } from "./sensor-outcome.js";
 
 export interface OutcomeResult {
@@ -13,13 +14,16 @@ export interface OutcomeResult {
 
 /**
  * Records how an attempt ended: success (with its return value and, for branches, the chosen
- * tasks), skipped, or failed — retried later when the error is retryable and tries remain.
+ * tasks), skipped, or failed — retried later when the error is retryable and tries remain. An
+ * infrastructure failure uses no try (see infra-outcome.ts).
  */
 export function applyOutcome(run: ActiveRun, key: string, report: AttemptReport, now: number): OutcomeResult {
   const ti = run.tis.get(key)!;
   const taskId = ti.taskId;
   const task = run.graph.tasks.get(taskId)!;
   const o = report.outcome;
+  if (o.kind === "infra_failed") return applyInfraFailure(run, key, report, o.error, now);
+  run.infraFailures.delete(key);
   if (isSensorWait(o)) return applySensorWait(run, key, { ...report, outcome: o }, now);
   const times = { startedAt: report.startedAt, endedAt: report.endedAt };
 

@@ -53,6 +53,12 @@ export type AttemptOutcome =
   | { kind: "timeout"; error: string }
   /** The process running the attempt died (signal, OOM, exit). */
   | { kind: "crashed"; error: string }
+  /**
+   * The machine, not the task, failed the attempt: its log could not be written (disk full,
+   * read-only or failing file system) while the attempt would have used up a try. The try is
+   * given back and the attempt runs again after a wait (docs/executor.md).
+   */
+  | { kind: "infra_failed"; error: string }
   /** A sensor in reschedule mode said "not yet": run it again at `at`, same try, slot freed. */
   | { kind: "reschedule"; at: EpochMs; firstPokeAt: EpochMs; pokes: number }
   /** A sensor in deferred mode said "not yet": the triggerer runs `trigger`, no slot held. */

@@ -11,10 +11,15 @@ import { formatLogLine, type LogLevel } from "../log-line.js";
  *
  * Every secret the attempt obtained (see {@link addSecrets}) is written as `***`, whatever
  * path the text takes: `ctx.log`, console and stream output, shell output.
+ *
+ * A write that fails (disk full, read-only or failing file system) never fails the task's code:
+ * it is counted in {@link lost}, and {@link close} notes once how many writes were lost, if the
+ * log can take that line by then.
  */
 export class AttemptLog {
   #fd: number | null = null;
   readonly #masker = new SecretMasker();
+  #lost: LostWrites | null = null;
 
   constructor(readonly path: string) {}
 
@@ -61,6 +66,20 @@ export class AttemptLog {
 
   write(chunk: string | Uint8Array): void {
     if (!this.#masker.empty) chunk = this.#masker.mask(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    try {
+      this.#append(chunk);
+    } catch (e) {
+      if (this.#lost === null) this.#lost = { writes: 0, error: describeWriteError(e) };
+      this.#lost.writes++;
+    }
+  }
+
+  /** Writes that failed so far, and the first error; null when none did. */
+  get lost(): LostWrites | null {
+    return this.#lost === null ? null : { ...this.#lost };
+  }
+
+  #append(chunk: string | Uint8Array): void {
     if (this.#fd === null) {
       mkdirSync(dirname(this.path), { recursive: true });
       this.#fd = openSync(this.path, "a");
@@ -73,8 +92,21 @@ export class AttemptLog {
     this.write(formatLogLine(level, msg, data));
   }
 
+  /** Notes the lost writes (once, if the log takes the line now) and closes the file. */
   close(): void {
-    if (this.#fd !== null) closeSync(this.#fd);
+    if (this.#lost !== null) {
+      const { writes, error } = this.#lost;
+      try {
+        this.#append(formatLogLine("WARN", `${writes} write(s) to this log were lost: ${error}`));
+      } catch {
+        // Still failing: the executor reports the loss instead.
+      }
+    }
+    try {
+      if (this.#fd !== null) closeSync(this.#fd);
+    } catch {
+      // A failed close loses nothing more than the writes already counted.
+    }
     this.#fd = null;
   }
 
@@ -87,4 +119,15 @@ export class AttemptLog {
       error: (msg, data) => this.line("ERROR", msg, data),
     };
   }
+}
+
+/** Writes to an attempt log that failed. */
+export interface LostWrites {
+  writes: number;
+  /** The first failure, e.g. `ENOSPC: no space left on device, write`. */
+  error: string;
+}
+
+function describeWriteError(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

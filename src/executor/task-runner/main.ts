@@ -10,7 +10,7 @@
  */
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
 import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
-import { AttemptLog } from "./attempt-log.js";
+import { AttemptLog, type LostWrites } from "./attempt-log.js";
 import { captureOutput } from "./capture-output.js";
 import { IpcDagRunsGateway } from "./ipc-dag-runs.js";
 import { IpcSecretsResolver } from "./ipc-secrets.js";
@@ -96,21 +96,21 @@ async function loop(): Promise<void> {
     if (request === undefined) break;
     send({ t: "started", id: request.attemptId, at: Date.now() });
     flush();
-    const outcome = await run(request);
-    send({ t: "finished", id: request.attemptId, at: Date.now(), outcome });
+    const { outcome, logLost } = await run(request);
+    send(logLost === null ? { t: "finished", id: request.attemptId, at: Date.now(), outcome } : { t: "finished", id: request.attemptId, at: Date.now(), outcome, logLost });
     // The next "started" carries this event along; flush now only when nothing follows.
     if (waiting.length === 0) flush();
   }
   looping = false;
 }
 
-async function run(request: AttemptRequest): Promise<AttemptOutcome> {
+async function run(request: AttemptRequest): Promise<{ outcome: AttemptOutcome; logLost: LostWrites | null }> {
   const log = new AttemptLog(request.logPath);
   const controller = new AbortController();
   const done = runAttempt(request, log, controller.signal, secrets, dagRuns);
   current = { request, log, controller, done };
   try {
-    return await done;
+    return { outcome: await done, logLost: log.lost };
   } finally {
     current = undefined;
     log.close();
