@@ -24,6 +24,12 @@ export class NotFoundError extends BatonError {}
  */
 export class StoreUnavailableError extends BatonError {}
 
+/**
+ * A scheduler's lease was fenced (another scheduler adopted its work, docs/adr/0007): the write
+ * was refused and nothing of it was applied. Fatal for that scheduler: it must stop at once.
+ */
+export class FencedError extends BatonError {}
+
 /** A DAG file defines something invalid (cycle, duplicate id, unknown reference, bad schedule). */
 export class DagDefinitionError extends BatonError {
   /** The message without the `file:line: ` prefix, for records that carry the location apart. */

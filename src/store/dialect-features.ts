@@ -9,6 +9,8 @@ export interface DialectFeatures {
   readonly integerIs64Bit: boolean;
   /** Most bound parameters a single statement may carry; multi-row writes are chunked below it. */
   readonly maxParameters: number;
+  /** Row locks in selects (`FOR UPDATE`, `FOR SHARE`, `SKIP LOCKED`); otherwise one writer at a time (SQLite). */
+  readonly rowLocks: boolean;
 }
 
 /** better-sqlite3 bundles SQLite ≥ 3.32, whose SQLITE_MAX_VARIABLE_NUMBER defaults to 32766. */
@@ -16,6 +18,7 @@ export const SQLITE_FEATURES: DialectFeatures = {
   identityColumns: false,
   integerIs64Bit: true,
   maxParameters: 32_766,
+  rowLocks: false,
 };
 
 /** The PostgreSQL wire protocol counts parameters in an unsigned 16-bit field. */
@@ -23,4 +26,5 @@ export const POSTGRES_FEATURES: DialectFeatures = {
   identityColumns: true,
   integerIs64Bit: false,
   maxParameters: 65_535,
+  rowLocks: true,
 };

@@ -1,9 +1,10 @@
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore & { readonly availability: StoreAvailability };
+export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore & SchedulerLeases & { readonly availability: StoreAvailability };

@@ -19,13 +19,22 @@ import type {
   UserRecord,
 } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
-import type { ChangeSet, NewBackfill, RunFilter, StoreCapabilities } from "../core/ports/store.js";
+import type { ChangeSet, NewBackfill, QueuedRunGroup, QueuedRunsPage, RunFilter, StoreCapabilities } from "../core/ports/store.js";
 import type { Clock } from "../core/ports/clock.js";
 import { alwaysAvailable, type StoreAvailability } from "../core/ports/store-availability.js";
 import type { DialectFeatures } from "./dialect-features.js";
 import type { FullStore } from "./full-store.js";
 import { migrateToLatest } from "./migrations/migrate-to-latest.js";
 import { commitChanges } from "./queries/commit-changes.js";
+import type { CommitFence, NewSchedulerLease, SchedulerLeaseRecord } from "../core/ports/scheduler-leases.js";
+import { beatScheduler } from "./queries/beat-scheduler.js";
+import { claimDags } from "./queries/claim-dags.js";
+import { fenceScheduler } from "./queries/fence-scheduler.js";
+import { grantPoolSlots } from "./queries/grant-pool-slots.js";
+import { listOwnedDags } from "./queries/list-owned-dags.js";
+import { listSchedulerLeases } from "./queries/list-scheduler-leases.js";
+import { registerScheduler } from "./queries/register-scheduler.js";
+import { releaseDags } from "./queries/release-dags.js";
 import { completeCommand } from "./queries/complete-command.js";
 import { countUsersWithRole } from "./queries/count-users-with-role.js";
 import { createBackfill } from "./queries/create-backfill.js";
@@ -60,6 +69,8 @@ import { listImportErrors } from "./queries/list-import-errors.js";
 import { listPendingCommands } from "./queries/list-pending-commands.js";
 import { listPools } from "./queries/list-pools.js";
 import { listRuns } from "./queries/list-runs.js";
+import { listQueuedRunGroups } from "./queries/list-queued-run-groups.js";
+import { listDueQueuedRuns } from "./queries/list-due-queued-runs.js";
 import { listTaskInstancesForRuns } from "./queries/list-task-instances-for-runs.js";
 import { listTaskInstancesInStates } from "./queries/list-task-instances-in-states.js";
 import { listTaskInstances } from "./queries/list-task-instances.js";
@@ -185,6 +196,14 @@ export class KyselyStore implements FullStore {
     return listRuns(this.#db, filter);
   }
 
+  listQueuedRunGroups(dueBy: EpochMs): Promise<QueuedRunGroup[]> {
+    return listQueuedRunGroups(this.#db, dueBy);
+  }
+
+  listDueQueuedRuns(page: QueuedRunsPage): Promise<RunRecord[]> {
+    return listDueQueuedRuns(this.#db, page);
+  }
+
   getPreviousRun(
     dagId: string,
     logicalDate: EpochMs,
@@ -209,8 +228,8 @@ export class KyselyStore implements FullStore {
     return listAttempts(this.#db, runPk, taskId);
   }
 
-  commit(changes: ChangeSet): Promise<void> {
-    return commitChanges(this.#db, this.#features.maxParameters, changes);
+  commit(changes: ChangeSet, fence?: CommitFence): Promise<void> {
+    return commitChanges(this.#db, this.#features.maxParameters, this.#features.rowLocks, changes, fence);
   }
 
   listPools(): Promise<PoolRecord[]> {
@@ -247,6 +266,40 @@ export class KyselyStore implements FullStore {
 
   listHeartbeats(component: string): Promise<{ id: string; at: EpochMs }[]> {
     return listHeartbeats(this.#db, component);
+  }
+
+  // SchedulerLeases
+
+  registerScheduler(lease: NewSchedulerLease): Promise<void> {
+    return registerScheduler(this.#db, lease);
+  }
+
+  beatScheduler(id: string, at: EpochMs): Promise<boolean> {
+    return beatScheduler(this.#db, id, at);
+  }
+
+  listSchedulerLeases(): Promise<SchedulerLeaseRecord[]> {
+    return listSchedulerLeases(this.#db);
+  }
+
+  fenceScheduler(id: string, seenBeat: number, by: string, at: EpochMs): Promise<boolean> {
+    return fenceScheduler(this.#db, id, seenBeat, by, at);
+  }
+
+  claimDags(schedulerId: string, limit: number): Promise<string[]> {
+    return claimDags(this.#db, this.#features.rowLocks, schedulerId, limit);
+  }
+
+  listOwnedDags(schedulerId: string): Promise<string[]> {
+    return listOwnedDags(this.#db, schedulerId);
+  }
+
+  releaseDags(schedulerId: string, dagIds: string[]): Promise<void> {
+    return releaseDags(this.#db, schedulerId, dagIds);
+  }
+
+  grantPoolSlots(pool: string, schedulerId: string, wanted: number): Promise<number> {
+    return grantPoolSlots(this.#db, this.#features.rowLocks, pool, schedulerId, wanted);
   }
 
   // CommandInbox

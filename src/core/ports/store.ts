@@ -12,6 +12,7 @@ import type {
   TaskInstanceRecord,
 } from "../model/records.js";
 import type { RunState, TaskState } from "../model/states.js";
+import type { CommitFence } from "./scheduler-leases.js";
 
 /**
  * What a store can do beyond the contract, asked by capability, never by dialect name.
@@ -59,6 +60,19 @@ export interface RunFilter {
   limit?: number;
 }
 
+/** Whose `maxActiveRuns` a queued run counts against: its DAG's (`backfillId` null) or its backfill's. */
+export interface QueuedRunGroup {
+  dagId: string;
+  backfillId: number | null;
+}
+
+/** A page of one group's due queued runs ({@link Store.listDueQueuedRuns}). */
+export interface QueuedRunsPage extends QueuedRunGroup {
+  /** Only runs whose runAfter is at or before this time. */
+  dueBy: EpochMs;
+  limit: number;
+}
+
 export interface NewBackfill {
   dagId: string;
   fromDate: EpochMs;
@@ -102,6 +116,10 @@ export interface Store {
   getRun(dagId: string, runId: string): Promise<RunRecord | undefined>;
   getRunById(id: number): Promise<RunRecord | undefined>;
   listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  /** The groups with queued runs due by `dueBy`: one row per group, however many runs are queued. */
+  listQueuedRunGroups(dueBy: EpochMs): Promise<QueuedRunGroup[]>;
+  /** A group's queued runs due by `dueBy`, oldest logical date (else runAfter) first, then by id; at most `limit`. */
+  listDueQueuedRuns(page: QueuedRunsPage): Promise<RunRecord[]>;
   /** The latest run (by logical date) of a DAG strictly before `logicalDate`, any state. */
   getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined>;
   listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]>;
@@ -109,8 +127,11 @@ export interface Store {
   listTaskInstancesForRuns(runPks: number[]): Promise<TaskInstanceRecord[]>;
   listTaskInstancesInStates(states: TaskState[]): Promise<TaskInstanceRecord[]>;
   listAttempts(runPk: number, taskId?: string): Promise<AttemptRecord[]>;
-  /** Writes a unit of work atomically (one transaction). */
-  commit(changes: ChangeSet): Promise<void>;
+  /**
+   * Writes a unit of work atomically (one transaction). With a `fence`, nothing is written and a
+   * FencedError is thrown when that scheduler's lease is fenced (docs/adr/0007).
+   */
+  commit(changes: ChangeSet, fence?: CommitFence): Promise<void>;
 
   // Pools
   listPools(): Promise<PoolRecord[]>;

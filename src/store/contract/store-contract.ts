@@ -9,6 +9,8 @@ import { describeDatasetsContract } from "./datasets-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
+import { describeQueuedRunsContract } from "./queued-runs-contract.js";
+import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js";
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
@@ -71,6 +73,7 @@ export function describeStoreContract(
 
     describeDagsContract(sut);
     describeRunsContract(sut);
+    describeQueuedRunsContract(sut);
     describeCommitContract(sut);
     describePoolsContract(sut);
     describeBackfillsContract(sut);
@@ -80,5 +83,6 @@ export function describeStoreContract(
     describeSecretsContract(sut);
     describeDatasetsContract(sut);
     describeSensorWaitsContract(sut);
+    describeSchedulerLeasesContract(sut);
   });
 }

@@ -5,6 +5,7 @@ import { commandsAndAuthMigration } from "./0002-commands-and-auth.js";
 import { datasetsMigration } from "./0004-datasets.js";
 import { connectionsAndVariablesMigration } from "./0003-connections-and-variables.js";
 import { sensorWaitsMigration } from "./0005-sensor-waits.js";
+import { schedulerLeasesMigration } from "./0006-scheduler-leases.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -20,6 +21,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0003-connections-and-variables": connectionsAndVariablesMigration(this.features),
       "0004-datasets": datasetsMigration(this.features),
       "0005-sensor-waits": sensorWaitsMigration(this.features),
+      "0006-scheduler-leases": schedulerLeasesMigration(this.features),
     };
   }
 }

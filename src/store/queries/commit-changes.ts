@@ -1,4 +1,6 @@
 import type { Kysely } from "kysely";
+import { FencedError } from "../../core/errors.js";
+import type { CommitFence } from "../../core/ports/scheduler-leases.js";
 import type { ChangeSet } from "../../core/ports/store.js";
 import { compareText } from "../key-order.js";
 import type { Database } from "../schema/database.js";
@@ -13,8 +15,18 @@ import { upsertTaskInstances } from "./upsert-task-instances.js";
  * The scheduler's unit of work in ONE transaction. Tables are always written in the same order
  * (runs, task instances, attempts, dags, backfills, dataset events) and rows within a table in key order, so two
  * committers never wait on each other in a cycle.
+ *
+ * With a `fence`, the transaction first reads the committer's lease (`FOR SHARE` where rows lock,
+ * so a fence of that lease waits for this commit or this commit waits for the fence) and writes
+ * nothing, throwing {@link FencedError}, when the lease is fenced or gone.
  */
-export async function commitChanges(db: Kysely<Database>, maxParameters: number, changes: ChangeSet): Promise<void> {
+export async function commitChanges(
+  db: Kysely<Database>,
+  maxParameters: number,
+  rowLocks: boolean,
+  changes: ChangeSet,
+  fence?: CommitFence,
+): Promise<void> {
   const runs = [...(changes.runs ?? [])].sort((a, b) => a.id - b.id);
   const schedules = [...(changes.dagSchedules ?? [])].sort((a, b) => compareText(a.dagId, b.dagId));
   const backfills = [...(changes.backfills ?? [])].sort((a, b) => a.id - b.id);
@@ -24,6 +36,7 @@ export async function commitChanges(db: Kysely<Database>, maxParameters: number,
   if (runs.length + schedules.length + backfills.length + tis.length + attempts.length + events.length === 0) return;
 
   await db.transaction().execute(async (trx) => {
+    if (fence) await checkFence(trx, rowLocks, fence.schedulerId);
     for (const patch of runs) await patchRun(trx, patch);
     await upsertTaskInstances(trx, maxParameters, tis);
     await upsertAttempts(trx, maxParameters, attempts);
@@ -32,4 +45,13 @@ export async function commitChanges(db: Kysely<Database>, maxParameters: number,
     // Last: dataset_events is appended to, in the order the events happened.
     await insertDatasetEvents(trx, events);
   });
+}
+
+async function checkFence(trx: Kysely<Database>, rowLocks: boolean, schedulerId: string): Promise<void> {
+  let q = trx.selectFrom("scheduler_leases").select("fenced_by").where("id", "=", schedulerId);
+  q = q.where("fenced_at", "is", null);
+  if (rowLocks) q = q.forShare();
+  if ((await q.executeTakeFirst()) === undefined) {
+    throw new FencedError(`scheduler ${schedulerId} was fenced (another scheduler adopted its work); its changes were not written`);
+  }
 }

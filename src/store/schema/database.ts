@@ -27,6 +27,8 @@ export interface Database {
   variables: VariablesTable;
   dataset_events: DatasetEventsTable;
   dataset_cursors: DatasetCursorsTable;
+  scheduler_leases: SchedulerLeasesTable;
+  pool_grants: PoolGrantsTable;
 }
 
 /** 0 = false, 1 = true. */
@@ -41,6 +43,8 @@ export interface DagsTable {
   last_scheduled_logical_date: number | null;
   created_at: number;
   updated_at: number;
+  /** The scheduler lease that owns the DAG (0006), null when none does. */
+  owner_id: string | null;
 }
 
 export interface DagVersionsTable {
@@ -218,4 +222,26 @@ export interface DatasetCursorsTable {
   dag_id: string;
   last_event_id: number;
   updated_at: number;
+}
+
+/** One scheduler process (0006); never reused: a restarted scheduler registers a new id. */
+export interface SchedulerLeasesTable {
+  id: string;
+  host: string;
+  pid: number;
+  version: string;
+  started_at: number;
+  /** Incremented by each heartbeat; observers time it on their own clocks. */
+  beat: number;
+  /** The scheduler's own clock at its last beat (shown to operators, never compared across machines). */
+  beat_at: number;
+  fenced_at: number | null;
+  fenced_by: string | null;
+}
+
+/** Pool slots a scheduler may occupy (0006). */
+export interface PoolGrantsTable {
+  pool: string;
+  scheduler_id: string;
+  slots: number;
 }

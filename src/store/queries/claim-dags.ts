@@ -1,0 +1,31 @@
+import type { Kysely } from "kysely";
+import type { Database } from "../schema/database.js";
+
+/**
+ * Claims DAGs nobody live owns: owner null, or a lease that is fenced or gone. With row locks
+ * the candidates are selected `FOR UPDATE OF dags SKIP LOCKED`, so two claimers at once take
+ * different DAGs instead of waiting; without them (SQLite) the transaction holds the one write lock.
+ */
+export async function claimDags(db: Kysely<Database>, rowLocks: boolean, schedulerId: string, limit: number): Promise<string[]> {
+  if (limit <= 0) return [];
+  return db.transaction().execute(async (trx) => {
+    let q = trx
+      .selectFrom("dags")
+      .leftJoin("scheduler_leases", "scheduler_leases.id", "dags.owner_id")
+      .select("dags.dag_id")
+      .where((eb) =>
+        eb.or([
+          eb("dags.owner_id", "is", null),
+          eb("scheduler_leases.id", "is", null),
+          eb("scheduler_leases.fenced_at", "is not", null),
+        ]),
+      )
+      .orderBy("dags.dag_id")
+      .limit(limit);
+    if (rowLocks) q = q.forUpdate("dags").skipLocked();
+    const ids = (await q.execute()).map((r) => r.dag_id);
+    if (ids.length === 0) return [];
+    await trx.updateTable("dags").set({ owner_id: schedulerId }).where("dag_id", "in", ids).execute();
+    return ids;
+  });
+}
