@@ -7,6 +7,7 @@ import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
+import type { InfraErrors } from "../core/ports/infra-errors.js";
 
 /** A manual-run request as the API hands it to the composition root. */
 export interface TriggerRequest {
@@ -42,6 +43,10 @@ export interface ApiDeps {
   storeAvailability?: StoreAvailability;
   mode: "local" | "required";
   logsDir: string;
+  /** BATON_HOME: `/health` reports the free space of its file system; absent → no `disk` in `/health`. */
+  homeDir?: string;
+  /** The executor's infrastructure failures (standalone: same process); `/health` shows the last. */
+  infraErrors?: InfraErrors;
   /** Creates a queued manual run (validates conf, throws InvalidInputError/NotFoundError). Provided by the composition root. */
   triggerRun(dagId: string, req: TriggerRequest, now: number): Promise<RunRecord>;
   /** Creates a backfill (validates). */

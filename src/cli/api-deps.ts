@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ApiDeps } from "../api/server.js";
 import type { BatonConfig } from "../config/config.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
+import type { InfraErrors } from "../core/ports/infra-errors.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { createBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
@@ -28,6 +29,8 @@ export function apiDeps(opts: {
   wake?: () => void;
   /** Webhook secrets (variables `webhook_secret_<dagId>`); default: the environment, then this store. */
   secrets?: SecretsResolver;
+  /** The in-process executor's infrastructure failures (standalone), for `/health`. */
+  infraErrors?: InfraErrors;
 }): ApiDeps {
   const { store, wake } = opts;
   let vault: ReturnType<typeof openSecretVault> | undefined;
@@ -44,6 +47,8 @@ export function apiDeps(opts: {
     storeAvailability: store.availability,
     mode: opts.mode,
     logsDir: opts.config.logsDir,
+    homeDir: opts.config.home,
+    ...(opts.infraErrors ? { infraErrors: opts.infraErrors } : {}),
     triggerRun: async (dagId, req, now) => {
       const run = await triggerRun(store, dagId, req, now);
       wake?.();

@@ -3,6 +3,7 @@ import { alwaysAvailable, type StoreAvailability, type StoreAvailabilityState } 
 import type { RouteDeps } from "../api-deps.js";
 import { obj, str, stringEnum, time } from "../schemas/json-schema.js";
 import { iso } from "../views/iso.js";
+import { diskHealth, diskSchema } from "./disk-health.js";
 
 /** A scheduler is up when its last heartbeat is younger than this. */
 export const SCHEDULER_FRESH_MS = 30_000;
@@ -11,7 +12,8 @@ const healthSchema = obj({
   status: stringEnum(["ok", "degraded", "unhealthy"]),
   store: obj({ status: stringEnum(["ok", "unavailable", "down"]), error: str, since: time }, ["error", "since"]),
   scheduler: obj({ status: stringEnum(["ok", "down"]), lastHeartbeat: time }),
-});
+  disk: diskSchema,
+}, ["disk"]);
 
 type Unavailable = Extract<StoreAvailabilityState, { status: "unavailable" }>;
 
@@ -49,7 +51,11 @@ export async function healthRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         const { error, since } = outcome.unavailable;
         return reply.status(503).send({ status: "degraded", store: { status: "unavailable", error, since: iso(since) }, scheduler: scheduler(lastBeat) });
       }
-      return { status: "ok", store: { status: "ok" }, scheduler: scheduler(outcome.last) };
+      if (deps.homeDir === undefined) return { status: "ok", store: { status: "ok" }, scheduler: scheduler(outcome.last) };
+      // BATON_HOME's file system: a full one fails attempts' logs and the database's writes.
+      const disk = await diskHealth(deps.homeDir, deps.infraErrors);
+      if (disk.status === "full") return reply.status(503).send({ status: "degraded", store: { status: "ok" }, scheduler: scheduler(outcome.last), disk });
+      return { status: "ok", store: { status: "ok" }, scheduler: scheduler(outcome.last), disk };
     },
   );
 }
