@@ -63,6 +63,19 @@ class ImmediateTransactionSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
+
+  /**
+   * After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already rolled the
+   * transaction back itself; Kysely's ROLLBACK then fails with "no transaction is active", and
+   * that error would replace the real one. Kysely rethrows the real one after this returns.
+   */
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    try {
+      await connection.executeQuery(CompiledQuery.raw("rollback"));
+    } catch (e) {
+      if (!(e instanceof Error && /no transaction is active/.test(e.message))) throw e;
+    }
+  }
 }
 
 class TransactionalDdlSqliteAdapter extends SqliteAdapter {
