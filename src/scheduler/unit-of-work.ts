@@ -2,6 +2,7 @@ import type { AttemptRecord, NewDatasetEvent, TaskInstanceRecord } from "../core
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
 import type { Logger } from "../core/ports/logger.js";
+import { RepeatedFailureLog } from "./repeated-failure-log.js";
 
 const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.runPk}\0${t.taskId}\0${t.mapIndex}`;
 
@@ -34,7 +35,12 @@ export class UnitOfWork {
     private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number) => void,
     /** Where dataset events go; without it, {@link datasetEvent} is not called. */
     private readonly datasets?: DatasetStore,
-  ) {}
+  ) {
+    this.commitFailures = new RepeatedFailureLog(logger, "commit");
+  }
+
+  /** A commit failing again and again (full disk) is logged once, with its real error. */
+  private readonly commitFailures: RepeatedFailureLog;
 
   taskInstance(ti: TaskInstanceRecord): void {
     this.tis.set(tiKey(ti), ti);
@@ -104,10 +110,13 @@ export class UnitOfWork {
     if (events.length > 0) changes.datasetEvents = events;
     this.flushing = this.store
       .commit(changes)
-      .then(() => this.onCommitted?.(changes, events.length))
+      .then(() => {
+        this.commitFailures.succeeded();
+        this.onCommitted?.(changes, events.length);
+      })
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.
-        this.logger.error({ err: error }, "commit failed; will retry");
+        this.commitFailures.failed(error);
         for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
         for (const a of changes.attempts ?? []) {
           const k = `${tiKey(a)}\0${a.tryNumber}`;
