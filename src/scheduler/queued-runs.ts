@@ -1,49 +1,51 @@
 import type { DagRecord, RunRecord } from "../core/model/records.js";
-import type { Store } from "../core/ports/store.js";
+import type { QueuedRunGroup, Store } from "../core/ports/store.js";
+
+/** The most queued runs read for one group in one tick; a group allowed more starts the rest next tick. */
+export const MAX_QUEUED_PAGE = 500;
 
 export interface QueuedRunsInput {
-  store: Store;
+  store: Pick<Store, "listQueuedRunGroups" | "listDueQueuedRuns" | "getBackfill">;
   dags: ReadonlyMap<string, DagRecord>;
   /** Runs the scheduler already holds (running). */
   active: Iterable<Pick<RunRecord, "id" | "dagId" | "backfillId">>;
-  /** A DAG version's maxActiveRuns (16 when the version is gone). */
+  /** A DAG version's maxActiveRuns (16 when the version is gone); asked for the DAG's latest version. */
   maxActiveRuns(dagVersion: string): Promise<number>;
   now: number;
 }
 
+const keyOf = (r: QueuedRunGroup) => (r.backfillId !== null ? `backfill:${r.backfillId}` : r.dagId);
+
 /**
- * The queued runs that may start now, oldest logical date first: due (runAfter passed), of an
- * unpaused DAG, within their DAG's maxActiveRuns — or, for a backfill's runs, the backfill's.
+ * The queued runs that may start now: due (runAfter passed), of an unpaused DAG, oldest logical
+ * date first within their DAG's current maxActiveRuns (its latest version's) — or, for a
+ * backfill's runs, the backfill's. Memory is bounded by the limits, not by the queue: a group at
+ * its limit reads no run, and one with free slots reads one page of at most `limit` runs (enough,
+ * as at most the group's active runs can still be queued in the store).
  */
 export async function runsToStart(input: QueuedRunsInput): Promise<RunRecord[]> {
   const { store, dags, now } = input;
-  const queued = await store.listRuns({ states: ["queued"], limit: 100_000 });
-  if (queued.length === 0) return [];
-  queued.sort((a, b) => (a.logicalDate ?? a.runAfter) - (b.logicalDate ?? b.runAfter) || a.id - b.id);
-  const keyOf = (r: Pick<RunRecord, "dagId" | "backfillId">) => (r.backfillId !== null ? `backfill:${r.backfillId}` : r.dagId);
   const running = new Map<string, number>();
   const activeIds = new Set<number>();
   for (const r of input.active) {
     activeIds.add(r.id);
     running.set(keyOf(r), (running.get(keyOf(r)) ?? 0) + 1);
   }
-  const backfillLimits = new Map<number, number>();
   const start: RunRecord[] = [];
-  for (const run of queued) {
-    if (run.runAfter > now || activeIds.has(run.id)) continue;
-    const dag = dags.get(run.dagId);
+  for (const group of await store.listQueuedRunGroups(now)) {
+    const dag = dags.get(group.dagId);
     if (!dag || dag.paused) continue;
-    let limit: number;
-    if (run.backfillId !== null) {
-      if (!backfillLimits.has(run.backfillId)) backfillLimits.set(run.backfillId, (await store.getBackfill(run.backfillId))?.maxActiveRuns ?? 1);
-      limit = backfillLimits.get(run.backfillId)!;
-    } else {
-      limit = await input.maxActiveRuns(run.dagVersion);
+    const limit =
+      group.backfillId !== null ? ((await store.getBackfill(group.backfillId))?.maxActiveRuns ?? 1) : await input.maxActiveRuns(dag.latestVersion);
+    let count = running.get(keyOf(group)) ?? 0;
+    if (count >= limit) continue;
+    const page = await store.listDueQueuedRuns({ ...group, dueBy: now, limit: Math.min(limit, MAX_QUEUED_PAGE) });
+    for (const run of page) {
+      if (count >= limit) break;
+      if (activeIds.has(run.id)) continue;
+      count++;
+      start.push(run);
     }
-    const key = keyOf(run);
-    if ((running.get(key) ?? 0) >= limit) continue;
-    running.set(key, (running.get(key) ?? 0) + 1);
-    start.push(run);
   }
   return start;
 }
