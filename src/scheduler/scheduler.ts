@@ -37,6 +37,8 @@ export interface SchedulerOptions {
   /** How often to look for due schedules, new runs and backfills (ms). */
   pollMs: number;
   heartbeatMs?: number;
+  /** Group-commit window (ms) on the clock; 0 commits on the next turn of the event loop. Default 5. */
+  commitDelayMs?: number;
   schedulerId?: string;
   /** False for `dags test`: only runs created by the caller are executed. */
   createScheduledRuns?: boolean;
@@ -123,12 +125,14 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
       createScheduledRuns: true,
+      commitDelayMs: 5,
       ...deps.options,
     };
     this.uow = new UnitOfWork(
       this.store,
       this.logger,
-      5,
+      this.clock,
+      this.opts.commitDelayMs,
       (c, datasetEvents) => {
         this.changes.announce(c);
         // Datasets were updated: dataset-scheduled DAGs may be due now, not at the next poll.

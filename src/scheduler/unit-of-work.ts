@@ -2,7 +2,7 @@ import type { AttemptRecord, NewDatasetEvent, TaskInstanceRecord } from "../core
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
 import type { Logger } from "../core/ports/logger.js";
-import { RepeatedFailureLog } from "./repeated-failure-log.js";
+import type { Clock } from "../core/ports/clock.js";
 
 const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.runPk}\0${t.taskId}\0${t.mapIndex}`;
 
@@ -22,25 +22,29 @@ export class UnitOfWork {
   private scheduled = false;
   private flushing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
+  /** Allocated once: scheduling a commit allocates no closure. */
+  private readonly go = (): void => {
+    this.scheduled = false;
+    void this.flush();
+  };
+  private readonly retryLater = (): void => this.schedule();
 
   /**
+   * @param clock times the commit window and the retry after a failed commit (a zero window
+   *   commits on the next turn of the event loop, without a timer).
    * @param commitDelayMs group-commit window: changes made within it share one transaction.
    *   Dispatch never waits for it; it bounds how much recent progress a crash can undo.
    */
   constructor(
     private readonly store: Store,
     private readonly logger: Logger,
+    private readonly clock: Clock,
     private readonly commitDelayMs = 5,
     /** Told about every change set once it is durable (live updates). */
     private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number) => void,
     /** Where dataset events go; without it, {@link datasetEvent} is not called. */
     private readonly datasets?: DatasetStore,
-  ) {
-    this.commitFailures = new RepeatedFailureLog(logger, "commit");
-  }
-
-  /** A commit failing again and again (full disk) is logged once, with its real error. */
-  private readonly commitFailures: RepeatedFailureLog;
+  ) {}
 
   taskInstance(ti: TaskInstanceRecord): void {
     this.tis.set(tiKey(ti), ti);
@@ -80,12 +84,9 @@ export class UnitOfWork {
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const go = () => {
-      this.scheduled = false;
-      void this.flush();
-    };
-    if (this.commitDelayMs <= 0) setImmediate(go);
-    else setTimeout(go, this.commitDelayMs);
+    // A zero window is "the next turn", not a wait: setImmediate keeps its latency.
+    if (this.commitDelayMs <= 0) setImmediate(this.go);
+    else this.clock.setTimer(this.commitDelayMs, this.go);
   }
 
   /** Writes everything pending; resolves when it is durable. */
@@ -110,13 +111,10 @@ export class UnitOfWork {
     if (events.length > 0) changes.datasetEvents = events;
     this.flushing = this.store
       .commit(changes)
-      .then(() => {
-        this.commitFailures.succeeded();
-        this.onCommitted?.(changes, events.length);
-      })
+      .then(() => this.onCommitted?.(changes, events.length))
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.
-        this.commitFailures.failed(error);
+        this.logger.error({ err: error }, "commit failed; will retry");
         for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
         for (const a of changes.attempts ?? []) {
           const k = `${tiKey(a)}\0${a.tryNumber}`;
@@ -127,7 +125,7 @@ export class UnitOfWork {
         this.datasetEvents.unshift(...events);
         for (const d of changes.dagSchedules ?? [])
           if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
-        setTimeout(() => this.schedule(), 200).unref();
+        this.clock.setTimer(200, this.retryLater);
       })
       .finally(() => {
         this.flushing = null;
