@@ -70,6 +70,7 @@ export class LocalTriggerer implements Triggerer {
         return secrets.connection(conn);
       },
       dagRuns: options.dagRuns ?? null,
+      now: () => this.#clock.now(),
     };
   }
 
@@ -151,8 +152,9 @@ export class LocalTriggerer implements Triggerer {
 
   /** One check, abandoned (its signal aborted) after the check timeout; errors become values. */
   async #checkWithin(w: Watch, signal: AbortSignal): Promise<CheckResult | "timed out" | { skip: string } | { error: string; retryable: boolean }> {
-    const limit = AbortSignal.timeout(this.#checkTimeoutMs);
-    const both = AbortSignal.any([signal, limit]);
+    const limit = new AbortController();
+    const cancelLimit = this.#clock.setTimer(this.#checkTimeoutMs, () => limit.abort(new Error("the check timed out")));
+    const both = AbortSignal.any([signal, limit.signal]);
     let onAbort = (): void => {};
     const stop = new Promise<"timed out">((resolve) => {
       onAbort = () => resolve("timed out");
@@ -167,6 +169,7 @@ export class LocalTriggerer implements Triggerer {
       this.#logger.warn({ key: w.key, kind: w.spec.kind, err: e }, "sensor check failed");
       return { error, retryable: !FailTask.is(e) };
     } finally {
+      cancelLimit();
       both.removeEventListener("abort", onAbort);
     }
   }

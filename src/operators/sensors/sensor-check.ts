@@ -8,6 +8,8 @@ export interface CheckEnv {
   connection(conn: string): Promise<Connection>;
   /** Runs of other DAGs (external-task checks); null where none are offered. */
   dagRuns: DagRunsGateway | null;
+  /** The time checks read (ms since the epoch); default the wall clock, a worker's. The triggerer passes its clock. */
+  now?: () => number;
 }
 
 /** A check's verdict; `notBefore` lets the triggerer sleep until then rather than poll (date-time). */
