@@ -7,6 +7,7 @@ import { dbMigrate } from "./commands/db-migrate.js";
 import { runsList } from "./commands/runs-list.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
+import { scheduler } from "./commands/scheduler.js";
 import { tokensCreate, usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
 import { tasksLogs } from "./commands/tasks-logs.js";
 import { tasksTest } from "./commands/tasks-test.js";
@@ -61,6 +62,9 @@ export function buildProgram(): Command {
     .option("--auth <mode>", "local (no sign-in needed from this machine) or required (env BATON_AUTH, default local)")
     .action(run(standalone));
   serving(common(program.command("api").description("run the REST API and UI only (sign-in required)"))).action(run(api));
+  common(program.command("scheduler").description("run the scheduler, workers and DAG folder watcher, without the API"))
+    .option("--workers <n>", "warm worker processes (env BATON_WORKERS, default one per CPU)")
+    .action(run(scheduler));
 
   const users = program.command("users").description("users who can sign in to the UI and API");
   common(users.command("create").argument("<username>").description("create a user (prints a generated password unless --password)"), true)

@@ -53,6 +53,8 @@ export interface ConfigOverrides {
   host?: string;
   port?: string;
   auth?: string;
+  /** `--workers N`: overrides BATON_WORKERS. */
+  workers?: string;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -96,6 +98,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   if (overrides.host !== undefined) env = { ...env, BATON_API_HOST: overrides.host };
   if (overrides.port !== undefined) env = { ...env, BATON_API_PORT: overrides.port };
   if (overrides.auth !== undefined) env = { ...env, BATON_AUTH: overrides.auth };
+  if (overrides.workers !== undefined) env = { ...env, BATON_WORKERS: overrides.workers };
   const home = resolve(overrides.home ?? env.BATON_HOME ?? ".baton");
   const dagsDir = resolve(overrides.dags ?? env.BATON_DAGS ?? "dags");
   return {

@@ -27,6 +27,12 @@ export async function ensureSoleScheduler(store: Store, selfId: string, now: num
     if (hb.id === selfId || now - hb.at > freshMs) continue;
     const [host, pidText] = [hb.id.slice(0, hb.id.lastIndexOf(":")), hb.id.slice(hb.id.lastIndexOf(":") + 1)];
     if (host === here && /^\d+$/.test(pidText) && !alive(Number(pidText))) continue;
+    if (!store.capabilities.networked) {
+      throw new BatonError(
+        `another scheduler (${hb.id}) is running on this SQLite database; SQLite runs one scheduler per file — ` +
+          `use PostgreSQL (BATON_DATABASE_URL=postgres://…) to run several`,
+      );
+    }
     throw new BatonError(
       `another scheduler (${hb.id}) is running on this database (last heartbeat ${Math.round((now - hb.at) / 1000)}s ago); ` +
         `Baton runs one scheduler per database — stop the other one, or wait ${Math.ceil((freshMs - (now - hb.at)) / 1000)}s if it has died on another machine`,

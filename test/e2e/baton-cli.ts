@@ -54,6 +54,29 @@ export function startStandalone(env: Record<string, string>, args: string[] = []
   });
 }
 
+/** Starts `baton <args>` (a long-running command) and resolves once its output contains `ready`. */
+export function startBaton(args: string[], env: Record<string, string>, ready: string | RegExp): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  const isReady = () => (typeof ready === "string" ? out.includes(ready) : ready.test(out));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`baton ${args.join(" ")} did not start:\n${out}`)), 30_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (isReady()) {
+        clearTimeout(timer);
+        resolve({ proc, output: () => out });
+      }
+    };
+    proc.stdout!.on("data", onData);
+    proc.stderr!.on("data", onData);
+    proc.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`baton ${args.join(" ")} exited ${code}:\n${out}`));
+    });
+  });
+}
+
 export function waitExit(proc: ChildProcess, timeoutMs = 30_000): Promise<number | null> {
   return new Promise((resolve, reject) => {
     if (proc.exitCode !== null) return resolve(proc.exitCode);

@@ -121,7 +121,8 @@ describe("baton CLI (the real binary)", () => {
     proc = first.proc;
     const second = await baton(["standalone"], env, 30_000);
     expect(second.code).not.toBe(0);
-    expect(second.stderr).toMatch(/another scheduler .* is running on this database/);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(/another scheduler \(.+\) is running on this SQLite database; SQLite runs one scheduler per file/);
     proc.kill("SIGKILL");
     await waitExit(proc);
     const again = await startStandalone(env);

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { withholdSecretKey } from "../config/config.js";
+import { systemClock } from "../core/ports/clock.js";
+import { LastInfraError } from "../core/ports/infra-errors.js";
+import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
+import { LocalProcessExecutor } from "../executor/local-process-executor.js";
+import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
+import { Scheduler } from "../scheduler/scheduler.js";
+import { LocalTriggerer } from "../triggerer/local-triggerer.js";
+import { TriggerManager } from "../triggers/index.js";
+import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
+
+/** A started scheduler and what runs beside it; `stop` ends them in order, gracefully. */
+export interface SchedulerParts {
+  scheduler: Scheduler;
+  /** What the first sync of the DAGs folder found. */
+  firstSync: SyncResult;
+  /** The worker pool's infrastructure failures (unwritable attempt logs, workers not starting), for `/health`. */
+  infraErrors: LastInfraError;
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * The parts every scheduling process builds, in one place (`baton standalone`, `baton
+ * scheduler`): the DAG folder sync, the scheduler with its local worker pool and its triggerer
+ * (deferred sensors), and the event triggers. Throws (before anything is left running) when the
+ * scheduler may not start, e.g. another one holds this SQLite file.
+ */
+export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> {
+  const { config, store, logger } = rt;
+  if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
+  const secrets = openSecretsResolver(config, store);
+  withholdSecretKey(); // in `config` now; task runners must not inherit it
+  // Cross-DAG operators: a run they trigger (or clear) wakes the scheduler instead of waiting for its poll.
+  const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
+  const infraErrors = new LastInfraError();
+  const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
+  const scheduler = new Scheduler({
+    store,
+    inbox: store,
+    datasets: store,
+    executor,
+    // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
+    triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns }),
+    // Sensitive tasks' return values are stored encrypted with the connections' key.
+    sealer: openOutputSealer(config),
+    clock: systemClock,
+    logger,
+    options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },
+  });
+  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger });
+  const firstSync = await sync.syncOnce();
+  await scheduler.start();
+  sync.start(() => scheduler.wake());
+  // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
+  const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
+  await triggers.start();
+  return {
+    scheduler,
+    firstSync,
+    infraErrors,
+    stop: async (graceMs) => {
+      sync.stop();
+      await triggers.stop();
+      await scheduler.stop(graceMs);
+    },
+  };
+}
+
+/** A database URL fit to print: a PostgreSQL password becomes `***`. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+/**
+ * Resolves with exit code 0 once `stop` has finished after the first SIGTERM or SIGINT; a second
+ * signal forces exit 130.
+ */
+export function untilSignalled(stop: (signal: string) => Promise<void>): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        process.stderr.write("Forced exit.\n");
+        process.exit(130);
+      }
+      stopping = true;
+      void stop(signal).then(
+        () => {
+          process.stdout.write("Baton stopped.\n");
+          resolve(0);
+        },
+        (error: unknown) => {
+          process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on("SIGTERM", () => onSignal("SIGTERM"));
+    process.on("SIGINT", () => onSignal("SIGINT"));
+  });
+}
