@@ -85,6 +85,8 @@ export class LocalProcessExecutor implements Executor {
   #closing = false;
   #shutdown: Promise<void> | null = null;
   #allExited: (() => void) | null = null;
+  /** Until when (clock) the children may run, as last told by {@link keepAlive}; null: no limit. */
+  #keepAliveUntil: number | null = null;
 
   constructor(options: LocalProcessExecutorOptions = {}) {
     this.#processes = positive(options.processes ?? availableParallelism(), "processes");
@@ -196,6 +198,15 @@ export class LocalProcessExecutor implements Executor {
     }
   }
 
+  /**
+   * The scheduler's lease keep-alive (docs/adr/0007): children may run `forMs` more ms; one that
+   * hears nothing more by then kills its attempt and exits (`task-runner/parent-watchdog.ts`).
+   */
+  keepAlive(forMs: number): void {
+    this.#keepAliveUntil = this.#clock.now() + forMs;
+    for (const worker of this.#workers) worker.child.keepAlive(forMs);
+  }
+
   #spawn(): Worker {
     let settle!: (error?: Error) => void;
     const ready = new Promise<void>((res, rej) => {
@@ -216,6 +227,7 @@ export class LocalProcessExecutor implements Executor {
       output: (data) => this.#onOutput(worker, data),
       exit: (code, signal) => this.#onExit(worker, code, signal),
     });
+    if (this.#keepAliveUntil !== null) worker.child.keepAlive(this.#keepAliveUntil - this.#clock.now());
     this.#workers.push(worker);
     return worker;
   }

@@ -24,10 +24,11 @@ export class PooledChild {
 
   constructor(entry: string, execArgv: string[], handlers: PooledChildHandlers) {
     // Our pid: the child's watchdog exits it when its parent is no longer this process.
-    this.process = fork(entry, [String(process.pid)], {
+    // fd 4: lease keep-alive lines, read by the child's watchdog thread (keepAlive below).
+    this.process = fork(entry, [String(process.pid), "--keep-alive-fd"], {
       execArgv,
       serialization: "json",
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      stdio: ["ignore", "pipe", "pipe", "ipc", "pipe"],
     });
     this.pid = this.process.pid ?? null;
     this.process.on("message", (m: ChildMessage) => handlers.events(m.events));
@@ -35,6 +36,8 @@ export class PooledChild {
     this.process.stderr?.on("data", handlers.output);
     // A send to a child that just died fails here; its 'close' does the cleanup.
     this.process.on("error", () => {});
+    // A keep-alive written as the child dies fails with EPIPE; its exit does the cleanup.
+    this.process.stdio[4]?.on("error", () => {});
     // Report the exit once the process is gone AND its IPC channel and pipes are drained, so
     // every event it sent is handled first. ('close' does not come when we disconnected.)
     let pending = 4;
@@ -89,6 +92,15 @@ export class PooledChild {
   answerDagRuns(reply: DagRunsReply): void {
     const message: ParentMessage = { dagRuns: [reply] };
     if (this.process.connected) this.process.send(message);
+  }
+
+  /**
+   * Lets the child run `forMs` more milliseconds from now; a child that hears nothing more by
+   * then stops itself (the scheduler may have lost its lease). Never called: no limit.
+   */
+  keepAlive(forMs: number): void {
+    const pipe = this.process.stdio[4];
+    if (pipe && "write" in pipe && !pipe.destroyed) (pipe as NodeJS.WritableStream).write(`${Math.max(0, Math.floor(forMs))}\n`);
   }
 
   /** SIGTERM now, SIGKILL after `graceMs`. */

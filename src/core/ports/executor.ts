@@ -88,4 +88,10 @@ export interface Executor {
   cancel(attemptId: string, reason: string): void;
   /** Stops taking work; waits up to `graceMs` for running attempts, then kills them. */
   shutdown(graceMs: number): Promise<void>;
+  /**
+   * The scheduler's lease keep-alive: attempts may go on running for `forMs` more ms; an executor
+   * whose work runs elsewhere stops it once that passes without another call (docs/adr/0007).
+   * Optional: an in-process executor stops with its scheduler anyway.
+   */
+  keepAlive?(forMs: number): void;
 }

@@ -6,7 +6,8 @@
  * synchronously), so a task that blocks the event loop can still be timed out and cancelled.
  *
  * An orphan (the pool's process died) starts nothing more and exits: checked synchronously
- * before each attempt, and by a watchdog thread while the task's code blocks the event loop.
+ * before each attempt, and by a watchdog thread while the task's code blocks the event loop. The
+ * same thread stops the child when the pool's lease keep-alive runs out (`parent-watchdog.ts`).
  */
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
 import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
@@ -14,7 +15,7 @@ import { AttemptLog, type LostWrites } from "./attempt-log.js";
 import { captureOutput } from "./capture-output.js";
 import { IpcDagRunsGateway } from "./ipc-dag-runs.js";
 import { IpcSecretsResolver } from "./ipc-secrets.js";
-import { parentGone, poolPid, watchParent } from "./parent-watchdog.js";
+import { KEEP_ALIVE_FD, parentGone, poolPid, watchParent } from "./parent-watchdog.js";
 import { runAttempt } from "./run-attempt.js";
 
 interface Current {
@@ -31,7 +32,7 @@ let stopping = false;
 let outbox: ChildEvent[] = [];
 const ppid = poolPid(process.argv);
 /** No attempt starts before the watchdog runs. */
-const guarded = watchParent(ppid);
+const guarded = watchParent(ppid, 100, 200, process.argv.includes("--keep-alive-fd") ? KEEP_ALIVE_FD : null);
 
 captureOutput(() => current?.log, false);
 
