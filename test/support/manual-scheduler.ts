@@ -101,6 +101,18 @@ export async function startOnManualClock(
   return { h, clock, t0 };
 }
 
+/**
+ * Starts a new scheduler (and in-process executor) on the harness's store, on a new clock at
+ * `at`, without stopping the old one: as after a crash, whatever the old one held in memory is
+ * lost, its timers never fire, its late results go nowhere durable.
+ */
+export async function restartOnManualClock(h: Harness, at: number): Promise<WallSyncedClock> {
+  const clock = new WallSyncedClock(at);
+  current = clock;
+  await h.start({ clock, executor: new InProcessExecutor({ clock, echoOutput: false, concurrency: 4 }), scheduler: { pollMs: 60_000, commitDelayMs: 0 } });
+  return clock;
+}
+
 /** Stops the harness; a graceful stop waits on the clock for its grace period, so time is moved past it. */
 export async function disposeOnManualClock(h: Harness | undefined, clock: ManualClock | undefined): Promise<void> {
   openAllGates();
