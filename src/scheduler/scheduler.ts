@@ -1,5 +1,4 @@
-import { buildGraph, type DagGraph } from "../core/graph/dag-graph.js";
-import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { DagRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { resolveParams } from "../core/params/resolve-params.js";
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
@@ -26,6 +25,8 @@ import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
 import { ChangeAnnouncer } from "./change-announcer.js";
 import { runsToStart } from "./queued-runs.js";
+import { DagVersions, type LoadedVersion } from "./dag-versions.js";
+import { runningRunPages } from "./running-runs.js";
 import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
@@ -100,7 +101,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly dispatcher: Dispatcher;
   private readonly runs = new Map<number, ActiveRun>();
   private readonly inFlight = new Map<string, InFlight>();
-  private readonly versions = new Map<string, { version: DagVersionRecord; graph: DagGraph }>();
+  /** Parsed DAG versions, an LRU of at most 256 (DEFAULT_MAX_CACHED_VERSIONS), and each DAG's latest limits. */
+  private readonly versions: DagVersions;
   private readonly retryTimers = new Map<string, () => void>();
   private readonly sensorWaits: SensorWaits;
   private dags = new Map<string, DagRecord>();
@@ -115,6 +117,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
+    this.versions = new DagVersions(this.store);
     this.inbox = deps.inbox;
     this.datasets = deps.datasets;
     this.executor = deps.executor;
@@ -171,8 +174,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.lastHeartbeat = now;
     await this.executor.start(this);
     await this.refreshCatalog();
-    for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
-      await this.activate(run, true);
+    for await (const page of runningRunPages(this.store)) {
+      for (const run of page) await this.activate(run, true);
     }
     await this.uow.flush();
     this.live = true;
@@ -546,23 +549,15 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const changed = pools.size !== this.pools.size || [...pools].some(([k, v]) => this.pools.get(k) !== v);
     this.pools = pools;
     if (changed) this.dispatcher.unparkAll();
+    await this.versions.refreshLatest(this.dags);
   }
 
-  private async version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined> {
-    let v = this.versions.get(hash);
-    if (!v) {
-      const version = await this.store.getDagVersion(hash);
-      if (!version) return undefined;
-      v = { version, graph: buildGraph(version.spec) };
-      this.versions.set(hash, v);
-    }
-    return v;
+  private version(hash: string): Promise<LoadedVersion | undefined> {
+    return this.versions.get(hash);
   }
 
   private maxActiveTasks(dagId: string): number {
-    const dag = this.dags.get(dagId);
-    const v = dag && this.versions.get(dag.latestVersion);
-    return v?.version.spec.maxActiveTasks ?? 16;
+    return this.versions.maxActiveTasks(dagId);
   }
 
   /** Moves queued runs to running in order, within max active runs, unless the DAG is paused. */
