@@ -3,6 +3,7 @@ import type { TaskState } from "../core/model/states.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import { retryDelayMs } from "../core/retry/retry-delay.js";
 import type { ActiveRun } from "./active-run.js";
+import type { StateWriter } from "./state-writer.js";
 import { applyInfraFailure } from "./infra-outcome.js";
 import { applySensorWait, isSensorWait } from "./sensor-outcome.js";
 
@@ -17,14 +18,14 @@ export interface OutcomeResult {
  * tasks), skipped, or failed — retried later when the error is retryable and tries remain. An
  * infrastructure failure uses no try (see infra-outcome.ts).
  */
-export function applyOutcome(run: ActiveRun, key: string, report: AttemptReport, now: number): OutcomeResult {
+export function applyOutcome(w: StateWriter, run: ActiveRun, key: string, report: AttemptReport, now: number): OutcomeResult {
   const ti = run.tis.get(key)!;
   const taskId = ti.taskId;
   const task = run.graph.tasks.get(taskId)!;
   const o = report.outcome;
-  if (o.kind === "infra_failed") return applyInfraFailure(run, key, report, o.error, now);
+  if (o.kind === "infra_failed") return applyInfraFailure(w, run, key, report, o.error, now);
   run.infraFailures.delete(key);
-  if (isSensorWait(o)) return applySensorWait(run, key, { ...report, outcome: o }, now);
+  if (isSensorWait(o)) return applySensorWait(w, run, key, { ...report, outcome: o }, now);
   const times = { startedAt: report.startedAt, endedAt: report.endedAt };
 
   if (o.kind === "success") {
@@ -33,24 +34,24 @@ export function applyOutcome(run: ActiveRun, key: string, report: AttemptReport,
       const direct = run.graph.downstream.get(taskId) ?? [];
       const wrong = followed.filter((id) => !direct.includes(id));
       if (wrong.length > 0) {
-        const error = `branch task "${taskId}" chose ${wrong.map((w) => `"${w}"`).join(", ")}, which is not a direct downstream task; choose from: ${direct.join(", ") || "(none)"}`;
-        return { ti: run.update(key, { ...times, state: "failed", error }, now), attemptState: "failed" };
+        const error = `branch task "${taskId}" chose ${wrong.map((id) => `"${id}"`).join(", ")}, which is not a direct downstream task; choose from: ${direct.join(", ") || "(none)"}`;
+        return { ti: w.task(run, key, { ...times, state: "failed", error }, now), attemptState: "failed" };
       }
     }
     return {
-      ti: run.update(key, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
+      ti: w.task(run, key, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
       attemptState: "success",
     };
   }
   if (o.kind === "skipped") {
-    return { ti: run.update(key, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
+    return { ti: w.task(run, key, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
   }
   const retryable = o.kind !== "failed" || o.retryable;
   const error = o.error;
   if (retryable && ti.tryNumber < ti.maxTries) {
     const jitterKey = `${run.dagId}#${key}#${run.run.logicalDate ?? run.run.runId}`;
     const nextRetryAt = now + retryDelayMs(task, ti.tryNumber, jitterKey);
-    return { ti: run.update(key, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
+    return { ti: w.task(run, key, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
   }
-  return { ti: run.update(key, { ...times, state: "failed", error }, now), attemptState: "failed" };
+  return { ti: w.task(run, key, { ...times, state: "failed", error }, now), attemptState: "failed" };
 }

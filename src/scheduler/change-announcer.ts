@@ -1,42 +1,12 @@
+import type { DomainEvent } from "../core/model/domain-events.js";
 import type { ChangeEvent } from "../core/ports/change-feed.js";
-import type { ChangeSet } from "../core/ports/store.js";
-
-type RunKey = { dagId: string; runId: string };
 
 /**
- * Turns committed change sets into the live events of the change feed (run and task-instance
- * states), naming runs by DAG and run id.
+ * The change feed's view of a domain event (the API's live updates): a run's or a task's new
+ * state. Attempt changes are not announced (the task instance's change is).
  */
-export class ChangeAnnouncer {
-  private readonly listeners = new Set<(e: ChangeEvent) => void>();
-  /** DAG and run ids of runs whose changes may still be announced. */
-  private readonly keys = new Map<number, RunKey>();
-
-  /** @param lookup the ids of a run the scheduler holds, for task changes of runs not remembered. */
-  constructor(private readonly lookup: (runPk: number) => RunKey | undefined) {}
-
-  subscribe(listener: (event: ChangeEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  /** Remembers a run's ids (when it is loaded), so that its changes can be announced. */
-  remember(runPk: number, key: RunKey): void {
-    this.keys.set(runPk, key);
-  }
-
-  announce(changes: ChangeSet): void {
-    const listeners = [...this.listeners];
-    if (listeners.length > 0) {
-      for (const t of changes.taskInstances ?? []) {
-        const key = this.keys.get(t.runPk) ?? this.lookup(t.runPk);
-        if (key) for (const l of listeners) l({ kind: "task", ...key, taskId: t.taskId, state: t.state });
-      }
-    }
-    for (const r of changes.runs ?? []) {
-      const key = this.keys.get(r.id);
-      if (key && r.state) for (const l of listeners) l({ kind: "run", ...key, state: r.state });
-      if (r.state === "success" || r.state === "failed") this.keys.delete(r.id);
-    }
-  }
+export function changeEventOf(e: DomainEvent): ChangeEvent | null {
+  if (e.kind === "run_state_changed") return { kind: "run", dagId: e.dagId, runId: e.runId, state: e.after };
+  if (e.kind === "task_instance_state_changed") return { kind: "task", dagId: e.dagId, runId: e.runId, taskId: e.taskId, state: e.after };
+  return null;
 }

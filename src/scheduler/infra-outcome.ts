@@ -2,6 +2,7 @@ import type { TaskInstanceRecord } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import type { ActiveRun } from "./active-run.js";
+import type { StateWriter } from "./state-writer.js";
 
 /** The wait after the first infrastructure failure in a row; it doubles up to {@link INFRA_RETRY_MAX_MS}. */
 export const INFRA_RETRY_BASE_MS = 1_000;
@@ -15,6 +16,7 @@ export const INFRA_RETRY_MAX_MS = 60_000;
  * such failure in a row (1 s, 2 s, 4 s … 60 s); any other outcome resets it.
  */
 export function applyInfraFailure(
+  w: StateWriter,
   run: ActiveRun,
   key: string,
   report: AttemptReport,
@@ -33,5 +35,5 @@ export function applyInfraFailure(
     nextRetryAt: now + waitMs,
     error,
   };
-  return { ti: run.update(key, patch, now), attemptState: "up_for_retry" };
+  return { ti: w.task(run, key, patch, now), attemptState: "up_for_retry" };
 }

@@ -2,6 +2,7 @@ import type { MapSpec } from "../core/model/dag-spec.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { expandMap, mapArguments, mappedTaskState, type MapLists } from "../core/scheduling/expand-map.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
+import type { StateWriter } from "./state-writer.js";
 import { UnreadableOutputError, type TaskOutputs } from "./task-outputs.js";
 
 /** Lists of the current expansion per run and mapped task, so copies don't re-parse upstream values. */
@@ -13,8 +14,6 @@ export function mapOf(run: ActiveRun, taskId: string): MapSpec | null {
 }
 
 export interface Expanded {
-  /** Rows to write: the mapped task's own and its copies (new, and old ones now removed). */
-  changed: TaskInstanceRecord[];
   /** Copies ready to run (state "scheduled"). */
   ready: TaskInstanceRecord[];
   /** True when the mapped task ended at once (an empty list: skipped; a bad list: failed). */
@@ -24,20 +23,20 @@ export interface Expanded {
 /**
  * Expands a mapped task whose dependencies are met into one copy per element of its lists.
  * A copy replacing one of an earlier expansion (the task was cleared) continues its try numbers,
- * so attempt history and logs are kept.
+ * so attempt history and logs are kept. Every change is recorded through `w`.
  */
-export function expandMappedTask(run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): Expanded {
+export function expandMappedTask(w: StateWriter, run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): Expanded {
   const map = mapOf(run, taskId)!;
   const parent = run.tis.get(taskId)!;
-  const removed = run.dropCopies(taskId, now);
+  w.dropCopies(run, taskId, now);
   const expansion = expandOrError(taskId, map, (u) => outputs.value(run, u));
   if (!expansion.ok) {
-    const ti = run.update(taskId, { state: "failed", error: expansion.error, startedAt: now, endedAt: now }, now);
-    return { changed: [...removed, ti], ready: [], settled: true };
+    w.task(run, taskId, { state: "failed", error: expansion.error, startedAt: now, endedAt: now }, now);
+    return { ready: [], settled: true };
   }
   if (expansion.length === 0) {
-    const ti = run.update(taskId, { state: "skipped", error: "mapped over an empty list: no copies to run", output: "[]", startedAt: now, endedAt: now }, now);
-    return { changed: [...removed, ti], ready: [], settled: true };
+    w.task(run, taskId, { state: "skipped", error: "mapped over an empty list: no copies to run", output: "[]", startedAt: now, endedAt: now }, now);
+    return { ready: [], settled: true };
   }
   (listsCache.get(run) ?? listsCache.set(run, new Map()).get(run)!).set(taskId, expansion.lists);
   const retries = parent.maxTries - 1 - parent.tryNumber;
@@ -60,11 +59,11 @@ export function expandMappedTask(run: ActiveRun, taskId: string, now: number, ou
       followed: null,
       updatedAt: now,
     };
-    run.addCopy(copy);
+    w.addCopy(run, copy, now);
     ready.push(copy);
   }
-  const ti = run.update(taskId, { state: "running", startedAt: now, endedAt: null, error: null, output: null }, now);
-  return { changed: [...removed, ti, ...ready], ready, settled: false };
+  w.task(run, taskId, { state: "running", startedAt: now, endedAt: null, error: null, output: null }, now);
+  return { ready, settled: false };
 }
 
 /** expandMap, with an upstream value that cannot be read (a sealed one, with another key) as a failed expansion. */
@@ -95,10 +94,10 @@ export function copyArguments(run: ActiveRun, taskId: string, mapIndex: number, 
 /**
  * Once every copy of a mapped task is finished, gives the task its state (failed if a copy failed,
  * success if one succeeded, else skipped) and its value: the list of the results of the copies
- * that succeeded, in map-index order (sealed when a copy's value was). Returns the updated row,
- * or null while copies remain.
+ * that succeeded, in map-index order (sealed when a copy's value was). Records it through `w` and
+ * returns the updated row, or null while copies remain.
  */
-export function settleMappedTask(run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): TaskInstanceRecord | null {
+export function settleMappedTask(w: StateWriter, run: ActiveRun, taskId: string, now: number, outputs: TaskOutputs): TaskInstanceRecord | null {
   const parent = run.tis.get(taskId);
   if (!parent || parent.state !== "running") return null;
   const copies = (run.copies.get(taskId) ?? []).filter((c) => c !== undefined);
@@ -106,7 +105,7 @@ export function settleMappedTask(run: ActiveRun, taskId: string, now: number, ou
   if (state === null) return null;
   const failed = copies.filter((c) => c.state === "failed" || c.state === "upstream_failed").map((c) => c.mapIndex);
   const combined = outputs.combine(run, taskId, copies);
-  if (combined.error !== null) return run.update(taskId, { state: "failed", output: null, error: combined.error, endedAt: now }, now);
+  if (combined.error !== null) return w.task(run, taskId, { state: "failed", output: null, error: combined.error, endedAt: now }, now);
   const error = failed.length === 0 ? null : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
-  return run.update(taskId, { state, output: combined.output, error, endedAt: now }, now);
+  return w.task(run, taskId, { state, output: combined.output, error, endedAt: now }, now);
 }

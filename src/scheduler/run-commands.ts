@@ -4,12 +4,13 @@ import type { CommandRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } f
 import { isFinished } from "../core/model/states.js";
 import type { Store } from "../core/ports/store.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
-import type { UnitOfWork } from "./unit-of-work.js";
+import type { StateWriter } from "./state-writer.js";
 
 /** What applying a command needs from the scheduler. */
 export interface CommandHost {
   store: Store;
-  uow: UnitOfWork;
+  /** Every change to a task instance, attempt or run goes through it (for runs not in memory too). */
+  writer: StateWriter;
   now(): number;
   active(dagId: string, runId: string): ActiveRun | undefined;
   version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined>;
@@ -95,19 +96,18 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
     for (const id of partial) {
       for (const copy of live.copies.get(id) ?? []) {
         if (!copy || !failedCopy(copy)) continue;
-        const ti = live.update(tiKey(id, copy.mapIndex), { ...cleared(copy, live.graph, now), state: "scheduled" }, now);
-        host.uow.taskInstance(ti);
+        const ti = host.writer.task(live, tiKey(id, copy.mapIndex), { ...cleared(copy, live.graph, now), state: "scheduled" }, now);
         host.enqueue(live, ti);
         copiesReset++;
       }
-      host.uow.taskInstance(live.update(id, { state: "running", endedAt: null, error: null, output: null }, now));
+      host.writer.task(live, id, { state: "running", endedAt: null, error: null, output: null }, now);
     }
     for (const id of ids) {
       if (partial.has(id)) continue;
       live.blocked.delete(id);
       // A mapped task is expanded again (its copies continue their try numbers).
-      for (const copy of live.dropCopies(id, now)) host.uow.taskInstance(copy);
-      host.uow.taskInstance(live.update(id, cleared(live.tis.get(id)!, live.graph, now), now));
+      host.writer.dropCopies(live, id, now);
+      host.writer.task(live, id, cleared(live.tis.get(id)!, live.graph, now), now);
     }
     host.propagate(live, null, now);
     return `ok: cleared ${ids.size - partial.size + copiesReset} task instance(s)`;
@@ -118,6 +118,7 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
   const all = await host.store.listTaskInstances(run.id);
   const tis = all.filter((ti) => which(ti, v.graph));
   const partial = onlyFailedCopies ? copiesToRetry(v.graph, all, new Set(tis.map((ti) => ti.taskId))) : new Set<string>();
+  const stateOf = new Map(tis.map((ti) => [tiKey(ti.taskId, ti.mapIndex), ti.state]));
   const changed = tis.flatMap((ti): TaskInstanceRecord[] => {
     if (partial.has(ti.taskId)) {
       // The mapped task waits for its reset copies; the scheduler queues "scheduled" copies when it loads the run.
@@ -127,10 +128,8 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
     // Copies of a mapped task are replaced when the task is expanded again.
     return [ti.mapIndex >= 0 ? { ...ti, state: "removed" as const, updatedAt: now } : { ...ti, ...cleared(ti, v.graph, now) }];
   });
-  await host.store.commit({
-    taskInstances: changed,
-    runs: changed.length > 0 ? [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note }] : [],
-  });
+  for (const ti of changed) host.writer.storedTask(run, stateOf.get(tiKey(ti.taskId, ti.mapIndex)) ?? "none", ti, now);
+  if (changed.length > 0) host.writer.run(run, { state: "queued", startedAt: null, endedAt: null, note }, now);
   // Counted: task instances that run again — tasks cleared whole, and copies reset on their own.
   return `ok: cleared ${changed.filter((ti) => (ti.mapIndex < 0) !== partial.has(ti.taskId)).length} task instance(s)`;
 }
@@ -139,7 +138,8 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
 function settleOnRunEnd(ti: TaskInstanceRecord, state: "success" | "failed", note: string, now: number): Partial<TaskInstanceRecord> | null {
   if (isFinished(ti.state)) return null;
   if (state === "success") return { state: "success", endedAt: now, error: null };
-  const wasRunning = ti.state === "running" || ti.state === "queued";
+  // A deferred sensor's attempt goes on in the triggerer: it is running too.
+  const wasRunning = ti.state === "running" || ti.state === "queued" || ti.state === "deferred";
   return { state: wasRunning ? "failed" : "skipped", endedAt: now, error: note };
 }
 
@@ -148,11 +148,11 @@ function settleOnRunEnd(ti: TaskInstanceRecord, state: "success" | "failed", not
  * unfinished task instances become success, or failed (were running) / skipped (had not started).
  * Mark, cancel and the run timeout all end a run through here.
  */
-export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "uow" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number): void {
+export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "writer" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number): void {
   host.stopAttempts(live, null, note);
   for (const [key, ti] of [...live.tis]) {
     const patch = settleOnRunEnd(ti, state, note, now);
-    if (patch) host.uow.taskInstance(live.update(key, patch, now));
+    if (patch) host.writer.task(live, key, patch, now);
   }
   host.finishRun(live, state, note, now);
 }
@@ -166,11 +166,11 @@ async function markRun(host: CommandHost, dagId: string, runId: string, state: "
     return "ok";
   }
   const run = await loadRun(host, dagId, runId);
-  const tis = (await host.store.listTaskInstances(run.id)).flatMap((ti) => {
+  for (const ti of await host.store.listTaskInstances(run.id)) {
     const patch = settleOnRunEnd(ti, state, note, now);
-    return patch ? [{ ...ti, ...patch, updatedAt: now }] : [];
-  });
-  await host.store.commit({ taskInstances: tis, runs: [{ id: run.id, state, endedAt: run.endedAt ?? now, note }] });
+    if (patch) host.writer.storedTask(run, ti.state, { ...ti, ...patch, updatedAt: now }, now);
+  }
+  host.writer.run(run, { state, endedAt: run.endedAt ?? now, note }, now);
   return "ok";
 }
 
@@ -185,18 +185,16 @@ async function markTasks(host: CommandHost, dagId: string, runId: string, taskId
       const patch = { state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null };
       // Unfinished copies of a mapped task take the task's new state.
       for (const copy of live.copies.get(id) ?? []) {
-        if (copy && !isFinished(copy.state)) host.uow.taskInstance(live.update(tiKey(id, copy.mapIndex), patch, now));
+        if (copy && !isFinished(copy.state)) host.writer.task(live, tiKey(id, copy.mapIndex), patch, now);
       }
-      host.uow.taskInstance(live.update(id, patch, now));
+      host.writer.task(live, id, patch, now);
     }
     host.propagate(live, [...ids], now);
     return `ok: marked ${ids.size} task instance(s) ${state}`;
   }
   const run = await loadRun(host, dagId, runId);
   const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => taskIds.includes(ti.taskId));
-  await host.store.commit({
-    taskInstances: tis.map((ti) => ({ ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now })),
-  });
+  for (const ti of tis) host.writer.storedTask(run, ti.state, { ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now }, now);
   return `ok: marked ${tis.length} task instance(s) ${state}`;
 }
 
@@ -205,10 +203,8 @@ async function cancelBackfill(host: CommandHost, backfillId: number, note: strin
   const b = await host.store.getBackfill(backfillId);
   if (!b) throw new NotFoundError(`no backfill ${backfillId}`);
   const queued = await host.store.listRuns({ backfillId, states: ["queued"], limit: 1_000_000 });
-  await host.store.commit({
-    backfills: [{ id: backfillId, state: "cancelled", endedAt: now }],
-    runs: queued.map((r) => ({ id: r.id, state: "failed" as const, endedAt: now, note })),
-  });
+  host.writer.backfill({ id: backfillId, state: "cancelled", endedAt: now });
+  for (const r of queued) host.writer.run(r, { state: "failed", endedAt: now, note }, now);
   return `ok: cancelled; ${queued.length} queued run(s) failed`;
 }
 

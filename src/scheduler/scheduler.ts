@@ -1,4 +1,5 @@
-import type { DagRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import { buildGraph, type DagGraph } from "../core/graph/dag-graph.js";
+import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { resolveParams } from "../core/params/resolve-params.js";
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
@@ -23,10 +24,12 @@ import { createDatasetRuns } from "./dataset-runs.js";
 import { createDueRuns } from "./scheduled-runs.js";
 import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
-import { ChangeAnnouncer } from "./change-announcer.js";
+import { changeEventOf } from "./change-announcer.js";
+import { DomainEventBus } from "./domain-event-bus.js";
+import { StateWriter } from "./state-writer.js";
+import { InFlightAttempts } from "./in-flight.js";
+import type { DomainEventListener } from "../core/model/domain-events.js";
 import { runsToStart } from "./queued-runs.js";
-import { DagVersions, type LoadedVersion } from "./dag-versions.js";
-import { runningRunPages } from "./running-runs.js";
 import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
@@ -64,16 +67,6 @@ export interface SchedulerDeps {
   options: SchedulerOptions;
 }
 
-interface InFlight extends Claim {
-  runPk: number;
-  taskId: string;
-  mapIndex: number;
-  /** The task instance's key in its run ({@link tiKey}). */
-  key: string;
-  tryNumber: number;
-  logPath: string;
-}
-
 /**
  * Creates runs, decides which task instances may run, dispatches them within the limits
  * (executor capacity, pools, max active tasks/runs, priority) and records what happens.
@@ -88,10 +81,9 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly store: Store;
   private readonly inbox: CommandInbox | undefined;
   private readonly datasets: DatasetStore | undefined;
-  private readonly changes = new ChangeAnnouncer((runPk) => {
-    const run = this.runs.get(runPk);
-    return run ? { dagId: run.dagId, runId: run.run.runId } : undefined;
-  });
+  private readonly events: DomainEventBus;
+  /** The one path for changes to task instances, attempts and runs (memory, write, event). */
+  private readonly writer: StateWriter;
   private readonly executor: Executor;
   private readonly outputs: TaskOutputs;
   private readonly clock: Clock;
@@ -100,9 +92,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly uow: UnitOfWork;
   private readonly dispatcher: Dispatcher;
   private readonly runs = new Map<number, ActiveRun>();
-  private readonly inFlight = new Map<string, InFlight>();
-  /** Parsed DAG versions, an LRU of at most 256 (DEFAULT_MAX_CACHED_VERSIONS), and each DAG's latest limits. */
-  private readonly versions: DagVersions;
+  private readonly inFlight: InFlightAttempts;
+  private readonly versions = new Map<string, { version: DagVersionRecord; graph: DagGraph }>();
   private readonly retryTimers = new Map<string, () => void>();
   private readonly sensorWaits: SensorWaits;
   private dags = new Map<string, DagRecord>();
@@ -117,7 +108,6 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
-    this.versions = new DagVersions(this.store);
     this.inbox = deps.inbox;
     this.datasets = deps.datasets;
     this.executor = deps.executor;
@@ -131,22 +121,24 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       commitDelayMs: 5,
       ...deps.options,
     };
+    this.events = new DomainEventBus(this.logger);
     this.uow = new UnitOfWork(
       this.store,
       this.logger,
       this.clock,
       this.opts.commitDelayMs,
-      (c, datasetEvents) => {
-        this.changes.announce(c);
+      (_c, datasetEvents, domainEvents) => {
+        if (domainEvents.length > 0) this.events.publish(domainEvents);
         // Datasets were updated: dataset-scheduled DAGs may be due now, not at the next poll.
         if (datasetEvents > 0) this.wake();
       },
       this.datasets,
     );
+    this.writer = new StateWriter(this.uow, this.events);
     this.sensorWaits = new SensorWaits({
       clock: this.clock,
       logger: this.logger,
-      uow: this.uow,
+      writer: this.writer,
       triggerer: deps.triggerer,
       logsDir: this.opts.logsDir,
       maxOutputBytes: this.opts.maxOutputBytes,
@@ -164,6 +156,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
       poolSlots: (pool) => this.pools.get(pool),
     });
+    this.inFlight = new InFlightAttempts(this.dispatcher, this.writer);
   }
 
   /** Recovers runs left running by a previous process, starts the executor and the tick. */
@@ -174,8 +167,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.lastHeartbeat = now;
     await this.executor.start(this);
     await this.refreshCatalog();
-    for await (const page of runningRunPages(this.store)) {
-      for (const run of page) await this.activate(run, true);
+    for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
+      await this.activate(run, true);
     }
     await this.uow.flush();
     this.live = true;
@@ -201,7 +194,18 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   /** Live updates of run and task-instance states, once they are durable. */
   subscribe(listener: (event: ChangeEvent) => void): () => void {
-    return this.changes.subscribe(listener);
+    return this.events.subscribe((e) => {
+      const change = changeEventOf(e);
+      if (change) listener(change);
+    });
+  }
+
+  /**
+   * Calls `listener` with every task-instance, attempt and run state change, once it is durable
+   * (docs/ARCHITECTURE.md, "Domain events"). Returns an unsubscribe function.
+   */
+  onDomainEvent(listener: DomainEventListener): () => void {
+    return this.events.subscribe(listener);
   }
 
   /** Resolves with the run once it is finished (success or failed). */
@@ -233,45 +237,21 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   started(attemptId: string, at: number, pid: number | null): void {
     const f = this.inFlight.get(attemptId);
     const run = f && this.runs.get(f.runPk);
-    if (!f || !run) return;
-    const ti = run.update(f.key, { state: "running", startedAt: at }, at);
-    this.uow.taskInstance(ti);
-    this.uow.attempt({
-      runPk: f.runPk,
-      taskId: f.taskId,
-      mapIndex: f.mapIndex,
-      tryNumber: f.tryNumber,
-      state: "running",
-      startedAt: at,
-      endedAt: null,
-      error: null,
-      logPath: f.logPath,
-      pid,
-    });
+    if (run) this.inFlight.started(run, attemptId, at, pid);
   }
 
   finished(report: AttemptReport): void {
     const f = this.inFlight.get(report.attemptId);
     if (!f) return;
-    this.inFlight.delete(report.attemptId);
-    this.dispatcher.release(f);
     const run = this.runs.get(f.runPk);
-    if (run) {
-      const now = this.clock.now();
-      const result = applyOutcome(run, f.key, this.outputs.sealReport(run, f, report), now);
-      this.uow.taskInstance(result.ti);
-      this.uow.attempt({
-        runPk: f.runPk,
-        taskId: f.taskId,
-        mapIndex: f.mapIndex,
-        tryNumber: f.tryNumber,
-        state: result.attemptState,
-        startedAt: report.startedAt,
-        endedAt: report.endedAt,
-        error: result.ti.error,
-        logPath: f.logPath,
-        pid: report.pid,
-      });
+    const now = this.clock.now();
+    if (!run) {
+      // Its run is no longer held: only the slot is freed.
+      this.inFlight.end(report.attemptId, undefined, { state: "failed", endedAt: report.endedAt, error: null, pid: report.pid }, now);
+    } else {
+      const result = applyOutcome(this.writer, run, f.key, this.outputs.sealReport(run, f, report), now);
+      const how = { state: result.attemptState, startedAt: report.startedAt, endedAt: report.endedAt, error: result.ti.error, pid: report.pid };
+      this.inFlight.end(report.attemptId, run, how, now);
       this.sensorWaits.settled(run, result.ti, now);
       if (result.ti.state === "success" && f.mapIndex < 0) this.recordOutlets(run, f.taskId, f.tryNumber, now);
       if (result.ti.state === "up_for_retry" && result.ti.nextRetryAt !== null) {
@@ -304,9 +284,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       return;
     }
     this.releaseWaitingCopy(run, ti.taskId);
-    const parent = settleMappedTask(run, ti.taskId, now, this.outputs);
+    const parent = settleMappedTask(this.writer, run, ti.taskId, now, this.outputs);
     if (!parent) return;
-    this.uow.taskInstance(parent);
     // Outlets are recorded once, for the mapped task, keyed by its copies' highest try (a
     // cleared and re-run mapped task records new events).
     if (parent.state === "success") {
@@ -342,12 +321,11 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         if (this.expand(run, taskId, now)) settled.push(taskId);
         continue;
       }
-      const ti = run.update(taskId, { state, ...(state === "scheduled" ? {} : { endedAt: now }) }, now);
       // "scheduled" (dependencies met, waiting for a slot) is not written: it is derived from
       // the upstream states and recovery would reset it anyway. The store shows "none" until
       // the task is queued.
+      const ti = this.writer.task(run, taskId, { state, ...(state === "scheduled" ? {} : { endedAt: now }) }, now, state !== "scheduled");
       if (state === "scheduled") this.enqueue(run, ti);
-      else this.uow.taskInstance(ti);
     }
     // Mapped tasks that ended at once (empty or bad lists) decide their own downstream.
     if (settled.length > 0) this.propagate(run, settled, now);
@@ -356,8 +334,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   /** Creates a mapped task's copies and queues them; true when it ended at once instead. */
   private expand(run: ActiveRun, taskId: string, now: number): boolean {
-    const out = expandMappedTask(run, taskId, now, this.outputs);
-    for (const ti of out.changed) this.uow.taskInstance(ti);
+    const out = expandMappedTask(this.writer, run, taskId, now, this.outputs);
     for (const ti of out.ready) this.enqueue(run, ti);
     if (!out.settled) this.logger.info({ dagId: run.dagId, runId: run.run.runId, taskId, copies: out.ready.length }, "mapped task expanded");
     return out.settled;
@@ -382,8 +359,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   private finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void {
     if (this.runs.get(run.pk) !== run) return;
-    run.run = { ...run.run, state, endedAt: now, note };
-    this.uow.run({ id: run.pk, state, endedAt: now, note });
+    run.run = this.writer.run(run.run, { state, endedAt: now, note }, now);
     this.runs.delete(run.pk);
     this.dispatcher.dropRun(run.pk);
     this.sensorWaits.cancel(run, null);
@@ -410,8 +386,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       this.pump();
       return;
     }
-    const ti = run.update(taskId, { state: "scheduled" }, now);
-    this.uow.taskInstance(ti);
+    const ti = this.writer.task(run, taskId, { state: "scheduled" }, now);
     this.enqueue(run, ti);
     this.pump();
   }
@@ -426,8 +401,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         this.retryTimers.delete(key);
         if (this.stopping || !this.runs.has(run.pk) || run.tis.get(taskId)?.state !== "up_for_retry") return;
         const now = this.clock.now();
-        const ti = run.update(taskId, { state: "scheduled", nextRetryAt: null }, now);
-        this.uow.taskInstance(ti);
+        const ti = this.writer.task(run, taskId, { state: "scheduled", nextRetryAt: null }, now);
         this.enqueue(run, ti);
         this.pump();
       }),
@@ -484,18 +458,16 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       if (e instanceof UnreadableOutputError) return this.failUnrunnable(run, ti, e.message);
       throw e;
     }
-    const updated = run.update(key, queued, now);
-    this.uow.taskInstance(updated);
-    this.inFlight.set(request.attemptId, { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath });
-    this.dispatcher.acquire(claim);
+    this.writer.task(run, key, queued, now);
+    const f = { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath, state: "queued" as const, startedAt: null };
+    this.inFlight.add(request.attemptId, f);
     this.executor.submit(request);
   }
 
   private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {
     const now = this.clock.now();
     this.logger.error({ dagId: run.dagId, taskId: ti.taskId }, error);
-    const failed = run.update(tiKey(ti.taskId, ti.mapIndex), { state: "failed", error, endedAt: now }, now);
-    this.uow.taskInstance(failed);
+    const failed = this.writer.task(run, tiKey(ti.taskId, ti.mapIndex), { state: "failed", error, endedAt: now }, now);
     this.ended(run, failed, now);
   }
 
@@ -549,15 +521,23 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const changed = pools.size !== this.pools.size || [...pools].some(([k, v]) => this.pools.get(k) !== v);
     this.pools = pools;
     if (changed) this.dispatcher.unparkAll();
-    await this.versions.refreshLatest(this.dags);
   }
 
-  private version(hash: string): Promise<LoadedVersion | undefined> {
-    return this.versions.get(hash);
+  private async version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined> {
+    let v = this.versions.get(hash);
+    if (!v) {
+      const version = await this.store.getDagVersion(hash);
+      if (!version) return undefined;
+      v = { version, graph: buildGraph(version.spec) };
+      this.versions.set(hash, v);
+    }
+    return v;
   }
 
   private maxActiveTasks(dagId: string): number {
-    return this.versions.maxActiveTasks(dagId);
+    const dag = this.dags.get(dagId);
+    const v = dag && this.versions.get(dag.latestVersion);
+    return v?.version.spec.maxActiveTasks ?? 16;
   }
 
   /** Moves queued runs to running in order, within max active runs, unless the DAG is paused. */
@@ -575,30 +555,30 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Loads a run into memory and starts deciding its tasks. */
   private async activate(run: RunRecord, recovering: boolean): Promise<void> {
     const now = this.clock.now();
+    // A promoted run arrives "running"; the store still has it queued.
+    const stored: RunRecord = recovering ? run : { ...run, state: "queued" };
     const v = await this.version(run.dagVersion);
     if (!v) {
-      this.uow.run({ id: run.id, state: "failed", endedAt: now, note: `DAG version ${run.dagVersion} is missing` });
+      this.writer.run(stored, { state: "failed", endedAt: now, note: `DAG version ${run.dagVersion} is missing` }, now);
       return;
     }
     let params: Record<string, unknown>;
     try {
       params = resolveParams(v.version.spec.paramsSchema, v.version.spec.paramsDefaults, run.conf);
     } catch (error) {
-      this.uow.run({ id: run.id, state: "failed", startedAt: now, endedAt: now, note: (error as Error).message });
+      this.writer.run(stored, { state: "failed", startedAt: now, endedAt: now, note: (error as Error).message }, now);
       return;
     }
     const tis = await this.store.listTaskInstances(run.id);
     const active = new ActiveRun(run, v.version, v.graph, params, tis);
     this.runs.set(run.id, active);
-    this.changes.remember(run.id, { dagId: run.dagId, runId: run.runId });
-    if (!recovering) this.uow.run({ id: run.id, state: "running", startedAt: run.startedAt ?? now });
-    const retries = recovering ? recoverRun(active, now, this.uow) : [];
+    if (!recovering) active.run = this.writer.run(stored, { state: "running", startedAt: run.startedAt ?? now }, now);
+    const retries = recovering ? recoverRun(active, now, this.writer) : [];
     for (const r of retries) this.scheduleRetry(active, r.taskId, r.delayMs);
     if (recovering) this.sensorWaits.recover(active, now);
     // A mapped task whose last copies ended as the previous process stopped gets its state now.
     for (const taskId of active.copies.keys()) {
-      const settled = settleMappedTask(active, taskId, now, this.outputs);
-      if (settled) this.uow.taskInstance(settled);
+      settleMappedTask(this.writer, active, taskId, now, this.outputs);
     }
     for (const ti of active.tis.values()) if (ti.state === "scheduled") this.enqueue(active, ti);
     this.propagate(active, null, now);
@@ -618,7 +598,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private get commandHost(): CommandHost {
     return {
       store: this.store,
-      uow: this.uow,
+      writer: this.writer,
       now: () => this.clock.now(),
       active: (dagId, runId) => [...this.runs.values()].find((r) => r.dagId === dagId && r.run.runId === runId),
       version: (hash) => this.version(hash),
@@ -632,20 +612,17 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     };
   }
 
-  /** Kills in-flight attempts of a run (some tasks or all), records them failed, frees their slots. */
+  /**
+   * Kills in-flight attempts of a run (some tasks or all): each ends recorded failed, its slot
+   * freed. Deferred sensors' waits end the same way.
+   */
   private stopAttempts(run: ActiveRun, taskIds: ReadonlySet<string> | null, reason: string): void {
     const now = this.clock.now();
-    this.sensorWaits.cancel(run, taskIds);
-    for (const [attemptId, f] of this.inFlight) {
-      if (f.runPk !== run.pk || (taskIds && !taskIds.has(f.taskId))) continue;
-      this.inFlight.delete(attemptId);
-      this.dispatcher.release(f);
+    this.sensorWaits.cancel(run, taskIds, `stopped: ${reason}`, now);
+    for (const attemptId of this.inFlight.ofRun(run.pk, taskIds)) {
+      // Ended first: an executor may report the cancelled attempt at once, and it must find it gone.
+      this.inFlight.end(attemptId, run, { state: "failed", endedAt: now, error: `stopped: ${reason}`, pid: null }, now);
       this.executor.cancel(attemptId, reason);
-      const ti = run.tis.get(f.key);
-      this.uow.attempt({
-        runPk: run.pk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state: "failed",
-        startedAt: ti?.startedAt ?? null, endedAt: now, error: `stopped: ${reason}`, logPath: f.logPath, pid: null,
-      });
     }
   }
 

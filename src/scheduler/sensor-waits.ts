@@ -1,5 +1,6 @@
 import { appendFile } from "node:fs/promises";
 import type { TaskInstanceRecord } from "../core/model/records.js";
+import type { TaskState } from "../core/model/states.js";
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptReport } from "../core/ports/executor.js";
 import type { Logger } from "../core/ports/logger.js";
@@ -7,12 +8,12 @@ import type { TriggerEvent, Triggerer } from "../core/ports/triggerer.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
 import { applyOutcome } from "./apply-outcome.js";
 import { attemptLogPath } from "./attempt-request.js";
-import type { UnitOfWork } from "./unit-of-work.js";
+import type { StateWriter } from "./state-writer.js";
 
 export interface SensorWaitsDeps {
   clock: Clock;
   logger: Logger;
-  uow: UnitOfWork;
+  writer: StateWriter;
   /** Runs deferred sensors' checks; none → a deferred sensor fails with a message saying so. */
   triggerer: Triggerer | undefined;
   logsDir: string;
@@ -50,7 +51,7 @@ export class SensorWaits {
     const key = tiKey(ti.taskId, ti.mapIndex);
     if (ti.state === "up_for_reschedule") this.#arm(run, key, Math.max(0, (ti.nextRetryAt ?? now) - now));
     else if (ti.state === "deferred") this.#watch(run, key, ti);
-    else if (ti.sensorWait) this.deps.uow.taskInstance(run.update(key, { sensorWait: null }, now));
+    else if (ti.sensorWait) this.deps.writer.task(run, key, { sensorWait: null }, now);
   }
 
   /** After a restart: re-arms the waits of a recovered run's rescheduled and deferred sensors. */
@@ -60,15 +61,20 @@ export class SensorWaits {
     }
   }
 
-  /** Stops the waits of some task ids of a run (clear, mark), or all of them (run ended). */
-  cancel(run: ActiveRun, taskIds: ReadonlySet<string> | null): void {
+  /**
+   * Stops the waits of some task ids of a run (clear, mark), or all of them (run ended). With
+   * `error`, a deferred sensor's attempt, which goes on in the triggerer, ends recorded failed.
+   */
+  cancel(run: ActiveRun, taskIds: ReadonlySet<string> | null, error?: string, now = this.deps.clock.now()): void {
     if (this.#timers.size === 0 && this.#watching.size === 0) return;
     for (const ti of run.tis.values()) {
       if (taskIds && !taskIds.has(ti.taskId)) continue;
       const k = `${run.pk}/${tiKey(ti.taskId, ti.mapIndex)}`;
       this.#timers.get(k)?.();
       this.#timers.delete(k);
-      if (this.#watching.delete(k)) this.deps.triggerer?.cancel(k);
+      if (!this.#watching.delete(k)) continue;
+      this.deps.triggerer?.cancel(k);
+      if (error !== undefined && ti.state === "deferred") this.#recordEnd(run, ti, ti.tryNumber, "failed", error, now);
     }
   }
 
@@ -89,8 +95,7 @@ export class SensorWaits {
         this.#timers.delete(k);
         if (!this.deps.isActive(run) || run.tis.get(key)?.state !== "up_for_reschedule") return;
         const now = this.deps.clock.now();
-        const ti = run.update(key, { state: "scheduled", nextRetryAt: null }, now);
-        this.deps.uow.taskInstance(ti);
+        const ti = this.deps.writer.task(run, key, { state: "scheduled", nextRetryAt: null }, now);
         this.deps.requeue(run, ti);
       }),
     );
@@ -112,6 +117,14 @@ export class SensorWaits {
       this.deps.logger.info({ dagId: run.dagId, runId: run.run.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, event: event.kind, pokes: event.pokes }, "deferred sensor's wait ended");
       this.#end(run, key, tryNumber, this.#outcomeOf(run, key, event));
     });
+  }
+
+  /** Records the end of a deferred sensor's attempt (deferred → `state`); returns its log's path. */
+  #recordEnd(run: ActiveRun, ti: Pick<TaskInstanceRecord, "taskId" | "mapIndex" | "startedAt">, tryNumber: number, state: TaskState, error: string | null, now: number): string {
+    const logPath = attemptLogPath(this.deps.logsDir, run.run, ti.taskId, tryNumber, ti.mapIndex);
+    const row = { runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber, state, startedAt: ti.startedAt ?? now, endedAt: now, error, logPath, pid: null };
+    this.deps.writer.attempt(run.run, row, "deferred", now);
+    return logPath;
   }
 
   #outcomeOf(run: ActiveRun, key: string, event: TriggerEvent): AttemptOutcome {
@@ -137,13 +150,8 @@ export class SensorWaits {
     if (!this.deps.isActive(run) || ti?.state !== "deferred" || ti.tryNumber !== tryNumber) return;
     const now = this.deps.clock.now();
     const report: AttemptReport = { attemptId: `${run.pk}/${ti.taskId}/${ti.mapIndex}/${tryNumber}`, outcome, startedAt: ti.startedAt ?? now, endedAt: now, pid: null };
-    const result = applyOutcome(run, key, report, now);
-    const logPath = attemptLogPath(this.deps.logsDir, run.run, ti.taskId, tryNumber, ti.mapIndex);
-    this.deps.uow.taskInstance(result.ti);
-    this.deps.uow.attempt({
-      runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber, state: result.attemptState,
-      startedAt: report.startedAt, endedAt: now, error: result.ti.error, logPath, pid: null,
-    });
+    const result = applyOutcome(this.deps.writer, run, key, report, now);
+    const logPath = this.#recordEnd(run, { taskId: ti.taskId, mapIndex: ti.mapIndex, startedAt: report.startedAt }, tryNumber, result.attemptState, result.ti.error, now);
     void appendFile(logPath, logLine(outcome, now)).catch(() => {});
     this.settled(run, result.ti, now);
     this.deps.afterEnd(run, result.ti, now);

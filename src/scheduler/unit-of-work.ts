@@ -1,3 +1,4 @@
+import type { DomainEvent } from "../core/model/domain-events.js";
 import type { AttemptRecord, NewDatasetEvent, TaskInstanceRecord } from "../core/model/records.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
@@ -11,6 +12,7 @@ const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.r
  * event loop (group commit). Later writes of the same row replace earlier ones, so a task that
  * starts and finishes between two flushes costs one row write. Dispatch never waits for a flush:
  * after a crash, work that was not yet durable is recovered as not started or interrupted.
+ * Domain events recorded with the changes are handed on once the commit that holds them resolves.
  */
 export class UnitOfWork {
   private tis = new Map<string, TaskInstanceRecord>();
@@ -19,6 +21,7 @@ export class UnitOfWork {
   private backfills = new Map<number, BackfillPatch>();
   private dagSchedules = new Map<string, number>();
   private datasetEvents: NewDatasetEvent[] = [];
+  private domainEvents: DomainEvent[] = [];
   private scheduled = false;
   private flushing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -40,8 +43,8 @@ export class UnitOfWork {
     private readonly logger: Logger,
     private readonly clock: Clock,
     private readonly commitDelayMs = 5,
-    /** Told about every change set once it is durable (live updates). */
-    private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number) => void,
+    /** Told about every change set once it is durable, with the domain events recorded with it. */
+    private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number, domainEvents: readonly DomainEvent[]) => void,
     /** Where dataset events go; without it, {@link datasetEvent} is not called. */
     private readonly datasets?: DatasetStore,
   ) {}
@@ -77,7 +80,17 @@ export class UnitOfWork {
     this.schedule();
   }
 
+  /** A domain event describing changes recorded here; published after the commit that holds them. */
+  domainEvent(event: DomainEvent): void {
+    this.domainEvents.push(event);
+    this.schedule();
+  }
+
   get pending(): boolean {
+    return this.rowsPending || this.domainEvents.length > 0;
+  }
+
+  private get rowsPending(): boolean {
     return this.tis.size + this.attempts.size + this.runs.size + this.backfills.size + this.dagSchedules.size + this.datasetEvents.length > 0;
   }
 
@@ -93,6 +106,7 @@ export class UnitOfWork {
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (!this.pending) return;
+    const write = this.rowsPending;
     const changes: ChangeSet = {
       taskInstances: [...this.tis.values()].map((t) => ({ ...t })),
       attempts: [...this.attempts.values()].map((a) => ({ ...a })),
@@ -109,9 +123,11 @@ export class UnitOfWork {
     // all: they share the commit's transaction (recording is idempotent per (uri, attempt)).
     const events = this.datasetEvents.splice(0);
     if (events.length > 0) changes.datasetEvents = events;
-    this.flushing = this.store
-      .commit(changes)
-      .then(() => this.onCommitted?.(changes, events.length))
+    const published = this.domainEvents;
+    this.domainEvents = [];
+    // Events alone (an instance became "scheduled", which is not written) need no transaction.
+    this.flushing = (write ? this.store.commit(changes) : Promise.resolve())
+      .then(() => this.onCommitted?.(changes, events.length, published))
       .catch((error: unknown) => {
         // Keep the changes (newer ones win) and try again on the next turn.
         this.logger.error({ err: error }, "commit failed; will retry");
@@ -123,6 +139,7 @@ export class UnitOfWork {
         for (const r of changes.runs ?? []) this.runs.set(r.id, { ...r, ...this.runs.get(r.id) });
         for (const b of changes.backfills ?? []) this.backfills.set(b.id, { ...b, ...this.backfills.get(b.id) });
         this.datasetEvents.unshift(...events);
+        this.domainEvents = published.concat(this.domainEvents);
         for (const d of changes.dagSchedules ?? [])
           if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
         this.clock.setTimer(200, this.retryLater);

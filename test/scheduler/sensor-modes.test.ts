@@ -242,5 +242,8 @@ describe("sensor mode deferred", () => {
     expect(triggerer.size).toBe(0);
     const [ti] = await h.store.listTaskInstances(created.id);
     expect(ti!.state).toBe("success");
+    // The sensor's attempt, which went on in the triggerer, ends too (it stayed "deferred" before).
+    const attempts = await h.store.listAttempts(created.id, "landed");
+    expect(attempts.map((a) => [a.state, a.error])).toEqual([["failed", "stopped: marked success by tester"]]);
   });
 });

@@ -1,0 +1,66 @@
+import type { EpochMs } from "./records.js";
+import type { RunState, TaskState } from "./states.js";
+
+/**
+ * What the scheduler's state changes look like to the rest of Baton (alerting, metrics, lineage,
+ * audit, the API's live feed). Each event names one transition, `before` → `after`, and is
+ * published only once the write it describes is durable; events of one commit keep the order in
+ * which the scheduler made the changes. See docs/ARCHITECTURE.md, "Domain events".
+ */
+
+/** Where a task instance or attempt belongs. */
+export interface TaskRef {
+  dagId: string;
+  runId: string;
+  /** The run's surrogate key in the store. */
+  runPk: number;
+  taskId: string;
+  /** -1 for an unmapped task; the copy's index for a copy of a mapped task. */
+  mapIndex: number;
+  /** The task instance's try number after the change (0 before its first attempt). */
+  tryNumber: number;
+}
+
+/**
+ * A task instance changed state. `scheduled` (ready, waiting for a slot) is announced although the
+ * store keeps showing `none` until the instance is queued.
+ */
+export interface TaskInstanceStateChanged extends TaskRef {
+  kind: "task_instance_state_changed";
+  before: TaskState;
+  after: TaskState;
+  at: EpochMs;
+  /** The instance's error after the change (a failure's message, a cancel's note), else null. */
+  error: string | null;
+}
+
+/**
+ * An attempt (one try of a task instance) changed state: `before` is null when it is first
+ * recorded (dispatched and started), else its previous state (`queued` when it was stopped before
+ * starting, `running`, `deferred`). `after` is the state its history row records.
+ */
+export interface AttemptStateChanged extends TaskRef {
+  kind: "attempt_state_changed";
+  before: TaskState | null;
+  after: TaskState;
+  at: EpochMs;
+  error: string | null;
+}
+
+/** A run changed state (queued → running → success/failed; a clear queues it again). */
+export interface RunStateChanged {
+  kind: "run_state_changed";
+  dagId: string;
+  runId: string;
+  runPk: number;
+  before: RunState;
+  after: RunState;
+  at: EpochMs;
+  /** Why the run ended the way it did when it isn't its leaves (timeout, cancel, deadlock…), else null. */
+  note: string | null;
+}
+
+export type DomainEvent = TaskInstanceStateChanged | AttemptStateChanged | RunStateChanged;
+
+/** A subscriber to domain events. It runs after the commit; an error it throws is logged and ignored. */
+export type DomainEventListener = (event: DomainEvent) => void;
