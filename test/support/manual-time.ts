@@ -33,10 +33,10 @@ export async function runFor(clock: ManualClock, ms: number): Promise<void> {
 /**
  * Waits, without moving the clock, until `check` returns a value (not undefined): for work that
  * takes real I/O (a task's module import, a commit). Fires timers due now (zero-delay wakes) as
- * it waits. Fails after about 2 s of real time.
+ * it waits. Fails after about 5 s of real time (a busy machine's first module import).
  */
 export async function until<T>(clock: ManualClock, what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < 1000; i++) {
     const v = await check();
     if (v !== undefined) return v;
     clock.advance(0);
