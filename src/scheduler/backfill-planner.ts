@@ -4,11 +4,12 @@ import type { Store } from "../core/ports/store.js";
 import { intervalsInRange } from "../core/timetable/timetable.js";
 import { buildRun, newTaskInstances } from "./run-factory.js";
 import { timetableOf } from "./scheduled-runs.js";
-import type { UnitOfWork } from "./unit-of-work.js";
+import type { StateWriter } from "./state-writer.js";
 
 interface PlannerContext {
   store: Store;
-  uow: UnitOfWork;
+  /** Where run, task-instance and backfill changes go (written with the tick's next flush). */
+  writer: StateWriter;
   version: (hash: string) => Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined>;
   isActive: (runPk: number) => boolean;
   now: number;
@@ -31,13 +32,13 @@ export async function planBackfills(ctx: PlannerContext): Promise<void> {
     const range = { dagId: b.dagId, logicalDateFrom: b.fromDate, logicalDateTo: b.toDate, limit: 1_000_000 };
     if (b.state === "running") {
       const open = await ctx.store.listRuns({ ...range, states: ["queued", "running"] });
-      if (open.length === 0) ctx.uow.backfill({ id: b.id, state: "done", endedAt: ctx.now });
+      if (open.length === 0) ctx.writer.backfill({ id: b.id, state: "done", endedAt: ctx.now });
       continue;
     }
     const dag = await ctx.store.getDag(b.dagId);
     const v = dag && (await ctx.version(dag.latestVersion));
     if (!v) {
-      ctx.uow.backfill({ id: b.id, state: "cancelled", endedAt: ctx.now });
+      ctx.writer.backfill({ id: b.id, state: "cancelled", endedAt: ctx.now });
       continue;
     }
     const existing = new Map<number, RunRecord>();
@@ -53,7 +54,7 @@ export async function planBackfills(ctx: PlannerContext): Promise<void> {
         await clearRun(ctx, found, v.version);
       }
     }
-    ctx.uow.backfill({ id: b.id, state: "running" });
+    ctx.writer.backfill({ id: b.id, state: "running" });
   }
 }
 
@@ -61,18 +62,16 @@ export async function planBackfills(ctx: PlannerContext): Promise<void> {
 async function clearRun(ctx: PlannerContext, run: RunRecord, latest: DagVersionRecord): Promise<void> {
   const version = (await ctx.version(run.dagVersion))?.version ?? latest;
   const fresh = new Map(newTaskInstances(version.spec, ctx.now).map((t) => [t.taskId, t]));
-  const tis = (await ctx.store.listTaskInstances(run.id)).map((ti) => {
+  for (const ti of await ctx.store.listTaskInstances(run.id)) {
     const base = fresh.get(ti.taskId);
-    return {
+    const reset = {
       ...ti,
       state: "none" as const,
       maxTries: ti.tryNumber + (base ? base.maxTries : 1),
       queuedAt: null, startedAt: null, endedAt: null, nextRetryAt: null, output: null, error: null, followed: null,
       updatedAt: ctx.now,
     };
-  });
-  await ctx.store.commit({
-    taskInstances: tis,
-    runs: [{ id: run.id, state: "queued", startedAt: null, endedAt: null, note: "cleared by backfill" }],
-  });
+    ctx.writer.storedTask(run, ti.state, reset, ctx.now);
+  }
+  ctx.writer.run(run, { state: "queued", startedAt: null, endedAt: null, note: "cleared by backfill" }, ctx.now);
 }

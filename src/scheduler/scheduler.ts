@@ -505,7 +505,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         await createDatasetRuns({ store: this.store, datasets: this.datasets, dags: this.dags, version: (h) => this.version(h), logger: this.logger, now });
       }
     }
-    await planBackfills({ store: this.store, uow: this.uow, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
+    await planBackfills({ store: this.store, writer: this.writer, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
     await this.uow.flush();
     await this.applyCommands();
     await this.uow.flush();
