@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { dagsBackfill } from "./commands/dags-backfill.js";
 import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
 import { dagsTest } from "./commands/dags-test.js";
@@ -25,6 +25,12 @@ function common(cmd: Command, listing = false): Command {
   cmd.option("--home <dir>", "state folder (env BATON_HOME, default ./.baton)");
   if (listing) cmd.option("--json", "print JSON");
   return cmd;
+}
+
+/** Option parser for counts such as `--workers`: a whole number ≥ 1 (kept as text for the config). */
+function positiveCount(value: string): string {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError("must be a whole number of at least 1.");
+  return value;
 }
 
 /** Wraps a command body: positional args + merged options → exit code. */
@@ -63,7 +69,7 @@ export function buildProgram(): Command {
     .action(run(standalone));
   serving(common(program.command("api").description("run the REST API and UI only (sign-in required)"))).action(run(api));
   common(program.command("scheduler").description("run the scheduler, workers and DAG folder watcher, without the API"))
-    .option("--workers <n>", "warm worker processes (env BATON_WORKERS, default one per CPU)")
+    .option("--workers <n>", "warm worker processes, at least 1 (env BATON_WORKERS, default one per CPU)", positiveCount)
     .action(run(scheduler));
 
   const users = program.command("users").description("users who can sign in to the UI and API");
