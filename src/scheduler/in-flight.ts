@@ -1,3 +1,4 @@
+import type { AttemptRecord } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
 import type { ActiveRun } from "./active-run.js";
 import type { Claim, Dispatcher } from "./dispatcher.js";
@@ -58,7 +59,7 @@ export class InFlightAttempts {
     f.state = "running";
     f.startedAt = at;
     this.writer.task(run, f.key, { state: "running", startedAt: at }, at);
-    this.writer.attempt(run.run, this.#row(f, { state: "running", startedAt: at, endedAt: null, error: null, pid }), null, at);
+    this.writer.attempt(run.run, this.#row(f, "running", at, null, null, pid), null, at);
   }
 
   /** The attempts in flight of a run: all of them, or those of some task ids. */
@@ -77,11 +78,11 @@ export class InFlightAttempts {
     if (!f) return undefined;
     this.#byId.delete(attemptId);
     this.dispatcher.release(f);
-    if (run) this.writer.attempt(run.run, this.#row(f, { ...how, startedAt: how.startedAt === undefined ? f.startedAt : how.startedAt }), f.state, now);
+    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid), f.state, now);
     return f;
   }
 
-  #row(f: InFlight, how: { state: TaskState; startedAt: number | null; endedAt: number | null; error: string | null; pid: number | null }) {
-    return { runPk: f.runPk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, logPath: f.logPath, ...how };
+  #row(f: InFlight, state: TaskState, startedAt: number | null, endedAt: number | null, error: string | null, pid: number | null): AttemptRecord {
+    return { runPk: f.runPk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state, startedAt, endedAt, error, logPath: f.logPath, pid };
   }
 }
