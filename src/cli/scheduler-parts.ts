@@ -10,6 +10,9 @@ import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
 
+/** Exit code of a scheduler whose lease was fenced (EX_TEMPFAIL: restart it). */
+export const FENCED_EXIT_CODE = 75;
+
 /** A started scheduler and what runs beside it; `stop` ends them in order, gracefully. */
 export interface SchedulerParts {
   scheduler: Scheduler;
@@ -46,7 +49,19 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
     sealer: openOutputSealer(config),
     clock: systemClock,
     logger,
-    options: { logsDir: config.logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: config.pollMs },
+    options: {
+      logsDir: config.logsDir,
+      maxOutputBytes: config.maxOutputBytes,
+      pollMs: config.pollMs,
+      lease: { heartbeatMs: config.schedulerHeartbeatMs, leaseMs: config.schedulerLeaseMs },
+    },
+    // Several schedulers on one database (docs/adr/0007): a lease fences this one's writes.
+    leases: store,
+    // Fenced: another scheduler adopted this one's work. Its attempts are killed; exit so a supervisor starts it afresh.
+    onFenced: () => {
+      process.stderr.write("fenced: another scheduler adopted my work; exiting\n");
+      process.exit(FENCED_EXIT_CODE);
+    },
   });
   const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger });
   const firstSync = await sync.syncOnce();

@@ -25,6 +25,10 @@ export interface BatonConfig {
   shutdownGraceMs: number;
   /** How often the scheduler looks for due schedules and external requests. */
   pollMs: number;
+  /** BATON_SCHEDULER_HEARTBEAT_MS: how often a scheduler renews its lease and watches the others' (docs/adr/0007). */
+  schedulerHeartbeatMs: number;
+  /** BATON_SCHEDULER_LEASE_MS: how long another scheduler's lease may go unrenewed before it is fenced and its work adopted. */
+  schedulerLeaseMs: number;
   logLevel: string;
   /** Where the API and UI listen (127.0.0.1 unless told otherwise). */
   apiHost: string;
@@ -114,6 +118,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     dagFileMemoryMb: intFrom(env, "BATON_DAG_FILE_MEMORY_MB", 512),
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
+    schedulerHeartbeatMs: intFrom(env, "BATON_SCHEDULER_HEARTBEAT_MS", 1_000) || 1_000,
+    schedulerLeaseMs: intFrom(env, "BATON_SCHEDULER_LEASE_MS", 10_000) || 10_000,
     logLevel: env.BATON_LOG_LEVEL ?? "info",
     apiHost: env.BATON_API_HOST || "127.0.0.1",
     apiPort: intFrom(env, "BATON_API_PORT", 8080),

@@ -34,6 +34,10 @@ import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
 import { TaskOutputs, UnreadableOutputError } from "./task-outputs.js";
+import { randomUUID } from "node:crypto";
+import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
+import { SchedulerLease, type LeaseTiming } from "./scheduler-lease.js";
+import { DagOwnership } from "./dag-ownership.js";
 
 export interface SchedulerOptions {
   logsDir: string;
@@ -44,6 +48,8 @@ export interface SchedulerOptions {
   /** Group-commit window (ms) on the clock; 0 commits on the next turn of the event loop. Default 5. */
   commitDelayMs?: number;
   schedulerId?: string;
+  /** Lease heartbeat and expiry when `leases` are given (docs/adr/0007); default 1,000 / 10,000 ms. */
+  lease?: LeaseTiming;
   /** False for `dags test`: only runs created by the caller are executed. */
   createScheduledRuns?: boolean;
 }
@@ -65,6 +71,14 @@ export interface SchedulerDeps {
   clock: Clock;
   logger: Logger;
   options: SchedulerOptions;
+  /**
+   * Leases and DAG ownership shared with other schedulers on this database (docs/adr/0007):
+   * with them, this scheduler holds a lease, fences its commits with it and runs only the DAGs
+   * it owns. None → it runs every DAG (tests, `dags test`).
+   */
+  leases?: SchedulerLeases;
+  /** Called once after this scheduler found its lease fenced and stopped its work: exit the process. */
+  onFenced?: () => void;
 }
 
 /**
@@ -105,9 +119,15 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private tickAgain = false;
   private cancelTick: (() => void) | null = null;
   private lastHeartbeat = 0;
+  private readonly leases: SchedulerLeases | undefined;
+  private readonly onFenced: (() => void) | undefined;
+  private ha: { lease: SchedulerLease; ownership: DagOwnership } | null = null;
+  private wasFenced = false;
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
+    this.leases = deps.leases;
+    this.onFenced = deps.onFenced;
     this.inbox = deps.inbox;
     this.datasets = deps.datasets;
     this.executor = deps.executor;
@@ -118,6 +138,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
       createScheduledRuns: true,
+      lease: { heartbeatMs: 1_000, leaseMs: 10_000 },
       commitDelayMs: 5,
       ...deps.options,
     };
@@ -162,13 +183,19 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Recovers runs left running by a previous process, starts the executor and the tick. */
   async start(): Promise<void> {
     const now = this.clock.now();
-    await ensureSoleScheduler(this.store, this.opts.schedulerId, now, 3 * this.opts.heartbeatMs);
+    // SQLite: one scheduler per file. PostgreSQL: any number, sharing DAGs by lease (docs/adr/0007).
+    const sole = !this.store.capabilities.skipLocked;
+    if (sole) await ensureSoleScheduler(this.store, this.opts.schedulerId, now, 3 * this.opts.heartbeatMs);
     await this.store.heartbeat("scheduler", this.opts.schedulerId, now);
     this.lastHeartbeat = now;
+    if (this.leases) await this.joinSchedulers(this.leases, sole);
     await this.executor.start(this);
     await this.refreshCatalog();
-    for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
-      await this.activate(run, true);
+    if (this.ha) await this.adoptDags();
+    else {
+      for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
+        await this.activate(run, true);
+      }
     }
     await this.uow.flush();
     this.live = true;
@@ -228,6 +255,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     if (this.ticking) await this.ticking;
     await this.executor.shutdown(graceMs);
     await this.uow.drain();
+    // Hand this scheduler's DAGs and pool slots to the others at once, not after the lease time.
+    await this.ha?.lease.stop();
     // Release the database for another scheduler at once.
     await this.store.heartbeat("scheduler", this.opts.schedulerId, 0);
   }
@@ -499,10 +528,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       await this.store.heartbeat("scheduler", this.opts.schedulerId, now);
     }
     await this.refreshCatalog();
+    await this.adoptDags();
+    const mine = this.ownedDags();
     if (this.opts.createScheduledRuns) {
-      await createDueRuns({ store: this.store, uow: this.uow, dags: this.dags, version: (h) => this.version(h), now });
+      await createDueRuns({ store: this.store, uow: this.uow, dags: mine, version: (h) => this.version(h), now });
       if (this.datasets) {
-        await createDatasetRuns({ store: this.store, datasets: this.datasets, dags: this.dags, version: (h) => this.version(h), logger: this.logger, now });
+        await createDatasetRuns({ store: this.store, datasets: this.datasets, dags: mine, version: (h) => this.version(h), logger: this.logger, now });
       }
     }
     await planBackfills({ store: this.store, writer: this.writer, version: (h) => this.version(h), isActive: (pk) => this.runs.has(pk), now });
@@ -513,6 +544,65 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.checkRunTimeouts(now);
     for (const run of this.runs.values()) for (const t of run.blocked) this.checkPastSafely(run, t);
     this.pump();
+  }
+
+  // ── several schedulers (docs/adr/0007) ───────────────────────────────────────────────────
+
+  /** Registers this scheduler's lease; from now on every commit is fenced by it. */
+  private async joinSchedulers(leases: SchedulerLeases, sole: boolean): Promise<void> {
+    const [host, pid] = [this.opts.schedulerId.slice(0, this.opts.schedulerId.lastIndexOf(":")), process.pid];
+    const identity = { id: `${this.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: "baton" };
+    const timing = this.opts.lease;
+    const lease = new SchedulerLease(leases, this.clock, this.logger, identity, timing, {
+      onFenced: () => this.fenced(),
+      // Workers run only while the lease is renewed: a paused scheduler's workers are gone before it can be fenced.
+      onBeat: () => this.executor.keepAlive?.(Math.floor(timing.leaseMs / 2)),
+      onLeaseFenced: () => this.wake(),
+    });
+    if (sole) {
+      // The heartbeat check passed: any lease left unfenced on this file belongs to a dead scheduler.
+      for (const l of await leases.listSchedulerLeases()) {
+        if (l.fencedAt === null) await leases.fenceScheduler(l.id, l.beat, identity.id, this.clock.now());
+      }
+    }
+    await lease.start();
+    this.uow.fenceWith({ schedulerId: lease.id }, () => this.fenced());
+    this.ha = { lease, ownership: new DagOwnership(leases, lease.id, sole) };
+    this.logger.info({ scheduler: lease.id, ...timing }, "scheduler lease registered");
+  }
+
+  /** Claims or gives back DAGs towards a fair share; loads the running runs of DAGs newly owned (recovery rules). */
+  private async adoptDags(): Promise<void> {
+    if (!this.ha || this.stopping) return;
+    const busy = new Set([...this.runs.values()].map((r) => r.dagId));
+    if (this.uow.pending) await this.uow.flush();
+    const adopted = await this.ha.ownership.rebalance(this.dags.size, this.ha.lease.liveSchedulers, (d) => busy.has(d));
+    for (const dagId of adopted) {
+      const running = await this.store.listRuns({ dagId, states: ["running"], limit: 1_000_000 });
+      for (const run of running) if (!this.runs.has(run.id)) await this.activate(run, true);
+      this.logger.info({ dagId, runs: running.length }, "DAG adopted");
+    }
+  }
+
+  /** The DAGs this scheduler creates and starts runs for: those it owns (all without leases). */
+  private ownedDags(): Map<string, DagRecord> {
+    const ha = this.ha;
+    if (!ha) return this.dags;
+    return new Map([...this.dags].filter(([id]) => ha.ownership.owns(id)));
+  }
+
+  /** Our lease was fenced: another scheduler adopted our work. Stop at once, write nothing more. */
+  private fenced(): void {
+    if (this.wasFenced) return;
+    this.wasFenced = true;
+    this.logger.error({ scheduler: this.ha?.lease.id }, "fenced: another scheduler adopted my work; exiting");
+    this.stopping = true;
+    this.cancelTick?.();
+    for (const cancel of this.retryTimers.values()) cancel();
+    this.retryTimers.clear();
+    this.sensorWaits.stop();
+    this.runs.clear();
+    void this.executor.shutdown(0).finally(() => this.onFenced?.());
   }
 
   private async refreshCatalog(): Promise<void> {
@@ -544,7 +634,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private async promoteQueuedRuns(now: number): Promise<void> {
     const start = await runsToStart({
       store: this.store,
-      dags: this.dags,
+      dags: this.ownedDags(),
       active: [...this.runs.values()].map((r) => r.run),
       maxActiveRuns: async (hash) => (await this.version(hash))?.version.spec.maxActiveRuns ?? 16,
       now,
@@ -588,6 +678,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private async applyCommands(): Promise<void> {
     if (!this.inbox) return;
     for (const cmd of await this.inbox.listPendingCommands(100)) {
+      // A command about a run goes to the owner of its DAG; it stays pending for it.
+      if (this.ha && "dagId" in cmd.payload && !this.ha.ownership.owns(cmd.payload.dagId)) continue;
       const result = await applyCommand(this.commandHost, cmd);
       await this.uow.flush();
       await this.inbox.completeCommand(cmd.id, result, this.clock.now());

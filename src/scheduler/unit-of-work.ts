@@ -4,6 +4,8 @@ import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { Clock } from "../core/ports/clock.js";
+import { FencedError } from "../core/errors.js";
+import type { CommitFence } from "../core/ports/scheduler-leases.js";
 
 const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.runPk}\0${t.taskId}\0${t.mapIndex}`;
 
@@ -25,6 +27,8 @@ export class UnitOfWork {
   private scheduled = false;
   private flushing: Promise<void> | null = null;
   private idleWaiters: (() => void)[] = [];
+  private fence: CommitFence | undefined;
+  private onFenced: ((error: FencedError) => void) | undefined;
   /** Allocated once: scheduling a commit allocates no closure. */
   private readonly go = (): void => {
     this.scheduled = false;
@@ -102,6 +106,15 @@ export class UnitOfWork {
     else this.clock.setTimer(this.commitDelayMs, this.go);
   }
 
+  /**
+   * Every commit from now on lands only while this scheduler's lease holds (docs/adr/0007). A
+   * refused commit is not retried: its changes are dropped and `onFenced` is told (fatal).
+   */
+  fenceWith(fence: CommitFence, onFenced: (error: FencedError) => void): void {
+    this.fence = fence;
+    this.onFenced = onFenced;
+  }
+
   /** Writes everything pending; resolves when it is durable. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
@@ -126,9 +139,10 @@ export class UnitOfWork {
     const published = this.domainEvents;
     this.domainEvents = [];
     // Events alone (an instance became "scheduled", which is not written) need no transaction.
-    this.flushing = (write ? this.store.commit(changes) : Promise.resolve())
+    this.flushing = (write ? this.store.commit(changes, this.fence) : Promise.resolve())
       .then(() => this.onCommitted?.(changes, events.length, published))
       .catch((error: unknown) => {
+        if (error instanceof FencedError) return this.onFenced?.(error);
         // Keep the changes (newer ones win) and try again on the next turn.
         this.logger.error({ err: error }, "commit failed; will retry");
         for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
