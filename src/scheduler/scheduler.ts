@@ -1,5 +1,4 @@
-import { buildGraph, type DagGraph } from "../core/graph/dag-graph.js";
-import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { DagRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { resolveParams } from "../core/params/resolve-params.js";
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
@@ -30,6 +29,8 @@ import { StateWriter } from "./state-writer.js";
 import { InFlightAttempts } from "./in-flight.js";
 import type { DomainEventListener } from "../core/model/domain-events.js";
 import { runsToStart } from "./queued-runs.js";
+import { DagVersions, type LoadedVersion } from "./dag-versions.js";
+import { runningRunPages } from "./running-runs.js";
 import { pastAllows } from "./depends-on-past.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
@@ -107,7 +108,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly dispatcher: Dispatcher;
   private readonly runs = new Map<number, ActiveRun>();
   private readonly inFlight: InFlightAttempts;
-  private readonly versions = new Map<string, { version: DagVersionRecord; graph: DagGraph }>();
+  /** Parsed DAG versions, an LRU of at most 256 (DEFAULT_MAX_CACHED_VERSIONS), and each DAG's latest limits. */
+  private readonly versions: DagVersions;
   private readonly retryTimers = new Map<string, () => void>();
   private readonly sensorWaits: SensorWaits;
   private dags = new Map<string, DagRecord>();
@@ -128,6 +130,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.store = deps.store;
     this.leases = deps.leases;
     this.onFenced = deps.onFenced;
+    this.versions = new DagVersions(this.store);
     this.inbox = deps.inbox;
     this.datasets = deps.datasets;
     this.executor = deps.executor;
@@ -193,8 +196,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     await this.refreshCatalog();
     if (this.ha) await this.adoptDags();
     else {
-      for (const run of await this.store.listRuns({ states: ["running"], limit: 1_000_000 })) {
-        await this.activate(run, true);
+      for await (const page of runningRunPages(this.store)) {
+        for (const run of page) await this.activate(run, true);
       }
     }
     await this.uow.flush();
@@ -394,7 +397,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.sensorWaits.cancel(run, null);
     this.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
     const finished = run.run;
-    void this.uow.flush().then(() => this.waiters.finished(finished));
+    // Waiters hear of the end once it is durable (a failed commit is retried first).
+    void this.uow.flushRun(run.pk).then(() => this.waiters.finished(finished));
     this.wake();
   }
 
@@ -611,23 +615,15 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const changed = pools.size !== this.pools.size || [...pools].some(([k, v]) => this.pools.get(k) !== v);
     this.pools = pools;
     if (changed) this.dispatcher.unparkAll();
+    await this.versions.refreshLatest(this.dags);
   }
 
-  private async version(hash: string): Promise<{ version: DagVersionRecord; graph: DagGraph } | undefined> {
-    let v = this.versions.get(hash);
-    if (!v) {
-      const version = await this.store.getDagVersion(hash);
-      if (!version) return undefined;
-      v = { version, graph: buildGraph(version.spec) };
-      this.versions.set(hash, v);
-    }
-    return v;
+  private version(hash: string): Promise<LoadedVersion | undefined> {
+    return this.versions.get(hash);
   }
 
   private maxActiveTasks(dagId: string): number {
-    const dag = this.dags.get(dagId);
-    const v = dag && this.versions.get(dag.latestVersion);
-    return v?.version.spec.maxActiveTasks ?? 16;
+    return this.versions.maxActiveTasks(dagId);
   }
 
   /** Moves queued runs to running in order, within max active runs, unless the DAG is paused. */
@@ -639,7 +635,11 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       maxActiveRuns: async (hash) => (await this.version(hash))?.version.spec.maxActiveRuns ?? 16,
       now,
     });
-    for (const run of start) await this.activate({ ...run, state: "running", startedAt: now }, false);
+    for (const run of start) {
+      // Ended here but not yet durable (commits failing): the store still says "queued".
+      if (this.uow.hasUnwrittenRun(run.id)) continue;
+      await this.activate({ ...run, state: "running", startedAt: now }, false);
+    }
   }
 
   /** Loads a run into memory and starts deciding its tasks. */

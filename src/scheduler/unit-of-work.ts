@@ -6,6 +6,7 @@ import type { Logger } from "../core/ports/logger.js";
 import type { Clock } from "../core/ports/clock.js";
 import { FencedError } from "../core/errors.js";
 import type { CommitFence } from "../core/ports/scheduler-leases.js";
+import { RepeatedFailureLog } from "./repeated-failure-log.js";
 
 const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.runPk}\0${t.taskId}\0${t.mapIndex}`;
 
@@ -26,6 +27,13 @@ export class UnitOfWork {
   private domainEvents: DomainEvent[] = [];
   private scheduled = false;
   private flushing: Promise<void> | null = null;
+  /** Runs whose changes are in the commit under way (taken out of `runs` while it runs). */
+  private committingRuns: ReadonlySet<number> = new Set();
+  /** After a failed commit: no new attempt until the retry timer fires (doubling, at most 5 s). */
+  private backingOff = false;
+  private retryDelayMs = 200;
+  /** Callers of {@link flush} waiting for the backoff to end (not a busy loop on a failing store). */
+  private backoffWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private fence: CommitFence | undefined;
   private onFenced: ((error: FencedError) => void) | undefined;
@@ -34,7 +42,11 @@ export class UnitOfWork {
     this.scheduled = false;
     void this.flush();
   };
-  private readonly retryLater = (): void => this.schedule();
+  private readonly retryLater = (): void => {
+    this.backingOff = false;
+    for (const w of this.backoffWaiters.splice(0)) w();
+    this.schedule();
+  };
 
   /**
    * @param clock times the commit window and the retry after a failed commit (a zero window
@@ -51,7 +63,12 @@ export class UnitOfWork {
     private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number, domainEvents: readonly DomainEvent[]) => void,
     /** Where dataset events go; without it, {@link datasetEvent} is not called. */
     private readonly datasets?: DatasetStore,
-  ) {}
+  ) {
+    this.commitFailures = new RepeatedFailureLog(logger, "commit");
+  }
+
+  /** A commit failing again and again (full disk) is logged once, with its real error. */
+  private readonly commitFailures: RepeatedFailureLog;
 
   taskInstance(ti: TaskInstanceRecord): void {
     this.tis.set(tiKey(ti), ti);
@@ -90,6 +107,14 @@ export class UnitOfWork {
     this.schedule();
   }
 
+  /**
+   * Whether changes to run `id` are recorded but not yet durable. A run that ended in memory is
+   * still "queued" or "running" in the store until then: it must not be picked up again.
+   */
+  hasUnwrittenRun(id: number): boolean {
+    return this.runs.has(id) || this.committingRuns.has(id);
+  }
+
   get pending(): boolean {
     return this.rowsPending || this.domainEvents.length > 0;
   }
@@ -99,7 +124,7 @@ export class UnitOfWork {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.backingOff) return;
     this.scheduled = true;
     // A zero window is "the next turn", not a wait: setImmediate keeps its latency.
     if (this.commitDelayMs <= 0) setImmediate(this.go);
@@ -117,6 +142,8 @@ export class UnitOfWork {
 
   /** Writes everything pending; resolves when it is durable. */
   async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.backingOff && this.rowsPending) await new Promise<void>((resolve) => this.backoffWaiters.push(resolve));
     while (this.flushing) await this.flushing;
     if (!this.pending) return;
     const write = this.rowsPending;
@@ -138,13 +165,18 @@ export class UnitOfWork {
     if (events.length > 0) changes.datasetEvents = events;
     const published = this.domainEvents;
     this.domainEvents = [];
+    this.committingRuns = new Set(changes.runs?.map((r) => r.id));
     // Events alone (an instance became "scheduled", which is not written) need no transaction.
     this.flushing = (write ? this.store.commit(changes, this.fence) : Promise.resolve())
-      .then(() => this.onCommitted?.(changes, events.length, published))
+      .then(() => {
+        this.commitFailures.succeeded();
+        this.retryDelayMs = 200;
+        this.onCommitted?.(changes, events.length, published);
+      })
       .catch((error: unknown) => {
         if (error instanceof FencedError) return this.onFenced?.(error);
         // Keep the changes (newer ones win) and try again on the next turn.
-        this.logger.error({ err: error }, "commit failed; will retry");
+        this.commitFailures.failed(error);
         for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
         for (const a of changes.attempts ?? []) {
           const k = `${tiKey(a)}\0${a.tryNumber}`;
@@ -156,13 +188,24 @@ export class UnitOfWork {
         this.domainEvents = published.concat(this.domainEvents);
         for (const d of changes.dagSchedules ?? [])
           if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
-        this.clock.setTimer(200, this.retryLater);
+        // Retry after a pause that doubles while commits keep failing (a full disk, a lost
+        // database), instead of at the pace new changes arrive.
+        this.backingOff = true;
+        this.clock.setTimer(this.retryDelayMs, this.retryLater);
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 5_000);
       })
       .finally(() => {
         this.flushing = null;
+        this.committingRuns = new Set();
         if (!this.pending) for (const w of this.idleWaiters.splice(0)) w();
       });
     await this.flushing;
+  }
+
+  /** Flushes until the changes recorded for run `id` are durable (retrying failed commits after their backoff). */
+  async flushRun(id: number): Promise<void> {
+    do await this.flush();
+    while (this.hasUnwrittenRun(id));
   }
 
   /** Resolves once nothing is pending (for shutdown and tests). */
