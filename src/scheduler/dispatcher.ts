@@ -70,6 +70,26 @@ export class Dispatcher {
     for (const key of [...this.parkedByPool.keys()]) this.unpark(this.parkedByPool, key, Infinity);
   }
 
+  /** Pools with parked work. */
+  parkedPools(): Iterable<string> {
+    return this.parkedByPool.keys();
+  }
+
+  /** Work parked because `pool` was full, in priority order. */
+  parkedIn(pool: string): readonly ReadyItem[] {
+    return this.parkedByPool.get(pool) ?? [];
+  }
+
+  /** Slots of `pool` that running attempts occupy. */
+  poolInUse(pool: string): number {
+    return this.poolUsed.get(pool) ?? 0;
+  }
+
+  /** `pool` has more slots (a larger grant): give its parked work another chance. */
+  unparkPool(pool: string): void {
+    this.unpark(this.parkedByPool, pool, Infinity);
+  }
+
   private unpark(map: Map<string, ReadyItem[]>, key: string, count: number): void {
     const list = map.get(key);
     if (!list) return;

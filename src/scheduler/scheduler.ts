@@ -38,6 +38,7 @@ import { TaskOutputs, UnreadableOutputError } from "./task-outputs.js";
 import { randomUUID } from "node:crypto";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import { SchedulerLease, type LeaseTiming } from "./scheduler-lease.js";
+import { PoolGrants } from "./pool-grants.js";
 import { DagOwnership } from "./dag-ownership.js";
 
 export interface SchedulerOptions {
@@ -124,6 +125,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private readonly leases: SchedulerLeases | undefined;
   private readonly onFenced: (() => void) | undefined;
   private ha: { lease: SchedulerLease; ownership: DagOwnership } | null = null;
+  /** Pool slots granted to this scheduler; null when it is the only one (the grant is the whole pool). */
+  private grants: PoolGrants | null = null;
   private wasFenced = false;
 
   constructor(deps: SchedulerDeps) {
@@ -178,7 +181,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.dispatcher = new Dispatcher({
       capacity: this.executor.capacity,
       maxActiveTasks: (dagId) => this.maxActiveTasks(dagId),
-      poolSlots: (pool) => this.pools.get(pool),
+      poolSlots: (pool) => (this.grants ? Math.min(this.grants.slots(pool), this.pools.get(pool) ?? 0) : this.pools.get(pool)),
     });
     this.inFlight = new InFlightAttempts(this.dispatcher, this.writer);
   }
@@ -255,6 +258,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     for (const cancel of this.retryTimers.values()) cancel();
     this.retryTimers.clear();
     this.sensorWaits.stop();
+    this.grants?.stop();
     if (this.ticking) await this.ticking;
     await this.executor.shutdown(graceMs);
     await this.uow.drain();
@@ -472,6 +476,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       const admission = d.admit(claim);
       if (admission !== "ok") {
         d.park(item, admission, claim);
+        if (admission === "pool_full") this.grants?.parked(claim.pool);
         continue;
       }
       this.dispatch(run, ti, claim);
@@ -533,6 +538,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     }
     await this.refreshCatalog();
     await this.adoptDags();
+    await this.grants?.tick();
     const mine = this.ownedDags();
     if (this.opts.createScheduledRuns) {
       await createDueRuns({ store: this.store, uow: this.uow, dags: mine, version: (h) => this.version(h), now });
@@ -572,7 +578,29 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     await lease.start();
     this.uow.fenceWith({ schedulerId: lease.id }, () => this.fenced());
     this.ha = { lease, ownership: new DagOwnership(leases, lease.id, sole) };
+    if (!sole) this.grants = this.poolGrants(leases, lease.id);
     this.logger.info({ scheduler: lease.id, ...timing }, "scheduler lease registered");
+  }
+
+  /** Several schedulers: the dispatcher runs pooled work only on slots granted to this one. */
+  private poolGrants(leases: SchedulerLeases, schedulerId: string): PoolGrants {
+    const d = this.dispatcher;
+    return new PoolGrants({
+      leases,
+      schedulerId,
+      clock: this.clock,
+      logger: this.logger,
+      parkedPools: () => d.parkedPools(),
+      need: (pool) => {
+        let parked = 0;
+        for (const item of d.parkedIn(pool)) parked += this.runs.get(item.runPk)?.tis.get(item.taskId)?.poolSlots ?? 0;
+        return { used: d.poolInUse(pool), parked, size: this.pools.get(pool) ?? 0 };
+      },
+      onGrown: (pool) => {
+        d.unparkPool(pool);
+        this.pump();
+      },
+    });
   }
 
   /** Claims or gives back DAGs towards a fair share; loads the running runs of DAGs newly owned (recovery rules). */
@@ -605,6 +633,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     for (const cancel of this.retryTimers.values()) cancel();
     this.retryTimers.clear();
     this.sensorWaits.stop();
+    this.grants?.stop();
     this.runs.clear();
     void this.executor.shutdown(0).finally(() => this.onFenced?.());
   }
