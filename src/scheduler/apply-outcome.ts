@@ -1,6 +1,7 @@
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
 import type { AttemptReport } from "../core/ports/executor.js";
+import { countedTries, mayRetry } from "../core/retry/may-retry.js";
 import { retryDelayMs } from "../core/retry/retry-delay.js";
 import type { ActiveRun } from "./active-run.js";
 import type { StateWriter } from "./state-writer.js";
@@ -15,8 +16,9 @@ export interface OutcomeResult {
 
 /**
  * Records how an attempt ended: success (with its return value and, for branches, the chosen
- * tasks), skipped, or failed — retried later when the error is retryable and tries remain. An
- * infrastructure failure uses no try (see infra-outcome.ts).
+ * tasks), skipped, or failed — retried later when the error is retryable and tries remain
+ * (core/retry/may-retry.ts). An infrastructure failure does not count against the retries (see
+ * infra-outcome.ts).
  */
 export function applyOutcome(w: StateWriter, run: ActiveRun, key: string, report: AttemptReport, now: number): OutcomeResult {
   const ti = run.tis.get(key)!;
@@ -48,9 +50,9 @@ export function applyOutcome(w: StateWriter, run: ActiveRun, key: string, report
   }
   const retryable = o.kind !== "failed" || o.retryable;
   const error = o.error;
-  if (retryable && ti.tryNumber < ti.maxTries) {
+  if (retryable && mayRetry(ti)) {
     const jitterKey = `${run.dagId}#${key}#${run.run.logicalDate ?? run.run.runId}`;
-    const nextRetryAt = now + retryDelayMs(task, ti.tryNumber, jitterKey);
+    const nextRetryAt = now + retryDelayMs(task, countedTries(ti), jitterKey);
     return { ti: w.task(run, key, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
   }
   return { ti: w.task(run, key, { ...times, state: "failed", error }, now), attemptState: "failed" };

@@ -68,6 +68,7 @@ async function clearRun(ctx: PlannerContext, run: RunRecord, latest: DagVersionR
       ...ti,
       state: "none" as const,
       maxTries: ti.tryNumber + (base ? base.maxTries : 1),
+      infraTries: 0,
       queuedAt: null, startedAt: null, endedAt: null, nextRetryAt: null, output: null, error: null, followed: null,
       updatedAt: ctx.now,
     };

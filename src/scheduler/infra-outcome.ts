@@ -10,10 +10,10 @@ export const INFRA_RETRY_MAX_MS = 60_000;
 
 /**
  * Records an attempt the machine failed (`infra_failed`: its log could not be written), not the
- * task. As a sensor's reschedule does, it gives the try back: the task instance waits as
- * up_for_retry with its try number lowered by one, so the next attempt runs as the same try,
- * and however often the disk is full, the task's retries stay whole. The wait doubles with each
- * such failure in a row (1 s, 2 s, 4 s … 60 s); any other outcome resets it.
+ * task. The try is not counted: the task instance waits as up_for_retry with `infraTries` one
+ * higher, so the next attempt runs with a new try number and, however often the disk is full,
+ * the task's retries stay whole (core/retry/may-retry.ts). The wait doubles with each such
+ * failure in a row (1 s, 2 s, 4 s … 60 s); any other outcome resets it.
  */
 export function applyInfraFailure(
   w: StateWriter,
@@ -31,7 +31,7 @@ export function applyInfraFailure(
     startedAt: report.startedAt,
     endedAt: report.endedAt,
     state: "up_for_retry" as const,
-    tryNumber: Math.max(0, ti.tryNumber - 1),
+    infraTries: (ti.infraTries ?? 0) + 1,
     nextRetryAt: now + waitMs,
     error,
   };

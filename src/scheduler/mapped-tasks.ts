@@ -1,5 +1,6 @@
 import type { MapSpec } from "../core/model/dag-spec.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
+import { countedTries } from "../core/retry/may-retry.js";
 import { expandMap, mapArguments, mappedTaskState, type MapLists } from "../core/scheduling/expand-map.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
 import type { StateWriter } from "./state-writer.js";
@@ -39,7 +40,7 @@ export function expandMappedTask(w: StateWriter, run: ActiveRun, taskId: string,
     return { ready: [], settled: true };
   }
   (listsCache.get(run) ?? listsCache.set(run, new Map()).get(run)!).set(taskId, expansion.lists);
-  const retries = parent.maxTries - 1 - parent.tryNumber;
+  const retries = parent.maxTries - 1 - countedTries(parent);
   const ready: TaskInstanceRecord[] = [];
   for (let i = 0; i < expansion.length; i++) {
     const before = run.tis.get(tiKey(taskId, i));
@@ -50,6 +51,7 @@ export function expandMappedTask(w: StateWriter, run: ActiveRun, taskId: string,
       state: "scheduled",
       tryNumber: tries,
       maxTries: tries + retries + 1,
+      infraTries: 0,
       queuedAt: null,
       startedAt: null,
       endedAt: null,

@@ -28,6 +28,7 @@ function cleared(ti: TaskInstanceRecord, graph: DagGraph, now: number): Partial<
   return {
     state: "none",
     maxTries: ti.tryNumber + retries + 1,
+    infraTries: 0,
     queuedAt: null,
     startedAt: null,
     endedAt: null,

@@ -37,7 +37,7 @@ describe("crash recovery on a manual clock", () => {
     // The process is gone: nothing is stopped, flushed or told. A new scheduler starts 10 minutes after the first run began.
     clock = await restartOnManualClock(h, s.t0 + 10 * MINUTE);
     const retry = await tiWhen(h, clock, run.id, "t", (x) => x.state === "up_for_retry");
-    expect(retry).toMatchObject({ tryNumber: 1, nextRetryAt: s.t0 + 11 * MINUTE });
+    expect(retry).toMatchObject({ tryNumber: 1, infraTries: 1, nextRetryAt: s.t0 + 11 * MINUTE });
     expect(retry.error).toMatch(/interrupted/);
 
     await runFor(clock, MINUTE);

@@ -84,12 +84,19 @@ describe("attempt logs on a full file system", () => {
       if (ti.error?.includes("infrastructure failure") || ti.state === "failed") seen = ti;
       else await new Promise((r) => setTimeout(r, 25));
     }
-    expect(seen).toMatchObject({ state: "up_for_retry", tryNumber: 0 });
+    // Try numbers only increase: try 1 ended as an infrastructure try (infraTries), not counted
+    // against the retries (before issue 9 the try was given back and try 1 ran again).
+    expect(seen).toMatchObject({ state: "up_for_retry", tryNumber: 1, infraTries: 1 });
     expect(seen!.error).toMatch(/infrastructure failure, the try is not counted: .*ENOSPC.*the attempt ended failed: .*ENOSPC/s);
     rmSync(filler);
     const ended = await h.scheduler.waitForRun(run.id);
     expect(ended.state).toBe("success");
     const tis = await h.store.listTaskInstances(run.id);
-    expect(tis[0]).toMatchObject({ state: "success", tryNumber: 1, output: '"written"' });
+    expect(tis[0]).toMatchObject({ state: "success", output: '"written"' });
+    // One try counted (the success); every earlier one was the full disk's.
+    expect(tis[0]!.infraTries).toBeGreaterThanOrEqual(1);
+    expect(tis[0]!.tryNumber - tis[0]!.infraTries!).toBe(1);
+    const tries = (await h.store.listAttempts(run.id, "writer")).map((a) => a.tryNumber);
+    expect(tries).toEqual([...new Set(tries)]);
   }, 60_000);
 });

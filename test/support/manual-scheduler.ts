@@ -3,6 +3,7 @@ import { vi } from "vitest";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite-store.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { Triggerer } from "../../src/core/ports/triggerer.js";
+import type { Executor } from "../../src/core/ports/executor.js";
 import type { CommandKind, CommandPayloads, TaskInstanceRecord } from "../../src/core/model/records.js";
 import { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { InProcessExecutor } from "../../src/executor/in-process-executor.js";
@@ -82,7 +83,7 @@ let current: ManualClock | undefined;
  */
 export async function startOnManualClock(
   dags: LoadedDags | Record<string, string>,
-  opts: { concurrency?: number; scheduler?: Partial<SchedulerOptions>; triggerer?: (clock: ManualClock) => Triggerer } = {},
+  opts: { concurrency?: number; scheduler?: Partial<SchedulerOptions>; triggerer?: (clock: ManualClock) => Triggerer; executor?: Executor } = {},
 ): Promise<{ h: Harness; clock: WallSyncedClock; t0: number }> {
   const t0 = manualStart();
   const h = dags instanceof LoadedDags ? await dags.fork() : new Harness(dags);
@@ -94,7 +95,7 @@ export async function startOnManualClock(
   current = clock;
   await h.start({
     clock,
-    executor: new InProcessExecutor({ clock, echoOutput: false, concurrency: opts.concurrency ?? 4 }),
+    executor: opts.executor ?? new InProcessExecutor({ clock, echoOutput: false, concurrency: opts.concurrency ?? 4 }),
     ...(opts.triggerer ? { triggerer: opts.triggerer(clock) } : {}),
     scheduler: { pollMs: 60_000, commitDelayMs: 0, ...opts.scheduler },
   });

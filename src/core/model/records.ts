@@ -72,8 +72,14 @@ export interface TaskInstanceRecord {
   state: TaskState;
   /** Attempts started so far (0 before the first). */
   tryNumber: number;
-  /** Total attempts allowed (retries + 1). */
+  /** Total attempts allowed (retries + 1), infrastructure tries not counted (see {@link infraTries}). */
   maxTries: number;
+  /**
+   * Tries the machine failed, not the task (`infra_failed`, or interrupted because their
+   * scheduler was lost): counted in `tryNumber` (try numbers only increase) but not against
+   * `maxTries` (core/retry/may-retry.ts). Absent when 0.
+   */
+  infraTries?: number;
   priority: number;
   pool: string;
   poolSlots: number;

@@ -13,6 +13,7 @@ import { describeQueuedRunsContract } from "./queued-runs-contract.js";
 import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js";
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
+import { describeInfraTriesContract } from "./infra-tries-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 /**
@@ -83,6 +84,7 @@ export function describeStoreContract(
     describeSecretsContract(sut);
     describeDatasetsContract(sut);
     describeSensorWaitsContract(sut);
+    describeInfraTriesContract(sut);
     describeSchedulerLeasesContract(sut);
   });
 }

@@ -33,12 +33,12 @@ async function migrateTo(target: UpgradeTarget, migration: string): Promise<stri
   }
 }
 
-/** Task-instance rows as 0001 knew them: without the columns later migrations added (0005's sensor waits). */
+/** Task-instance rows as 0001 knew them: without the columns later migrations added (0005's sensor waits, 0007's infra tries). */
 async function insertAsReleased(target: UpgradeTarget, tis: TaskInstanceRecord[]): Promise<void> {
   const db = target.connect();
   try {
     const rows = tis.map((ti) => {
-      const { first_poke_at: _f, poke_count: _p, trigger_spec: _t, ...v1 } = toTaskInstanceRow(ti);
+      const { first_poke_at: _f, poke_count: _p, trigger_spec: _t, infra_tries: _i, ...v1 } = toTaskInstanceRow(ti);
       return v1;
     });
     await db.insertInto("task_instances").values(rows as never).execute();

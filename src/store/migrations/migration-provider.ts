@@ -6,6 +6,7 @@ import { datasetsMigration } from "./0004-datasets.js";
 import { connectionsAndVariablesMigration } from "./0003-connections-and-variables.js";
 import { sensorWaitsMigration } from "./0005-sensor-waits.js";
 import { schedulerLeasesMigration } from "./0006-scheduler-leases.js";
+import { infraTriesMigration } from "./0007-infra-tries.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -22,6 +23,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0004-datasets": datasetsMigration(this.features),
       "0005-sensor-waits": sensorWaitsMigration(this.features),
       "0006-scheduler-leases": schedulerLeasesMigration(this.features),
+      "0007-infra-tries": infraTriesMigration(this.features),
     };
   }
 }

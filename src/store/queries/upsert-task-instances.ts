@@ -33,6 +33,7 @@ export async function upsertTaskInstances(
           state: eb.ref("excluded.state"),
           try_number: eb.ref("excluded.try_number"),
           max_tries: eb.ref("excluded.max_tries"),
+          infra_tries: eb.ref("excluded.infra_tries"),
           priority: eb.ref("excluded.priority"),
           pool: eb.ref("excluded.pool"),
           pool_slots: eb.ref("excluded.pool_slots"),

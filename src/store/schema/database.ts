@@ -93,6 +93,8 @@ export interface TaskInstancesTable {
   state: string;
   try_number: number;
   max_tries: number;
+  /** Tries the machine failed, not counted against max_tries (0007). */
+  infra_tries: number;
   priority: number;
   pool: string;
   pool_slots: number;
