@@ -3111,6 +3111,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            disk?: {
+                                freeBytes: number | null;
+                                lastInfraError: {
+                                    /** Format: date-time */
+                                    at: string | null;
+                                    message: string;
+                                } | null;
+                                path: string;
+                                /** @enum {string} */
+                                status: "ok" | "low" | "full" | "unknown";
+                                totalBytes: number | null;
+                            };
                             scheduler: {
                                 /** Format: date-time */
                                 lastHeartbeat: string | null;
@@ -3136,6 +3148,18 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            disk?: {
+                                freeBytes: number | null;
+                                lastInfraError: {
+                                    /** Format: date-time */
+                                    at: string | null;
+                                    message: string;
+                                } | null;
+                                path: string;
+                                /** @enum {string} */
+                                status: "ok" | "low" | "full" | "unknown";
+                                totalBytes: number | null;
+                            };
                             scheduler: {
                                 /** Format: date-time */
                                 lastHeartbeat: string | null;
