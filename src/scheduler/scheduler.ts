@@ -253,12 +253,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
    * results are recorded), then are killed. Everything is flushed before it resolves.
    */
   async stop(graceMs: number): Promise<void> {
-    this.stopping = true;
-    this.cancelTick?.();
-    for (const cancel of this.retryTimers.values()) cancel();
-    this.retryTimers.clear();
-    this.sensorWaits.stop();
-    this.grants?.stop();
+    this.haltTimers();
     if (this.ticking) await this.ticking;
     await this.executor.shutdown(graceMs);
     await this.uow.drain();
@@ -623,17 +618,22 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     return new Map([...this.dags].filter(([id]) => ha.ownership.owns(id)));
   }
 
-  /** Our lease was fenced: another scheduler adopted our work. Stop at once, write nothing more. */
-  private fenced(): void {
-    if (this.wasFenced) return;
-    this.wasFenced = true;
-    this.logger.error({ scheduler: this.ha?.lease.id }, "fenced: another scheduler adopted my work; exiting");
+  /** No more ticks, retries, sensor pokes or pool-grant requests: the first step of any stop. */
+  private haltTimers(): void {
     this.stopping = true;
     this.cancelTick?.();
     for (const cancel of this.retryTimers.values()) cancel();
     this.retryTimers.clear();
     this.sensorWaits.stop();
     this.grants?.stop();
+  }
+
+  /** Our lease was fenced: another scheduler adopted our work. Stop at once, write nothing more. */
+  private fenced(): void {
+    if (this.wasFenced) return;
+    this.wasFenced = true;
+    this.logger.error({ scheduler: this.ha?.lease.id }, "fenced: another scheduler adopted my work; exiting");
+    this.haltTimers();
     this.runs.clear();
     void this.executor.shutdown(0).finally(() => this.onFenced?.());
   }
