@@ -60,7 +60,31 @@ export interface RunStateChanged {
   note: string | null;
 }
 
-export type DomainEvent = TaskInstanceStateChanged | AttemptStateChanged | RunStateChanged;
+/**
+ * A run was not finished by one of its DAG's deadlines, or an attempt ran longer than its task's
+ * `expectedDuration` (docs/deadlines.md). Published once per miss, by the scheduler that recorded
+ * it (its insert won), after the record is durable; the run may still be going.
+ */
+export interface DeadlineMissed {
+  kind: "deadline_missed";
+  dagId: string;
+  runId: string;
+  runPk: number;
+  /** null for a run's deadline. */
+  taskId: string | null;
+  /** -1 for a run's deadline or an unmapped task. */
+  mapIndex: number;
+  /** The late attempt's try number; 0 for a run's deadline. */
+  tryNumber: number;
+  /** Which deadline, in words: `logicalDate + 2h`, `expectedDuration 10m`… */
+  deadline: string;
+  /** When the run (attempt) had to be finished by. */
+  dueAt: EpochMs;
+  /** When the miss was detected and recorded (the event's time). */
+  at: EpochMs;
+}
+
+export type DomainEvent = TaskInstanceStateChanged | AttemptStateChanged | RunStateChanged | DeadlineMissed;
 
 /** A subscriber to domain events. It runs after the commit; an error it throws is logged and ignored. */
 export type DomainEventListener = (event: DomainEvent) => void;
