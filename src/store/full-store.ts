@@ -1,3 +1,4 @@
+import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
@@ -7,4 +8,4 @@ import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & SecretStore & DatasetStore & SchedulerLeases & { readonly availability: StoreAvailability };
+export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly availability: StoreAvailability };

@@ -99,6 +99,10 @@ import { getDatasetCursor, setDatasetCursor } from "./queries/dataset-cursors.js
 import { listDatasetEvents } from "./queries/list-dataset-events.js";
 import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
 import { recordDatasetEvents } from "./queries/record-dataset-events.js";
+import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
+import { listAudit } from "./queries/list-audit.js";
+import { pruneAudit } from "./queries/prune-audit.js";
+import { recordAudit } from "./queries/record-audit.js";
 
 export interface StoreOptions {
   /**
@@ -300,6 +304,20 @@ export class KyselyStore implements FullStore {
 
   grantPoolSlots(pool: string, schedulerId: string, wanted: number): Promise<number> {
     return grantPoolSlots(this.#db, this.#features.rowLocks, pool, schedulerId, wanted);
+  }
+
+  // AuditLog
+
+  recordAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return recordAudit(this.#db, entry);
+  }
+
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    return listAudit(this.#db, filter);
+  }
+
+  pruneAudit(before: EpochMs): Promise<number> {
+    return pruneAudit(this.#db, before);
   }
 
   // CommandInbox

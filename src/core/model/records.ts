@@ -58,6 +58,8 @@ export interface RunRecord {
   /** Why a run ended the way it did when it isn't its leaves (deadlock, timeout, cancelled…). */
   note: string | null;
   createdAt: EpochMs;
+  /** Who asked for a manual run (`ada`, `local`, `cli:<os user>`, `webhook`); null or absent when the scheduler created it. */
+  triggeredBy?: string | null;
 }
 
 export type NewRun = Omit<RunRecord, "id" | "startedAt" | "endedAt" | "note" | "createdAt"> & {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FullStore } from "../full-store.js";
+import { describeAuditContract } from "./audit-contract.js";
 import { describeAuthContract } from "./auth-contract.js";
 import { describeBackfillsContract } from "./backfills-contract.js";
 import { describeCommandsContract } from "./commands-contract.js";
@@ -86,5 +87,6 @@ export function describeStoreContract(
     describeSensorWaitsContract(sut);
     describeInfraTriesContract(sut);
     describeSchedulerLeasesContract(sut);
+    describeAuditContract(sut);
   });
 }

@@ -7,6 +7,7 @@ import { connectionsAndVariablesMigration } from "./0003-connections-and-variabl
 import { sensorWaitsMigration } from "./0005-sensor-waits.js";
 import { schedulerLeasesMigration } from "./0006-scheduler-leases.js";
 import { infraTriesMigration } from "./0007-infra-tries.js";
+import { auditMigration } from "./0008-audit.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -24,6 +25,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0005-sensor-waits": sensorWaitsMigration(this.features),
       "0006-scheduler-leases": schedulerLeasesMigration(this.features),
       "0007-infra-tries": infraTriesMigration(this.features),
+      "0008-audit": auditMigration(this.features),
     };
   }
 }

@@ -22,6 +22,8 @@ export function toRunRecord(row: Selectable<DagRunsTable>): RunRecord {
     endedAt: row.ended_at,
     note: row.note,
     createdAt: row.created_at,
+    // Absent rather than null when unknown: records built before 0008 compare equal.
+    ...(row.triggered_by === null || row.triggered_by === undefined ? {} : { triggeredBy: row.triggered_by }),
   };
 }
 
@@ -42,5 +44,6 @@ export function toNewRunRow(run: NewRun, createdAt: number): Insertable<DagRunsT
     ended_at: null,
     note: null,
     created_at: createdAt,
+    triggered_by: run.triggeredBy ?? null,
   };
 }

@@ -29,6 +29,7 @@ export interface Database {
   dataset_cursors: DatasetCursorsTable;
   scheduler_leases: SchedulerLeasesTable;
   pool_grants: PoolGrantsTable;
+  audit_log: AuditLogTable;
 }
 
 /** 0 = false, 1 = true. */
@@ -84,6 +85,8 @@ export interface DagRunsTable {
   ended_at: number | null;
   note: string | null;
   created_at: number;
+  /** Who asked for the run (migration 0008); null when the scheduler created it on its own. */
+  triggered_by: string | null;
 }
 
 export interface TaskInstancesTable {
@@ -246,4 +249,20 @@ export interface PoolGrantsTable {
   pool: string;
   scheduler_id: string;
   slots: number;
+}
+
+/** The audit trail (migration 0008): append-only; JSON objects as text. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  via: string;
+  token_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  dag_id: string | null;
+  before: string | null;
+  after: string | null;
+  details: string | null;
 }
