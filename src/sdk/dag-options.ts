@@ -8,6 +8,7 @@ import { checkDatasetUris, type DatasetUri } from "./dataset-options.js";
 import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import { checkPolicyOptions, type Duration, type TaskPolicyOptions } from "./task-options.js";
 import { checkParamsTakeEvents, resolveTriggers, type EventTrigger } from "./trigger-options.js";
+import { resolveDeadlines, type DeadlineOption } from "./deadline-options.js";
 
 /** A zod schema of the DAG's params object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
@@ -47,6 +48,11 @@ export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | 
   maxActiveTasks?: number;
   /** A run still going after this long fails and its running tasks are stopped. Default none. */
   runTimeout?: Duration | null;
+  /**
+   * When a run must be finished by: `{ reference, interval }` or a list of them; a run not
+   * finished then has missed the deadline (recorded once, the run goes on; docs/deadlines.md).
+   */
+  deadline?: DeadlineOption | readonly DeadlineOption[] | null;
   /** Event triggers: `onFile({...})` and `onMessage({...})`; each file or message starts a run of type "event". */
   triggers?: readonly EventTrigger[];
 }
@@ -72,6 +78,7 @@ export const DAG_OPTION_KEYS = [
   "maxActiveRuns",
   "maxActiveTasks",
   "runTimeout",
+  "deadline",
   "triggers",
 ] as const;
 
@@ -111,8 +118,14 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
     maxActiveRuns: checkInteger(options.maxActiveRuns ?? 16, "maxActiveRuns", 1),
     maxActiveTasks: checkInteger(options.maxActiveTasks ?? 16, "maxActiveTasks", 1),
     runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
+    ...resolveDeadlineList(options.deadline, timezone),
     ...resolveTriggerList(options.triggers, dagId, options.params),
   };
+}
+
+function resolveDeadlineList(value: unknown, timezone: string): Pick<DagSpec, "deadlines"> {
+  const deadlines = resolveDeadlines(value, timezone);
+  return deadlines.length === 0 ? {} : { deadlines };
 }
 
 function resolveSchedule(value: unknown, mode: "interval" | "trigger"): DagSpec["schedule"] {

@@ -10,6 +10,7 @@ export type { TaskContext } from "./context.js";
 export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
 export type { DagOptions, DatasetSchedule } from "./dag-options.js";
+export type { DeadlineOption } from "./deadline-options.js";
 export type { DatasetUri } from "./dataset-options.js";
 export type { EventTrigger, FileEvent, MessageEvent, OnFileOptions, OnMessageOptions } from "./trigger-options.js";
 export type { TaskOptions } from "./task-options.js";

@@ -5,6 +5,7 @@ import { TRIGGER_RULES, type TriggerRule } from "../core/model/states.js";
 import { DATASET_OPTION_KEYS, type DatasetOptions } from "./dataset-options.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import type { TaskRef, Upstream } from "./task-ref.js";
+import { resolveExpectedDuration } from "./deadline-options.js";
 
 /** A duration: milliseconds, or text such as "30s", "15m", "2h", "1h30m". */
 export type Duration = number | string;
@@ -31,6 +32,11 @@ export interface TaskPolicyOptions {
   priorityWeight?: number;
   /** Run only when this task succeeded (or was skipped) in the previous run. Default false. */
   dependsOnPast?: boolean;
+  /**
+   * An attempt running longer than this has missed its deadline (recorded once per try, the
+   * attempt goes on; docs/deadlines.md). Default none.
+   */
+  expectedDuration?: Duration | null;
 }
 
 /** Upstream tasks whose return values a task receives, by input name. */
@@ -68,6 +74,7 @@ export const POLICY_KEYS = [
   "poolSlots",
   "priorityWeight",
   "dependsOnPast",
+  "expectedDuration",
 ] as const;
 export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies"] as const;
 export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd"] as const;
@@ -84,6 +91,7 @@ export type TaskPolicy = Pick<
   | "poolSlots"
   | "priorityWeight"
   | "dependsOnPast"
+  | "expectedDurationMs"
 >;
 
 /** Checks a DAG's `defaults`. Throws InvalidInputError naming the key. */
@@ -113,7 +121,14 @@ export function resolveTaskPolicy(own: TaskPolicyOptions, defaults: TaskPolicyOp
     poolSlots: checkInteger(pick("poolSlots") ?? 1, "poolSlots", 1),
     priorityWeight: checkInteger(pick("priorityWeight") ?? 1, "priorityWeight", Number.MIN_SAFE_INTEGER),
     dependsOnPast: checkBoolean(pick("dependsOnPast") ?? false, "dependsOnPast"),
+    ...expectedDuration(pick("expectedDuration")),
   };
+}
+
+/** Only a task that sets it carries `expectedDurationMs`. */
+function expectedDuration(value: unknown): Pick<TaskSpec, "expectedDurationMs"> {
+  const ms = resolveExpectedDuration(value);
+  return ms === null ? {} : { expectedDurationMs: ms };
 }
 
 function duration(value: unknown, key: string): number {

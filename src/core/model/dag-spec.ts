@@ -1,5 +1,6 @@
 import type { TriggerRule } from "./states.js";
 import type { EventTriggerSpec } from "./event-trigger-spec.js";
+import type { DeadlineSpec } from "./deadlines.js";
 
 /**
  * The serialized form of a DAG: what the DAG processor emits after loading a user's file and
@@ -28,6 +29,8 @@ export interface DagSpec {
   maxActiveTasks: number;
   /** A run still going after this many ms is failed; its running tasks are stopped. */
   runTimeoutMs: number | null;
+  /** Deadlines a run must be finished by (docs/deadlines.md); absent when none. */
+  deadlines?: DeadlineSpec[];
   /** Event triggers (files, messages) that start runs of type "event"; absent (= none) in specs stored before them. */
   triggers?: EventTriggerSpec[];
   tasks: TaskSpec[];
@@ -78,6 +81,8 @@ export interface TaskSpec {
    * specs stored before mapping existed) for a normal task.
    */
   map?: MapSpec | null;
+  /** An attempt running longer has missed its expected duration (docs/deadlines.md); absent when none. */
+  expectedDurationMs?: number;
 }
 
 /** How a mapped task expands (Airflow's `partial(...).expand(...)`). */
