@@ -494,7 +494,11 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.writer.task(run, key, queued, now);
     const f = { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath, state: "queued" as const, startedAt: null };
     this.inFlight.add(request.attemptId, f);
-    this.executor.submit(request);
+    // User code starts only once the attempt's `queued` state is durable: an execution always has
+    // a record, and a scheduler that adopts this one's runs never hands out the same try again.
+    this.uow.whenDurable(() => {
+      if (!this.stopping && this.inFlight.get(request.attemptId)?.state === "queued") this.executor.submit(request);
+    });
   }
 
   private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {

@@ -13,9 +13,11 @@ const tiKey = (t: { runPk: number; taskId: string; mapIndex: number }) => `${t.r
 /**
  * Collects the scheduler's state changes and writes them in one transaction per turn of the
  * event loop (group commit). Later writes of the same row replace earlier ones, so a task that
- * starts and finishes between two flushes costs one row write. Dispatch never waits for a flush:
- * after a crash, work that was not yet durable is recovered as not started or interrupted.
- * Domain events recorded with the changes are handed on once the commit that holds them resolves.
+ * starts and finishes between two flushes costs one row write. An attempt is handed to a worker
+ * only once its `queued` state is durable ({@link whenDurable}: that commit goes out on the next
+ * turn of the event loop, not after the window), so every execution of user code has a record
+ * and a lost scheduler's adopter never runs the same try again. Domain events recorded with the
+ * changes are handed on once the commit that holds them resolves.
  */
 export class UnitOfWork {
   private tis = new Map<string, TaskInstanceRecord>();
@@ -35,6 +37,13 @@ export class UnitOfWork {
   /** Callers of {@link flush} waiting for the backoff to end (not a busy loop on a failing store). */
   private backoffWaiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
+  /** Told once every change recorded before they asked is durable ({@link whenDurable}). */
+  private durableWaiters: (() => void)[] = [];
+  private urgent = false;
+  private readonly goNow = (): void => {
+    this.urgent = false;
+    void this.flush();
+  };
   private fence: CommitFence | undefined;
   private onFenced: ((error: FencedError) => void) | undefined;
   /** Allocated once: scheduling a commit allocates no closure. */
@@ -108,6 +117,19 @@ export class UnitOfWork {
   }
 
   /**
+   * Calls `then` once every change recorded so far is durable. The commit that holds them goes
+   * out on the next turn of the event loop (changes made in the same turn share it), not after
+   * the group-commit window. A commit refused by the fence never calls it; a failed commit calls
+   * it when its retry lands.
+   */
+  whenDurable(then: () => void): void {
+    this.durableWaiters.push(then);
+    if (this.urgent) return;
+    this.urgent = true;
+    setImmediate(this.goNow);
+  }
+
+  /**
    * Whether changes to run `id` are recorded but not yet durable. A run that ended in memory is
    * still "queued" or "running" in the store until then: it must not be picked up again.
    */
@@ -145,8 +167,9 @@ export class UnitOfWork {
     while (this.flushing) await this.flushing;
     if (this.backingOff && this.rowsPending) await new Promise<void>((resolve) => this.backoffWaiters.push(resolve));
     while (this.flushing) await this.flushing;
-    if (!this.pending) return;
+    if (!this.pending) return this.tellDurable(this.durableWaiters.splice(0));
     const write = this.rowsPending;
+    const durable = this.durableWaiters.splice(0);
     const changes: ChangeSet = {
       taskInstances: [...this.tis.values()].map((t) => ({ ...t })),
       attempts: [...this.attempts.values()].map((a) => ({ ...a })),
@@ -172,9 +195,12 @@ export class UnitOfWork {
         this.commitFailures.succeeded();
         this.retryDelayMs = 200;
         this.onCommitted?.(changes, events.length, published);
+        this.tellDurable(durable);
       })
       .catch((error: unknown) => {
+        // Fenced: those changes will never be durable, so their waiters are never told.
         if (error instanceof FencedError) return this.onFenced?.(error);
+        this.durableWaiters = durable.concat(this.durableWaiters);
         // Keep the changes (newer ones win) and try again on the next turn.
         this.commitFailures.failed(error);
         for (const t of changes.taskInstances ?? []) if (!this.tis.has(tiKey(t))) this.tis.set(tiKey(t), t);
@@ -200,6 +226,16 @@ export class UnitOfWork {
         if (!this.pending) for (const w of this.idleWaiters.splice(0)) w();
       });
     await this.flushing;
+  }
+
+  private tellDurable(waiters: readonly (() => void)[]): void {
+    for (const then of waiters) {
+      try {
+        then();
+      } catch (err) {
+        this.logger.error({ err }, "after-commit step failed");
+      }
+    }
   }
 
   /** Flushes until the changes recorded for run `id` are durable (retrying failed commits after their backoff). */
