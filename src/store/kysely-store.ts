@@ -99,6 +99,7 @@ import { getDatasetCursor, setDatasetCursor } from "./queries/dataset-cursors.js
 import { listDatasetEvents } from "./queries/list-dataset-events.js";
 import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
 import { recordDatasetEvents } from "./queries/record-dataset-events.js";
+import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
 import { listAudit } from "./queries/list-audit.js";
 import { pruneAudit } from "./queries/prune-audit.js";
@@ -128,6 +129,8 @@ export class KyselyStore implements FullStore {
   readonly #features: DialectFeatures;
   readonly #now: () => EpochMs;
   #closed: Promise<void> | undefined;
+  /** The notification outbox's table (docs/alerts.md#notifiers), over the same handle. */
+  readonly notifications: KyselyNotificationStore;
 
   constructor(
     db: Kysely<Database>,
@@ -140,6 +143,7 @@ export class KyselyStore implements FullStore {
     this.#db = db;
     this.#features = features;
     this.#now = options.now ?? Date.now;
+    this.notifications = new KyselyNotificationStore(db, features);
   }
 
   migrate(): Promise<void> {

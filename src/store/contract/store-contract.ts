@@ -8,6 +8,7 @@ import { describeCommitContract } from "./commit-contract.js";
 import { describeDagsContract } from "./dags-contract.js";
 import { describeDatasetsContract } from "./datasets-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
+import { describeNotificationsContract } from "./notifications-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
 import { describeQueuedRunsContract } from "./queued-runs-contract.js";
@@ -87,6 +88,7 @@ export function describeStoreContract(
     describeSensorWaitsContract(sut);
     describeInfraTriesContract(sut);
     describeSchedulerLeasesContract(sut);
+    describeNotificationsContract(sut);
     describeAuditContract(sut);
   });
 }

@@ -8,6 +8,7 @@ import { sensorWaitsMigration } from "./0005-sensor-waits.js";
 import { schedulerLeasesMigration } from "./0006-scheduler-leases.js";
 import { infraTriesMigration } from "./0007-infra-tries.js";
 import { auditMigration } from "./0008-audit.js";
+import { notificationsMigration } from "./0009-notifications.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -26,6 +27,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0006-scheduler-leases": schedulerLeasesMigration(this.features),
       "0007-infra-tries": infraTriesMigration(this.features),
       "0008-audit": auditMigration(this.features),
+      "0009-notifications": notificationsMigration(this.features),
     };
   }
 }

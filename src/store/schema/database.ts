@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { NotificationDeliveriesTable, NotificationTicketsTable } from "./notification-tables.js";
 
 /**
  * Kysely's view of Baton's tables. Column names are snake_case; the adapter maps rows to the
@@ -30,6 +31,8 @@ export interface Database {
   scheduler_leases: SchedulerLeasesTable;
   pool_grants: PoolGrantsTable;
   audit_log: AuditLogTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  notification_tickets: NotificationTicketsTable;
 }
 
 /** 0 = false, 1 = true. */
