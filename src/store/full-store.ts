@@ -2,6 +2,7 @@ import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { DeadlineStore } from "../core/ports/deadline-store.js";
 import type { NotificationStore } from "../core/ports/notification-store.js";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { SecretStore } from "../core/ports/secret-store.js";
@@ -9,4 +10,4 @@ import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly availability: StoreAvailability; readonly notifications: NotificationStore };
+export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore };

@@ -99,6 +99,7 @@ import { getDatasetCursor, setDatasetCursor } from "./queries/dataset-cursors.js
 import { listDatasetEvents } from "./queries/list-dataset-events.js";
 import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
 import { recordDatasetEvents } from "./queries/record-dataset-events.js";
+import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
 import { listAudit } from "./queries/list-audit.js";
@@ -129,6 +130,8 @@ export class KyselyStore implements FullStore {
   readonly #features: DialectFeatures;
   readonly #now: () => EpochMs;
   #closed: Promise<void> | undefined;
+  /** Missed deadlines (docs/deadlines.md), over the same handle. */
+  readonly deadlines: KyselyDeadlineStore;
   /** The notification outbox's table (docs/alerts.md#notifiers), over the same handle. */
   readonly notifications: KyselyNotificationStore;
 
@@ -143,6 +146,7 @@ export class KyselyStore implements FullStore {
     this.#db = db;
     this.#features = features;
     this.#now = options.now ?? Date.now;
+    this.deadlines = new KyselyDeadlineStore(db, features);
     this.notifications = new KyselyNotificationStore(db, features);
   }
 

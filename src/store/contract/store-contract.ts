@@ -7,6 +7,7 @@ import { describeCommandsContract } from "./commands-contract.js";
 import { describeCommitContract } from "./commit-contract.js";
 import { describeDagsContract } from "./dags-contract.js";
 import { describeDatasetsContract } from "./datasets-contract.js";
+import { describeDeadlinesContract } from "./deadlines-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
 import { describeNotificationsContract } from "./notifications-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
@@ -88,6 +89,7 @@ export function describeStoreContract(
     describeSensorWaitsContract(sut);
     describeInfraTriesContract(sut);
     describeSchedulerLeasesContract(sut);
+    describeDeadlinesContract(sut);
     describeNotificationsContract(sut);
     describeAuditContract(sut);
   });

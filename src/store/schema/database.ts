@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { MissedDeadlinesTable } from "./deadline-tables.js";
 import type { NotificationDeliveriesTable, NotificationTicketsTable } from "./notification-tables.js";
 
 /**
@@ -30,6 +31,7 @@ export interface Database {
   dataset_cursors: DatasetCursorsTable;
   scheduler_leases: SchedulerLeasesTable;
   pool_grants: PoolGrantsTable;
+  missed_deadlines: MissedDeadlinesTable;
   audit_log: AuditLogTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_tickets: NotificationTicketsTable;
