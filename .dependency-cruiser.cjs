@@ -59,6 +59,13 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/core/", "^src/triggers/", "^src/operators/mq/", "^src/operators/storage/", "^src/scheduler/run-factory\\.ts$"] },
     },
     {
+      name: "metrics-depends-on-core-only",
+      comment: "the Prometheus adapter (prom-client) reads the engine through the core's types and small structural sources; the core never imports it",
+      severity: "error",
+      from: { path: layer("metrics") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/metrics/"] },
+    },
+    {
       name: "nothing-imports-cli",
       severity: "error",
       from: { pathNot: "^src/cli/" },

@@ -4,6 +4,7 @@ import { resolve, sep } from "node:path";
 import type { ImportErrorRecord } from "../core/model/records.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { Store } from "../core/ports/store.js";
+import type { Metrics } from "../core/ports/metrics.js";
 import { findDagFiles } from "./find-dag-files.js";
 import { DagFileLoader } from "./dag-file-loader.js";
 import type { LoadResult } from "./load-result.js";
@@ -21,6 +22,8 @@ export interface DagSyncOptions {
   /** Polling period of start(). Default 1 s. */
   intervalMs?: number;
   logger?: Logger;
+  /** Told how long each file took to load and whether it had import errors (docs/metrics.md). */
+  metrics?: Pick<Metrics, "dagFileParsed">;
 }
 
 export interface SyncResult {
@@ -74,6 +77,7 @@ export class DagSync {
   private timer: NodeJS.Timeout | null = null;
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
+  private errorCount = 0;
 
   constructor(
     private readonly store: Store,
@@ -102,6 +106,11 @@ export class DagSync {
     const settled: Promise<void> = pass.then(forget, forget);
     this.passes.add(settled);
     return pass;
+  }
+
+  /** Import errors of the files as last loaded, duplicate-DAG conflicts included (for metrics). */
+  get importErrors(): number {
+    return this.errorCount;
   }
 
   /**
@@ -170,7 +179,10 @@ export class DagSync {
 
   private async loadFile(file: string, stamp: string): Promise<void> {
     try {
-      this.loaded.set(file, { stamp, result: await this.loader.load(file) });
+      const startedAt = performance.now();
+      const result = await this.loader.load(file);
+      this.opts.metrics?.dagFileParsed((performance.now() - startedAt) / 1000, result.errors.length === 0);
+      this.loaded.set(file, { stamp, result });
     } finally {
       this.loading.delete(file);
     }
@@ -203,6 +215,7 @@ export class DagSync {
   private async writeNow(fresh: ReadonlySet<string>, settleOwners: boolean): Promise<LoadResult[]> {
     const all = resolveDuplicateDags([...this.loaded.values()].map((l) => l.result).sort((a, b) => a.file.localeCompare(b.file)), this.owners);
     if (settleOwners) this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
+    this.errorCount = all.reduce((n, r) => n + r.errors.length, 0);
     for (const r of all) {
       const signature = JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
       if (!fresh.has(r.file) && this.written.get(r.file) === signature) continue;

@@ -102,6 +102,20 @@ export class LocalProcessExecutor implements Executor {
     this.#infraErrors = options.infraErrors ?? null;
   }
 
+  /**
+   * Worker processes now: `busy` run an attempt, `idle` are ready and run none (read-only, for
+   * metrics; O(processes)). Children starting or being replaced are neither.
+   */
+  workerCounts(): { busy: number; idle: number } {
+    let busy = 0;
+    let idle = 0;
+    for (const w of this.#workers) {
+      if (w.held.some((a) => a.state === "running")) busy++;
+      else if (w.isReady && w.stop === null && !w.child.terminating) idle++;
+    }
+    return { busy, idle };
+  }
+
   /** Starts the children; resolves when all are listening, rejects if one cannot start. */
   async start(listener: ExecutorListener): Promise<void> {
     if (this.#listener !== null) throw new BatonError("LocalProcessExecutor.start() was already called");

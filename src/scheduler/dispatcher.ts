@@ -70,6 +70,15 @@ export class Dispatcher {
     for (const key of [...this.parkedByPool.keys()]) this.unpark(this.parkedByPool, key, Infinity);
   }
 
+  /** How many items are parked, by reason (O(DAGs and pools with parked work)). */
+  parkedCounts(): { dagFull: number; poolFull: number } {
+    let dagFull = 0;
+    let poolFull = 0;
+    for (const list of this.parkedByDag.values()) dagFull += list.length;
+    for (const list of this.parkedByPool.values()) poolFull += list.length;
+    return { dagFull, poolFull };
+  }
+
   /** Pools with parked work. */
   parkedPools(): Iterable<string> {
     return this.parkedByPool.keys();

@@ -40,6 +40,7 @@ import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import { SchedulerLease, type LeaseTiming } from "./scheduler-lease.js";
 import { PoolGrants } from "./pool-grants.js";
 import { DagOwnership } from "./dag-ownership.js";
+import { noMetrics, type Metrics } from "../core/ports/metrics.js";
 
 export interface SchedulerOptions {
   logsDir: string;
@@ -81,6 +82,18 @@ export interface SchedulerDeps {
   leases?: SchedulerLeases;
   /** Called once after this scheduler found its lease fenced and stopped its work: exit the process. */
   onFenced?: () => void;
+  /** Told how long each loop pass and each commit took (docs/metrics.md); none → nothing recorded. */
+  metrics?: Metrics;
+}
+
+/** What waits in a scheduler right now, read at scrape time (docs/metrics.md). */
+export interface SchedulerGauges {
+  /** Task instances ready, waiting for an executor slot. */
+  ready: number;
+  /** Ready task instances parked because their DAG is at `maxActiveTasks` / their pool is full. */
+  parked: { dagFull: number; poolFull: number };
+  /** Each pool's slots this scheduler may use: occupied by running attempts, and still open. */
+  pools: { pool: string; used: number; open: number }[];
 }
 
 /**
@@ -128,6 +141,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Pool slots granted to this scheduler; null when it is the only one (the grant is the whole pool). */
   private grants: PoolGrants | null = null;
   private wasFenced = false;
+  private readonly metrics: Metrics;
 
   constructor(deps: SchedulerDeps) {
     this.store = deps.store;
@@ -140,6 +154,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.outputs = new TaskOutputs(deps.sealer ?? null);
     this.clock = deps.clock;
     this.logger = deps.logger;
+    this.metrics = deps.metrics ?? noMetrics;
     this.opts = {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
@@ -160,6 +175,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         if (datasetEvents > 0) this.wake();
       },
       this.datasets,
+      (ms, ok) => this.metrics.schedulerCommit(ms / 1000, ok),
     );
     this.writer = new StateWriter(this.uow, this.events);
     this.sensorWaits = new SensorWaits({
@@ -239,6 +255,17 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
    */
   onDomainEvent(listener: DomainEventListener): () => void {
     return this.events.subscribe(listener);
+  }
+
+  /** Queue depths and pool slots now (read-only; O(pools + parked DAGs/pools)). */
+  gauges(): SchedulerGauges {
+    const d = this.dispatcher;
+    const pools = [...this.pools].map(([pool, size]) => {
+      const slots = this.grants ? Math.min(this.grants.slots(pool), size) : size;
+      const used = d.poolInUse(pool);
+      return { pool, used, open: Math.max(0, slots - used) };
+    });
+    return { ready: d.ready.size, parked: d.parkedCounts(), pools };
   }
 
   /** Resolves with the run once it is finished (success or failed). */
@@ -516,7 +543,9 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       return this.ticking;
     }
     this.cancelTick?.();
+    const startedAt = this.clock.now();
     this.ticking = this.tickOnce()
+      .then(() => this.metrics.schedulerLoop((this.clock.now() - startedAt) / 1000))
       .catch((error: unknown) => this.logger.error({ err: error }, "scheduler tick failed"))
       .finally(() => {
         this.ticking = null;

@@ -72,6 +72,8 @@ export class UnitOfWork {
     private readonly onCommitted?: (changes: ChangeSet, datasetEvents: number, domainEvents: readonly DomainEvent[]) => void,
     /** Where dataset events go; without it, {@link datasetEvent} is not called. */
     private readonly datasets?: DatasetStore,
+    /** Told how long each commit took (clock ms) and whether it landed (metrics). */
+    private readonly onCommitTimed?: (ms: number, ok: boolean) => void,
   ) {
     this.commitFailures = new RepeatedFailureLog(logger, "commit");
   }
@@ -189,9 +191,11 @@ export class UnitOfWork {
     const published = this.domainEvents;
     this.domainEvents = [];
     this.committingRuns = new Set(changes.runs?.map((r) => r.id));
+    const startedAt = this.clock.now();
     // Events alone (an instance became "scheduled", which is not written) need no transaction.
     this.flushing = (write ? this.store.commit(changes, this.fence) : Promise.resolve())
       .then(() => {
+        if (write) this.onCommitTimed?.(this.clock.now() - startedAt, true);
         this.commitFailures.succeeded();
         this.retryDelayMs = 200;
         this.onCommitted?.(changes, events.length, published);
@@ -200,6 +204,7 @@ export class UnitOfWork {
       .catch((error: unknown) => {
         // Fenced: those changes will never be durable, so their waiters are never told.
         if (error instanceof FencedError) return this.onFenced?.(error);
+        this.onCommitTimed?.(this.clock.now() - startedAt, false);
         this.durableWaiters = durable.concat(this.durableWaiters);
         // Keep the changes (newer ones win) and try again on the next turn.
         this.commitFailures.failed(error);

@@ -6,6 +6,7 @@ import { systemClock } from "../../src/core/ports/clock.js";
 import type { Executor } from "../../src/core/ports/executor.js";
 import type { Triggerer } from "../../src/core/ports/triggerer.js";
 import type { OutputSealer } from "../../src/core/ports/output-sealer.js";
+import type { Metrics } from "../../src/core/ports/metrics.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import type { Store } from "../../src/core/ports/store.js";
 import type { CommandInbox } from "../../src/core/ports/command-inbox.js";
@@ -43,7 +44,7 @@ export class Harness {
     return { errors: r.errors };
   }
 
-  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer } = {}): Promise<Scheduler> {
+  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer; metrics?: Metrics } = {}): Promise<Scheduler> {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
@@ -51,6 +52,7 @@ export class Harness {
       executor: this.executor,
       ...(opts.triggerer ? { triggerer: opts.triggerer } : {}),
       ...(opts.sealer ? { sealer: opts.sealer } : {}),
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
       clock: opts.clock ?? systemClock,
       logger: silentLogger,
       options: { logsDir: this.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false, ...opts.scheduler },
