@@ -8,6 +8,7 @@ import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
+import type { MetricsExposition } from "../core/ports/metrics.js";
 
 /** A manual-run request as the API hands it to the composition root. */
 export interface TriggerRequest {
@@ -51,6 +52,8 @@ export interface ApiDeps {
   triggerRun(dagId: string, req: TriggerRequest, now: number): Promise<RunRecord>;
   /** Creates a backfill (validates). */
   createBackfill(req: BackfillRequest, now: number): Promise<BackfillRecord>;
+  /** What `GET /metrics` serves (docs/metrics.md); absent → 404. */
+  metrics?: MetricsExposition;
   /** Nudges an in-process scheduler to apply commands now (standalone); absent for `baton api`. */
   wake?: () => void;
   /** Built UI assets (index.html + assets/) served at / with SPA fallback; absent → no UI. */

@@ -15,6 +15,7 @@ import { eventRoutes } from "./routes/events.js";
 import { gridRoutes } from "./routes/grid.js";
 import { healthRoutes } from "./routes/health.js";
 import { importErrorRoutes } from "./routes/import-errors.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { poolRoutes } from "./routes/pools.js";
 import { runRoutes } from "./routes/runs.js";
 import { taskInstanceRoutes } from "./routes/task-instances.js";
@@ -54,7 +55,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerSchemas(app);
   await registerOpenApi(app);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
-  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes]) {
+  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes, metricsRoutes]) {
     await routes(app, routeDeps);
   }
   registerOpenApiRoute(app);

@@ -47,7 +47,7 @@ export const NOW = Date.UTC(2025, 5, 1, 12);
  * The API over a fresh SQLite store with DAG `etl` (tasks extract → load, an integer param `n`,
  * a shell task `report`) and DAG `other`; collaborators composed as the CLI does.
  */
-export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors">> = {}): Promise<ApiHarness> {
+export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "metrics">> = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), "baton-api-"));
   const logsDir = join(dir, "logs");
   mkdirSync(logsDir);
@@ -86,6 +86,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
     ...(options.infraErrors === undefined ? {} : { infraErrors: options.infraErrors }),
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     changes,
     storeAvailability: store.availability,
     mode: options.mode ?? "local",
