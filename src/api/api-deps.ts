@@ -8,6 +8,7 @@ import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
+import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 
 /** A manual-run request as the API hands it to the composition root. */
@@ -40,6 +41,8 @@ export interface ApiDeps {
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */
   secretsAdmin?: SecretsAdmin;
   changes: ChangeFeed;
+  /** Scheduler leases, so "why isn't it running?" can name the schedulers (docs/explain.md); absent → heartbeats only. */
+  leases?: Pick<SchedulerLeases, "listSchedulerLeases">;
   /** Whether the store's statements are waiting on a lock (`/health` reports it); absent → always available. */
   storeAvailability?: StoreAvailability;
   mode: "local" | "required";

@@ -12,6 +12,7 @@ import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
+import { explainRoutes } from "./routes/explain.js";
 import { gridRoutes } from "./routes/grid.js";
 import { healthRoutes } from "./routes/health.js";
 import { importErrorRoutes } from "./routes/import-errors.js";
@@ -58,6 +59,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes, metricsRoutes]) {
     await routes(app, routeDeps);
   }
+  await explainRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));

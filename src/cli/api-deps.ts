@@ -44,6 +44,7 @@ export function apiDeps(opts: {
     // The key is loaded on the first request that needs it, as the resolver does.
     secretsAdmin: { vault: () => (vault ??= openSecretVault(opts.config, store)), env: opts.config.secretEnv, check: probeConnection },
     changes: opts.changes,
+    leases: store,
     storeAvailability: store.availability,
     mode: opts.mode,
     logsDir: opts.config.logsDir,

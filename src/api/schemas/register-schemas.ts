@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { BackfillSchema, PoolSchema } from "./admin-schemas.js";
 import { CommandResultSchema, ErrorSchema } from "./common-schemas.js";
 import { DatasetEventSchema, DatasetSchema } from "./dataset-schemas.js";
+import { ExplanationSchema } from "./explain-schemas.js";
 import { DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
 import { GridSchema, RunSchema } from "./run-schemas.js";
 import { ConnectionCheckSchema, ConnectionSchema, VariableSchema } from "./secret-schemas.js";
@@ -29,6 +30,7 @@ export function registerSchemas(app: FastifyInstance): void {
     ConnectionSchema,
     ConnectionCheckSchema,
     VariableSchema,
+    ExplanationSchema,
   ]) {
     app.addSchema(schema);
   }

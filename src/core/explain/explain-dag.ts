@@ -69,13 +69,14 @@ function scheduleReasons(f: DagFacts): ExplainReason[] {
       facts: { datasets: s.uris },
     }];
   }
+  const dates = { startDate: isoTime(spec.startDate), endDate: isoTime(spec.endDate), lastScheduledLogicalDate: isoTime(dag.lastScheduledLogicalDate) };
   let next;
   try {
     next = nextScheduledRun({ schedule: s, startDate: spec.startDate, endDate: spec.endDate, timezone: spec.timezone, catchup: spec.catchup }, dag.lastScheduledLogicalDate, now);
-  } catch {
-    next = null;
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    return [{ code: "schedule_ended", message: `DAG "${dag.dagId}"'s schedule cannot be computed (${error}): no scheduled run is created.`, facts: { ...dates, error } }];
   }
-  const dates = { startDate: isoTime(spec.startDate), endDate: isoTime(spec.endDate), lastScheduledLogicalDate: isoTime(dag.lastScheduledLogicalDate) };
   if (next === null) {
     const why = s.kind === "once" ? "its one scheduled run (schedule \"@once\") was already created" : spec.endDate !== null ? `its end date ${isoTime(spec.endDate)} has passed` : "its schedule has no further run";
     return [{ code: "schedule_ended", message: `DAG "${dag.dagId}" has no more scheduled runs: ${why}. Trigger or backfill it for more.`, facts: dates }];
