@@ -6,6 +6,7 @@ import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../executor/local-process-executor.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
+import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
@@ -64,8 +65,12 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
     },
   });
   const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger });
+  // Deadlines (docs/deadlines.md): each miss is recorded once and published as `deadline_missed`.
+  const deadlines = new DeadlineWatcher({ store, deadlines: store.deadlines, clock: systemClock, logger, publish: (e) => scheduler.publishDomainEvents([e]) });
+  scheduler.onDomainEvent((e) => deadlines.onDomainEvent(e));
   const firstSync = await sync.syncOnce();
   await scheduler.start();
+  await deadlines.start();
   sync.start(() => scheduler.wake());
   // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
@@ -76,6 +81,7 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
     infraErrors,
     stop: async (graceMs) => {
       sync.stop();
+      deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
     },

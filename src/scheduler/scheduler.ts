@@ -25,6 +25,7 @@ import { defaultSchedulerId, ensureSoleScheduler } from "./sole-scheduler.js";
 import { UnitOfWork } from "./unit-of-work.js";
 import { changeEventOf } from "./change-announcer.js";
 import { DomainEventBus } from "./domain-event-bus.js";
+import type { DomainEvent } from "../core/model/domain-events.js";
 import { StateWriter } from "./state-writer.js";
 import { InFlightAttempts } from "./in-flight.js";
 import type { DomainEventListener } from "../core/model/domain-events.js";
@@ -255,6 +256,14 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
    */
   onDomainEvent(listener: DomainEventListener): () => void {
     return this.events.subscribe(listener);
+  }
+
+  /**
+   * Hands events detected beside the scheduler (a missed deadline, docs/deadlines.md) to the same
+   * subscribers, after their own write is durable. Never called on the hot path.
+   */
+  publishDomainEvents(events: readonly DomainEvent[]): void {
+    this.events.publish(events);
   }
 
   /** Queue depths and pool slots now (read-only; O(pools + parked DAGs/pools)). */
