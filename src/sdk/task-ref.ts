@@ -1,4 +1,5 @@
 import type { TaskKind } from "../core/model/dag-spec.js";
+import type { OperatorLineage } from "../core/model/operator-lineage.js";
 import { DagDefinitionError } from "../core/errors.js";
 import { userCallSite, type LazyCallSite } from "./call-site.js";
 import { show } from "./option-checks.js";
@@ -39,6 +40,8 @@ export class TaskNode<T = unknown> implements TaskRef<T> {
   declare readonly [OUTPUT]?: T;
   /** Edges added by `then`/`after`/`chain`, in call order. */
   readonly extraUpstream: Upstream[] = [];
+  /** Set by built-in operators: what they read and write, for lineage. */
+  operator: OperatorLineage | null = null;
 
   constructor(
     /** The DAG builder that declared it (identity only). */

@@ -72,5 +72,6 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
     outlets: checkDatasetUris(node.options.outlets, "outlets"),
     // Only mapped tasks carry `map`: the spec of an unmapped task is unchanged.
     ...(map ? { map } : {}),
+    ...(node.operator ? { operator: node.operator } : {}),
   };
 }

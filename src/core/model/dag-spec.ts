@@ -1,6 +1,7 @@
 import type { TriggerRule } from "./states.js";
 import type { EventTriggerSpec } from "./event-trigger-spec.js";
 import type { DeadlineSpec } from "./deadlines.js";
+import type { OperatorLineage } from "./operator-lineage.js";
 
 /**
  * The serialized form of a DAG: what the DAG processor emits after loading a user's file and
@@ -83,6 +84,8 @@ export interface TaskSpec {
   map?: MapSpec | null;
   /** An attempt running longer has missed its expected duration (docs/deadlines.md); absent when none. */
   expectedDurationMs?: number;
+  /** Built-in operators: what they read and write (lineage only); absent for other tasks. */
+  operator?: OperatorLineage;
 }
 
 /** How a mapped task expands (Airflow's `partial(...).expand(...)`). */

@@ -7,7 +7,7 @@ import { declareOperator, type OperatorTaskOptions } from "../shared/declare-ope
 import { templateRenderer } from "../shared/render.js";
 import { resolveConnection } from "../shared/resolve-connection.js";
 import type { ConsumedMessage } from "./codec.js";
-import type { Source } from "./mq-client.js";
+import { sourceField, type Source } from "./mq-client.js";
 import { openMqClient } from "./open-mq-client.js";
 
 export interface ConsumeOptions extends OperatorTaskOptions {
@@ -94,7 +94,13 @@ export function consume<P>(d: DagBuilder<P>, id: string, options: ConsumeOptions
     } finally {
       await client.close();
     }
-  });
+  }, (o) => ({ inputs: [{ kind: "topic", conn: o.conn, name: sourceName(o.source) }], outputs: [] }));
+}
+
+/** The topic, queue, stream or subject a source reads, for lineage. */
+function sourceName(source: Source): string {
+  if (typeof source === "string") return source;
+  return sourceField(source, "topic") ?? sourceField(source, "queue") ?? sourceField(source, "stream") ?? "";
 }
 
 function checkSource(where: string, source: unknown): void {

@@ -56,7 +56,7 @@ export function publish<P>(d: DagBuilder<P>, id: string, options: PublishOptions
     } finally {
       await client.close();
     }
-  });
+  }, (o) => ({ inputs: [], outputs: [{ kind: "topic", conn: o.conn, name: describe(o.destination) }] }));
 }
 
 function checkDestination(where: string, destination: unknown): void {

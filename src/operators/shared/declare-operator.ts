@@ -1,9 +1,10 @@
 import { InvalidInputError } from "../../core/errors.js";
+import type { OperatorLineage } from "../../core/model/operator-lineage.js";
 import type { TaskContext } from "../../sdk/context.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskPolicyOptions } from "../../sdk/task-options.js";
 import { POLICY_KEYS } from "../../sdk/task-options.js";
-import type { TaskRef, Upstream } from "../../sdk/task-ref.js";
+import { TaskNode, type TaskRef, type Upstream } from "../../sdk/task-ref.js";
 
 /**
  * The task options every operator takes beside its own: retries, timeout, triggerRule, pool…,
@@ -22,6 +23,7 @@ const TASK_KEYS: readonly string[] = [...POLICY_KEYS, "after", "doc"];
 /**
  * Declares an operator as a normal function task of `d`: the task options go to `d.task`, the
  * operator's own options (`ownKeys`) to `run`. An unknown key is an error naming the valid ones.
+ * `lineage`, when given, says what the operator reads and writes; it is kept in the task's spec.
  */
 export function declareOperator<P, O extends object, R>(
   d: DagBuilder<P>,
@@ -30,6 +32,7 @@ export function declareOperator<P, O extends object, R>(
   options: O,
   ownKeys: readonly string[],
   run: (ctx: TaskContext<P>, own: O) => Promise<R>,
+  lineage?: (own: O) => Omit<OperatorLineage, "operator">,
 ): TaskRef<Awaited<R>> {
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new InvalidInputError(`${operator}("${String(id)}") needs an options object`);
@@ -45,5 +48,7 @@ export function declareOperator<P, O extends object, R>(
       );
     }
   }
-  return d.task(id, taskOptions, (ctx: TaskContext<P>) => run(ctx, own as O));
+  const ref = d.task(id, taskOptions, (ctx: TaskContext<P>) => run(ctx, own as O));
+  if (lineage && ref instanceof TaskNode) ref.operator = { operator, ...lineage(own as O) };
+  return ref;
 }

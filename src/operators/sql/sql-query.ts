@@ -78,7 +78,11 @@ export function sqlQuery<P>(d: DagBuilder<P>, id: string, options: SqlQueryOptio
     } finally {
       await client.close();
     }
-  });
+  }, (o) => ({
+    inputs: [],
+    outputs: o.output ? [{ kind: "object", url: o.output.path.startsWith("/") ? `file://${o.output.path}` : o.output.path }] : [],
+    sql: { conn: o.conn, statements: o.sql === undefined ? [] : typeof o.sql === "string" ? [o.sql] : [...o.sql] },
+  }));
 }
 
 function checkSqlQueryOptions(id: string, o: SqlQueryOptions): void {

@@ -96,7 +96,10 @@ function declareTransfer<P>(d: DagBuilder<P>, operator: string, id: string, opti
   }
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InvalidInputError(`${where}: concurrency must be an integer from 1 to 64`);
-  return declareOperator(d, operator, id, options, OWN_KEYS, (ctx, o) => runTransfer(ctx, where, o, move, concurrency));
+  return declareOperator(d, operator, id, options, OWN_KEYS, (ctx, o) => runTransfer(ctx, where, o, move, concurrency), (o) => ({
+    inputs: [lineageTarget(o.source)],
+    outputs: [lineageTarget(o.dest)],
+  }));
 }
 
 /**
@@ -169,4 +172,9 @@ async function runTransfer(ctx: TaskContext<unknown>, where: string, o: Transfer
     if (failure) throw failure.reason;
     return { objects: entries, count: entries.length, bytes: entries.reduce((n, e) => n + e.size, 0), missing: missingUrls };
   });
+}
+
+/** An object location as lineage names it (the URL template and its connection). */
+function lineageTarget(l: ObjectLocation): { kind: "object"; url: string; conn?: string } {
+  return typeof l === "string" ? { kind: "object", url: l } : { kind: "object", url: l.url, ...(l.conn === undefined ? {} : { conn: l.conn }) };
 }
