@@ -4,6 +4,7 @@ import type { AuthStore } from "../core/ports/auth-store.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { DeadlineStore } from "../core/ports/deadline-store.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
@@ -36,6 +37,8 @@ export interface ApiDeps {
   auth: AuthStore;
   /** Dataset events (GET/POST /api/v1/datasets…). */
   datasets: DatasetStore;
+  /** Missed deadlines (GET /api/v1/deadlines/missed, runs' `deadlineMissed`); absent → that route answers 404 and runs carry no flag. */
+  deadlines?: DeadlineStore;
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */

@@ -11,6 +11,7 @@ import { backfillRoutes } from "./routes/backfills.js";
 import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { deadlineRoutes } from "./routes/deadlines.js";
 import { eventRoutes } from "./routes/events.js";
 import { explainRoutes } from "./routes/explain.js";
 import { gridRoutes } from "./routes/grid.js";
@@ -60,6 +61,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     await routes(app, routeDeps);
   }
   await explainRoutes(app, routeDeps);
+  await deadlineRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));

@@ -39,6 +39,7 @@ export function apiDeps(opts: {
     inbox: store,
     auth: store,
     datasets: store,
+    deadlines: store.deadlines,
     // Over the given store, the resolver owns nothing to close.
     secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
     // The key is loaded on the first request that needs it, as the resolver does.

@@ -10,6 +10,7 @@ import { requireDag, requireRun } from "../lookups.js";
 import { pageRuns } from "../run-pages.js";
 import { anyObject, arrayOf, bool, commandResponses, errors, idParam, obj, ref, stringEnum } from "../schemas/json-schema.js";
 import { runView } from "../views/run-view.js";
+import { withDeadlineFlags } from "../views/missed-deadline-view.js";
 
 const tags = ["runs"];
 const RUN_ID_PATTERN = "^[A-Za-z0-9_.~:+-]+$";
@@ -45,7 +46,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       { ...(dagId === undefined ? {} : { dagId }), ...(q.state ? { states: q.state } : {}) },
       { limit: q.limit, beforeId: decodeCursor(q.cursor), runTypes: q.runType },
     );
-    return { runs: page.runs.map(runView), nextCursor: page.nextCursor };
+    return { runs: await withDeadlineFlags(deps.deadlines, page.runs, runView), nextCursor: page.nextCursor };
   };
 
   app.get<{ Querystring: ListQuery }>(
@@ -99,7 +100,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.get<{ Params: { dagId: string; runId: string } }>(
     "/api/v1/dags/:dagId/runs/:runId",
     { config: { role: "viewer" }, schema: { tags, summary: "One run", params: runParams, response: { 200: ref("Run"), ...errors(400, 401, 403, 404) } } },
-    async (request) => runView(await requireRun(store, request.params.dagId, request.params.runId)),
+    async (request) => (await withDeadlineFlags(deps.deadlines, [await requireRun(store, request.params.dagId, request.params.runId)], runView))[0],
   );
 
   app.patch<{ Params: { dagId: string; runId: string }; Body: { state: "success" | "failed" } }>(

@@ -19,7 +19,8 @@ export const RunSchema: JsonSchema = {
     endedAt: time,
     durationMs: { type: ["integer", "null"], description: "endedAt − startedAt; null until the run ends." },
     note: nullableStr,
-  }),
+    deadlineMissed: { type: "boolean", description: "The run, or one of its attempts, missed a deadline (docs/deadlines.md). In run lists and a run's own JSON." },
+  }, ["deadlineMissed"]),
 };
 
 export const GridSchema: JsonSchema = {

@@ -81,6 +81,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     inbox: store,
     auth: store,
     datasets: store,
+    deadlines: store.deadlines,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
