@@ -23,7 +23,21 @@ module.exports = {
       name: "sdk-depends-on-core-only",
       severity: "error",
       from: { path: layer("sdk") },
-      to: { path: "^src/", pathNot: ["^src/core/", "^src/sdk/"] },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/sdk/", "^src/notifiers/"] },
+    },
+    {
+      name: "notifier-declarations-are-plain-data",
+      comment: "baton/notifiers: slack(), pagerduty()... build plain declarations with the core's checks; no I/O",
+      severity: "error",
+      from: { path: layer("notifiers") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/notifiers/"] },
+    },
+    {
+      name: "notification-delivery-boundaries",
+      comment: "the notifiers' adapters and the outbox: the core's ports and the SMTP options of the e-mail operator",
+      severity: "error",
+      from: { path: "^src/alerts/(notifiers|outbox)/" },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/alerts/(notifiers|outbox)/", "^src/operators/email/smtp-transport\\.ts$"] },
     },
     {
       name: "adapters-depend-on-core-only",

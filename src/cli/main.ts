@@ -5,6 +5,7 @@ import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
 import { runsList } from "./commands/runs-list.js";
+import { explain } from "./commands/explain.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
 import { scheduler } from "./commands/scheduler.js";
@@ -126,6 +127,10 @@ export function buildProgram(): Command {
     .option("--state <states>", "comma-separated: queued,running,success,failed")
     .option("--limit <n>", "at most this many", "100")
     .action(run(runsList));
+
+  common(program.command("explain").argument("<dag>").argument("[run]").argument("[task]").description("why a DAG, run or task instance is not running, in plain words"), true)
+    .option("--map-index <i>", "a copy of a mapped task (default: -1, the task itself)")
+    .action(run(explain));
 
   const tasks = program.command("tasks").description("task instances");
   common(tasks.command("test").argument("<dag>").argument("<task>").description("run one task in this process, ignoring dependencies"), true)

@@ -9,6 +9,7 @@ export const SDK_ENTRY = fileURLToPath(new URL("../sdk/index.js", import.meta.ur
 /** The other public entries (package.json#exports), e.g. `baton/operators`, compiled next to the SDK. */
 const SUBPATH_ENTRIES: Record<string, string> = {
   "baton/operators": fileURLToPath(new URL("../operators/index.js", import.meta.url)),
+  "baton/notifiers": fileURLToPath(new URL("../notifiers/index.js", import.meta.url)),
 };
 
 export type BundleOutcome =

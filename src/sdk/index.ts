@@ -5,6 +5,8 @@ export { chain } from "./chain.js";
 export { onFile, onMessage } from "./trigger-options.js";
 export { SkipTask, FailTask } from "../core/errors.js";
 export { z } from "zod";
+// Notifiers for callbacks (also `baton/notifiers`): see docs/alerts.md#notifiers.
+export { slack, teams, pagerduty, opsgenie, email, webhook, jira } from "../notifiers/index.js";
 
 export type { TaskContext } from "./context.js";
 export type { Connection } from "../core/model/connection.js";
@@ -17,3 +19,4 @@ export type { TaskOptions } from "./task-options.js";
 export type { MappedTaskOptions } from "./map-options.js";
 export type { TriggerRule } from "../core/model/states.js";
 export type { DagDefinition } from "./definition.js";
+export type { NotifierDeclaration } from "../core/model/alerts.js";

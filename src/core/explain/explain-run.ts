@@ -4,7 +4,7 @@ import type { Explanation, ExplainReason, RunFacts } from "./explain-types.js";
 import { queuedRunReasons, runFinishedReason } from "./explain-run-state.js";
 import { pastReason, taskReasons, versionMissing } from "./explain-task.js";
 import { runViews } from "./run-views.js";
-import { noSchedulerReason } from "./scheduler-liveness.js";
+import { noSchedulerReason, withoutTick } from "./scheduler-liveness.js";
 import { listOf } from "./when.js";
 
 /**
@@ -53,7 +53,7 @@ export function explainRun(f: RunFacts): Explanation {
   }
   if (run.state === "queued" || run.state === "running") {
     const noScheduler = noSchedulerReason(f.schedulers, f.now);
-    if (noScheduler) reasons.push(noScheduler);
+    if (noScheduler) return { state: run.state, running, reasons: [...withoutTick(reasons), noScheduler] };
   }
   return { state: run.state, running, reasons };
 }

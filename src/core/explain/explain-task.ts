@@ -5,7 +5,7 @@ import { decideTasks } from "../scheduling/decide-tasks.js";
 import type { Explanation, ExplainReason, Holder, RunFacts } from "./explain-types.js";
 import { runViews, type RunViews } from "./run-views.js";
 import { queuedRunReasons, runFinishedReason } from "./explain-run-state.js";
-import { noSchedulerReason } from "./scheduler-liveness.js";
+import { noSchedulerReason, withoutTick } from "./scheduler-liveness.js";
 import { humanSpan, isoTime, listOf, when } from "./when.js";
 
 /** What each trigger rule waits for, in words. */
@@ -40,7 +40,7 @@ export function explainTask(f: RunFacts, taskId: string, mapIndex = -1): Explana
   const running = ti.state === "running" && (ti.mapIndex >= 0 || !isMappedParent(f, ti) || copies(f, ti).some((c) => c.state === "running"));
   if (!isFinished(ti.state) && f.run.state !== "success" && f.run.state !== "failed") {
     const noScheduler = noSchedulerReason(f.schedulers, f.now);
-    if (noScheduler) reasons.push(noScheduler);
+    if (noScheduler) return { state: ti.state, running, reasons: [...withoutTick(reasons), noScheduler] };
   }
   return { state: ti.state, running, reasons };
 }

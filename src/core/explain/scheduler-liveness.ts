@@ -21,3 +21,8 @@ export function noSchedulerReason(s: SchedulerFacts, now: EpochMs): ExplainReaso
     facts: { lastHeartbeatAt: isoTime(last), freshMs: s.freshMs, schedulers: s.heartbeats.map((b) => ({ id: b.id, lastHeartbeatAt: isoTime(b.at > 0 ? b.at : null), stopped: b.at === 0 })), leases },
   };
 }
+
+/** With no scheduler alive, "starts on the scheduler's next tick" is not true: that reason goes. */
+export function withoutTick(reasons: ExplainReason[]): ExplainReason[] {
+  return reasons.filter((r) => r.code !== "waiting_for_scheduler_tick");
+}

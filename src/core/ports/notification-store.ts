@@ -75,9 +75,10 @@ export interface NotificationTicket {
 
 export interface NotificationStore {
   /**
-   * Records a pending delivery due at `createdAt`, unless one for the same notifier, connection,
-   * dedup key and event was recorded at or after `repeatSince`: then nothing is written and null
-   * is returned (a repeat).
+   * Records a pending delivery due at `createdAt`, unless the latest delivery of its incident
+   * (same notifier, connection and dedup key) has the same event and was recorded at or after
+   * `repeatSince`: then nothing is written and null is returned (a repeat). So a failure, its
+   * recovery and a new failure are three deliveries; the same failure twice in the window is one.
    */
   addDelivery(delivery: NewDelivery, repeatSince: EpochMs): Promise<NotificationDelivery | null>;
   /**
@@ -91,7 +92,7 @@ export interface NotificationStore {
   finishDelivery(id: number, claimer: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** Lets go of claims without recording an attempt (a stopping process). */
   releaseDeliveries(claimer: string): Promise<void>;
-  /** The earliest time a pending delivery falls due (claims ignored), or null when none is pending. */
+  /** When a pending delivery may next be claimed (not waiting for its incident's earlier one; a claimed one at its claim's end), or null when none is pending. */
   nextDeliveryDue(): Promise<EpochMs | null>;
   /** Deliveries matching the filter, newest (highest id) first. */
   listDeliveries(filter: DeliveryFilter): Promise<NotificationDelivery[]>;

@@ -37,13 +37,17 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       expect(await sut.store.notifications.nextDeliveryDue()).toBe(1_000);
     });
 
-    it("a repeat (same notifier, connection, dedup key, event) within the window is not recorded; another event or connection is", async () => {
+    it("a repeat of the incident's latest delivery (same notifier, connection, dedup key, event) within the window is not recorded", async () => {
       expect(await add(alert(), 1_000, slack, 0)).not.toBeNull();
       expect(await add(alert(), 2_000, slack, 1_000)).toBeNull();
       expect(await add(alert(), 2_000, slack, 1_001)).not.toBeNull(); // the window passed
-      expect(await add(alert("baton/etl/load", "recovered"), 2_000, slack, 0)).not.toBeNull();
       expect(await add(alert(), 2_000, { notifier: "slack", connection: "other" }, 0)).not.toBeNull();
-      expect(await sut.store.notifications.listDeliveries({ limit: 10 })).toHaveLength(4);
+      expect(await add(alert("baton/etl/other"), 2_000, slack, 0)).not.toBeNull();
+      // Flapping: failure, recovery, failure are three deliveries, even inside the window.
+      expect(await add(alert("baton/etl/load", "recovered"), 3_000, slack, 0)).not.toBeNull();
+      expect(await add(alert(), 3_000, slack, 0)).not.toBeNull();
+      expect(await add(alert(), 3_000, slack, 0)).toBeNull();
+      expect(await sut.store.notifications.listDeliveries({ limit: 10 })).toHaveLength(6);
     });
 
     it("claims due deliveries oldest first, holds them for the lease, and records outcomes only for the holder", async () => {
@@ -69,6 +73,7 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
     it("a claim whose lease ran out is taken over; released claims are due again at once", async () => {
       const a = (await add(alert("k/a"), 1_000))!;
       expect(await sut.store.notifications.claimDeliveries("dead", 1_000, 5_000, 10)).toHaveLength(1);
+      expect(await sut.store.notifications.nextDeliveryDue()).toBe(6_000); // held until its claim ends
       expect(await sut.store.notifications.claimDeliveries("s2", 5_999, 5_000, 10)).toHaveLength(0);
       expect((await sut.store.notifications.claimDeliveries("s2", 6_001, 5_000, 10)).map((d) => d.id)).toEqual([a.id]);
       expect(await sut.store.notifications.finishDelivery(a.id, "dead", { state: "failed", attempts: 1, lastError: "x", nextAttemptAt: null, target: "t", externalRef: null, at: 7_000 })).toBe(false);
@@ -83,6 +88,8 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       expect((await sut.store.notifications.claimDeliveries("s1", 3_000, 60_000, 10)).map((d) => d.id)).toEqual([trigger.id, other.id]);
       await sut.store.notifications.finishDelivery(trigger.id, "s1", { state: "pending", attempts: 1, lastError: "HTTP 503", nextAttemptAt: 10_000, target: "t", externalRef: null, at: 3_000 });
       expect(await sut.store.notifications.claimDeliveries("s1", 4_000, 60_000, 10)).toEqual([]);
+      await sut.store.notifications.finishDelivery(other.id, "s1", { state: "delivered", attempts: 1, lastError: null, nextAttemptAt: null, target: "t", externalRef: null, at: 3_000 });
+      expect(await sut.store.notifications.nextDeliveryDue()).toBe(10_000); // the waiting resolve (due at 2 s) does not count
       expect((await sut.store.notifications.claimDeliveries("s1", 10_000, 60_000, 10)).map((d) => d.id)).toEqual([trigger.id]);
       await sut.store.notifications.finishDelivery(trigger.id, "s1", { state: "failed", attempts: 2, lastError: "HTTP 400", nextAttemptAt: null, target: "t", externalRef: null, at: 10_000 });
       expect((await sut.store.notifications.claimDeliveries("s1", 10_000, 60_000, 10)).map((d) => d.id)).toEqual([resolve.id]);

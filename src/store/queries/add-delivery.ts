@@ -4,23 +4,23 @@ import { toDelivery } from "../rows/delivery-rows.js";
 import type { Database } from "../schema/database.js";
 
 /**
- * Inserts a pending delivery due at once, unless the same notifier, connection, dedup key and
- * event was recorded at or after `repeatSince` (then null: a repeat). One transaction.
+ * Inserts a pending delivery due at once, unless it repeats the incident's latest delivery (same
+ * notifier, connection and dedup key) with the same event, recorded at or after `repeatSince`:
+ * then null. A failure after a recovery is never a repeat. One transaction.
  */
 export async function addDelivery(db: Kysely<Database>, d: NewDelivery, repeatSince: number): Promise<NotificationDelivery | null> {
   const { declaration: decl, alert } = d;
   return db.transaction().execute(async (trx) => {
-    const repeat = await trx
+    const latest = await trx
       .selectFrom("notification_deliveries")
-      .select("id")
+      .select(["event", "created_at"])
       .where("dedup_key", "=", alert.dedupKey)
       .where("notifier", "=", decl.notifier)
       .where("connection", "=", decl.connection)
-      .where("event", "=", alert.event)
-      .where("created_at", ">=", repeatSince)
+      .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
-    if (repeat !== undefined) return null;
+    if (latest !== undefined && latest.event === alert.event && Number(latest.created_at) >= repeatSince) return null;
     const row = await trx
       .insertInto("notification_deliveries")
       .values({

@@ -16,12 +16,40 @@ export async function listDeliveries(db: Kysely<Database>, filter: DeliveryFilte
   return rows.map(toDelivery);
 }
 
-/** The earliest `next_attempt_at` of a pending delivery, or null. */
+/**
+ * When the next pending delivery may be claimed: the earliest due time among those not waiting
+ * for an earlier delivery of their incident, a claimed one counting from its claim's end. Null
+ * when none is pending.
+ */
 export async function nextDeliveryDue(db: Kysely<Database>): Promise<number | null> {
   const row = await db
     .selectFrom("notification_deliveries")
-    .select((eb) => eb.fn.min("next_attempt_at").as("due"))
+    .select((eb) =>
+      eb.fn
+        .min(
+          eb
+            .case()
+            .when(eb.and([eb("claimed_until", "is not", null), eb("claimed_until", ">", eb.ref("next_attempt_at"))]))
+            .then(eb.ref("claimed_until"))
+            .else(eb.ref("next_attempt_at"))
+            .end(),
+        )
+        .as("due"),
+    )
     .where("state", "=", "pending")
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom("notification_deliveries as earlier")
+            .select("earlier.id")
+            .whereRef("earlier.dedup_key", "=", "notification_deliveries.dedup_key")
+            .whereRef("earlier.notifier", "=", "notification_deliveries.notifier")
+            .whereRef("earlier.connection", "=", "notification_deliveries.connection")
+            .whereRef("earlier.id", "<", "notification_deliveries.id")
+            .where("earlier.state", "=", "pending"),
+        ),
+      ),
+    )
     .executeTakeFirst();
   return row?.due === null || row?.due === undefined ? null : Number(row.due);
 }
