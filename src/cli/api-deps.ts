@@ -5,6 +5,7 @@ import type { ApiDeps } from "../api/server.js";
 import type { BatonConfig } from "../config/config.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
+import type { MetricsExposition } from "../core/ports/metrics.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { createBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
@@ -31,6 +32,8 @@ export function apiDeps(opts: {
   secrets?: SecretsResolver;
   /** The in-process executor's infrastructure failures (standalone), for `/health`. */
   infraErrors?: InfraErrors;
+  /** What `GET /metrics` serves (docs/metrics.md). */
+  metrics?: MetricsExposition;
 }): ApiDeps {
   const { store, wake } = opts;
   let vault: ReturnType<typeof openSecretVault> | undefined;
@@ -51,6 +54,7 @@ export function apiDeps(opts: {
     logsDir: opts.config.logsDir,
     homeDir: opts.config.home,
     ...(opts.infraErrors ? { infraErrors: opts.infraErrors } : {}),
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
     triggerRun: async (dagId, req, now) => {
       const run = await triggerRun(store, dagId, req, now);
       wake?.();

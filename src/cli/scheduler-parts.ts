@@ -9,6 +9,8 @@ import { Scheduler } from "../scheduler/scheduler.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
+import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
+import { batonVersion } from "./baton-version.js";
 import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
 
 /** Exit code of a scheduler whose lease was fenced (EX_TEMPFAIL: restart it). */
@@ -21,6 +23,8 @@ export interface SchedulerParts {
   firstSync: SyncResult;
   /** The worker pool's infrastructure failures (unwritable attempt logs, workers not starting), for `/health`. */
   infraErrors: LastInfraError;
+  /** This process's metrics (docs/metrics.md): what `GET /metrics` serves, and the recorder notifiers report to. */
+  metrics: PrometheusMetrics;
   stop(graceMs: number): Promise<void>;
 }
 
@@ -30,8 +34,9 @@ export interface SchedulerParts {
  * (deferred sensors), and the event triggers. Throws (before anything is left running) when the
  * scheduler may not start, e.g. another one holds this SQLite file.
  */
-export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> {
+export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
   const { config, store, logger } = rt;
+  const metrics = new PrometheusMetrics({ process: processName, version: batonVersion() });
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
   const secrets = openSecretsResolver(config, store);
   withholdSecretKey(); // in `config` now; task runners must not inherit it
@@ -39,13 +44,14 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
   const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
   const infraErrors = new LastInfraError();
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
+  const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,
     inbox: store,
     datasets: store,
     executor,
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
-    triggerer: new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns }),
+    triggerer,
     // Sensitive tasks' return values are stored encrypted with the connections' key.
     sealer: openOutputSealer(config),
     clock: systemClock,
@@ -63,8 +69,14 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
       process.stderr.write("fenced: another scheduler adopted my work; exiting\n");
       process.exit(FENCED_EXIT_CODE);
     },
+    metrics,
   });
-  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger });
+  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger, metrics });
+  // Counted from the scheduler's events from its start; gauges read from these parts at scrape time.
+  metrics.observeScheduler(scheduler);
+  metrics.observeWorkers(executor);
+  metrics.observeDagFiles(sync);
+  metrics.observeTriggerer(triggerer);
   // Deadlines (docs/deadlines.md): each miss is recorded once and published as `deadline_missed`.
   const deadlines = new DeadlineWatcher({ store, deadlines: store.deadlines, clock: systemClock, logger, publish: (e) => scheduler.publishDomainEvents([e]) });
   scheduler.onDomainEvent((e) => deadlines.onDomainEvent(e));
@@ -79,11 +91,13 @@ export async function startSchedulerParts(rt: Runtime): Promise<SchedulerParts> 
     scheduler,
     firstSync,
     infraErrors,
+    metrics,
     stop: async (graceMs) => {
       sync.stop();
       deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
+      metrics.close();
     },
   };
 }

@@ -34,6 +34,10 @@ export interface BatonConfig {
   apiHost: string;
   /** 0 picks a free port. */
   apiPort: number;
+  /** BATON_METRICS_PORT / `--metrics-port`: serve `GET /metrics` also on this port, without auth (docs/metrics.md); null: not (0 picks a free port). */
+  metricsPort: number | null;
+  /** BATON_METRICS_HOST: where that port listens; default the API's address (BATON_API_HOST). */
+  metricsHost: string;
   /** Standalone only: "local" lets requests without credentials act as admin; "required" does not. */
   standaloneAuth: "local" | "required";
   /** BATON_COOKIE_SECURE: the session cookie's `Secure` — always, never, or "auto" (when the request came over HTTPS). */
@@ -59,6 +63,8 @@ export interface ConfigOverrides {
   auth?: string;
   /** `--workers N`: overrides BATON_WORKERS. */
   workers?: string;
+  /** `--metrics-port N`: overrides BATON_METRICS_PORT. */
+  metricsPort?: string;
 }
 
 function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -82,6 +88,13 @@ function cookieSecure(raw: string | undefined): boolean | "auto" {
   throw new Error(`BATON_COOKIE_SECURE must be "true", "false" or "auto", got "${raw}"`);
 }
 
+function metricsPort(raw: string | undefined): number | null {
+  if (raw === undefined || raw === "") return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`BATON_METRICS_PORT must be a port number (0-65535; 0 picks a free port), got "${raw}"`);
+  return n;
+}
+
 const PROXY_RANGE_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
 
 function trustProxy(raw: string | undefined): boolean | string {
@@ -103,6 +116,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
   if (overrides.port !== undefined) env = { ...env, BATON_API_PORT: overrides.port };
   if (overrides.auth !== undefined) env = { ...env, BATON_AUTH: overrides.auth };
   if (overrides.workers !== undefined) env = { ...env, BATON_WORKERS: overrides.workers };
+  if (overrides.metricsPort !== undefined) env = { ...env, BATON_METRICS_PORT: overrides.metricsPort };
   const home = resolve(overrides.home ?? env.BATON_HOME ?? ".baton");
   const dagsDir = resolve(overrides.dags ?? env.BATON_DAGS ?? "dags");
   return {
@@ -123,6 +137,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     logLevel: env.BATON_LOG_LEVEL ?? "info",
     apiHost: env.BATON_API_HOST || "127.0.0.1",
     apiPort: intFrom(env, "BATON_API_PORT", 8080),
+    metricsPort: metricsPort(env.BATON_METRICS_PORT),
+    metricsHost: env.BATON_METRICS_HOST || env.BATON_API_HOST || "127.0.0.1",
     standaloneAuth: authMode(env.BATON_AUTH),
     cookieSecure: cookieSecure(env.BATON_COOKIE_SECURE),
     trustProxy: trustProxy(env.BATON_TRUST_PROXY),

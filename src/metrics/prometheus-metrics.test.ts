@@ -177,4 +177,13 @@ describe("PrometheusMetrics as the engine's Metrics recorder", () => {
     expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
     expect(sample(await b.render(), "baton_build_info", { version: "1.2.3", process: "scheduler" })).toBe(1);
   });
+
+  it("`baton api` has the process metrics and build info only: it schedules nothing", async () => {
+    const api = new PrometheusMetrics({ process: "api", version: "1.2.3" });
+    api.notifierDelivery("slack", "delivered");
+    const text = await api.render();
+    expect(sample(text, "baton_build_info", { version: "1.2.3", process: "api" })).toBe(1);
+    expect(text).toContain("baton_process_cpu_user_seconds_total");
+    expect(text).not.toMatch(/baton_(dag|task|scheduler|notifier|pool|executor)_/);
+  });
 });

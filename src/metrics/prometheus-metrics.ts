@@ -35,6 +35,7 @@ export interface TriggererSource {
 /**
  * A process's Prometheus metrics (docs/metrics.md), on a registry of its own: every series is
  * named `baton_…`, including Node's process metrics (`baton_process_…`, `baton_nodejs_…`).
+ * `baton api` (process "api") has only those and `baton_build_info`: it schedules nothing.
  * It is the engine's {@link Metrics} recorder, and the {@link MetricsExposition} `GET /metrics`
  * serves. Gauges are read from their sources at scrape time, never pushed.
  *
@@ -46,7 +47,8 @@ export interface TriggererSource {
  */
 export class PrometheusMetrics implements Metrics, MetricsExposition {
   readonly registry = new Registry();
-  readonly #series: BatonSeries;
+  /** The engine's series; none in `baton api`, which schedules nothing. */
+  readonly #series: BatonSeries | null;
   #unsubscribe: (() => void) | null = null;
 
   constructor(opts: { process: BatonProcess; version: string; defaultMetrics?: boolean }) {
@@ -58,7 +60,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
       registers: [this.registry],
     });
     info.set({ version: opts.version, process: opts.process }, 1);
-    this.#series = new BatonSeries(this.registry);
+    this.#series = opts.process === "api" ? null : new BatonSeries(this.registry);
   }
 
   get contentType(): string {
@@ -72,19 +74,20 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   // ── the Metrics port ─────────────────────────────────────────────────────────────────────
 
   schedulerLoop(seconds: number): void {
-    this.#series.schedulerLoop.observe(seconds);
+    this.#series?.schedulerLoop.observe(seconds);
   }
 
   schedulerCommit(seconds: number, ok: boolean): void {
-    this.#series.schedulerCommit.observe({ outcome: ok ? "ok" : "failed" }, seconds);
+    this.#series?.schedulerCommit.observe({ outcome: ok ? "ok" : "failed" }, seconds);
   }
 
   dagFileParsed(seconds: number, ok: boolean): void {
-    this.#series.dagFileParse.observe({ outcome: ok ? "ok" : "error" }, seconds);
+    this.#series?.dagFileParse.observe({ outcome: ok ? "ok" : "error" }, seconds);
   }
 
   notifierDelivery(kind: string, outcome: NotifierOutcome): void {
-    (outcome === "delivered" ? this.#series.notifierDeliveries : this.#series.notifierFailures).inc({ kind });
+    const series = this.#series;
+    if (series) (outcome === "delivered" ? series.notifierDeliveries : series.notifierFailures).inc({ kind });
   }
 
   // ── sources read at scrape time ──────────────────────────────────────────────────────────
@@ -92,6 +95,7 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
   /** Counts and times runs and task instances from the scheduler's domain events; reads its queues and pools when scraped. */
   observeScheduler(scheduler: SchedulerGaugeSource): void {
     if (this.#unsubscribe) throw new Error("PrometheusMetrics.observeScheduler() was already called");
+    if (!this.#series) throw new Error("PrometheusMetrics of `baton api` observe no scheduler");
     this.#unsubscribe = scheduler.onDomainEvent(new DomainEventRecorder(this.#series).listener);
     lazyGauge(this.registry, "baton_scheduler_ready_tasks", "Task instances ready to run, waiting for an executor slot.", [], (set) => set({}, scheduler.gauges().ready));
     lazyGauge(this.registry, "baton_scheduler_parked_tasks", "Ready task instances parked until a slot frees, by reason (dag_full: the DAG is at maxActiveTasks; pool_full: the pool has no open slot).", ["reason"], (set) => {

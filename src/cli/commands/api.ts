@@ -1,5 +1,8 @@
 import { pollingChangeFeed } from "../../api/polling-change-feed.js";
+import { PrometheusMetrics } from "../../metrics/index.js";
 import { apiDeps } from "../api-deps.js";
+import { batonVersion } from "../baton-version.js";
+import { serveMetricsPort } from "./metrics-port.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
 import { serveApi } from "./serve-api.js";
 
@@ -11,10 +14,14 @@ export async function api(opts: CommonOptions): Promise<number> {
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store } = rt;
   const changes = pollingChangeFeed(store, 1_000, () => Date.now());
-  const { app, url } = await serveApi(store, apiDeps({ config, store, changes, mode: "required" }), config.apiHost, config.apiPort);
+  // Process metrics only: the scheduling series come from the scheduler processes (docs/metrics.md).
+  const metrics = new PrometheusMetrics({ process: "api", version: batonVersion() });
+  const { app, url } = await serveApi(store, apiDeps({ config, store, changes, mode: "required", metrics }), config.apiHost, config.apiPort);
+  const metricsPort = await serveMetricsPort(config, metrics);
   process.stdout.write(`Baton API is running at ${url} (sign-in required). Press Ctrl+C to stop.\n`);
+  if (metricsPort) process.stdout.write(`  Metrics: ${metricsPort.url} (no auth)\n`);
   return new Promise<number>((resolve) => {
-    const stop = () => void app.close().then(() => rt.close()).then(() => resolve(0));
+    const stop = () => void app.close().then(() => metricsPort?.close()).then(() => rt.close()).then(() => resolve(0));
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });

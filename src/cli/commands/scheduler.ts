@@ -1,5 +1,6 @@
 import { openRuntime, type CommonOptions } from "../runtime.js";
 import { redactDatabaseUrl, startSchedulerParts, untilSignalled } from "../scheduler-parts.js";
+import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 
 /**
  * `baton scheduler`: the scheduler without the API — the DAG folder watcher, the scheduler, its
@@ -18,17 +19,24 @@ export async function scheduler(opts: CommonOptions): Promise<number> {
     throw error;
   }
   const first = parts.firstSync;
+  const metricsPort = await serveMetricsPort(config, parts.metrics).catch(async (error: unknown) => {
+    await parts.stop(0);
+    await rt.close();
+    throw error;
+  });
   process.stdout.write(
     `Baton scheduler is running (no API: serve this database with \`baton api\`).\n` +
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
       `  Database:    ${redactDatabaseUrl(config.databaseUrl)}\n` +
       `  Logs:        ${config.logsDir}\n` +
       `  Workers:     ${config.workers} process(es)\n` +
+      metricsBanner(metricsPort, null) +
       `Press Ctrl+C to stop.\n`,
   );
   for (const e of first.errors) process.stderr.write(`DAG file error: ${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
   return untilSignalled(async (signal) => {
     process.stdout.write(`Received ${signal}: stopping (running tasks get ${config.shutdownGraceMs / 1000}s to finish)…\n`);
+    await metricsPort?.close();
     await parts.stop(config.shutdownGraceMs);
     await rt.close();
   });

@@ -3,6 +3,7 @@ import { apiDeps } from "../api-deps.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
 import { redactDatabaseUrl, startSchedulerParts, untilSignalled } from "../scheduler-parts.js";
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
+import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 import { serveApi } from "./serve-api.js";
 
 /**
@@ -15,10 +16,11 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   refuseLocalModeOffLoopback(wanted.apiHost, wanted.standaloneAuth);
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store } = rt;
-  const parts = await startSchedulerParts(rt);
+  const parts = await startSchedulerParts(rt, "standalone");
   const { scheduler, firstSync: first } = parts;
   const mode = config.standaloneAuth;
-  const { app, url } = await serveApi(store, apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors }), config.apiHost, config.apiPort);
+  const { app, url } = await serveApi(store, apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors, metrics: parts.metrics }), config.apiHost, config.apiPort);
+  const metricsPort = await serveMetricsPort(config, parts.metrics);
   process.stdout.write(
     `Baton standalone is running.\n` +
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
@@ -26,6 +28,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
       `  Logs:        ${config.logsDir}\n` +
       `  Workers:     ${config.workers} process(es)\n` +
       `  UI and API:  ${url}  (${mode === "local" ? "local mode: no sign-in needed from this machine" : "sign-in required"})\n` +
+      metricsBanner(metricsPort, url.split(", ")[0] ?? null) +
       `Press Ctrl+C to stop.\n`,
   );
   for (const e of first.errors) process.stderr.write(`DAG file error: ${e.file}${e.line ? `:${e.line}` : ""}: ${e.message}\n`);
@@ -33,6 +36,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   return untilSignalled(async (signal) => {
     process.stdout.write(`Received ${signal}: stopping (running tasks get ${config.shutdownGraceMs / 1000}s to finish)…\n`);
     await app.close();
+    await metricsPort?.close();
     await parts.stop(config.shutdownGraceMs);
     await rt.close();
   });
