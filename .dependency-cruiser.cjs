@@ -80,6 +80,13 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/core/", "^src/metrics/"] },
     },
     {
+      name: "lineage-boundaries",
+      comment: "OpenLineage: built from the core's domain events and specs; its configuration's types; no other layer",
+      severity: "error",
+      from: { path: layer("lineage") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/lineage/", "^src/config/lineage-config\\.ts$"] },
+    },
+    {
       name: "nothing-imports-cli",
       severity: "error",
       from: { pathNot: "^src/cli/" },

@@ -4,8 +4,6 @@ import { useRun } from "../../api/queries";
 import { Icon } from "../../design/icons";
 import { ErrorState, Skeleton } from "../../design/misc";
 import { StateBadge } from "../../design/state";
-import { deadlineMissed } from "../../api/deadlines";
-import { DeadlineBadge } from "../../design/deadline-badge";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { Link } from "../../router";
 import { RunActions } from "./run-actions";
@@ -31,7 +29,6 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
         </div>
         <span className="spacer" />
         {r && <StateBadge state={r.state} />}
-        {r && deadlineMissed(r) && <Link to={`/deadlines?dag=${encodeURIComponent(dagId)}`}><DeadlineBadge /></Link>}
         <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close run panel (Esc)"><Icon.close /></button>
       </div>
       <div className="side-body">
