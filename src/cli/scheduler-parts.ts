@@ -6,6 +6,8 @@ import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../executor/local-process-executor.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
+import { loadTracingConfig } from "../config/tracing-config.js";
+import { startSchedulerTracing } from "../tracing/scheduler-tracing.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
@@ -43,13 +45,17 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // Cross-DAG operators: a run they trigger (or clear) wakes the scheduler instead of waiting for its poll.
   const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
   const infraErrors = new LastInfraError();
+  // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on.
+  const tracingConfig = loadTracingConfig();
+  const tracing = tracingConfig === null ? null : startSchedulerTracing(tracingConfig, logger);
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
   const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,
     inbox: store,
     datasets: store,
-    executor,
+    // With tracing on, each attempt carries its span's traceparent to the worker.
+    executor: tracing === null ? executor : tracing.traced(executor),
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
     triggerer,
     // Sensitive tasks' return values are stored encrypted with the connections' key.
@@ -80,6 +86,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // Deadlines (docs/deadlines.md): each miss is recorded once and published as `deadline_missed`.
   const deadlines = new DeadlineWatcher({ store, deadlines: store.deadlines, clock: systemClock, logger, publish: (e) => scheduler.publishDomainEvents([e]) });
   scheduler.onDomainEvent((e) => deadlines.onDomainEvent(e));
+  if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
   const firstSync = await sync.syncOnce();
   await scheduler.start();
   await deadlines.start();
@@ -97,6 +104,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
+      await tracing?.shutdown();
       metrics.close();
     },
   };

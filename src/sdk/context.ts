@@ -1,3 +1,4 @@
+import type { Attributes, Span } from "@opentelemetry/api";
 import type { Connection } from "../core/model/connection.js";
 
 /** What every task receives. `P` is the DAG's params type. */
@@ -44,6 +45,27 @@ export interface TaskContext<P = Record<string, unknown>> {
    * const endpoint = await ctx.variable("reports_endpoint");
    */
   variable(key: string): Promise<string>;
+  /**
+   * OpenTelemetry tracing inside the task (docs/tracing.md). When tracing is on, the attempt's
+   * span is the active span while the task runs: spans made here, or with the standard API
+   * (`trace.getTracer(…).startActiveSpan`), are its children. When it is off, spans cost nothing.
+   *
+   * @example
+   * const rows = await ctx.trace.span("load", async (span) => {
+   *   span.setAttribute("table", "sales");
+   *   return loadSales();
+   * });
+   * await fetch(url, { headers: ctx.trace.traceparent ? { traceparent: ctx.trace.traceparent } : {} });
+   */
+  trace: TaskTrace;
+}
+
+/** `ctx.trace`: spans under the attempt's span, and its W3C trace context. */
+export interface TaskTrace {
+  /** W3C `traceparent` of the active span (the attempt's, or one made by `span` around this call); null when tracing is off. */
+  readonly traceparent: string | null;
+  /** Runs `fn` in a new active span named `name`, ended when `fn` settles; a throw sets the span's error status, records the exception and is rethrown. */
+  span<T>(name: string, fn: (span: Span) => T | Promise<T>, attributes?: Attributes): Promise<T>;
 }
 
 export interface TaskLogger {

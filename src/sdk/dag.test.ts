@@ -1,3 +1,4 @@
+import { INVALID_SPAN_CONTEXT, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { DagDefinitionError, FailTask } from "../core/errors.js";
 import type { TaskContext } from "./context.js";
@@ -30,6 +31,7 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
     variable: async (key) => {
       throw new Error(`no variable ${key} in this test`);
     },
+    trace: { traceparent: null, span: async (_name, fn) => fn(trace.wrapSpanContext(INVALID_SPAN_CONTEXT)) },
     ...over,
   };
 }

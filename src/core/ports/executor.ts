@@ -38,6 +38,8 @@ export interface AttemptRequest {
   maxOutputBytes: number;
   /** A sensor in reschedule mode resuming: its first poke and pokes so far (the timeout spans reschedules). */
   sensor?: SensorWait | null;
+  /** W3C Trace Context of the attempt's span when tracing is on (docs/tracing.md): the task's own spans are its children. */
+  traceparent?: string;
 }
 
 export type AttemptOutcome =

@@ -101,11 +101,28 @@ async function loop(): Promise<void> {
     send(logLost === null ? { t: "finished", id: request.attemptId, at: Date.now(), outcome } : { t: "finished", id: request.attemptId, at: Date.now(), outcome, logLost });
     // The next "started" carries this event along; flush now only when nothing follows.
     if (waiting.length === 0) flush();
+    // The task's spans go out now, in the background (the process may be stopped before the SDK's next batch).
+    if (request.traceparent !== undefined) void tracing?.then((t) => t?.flush()).catch(() => {});
   }
   looping = false;
 }
 
+/** Set up on the first attempt that carries a traceparent (tracing is on): the SDK is not even loaded otherwise. */
+let tracing: Promise<{ flush(): Promise<void> } | null> | undefined;
+
+function startTracing(): Promise<{ flush(): Promise<void> } | null> {
+  const warn = (obj: object, msg?: string) => process.stderr.write(`${JSON.stringify({ level: "warn", ...obj, msg })}\n`);
+  const logger = { debug() {}, info() {}, warn, error: warn };
+  return import("../../tracing/worker-tracing.js")
+    .then((m) => m.startWorkerTracing(process.env, logger))
+    .catch((err: unknown) => {
+      warn({ err: String(err) }, "tracing not available in this worker");
+      return null;
+    });
+}
+
 async function run(request: AttemptRequest): Promise<{ outcome: AttemptOutcome; logLost: LostWrites | null }> {
+  if (request.traceparent !== undefined) await (tracing ??= startTracing());
   const log = new AttemptLog(request.logPath);
   const controller = new AbortController();
   const done = runAttempt(request, log, controller.signal, secrets, dagRuns);

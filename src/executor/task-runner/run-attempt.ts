@@ -11,6 +11,7 @@ import { encodeOutput } from "./encode-output.js";
 import { DagLoadError, loadDag } from "./load-dag.js";
 import { runShell } from "./run-shell.js";
 import { buildTaskContext } from "./task-context.js";
+import { attemptContext, inAttemptContext } from "./task-trace.js";
 
 /**
  * Runs one attempt in the current process and turns whatever happens into an outcome; never
@@ -68,7 +69,8 @@ async function runAttemptUnmasked(
   const ctx = attachSensorResume(buildTaskContext(request, log, signal, secrets, dagRuns), request.sensor);
   try {
     if (task.kind === "shell") return await runShellTask(task, ctx, request, log, signal);
-    const value = await task.run(ctx, request.inputs);
+    // With tracing on, the attempt's span is the active one while the task's code runs.
+    const value = await inAttemptContext(attemptContext(request.traceparent), () => task.run(ctx, request.inputs));
     return settle(task, value, request.maxOutputBytes);
   } catch (e) {
     return outcomeOfError(e);
@@ -108,6 +110,8 @@ async function runShellTask(
     return { kind: "failed", error: `shell task "${task.taskId}" has no command`, retryable: false };
   }
   const invocation = task.shell(ctx);
+  // With tracing on, the command's own tracing (otel-cli, an instrumented program) continues the attempt's trace.
+  if (request.traceparent !== undefined) invocation.env = { TRACEPARENT: request.traceparent, ...invocation.env };
   const result = await runShell(invocation, log, signal);
   if (result.code !== 0) {
     const how = result.code === null ? `command was killed by ${result.signal}` : `command exited with code ${result.code}`;

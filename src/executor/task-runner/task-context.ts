@@ -6,6 +6,7 @@ import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import { isSensitiveKey, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
 import type { TaskContext } from "../../sdk/context.js";
 import type { AttemptLog } from "./attempt-log.js";
+import { attemptContext, taskTrace } from "./task-trace.js";
 
 /**
  * The TaskContext of an attempt. `ds` and `ts` are computed on first use (Intl is slow).
@@ -63,6 +64,7 @@ export function buildTaskContext(
       if (isSensitiveKey(key)) log.addSecrets([value]);
       return value;
     },
+    trace: taskTrace(attemptContext(request.traceparent)),
   };
   if (dagRuns !== null) Object.defineProperty(ctx, DAG_RUNS_GATEWAY, { value: dagRuns });
   return ctx;
