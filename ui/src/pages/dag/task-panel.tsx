@@ -15,6 +15,7 @@ import { useDenied } from "../../lib/auth";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { useSearchParam } from "../../router";
 import { commandMessage } from "./command-message";
+import { ExplainSection } from "./explain-section";
 
 const LIVE = new Set(["running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred"]);
 
@@ -97,6 +98,7 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
         )}
       </dl>
       {ti.error && <div className="banner banner-danger" role="note"><Icon.warn /><pre className="error-inline">{ti.error}</pre></div>}
+      <ExplainSection dagId={dagId} runId={runId} taskId={ti.taskId} mapIndex={ti.mapIndex} />
 
       {copies.length > 0 && (
         <section className="stack" style={{ gap: 8 }} data-testid="task-copies">
