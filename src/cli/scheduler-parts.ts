@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { NotificationOutbox } from "../alerts/outbox/notification-outbox.js";
 import { withholdSecretKey } from "../config/config.js";
 import { systemClock } from "../core/ports/clock.js";
 import { LastInfraError } from "../core/ports/infra-errors.js";
@@ -25,6 +26,8 @@ export interface SchedulerParts {
   firstSync: SyncResult;
   /** The worker pool's infrastructure failures (unwritable attempt logs, workers not starting), for `/health`. */
   infraErrors: LastInfraError;
+  /** Delivers the notifiers' alerts (docs/alerts.md#notifiers), off the scheduler's path. */
+  outbox: NotificationOutbox;
   /** This process's metrics (docs/metrics.md): what `GET /metrics` serves, and the recorder notifiers report to. */
   metrics: PrometheusMetrics;
   stop(graceMs: number): Promise<void>;
@@ -45,6 +48,8 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // Cross-DAG operators: a run they trigger (or clear) wakes the scheduler instead of waiting for its poll.
   const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
   const infraErrors = new LastInfraError();
+  // Notifications (docs/alerts.md#notifiers): recorded, then sent and retried in the background; started with the scheduler.
+  const outbox = new NotificationOutbox({ store: store.notifications, secrets: secrets.resolver, clock: systemClock, logger });
   // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on.
   const tracingConfig = loadTracingConfig();
   const tracing = tracingConfig === null ? null : startSchedulerTracing(tracingConfig, logger);
@@ -89,6 +94,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
   const firstSync = await sync.syncOnce();
   await scheduler.start();
+  outbox.start();
   await deadlines.start();
   sync.start(() => scheduler.wake());
   // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
@@ -98,12 +104,14 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     scheduler,
     firstSync,
     infraErrors,
+    outbox,
     metrics,
     stop: async (graceMs) => {
       sync.stop();
       deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
+      await outbox.stop(5_000);
       await tracing?.shutdown();
       metrics.close();
     },
