@@ -13,6 +13,7 @@ import { AdminPage, isAdminTab } from "./pages/admin-page";
 import { DagListPage } from "./pages/dag-list-page";
 import { DagPage } from "./pages/dag-page";
 import { DatasetsPage } from "./pages/datasets-page";
+import { DeadlinesPage } from "./pages/deadlines-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
 import { LoginPage } from "./pages/login-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
@@ -64,6 +65,7 @@ function Shell({ me }: { me: Me }) {
   if (path === "/" || path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
+  else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFound />;
@@ -80,6 +82,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
           <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
+          <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>
         <span className="spacer" />

@@ -4,9 +4,10 @@ import { useRun } from "../../api/queries";
 import { Icon } from "../../design/icons";
 import { ErrorState, Skeleton } from "../../design/misc";
 import { StateBadge } from "../../design/state";
+import { deadlineMissed } from "../../api/deadlines";
+import { DeadlineBadge } from "../../design/deadline-badge";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { Link } from "../../router";
-import { ExplainSection } from "./explain-section";
 import { RunActions } from "./run-actions";
 
 export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: string; onClose: () => void }) {
@@ -30,6 +31,7 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
         </div>
         <span className="spacer" />
         {r && <StateBadge state={r.state} />}
+        {r && deadlineMissed(r) && <Link to={`/deadlines?dag=${encodeURIComponent(dagId)}`}><DeadlineBadge /></Link>}
         <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close run panel (Esc)"><Icon.close /></button>
       </div>
       <div className="side-body">
@@ -47,7 +49,6 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
               <dt>DAG version</dt><dd><Link className="link mono" to={`${base}/code${q}`}>{r.dagVersion.slice(0, 12)}</Link></dd>
               {r.note && <><dt>Note</dt><dd>{r.note}</dd></>}
             </dl>
-            <ExplainSection dagId={dagId} runId={runId} />
             <div className="row-wrap">
               <Link className="btn btn-sm" to={`${base}/graph${q}`}>Graph</Link>
               <Link className="btn btn-sm" to={`${base}/gantt${q}`}>Gantt</Link>

@@ -8,6 +8,8 @@ import { StateBadge, stateLabel, stateVars } from "../../design/state";
 import { fmtDate, fmtDuration, fmtShort, spanMs } from "../../lib/format";
 import { Link, useSearchParam } from "../../router";
 import { RunActions } from "./run-actions";
+import { deadlineMissed } from "../../api/deadlines";
+import { DeadlineBadge } from "../../design/deadline-badge";
 
 const STATES = ["", "running", "queued", "success", "failed"] as const;
 const TYPES = ["", "scheduled", "manual", "backfill", "dataset", "event"] as const;
@@ -71,7 +73,7 @@ function RunRow({ dagId, run, selected }: { dagId: string; run: Run; selected: b
   return (
     <tr aria-selected={selected} data-testid={`run-row-${run.runId}`}>
       <td><StateBadge state={run.state} /></td>
-      <td><Link className="link mono small" to={`/dags/${encodeURIComponent(dagId)}/grid${q}`}>{run.runId}</Link></td>
+      <td><Link className="link mono small" to={`/dags/${encodeURIComponent(dagId)}/grid${q}`}>{run.runId}</Link>{deadlineMissed(run) && <> <DeadlineBadge /></>}</td>
       <td><span className="badge">{run.runType}</span></td>
       <td className="nowrap">{fmtDate(run.logicalDate)}</td>
       <td className="nowrap">{fmtDate(run.startedAt)}</td>
