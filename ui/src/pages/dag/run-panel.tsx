@@ -8,6 +8,7 @@ import { deadlineMissed } from "../../api/deadlines";
 import { DeadlineBadge } from "../../design/deadline-badge";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { Link } from "../../router";
+import { ExplainSection } from "./explain-section";
 import { RunActions } from "./run-actions";
 
 export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: string; onClose: () => void }) {
@@ -49,6 +50,7 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
               <dt>DAG version</dt><dd><Link className="link mono" to={`${base}/code${q}`}>{r.dagVersion.slice(0, 12)}</Link></dd>
               {r.note && <><dt>Note</dt><dd>{r.note}</dd></>}
             </dl>
+            <ExplainSection dagId={dagId} runId={runId} />
             <div className="row-wrap">
               <Link className="btn btn-sm" to={`${base}/graph${q}`}>Graph</Link>
               <Link className="btn btn-sm" to={`${base}/gantt${q}`}>Gantt</Link>
