@@ -57,7 +57,7 @@ module.exports = {
       name: "executor-loads-user-code-via-sdk-contract-only",
       severity: "error",
       from: { path: layer("executor") },
-      to: { path: "^src/", pathNot: ["^src/core/", "^src/executor/", "^src/sdk/(definition|context)\\.ts$"] },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/executor/", "^src/sdk/(definition|context)\\.ts$", "^src/tracing/worker-tracing\\.ts$"] },
     },
     {
       name: "dag-processor-boundaries",
@@ -78,6 +78,13 @@ module.exports = {
       severity: "error",
       from: { path: layer("metrics") },
       to: { path: "^src/", pathNot: ["^src/core/", "^src/metrics/"] },
+    },
+    {
+      name: "tracing-boundaries",
+      comment: "the OpenTelemetry adapter: core types, its own config; the only folder importing the OTel SDK",
+      severity: "error",
+      from: { path: layer("tracing") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/tracing/", "^src/config/tracing-config\\.ts$"] },
     },
     {
       name: "lineage-boundaries",
