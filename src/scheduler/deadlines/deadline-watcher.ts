@@ -89,7 +89,7 @@ export class DeadlineWatcher {
     }
     const newest = (await this.#d.store.listRuns({ limit: 1 }))[0];
     this.#maxSeenRunId = Math.max(this.#maxSeenRunId, newest?.id ?? 0);
-    for (const ti of await this.#d.store.listTaskInstancesInStates(["running", "deferred"])) {
+    for (const ti of await this.#d.store.listTaskInstancesInStates(["running"])) {
       if (!running.has(ti.runPk) || ti.startedAt === null) continue;
       const run = await this.#runOf(ti.runPk);
       if (run) await this.#watchAttempt(run.dagId, run.runId, ti.runPk, ti.taskId, ti.mapIndex, ti.tryNumber, ti.startedAt);
