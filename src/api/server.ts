@@ -14,6 +14,7 @@ import { datasetRoutes } from "./routes/datasets.js";
 import { deadlineRoutes } from "./routes/deadlines.js";
 import { eventRoutes } from "./routes/events.js";
 import { explainRoutes } from "./routes/explain.js";
+import { lineageRoutes } from "./routes/lineage.js";
 import { gridRoutes } from "./routes/grid.js";
 import { healthRoutes } from "./routes/health.js";
 import { importErrorRoutes } from "./routes/import-errors.js";
@@ -61,6 +62,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     await routes(app, routeDeps);
   }
   await explainRoutes(app, routeDeps);
+  await lineageRoutes(app, routeDeps);
   await deadlineRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);

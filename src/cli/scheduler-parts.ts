@@ -1,10 +1,12 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { NotificationOutbox } from "../alerts/outbox/notification-outbox.js";
 import { withholdSecretKey } from "../config/config.js";
+import { loadLineageConfig } from "../config/lineage-config.js";
 import { systemClock } from "../core/ports/clock.js";
 import { LastInfraError } from "../core/ports/infra-errors.js";
 import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../executor/local-process-executor.js";
+import { openLineage } from "../lineage/index.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import { loadTracingConfig } from "../config/tracing-config.js";
@@ -41,6 +43,7 @@ export interface SchedulerParts {
  */
 export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
   const { config, store, logger } = rt;
+  const lineageConfig = loadLineageConfig(); // a wrong OPENLINEAGE_* value stops the start here
   const metrics = new PrometheusMetrics({ process: processName, version: batonVersion() });
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
   const secrets = openSecretsResolver(config, store);
@@ -92,6 +95,9 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const deadlines = new DeadlineWatcher({ store, deadlines: store.deadlines, clock: systemClock, logger, publish: (e) => scheduler.publishDomainEvents([e]) });
   scheduler.onDomainEvent((e) => deadlines.onDomainEvent(e));
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
+  // OpenLineage (docs/lineage.md): off unless OPENLINEAGE_* says where events go; queued, sent off the scheduler's path.
+  const lineage = openLineage(lineageConfig, { store, secrets: secrets.resolver, clock: systemClock, logger, version: batonVersion() });
+  if (lineage !== null) scheduler.onDomainEvent(lineage.listener);
   const firstSync = await sync.syncOnce();
   await scheduler.start();
   outbox.start();
@@ -113,6 +119,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       await scheduler.stop(graceMs);
       await outbox.stop(5_000);
       await tracing?.shutdown();
+      await lineage?.close(5_000);
       metrics.close();
     },
   };
