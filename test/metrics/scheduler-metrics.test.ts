@@ -81,4 +81,34 @@ describe("scheduler metrics", () => {
     expect(sample(text, "baton_executor_workers", { state: "idle" })).toBe(2);
     expect(text).not.toContain(created.runId);
   });
+
+  it("work parked behind a full pool and a DAG at maxActiveTasks shows by reason, and drains", async () => {
+    const sleeper = (id: string, opts: string) => `d.task("${id}", { ${opts} }, async () => { await new Promise((r) => setTimeout(r, 400)); return 1; });`;
+    h = new Harness({
+      "p.ts": `${HEADER}export default dag({ id: "p" }, (d) => {\n${["a", "b", "c"].map((t) => sleeper(t, 'pool: "one"')).join("\n")}\n});\n`,
+      "q.ts": `${HEADER}export default dag({ id: "q", maxActiveTasks: 1 }, (d) => {\n${["x", "y"].map((t) => sleeper(t, "")).join("\n")}\n});\n`,
+    });
+    await h.load();
+    await h.store.upsertPool({ name: "one", slots: 1, description: "" });
+    const metrics = new PrometheusMetrics({ process: "scheduler", version: "test", defaultMetrics: false });
+    await h.start({ executor: new LocalProcessExecutor({ processes: 4, prefetch: 1, killGraceMs: 200 }), metrics });
+    metrics.observeScheduler(h.scheduler);
+    const [p, q] = [await h.trigger("p"), await h.trigger("q")];
+    let text = "";
+    for (let i = 0; i < 300; i++) {
+      text = await metrics.render();
+      if (sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" }) === 2 && sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" }) === 1) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" })).toBe(2);
+    expect(sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" })).toBe(1);
+    expect(sample(text, "baton_pool_slots", { pool: "one", state: "used" })).toBe(1);
+    expect(sample(text, "baton_pool_slots", { pool: "one", state: "open" })).toBe(0);
+    expect((await h.scheduler.waitForRun(p.id)).state).toBe("success");
+    expect((await h.scheduler.waitForRun(q.id)).state).toBe("success");
+    text = await metrics.render();
+    expect(sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" })).toBe(0);
+    expect(sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" })).toBe(0);
+    expect(sample(text, "baton_pool_slots", { pool: "one", state: "open" })).toBe(1);
+  });
 });
