@@ -9,6 +9,7 @@ import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
+import type { NotificationStore } from "../core/ports/notification-store.js";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 
@@ -39,6 +40,8 @@ export interface ApiDeps {
   datasets: DatasetStore;
   /** Missed deadlines (GET /api/v1/deadlines/missed, runs' `deadlineMissed`); absent → that route answers 404 and runs carry no flag. */
   deadlines?: DeadlineStore;
+  /** Notification deliveries (GET /api/v1/notifications); absent → that route answers 404. */
+  notifications?: Pick<NotificationStore, "listDeliveries">;
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */

@@ -82,6 +82,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     auth: store,
     datasets: store,
     deadlines: store.deadlines,
+    notifications: store.notifications,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
