@@ -15,6 +15,7 @@ import { DagPage } from "./pages/dag-page";
 import { DatasetsPage } from "./pages/datasets-page";
 import { DeadlinesPage } from "./pages/deadlines-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
+import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
@@ -65,6 +66,7 @@ function Shell({ me }: { me: Me }) {
   if (path === "/" || path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
+  else if (path === "/lineage") page = <LineagePage />;
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
@@ -81,6 +83,7 @@ function Shell({ me }: { me: Me }) {
         <nav className="nav" aria-label="Main">
           <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
           <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
+          <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">Lineage</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
           <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
