@@ -17,6 +17,7 @@ import { DeadlinesPage } from "./pages/deadlines-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
 import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
+import { NotificationsPage } from "./pages/notifications-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
 
@@ -68,6 +69,7 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/datasets") page = <DatasetsPage />;
   else if (path === "/lineage") page = <LineagePage />;
   else if (path === "/deadlines") page = <DeadlinesPage />;
+  else if (path === "/notifications") page = <NotificationsPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFound />;
@@ -86,6 +88,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">Lineage</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
           <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
+          <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>
         <span className="spacer" />
