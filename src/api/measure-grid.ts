@@ -2,6 +2,7 @@ import type { DagSpec } from "../core/model/dag-spec.js";
 import { makeDag, makeTask } from "../core/testing/spec-builders.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { TASK_STATES } from "../core/model/states.js";
+import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
@@ -25,7 +26,7 @@ export async function measureGridPageMs(opts: {
   tasks: number;
   samples?: number;
   dir: string;
-  store: Store & CommandInbox & AuthStore & DatasetStore;
+  store: Store & CommandInbox & AuthStore & DatasetStore & AuditLog;
 }): Promise<{ medianMs: number; seedMs: number }> {
   const { store } = opts;
   const samples = opts.samples ?? 20;
@@ -37,6 +38,7 @@ export async function measureGridPageMs(opts: {
     store,
     inbox: store,
     auth: store,
+    audit: store,
     datasets: store,
     changes: { subscribe: () => () => {} },
     mode: "local",

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { noteAudit } from "../audit/audit-note.js";
 import { rejectInvalidInput, sendError } from "./api-errors.js";
 import type { AuthContext } from "./authenticate.js";
 import { loginSchema, logoutSchema, meSchema, type LoginBody } from "./auth-schemas.js";
@@ -18,15 +19,19 @@ function tooManyFailures(reply: FastifyReply, waitMs: number): FastifyReply {
 export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): void {
   app.post<{ Body: LoginBody }>(
     "/api/v1/auth/login",
-    { schema: loginSchema, config: { role: "public" }, attachValidation: true, preHandler: rejectInvalidInput },
+    { schema: loginSchema, config: { role: "public", audit: "login.success" }, attachValidation: true, preHandler: rejectInvalidInput },
     async (request, reply) => {
       const { username, password } = request.body;
       // request.ip is the socket's peer, or the client a trusted proxy names (BATON_TRUST_PROXY).
       const address = request.ip;
+      // Audited as the name typed (unverified on failure); never the password.
+      const failed = (reason: string) =>
+        noteAudit(request, { action: "login.failure", actor: { name: username, via: "login", tokenId: null }, target: { type: "user", id: username }, details: { reason }, evenOnError: true });
       // A locked account or address is refused before any password check (and its scrypt).
       const waitMs = ctx.throttle.retryAfterMs(username, address);
       if (waitMs > 0) {
         request.log.warn({ username, address, retryAfterMs: waitMs }, "login refused: too many failed logins");
+        failed("too many failed logins");
         return tooManyFailures(reply, waitMs);
       }
       const user = await ctx.auth.getUser(username);
@@ -46,6 +51,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
           },
           "login failed",
         );
+        failed(!user ? "unknown user" : user.disabled ? "user disabled" : "wrong password");
         return sendError(reply, "unauthorized", BAD_LOGIN);
       }
       ctx.throttle.recordSuccess(username);
@@ -56,11 +62,12 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
       if (previous) await ctx.auth.deleteSession(sha256Hex(previous));
       const session = await startSession(ctx.auth, reply, user.username, now, ctx.sessionTtlMs, secureCookieFor(ctx.secureCookies, request));
       request.log.info({ username: user.username }, "logged in");
+      noteAudit(request, { actor: { name: user.username, via: "login", tokenId: null }, target: { type: "user", id: user.username }, after: { role: user.role } });
       return reply.header("cache-control", "no-store").send({ user: { username: user.username, role: user.role }, csrfToken: session.csrfToken });
     },
   );
 
-  app.post("/api/v1/auth/logout", { schema: logoutSchema, config: { role: "viewer" } }, async (request, reply) => {
+  app.post("/api/v1/auth/logout", { schema: logoutSchema, config: { role: "viewer", audit: "logout" } }, async (request, reply) => {
     const cookie = request.cookies[SESSION_COOKIE];
     if (request.principal?.via === "session" && cookie) await ctx.auth.deleteSession(sha256Hex(cookie));
     clearSessionCookie(reply, secureCookieFor(ctx.secureCookies, request));

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { ApiTokenRecord } from "../../core/model/records.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { rejectInvalidInput, sendCoreError, sendError } from "./api-errors.js";
 import { createApiToken } from "./api-token.js";
 import type { AuthContext } from "./authenticate.js";
@@ -28,7 +29,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AuthContext): voi
 
   app.post<{ Body: CreateTokenBody }>(
     "/api/v1/auth/tokens",
-    { schema: createTokenSchema, config: { role: "viewer" }, attachValidation: true, preHandler: rejectInvalidInput },
+    { schema: createTokenSchema, config: { role: "viewer", audit: "token.create" }, attachValidation: true, preHandler: rejectInvalidInput },
     async (request, reply) => {
       const p = principalOf(request.principal);
       if (p.via === "local") {
@@ -42,6 +43,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AuthContext): voi
       try {
         const { record, token } = await createApiToken(ctx.auth, p.username, request.body.name, role, request.body.expiresInDays ?? null, ctx.now());
         request.log.info({ tokenId: record.id, username: record.username, role: record.role }, "API token created");
+        noteAudit(request, { target: { type: "token", id: record.id }, after: { name: record.name, role: record.role, owner: record.username, expiresAt: iso(record.expiresAt) } });
         const { lastUsedAt: _unused, ...created } = tokenSummary(record);
         return reply.code(201).header("cache-control", "no-store").send({ ...created, token });
       } catch (e) {
@@ -52,7 +54,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AuthContext): voi
 
   app.delete<{ Params: { id: string } }>(
     "/api/v1/auth/tokens/:id",
-    { schema: deleteTokenSchema, config: { role: "viewer" }, attachValidation: true, preHandler: rejectInvalidInput },
+    { schema: deleteTokenSchema, config: { role: "viewer", audit: "token.delete" }, attachValidation: true, preHandler: rejectInvalidInput },
     async (request, reply) => {
       const p = principalOf(request.principal);
       const token = await ctx.auth.getToken(request.params.id);
@@ -61,6 +63,7 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AuthContext): voi
         return sendError(reply, "not_found", `API token "${request.params.id}" not found`);
       }
       await ctx.auth.deleteToken(token.id);
+      noteAudit(request, { target: { type: "token", id: token.id }, before: { name: token.name, role: token.role, owner: token.username } });
       request.log.info({ tokenId: token.id, username: token.username }, "API token deleted");
       return reply.code(204).send();
     },

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { UserRecord } from "../../core/model/records.js";
 import type { AuthStore } from "../../core/ports/auth-store.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { rejectInvalidInput, sendError } from "./api-errors.js";
 import type { AuthContext } from "./authenticate.js";
 import { createUserSchema, deleteUserSchema, listUsersSchema, patchUserSchema, type CreateUserBody, type PatchUserBody } from "./auth-schemas.js";
@@ -25,25 +26,26 @@ const LAST_ADMIN = "is the last enabled admin; make another user admin first";
 
 /** GET/POST /api/v1/users, PATCH/DELETE /api/v1/users/:username (admin). */
 export function registerUserRoutes(app: FastifyInstance, ctx: AuthContext): void {
-  const validated = { config: { role: "admin" as const }, attachValidation: true, preHandler: rejectInvalidInput };
+  const validated = (audit: string) => ({ config: { role: "admin" as const, audit }, attachValidation: true, preHandler: rejectInvalidInput });
 
   app.get("/api/v1/users", { schema: listUsersSchema, config: { role: "admin" } }, async () => {
     const users = await ctx.auth.listUsers();
     return { users: users.map(userView) };
   });
 
-  app.post<{ Body: CreateUserBody }>("/api/v1/users", { schema: createUserSchema, ...validated }, async (request, reply) => {
+  app.post<{ Body: CreateUserBody }>("/api/v1/users", { schema: createUserSchema, ...validated("user.create") }, async (request, reply) => {
     const { username, password, role } = request.body;
     if (username === LOCAL_ADMIN) return sendError(reply, "invalid_input", `username: "${LOCAL_ADMIN}" is reserved`, "username");
     const user: UserRecord = { username, role, passwordHash: await hashPassword(password), disabled: false, createdAt: ctx.now() };
     if (!(await ctx.auth.createUser(user))) return sendError(reply, "conflict", `user "${username}" already exists`);
     request.log.info({ username, role, by: request.principal?.username }, "user created");
+    noteAudit(request, { target: { type: "user", id: username }, after: { role, disabled: false } });
     return reply.code(201).send(userView(user));
   });
 
   app.patch<{ Params: { username: string }; Body: PatchUserBody }>(
     "/api/v1/users/:username",
-    { schema: patchUserSchema, ...validated },
+    { schema: patchUserSchema, ...validated("user.update") },
     async (request, reply) => {
       const { username } = request.params;
       const { role, password, disabled } = request.body;
@@ -69,17 +71,24 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AuthContext): void
         { username, role, disabled, passwordChanged: password !== undefined, sessionsEnded, by: request.principal?.username },
         "user updated",
       );
+      noteAudit(request, {
+        target: { type: "user", id: username },
+        before: { role: user.role, disabled: user.disabled },
+        after: { role: patch.role ?? user.role, disabled: patch.disabled ?? user.disabled },
+        details: { passwordChanged: password !== undefined, sessionsEnded },
+      });
       return userView({ ...user, ...patch });
     },
   );
 
-  app.delete<{ Params: { username: string } }>("/api/v1/users/:username", { schema: deleteUserSchema, ...validated }, async (request, reply) => {
+  app.delete<{ Params: { username: string } }>("/api/v1/users/:username", { schema: deleteUserSchema, ...validated("user.delete") }, async (request, reply) => {
     const { username } = request.params;
     const user = await ctx.auth.getUser(username);
     if (!user) return sendError(reply, "not_found", `user "${username}" not found`);
     if (await isLastAdmin(ctx.auth, user)) return sendError(reply, "conflict", `user "${username}" ${LAST_ADMIN}`);
     await ctx.auth.deleteUser(username);
     request.log.info({ username, by: request.principal?.username }, "user deleted");
+    noteAudit(request, { target: { type: "user", id: username }, before: { role: user.role, disabled: user.disabled } });
     return reply.code(204).send();
   });
 }

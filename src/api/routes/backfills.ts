@@ -3,6 +3,7 @@ import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import type { ReprocessBehavior } from "../../core/model/records.js";
 import { MAX_BACKFILL_RUNS } from "../../core/timetable/timetable.js";
 import type { RouteDeps } from "../api-deps.js";
+import { commandDetails, noteAudit } from "../audit/audit-note.js";
 import { submitCommand } from "../commands.js";
 import { parseDateField } from "../date-field.js";
 import { ConflictError } from "../errors.js";
@@ -48,7 +49,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
   app.post<{ Body: CreateBody }>(
     "/api/v1/backfills",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "backfill.create" },
       schema: {
         tags,
         summary: "Backfill a DAG's scheduled intervals in [from, to]",
@@ -78,7 +79,13 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
         { dagId: b.dagId, from, to, reprocess: b.reprocess ?? "none", maxActiveRuns: b.maxActiveRuns ?? null, conf: b.conf ?? {}, force: b.force ?? false },
         deps.now(),
       );
-      return reply.status(201).send(backfillView(created));
+      const view = backfillView(created);
+      noteAudit(request, {
+        target: { type: "backfill", id: String(created.id) },
+        dagId: b.dagId,
+        after: { from: view.from, to: view.to, reprocess: created.reprocess, maxActiveRuns: created.maxActiveRuns, conf: created.conf, force: b.force ?? false },
+      });
+      return reply.status(201).send(view);
     },
   );
 
@@ -95,7 +102,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
   app.post<{ Params: { id: number } }>(
     "/api/v1/backfills/:id/cancel",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "backfill.cancel" },
       schema: { tags, summary: "Cancel a backfill: no more runs; its queued runs fail", params: idParams, response: { ...commandResponses, ...errors(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
@@ -103,6 +110,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
       if (b.state === "done" || b.state === "cancelled") throw new ConflictError(`backfill ${b.id} already ended (${b.state})`);
       const out = await submitCommand(deps, "cancel_backfill", { backfillId: b.id }, request.principal?.username ?? null);
+      noteAudit(request, { target: { type: "backfill", id: String(b.id) }, dagId: b.dagId, before: { state: b.state }, details: commandDetails(out) });
       return reply.status(out.status).send(out.body);
     },
   );

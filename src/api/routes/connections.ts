@@ -6,6 +6,7 @@ import { connectionEnvName } from "../../core/secrets/env-names.js";
 import { maskText } from "../../core/secrets/mask-text.js";
 import { isSensitiveKey, MASK, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
 import type { RouteDeps, SecretsAdmin } from "../api-deps.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { arrayOf, errors, obj, ref } from "../schemas/json-schema.js";
 import { connectionView } from "../views/secret-views.js";
 import { envConnection, envOnlyNames, parseUriField, refuseEnvDefined, requireSecretsAdmin } from "./secret-env.js";
@@ -89,7 +90,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
   app.post<{ Body: CreateBody }>(
     "/api/v1/connections",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "connection.create" },
       schema: {
         tags,
         summary: "Create a connection (stored encrypted)",
@@ -106,6 +107,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
       const vault = a.vault();
       if ((await vault.getConnection(body.id)) !== undefined) throw new ConflictError(`connection "${body.id}" already exists; change it with PATCH or delete it first`);
       await vault.putConnection(connection, body.description ?? "");
+      noteAudit(request, { target: { type: "connection", id: body.id }, after: auditedConnection(connection, body.description ?? "") });
       return reply.status(201).send(connectionView(connection, { description: body.description ?? "", updatedAt: deps.now(), source: "store" }));
     },
   );
@@ -122,7 +124,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
   app.patch<{ Params: { id: string }; Body: Fields }>(
     "/api/v1/connections/:id",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "connection.update" },
       schema: {
         tags,
         summary: "Change a connection; an omitted password is kept",
@@ -148,6 +150,12 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
       };
       const description = b.description ?? entry.description;
       await admin().vault().putConnection(next, description);
+      noteAudit(request, {
+        target: { type: "connection", id },
+        before: auditedConnection(old, entry.description),
+        after: auditedConnection(next, description),
+        details: { passwordChanged: b.password !== undefined && b.password !== old.password },
+      });
       return connectionView(next, { description, updatedAt: deps.now(), source: "store" });
     },
   );
@@ -155,13 +163,15 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
   app.delete<{ Params: { id: string } }>(
     "/api/v1/connections/:id",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "connection.delete" },
       schema: { tags, summary: "Delete a stored connection", params: idParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
       const { id } = request.params;
       if (envConnection(admin().env, id) !== undefined) refuseEnvDefined("connection", id, connectionEnvName(id));
-      if (!(await admin().vault().deleteConnection(id))) throw new NotFoundError(`no connection "${id}" in the store`);
+      const entry = await admin().vault().getConnection(id);
+      if (entry === undefined || !(await admin().vault().deleteConnection(id))) throw new NotFoundError(`no connection "${id}" in the store`);
+      noteAudit(request, { target: { type: "connection", id }, before: auditedConnection(entry.connection, entry.description) });
       return reply.status(204).send();
     },
   );
@@ -169,7 +179,7 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
   app.post<{ Params: { id: string } }>(
     "/api/v1/connections/:id/test",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "connection.test" },
       schema: {
         tags,
         summary: "Try to reach the system a connection points at (as `baton connections test`)",
@@ -186,9 +196,16 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
         .catch((e: unknown) => ({ ok: false, supported: true, error: e instanceof Error ? e.message || e.name : String(e) }));
       // The check masks already; mask again so no check can leak a secret through its message.
       const error = result.error === null ? null : maskText(result.error, secretValuesOf(connection));
+      noteAudit(request, { target: { type: "connection", id: connection.id }, details: { ok: result.ok, supported: result.supported } });
       return { id: connection.id, ok: result.ok, supported: result.supported, error, durationMs: Math.round(performance.now() - started) };
     },
   );
+}
+
+/** A connection's audit values: as the API shows it (no password, sensitive extras as `***`), without its env bookkeeping. */
+function auditedConnection(c: Connection, description: string): Record<string, unknown> {
+  const { id: _id, updatedAt: _at, source: _source, envVar: _env, readOnly: _ro, ...shown } = connectionView(c, { description, updatedAt: null, source: "store" });
+  return shown;
 }
 
 function connectionFromBody(b: CreateBody): Connection {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../core/errors.js";
 import type { RouteDeps } from "../api-deps.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { requireDag } from "../lookups.js";
 import { arrayOf, bool, errors, idParam, int, obj, ref } from "../schemas/json-schema.js";
 import { dagDetailView, dagSummaryView, RECENT_RUNS } from "../views/dag-view.js";
@@ -72,7 +73,7 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.patch<{ Params: { dagId: string }; Body: { paused: boolean } }>(
     "/api/v1/dags/:dagId",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "dag.pause" },
       schema: {
         tags,
         summary: "Pause or unpause a DAG",
@@ -83,8 +84,15 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     },
     async (request) => {
       const { dagId } = request.params;
-      await requireDag(store, dagId);
+      const before = await requireDag(store, dagId);
       await store.setDagPaused(dagId, request.body.paused);
+      noteAudit(request, {
+        action: request.body.paused ? "dag.pause" : "dag.unpause",
+        target: { type: "dag", id: dagId },
+        dagId,
+        before: { paused: before.dag.paused },
+        after: { paused: request.body.paused },
+      });
       const { dag, version } = await requireDag(store, dagId);
       const runs = await store.listRuns({ dagId, limit: RECENT_RUNS });
       return dagSummaryView(dag, version, runs, deps.now());

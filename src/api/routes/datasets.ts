@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { DagSpec } from "../../core/model/dag-spec.js";
 import type { RouteDeps } from "../api-deps.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { DATASET_URI_SCHEMA } from "../schemas/dataset-schemas.js";
 import { anyObject, arrayOf, errors, obj, ref } from "../schemas/json-schema.js";
 import { datasetEventView, datasetViews } from "../views/dataset-view.js";
@@ -61,7 +62,7 @@ export async function datasetRoutes(app: FastifyInstance, deps: RouteDeps): Prom
   app.post<{ Body: { uri: string; extra?: Record<string, unknown> } }>(
     "/api/v1/datasets/events",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "dataset.event" },
       schema: {
         tags,
         summary: "Record that a dataset was updated outside Baton; DAGs scheduled on it may run",
@@ -72,6 +73,7 @@ export async function datasetRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     async (request, reply) => {
       const [event] = await datasets.recordDatasetEvents([{ uri: request.body.uri, source: null, extra: request.body.extra ?? {}, createdAt: deps.now() }]);
       deps.wake?.();
+      noteAudit(request, { target: { type: "dataset", id: request.body.uri }, after: { eventId: event!.id, extra: request.body.extra ?? {} } });
       return reply.status(201).send(datasetEventView(event!));
     },
   );

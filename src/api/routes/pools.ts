@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import { DEFAULT_POOL } from "../../core/model/dag-spec.js";
 import type { RouteDeps } from "../api-deps.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { ConflictError } from "../errors.js";
 import { arrayOf, errors, obj, ref } from "../schemas/json-schema.js";
 import { poolView } from "../views/backfill-view.js";
@@ -39,7 +40,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
   app.post<{ Body: { name: string; slots: number; description?: string } }>(
     "/api/v1/pools",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "pool.create" },
       schema: {
         tags,
         summary: "Create a pool",
@@ -52,6 +53,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       if (await store.getPool(name)) throw new ConflictError(`pool "${name}" already exists`);
       const pool = { name, slots: n, description: text ?? "" };
       await store.upsertPool(pool);
+      noteAudit(request, { target: { type: "pool", id: name }, after: { slots: pool.slots, description: pool.description } });
       return reply.status(201).send(poolView(pool, 0));
     },
   );
@@ -68,7 +70,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
   app.patch<{ Params: { name: string }; Body: { slots?: number; description?: string } }>(
     "/api/v1/pools/:name",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "pool.update" },
       schema: {
         tags,
         summary: "Change a pool's slots or description",
@@ -81,6 +83,11 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       const pool = await requirePool(request.params.name);
       const next = { ...pool, ...(request.body.slots === undefined ? {} : { slots: request.body.slots }), ...(request.body.description === undefined ? {} : { description: request.body.description }) };
       await store.upsertPool(next);
+      noteAudit(request, {
+        target: { type: "pool", id: pool.name },
+        before: { slots: pool.slots, description: pool.description },
+        after: { slots: next.slots, description: next.description },
+      });
       return poolView(next, (await usage()).get(next.name) ?? 0);
     },
   );
@@ -88,13 +95,15 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
   app.delete<{ Params: { name: string } }>(
     "/api/v1/pools/:name",
     {
-      config: { role: "op" },
+      config: { role: "op", audit: "pool.delete" },
       schema: { tags, summary: "Delete a pool (not default_pool)", params: nameParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const { name } = request.params;
       if (name === DEFAULT_POOL) throw new InvalidInputError(`name: ${DEFAULT_POOL} cannot be deleted`);
-      if (!(await store.deletePool(name))) throw new NotFoundError(`no pool "${name}"`);
+      const pool = await store.getPool(name);
+      if (!pool || !(await store.deletePool(name))) throw new NotFoundError(`no pool "${name}"`);
+      noteAudit(request, { target: { type: "pool", id: name }, before: { slots: pool.slots, description: pool.description } });
       return reply.status(204).send();
     },
   );

@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../core/errors.js";
 import { RUN_STATES, RUN_TYPES, type RunState, type RunType } from "../../core/model/states.js";
 import type { RouteDeps } from "../api-deps.js";
+import { triggeredByOf } from "../audit/audit-actor.js";
+import { commandDetails, noteAudit } from "../audit/audit-note.js";
 import { submitCommand } from "../commands.js";
 import { decodeCursor } from "../cursor.js";
 import { parseDateField } from "../date-field.js";
@@ -68,7 +70,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.post<{ Params: { dagId: string }; Body: { conf?: Record<string, unknown>; logicalDate?: string | null; runId?: string } }>(
     "/api/v1/dags/:dagId/runs",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "run.trigger" },
       schema: {
         tags,
         summary: "Trigger a manual run",
@@ -92,8 +94,11 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       if (body.runId !== undefined && (await store.getRun(dagId, body.runId))) {
         throw new ConflictError(`DAG "${dagId}" already has a run with id "${body.runId}"`);
       }
-      const run = await deps.triggerRun(dagId, { conf: body.conf ?? {}, logicalDate, runId: body.runId ?? null }, deps.now());
-      return reply.status(201).send(runView(run));
+      const triggeredBy = triggeredByOf(request.principal);
+      const run = await deps.triggerRun(dagId, { conf: body.conf ?? {}, logicalDate, runId: body.runId ?? null, triggeredBy }, deps.now());
+      const view = runView(run);
+      noteAudit(request, { target: { type: "run", id: run.runId }, dagId, after: { state: run.state, logicalDate: view.logicalDate, conf: run.conf } });
+      return reply.status(201).send(view);
     },
   );
 
@@ -106,7 +111,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.patch<{ Params: { dagId: string; runId: string }; Body: { state: "success" | "failed" } }>(
     "/api/v1/dags/:dagId/runs/:runId",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "run.mark" },
       schema: {
         tags,
         summary: "Mark a run success or failed",
@@ -117,8 +122,9 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     },
     async (request, reply) => {
       const { dagId, runId } = request.params;
-      await requireRun(store, dagId, runId);
+      const run = await requireRun(store, dagId, runId);
       const out = await submitCommand(deps, "mark_run", { dagId, runId, state: request.body.state }, request.principal?.username ?? null);
+      noteAudit(request, { target: { type: "run", id: runId }, dagId, before: { state: run.state }, after: { state: request.body.state }, details: commandDetails(out) });
       return reply.status(out.status).send(out.body);
     },
   );
@@ -126,7 +132,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.post<{ Params: { dagId: string; runId: string }; Body: { onlyFailed?: boolean } | undefined }>(
     "/api/v1/dags/:dagId/runs/:runId/clear",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "run.clear" },
       schema: {
         tags,
         summary: "Clear a run's task instances so they run again",
@@ -137,9 +143,10 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     },
     async (request, reply) => {
       const { dagId, runId } = request.params;
-      await requireRun(store, dagId, runId);
+      const run = await requireRun(store, dagId, runId);
       const onlyFailed = request.body?.onlyFailed ?? false;
       const out = await submitCommand(deps, "clear_run", { dagId, runId, onlyFailed }, request.principal?.username ?? null);
+      noteAudit(request, { target: { type: "run", id: runId }, dagId, before: { state: run.state }, details: { onlyFailed, ...commandDetails(out) } });
       return reply.status(out.status).send(out.body);
     },
   );
@@ -147,7 +154,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
   app.post<{ Params: { dagId: string; runId: string } }>(
     "/api/v1/dags/:dagId/runs/:runId/cancel",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "run.cancel" },
       schema: {
         tags,
         summary: "Cancel a queued or running run",
@@ -160,6 +167,7 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       const run = await requireRun(store, dagId, runId);
       if (run.state !== "queued" && run.state !== "running") throw new ConflictError(`run "${runId}" of DAG "${dagId}" already ended (${run.state})`);
       const out = await submitCommand(deps, "cancel_run", { dagId, runId }, request.principal?.username ?? null);
+      noteAudit(request, { target: { type: "run", id: runId }, dagId, before: { state: run.state }, details: commandDetails(out) });
       return reply.status(out.status).send(out.body);
     },
   );

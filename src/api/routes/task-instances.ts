@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../core/errors.js";
 import type { RouteDeps } from "../api-deps.js";
+import { commandDetails, noteAudit } from "../audit/audit-note.js";
 import { submitCommand } from "../commands.js";
 import { attemptLogFile, followLog, readLog } from "../log-files.js";
 import { requireRun, requireTaskInstance } from "../lookups.js";
@@ -102,7 +103,7 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
   app.post<{ Params: TaskParams; Body: { downstream?: boolean } | undefined }>(
     "/api/v1/dags/:dagId/runs/:runId/tasks/:taskId/clear",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "task.clear" },
       schema: {
         tags,
         summary: "Clear a task instance (and optionally its downstream) so it runs again",
@@ -113,9 +114,15 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     },
     async (request, reply) => {
       const { dagId, runId, taskId } = request.params;
-      await requireTaskInstance(store, await requireRun(store, dagId, runId), taskId);
+      const ti = await requireTaskInstance(store, await requireRun(store, dagId, runId), taskId);
       const payload = { dagId, runId, taskIds: [taskId], downstream: request.body?.downstream ?? false };
       const out = await submitCommand(deps, "clear_tasks", payload, request.principal?.username ?? null);
+      noteAudit(request, {
+        target: { type: "task_instance", id: `${runId}/${taskId}` },
+        dagId,
+        before: { state: ti.state, tryNumber: ti.tryNumber },
+        details: { runId, taskId, downstream: payload.downstream, ...commandDetails(out) },
+      });
       return reply.status(out.status).send(out.body);
     },
   );
@@ -123,7 +130,7 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
   app.patch<{ Params: TaskParams; Body: { state: "success" | "failed" } }>(
     "/api/v1/dags/:dagId/runs/:runId/tasks/:taskId",
     {
-      config: { role: "user" },
+      config: { role: "user", audit: "task.mark" },
       schema: {
         tags,
         summary: "Mark a task instance success or failed",
@@ -134,9 +141,16 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     },
     async (request, reply) => {
       const { dagId, runId, taskId } = request.params;
-      await requireTaskInstance(store, await requireRun(store, dagId, runId), taskId);
+      const ti = await requireTaskInstance(store, await requireRun(store, dagId, runId), taskId);
       const payload = { dagId, runId, taskIds: [taskId], state: request.body.state };
       const out = await submitCommand(deps, "mark_tasks", payload, request.principal?.username ?? null);
+      noteAudit(request, {
+        target: { type: "task_instance", id: `${runId}/${taskId}` },
+        dagId,
+        before: { state: ti.state },
+        after: { state: request.body.state },
+        details: { runId, taskId, ...commandDetails(out) },
+      });
       return reply.status(out.status).send(out.body);
     },
   );

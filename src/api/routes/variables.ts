@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { ConflictError, NotFoundError } from "../../core/errors.js";
 import { variableEnvName } from "../../core/secrets/env-names.js";
 import type { RouteDeps, SecretsAdmin } from "../api-deps.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { arrayOf, errors, obj, ref } from "../schemas/json-schema.js";
 import { variableView } from "../views/secret-views.js";
 import { SECRET_NAME } from "./connections.js";
@@ -45,7 +46,7 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
   app.post<{ Body: { key: string; value: string; description?: string } }>(
     "/api/v1/variables",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "variable.create" },
       schema: {
         tags,
         summary: "Create a variable (stored encrypted)",
@@ -60,6 +61,7 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       const vault = admin().vault();
       if ((await vault.getVariable(key)) !== undefined) throw new ConflictError(`variable "${key}" already exists; change it with PATCH or delete it first`);
       await vault.putVariable(key, text, about);
+      noteAudit(request, { target: { type: "variable", id: key }, after: auditedVariable(key, text, about) });
       return reply.status(201).send(variableView(key, text, { description: about, updatedAt: deps.now(), source: "store" }));
     },
   );
@@ -82,7 +84,7 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
   app.patch<{ Params: { key: string }; Body: { value?: string; description?: string } }>(
     "/api/v1/variables/:key",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "variable.update" },
       schema: {
         tags,
         summary: "Change a variable's value or description; an omitted value is kept",
@@ -99,6 +101,12 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       if (entry === undefined) throw new NotFoundError(`no variable "${key}" in the store`);
       const next = { value: request.body.value ?? entry.value, description: request.body.description ?? entry.description };
       await vault.putVariable(key, next.value, next.description);
+      noteAudit(request, {
+        target: { type: "variable", id: key },
+        before: auditedVariable(key, entry.value, entry.description),
+        after: auditedVariable(key, next.value, next.description),
+        details: { valueChanged: next.value !== entry.value },
+      });
       return variableView(key, next.value, { description: next.description, updatedAt: deps.now(), source: "store" });
     },
   );
@@ -106,14 +114,22 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
   app.delete<{ Params: { key: string } }>(
     "/api/v1/variables/:key",
     {
-      config: { role: "admin" },
+      config: { role: "admin", audit: "variable.delete" },
       schema: { tags, summary: "Delete a stored variable", params: keyParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) } },
     },
     async (request, reply) => {
       const { key } = request.params;
       refuseIfEnv(key);
-      if (!(await admin().vault().deleteVariable(key))) throw new NotFoundError(`no variable "${key}" in the store`);
+      const entry = await admin().vault().getVariable(key);
+      if (entry === undefined || !(await admin().vault().deleteVariable(key))) throw new NotFoundError(`no variable "${key}" in the store`);
+      noteAudit(request, { target: { type: "variable", id: key }, before: auditedVariable(key, entry.value, entry.description) });
       return reply.status(204).send();
     },
   );
+}
+
+/** A variable's audit values: a sensitive one's value is `***`, as the API shows it. */
+function auditedVariable(key: string, value: string, description: string): Record<string, unknown> {
+  const shown = variableView(key, value, { description, updatedAt: null, source: "store" });
+  return { value: shown.value, sensitive: shown.sensitive, description: shown.description };
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import type { RouteDeps } from "../api-deps.js";
 import { sendError } from "../auth/api-errors.js";
+import { noteAudit } from "../audit/audit-note.js";
 import { checkJsonDepth } from "../json-body.js";
 import { requireDag } from "../lookups.js";
 import { errors, obj, ref } from "../schemas/json-schema.js";
@@ -50,7 +51,7 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     scope.post<{ Params: { dagId: string }; Headers: { "x-baton-signature"?: string; "x-baton-delivery"?: string } }>(
       "/api/v1/dags/:dagId/webhook",
       {
-        config: { role: "public" },
+        config: { role: "public", audit: "run.trigger" },
         bodyLimit: WEBHOOK_MAX_BYTES,
         schema: {
           tags: ["runs"],
@@ -90,17 +91,32 @@ export async function webhookRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         // Without a delivery id every request is a new run: a random suffix keeps two in the same ms apart.
         const runId = deliveryId === undefined ? `webhook__${new Date(deps.now()).toISOString()}_${randomBytes(4).toString("hex")}` : `webhook__${deliveryId}`;
         const seen = async () => (deliveryId === undefined ? undefined : deps.store.getRun(dagId, runId));
+        const audited = (run: { runId: string; state: string; conf: Record<string, unknown> }, duplicate: boolean) =>
+          noteAudit(request, {
+            actor: { name: "webhook", via: "webhook", tokenId: null },
+            target: { type: "run", id: run.runId },
+            dagId,
+            after: { state: run.state, conf: run.conf },
+            details: { delivery: deliveryId ?? null, duplicate },
+          });
         const earlier = await seen();
-        if (earlier) return reply.status(200).send(runView(earlier));
+        if (earlier) {
+          audited(earlier, true);
+          return reply.status(200).send(runView(earlier));
+        }
 
         const conf = parseConf(raw);
         try {
-          const run = await deps.triggerRun(dagId, { conf, logicalDate: null, runId }, deps.now());
+          const run = await deps.triggerRun(dagId, { conf, logicalDate: null, runId, triggeredBy: "webhook" }, deps.now());
+          audited(run, false);
           return reply.status(201).send(runView(run));
         } catch (error) {
           // The same delivery arriving twice at once: the other request created the run.
           const raced = await seen();
-          if (raced) return reply.status(200).send(runView(raced));
+          if (raced) {
+            audited(raced, true);
+            return reply.status(200).send(runView(raced));
+          }
           throw error;
         }
       },

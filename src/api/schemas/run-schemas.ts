@@ -20,6 +20,7 @@ export const RunSchema: JsonSchema = {
     durationMs: { type: ["integer", "null"], description: "endedAt − startedAt; null until the run ends." },
     note: nullableStr,
     deadlineMissed: { type: "boolean", description: "The run, or one of its attempts, missed a deadline (docs/deadlines.md). In run lists and a run's own JSON." },
+    triggeredBy: { ...nullableStr, description: "Who asked for the run: a username, `local` (local mode), `cli:<os user>` or `webhook`; null when the scheduler created it (schedule, dataset, event, backfill) or before Baton recorded it." },
   }, ["deadlineMissed"]),
 };
 

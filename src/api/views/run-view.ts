@@ -18,5 +18,6 @@ export function runView(r: RunRecord) {
     endedAt: iso(r.endedAt),
     durationMs: durationMs(r.startedAt, r.endedAt),
     note: r.note,
+    triggeredBy: r.triggeredBy ?? null,
   };
 }

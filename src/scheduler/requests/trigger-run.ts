@@ -23,12 +23,13 @@ export class RunExistsError extends ConflictError {}
 
 /**
  * Queues a manual run of the DAG's latest version; the scheduler starts it. `conf` is
- * validated against the DAG's params (InvalidInputError naming the field).
+ * validated against the DAG's params (InvalidInputError naming the field). `triggeredBy` (who
+ * asked: a username, `local`, `cli:<os user>`, `webhook`) is kept on the run.
  */
 export async function triggerRun(
   store: Store,
   dagId: string,
-  req: { conf?: Record<string, unknown>; logicalDate?: number | null; runId?: string | null },
+  req: { conf?: Record<string, unknown>; logicalDate?: number | null; runId?: string | null; triggeredBy?: string | null },
   now: number,
 ): Promise<RunRecord> {
   const version = await requireDagVersion(store, dagId);
@@ -36,7 +37,7 @@ export async function triggerRun(
   const runId = req.runId ?? makeRunId("manual", at);
   if (!RUN_ID.test(runId)) throw new InvalidInputError(`runId "${runId}" may only contain letters, digits and _.~:+- (at most 250)`);
   const { run, tis } = buildManualRun({ version, at, conf: req.conf ?? {}, runId, now });
-  const created = await store.createRun(run, tis);
+  const created = await store.createRun(req.triggeredBy ? { ...run, triggeredBy: req.triggeredBy } : run, tis);
   if (!created) throw new RunExistsError(`DAG ${dagId} already has a run with id "${runId}"`);
   return created;
 }
