@@ -10,7 +10,6 @@ import { openLineage } from "../lineage/index.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import { loadTracingConfig } from "../config/tracing-config.js";
-import { startSchedulerTracing } from "../tracing/scheduler-tracing.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
@@ -53,9 +52,9 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const infraErrors = new LastInfraError();
   // Notifications (docs/alerts.md#notifiers): recorded, then sent and retried in the background; started with the scheduler.
   const outbox = new NotificationOutbox({ store: store.notifications, secrets: secrets.resolver, clock: systemClock, logger });
-  // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on.
+  // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on; the SDK loads only then.
   const tracingConfig = loadTracingConfig();
-  const tracing = tracingConfig === null ? null : startSchedulerTracing(tracingConfig, logger);
+  const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
   const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
