@@ -1,4 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { CallbackFirer } from "../alerts/callbacks/callback-firer.js";
+import { loadAlertConfig } from "../config/alert-config.js";
+import { callbackLogPaths } from "./callback-log-paths.js";
 import { NotificationOutbox } from "../alerts/outbox/notification-outbox.js";
 import { withholdSecretKey } from "../config/config.js";
 import { loadLineageConfig } from "../config/lineage-config.js";
@@ -42,6 +46,7 @@ export interface SchedulerParts {
  */
 export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
   const { config, store, logger } = rt;
+  const alerting = loadAlertConfig(config); // a wrong BATON_ALERT_ROUTES or BATON_BASE_URL stops the start here
   const lineageConfig = loadLineageConfig(); // a wrong OPENLINEAGE_* value stops the start here
   const metrics = new PrometheusMetrics({ process: processName, version: batonVersion() });
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
@@ -93,6 +98,20 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // Deadlines (docs/deadlines.md): each miss is recorded once and published as `deadline_missed`.
   const deadlines = new DeadlineWatcher({ store, deadlines: store.deadlines, clock: systemClock, logger, publish: (e) => scheduler.publishDomainEvents([e]) });
   scheduler.onDomainEvent((e) => deadlines.onDomainEvent(e));
+  // Callbacks and alert policies (docs/alerts.md): each firing claimed once in the database; user functions run in a worker.
+  const callbacks = new CallbackFirer({
+    store,
+    callbacks: store.callbacks,
+    executor,
+    outbox,
+    routing: alerting.routing,
+    links: { baseUrl: alerting.baseUrl },
+    logPaths: callbackLogPaths(config.logsDir),
+    claimer: `${hostname()}:${process.pid}`,
+    clock: systemClock,
+    logger,
+  });
+  scheduler.onDomainEvent(callbacks.listener);
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
   // OpenLineage (docs/lineage.md): off unless OPENLINEAGE_* says where events go; queued, sent off the scheduler's path.
   const lineage = openLineage(lineageConfig, { store, secrets: secrets.resolver, clock: systemClock, logger, version: batonVersion() });
@@ -116,6 +135,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
+      await callbacks.stop(5_000);
       await outbox.stop(5_000);
       await tracing?.shutdown();
       await lineage?.close(5_000);

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { BatonError } from "../core/errors.js";
 import { systemClock, type Clock } from "../core/ports/clock.js";
-import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
+import type { AttemptOutcome, AttemptRequest, CallbackOutcome, CallbackRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
+import { runCallback } from "./task-runner/run-callback.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
@@ -86,6 +87,24 @@ export class InProcessExecutor implements Executor {
     this.#queue.remove(job);
     const now = this.#clock.now();
     queueMicrotask(() => this.#report(job, cancelledOutcome(reason), now, now, null));
+  }
+
+  /**
+   * Runs a callback function in this process (it cannot be killed: past its time limit its
+   * signal is aborted, it is reported `timed_out` and whatever it still does is ignored).
+   */
+  async runCallback(request: CallbackRequest): Promise<CallbackOutcome> {
+    const controller = new AbortController();
+    let cancel: (() => void) | null = null;
+    const timedOut = new Promise<CallbackOutcome>((resolve) => {
+      cancel = this.#clock.setTimer(request.timeoutMs, () => {
+        controller.abort(new Error("callback timed out"));
+        resolve({ status: "timed_out", error: `callback exceeded its time limit of ${formatMs(request.timeoutMs)}` });
+      });
+    });
+    const outcome = await Promise.race([runCallback(request, controller.signal), timedOut]);
+    (cancel as (() => void) | null)?.();
+    return outcome;
   }
 
   /** Drops attempts not started; waits `graceMs` for running ones, then reports them crashed. */

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { BatonError, InvalidInputError, NotFoundError } from "../core/errors.js";
 import type { EpochMs } from "../core/model/records.js";
 import { systemClock, type Clock } from "../core/ports/clock.js";
-import type { AttemptOutcome, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
+import type { AttemptOutcome, AttemptRequest, CallbackOutcome, CallbackRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
+import { CallbackProcesses } from "./callback-processes.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
@@ -43,6 +44,8 @@ export interface LocalProcessExecutorOptions {
   dagRuns?: DagRunsGateway;
   /** Told of infrastructure failures (attempt logs not writable, children not starting); `/health` shows the last. */
   infraErrors?: InfraErrors;
+  /** Callback functions running at once, each in a fresh child process (docs/alerts.md). Default 2. */
+  callbackProcesses?: number;
 }
 
 /**
@@ -87,6 +90,7 @@ export class LocalProcessExecutor implements Executor {
   #allExited: (() => void) | null = null;
   /** Until when (clock) the children may run, as last told by {@link keepAlive}; null: no limit. */
   #keepAliveUntil: number | null = null;
+  readonly #callbacks: CallbackProcesses;
 
   constructor(options: LocalProcessExecutorOptions = {}) {
     this.#processes = positive(options.processes ?? availableParallelism(), "processes");
@@ -100,6 +104,13 @@ export class LocalProcessExecutor implements Executor {
     this.#secrets = options.secrets ?? null;
     this.#dagRuns = options.dagRuns ?? null;
     this.#infraErrors = options.infraErrors ?? null;
+    const callbackEntry = resolve(dirname(this.#entry), "callback-main.js");
+    this.#callbacks = new CallbackProcesses({ entry: callbackEntry, execArgv: this.#execArgv, max: positive(options.callbackProcesses ?? 2, "callbackProcesses"), clock: this.#clock, logger: this.#logger });
+  }
+
+  /** Runs a callback function in a fresh child process beside the pool (task-runner/callback-main.ts). */
+  runCallback(request: CallbackRequest): Promise<CallbackOutcome> {
+    return this.#callbacks.run(request);
   }
 
   /**

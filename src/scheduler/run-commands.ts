@@ -5,6 +5,7 @@ import { isFinished } from "../core/model/states.js";
 import type { Store } from "../core/ports/store.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
 import type { StateWriter } from "./state-writer.js";
+import type { ChangeCause } from "../core/model/domain-events.js";
 
 /** What applying a command needs from the scheduler. */
 export interface CommandHost {
@@ -19,7 +20,7 @@ export interface CommandHost {
   propagate(run: ActiveRun, changed: string[] | null, now: number): void;
   /** Puts a task instance ready to run (a copy of a mapped task reset by a clear) in the queue. */
   enqueue(run: ActiveRun, ti: TaskInstanceRecord): void;
-  finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void;
+  finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number, cause?: ChangeCause): void;
 }
 
 /** A cleared task instance: back to "none" with fresh tries (history is kept in attempts). */
@@ -149,13 +150,13 @@ function settleOnRunEnd(ti: TaskInstanceRecord, state: "success" | "failed", not
  * unfinished task instances become success, or failed (were running) / skipped (had not started).
  * Mark, cancel and the run timeout all end a run through here.
  */
-export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "writer" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number): void {
+export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "writer" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number, cause: ChangeCause = null): void {
   host.stopAttempts(live, null, note);
   for (const [key, ti] of [...live.tis]) {
     const patch = settleOnRunEnd(ti, state, note, now);
-    if (patch) host.writer.task(live, key, patch, now);
+    if (patch) host.writer.task(live, key, patch, now, true, cause);
   }
-  host.finishRun(live, state, note, now);
+  host.finishRun(live, state, note, now, cause);
 }
 
 /** Ends a run in `state`: running attempts stop; unfinished task instances become success, or failed/skipped. */
@@ -163,15 +164,15 @@ async function markRun(host: CommandHost, dagId: string, runId: string, state: "
   const now = host.now();
   const live = host.active(dagId, runId);
   if (live) {
-    endLiveRun(host, live, state, note, now);
+    endLiveRun(host, live, state, note, now, "user");
     return "ok";
   }
   const run = await loadRun(host, dagId, runId);
   for (const ti of await host.store.listTaskInstances(run.id)) {
     const patch = settleOnRunEnd(ti, state, note, now);
-    if (patch) host.writer.storedTask(run, ti.state, { ...ti, ...patch, updatedAt: now }, now);
+    if (patch) host.writer.storedTask(run, ti.state, { ...ti, ...patch, updatedAt: now }, now, "user");
   }
-  host.writer.run(run, { state, endedAt: run.endedAt ?? now, note }, now);
+  host.writer.run(run, { state, endedAt: run.endedAt ?? now, note }, now, "user");
   return "ok";
 }
 
@@ -186,16 +187,16 @@ async function markTasks(host: CommandHost, dagId: string, runId: string, taskId
       const patch = { state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null };
       // Unfinished copies of a mapped task take the task's new state.
       for (const copy of live.copies.get(id) ?? []) {
-        if (copy && !isFinished(copy.state)) host.writer.task(live, tiKey(id, copy.mapIndex), patch, now);
+        if (copy && !isFinished(copy.state)) host.writer.task(live, tiKey(id, copy.mapIndex), patch, now, true, "user");
       }
-      host.writer.task(live, id, patch, now);
+      host.writer.task(live, id, patch, now, true, "user");
     }
     host.propagate(live, [...ids], now);
     return `ok: marked ${ids.size} task instance(s) ${state}`;
   }
   const run = await loadRun(host, dagId, runId);
   const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => taskIds.includes(ti.taskId));
-  for (const ti of tis) host.writer.storedTask(run, ti.state, { ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now }, now);
+  for (const ti of tis) host.writer.storedTask(run, ti.state, { ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now }, now, "user");
   return `ok: marked ${tis.length} task instance(s) ${state}`;
 }
 
@@ -205,7 +206,7 @@ async function cancelBackfill(host: CommandHost, backfillId: number, note: strin
   if (!b) throw new NotFoundError(`no backfill ${backfillId}`);
   const queued = await host.store.listRuns({ backfillId, states: ["queued"], limit: 1_000_000 });
   host.writer.backfill({ id: backfillId, state: "cancelled", endedAt: now });
-  for (const r of queued) host.writer.run(r, { state: "failed", endedAt: now, note }, now);
+  for (const r of queued) host.writer.run(r, { state: "failed", endedAt: now, note }, now, "user");
   return `ok: cancelled; ${queued.length} queued run(s) failed`;
 }
 

@@ -28,7 +28,7 @@ import { DomainEventBus } from "./domain-event-bus.js";
 import type { DomainEvent } from "../core/model/domain-events.js";
 import { StateWriter } from "./state-writer.js";
 import { InFlightAttempts } from "./in-flight.js";
-import type { DomainEventListener } from "../core/model/domain-events.js";
+import type { ChangeCause, DomainEventListener } from "../core/model/domain-events.js";
 import { runsToStart } from "./queued-runs.js";
 import { DagVersions, type LoadedVersion } from "./dag-versions.js";
 import { runningRunPages } from "./running-runs.js";
@@ -424,9 +424,9 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.finishRun(run, outcome === "success" ? "success" : "failed", note, now);
   }
 
-  private finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number): void {
+  private finishRun(run: ActiveRun, state: "success" | "failed", note: string | null, now: number, cause: ChangeCause = null): void {
     if (this.runs.get(run.pk) !== run) return;
-    run.run = this.writer.run(run.run, { state, endedAt: now, note }, now);
+    run.run = this.writer.run(run.run, { state, endedAt: now, note }, now, cause);
     this.runs.delete(run.pk);
     this.dispatcher.dropRun(run.pk);
     this.sensorWaits.cancel(run, null);
@@ -771,7 +771,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
         this.pump();
       },
       enqueue: (run, ti) => this.enqueue(run, ti),
-      finishRun: (run, state, note, now) => this.finishRun(run, state, note, now),
+      finishRun: (run, state, note, now, cause) => this.finishRun(run, state, note, now, cause),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { DomainEvent } from "../core/model/domain-events.js";
+import type { ChangeCause, DomainEvent } from "../core/model/domain-events.js";
 import type { AttemptRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
 import type { BackfillPatch, RunPatch } from "../core/ports/store.js";
@@ -23,13 +23,14 @@ export class StateWriter {
   /**
    * Changes task instance `key` (see {@link tiKey}) of a run held in memory; returns the row.
    * `persist: false` changes memory only (an instance becoming "scheduled" is derived again
-   * after a restart, so it is not written); its event is still published.
+   * after a restart, so it is not written); its event is still published. `cause` "user": a
+   * manual mark or cancel made the change (its event says so).
    */
-  task(run: ActiveRun, key: string, patch: Partial<TaskInstanceRecord>, now: number, persist = true): TaskInstanceRecord {
+  task(run: ActiveRun, key: string, patch: Partial<TaskInstanceRecord>, now: number, persist = true, cause: ChangeCause = null): TaskInstanceRecord {
     const before = run.tis.get(key)?.state ?? "none";
     const ti = run.update(key, patch, now);
     if (persist) this.uow.taskInstance(ti);
-    if (before !== ti.state) this.#taskEvent(run.run, ti, before, now);
+    if (before !== ti.state) this.#taskEvent(run.run, ti, before, now, cause);
     return ti;
   }
 
@@ -55,9 +56,9 @@ export class StateWriter {
   }
 
   /** Writes a task instance of a run the scheduler does not hold (a command on a finished run). */
-  storedTask(run: RunIds, before: TaskState, ti: TaskInstanceRecord, now: number): void {
+  storedTask(run: RunIds, before: TaskState, ti: TaskInstanceRecord, now: number, cause: ChangeCause = null): void {
     this.uow.taskInstance(ti);
-    if (before !== ti.state) this.#taskEvent(run, ti, before, now);
+    if (before !== ti.state) this.#taskEvent(run, ti, before, now, cause);
   }
 
   /**
@@ -86,7 +87,7 @@ export class StateWriter {
    * Changes a run (held in memory or not): records the patch; returns the changed record, which
    * the caller keeps (`active.run = writer.run(active.run, …)`).
    */
-  run(run: RunRecord, patch: Omit<RunPatch, "id">, now: number): RunRecord {
+  run(run: RunRecord, patch: Omit<RunPatch, "id">, now: number, cause: ChangeCause = null): RunRecord {
     this.uow.run({ id: run.id, ...patch });
     const next = { ...run, ...patch };
     if (next.state !== run.state && this.bus.active) {
@@ -99,6 +100,7 @@ export class StateWriter {
         after: next.state,
         at: now,
         note: next.note,
+        ...(cause === null ? {} : { cause }),
       });
     }
     return next;
@@ -109,7 +111,7 @@ export class StateWriter {
     this.uow.backfill(patch);
   }
 
-  #taskEvent(run: RunIds, ti: TaskInstanceRecord, before: TaskState, now: number): void {
+  #taskEvent(run: RunIds, ti: TaskInstanceRecord, before: TaskState, now: number, cause: ChangeCause = null): void {
     if (!this.bus.active) return;
     const event: DomainEvent = {
       kind: "task_instance_state_changed",
@@ -123,6 +125,7 @@ export class StateWriter {
       after: ti.state,
       at: now,
       error: ti.error,
+      ...(cause === null ? {} : { cause }),
     };
     this.uow.domainEvent(event);
   }

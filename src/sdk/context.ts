@@ -74,3 +74,34 @@ export interface TaskLogger {
   warn(msg: string, data?: Record<string, unknown>): void;
   error(msg: string, data?: Record<string, unknown>): void;
 }
+
+/**
+ * What a callback function receives (`onFailure: (ctx) => …`). `P` is the DAG's params type.
+ * Task-level callbacks have `taskId`, `mapIndex` and `tryNumber` of the task instance; DAG-level
+ * ones have `taskId` null. See docs/alerts.md.
+ */
+export interface CallbackContext<P = Record<string, unknown>> {
+  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed";
+  dagId: string;
+  runId: string;
+  logicalDate: Date | null;
+  /** null for a DAG-level callback. */
+  taskId: string | null;
+  /** -1 unless a copy of a mapped task. */
+  mapIndex: number;
+  /** The task instance's try (0 for a DAG-level callback). */
+  tryNumber: number;
+  /** The task instance's or run's state ("failed", "up_for_retry", "success", "running", "skipped"…). */
+  state: string;
+  /** The failure: its message and the user's stack trace (when the task threw one). */
+  error: { message: string; stack: string | null } | null;
+  /** The run in the UI, and the attempt's log (task-level); absolute when BATON_BASE_URL is set. */
+  runUrl: string;
+  logUrl: string | null;
+  params: P;
+  conf: Record<string, unknown>;
+  /** Writes to the callback log (`baton.callbacks` of the worker, and the attempt log for task-level ones). */
+  log: TaskLogger;
+  /** Aborted when the callback times out (`callbackTimeout`). */
+  signal: AbortSignal;
+}

@@ -5,14 +5,14 @@ import type { TaskContext } from "./context.js";
 import { show } from "./option-checks.js";
 import type { DatasetOptions } from "./dataset-options.js";
 import type { MapOver, MappedTaskOptions, MapValues } from "./map-options.js";
-import type { Inputs, InputValues, TaskOptions, TaskPolicyOptions } from "./task-options.js";
+import type { Inputs, InputValues, TaskCallbackOptions, TaskOptions, TaskPolicyOptions } from "./task-options.js";
 import { TaskNode, type TaskBody, type TaskRef, type Upstream } from "./task-ref.js";
 
 /** What a branch task returns: the direct downstream task id(s) to follow, or null to skip them all. */
 export type BranchChoice = string | readonly string[] | null;
 
 /** Options of `shell()`. The command is rendered with the template variables ({{ ds }}, {{ params.x }}…). */
-export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions {
+export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P> {
   /** A template run with `bash -c`, or a function of the context returning the command (not templated). */
   command: string | ((ctx: TaskContext<P>) => string);
   /** Extra environment variables (values are templates too). */
@@ -35,12 +35,12 @@ export interface DagBuilder<P = Record<string, unknown>> {
    */
   task<M extends MapOver, I extends Inputs = {}, C extends Record<string, unknown> = {}, R = unknown>(
     id: string,
-    options: MappedTaskOptions<M, I, C>,
+    options: MappedTaskOptions<M, I, C, P>,
     fn: (ctx: TaskContext<P>, args: InputValues<I> & MapValues<M> & C) => R,
   ): TaskRef<Awaited<R>[]>;
   task<I extends Inputs = {}, R = unknown>(
     id: string,
-    options: TaskOptions<I>,
+    options: TaskOptions<I, P>,
     fn: (ctx: TaskContext<P>, inputs: InputValues<I>) => R,
   ): TaskRef<Awaited<R>>;
   /** A task running a shell command; its value is the last non-empty line it printed (or null). */
@@ -49,14 +49,14 @@ export interface DagBuilder<P = Record<string, unknown>> {
   branch(id: string, fn: (ctx: TaskContext<P>) => Awaitable<BranchChoice>): TaskRef<BranchChoice>;
   branch<I extends Inputs = {}>(
     id: string,
-    options: TaskOptions<I>,
+    options: TaskOptions<I, P>,
     fn: (ctx: TaskContext<P>, inputs: InputValues<I>) => Awaitable<BranchChoice>,
   ): TaskRef<BranchChoice>;
   /** A task whose false result skips everything downstream of it. */
   shortCircuit(id: string, fn: (ctx: TaskContext<P>) => Awaitable<boolean>): TaskRef<boolean>;
   shortCircuit<I extends Inputs = {}>(
     id: string,
-    options: TaskOptions<I>,
+    options: TaskOptions<I, P>,
     fn: (ctx: TaskContext<P>, inputs: InputValues<I>) => Awaitable<boolean>,
   ): TaskRef<boolean>;
 }

@@ -9,6 +9,7 @@ import { checkBoolean, checkId, checkInteger, checkKnownKeys, checkOneOf, checkS
 import { checkPolicyOptions, type Duration, type TaskPolicyOptions } from "./task-options.js";
 import { checkParamsTakeEvents, resolveTriggers, type EventTrigger } from "./trigger-options.js";
 import { resolveDeadlines, type DeadlineOption } from "./deadline-options.js";
+import { DAG_CALLBACK_KEYS, resolveAlertPolicy, resolveCallbackTimeout, type AlertPolicyOptions, type CallbackOptions } from "./callback-options.js";
 
 /** A zod schema of the DAG's params object. */
 export type ParamsSchema = z.ZodType<Record<string, unknown>>;
@@ -16,8 +17,11 @@ export type ParamsSchema = z.ZodType<Record<string, unknown>>;
 /** The type of `ctx.params` for a DAG declaring `params: S`. */
 export type ParamsOf<S> = S extends z.ZodType ? z.output<S> : Record<string, unknown>;
 
-/** Options of `dag()`. Only `id` is required. */
-export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | undefined> {
+/**
+ * Options of `dag()`. Only `id` is required. `onFailure`/`onSuccess` are about the run;
+ * `onRetry`/`onExecute`/`onSkipped` apply to every task instance (docs/alerts.md).
+ */
+export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | undefined> extends CallbackOptions<ParamsOf<S>> {
   /** Unique across all DAG files: letters, digits, "_", "-", ".". */
   id: string;
   /**
@@ -55,6 +59,10 @@ export interface DagOptions<S extends ParamsSchema | undefined = ParamsSchema | 
   deadline?: DeadlineOption | readonly DeadlineOption[] | null;
   /** Event triggers: `onFile({...})` and `onMessage({...})`; each file or message starts a run of type "event". */
   triggers?: readonly EventTrigger[];
+  /** Time limit of one callback function of this DAG or its tasks. Default "60s". */
+  callbackTimeout?: Duration | null;
+  /** When failed runs alert, how repeats are limited, whether recovery resolves (docs/alerts.md). */
+  alertPolicy?: AlertPolicyOptions;
 }
 
 /** Schedule on datasets: a run once ALL of them have been updated since the last such run. */
@@ -80,6 +88,7 @@ export const DAG_OPTION_KEYS = [
   "runTimeout",
   "deadline",
   "triggers",
+  ...DAG_CALLBACK_KEYS,
 ] as const;
 
 export type ResolvedDagOptions = Omit<DagSpec, "fileloc" | "tasks">;
@@ -120,7 +129,14 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
     runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
     ...resolveDeadlineList(options.deadline, timezone),
     ...resolveTriggerList(options.triggers, dagId, options.params),
+    ...resolveAlerting(options),
   };
+}
+
+function resolveAlerting(options: DagOptions): Pick<DagSpec, "callbackTimeoutMs" | "alertPolicy"> {
+  const callbackTimeoutMs = resolveCallbackTimeout(options.callbackTimeout);
+  const alertPolicy = resolveAlertPolicy(options.alertPolicy);
+  return { ...(callbackTimeoutMs === undefined ? {} : { callbackTimeoutMs }), ...(alertPolicy === undefined ? {} : { alertPolicy }) };
 }
 
 function resolveDeadlineList(value: unknown, timezone: string): Pick<DagSpec, "deadlines"> {

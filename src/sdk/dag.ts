@@ -3,7 +3,9 @@ import type { DagSpec } from "../core/model/dag-spec.js";
 import { userCallSite, type LazyCallSite } from "./call-site.js";
 import { DagBuilderImpl, withBuilder, type DagBuilder } from "./dag-builder.js";
 import { resolveDagOptions, type DagOptions, type ParamsOf, type ParamsSchema } from "./dag-options.js";
-import { DAG_BRAND, type DagDefinition, type RuntimeTask } from "./definition.js";
+import { DAG_BRAND, type DagDefinition, type RuntimeCallback, type RuntimeTask } from "./definition.js";
+import { CALLBACK_OPTIONS } from "../core/model/callbacks.js";
+import { CallbackFunctions, TASK_CALLBACK_KEYS } from "./callback-options.js";
 import { show } from "./option-checks.js";
 import { runtimeTask } from "./runtime-task.js";
 import { resolveEdges, toTaskSpec } from "./task-spec.js";
@@ -42,6 +44,7 @@ class SdkDag implements DagDefinition {
   readonly [DAG_BRAND] = true as const;
   readonly dagId: string;
   #runtime = new Map<string, RuntimeTask>();
+  #callbackFns: RuntimeCallback[] | undefined;
 
   constructor(
     private readonly options: DagOptions,
@@ -68,7 +71,32 @@ class SdkDag implements DagDefinition {
         throw this.error(e, node.site, node.taskId);
       }
     });
-    return { ...resolved, tasks };
+    const fns = new CallbackFunctions();
+    const callbacks = this.callbacksOf(fns, this.options as unknown as Record<string, unknown>, CALLBACK_OPTIONS, this.site);
+    const withCallbacks = tasks.map((spec, i) => {
+      const node = this.builder.nodes[i]!;
+      const own = this.callbacksOf(fns, node.options, TASK_CALLBACK_KEYS, node.site, node.taskId);
+      return own ? { ...spec, callbacks: own } : spec;
+    });
+    return { ...resolved, ...(callbacks ? { callbacks } : {}), tasks: withCallbacks };
+  }
+
+  getCallback(index: number): RuntimeCallback | undefined {
+    if (this.#callbackFns === undefined) {
+      const fns = new CallbackFunctions();
+      fns.resolve(this.options as unknown as Record<string, unknown>, CALLBACK_OPTIONS);
+      for (const node of this.builder.nodes) fns.resolve(node.options, TASK_CALLBACK_KEYS);
+      this.#callbackFns = fns.list as RuntimeCallback[];
+    }
+    return this.#callbackFns[index];
+  }
+
+  private callbacksOf(fns: CallbackFunctions, options: Record<string, unknown>, keys: Parameters<CallbackFunctions["resolve"]>[1], site: LazyCallSite | null, taskId?: string) {
+    try {
+      return fns.resolve(options, keys);
+    } catch (e) {
+      throw this.error(e, site, taskId);
+    }
   }
 
   getTask(taskId: string): RuntimeTask | undefined {

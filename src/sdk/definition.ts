@@ -1,5 +1,5 @@
 import type { DagSpec, TaskKind } from "../core/model/dag-spec.js";
-import type { TaskContext } from "./context.js";
+import type { CallbackContext, TaskContext } from "./context.js";
 
 /** Marks objects made by `dag()`, found among a DAG file's exports by the DAG processor. */
 export const DAG_BRAND = Symbol.for("baton.dag");
@@ -14,7 +14,12 @@ export interface DagDefinition {
   /** The serialized spec (fileloc is filled in by the DAG processor). Throws DagDefinitionError. */
   toSpec(): Omit<DagSpec, "fileloc">;
   getTask(taskId: string): RuntimeTask | undefined;
+  /** The callback function the spec refers to by `index` (docs/alerts.md); undefined if none. */
+  getCallback?(index: number): RuntimeCallback | undefined;
 }
+
+/** A callback function of the DAG's file, run by a worker. */
+export type RuntimeCallback = (ctx: CallbackContext) => unknown;
 
 export interface ShellInvocation {
   /** Rendered command, run with `bash -c`. */

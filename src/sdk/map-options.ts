@@ -22,7 +22,7 @@ export type MapValues<M> = {
  * const rows = d.task("load", { map: { file: files }, partial: { table: "sales" }, maxActiveCopies: 4 },
  *   (ctx, { file, table }) => loadFile(file, table)); // rows: TaskRef<number[]>
  */
-export interface MappedTaskOptions<M extends MapOver, I extends Inputs, C extends Record<string, unknown>> extends TaskOptions<I> {
+export interface MappedTaskOptions<M extends MapOver, I extends Inputs, C extends Record<string, unknown>, P = Record<string, unknown>> extends TaskOptions<I, P> {
   /** Argument name → an upstream task returning a list, or a literal list. */
   map: M;
   /** Constant arguments every copy receives unchanged (JSON values). */

@@ -6,6 +6,7 @@ import { DATASET_OPTION_KEYS, type DatasetOptions } from "./dataset-options.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, checkString, show } from "./option-checks.js";
 import type { TaskRef, Upstream } from "./task-ref.js";
 import { resolveExpectedDuration } from "./deadline-options.js";
+import { TASK_CALLBACK_KEYS, type CallbackOptions } from "./callback-options.js";
 
 /** A duration: milliseconds, or text such as "30s", "15m", "2h", "1h30m". */
 export type Duration = number | string;
@@ -45,8 +46,8 @@ export type Inputs = Record<string, TaskRef<unknown>>;
 /** The values a task function receives for its `inputs`. */
 export type InputValues<I> = { [K in keyof I]: I[K] extends TaskRef<infer U> ? U : never };
 
-/** Options of `task()`, `branch()` and `shortCircuit()`. */
-export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOptions, DatasetOptions {
+/** Options of `task()`, `branch()` and `shortCircuit()`; `P` is the DAG's params type (for callbacks). */
+export interface TaskOptions<I extends Inputs = Inputs, P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P> {
   /** Data dependencies: each value is an upstream task whose return value is passed in. */
   inputs?: I;
   /** Ordering dependencies without data: tasks (or task ids) that must finish first. */
@@ -63,6 +64,9 @@ export interface TaskOptions<I extends Inputs = Inputs> extends TaskPolicyOption
   sensitive?: boolean;
 }
 
+/** A task's callbacks (`onDeadlineMissed` is DAG-level only). */
+export type TaskCallbackOptions<P = Record<string, unknown>> = Omit<CallbackOptions<P>, "onDeadlineMissed">;
+
 export const POLICY_KEYS = [
   "retries",
   "retryDelay",
@@ -76,8 +80,8 @@ export const POLICY_KEYS = [
   "dependsOnPast",
   "expectedDuration",
 ] as const;
-export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies"] as const;
-export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd"] as const;
+export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies", ...TASK_CALLBACK_KEYS] as const;
+export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd", ...TASK_CALLBACK_KEYS] as const;
 
 export type TaskPolicy = Pick<
   TaskSpec,

@@ -1,5 +1,6 @@
 import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
+import type { CallbackStore } from "../core/ports/callback-store.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { DeadlineStore } from "../core/ports/deadline-store.js";
@@ -10,4 +11,4 @@ import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore };
+export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore } & { readonly callbacks: CallbackStore };

@@ -99,6 +99,7 @@ import { getDatasetCursor, setDatasetCursor } from "./queries/dataset-cursors.js
 import { listDatasetEvents } from "./queries/list-dataset-events.js";
 import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
 import { recordDatasetEvents } from "./queries/record-dataset-events.js";
+import { KyselyCallbackStore } from "./kysely-callback-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
@@ -130,6 +131,8 @@ export class KyselyStore implements FullStore {
   readonly #features: DialectFeatures;
   readonly #now: () => EpochMs;
   #closed: Promise<void> | undefined;
+  /** Callback claims (the callback log) and alert incidents (docs/alerts.md), over the same handle. */
+  readonly callbacks: KyselyCallbackStore;
   /** Missed deadlines (docs/deadlines.md), over the same handle. */
   readonly deadlines: KyselyDeadlineStore;
   /** The notification outbox's table (docs/alerts.md#notifiers), over the same handle. */
@@ -146,6 +149,7 @@ export class KyselyStore implements FullStore {
     this.#db = db;
     this.#features = features;
     this.#now = options.now ?? Date.now;
+    this.callbacks = new KyselyCallbackStore(db);
     this.deadlines = new KyselyDeadlineStore(db, features);
     this.notifications = new KyselyNotificationStore(db, features);
   }

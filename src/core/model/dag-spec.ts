@@ -1,6 +1,8 @@
 import type { TriggerRule } from "./states.js";
 import type { EventTriggerSpec } from "./event-trigger-spec.js";
 import type { DeadlineSpec } from "./deadlines.js";
+import type { CallbacksSpec } from "./callbacks.js";
+import type { AlertPolicySpec } from "./alert-policy.js";
 import type { OperatorLineage } from "./operator-lineage.js";
 
 /**
@@ -34,6 +36,12 @@ export interface DagSpec {
   deadlines?: DeadlineSpec[];
   /** Event triggers (files, messages) that start runs of type "event"; absent (= none) in specs stored before them. */
   triggers?: EventTriggerSpec[];
+  /** DAG-level callbacks (run success/failure, deadline missed); absent when none (docs/alerts.md). */
+  callbacks?: CallbacksSpec;
+  /** Time limit of one callback function of this DAG or its tasks; absent: 60 s. */
+  callbackTimeoutMs?: number;
+  /** The DAG's own alert policy keys; absent: the global defaults (docs/alerts.md). */
+  alertPolicy?: Partial<AlertPolicySpec>;
   tasks: TaskSpec[];
 }
 
@@ -84,6 +92,8 @@ export interface TaskSpec {
   map?: MapSpec | null;
   /** An attempt running longer has missed its expected duration (docs/deadlines.md); absent when none. */
   expectedDurationMs?: number;
+  /** Task-level callbacks; absent when none (docs/alerts.md). */
+  callbacks?: CallbacksSpec;
   /** Built-in operators: what they read and write (lineage only); absent for other tasks. */
   operator?: OperatorLineage;
 }

@@ -8,6 +8,12 @@ import type { RunState, TaskState } from "./states.js";
  * which the scheduler made the changes. See docs/ARCHITECTURE.md, "Domain events".
  */
 
+/**
+ * Who made a change when it was not the scheduler's own doing: "user" for a manual mark or
+ * cancel (a command from the API, UI or CLI). Callbacks are not fired for those (as in Airflow).
+ */
+export type ChangeCause = "user" | null;
+
 /** Where a task instance or attempt belongs. */
 export interface TaskRef {
   dagId: string;
@@ -32,6 +38,8 @@ export interface TaskInstanceStateChanged extends TaskRef {
   at: EpochMs;
   /** The instance's error after the change (a failure's message, a cancel's note), else null. */
   error: string | null;
+  /** "user" when a manual mark or cancel made the change; absent or null otherwise. */
+  cause?: ChangeCause;
 }
 
 /**
@@ -58,6 +66,8 @@ export interface RunStateChanged {
   at: EpochMs;
   /** Why the run ended the way it did when it isn't its leaves (timeout, cancel, deadlock…), else null. */
   note: string | null;
+  /** "user" when a manual mark or cancel made the change; absent or null otherwise. */
+  cause?: ChangeCause;
 }
 
 /**

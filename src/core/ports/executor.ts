@@ -96,4 +96,43 @@ export interface Executor {
    * Optional: an in-process executor stops with its scheduler anyway.
    */
   keepAlive?(forMs: number): void;
+  /**
+   * Runs a user callback function in a worker process, never in the scheduler's (docs/alerts.md):
+   * resolves with how it went, after `timeoutMs` at the latest; never rejects. Optional: without
+   * it, callback functions are logged as not run.
+   */
+  runCallback?(request: CallbackRequest): Promise<CallbackOutcome>;
 }
+
+/** One callback function to run: found in the bundle by its index, given the context as JSON. */
+export interface CallbackRequest {
+  /** For logs: `${runPk}/${taskId or "run"}/${mapIndex}/${tryNumber}/${event}#${index}`. */
+  callbackId: string;
+  bundlePath: string;
+  dagId: string;
+  /** Its index among the DAG's callback functions (CallbackTarget.index). */
+  index: number;
+  context: CallbackContextData;
+  timeoutMs: number;
+  /** Where its log lines go (the attempt's log for a task-level callback), or null. */
+  logPath: string | null;
+}
+
+/** The serializable callback context (the worker turns it into the SDK's CallbackContext). */
+export interface CallbackContextData {
+  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed";
+  dagId: string;
+  runId: string;
+  logicalDate: EpochMs | null;
+  taskId: string | null;
+  mapIndex: number;
+  tryNumber: number;
+  state: string;
+  error: { message: string; stack: string | null } | null;
+  runUrl: string;
+  logUrl: string | null;
+  params: Record<string, unknown>;
+  conf: Record<string, unknown>;
+}
+
+export type CallbackOutcome = { status: "ok" } | { status: "failed"; error: string } | { status: "timed_out"; error: string };

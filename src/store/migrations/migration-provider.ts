@@ -7,6 +7,7 @@ import { connectionsAndVariablesMigration } from "./0003-connections-and-variabl
 import { sensorWaitsMigration } from "./0005-sensor-waits.js";
 import { schedulerLeasesMigration } from "./0006-scheduler-leases.js";
 import { infraTriesMigration } from "./0007-infra-tries.js";
+import { callbacksMigration } from "./0010-callbacks.js";
 import { deadlinesMigration } from "./0011-deadlines.js";
 import { auditMigration } from "./0008-audit.js";
 import { notificationsMigration } from "./0009-notifications.js";
@@ -27,6 +28,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0005-sensor-waits": sensorWaitsMigration(this.features),
       "0006-scheduler-leases": schedulerLeasesMigration(this.features),
       "0007-infra-tries": infraTriesMigration(this.features),
+      "0010-callbacks": callbacksMigration(this.features),
       "0011-deadlines": deadlinesMigration(this.features),
       "0008-audit": auditMigration(this.features),
       "0009-notifications": notificationsMigration(this.features),

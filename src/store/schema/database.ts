@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { AlertIncidentsTable, CallbackClaimsTable } from "./callback-tables.js";
 import type { MissedDeadlinesTable } from "./deadline-tables.js";
 import type { NotificationDeliveriesTable, NotificationTicketsTable } from "./notification-tables.js";
 
@@ -31,6 +32,8 @@ export interface Database {
   dataset_cursors: DatasetCursorsTable;
   scheduler_leases: SchedulerLeasesTable;
   pool_grants: PoolGrantsTable;
+  callback_claims: CallbackClaimsTable;
+  alert_incidents: AlertIncidentsTable;
   missed_deadlines: MissedDeadlinesTable;
   audit_log: AuditLogTable;
   notification_deliveries: NotificationDeliveriesTable;
