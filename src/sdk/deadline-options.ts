@@ -3,7 +3,9 @@ import { DEADLINE_REFERENCE_KINDS, type DeadlineSpec } from "../core/model/deadl
 import { parseDuration } from "../core/model/duration.js";
 import { parseIsoDate } from "../core/model/iso-date.js";
 import { checkKnownKeys, show } from "./option-checks.js";
-import type { Duration } from "./task-options.js";
+
+/** A duration: milliseconds, or text such as "30s", "15m", "2h" (task-options.ts's `Duration`; not imported: it imports this file). */
+type Duration = number | string;
 
 /**
  * A run's deadline (Airflow 3.1's Deadline Alerts): the run must be finished by `reference +

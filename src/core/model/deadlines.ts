@@ -1,4 +1,5 @@
-import type { EpochMs, RunRecord } from "./records.js";
+/** Epoch milliseconds (UTC), as in records.ts (not imported: records.ts → dag-spec.ts → here). */
+type EpochMs = number;
 
 /**
  * Deadlines (Airflow 3.1's Deadline Alerts): a run that is not finished by `reference + interval`
@@ -27,7 +28,7 @@ export interface DeadlineSpec {
 export const DEADLINE_REFERENCE_KINDS = ["logicalDate", "dataIntervalEnd", "queuedAt"] as const;
 
 /** When a run must be finished by; null when the run has nothing to count from. */
-export function runDeadlineDueAt(deadline: DeadlineSpec, run: Pick<RunRecord, "logicalDate" | "dataIntervalEnd" | "createdAt">): EpochMs | null {
+export function runDeadlineDueAt(deadline: DeadlineSpec, run: { logicalDate: EpochMs | null; dataIntervalEnd: EpochMs | null; createdAt: EpochMs }): EpochMs | null {
   const ref = deadline.reference;
   const base =
     ref.kind === "fixed"
