@@ -1,6 +1,8 @@
 import type { Connection } from "../core/model/connection.js";
 import type { BackfillRecord, EpochMs, ReprocessBehavior, RunRecord } from "../core/model/records.js";
+import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
+import type { Clock } from "../core/ports/clock.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
@@ -18,6 +20,8 @@ export interface TriggerRequest {
   conf: Record<string, unknown>;
   logicalDate: number | null;
   runId: string | null;
+  /** Who asks (audit actor name: a username, `local`, `webhook`); kept as the run's `triggeredBy`. */
+  triggeredBy?: string | null;
 }
 
 export interface BackfillRequest {
@@ -36,6 +40,10 @@ export interface ApiDeps {
   store: Store;
   inbox: CommandInbox;
   auth: AuthStore;
+  /** Where every state-changing request is recorded, and what `GET /api/v1/audit` reads (docs/audit.md). */
+  audit: AuditLog;
+  /** Prune audit entries older than `days` (0: never) on `clock`, while the server runs; absent → no pruning. */
+  auditRetention?: { days: number; clock: Clock };
   /** Dataset events (GET/POST /api/v1/datasets…). */
   datasets: DatasetStore;
   /** Missed deadlines (GET /api/v1/deadlines/missed, runs' `deadlineMissed`); absent → that route answers 404 and runs carry no flag. */

@@ -2,6 +2,9 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastif
 import { BatonError } from "../core/errors.js";
 import type { ApiDeps, RouteDeps } from "./api-deps.js";
 import { AUTH_LOG_REDACT, registerAuth } from "./auth/index.js";
+import { registerAuditHooks } from "./audit/audit-hooks.js";
+import { auditRoutes } from "./audit/audit-routes.js";
+import { startAuditRetention } from "./audit/start-audit-retention.js";
 import { COMMAND_WAIT_MS } from "./commands.js";
 import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
 import { rejectNonFiniteNumbers } from "./finite-numbers.js";
@@ -26,6 +29,7 @@ import { taskInstanceRoutes } from "./routes/task-instances.js";
 import { variableRoutes } from "./routes/variables.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
+import { serializeRequest } from "./request-log.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 import { registerUiAssets } from "./ui-assets.js";
 
@@ -58,10 +62,14 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook("preHandler", rejectNonFiniteNumbers);
   registerSchemas(app);
   await registerOpenApi(app);
+  // Before any route: every state-changing route is audited (docs/audit.md).
+  registerAuditHooks(app, deps.audit, routeDeps.now);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
   for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes, metricsRoutes]) {
     await routes(app, routeDeps);
   }
+  await auditRoutes(app, routeDeps);
+  startAuditRetention(app, routeDeps);
   await explainRoutes(app, routeDeps);
   await lineageRoutes(app, routeDeps);
   await deadlineRoutes(app, routeDeps);
@@ -80,6 +88,7 @@ export async function openApiDocument(): Promise<object> {
     inbox: unavailable("inbox"),
     auth: unavailable("auth"),
     datasets: unavailable("datasets"),
+    audit: unavailable("audit"),
     changes: { subscribe: () => () => {} },
     mode: "required",
     logsDir: "/nonexistent",
@@ -97,7 +106,7 @@ export async function openApiDocument(): Promise<object> {
 function loggerOptions(logger: ApiDeps["logger"]): FastifyServerOptions["logger"] {
   if (logger === undefined || logger === false) return false;
   const base = logger === true ? {} : logger;
-  return { redact: [...AUTH_LOG_REDACT], ...base };
+  return { redact: [...AUTH_LOG_REDACT], serializers: { req: serializeRequest }, ...base };
 }
 
 /** A collaborator the document builder never calls; any use throws. */

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import type { ApiDeps } from "../api/server.js";
 import type { BatonConfig } from "../config/config.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
+import { systemClock } from "../core/ports/clock.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
@@ -41,6 +42,8 @@ export function apiDeps(opts: {
     store,
     inbox: store,
     auth: store,
+    audit: store,
+    auditRetention: { days: opts.config.auditRetentionDays, clock: systemClock },
     datasets: store,
     deadlines: store.deadlines,
     notifications: store.notifications,
@@ -57,7 +60,7 @@ export function apiDeps(opts: {
     ...(opts.infraErrors ? { infraErrors: opts.infraErrors } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     triggerRun: async (dagId, req, now) => {
-      const run = await triggerRun(store, dagId, req, now);
+      const run = await triggerRun(store, dagId, req, now); // req.triggeredBy: the request's actor
       wake?.();
       return run;
     },
@@ -71,6 +74,7 @@ export function apiDeps(opts: {
     uiDir: uiDir(),
     cookieSecure: opts.config.cookieSecure,
     trustProxy: opts.config.trustProxy,
-    logger: false,
+    // The request log (pino JSON on stderr, BATON_LOG_LEVEL), credentials redacted (docs/audit.md#the-server-log).
+    logger: { level: opts.config.logLevel, stream: process.stderr },
   };
 }

@@ -47,6 +47,8 @@ export interface BatonConfig {
    * true (any peer), or a comma-separated list of addresses/CIDRs (Fastify's `trustProxy`).
    */
   trustProxy: boolean | string;
+  /** BATON_AUDIT_RETENTION_DAYS: audit entries older than this many days are pruned (default 365; 0 keeps them forever). */
+  auditRetentionDays: number;
   /** BATON_SECRET_KEY (base64 of 32 bytes, or a passphrase); null: use `secretKeyFile`. */
   secretKey: Secret | null;
   /** `$BATON_HOME/secret.key`: the generated key when BATON_SECRET_KEY is not set. */
@@ -142,6 +144,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     standaloneAuth: authMode(env.BATON_AUTH),
     cookieSecure: cookieSecure(env.BATON_COOKIE_SECURE),
     trustProxy: trustProxy(env.BATON_TRUST_PROXY),
+    auditRetentionDays: intFrom(env, "BATON_AUDIT_RETENTION_DAYS", 365),
     secretKey: env.BATON_SECRET_KEY ? new Secret(env.BATON_SECRET_KEY) : null,
     secretKeyFile: join(home, "secret.key"),
     secretEnv: secretEnvOf(env),

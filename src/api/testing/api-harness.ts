@@ -47,7 +47,7 @@ export const NOW = Date.UTC(2025, 5, 1, 12);
  * The API over a fresh SQLite store with DAG `etl` (tasks extract → load, an integer param `n`,
  * a shell task `report`) and DAG `other`; collaborators composed as the CLI does.
  */
-export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "metrics">> = {}): Promise<ApiHarness> {
+export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "auditRetention" | "metrics">> = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), "baton-api-"));
   const logsDir = join(dir, "logs");
   mkdirSync(logsDir);
@@ -80,6 +80,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     store,
     inbox: store,
     auth: store,
+    audit: store,
     datasets: store,
     deadlines: store.deadlines,
     notifications: store.notifications,
@@ -88,6 +89,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.homeDir === undefined ? {} : { homeDir: options.homeDir }),
     ...(options.infraErrors === undefined ? {} : { infraErrors: options.infraErrors }),
+    ...(options.auditRetention === undefined ? {} : { auditRetention: options.auditRetention }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     changes,
     storeAvailability: store.availability,
@@ -100,7 +102,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     async triggerRun(dagId, req, now) {
       const { version } = await requireDag(store, dagId);
       const { run, tis } = buildManualRun({ version, now, at: req.logicalDate ?? now, conf: req.conf, ...(req.runId ? { runId: req.runId } : {}) });
-      const created = await store.createRun(run, tis);
+      const created = await store.createRun({ ...run, triggeredBy: req.triggeredBy ?? null }, tis);
       if (!created) throw new InvalidInputError(`runId: DAG ${dagId} already has run ${run.runId}`);
       return created;
     },
