@@ -158,3 +158,47 @@ describe("explainTask", () => {
     expect(codes({ ...f, schedulers: { heartbeats: [{ id: "s1", at: 0 }], freshMs: 30_000 } }, "extract")).toContain("no_scheduler");
   });
 });
+
+describe("explainTask: more cases", () => {
+  it("waits for a branch upstream that may still skip it before deciding upstream_failed", () => {
+    // "other" failed, but the branch may still skip x: x is not upstream_failed until it ends.
+    const branchy = makeDag([makeTask("pick", { kind: "branch" }), makeTask("other"), makeTask("x", { upstream: ["pick", "other"] })]);
+    const f = runFacts(branchy);
+    f.taskInstances = [ti("pick", { state: "running" }), ti("other", { state: "failed" }), ti("x")];
+    const r = reason(f, "x", "upstream_waiting");
+    expect(r.message).toBe('Task "x" waits for a branch or short-circuit task upstream of it to finish: it may still skip it.');
+    expect(r.facts).toMatchObject({ triggerRule: "all_success", waitingFor: [{ taskId: "pick", state: "running" }], done: [{ taskId: "other", state: "failed" }] });
+  });
+
+  it("says the scheduler will skip a task a branch did not follow", () => {
+    const branchy = makeDag([makeTask("pick", { kind: "branch" }), makeTask("a", { upstream: ["pick"] }), makeTask("b", { upstream: ["pick"] })]);
+    const f = runFacts(branchy);
+    f.taskInstances = [ti("pick", { state: "success", followed: ["a"] }), ti("a"), ti("b")];
+    expect(reason(f, "b", "upstream_will_decide").facts).toMatchObject({ decision: "skipped" });
+    expect(codes(f, "a")).toEqual(["waiting_for_worker"]);
+  });
+
+  it("explains a task skipped because its upstream was skipped, and one removed from the DAG", () => {
+    const f = withStates({ extract: { state: "skipped" }, transform: { state: "success" }, load: { state: "skipped", endedAt: T0 } });
+    expect(reason(f, "load", "finished").message).toBe('Task "load" is finished: it was skipped at 2026-03-01T12:00:00.000Z: upstream "extract" was skipped (trigger rule all_success).');
+    expect(reason(withStates({ extract: { state: "removed" } }), "extract", "finished").message).toContain("the DAG's version no longer has it");
+  });
+
+  it("lists every limit that holds at once: pool full and maxActiveTasks", () => {
+    const holder = { dagId: "test_dag", runId: "r0", taskId: "load", mapIndex: -1, state: "running" as const, pool: "default_pool", poolSlots: 1 };
+    const f = withStates({}, { slots: { pools: [{ name: "default_pool", slots: 1, description: "" }], busy: [holder], maxActiveTasks: 1 } });
+    expect(codes(f, "extract")).toEqual(["pool_full", "max_active_tasks"]);
+    expect(reason(f, "extract", "max_active_tasks").message).toBe('DAG "test_dag" allows 1 task instance at once across its runs (maxActiveTasks) and "load" of test_dag/r0 (running) takes them: Task "extract" starts when one ends.');
+  });
+
+  it("explains a copy waiting for a retry, and a mapped task with no waiting copy", () => {
+    const mapped = makeDag([makeTask("m", { map: { over: {}, values: { x: [1, 2] }, partial: {}, maxLength: 10, maxActive: null } })]);
+    const f = runFacts(mapped);
+    f.taskInstances = [ti("m", { state: "running" }), ti("m", { mapIndex: 0, state: "success" }), ti("m", { mapIndex: 1, state: "running" })];
+    expect(explainTask(f, "m")!.reasons[0]!.facts).toEqual({ copies: 2, states: { success: 1, running: 1 }, firstWaitingCopy: null });
+    f.taskInstances[2] = ti("m", { mapIndex: 1, state: "up_for_retry", tryNumber: 1, maxTries: 2, nextRetryAt: T0 + 60_000 });
+    const parent = explainTask(f, "m")!;
+    expect(parent.running).toBe(false);
+    expect(parent.reasons[0]!.message).toContain("Copy 1 of task \"m\" failed on try 1 of 2 and waits to retry until 2026-03-01T12:01:00.000Z (in 1 min)");
+  });
+});
