@@ -80,7 +80,7 @@ export function sqlQuery<P>(d: DagBuilder<P>, id: string, options: SqlQueryOptio
     }
   }, (o) => ({
     inputs: [],
-    outputs: o.output ? [{ kind: "object", url: o.output.path.startsWith("/") ? `file://${o.output.path}` : o.output.path }] : [],
+    outputs: o.output ? [{ kind: "object", url: o.output.path.includes("://") ? o.output.path : `file://${o.output.path}` }] : [],
     sql: { conn: o.conn, statements: o.sql === undefined ? [] : typeof o.sql === "string" ? [o.sql] : [...o.sql] },
   }));
 }

@@ -27,7 +27,7 @@ const LineageNodeView = memo(function LineageNodeView({ data }: NodeProps<FlowNo
       <Handle type="target" position={Position.Left} />
       {n.kind === "dataset" && (
         <div className="stack" style={{ gap: 2, minWidth: 0 }}>
-          <span className="truncate mono lineage-title">{n.uri}</span>
+          <span className="truncate mono lineage-title">{n.name === "/" ? n.uri : n.name}</span>
           <span className="truncate xs muted">{n.namespace}</span>
         </div>
       )}
