@@ -64,6 +64,7 @@ describe("GET /api/v1/runs and /api/v1/dags/:dagId/runs", () => {
       endedAt: null,
       durationMs: null,
       note: null,
+      deadlineMissed: false,
       triggeredBy: null,
     });
   });
