@@ -56,7 +56,16 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
   const infraErrors = new LastInfraError();
   // Notifications (docs/alerts.md#notifiers): recorded, then sent and retried in the background; started with the scheduler.
-  const outbox = new NotificationOutbox({ store: store.notifications, secrets: secrets.resolver, clock: systemClock, logger });
+  const outbox = new NotificationOutbox({
+    store: store.notifications,
+    secrets: secrets.resolver,
+    clock: systemClock,
+    logger,
+    // Every failed attempt counts in baton_notifier_failures_total, each delivery in baton_notifier_deliveries_total.
+    onDelivery: (kind, outcome) => {
+      if (outcome === "delivered" || outcome === "retrying" || outcome === "failed") metrics.notifierDelivery(kind, outcome === "delivered" ? "delivered" : "failed");
+    },
+  });
   // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on; the SDK loads only then.
   const tracingConfig = loadTracingConfig();
   const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
