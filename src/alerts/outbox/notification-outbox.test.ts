@@ -170,6 +170,16 @@ describe("notification outbox", () => {
     expect((await rows()).map((r) => `${r.notifier} ${r.state} ${r.attempts}`).sort()).toEqual(["pagerduty delivered 2", "slack delivered 2"]);
   });
 
+  it("stopping records what was just enqueued (an alert raised while the scheduler stopped) before it ends", async () => {
+    const o = outbox();
+    o.enqueue(slack, sampleAlert({ event: "retry" }));
+    o.enqueue(pd, sampleAlert());
+    await o.stop(5_000);
+    expect((await rows()).map((r) => r.notifier).sort()).toEqual(["pagerduty", "slack"]);
+    o.enqueue(slack, sampleAlert({ event: "skipped" })); // after stop: refused, not recorded
+    expect(await rows()).toHaveLength(2);
+  });
+
   it("a delivery claimed by a process that died mid-send is taken over once its claim runs out", async () => {
     const orphan = await store.notifications.addDelivery({ declaration: slack, alert: sampleAlert(), summary: "s", createdAt: T0 }, 0);
     await store.notifications.claimDeliveries("dead-process", T0, 30_000, 10);

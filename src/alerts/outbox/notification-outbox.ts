@@ -68,6 +68,8 @@ export class NotificationOutbox implements AlertOutbox {
   #incoming: { declaration: NotifierDeclaration; alert: AlertContext }[] = [];
   #started = false;
   #stopped = false;
+  /** Stopping: no new claims, but what is queued is still recorded. */
+  #draining = false;
   #persisting = false;
   #claiming = false;
   #claimAgain = false;
@@ -98,7 +100,10 @@ export class NotificationOutbox implements AlertOutbox {
 
   /** O(1), never throws, never waits: the alert is recorded and sent in the background. */
   enqueue(declaration: NotifierDeclaration, alert: AlertContext): void {
-    if (this.#stopped) return;
+    if (this.#stopped) {
+      this.#o.logger.warn({ notifier: declaration.notifier, dagId: alert.dagId }, "notification dropped: the outbox is stopped");
+      return;
+    }
     if (this.#incoming.length >= this.#o.maxQueued) {
       this.#outcome(declaration.notifier, "dropped");
       this.#o.logger.warn({ notifier: declaration.notifier, dagId: alert.dagId, queued: this.#incoming.length }, "notification dropped: the outbox's queue is full (the store is not taking them)");
@@ -117,15 +122,24 @@ export class NotificationOutbox implements AlertOutbox {
     this.#prune();
   }
 
-  /** Stops claiming, waits (up to `graceMs`) for deliveries in flight, and lets go of this process's claims. */
+  /**
+   * Stops claiming; for up to `graceMs`, records what is queued (alerts raised while the scheduler
+   * stopped) and lets deliveries in flight finish; then lets go of this process's claims. What is
+   * recorded but not sent is sent by the next process.
+   */
   async stop(graceMs = 5_000): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+    if (this.#stopped || this.#draining) return;
+    this.#draining = true;
     this.#cancelWake?.();
     this.#cancelPrune?.();
-    let cancel = () => {};
-    await Promise.race([Promise.allSettled([...this.#inFlight]), new Promise<void>((resolve) => (cancel = this.#o.clock.setTimer(graceMs, resolve)))]);
-    cancel();
+    if (this.#started) this.#persist();
+    if (graceMs > 0) {
+      let cancel = () => {};
+      await Promise.race([this.idle(), new Promise<void>((resolve) => (cancel = this.#o.clock.setTimer(graceMs, resolve)))]);
+      cancel();
+    }
+    this.#stopped = true;
+    this.#cancelWake?.();
     await this.#o.store.releaseDeliveries(this.id).catch(() => {});
     if (this.#incoming.length > 0) this.#o.logger.warn({ queued: this.#incoming.length }, "notifications not recorded before stop were lost");
   }
@@ -186,7 +200,7 @@ export class NotificationOutbox implements AlertOutbox {
 
   /** Claims due deliveries up to the concurrency and sends them; when none is due, sleeps until the next is. */
   #pump(): void {
-    if (this.#stopped || !this.#started) return;
+    if (this.#stopped || this.#draining || !this.#started) return;
     if (this.#claiming) {
       this.#claimAgain = true;
       return;
