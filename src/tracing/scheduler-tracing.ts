@@ -13,9 +13,11 @@ export interface SchedulerTracing {
   listener: DomainEventListener;
   /** Wraps the executor so every attempt carries its span's `traceparent` to the worker. */
   traced(executor: Executor): Executor;
-  /** Records the events still queued and exports every ended span; call after the scheduler stopped. */
+  /** Records the events still queued and exports every ended span, for up to 5 s (a collector that is down must not hold the stop); call after the scheduler stopped. */
   shutdown(): Promise<void>;
 }
+
+const SHUTDOWN_CAP_MS = 5_000;
 
 export function startSchedulerTracing(config: TracingConfig, logger: Logger): SchedulerTracing {
   reportSdkProblems(logger);
@@ -27,7 +29,10 @@ export function startSchedulerTracing(config: TracingConfig, logger: Logger): Sc
     traced: (executor) => new TracedExecutor(executor, config.serviceName),
     shutdown: async () => {
       spans.drain();
-      await provider.shutdown();
+      let timer: NodeJS.Timeout | undefined;
+      const capped = new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_CAP_MS).unref()));
+      await Promise.race([provider.shutdown().catch((err: unknown) => logger.warn({ err }, "OpenTelemetry: spans not exported at shutdown")), capped]);
+      clearTimeout(timer);
     },
   };
 }
