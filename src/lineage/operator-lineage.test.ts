@@ -15,6 +15,9 @@ const consumer = dag({ id: "report", schedule: { datasets: ["warehouse://staging
   d.task("plain", async () => 2);
 });
 
+/** The spec the DAG processor stores (it adds the file). */
+const stored = (def: typeof producer) => ({ ...def.toSpec(), fileloc: `/dags/${def.toSpec().dagId}.ts` });
+
 describe("operator lineage in the spec", () => {
   it("records the SQL, object locations and topics each built-in operator touches; other tasks have none", () => {
     const tasks = Object.fromEntries(producer.toSpec().tasks.map((t) => [t.taskId, t]));
@@ -35,7 +38,7 @@ describe("operator lineage in the spec", () => {
   });
 
   it("the lineage graph links producers, readers and dataset-scheduled DAGs, without credentials; filtered by DAG", () => {
-    const g = lineageGraph([producer.toSpec(), consumer.toSpec()]);
+    const g = lineageGraph([stored(producer), stored(consumer)]);
     const edges = g.edges.map((e) => `${e.source} -${e.kind}-> ${e.target}`).sort();
     expect(edges).toEqual(
       [
@@ -53,7 +56,7 @@ describe("operator lineage in the spec", () => {
     expect(JSON.stringify(g)).not.toContain("pw");
     expect(g.nodes.find((n) => n.id === "task:etl.load")).toMatchObject({ kind: "task", operator: "sqlQuery" });
     expect(g.nodes.some((n) => n.id === "task:report.plain")).toBe(false);
-    const report = lineageGraph([producer.toSpec(), consumer.toSpec()], "report");
+    const report = lineageGraph([stored(producer), stored(consumer)], "report");
     expect(report.nodes.map((n) => n.id).sort()).toEqual(
       ["dag:report", "dataset:conn://kafka/sales.loaded", "dataset:warehouse://staging", "task:etl.announce", "task:etl.extract", "task:report.read"].sort(),
     );
