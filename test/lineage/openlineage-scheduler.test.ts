@@ -136,4 +136,42 @@ export default dag({ id: "sales" }, (d) => {
       for (const e of api.events) expect(validator.errors(e), `${e.job.name} ${e.eventType}`).toEqual([]);
     }
   });
+
+  it("a cancelled run: its running attempt and the run are ABORT, with the cancel's note", async () => {
+    h = new Harness({
+      "slow.ts": `${HEADER}export default dag({ id: "slow" }, (d) => {
+  d.task("wait", async (ctx) => { await new Promise((r) => setTimeout(r, 15_000)); return ctx.tryNumber; });
+});
+`,
+    });
+    await h.load();
+    await h.start({ executor: new InProcessExecutor({ clock: systemClock, echoOutput: false }) });
+    const api = await marquez();
+    const emitter = new LineageEmitter({
+      store: h.store,
+      secrets: null,
+      transport: httpTransport({ type: "http", url: api.url, endpoint: "api/v1/lineage", apiKey: new Secret(API_KEY), timeoutMs: 5_000 }),
+      identity: { namespace: "e2e", producer: "urn:baton:test" },
+      clock: systemClock,
+      logger: silentLogger,
+    });
+    h.scheduler.onDomainEvent(emitter.listener);
+    const run = await h.trigger("slow");
+    const seen = async (job: string, type: string) => {
+      for (let i = 0; i < 250 && !api.events.some((e) => e.job.name === job && e.eventType === type); i++) await new Promise((r) => setTimeout(r, 20));
+      return api.events.find((e) => e.job.name === job && e.eventType === type)!;
+    };
+    await seen("slow.wait", "START");
+    expect(await h.command("cancel_run", { dagId: "slow", runId: run.runId })).toMatch(/^ok/);
+    const attempt = await seen("slow.wait", "ABORT");
+    const ended = await seen("slow", "ABORT");
+    await emitter.close(5_000);
+    expect(api.events.map((e) => `${e.job.name} ${e.eventType}`)).toEqual(["slow START", "slow.wait START", "slow.wait ABORT", "slow ABORT"]);
+    expect(attempt.run.facets.errorMessage).toMatchObject({ message: "stopped: cancelled by tester" });
+    expect(ended.run.facets.errorMessage).toMatchObject({ message: "cancelled by tester" });
+    if (missing === null) {
+      const validator = loadEventValidator();
+      for (const e of api.events) expect(validator.errors(e)).toEqual([]);
+    }
+  });
 });
