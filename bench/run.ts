@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pg [url]]`: scheduling overhead of Baton itself, on the durable
+ * `npm run bench [-- --json] [-- --pg [url] [--schedulers N]]`: scheduling overhead of Baton itself, on the durable
  * embedded store (SQLite WAL, synchronous=FULL) — or, with `--pg`, on PostgreSQL (a scratch
  * database created on the server `url` names, default the local one, dropped afterwards) — and the
  * local warm process pool, with no-op tasks:
@@ -8,6 +8,8 @@
  *   (c) 10 layers × 100 tasks, each layer waiting for the whole previous one — total ms,
  *   (d) 1,000 copies of a mapped task (dynamic task mapping) — copies/s,
  *   (e) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
+ * With `--schedulers N` (N ≥ 2, PostgreSQL only), N active schedulers share the workloads and the
+ * take-over time after a kill -9 is measured too (bench/several-schedulers.ts).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -27,6 +29,7 @@ import { openPostgresStore } from "../src/store/postgres/open-postgres-store.js"
 import type { FullStore } from "../src/store/index.js";
 import { DEFAULT_PG_URL, createScratchDatabase } from "./scratch-database.js";
 import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from "./workloads.js";
+import { measureSeveral, measureTakeover, writeSeveralDags } from "./several-schedulers.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
 class TimedExecutor implements Executor {
@@ -85,9 +88,10 @@ async function main() {
   const json = process.argv.includes("--json");
   const pgUrl = pgServer(process.argv);
   const schedulersArg = process.argv.indexOf("--schedulers");
-  if (schedulersArg >= 0 && process.argv[schedulersArg + 1] !== "1") {
-    throw new Error("--schedulers N > 1: several active schedulers are not built yet (one scheduler per database today)");
-  }
+  const schedulers = schedulersArg >= 0 ? Number(process.argv[schedulersArg + 1]) : 1;
+  if (!Number.isInteger(schedulers) || schedulers < 1 || schedulers > 8) throw new Error("--schedulers takes a whole number from 1 to 8");
+  if (schedulers > 1 && !pgUrl) throw new Error("--schedulers N > 1 needs --pg: SQLite runs one scheduler per database file");
+  if (schedulers > 1) return severalSchedulers(pgUrl!, schedulers, json);
   const root = mkdtempSync(join(tmpdir(), "baton-bench-"));
   const dagsDir = join(root, "dags");
   mkdirSync(dagsDir);
@@ -195,6 +199,73 @@ async function main() {
         `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${(result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
     );
   }
+}
+
+/** `--pg --schedulers N`: the same keys, measured with N active schedulers, plus the take-over time. */
+async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "baton-bench-"));
+  const dagsDir = join(root, "dags");
+  mkdirSync(dagsDir);
+  writeSeveralDags(dagsDir, n);
+  const config = loadConfig({ home: root, dags: dagsDir });
+  const scratch = await createScratchDatabase(pgUrl);
+  let takeover: { takeoverMs: number; leaseMs: number };
+  let m: Awaited<ReturnType<typeof measureSeveral>>;
+  try {
+    const store = await openPostgresStore(scratch.url);
+    await new DagSync(store, { dagsDir, bundleDir: config.bundleDir }).syncOnce();
+    await store.close();
+    m = await measureSeveral(scratch.url, n, config, RUNS);
+  } finally {
+    await scratch.drop();
+  }
+  const second = await createScratchDatabase(pgUrl);
+  try {
+    takeover = await measureTakeover(second.url, root);
+  } finally {
+    await second.drop();
+  }
+  const gridStore = await openSqliteStore(join(root, "grid.db"));
+  const grid = await measureGridPageMs({ runs: GRID.runs, tasks: GRID.tasks, samples: GRID.samples, dir: root, store: gridStore });
+  await gridStore.close();
+  rmSync(root, { recursive: true, force: true });
+  const { owners, ...figures } = m;
+  const result = {
+    ...figures,
+    chainGapMedianMs: null,
+    apiGridPageMs: round(grid.medianMs),
+    apiGridSeedMs: Math.round(grid.seedMs),
+    takeoverMs: takeover.takeoverMs,
+    config: {
+      store: "postgresql (scratch database; grid page still on sqlite)",
+      schedulers: n,
+      executor: "local process pool per scheduler",
+      workers: config.workers,
+      prefetch: config.prefetch,
+      cpus: availableParallelism(),
+      cpuModel: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      leaseMs: takeover.leaseMs,
+      owners,
+      method: `${n} schedulers in one process, each with its own connections and worker pool; each workload DAG exists once per scheduler and every round runs one copy per scheduler at once (chain: mean per run; others: whole round); median of ${RUNS} rounds after a warm-up; take-over: two \`baton scheduler\` processes, the owner of a running task killed -9, until the survivor runs it again`,
+    },
+  };
+  if (json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const c = result.config;
+  process.stdout.write(
+    `Baton scheduling benchmark — ${c.store}, ${n} active schedulers, ${c.workers} workers each × prefetch ${c.prefetch}, ${c.cpus} CPUs (${c.cpuModel}), Node ${c.node}\n` +
+      `${c.method}\n` +
+      `(a) ${n} chains of ${WORKLOADS.chain.tasks}:      ${result.chainHopMs} ms/hop (each ${result.chainTotalMs} ms)\n` +
+      `(b) ${n} × ${WORKLOADS.fanout.tasks} independent: ${result.fanoutTasksPerSec} tasks/s (round ${result.fanoutTotalMs} ms)\n` +
+      `(c) ${n} × ${WORKLOADS.layered.layers}×${WORKLOADS.layered.width} layered:    ${result.layeredTotalMs} ms (${result.layeredTasksPerSec} tasks/s)\n` +
+      `(d) ${n} × ${WORKLOADS.mapped.copies} mapped copies: ${result.mappedCopiesPerSec} copies/s (round ${result.mappedTotalMs} ms)\n` +
+      `(e) API grid page: ${result.apiGridPageMs} ms median server time\n` +
+      `take-over after kill -9: ${result.takeoverMs} ms (lease ${c.leaseMs} ms)\n` +
+      `DAGs per scheduler: ${Object.entries(owners).map(([id, d]) => `${id}: ${d.join(", ")}`).join("; ")}\n`,
+  );
 }
 
 await main();

@@ -7,9 +7,9 @@ export const WORKLOADS = {
 } as const;
 
 /** A list task, a task mapped over it (one copy per element) and a task summing the copies' results. */
-export function mappedDag(n: number): string {
+export function mappedDag(n: number, dagId: string = WORKLOADS.mapped.dagId): string {
   return `import { dag } from "baton";
-export default dag({ id: "${WORKLOADS.mapped.dagId}" }, (d) => {
+export default dag({ id: "${dagId}" }, (d) => {
   const xs = d.task("list", () => Array.from({ length: ${n} }, (_, i) => i));
   const ys = d.task("copy", { map: { x: xs }, maxMapLength: ${n} }, async (ctx, { x }) => x);
   d.task("sum", { inputs: { ys } }, (ctx, { ys }) => ys.reduce((a, b) => a + b, 0));
@@ -17,26 +17,26 @@ export default dag({ id: "${WORKLOADS.mapped.dagId}" }, (d) => {
 `;
 }
 
-export function chainDag(n: number): string {
+export function chainDag(n: number, dagId: string = WORKLOADS.chain.dagId): string {
   return `import { dag, task } from "baton";
-export default dag({ id: "${WORKLOADS.chain.dagId}" }, () => {
+export default dag({ id: "${dagId}" }, () => {
   let prev = task("t0", async () => {});
   for (let i = 1; i < ${n}; i++) prev = prev.then(task("t" + i, async () => {}));
 });
 `;
 }
 
-export function fanoutDag(n: number): string {
+export function fanoutDag(n: number, dagId: string = WORKLOADS.fanout.dagId): string {
   return `import { dag, task } from "baton";
-export default dag({ id: "${WORKLOADS.fanout.dagId}" }, () => {
+export default dag({ id: "${dagId}" }, () => {
   for (let i = 0; i < ${n}; i++) task("t" + i, async () => {});
 });
 `;
 }
 
-export function layeredDag(layers: number, width: number): string {
+export function layeredDag(layers: number, width: number, dagId: string = WORKLOADS.layered.dagId): string {
   return `import { dag, task, chain } from "baton";
-export default dag({ id: "${WORKLOADS.layered.dagId}" }, () => {
+export default dag({ id: "${dagId}" }, () => {
   let prev = [];
   for (let l = 0; l < ${layers}; l++) {
     const layer = [];

@@ -135,7 +135,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
     schedulerHeartbeatMs: intFrom(env, "BATON_SCHEDULER_HEARTBEAT_MS", 1_000) || 1_000,
-    schedulerLeaseMs: intFrom(env, "BATON_SCHEDULER_LEASE_MS", 10_000) || 10_000,
+    schedulerLeaseMs: intFrom(env, "BATON_SCHEDULER_LEASE_MS", 8_000) || 8_000,
     logLevel: env.BATON_LOG_LEVEL ?? "info",
     apiHost: env.BATON_API_HOST || "127.0.0.1",
     apiPort: intFrom(env, "BATON_API_PORT", 8080),

@@ -52,7 +52,7 @@ export interface SchedulerOptions {
   /** Group-commit window (ms) on the clock; 0 commits on the next turn of the event loop. Default 5. */
   commitDelayMs?: number;
   schedulerId?: string;
-  /** Lease heartbeat and expiry when `leases` are given (docs/adr/0007); default 1,000 / 10,000 ms. */
+  /** Lease heartbeat and expiry when `leases` are given (docs/adr/0007); default 1,000 / 8,000 ms (a dead scheduler's runs are adopted within 10 s). */
   lease?: LeaseTiming;
   /** False for `dags test`: only runs created by the caller are executed. */
   createScheduledRuns?: boolean;
@@ -160,7 +160,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
       createScheduledRuns: true,
-      lease: { heartbeatMs: 1_000, leaseMs: 10_000 },
+      lease: { heartbeatMs: 1_000, leaseMs: 8_000 },
       commitDelayMs: 5,
       ...deps.options,
     };
