@@ -75,12 +75,12 @@ export class DeadlineWatcher {
 
   /** Watches every unfinished run and running attempt in the store, then keeps scanning for new runs. */
   async start(): Promise<void> {
-    const running = new Set<number>();
+    const running = new Map<number, RunRecord>();
     let beforeId: number | undefined;
     for (;;) {
       const page = await this.#d.store.listRuns({ states: ["queued", "running"], limit: PAGE, ...(beforeId === undefined ? {} : { beforeId }) });
       for (const run of page) {
-        if (run.state === "running") running.add(run.id);
+        if (run.state === "running") running.set(run.id, run);
         await this.#watchRun(run);
       }
       const last = page.at(-1);
@@ -90,9 +90,8 @@ export class DeadlineWatcher {
     const newest = (await this.#d.store.listRuns({ limit: 1 }))[0];
     this.#maxSeenRunId = Math.max(this.#maxSeenRunId, newest?.id ?? 0);
     for (const ti of await this.#d.store.listTaskInstancesInStates(["running"])) {
-      if (!running.has(ti.runPk) || ti.startedAt === null) continue;
-      const run = await this.#runOf(ti.runPk);
-      if (run) await this.#watchAttempt(run.dagId, run.runId, ti.runPk, ti.taskId, ti.mapIndex, ti.tryNumber, ti.startedAt);
+      const run = running.get(ti.runPk);
+      if (run && ti.startedAt !== null) await this.#watchAttempt(run.dagId, run.runId, ti.runPk, ti.taskId, ti.mapIndex, ti.tryNumber, ti.startedAt);
     }
     this.#arm();
     this.#scheduleScan();
@@ -153,6 +152,9 @@ export class DeadlineWatcher {
   async #apply(e: DomainEvent): Promise<void> {
     if (e.kind === "run_state_changed") {
       if (e.after === "queued" || e.after === "running") {
+        // A run already seen (by the scan) whose DAG version watches nothing costs no read.
+        const known = this.#runVersions.get(e.runPk);
+        if (known !== undefined && (await this.#watchable(known)) === null) return;
         const run = await this.#runOf(e.runPk);
         if (run) await this.#watchRun(run);
       } else {
