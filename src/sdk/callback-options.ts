@@ -7,7 +7,7 @@ import type { CallbackContext } from "./context.js";
 import { checkBoolean, checkInteger, checkKnownKeys, checkOneOf, show } from "./option-checks.js";
 
 /** A callback: a notifier declaration (`slack({...})`…) or a function run in a worker with the callback's context. */
-export type Callback<P = Record<string, unknown>> = NotifierDeclaration | ((ctx: CallbackContext<P>) => void | Promise<void>);
+export type Callback<P = Record<string, unknown>> = NotifierDeclaration | ((ctx: CallbackContext<P>) => unknown);
 
 /** One callback or a list of them. */
 export type Callbacks<P = Record<string, unknown>> = Callback<P> | readonly Callback<P>[];

@@ -3,6 +3,7 @@ import type { FullStore } from "../full-store.js";
 import { describeAuditContract } from "./audit-contract.js";
 import { describeAuthContract } from "./auth-contract.js";
 import { describeBackfillsContract } from "./backfills-contract.js";
+import { describeCallbacksContract } from "./callbacks-contract.js";
 import { describeCommandsContract } from "./commands-contract.js";
 import { describeCommitContract } from "./commit-contract.js";
 import { describeDagsContract } from "./dags-contract.js";
@@ -88,6 +89,7 @@ export function describeStoreContract(
     describeDatasetsContract(sut);
     describeSensorWaitsContract(sut);
     describeInfraTriesContract(sut);
+    describeCallbacksContract(sut);
     describeSchedulerLeasesContract(sut);
     describeDeadlinesContract(sut);
     describeNotificationsContract(sut);
