@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { auditList } from "./commands/audit-list.js";
 import { dagsBackfill } from "./commands/dags-backfill.js";
 import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
 import { dagsTest } from "./commands/dags-test.js";
@@ -176,6 +177,17 @@ export function buildProgram(): Command {
     .action(run(variablesGet));
   common(variables.command("list").description("list variables (secret-looking values masked)"), true).action(run(variablesList));
   common(variables.command("delete").argument("<key>").description("delete a stored variable")).action(run(variablesDelete));
+
+  const audit = program.command("audit").description("the audit trail: who changed what, and when");
+  common(audit.command("list").description("audit entries, newest first"), true)
+    .option("--actor <name>", "only this actor (a username, local, cli:<os user>, webhook)")
+    .option("--action <action>", "only this action (run.trigger), or a prefix ending in .* (run.*)")
+    .option("--dag <dag>", "only entries about this DAG")
+    .option("--target <id>", "only this target (run id, pool, connection, user …)")
+    .option("--since <date>", "at or after (YYYY-MM-DD or ISO date-time; UTC without an offset)")
+    .option("--until <date>", "before (YYYY-MM-DD or ISO date-time; UTC without an offset)")
+    .option("--limit <n>", "at most this many (default 50)")
+    .action(run(auditList));
 
   const db = program.command("db").description("database");
   common(db.command("migrate").description("create or upgrade the schema")).action(run(dbMigrate));

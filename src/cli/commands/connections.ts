@@ -9,6 +9,7 @@ import { connectionEnvName } from "../../core/secrets/env-names.js";
 import { maskText } from "../../core/secrets/mask-text.js";
 import { redactConnection, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
 import { checkSecretName } from "../../secrets/secret-vault.js";
+import { recordCliAudit } from "../cli-audit.js";
 import { EXIT, iso, parseJsonOption, printJson, printTable } from "../output.js";
 import { openSecretVault, withRuntime, type CommonOptions } from "../runtime.js";
 
@@ -64,10 +65,17 @@ export async function connectionsAdd(id: string, opts: ConnectionAddOptions): Pr
       throw new ConflictError(`connection "${id}" already exists; delete it first with \`baton connections delete ${id}\``);
     }
     await openSecretVault(rt.config, rt.store).putConnection(connection, opts.description ?? "");
+    await recordCliAudit(rt.store, "connection.create", { command: "connections add", target: { type: "connection", id }, after: auditedConnection(connection, opts.description ?? "") });
     if (opts.json) printJson({ id, type: connection.type });
     else process.stdout.write(`Added connection ${id} (${connection.type}).\n`);
     return EXIT.ok;
   });
+}
+
+/** A connection's audit values: no password (only whether it has one), sensitive extras as ***. */
+function auditedConnection(connection: Connection, description: string): Record<string, unknown> {
+  const { id: _id, ...shown } = view(connection, { description });
+  return { ...shown, hasPassword: connection.password !== null && connection.password !== "" };
 }
 
 /** What listing shows: never the password; sensitive extras as ***. */
@@ -115,7 +123,13 @@ export async function connectionsGet(id: string, opts: CommonOptions & { reveal?
 
 export async function connectionsDelete(id: string, opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
+    const old = await openSecretVault(rt.config, rt.store).getConnection(id).catch(() => undefined);
     if (!(await rt.store.deleteConnection(id))) throw new NotFoundError(`no connection "${id}" in the store`);
+    await recordCliAudit(rt.store, "connection.delete", {
+      command: "connections delete",
+      target: { type: "connection", id },
+      before: old ? auditedConnection(old.connection, old.description) : null,
+    });
     process.stdout.write(`Deleted connection ${id}.\n`);
     return EXIT.ok;
   });

@@ -3,6 +3,7 @@ import type { ReprocessBehavior } from "../../core/model/records.js";
 import { MAX_BACKFILL_RUNS } from "../../core/timetable/timetable.js";
 import { checkBackfillSize, createBackfill, planBackfill, type BackfillPlan, type BackfillRequest } from "../../scheduler/requests/create-backfill.js";
 import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
+import { recordCliAudit } from "../cli-audit.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
 import { parseDateOption } from "./dags-trigger.js";
@@ -46,6 +47,12 @@ export async function dagsBackfill(dagId: string, opts: BackfillOptions): Promis
     checkBackfillSize(request, plan);
     const b = await createBackfill(rt.store, request);
     const [from, to] = [iso(b.fromDate), iso(b.toDate)];
+    await recordCliAudit(rt.store, "backfill.create", {
+      command: "dags backfill",
+      target: { type: "backfill", id: String(b.id) },
+      dagId,
+      after: { from, to, reprocess: b.reprocess, maxActiveRuns: b.maxActiveRuns, conf: b.conf, force: request.force },
+    });
     if (opts.json) {
       printJson({ id: b.id, dagId, from, to, reprocess: b.reprocess, maxActiveRuns: b.maxActiveRuns, state: b.state, logicalDates: dates });
     } else {

@@ -1,4 +1,5 @@
 import { describeSchedule } from "../../core/timetable/describe-schedule.js";
+import { recordCliAudit } from "../cli-audit.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
 import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
@@ -59,7 +60,15 @@ export async function dagsSetPaused(dagId: string, paused: boolean, opts: Common
   return withRuntime(opts, async (rt) => {
     await syncDags(rt);
     await requireDagVersion(rt.store, dagId);
+    const before = await rt.store.getDag(dagId);
     await rt.store.setDagPaused(dagId, paused);
+    await recordCliAudit(rt.store, paused ? "dag.pause" : "dag.unpause", {
+      command: paused ? "dags pause" : "dags unpause",
+      target: { type: "dag", id: dagId },
+      dagId,
+      before: { paused: before?.paused ?? null },
+      after: { paused },
+    });
     if (opts.json) printJson({ dagId, paused });
     else process.stdout.write(`DAG ${dagId} ${paused ? "paused" : "unpaused"}.\n`);
     return 0;

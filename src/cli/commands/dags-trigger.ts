@@ -1,6 +1,7 @@
 import { InvalidInputError } from "../../core/errors.js";
 import { parseIsoDate } from "../../core/model/iso-date.js";
 import { requireDagVersion, triggerRun } from "../../scheduler/requests/trigger-run.js";
+import { cliActorName, recordCliAudit } from "../cli-audit.js";
 import { iso, parseJsonOption, printJson } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
 
@@ -31,7 +32,13 @@ export async function dagsTrigger(dagId: string, opts: TriggerOptions): Promise<
     const conf = parseJsonOption(opts.conf, "--conf");
     const now = Date.now();
     const logicalDate = parseDateOption(opts.date, version.spec.timezone, now);
-    const created = await triggerRun(rt.store, dagId, { conf, logicalDate, runId: opts.runId ?? null }, now);
+    const created = await triggerRun(rt.store, dagId, { conf, logicalDate, runId: opts.runId ?? null, triggeredBy: cliActorName() }, now);
+    await recordCliAudit(rt.store, "run.trigger", {
+      command: "dags trigger",
+      target: { type: "run", id: created.runId },
+      dagId,
+      after: { state: created.state, logicalDate: iso(created.logicalDate), conf: created.conf },
+    });
     const dag = await rt.store.getDag(dagId);
     if (opts.json) {
       printJson({ dagId, runId: created.runId, state: created.state, logicalDate: iso(created.logicalDate), conf: created.conf });

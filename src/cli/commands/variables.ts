@@ -2,6 +2,7 @@ import { NotFoundError } from "../../core/errors.js";
 import { variableEnvName } from "../../core/secrets/env-names.js";
 import { isSensitiveKey, MASK } from "../../core/secrets/sensitive-keys.js";
 import { checkSecretName } from "../../secrets/secret-vault.js";
+import { recordCliAudit } from "../cli-audit.js";
 import { EXIT, iso, printJson, printTable } from "../output.js";
 import { openSecretVault, withRuntime, type CommonOptions } from "../runtime.js";
 import { fromStdinIfDash } from "./connections.js";
@@ -13,7 +14,15 @@ export async function variablesSet(key: string, value: string, opts: CommonOptio
   checkSecretName(key, "variable key");
   const text = fromStdinIfDash(value)!;
   return withRuntime(opts, async (rt) => {
-    await openSecretVault(rt.config, rt.store).putVariable(key, text, opts.description ?? "");
+    const vault = openSecretVault(rt.config, rt.store);
+    const old = await vault.getVariable(key);
+    await vault.putVariable(key, text, opts.description ?? "");
+    await recordCliAudit(rt.store, old === undefined ? "variable.create" : "variable.update", {
+      command: "variables set",
+      target: { type: "variable", id: key },
+      before: old === undefined ? null : auditedVariable(key, old.value, old.description),
+      after: auditedVariable(key, text, opts.description ?? ""),
+    });
     if (opts.json) printJson({ key });
     else process.stdout.write(`Set variable ${key}.\n`);
     return EXIT.ok;
@@ -53,8 +62,15 @@ export async function variablesList(opts: CommonOptions): Promise<number> {
 
 export async function variablesDelete(key: string, opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
+    const old = await openSecretVault(rt.config, rt.store).getVariable(key).catch(() => undefined);
     if (!(await rt.store.deleteVariable(key))) throw new NotFoundError(`no variable "${key}" in the store`);
+    await recordCliAudit(rt.store, "variable.delete", { command: "variables delete", target: { type: "variable", id: key }, before: old ? auditedVariable(key, old.value, old.description) : null });
     process.stdout.write(`Deleted variable ${key}.\n`);
     return EXIT.ok;
   });
+}
+
+/** A variable's audit values: a sensitive one's value is `***` (as the API records it). */
+function auditedVariable(key: string, value: string, description: string): Record<string, unknown> {
+  return { value: shown(key, value), sensitive: isSensitiveKey(key), description };
 }
