@@ -4,6 +4,7 @@ import { CallbackFirer } from "../alerts/callbacks/callback-firer.js";
 import { loadAlertConfig } from "../config/alert-config.js";
 import { callbackLogPaths } from "./callback-log-paths.js";
 import { NotificationOutbox } from "../alerts/outbox/notification-outbox.js";
+import { loadNotificationConfig } from "../config/notification-config.js";
 import { withholdSecretKey } from "../config/config.js";
 import { loadLineageConfig } from "../config/lineage-config.js";
 import { systemClock } from "../core/ports/clock.js";
@@ -48,6 +49,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const { config, store, logger } = rt;
   const alerting = loadAlertConfig(config); // a wrong BATON_ALERT_ROUTES or BATON_BASE_URL stops the start here
   const lineageConfig = loadLineageConfig(); // a wrong OPENLINEAGE_* value stops the start here
+  const notifyConfig = loadNotificationConfig(); // so does a wrong BATON_NOTIFY_* value
   const metrics = new PrometheusMetrics({ process: processName, version: batonVersion() });
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
   const secrets = openSecretsResolver(config, store);
@@ -61,6 +63,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     secrets: secrets.resolver,
     clock: systemClock,
     logger,
+    ...notifyConfig,
     // Every failed attempt counts in baton_notifier_failures_total, each delivery in baton_notifier_deliveries_total.
     onDelivery: (kind, outcome) => {
       if (outcome === "delivered" || outcome === "retrying" || outcome === "failed") metrics.notifierDelivery(kind, outcome === "delivered" ? "delivered" : "failed");
