@@ -67,10 +67,17 @@ export class LineageEmitter {
       return;
     }
     this.#queue.push(event);
-    this.#working ??= this.#drain().finally(() => {
-      this.#working = null;
-    });
+    this.#kick();
   };
+
+  /** Starts the sending loop unless it runs; an event queued as it was finishing starts it again. */
+  #kick(): void {
+    if (this.#working !== null) return;
+    this.#working = this.#drain().finally(() => {
+      this.#working = null;
+      if (this.#head < this.#queue.length) this.#kick();
+    });
+  }
 
   /** Stops taking events and waits (at most `timeoutMs`) for the queued ones to be sent. */
   async close(timeoutMs: number): Promise<void> {
@@ -80,7 +87,7 @@ export class LineageEmitter {
     const timeout = new Promise<void>((resolve) => {
       cancel = this.#o.clock.setTimer(timeoutMs, resolve);
     });
-    await Promise.race([this.#working, timeout]);
+    await Promise.race([this.idle(), timeout]);
     cancel();
   }
 
