@@ -18,6 +18,7 @@ import { ImportErrorsPage } from "./pages/import-errors-page";
 import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { NotificationsPage } from "./pages/notifications-page";
+import { AuditPage } from "./pages/audit-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
 
@@ -70,6 +71,8 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/lineage") page = <LineagePage />;
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
+  // The audit trail: admins only (the API enforces it; the link just follows).
+  else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFound />;
@@ -89,6 +92,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
           <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
           <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
+          {me.role === "admin" && <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">Audit</Link>}
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>
         <span className="spacer" />
