@@ -201,17 +201,19 @@ describe("OpenTelemetry traces from a real scheduler and its workers", () => {
     const runId = await trigger("traced", env);
     expect(await runFinished("traced", runId, env)).toBe("success");
     expect(readFileSync(join(env.BATON_HOME, "traceparent.txt"), "utf8")).toBe("null");
-    for (const p of procs.splice(0)) await stopProcess(p, 10_000);
+    for (const p of procs.splice(0)) await stopProcess(p, 30_000);
 
     // An endpoint set but OTEL_SDK_DISABLED=true, then OTEL_TRACES_EXPORTER=none: off as well.
-    const offs: Record<string, string>[] = [{ OTEL_SDK_DISABLED: "true" }, { OTEL_TRACES_EXPORTER: "none" }];
-    for (const off of offs) {
-      const offEnv: Record<string, string> = { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100", ...off };
+    // Each on its own home and database (a scheduler killed after a slow stop keeps its SQLite file's lease a while).
+    const offs: [string, Record<string, string>][] = [["disabled", { OTEL_SDK_DISABLED: "true" }], ["none", { OTEL_TRACES_EXPORTER: "none" }]];
+    for (const [name, off] of offs) {
+      const home = join(root, name);
+      const offEnv: Record<string, string> = { ...env, BATON_HOME: home, BATON_DATABASE_URL: join(root, `${name}.db`), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100", ...off };
       await startScheduler(offEnv);
       const id = await trigger("traced", offEnv);
       expect(await runFinished("traced", id, offEnv)).toBe("success");
-      expect(readFileSync(join(env.BATON_HOME, "traceparent.txt"), "utf8")).toBe("null");
-      for (const p of procs.splice(0)) await stopProcess(p, 10_000); // a graceful stop would flush anything pending
+      expect(readFileSync(join(home, "traceparent.txt"), "utf8")).toBe("null");
+      for (const p of procs.splice(0)) await stopProcess(p, 30_000); // a graceful stop would send anything pending
     }
     expect(receiver.requests).toEqual([]);
   }, 180_000);
