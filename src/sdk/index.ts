@@ -8,7 +8,8 @@ export { z } from "zod";
 // Notifiers for callbacks (also `baton/notifiers`): see docs/alerts.md#notifiers.
 export { slack, teams, pagerduty, opsgenie, email, webhook, jira } from "../notifiers/index.js";
 
-export type { TaskContext } from "./context.js";
+export type { TaskContext, CallbackContext } from "./context.js";
+export type { Callback, Callbacks, AlertPolicyOptions } from "./callback-options.js";
 export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
 export type { DagOptions, DatasetSchedule } from "./dag-options.js";
