@@ -155,6 +155,19 @@ describe("RunSpans", () => {
     expect([t1!.parentSpanId, t2!.parentSpanId]).toEqual([r1!.spanContext().spanId, r2!.spanContext().spanId]);
   });
 
+  it("a missed deadline is an event on the run's span, or on the late attempt's", () => {
+    const s = scheduler();
+    const missed = (taskId: string | null, tryNumber: number, at: number): DomainEvent => ({ kind: "deadline_missed", ...ref, taskId, mapIndex: -1, tryNumber, deadline: "queuedAt + 1m", dueAt: 60_000, at });
+    s.feed(run("queued", "running", 0), ti("a", "none", "queued", 1, 1), attempt("a", null, "running", 2, 1), missed(null, 0, 60_001), missed("a", 1, 60_002));
+    s.feed(attempt("a", "running", "success", 70_000, 1), ti("a", "queued", "success", 70_000, 1), run("running", "success", 70_001));
+    const spans = s.finished();
+    const eventOf = (name: string) => byName(spans, name)[0]!.events.find((e) => e.name === "deadline_missed");
+    expect(eventOf("run etl")?.attributes).toEqual({ "baton.deadline": "queuedAt + 1m", "baton.deadline.due_at": "1970-01-01T00:01:00.000Z" });
+    expect(ms(eventOf("run etl")!.time)).toBe(60_001);
+    expect(eventOf("attempt a")).toBeDefined();
+    expect(eventOf("task a")).toBeUndefined();
+  });
+
   it("a run that ends closes the spans of its task instances that got no end event, so nothing is held", () => {
     const s = scheduler();
     s.feed(run("queued", "running", 0), ti("a", "none", "queued", 1, 1), attempt("a", null, "running", 2, 1), run("running", "failed", 9, "run timed out"));

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type HrTime, type Span, type Tracer } from "@opentelemetry/api";
 import type { IdGenerator } from "@opentelemetry/sdk-trace-base";
-import type { AttemptStateChanged, DomainEvent, RunStateChanged, TaskInstanceStateChanged } from "../core/model/domain-events.js";
+import type { AttemptStateChanged, DeadlineMissed, DomainEvent, RunStateChanged, TaskInstanceStateChanged } from "../core/model/domain-events.js";
 import { FINISHED_TASK_STATES, type TaskState } from "../core/model/states.js";
 import { attemptSpanIdOf, runSpanIdOf, taskSpanIdOf, traceIdOf } from "./span-ids.js";
 
@@ -73,6 +73,7 @@ export class RunSpans {
       if (event.kind === "run_state_changed") this.#run(event);
       else if (event.kind === "task_instance_state_changed") this.#task(event);
       else if (event.kind === "attempt_state_changed") this.#attempt(event);
+      else this.#deadlineMissed(event);
     }
   };
 
@@ -161,6 +162,12 @@ export class RunSpans {
     if (FAILED.has(e.after)) fail(open.span, e.error ?? `attempt ${e.after}`, e.at);
     open.span.end(hr(e.at));
     this.#closeChild(key, e.runPk);
+  }
+
+  /** A missed deadline is an event on the run's span (a run's deadline) or the late attempt's, when still open. */
+  #deadlineMissed(e: DeadlineMissed): void {
+    const key = e.taskId === null ? `r:${e.runPk}` : `a:${e.runPk}/${e.taskId}/${e.mapIndex}/${e.tryNumber}`;
+    this.#open.get(key)?.span.addEvent("deadline_missed", { "baton.deadline": e.deadline, "baton.deadline.due_at": new Date(e.dueAt).toISOString() }, hr(e.at));
   }
 
   #traceId(e: { runPk: number; dagId: string; runId: string }): string {
