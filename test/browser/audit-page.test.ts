@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
+import type { Browser } from "playwright-core";
+import { ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
+import { hasChromium, CHROMIUM, launchChromium, screenshotDir, VIEWPORT } from "./browser-support.js";
+
+// The audit trail (docs/audit.md) through the real `baton standalone` (local mode): changes made
+// through the API and a failed login are listed on the Audit page in real Chromium, filterable.
+
+if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed at ${CHROMIUM}; .ci/run installs it`);
+
+describe.skipIf(!hasChromium)("the Audit page", () => {
+  let root: string;
+  let proc: ChildProcess | undefined;
+  let browser: Browser | undefined;
+  let url: string;
+
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
+    root = mkdtempSync(join(tmpdir(), "baton-audit-ui-"));
+    mkdirSync(join(root, "dags"));
+    writeFileSync(join(root, "dags", "hello.ts"), `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`);
+    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
+    proc = started.proc;
+    browser = launched;
+    const found = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+    if (!found) throw new Error(`no URL in:\n${started.output()}`);
+    url = found;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopProcess(proc);
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("lists who changed what, newest first, and filters by action", async () => {
+    const call = async (method: string, path: string, body: object) => {
+      const res = await fetch(`${url}/api/v1${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return res.status;
+    };
+    expect(await call("PATCH", "/dags/hello", { paused: true })).toBe(200);
+    expect(await call("POST", "/pools", { name: "gpu", slots: 2 })).toBe(201);
+    expect(await call("PATCH", "/pools/gpu", { slots: 5 })).toBe(200);
+    expect(await call("POST", "/auth/login", { username: "mallory", password: "guessed-password-1" })).toBe(401);
+
+    const context = await browser!.newContext({ baseURL: url, viewport: VIEWPORT });
+    context.setDefaultTimeout(20_000);
+    try {
+      const page = await context.newPage();
+      await page.goto("/");
+      await page.getByTestId("nav-audit").click();
+      await page.getByTestId("audit-table").waitFor();
+      expect(await page.getByTestId("audit-action").allTextContents()).toEqual(["login.failure", "pool.update", "pool.create", "dag.pause"]);
+      const poolRow = page.locator('[data-testid^="audit-row-"]').nth(1);
+      expect(await poolRow.textContent()).toContain("local");
+      expect(await poolRow.getByTestId("audit-change").textContent()).toBe("slots: 2 → 5");
+      expect(await page.locator("body").textContent()).not.toContain("guessed-password-1");
+      await page.screenshot({ path: join(screenshotDir(root), "audit.png") });
+
+      await page.getByTestId("audit-filter-action").fill("pool.*");
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="audit-action"]').length === 2);
+      expect(await page.getByTestId("audit-action").allTextContents()).toEqual(["pool.update", "pool.create"]);
+      expect(page.url()).toContain("action=pool.*");
+    } finally {
+      await context.close();
+    }
+  });
+});
