@@ -99,8 +99,8 @@ export default dag({ id: "arrivals", triggers: [onFile({ folder: ${JSON.stringif
       await new Promise((r) => trigger.once("exit", r));
       await until("the sensor to defer", async () => (await rows("select 1 from task_instances where task_id = 'landed' and state = 'deferred'")).length === 1);
 
-      const [{ owner_id: owner }] = await rows<{ owner_id: string }>("select owner_id from dags where dag_id = 'waits'");
-      const [{ pid }] = await rows<{ pid: number }>("select pid from scheduler_leases where id = $1", [owner]);
+      const owner = (await rows<{ owner_id: string }>("select owner_id from dags where dag_id = 'waits'"))[0]!.owner_id;
+      const pid = (await rows<{ pid: number }>("select pid from scheduler_leases where id = $1", [owner]))[0]!.pid;
       const victim = [a, b].find((p) => p.pid === pid)!;
       expect(victim).toBeDefined();
       victim.kill("SIGKILL");
