@@ -21,7 +21,6 @@ export function inAttemptContext<T>(attempt: Context | null, fn: () => T): T {
  * `baton dags test`) its spans are the API's non-recording ones.
  */
 export function taskTrace(attempt: Context | null): TaskTrace {
-  const tracer = trace.getTracer("baton.task");
   /** The active context when a context manager carries one, else the attempt's. */
   const current = (): Context => {
     const active = context.active();
@@ -34,7 +33,7 @@ export function taskTrace(attempt: Context | null): TaskTrace {
       return `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags & TraceFlags.SAMPLED}`;
     },
     span(name, fn, attributes) {
-      return tracer.startActiveSpan(name, attributes === undefined ? {} : { attributes }, current(), async (span) => {
+      return trace.getTracer("baton.task").startActiveSpan(name, attributes === undefined ? {} : { attributes }, current(), async (span) => {
         try {
           return await fn(span);
         } catch (e) {
