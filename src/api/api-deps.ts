@@ -12,6 +12,7 @@ import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
 import type { NotificationStore } from "../core/ports/notification-store.js";
+import type { CallbackStore } from "../core/ports/callback-store.js";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 
@@ -50,6 +51,8 @@ export interface ApiDeps {
   deadlines?: DeadlineStore;
   /** Notification deliveries (GET /api/v1/notifications); absent → that route answers 404. */
   notifications?: Pick<NotificationStore, "listDeliveries">;
+  /** The callback log (GET /api/v1/callbacks); absent → that route answers 404. */
+  callbacks?: Pick<CallbackStore, "listCallbacks">;
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */

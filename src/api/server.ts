@@ -16,6 +16,7 @@ import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { deadlineRoutes } from "./routes/deadlines.js";
 import { notificationRoutes } from "./routes/notifications.js";
+import { callbackRoutes } from "./routes/callbacks.js";
 import { eventRoutes } from "./routes/events.js";
 import { explainRoutes } from "./routes/explain.js";
 import { lineageRoutes } from "./routes/lineage.js";
@@ -74,6 +75,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await lineageRoutes(app, routeDeps);
   await deadlineRoutes(app, routeDeps);
   await notificationRoutes(app, routeDeps);
+  await callbackRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));

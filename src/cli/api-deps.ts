@@ -47,6 +47,7 @@ export function apiDeps(opts: {
     datasets: store,
     deadlines: store.deadlines,
     notifications: store.notifications,
+    callbacks: store.callbacks,
     // Over the given store, the resolver owns nothing to close.
     secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
     // The key is loaded on the first request that needs it, as the resolver does.

@@ -84,6 +84,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     datasets: store,
     deadlines: store.deadlines,
     notifications: store.notifications,
+    callbacks: store.callbacks,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
