@@ -1,5 +1,3 @@
-import type { EpochMs } from "./records.js";
-
 /**
  * Alerts: what the callbacks of a DAG or task hand to notifiers. Notifier declarations are plain
  * data (they live in the DAG's spec); the alert is built by the scheduler side from domain events
@@ -50,7 +48,8 @@ export interface AlertContext {
   /** Links into the UI (absolute when BATON_BASE_URL is set). */
   runUrl: string;
   logUrl: string | null;
-  at: EpochMs;
+  /** Epoch ms (not records.ts's EpochMs: the DAG spec imports this file, and records.ts imports the spec). */
+  at: number;
   /**
    * Stable per incident: the same for a failure and its later recovery (PagerDuty's `dedup_key`,
    * Opsgenie's alias, the Jira issue kept for it). `baton/<dagId>/<taskId or "run">`.
