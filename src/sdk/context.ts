@@ -58,6 +58,18 @@ export interface TaskContext<P = Record<string, unknown>> {
    * await fetch(url, { headers: ctx.trace.traceparent ? { traceparent: ctx.trace.traceparent } : {} });
    */
   trace: TaskTrace;
+  /**
+   * Records a number this attempt measured, e.g. the rows it loaded (docs/anomalies.md). Kept with
+   * the attempt when it succeeds; a value far outside the task's usual values for that name is
+   * recorded as an anomaly. `name`: 1–64 letters, digits, `_`, `.`, `-`, starting with a letter
+   * (`duration` is reserved: Baton records it); `value`: a finite number. The last value of a name
+   * wins; at most 50 names per attempt. Throws a TypeError on a bad name or value.
+   *
+   * @example
+   * const rows = await loadSales();
+   * ctx.metric("rows", rows.length);
+   */
+  metric(name: string, value: number): void;
 }
 
 /** `ctx.trace`: spans under the attempt's span, and its W3C trace context. */

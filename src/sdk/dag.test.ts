@@ -32,6 +32,7 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
       throw new Error(`no variable ${key} in this test`);
     },
     trace: { traceparent: null, span: async (_name, fn) => fn(trace.wrapSpanContext(INVALID_SPAN_CONTEXT)) },
+    metric: () => {},
     ...over,
   };
 }

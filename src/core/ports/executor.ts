@@ -46,9 +46,10 @@ export type AttemptOutcome =
   /**
    * `output` is the JSON text of the return value, or null for undefined. Secrets the attempt
    * obtained are masked (`***`) in it, unless the value is `sensitive` (the task's option): then
-   * it is the real value, which the scheduler stores sealed (see OutputSealer).
+   * it is the real value, which the scheduler stores sealed (see OutputSealer). `metrics` are
+   * the values the task reported with `ctx.metric` (absent when none; docs/anomalies.md).
    */
-  | { kind: "success"; output: string | null; followed?: string[] | null; sensitive?: true }
+  | { kind: "success"; output: string | null; followed?: string[] | null; sensitive?: true; metrics?: Record<string, number> }
   /** `retryable: false` for FailTask, oversize outputs and other errors retrying cannot fix. */
   | { kind: "failed"; error: string; retryable: boolean }
   | { kind: "skipped"; reason: string }

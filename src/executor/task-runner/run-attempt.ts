@@ -11,6 +11,7 @@ import { encodeOutput } from "./encode-output.js";
 import { DagLoadError, loadDag } from "./load-dag.js";
 import { runShell } from "./run-shell.js";
 import { buildTaskContext } from "./task-context.js";
+import { TaskMetrics } from "./task-metrics.js";
 import { attemptContext, inAttemptContext } from "./task-trace.js";
 
 /**
@@ -66,12 +67,13 @@ async function runAttemptUnmasked(
     };
   }
   // A rescheduled sensor resumes its try: its first poke and pokes so far (the timeout spans reschedules).
-  const ctx = attachSensorResume(buildTaskContext(request, log, signal, secrets, dagRuns), request.sensor);
+  const metrics = new TaskMetrics();
+  const ctx = attachSensorResume(buildTaskContext(request, log, signal, secrets, dagRuns, metrics), request.sensor);
   try {
     if (task.kind === "shell") return await runShellTask(task, ctx, request, log, signal);
     // With tracing on, the attempt's span is the active one while the task's code runs.
     const value = await inAttemptContext(attemptContext(request.traceparent), () => task.run(ctx, request.inputs));
-    return settle(task, value, request.maxOutputBytes);
+    return metrics.attachTo(settle(task, value, request.maxOutputBytes));
   } catch (e) {
     return outcomeOfError(e);
   }

@@ -6,6 +6,7 @@ import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import { isSensitiveKey, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
 import type { TaskContext } from "../../sdk/context.js";
 import type { AttemptLog } from "./attempt-log.js";
+import { TaskMetrics } from "./task-metrics.js";
 import { attemptContext, taskTrace } from "./task-trace.js";
 
 /**
@@ -20,6 +21,7 @@ export function buildTaskContext(
   signal: AbortSignal,
   secrets: SecretsResolver | null,
   dagRuns: DagRunsGateway | null = null,
+  metrics: TaskMetrics = new TaskMetrics(),
 ): TaskContext {
   const resolver = (): SecretsResolver => {
     if (secrets === null) {
@@ -65,6 +67,9 @@ export function buildTaskContext(
       return value;
     },
     trace: taskTrace(attemptContext(request.traceparent)),
+    metric(name: string, value: number) {
+      metrics.set(name, value);
+    },
   };
   if (dagRuns !== null) Object.defineProperty(ctx, DAG_RUNS_GATEWAY, { value: dagRuns });
   return ctx;
