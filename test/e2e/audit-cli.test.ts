@@ -42,8 +42,8 @@ describe("baton audit list", () => {
     expect(entries[3]).toMatchObject({ after: { value: "***", sensitive: true } });
     for (const secret of ["ada-password-secret-1", token, "variable-secret-2", "conn-secret-3"]) expect(r.stdout).not.toContain(secret);
 
-    const runs = batonJson<{ runId: string }[]>(await ok(["runs", "list", "--json"]));
-    expect(runs.map((x) => x.runId)).toEqual([run.runId]);
+    const runs = batonJson<{ runId: string; triggeredBy: string | null }[]>(await ok(["runs", "list", "--json"]));
+    expect(runs.map((x) => [x.runId, x.triggeredBy])).toEqual([[run.runId, actor]]);
 
     expect(batonJson<Entry[]>(await ok(["audit", "list", "--action", "dag.*", "--json"])).map((e) => e.action)).toEqual(["dag.pause"]);
     expect(batonJson<Entry[]>(await ok(["audit", "list", "--dag", "hello", "--limit", "1", "--json"])).map((e) => e.action)).toEqual(["run.trigger"]);

@@ -31,6 +31,7 @@ export async function runsList(opts: RunsListOptions): Promise<number> {
       conf: r.conf,
       dagVersion: r.dagVersion,
       note: r.note,
+      triggeredBy: r.triggeredBy ?? null,
     }));
     if (opts.json) printJson(rows);
     else printTable(rows, ["dagId", "runId", "state", "logicalDate", "startedAt", "endedAt", "note"]);
