@@ -59,6 +59,9 @@ beforeAll(async () => {
       d.task("a", { onFailure: [${REC("failure")}, ${HOOK}], onSuccess: ${REC("success")} }, async (ctx) => { await ${GATE}(ctx.runId + "/a"); });
       d.task("b", { after: "a", onFailure: ${REC("b_failure")}, onSkipped: ${REC("b_skipped")} }, () => 1);
     });\n`,
+    "late.ts": `${HEADER}export default dag({ id: "late", onDeadlineMissed: [${REC("deadline")}, ${PAGER}], onFailure: ${REC("dag_failure")} }, (d) => {
+      d.task("t", async (ctx) => { await ${GATE}(ctx.runId + "/t"); });
+    });\n`,
     "policy.ts": `${HEADER}export default dag({ id: "policy", params: z.object({ fail: z.boolean().default(true) }), alertPolicy: { afterConsecutiveFailures: 2, severity: "critical", notify: ${PAGER} } }, (d) => {
       d.task("t", (ctx) => { if (ctx.params.fail) throw new Error("bad data"); });
     });\n`,
@@ -166,7 +169,7 @@ describe("callbacks", () => {
     const { h, clock, firer } = await start();
     const created = await h.trigger("bad_callbacks", {}, clock.now());
     const run = await runWhen(h, clock, created.id, "success");
-    await until(clock, "the hanging callback started", () => (calls.length > 0 ? true : undefined)).catch(() => undefined);
+    await settle();
     await runFor(clock, 5_000);
     await ended(h, clock, firer, created.id, "success");
 
@@ -218,6 +221,26 @@ describe("callbacks", () => {
     expect(calls.map((c) => `${c.name}:${c.tryNumber}`)).toEqual(["execute:1", "retry:1", "execute:2", "success:2", "dag_success:0"]);
     const log = await callbackStore(h).listCallbacks({ dagId: "retry", limit: 10 });
     expect(log).toHaveLength(5);
+  });
+});
+
+describe("onDeadlineMissed", () => {
+  it("fires for the deadline_missed domain event while the run goes on, once, with the deadline in its error", async () => {
+    const { h, clock, outbox, firer } = await start();
+    const created = await h.trigger("late", {}, clock.now());
+    await tiWhen(h, clock, created.id, "t", (t) => t.state === "running");
+    const miss = { kind: "deadline_missed" as const, dagId: "late", runId: created.runId, runPk: created.id, taskId: null, mapIndex: -1, tryNumber: 0, deadline: "logicalDate + 1h", dueAt: clock.now() - 1_000, at: clock.now() };
+    h.scheduler.publishDomainEvents([miss]);
+    h.scheduler.publishDomainEvents([miss]); // published twice (two watchers): fired once
+    await until(clock, "deadline callback", () => (calls.length > 0 ? true : undefined));
+    await firer.idle();
+    expect((await callbackStore(h).listCallbacks({ runId: created.runId, limit: 5 })).map((r) => r.event)).toEqual(["deadline_missed:logicalDate + 1h"]);
+    expect(calls).toEqual([expect.objectContaining({ name: "deadline", event: "deadline_missed", taskId: null, state: "deadline_missed" })]);
+    expect(calls[0]!.error?.message).toMatch(/^missed its deadline logicalDate \+ 1h \(due /);
+    expect(outbox.sent.map((x) => `${x.alert.event}:${x.alert.severity}:${x.alert.dedupKey}`)).toEqual(["deadline_missed:error:baton/late/run"]);
+    expect((await h.store.getRunById(created.id))!.state).toBe("running");
+    openGate(`${created.runId}/t`);
+    await ended(h, clock, firer, created.id, "success");
   });
 });
 

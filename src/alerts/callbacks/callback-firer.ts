@@ -125,7 +125,13 @@ export class CallbackFirer {
     if (!relevant) return;
 
     // A run cleared and run again ends again under the same id: its end is told apart by its start.
-    const event = firing.taskId === null && firing.event !== "deadline_missed" ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}` : firing.event;
+    // Each missed deadline of a run (a DAG may have several) is its own firing.
+    const event =
+      firing.event === "deadline_missed"
+        ? `deadline_missed:${firing.deadline ?? ""}`
+        : firing.taskId === null
+          ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}`
+          : firing.event;
     const key: CallbackKey = { runPk: firing.runPk, taskId: firing.taskId, mapIndex: firing.mapIndex, tryNumber: firing.tryNumber, event };
     const { clock, callbacks, logger } = this.#deps;
     if (!(await callbacks.claimCallback(key, { dagId: firing.dagId, runId: firing.runId }, this.#deps.claimer, clock.now()))) return;
