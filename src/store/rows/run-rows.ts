@@ -44,6 +44,7 @@ export function toNewRunRow(run: NewRun, createdAt: number): Insertable<DagRunsT
     ended_at: null,
     note: null,
     created_at: createdAt,
-    triggered_by: run.triggeredBy ?? null,
+    // Only when known: a run without one inserts into a schema before 0008 too (the upgrade contract).
+    ...(run.triggeredBy ? { triggered_by: run.triggeredBy } : {}),
   };
 }
