@@ -1,3 +1,4 @@
+import type { AnomalyStore } from "../core/ports/anomaly-store.js";
 import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { CallbackStore } from "../core/ports/callback-store.js";
@@ -11,4 +12,4 @@ import type { Store } from "../core/ports/store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore } & { readonly callbacks: CallbackStore };
+export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore } & { readonly callbacks: CallbackStore } & { readonly anomalies: AnomalyStore };

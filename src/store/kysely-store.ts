@@ -100,6 +100,7 @@ import { listDatasetEvents } from "./queries/list-dataset-events.js";
 import { listDatasetSummaries } from "./queries/list-dataset-summaries.js";
 import { recordDatasetEvents } from "./queries/record-dataset-events.js";
 import { KyselyCallbackStore } from "./kysely-callback-store.js";
+import { KyselyAnomalyStore } from "./kysely-anomaly-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
@@ -137,6 +138,8 @@ export class KyselyStore implements FullStore {
   readonly deadlines: KyselyDeadlineStore;
   /** The notification outbox's table (docs/alerts.md#notifiers), over the same handle. */
   readonly notifications: KyselyNotificationStore;
+  /** Task metrics and anomalies (docs/anomalies.md), over the same handle. */
+  readonly anomalies: KyselyAnomalyStore;
 
   constructor(
     db: Kysely<Database>,
@@ -152,6 +155,7 @@ export class KyselyStore implements FullStore {
     this.callbacks = new KyselyCallbackStore(db);
     this.deadlines = new KyselyDeadlineStore(db, features);
     this.notifications = new KyselyNotificationStore(db, features);
+    this.anomalies = new KyselyAnomalyStore(db);
   }
 
   migrate(): Promise<void> {

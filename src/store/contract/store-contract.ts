@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FullStore } from "../full-store.js";
+import { describeAnomaliesContract } from "./anomalies-contract.js";
 import { describeAuditContract } from "./audit-contract.js";
 import { describeAuthContract } from "./auth-contract.js";
 import { describeBackfillsContract } from "./backfills-contract.js";
@@ -94,5 +95,6 @@ export function describeStoreContract(
     describeDeadlinesContract(sut);
     describeNotificationsContract(sut);
     describeAuditContract(sut);
+    describeAnomaliesContract(sut);
   });
 }

@@ -10,6 +10,7 @@ import { infraTriesMigration } from "./0007-infra-tries.js";
 import { callbacksMigration } from "./0010-callbacks.js";
 import { deadlinesMigration } from "./0011-deadlines.js";
 import { auditMigration } from "./0008-audit.js";
+import { anomaliesMigration } from "./0012-anomalies.js";
 import { notificationsMigration } from "./0009-notifications.js";
 
 /**
@@ -32,6 +33,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0011-deadlines": deadlinesMigration(this.features),
       "0008-audit": auditMigration(this.features),
       "0009-notifications": notificationsMigration(this.features),
+      "0012-anomalies": anomaliesMigration(this.features),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Generated } from "kysely";
+import type { AnomaliesTable, TaskMetricsTable } from "./anomaly-tables.js";
 import type { AlertIncidentsTable, CallbackClaimsTable } from "./callback-tables.js";
 import type { MissedDeadlinesTable } from "./deadline-tables.js";
 import type { NotificationDeliveriesTable, NotificationTicketsTable } from "./notification-tables.js";
@@ -38,6 +39,8 @@ export interface Database {
   audit_log: AuditLogTable;
   notification_deliveries: NotificationDeliveriesTable;
   notification_tickets: NotificationTicketsTable;
+  task_metrics: TaskMetricsTable;
+  anomalies: AnomaliesTable;
 }
 
 /** 0 = false, 1 = true. */
