@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../core/errors.js";
-import type { AlertSeverity, NotifierDeclaration, NotifierKind } from "../core/model/alerts.js";
+import type { AlertSeverity, NotifierDeclaration } from "../core/model/alerts.js";
+import { checkNotifierDeclaration } from "../core/alerts/check-notifier-declaration.js";
 import type { AlertPolicySpec } from "../core/model/alert-policy.js";
 import { CALLBACK_OPTIONS, type CallbackOption, type CallbacksSpec, type CallbackTarget } from "../core/model/callbacks.js";
 import { parseDuration } from "../core/model/duration.js";
@@ -48,7 +49,6 @@ export interface AlertPolicyOptions {
 
 export const TASK_CALLBACK_KEYS = ["onFailure", "onSuccess", "onRetry", "onExecute", "onSkipped"] as const;
 export const DAG_CALLBACK_KEYS = [...CALLBACK_OPTIONS, "callbackTimeout", "alertPolicy"] as const;
-const NOTIFIER_KINDS: readonly NotifierKind[] = ["slack", "teams", "pagerduty", "opsgenie", "email", "webhook", "jira"];
 const SEVERITIES: readonly AlertSeverity[] = ["critical", "error", "warning", "info"];
 
 /**
@@ -80,21 +80,13 @@ export class CallbackFunctions {
   }
 }
 
-/** A notifier declaration as `slack({...})` and friends return it. */
+/** A notifier declaration as `slack({...})` and friends return it (checked as the notifiers check it: kind, connection, text template, options). */
 export function checkNotifier(item: unknown, where: string): NotifierDeclaration {
-  const o = item as Partial<NotifierDeclaration> | null;
-  if (typeof o !== "object" || o === null || typeof o.notifier !== "string" || typeof o.connection !== "string") {
+  const o = item as { notifier?: unknown; connection?: unknown } | null;
+  if (typeof o !== "object" || o === null || Array.isArray(o) || o.notifier === undefined) {
     throw new InvalidInputError(`${where} must be a function (ctx) => … or a notifier such as slack({ connection: "…" }), got ${show(item)}`);
   }
-  checkOneOf(o.notifier, `${where}.notifier`, NOTIFIER_KINDS);
-  if (o.connection.trim() === "") throw new InvalidInputError(`${where}.connection must name a connection`);
-  const declaration: NotifierDeclaration = { notifier: o.notifier, connection: o.connection };
-  if (o.text !== undefined) {
-    if (typeof o.text !== "string") throw new InvalidInputError(`${where}.text must be a string, got ${show(o.text)}`);
-    declaration.text = o.text;
-  }
-  if (o.options !== undefined) declaration.options = JSON.parse(JSON.stringify(o.options)) as Record<string, unknown>;
-  return declaration;
+  return checkNotifierDeclaration(item, where);
 }
 
 /** `callbackTimeout`: a positive duration; absent → undefined (the default, 60 s). */

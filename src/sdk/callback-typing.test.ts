@@ -77,7 +77,7 @@ describe("callback options", () => {
   it("rejects what is neither a function nor a notifier, and a bad policy, naming the key", () => {
     const bad = (options: Record<string, unknown>) => () => dag({ id: "bad", ...options } as never, () => {}).toSpec();
     expect(bad({ onFailure: [hook, 42] })).toThrow(/onFailure\[1\] must be a function \(ctx\) => … or a notifier/);
-    expect(bad({ onSuccess: { notifier: "carrier-pigeon", connection: "x" } })).toThrow(/onSuccess.notifier must be one of slack, teams/);
+    expect(bad({ onSuccess: { notifier: "carrier-pigeon", connection: "x" } })).toThrow(/onSuccess: notifier must be one of: slack, teams/);
     expect(bad({ alertPolicy: { afterConsecutiveFailures: 0 } })).toThrow(/alertPolicy.afterConsecutiveFailures must be an integer >= 1/);
     expect(bad({ alertPolicy: { repeat: "1h" } })).toThrow(/unknown alertPolicy key "repeat"/);
     expect(bad({ callbackTimeout: 0 })).toThrow(/callbackTimeout must be greater than 0/);

@@ -1,9 +1,9 @@
 import { InvalidInputError } from "../errors.js";
-import type { AlertSeverity, NotifierDeclaration, NotifierKind } from "../model/alerts.js";
+import type { AlertSeverity, NotifierDeclaration } from "../model/alerts.js";
+import { checkNotifierDeclaration } from "./check-notifier-declaration.js";
 import type { AlertPolicySpec, AlertRoute, AlertRouting } from "../model/alert-policy.js";
 import { parseDuration } from "../model/duration.js";
 
-const KINDS: readonly NotifierKind[] = ["slack", "teams", "pagerduty", "opsgenie", "email", "webhook", "jira"];
 const SEVERITIES: readonly AlertSeverity[] = ["critical", "error", "warning", "info"];
 
 /**
@@ -69,16 +69,7 @@ function route(value: unknown, where: string): AlertRoute {
 }
 
 function notifier(value: unknown, where: string): NotifierDeclaration {
-  const o = object(value, where);
-  if (!KINDS.includes(o.notifier as NotifierKind)) throw new InvalidInputError(`${where}.notifier must be one of ${KINDS.join(", ")}`);
-  if (typeof o.connection !== "string" || o.connection.trim() === "") throw new InvalidInputError(`${where}.connection must name a connection`);
-  const d: NotifierDeclaration = { notifier: o.notifier as NotifierKind, connection: o.connection };
-  if (o.text !== undefined) {
-    if (typeof o.text !== "string") throw new InvalidInputError(`${where}.text must be a string`);
-    d.text = o.text;
-  }
-  if (o.options !== undefined) d.options = object(o.options, `${where}.options`);
-  return d;
+  return checkNotifierDeclaration(value, where);
 }
 
 function severity(value: unknown, where: string): AlertSeverity {
