@@ -38,7 +38,7 @@ describe.skipIf(!hasChromium)("the Audit page", () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it("lists who changed what, newest first, and filters by action", async () => {
+  it("lists who changed what (the first start's admin included), newest first, and filters by action", async () => {
     const call = async (method: string, path: string, body: object) => {
       const res = await fetch(`${url}/api/v1${path}`, { method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       return res.status;
@@ -55,7 +55,7 @@ describe.skipIf(!hasChromium)("the Audit page", () => {
       await page.goto("/");
       await page.getByTestId("nav-audit").click();
       await page.getByTestId("audit-table").waitFor();
-      expect(await page.getByTestId("audit-action").allTextContents()).toEqual(["login.failure", "pool.update", "pool.create", "dag.pause"]);
+      expect(await page.getByTestId("audit-action").allTextContents()).toEqual(["login.failure", "pool.update", "pool.create", "dag.pause", "user.create"]);
       const poolRow = page.locator('[data-testid^="audit-row-"]').nth(1);
       expect(await poolRow.textContent()).toContain("local");
       expect(await poolRow.getByTestId("audit-change").textContent()).toBe("slots: 2 → 5");

@@ -3,6 +3,7 @@ import { ensureAdmin } from "../../api/auth/index.js";
 import { buildApiServer } from "../../api/server.js";
 import type { ApiDeps } from "../../api/server.js";
 import type { FullStore } from "../../store/index.js";
+import { recordCliAudit } from "../cli-audit.js";
 import { listeningUrls } from "./listen-address.js";
 
 /**
@@ -12,6 +13,7 @@ import { listeningUrls } from "./listen-address.js";
 export async function serveApi(store: FullStore, deps: ApiDeps, host: string, port: number): Promise<{ app: FastifyInstance; url: string }> {
   const admin = await ensureAdmin(store, Date.now());
   if (admin) {
+    await recordCliAudit(store, "user.create", { command: "first start", target: { type: "user", id: admin.username }, after: { role: "admin", disabled: false } });
     process.stdout.write(
       `Created user "${admin.username}" with password: ${admin.password}\n` +
         `  (shown once; change it with \`baton users set-password ${admin.username}\`)\n`,
