@@ -16,6 +16,7 @@ import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gatewa
 import { Scheduler } from "../scheduler/scheduler.js";
 import { loadTracingConfig } from "../config/tracing-config.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
+import { AnomalyDetector } from "../scheduler/anomalies/anomaly-detector.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
@@ -73,13 +74,15 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const tracingConfig = loadTracingConfig();
   const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
+  // Anomaly detection (docs/anomalies.md): attempts' values kept from the workers' reports, checked off the scheduler's path.
+  const anomalies = new AnomalyDetector({ anomalies: store.anomalies, clock: systemClock, logger });
   const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,
     inbox: store,
     datasets: store,
     // With tracing on, each attempt carries its span's traceparent to the worker.
-    executor: tracing === null ? executor : tracing.traced(executor),
+    executor: anomalies.observe(tracing === null ? executor : tracing.traced(executor)),
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
     triggerer,
     // Sensitive tasks' return values are stored encrypted with the connections' key.
@@ -124,6 +127,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     logger,
   });
   scheduler.onDomainEvent(callbacks.listener);
+  scheduler.onDomainEvent(anomalies.listener);
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
   // OpenLineage (docs/lineage.md): off unless OPENLINEAGE_* says where events go; queued, sent off the scheduler's path.
   const lineage = openLineage(lineageConfig, { store, secrets: secrets.resolver, clock: systemClock, logger, version: batonVersion() });
@@ -148,6 +152,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       await triggers.stop();
       await scheduler.stop(graceMs);
       await callbacks.stop(5_000);
+      await anomalies.stop(5_000);
       await outbox.stop(5_000);
       await tracing?.shutdown();
       await lineage?.close(5_000);
