@@ -6,6 +6,7 @@ import type { Clock } from "../core/ports/clock.js";
 import type { ChangeFeed } from "../core/ports/change-feed.js";
 import type { CommandInbox } from "../core/ports/command-inbox.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
+import type { AnomalyStore } from "../core/ports/anomaly-store.js";
 import type { DeadlineStore } from "../core/ports/deadline-store.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { Store } from "../core/ports/store.js";
@@ -49,6 +50,8 @@ export interface ApiDeps {
   datasets: DatasetStore;
   /** Missed deadlines (GET /api/v1/deadlines/missed, runs' `deadlineMissed`); absent → that route answers 404 and runs carry no flag. */
   deadlines?: DeadlineStore;
+  /** Anomalies (GET /api/v1/anomalies, /api/v1/anomalies/counts; docs/anomalies.md); absent → those routes answer 404. */
+  anomalies?: Pick<AnomalyStore, "listAnomalies" | "countAnomaliesByDag">;
   /** Notification deliveries (GET /api/v1/notifications); absent → that route answers 404. */
   notifications?: Pick<NotificationStore, "listDeliveries">;
   /** The callback log (GET /api/v1/callbacks); absent → that route answers 404. */

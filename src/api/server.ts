@@ -14,6 +14,7 @@ import { backfillRoutes } from "./routes/backfills.js";
 import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
+import { anomalyRoutes } from "./routes/anomalies.js";
 import { deadlineRoutes } from "./routes/deadlines.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { callbackRoutes } from "./routes/callbacks.js";
@@ -76,6 +77,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await deadlineRoutes(app, routeDeps);
   await notificationRoutes(app, routeDeps);
   await callbackRoutes(app, routeDeps);
+  await anomalyRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));

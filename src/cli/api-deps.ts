@@ -46,6 +46,7 @@ export function apiDeps(opts: {
     auditRetention: { days: opts.config.auditRetentionDays, clock: systemClock },
     datasets: store,
     deadlines: store.deadlines,
+    anomalies: store.anomalies,
     notifications: store.notifications,
     callbacks: store.callbacks,
     // Over the given store, the resolver owns nothing to close.

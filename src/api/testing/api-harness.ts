@@ -83,6 +83,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     audit: store,
     datasets: store,
     deadlines: store.deadlines,
+    anomalies: store.anomalies,
     notifications: store.notifications,
     callbacks: store.callbacks,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
