@@ -9,7 +9,9 @@ import { Icon } from "./design/icons";
 import { ErrorState, Skeleton } from "./design/misc";
 import { ThemeToggle } from "./design/theme";
 import { MeContext } from "./lib/auth";
+import { useAnomalyCounts } from "./api/anomalies";
 import { AdminPage, isAdminTab } from "./pages/admin-page";
+import { AnomaliesPage } from "./pages/anomalies-page";
 import { DagListPage } from "./pages/dag-list-page";
 import { DagPage } from "./pages/dag-page";
 import { DatasetsPage } from "./pages/datasets-page";
@@ -70,6 +72,7 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/datasets") page = <DatasetsPage />;
   else if (path === "/lineage") page = <LineagePage />;
   else if (path === "/deadlines") page = <DeadlinesPage />;
+  else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
   // The audit trail: admins only (the API enforces it; the link just follows).
   else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
@@ -91,6 +94,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">Lineage</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
           <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
+          <AnomaliesLink current={path === "/anomalies"} />
           <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
           {me.role === "admin" && <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">Audit</Link>}
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
@@ -102,6 +106,17 @@ function Shell({ me }: { me: Me }) {
       </header>
       <main id="main" className={`main${dag ? " main-wide" : ""}`} tabIndex={-1}>{page}</main>
     </div>
+  );
+}
+
+/** The Anomalies link, with a badge counting the last 7 days' anomalies. */
+function AnomaliesLink({ current }: { current: boolean }) {
+  const counts = useAnomalyCounts();
+  const total = counts.data?.total ?? 0;
+  return (
+    <Link to="/anomalies" aria-current={current ? "page" : undefined} data-testid="nav-anomalies">
+      Anomalies{total > 0 && <> <span className="badge" title={`${total} in the last 7 days`} data-testid="anomalies-badge">{total}</span></>}
+    </Link>
   );
 }
 
