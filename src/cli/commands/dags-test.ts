@@ -19,6 +19,9 @@ import { parseJsonOption, printJson, printTable } from "../output.js";
 import { openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
+import { CallbackFirer } from "../../alerts/callbacks/callback-firer.js";
+import { NO_ROUTING } from "../../core/model/alert-policy.js";
+import { callbackLogPaths } from "../callback-log-paths.js";
 
 export interface DagTestOptions extends CommonOptions {
   date?: string;
@@ -53,19 +56,25 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     for (const [name, slots] of poolsNamedBy(version.spec.tasks)) await store.upsertPool({ name, slots, description: "created by baton dags test" });
     const { run, tis } = buildManualRun({ version, at, conf, now });
     const created = (await store.createRun(run, tis))!;
+    const logsDir = join(config.home, "test-logs");
+    const executor = new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway });
     const scheduler = new Scheduler({
       store,
       datasets: store,
-      executor: new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
+      executor,
       triggerer: new LocalTriggerer({ clock: systemClock, secrets: secrets.resolver, dagRuns: dagRuns.gateway }),
       // The store is temporary: sensitive values are sealed with a key that dies with it.
       sealer: new CipherOutputSealer(() => new SecretCipher(randomBytes(32))),
       clock: systemClock,
       logger: silentLogger,
-      options: { logsDir: join(config.home, "test-logs"), maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },
+      options: { logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },
     });
+    // Callback functions run in this process too (docs/alerts.md); notifiers are not sent from a test run.
+    const callbacks = new CallbackFirer({ store, callbacks: store.callbacks, executor, outbox: null, routing: NO_ROUTING, links: { baseUrl: `http://${config.apiHost}:${config.apiPort}` }, logPaths: callbackLogPaths(logsDir), claimer: "dags-test", clock: systemClock, logger: silentLogger });
+    scheduler.onDomainEvent(callbacks.listener);
     await scheduler.start();
     const finished = await scheduler.waitForRun(created.id);
+    await callbacks.idle();
     await scheduler.stop(0);
     const tiRows = await store.listTaskInstances(created.id);
     await store.close();
