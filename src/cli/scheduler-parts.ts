@@ -17,6 +17,7 @@ import { Scheduler } from "../scheduler/scheduler.js";
 import { loadTracingConfig } from "../config/tracing-config.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { AnomalyDetector } from "../scheduler/anomalies/anomaly-detector.js";
+import { LateRunWatcher } from "../scheduler/anomalies/late-run-watcher.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
@@ -76,6 +77,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
   // Anomaly detection (docs/anomalies.md): attempts' values kept from the workers' reports, checked off the scheduler's path.
   const anomalies = new AnomalyDetector({ anomalies: store.anomalies, clock: systemClock, logger });
+  const lateRuns = new LateRunWatcher({ store, anomalies: store.anomalies, clock: systemClock, logger });
   const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,
@@ -128,6 +130,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   });
   scheduler.onDomainEvent(callbacks.listener);
   scheduler.onDomainEvent(anomalies.listener);
+  scheduler.onDomainEvent(lateRuns.listener);
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
   // OpenLineage (docs/lineage.md): off unless OPENLINEAGE_* says where events go; queued, sent off the scheduler's path.
   const lineage = openLineage(lineageConfig, { store, secrets: secrets.resolver, clock: systemClock, logger, version: batonVersion() });
@@ -153,6 +156,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       await scheduler.stop(graceMs);
       await callbacks.stop(5_000);
       await anomalies.stop(5_000);
+      await lateRuns.stop(5_000);
       await outbox.stop(5_000);
       await tracing?.shutdown();
       await lineage?.close(5_000);

@@ -37,6 +37,12 @@ async function seed(): Promise<void> {
   await h.store.anomalies.recordAnomaly(anomaly({ dagId: "other", runId: "o", runPk: 3, detectedAt: NOW }));
 }
 
+it("shows a late run's anomaly with taskId null", async () => {
+  await h.store.anomalies.recordAnomaly(anomaly({ taskId: "", tryNumber: 0, metric: "landing", value: 2400, median: 600, mad: 15, score: 80.9, points: 20, season: "none" }));
+  const body = (await h.app.inject("/api/v1/anomalies")).json();
+  expect(body.anomalies[0]).toMatchObject({ taskId: null, mapIndex: -1, tryNumber: 0, metric: "landing", value: 2400, baseline: { median: 600, mad: 15, points: 20, season: "none" } });
+});
+
 describe("GET /api/v1/anomalies", () => {
   it("lists anomalies newest first with the evidence, filtered by dagId and since", async () => {
     await seed();

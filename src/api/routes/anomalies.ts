@@ -4,7 +4,7 @@ import { NotFoundError } from "../../core/errors.js";
 import type { RouteDeps } from "../api-deps.js";
 import { decodeCursor, encodeCursor } from "../cursor.js";
 import { parseDateField } from "../date-field.js";
-import { arrayOf, errors, idParam, int, obj, str, stringEnum, time } from "../schemas/json-schema.js";
+import { arrayOf, errors, idParam, int, nullableStr, obj, str, stringEnum, time } from "../schemas/json-schema.js";
 import { iso } from "../views/iso.js";
 
 const tags = ["anomalies"];
@@ -15,10 +15,10 @@ const Anomaly = obj({
   id: int,
   dagId: str,
   runId: str,
-  taskId: str,
+  taskId: { ...nullableStr, description: "null for a run-level anomaly (a late run)." },
   mapIndex: { ...int, description: "-1 unless a copy of a mapped task." },
-  tryNumber: int,
-  metric: { ...str, description: "`duration` (seconds) or a name the task reported with `ctx.metric`." },
+  tryNumber: { ...int, description: "0 for a run-level anomaly." },
+  metric: { ...str, description: "`duration` (seconds), a name the task reported with `ctx.metric`, or `landing` (a late run: seconds from its data interval end)." },
   value: { ...num, description: "The attempt's value." },
   baseline: obj({
     median: num,
@@ -35,7 +35,7 @@ export function anomalyView(a: AnomalyRecord) {
     id: a.id,
     dagId: a.dagId,
     runId: a.runId,
-    taskId: a.taskId,
+    taskId: a.taskId === "" ? null : a.taskId,
     mapIndex: a.mapIndex,
     tryNumber: a.tryNumber,
     metric: a.metric,

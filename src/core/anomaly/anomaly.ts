@@ -19,6 +19,7 @@ export interface Anomaly {
   dagId: string;
   runId: string;
   runPk: number;
+  /** '' for a run-level anomaly (a late run: metric `landing`, map index -1, try 0). */
   taskId: string;
   mapIndex: number;
   tryNumber: number;

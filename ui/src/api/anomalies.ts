@@ -9,10 +9,11 @@ export interface Anomaly {
   id: number;
   dagId: string;
   runId: string;
-  taskId: string;
+  /** null for a late run (run-level). */
+  taskId: string | null;
   mapIndex: number;
   tryNumber: number;
-  /** `duration` (seconds) or a `ctx.metric` name. */
+  /** `duration` (seconds), a `ctx.metric` name, or `landing` (a late run: seconds after its data interval end). */
   metric: string;
   value: number;
   baseline: { median: number; mad: number; points: number; season: "none" | "hour_of_week" | "weekday" | "hour_of_day" };

@@ -15,7 +15,7 @@ const SEASONS: Record<Anomaly["baseline"]["season"], string> = {
 
 function fmtValue(metric: string, v: number): string {
   const n = Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
-  return metric === "duration" ? `${n} s` : n;
+  return metric === "duration" || metric === "landing" ? `${n} s` : n;
 }
 
 export function AnomaliesPage() {
@@ -61,7 +61,7 @@ function AnomalyRow({ a }: { a: Anomaly }) {
       <td className="nowrap">{fmtDate(a.detectedAt)}</td>
       <td><Link className="link" to={`/dags/${dag}`}>{a.dagId}</Link></td>
       <td><Link className="link mono small" to={`/dags/${dag}/grid?run=${encodeURIComponent(a.runId)}`}>{a.runId}</Link></td>
-      <td className="mono small">{`${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""} · try ${a.tryNumber}`}</td>
+      <td className="mono small">{a.taskId === null ? <span className="muted">run (late)</span> : `${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""} · try ${a.tryNumber}`}</td>
       <td><code>{a.metric}</code></td>
       <td className="num nowrap" data-testid="anomaly-value">{fmtValue(a.metric, a.value)}</td>
       <td className="num nowrap">{fmtValue(a.metric, a.baseline.median)} ± {fmtValue(a.metric, a.baseline.mad)}</td>
