@@ -5,6 +5,284 @@
  */
 
 export interface paths {
+    "/api/v1/anomalies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Anomalies, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this DAG's. */
+                    dagId?: string;
+                    /** @description Only those detected at or after this ISO 8601 date-time (or YYYY-MM-DD, midnight UTC). */
+                    since?: string;
+                    limit?: number;
+                    /** @description The previous page's nextCursor. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            anomalies: {
+                                baseline: {
+                                    /** @description Median absolute deviation of the baseline's points (before the floor). */
+                                    mad: number;
+                                    median: number;
+                                    /** @description Past values the baseline was computed from. */
+                                    points: number;
+                                    /**
+                                     * @description The subset of the history used (UTC); `none`: the last points.
+                                     * @enum {string}
+                                     */
+                                    season: "none" | "hour_of_week" | "weekday" | "hour_of_day";
+                                };
+                                dagId: string;
+                                /** Format: date-time */
+                                detectedAt: string | null;
+                                id: number;
+                                /** @description -1 unless a copy of a mapped task. */
+                                mapIndex: number;
+                                /** @description `duration` (seconds), a name the task reported with `ctx.metric`, or `landing` (a late run: seconds from its data interval end). */
+                                metric: string;
+                                runId: string;
+                                /** @description Robust z-score: 0.6745·(value − median)/max(MAD, floors). */
+                                score: number;
+                                /** @description null for a run-level anomaly (a late run). */
+                                taskId: string | null;
+                                /** @description 0 for a run-level anomaly. */
+                                tryNumber: number;
+                                /** @description The attempt's value. */
+                                value: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Anomalies per DAG since a time (the UI's badges) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only those detected at or after this ISO 8601 date-time (or YYYY-MM-DD, midnight UTC). Default: 7 days ago. */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description DAG id → anomalies; DAGs without any are absent. */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** Format: date-time */
+                            since: string | null;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audit entries (who changed what, when), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Exact actor: a username, `local`, `cli:<os user>` or `webhook`. */
+                    actor?: string;
+                    /** @description Exact action (`run.trigger`), or a prefix ending in `.*` (`run.*`). */
+                    action?: string;
+                    /** @description Entries about this DAG. */
+                    dagId?: string;
+                    /** @description Exact target id (a run id, pool name, connection id, username …). */
+                    target?: string;
+                    /** @description At or after: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (UTC). */
+                    since?: string;
+                    /** @description Before: YYYY-MM-DD (midnight UTC) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (UTC). */
+                    until?: string;
+                    limit?: number;
+                    /** @description The previous page's nextCursor. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: components["schemas"]["AuditEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1034,6 +1312,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/callbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Callback firings, newest first, with their status and the errors of failed or timed-out functions */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this DAG's. */
+                    dagId?: string;
+                    /** @description Only this run's. */
+                    runId?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            callbacks: {
+                                /** Format: date-time */
+                                claimedAt: string | null;
+                                /** @description The scheduler that fired it. */
+                                claimedBy: string;
+                                dagId: string;
+                                /** @description failure, success, retry, execute, skipped, deadline_missed; a run's end is `success@<run start ms>` or `failure@<run start ms>`. */
+                                event: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                mapIndex: number;
+                                /** @description Each function that failed or timed out, `<name>: <error>`, one per line; null when all went well. */
+                                message: string | null;
+                                runId: string;
+                                /** @enum {string} */
+                                status: "running" | "ok" | "failed" | "timed_out";
+                                /** @description null for a DAG-level (run) callback. */
+                                taskId: string | null;
+                                /** @description The try it is about; 0 for a run or a task instance that never ran. */
+                                tryNumber: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/connections": {
         parameters: {
             query?: never;
@@ -1700,6 +2078,80 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/dags/{dagId}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the DAG has no run going or coming: paused, schedule, max active runs, scheduler */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dagId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Why a DAG, run or task instance is not running: its state and the reasons, each with a stable code, a sentence and the facts behind it (docs/explain.md). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Explanation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dags/{dagId}/grid": {
         parameters: {
             query?: never;
@@ -2275,6 +2727,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dags/{dagId}/runs/{runId}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the run is not running, or which of its tasks wait and why */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    dagId: string;
+                    runId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Why a DAG, run or task instance is not running: its state and the reasons, each with a stable code, a sentence and the facts behind it (docs/explain.md). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Explanation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dags/{dagId}/runs/{runId}/tasks": {
         parameters: {
             query?: never;
@@ -2593,6 +3120,85 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dags/{dagId}/runs/{runId}/tasks/{taskId}/explain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Why the task instance is not running: upstreams, pool, limits, retry, sensor, scheduler */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description A copy of a mapped task (0…N-1); -1 (default) is the task itself. */
+                    mapIndex?: number;
+                };
+                header?: never;
+                path: {
+                    dagId: string;
+                    runId: string;
+                    taskId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Why a DAG, run or task instance is not running: its state and the reasons, each with a stable code, a sentence and the facts behind it (docs/explain.md). */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Explanation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3033,6 +3639,111 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/deadlines/missed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Missed deadlines, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this DAG's. */
+                    dagId?: string;
+                    /** @description Only those detected at or after this ISO 8601 date-time (or YYYY-MM-DD, midnight UTC). */
+                    since?: string;
+                    limit?: number;
+                    /** @description The previous page's nextCursor. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            missed: {
+                                dagId: string;
+                                /** @description Which deadline, in words: `logicalDate + 2h`, `queuedAt + 30m`, `fixed 2027-01-01T06:00:00.000Z + 0s`, `expectedDuration 10m`. */
+                                deadline: string;
+                                /**
+                                 * Format: date-time
+                                 * @description When the miss was detected and recorded.
+                                 */
+                                detectedAt: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When the run (attempt) had to be finished by.
+                                 */
+                                dueAt: string | null;
+                                id: number;
+                                /** @description -1 for a run's deadline or an unmapped task. */
+                                mapIndex: number;
+                                runId: string;
+                                /** @description null for a run's deadline; the task for an attempt past its expectedDuration. */
+                                taskId: string | null;
+                                /** @description The late attempt's try; 0 for a run's deadline. */
+                                tryNumber: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -3227,6 +3938,220 @@ export interface paths {
                 };
                 /** @description Default Response */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/lineage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The lineage graph of the active DAGs: datasets and the tasks and DAGs that write, read or wait for them */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this DAG's tasks, their datasets and what else touches those. */
+                    dagId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            edges: {
+                                /**
+                                 * @description task → dataset: writes; dataset → task: reads; dataset → DAG: triggers.
+                                 * @enum {string}
+                                 */
+                                kind: "writes" | "reads" | "triggers";
+                                source: string;
+                                target: string;
+                            }[];
+                            nodes: {
+                                dagId?: string;
+                                /** @description `dataset:<uri>`, `task:<dagId>.<taskId>` or `dag:<dagId>`. */
+                                id: string;
+                                /** @enum {string} */
+                                kind: "dataset" | "task" | "dag";
+                                /** @description Datasets: the OpenLineage name within the namespace. */
+                                name?: string;
+                                /** @description Datasets: the OpenLineage namespace (datasource). */
+                                namespace?: string;
+                                /** @description Tasks: the built-in operator (sqlQuery, copyObjects…), null for other tasks. */
+                                operator?: string | null;
+                                taskId?: string;
+                                /** @description Datasets: the URI as declared (operators' templates unrendered). */
+                                uri?: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification deliveries, newest first, with their state, attempts and last error */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this DAG's. */
+                    dagId?: string;
+                    /** @description Only these states (repeat the parameter: `state=failed&state=pending`). */
+                    state?: ("pending" | "delivered" | "failed")[];
+                    limit?: number;
+                    /** @description The previous page's nextCursor. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            deliveries: {
+                                /** @description Attempts made so far. */
+                                attempts: number;
+                                /** @description The connection id the notifier uses. */
+                                connection: string;
+                                /** Format: date-time */
+                                createdAt: string | null;
+                                dagId: string;
+                                /** @description The incident: the same for a failure and its recovery. */
+                                dedupKey: string;
+                                /** Format: date-time */
+                                deliveredAt: string | null;
+                                /** @enum {string} */
+                                event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "recovered" | "retry_succeeded";
+                                /** @description The service's id for it: a Jira issue key, an Opsgenie request id, PagerDuty's dedup_key, an e-mail's Message-ID. */
+                                externalRef: string | null;
+                                id: number;
+                                /** @description Why the last attempt failed (secrets masked); null once delivered. */
+                                lastError: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description When a pending delivery is tried next; null once it ended.
+                                 */
+                                nextAttemptAt: string | null;
+                                /** @enum {string} */
+                                notifier: "slack" | "teams" | "pagerduty" | "opsgenie" | "email" | "webhook" | "jira";
+                                runId: string;
+                                /** @enum {string} */
+                                severity: "critical" | "error" | "warning" | "info";
+                                /** @enum {string} */
+                                state: "pending" | "delivered" | "failed";
+                                /** @description What the message says, in one line. */
+                                summary: string;
+                                /** @description Where it goes, without secrets (a host, `host → recipients`, `host PROJECT`); the connection id before the first attempt. */
+                                target: string;
+                                /** @description null for a run-level alert. */
+                                taskId: string | null;
+                                /** Format: date-time */
+                                updatedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4454,6 +5379,69 @@ export interface paths {
         };
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (text exposition format), every series named baton_* */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The metrics */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -4469,6 +5457,34 @@ export interface components {
             /** @enum {string} */
             state: "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed" | "skipped" | "upstream_failed" | "removed";
             tryNumber: number;
+        };
+        AuditEntry: {
+            /** @description e.g. run.trigger, run.clear, task.mark, dag.pause, pool.update, connection.create, login.failure. */
+            action: string;
+            /** @description A username, `local` (local mode's anonymous admin), `cli:<os user>`, or `webhook`; for login attempts the name typed. */
+            actor: string;
+            /** @description Relevant values after the change; never a secret. */
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            at: string;
+            /** @description Relevant values before the change; never a secret. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            dagId: string | null;
+            /** @description The request's method, path, status and client address, and more per action. */
+            details: {
+                [key: string]: unknown;
+            } | null;
+            id: number;
+            targetId: string | null;
+            targetType: string | null;
+            /** @description The API token's id when `via` is `token`. */
+            tokenId: string | null;
+            /** @enum {string} */
+            via: "session" | "token" | "local" | "cli" | "webhook" | "login";
         };
         Backfill: {
             conf: {
@@ -4675,6 +5691,23 @@ export interface components {
                 message: string;
             };
         };
+        /** @description Why a DAG, run or task instance is not running: its state and the reasons, each with a stable code, a sentence and the facts behind it (docs/explain.md). */
+        Explanation: {
+            reasons: {
+                /** @enum {string} */
+                code: "dag_paused" | "dag_inactive" | "no_schedule" | "waiting_for_datasets" | "next_run" | "before_start_date" | "schedule_ended" | "run_not_due" | "max_active_runs" | "queued_behind" | "waiting_for_scheduler_tick" | "dag_version_missing" | "run_queued" | "run_running" | "run_finished" | "run_not_started" | "deadlocked" | "task_waiting" | "upstream_waiting" | "upstream_will_decide" | "depends_on_past" | "pool_full" | "pool_missing" | "pool_too_small" | "max_active_tasks" | "max_active_copies" | "waiting_for_worker" | "queued_for_worker" | "retry_wait" | "sensor_rescheduled" | "sensor_deferred" | "mapped_copies" | "finished" | "no_scheduler";
+                /** @description What the reason was computed from; times are ISO 8601 UTC. Fields per code in docs/explain.md. */
+                facts: {
+                    [key: string]: unknown;
+                };
+                /** @description The reason in plain words. */
+                message: string;
+            }[];
+            /** @description Something is executing: a DAG with a running run, a run with a running task instance, a running attempt. */
+            running: boolean;
+            /** @description A DAG: paused, inactive, running or idle. A run or task instance: its state. */
+            state: string;
+        };
         Grid: {
             nextCursor: string | null;
             runs: {
@@ -4729,6 +5762,8 @@ export interface components {
             dataIntervalEnd: string | null;
             /** Format: date-time */
             dataIntervalStart: string | null;
+            /** @description The run, or one of its attempts, missed a deadline (docs/deadlines.md). In run lists and a run's own JSON. */
+            deadlineMissed?: boolean;
             /** @description endedAt − startedAt; null until the run ends. */
             durationMs: number | null;
             /** Format: date-time */
@@ -4743,6 +5778,8 @@ export interface components {
             startedAt: string | null;
             /** @enum {string} */
             state: "queued" | "running" | "success" | "failed";
+            /** @description Who asked for the run: a username, `local` (local mode), `cli:<os user>` or `webhook`; null when the scheduler created it (schedule, dataset, event, backfill) or before Baton recorded it. */
+            triggeredBy: string | null;
         };
         TaskInstance: {
             /** @description endedAt − startedAt; null until it ends. */
