@@ -1,0 +1,127 @@
+import type { TaskInstanceRecord } from "../core/model/records.js";
+import type { AttemptRequest } from "../core/ports/executor.js";
+import { type ActiveRun, tiKey } from "./active-run.js";
+import { mapOf } from "./mapped-tasks.js";
+import { buildAttemptRequest } from "./attempt-request.js";
+import type { Claim } from "./dispatcher.js";
+import { UnreadableOutputError } from "./task-outputs.js";
+import type { SchedulerState } from "./scheduler-state.js";
+
+/** Told when a task instance reached a final state without running (its downstream is decided). */
+export type EndedListener = (run: ActiveRun, ti: TaskInstanceRecord, now: number) => void;
+
+/**
+ * The dispatch loop: ready task instances go to the executor within the limits (executor
+ * capacity, pools, max active tasks, max active copies, priority), or are parked until a slot
+ * frees; retries come back to the ready queue on their timer.
+ */
+export class DispatchLoop {
+  private readonly retryTimers = new Map<string, () => void>();
+
+  constructor(
+    private readonly s: SchedulerState,
+    private readonly ended: EndedListener,
+  ) {}
+
+  enqueue(run: ActiveRun, ti: TaskInstanceRecord): void {
+    this.s.dispatcher.ready.push({
+      runPk: run.pk,
+      taskId: tiKey(ti.taskId, ti.mapIndex),
+      priority: ti.priority,
+      backfill: run.run.runType === "backfill",
+    });
+  }
+
+  /** Puts task instance `taskId` (a {@link tiKey}) back in the ready queue after `delayMs`. */
+  scheduleRetry(run: ActiveRun, taskId: string, delayMs: number): void {
+    const s = this.s;
+    const key = `${run.pk}/${taskId}`;
+    this.retryTimers.get(key)?.();
+    this.retryTimers.set(
+      key,
+      s.clock.setTimer(delayMs, () => {
+        this.retryTimers.delete(key);
+        if (s.stopping || !s.runs.has(run.pk) || run.tis.get(taskId)?.state !== "up_for_retry") return;
+        const now = s.clock.now();
+        const ti = s.writer.task(run, taskId, { state: "scheduled", nextRetryAt: null }, now);
+        this.enqueue(run, ti);
+        this.pump();
+      }),
+    );
+  }
+
+  /** No more retries: part of any stop. */
+  cancelRetries(): void {
+    for (const cancel of this.retryTimers.values()) cancel();
+    this.retryTimers.clear();
+  }
+
+  pump(): void {
+    const s = this.s;
+    if (s.stopping || !s.live) return;
+    const d = s.dispatcher;
+    while (d.hasCapacity()) {
+      const item = d.ready.pop();
+      if (!item) break;
+      const run = s.runs.get(item.runPk);
+      const ti = run?.tis.get(item.taskId);
+      if (!run || !ti || ti.state !== "scheduled") continue;
+      if (ti.mapIndex >= 0) {
+        const max = mapOf(run, ti.taskId)?.maxActive ?? null;
+        if (max !== null && (run.activeCopies.get(ti.taskId) ?? 0) >= max) {
+          const waiting = run.waitingCopies.get(ti.taskId) ?? [];
+          waiting.push(item.taskId);
+          run.waitingCopies.set(ti.taskId, waiting);
+          continue;
+        }
+      }
+      const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots };
+      const poolSize = s.pools.get(ti.pool);
+      if (poolSize === undefined || ti.poolSlots > poolSize) {
+        this.failUnrunnable(run, ti, poolSize === undefined
+          ? `pool "${ti.pool}" does not exist; existing pools: ${[...s.pools.keys()].join(", ")}`
+          : `task needs ${ti.poolSlots} slots but pool "${ti.pool}" has only ${poolSize}`);
+        continue;
+      }
+      const admission = d.admit(claim);
+      if (admission !== "ok") {
+        d.park(item, admission, claim);
+        if (admission === "pool_full") s.grants?.parked(claim.pool);
+        continue;
+      }
+      this.dispatch(run, ti, claim);
+    }
+  }
+
+  private dispatch(run: ActiveRun, ti: TaskInstanceRecord, claim: Claim): void {
+    const s = this.s;
+    const now = s.clock.now();
+    const tryNumber = ti.tryNumber + 1;
+    const key = tiKey(ti.taskId, ti.mapIndex);
+    const queued = { state: "queued", tryNumber, queuedAt: now, error: null } as const;
+    let request: AttemptRequest;
+    try {
+      request = buildAttemptRequest(run, { ...ti, ...queued }, s.opts.logsDir, s.opts.maxOutputBytes, s.outputs);
+    } catch (e) {
+      // An input sealed with another key: this task fails, the scheduler goes on.
+      if (e instanceof UnreadableOutputError) return this.failUnrunnable(run, ti, e.message);
+      throw e;
+    }
+    s.writer.task(run, key, queued, now);
+    const f = { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath, state: "queued" as const, startedAt: null };
+    s.inFlight.add(request.attemptId, f);
+    // User code starts only once the attempt's `queued` state is durable: an execution always has
+    // a record, and a scheduler that adopts this one's runs never hands out the same try again.
+    s.uow.whenDurable(() => {
+      if (!s.stopping && s.inFlight.get(request.attemptId)?.state === "queued") s.executor.submit(request);
+    });
+  }
+
+  private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {
+    const s = this.s;
+    const now = s.clock.now();
+    s.logger.error({ dagId: run.dagId, taskId: ti.taskId }, error);
+    const failed = s.writer.task(run, tiKey(ti.taskId, ti.mapIndex), { state: "failed", error, endedAt: now }, now);
+    this.ended(run, failed, now);
+  }
+}
