@@ -18,6 +18,7 @@ import { loadTracingConfig } from "../config/tracing-config.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { AnomalyDetector } from "../scheduler/anomalies/anomaly-detector.js";
 import { LateRunWatcher } from "../scheduler/anomalies/late-run-watcher.js";
+import type { AnomalyRecord } from "../core/anomaly/anomaly.js";
 import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
@@ -76,8 +77,10 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
   // Anomaly detection (docs/anomalies.md): attempts' values kept from the workers' reports, checked off the scheduler's path.
-  const anomalies = new AnomalyDetector({ anomalies: store.anomalies, clock: systemClock, logger });
-  const lateRuns = new LateRunWatcher({ store, anomalies: store.anomalies, clock: systemClock, logger });
+  // Each anomaly this process recorded fires the DAG's onAnomaly (the firer is built below; anomalies come only once it runs).
+  const onAnomaly = (a: AnomalyRecord) => callbacks.fireAnomaly(a);
+  const anomalies = new AnomalyDetector({ anomalies: store.anomalies, clock: systemClock, logger, onAnomaly });
+  const lateRuns = new LateRunWatcher({ store, anomalies: store.anomalies, clock: systemClock, logger, onAnomaly });
   const triggerer = new LocalTriggerer({ clock: systemClock, logger, secrets: secrets.resolver, dagRuns });
   const scheduler = new Scheduler({
     store,

@@ -31,6 +31,8 @@ export interface CallbackOptions<P = Record<string, unknown>> {
   onSkipped?: Callbacks<P>;
   /** The run missed its deadline (DAG-level). */
   onDeadlineMissed?: Callbacks<P>;
+  /** A task's value (duration, `ctx.metric`) or the run's landing was far outside its baseline (DAG-level; docs/anomalies.md). */
+  onAnomaly?: Callbacks<P>;
 }
 
 /** `alertPolicy` of `dag()`: see docs/alerts.md, "Alert policies". */

@@ -26,7 +26,7 @@ describe("callback options", () => {
         ],
         onSuccess: hook,
         onDeadlineMissed: async (ctx) => {
-          expectTypeOf(ctx.event).toEqualTypeOf<"failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed">();
+          expectTypeOf(ctx.event).toEqualTypeOf<"failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "anomaly">();
         },
         callbackTimeout: "30s",
         alertPolicy: { afterConsecutiveFailures: 3, resolveOnRecovery: true, repeatEvery: "1h", severity: "critical", notify: hook },

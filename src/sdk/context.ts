@@ -1,5 +1,6 @@
 import type { Attributes, Span } from "@opentelemetry/api";
 import type { Connection } from "../core/model/connection.js";
+import type { AlertAnomaly } from "../core/model/alerts.js";
 
 /** What every task receives. `P` is the DAG's params type. */
 export interface TaskContext<P = Record<string, unknown>> {
@@ -93,7 +94,7 @@ export interface TaskLogger {
  * ones have `taskId` null. See docs/alerts.md.
  */
 export interface CallbackContext<P = Record<string, unknown>> {
-  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed";
+  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "anomaly";
   dagId: string;
   runId: string;
   logicalDate: Date | null;
@@ -110,6 +111,8 @@ export interface CallbackContext<P = Record<string, unknown>> {
   /** The run in the UI, and the attempt's log (task-level); absolute when BATON_BASE_URL is set. */
   runUrl: string;
   logUrl: string | null;
+  /** `onAnomaly` only: the value far outside its baseline (metric, value, median, MAD, score, points, season, the anomaly's id). */
+  anomaly?: AlertAnomaly;
   params: P;
   conf: Record<string, unknown>;
   /** Writes to the callback log (`baton.callbacks` of the worker, and the attempt log for task-level ones). */

@@ -10,6 +10,7 @@ export { slack, teams, pagerduty, opsgenie, email, webhook, jira } from "../noti
 
 export type { TaskContext, CallbackContext } from "./context.js";
 export type { Callback, Callbacks, AlertPolicyOptions } from "./callback-options.js";
+export type { AlertAnomaly } from "../core/model/alerts.js";
 export type { Connection } from "../core/model/connection.js";
 export type { TaskRef } from "./task-ref.js";
 export type { DagOptions, DatasetSchedule } from "./dag-options.js";

@@ -64,8 +64,8 @@ export interface TaskOptions<I extends Inputs = Inputs, P = Record<string, unkno
   sensitive?: boolean;
 }
 
-/** A task's callbacks (`onDeadlineMissed` is DAG-level only). */
-export type TaskCallbackOptions<P = Record<string, unknown>> = Omit<CallbackOptions<P>, "onDeadlineMissed">;
+/** A task's callbacks (`onDeadlineMissed` and `onAnomaly` are DAG-level only). */
+export type TaskCallbackOptions<P = Record<string, unknown>> = Omit<CallbackOptions<P>, "onDeadlineMissed" | "onAnomaly">;
 
 export const POLICY_KEYS = [
   "retries",

@@ -81,6 +81,15 @@ export class CallbackFirer {
     this.listener({ kind: "deadline_missed", ...miss } as unknown as DomainEvent);
   }
 
+  /**
+   * Fires `onAnomaly` for an anomaly this process recorded (its insert won; docs/anomalies.md).
+   * A run-level anomaly (task id '', the `landing` metric) goes to the DAG's run-level firing.
+   */
+  fireAnomaly(a: { id: number; dagId: string; runId: string; runPk: number; taskId: string; mapIndex: number; tryNumber: number; metric: string; value: number; median: number; mad: number; score: number; points: number; season: string; detectedAt: number }): void {
+    const anomaly = { id: a.id, metric: a.metric, value: a.value, median: a.median, mad: a.mad, score: a.score, points: a.points, season: a.season };
+    this.#enqueue({ event: "anomaly", dagId: a.dagId, runId: a.runId, runPk: a.runPk, taskId: a.taskId === "" ? null : a.taskId, mapIndex: a.mapIndex, tryNumber: a.tryNumber, state: "anomaly", error: null, at: a.detectedAt, anomaly });
+  }
+
   /** Resolves once every queued firing is done (tests, graceful stop). */
   idle(): Promise<void> {
     if (this.#queued === 0) return Promise.resolve();
@@ -129,7 +138,9 @@ export class CallbackFirer {
     const event =
       firing.event === "deadline_missed"
         ? `deadline_missed:${firing.deadline ?? ""}`
-        : firing.taskId === null
+        : firing.event === "anomaly"
+          ? `anomaly:${firing.anomaly?.metric ?? ""}`
+          : firing.taskId === null
           ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}`
           : firing.event;
     const key: CallbackKey = { runPk: firing.runPk, taskId: firing.taskId, mapIndex: firing.mapIndex, tryNumber: firing.tryNumber, event };
@@ -231,6 +242,7 @@ export class CallbackFirer {
         error: built.error ?? (firing.error === null ? null : { message: firing.error.split("\n")[0]!, stack: firing.error.includes("\n") ? firing.error : null }),
         runUrl: built.runUrl,
         logUrl: built.logUrl,
+        ...(built.anomaly === undefined ? {} : { anomaly: built.anomaly }),
         params: paramsOf(spec, run),
         conf: run.conf,
       },

@@ -15,7 +15,7 @@ export function alertLinks(alert: AlertContext): AlertLink[] {
   return links.filter((l) => /^https?:\/\//i.test(l.url));
 }
 
-/** Facts worth a line each: DAG, task, run, try, state, owner. */
+/** Facts worth a line each: DAG, task, run, try, state, owner; an anomaly's metric, value, baseline and score. */
 export function alertFacts(alert: AlertContext): { title: string; value: string }[] {
   const facts = [
     { title: "DAG", value: alert.dagId },
@@ -25,6 +25,15 @@ export function alertFacts(alert: AlertContext): { title: string; value: string 
     { title: "State", value: alert.state },
   ];
   if (alert.owner !== null) facts.push({ title: "Owner", value: alert.owner });
+  const a = alert.anomaly;
+  if (a !== undefined) {
+    facts.push(
+      { title: "Metric", value: a.metric },
+      { title: "Value", value: String(a.value) },
+      { title: "Baseline", value: `median ${a.median}, MAD ${a.mad} (${a.points} points, season ${a.season})` },
+      { title: "Score", value: a.score.toFixed(2) },
+    );
+  }
   return facts;
 }
 

@@ -18,7 +18,7 @@ const CLOSE_NAMES = ["done", "close", "closed", "resolve", "resolved"];
 
 /**
  * Jira Cloud REST API v3, one issue per incident (remembered per connection and dedup key):
- * a failure or missed deadline creates the issue (or comments on the incident's open one),
+ * a failure, missed deadline or anomaly (its own dedup key) creates the issue (or comments on the incident's open one),
  * `retry_succeeded` and other events comment on the open issue, `recovered` comments and moves it
  * through the close transition. Basic auth: the connection's login (the account's e-mail) and
  * password (an API token); the host is the site, e.g. example.atlassian.net.
@@ -43,7 +43,7 @@ export const jiraNotifier: Notifier = {
     const target = `${host} ${o.project}`;
     const ticket = await r.tickets.getTicket(c.id, alert.dedupKey);
     const open = ticket !== undefined && ticket.closedAt === null ? ticket.ticketKey : null;
-    const opens = alert.event === "failure" || alert.event === "deadline_missed";
+    const opens = alert.event === "failure" || alert.event === "deadline_missed" || alert.event === "anomaly";
 
     if (open === null) {
       if (!opens) return { target, externalRef: null }; // nothing open to comment on or close

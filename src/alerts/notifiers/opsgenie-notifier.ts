@@ -52,6 +52,9 @@ export function opsgenieAlert(r: Pick<SendRequest, "declaration" | "alert">): Re
       runUrl: alert.runUrl,
       ...(alert.logUrl === null ? {} : { logUrl: alert.logUrl }),
       ...(alert.owner === null ? {} : { owner: alert.owner }),
+      ...(alert.anomaly === undefined
+        ? {}
+        : { metric: alert.anomaly.metric, value: String(alert.anomaly.value), median: String(alert.anomaly.median), mad: String(alert.anomaly.mad), score: String(alert.anomaly.score), season: alert.anomaly.season }),
     },
     entity: o.entity ?? (alert.taskId === null ? alert.dagId : `${alert.dagId}.${alert.taskId}`),
     source: "Baton",

@@ -1,4 +1,4 @@
-import { alertTitle, renderAlertText } from "../../core/alerts/alert-text.js";
+import { alertTitle, anomalyEvidence, renderAlertText } from "../../core/alerts/alert-text.js";
 import type { AlertSeverity } from "../../core/model/alerts.js";
 import { alertLinks, clip } from "./alert-links.js";
 import { secretsOf, serviceBaseUrl } from "./connection-urls.js";
@@ -33,7 +33,7 @@ export function pagerdutyEvent(r: Pick<SendRequest, "declaration" | "alert">, ro
     event_action: "trigger",
     dedup_key: alert.dedupKey,
     payload: {
-      summary: clip(r.declaration.text === undefined ? `${alertTitle(alert)}${alert.error ? `: ${alert.error.message}` : ""}` : renderAlertText(r.declaration, alert), 1024),
+      summary: clip(r.declaration.text === undefined ? `${alertTitle(alert)}${alert.error ? `: ${alert.error.message}` : ""}${alert.anomaly ? ` (${anomalyEvidence(alert)})` : ""}` : renderAlertText(r.declaration, alert), 1024),
       source: o.source ?? "baton",
       severity: o.severity ?? alert.severity,
       timestamp: new Date(alert.at).toISOString(),
@@ -54,6 +54,7 @@ export function pagerdutyEvent(r: Pick<SendRequest, "declaration" | "alert">, ro
         tags: alert.tags,
         run_url: alert.runUrl,
         log_url: alert.logUrl,
+        ...(alert.anomaly === undefined ? {} : { anomaly: alert.anomaly }),
       },
     },
     client: "Baton",

@@ -16,7 +16,7 @@ const Delivery = obj({
   dagId: str,
   runId: str,
   taskId: { ...nullableStr, description: "null for a run-level alert." },
-  event: stringEnum(["failure", "success", "retry", "execute", "skipped", "deadline_missed", "recovered", "retry_succeeded"]),
+  event: stringEnum(["failure", "success", "retry", "execute", "skipped", "deadline_missed", "recovered", "retry_succeeded", "anomaly"]),
   severity: stringEnum(["critical", "error", "warning", "info"]),
   dedupKey: { ...str, description: "The incident: the same for a failure and its recovery." },
   summary: { ...str, description: "What the message says, in one line." },

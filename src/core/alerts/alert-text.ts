@@ -30,6 +30,8 @@ export interface AlertVariables {
   dedupKey: string;
   /** The default headline, e.g. "Task etl.load failed". */
   title: string;
+  /** An anomaly's evidence in a line ({@link anomalyEvidence}), "" for other alerts. */
+  anomaly: string;
 }
 
 const VERBS: Record<AlertEvent, string> = {
@@ -41,6 +43,7 @@ const VERBS: Record<AlertEvent, string> = {
   deadline_missed: "missed its deadline",
   recovered: "recovered",
   retry_succeeded: "succeeded after a retry",
+  anomaly: "had an anomaly",
 };
 
 /** "Task etl.load" (a mapped copy: "Task etl.load[3]") or "DAG run etl". */
@@ -49,9 +52,20 @@ export function alertSubject(alert: AlertContext): string {
   return `Task ${alert.dagId}.${alert.taskId}${alert.mapIndex >= 0 ? `[${alert.mapIndex}]` : ""}`;
 }
 
-/** The headline: "Task etl.load failed", "DAG run etl recovered". */
+/** The headline: "Task etl.load failed", "DAG run etl recovered", "Task etl.load had an anomaly: rows". */
 export function alertTitle(alert: AlertContext): string {
-  return `${alertSubject(alert)} ${VERBS[alert.event]}`;
+  return `${alertSubject(alert)} ${VERBS[alert.event]}${alert.anomaly === undefined ? "" : `: ${alert.anomaly.metric}`}`;
+}
+
+/**
+ * An anomaly's evidence in a line: "rows = 500, baseline median 1006 (MAD 6) over 30 points, season none, score -56.2".
+ * "" for an alert that is not an anomaly.
+ */
+export function anomalyEvidence(alert: Pick<AlertContext, "anomaly">): string {
+  const a = alert.anomaly;
+  if (a === undefined) return "";
+  const n = (x: number) => String(Number(x.toPrecision(6)));
+  return `${a.metric} = ${n(a.value)}, baseline median ${n(a.median)} (MAD ${n(a.mad)}) over ${a.points} points, season ${a.season}, score ${a.score.toFixed(1)}`;
 }
 
 export function alertVariables(alert: AlertContext): AlertVariables {
@@ -73,6 +87,7 @@ export function alertVariables(alert: AlertContext): AlertVariables {
     at: new Date(alert.at).toISOString(),
     dedupKey: alert.dedupKey,
     title: alertTitle(alert),
+    anomaly: anomalyEvidence(alert),
   };
 }
 
@@ -90,6 +105,7 @@ export function renderAlertText(declaration: Pick<NotifierDeclaration, "text">, 
 export function defaultAlertText(alert: AlertContext): string {
   const lines = [`${alertTitle(alert)}.`, `Run ${alert.runId}${alert.taskId === null ? "" : `, try ${alert.tryNumber}`} (state ${alert.state}).`];
   if (alert.error !== null && alert.error.message !== "") lines.push(`Error: ${alert.error.message}`);
+  if (alert.anomaly !== undefined) lines.push(`Evidence: ${anomalyEvidence(alert)}`);
   return lines.join("\n");
 }
 

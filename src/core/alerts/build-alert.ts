@@ -11,6 +11,11 @@ export function dedupKeyOf(dagId: string, taskId: string | null): string {
   return `baton/${dagId}/${taskId ?? "run"}`;
 }
 
+/** An anomaly's own incident, apart from the task's failures: `baton/<dagId>/<taskId or "run">/anomaly/<metric>`. */
+export function anomalyDedupKeyOf(dagId: string, taskId: string | null, metric: string): string {
+  return `${dedupKeyOf(dagId, taskId)}/anomaly/${metric}`;
+}
+
 /** The run's page in the UI. */
 export function runUrlOf(links: AlertLinks, dagId: string, runId: string): string {
   return `${trim(links.baseUrl)}/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`;
@@ -33,7 +38,7 @@ export function splitError(text: string | null): { message: string; stack: strin
 /** Default severity per event when no policy says otherwise. */
 export function severityOf(event: AlertEvent, failureSeverity: AlertSeverity): AlertSeverity {
   if (event === "failure" || event === "deadline_missed") return failureSeverity;
-  if (event === "retry") return "warning";
+  if (event === "retry" || event === "anomaly") return "warning";
   return "info";
 }
 
@@ -60,7 +65,8 @@ export function buildAlert(
     runUrl: runUrlOf(links, firing.dagId, firing.runId),
     logUrl: logUrlOf(links, firing),
     at: firing.at,
-    dedupKey: dedupKeyOf(firing.dagId, firing.taskId),
+    dedupKey: event === "anomaly" && firing.anomaly !== undefined ? anomalyDedupKeyOf(firing.dagId, firing.taskId, firing.anomaly.metric) : dedupKeyOf(firing.dagId, firing.taskId),
+    ...(event === "anomaly" && firing.anomaly !== undefined ? { anomaly: { ...firing.anomaly } } : {}),
   };
 }
 

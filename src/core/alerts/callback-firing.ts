@@ -1,3 +1,4 @@
+import type { AlertAnomaly } from "../model/alerts.js";
 import type { CallbackEvent, CallbackOption, CallbacksSpec, CallbackTarget } from "../model/callbacks.js";
 import { OPTION_OF_EVENT } from "../model/callbacks.js";
 import type { DagSpec } from "../model/dag-spec.js";
@@ -19,6 +20,8 @@ export interface Firing {
   at: number;
   /** Where the deadline fired from (`logicalDate + 2h`…), for deadline_missed. */
   deadline?: string;
+  /** The evidence, for anomaly. */
+  anomaly?: AlertAnomaly;
 }
 
 /**
@@ -62,7 +65,7 @@ const DAG_OPTIONS_FOR_TASKS: readonly CallbackOption[] = ["onRetry", "onExecute"
 /**
  * The callbacks of a firing, DAG-level first: a run's from the DAG's onSuccess/onFailure/
  * onDeadlineMissed; a task instance's from its task's options plus the DAG's onRetry/onExecute/
- * onSkipped (and onDeadlineMissed for a task's late attempt). A mapped task fires for each copy;
+ * onSkipped (and onDeadlineMissed for a task's late attempt, onAnomaly for a task's anomaly). A mapped task fires for each copy;
  * the mapped task itself (map index -1) only when it ends without copies running (skipped,
  * upstream_failed), so a failed copy is not reported twice.
  */
@@ -72,7 +75,7 @@ export function callbacksOf(spec: Pick<DagSpec, "callbacks" | "tasks">, firing: 
   const task = spec.tasks.find((t) => t.taskId === firing.taskId);
   if (task === undefined) return [];
   if (task.map && firing.mapIndex < 0 && firing.state !== "skipped" && firing.state !== "upstream_failed") return [];
-  const fromDag = DAG_OPTIONS_FOR_TASKS.includes(option) || option === "onDeadlineMissed" ? (spec.callbacks?.[option] ?? []) : [];
+  const fromDag = DAG_OPTIONS_FOR_TASKS.includes(option) || option === "onDeadlineMissed" || option === "onAnomaly" ? (spec.callbacks?.[option] ?? []) : [];
   return [...fromDag, ...(task.callbacks?.[option] ?? [])];
 }
 

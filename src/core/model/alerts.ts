@@ -24,7 +24,27 @@ export interface NotifierDeclaration {
  * (PagerDuty resolves, Jira closes its issue); `retry_succeeded` is a success after failed tries
  * (Jira comments).
  */
-export type AlertEvent = "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "recovered" | "retry_succeeded";
+export type AlertEvent = "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "recovered" | "retry_succeeded" | "anomaly";
+
+/**
+ * The evidence of an `anomaly` alert (docs/anomalies.md): the value far outside its robust
+ * baseline. `metric` is `duration` (seconds), a `ctx.metric` name, or `landing` for a late run.
+ */
+export interface AlertAnomaly {
+  /** The recorded anomaly's id (GET /api/v1/anomalies). */
+  id: number;
+  metric: string;
+  value: number;
+  /** The baseline: median and MAD of the past values. */
+  median: number;
+  mad: number;
+  /** Robust z-score. */
+  score: number;
+  /** Past values the baseline was computed from. */
+  points: number;
+  /** "none", "hour_of_week", "weekday" or "hour_of_day". */
+  season: string;
+}
 
 export type AlertSeverity = "critical" | "error" | "warning" | "info";
 
@@ -52,9 +72,12 @@ export interface AlertContext {
   at: number;
   /**
    * Stable per incident: the same for a failure and its later recovery (PagerDuty's `dedup_key`,
-   * Opsgenie's alias, the Jira issue kept for it). `baton/<dagId>/<taskId or "run">`.
+   * Opsgenie's alias, the Jira issue kept for it). `baton/<dagId>/<taskId or "run">`; an anomaly
+   * has its own: `baton/<dagId>/<taskId or "run">/anomaly/<metric>`.
    */
   dedupKey: string;
+  /** Present on (and only on) an `anomaly` alert. */
+  anomaly?: AlertAnomaly;
 }
 
 /** Takes alerts for delivery: durable, retried with backoff, never blocks its caller. */

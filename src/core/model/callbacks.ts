@@ -8,11 +8,11 @@ import type { NotifierDeclaration } from "./alerts.js";
  */
 
 /** The moments a callback fires, as option names. */
-export const CALLBACK_OPTIONS = ["onFailure", "onSuccess", "onRetry", "onExecute", "onSkipped", "onDeadlineMissed"] as const;
+export const CALLBACK_OPTIONS = ["onFailure", "onSuccess", "onRetry", "onExecute", "onSkipped", "onDeadlineMissed", "onAnomaly"] as const;
 export type CallbackOption = (typeof CALLBACK_OPTIONS)[number];
 
 /** What happened, as the callback's context and the alert say it. */
-export type CallbackEvent = "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed";
+export type CallbackEvent = "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "anomaly";
 
 export const EVENT_OF_OPTION: Record<CallbackOption, CallbackEvent> = {
   onFailure: "failure",
@@ -21,6 +21,7 @@ export const EVENT_OF_OPTION: Record<CallbackOption, CallbackEvent> = {
   onExecute: "execute",
   onSkipped: "skipped",
   onDeadlineMissed: "deadline_missed",
+  onAnomaly: "anomaly",
 };
 
 export const OPTION_OF_EVENT: Record<CallbackEvent, CallbackOption> = {
@@ -30,6 +31,7 @@ export const OPTION_OF_EVENT: Record<CallbackEvent, CallbackOption> = {
   execute: "onExecute",
   skipped: "onSkipped",
   deadline_missed: "onDeadlineMissed",
+  anomaly: "onAnomaly",
 };
 
 /** One callback: a notifier to hand the alert to, or a function of the bundle to run in a worker. */

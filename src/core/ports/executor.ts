@@ -1,3 +1,4 @@
+import type { AlertAnomaly } from "../model/alerts.js";
 import type { TaskSpec } from "../model/dag-spec.js";
 import type { EpochMs } from "../model/records.js";
 import type { SensorWait, TriggerSpec } from "../sensors/sensor-wait.js";
@@ -121,7 +122,7 @@ export interface CallbackRequest {
 
 /** The serializable callback context (the worker turns it into the SDK's CallbackContext). */
 export interface CallbackContextData {
-  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed";
+  event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "anomaly";
   dagId: string;
   runId: string;
   logicalDate: EpochMs | null;
@@ -132,6 +133,8 @@ export interface CallbackContextData {
   error: { message: string; stack: string | null } | null;
   runUrl: string;
   logUrl: string | null;
+  /** An `anomaly` callback's evidence. */
+  anomaly?: AlertAnomaly;
   params: Record<string, unknown>;
   conf: Record<string, unknown>;
 }

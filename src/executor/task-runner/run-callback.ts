@@ -44,6 +44,7 @@ function contextOf(request: CallbackRequest, log: AttemptLog | null, signal: Abo
     error: c.error,
     runUrl: c.runUrl,
     logUrl: c.logUrl,
+    ...(c.anomaly === undefined ? {} : { anomaly: c.anomaly }),
     params: c.params,
     conf: c.conf,
     log: { debug: line("DEBUG"), info: line("INFO"), warn: line("WARN"), error: line("ERROR") },
