@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { hostname } from "node:os";
 import { CallbackFirer } from "../alerts/callbacks/callback-firer.js";
+import { CallbackSweep } from "../alerts/callbacks/callback-sweep.js";
 import { loadAlertConfig } from "../config/alert-config.js";
 import { callbackLogPaths } from "./callback-log-paths.js";
 import { NotificationOutbox } from "../alerts/outbox/notification-outbox.js";
@@ -132,6 +133,8 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     logger,
   });
   scheduler.onDomainEvent(callbacks.listener);
+  // Firings lost with the process that committed their change (it died before claiming them): swept and claimed here.
+  const callbackSweep = alerting.callbackSweepMs > 0 ? new CallbackSweep({ store, callbacks: store.callbacks, fire: (f) => callbacks.fire(f), clock: systemClock, logger, windowMs: alerting.callbackSweepMs }) : null;
   scheduler.onDomainEvent(anomalies.listener);
   scheduler.onDomainEvent(lateRuns.listener);
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
@@ -142,6 +145,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   await scheduler.start();
   outbox.start();
   await deadlines.start();
+  callbackSweep?.start();
   sync.start(() => scheduler.wake());
   // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
@@ -157,6 +161,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       deadlines.stop();
       await triggers.stop();
       await scheduler.stop(graceMs);
+      callbackSweep?.stop();
       await callbacks.stop(5_000);
       await anomalies.stop(5_000);
       await lateRuns.stop(5_000);

@@ -73,6 +73,11 @@ export class CallbackFirer {
     if (firing !== null) this.#enqueue(firing);
   };
 
+  /** Queues a firing found otherwise than from a domain event (the sweep, `callback-sweep.ts`); claimed before it fires. */
+  fire(firing: Firing): void {
+    this.#enqueue(firing);
+  }
+
   /**
    * Fires `onDeadlineMissed` for a missed deadline (what the `deadline_missed` domain event
    * carries); for a publisher that calls it directly instead of through the domain events.
