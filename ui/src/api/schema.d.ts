@@ -1348,7 +1348,7 @@ export interface paths {
                                 /** @description The scheduler that fired it. */
                                 claimedBy: string;
                                 dagId: string;
-                                /** @description failure, success, retry, execute, skipped, deadline_missed; a run's end is `success@<run start ms>` or `failure@<run start ms>`. */
+                                /** @description failure, success, retry, execute, skipped, deadline_missed, anomaly:<metric>; a run's end is `success@<run start ms>` or `failure@<run start ms>`. */
                                 event: string;
                                 /** Format: date-time */
                                 finishedAt: string | null;
@@ -4092,7 +4092,7 @@ export interface paths {
                                 /** Format: date-time */
                                 deliveredAt: string | null;
                                 /** @enum {string} */
-                                event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "recovered" | "retry_succeeded";
+                                event: "failure" | "success" | "retry" | "execute" | "skipped" | "deadline_missed" | "recovered" | "retry_succeeded" | "anomaly";
                                 /** @description The service's id for it: a Jira issue key, an Opsgenie request id, PagerDuty's dedup_key, an e-mail's Message-ID. */
                                 externalRef: string | null;
                                 id: number;
