@@ -7,7 +7,11 @@ import addFormats from "ajv-formats";
  * The official OpenLineage JSON Schemas, read at test time from `../shared/reference/openlineage/`
  * beside the repository (or `OPENLINEAGE_SCHEMAS_DIR`); not shipped with Baton.
  */
-export const SCHEMAS_DIR = process.env.OPENLINEAGE_SCHEMAS_DIR ?? resolve(import.meta.dirname, "../../../../shared/reference/openlineage");
+export const SCHEMAS_DIR =
+  process.env.OPENLINEAGE_SCHEMAS_DIR ??
+  // Beside this checkout, else the workplace's shared folder (a clone made elsewhere, e.g. by CI).
+  [resolve(import.meta.dirname, "../../../../shared/reference/openlineage"), "/work/shared/reference/openlineage"].find((d) => existsSync(join(d, "OpenLineage.json"))) ??
+  resolve(import.meta.dirname, "../../../../shared/reference/openlineage");
 
 /** Why the schema tests cannot run here, or null when they can. */
 export function schemasMissing(): string | null {
