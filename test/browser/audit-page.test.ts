@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import type { Browser } from "playwright-core";
-import { ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, launchChromium, screenshotDir, VIEWPORT } from "./browser-support.js";
+import { hasChromium, CHROMIUM, screenshotDir, startUiSession, uiContext, type UiSession } from "./browser-support.js";
 
 // The audit trail (docs/audit.md) through the real `baton standalone` (local mode): changes made
 // through the API and a failed login are listed on the Audit page in real Chromium, filterable.
@@ -14,27 +12,22 @@ if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed a
 
 describe.skipIf(!hasChromium)("the Audit page", () => {
   let root: string;
-  let proc: ChildProcess | undefined;
+  let session: UiSession | undefined;
   let browser: Browser | undefined;
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
     root = mkdtempSync(join(tmpdir(), "baton-audit-ui-"));
     mkdirSync(join(root, "dags"));
     writeFileSync(join(root, "dags", "hello.ts"), `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`);
     const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_SHUTDOWN_GRACE_MS: "1000" };
-    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
-    proc = started.proc;
-    browser = launched;
-    const found = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
-    if (!found) throw new Error(`no URL in:\n${started.output()}`);
-    url = found;
+    session = await startUiSession(env);
+    browser = session.browser;
+    url = session.url;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopProcess(proc);
+    await session?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
@@ -48,8 +41,7 @@ describe.skipIf(!hasChromium)("the Audit page", () => {
     expect(await call("PATCH", "/pools/gpu", { slots: 5 })).toBe(200);
     expect(await call("POST", "/auth/login", { username: "mallory", password: "guessed-password-1" })).toBe(401);
 
-    const context = await browser!.newContext({ baseURL: url, viewport: VIEWPORT });
-    context.setDefaultTimeout(20_000);
+    const context = await uiContext(session!);
     try {
       const page = await context.newPage();
       await page.goto("/");

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
-import { ROOT } from "../e2e/baton-cli.js";
+import type { ChildProcess } from "node:child_process";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -52,4 +53,38 @@ export async function waitForState(page: Page, testId: string, wanted: string[],
     const last = await page.locator(selector).getAttribute("data-state", { timeout: 1_000 }).catch(() => "(element absent)");
     throw new Error(`${testId} did not reach data-state ${wanted.join(" | ")} within ${timeoutMs} ms; it is ${last}`, { cause: error });
   }
+}
+
+/** A `baton standalone` in local mode and Chromium, started side by side: what a page test needs. */
+export interface UiSession {
+  proc: ChildProcess;
+  browser: Browser;
+  /** The UI's and API's base URL (http://127.0.0.1:<port>). */
+  url: string;
+  output(): string;
+  /** Closes the browser and stops the standalone gracefully. */
+  stop(): Promise<void>;
+}
+
+/** Starts `baton standalone` with `env` (the built UI required) and Chromium at once. */
+export async function startUiSession(env: Record<string, string>): Promise<UiSession> {
+  if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
+  const [started, browser] = await Promise.all([startStandalone(env), launchChromium()]);
+  const stop = async () => {
+    await browser.close();
+    await stopProcess(started.proc);
+  };
+  const url = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
+  if (!url) {
+    await stop();
+    throw new Error(`no URL in:\n${started.output()}`);
+  }
+  return { proc: started.proc, browser, url, output: started.output, stop };
+}
+
+/** A browser context on the session's URL, at {@link VIEWPORT}, waiting up to 20 s by default. */
+export async function uiContext(session: UiSession): Promise<BrowserContext> {
+  const context = await session.browser.newContext({ baseURL: session.url, viewport: VIEWPORT });
+  context.setDefaultTimeout(20_000);
+  return context;
 }

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import type { Browser } from "playwright-core";
-import { poll, ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, launchChromium, VIEWPORT } from "./browser-support.js";
+import { poll } from "../e2e/baton-cli.js";
+import { hasChromium, CHROMIUM, startUiSession, uiContext, type UiSession } from "./browser-support.js";
 
 // Deadlines (docs/deadlines.md) in real Chromium against `baton standalone`: a run misses its
 // deadline while its task still runs; the Deadlines page lists the miss (linking to the run) and
@@ -15,13 +14,12 @@ if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed a
 
 describe.skipIf(!hasChromium)("the Deadlines page and the run badge", () => {
   let root: string;
-  let proc: ChildProcess | undefined;
+  let session: UiSession | undefined;
   let browser: Browser | undefined;
   let url: string;
   let runId: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
     root = mkdtempSync(join(tmpdir(), "baton-deadlines-ui-"));
     mkdirSync(join(root, "dags"));
     writeFileSync(
@@ -29,12 +27,9 @@ describe.skipIf(!hasChromium)("the Deadlines page and the run badge", () => {
       `import { dag } from "baton";\nexport default dag({ id: "late", deadline: { reference: "queuedAt", interval: "500ms" } }, (d) => {\n  d.task("slow", async () => { await new Promise((r) => setTimeout(r, 2000)); return 1; });\n});\n`,
     );
     const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" };
-    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
-    proc = started.proc;
-    browser = launched;
-    const found = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
-    if (!found) throw new Error(`no URL in:\n${started.output()}`);
-    url = found;
+    session = await startUiSession(env);
+    browser = session.browser;
+    url = session.url;
     const res = await fetch(`${url}/api/v1/dags/late/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
     runId = ((await res.json()) as { runId: string }).runId;
     await poll(async () => {
@@ -44,14 +39,12 @@ describe.skipIf(!hasChromium)("the Deadlines page and the run badge", () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopProcess(proc);
+    await session?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it("lists the miss, links to its run, and the run carries the badge", async () => {
-    const context = await browser!.newContext({ baseURL: url, viewport: VIEWPORT });
-    context.setDefaultTimeout(20_000);
+    const context = await uiContext(session!);
     try {
       const page = await context.newPage();
       await page.goto("/");

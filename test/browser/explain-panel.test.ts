@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import type { Browser } from "playwright-core";
-import { baton, ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, launchChromium, VIEWPORT } from "./browser-support.js";
+import { baton } from "../e2e/baton-cli.js";
+import { hasChromium, CHROMIUM, startUiSession, uiContext, type UiSession } from "./browser-support.js";
 
 // "Why isn't it running?" in the UI (docs/explain.md): real Chromium against the real
 // `baton standalone` (local mode). The DAG is paused with a queued run: the run panel and the
@@ -22,12 +21,11 @@ export default dag({ id: "hello" }, (d) => {
 
 describe.skipIf(!hasChromium)("the Why isn't it running? panel", () => {
   let root: string;
-  let proc: ChildProcess | undefined;
+  let session: UiSession | undefined;
   let browser: Browser | undefined;
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
     root = mkdtempSync(join(tmpdir(), "baton-explain-ui-"));
     const dags = join(root, "dags");
     mkdirSync(dags);
@@ -37,23 +35,18 @@ describe.skipIf(!hasChromium)("the Why isn't it running? panel", () => {
       const r = await baton(args, env);
       expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
     }
-    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
-    proc = started.proc;
-    browser = launched;
-    const found = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
-    if (!found) throw new Error(`no URL in:\n${started.output()}`);
-    url = found;
+    session = await startUiSession(env);
+    browser = session.browser;
+    url = session.url;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopProcess(proc);
+    await session?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it("shows the run's and the task's reasons: paused DAG, run not started", async () => {
-    const context = await browser!.newContext({ baseURL: url, viewport: VIEWPORT });
-    context.setDefaultTimeout(20_000);
+    const context = await uiContext(session!);
     try {
       const page = await context.newPage();
       await page.goto("/dags/hello/grid?run=manual_1");

@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import type { Browser } from "playwright-core";
-import { ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
-import { CHROMIUM, hasChromium, launchChromium, screenshotDir, VIEWPORT } from "./browser-support.js";
+import { CHROMIUM, hasChromium, screenshotDir, VIEWPORT, startUiSession, type UiSession } from "./browser-support.js";
 
 // The Lineage page in real Chromium against the real `baton standalone` (local mode): datasets
 // and the tasks and DAGs around them as a graph, narrowed to one DAG, a click through to a DAG.
@@ -30,12 +28,11 @@ export default dag({ id: "unrelated" }, (d) => { d.task("t", { outlets: ["file:/
 
 describe.skipIf(!hasChromium)("Lineage page in Chromium", () => {
   let root: string;
-  let proc: ChildProcess | undefined;
+  let session: UiSession | undefined;
   let browser: Browser | undefined;
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
     root = mkdtempSync(join(tmpdir(), "baton-ui-lineage-"));
     const dags = join(root, "dags");
     mkdirSync(dags);
@@ -43,15 +40,13 @@ describe.skipIf(!hasChromium)("Lineage page in Chromium", () => {
     writeFileSync(join(dags, "consumer.ts"), CONSUMER);
     writeFileSync(join(dags, "unrelated.ts"), UNRELATED);
     const env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "1", BATON_API_PORT: "0" };
-    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
-    proc = started.proc;
-    browser = launched;
-    url = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())![1]!;
+    session = await startUiSession(env);
+    browser = session.browser;
+    url = session.url;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopProcess(proc);
+    await session?.stop();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import type { Browser } from "playwright-core";
 import { sampleAlert, StandInServer } from "../../src/alerts/testing/stand-in-server.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite-store.js";
-import { baton, ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, launchChromium, VIEWPORT } from "./browser-support.js";
+import { baton } from "../e2e/baton-cli.js";
+import { hasChromium, CHROMIUM, startUiSession, uiContext, type UiSession } from "./browser-support.js";
 
 // Notifications (docs/alerts.md#notifiers) through the real `baton standalone`: two alerts left
 // pending in its database (as after a restart) are sent by its outbox when it starts — one
@@ -18,13 +17,12 @@ if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed a
 
 describe.skipIf(!hasChromium)("the Notifications page", () => {
   let root: string;
-  let proc: ChildProcess | undefined;
+  let session: UiSession | undefined;
   let browser: Browser | undefined;
   let slack: StandInServer;
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, "dist", "ui", "index.html"))) throw new Error("dist/ui/index.html is missing: run `npm run build` first");
     root = mkdtempSync(join(tmpdir(), "baton-notifications-ui-"));
     mkdirSync(join(root, "dags"));
     slack = await StandInServer.start();
@@ -45,24 +43,19 @@ describe.skipIf(!hasChromium)("the Notifications page", () => {
     await store.notifications.addDelivery({ declaration: { notifier: "slack", connection: "slack_ok" }, alert: sampleAlert({ dedupKey: "baton/etl/ok" }), summary: "Task etl.load failed: ok", createdAt: now }, 0);
     await store.notifications.addDelivery({ declaration: { notifier: "slack", connection: "slack_gone" }, alert: sampleAlert({ dedupKey: "baton/etl/gone" }), summary: "Task etl.load failed: gone", createdAt: now }, 0);
     await store.close();
-    const [started, launched] = await Promise.all([startStandalone(env), launchChromium()]);
-    proc = started.proc;
-    browser = launched;
-    const found = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(started.output())?.[1];
-    if (!found) throw new Error(`no URL in:\n${started.output()}`);
-    url = found;
+    session = await startUiSession(env);
+    browser = session.browser;
+    url = session.url;
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await stopProcess(proc);
+    await session?.stop();
     await slack?.close();
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
   it("the outbox sends what was pending; the page lists the failed delivery with its error, then all of them", async () => {
-    const context = await browser!.newContext({ baseURL: url, viewport: VIEWPORT });
-    context.setDefaultTimeout(20_000);
+    const context = await uiContext(session!);
     try {
       const page = await context.newPage();
       await page.goto("/notifications");
