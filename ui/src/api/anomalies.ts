@@ -1,37 +1,16 @@
 /**
  * Anomalies in tasks' run history (docs/anomalies.md): GET /api/v1/anomalies and /api/v1/anomalies/counts.
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types from the generated ./schema.d.ts (docs/openapi.json).
  */
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import type { paths } from "./schema";
 import { api, qs } from "./client";
 
-export interface Anomaly {
-  id: number;
-  dagId: string;
-  runId: string;
-  /** null for a late run (run-level). */
-  taskId: string | null;
-  mapIndex: number;
-  tryNumber: number;
-  /** `duration` (seconds), a `ctx.metric` name, or `landing` (a late run: seconds after its data interval end). */
-  metric: string;
-  value: number;
-  baseline: { median: number; mad: number; points: number; season: "none" | "hour_of_week" | "weekday" | "hour_of_day" };
-  /** Robust z-score. */
-  score: number;
-  detectedAt: string | null;
-}
+export type Anomaly = AnomalyPage["anomalies"][number];
 
-export interface AnomalyPage {
-  anomalies: Anomaly[];
-  nextCursor: string | null;
-}
+export type AnomalyPage = paths["/api/v1/anomalies"]["get"]["responses"][200]["content"]["application/json"];
 
-export interface AnomalyCounts {
-  since: string | null;
-  total: number;
-  counts: Record<string, number>;
-}
+export type AnomalyCounts = paths["/api/v1/anomalies/counts"]["get"]["responses"][200]["content"]["application/json"];
 
 export function useAnomalies(filters: { dagId?: string; since?: string } = {}) {
   return useInfiniteQuery({

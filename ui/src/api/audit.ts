@@ -1,30 +1,14 @@
 /**
  * The audit trail (docs/audit.md): GET /api/v1/audit (admins).
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types from the generated ./schema.d.ts (docs/openapi.json).
  */
 import { useInfiniteQuery } from "@tanstack/react-query";
+import type { components, paths } from "./schema";
 import { api, qs } from "./client";
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  /** A username, `local`, `cli:<os user>` or `webhook`; for logins the name typed. */
-  actor: string;
-  via: "session" | "token" | "local" | "cli" | "webhook" | "login";
-  tokenId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  dagId: string | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  details: Record<string, unknown> | null;
-}
+export type AuditEntry = components["schemas"]["AuditEntry"];
 
-export interface AuditPage {
-  entries: AuditEntry[];
-  nextCursor: string | null;
-}
+export type AuditPage = paths["/api/v1/audit"]["get"]["responses"][200]["content"]["application/json"];
 
 export interface AuditFilters {
   actor?: string;

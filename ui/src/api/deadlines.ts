@@ -1,30 +1,15 @@
 /**
  * Missed deadlines (docs/deadlines.md): GET /api/v1/deadlines/missed and runs' `deadlineMissed`.
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types from the generated ./schema.d.ts (docs/openapi.json).
  */
 import { useInfiniteQuery } from "@tanstack/react-query";
+import type { paths } from "./schema";
 import { api, qs } from "./client";
 import type { Run } from "./types";
 
-export interface MissedDeadline {
-  id: number;
-  dagId: string;
-  runId: string;
-  /** null for a run's deadline. */
-  taskId: string | null;
-  mapIndex: number;
-  /** The late attempt's try; 0 for a run's deadline. */
-  tryNumber: number;
-  /** `logicalDate + 2h`, `queuedAt + 30m`, `expectedDuration 10m`… */
-  deadline: string;
-  dueAt: string | null;
-  detectedAt: string | null;
-}
+export type MissedDeadline = MissedDeadlinePage["missed"][number];
 
-export interface MissedDeadlinePage {
-  missed: MissedDeadline[];
-  nextCursor: string | null;
-}
+export type MissedDeadlinePage = paths["/api/v1/deadlines/missed"]["get"]["responses"][200]["content"]["application/json"];
 
 /** A run as the run lists return it: with `deadlineMissed` once the server knows deadlines. */
 export type RunWithDeadline = Run & { deadlineMissed?: boolean };

@@ -1,24 +1,14 @@
 /**
  * "Why isn't it running?" (docs/explain.md): GET …/explain for a DAG, a run or a task instance.
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types from the generated ./schema.d.ts (docs/openapi.json).
  */
 import { useQuery } from "@tanstack/react-query";
+import type { components } from "./schema";
 import { api } from "./client";
 
-export interface ExplainReason {
-  /** Stable: dag_paused, max_active_runs, pool_full, upstream_waiting, retry_wait… (docs/explain.md). */
-  code: string;
-  /** The reason in plain words. */
-  message: string;
-  /** What it was computed from (times ISO 8601 UTC); a run's `task_waiting` has the task's own `reasons`. */
-  facts: Record<string, unknown>;
-}
+export type ExplainReason = Explanation["reasons"][number];
 
-export interface Explanation {
-  state: string;
-  running: boolean;
-  reasons: ExplainReason[];
-}
+export type Explanation = components["schemas"]["Explanation"];
 
 const enc = encodeURIComponent;
 

@@ -1,6 +1,7 @@
 /**
  * The lineage graph (docs/lineage.md): GET /api/v1/lineage[?dagId=].
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types written by hand: the generated ./schema.d.ts flattens the node kinds into one object
+ * with optional fields; this union is what the API returns (src/lineage/lineage-graph.ts).
  */
 import { useQuery } from "@tanstack/react-query";
 import { api, qs } from "./client";

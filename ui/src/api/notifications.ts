@@ -1,39 +1,16 @@
 /**
  * Notification deliveries (docs/alerts.md#notifiers): GET /api/v1/notifications.
- * Types written by hand until ./schema.d.ts is regenerated from docs/openapi.json.
+ * Types from the generated ./schema.d.ts (docs/openapi.json).
  */
 import { useInfiniteQuery } from "@tanstack/react-query";
+import type { paths } from "./schema";
 import { api, qs } from "./client";
 
 export type DeliveryState = "pending" | "delivered" | "failed";
 
-export interface NotificationDelivery {
-  id: number;
-  notifier: "slack" | "teams" | "pagerduty" | "opsgenie" | "email" | "webhook" | "jira";
-  connection: string;
-  /** Where it goes, without secrets. */
-  target: string;
-  dagId: string;
-  runId: string;
-  taskId: string | null;
-  event: string;
-  severity: string;
-  dedupKey: string;
-  summary: string;
-  state: DeliveryState;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: string | null;
-  externalRef: string | null;
-  createdAt: string | null;
-  updatedAt: string | null;
-  deliveredAt: string | null;
-}
+export type NotificationDelivery = NotificationPage["deliveries"][number];
 
-export interface NotificationPage {
-  deliveries: NotificationDelivery[];
-  nextCursor: string | null;
-}
+export type NotificationPage = paths["/api/v1/notifications"]["get"]["responses"][200]["content"]["application/json"];
 
 export function useNotifications(filters: { dagId?: string; state?: DeliveryState } = {}) {
   return useInfiniteQuery({
