@@ -148,10 +148,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     });
     const versions = new DagVersions(store);
     const dispatcher = new Dispatcher({
-      // Twice the executor's slots: an attempt waits for its `queued` commit before it reaches a
-      // worker, so half the window is in that commit while the other half runs (PostgreSQL fan-out
-      // 1,090 → 2,529 tasks/s in one quiet run; the executor queues what it cannot start yet).
-      capacity: deps.executor.capacity * 2,
+      capacity: deps.executor.capacity,
       maxActiveTasks: (dagId) => versions.maxActiveTasks(dagId),
       poolSlots: (pool) => (this.s.grants ? Math.min(this.s.grants.slots(pool), this.s.pools.get(pool) ?? 0) : this.s.pools.get(pool)),
     });
