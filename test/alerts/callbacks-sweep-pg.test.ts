@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CallbackFirer } from "../../src/alerts/callbacks/callback-firer.js";
 import { CallbackSweep } from "../../src/alerts/callbacks/callback-sweep.js";
-import type { AlertContext, AlertOutbox, NotifierDeclaration } from "../../src/core/model/alerts.js";
+import type { NotifierDeclaration } from "../../src/core/model/alerts.js";
+import { RecordingOutbox } from "../../src/alerts/testing/recording-outbox.js";
 import { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { attempt, dagVersion, newRun, taskInstance, taskSpec } from "../../src/store/contract/fixtures.js";
@@ -15,13 +16,6 @@ import { openPostgresStore } from "../../src/store/postgres/open-postgres-store.
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) console.warn(`Skipping the PostgreSQL callback sweep test: no PostgreSQL at ${TEST_PG_URL} (${unreachable}).`);
-
-class RecordingOutbox implements AlertOutbox {
-  readonly sent: string[] = [];
-  enqueue(declaration: NotifierDeclaration, alert: AlertContext): void {
-    this.sent.push(`${declaration.notifier}:${alert.event}:${alert.dedupKey}:${alert.tryNumber}`);
-  }
-}
 
 describe.skipIf(unreachable !== undefined)("the callback sweep with two schedulers on one PostgreSQL database", () => {
   let dbs: PostgresTestDatabases;

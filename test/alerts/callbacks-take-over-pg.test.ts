@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CallbackFirer } from "../../src/alerts/callbacks/callback-firer.js";
-import type { AlertContext, AlertOutbox, NotifierDeclaration } from "../../src/core/model/alerts.js";
+import type { NotifierDeclaration } from "../../src/core/model/alerts.js";
+import { RecordingOutbox } from "../../src/alerts/testing/recording-outbox.js";
 import type { DomainEvent } from "../../src/core/model/domain-events.js";
 import { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
@@ -16,13 +17,6 @@ import { openPostgresStore } from "../../src/store/postgres/open-postgres-store.
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) console.warn(`Skipping the two-scheduler callback test: no PostgreSQL at ${TEST_PG_URL} (${unreachable}).`);
-
-class RecordingOutbox implements AlertOutbox {
-  readonly sent: string[] = [];
-  enqueue(declaration: NotifierDeclaration, alert: AlertContext): void {
-    this.sent.push(`${declaration.notifier}:${alert.event}:${alert.dedupKey}:${alert.tryNumber}`);
-  }
-}
 
 describe.skipIf(unreachable !== undefined)("callbacks with two schedulers on one PostgreSQL database", () => {
   let dbs: PostgresTestDatabases;
