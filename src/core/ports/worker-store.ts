@@ -59,8 +59,15 @@ export interface WorkerStore {
     started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[];
     finished: RemoteAttemptRecord[];
   }>;
-  /** Deletes the rows of schedulers whose lease is fenced or gone, and of `runPks` (adopted runs); returns rows still assigned to a worker, so they can be stopped. */
-  releaseRemoteAttempts(filter: { schedulerIds?: string[]; runPks?: number[] }): Promise<RemoteAttemptRecord[]>;
+  /**
+   * Gives up the rows of these schedulers (fenced or gone) and of these runs (adopted): `queued`
+   * ones are deleted; `assigned`/`running` ones get `cancelReason` = `reason` and `schedulerId` ""
+   * (orphans: the API server stops them on their worker and deletes them once finished; their
+   * outcome is never applied). Returns how many rows were deleted and orphaned.
+   */
+  releaseRemoteAttempts(filter: { schedulerIds?: string[]; runPks?: number[] }, reason: string): Promise<{ deleted: number; orphaned: number }>;
+  /** Deletes `finished` orphans (schedulerId ""); returns how many. */
+  deleteFinishedOrphans(): Promise<number>;
 
   // Mailbox: the API server side.
   /** Assigns up to `limit` `queued` attempts of `queues`, oldest first, to `workerId`; returns them. */
