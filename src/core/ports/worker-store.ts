@@ -76,6 +76,8 @@ export interface WorkerStore {
   markRemoteStarted(items: { attemptId: string; workerId: string; startedAt: EpochMs; pid: number | null }[]): Promise<string[]>;
   /** Records outcomes; returns the ids accepted. A refused one is not that worker's any more: the worker drops it. */
   finishRemoteAttempts(items: RemoteAttemptEnd[]): Promise<string[]>;
+  /** A worker hands back attempts it never started (draining): `assigned` → `queued`, only if assigned to `workerId`; returns the ids requeued. */
+  requeueRemoteAttempts(ids: string[], workerId: string): Promise<string[]>;
   /** Attempts assigned to these workers whose stop was asked for (cancelReason set) and not finished. */
   listRemoteCancels(workerIds: string[]): Promise<Pick<RemoteAttemptRecord, "attemptId" | "workerId" | "cancelReason">[]>;
   /** Attempts assigned to `workerId` and not finished (a reconnecting worker is told which it still owns). */
