@@ -16,6 +16,7 @@ import type { NotificationStore } from "../core/ports/notification-store.js";
 import type { CallbackStore } from "../core/ports/callback-store.js";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
+import type { WorkerStore } from "../core/ports/worker-store.js";
 
 /** A manual-run request as the API hands it to the composition root. */
 export interface TriggerRequest {
@@ -56,6 +57,8 @@ export interface ApiDeps {
   notifications?: Pick<NotificationStore, "listDeliveries">;
   /** The callback log (GET /api/v1/callbacks); absent → that route answers 404. */
   callbacks?: Pick<CallbackStore, "listCallbacks">;
+  /** Remote workers' registry, tokens and mailbox (GET /api/v1/workers, /api/v1/worker-tokens; docs/workers.md); absent → those routes answer 404. */
+  workers?: WorkerStore;
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */
