@@ -1,5 +1,6 @@
 import { InvalidInputError } from "../core/errors.js";
 import { DEFAULT_POOL, type TaskSpec } from "../core/model/dag-spec.js";
+import { DEFAULT_QUEUE, QUEUE_NAME } from "../core/model/workers.js";
 import { parseDuration } from "../core/model/duration.js";
 import { TRIGGER_RULES, type TriggerRule } from "../core/model/states.js";
 import { DATASET_OPTION_KEYS, type DatasetOptions } from "./dataset-options.js";
@@ -38,6 +39,12 @@ export interface TaskPolicyOptions {
    * attempt goes on; docs/deadlines.md). Default none.
    */
   expectedDuration?: Duration | null;
+  /**
+   * The queue its attempts go to (docs/workers.md): the local pool of a standalone or scheduler
+   * serves `"default"`; remote workers (`baton worker --queues gpu`) serve the queues they listen
+   * on. 1–64 letters, digits, `_`, `-` and `.`. Default "default".
+   */
+  queue?: string;
 }
 
 /** Upstream tasks whose return values a task receives, by input name. */
@@ -79,6 +86,7 @@ export const POLICY_KEYS = [
   "priorityWeight",
   "dependsOnPast",
   "expectedDuration",
+  "queue",
 ] as const;
 export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies", ...TASK_CALLBACK_KEYS] as const;
 export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd", ...TASK_CALLBACK_KEYS] as const;
@@ -96,6 +104,7 @@ export type TaskPolicy = Pick<
   | "priorityWeight"
   | "dependsOnPast"
   | "expectedDurationMs"
+  | "queue"
 >;
 
 /** Checks a DAG's `defaults`. Throws InvalidInputError naming the key. */
@@ -126,7 +135,17 @@ export function resolveTaskPolicy(own: TaskPolicyOptions, defaults: TaskPolicyOp
     priorityWeight: checkInteger(pick("priorityWeight") ?? 1, "priorityWeight", Number.MIN_SAFE_INTEGER),
     dependsOnPast: checkBoolean(pick("dependsOnPast") ?? false, "dependsOnPast"),
     ...expectedDuration(pick("expectedDuration")),
+    ...queue(pick("queue")),
   };
+}
+
+/** Only a task on a queue other than "default" carries `queue`: other specs are unchanged. */
+function queue(value: unknown): Pick<TaskSpec, "queue"> {
+  if (value === undefined) return {};
+  if (typeof value !== "string" || !QUEUE_NAME.test(value)) {
+    throw new InvalidInputError(`queue must be a queue name of 1-64 letters, digits, _ - and . (e.g. "gpu"), got ${show(value)}`);
+  }
+  return value === DEFAULT_QUEUE ? {} : { queue: value };
 }
 
 /** Only a task that sets it carries `expectedDurationMs`. */

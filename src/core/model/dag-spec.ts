@@ -92,6 +92,11 @@ export interface TaskSpec {
   map?: MapSpec | null;
   /** An attempt running longer has missed its expected duration (docs/deadlines.md); absent when none. */
   expectedDurationMs?: number;
+  /**
+   * The queue its attempts go to (docs/workers.md): absent means "default", served by the local
+   * pool (or, with `--workers 0`, by remote workers); other queues by remote workers only.
+   */
+  queue?: string;
   /** Task-level callbacks; absent when none (docs/alerts.md). */
   callbacks?: CallbacksSpec;
   /** Built-in operators: what they read and write (lineage only); absent for other tasks. */
