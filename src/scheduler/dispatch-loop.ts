@@ -1,4 +1,5 @@
 import type { TaskInstanceRecord } from "../core/model/records.js";
+import { DEFAULT_QUEUE } from "../core/model/workers.js";
 import type { AttemptRequest } from "../core/ports/executor.js";
 import { type ActiveRun, tiKey } from "./active-run.js";
 import { mapOf } from "./mapped-tasks.js";
@@ -12,8 +13,8 @@ export type EndedListener = (run: ActiveRun, ti: TaskInstanceRecord, now: number
 
 /**
  * The dispatch loop: ready task instances go to the executor within the limits (executor
- * capacity, pools, max active tasks, max active copies, priority), or are parked until a slot
- * frees; retries come back to the ready queue on their timer.
+ * capacity per queue, pools, max active tasks, max active copies, priority), or are parked until a
+ * slot frees; retries come back to the ready queue on their timer.
  */
 export class DispatchLoop {
   private readonly retryTimers = new Map<string, () => void>();
@@ -29,6 +30,7 @@ export class DispatchLoop {
       taskId: tiKey(ti.taskId, ti.mapIndex),
       priority: ti.priority,
       backfill: run.run.runType === "backfill",
+      queue: queueOf(run, ti.taskId),
     });
   }
 
@@ -60,9 +62,7 @@ export class DispatchLoop {
     const s = this.s;
     if (s.stopping || !s.live) return;
     const d = s.dispatcher;
-    while (d.hasCapacity()) {
-      const item = d.ready.pop();
-      if (!item) break;
+    for (let item = d.next(); item !== undefined; item = d.next()) {
       const run = s.runs.get(item.runPk);
       const ti = run?.tis.get(item.taskId);
       if (!run || !ti || ti.state !== "scheduled") continue;
@@ -75,7 +75,7 @@ export class DispatchLoop {
           continue;
         }
       }
-      const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots };
+      const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots, queue: item.queue ?? DEFAULT_QUEUE };
       const poolSize = s.pools.get(ti.pool);
       if (poolSize === undefined || ti.poolSlots > poolSize) {
         this.failUnrunnable(run, ti, poolSize === undefined
@@ -124,4 +124,9 @@ export class DispatchLoop {
     const failed = s.writer.task(run, tiKey(ti.taskId, ti.mapIndex), { state: "failed", error, endedAt: now }, now);
     this.ended(run, failed, now);
   }
+}
+
+/** The executor queue of a task: its `queue` option; "default" when absent (specs stored before queues). */
+function queueOf(run: ActiveRun, taskId: string): string {
+  return run.graph.tasks.get(taskId)?.queue ?? DEFAULT_QUEUE;
 }

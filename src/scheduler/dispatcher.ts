@@ -1,9 +1,13 @@
 import type { ReadyItem } from "./ready-queue.js";
-import { ReadyQueue } from "./ready-queue.js";
+import { ReadyQueues } from "./ready-queues.js";
 
 export interface SlotLimits {
-  /** Running attempts allowed at once by the executor. */
-  capacity: number;
+  /**
+   * Attempts allowed in flight at once: one number shared by every queue (an executor that runs
+   * everything itself), or a number per queue (`Executor.capacityFor`: the local pool's capacity
+   * for "default", a window per remote queue).
+   */
+  capacity: number | ((queue: string) => number);
   maxActiveTasks(dagId: string): number;
   poolSlots(pool: string): number | undefined;
 }
@@ -12,27 +16,44 @@ export interface Claim {
   dagId: string;
   pool: string;
   poolSlots: number;
+  /** The executor queue it runs on ("default" when the task has no `queue` option). */
+  queue: string;
 }
 
 export type Admission = "ok" | "dag_full" | "pool_full";
 
 /**
- * Who may run next. Ready work waits in a priority queue; work blocked by a full DAG
- * (max active tasks) or a full pool is parked per DAG/pool, in priority order, and released
- * when that DAG or pool frees a slot — so blocked work costs nothing per dispatch.
+ * Who may run next. Ready work waits in priority queues, one per executor queue when each has its
+ * own slots (a queue without workers fills its own window and blocks no other queue); work blocked
+ * by a full DAG (max active tasks) or a full pool is parked per DAG/pool, in priority order, and
+ * released when that DAG or pool frees a slot — so blocked work costs nothing per dispatch.
  */
 export class Dispatcher {
-  readonly ready = new ReadyQueue();
+  readonly ready: ReadyQueues;
   private parkedByDag = new Map<string, ReadyItem[]>();
   private parkedByPool = new Map<string, ReadyItem[]>();
   private dagActive = new Map<string, number>();
   private poolUsed = new Map<string, number>();
+  /** Attempts in flight per slot group (one group "" when the capacity is shared). */
+  private groupUsed = new Map<string, number>();
   inFlight = 0;
 
-  constructor(private readonly limits: SlotLimits) {}
+  constructor(private readonly limits: SlotLimits) {
+    this.ready = new ReadyQueues((queue) => this.groupOf(queue));
+  }
 
-  hasCapacity(): boolean {
-    return this.inFlight < this.limits.capacity;
+  /** The next ready item whose queue has a free slot, most urgent first; undefined when none. */
+  next(): ReadyItem | undefined {
+    return this.ready.pop((group) => (this.groupUsed.get(group) ?? 0) < this.capacityOf(group));
+  }
+
+  private groupOf(queue: string): string {
+    return typeof this.limits.capacity === "number" ? "" : queue;
+  }
+
+  private capacityOf(group: string): number {
+    const c = this.limits.capacity;
+    return typeof c === "number" ? c : c(group);
   }
 
   admit(c: Claim): Admission {
@@ -52,12 +73,16 @@ export class Dispatcher {
 
   acquire(c: Claim): void {
     this.inFlight++;
+    const group = this.groupOf(c.queue);
+    this.groupUsed.set(group, (this.groupUsed.get(group) ?? 0) + 1);
     this.dagActive.set(c.dagId, (this.dagActive.get(c.dagId) ?? 0) + 1);
     this.poolUsed.set(c.pool, (this.poolUsed.get(c.pool) ?? 0) + c.poolSlots);
   }
 
   release(c: Claim): void {
     this.inFlight--;
+    const group = this.groupOf(c.queue);
+    this.groupUsed.set(group, (this.groupUsed.get(group) ?? 1) - 1);
     this.dagActive.set(c.dagId, (this.dagActive.get(c.dagId) ?? 1) - 1);
     this.poolUsed.set(c.pool, (this.poolUsed.get(c.pool) ?? c.poolSlots) - c.poolSlots);
     this.unpark(this.parkedByDag, c.dagId, 1);

@@ -8,10 +8,13 @@ export interface ReadyItem {
   priority: number;
   /** Backfill runs yield to normal runs. */
   backfill: boolean;
+  /** The executor queue it runs on (the task's `queue` option); absent: "default". */
+  queue?: string;
   seq: number;
 }
 
-function before(a: ReadyItem, b: ReadyItem): boolean {
+/** True when `a` runs before `b`. */
+export function readyBefore(a: ReadyItem, b: ReadyItem): boolean {
   if (a.backfill !== b.backfill) return !a.backfill;
   if (a.priority !== b.priority) return a.priority > b.priority;
   if (a.runPk !== b.runPk) return a.runPk < b.runPk;
@@ -32,10 +35,15 @@ export class ReadyQueue {
     let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
+      if (!readyBefore(h[i]!, h[p]!)) break;
       [h[i], h[p]] = [h[p]!, h[i]!];
       i = p;
     }
+  }
+
+  /** The item {@link pop} would return, left in place. */
+  peek(): ReadyItem | undefined {
+    return this.heap[0];
   }
 
   pop(): ReadyItem | undefined {
@@ -49,8 +57,8 @@ export class ReadyQueue {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
+        if (l < h.length && readyBefore(h[l]!, h[m]!)) m = l;
+        if (r < h.length && readyBefore(h[r]!, h[m]!)) m = r;
         if (m === i) break;
         [h[i], h[m]] = [h[m]!, h[i]!];
         i = m;

@@ -148,7 +148,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     });
     const versions = new DagVersions(store);
     const dispatcher = new Dispatcher({
-      capacity: deps.executor.capacity,
+      // Per queue when the executor says so (local pool for "default", a window per remote queue).
+      capacity: deps.executor.capacityFor ? (queue) => deps.executor.capacityFor!(queue) : deps.executor.capacity,
       maxActiveTasks: (dagId) => versions.maxActiveTasks(dagId),
       poolSlots: (pool) => (this.s.grants ? Math.min(this.s.grants.slots(pool), this.s.pools.get(pool) ?? 0) : this.s.pools.get(pool)),
     });

@@ -6,10 +6,15 @@ import { attemptSpanIdOf, traceIdOf, traceparentOf } from "./span-ids.js";
  * so the worker makes the spans of the task's own code children of it. Two hashes per attempt.
  */
 export class TracedExecutor implements Executor {
+  /** The inner executor's slots per queue, when it has them (Executor.capacityFor). */
+  readonly capacityFor?: (queue: string) => number;
+
   constructor(
     private readonly inner: Executor,
     private readonly serviceName: string,
-  ) {}
+  ) {
+    if (inner.capacityFor) this.capacityFor = (queue) => inner.capacityFor!(queue);
+  }
 
   get capacity(): number {
     return this.inner.capacity;

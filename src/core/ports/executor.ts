@@ -74,18 +74,28 @@ export interface AttemptReport {
   startedAt: EpochMs;
   endedAt: EpochMs;
   pid: number | null;
+  /** The remote worker that ran it (docs/workers.md); absent for the local pool. */
+  worker?: string;
 }
 
 /** How an executor tells the scheduler what happened. Called on the scheduler's event loop. */
 export interface ExecutorListener {
-  started(attemptId: string, at: EpochMs, pid: number | null): void;
+  /** `worker`: the remote worker that started it (docs/workers.md); absent for the local pool. */
+  started(attemptId: string, at: EpochMs, pid: number | null, worker?: string): void;
   finished(report: AttemptReport): void;
 }
 
-/** Runs attempts somewhere (local process pool today). */
+/** Runs attempts somewhere: the local process pool, remote workers (docs/executor.md, docs/workers.md). */
 export interface Executor {
   /** Attempts that can run at the same time. */
   readonly capacity: number;
+  /**
+   * Attempts of `queue` (the task's `queue` option, `"default"` when absent) that may be in flight
+   * at once: the scheduler counts slots per queue, so a queue without workers never blocks the
+   * others (docs/workers.md, "Queues and routing"). Optional: without it, `capacity` is one window
+   * shared by every queue (an executor that runs everything itself).
+   */
+  capacityFor?(queue: string): number;
   start(listener: ExecutorListener): Promise<void>;
   submit(request: AttemptRequest): void;
   /** Stops an attempt (cleared or run timed out); it finishes as failed, not retried by the executor. */

@@ -66,7 +66,7 @@ export class AnomalyDetector {
       },
       start: (listener: ExecutorListener) =>
         executor.start({
-          started: (id, at, pid) => listener.started(id, at, pid),
+          started: (id, at, pid, worker) => listener.started(id, at, pid, worker),
           finished: (report: AttemptReport) => {
             const request = this.#requests.get(report.attemptId);
             this.#requests.delete(report.attemptId);
@@ -93,6 +93,7 @@ export class AnomalyDetector {
       cancel: (id, reason) => executor.cancel(id, reason),
       shutdown: (graceMs) => executor.shutdown(graceMs),
     };
+    if (executor.capacityFor) wrapped.capacityFor = (queue) => executor.capacityFor!(queue);
     if (executor.keepAlive) wrapped.keepAlive = (ms) => executor.keepAlive!(ms);
     if (executor.runCallback) wrapped.runCallback = (r) => executor.runCallback!(r);
     return wrapped;
