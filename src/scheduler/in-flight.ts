@@ -26,6 +26,8 @@ export interface AttemptEnd {
   endedAt: number;
   error: string | null;
   pid: number | null;
+  /** The remote worker that ran it; absent or null for the local pool. */
+  worker?: string | null;
 }
 
 /**
@@ -53,13 +55,13 @@ export class InFlightAttempts {
   }
 
   /** The executor started the attempt: its task instance and its attempt row are running. */
-  started(run: ActiveRun, attemptId: string, at: number, pid: number | null): void {
+  started(run: ActiveRun, attemptId: string, at: number, pid: number | null, worker: string | null = null): void {
     const f = this.#byId.get(attemptId);
     if (!f) return;
     f.state = "running";
     f.startedAt = at;
     this.writer.task(run, f.key, { state: "running", startedAt: at }, at);
-    this.writer.attempt(run.run, this.#row(f, "running", at, null, null, pid), null, at);
+    this.writer.attempt(run.run, this.#row(f, "running", at, null, null, pid, worker), null, at);
   }
 
   /** The attempts in flight of a run: all of them, or those of some task ids. */
@@ -78,11 +80,11 @@ export class InFlightAttempts {
     if (!f) return undefined;
     this.#byId.delete(attemptId);
     this.dispatcher.release(f);
-    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid), f.state, now);
+    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid, how.worker ?? null), f.state, now);
     return f;
   }
 
-  #row(f: InFlight, state: TaskState, startedAt: number | null, endedAt: number | null, error: string | null, pid: number | null): AttemptRecord {
-    return { runPk: f.runPk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state, startedAt, endedAt, error, logPath: f.logPath, pid };
+  #row(f: InFlight, state: TaskState, startedAt: number | null, endedAt: number | null, error: string | null, pid: number | null, worker: string | null): AttemptRecord {
+    return { runPk: f.runPk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state, startedAt, endedAt, error, logPath: f.logPath, pid, worker };
   }
 }

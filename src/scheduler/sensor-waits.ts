@@ -122,7 +122,7 @@ export class SensorWaits {
   /** Records the end of a deferred sensor's attempt (deferred → `state`); returns its log's path. */
   #recordEnd(run: ActiveRun, ti: Pick<TaskInstanceRecord, "taskId" | "mapIndex" | "startedAt">, tryNumber: number, state: TaskState, error: string | null, now: number): string {
     const logPath = attemptLogPath(this.deps.logsDir, run.run, ti.taskId, tryNumber, ti.mapIndex);
-    const row = { runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber, state, startedAt: ti.startedAt ?? now, endedAt: now, error, logPath, pid: null };
+    const row = { runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber, state, startedAt: ti.startedAt ?? now, endedAt: now, error, logPath, pid: null, worker: null };
     this.deps.writer.attempt(run.run, row, "deferred", now);
     return logPath;
   }

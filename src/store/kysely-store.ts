@@ -103,6 +103,7 @@ import { KyselyCallbackStore } from "./kysely-callback-store.js";
 import { KyselyAnomalyStore } from "./kysely-anomaly-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
+import { KyselyWorkerStore } from "./kysely-worker-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
 import { listAudit } from "./queries/list-audit.js";
 import { pruneAudit } from "./queries/prune-audit.js";
@@ -140,6 +141,8 @@ export class KyselyStore implements FullStore {
   readonly notifications: KyselyNotificationStore;
   /** Task metrics and anomalies (docs/anomalies.md), over the same handle. */
   readonly anomalies: KyselyAnomalyStore;
+  /** Remote workers: tokens, registry, DAG bundles and the attempts mailbox (docs/adr/0008-remote-workers.md). */
+  readonly workers: KyselyWorkerStore;
 
   constructor(
     db: Kysely<Database>,
@@ -156,6 +159,7 @@ export class KyselyStore implements FullStore {
     this.deadlines = new KyselyDeadlineStore(db, features);
     this.notifications = new KyselyNotificationStore(db, features);
     this.anomalies = new KyselyAnomalyStore(db);
+    this.workers = new KyselyWorkerStore(db, features, this.#now);
   }
 
   migrate(): Promise<void> {

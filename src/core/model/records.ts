@@ -114,6 +114,8 @@ export interface AttemptRecord {
   error: string | null;
   logPath: string | null;
   pid: number | null;
+  /** The remote worker that ran it (docs/adr/0008-remote-workers.md); null for the local pool. */
+  worker: string | null;
 }
 
 export interface PoolRecord {

@@ -131,6 +131,7 @@ export function attempt(
     error: null,
     logPath: null,
     pid: null,
+    worker: null,
     ...overrides,
   };
 }

@@ -19,6 +19,7 @@ import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js"
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
 import { describeInfraTriesContract } from "./infra-tries-contract.js";
+import { describeWorkersContract } from "./workers-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 /**
@@ -96,5 +97,6 @@ export function describeStoreContract(
     describeNotificationsContract(sut);
     describeAuditContract(sut);
     describeAnomaliesContract(sut);
+    describeWorkersContract(sut);
   });
 }

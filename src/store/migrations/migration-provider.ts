@@ -12,6 +12,7 @@ import { notificationsMigration } from "./0009-notifications.js";
 import { callbacksMigration } from "./0010-callbacks.js";
 import { deadlinesMigration } from "./0011-deadlines.js";
 import { anomaliesMigration } from "./0012-anomalies.js";
+import { remoteWorkersMigration } from "./0013-remote-workers.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -34,6 +35,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0010-callbacks": callbacksMigration(this.features),
       "0011-deadlines": deadlinesMigration(this.features),
       "0012-anomalies": anomaliesMigration(this.features),
+      "0013-remote-workers": remoteWorkersMigration(this.features),
     };
   }
 }

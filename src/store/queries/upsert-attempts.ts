@@ -38,6 +38,7 @@ export async function upsertAttempts(
           error: eb.ref("excluded.error"),
           log_path: eb.ref("excluded.log_path"),
           pid: eb.ref("excluded.pid"),
+          worker: eb.ref("excluded.worker"),
         })),
       )
       .execute();

@@ -15,6 +15,7 @@ export function toAttemptRecord(row: Selectable<TaskAttemptsTable>): AttemptReco
     error: row.error,
     logPath: row.log_path,
     pid: row.pid,
+    worker: row.worker,
   };
 }
 
@@ -30,6 +31,7 @@ export function toAttemptRow(a: AttemptRecord): TaskAttemptsTable {
     error: a.error,
     log_path: a.logPath,
     pid: a.pid,
+    worker: a.worker,
   };
 }
 

@@ -3,6 +3,7 @@ import type { AnomaliesTable, TaskMetricsTable } from "./anomaly-tables.js";
 import type { AlertIncidentsTable, CallbackClaimsTable } from "./callback-tables.js";
 import type { MissedDeadlinesTable } from "./deadline-tables.js";
 import type { NotificationDeliveriesTable, NotificationTicketsTable } from "./notification-tables.js";
+import type { DagBundlesTable, RemoteAttemptsTable, WorkersTable, WorkerTokensTable } from "./worker-tables.js";
 
 /**
  * Kysely's view of Baton's tables. Column names are snake_case; the adapter maps rows to the
@@ -41,6 +42,10 @@ export interface Database {
   notification_tickets: NotificationTicketsTable;
   task_metrics: TaskMetricsTable;
   anomalies: AnomaliesTable;
+  worker_tokens: WorkerTokensTable;
+  workers: WorkersTable;
+  remote_attempts: RemoteAttemptsTable;
+  dag_bundles: DagBundlesTable;
 }
 
 /** 0 = false, 1 = true. */
@@ -138,6 +143,8 @@ export interface TaskAttemptsTable {
   error: string | null;
   log_path: string | null;
   pid: number | null;
+  /** The remote worker that ran the attempt (0013); null for the local pool. */
+  worker: string | null;
 }
 
 export interface PoolsTable {

@@ -1,0 +1,149 @@
+import type { Kysely } from "kysely";
+import type { EpochMs } from "../../core/model/records.js";
+import type { NewRemoteAttempt, RemoteAttemptEnd, RemoteAttemptRecord } from "../../core/model/workers.js";
+import { chunk, rowsPerStatement } from "../chunk.js";
+import { toRemoteAttemptRecord } from "../rows/worker-rows.js";
+import type { Database } from "../schema/database.js";
+
+/**
+ * The scheduler's side of the remote-attempts mailbox (docs/adr/0008-remote-workers.md).
+ * Rows only ever move queued → assigned → running → finished (or assigned → queued when handed
+ * back); the scheduler deletes finished rows when it takes them.
+ */
+
+const ENQUEUE_COLUMNS = 7;
+
+/** Inserts `queued` rows in one transaction; an attempt id already there is left as it is (a repeated submit). */
+export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<void> {
+  if (rows.length === 0) return;
+  const values = rows.map((r) => ({
+    attempt_id: r.attemptId,
+    run_pk: r.runPk,
+    scheduler_id: r.schedulerId,
+    queue: r.queue,
+    request: JSON.stringify(r.request),
+    state: "queued",
+    created_at: r.createdAt,
+  }));
+  const parts = chunk(values, rowsPerStatement(maxParameters, ENQUEUE_COLUMNS));
+  const insert = async (trx: Kysely<Database>) => {
+    for (const part of parts) {
+      await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).execute();
+    }
+  };
+  if (parts.length === 1) await insert(db);
+  else await db.transaction().execute(insert);
+}
+
+/**
+ * A `queued` row is finished at once with `outcome`. An `assigned` or `running` one gets
+ * `cancel_reason`, and `outcome` is kept aside in its row: if it is handed back or its worker
+ * is lost before it started, it is finished with that outcome instead of going back to the queue.
+ * Returns whether a row was there.
+ */
+export async function cancelRemoteAttempt(db: Kysely<Database>, attemptId: string, reason: string, outcome: RemoteAttemptEnd["outcome"], at: EpochMs): Promise<boolean> {
+  const json = JSON.stringify(outcome);
+  return db.transaction().execute(async (trx) => {
+    const finished = await trx
+      .updateTable("remote_attempts")
+      .set({ state: "finished", outcome: json, cancel_reason: reason, ended_at: at })
+      .where("attempt_id", "=", attemptId)
+      .where("state", "=", "queued")
+      .executeTakeFirst();
+    if (Number(finished.numUpdatedRows) === 1) return true;
+    const asked = await trx
+      .updateTable("remote_attempts")
+      .set({ cancel_reason: reason, outcome: json })
+      .where("attempt_id", "=", attemptId)
+      .where("state", "in", ["assigned", "running"])
+      .executeTakeFirst();
+    if (Number(asked.numUpdatedRows) === 1) return true;
+    const row = await trx.selectFrom("remote_attempts").select("attempt_id").where("attempt_id", "=", attemptId).executeTakeFirst();
+    return row !== undefined;
+  });
+}
+
+/**
+ * The finished rows of `schedulerId` (deleted here: the caller applies each once) and, among
+ * `awaitingStart`, those now running or finished.
+ */
+export async function takeRemoteUpdates(
+  db: Kysely<Database>,
+  maxParameters: number,
+  schedulerId: string,
+  awaitingStart: string[],
+): Promise<{ started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[]; finished: RemoteAttemptRecord[] }> {
+  if (schedulerId === "") return { started: [], finished: [] }; // orphans belong to nobody
+  return db.transaction().execute(async (trx) => {
+    const started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[] = [];
+    for (const ids of chunk(awaitingStart, maxParameters - 2)) {
+      const rows = await trx
+        .selectFrom("remote_attempts")
+        .select(["attempt_id", "started_at", "pid", "worker_id"])
+        .where("scheduler_id", "=", schedulerId)
+        .where("state", "=", "running")
+        .where("attempt_id", "in", ids)
+        .execute();
+      for (const r of rows) started.push({ attemptId: r.attempt_id, startedAt: r.started_at === null ? null : Number(r.started_at), pid: r.pid, workerId: r.worker_id });
+    }
+    const finished = (
+      await trx.deleteFrom("remote_attempts").where("scheduler_id", "=", schedulerId).where("state", "=", "finished").returningAll().execute()
+    )
+      .map(toRemoteAttemptRecord)
+      .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.attemptId < b.attemptId ? -1 : 1));
+    const awaiting = new Set(awaitingStart);
+    const seen = new Set(started.map((s) => s.attemptId));
+    for (const f of finished) {
+      if (awaiting.has(f.attemptId) && !seen.has(f.attemptId)) started.push({ attemptId: f.attemptId, startedAt: f.startedAt, pid: f.pid, workerId: f.workerId });
+    }
+    return { started, finished };
+  });
+}
+
+/**
+ * Gives up the rows of these schedulers and runs: `queued` and `finished` ones are deleted (no
+ * one will apply them); `assigned`/`running` ones become orphans (scheduler ""), with
+ * `cancel_reason` = `reason`, for the API server to stop on their workers.
+ */
+export async function releaseRemoteAttempts(
+  db: Kysely<Database>,
+  filter: { schedulerIds?: string[]; runPks?: number[] },
+  reason: string,
+): Promise<{ deleted: number; orphaned: number }> {
+  const schedulerIds = (filter.schedulerIds ?? []).filter((id) => id !== "");
+  const runPks = filter.runPks ?? [];
+  if (schedulerIds.length === 0 && runPks.length === 0) return { deleted: 0, orphaned: 0 };
+  const crashed = JSON.stringify({ kind: "crashed", error: reason });
+  return db.transaction().execute(async (trx) => {
+    const orphaned = await trx
+      .updateTable("remote_attempts")
+      .set((eb) => ({ scheduler_id: "", cancel_reason: reason, outcome: eb.fn.coalesce("outcome", eb.val(crashed)) }))
+      .where("state", "in", ["assigned", "running"])
+      .where("scheduler_id", "<>", "")
+      .where((eb) => {
+        const of = [];
+        if (schedulerIds.length > 0) of.push(eb("scheduler_id", "in", schedulerIds));
+        if (runPks.length > 0) of.push(eb("run_pk", "in", runPks));
+        return eb.or(of);
+      })
+      .executeTakeFirst();
+    const deleted = await trx
+      .deleteFrom("remote_attempts")
+      .where("state", "in", ["queued", "finished"])
+      .where("scheduler_id", "<>", "")
+      .where((eb) => {
+        const of = [];
+        if (schedulerIds.length > 0) of.push(eb("scheduler_id", "in", schedulerIds));
+        if (runPks.length > 0) of.push(eb("run_pk", "in", runPks));
+        return eb.or(of);
+      })
+      .executeTakeFirst();
+    return { deleted: Number(deleted.numDeletedRows), orphaned: Number(orphaned.numUpdatedRows) };
+  });
+}
+
+/** Deletes `finished` orphans; returns how many. */
+export async function deleteFinishedOrphans(db: Kysely<Database>): Promise<number> {
+  const r = await db.deleteFrom("remote_attempts").where("scheduler_id", "=", "").where("state", "=", "finished").executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
