@@ -49,6 +49,7 @@ export async function syncDags(rt: Runtime): Promise<void> {
     timeoutMs: rt.config.dagFileTimeoutMs,
     memoryMb: rt.config.dagFileMemoryMb,
     logger: rt.logger,
+    bundles: rt.store.workers,
   });
   await sync.syncOnce();
 }

@@ -110,7 +110,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     },
     metrics,
   });
-  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger, metrics });
+  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger, metrics, bundles: store.workers });
   // Counted from the scheduler's events from its start; gauges read from these parts at scrape time.
   metrics.observeScheduler(scheduler);
   metrics.observeWorkers(executor);

@@ -1,10 +1,12 @@
 import { watch, type FSWatcher } from "node:fs";
-import { stat } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
 import { resolve, sep } from "node:path";
 import type { ImportErrorRecord } from "../core/model/records.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { Store } from "../core/ports/store.js";
 import type { Metrics } from "../core/ports/metrics.js";
+import type { WorkerStore } from "../core/ports/worker-store.js";
 import { findDagFiles } from "./find-dag-files.js";
 import { DagFileLoader } from "./dag-file-loader.js";
 import type { LoadResult } from "./load-result.js";
@@ -24,6 +26,11 @@ export interface DagSyncOptions {
   logger?: Logger;
   /** Told how long each file took to load and whether it had import errors (docs/metrics.md). */
   metrics?: Pick<Metrics, "dagFileParsed">;
+  /**
+   * Where compiled bundles are kept for workers on other machines (docs/adr/0008-remote-workers.md):
+   * each new DAG version's bundle is saved, by the sha256 of its code, before the version itself.
+   */
+  bundles?: Pick<WorkerStore, "saveBundle">;
 }
 
 export interface SyncResult {
@@ -78,6 +85,8 @@ export class DagSync {
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
   private errorCount = 0;
+  /** Bundle files already saved to `opts.bundles` by this sync. */
+  private readonly savedBundles = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -219,7 +228,10 @@ export class DagSync {
     for (const r of all) {
       const signature = JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
       if (!fresh.has(r.file) && this.written.get(r.file) === signature) continue;
-      for (const d of r.dags) await this.store.saveDagVersion(d);
+      for (const d of r.dags) {
+        await this.saveBundle(d.bundlePath);
+        await this.store.saveDagVersion(d);
+      }
       await this.store.deactivateDags(r.file, r.dags.map((d) => d.dagId));
       await this.store.replaceImportErrors(r.file, r.errors);
       this.written.set(r.file, signature);
@@ -231,6 +243,20 @@ export class DagSync {
       this.deleted.delete(f);
     }
     return all;
+  }
+
+  /** Saves the bundle at `bundlePath` (named by the sha256 of its code) to `opts.bundles`, once per sync. */
+  private async saveBundle(bundlePath: string): Promise<void> {
+    if (!this.opts.bundles || this.savedBundles.has(bundlePath)) return;
+    let code: string;
+    try {
+      code = await readFile(bundlePath, "utf8");
+    } catch (e) {
+      this.logger.warn({ err: e, bundlePath }, "cannot read a DAG bundle to store it for remote workers");
+      return;
+    }
+    await this.opts.bundles.saveBundle(createHash("sha256").update(code, "utf8").digest("hex"), code, Date.now());
+    this.savedBundles.add(bundlePath);
   }
 
   /**
