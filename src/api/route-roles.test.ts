@@ -11,8 +11,10 @@ afterEach(async () => {
 
 /** Connections and variables: reading needs op, writing admin (routes/connections.test.ts, routes/variables.test.ts). */
 const SECRET_ROUTES = /^\/api\/v1\/(connections|variables)(\/|$)/;
-/** The audit trail: admins only (audit/audit-routes.test.ts). */
-const ADMIN_READS = new Set(["GET /api/v1/audit"]);
+/** The audit trail and worker tokens: admins only (audit/audit-routes.test.ts, routes/workers.test.ts). */
+const ADMIN_READS = new Set(["GET /api/v1/audit", "GET /api/v1/worker-tokens"]);
+/** Worker tokens: every method needs admin (routes/workers.test.ts). */
+const ADMIN_ROUTES = /^\/api\/v1\/worker-tokens(\/|$)/;
 const OP_ROUTES = new Set(["POST /api/v1/backfills", "POST /api/v1/backfills/{id}/cancel", "POST /api/v1/pools", "PATCH /api/v1/pools/{name}", "DELETE /api/v1/pools/{name}"]);
 
 /** Every route of this module, read from the OpenAPI document (auth and users routes are the auth module's). */
@@ -49,7 +51,7 @@ describe("roles (required mode)", () => {
       const asViewer = await h.app.inject({ method: r.method as "GET", url: r.url, headers: viewer, ...payload });
       if (r.method === "GET" && !SECRET_ROUTES.test(r.path) && !ADMIN_READS.has(key)) expect(asViewer.statusCode, key).not.toBe(403);
       else expect(asViewer.statusCode, key).toBe(403);
-      if (OP_ROUTES.has(key) || SECRET_ROUTES.test(r.path) || ADMIN_READS.has(key)) {
+      if (OP_ROUTES.has(key) || SECRET_ROUTES.test(r.path) || ADMIN_READS.has(key) || ADMIN_ROUTES.test(r.path)) {
         const asUser = await h.app.inject({ method: r.method as "GET", url: r.url, headers: user, ...payload });
         expect(asUser.statusCode, key).toBe(403);
       }

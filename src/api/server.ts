@@ -30,6 +30,8 @@ import { runRoutes } from "./routes/runs.js";
 import { taskInstanceRoutes } from "./routes/task-instances.js";
 import { variableRoutes } from "./routes/variables.js";
 import { webhookRoutes } from "./routes/webhooks.js";
+import { workerTokenRoutes } from "./routes/worker-tokens.js";
+import { workerRoutes } from "./routes/workers.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
 import { serializeRequest } from "./request-log.js";
 import { registerSecurityHeaders } from "./security-headers.js";
@@ -78,6 +80,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await notificationRoutes(app, routeDeps);
   await callbackRoutes(app, routeDeps);
   await anomalyRoutes(app, routeDeps);
+  await workerRoutes(app, routeDeps);
+  await workerTokenRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);
   app.setNotFoundHandler((request, reply) => spaFallback?.(request, reply) ?? sendNotFound(request, reply));

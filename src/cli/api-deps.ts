@@ -49,6 +49,7 @@ export function apiDeps(opts: {
     anomalies: store.anomalies,
     notifications: store.notifications,
     callbacks: store.callbacks,
+    workers: store.workers,
     // Over the given store, the resolver owns nothing to close.
     secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
     // The key is loaded on the first request that needs it, as the resolver does.

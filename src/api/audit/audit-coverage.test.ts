@@ -7,6 +7,7 @@ import type { SecretsAdmin } from "../api-deps.js";
 import { SecretCipher } from "../../secrets/secret-cipher.js";
 import { SecretVault } from "../../secrets/secret-vault.js";
 import { createApiToken } from "../auth/index.js";
+import { createWorkerToken } from "../auth/worker-token.js";
 import { apiHarness, type ApiHarness } from "../testing/api-harness.js";
 
 /** Values that must never appear in an audit entry. */
@@ -108,6 +109,15 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       const { record, token } = await createApiToken(h.store, "admin-user", "old", "viewer", null, h.clock.now);
       tokensSeen.push(token);
       return json("DELETE", `/api/v1/auth/tokens/${record.id}`);
+    },
+  },
+  "POST /api/v1/worker-tokens": { action: "worker_token.create", call: async () => json("POST", "/api/v1/worker-tokens", { name: fresh("gpu-box"), queues: ["gpu"] }) },
+  "DELETE /api/v1/worker-tokens/{id}": {
+    action: "worker_token.revoke",
+    call: async () => {
+      const { record, token } = await createWorkerToken(h.store.workers, { name: fresh("old-box"), queues: null, createdBy: "admin-user" }, h.clock.now);
+      tokensSeen.push(token);
+      return json("DELETE", `/api/v1/worker-tokens/${record.id}`);
     },
   },
   "POST /api/v1/users": { action: "user.create", call: async () => json("POST", "/api/v1/users", { username: fresh("carol"), password: SECRETS.userPassword, role: "viewer" }) },
@@ -224,7 +234,8 @@ describe("audit coverage", () => {
       const c = CASES[op]!;
       const call = await c.call();
       const since = await lastId();
-      await ok(call);
+      const answer = await ok(call);
+      if (typeof answer.token === "string") tokensSeen.push(answer.token);
       const entries = (await h.store.listAudit({ limit: 50 })).filter((e) => e.id > since);
       expect(entries.map((e) => e.action), `${op} left no ${c.action} entry`).toContain(c.action);
       const entry = entries.find((e) => e.action === c.action)!;

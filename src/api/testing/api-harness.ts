@@ -86,6 +86,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     anomalies: store.anomalies,
     notifications: store.notifications,
     callbacks: store.callbacks,
+    workers: store.workers,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
