@@ -10,7 +10,9 @@ import { explain } from "./commands/explain.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
 import { scheduler } from "./commands/scheduler.js";
-import { tokensCreate, usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
+import { usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
+import { tokensCreateCommand, tokensList, tokensRevoke } from "./commands/worker-tokens.js";
+import { workersList } from "./commands/workers-list.js";
 import { tasksLogs } from "./commands/tasks-logs.js";
 import { tasksTest } from "./commands/tasks-test.js";
 import { connectionsAdd, connectionsDelete, connectionsGet, connectionsList, connectionsTest } from "./commands/connections.js";
@@ -90,13 +92,26 @@ export function buildProgram(): Command {
   common(users.command("list").description("list users"), true).action(run(usersList));
   common(users.command("delete").argument("<username>").description("delete a user and their tokens")).action(run(usersDelete));
 
-  const tokens = program.command("tokens").description("API tokens");
-  common(tokens.command("create").description("create an API token for a user and print it once"), true)
-    .option("--user <username>", "whose token (default admin)")
-    .option("--name <name>", "what it is for", "cli")
-    .option("--role <role>", "act with this role (at most the user's)")
-    .option("--expires-in-days <n>", "expiry (default: none)")
-    .action(run(tokensCreate));
+  const tokens = program.command("tokens").description("API tokens (a user's) and, with --worker, worker tokens (for `baton worker`)");
+  common(tokens.command("create").description("create an API token for a user, or with --worker a worker token, and print it once"), true)
+    .option("--worker", "a worker token, for `baton worker --token` (docs/workers.md)")
+    .option("--queues <a,b>", "worker token: the queues its workers may listen on (default: any)")
+    .option("--user <username>", "API token: whose token (default admin)")
+    .option("--name <name>", "what it is for (default: cli; worker tokens: worker)")
+    .option("--role <role>", "API token: act with this role (at most the user's)")
+    .option("--expires-in-days <n>", "API token: expiry (default: none)")
+    .action(run(tokensCreateCommand));
+  common(tokens.command("list").description("list API tokens, or with --worker worker tokens and the workers using them (never the secrets)"), true)
+    .option("--worker", "worker tokens")
+    .action(run(tokensList));
+  common(tokens.command("revoke").argument("<id>").description("revoke a worker token (its workers are disconnected) or delete an API token"), true)
+    .option("--worker", "only a worker token")
+    .action(run(tokensRevoke));
+
+  const workers = program.command("workers").description("remote workers (`baton worker`) connected to the API servers");
+  common(workers.command("list").description("workers (active and draining, then others seen in the last 24 h), their load and the queues' depths"), true)
+    .option("--since <date>", "also lost and stopped workers last seen since this time (YYYY-MM-DD or ISO date-time; default 24 h ago)")
+    .action(run(workersList));
 
   const dags = program.command("dags").description("list, test, trigger and manage DAGs");
   common(dags.command("list").description("list DAGs"), true).action(run(dagsList));
