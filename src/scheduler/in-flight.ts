@@ -16,6 +16,8 @@ export interface InFlight extends Claim {
   /** "queued" until the executor reports the attempt started. */
   state: "queued" | "running";
   startedAt: number | null;
+  /** The remote worker running it, once started there (docs/workers.md). */
+  worker?: string | null;
 }
 
 /** How an attempt ended, for its history row. */
@@ -60,6 +62,7 @@ export class InFlightAttempts {
     if (!f) return;
     f.state = "running";
     f.startedAt = at;
+    f.worker = worker;
     this.writer.task(run, f.key, { state: "running", startedAt: at }, at);
     this.writer.attempt(run.run, this.#row(f, "running", at, null, null, pid, worker), null, at);
   }
@@ -80,7 +83,7 @@ export class InFlightAttempts {
     if (!f) return undefined;
     this.#byId.delete(attemptId);
     this.dispatcher.release(f);
-    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid, how.worker ?? null), f.state, now);
+    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid, how.worker ?? f.worker ?? null), f.state, now);
     return f;
   }
 

@@ -60,10 +60,11 @@ export class RunLifecycle {
 
   // ── executor events ──────────────────────────────────────────────────────────────────────
 
-  attemptStarted(attemptId: string, at: number, pid: number | null): void {
+  /** `worker`: the remote worker running it (docs/workers.md); absent for the local pool. */
+  attemptStarted(attemptId: string, at: number, pid: number | null, worker?: string): void {
     const f = this.s.inFlight.get(attemptId);
     const run = f && this.s.runs.get(f.runPk);
-    if (run) this.s.inFlight.started(run, attemptId, at, pid);
+    if (run) this.s.inFlight.started(run, attemptId, at, pid, worker ?? null);
   }
 
   attemptFinished(report: AttemptReport): void {
@@ -76,7 +77,7 @@ export class RunLifecycle {
       this.s.inFlight.end(report.attemptId, undefined, { state: "failed", endedAt: report.endedAt, error: null, pid: report.pid }, now);
     } else {
       const result = applyOutcome(this.s.writer, run, f.key, this.s.outputs.sealReport(run, f, report), now);
-      const how = { state: result.attemptState, startedAt: report.startedAt, endedAt: report.endedAt, error: result.ti.error, pid: report.pid };
+      const how = { state: result.attemptState, startedAt: report.startedAt, endedAt: report.endedAt, error: result.ti.error, pid: report.pid, worker: report.worker ?? null };
       this.s.inFlight.end(report.attemptId, run, how, now);
       this.s.sensorWaits.settled(run, result.ti, now);
       if (result.ti.state === "success" && f.mapIndex < 0) this.recordOutlets(run, f.taskId, f.tryNumber, now);

@@ -279,8 +279,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
 
   // ── executor events (run-lifecycle.ts) ───────────────────────────────────────────────────
 
-  started(attemptId: string, at: number, pid: number | null): void {
-    this.life.attemptStarted(attemptId, at, pid);
+  started(attemptId: string, at: number, pid: number | null, worker?: string): void {
+    this.life.attemptStarted(attemptId, at, pid, worker);
   }
 
   finished(report: AttemptReport): void {
