@@ -9,11 +9,17 @@ import {
 } from "kysely";
 import type { LockWait } from "./lock-wait.js";
 import { LockWaitingConnection, type TransactionAwareDatabase } from "./lock-waiting-connection.js";
+import type { WalSync } from "./wal-sync.js";
 
 export interface DurableSqliteDialectConfig {
   database: TransactionAwareDatabase;
   /** With it, statements blocked by another process's lock wait asynchronously (see lock-wait.ts). */
   lockWait?: LockWait;
+  /**
+   * With `lockWait`, for a connection set to `synchronous=NORMAL`: syncs the WAL after each
+   * write, off the event loop (see wal-sync.ts). Closed with the dialect's driver.
+   */
+  walSync?: WalSync;
 }
 
 /**
@@ -26,6 +32,8 @@ export interface DurableSqliteDialectConfig {
  *   that must wait for the lock waits at BEGIN, before it has done anything.
  * - With `lockWait`, a statement blocked by a lock waits for it off the event loop
  *   ({@link LockWaitingConnection}) instead of inside SQLite's synchronous busy handler.
+ * - With `walSync`, a commit resolves once the WAL holding it is synced, and the sync runs off
+ *   the event loop instead of inside SQLite's COMMIT.
  * - SQLite's DDL is transactional, so the migrator runs migrations inside one (immediate)
  *   transaction; two processes migrating the same file serialise instead of racing.
  */
@@ -48,10 +56,28 @@ export class DurableSqliteDialect extends SqliteDialect {
 
 class ImmediateTransactionSqliteDriver extends SqliteDriver {
   readonly #waiting: LockWaitingConnection | undefined;
+  readonly #walSync: WalSync | undefined;
 
   constructor(config: DurableSqliteDialectConfig) {
     super({ database: config.database });
     this.#waiting = config.lockWait ? new LockWaitingConnection(config.database, config.lockWait) : undefined;
+    this.#walSync = config.walSync;
+  }
+
+  /**
+   * Lets the next statement have the connection at once, then — when a write ended on it —
+   * waits for the WAL's sync: the caller's promise resolves once its commit is durable, while
+   * reads and the next transaction need not wait for the disk.
+   */
+  override async releaseConnection(): Promise<void> {
+    const unsynced = this.#waiting?.takeUnsynced() === true;
+    await super.releaseConnection();
+    if (unsynced && this.#walSync) await this.#walSync.sync();
+  }
+
+  override async destroy(): Promise<void> {
+    await this.#walSync?.close();
+    await super.destroy();
   }
 
   override async acquireConnection(): Promise<DatabaseConnection> {

@@ -14,14 +14,25 @@ export type TransactionAwareDatabase = SqliteDatabase & { readonly inTransaction
  * SQLite kept open (it undid just that statement). Were the transaction rolled back by the
  * failure, the error goes to the caller. Write transactions begin with `BEGIN IMMEDIATE`, so the
  * wait happens at BEGIN, before anything was done.
+ *
+ * It notes when a statement ended a write (a COMMIT, or a write outside any transaction), so
+ * that the driver can have the WAL synced once the connection is released ({@link takeUnsynced}).
  */
 export class LockWaitingConnection implements DatabaseConnection {
   readonly #db: TransactionAwareDatabase;
   readonly #wait: LockWait;
+  #unsynced = false;
 
   constructor(db: TransactionAwareDatabase, wait: LockWait) {
     this.#db = db;
     this.#wait = wait;
+  }
+
+  /** Whether a write ended since the last call (then it must be synced before it is acknowledged). */
+  takeUnsynced(): boolean {
+    const unsynced = this.#unsynced;
+    this.#unsynced = false;
+    return unsynced;
   }
 
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
@@ -29,12 +40,18 @@ export class LockWaitingConnection implements DatabaseConnection {
     try {
       const result = this.#run<R>(query);
       if (this.#wait.tracker.unavailable) this.#wait.tracker.markAvailable();
-      return Promise.resolve(result);
+      return Promise.resolve(this.#noteWrite(result));
     } catch (error) {
       const sameState = () => this.#db.inTransaction === inTransaction;
       if (!isLockError(error) || !sameState()) return Promise.reject(error as Error);
-      return waitForLock(() => this.#run<R>(query), error, this.#wait, sameState);
+      return waitForLock(() => this.#run<R>(query), error, this.#wait, sameState).then((r) => this.#noteWrite(r));
     }
+  }
+
+  /** A statement that wrote (not a reader) and left no transaction open ended a write. */
+  #noteWrite<R>(result: QueryResult<R>): QueryResult<R> {
+    if (result.numAffectedRows !== undefined && !this.#db.inTransaction) this.#unsynced = true;
+    return result;
   }
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {

@@ -13,6 +13,7 @@ import { StoreAvailabilityTracker } from "../store-availability-tracker.js";
 import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
 import { BUSY_TIMEOUT_MS, DEFAULT_LOCK_WAIT_MS, isLockError, UNAVAILABLE_AFTER_MS, waitForLock, type LockWait } from "./lock-wait.js";
 import { withStatementCache } from "./statement-cache.js";
+import { WalSync } from "./wal-sync.js";
 
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, networked: false };
 
@@ -20,8 +21,10 @@ const IN_MEMORY = ":memory:";
 
 /**
  * Opens (creating it and its parent directories if needed) the SQLite database at `path` and
- * migrates it. Durable settings: WAL journal, `synchronous=FULL` (a commit survives power loss),
- * foreign keys enforced. A statement that finds the file locked by another process waits for it
+ * migrates it. Durable settings: WAL journal, every commit synced to the disk before it is
+ * acknowledged (a commit survives power loss), foreign keys enforced. The sync of a file's WAL
+ * runs off the event loop ({@link WalSync}: `synchronous=NORMAL` plus an `fdatasync` of the WAL
+ * after each commit, which is what FULL does inside the COMMIT call). A statement that finds the file locked by another process waits for it
  * asynchronously, up to `options.lockWaitMs`, and the store's `availability` says so meanwhile
  * (`lock-wait.ts`); opening a locked file waits the same way.
  *
@@ -62,7 +65,10 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
     throw new BatonError(`Cannot use SQLite database "${path}": ${(e as Error).message}`, { cause: e });
   }
 
-  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite), lockWait }) });
+  // A file's commits are synced by WalSync, off the event loop; an in-memory database has no WAL.
+  const walSync = path === IN_MEMORY || path === "" ? undefined : new WalSync(resolve(path));
+  if (walSync) sqlite.pragma("synchronous = NORMAL");
+  const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite), lockWait, walSync }) });
   const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options, lockWait.tracker);
   try {
     await store.migrate();
