@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BatonError, InvalidInputError, NotFoundError } from "../core/errors.js";
+import { BatonError } from "../core/errors.js";
 import type { EpochMs } from "../core/model/records.js";
 import { systemClock, type Clock } from "../core/ports/clock.js";
 import type { AttemptOutcome, AttemptRequest, CallbackOutcome, CallbackRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
@@ -10,12 +10,12 @@ import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import type { DagRunsGateway } from "../core/ports/dag-runs-gateway.js";
 import { SecretMasker } from "../core/secrets/mask-text.js";
-import { isSensitiveKey, secretValuesOf } from "../core/secrets/sensitive-keys.js";
 import { AttemptQueue } from "./attempt-queue.js";
 import { answerDagRuns } from "./answer-dag-runs.js";
+import { answerSecret } from "./answer-secret.js";
 import { appendRaw, cancelledOutcome, endAttempt, formatMs } from "./attempt-end.js";
 import { PooledChild } from "./pooled-child.js";
-import type { ChildEvent, SecretReply } from "./protocol.js";
+import type { ChildEvent } from "./protocol.js";
 import type { LostWrites } from "./task-runner/attempt-log.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
 
@@ -46,6 +46,16 @@ export interface LocalProcessExecutorOptions {
   infraErrors?: InfraErrors;
   /** Callback functions running at once, each in a fresh child process (docs/alerts.md). Default 2. */
   callbackProcesses?: number;
+  /**
+   * Per-attempt answers, used instead of `secrets` and `dagRuns`: called with the id of the
+   * attempt that asks (`baton worker` forwards the question, naming the attempt, to the API server).
+   */
+  resolversFor?: (attemptId: string) => { secrets: SecretsResolver; dagRuns: DagRunsGateway };
+  /**
+   * Told, during {@link LocalProcessExecutor.shutdown}, of attempts dropped without a report because
+   * they never started (`baton worker` hands them back to the server).
+   */
+  unstartedAtShutdown?: (attemptIds: string[]) => void;
 }
 
 /**
@@ -77,6 +87,8 @@ export class LocalProcessExecutor implements Executor {
   readonly #secrets: SecretsResolver | null;
   readonly #dagRuns: DagRunsGateway | null;
   readonly #infraErrors: InfraErrors | null;
+  readonly #resolversFor: LocalProcessExecutorOptions["resolversFor"] | null;
+  readonly #unstartedAtShutdown: (attemptIds: string[]) => void;
 
   #listener: ExecutorListener | null = null;
   readonly #workers: Worker[] = [];
@@ -104,6 +116,8 @@ export class LocalProcessExecutor implements Executor {
     this.#secrets = options.secrets ?? null;
     this.#dagRuns = options.dagRuns ?? null;
     this.#infraErrors = options.infraErrors ?? null;
+    this.#resolversFor = options.resolversFor ?? null;
+    this.#unstartedAtShutdown = options.unstartedAtShutdown ?? (() => {});
     const callbackEntry = resolve(dirname(this.#entry), "callback-main.js");
     this.#callbacks = new CallbackProcesses({ entry: callbackEntry, execArgv: this.#execArgv, max: positive(options.callbackProcesses ?? 2, "callbackProcesses"), clock: this.#clock, logger: this.#logger });
   }
@@ -193,7 +207,7 @@ export class LocalProcessExecutor implements Executor {
     if (this.#shutdown !== null) return this.#shutdown;
     this.#closing = true;
     this.#cancelRespawn?.();
-    for (const attempt of this.#queue.drain()) this.#attempts.delete(attempt.request.attemptId);
+    this.#forgetUnstarted(this.#queue.drain());
     for (const worker of this.#workers) {
       for (const attempt of worker.held) {
         if (attempt.state === "held") {
@@ -325,7 +339,8 @@ export class LocalProcessExecutor implements Executor {
       if (event.t === "started") this.#onStarted(worker, attempt, event.at);
       else if (event.t === "secret") void this.#answerSecret(worker, attempt, event);
       else if (event.t === "dagRuns") {
-        void answerDagRuns(this.#dagRuns, event, attempt.state === "running").then((reply) => worker.child.answerDagRuns(reply));
+        const dagRuns = this.#resolversFor?.(attempt.request.attemptId).dagRuns ?? this.#dagRuns;
+        void answerDagRuns(dagRuns, event, attempt.state === "running").then((reply) => worker.child.answerDagRuns(reply));
       }
       else if (worker.stop?.attempt !== attempt) {
         // A stopped attempt is reported when its child is gone, with the stop's outcome.
@@ -358,38 +373,13 @@ export class LocalProcessExecutor implements Executor {
 
   /** Resolves a running attempt's `ctx.connection()`/`ctx.variable()` and sends the answer back. */
   async #answerSecret(worker: Worker, attempt: Attempt, event: Extract<ChildEvent, { t: "secret" }>): Promise<void> {
-    const { req, kind, name } = event;
-    let reply: SecretReply;
-    if (attempt.state !== "running") {
-      reply = { req, error: `ctx.${kind}() was called outside a running attempt`, code: "failed" };
-    } else if (this.#secrets === null) {
-      reply = {
-        req,
-        error: "connections and variables are not available here: the executor was started without a secrets resolver",
-        code: "unavailable",
-      };
-    } else {
-      try {
-        if (kind === "connection") {
-          const connection = await this.#secrets.connection(name);
-          attempt.masker.add(secretValuesOf(connection));
-          reply = { req, connection };
-        } else {
-          const variable = await this.#secrets.variable(name);
-          if (isSensitiveKey(name)) attempt.masker.add([variable]);
-          reply = { req, variable };
-        }
-      } catch (e) {
-        const error = e instanceof Error ? e.message : String(e);
-        const code = e instanceof NotFoundError ? "not_found" : e instanceof InvalidInputError ? "invalid" : "failed";
-        reply = { req, error, code };
-      }
-    }
-    worker.child.answer(reply);
+    const secrets = this.#resolversFor?.(attempt.request.attemptId).secrets ?? this.#secrets;
+    worker.child.answer(await answerSecret(secrets, attempt.masker, event, attempt.state === "running"));
   }
 
   #onRecalled(worker: Worker, dropped: string[]): void {
     const requeue: Attempt[] = [];
+    const unstarted: Attempt[] = [];
     const now = this.#clock.now();
     for (const id of dropped) {
       const attempt = this.#attempts.get(id);
@@ -398,10 +388,18 @@ export class LocalProcessExecutor implements Executor {
       attempt.worker = null;
       attempt.state = "queued";
       if (attempt.cancelReason !== null) this.#report(attempt, cancelledOutcome(attempt.cancelReason), now, now, null);
-      else if (this.#closing) this.#attempts.delete(id);
+      else if (this.#closing) unstarted.push(attempt);
       else requeue.push(attempt);
     }
     this.#queue.unshift(requeue);
+    this.#forgetUnstarted(unstarted);
+  }
+
+  /** At shutdown: attempts that will never start are dropped without a report (see {@link shutdown}). */
+  #forgetUnstarted(attempts: Attempt[]): void {
+    if (attempts.length === 0) return;
+    for (const attempt of attempts) this.#attempts.delete(attempt.request.attemptId);
+    this.#unstartedAtShutdown(attempts.map((a) => a.request.attemptId));
   }
 
   /** Kills the attempt's child; the attempt is reported with `outcome` once the child is gone. */
@@ -433,6 +431,7 @@ export class LocalProcessExecutor implements Executor {
     const now = this.#clock.now();
     const how = signal !== null ? `was killed by ${signal}${signalHint(signal)}` : `exited with code ${code}`;
     const requeue: Attempt[] = [];
+    const unstarted: Attempt[] = [];
     for (const attempt of worker.held) {
       if (worker.stop?.attempt === attempt) {
         this.#report(attempt, worker.stop.outcome, attempt.startedAt ?? now, now, pid);
@@ -443,11 +442,12 @@ export class LocalProcessExecutor implements Executor {
         attempt.worker = null;
         attempt.state = "queued";
         if (attempt.cancelReason !== null) this.#report(attempt, cancelledOutcome(attempt.cancelReason), now, now, null);
-        else if (this.#closing) this.#attempts.delete(attempt.request.attemptId);
+        else if (this.#closing) unstarted.push(attempt);
         else requeue.push(attempt);
       }
     }
     this.#queue.unshift(requeue);
+    this.#forgetUnstarted(unstarted);
     if (!worker.isReady) {
       const output = worker.earlyOutput.trim();
       const error = new BatonError(
