@@ -21,6 +21,7 @@ import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { NotificationsPage } from "./pages/notifications-page";
 import { AuditPage } from "./pages/audit-page";
+import { WorkersPage } from "./pages/workers-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
 
@@ -74,6 +75,7 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
+  else if (path === "/workers") page = <WorkersPage />;
   // The audit trail: admins only (the API enforces it; the link just follows).
   else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
@@ -96,6 +98,7 @@ function Shell({ me }: { me: Me }) {
           <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
           <AnomaliesLink current={path === "/anomalies"} />
           <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
+          <Link to="/workers" aria-current={path === "/workers" ? "page" : undefined} data-testid="nav-workers">Workers</Link>
           {me.role === "admin" && <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">Audit</Link>}
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>

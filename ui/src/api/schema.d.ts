@@ -5379,6 +5379,307 @@ export interface paths {
         };
         trace?: never;
     };
+    "/api/v1/worker-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Worker tokens, newest first (revoked ones included), with the workers using each */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tokens: components["schemas"]["WorkerToken"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a worker token (`baton worker --token`); the answer holds the token text, shown only once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description What it is for (`gpu-box-1`). */
+                        name: string;
+                        /** @description Queues its workers may listen on; absent or null: any queue. */
+                        queues?: string[] | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string | null;
+                            /** @description Who created it: a username, `local`, or `cli:<os user>`. */
+                            createdBy: string | null;
+                            /** @description Public id, 12 hex characters (the token is `batonw_<id>_<secret>`). */
+                            id: string;
+                            /**
+                             * Format: date-time
+                             * @description When a worker last connected or sent a heartbeat with it.
+                             */
+                            lastSeenAt: string | null;
+                            name: string;
+                            /** @description Queues a worker with this token may listen on; null: any queue. */
+                            queues: string[] | null;
+                            /**
+                             * Format: date-time
+                             * @description Set once revoked: its workers are disconnected and refused.
+                             */
+                            revokedAt: string | null;
+                            /** @description The token text, shown only in this answer: `batonw_<id>_<secret>`. */
+                            token: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/worker-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a worker token: its workers are disconnected and refused from now on (revoking twice is accepted) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Remote workers (active and draining ones, then the others seen since `since`), their attempts, and each queue's depth */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Also list lost and stopped workers last seen at or after this time (default: 24 hours ago): YYYY-MM-DD (midnight UTC) or an ISO 8601 date-time. */
+                    since?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            queues: {
+                                queue: string;
+                                /** @description Attempts waiting for a worker of this queue. */
+                                queued: number;
+                                /** @description Attempts assigned to or running on a worker. */
+                                running: number;
+                                /** @description Active workers listening on it; 0 with `queued` > 0 means nothing will run them. */
+                                workers: number;
+                            }[];
+                            workers: components["schemas"]["Worker"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -5874,6 +6175,89 @@ export interface components {
              */
             updatedAt: string | null;
             value: string;
+        };
+        Worker: {
+            /** @description What it holds now (active and draining workers). */
+            attempts: components["schemas"]["WorkerAttempt"][];
+            /** @description Attempts it runs at once (`--concurrency`). */
+            concurrency: number;
+            host: string;
+            /** @description Chosen by the worker at start (`host:pid:random`); one per process start. */
+            id: string;
+            /**
+             * Format: date-time
+             * @description The API server's clock at the worker's last message or heartbeat.
+             */
+            lastSeenAt: string | null;
+            /** @description `--name`, or the host name. */
+            name: string;
+            pid: number;
+            queues: string[];
+            /** @description Why it is lost or stopped. */
+            reason: string | null;
+            /** @description Attempts it holds (assigned or running) as of its last heartbeat. */
+            running: number;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "active" | "draining" | "lost" | "stopped";
+            /**
+             * Format: date-time
+             * @description When it was declared lost, stopped or began draining.
+             */
+            stateChangedAt: string | null;
+            tokenId: string;
+            /** @description The worker token's name; null if the token no longer exists. */
+            tokenName: string | null;
+            /** @description Baton's version on the worker. */
+            version: string;
+        };
+        WorkerAttempt: {
+            attemptId: string;
+            dagId: string;
+            mapIndex: number;
+            runId: string;
+            /**
+             * Format: date-time
+             * @description null until the worker started it.
+             */
+            startedAt: string | null;
+            /**
+             * @description `assigned`: sent to the worker, not started yet.
+             * @enum {string}
+             */
+            state: "queued" | "assigned" | "running" | "finished";
+            taskId: string;
+            tryNumber: number;
+        };
+        WorkerToken: {
+            /** Format: date-time */
+            createdAt: string | null;
+            /** @description Who created it: a username, `local`, or `cli:<os user>`. */
+            createdBy: string | null;
+            /** @description Public id, 12 hex characters (the token is `batonw_<id>_<secret>`). */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When a worker last connected or sent a heartbeat with it.
+             */
+            lastSeenAt: string | null;
+            name: string;
+            /** @description Queues a worker with this token may listen on; null: any queue. */
+            queues: string[] | null;
+            /**
+             * Format: date-time
+             * @description Set once revoked: its workers are disconnected and refused.
+             */
+            revokedAt: string | null;
+            /** @description The workers connected with it now (active or draining). */
+            workers: {
+                host: string;
+                id: string;
+                name: string;
+                /** @enum {string} */
+                state: "active" | "draining";
+            }[];
         };
     };
     responses: never;

@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { useQueryClient, type InfiniteData, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { API_BASE } from "./client";
 import { keys } from "./keys";
+import { workerKeys } from "./workers";
 import type { ChangeEvent, Grid, TaskState } from "./types";
 
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -68,6 +69,8 @@ function keysFor(qc: QueryClient, ev: ChangeEvent): QueryKey[] {
       if (runId && taskId && ev.state) patchGridCell(qc, dagId, runId, taskId, ev.state as TaskState);
       return [
         keys.grids(dagId),
+        // An attempt starting or ending on a remote worker changes the Workers page.
+        workerKeys.workers,
         ...(runId ? [keys.taskInstances(dagId, runId)] : []),
         ...(runId && taskId ? [keys.taskInstance(dagId, runId, taskId)] : []),
       ];

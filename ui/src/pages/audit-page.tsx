@@ -6,7 +6,7 @@ import { EmptyState, ErrorState, SkeletonRows } from "../design/misc";
 import { fmtDate } from "../lib/format";
 import { Link, useSearchParam } from "../router";
 
-const ACTION_GROUPS = ["run.*", "task.*", "dag.*", "backfill.*", "pool.*", "connection.*", "variable.*", "user.*", "token.*", "login.*", "dataset.*"];
+const ACTION_GROUPS = ["run.*", "task.*", "dag.*", "backfill.*", "pool.*", "connection.*", "variable.*", "user.*", "token.*", "worker_token.*", "login.*", "dataset.*"];
 
 /** A `datetime-local` value (this browser's time) as ISO 8601 UTC, or undefined. */
 function isoOf(local: string): string | undefined {
