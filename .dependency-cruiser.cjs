@@ -94,6 +94,13 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/core/", "^src/lineage/", "^src/config/lineage-config\\.ts$"] },
     },
     {
+      name: "remote-boundaries",
+      comment: "remote workers (docs/adr/0008): the protocol, the worker process and the API server's hub run on the core and the executor's pool; the hub checks worker tokens with the API's verifier",
+      severity: "error",
+      from: { path: layer("remote") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/executor/", "^src/remote/", "^src/api/auth/worker-token\\.ts$"] },
+    },
+    {
       name: "nothing-imports-cli",
       severity: "error",
       from: { pathNot: "^src/cli/" },

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from "fastify";
 import type { Connection } from "../core/model/connection.js";
 import type { BackfillRecord, EpochMs, ReprocessBehavior, RunRecord } from "../core/model/records.js";
 import type { AuditLog } from "../core/ports/audit-log.js";
@@ -59,6 +60,12 @@ export interface ApiDeps {
   callbacks?: Pick<CallbackStore, "listCallbacks">;
   /** Remote workers' registry, tokens and mailbox (GET /api/v1/workers, /api/v1/worker-tokens; docs/workers.md); absent → those routes answer 404. */
   workers?: WorkerStore;
+  /**
+   * The remote workers' channel (src/remote/hub: the WebSocket at /api/v1/workers/connect and the
+   * bundle route, authenticated by worker tokens; docs/workers.md#worker-channel), attached before
+   * the server is ready; absent → no worker can connect.
+   */
+  workerHub?: { attach(app: FastifyInstance): void };
   /** Resolves webhook secrets (variable `webhook_secret_<dagId>`); absent → webhooks answer 404. */
   secrets?: SecretsResolver;
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */

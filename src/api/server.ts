@@ -69,6 +69,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   // Before any route: every state-changing route is audited (docs/audit.md).
   registerAuditHooks(app, deps.audit, routeDeps.now);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
+  // Remote workers: their own token auth (the bundle route is public to the user auth; the upgrade bypasses the hooks).
+  deps.workerHub?.attach(app);
   for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes, metricsRoutes]) {
     await routes(app, routeDeps);
   }

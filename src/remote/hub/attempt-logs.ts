@@ -1,0 +1,49 @@
+import type { AttemptOutcome } from "../../core/ports/executor.js";
+import type { Logger } from "../../core/ports/logger.js";
+import { SecretMasker } from "../../core/secrets/mask-text.js";
+import { appendRaw } from "../../executor/attempt-end.js";
+
+/**
+ * What the hub writes for remote attempts: their log bytes, appended to each attempt's
+ * `logPath` (the file the UI and `baton tasks logs` read, as for a local attempt), and the
+ * masking of the secrets the hub handed to each attempt, in those bytes and in its outcome.
+ */
+export class AttemptLogs {
+  readonly #maskers = new Map<string, { masker: SecretMasker; workerId: string }>();
+
+  constructor(private readonly logger: Logger) {}
+
+  /** The secrets handed to this attempt (created on first use). */
+  masker(attemptId: string, workerId: string): SecretMasker {
+    let entry = this.#maskers.get(attemptId);
+    if (entry === undefined) this.#maskers.set(attemptId, (entry = { masker: new SecretMasker(), workerId }));
+    return entry.masker;
+  }
+
+  /** Appends `data` (masked) to the log file; a file that cannot be written is logged, not thrown. */
+  append(attemptId: string, logPath: string, data: string): void {
+    const masker = this.#maskers.get(attemptId)?.masker;
+    try {
+      appendRaw(logPath, masker === undefined || masker.empty ? data : masker.mask(data));
+    } catch (e) {
+      this.logger.warn({ attemptId, logPath, err: e }, "the log of a remote attempt could not be written");
+    }
+  }
+
+  /** The outcome with the attempt's secrets masked in its error text. */
+  maskOutcome(attemptId: string, outcome: AttemptOutcome): AttemptOutcome {
+    const masker = this.#maskers.get(attemptId)?.masker;
+    if (masker === undefined || masker.empty) return outcome;
+    if ("error" in outcome) return { ...outcome, error: masker.mask(outcome.error) };
+    if (outcome.kind === "skipped") return { ...outcome, reason: masker.mask(outcome.reason) };
+    return outcome;
+  }
+
+  forget(attemptId: string): void {
+    this.#maskers.delete(attemptId);
+  }
+
+  forgetWorker(workerId: string): void {
+    for (const [id, entry] of this.#maskers) if (entry.workerId === workerId) this.#maskers.delete(id);
+  }
+}
