@@ -3,6 +3,7 @@ import pino from "pino";
 import { loadConfig, type BatonConfig, type ConfigOverrides } from "../config/config.js";
 import type { Logger } from "../core/ports/logger.js";
 import { silentLogger } from "../core/ports/logger.js";
+import { InProcessRemoteSignal, type RemoteSignal } from "../core/ports/remote-signal.js";
 import { DagSync } from "../dag-processor/dag-sync.js";
 import { openStore, type FullStore } from "../store/index.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
@@ -25,6 +26,11 @@ export interface Runtime {
   config: BatonConfig;
   store: FullStore;
   logger: Logger;
+  /**
+   * This process's RemoteSignal (docs/adr/0008), opened on first use and closed with the runtime:
+   * in `baton standalone` the scheduler's remote executor and the API server's worker hub share it.
+   */
+  remoteSignal(): Promise<RemoteSignal>;
   close(): Promise<void>;
 }
 
@@ -38,7 +44,18 @@ export async function openRuntime(opts: CommonOptions, { quiet = true } = {}): P
   mkdirSync(config.home, { recursive: true });
   const store = await openStore(config.databaseUrl);
   const logger = makeLogger(config, quiet);
-  return { config, store, logger, close: () => store.close() };
+  let signal: Promise<RemoteSignal> | undefined;
+  return {
+    config,
+    store,
+    logger,
+    // Within one process until a signal that crosses processes (PostgreSQL LISTEN/NOTIFY) is wired here.
+    remoteSignal: () => (signal ??= Promise.resolve(new InProcessRemoteSignal())),
+    close: async () => {
+      await (await signal)?.close();
+      await store.close();
+    },
+  };
 }
 
 /** Loads new and changed DAG files into the store (used by commands that read DAGs). */

@@ -5,6 +5,7 @@ import { batonVersion } from "../baton-version.js";
 import { serveMetricsPort } from "./metrics-port.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
 import { serveApi } from "./serve-api.js";
+import { openWorkerHub } from "../worker-hub.js";
 
 /**
  * `baton api`: the REST API and UI alone, for a deployment where the scheduler runs elsewhere
@@ -16,7 +17,9 @@ export async function api(opts: CommonOptions): Promise<number> {
   const changes = pollingChangeFeed(store, 1_000, () => Date.now());
   // Process metrics only: the scheduling series come from the scheduler processes (docs/metrics.md).
   const metrics = new PrometheusMetrics({ process: "api", version: batonVersion() });
-  const { app, url } = await serveApi(store, apiDeps({ config, store, changes, mode: "required", metrics }), config.apiHost, config.apiPort);
+  // Remote workers connect here (docs/workers.md#worker-channel); the schedulers reach it through the database.
+  const workerHub = await openWorkerHub(rt);
+  const { app, url } = await serveApi(store, { ...apiDeps({ config, store, changes, mode: "required", metrics }), workerHub }, config.apiHost, config.apiPort);
   const metricsPort = await serveMetricsPort(config, metrics);
   process.stdout.write(`Baton API is running at ${url} (sign-in required). Press Ctrl+C to stop.\n`);
   if (metricsPort) process.stdout.write(`  Metrics: ${metricsPort.url} (no auth)\n`);

@@ -5,6 +5,7 @@ import { redactDatabaseUrl, startSchedulerParts, untilSignalled } from "../sched
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 import { serveApi } from "./serve-api.js";
+import { openWorkerHub } from "../worker-hub.js";
 
 /**
  * `baton standalone`: everything in one process on the embedded database — the DAG folder
@@ -16,10 +17,16 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   refuseLocalModeOffLoopback(wanted.apiHost, wanted.standaloneAuth);
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store } = rt;
+  // Remote workers (before anything runs: a wrong BATON_WORKER_* stops the start); the hub shares
+  // rt.remoteSignal() with the scheduler's remote executor, in this one process.
+  let wakeScheduler = (): void => {};
+  const workerHub = await openWorkerHub(rt, () => wakeScheduler());
   const parts = await startSchedulerParts(rt, "standalone");
   const { scheduler, firstSync: first } = parts;
+  wakeScheduler = () => scheduler.wake();
   const mode = config.standaloneAuth;
-  const { app, url } = await serveApi(store, apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors, metrics: parts.metrics }), config.apiHost, config.apiPort);
+  const deps = apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors, metrics: parts.metrics });
+  const { app, url } = await serveApi(store, { ...deps, workerHub }, config.apiHost, config.apiPort);
   const metricsPort = await serveMetricsPort(config, parts.metrics);
   process.stdout.write(
     `Baton standalone is running.\n` +
