@@ -20,7 +20,7 @@ const tokenFields = {
   queues,
   createdBy: { type: ["string", "null"], description: "Who created it: a username, `local`, or `cli:<os user>`." },
   createdAt: time,
-  lastSeenAt: { ...time, description: "When a worker last connected or sent a heartbeat with it." },
+  lastSeenAt: { ...time, description: "When a worker last authenticated with it (connecting or fetching a bundle); recorded at most once a minute." },
   revokedAt: { ...time, description: "Set once revoked: its workers are disconnected and refused." },
 };
 

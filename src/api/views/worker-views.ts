@@ -7,7 +7,7 @@ const LISTENING = new Set<WorkerRecord["state"]>(["active"]);
 /** Workers still connected, which may hold attempts and use their token. */
 const CONNECTED = new Set<WorkerRecord["state"]>(["active", "draining"]);
 
-export function workerAttemptView(a: RemoteAttemptRecord) {
+function workerAttemptView(a: RemoteAttemptRecord) {
   return {
     attemptId: a.attemptId,
     dagId: a.request.context.dagId,
@@ -20,7 +20,7 @@ export function workerAttemptView(a: RemoteAttemptRecord) {
   };
 }
 
-export function workerView(w: WorkerRecord, tokenName: string | null, attempts: RemoteAttemptRecord[]) {
+function workerView(w: WorkerRecord, tokenName: string | null, attempts: RemoteAttemptRecord[]) {
   return {
     id: w.id,
     name: w.name,
@@ -41,7 +41,7 @@ export function workerView(w: WorkerRecord, tokenName: string | null, attempts: 
   };
 }
 
-export interface QueueView {
+interface QueueView {
   queue: string;
   queued: number;
   running: number;
@@ -50,7 +50,7 @@ export interface QueueView {
 }
 
 /** Queue depths with the active workers listening on each; a queue with workers and no attempts is listed too. By name. */
-export function queueViews(depths: QueueDepth[], workers: WorkerRecord[]): QueueView[] {
+function queueViews(depths: QueueDepth[], workers: WorkerRecord[]): QueueView[] {
   const out = new Map<string, QueueView>();
   const row = (queue: string): QueueView => {
     let r = out.get(queue);
@@ -82,7 +82,7 @@ export function workerTokenSummary(t: WorkerTokenRecord) {
 }
 
 /** A token as listed: its summary and the workers connected with it now. */
-export function workerTokenView(t: WorkerTokenRecord, workers: WorkerRecord[]) {
+function workerTokenView(t: WorkerTokenRecord, workers: WorkerRecord[]) {
   return {
     ...workerTokenSummary(t),
     workers: workers.filter((w) => w.tokenId === t.id && CONNECTED.has(w.state)).map((w) => ({ id: w.id, name: w.name, host: w.host, state: w.state })),

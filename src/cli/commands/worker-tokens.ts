@@ -18,7 +18,7 @@ export interface TokenOptions extends CommonOptions {
 }
 
 /** `--queues a,b` → ["a", "b"]: queue names, each once. */
-export function parseQueues(text: string): string[] {
+function parseQueues(text: string): string[] {
   const queues = [...new Set(text.split(",").map((q) => q.trim()).filter((q) => q !== ""))];
   if (queues.length === 0) throw new InvalidInputError("--queues needs at least one queue name, comma-separated (e.g. --queues default,gpu)");
   const bad = queues.find((q) => !QUEUE_NAME.test(q));

@@ -6,7 +6,7 @@ import { withRuntime, type CommonOptions } from "../runtime.js";
 const DAY_MS = 86_400_000;
 
 /** "12s ago", "3m ago", "2h ago": how long since a worker was last heard from. */
-export function ago(isoTime: string | null, now: number): string {
+function ago(isoTime: string | null, now: number): string {
   if (isoTime === null) return "";
   const s = Math.max(0, Math.round((now - Date.parse(isoTime)) / 1000));
   if (s < 120) return `${s}s ago`;

@@ -5471,7 +5471,7 @@ export interface paths {
                             id: string;
                             /**
                              * Format: date-time
-                             * @description When a worker last connected or sent a heartbeat with it.
+                             * @description When a worker last authenticated with it (connecting or fetching a bundle); recorded at most once a minute.
                              */
                             lastSeenAt: string | null;
                             name: string;
@@ -6239,7 +6239,7 @@ export interface components {
             id: string;
             /**
              * Format: date-time
-             * @description When a worker last connected or sent a heartbeat with it.
+             * @description When a worker last authenticated with it (connecting or fetching a bundle); recorded at most once a minute.
              */
             lastSeenAt: string | null;
             name: string;

@@ -32,13 +32,13 @@ export function useWorkers() {
   });
 }
 
-export function useWorkerTokens(enabled: boolean) {
+/** Admins only (the page shows the section to admins). */
+export function useWorkerTokens() {
   return useQuery({
     queryKey: workerKeys.tokens,
     queryFn: ({ signal }) => api.get<{ tokens: WorkerToken[] }>("/worker-tokens", signal),
     select: (d) => d.tokens,
     refetchInterval: 10_000,
-    enabled,
   });
 }
 

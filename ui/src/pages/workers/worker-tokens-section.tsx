@@ -16,7 +16,7 @@ import { fmtDate, fmtRelative } from "../../lib/format";
 const QUEUE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export function WorkerTokensSection({ now }: { now: number }) {
-  const tokens = useWorkerTokens(true);
+  const tokens = useWorkerTokens();
   const [creating, setCreating] = useState(false);
   const revoke = useRevokeWorkerToken();
   const confirm = useConfirm();
