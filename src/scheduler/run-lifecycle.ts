@@ -26,6 +26,18 @@ export class RunLifecycle {
     private readonly wake: () => void,
   ) {}
 
+  /**
+   * Loads runs left running by a scheduler that stopped, died or was fenced, by the recovery
+   * rules; their remote attempts are given up first, so their old tries are stopped on their
+   * workers and their outcomes never applied (remote-release.ts).
+   */
+  async recover(runs: RunRecord[]): Promise<void> {
+    // Runs already held (a retried adoption) are this scheduler's own: their attempts stay.
+    const lost = runs.filter((r) => !this.s.runs.has(r.id));
+    await this.s.releaseRemote?.(lost.map((r) => r.id));
+    for (const run of lost) await this.activate(run, true);
+  }
+
   /** Loads a run into memory and starts deciding its tasks. */
   async activate(run: RunRecord, recovering: boolean): Promise<void> {
     const now = this.s.clock.now();

@@ -28,6 +28,12 @@ export interface SchedulerOptions {
   /** Group-commit window (ms) on the clock; 0 commits on the next turn of the event loop. Default 5. */
   commitDelayMs?: number;
   schedulerId?: string;
+  /**
+   * The id this scheduler's lease registers under when `leases` are given (docs/adr/0007); unique
+   * per process start. Default `<schedulerId>:<8 random hex>`. The composition root picks it when
+   * something else must know it first (the remote executor's rows carry it: docs/workers.md).
+   */
+  leaseId?: string;
   /** Lease heartbeat and expiry when `leases` are given (docs/adr/0007); default 1,000 / 8,000 ms (a dead scheduler's runs are adopted within 10 s). */
   lease?: LeaseTiming;
   /** False for `dags test`: only runs created by the caller are executed. */
@@ -68,6 +74,11 @@ export interface SchedulerState {
   ha: { lease: SchedulerLease; ownership: DagOwnership } | null;
   /** Pool slots granted to this scheduler; null when it is the only one (the grant is the whole pool). */
   grants: PoolGrants | null;
+  /**
+   * Gives up the remote attempts of runs about to be recovered, and of fenced schedulers
+   * (remote-release.ts); null without remote workers.
+   */
+  readonly releaseRemote: ((runPks: number[]) => Promise<void>) | null;
   /** Stopping (or fenced): no more dispatches, retries or ticks. */
   stopping: boolean;
   /** Started: runs are loaded and the dispatch loop may run. */

@@ -32,6 +32,7 @@ import type { SchedulerOptions, SchedulerState } from "./scheduler-state.js";
 import { DispatchLoop } from "./dispatch-loop.js";
 import { RunLifecycle } from "./run-lifecycle.js";
 import { Tick } from "./tick.js";
+import { releaseBeforeRecovery, type RemoteAttempts } from "./remote-release.js";
 
 export type { SchedulerOptions } from "./scheduler-state.js";
 
@@ -62,6 +63,11 @@ export interface SchedulerDeps {
   onFenced?: () => void;
   /** Told how long each loop pass and each commit took (docs/metrics.md); none → nothing recorded. */
   metrics?: Metrics;
+  /**
+   * The remote-attempts mailbox (docs/workers.md): runs this scheduler recovers (at start, or
+   * adopted from a fenced one) have their remote attempts released first. None → no remote workers.
+   */
+  remoteAttempts?: RemoteAttempts;
 }
 
 /** What waits in a scheduler right now, read at scrape time (docs/metrics.md). */
@@ -106,10 +112,12 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     const metrics: Metrics = deps.metrics ?? noMetrics;
     this.leases = deps.leases;
     this.onFenced = deps.onFenced;
+    const remote = deps.remoteAttempts;
     const outputs = new TaskOutputs(deps.sealer ?? null);
     const opts: Required<SchedulerOptions> = {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
+      leaseId: "",
       createScheduledRuns: true,
       lease: { heartbeatMs: 1_000, leaseMs: 8_000 },
       commitDelayMs: 5,
@@ -175,6 +183,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       pools: new Map(),
       ha: null,
       grants: null,
+      releaseRemote: remote ? (runPks) => releaseBeforeRecovery(remote, this.leases, runPks, logger) : null,
       stopping: false,
       live: false,
     };
@@ -197,9 +206,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     await this.tick.refreshCatalog();
     if (s.ha) await this.tick.adoptDags();
     else {
-      for await (const page of runningRunPages(s.store)) {
-        for (const run of page) await this.life.activate(run, true);
-      }
+      for await (const page of runningRunPages(s.store)) await this.life.recover(page);
     }
     await s.uow.flush();
     s.live = true;
@@ -292,7 +299,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Registers this scheduler's lease; from now on every commit is fenced by it. */
   private async joinSchedulers(leases: SchedulerLeases, sole: boolean): Promise<void> {
     const [host, pid] = [this.s.opts.schedulerId.slice(0, this.s.opts.schedulerId.lastIndexOf(":")), process.pid];
-    const identity = { id: `${this.s.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: "baton" };
+    const identity = { id: this.s.opts.leaseId || `${this.s.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: "baton" };
     const timing = this.s.opts.lease;
     const lease = new SchedulerLease(leases, this.s.clock, this.s.logger, identity, timing, {
       onFenced: () => this.fenced(),

@@ -1,4 +1,4 @@
-import type { DagRecord } from "../core/model/records.js";
+import type { DagRecord, RunRecord } from "../core/model/records.js";
 import { planBackfills } from "./backfill-planner.js";
 import { applyCommand } from "./run-commands.js";
 import { createDatasetRuns } from "./dataset-runs.js";
@@ -19,6 +19,8 @@ export class Tick {
   private tickAgain = false;
   private cancelTick: (() => void) | null = null;
   private lastHeartbeat = 0;
+  /** DAGs owned whose running runs could not be loaded yet (store error): adopted on the next tick. */
+  private readonly unadopted = new Set<string>();
 
   constructor(
     private readonly s: SchedulerState,
@@ -109,16 +111,28 @@ export class Tick {
     await this.s.versions.refreshLatest(this.s.dags);
   }
 
-  /** Claims or gives back DAGs towards a fair share; loads the running runs of DAGs newly owned (recovery rules). */
+  /**
+   * Claims or gives back DAGs towards a fair share; loads the running runs of DAGs newly owned
+   * (recovery rules, after their remote attempts are released). A DAG whose adoption failed
+   * (store error) is adopted again on the next tick.
+   */
   async adoptDags(): Promise<void> {
-    if (!this.s.ha || this.s.stopping) return;
+    const ha = this.s.ha;
+    if (!ha || this.s.stopping) return;
     const busy = new Set([...this.s.runs.values()].map((r) => r.dagId));
     if (this.s.uow.pending) await this.s.uow.flush();
-    const adopted = await this.s.ha.ownership.rebalance(this.s.dags.size, this.s.ha.lease.liveSchedulers, (d) => busy.has(d));
-    for (const dagId of adopted) {
-      const running = await this.s.store.listRuns({ dagId, states: ["running"], limit: 1_000_000 });
-      for (const run of running) if (!this.s.runs.has(run.id)) await this.life.activate(run, true);
-      this.s.logger.info({ dagId, runs: running.length }, "DAG adopted");
+    const newlyOwned = await ha.ownership.rebalance(this.s.dags.size, ha.lease.liveSchedulers, (d) => busy.has(d));
+    const adopted = [...new Set([...this.unadopted, ...newlyOwned])].filter((d) => ha.ownership.owns(d));
+    this.unadopted.clear();
+    if (adopted.length === 0) return;
+    try {
+      const running = new Map<string, RunRecord[]>();
+      for (const dagId of adopted) running.set(dagId, await this.s.store.listRuns({ dagId, states: ["running"], limit: 1_000_000 }));
+      await this.life.recover([...running.values()].flat());
+      for (const [dagId, runs] of running) this.s.logger.info({ dagId, runs: runs.length }, "DAG adopted");
+    } catch (err) {
+      for (const d of adopted) this.unadopted.add(d);
+      this.s.logger.warn({ err, dags: adopted.length }, "could not adopt DAGs' running runs; trying again on the next tick");
     }
   }
 

@@ -15,6 +15,7 @@ import { DagSync } from "../../src/dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../../src/executor/local-process-executor.js";
 import { buildManualRun } from "../../src/scheduler/run-factory.js";
 import { Scheduler, type SchedulerOptions } from "../../src/scheduler/scheduler.js";
+import type { RemoteAttempts } from "../../src/scheduler/remote-release.js";
 import { openSqliteStore } from "../../src/store/sqlite/open-sqlite-store.js";
 
 /**
@@ -44,7 +45,7 @@ export class Harness {
     return { errors: r.errors };
   }
 
-  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer; metrics?: Metrics } = {}): Promise<Scheduler> {
+  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer; metrics?: Metrics; remoteAttempts?: RemoteAttempts } = {}): Promise<Scheduler> {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
@@ -53,6 +54,7 @@ export class Harness {
       ...(opts.triggerer ? { triggerer: opts.triggerer } : {}),
       ...(opts.sealer ? { sealer: opts.sealer } : {}),
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.remoteAttempts ? { remoteAttempts: opts.remoteAttempts } : {}),
       clock: opts.clock ?? systemClock,
       logger: silentLogger,
       options: { logsDir: this.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false, ...opts.scheduler },
