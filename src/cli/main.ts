@@ -37,6 +37,15 @@ function positiveCount(value: string): string {
   return value;
 }
 
+/** `--workers`: a whole number ≥ 0; 0 runs no local pool (every attempt goes to remote workers). */
+function workerCount(value: string): string {
+  if (!/^(0|[1-9]\d*)$/.test(value)) throw new InvalidArgumentError("must be a whole number (0: no local pool, remote workers only).");
+  return value;
+}
+
+/** `--workers` of the scheduling commands (docs/workers.md, "Queues and routing"). */
+const WORKERS = ["--workers <n>", "warm worker processes serving the default queue; 0: none, every task goes to remote workers (env BATON_WORKERS, default one per CPU)", workerCount] as const;
+
 /** `--metrics-port`: GET /metrics on a port of its own, without auth (docs/metrics.md). */
 const METRICS_PORT = ["--metrics-port <port>", "also serve GET /metrics on this port, without auth (env BATON_METRICS_PORT; host BATON_METRICS_HOST, default the API's)"] as const;
 
@@ -73,11 +82,12 @@ export function buildProgram(): Command {
     cmd.option("--host <host>", "address to listen on (env BATON_API_HOST, default 127.0.0.1)").option("--port <port>", "port (env BATON_API_PORT, default 8080; 0 = any free port)");
   serving(common(program.command("standalone").description("run the scheduler, workers, API and UI on the embedded database")))
     .option("--auth <mode>", "local (no sign-in needed from this machine) or required (env BATON_AUTH, default local)")
+    .option(...WORKERS)
     .option(...METRICS_PORT)
     .action(run(standalone));
   serving(common(program.command("api").description("run the REST API and UI only (sign-in required)"))).option(...METRICS_PORT).action(run(api));
   common(program.command("scheduler").description("run the scheduler, workers and DAG folder watcher, without the API"))
-    .option("--workers <n>", "warm worker processes, at least 1 (env BATON_WORKERS, default one per CPU)", positiveCount)
+    .option(...WORKERS)
     .option(...METRICS_PORT)
     .action(run(scheduler));
 

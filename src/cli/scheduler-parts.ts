@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { CallbackFirer } from "../alerts/callbacks/callback-firer.js";
 import { CallbackSweep } from "../alerts/callbacks/callback-sweep.js";
@@ -12,6 +13,8 @@ import { systemClock } from "../core/ports/clock.js";
 import { LastInfraError } from "../core/ports/infra-errors.js";
 import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../executor/local-process-executor.js";
+import { RemoteExecutor } from "../remote/remote-executor.js";
+import { RoutingExecutor } from "../remote/routing-executor.js";
 import { openLineage } from "../lineage/index.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
@@ -45,8 +48,9 @@ export interface SchedulerParts {
 
 /**
  * The parts every scheduling process builds, in one place (`baton standalone`, `baton
- * scheduler`): the DAG folder sync, the scheduler with its local worker pool and its triggerer
- * (deferred sensors), and the event triggers. Throws (before anything is left running) when the
+ * scheduler`): the DAG folder sync, the scheduler with its local worker pool (the `default`
+ * queue), its remote executor (other queues, through the mailbox) and its triggerer (deferred
+ * sensors), and the event triggers. Throws (before anything is left running) when the
  * scheduler may not start, e.g. another one holds this SQLite file.
  */
 export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
@@ -76,7 +80,13 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on; the SDK loads only then.
   const tracingConfig = loadTracingConfig();
   const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
+  // The local pool serves the `default` queue (with `--workers 0` it has no task processes and runs callbacks only);
+  // other queues, and `default` without a pool, go to remote workers through the mailbox (docs/workers.md).
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
+  // This scheduler's lease id, chosen here: its remote attempts' rows carry it.
+  const leaseId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const remote = new RemoteExecutor({ mailbox: store.workers, signal: await rt.remoteSignal(), schedulerId: leaseId, clock: systemClock, logger, window: config.remoteWindow });
+  const routed = new RoutingExecutor({ local: executor, remote });
   // Anomaly detection (docs/anomalies.md): attempts' values kept from the workers' reports, checked off the scheduler's path.
   // Each anomaly this process recorded fires the DAG's onAnomaly (the firer is built below; anomalies come only once it runs).
   const onAnomaly = (a: AnomalyRecord) => callbacks.fireAnomaly(a);
@@ -88,7 +98,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
     inbox: store,
     datasets: store,
     // With tracing on, each attempt carries its span's traceparent to the worker.
-    executor: anomalies.observe(tracing === null ? executor : tracing.traced(executor)),
+    executor: anomalies.observe(tracing === null ? routed : tracing.traced(routed)),
     // Deferred sensors wait here, in the scheduler's process, holding no worker slot.
     triggerer,
     // Sensitive tasks' return values are stored encrypted with the connections' key.
@@ -100,7 +110,10 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       maxOutputBytes: config.maxOutputBytes,
       pollMs: config.pollMs,
       lease: { heartbeatMs: config.schedulerHeartbeatMs, leaseMs: config.schedulerLeaseMs },
+      leaseId,
     },
+    // Runs it recovers (at start, or adopted from a fenced scheduler) have their remote attempts released first.
+    remoteAttempts: store.workers,
     // Several schedulers on one database (docs/adr/0007): a lease fences this one's writes.
     leases: store,
     // Fenced: another scheduler adopted this one's work. Its attempts are killed; exit so a supervisor starts it afresh.
@@ -171,6 +184,11 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       metrics.close();
     },
   };
+}
+
+/** The banner's "Workers:" line: the local pool, or none with `--workers 0`. */
+export function workersBanner(workers: number): string {
+  return workers === 0 ? "none (remote workers only)" : `${workers} process(es)`;
 }
 
 /** A database URL fit to print: a PostgreSQL password becomes `***`. */

@@ -14,8 +14,13 @@ export interface BatonConfig {
   databaseUrl: string;
   logsDir: string;
   bundleDir: string;
-  /** Warm task-runner processes. */
+  /**
+   * Warm task-runner processes (BATON_WORKERS / `--workers`): the local pool, which serves the
+   * `default` queue. 0: none — every attempt goes to remote workers (docs/workers.md).
+   */
   workers: number;
+  /** BATON_REMOTE_WINDOW: attempts in flight (queued in the mailbox or running) per remote queue; default 1,000. */
+  remoteWindow: number;
   /** Attempts handed to one worker ahead of time. */
   prefetch: number;
   maxOutputBytes: number;
@@ -77,6 +82,12 @@ function intFrom(env: NodeJS.ProcessEnv, key: string, fallback: number): number 
   return n;
 }
 
+function atLeastOne(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const n = intFrom(env, key, fallback);
+  if (n < 1) throw new Error(`${key} must be a whole number of at least 1, got "${env[key]}"`);
+  return n;
+}
+
 function authMode(raw: string | undefined): "local" | "required" {
   if (raw === undefined || raw === "" || raw === "local") return "local";
   if (raw === "required") return "required";
@@ -127,7 +138,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     databaseUrl: env.BATON_DATABASE_URL || join(home, "baton.db"),
     logsDir: join(home, "logs"),
     bundleDir: join(home, "bundles"),
-    workers: intFrom(env, "BATON_WORKERS", availableParallelism()) || 1,
+    workers: intFrom(env, "BATON_WORKERS", availableParallelism()),
+    remoteWindow: atLeastOne(env, "BATON_REMOTE_WINDOW", 1_000),
     prefetch: intFrom(env, "BATON_PREFETCH", 4) || 1,
     maxOutputBytes: intFrom(env, "BATON_MAX_OUTPUT_BYTES", 1024 * 1024),
     dagFileTimeoutMs: intFrom(env, "BATON_DAG_FILE_TIMEOUT_MS", 30_000),

@@ -20,7 +20,10 @@ import type { LostWrites } from "./task-runner/attempt-log.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
 
 export interface LocalProcessExecutorOptions {
-  /** Warm task-runner processes. Default: os.availableParallelism(). */
+  /**
+   * Warm task-runner processes. Default: os.availableParallelism(). 0: none — capacity 0, the
+   * executor only runs callback functions (`--workers 0`: attempts go to remote workers).
+   */
   processes?: number;
   /** Attempts handed to one process at a time (one runs, the rest wait in it). Default 4. */
   prefetch?: number;
@@ -105,7 +108,7 @@ export class LocalProcessExecutor implements Executor {
   readonly #callbacks: CallbackProcesses;
 
   constructor(options: LocalProcessExecutorOptions = {}) {
-    this.#processes = positive(options.processes ?? availableParallelism(), "processes");
+    this.#processes = options.processes === 0 ? 0 : positive(options.processes ?? availableParallelism(), "processes");
     this.#prefetch = positive(options.prefetch ?? 4, "prefetch");
     this.capacity = this.#processes * this.#prefetch;
     this.#entry = options.runnerEntry ?? defaultRunnerEntry();

@@ -1,5 +1,5 @@
 import { openRuntime, type CommonOptions } from "../runtime.js";
-import { redactDatabaseUrl, startSchedulerParts, untilSignalled } from "../scheduler-parts.js";
+import { redactDatabaseUrl, startSchedulerParts, untilSignalled, workersBanner } from "../scheduler-parts.js";
 import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 
 /**
@@ -29,7 +29,7 @@ export async function scheduler(opts: CommonOptions): Promise<number> {
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
       `  Database:    ${redactDatabaseUrl(config.databaseUrl)}\n` +
       `  Logs:        ${config.logsDir}\n` +
-      `  Workers:     ${config.workers} process(es)\n` +
+      `  Workers:     ${workersBanner(config.workers)}\n` +
       metricsBanner(metricsPort, null) +
       `Press Ctrl+C to stop.\n`,
   );

@@ -1,7 +1,7 @@
 import { loadConfig } from "../../config/config.js";
 import { apiDeps } from "../api-deps.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
-import { redactDatabaseUrl, startSchedulerParts, untilSignalled } from "../scheduler-parts.js";
+import { redactDatabaseUrl, startSchedulerParts, untilSignalled, workersBanner } from "../scheduler-parts.js";
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 import { serveApi } from "./serve-api.js";
@@ -33,7 +33,7 @@ export async function standalone(opts: CommonOptions): Promise<number> {
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
       `  Database:    ${redactDatabaseUrl(config.databaseUrl)}\n` +
       `  Logs:        ${config.logsDir}\n` +
-      `  Workers:     ${config.workers} process(es)\n` +
+      `  Workers:     ${workersBanner(config.workers)}\n` +
       `  UI and API:  ${url}  (${mode === "local" ? "local mode: no sign-in needed from this machine" : "sign-in required"})\n` +
       metricsBanner(metricsPort, url.split(", ")[0] ?? null) +
       `Press Ctrl+C to stop.\n`,
