@@ -3,9 +3,10 @@ import pino from "pino";
 import { loadConfig, type BatonConfig, type ConfigOverrides } from "../config/config.js";
 import type { Logger } from "../core/ports/logger.js";
 import { silentLogger } from "../core/ports/logger.js";
-import { InProcessRemoteSignal, type RemoteSignal } from "../core/ports/remote-signal.js";
+import type { RemoteSignal } from "../core/ports/remote-signal.js";
 import { DagSync } from "../dag-processor/dag-sync.js";
 import { openStore, type FullStore } from "../store/index.js";
+import { openRemoteSignal } from "../store/open-remote-signal.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { SecretCipher } from "../secrets/secret-cipher.js";
 import { loadSecretKey } from "../secrets/secret-key.js";
@@ -49,10 +50,10 @@ export async function openRuntime(opts: CommonOptions, { quiet = true } = {}): P
     config,
     store,
     logger,
-    // Within one process until a signal that crosses processes (PostgreSQL LISTEN/NOTIFY) is wired here.
-    remoteSignal: () => (signal ??= Promise.resolve(new InProcessRemoteSignal())),
+    // PostgreSQL: LISTEN/NOTIFY across processes; SQLite: within this process (the others poll).
+    remoteSignal: () => (signal ??= openRemoteSignal(config.databaseUrl, { logger })),
     close: async () => {
-      await (await signal)?.close();
+      await (await signal?.catch(() => undefined))?.close();
       await store.close();
     },
   };
