@@ -76,7 +76,7 @@ describe.skipIf(!hasChromium)("the Workers page", () => {
       const token = await text.inputValue();
       expect(token).toMatch(/^batonw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
       expect(await page.getByTestId("worker-token-created").textContent()).toContain("shown only once");
-      expect(await page.getByTestId("worker-token-command").textContent()).toBe(`baton worker --server ${session!.url} --token ${token} --queues gpu,default`);
+      expect(await page.getByTestId("worker-token-command").textContent()).toBe(`export BATON_WORKER_TOKEN=${token}\nbaton worker --server ${session!.url} --queues gpu,default`);
       await page.getByTestId("worker-token-copy").click();
       await page.getByTestId("worker-token-copy").getByText("Copied").waitFor();
       expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(token);

@@ -49,7 +49,7 @@ export function WorkersPage() {
         <div className="stack" style={{ gap: 4 }}>
           <h1>Workers</h1>
           <p className="muted small" style={{ margin: 0 }}>
-            <code>baton worker --server URL --token TOKEN --queues a,b</code> on any machine runs the attempts of its queues; tasks pick a queue with their <code>queue</code> option (default <code>default</code>).
+            <code>baton worker --server URL --queues a,b</code> (with a worker token in <code>BATON_WORKER_TOKEN</code>) on any machine runs the attempts of its queues; tasks pick a queue with their <code>queue</code> option (default <code>default</code>).
           </p>
         </div>
       </div>

@@ -51,7 +51,7 @@ export function WorkerTokensSection({ now }: { now: number }) {
     <div className="card" data-testid="worker-tokens">
       <div className="card-head">
         <h2 className="section-title">Worker tokens</h2>
-        <span className="muted small">what <code>baton worker --token</code> authenticates with; scoped to queues; admins only</span>
+        <span className="muted small">what <code>baton worker</code> authenticates with (<code>BATON_WORKER_TOKEN</code>); scoped to queues; admins only</span>
         <span className="spacer" />
         {newButton}
       </div>
@@ -166,7 +166,8 @@ function TokenCreatedDialog({ token, onClose }: { token: CreatedWorkerToken; onC
       toast("Copy it from the selected field (the browser refused the clipboard)", "info");
     }
   };
-  const command = `baton worker --server ${window.location.origin} --token ${token.token}${token.queues ? ` --queues ${token.queues.join(",")}` : ""}`;
+  // The token goes in the environment: a flag would show in `ps` (docs/workers.md#running-a-worker).
+  const command = `export BATON_WORKER_TOKEN=${token.token}\nbaton worker --server ${window.location.origin}${token.queues ? ` --queues ${token.queues.join(",")}` : ""}`;
   return (
     <Dialog
       title={<>Worker token <span className="mono">{token.name}</span> created</>}
