@@ -12,14 +12,15 @@ import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
 import { answerDagRuns } from "../../executor/answer-dag-runs.js";
 import { answerSecret } from "../../executor/answer-secret.js";
-import { WORKER_CONNECT_PATH, WORKER_PROTOCOL_VERSION, type FinishedReport, type WorkerMessage } from "../protocol.js";
+import { WORKER_CONNECT_PATH, WORKER_PROTOCOL_VERSION, type WorkerMessage } from "../protocol.js";
 import { AttemptLogs } from "./attempt-logs.js";
 import { registerBundleRoute } from "./bundle-route.js";
 import { claimWork } from "./claim-work.js";
-import { declareLost, lostError } from "./declare-lost.js";
+import { CoalescedRunner } from "./coalesced-runner.js";
+import { HubReports } from "./hub-reports.js";
+import { sweepWorkers } from "./hub-sweep.js";
 import { helloProblem, parseWorkerMessage, type HelloMessage } from "./parse-worker-message.js";
 import { reconcileHolding } from "./reconcile-holding.js";
-import { ReportBatcher } from "./report-batcher.js";
 import { authenticateWorker, rejectUpgrade, unauthorizedBody } from "./worker-auth.js";
 import { WorkerConnection, type HeldAttempt } from "./worker-connection.js";
 
@@ -52,7 +53,6 @@ const ORPHAN_SWEEPS = 5;
 const TOUCH_MS = 1_000;
 /** How long `close()` waits for workers to answer the close frame before cutting their sockets. */
 const CLOSE_WAIT_MS = 1_000;
-const NOT_YOURS = "not this worker's any more";
 
 /**
  * The API server's side of remote workers (docs/workers.md#worker-channel, docs/adr/0008): the
@@ -73,19 +73,16 @@ export class WorkerHub {
   readonly #connections = new Set<WorkerConnection>();
   readonly #byWorker = new Map<string, WorkerConnection>();
   readonly #logs: AttemptLogs;
-  readonly #batcher: ReportBatcher;
-  /** What the report batch just recorded, sent once per worker and scheduler when it is done. */
-  readonly #outbox = { acks: new Map<WorkerConnection, string[]>(), drops: new Map<WorkerConnection, string[]>(), notify: new Set<string>() };
+  readonly #reports: HubReports;
   readonly #pollMs: number;
   #app: FastifyInstance | null = null;
   #onUpgradeEvent: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
-  #passRunning: Promise<void> | null = null;
-  #passAgain = false;
-  #sweepRunning: Promise<void> | null = null;
-  #sweepAgain = false;
-  #sweeps = 0;
-  #cancelPoll: (() => void) | null = null;
-  #cancelSweep: (() => void) | null = null;
+  /** Cancels and claims, on each signal, poll and freed room: one at a time. */
+  readonly #passes: CoalescedRunner;
+  /** Lost workers, revoked tokens, silent sockets, orphans: every second. */
+  readonly #sweeps: CoalescedRunner;
+  #sweepCount = 0;
+  readonly #timers: (() => void)[] = [];
   #unsubscribe: (() => void) | null = null;
   #stopping = false;
   #closed: Promise<void> | null = null;
@@ -97,9 +94,14 @@ export class WorkerHub {
     this.#o = options;
     this.#pollMs = options.signal.crossProcess ? 1_000 : 100;
     this.#logs = new AttemptLogs(options.logger);
-    this.#batcher = new ReportBatcher(options.store, options.clock, {
-      afterBatch: () => this.#sendOutbox(),
-      failed: (err) => options.logger.warn({ err }, "workers' reports could not be recorded; trying again"),
+    this.#passes = new CoalescedRunner(() => this.#pass(), (err) => options.logger.warn({ err }, "workers' cancels or new attempts could not be read"));
+    this.#sweeps = new CoalescedRunner(() => this.#sweep(), (err) => options.logger.warn({ err }, "the workers' sweep failed; trying again"));
+    this.#reports = new HubReports({
+      ...options,
+      logs: this.#logs,
+      notifyOwner: (schedulerId) => this.#notifyOwner(schedulerId),
+      forget: (conn, attemptId) => this.#forget(conn, attemptId),
+      freed: () => this.#schedulePass(),
     });
   }
 
@@ -116,8 +118,8 @@ export class WorkerHub {
     app.server.on("upgrade", this.#onUpgradeEvent);
     app.addHook("preClose", async () => this.close());
     this.#unsubscribe = this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass());
-    this.#armPoll();
-    this.#armSweep();
+    this.#every(this.#pollMs, () => this.#schedulePass());
+    this.#every(SWEEP_MS, () => this.#sweeps.request());
   }
 
   /** Workers connected now (welcomed), for tests and diagnostics. */
@@ -133,14 +135,13 @@ export class WorkerHub {
   }
 
   async #close(): Promise<void> {
-    this.#cancelPoll?.();
-    this.#cancelSweep?.();
+    for (const cancel of this.#timers) cancel();
     this.#unsubscribe?.();
-    this.#batcher.close();
+    this.#reports.close();
     if (this.#onUpgradeEvent !== null) this.#app?.server.off("upgrade", this.#onUpgradeEvent);
     const sockets = [...this.#connections].map((c) => c.socket);
     for (const c of this.#connections) c.close(1001, "server stopping");
-    await Promise.allSettled([this.#passRunning, this.#sweepRunning]);
+    await Promise.allSettled([this.#passes.stop(), this.#sweeps.stop()]);
     await new Promise<void>((resolve) => {
       const open = () => sockets.filter((s) => s.readyState !== s.CLOSED);
       if (open().length === 0) return resolve();
@@ -226,9 +227,9 @@ export class WorkerHub {
       case "hello":
         return conn.refuse("hello was already said on this connection");
       case "started":
-        return this.#onStarted(conn, m);
+        return this.#reports.started(conn, m);
       case "finished":
-        return this.#onFinished(conn, m);
+        return this.#reports.finished(conn, m);
       case "log": {
         const held = conn.held.get(m.id);
         if (held !== undefined) this.#logs.append(m.id, held.record.request.logPath, m.data);
@@ -300,7 +301,7 @@ export class WorkerHub {
       reason: null,
     });
     for (const r of await store.listWorkerAttempts(workerId)) conn.held.set(r.attemptId, { record: r, started: r.state === "running", starting: null });
-    await Promise.all(hello.finished.map((report) => new Promise<void>((resolve) => this.#onFinished(conn, report, resolve))));
+    await Promise.all(hello.finished.map((report) => new Promise<void>((resolve) => this.#reports.finished(conn, report, resolve))));
     const { keep, requeue, crashed } = reconcileHolding(workerId, conn.held, hello.holding, clock.now());
     const owners = new Map([...conn.held].map(([id, held]) => [id, held.record.schedulerId]));
     for (const id of [...requeue, ...crashed.map((c) => c.attemptId)]) this.#forget(conn, id);
@@ -323,55 +324,6 @@ export class WorkerHub {
     for (const text of conn.waiting.splice(0)) this.#handle(conn, text);
     if (requeue.length > 0) this.#o.signal.notify(HUB_TARGET);
     this.#schedulePass();
-  }
-
-  // Reports.
-
-  #onStarted(conn: WorkerConnection, m: Extract<WorkerMessage, { t: "started" }>): void {
-    const held = conn.held.get(m.id);
-    const recorded = new Promise<void>((resolve) => {
-      this.#batcher.started({ attemptId: m.id, workerId: conn.workerId, startedAt: m.at, pid: m.pid }, (accepted) => {
-        if (accepted && held !== undefined) {
-          held.started = true;
-          this.#outbox.notify.add(held.record.schedulerId);
-        } else if (!accepted) {
-          this.#forget(conn, m.id);
-          push(this.#outbox.drops, conn, m.id);
-        }
-        resolve();
-      });
-    });
-    if (held !== undefined) held.starting = recorded;
-  }
-
-  /** `then`: called once recorded (the hello waits for what was finished while disconnected). */
-  #onFinished(conn: WorkerConnection, report: FinishedReport, then?: () => void): void {
-    const held = conn.held.get(report.id);
-    const outcome = this.#logs.maskOutcome(report.id, report.outcome);
-    const end = { attemptId: report.id, workerId: conn.workerId, outcome, startedAt: report.startedAt, endedAt: report.endedAt, pid: report.pid };
-    this.#batcher.finished(end, (accepted) => {
-      this.#forget(conn, report.id);
-      if (accepted) {
-        push(this.#outbox.acks, conn, report.id);
-        if (held !== undefined) this.#outbox.notify.add(held.record.schedulerId);
-      } else {
-        push(this.#outbox.drops, conn, report.id);
-      }
-      then?.();
-    });
-  }
-
-  /** After each report batch: one `ack` and one `drop` per worker, one signal per scheduler; freed room is claimed. */
-  #sendOutbox(): void {
-    const { acks, drops, notify } = this.#outbox;
-    for (const [conn, ids] of acks) conn.send({ t: "ack", ids });
-    for (const [conn, ids] of drops) conn.send({ t: "drop", ids, reason: NOT_YOURS });
-    for (const schedulerId of notify) this.#notifyOwner(schedulerId);
-    const freed = acks.size > 0 || drops.size > 0;
-    acks.clear();
-    drops.clear();
-    notify.clear();
-    if (freed) this.#schedulePass();
   }
 
   #notifyOwner(schedulerId: string | undefined): void {
@@ -435,33 +387,20 @@ export class WorkerHub {
 
   // Passes: cancels and claims, on each signal and poll, one at a time.
 
-  #armPoll(): void {
-    this.#cancelPoll = this.#o.clock.setTimer(this.#pollMs, () => {
-      this.#schedulePass();
-      this.#armPoll();
-    });
+  /** Calls `fn` every `ms` on the clock until the hub closes. */
+  #every(ms: number, fn: () => void): void {
+    const i = this.#timers.length;
+    const arm = () => {
+      this.#timers[i] = this.#o.clock.setTimer(ms, () => {
+        fn();
+        if (!this.#stopping) arm();
+      });
+    };
+    arm();
   }
 
   #schedulePass(): void {
-    if (this.#stopping) return;
-    if (this.#passRunning !== null) {
-      this.#passAgain = true;
-      return;
-    }
-    this.#passRunning = this.#passes().finally(() => {
-      this.#passRunning = null;
-    });
-  }
-
-  async #passes(): Promise<void> {
-    do {
-      this.#passAgain = false;
-      try {
-        await this.#pass();
-      } catch (err) {
-        this.#o.logger.warn({ err }, "workers' cancels or new attempts could not be read");
-      }
-    } while (this.#passAgain && !this.#stopping);
+    this.#passes.request();
   }
 
   async #pass(): Promise<void> {
@@ -483,75 +422,25 @@ export class WorkerHub {
       conn.send({ t: "run", attempts: rows.map((r) => r.request) });
       return true;
     });
-    if (requeued > 0) this.#passAgain = true;
+    if (requeued > 0) this.#passes.request(); // they may suit another worker
   }
 
   // Sweeps: lost workers, revoked tokens, dead sockets, finished orphans.
 
-  #armSweep(): void {
-    this.#cancelSweep = this.#o.clock.setTimer(SWEEP_MS, () => {
-      this.#scheduleSweep();
-      this.#armSweep();
-    });
+  #sweep(): Promise<void> {
+    return sweepWorkers(
+      {
+        ...this.#o,
+        logs: this.#logs,
+        connections: this.#connections,
+        byWorker: this.#byWorker,
+        notifyOwner: (schedulerId) => this.#notifyOwner(schedulerId),
+        cutOff: (conn, reason) => this.#cutOff(conn, reason),
+        requeued: () => this.#schedulePass(),
+      },
+      ++this.#sweepCount % ORPHAN_SWEEPS === 0,
+    );
   }
-
-  #scheduleSweep(): void {
-    if (this.#stopping) return;
-    if (this.#sweepRunning !== null) {
-      this.#sweepAgain = true;
-      return;
-    }
-    this.#sweepRunning = (async () => {
-      do {
-        this.#sweepAgain = false;
-        try {
-          await this.#sweep();
-        } catch (err) {
-          this.#o.logger.warn({ err }, "the workers' sweep failed; trying again");
-        }
-      } while (this.#sweepAgain && !this.#stopping);
-    })().finally(() => {
-      this.#sweepRunning = null;
-    });
-  }
-
-  async #sweep(): Promise<void> {
-    const { store, clock, signal, lostAfterMs } = this.#o;
-    const now = clock.now();
-    const lost = await declareLost(store, now, lostAfterMs);
-    for (const workerId of lost.workerIds) {
-      this.#logs.forgetWorker(workerId);
-      const conn = this.#byWorker.get(workerId);
-      if (conn !== undefined) this.#cutOff(conn, lostError(workerId, conn.hello?.name, lostAfterMs));
-    }
-    for (const schedulerId of lost.schedulerIds) this.#notifyOwner(schedulerId);
-    if (lost.requeued) {
-      signal.notify(HUB_TARGET);
-      this.#schedulePass();
-    }
-    for (const conn of this.#connections) {
-      if (!conn.closed && now - conn.lastHeardAt > lostAfterMs) conn.socket.terminate();
-    }
-    await this.#disconnectRevoked();
-    if (++this.#sweeps % ORPHAN_SWEEPS === 0) await store.deleteFinishedOrphans();
-  }
-
-  /** Workers whose token was revoked (or deleted) are refused and disconnected. */
-  async #disconnectRevoked(): Promise<void> {
-    const byToken = new Map<string, WorkerConnection[]>();
-    for (const conn of this.#connections) push(byToken, conn.token.id, conn);
-    for (const [tokenId, conns] of byToken) {
-      const token = await this.#o.store.getWorkerToken(tokenId);
-      if (token !== undefined && token.revokedAt === null) continue;
-      for (const conn of conns) conn.refuse(`worker token ${tokenId} was revoked: create a new one with \`baton tokens create --worker\``);
-    }
-  }
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }
 
 function notRunning(attemptId: string, call: string): string {
