@@ -4,6 +4,8 @@ import type { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { InProcessExecutor } from "../../src/executor/in-process-executor.js";
 import { RemoteExecutor } from "../../src/remote/remote-executor.js";
 import { RoutingExecutor } from "../../src/remote/routing-executor.js";
+import { gatherRunFacts } from "../../src/api/explain/explain-facts.js";
+import { explainTask } from "../../src/core/explain/explain-task.js";
 import type { FullStore } from "../../src/store/full-store.js";
 import { HEADER, type Harness } from "../support/harness.js";
 import { disposeOnManualClock, GATE, LoadedDags, openGate, startOnManualClock, tiWhen } from "../support/manual-scheduler.js";
@@ -72,6 +74,20 @@ describe("queues on a manual clock", () => {
     await runFor(clock, 60_000);
     const waiting = await states();
     expect(["gpu1", "gpu2", "gpu3"].map((t) => waiting[t]).sort()).toEqual(["none", "queued", "queued"]);
+
+    // "Why is it waiting?": the queue, and that no worker listens on it; then a worker connects.
+    const why = async () => {
+      const facts = await gatherRunFacts({ store: h!.store, workers, now: clock!.now() }, "mixed", run.runId);
+      return Object.fromEntries(["gpu1", "gpu2", "gpu3"].map((t) => [waiting[t], explainTask(facts, t)!.reasons[0]!]));
+    };
+    const before = await why();
+    expect(before.queued).toMatchObject({ code: "queued_for_worker", facts: { queue: "gpu", remoteState: "queued", workers: 0, queuedOnQueue: 2 } });
+    expect(before.queued!.message).toContain('no worker is listening on queue "gpu"');
+    expect(before.none).toMatchObject({ code: "waiting_for_worker", facts: { queue: "gpu", workers: 0 } });
+    expect(before.none!.message).toContain('no worker is listening on queue "gpu"');
+    const now = clock.now();
+    await workers.upsertWorker({ id: "w1", name: "gpu-box", host: "gpu-box", pid: 1, tokenId: "t1", queues: ["gpu"], concurrency: 1, running: 0, version: "test", state: "active", startedAt: now, lastSeenAt: now, stateChangedAt: now, reason: null });
+    expect((await why()).queued!.message).toMatch(/1 worker listens on it, 2 attempts waiting there\.$/);
 
     // A worker takes one: the window frees a slot and the third goes out.
     const first = await workers.claimRemoteAttempts("w1", ["gpu"], 1, clock.now());

@@ -1,8 +1,9 @@
 import { NotFoundError } from "../../core/errors.js";
-import type { DagFacts, Holder, RunFacts, RunGroupFacts, SchedulerFacts, SlotFacts } from "../../core/explain/explain-types.js";
-import type { DagRecord, DagVersionRecord, RunRecord } from "../../core/model/records.js";
+import type { DagFacts, Holder, RunFacts, RunGroupFacts, SchedulerFacts, SlotFacts, WorkerFacts } from "../../core/explain/explain-types.js";
+import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../../core/model/records.js";
 import type { SchedulerLeases } from "../../core/ports/scheduler-leases.js";
 import type { Store } from "../../core/ports/store.js";
+import type { WorkerStore } from "../../core/ports/worker-store.js";
 
 /** A scheduler counts as alive while its last heartbeat is younger than this (as `/health` says). */
 export const SCHEDULER_ALIVE_MS = 30_000;
@@ -12,8 +13,13 @@ export interface ExplainSources {
   store: Store;
   /** Scheduler leases (several schedulers); absent → heartbeats only. */
   leases?: Pick<SchedulerLeases, "listSchedulerLeases"> | undefined;
+  /** Remote workers and the mailbox, so a task on a queue says who serves it (docs/workers.md); absent → not said. */
+  workers?: Pick<WorkerStore, "listWorkers" | "remoteQueueDepths" | "getRemoteAttempt"> | undefined;
   now: number;
 }
+
+/** The most queued task instances whose mailbox row an explanation looks up. */
+const REMOTE_LOOKUPS = 100;
 
 /** The most queued runs listed per DAG in an explanation. */
 const QUEUED_SHOWN = 100;
@@ -43,12 +49,31 @@ export async function gatherRunFacts(src: ExplainSources, dagId: string, runId: 
     store.listTaskInstances(run.id),
     schedulerFacts(src),
   ]);
-  const [group, slots, previous] = await Promise.all([
+  const [group, slots, previous, workers] = await Promise.all([
     dag ? runGroup(src, dag, latest, run.backfillId, run) : Promise.resolve(emptyGroup(run)),
     slotFacts(store, latest ?? version),
     previousRun(store, run, version),
+    src.workers ? workerFacts(src.workers, run, taskInstances, src.now) : Promise.resolve(undefined),
   ]);
-  return { now: src.now, dag, version, run, taskInstances, group, slots, previous, schedulers };
+  return { now: src.now, dag, version, run, taskInstances, group, slots, previous, schedulers, ...(workers ? { workers } : {}) };
+}
+
+/**
+ * Who listens on which queue (active workers), the queues' depths, and the mailbox rows of the
+ * run's queued task instances (the first {@link REMOTE_LOOKUPS}).
+ */
+async function workerFacts(workers: NonNullable<ExplainSources["workers"]>, run: RunRecord, tis: TaskInstanceRecord[], now: number): Promise<WorkerFacts> {
+  const queued = tis.filter((t) => t.state === "queued").slice(0, REMOTE_LOOKUPS);
+  const [list, depths, rows] = await Promise.all([
+    workers.listWorkers(now),
+    workers.remoteQueueDepths(),
+    Promise.all(queued.map((t) => workers.getRemoteAttempt(`${run.id}/${t.taskId}/${t.mapIndex}/${t.tryNumber}`))),
+  ]);
+  const active: Record<string, number> = {};
+  for (const w of list) if (w.state === "active") for (const q of w.queues) active[q] = (active[q] ?? 0) + 1;
+  const attempts: WorkerFacts["attempts"] = {};
+  for (const r of rows) if (r) attempts[r.attemptId] = { queue: r.queue, state: r.state, workerId: r.workerId };
+  return { active, depths, attempts };
 }
 
 async function dagWithVersion(store: Store, dagId: string): Promise<{ dag: DagRecord; version: DagVersionRecord }> {

@@ -13,7 +13,7 @@ const response = { 200: ref("Explanation"), ...errors(400, 401, 403, 404) };
 
 /** "Why isn't it running?" for a DAG, a run and a task instance (docs/explain.md). Read-only. */
 export async function explainRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
-  const sources = (): ExplainSources => ({ store: deps.store, leases: deps.leases, now: deps.now() });
+  const sources = (): ExplainSources => ({ store: deps.store, leases: deps.leases, workers: deps.workers, now: deps.now() });
 
   app.get<{ Params: { dagId: string } }>(
     "/api/v1/dags/:dagId/explain",

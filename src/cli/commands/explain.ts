@@ -21,7 +21,7 @@ export async function explain(dagId: string, runId: string | undefined, taskId: 
   if (!Number.isInteger(mapIndex) || mapIndex < -1) throw new InvalidInputError(`--map-index must be -1 or a copy's index (0, 1, …), got ${opts.mapIndex}`);
   if (opts.mapIndex !== undefined && taskId === undefined) throw new InvalidInputError("--map-index needs a <task>");
   return withRuntime(opts, async (rt) => {
-    const sources = { store: rt.store, leases: rt.store, now: Date.now() };
+    const sources = { store: rt.store, leases: rt.store, workers: rt.store.workers, now: Date.now() };
     let what: string;
     let e: Explanation;
     if (runId === undefined) {

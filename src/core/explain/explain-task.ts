@@ -1,5 +1,6 @@
 import { isFinished, type TaskState } from "../model/states.js";
 import type { TaskInstanceRecord } from "../model/records.js";
+import { DEFAULT_QUEUE } from "../model/workers.js";
 import { countUpstream, evaluateTriggerRule } from "../rules/trigger-rules.js";
 import { decideTasks } from "../scheduling/decide-tasks.js";
 import type { Explanation, ExplainReason, Holder, RunFacts } from "./explain-types.js";
@@ -60,11 +61,7 @@ export function taskReasons(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | 
     case "running":
       return isMappedParent(f, ti) ? [mappedCopiesReason(f, ti, rv, name)] : [];
     case "queued":
-      return [{
-        code: "queued_for_worker",
-        message: `${name} was handed to a worker ${ti.queuedAt === null ? "" : `at ${when(ti.queuedAt, now)} `}and starts as soon as that worker picks it up (try ${ti.tryNumber}).`,
-        facts: { queuedAt: isoTime(ti.queuedAt), ...tries },
-      }];
+      return [queuedReason(f, ti, name)];
     case "up_for_retry": {
       const until = ti.nextRetryAt;
       return [{
@@ -221,11 +218,79 @@ function slotReasons(f: RunFacts, ti: TaskInstanceRecord, name: string): Explain
   }
   if (out.length > 0) return out;
   const busy = slots.busy.length;
+  const queue = queueOf(f, ti.taskId);
+  if (queue !== DEFAULT_QUEUE) {
+    const q = queueFacts(f, queue);
+    return [{
+      code: "waiting_for_worker",
+      message:
+        `${name} is ready and its pool "${pool.name}" has a free slot: it runs on queue "${queue}", ` +
+        (q.workers === null
+          ? "served by the remote workers that listen on it."
+          : q.workers === 0
+            ? `and ${noWorker(queue)}.`
+            : `served by ${plural(q.workers, "worker")} (${plural(q.queuedOnQueue, "attempt")} waiting there); it is handed out when the queue's window has room.`),
+      facts: { pool: pool.name, busy, queue, ...q },
+    }];
+  }
   return [{
     code: "waiting_for_worker",
     message: `${name} is ready and its pool "${pool.name}" has a free slot: it starts as soon as a worker is free (${busy} task instance${busy === 1 ? " is" : "s are"} queued or running now).`,
     facts: { pool: pool.name, busy },
   }];
+}
+
+/**
+ * Handed out, not started: to the local pool, or to remote workers through the mailbox — then
+ * which queue, which worker it is assigned to, or that no worker listens on its queue.
+ */
+function queuedReason(f: RunFacts, ti: TaskInstanceRecord, name: string): ExplainReason {
+  const since = ti.queuedAt === null ? "" : `at ${when(ti.queuedAt, f.now)} `;
+  const facts = { queuedAt: isoTime(ti.queuedAt), tryNumber: ti.tryNumber, maxTries: ti.maxTries };
+  const remote = f.workers?.attempts[`${f.run.id}/${ti.taskId}/${ti.mapIndex}/${ti.tryNumber}`];
+  const queue = remote?.queue ?? queueOf(f, ti.taskId);
+  if (remote === undefined && (queue === DEFAULT_QUEUE || f.workers === undefined)) {
+    return {
+      code: "queued_for_worker",
+      message: `${name} was handed to a worker ${since}and starts as soon as that worker picks it up (try ${ti.tryNumber}).`,
+      facts: { ...facts, ...(queue === DEFAULT_QUEUE ? {} : { queue }) },
+    };
+  }
+  const q = queueFacts(f, queue);
+  const all = { ...facts, queue, remoteState: remote?.state ?? null, workerId: remote?.workerId ?? null, ...q };
+  if (remote !== undefined && remote.state !== "queued" && remote.workerId !== null) {
+    const message =
+      remote.state === "assigned"
+        ? `${name} was handed to remote worker "${remote.workerId}" (queue "${queue}") and starts as soon as that worker picks it up (try ${ti.tryNumber}).`
+        : `${name} was started by remote worker "${remote.workerId}" (queue "${queue}"); the scheduler records it on its next look at the mailbox (try ${ti.tryNumber}).`;
+    return { code: "queued_for_worker", message, facts: all };
+  }
+  return {
+    code: "queued_for_worker",
+    message:
+      `${name} was handed to the remote workers of queue "${queue}" ${since}(try ${ti.tryNumber}) and waits for one to take it: ` +
+      (q.workers === 0 ? `${noWorker(queue)}.` : `${plural(q.workers, "worker")} listen${q.workers === 1 ? "s" : ""} on it, ${plural(q.queuedOnQueue, "attempt")} waiting there.`),
+    facts: all,
+  };
+}
+
+/** The task's queue (`queue` option); "default" when absent. */
+function queueOf(f: RunFacts, taskId: string): string {
+  return f.version?.spec.tasks.find((t) => t.taskId === taskId)?.queue ?? DEFAULT_QUEUE;
+}
+
+/** Workers listening on `queue` and attempts waiting there (null when the store keeps no workers). */
+function queueFacts(f: RunFacts, queue: string): { workers: number | null; queuedOnQueue: number | null } {
+  if (!f.workers) return { workers: null, queuedOnQueue: null };
+  return { workers: f.workers.active[queue] ?? 0, queuedOnQueue: f.workers.depths.find((d) => d.queue === queue)?.queued ?? 0 };
+}
+
+function noWorker(queue: string): string {
+  return `no worker is listening on queue "${queue}": it waits until one connects (\`baton worker --queues ${queue}\`)`;
+}
+
+function plural(n: number | null, what: string): string {
+  return `${n ?? 0} ${what}${n === 1 ? "" : "s"}`;
 }
 
 function finishedReason(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null, name: string): ExplainReason {

@@ -1,4 +1,5 @@
 import type { DagRecord, DagVersionRecord, EpochMs, PoolRecord, RunRecord, TaskInstanceRecord } from "../model/records.js";
+import type { QueueDepth, RemoteAttemptState } from "../model/workers.js";
 
 /**
  * Why a DAG, a run or a task instance is not running (docs/explain.md). Every reason has a stable
@@ -116,6 +117,18 @@ export interface RunFacts {
   /** depends_on_past: per task id, its instance in the previous scheduled/backfill run. */
   previous: PreviousRunFacts | null;
   schedulers: SchedulerFacts;
+  /** Remote workers and their queues (docs/workers.md); absent when the store keeps none. */
+  workers?: WorkerFacts;
+}
+
+/** Remote workers, for a task on a queue: who listens on it and what waits there. */
+export interface WorkerFacts {
+  /** Active workers per queue they listen on (draining, lost and stopped ones take no new work). */
+  active: Record<string, number>;
+  /** Per queue with remote attempts: queued in the mailbox, and assigned or running. */
+  depths: QueueDepth[];
+  /** The mailbox rows of the run's queued task instances, by attempt id (`runPk/taskId/mapIndex/tryNumber`). */
+  attempts: Record<string, { queue: string; state: RemoteAttemptState; workerId: string | null }>;
 }
 
 /** What holds the slots a ready task instance needs. */
