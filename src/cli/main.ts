@@ -10,6 +10,7 @@ import { explain } from "./commands/explain.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
 import { scheduler } from "./commands/scheduler.js";
+import { worker } from "./commands/worker.js";
 import { usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
 import { tokensCreateCommand, tokensList, tokensRevoke } from "./commands/worker-tokens.js";
 import { workersList } from "./commands/workers-list.js";
@@ -49,15 +50,18 @@ const WORKERS = ["--workers <n>", "warm worker processes serving the default que
 /** `--metrics-port`: GET /metrics on a port of its own, without auth (docs/metrics.md). */
 const METRICS_PORT = ["--metrics-port <port>", "also serve GET /metrics on this port, without auth (env BATON_METRICS_PORT; host BATON_METRICS_HOST, default the API's)"] as const;
 
-/** Wraps a command body: positional args + merged options → exit code. */
-function run(fn: Action) {
+/**
+ * Wraps a command body: positional args + merged options → exit code. `withConfig: false` (`baton
+ * worker`): the command reads its own configuration and the server's settings are not loaded.
+ */
+function run(fn: Action, { withConfig = true } = {}) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const positional = args.slice(0, -2);
     let code: number;
     try {
       const opts = command.optsWithGlobals();
-      exportToEnvironment(loadConfig(opts));
+      if (withConfig) exportToEnvironment(loadConfig(opts));
       code = await (fn as (...a: unknown[]) => Promise<number>)(...positional, opts);
     } catch (error) {
       code = exitCodeFor(error);
@@ -90,6 +94,18 @@ export function buildProgram(): Command {
     .option(...WORKERS)
     .option(...METRICS_PORT)
     .action(run(scheduler));
+  program
+    .command("worker")
+    .description("run tasks of an API server's queues on this machine (a remote worker; no database access)")
+    .option("--server <url>", "the API server, http(s)://host[:port] (env BATON_SERVER)")
+    .option("--token <token>", "a worker token, batonw_… (env BATON_WORKER_TOKEN; prefer the variable: flags show in ps)")
+    .option("--queues <a,b>", "queues to take tasks from, comma-separated (env BATON_QUEUES, default default)")
+    .option("--concurrency <n>", "tasks run at once, each in a warm process (env BATON_WORKER_CONCURRENCY, default one per CPU)", positiveCount)
+    .option("--name <name>", "name shown to operators (default the host name)")
+    .option("--cache-dir <dir>", "bundles and log spools (default $BATON_HOME/worker-cache, or ~/.baton/worker-cache)")
+    .option("--grace <seconds>", "on SIGTERM/SIGINT, what running tasks get to finish (default 30)")
+    .option("--home <dir>", "state folder (env BATON_HOME, default ~/.baton for a worker)")
+    .action(run(worker, { withConfig: false }));
 
   const users = program.command("users").description("users who can sign in to the UI and API");
   common(users.command("create").argument("<username>").description("create a user (prints a generated password unless --password)"), true)

@@ -64,7 +64,7 @@ export class WorkerChannel {
 
   /** Sends one message; false (and nothing sent) when no socket is open. */
   send(message: WorkerMessage): boolean {
-    if (!this.#open || this.#socket === null) return false;
+    if (!this.#open || this.#socket === null || this.#socket.readyState !== WebSocket.OPEN) return false;
     this.#socket.send(JSON.stringify(message));
     return true;
   }
