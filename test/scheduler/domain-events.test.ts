@@ -4,6 +4,7 @@ import type { AttemptStateChanged, DomainEvent, RunStateChanged, TaskInstanceSta
 import { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { InProcessExecutor } from "../../src/executor/in-process-executor.js";
 import { HEADER, Harness } from "../support/harness.js";
+import { settle } from "../support/manual-time.js";
 
 /**
  * The scheduler's domain events (task instance, attempt and run state changed, with before and
@@ -29,10 +30,6 @@ afterEach(async () => {
 
 const HOUR = 3_600_000;
 const T0 = Math.ceil(Date.now() / HOUR) * HOUR + HOUR;
-
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
 
 /** Moves the clock `ms` forward one due timer at a time, letting the scheduler's async work run after each. */
 async function runFor(clock: ManualClock, ms: number): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ManualClock } from "../../src/core/testing/manual-clock.js";
+import { walSyncsIdle } from "../../src/store/sqlite/wal-sync.js";
 
 /**
  * Driving the scheduler on a {@link ManualClock}: time moves only when a test moves it, and
@@ -14,9 +15,21 @@ export function manualStart(): number {
   return Math.ceil(Date.now() / HOUR) * HOUR + HOUR;
 }
 
-/** Lets the promise chains and I/O that fired timers started run to their next wait. */
+/**
+ * Lets the promise chains and I/O that fired timers started run to their next wait. A SQLite
+ * commit ends with a sync of its WAL on the thread pool (src/store/sqlite/wal-sync.ts): turns
+ * spent waiting for one do not count.
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  for (let i = 0, syncs = 0; i < 20; i++) {
+    await new Promise((r) => setImmediate(r));
+    const sync = syncs < 1_000 ? walSyncsIdle() : null;
+    if (sync) {
+      await sync;
+      syncs++;
+      i--;
+    }
+  }
 }
 
 /** Moves the clock `ms` forward one due timer at a time, letting the scheduler's async work run after each. */

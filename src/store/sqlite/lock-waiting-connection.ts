@@ -40,17 +40,17 @@ export class LockWaitingConnection implements DatabaseConnection {
     try {
       const result = this.#run<R>(query);
       if (this.#wait.tracker.unavailable) this.#wait.tracker.markAvailable();
-      return Promise.resolve(this.#noteWrite(result));
+      return Promise.resolve(this.#noteWrite(query, result));
     } catch (error) {
       const sameState = () => this.#db.inTransaction === inTransaction;
       if (!isLockError(error) || !sameState()) return Promise.reject(error as Error);
-      return waitForLock(() => this.#run<R>(query), error, this.#wait, sameState).then((r) => this.#noteWrite(r));
+      return waitForLock(() => this.#run<R>(query), error, this.#wait, sameState).then((r) => this.#noteWrite(query, r));
     }
   }
 
-  /** A statement that wrote (not a reader) and left no transaction open ended a write. */
-  #noteWrite<R>(result: QueryResult<R>): QueryResult<R> {
-    if (result.numAffectedRows !== undefined && !this.#db.inTransaction) this.#unsynced = true;
+  /** A statement that wrote (not a reader, not a ROLLBACK) and left no transaction open ended a write. */
+  #noteWrite<R>(query: CompiledQuery, result: QueryResult<R>): QueryResult<R> {
+    if (result.numAffectedRows !== undefined && !this.#db.inTransaction && query.sql !== "rollback") this.#unsynced = true;
     return result;
   }
 

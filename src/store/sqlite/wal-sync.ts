@@ -9,6 +9,20 @@ const openRead = (path: string) => new Promise<number>((resolve, reject) => open
 const fsyncOnce = (fd: number) => new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
 const closeFd = (fd: number) => new Promise<void>((resolve) => close(fd, () => resolve()));
 
+/** Syncs under way in this process, and who waits for there to be none ({@link walSyncsIdle}). */
+let running = 0;
+let idleWaiters: (() => void)[] = [];
+
+/**
+ * Resolves once no WAL sync is under way in this process (at once when none is). For tests that
+ * drive time by hand: they wait for turns of the event loop, and a commit now also waits for the
+ * disk, on the thread pool (test/support/manual-time.ts).
+ */
+export function walSyncsIdle(): Promise<void> | null {
+  if (running === 0) return null;
+  return new Promise((resolve) => idleWaiters.push(resolve));
+}
+
 /**
  * Makes commits durable without stopping the event loop. With `synchronous=FULL` SQLite syncs
  * the WAL inside every COMMIT, and better-sqlite3 runs that call on the event loop: each commit
@@ -65,9 +79,14 @@ export class WalSync {
   }
 
   async #syncWal(): Promise<void> {
-    const fd = await (this.#fd ??= this.#open());
-    await this.#datasync(fd);
-    this.#syncs++;
+    running++;
+    try {
+      const fd = await (this.#fd ??= this.#open());
+      await this.#datasync(fd);
+      this.#syncs++;
+    } finally {
+      if (--running === 0) for (const w of idleWaiters.splice(0)) w();
+    }
   }
 
   async #open(): Promise<number> {
