@@ -37,7 +37,8 @@ export interface WorkerStore {
   listWorkers(since: EpochMs): Promise<WorkerRecord[]>;
   /**
    * Declares lost every `active`/`draining` worker last seen before `seenBefore`, in one
-   * transaction with its attempts: `assigned` ones go back to `queued` (never started),
+   * transaction with its attempts: `assigned` ones become `finished` with `{ kind: "infra_failed", error }`
+   * (the worker may have started one whose `started` never arrived: a new try runs, never the same one twice),
    * `running` ones become `finished` with `{ kind: "crashed", error }`. Returns the ids declared lost.
    */
   declareLostWorkers(seenBefore: EpochMs, at: EpochMs, error: (workerId: string) => string): Promise<string[]>;

@@ -4,10 +4,8 @@ import type { WorkerStore } from "../../core/ports/worker-store.js";
 export interface LostWorkers {
   /** The workers declared lost by this call. */
   workerIds: string[];
-  /** The schedulers whose running attempts became `finished` (crashed): to be signalled. */
+  /** The schedulers whose attempts became `finished` (running: crashed; assigned: infra_failed): to be signalled. */
   schedulerIds: Set<string>;
-  /** Whether assigned attempts went back to `queued` (the hubs may claim them again). */
-  requeued: boolean;
 }
 
 /**
@@ -19,16 +17,16 @@ export interface LostWorkers {
 export async function declareLost(store: WorkerStore, now: EpochMs, lostAfterMs: number): Promise<LostWorkers> {
   const seenBefore = now - lostAfterMs;
   const candidates = (await store.listWorkers(now)).filter((w) => (w.state === "active" || w.state === "draining") && w.lastSeenAt < seenBefore);
-  const none: LostWorkers = { workerIds: [], schedulerIds: new Set(), requeued: false };
+  const none: LostWorkers = { workerIds: [], schedulerIds: new Set() };
   if (candidates.length === 0) return none;
   const names = new Map(candidates.map((w) => [w.id, w.name]));
   const attempts = new Map(await Promise.all(candidates.map(async (w) => [w.id, await store.listWorkerAttempts(w.id)] as const)));
   const workerIds = await store.declareLostWorkers(seenBefore, now, (id) => lostError(id, names.get(id), lostAfterMs));
   const out = { ...none, workerIds };
   for (const id of workerIds) {
+    // Running ones finish crashed, assigned ones infra_failed (WorkerStore.declareLostWorkers): both are news for their scheduler.
     for (const a of attempts.get(id) ?? []) {
-      if (a.state === "assigned") out.requeued = true;
-      else if (a.state === "running" && a.schedulerId !== "") out.schedulerIds.add(a.schedulerId);
+      if ((a.state === "assigned" || a.state === "running") && a.schedulerId !== "") out.schedulerIds.add(a.schedulerId);
     }
   }
   return out;

@@ -1,5 +1,5 @@
 import type { Clock } from "../../core/ports/clock.js";
-import { HUB_TARGET, type RemoteSignal } from "../../core/ports/remote-signal.js";
+import type { RemoteSignal } from "../../core/ports/remote-signal.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
 import type { AttemptLogs } from "./attempt-logs.js";
 import { declareLost, lostError } from "./declare-lost.js";
@@ -18,8 +18,6 @@ export interface SweepDeps {
   notifyOwner(schedulerId: string): void;
   /** The worker owns nothing any more: it drops all it holds and is refused. */
   cutOff(conn: WorkerConnection, reason: string): void;
-  /** Attempts went back to the queue: claim again. */
-  requeued(): void;
 }
 
 /**
@@ -37,10 +35,6 @@ export async function sweepWorkers(d: SweepDeps, orphans: boolean): Promise<void
     if (conn !== undefined) d.cutOff(conn, lostError(workerId, conn.hello?.name, d.lostAfterMs));
   }
   for (const schedulerId of lost.schedulerIds) d.notifyOwner(schedulerId);
-  if (lost.requeued) {
-    d.signal.notify(HUB_TARGET);
-    d.requeued();
-  }
   for (const conn of d.connections) {
     if (!conn.closed && now - conn.lastHeardAt > d.lostAfterMs) conn.socket.terminate();
   }

@@ -436,7 +436,6 @@ export class WorkerHub {
         byWorker: this.#byWorker,
         notifyOwner: (schedulerId) => this.#notifyOwner(schedulerId),
         cutOff: (conn, reason) => this.#cutOff(conn, reason),
-        requeued: () => this.#schedulePass(),
       },
       ++this.#sweepCount % ORPHAN_SWEEPS === 0,
     );

@@ -235,7 +235,7 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(ids(await w.listWorkerAttempts("w1"))).toEqual(["a3"]);
     });
 
-    it("declareLostWorkers: assigned attempts go back to the queue, running ones finish crashed; the lost worker is fenced", async () => {
+    it("declareLostWorkers: assigned attempts finish infra_failed (a new try, never the same one twice), running ones crashed; the lost worker is fenced", async () => {
       const w = sut.store.workers;
       await w.upsertWorker(worker("w1", { lastSeenAt: T0 }));
       await w.upsertWorker(worker("w2", { lastSeenAt: T0 + 9_000 }));
@@ -250,7 +250,11 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.declareLostWorkers(T0 + 5_000, T0 + 10_001, () => "again")).toEqual([]);
       expect(await w.getWorker("w1")).toMatchObject({ state: "lost", stateChangedAt: T0 + 10_000, reason: "worker w1 lost: not heard from for 10 s" });
       expect(await w.getWorker("w3")).toMatchObject({ state: "stopped" });
-      expect(await w.getRemoteAttempt("a1")).toMatchObject({ state: "queued", workerId: null });
+      // It may have started a1 without its `started` arriving: a1 must not run again as the same try.
+      expect(await w.getRemoteAttempt("a1")).toMatchObject({
+        state: "finished", workerId: "w1", endedAt: T0 + 10_000,
+        outcome: { kind: "infra_failed", error: "worker w1 lost: not heard from for 10 s before it reported starting the attempt" },
+      });
       expect(await w.getRemoteAttempt("a2")).toMatchObject({
         state: "finished", workerId: "w1", startedAt: T0 + 2, endedAt: T0 + 10_000,
         outcome: { kind: "crashed", error: "worker w1 lost: not heard from for 10 s" },
@@ -259,7 +263,7 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.touchWorker("w1", T0 + 10_002, 2)).toBe(false);
       expect(await w.finishRemoteAttempts([end("a2", "w1"), end("a1", "w1")])).toEqual([]);
       expect(await w.markRemoteStarted([{ attemptId: "a1", workerId: "w1", startedAt: T0, pid: 1 }])).toEqual([]);
-      expect(ids(await w.claimRemoteAttempts("w2", ["default"], 5, T0 + 10_003))).toEqual(["a1"]);
+      expect(ids(await w.claimRemoteAttempts("w2", ["default"], 5, T0 + 10_003))).toEqual([]);
     });
 
     it("releaseRemoteAttempts deletes queued rows and orphans held ones of released schedulers and runs; finished orphans are deleted", async () => {

@@ -5,9 +5,10 @@ import type { Database } from "../schema/database.js";
 /**
  * Declares lost every active or draining worker last seen before `seenBefore`, with its
  * attempts, in one transaction (lock order: workers, then remote_attempts). `running` attempts
- * are finished `crashed` with `error(workerId)`; `assigned` ones (never started) go back to
- * `queued`, except those whose stop was asked for (cancel_reason set; orphans too): those are
- * finished with the outcome kept aside for them. Any late write from the lost worker is then
+ * are finished `crashed` with `error(workerId)`; `assigned` ones are finished `infra_failed`
+ * (the worker may have started one without the `started` reaching a server: the scheduler runs a
+ * new try, not counted, so no try runs twice), except those whose stop was asked for
+ * (cancel_reason set; orphans too): those are finished with the outcome kept aside for them. Any late write from the lost worker is then
  * refused by fencing, since the rows are no longer assigned to it.
  */
 export async function declareLostWorkers(
@@ -52,12 +53,21 @@ export async function declareLostWorkers(
       .where("state", "=", "assigned")
       .where("cancel_reason", "is not", null)
       .execute();
-    await trx
-      .updateTable("remote_attempts")
-      .set({ state: "queued", worker_id: null, assigned_at: null })
-      .where("worker_id", "in", lost)
-      .where("state", "=", "assigned")
-      .execute();
+    // Assigned but not known to have started: the worker may have started it and died before
+    // its `started` reached a server. Running it again as the same try could run that try twice,
+    // so it ends as an infrastructure failure: the scheduler runs a new try, not counted.
+    for (const id of lost) {
+      await trx
+        .updateTable("remote_attempts")
+        .set({
+          state: "finished",
+          ended_at: at,
+          outcome: JSON.stringify({ kind: "infra_failed", error: `${error(id)} before it reported starting the attempt` }),
+        })
+        .where("worker_id", "=", id)
+        .where("state", "=", "assigned")
+        .execute();
+    }
     return lost;
   });
 }
