@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pg [url] [--schedulers N]]`: scheduling overhead of Baton itself, on the durable
+ * `npm run bench [-- --json] [-- --pg [url] [--schedulers N]] [-- --runs N --no-grid --no-takeover]`: scheduling overhead of Baton itself, on the durable
  * embedded store (SQLite WAL, synchronous=FULL) — or, with `--pg`, on PostgreSQL (a scratch
  * database created on the server `url` names, default the local one, dropped afterwards) — and the
  * local warm process pool, with no-op tasks:
@@ -10,6 +10,9 @@
  *   (e) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
  * With `--schedulers N` (N ≥ 2, PostgreSQL only), N active schedulers share the workloads and the
  * take-over time after a kill -9 is measured too (bench/several-schedulers.ts).
+ * With `--remote-workers N` (N 1–8), attempts run on N real `baton worker` processes connected to
+ * an in-process worker hub over WebSocket, through the store's remote-attempts mailbox, instead of
+ * the local pool (bench/remote-workers.ts; `--concurrency C` per worker, default the CPUs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
@@ -30,6 +33,7 @@ import type { FullStore } from "../src/store/index.js";
 import { DEFAULT_PG_URL, createScratchDatabase } from "./scratch-database.js";
 import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from "./workloads.js";
 import { measureSeveral, measureTakeover, writeSeveralDags } from "./several-schedulers.js";
+import { startRemoteWorkers, type RemoteWorkersSetup } from "./remote-workers.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
 class TimedExecutor implements Executor {
@@ -71,8 +75,31 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor(s.length / 2)]! : NaN;
 };
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-/** Measured runs per workload (after one warm-up); the median is reported. */
-const RUNS = 3;
+/** Measured runs per workload (after one warm-up); the median is reported. `--runs N` changes it. */
+const RUNS = runsArg(process.argv);
+/** `--no-grid`: skip (e), the grid page (its seeding takes most of the bench's time); its keys are null. */
+const GRID_ON = !process.argv.includes("--no-grid");
+/** `--no-takeover` (with `--schedulers N`): skip the take-over measurement; `takeoverMs` is null. */
+const TAKEOVER_ON = !process.argv.includes("--no-takeover");
+
+function runsArg(argv: string[]): number {
+  const i = argv.indexOf("--runs");
+  if (i < 0) return 3;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1 || n > 50) throw new Error("--runs takes a whole number from 1 to 50");
+  return n;
+}
+/** `--remote-workers N`: attempts run on N `baton worker` processes (`--concurrency C` each) instead of the local pool. */
+const REMOTE_WORKERS = intArg(process.argv, "--remote-workers", 0, 0, 8);
+const REMOTE_CONCURRENCY = intArg(process.argv, "--concurrency", availableParallelism(), 1, 64);
+
+function intArg(argv: string[], flag: string, fallback: number, min: number, max: number): number {
+  const i = argv.indexOf(flag);
+  if (i < 0) return fallback;
+  const n = Number(argv[i + 1]);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} takes a whole number from ${min} to ${max}`);
+  return n;
+}
 /** The grid-page measurement: a seeded store of runs × tasks, median over pages. */
 const GRID = { runs: 10_000, tasks: 200, samples: 20 };
 
@@ -91,6 +118,7 @@ async function main() {
   const schedulers = schedulersArg >= 0 ? Number(process.argv[schedulersArg + 1]) : 1;
   if (!Number.isInteger(schedulers) || schedulers < 1 || schedulers > 8) throw new Error("--schedulers takes a whole number from 1 to 8");
   if (schedulers > 1 && !pgUrl) throw new Error("--schedulers N > 1 needs --pg: SQLite runs one scheduler per database file");
+  if (schedulers > 1 && REMOTE_WORKERS > 0) throw new Error("--remote-workers runs with one scheduler: drop --schedulers");
   if (schedulers > 1) return severalSchedulers(pgUrl!, schedulers, json);
   const root = mkdtempSync(join(tmpdir(), "baton-bench-"));
   const dagsDir = join(root, "dags");
@@ -105,7 +133,9 @@ async function main() {
   const store: FullStore = scratch ? await openPostgresStore(scratch.url) : await openSqliteStore(join(root, "baton.db"));
   const sync = new DagSync(store, { dagsDir, bundleDir: config.bundleDir });
   await sync.syncOnce();
-  const executor = new TimedExecutor(new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch }));
+  const remote: RemoteWorkersSetup | null =
+    REMOTE_WORKERS > 0 ? await startRemoteWorkers(store, { workers: REMOTE_WORKERS, concurrency: REMOTE_CONCURRENCY, root, bundleDir: config.bundleDir }) : null;
+  const executor = new TimedExecutor(remote?.executor ?? new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch }));
   const scheduler = new Scheduler({
     store,
     executor,
@@ -153,13 +183,12 @@ async function main() {
   const layeredMs = await measure(WORKLOADS.layered.dagId);
   const mappedMs = await measure(WORKLOADS.mapped.dagId);
   await scheduler.stop(5_000);
+  await remote?.close();
   await store.close();
   await scratch?.drop();
 
   // (e) the API at scale: one grid page of a DAG with 10,000 runs × 200 tasks (2 M task instances).
-  const gridStore = await openSqliteStore(join(root, "grid.db"));
-  const grid = await measureGridPageMs({ runs: GRID.runs, tasks: GRID.tasks, samples: GRID.samples, dir: root, store: gridStore });
-  await gridStore.close();
+  const grid = await gridPage(root);
   rmSync(root, { recursive: true, force: true });
 
   const result = {
@@ -172,11 +201,11 @@ async function main() {
     layeredTasksPerSec: Math.round((WORKLOADS.layered.layers * WORKLOADS.layered.width) / (layeredMs / 1000)),
     mappedCopiesPerSec: Math.round(WORKLOADS.mapped.copies / (mappedMs / 1000)),
     mappedTotalMs: round(mappedMs, 1),
-    apiGridPageMs: round(grid.medianMs),
-    apiGridSeedMs: Math.round(grid.seedMs),
+    apiGridPageMs: grid ? round(grid.medianMs) : null,
+    apiGridSeedMs: grid ? Math.round(grid.seedMs) : null,
     config: {
-      store: pgUrl ? "postgresql (scratch database; grid page still on sqlite)" : "sqlite (WAL, synchronous=FULL)",
-      executor: "local process pool",
+      store: pgUrl ? "postgresql (scratch database; grid page still on sqlite)" : "sqlite (WAL, every commit synced)",
+      executor: remote ? `${remote.workers} remote baton worker process(es) × concurrency ${remote.concurrency} (WebSocket to an in-process worker hub; remote-attempts mailbox in the store)` : "local process pool",
       workers: config.workers,
       prefetch: config.prefetch,
       cpus: availableParallelism(),
@@ -196,7 +225,7 @@ async function main() {
         `(b) ${WORKLOADS.fanout.tasks} independent: ${result.fanoutTasksPerSec} tasks/s (total ${result.fanoutTotalMs} ms)\n` +
         `(c) ${WORKLOADS.layered.layers}×${WORKLOADS.layered.width} layered:    ${result.layeredTotalMs} ms (${result.layeredTasksPerSec} tasks/s)\n` +
         `(d) ${WORKLOADS.mapped.copies} mapped copies: ${result.mappedCopiesPerSec} copies/s (total ${result.mappedTotalMs} ms, list → copies → sum)\n` +
-        `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${(result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
+        `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${result.apiGridSeedMs === null ? "—" : (result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
     );
   }
 }
@@ -209,7 +238,7 @@ async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promi
   writeSeveralDags(dagsDir, n);
   const config = loadConfig({ home: root, dags: dagsDir });
   const scratch = await createScratchDatabase(pgUrl);
-  let takeover: { takeoverMs: number; leaseMs: number };
+  let takeover: { takeoverMs: number | null; leaseMs: number | null } = { takeoverMs: null, leaseMs: null };
   let m: Awaited<ReturnType<typeof measureSeveral>>;
   try {
     const store = await openPostgresStore(scratch.url);
@@ -219,22 +248,22 @@ async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promi
   } finally {
     await scratch.drop();
   }
-  const second = await createScratchDatabase(pgUrl);
-  try {
-    takeover = await measureTakeover(second.url, root);
-  } finally {
-    await second.drop();
+  if (TAKEOVER_ON) {
+    const second = await createScratchDatabase(pgUrl);
+    try {
+      takeover = await measureTakeover(second.url, root);
+    } finally {
+      await second.drop();
+    }
   }
-  const gridStore = await openSqliteStore(join(root, "grid.db"));
-  const grid = await measureGridPageMs({ runs: GRID.runs, tasks: GRID.tasks, samples: GRID.samples, dir: root, store: gridStore });
-  await gridStore.close();
+  const grid = await gridPage(root);
   rmSync(root, { recursive: true, force: true });
   const { owners, ...figures } = m;
   const result = {
     ...figures,
     chainGapMedianMs: null,
-    apiGridPageMs: round(grid.medianMs),
-    apiGridSeedMs: Math.round(grid.seedMs),
+    apiGridPageMs: grid ? round(grid.medianMs) : null,
+    apiGridSeedMs: grid ? Math.round(grid.seedMs) : null,
     takeoverMs: takeover.takeoverMs,
     config: {
       store: "postgresql (scratch database; grid page still on sqlite)",
@@ -266,6 +295,17 @@ async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promi
       `take-over after kill -9: ${result.takeoverMs} ms (lease ${c.leaseMs} ms)\n` +
       `DAGs per scheduler: ${Object.entries(owners).map(([id, d]) => `${id}: ${d.join(", ")}`).join("; ")}\n`,
   );
+}
+
+/** (e): the grid page over a seeded SQLite store, unless `--no-grid`. */
+async function gridPage(root: string): Promise<{ medianMs: number; seedMs: number } | null> {
+  if (!GRID_ON) return null;
+  const gridStore = await openSqliteStore(join(root, "grid.db"));
+  try {
+    return await measureGridPageMs({ runs: GRID.runs, tasks: GRID.tasks, samples: GRID.samples, dir: root, store: gridStore });
+  } finally {
+    await gridStore.close();
+  }
 }
 
 await main();
