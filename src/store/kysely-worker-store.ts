@@ -77,7 +77,7 @@ export class KyselyWorkerStore implements WorkerStore {
   }
 
   enqueueRemoteAttempts(rows: NewRemoteAttempt[]): Promise<void> {
-    return enqueueRemoteAttempts(this.db, this.features.maxParameters, rows);
+    return enqueueRemoteAttempts(this.db, this.features.maxParameters, this.features.rowLocks, rows);
   }
 
   cancelRemoteAttempt(attemptId: string, reason: string, outcome: RemoteAttemptEnd["outcome"], at: EpochMs): Promise<boolean> {

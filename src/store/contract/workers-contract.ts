@@ -78,6 +78,9 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect((await sut.store.listAttempts(run.id)).map((a) => [a.taskId, a.worker])).toEqual([["a", null], ["b", "host:1:abc"]]);
       await sut.store.commit({ attempts: [attemptRow(run.id, "a", 1, { state: "success", worker: "host:2:def" })] });
       expect((await sut.store.listAttempts(run.id, "a"))[0]).toEqual(attemptRow(run.id, "a", 1, { state: "success", worker: "host:2:def" }));
+      // Recovery rewrites an interrupted attempt without knowing its worker or log: both are kept.
+      await sut.store.commit({ attempts: [attemptRow(run.id, "b", 1, { state: "failed", worker: null, logPath: null, error: "scheduler restarted" })] });
+      expect((await sut.store.listAttempts(run.id, "b"))[0]).toMatchObject({ state: "failed", worker: "host:1:abc", logPath: attemptRow(run.id, "b", 1).logPath });
     });
 
     it("worker tokens: create, get, list newest first, revoke once, touch", async () => {
@@ -112,6 +115,16 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.touchWorker("recent-stopped", T0 + 12, 0)).toBe(false);
       expect((await w.listWorkers(T0)).map((x) => x.id)).toEqual(["w2", "w1", "recent-stopped"]);
       expect((await w.listWorkers(T0 - 1000)).map((x) => x.id)).toEqual(["w2", "w1", "recent-stopped", "old-stopped"]);
+    });
+
+    it("enqueue writes nothing for a scheduler whose lease is fenced (its adopter released its runs); an unknown or live lease is not fenced", async () => {
+      const w = sut.store.workers;
+      for (const id of ["s1", "s2"]) await sut.store.registerScheduler({ id, host: "h", pid: 1, version: "t", startedAt: T0 });
+      expect(await sut.store.fenceScheduler("s1", 0, "s2", T0 + 1)).toBe(true);
+      await w.enqueueRemoteAttempts([attempt("late", { schedulerId: "s1" }), attempt("live", { schedulerId: "s2" }), attempt("nolease", { schedulerId: "bench" })]);
+      expect(await w.getRemoteAttempt("late")).toBeUndefined();
+      expect(await w.getRemoteAttempt("live")).toMatchObject({ state: "queued", schedulerId: "s2" });
+      expect(await w.getRemoteAttempt("nolease")).toMatchObject({ state: "queued" });
     });
 
     it("bundles are saved once by their sha256", async () => {

@@ -13,8 +13,27 @@ import type { Database } from "../schema/database.js";
 
 const ENQUEUE_COLUMNS = 7;
 
-/** Inserts `queued` rows in one transaction; an attempt id already there is left as it is (a repeated submit). */
-export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<void> {
+/**
+ * Inserts `queued` rows in one transaction; an attempt id already there is left as it is (a
+ * repeated submit). Rows of a scheduler whose lease is fenced are not written: its adopter has
+ * released (or will release) its runs' rows, and a late insert would run user code beside the
+ * adopter's new try. The lease row is read `FOR SHARE` where rows lock, so a fence waits for this
+ * insert (and the release after it sees the rows) or this insert sees the fence. A scheduler id
+ * without a lease row (one scheduler without leases, the bench) is not fenced.
+ */
+export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, all: NewRemoteAttempt[]): Promise<void> {
+  if (all.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const ids = [...new Set(all.map((r) => r.schedulerId))];
+    let q = trx.selectFrom("scheduler_leases").select(["id", "fenced_at"]).where("id", "in", ids);
+    if (rowLocks) q = q.forShare();
+    const fenced = new Set((await q.execute()).filter((l) => l.fenced_at !== null).map((l) => l.id));
+    const rows = fenced.size === 0 ? all : all.filter((r) => !fenced.has(r.schedulerId));
+    await insertQueued(trx, maxParameters, rows);
+  });
+}
+
+async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<void> {
   if (rows.length === 0) return;
   const values = rows.map((r) => ({
     attempt_id: r.attemptId,
@@ -25,14 +44,9 @@ export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters:
     state: "queued",
     created_at: r.createdAt,
   }));
-  const parts = chunk(values, rowsPerStatement(maxParameters, ENQUEUE_COLUMNS));
-  const insert = async (trx: Kysely<Database>) => {
-    for (const part of parts) {
-      await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).execute();
-    }
-  };
-  if (parts.length === 1) await insert(db);
-  else await db.transaction().execute(insert);
+  for (const part of chunk(values, rowsPerStatement(maxParameters, ENQUEUE_COLUMNS))) {
+    await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).execute();
+  }
 }
 
 /**

@@ -36,9 +36,10 @@ export async function upsertAttempts(
           started_at: eb.ref("excluded.started_at"),
           ended_at: eb.ref("excluded.ended_at"),
           error: eb.ref("excluded.error"),
-          log_path: eb.ref("excluded.log_path"),
+          // A rewrite that does not know them (recovery of an interrupted attempt) keeps the log and the worker.
+          log_path: eb.fn.coalesce(eb.ref("excluded.log_path"), eb.ref("task_attempts.log_path")),
           pid: eb.ref("excluded.pid"),
-          worker: eb.ref("excluded.worker"),
+          worker: eb.fn.coalesce(eb.ref("excluded.worker"), eb.ref("task_attempts.worker")),
         })),
       )
       .execute();
