@@ -5,6 +5,7 @@ import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
 import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
+import { dbBackup, dbRestore } from "./commands/db-backup.js";
 import { runsList } from "./commands/runs-list.js";
 import { explain } from "./commands/explain.js";
 import { api } from "./commands/api.js";
@@ -232,6 +233,12 @@ export function buildProgram(): Command {
 
   const db = program.command("db").description("database");
   common(db.command("migrate").description("create or upgrade the schema")).action(run(dbMigrate));
+  common(db.command("backup").argument("<file>").description("copy the SQLite database to a file while Baton runs (PostgreSQL: prints the pg_dump recipe)"), true)
+    .option("--force", "overwrite an existing file")
+    .action(run(dbBackup));
+  common(db.command("restore").argument("<file>").description("replace the SQLite database with a backup and migrate it (not while a scheduler runs on it)"), true)
+    .option("--force", "replace a database that already holds data")
+    .action(run(dbRestore));
   return program;
 }
 
