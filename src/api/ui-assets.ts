@@ -1,10 +1,16 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
+/** Vite names every file under assets/ by its content hash: a new build means new names. */
+const HASHED = `${sep}assets${sep}`;
+
 /**
- * Serves the built UI at "/" when `uiDir` holds an index.html. Returns the SPA fallback for the
+ * Serves the built UI at "/" when `uiDir` holds an index.html. The build writes .br and .gz copies
+ * beside each file (ui/vite.config.ts), sent as such to clients that accept them (no compression
+ * at run time). Hashed assets are cached for a year, immutable; everything else (index.html,
+ * theme-init.js) is revalidated on each load (`no-cache`, answered 304 by its ETag). Returns the SPA fallback for the
  * not-found handler: index.html for GETs outside /api, or null when there is no UI.
  */
 export async function registerUiAssets(
@@ -16,7 +22,16 @@ export async function registerUiAssets(
   app.addHook("onRoute", (route) => {
     if (!route.url.startsWith("/api")) route.config = { ...(route.config as object), role: (route.config as { role?: string } | undefined)?.role ?? "public" } as typeof route.config;
   });
-  await app.register(fastifyStatic, { root: uiDir, prefix: "/", wildcard: true, index: ["index.html"] });
+  await app.register(fastifyStatic, {
+    root: uiDir,
+    prefix: "/",
+    wildcard: true,
+    index: ["index.html"],
+    preCompressed: true,
+    setHeaders: (reply, path) => {
+      reply.header("cache-control", path.includes(HASHED) ? "public, max-age=31536000, immutable" : "no-cache");
+    },
+  });
   return (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if ((request.method !== "GET" && request.method !== "HEAD") || path === "/api" || path.startsWith("/api/")) return null;

@@ -1,0 +1,27 @@
+// Build step of the UI (ui/vite.config.ts): writes `<file>.br` and `<file>.gz` beside every
+// compressible file of the build, which the API server sends to clients that accept them
+// (@fastify/static `preCompressed`, src/api/ui-assets.ts): the best compression once, at build
+// time, and no compression work per request. Source maps are left alone (only devtools load them).
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
+
+const COMPRESSIBLE = /\.(html|js|mjs|css|svg|json|txt)$/;
+/** Below this a compressed copy saves less than its headers cost. */
+const MIN_BYTES = 256;
+
+/** Compresses the files under `dir`; returns the paths it wrote copies for. */
+export function precompressDir(dir: string): string[] {
+  const walk = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  const done: string[] = [];
+  for (const file of walk(dir)) {
+    if (!COMPRESSIBLE.test(file)) continue;
+    const body = readFileSync(file);
+    if (body.length < MIN_BYTES) continue;
+    writeFileSync(`${file}.br`, brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: body.length } }));
+    writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+    done.push(file);
+  }
+  return done;
+}
