@@ -6,7 +6,7 @@
 import { memo, useEffect, useMemo, useState } from "react";
 import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import ELK from "elkjs/lib/elk.bundled.js";
+import { elkLayout } from "../lib/elk-layout";
 import { useLineage, type LineageNode } from "../api/lineage";
 import { Icon } from "../design/icons";
 import { EmptyState, ErrorState, Skeleton } from "../design/misc";
@@ -14,7 +14,6 @@ import { navigate, useSearchParam } from "../router";
 import "./lineage-page.css";
 
 const SIZE = { dataset: { w: 220, h: 48 }, task: { w: 200, h: 52 }, dag: { w: 180, h: 44 } } as const;
-const elk = new ELK();
 
 type LineageNodeData = { node: LineageNode };
 type FlowNode = Node<LineageNodeData, "lineage">;
@@ -63,8 +62,7 @@ export function LineagePage() {
     if (!data) return;
     let cancelled = false;
     setLayout(null);
-    elk
-      .layout({
+    elkLayout({
         id: "root",
         layoutOptions: { "elk.algorithm": "layered", "elk.direction": "RIGHT", "elk.layered.spacing.nodeNodeBetweenLayers": "72", "elk.spacing.nodeNode": "20" },
         children: data.nodes.map((n) => ({ id: n.id, width: SIZE[n.kind].w, height: SIZE[n.kind].h })),

@@ -5,7 +5,7 @@
 import { memo, useEffect, useMemo, useState } from "react";
 import { Background, Controls, Handle, MiniMap, Position, ReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import ELK from "elkjs/lib/elk.bundled.js";
+import { elkLayout } from "../../lib/elk-layout";
 import { useTaskInstances } from "../../api/queries";
 import type { DagDetail } from "../../api/types";
 import { ErrorState, Skeleton } from "../../design/misc";
@@ -15,7 +15,6 @@ import { RunPicker, useSelectedRun } from "./run-picker";
 
 const NODE_W = 200;
 const NODE_H = 52;
-const elk = new ELK();
 
 type TaskNodeData = { taskId: string; kind: string; state: string | null; tryNumber: number; copies: number | null };
 type TaskNode = Node<TaskNodeData, "task">;
@@ -53,8 +52,7 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
     if (!tasks) return;
     let cancelled = false;
     const ids = new Set(tasks.map((t) => t.taskId));
-    elk
-      .layout({
+    elkLayout({
         id: "root",
         layoutOptions: {
           "elk.algorithm": "layered",
