@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Connection } from "../core/model/connection.js";
 import type { BackfillRecord, EpochMs, ReprocessBehavior, RunRecord } from "../core/model/records.js";
+import type { RunInterval } from "../core/timetable/timetable-types.js";
 import type { AuditLog } from "../core/ports/audit-log.js";
 import type { AuthStore } from "../core/ports/auth-store.js";
 import type { Clock } from "../core/ports/clock.js";
@@ -37,6 +38,15 @@ export interface BackfillRequest {
   conf: Record<string, unknown>;
   /** Accept more runs than the per-backfill limit. */
   force: boolean;
+}
+
+/** The intervals a backfill request covers (nothing written): the dry run. */
+export interface BackfillPlanResult {
+  /** When `more`, only the first ones of an unforced request (the count stops there). */
+  intervals: RunInterval[];
+  more: boolean;
+  maxActiveRuns: number;
+  reprocess: ReprocessBehavior;
 }
 
 /** The API's collaborators; the composition root (src/cli) builds them. */
@@ -85,6 +95,8 @@ export interface ApiDeps {
   triggerRun(dagId: string, req: TriggerRequest, now: number): Promise<RunRecord>;
   /** Creates a backfill (validates). */
   createBackfill(req: BackfillRequest, now: number): Promise<BackfillRecord>;
+  /** Lists what a backfill request covers, writing nothing (GET /api/v1/backfills/dry-run); absent → that route answers 404. */
+  planBackfill?(req: BackfillRequest): Promise<BackfillPlanResult>;
   /** What `GET /metrics` serves (docs/metrics.md); absent → 404. */
   metrics?: MetricsExposition;
   /** Nudges an in-process scheduler to apply commands now (standalone); absent for `baton api`. */

@@ -8,7 +8,7 @@ import { systemClock } from "../core/ports/clock.js";
 import type { InfraErrors } from "../core/ports/infra-errors.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
-import { createBackfill } from "../scheduler/requests/create-backfill.js";
+import { createBackfill, planBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
 import type { FullStore } from "../store/index.js";
 import { probeConnection } from "./commands/connections.js";
@@ -73,6 +73,7 @@ export function apiDeps(opts: {
       wake?.();
       return b;
     },
+    planBackfill: (req) => planBackfill(store, req),
     wake,
     uiDir: uiDir(),
     cookieSecure: opts.config.cookieSecure,

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { apiHarness, applyNextCommand, type ApiHarness } from "../testing/api-harness.js";
+import { buildRun } from "../../scheduler/run-factory.js";
+import { requireDag } from "../lookups.js";
+import { apiHarness, applyNextCommand, NOW, type ApiHarness } from "../testing/api-harness.js";
 
 let h: ApiHarness;
 beforeEach(async () => {
@@ -96,5 +98,58 @@ describe("backfills", () => {
     expect((await h.app.inject({ method: "POST", url: "/api/v1/backfills/4242/cancel" })).statusCode).toBe(404);
     await h.store.commit({ backfills: [{ id: b.id, state: "cancelled", endedAt: 1 }] });
     expect((await h.app.inject({ method: "POST", url: `/api/v1/backfills/${b.id}/cancel` })).statusCode).toBe(409);
+  });
+});
+
+describe("backfill dry run and progress", () => {
+  const hour = 3_600_000;
+  const jan1 = Date.UTC(2025, 0, 1);
+  /** A stored run of etl at jan1 + h hours, in `state`. */
+  const runAt = async (h_: number, state: "queued" | "running" | "success" | "failed") => {
+    const { version } = await requireDag(h.store, "etl");
+    const at = jan1 + h_ * hour;
+    const { run, tis } = buildRun({ version, runType: "scheduled", interval: { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at + hour, runAfter: at + hour }, now: NOW });
+    const created = (await h.store.createRun(run, tis))!;
+    if (state !== "queued") await h.store.commit({ runs: [{ id: created.id, state }] });
+    return created;
+  };
+  const dryRun = (query: string) => h.app.inject(`/api/v1/backfills/dry-run?${query}`);
+
+  it("lists the intervals and what the planner would do with each, writing nothing", async () => {
+    await runAt(1, "success");
+    await runAt(2, "failed");
+    await runAt(3, "running");
+    const none = await dryRun("dagId=etl&from=2025-01-01&to=2025-01-01T04:00Z");
+    expect(none.statusCode, none.body).toBe(200);
+    const body = none.json();
+    expect(body).toMatchObject({ dagId: "etl", reprocess: "none", maxActiveRuns: 1, count: 5, more: false, needsForce: false });
+    expect(body.runs.map((r: { action: string }) => r.action)).toEqual(["create", "keep", "keep", "keep", "create"]);
+    expect(body.runs[2]).toMatchObject({ logicalDate: "2025-01-01T02:00:00.000Z", dataIntervalEnd: "2025-01-01T03:00:00.000Z", existingState: "failed", existingRunId: expect.any(String) });
+    const failed = (await dryRun("dagId=etl&from=2025-01-01&to=2025-01-01T04:00Z&reprocess=failed&maxActiveRuns=3")).json();
+    expect(failed.runs.map((r: { action: string }) => r.action)).toEqual(["create", "keep", "rerun", "keep", "create"]);
+    expect(failed.maxActiveRuns).toBe(3);
+    const completed = (await dryRun("dagId=etl&from=2025-01-01&to=2025-01-01T04:00Z&reprocess=completed")).json();
+    expect(completed.runs.map((r: { action: string }) => r.action)).toEqual(["create", "rerun", "rerun", "keep", "create"]);
+    const big = (await dryRun("dagId=etl&from=2025-01-01&to=2025-03-01")).json();
+    expect(big).toMatchObject({ count: 1417, needsForce: true });
+    expect(big.runs).toHaveLength(1000);
+    expect((await dryRun("dagId=etl&from=2025-01-01&to=2025-03-01&force=true")).json().needsForce).toBe(false);
+    expect(await h.store.listBackfills({})).toEqual([]);
+    expect((await dryRun("dagId=etl&from=2025-01-02&to=2025-01-01")).json().error.field).toBe("to");
+    expect((await dryRun("dagId=etl&from=soon&to=2025-01-01")).json().error.field).toBe("from");
+    expect((await dryRun("dagId=nope&from=2025-01-01&to=2025-01-02")).statusCode).toBe(404);
+  });
+
+  it("counts a backfill's runs by state in list, get and create", async () => {
+    const b = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" })).json();
+    expect(b.progress).toEqual({ total: 0, queued: 0, running: 0, success: 0, failed: 0 });
+    await runAt(0, "success");
+    await runAt(1, "failed");
+    await runAt(2, "running");
+    await runAt(3, "queued");
+    await runAt(4, "success"); // outside the range
+    const expected = { total: 4, queued: 1, running: 1, success: 1, failed: 1 };
+    expect((await h.app.inject(`/api/v1/backfills/${b.id}`)).json().progress).toEqual(expected);
+    expect((await h.app.inject("/api/v1/backfills")).json().backfills[0].progress).toEqual(expected);
   });
 });

@@ -9,7 +9,9 @@ import { parseDateField } from "../date-field.js";
 import { ConflictError } from "../errors.js";
 import { requireDag } from "../lookups.js";
 import { anyObject, arrayOf, commandResponses, errors, idParam, obj, ref, stringEnum } from "../schemas/json-schema.js";
+import { backfillWithProgress, listBackfillsWithProgress } from "../views/backfill-progress.js";
 import { backfillView } from "../views/backfill-view.js";
+import { dryRunRoute } from "./backfill-dry-run.js";
 
 const tags = ["backfills"];
 const idParams = obj({ id: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
@@ -27,6 +29,7 @@ interface CreateBody {
 
 export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;
+  dryRunRoute(app, deps, dateText);
 
   app.get<{ Querystring: { dagId?: string } }>(
     "/api/v1/backfills",
@@ -41,8 +44,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     },
     async (request) => {
       const { dagId } = request.query;
-      const list = await store.listBackfills(dagId === undefined ? {} : { dagId });
-      return { backfills: [...list].sort((a, b) => b.id - a.id).map(backfillView) };
+      return { backfills: await listBackfillsWithProgress(store, dagId === undefined ? {} : { dagId }) };
     },
   );
 
@@ -85,7 +87,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
         dagId: b.dagId,
         after: { from: view.from, to: view.to, reprocess: created.reprocess, maxActiveRuns: created.maxActiveRuns, conf: created.conf, force: b.force ?? false },
       });
-      return reply.status(201).send(view);
+      return reply.status(201).send(await backfillWithProgress(store, created));
     },
   );
 
@@ -95,7 +97,7 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     async (request) => {
       const b = await store.getBackfill(request.params.id);
       if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
-      return backfillView(b);
+      return backfillWithProgress(store, b);
     },
   );
 

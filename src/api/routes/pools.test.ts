@@ -14,19 +14,26 @@ describe("pools", () => {
   it("creates, lists, gets, patches and deletes pools with their usage", async () => {
     const created = await h.app.inject({ method: "POST", url: "/api/v1/pools", payload: { name: "db", slots: 2 } });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ name: "db", slots: 2, description: "", running: 0 });
+    const idle = { runningSlots: 0, queuedSlots: 0, holders: [], holdersTotal: 0 };
+    expect(created.json()).toEqual({ name: "db", slots: 2, description: "", running: 0, openSlots: 2, ...idle });
     await h.store.createRun(newRun("etl", "r1", { dagVersion: "etl-v1" }), [
-      taskInstance("extract", { pool: "db", poolSlots: 1, state: "running" }),
-      taskInstance("load", { pool: "db", poolSlots: 1, state: "queued" }),
+      taskInstance("extract", { pool: "db", poolSlots: 1, state: "running", tryNumber: 1, queuedAt: 1000 }),
+      taskInstance("load", { pool: "db", poolSlots: 1, state: "queued", queuedAt: 2000 }),
       taskInstance("report", { pool: "db", state: "success" }),
     ]);
     const list = (await h.app.inject("/api/v1/pools")).json().pools;
-    expect(list).toContainEqual({ name: "db", slots: 2, description: "", running: 2 });
+    const holders = [
+      { dagId: "etl", runId: "r1", taskId: "extract", mapIndex: -1, state: "running", slots: 1, tryNumber: 1, since: "1970-01-01T00:00:01.000Z" },
+      { dagId: "etl", runId: "r1", taskId: "load", mapIndex: -1, state: "queued", slots: 1, tryNumber: 0, since: "1970-01-01T00:00:02.000Z" },
+    ];
+    const busy = { running: 2, runningSlots: 1, queuedSlots: 1, holders, holdersTotal: 2 };
+    expect(list).toContainEqual({ name: "db", slots: 2, description: "", openSlots: 0, ...busy });
     expect(list.map((p: { name: string }) => p.name)).toContain("default_pool");
     const patched = await h.app.inject({ method: "PATCH", url: "/api/v1/pools/db", payload: { description: "Datenbank «x»" } });
-    expect(patched.json()).toEqual({ name: "db", slots: 2, description: "Datenbank «x»", running: 2 });
+    expect(patched.json()).toEqual({ name: "db", slots: 2, description: "Datenbank «x»", openSlots: 0, ...busy });
     expect((await h.app.inject({ method: "PATCH", url: "/api/v1/pools/db", payload: { slots: 5 } })).json().slots).toBe(5);
-    expect((await h.app.inject("/api/v1/pools/db")).json()).toEqual({ name: "db", slots: 5, description: "Datenbank «x»", running: 2 });
+    expect((await h.app.inject("/api/v1/pools/db")).json()).toEqual({ name: "db", slots: 5, description: "Datenbank «x»", openSlots: 3, ...busy });
+    expect((await h.app.inject({ method: "PATCH", url: "/api/v1/pools/db", payload: { slots: 1 } })).json()).toMatchObject({ openSlots: 0, running: 2 });
     expect((await h.app.inject({ method: "DELETE", url: "/api/v1/pools/db" })).statusCode).toBe(204);
     expect((await h.app.inject("/api/v1/pools/db")).statusCode).toBe(404);
   });

@@ -5,7 +5,7 @@ import type { RouteDeps } from "../api-deps.js";
 import { noteAudit } from "../audit/audit-note.js";
 import { ConflictError } from "../errors.js";
 import { arrayOf, errors, obj, ref } from "../schemas/json-schema.js";
-import { poolView } from "../views/backfill-view.js";
+import { poolUsage, poolView } from "../views/pool-usage.js";
 
 const tags = ["pools"];
 const nameSchema = { type: "string", minLength: 1, maxLength: 100, pattern: "^[A-Za-z0-9_.-]+$" };
@@ -16,12 +16,7 @@ const nameParams = obj({ name: { type: "string", minLength: 1, maxLength: 250 } 
 export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;
 
-  /** Slots taken by queued and running task instances, per pool. */
-  const usage = async (): Promise<Map<string, number>> => {
-    const used = new Map<string, number>();
-    for (const ti of await store.listTaskInstancesInStates(["queued", "running"])) used.set(ti.pool, (used.get(ti.pool) ?? 0) + ti.poolSlots);
-    return used;
-  };
+  const usage = () => poolUsage(store);
   const requirePool = async (name: string) => {
     const pool = await store.getPool(name);
     if (!pool) throw new NotFoundError(`no pool "${name}"`);
@@ -33,7 +28,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     { config: { role: "viewer" }, schema: { tags, summary: "Pools and their usage", response: { 200: obj({ pools: arrayOf(ref("Pool")) }), ...errors(401, 403) } } },
     async () => {
       const used = await usage();
-      return { pools: (await store.listPools()).map((p) => poolView(p, used.get(p.name) ?? 0)) };
+      return { pools: (await store.listPools()).map((p) => poolView(p, used.get(p.name))) };
     },
   );
 
@@ -54,7 +49,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       const pool = { name, slots: n, description: text ?? "" };
       await store.upsertPool(pool);
       noteAudit(request, { target: { type: "pool", id: name }, after: { slots: pool.slots, description: pool.description } });
-      return reply.status(201).send(poolView(pool, 0));
+      return reply.status(201).send(poolView(pool, undefined));
     },
   );
 
@@ -63,7 +58,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     { config: { role: "viewer" }, schema: { tags, summary: "One pool", params: nameParams, response: { 200: ref("Pool"), ...errors(400, 401, 403, 404) } } },
     async (request) => {
       const pool = await requirePool(request.params.name);
-      return poolView(pool, (await usage()).get(pool.name) ?? 0);
+      return poolView(pool, (await usage()).get(pool.name));
     },
   );
 
@@ -88,7 +83,7 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
         before: { slots: pool.slots, description: pool.description },
         after: { slots: next.slots, description: next.description },
       });
-      return poolView(next, (await usage()).get(next.name) ?? 0);
+      return poolView(next, (await usage()).get(next.name));
     },
   );
 

@@ -6,7 +6,7 @@ import { InvalidInputError } from "../../core/errors.js";
 import type { DagSpec } from "../../core/model/dag-spec.js";
 import type { Role } from "../../core/model/records.js";
 import type { ChangeEvent, ChangeFeed } from "../../core/ports/change-feed.js";
-import { createBackfill } from "../../scheduler/requests/create-backfill.js";
+import { createBackfill, planBackfill } from "../../scheduler/requests/create-backfill.js";
 import { buildManualRun } from "../../scheduler/run-factory.js";
 import { dagSpec, taskSpec } from "../../store/contract/fixtures.js";
 import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
@@ -110,6 +110,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
       return created;
     },
     createBackfill: (req) => createBackfill(store, req),
+    planBackfill: (req) => planBackfill(store, req),
   });
   return h;
 }

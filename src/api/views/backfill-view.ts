@@ -1,4 +1,4 @@
-import type { BackfillRecord, PoolRecord } from "../../core/model/records.js";
+import type { BackfillRecord } from "../../core/model/records.js";
 import { iso } from "./iso.js";
 
 export function backfillView(b: BackfillRecord) {
@@ -14,8 +14,4 @@ export function backfillView(b: BackfillRecord) {
     createdAt: iso(b.createdAt),
     endedAt: iso(b.endedAt),
   };
-}
-
-export function poolView(p: PoolRecord, running: number) {
-  return { name: p.name, slots: p.slots, description: p.description, running };
 }

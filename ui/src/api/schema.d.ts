@@ -1146,6 +1146,119 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backfills/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a backfill would do, writing nothing: its intervals, and for each whether a run is created, re-run or kept */
+        get: {
+            parameters: {
+                query: {
+                    dagId: string;
+                    /** @description YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone). */
+                    from: string;
+                    /** @description YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone). */
+                    to: string;
+                    reprocess?: "none" | "failed" | "completed";
+                    /** @description Default: the DAG's maxActiveRuns. */
+                    maxActiveRuns?: number;
+                    force?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Scheduled intervals in the range (when `more`, the count stopped there). */
+                            count: number;
+                            dagId: string;
+                            /** Format: date-time */
+                            from: string | null;
+                            maxActiveRuns: number;
+                            /** @description The range holds more intervals than `count` (an unforced request stops counting at 10,000). */
+                            more: boolean;
+                            /** @description Creating it would be refused without force (more than 1000 runs). */
+                            needsForce: boolean;
+                            /** @enum {string} */
+                            reprocess: "none" | "failed" | "completed";
+                            runs: {
+                                /**
+                                 * @description create: a new run; rerun: an existing finished run cleared and run again (per reprocess); keep: an existing run left as it is.
+                                 * @enum {string}
+                                 */
+                                action: "create" | "rerun" | "keep";
+                                /** Format: date-time */
+                                dataIntervalEnd: string | null;
+                                /** Format: date-time */
+                                dataIntervalStart: string | null;
+                                existingRunId: string | null;
+                                /** @enum {string|null} */
+                                existingState: "queued" | "running" | "success" | "failed" | null;
+                                /** Format: date-time */
+                                logicalDate: string | null;
+                            }[];
+                            /** Format: date-time */
+                            to: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/backfills/{id}": {
         parameters: {
             query?: never;
@@ -5800,6 +5913,14 @@ export interface components {
             from: string | null;
             id: number;
             maxActiveRuns: number;
+            /** @description The runs the backfill waits for, by state: its DAG's runs with a logical date in [from, to], counted when read (0 before the scheduler plans it). */
+            progress: {
+                failed: number;
+                queued: number;
+                running: number;
+                success: number;
+                total: number;
+            };
             /** @enum {string} */
             reprocess: "none" | "failed" | "completed";
             /** @enum {string} */
@@ -6045,9 +6166,29 @@ export interface components {
         };
         Pool: {
             description: string;
+            holders: {
+                dagId: string;
+                mapIndex: number;
+                runId: string;
+                /** Format: date-time */
+                since: string | null;
+                slots: number;
+                /** @enum {string} */
+                state: "queued" | "running";
+                taskId: string;
+                tryNumber: number;
+            }[];
+            /** @description Task instances holding slots; `holders` lists the first 100, oldest first. */
+            holdersTotal: number;
             name: string;
-            /** @description Slots taken by queued and running task instances. */
+            /** @description slots − running, never below 0 (slots lowered under the usage leave it at 0). */
+            openSlots: number;
+            /** @description Slots taken by queued task instances (handed to a worker, not started yet). */
+            queuedSlots: number;
+            /** @description Slots taken by queued and running task instances (runningSlots + queuedSlots). */
             running: number;
+            /** @description Slots taken by running task instances. */
+            runningSlots: number;
             slots: number;
         };
         Run: {
