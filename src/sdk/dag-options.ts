@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { paramMessagesOverride } from "./params-messages.js";
 import { InvalidInputError } from "../core/errors.js";
 import type { DagSpec } from "../core/model/dag-spec.js";
 import { parseOptionalDuration } from "../core/model/duration.js";
@@ -211,6 +212,6 @@ function resolveParams(schema: ParamsSchema | undefined): Pick<DagSpec, "paramsS
   if (!schema.safeParse(defaults).success) {
     throw new InvalidInputError("params defaults must be JSON values (strings, numbers, booleans, null, arrays, objects)");
   }
-  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any" });
+  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any", override: paramMessagesOverride });
   return { paramsSchema: jsonSchema as Record<string, unknown>, paramsDefaults: defaults };
 }

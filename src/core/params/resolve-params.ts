@@ -3,7 +3,7 @@ import { InvalidInputError } from "../errors.js";
 
 // Formats are not checked (zod's z.toJSONSchema also emits a `pattern` for date/date-time);
 // strict off so schemas with annotations ajv does not know still compile.
-const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, validateFormats: false, logger: false });
+const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true, validateFormats: false, logger: false, verbose: true });
 const validators = new Map<string, ValidateFunction>();
 
 /**
@@ -11,7 +11,9 @@ const validators = new Map<string, ValidateFunction>();
  * (draft 2020-12, as z.toJSONSchema emits; schema `default`s fill missing fields). Throws
  * InvalidInputError naming each failing field and why, e.g.
  * `params are invalid: conf.region: must be one of eu, us`; a field is `conf.x` when the trigger
- * conf supplied it or it is missing, `params.x` when a default is at fault. Compiled validators
+ * conf supplied it or it is missing, `params.x` when a default is at fault. The reason is the DAG
+ * author's own message when the schema carries one (`x-baton-messages`, keyed by JSON Schema
+ * keyword, written by the SDK from zod's `.regex(re, "message")` and the like). Compiled validators
  * are cached by schema JSON.
  *
  * @example resolveParams({ type: "object", properties: { n: { type: "integer" } } }, { n: 1 }, { n: 5 }) // { n: 5 }
@@ -52,7 +54,13 @@ function fieldOf(e: ErrorObject, conf: Record<string, unknown>): string {
   return [root, ...segments].join(".");
 }
 
+/** The SDK's `x-baton-messages` keyword (src/sdk/params-messages.ts): the DAG author's messages. */
+const AUTHOR_MESSAGES = "x-baton-messages";
+
 function reasonOf(e: ErrorObject): string {
+  const authored = (e.parentSchema as Record<string, unknown> | undefined)?.[AUTHOR_MESSAGES] as Record<string, unknown> | undefined;
+  const own = authored?.[e.keyword];
+  if (typeof own === "string") return own;
   const p = e.params as { allowedValues?: unknown[]; allowedValue?: unknown };
   switch (e.keyword) {
     case "required":

@@ -98,12 +98,15 @@ function Field({ field: f, value, error, onChange }: { field: ParamField; value:
   const id = `param-${f.name}`;
   const s = f.schema;
   const hints: string[] = [];
-  const min = s.minimum ?? s.exclusiveMinimum;
-  const max = s.maximum ?? s.exclusiveMaximum;
+  // z.number().int() bounds every integer by ±Number.MAX_SAFE_INTEGER: not a limit worth showing.
+  const bound = (v: number | undefined) => (v === undefined || Math.abs(v) >= Number.MAX_SAFE_INTEGER ? undefined : v);
+  const min = bound(s.minimum ?? s.exclusiveMinimum);
+  const max = bound(s.maximum ?? s.exclusiveMaximum);
+  const chars = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
   if (min !== undefined) hints.push(`min ${min}`);
   if (max !== undefined) hints.push(`max ${max}`);
-  if (s.minLength !== undefined) hints.push(`at least ${s.minLength} characters`);
-  if (s.maxLength !== undefined) hints.push(`at most ${s.maxLength} characters`);
+  if (s.minLength !== undefined) hints.push(`at least ${chars(s.minLength)}`);
+  if (s.maxLength !== undefined) hints.push(`at most ${chars(s.maxLength)}`);
   if (f.kind === "string-array") hints.push("one value per line");
   if (f.kind === "json") hints.push("JSON");
   const describedBy = `${id}-help ${error ? `${id}-error` : ""}`.trim();
