@@ -7,6 +7,7 @@ import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
 import { dbBackup, dbRestore } from "./commands/db-backup.js";
 import { runsList } from "./commands/runs-list.js";
+import { backfillsList } from "./commands/backfills-list.js";
 import { explain } from "./commands/explain.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
@@ -168,6 +169,11 @@ export function buildProgram(): Command {
     .option("--dry-run", "print the intervals without creating anything")
     .option("--force", "accept a range of more than 1000 runs")
     .action(run(dagsBackfill));
+
+  const backfills = program.command("backfills").description("backfills (created with `dags backfill`) and their progress");
+  common(backfills.command("list").description("list backfills, newest first, with their runs by state"), true)
+    .option("--dag <dag>", "only this DAG's")
+    .action(run(backfillsList));
 
   const runs = program.command("runs").description("DAG runs");
   common(runs.command("list").description("list runs, newest first"), true)
