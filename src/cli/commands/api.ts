@@ -4,7 +4,9 @@ import { apiDeps } from "../api-deps.js";
 import { batonVersion } from "../baton-version.js";
 import { serveMetricsPort } from "./metrics-port.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
+import { API_PORT_HINT, assertPortFree, METRICS_PORT_HINT } from "./port-free.js";
 import { serveApi } from "./serve-api.js";
+import { loadConfig } from "../../config/config.js";
 import { openWorkerHub } from "../worker-hub.js";
 
 /**
@@ -12,6 +14,10 @@ import { openWorkerHub } from "../worker-hub.js";
  * on the same database. Sign-in is always required; live updates come from polling the store.
  */
 export async function api(opts: CommonOptions): Promise<number> {
+  // A taken port stops the start before the database or the worker hub is opened (exit 2).
+  const wanted = loadConfig(opts);
+  await assertPortFree(wanted.apiHost, wanted.apiPort, API_PORT_HINT);
+  if (wanted.metricsPort !== null) await assertPortFree(wanted.metricsHost, wanted.metricsPort, METRICS_PORT_HINT);
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store } = rt;
   const changes = pollingChangeFeed(store, 1_000, () => Date.now());

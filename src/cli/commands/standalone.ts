@@ -1,20 +1,26 @@
 import { loadConfig } from "../../config/config.js";
+import { withDagPolling } from "../../api/polling-change-feed.js";
 import { apiDeps } from "../api-deps.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
 import { redactDatabaseUrl, startSchedulerParts, untilSignalled, workersBanner } from "../scheduler-parts.js";
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
+import { API_PORT_HINT, assertPortFree, METRICS_PORT_HINT, portError } from "./port-free.js";
 import { serveApi } from "./serve-api.js";
 import { openWorkerHub } from "../worker-hub.js";
 
 /**
  * `baton standalone`: everything in one process on the embedded database — the DAG folder
  * watcher, the scheduler, a pool of warm worker processes, and the API and UI on 127.0.0.1.
- * Stops gracefully on SIGTERM/SIGINT. Refuses a non-loopback host in local mode (exit 2).
+ * Stops gracefully on SIGTERM/SIGINT. Refuses a non-loopback host in local mode, and a taken port
+ * (exit 2, nothing started).
  */
 export async function standalone(opts: CommonOptions): Promise<number> {
   const wanted = loadConfig(opts);
   refuseLocalModeOffLoopback(wanted.apiHost, wanted.standaloneAuth);
+  // A taken port stops the start before anything runs: never a scheduler without its API.
+  await assertPortFree(wanted.apiHost, wanted.apiPort, API_PORT_HINT);
+  if (wanted.metricsPort !== null) await assertPortFree(wanted.metricsHost, wanted.metricsPort, METRICS_PORT_HINT);
   const rt = await openRuntime(opts, { quiet: false });
   const { config, store } = rt;
   // Remote workers (before anything runs: a wrong BATON_WORKER_* stops the start); the hub shares
@@ -25,9 +31,24 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   const { scheduler, firstSync: first } = parts;
   wakeScheduler = () => scheduler.wake();
   const mode = config.standaloneAuth;
-  const deps = apiDeps({ config, store, changes: scheduler, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors, metrics: parts.metrics });
-  const { app, url } = await serveApi(store, { ...deps, workerHub }, config.apiHost, config.apiPort);
-  const metricsPort = await serveMetricsPort(config, parts.metrics);
+  // The scheduler's events cover runs and tasks; DAG changes made elsewhere (`baton dags pause`) come from a poll.
+  const changes = withDagPolling(scheduler, store, 1_000, () => Date.now());
+  const deps = apiDeps({ config, store, changes, mode, wake: () => scheduler.wake(), infraErrors: parts.infraErrors, metrics: parts.metrics });
+  let served: Awaited<ReturnType<typeof serveApi>>;
+  let metricsPort: Awaited<ReturnType<typeof serveMetricsPort>>;
+  try {
+    // Taken since the check above (a race): stop what started rather than run headless.
+    served = await serveApi(store, { ...deps, workerHub }, config.apiHost, config.apiPort);
+    metricsPort = await serveMetricsPort(config, parts.metrics).catch(async (error: unknown) => {
+      await served.app.close();
+      throw portError(error, config.metricsHost, config.metricsPort ?? 0, METRICS_PORT_HINT);
+    });
+  } catch (error) {
+    await parts.stop(0);
+    await rt.close();
+    throw error;
+  }
+  const { app, url } = served;
   process.stdout.write(
     `Baton standalone is running.\n` +
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
