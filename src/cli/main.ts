@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { auditList } from "./commands/audit-list.js";
 import { dagsBackfill } from "./commands/dags-backfill.js";
 import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
+import { dagsCheck } from "./commands/dags-check.js";
+import { batonVersion } from "./baton-version.js";
 import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
@@ -78,6 +80,7 @@ export function buildProgram(): Command {
     .option("--dags <dir>", "DAGs folder (env BATON_DAGS, default ./dags)")
     .option("--home <dir>", "state folder (env BATON_HOME, default ./.baton)")
     .option("--json", "print JSON")
+    .version(batonVersion(), "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride((err) => {
       // Bad usage (unknown command/option, missing argument) exits 2; --help and --version exit 0.
@@ -143,7 +146,8 @@ export function buildProgram(): Command {
 
   const dags = program.command("dags").description("list, test, trigger and manage DAGs");
   common(dags.command("list").description("list DAGs"), true).action(run(dagsList));
-  common(dags.command("errors").description("list DAG files that failed to load, with file:line"), true).action(run(dagsErrors));
+  common(dags.command("errors").description("list DAG files that failed to load, with file:line (exit 1 when there are any)"), true).action(run(dagsErrors));
+  common(dags.command("check").description("type-check the DAG files with the TypeScript compiler (exit 1 on any error)"), true).action(run(dagsCheck));
   common(dags.command("test").argument("<dag>").description("run a whole DAG once in this process against a temporary store"), true)
     .option("--date <date>", "logical date (YYYY-MM-DD or ISO date-time; default now)")
     .option("--conf <json>", "run configuration, validated against the DAG's params")

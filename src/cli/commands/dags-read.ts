@@ -3,7 +3,7 @@ import { recordCliAudit } from "../cli-audit.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
 import { requireDagVersion } from "../../scheduler/requests/trigger-run.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
-import { iso, printJson, printTable } from "../output.js";
+import { EXIT, iso, printJson, printTable } from "../output.js";
 import { syncDags, withRuntime, type CommonOptions } from "../runtime.js";
 
 export async function dagsList(opts: CommonOptions): Promise<number> {
@@ -39,10 +39,15 @@ export async function dagsList(opts: CommonOptions): Promise<number> {
   });
 }
 
+/** `baton dags errors`: each import error once, `file:line:col: message`; exit 1 when there are any. */
 export async function dagsErrors(opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
     await syncDags(rt);
-    const errors = (await rt.store.listImportErrors()).map((e) => ({
+    const seen = new Set<string>();
+    const errors = (await rt.store.listImportErrors()).filter((e) => {
+      const key = JSON.stringify([e.file, e.line, e.column, e.message]);
+      return !seen.has(key) && Boolean(seen.add(key));
+    }).map((e) => ({
       file: e.file,
       line: e.line,
       column: e.column,
@@ -52,7 +57,7 @@ export async function dagsErrors(opts: CommonOptions): Promise<number> {
     if (opts.json) printJson(errors);
     else if (errors.length === 0) process.stdout.write("No DAG import errors.\n");
     else for (const e of errors) process.stdout.write(`${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.message}\n`);
-    return 0;
+    return errors.length > 0 ? EXIT.failed : EXIT.ok;
   });
 }
 
