@@ -21,6 +21,8 @@ import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { NotificationsPage } from "./pages/notifications-page";
 import { AuditPage } from "./pages/audit-page";
+import { BackfillsPage } from "./pages/backfills-page";
+import { PoolsPage } from "./pages/pools-page";
 import { WorkersPage } from "./pages/workers-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
@@ -76,6 +78,8 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
   else if (path === "/workers") page = <WorkersPage />;
+  else if (path === "/backfills") page = <BackfillsPage />;
+  else if (path === "/pools") page = <PoolsPage />;
   // The audit trail: admins only (the API enforces it; the link just follows).
   else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
@@ -99,6 +103,8 @@ function Shell({ me }: { me: Me }) {
           <AnomaliesLink current={path === "/anomalies"} />
           <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
           <Link to="/workers" aria-current={path === "/workers" ? "page" : undefined} data-testid="nav-workers">Workers</Link>
+          <Link to="/backfills" aria-current={path === "/backfills" ? "page" : undefined} data-testid="nav-backfills">Backfills</Link>
+          <Link to="/pools" aria-current={path === "/pools" ? "page" : undefined} data-testid="nav-pools">Pools</Link>
           {me.role === "admin" && <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">Audit</Link>}
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>

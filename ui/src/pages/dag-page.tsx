@@ -12,6 +12,7 @@ import { RunsTab } from "./dag/runs-tab";
 import { GanttTab } from "./dag/gantt-tab";
 import { CodeTab } from "./dag/code-tab";
 import { TriggerDialog } from "./dag/trigger-dialog";
+import { BackfillDialog } from "./dag/backfill-dialog";
 
 const GraphTab = lazy(() => import("./dag/graph-tab"));
 
@@ -31,6 +32,8 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
   const denied = useDenied("user");
   const { location } = useRouter();
   const [triggerOpen, setTriggerOpen] = useState(false);
+  const [backfillOpen, setBackfillOpen] = useState(false);
+  const backfillDenied = useDenied("op");
   const current: DagTab = (TABS.some((t) => t.id === tab) ? tab : "grid") as DagTab;
 
   const go = (t: DagTab) => {
@@ -100,6 +103,11 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
               {d?.paused ? "Paused" : "Active"}
             </label>
           </Tip>
+          <Tip text={backfillDenied ?? (d && !d.schedule ? "This DAG has no recurring schedule to backfill" : null)}>
+            <button type="button" className="btn" onClick={() => setBackfillOpen(true)} disabled={!d || !d.schedule || Boolean(backfillDenied)} data-testid="backfill-button" title="Run the DAG over a past range">
+              <Icon.calendar size={12} /> Backfill
+            </button>
+          </Tip>
           <Tip text={denied}>
             <button type="button" className="btn btn-primary" onClick={() => setTriggerOpen(true)} disabled={!d || Boolean(denied)} data-testid="trigger-button" title="Trigger a run (t)">
               <Icon.play size={12} /> Trigger
@@ -121,6 +129,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
         {current === "code" && <CodeTab dagId={dagId} />}
       </section>
 
+      {backfillOpen && d && <BackfillDialog dag={d} onClose={() => setBackfillOpen(false)} onCreated={() => { setBackfillOpen(false); navigate(`/backfills?dag=${encodeURIComponent(dagId)}`); }} />}
       {triggerOpen && d && <TriggerDialog dag={d} onClose={() => setTriggerOpen(false)} onTriggered={(runId) => { setTriggerOpen(false); navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`); }} />}
     </>
   );
