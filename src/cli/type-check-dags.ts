@@ -112,7 +112,11 @@ function compilerOptions(ts: Ts, tsconfig: string | null): { options: TS.Compile
   const parsed = ts.parseJsonConfigFileContent(text.config, ts.sys, dirname(tsconfig), undefined, tsconfig);
   // "No inputs were found" (TS18003) says nothing about the DAG files, which are the inputs here.
   const errors = parsed.errors.filter((e) => e.code !== 18003);
-  return { options: { ...parsed.options, ...overrides, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false }, errors };
+  // Nothing is emitted: options about output (a rootDir the DAGs folder is outside of, declarations, build info) do not apply.
+  const options = { ...parsed.options };
+  delete options.rootDir;
+  delete options.tsBuildInfoFile;
+  return { options: { ...options, ...overrides, declaration: false, emitDeclarationOnly: false, composite: false, incremental: false }, errors };
 }
 
 /** "baton", "baton/operators", … → this package's declaration file for it (its source when run from src/ without a build). */

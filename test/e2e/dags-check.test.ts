@@ -75,11 +75,13 @@ describe("baton dags check (the built CLI)", () => {
     expect(r.code).toBe(0);
   });
 
-  it("uses the tsconfig.json found above the DAGs folder", async () => {
+  it("uses the compiler options of the tsconfig.json found above the DAGs folder", async () => {
     // Clean under the defaults; noUnusedLocals (from the user's tsconfig) makes the unused constant an error.
     writeFileSync(join(root, "dags", "good.ts"), `${GOOD}const unused = 1;\n`);
     expect((await batonIn(root, ["dags", "check"])).code).toBe(0);
-    writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, module: "ESNext", moduleResolution: "Bundler", noUnusedLocals: true } }));
+    // Its include, rootDir and outDir are about its own build: the DAGs folder is outside them and still checked.
+    const compilerOptions = { strict: true, module: "ESNext", moduleResolution: "Bundler", noUnusedLocals: true, rootDir: "src", outDir: "out" };
+    writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions, include: ["src"] }));
     const r = await batonIn(root, ["dags", "check"]);
     expect(r.stdout.trim()).toBe("dags/good.ts:7:7: 'unused' is declared but its value is never read.");
     expect(r.stderr).toContain("compiler options of tsconfig.json");

@@ -55,6 +55,17 @@ describe("a taken port stops `baton standalone` and `baton api` at once (exit 2)
   });
 });
 
+describe("a taken --metrics-port stops the start the same way", () => {
+  it("names --metrics-port and BATON_METRICS_PORT", async () => {
+    const port = await takenPort();
+    const r = await baton(["standalone", "--port", "0", "--metrics-port", String(port)], { ...env, BATON_METRICS_HOST: "127.0.0.1" }, 20_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`);
+    expect(r.stderr).toContain("--metrics-port <port> or BATON_METRICS_PORT");
+    expect(r.stdout).not.toContain("is running");
+  });
+});
+
 describe("baton --version", () => {
   const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
   for (const flag of ["--version", "-V"]) {
