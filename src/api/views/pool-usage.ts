@@ -23,7 +23,7 @@ interface Usage {
 }
 
 /** Holders listed per pool; `holdersTotal` counts them all. */
-export const MAX_HOLDERS = 100;
+const MAX_HOLDERS = 100;
 
 /**
  * Slots taken per pool by queued and running task instances, with who holds them: one read of

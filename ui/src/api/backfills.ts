@@ -19,7 +19,7 @@ export const backfillKeys = {
 };
 
 /** While a backfill is queued or running its progress moves: poll quickly; otherwise slowly. */
-export const ACTIVE_POLL_MS = 1_500;
+const ACTIVE_POLL_MS = 1_500;
 const IDLE_POLL_MS = 15_000;
 
 export function useBackfills(dagId: string | null) {
