@@ -8,6 +8,7 @@ import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
 import { dbBackup, dbRestore } from "./commands/db-backup.js";
+import { dbClean } from "./commands/db-clean.js";
 import { runsList } from "./commands/runs-list.js";
 import { backfillsList } from "./commands/backfills-list.js";
 import { explain } from "./commands/explain.js";
@@ -249,6 +250,11 @@ export function buildProgram(): Command {
   common(db.command("restore").argument("<file>").description("replace the SQLite database with a backup and migrate it (not while a scheduler runs on it)"), true)
     .option("--force", "replace a database that already holds data")
     .action(run(dbRestore));
+  common(db.command("clean").description("delete finished runs older than a duration, with their task instances, attempts and logs (in batches)"), true)
+    .requiredOption("--older-than <duration>", "runs that ended longer ago than this: 90d, 12h, 2w …")
+    .option("--dag <dag>", "only this DAG's runs")
+    .option("--dry-run", "print what would be deleted, delete nothing")
+    .action(run(dbClean));
   return program;
 }
 

@@ -104,6 +104,7 @@ import { KyselyAnomalyStore } from "./kysely-anomaly-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import { KyselyWorkerStore } from "./kysely-worker-store.js";
+import { KyselyRetentionStore } from "./kysely-retention-store.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
 import { listAudit } from "./queries/list-audit.js";
 import { pruneAudit } from "./queries/prune-audit.js";
@@ -143,6 +144,8 @@ export class KyselyStore implements FullStore {
   readonly anomalies: KyselyAnomalyStore;
   /** Remote workers: tokens, registry, DAG bundles and the attempts mailbox (docs/adr/0008-remote-workers.md). */
   readonly workers: KyselyWorkerStore;
+  /** Deleting old finished runs (`baton db clean`; docs/storage.md), over the same handle. */
+  readonly retention: KyselyRetentionStore;
 
   constructor(
     db: Kysely<Database>,
@@ -160,6 +163,7 @@ export class KyselyStore implements FullStore {
     this.notifications = new KyselyNotificationStore(db, features);
     this.anomalies = new KyselyAnomalyStore(db);
     this.workers = new KyselyWorkerStore(db, features, this.#now);
+    this.retention = new KyselyRetentionStore(db, features);
   }
 
   migrate(): Promise<void> {

@@ -15,6 +15,7 @@ import { describeNotificationsContract } from "./notifications-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
 import { describeQueuedRunsContract } from "./queued-runs-contract.js";
+import { describeRetentionContract } from "./retention-contract.js";
 import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js";
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
@@ -98,5 +99,6 @@ export function describeStoreContract(
     describeAuditContract(sut);
     describeAnomaliesContract(sut);
     describeWorkersContract(sut);
+    describeRetentionContract(sut);
   });
 }

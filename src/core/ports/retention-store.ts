@@ -1,0 +1,47 @@
+import type { EpochMs } from "../model/records.js";
+
+/** Which runs `baton db clean` may delete: finished (success or failed) and ended before `endedBefore`. */
+export interface RetentionFilter {
+  /** A run counts as ended at its `endedAt`, or its `createdAt` when it has none (a run marked finished without an end time). */
+  endedBefore: EpochMs;
+  /** Only this DAG's runs. */
+  dagId?: string;
+}
+
+/** Rows that go with the runs a filter selects. */
+export interface RetentionCounts {
+  runs: number;
+  taskInstances: number;
+  attempts: number;
+}
+
+/** One batch deleted by {@link RetentionStore.purgeFinishedRuns}. */
+export interface PurgedRuns extends RetentionCounts {
+  /** The runs deleted (their logs are the caller's to delete). */
+  deleted: { id: number; dagId: string; runId: string }[];
+}
+
+/** How much one call of {@link RetentionStore.purgeFinishedRuns} deletes, at most. */
+export interface PurgeLimits {
+  /** At most this many runs (at least one is deleted when any matches). */
+  maxRuns: number;
+  /** Stop adding runs once their task instances would pass this many (a single larger run is still deleted alone). */
+  maxTaskInstances: number;
+}
+
+/**
+ * Deleting old history (docs/storage.md, "Backup, restore and retention"). Never touches a
+ * queued or running run. Implemented by src/store on SQLite and PostgreSQL; proven by the
+ * retention contract.
+ */
+export interface RetentionStore {
+  /** What {@link purgeFinishedRuns} would delete in total, without deleting anything. */
+  countFinishedRuns(filter: RetentionFilter): Promise<RetentionCounts>;
+  /**
+   * Deletes, in one transaction, the oldest (by id) matching runs within `limits` with their task
+   * instances, attempts, callback claims, missed deadlines, task metrics, anomalies and remote
+   * mailbox rows. Dataset events and the audit trail are kept. Returns what it deleted; call again
+   * until `runs` is 0.
+   */
+  purgeFinishedRuns(filter: RetentionFilter, limits: PurgeLimits): Promise<PurgedRuns>;
+}

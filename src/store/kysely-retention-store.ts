@@ -1,0 +1,21 @@
+import type { Kysely } from "kysely";
+import type { PurgedRuns, PurgeLimits, RetentionCounts, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
+import type { DialectFeatures } from "./dialect-features.js";
+import { countFinishedRuns, purgeFinishedRuns } from "./queries/purge-finished-runs.js";
+import type { Database } from "./schema/database.js";
+
+/** Deleting old runs over the store's Kysely handle (`store.retention`; docs/storage.md, "Backup, restore and retention"). */
+export class KyselyRetentionStore implements RetentionStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly features: DialectFeatures,
+  ) {}
+
+  countFinishedRuns(filter: RetentionFilter): Promise<RetentionCounts> {
+    return countFinishedRuns(this.db, filter);
+  }
+
+  purgeFinishedRuns(filter: RetentionFilter, limits: PurgeLimits): Promise<PurgedRuns> {
+    return purgeFinishedRuns(this.db, this.features.rowLocks, this.features.maxParameters, filter, limits);
+  }
+}
