@@ -7,15 +7,20 @@ import { useToast } from "../../design/toast";
 import { useDenied } from "../../lib/auth";
 import { commandMessage } from "./command-message";
 
-const DEFS: { action: RunAction; label: string; body: string; danger?: boolean; when?: (s: RunState) => boolean }[] = [
-  { action: "clear-failed", label: "Clear failed", body: "Failed and upstream-failed tasks of this run are reset and run again.", when: (s) => s === "failed" || s === "success" },
+const DEFS: { action: RunAction; label: string; body: string; danger?: boolean; when?: (s: RunState, failedTasks: boolean | undefined) => boolean }[] = [
+  { action: "clear-failed", label: "Clear failed", body: "Failed and upstream-failed tasks of this run are reset and run again.", when: (s, failedTasks) => failedTasks ?? s === "failed" },
   { action: "clear-all", label: "Clear all", body: "Every task of this run is reset and the whole run starts again." },
   { action: "mark-success", label: "Mark success", body: "Unfinished tasks are marked success and the run ends as success.", when: (s) => s !== "success" },
   { action: "mark-failed", label: "Mark failed", body: "Unfinished tasks are stopped and the run ends as failed.", danger: true, when: (s) => s !== "failed" },
   { action: "cancel", label: "Cancel", body: "Running tasks are stopped, queued ones are not started, and the run ends as failed.", danger: true, when: (s) => s === "running" || s === "queued" },
 ];
 
-export function RunActions({ dagId, runId, state, compact }: { dagId: string; runId: string; state: RunState; compact?: boolean }) {
+/**
+ * `failedTasks`: whether the run has failed or upstream-failed tasks, when the caller knows (the
+ * run panel reads its task instances); otherwise a failed run is taken to have some. Clear failed
+ * is offered only then (a successful run has nothing to clear unless a trigger rule let it pass).
+ */
+export function RunActions({ dagId, runId, state, compact, failedTasks }: { dagId: string; runId: string; state: RunState; compact?: boolean; failedTasks?: boolean }) {
   const denied = useDenied("user");
   const confirm = useConfirm();
   const toast = useToast();
@@ -31,7 +36,7 @@ export function RunActions({ dagId, runId, state, compact }: { dagId: string; ru
   return (
     <div className="btn-group" role="group" aria-label={`Actions for run ${runId}`}>
       {DEFS.map((d) => {
-        const applicable = !d.when || d.when(state);
+        const applicable = !d.when || d.when(state, failedTasks);
         if (compact && !applicable) return null;
         return (
           <Tip key={d.action} text={denied}>

@@ -1,6 +1,6 @@
 /** Side panel for one run (opened from a grid column header): summary, conf and run actions. */
 import { useEffect } from "react";
-import { useRun } from "../../api/queries";
+import { useRun, useTaskInstances } from "../../api/queries";
 import { Icon } from "../../design/icons";
 import { ErrorState, Skeleton } from "../../design/misc";
 import { StateBadge } from "../../design/state";
@@ -13,6 +13,8 @@ import { RunActions } from "./run-actions";
 
 export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: string; onClose: () => void }) {
   const run = useRun(dagId, runId);
+  const tis = useTaskInstances(dagId, runId);
+  const failedTasks = tis.data?.some((t) => t.state === "failed" || t.state === "upstream_failed");
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape" && !document.querySelector("[role=dialog],[role=alertdialog]")) onClose();
@@ -38,7 +40,7 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
       <div className="side-body">
         {run.isPending ? <Skeleton height={160} /> : run.isError ? <ErrorState error={run.error} onRetry={() => void run.refetch()} /> : r && (
           <>
-            <RunActions dagId={dagId} runId={runId} state={r.state} compact />
+            <RunActions dagId={dagId} runId={runId} state={r.state} compact failedTasks={failedTasks} />
             <dl className="kv">
               <dt>Type</dt><dd>{r.runType}{r.backfillId ? ` (backfill ${r.backfillId})` : ""}</dd>
               <dt>Logical date</dt><dd>{fmtDate(r.logicalDate)}</dd>

@@ -83,9 +83,14 @@ function RunRow({ dagId, run, selected }: { dagId: string; run: Run; selected: b
   );
 }
 
-/** Bar chart (pure SVG) of run durations; bars take the run's state colour, oldest on the left. */
+/** Bar chart (pure SVG) of run durations; bars take the run's state colour, oldest logical date on the left. */
 function DurationChart({ runs, selected, onSelect }: { runs: Run[]; selected: string | null; onSelect: (runId: string) => void }) {
-  const data = useMemo(() => [...runs].reverse().map((r) => ({ run: r, ms: r.durationMs ?? spanMs(r.startedAt, r.endedAt) ?? 0 })), [runs]);
+  // The API lists runs newest-created first; a backfill or catch-up creates runs with older
+  // logical dates later, so order by the date the axis shows (logical date, else creation).
+  const data = useMemo(() => {
+    const at = (r: Run) => Date.parse(r.logicalDate ?? r.createdAt ?? "") || 0;
+    return [...runs].sort((a, b) => at(a) - at(b) || (Date.parse(a.createdAt ?? "") || 0) - (Date.parse(b.createdAt ?? "") || 0)).map((r) => ({ run: r, ms: r.durationMs ?? spanMs(r.startedAt, r.endedAt) ?? 0 }));
+  }, [runs]);
   if (data.length === 0) return <p className="muted small">No runs to chart yet.</p>;
   const W = 1000, H = 150, PAD_L = 56, PAD_B = 22, PAD_T = 8;
   const max = Math.max(1, ...data.map((d) => d.ms));
@@ -109,12 +114,12 @@ function DurationChart({ runs, selected, onSelect }: { runs: Run[]; selected: st
         return (
           <g key={run.runId} style={stateVars(run.state)} className={`chart-bar${run.runId === selected ? " is-sel" : ""}`} onClick={() => onSelect(run.runId)}>
             <title>{label}</title>
-            <rect x={x} y={H - PAD_B - h} width={bw * 0.7} height={h} rx={2} />
+            <rect data-run={run.runId} x={x} y={H - PAD_B - h} width={bw * 0.7} height={h} rx={2} />
           </g>
         );
       })}
-      <text x={PAD_L} y={H - 4} className="chart-label">{fmtShort(data[0]?.run.logicalDate ?? data[0]?.run.createdAt)}</text>
-      <text x={W} y={H - 4} textAnchor="end" className="chart-label">{fmtShort(data[data.length - 1]?.run.logicalDate ?? data[data.length - 1]?.run.createdAt)}</text>
+      <text x={PAD_L} y={H - 4} className="chart-label" data-testid="runs-chart-first">{fmtShort(data[0]?.run.logicalDate ?? data[0]?.run.createdAt)}</text>
+      <text x={W} y={H - 4} textAnchor="end" className="chart-label" data-testid="runs-chart-last">{fmtShort(data[data.length - 1]?.run.logicalDate ?? data[data.length - 1]?.run.createdAt)}</text>
     </svg>
   );
 }
