@@ -13,7 +13,7 @@ const MAX_ACTIVE_RUNS = 5_000;
  * (loaded, paused), runs (queued/running plus recently ended) and the task instances of active
  * runs. The first poll only takes a baseline. Polling stops when the last listener leaves.
  */
-export function pollingChangeFeed(store: Store, intervalMs: number, now: () => number): ChangeFeed {
+export function pollingChangeFeed(store: Store, intervalMs: number, now: () => number, opts: { dagsOnly?: boolean } = {}): ChangeFeed {
   const listeners = new Set<(event: ChangeEvent) => void>();
   const dags = new Map<string, string>();
   const runs = new Map<number, RunState>();
@@ -77,7 +77,7 @@ export function pollingChangeFeed(store: Store, intervalMs: number, now: () => n
   const tick = async (gen: number) => {
     try {
       await pollDags();
-      await pollRuns();
+      if (!opts.dagsOnly) await pollRuns();
       baseline = false;
     } catch {
       // The store may be briefly unavailable; the next poll tries again.
@@ -107,6 +107,25 @@ export function pollingChangeFeed(store: Store, intervalMs: number, now: () => n
           clearTimeout(timer);
           timer = undefined;
         }
+      };
+    },
+  };
+}
+
+/**
+ * `feed` (the scheduler's own run and task events, in `baton standalone`) plus a poll of the DAGs
+ * every `intervalMs` while someone listens: a pause or unpause written by another process (`baton
+ * dags pause`) or through this API by another user, and DAG reloads, reach the UI without a reload.
+ */
+export function withDagPolling(feed: ChangeFeed, store: Store, intervalMs: number, now: () => number): ChangeFeed {
+  const dags = pollingChangeFeed(store, intervalMs, now, { dagsOnly: true });
+  return {
+    subscribe(listener) {
+      const offFeed = feed.subscribe(listener);
+      const offDags = dags.subscribe(listener);
+      return () => {
+        offFeed();
+        offDags();
       };
     },
   };
