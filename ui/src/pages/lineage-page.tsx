@@ -63,11 +63,11 @@ export function LineagePage() {
     let cancelled = false;
     setLayout(null);
     elkLayout({
-        id: "root",
-        layoutOptions: { "elk.algorithm": "layered", "elk.direction": "RIGHT", "elk.layered.spacing.nodeNodeBetweenLayers": "72", "elk.spacing.nodeNode": "20" },
-        children: data.nodes.map((n) => ({ id: n.id, width: SIZE[n.kind].w, height: SIZE[n.kind].h })),
-        edges: data.edges.map((e, i) => ({ id: `e${i}`, sources: [e.source], targets: [e.target] })),
-      })
+      id: "root",
+      layoutOptions: { "elk.algorithm": "layered", "elk.direction": "RIGHT", "elk.layered.spacing.nodeNodeBetweenLayers": "72", "elk.spacing.nodeNode": "20" },
+      children: data.nodes.map((n) => ({ id: n.id, width: SIZE[n.kind].w, height: SIZE[n.kind].h })),
+      edges: data.edges.map((e, i) => ({ id: `e${i}`, sources: [e.source], targets: [e.target] })),
+    })
       .then((g) => !cancelled && setLayout(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]))))
       .catch((e: unknown) => !cancelled && setLayoutError(e));
     return () => { cancelled = true; };

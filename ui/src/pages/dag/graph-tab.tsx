@@ -53,17 +53,17 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
     let cancelled = false;
     const ids = new Set(tasks.map((t) => t.taskId));
     elkLayout({
-        id: "root",
-        layoutOptions: {
-          "elk.algorithm": "layered",
-          "elk.direction": "RIGHT",
-          "elk.layered.spacing.nodeNodeBetweenLayers": "64",
-          "elk.spacing.nodeNode": "22",
-          "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
-        },
-        children: tasks.map((t) => ({ id: t.taskId, width: NODE_W, height: NODE_H })),
-        edges: tasks.flatMap((t) => t.upstream.filter((u) => ids.has(u)).map((u) => ({ id: `${u}->${t.taskId}`, sources: [u], targets: [t.taskId] }))),
-      })
+      id: "root",
+      layoutOptions: {
+        "elk.algorithm": "layered",
+        "elk.direction": "RIGHT",
+        "elk.layered.spacing.nodeNodeBetweenLayers": "64",
+        "elk.spacing.nodeNode": "22",
+        "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
+      },
+      children: tasks.map((t) => ({ id: t.taskId, width: NODE_W, height: NODE_H })),
+      edges: tasks.flatMap((t) => t.upstream.filter((u) => ids.has(u)).map((u) => ({ id: `${u}->${t.taskId}`, sources: [u], targets: [t.taskId] }))),
+    })
       .then((g) => {
         if (cancelled) return;
         setLayout(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])));
