@@ -17,7 +17,7 @@ export interface CleanOptions extends CommonOptions {
  * One transaction deletes at most this much (docs/storage.md, "Backup, restore and retention"):
  * small enough that the scheduler's commits wait for it only briefly.
  */
-export const CLEAN_BATCH: PurgeLimits = { maxRuns: 1_000, maxTaskInstances: 5_000 };
+const CLEAN_BATCH: PurgeLimits = { maxRuns: 1_000, maxTaskInstances: 5_000 };
 
 /** A run's log folder, `<logs>/dag_id=<d>/run_id=<r>`, or null when the ids would lead outside the logs folder. */
 function runLogDir(logsDir: string, dagId: string, runId: string): string | null {
