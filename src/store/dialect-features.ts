@@ -11,6 +11,8 @@ export interface DialectFeatures {
   readonly maxParameters: number;
   /** Row locks in selects (`FOR UPDATE`, `FOR SHARE`, `SKIP LOCKED`); otherwise one writer at a time (SQLite). */
   readonly rowLocks: boolean;
+  /** `INSERT`/`UPDATE`/`DELETE … RETURNING` inside a `WITH` (PostgreSQL): one statement may write and read at once. */
+  readonly writableCtes: boolean;
 }
 
 /** better-sqlite3 bundles SQLite ≥ 3.32, whose SQLITE_MAX_VARIABLE_NUMBER defaults to 32766. */
@@ -19,6 +21,7 @@ export const SQLITE_FEATURES: DialectFeatures = {
   integerIs64Bit: true,
   maxParameters: 32_766,
   rowLocks: false,
+  writableCtes: false,
 };
 
 /** The PostgreSQL wire protocol counts parameters in an unsigned 16-bit field. */
@@ -27,4 +30,5 @@ export const POSTGRES_FEATURES: DialectFeatures = {
   integerIs64Bit: false,
   maxParameters: 65_535,
   rowLocks: true,
+  writableCtes: true,
 };

@@ -88,7 +88,7 @@ export class KyselyWorkerStore implements WorkerStore {
     schedulerId: string,
     awaitingStart: string[],
   ): Promise<{ started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[]; finished: RemoteAttemptRecord[] }> {
-    return takeRemoteUpdates(this.db, this.features.maxParameters, schedulerId, awaitingStart);
+    return takeRemoteUpdates(this.db, this.features.maxParameters, this.features.writableCtes, schedulerId, awaitingStart);
   }
 
   releaseRemoteAttempts(filter: { schedulerIds?: string[]; runPks?: number[] }, reason: string): Promise<{ deleted: number; orphaned: number }> {

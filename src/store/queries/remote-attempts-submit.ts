@@ -1,9 +1,10 @@
-import type { Kysely } from "kysely";
+import { sql, type ExpressionBuilder, type Kysely } from "kysely";
 import type { EpochMs } from "../../core/model/records.js";
 import type { NewRemoteAttempt, RemoteAttemptEnd, RemoteAttemptRecord } from "../../core/model/workers.js";
 import { chunk, rowsPerStatement } from "../chunk.js";
 import { toRemoteAttemptRecord } from "../rows/worker-rows.js";
 import type { Database } from "../schema/database.js";
+import type { RemoteAttemptsTable } from "../schema/worker-tables.js";
 
 /**
  * The scheduler's side of the remote-attempts mailbox (docs/adr/0008-remote-workers.md).
@@ -77,17 +78,23 @@ export async function cancelRemoteAttempt(db: Kysely<Database>, attemptId: strin
   });
 }
 
+type Started = Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">;
+
 /**
  * The finished rows of `schedulerId` (deleted here: the caller applies each once) and, among
- * `awaitingStart`, those now running or finished.
+ * `awaitingStart`, those now running or finished. With writable CTEs (PostgreSQL) it is one
+ * statement (the delete and the read of running rows in one snapshot, one round trip, no
+ * explicit transaction); otherwise a select and a delete in one transaction.
  */
 export async function takeRemoteUpdates(
   db: Kysely<Database>,
   maxParameters: number,
+  writableCtes: boolean,
   schedulerId: string,
   awaitingStart: string[],
-): Promise<{ started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[]; finished: RemoteAttemptRecord[] }> {
+): Promise<{ started: Started[]; finished: RemoteAttemptRecord[] }> {
   if (schedulerId === "") return { started: [], finished: [] }; // orphans belong to nobody
+  if (writableCtes && awaitingStart.length <= maxParameters - 2) return takeInOneStatement(db, schedulerId, awaitingStart);
   return db.transaction().execute(async (trx) => {
     const started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[] = [];
     for (const ids of chunk(awaitingStart, maxParameters - 2)) {
@@ -104,14 +111,47 @@ export async function takeRemoteUpdates(
       await trx.deleteFrom("remote_attempts").where("scheduler_id", "=", schedulerId).where("state", "=", "finished").returningAll().execute()
     )
       .map(toRemoteAttemptRecord)
-      .sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.attemptId < b.attemptId ? -1 : 1));
-    const awaiting = new Set(awaitingStart);
-    const seen = new Set(started.map((s) => s.attemptId));
-    for (const f of finished) {
-      if (awaiting.has(f.attemptId) && !seen.has(f.attemptId)) started.push({ attemptId: f.attemptId, startedAt: f.startedAt, pid: f.pid, workerId: f.workerId });
-    }
-    return { started, finished };
+      .sort(byEnd);
+    return { started: withFinished(started, finished, awaitingStart), finished };
   });
+}
+
+const byEnd = (a: RemoteAttemptRecord, b: RemoteAttemptRecord): number => (a.endedAt ?? 0) - (b.endedAt ?? 0) || (a.attemptId < b.attemptId ? -1 : 1);
+
+/** `started` plus the finished ones among `awaitingStart` not in it (they started and ended between two takes). */
+function withFinished(started: Started[], finished: RemoteAttemptRecord[], awaitingStart: string[]): Started[] {
+  const awaiting = new Set(awaitingStart);
+  const seen = new Set(started.map((s) => s.attemptId));
+  for (const f of finished) {
+    if (awaiting.has(f.attemptId) && !seen.has(f.attemptId)) started.push({ attemptId: f.attemptId, startedAt: f.startedAt, pid: f.pid, workerId: f.workerId });
+  }
+  return started;
+}
+
+/** takeRemoteUpdates in one `WITH taken AS (DELETE … RETURNING *)` statement (PostgreSQL). */
+async function takeInOneStatement(db: Kysely<Database>, schedulerId: string, awaitingStart: string[]): Promise<{ started: Started[]; finished: RemoteAttemptRecord[] }> {
+  const running =
+    awaitingStart.length === 0
+      ? sql``
+      : sql`union all
+        select *, false as taken from remote_attempts
+        where scheduler_id = ${schedulerId} and state = 'running' and attempt_id in (${sql.join(awaitingStart)})`;
+  const rows = (
+    await sql<RemoteAttemptsTable & { taken: boolean }>`
+      with taken as (
+        delete from remote_attempts where scheduler_id = ${schedulerId} and state = 'finished' returning *
+      )
+      select *, true as taken from taken
+      ${running}`.execute(db)
+  ).rows;
+  const started: Started[] = [];
+  const finished: RemoteAttemptRecord[] = [];
+  for (const { taken, ...row } of rows) {
+    if (taken) finished.push(toRemoteAttemptRecord(row));
+    else started.push({ attemptId: row.attempt_id, startedAt: row.started_at === null ? null : Number(row.started_at), pid: row.pid, workerId: row.worker_id });
+  }
+  finished.sort(byEnd);
+  return { started: withFinished(started, finished, awaitingStart), finished };
 }
 
 /**
@@ -128,29 +168,25 @@ export async function releaseRemoteAttempts(
   const runPks = filter.runPks ?? [];
   if (schedulerIds.length === 0 && runPks.length === 0) return { deleted: 0, orphaned: 0 };
   const crashed = JSON.stringify({ kind: "crashed", error: reason });
+  const ofSchedulersOrRuns = (eb: ExpressionBuilder<Database, "remote_attempts">) => {
+    const of = [];
+    if (schedulerIds.length > 0) of.push(eb("scheduler_id", "in", schedulerIds));
+    if (runPks.length > 0) of.push(eb("run_pk", "in", runPks));
+    return eb.or(of);
+  };
   return db.transaction().execute(async (trx) => {
     const orphaned = await trx
       .updateTable("remote_attempts")
       .set((eb) => ({ scheduler_id: "", cancel_reason: reason, outcome: eb.fn.coalesce("outcome", eb.val(crashed)) }))
       .where("state", "in", ["assigned", "running"])
       .where("scheduler_id", "<>", "")
-      .where((eb) => {
-        const of = [];
-        if (schedulerIds.length > 0) of.push(eb("scheduler_id", "in", schedulerIds));
-        if (runPks.length > 0) of.push(eb("run_pk", "in", runPks));
-        return eb.or(of);
-      })
+      .where(ofSchedulersOrRuns)
       .executeTakeFirst();
     const deleted = await trx
       .deleteFrom("remote_attempts")
       .where("state", "in", ["queued", "finished"])
       .where("scheduler_id", "<>", "")
-      .where((eb) => {
-        const of = [];
-        if (schedulerIds.length > 0) of.push(eb("scheduler_id", "in", schedulerIds));
-        if (runPks.length > 0) of.push(eb("run_pk", "in", runPks));
-        return eb.or(of);
-      })
+      .where(ofSchedulersOrRuns)
       .executeTakeFirst();
     return { deleted: Number(deleted.numDeletedRows), orphaned: Number(orphaned.numUpdatedRows) };
   });
