@@ -107,6 +107,7 @@ export function buildProgram(): Command {
     .option("--token <token>", "a worker token, batonw_… (env BATON_WORKER_TOKEN; prefer the variable: flags show in ps)")
     .option("--queues <a,b>", "queues to take tasks from, comma-separated (env BATON_QUEUES, default default)")
     .option("--concurrency <n>", "tasks run at once, each in a warm process (env BATON_WORKER_CONCURRENCY, default one per CPU)", positiveCount)
+    .option("--prefetch <n>", "most tasks held at once, running or waiting to start (env BATON_WORKER_PREFETCH, default 4 × concurrency)", positiveCount)
     .option("--name <name>", "name shown to operators (default the host name)")
     .option("--cache-dir <dir>", "bundles and log spools (default $BATON_HOME/worker-cache, or ~/.baton/worker-cache)")
     .option("--grace <seconds>", "on SIGTERM/SIGINT, what running tasks get to finish (default 30)")

@@ -10,11 +10,14 @@ describe("loadWorkerConfig (baton worker)", () => {
   it("reads the environment; flags win; defaults", () => {
     const env = { BATON_SERVER: "https://baton.example.com/", BATON_WORKER_TOKEN: TOKEN, BATON_QUEUES: "gpu, default,gpu", BATON_WORKER_CONCURRENCY: "3" };
     const c = loadWorkerConfig({}, env);
-    expect(c).toMatchObject({ server: "https://baton.example.com", queues: ["gpu", "default"], concurrency: 3, graceMs: 30_000, home: join(homedir(), ".baton"), cacheDir: join(homedir(), ".baton", "worker-cache") });
+    expect(c).toMatchObject({ server: "https://baton.example.com", queues: ["gpu", "default"], concurrency: 3, prefetch: 12, graceMs: 30_000, home: join(homedir(), ".baton"), cacheDir: join(homedir(), ".baton", "worker-cache") });
     expect(c.token.reveal()).toBe(TOKEN);
     expect(JSON.stringify(c)).not.toContain("s3cret");
     const f = loadWorkerConfig({ server: "http://10.0.0.1:8080", queues: "etl", concurrency: "2", grace: "1.5", name: "box-1", home: "/var/lib/baton" }, env);
     expect(f).toMatchObject({ server: "http://10.0.0.1:8080", queues: ["etl"], concurrency: 2, graceMs: 1_500, name: "box-1", cacheDir: "/var/lib/baton/worker-cache" });
+    expect(loadWorkerConfig({}, { ...env, BATON_WORKER_PREFETCH: "5" }).prefetch).toBe(5);
+    expect(loadWorkerConfig({ prefetch: "7" }, { ...env, BATON_WORKER_PREFETCH: "5" }).prefetch).toBe(7);
+    expect(f.prefetch).toBe(8); // 4 × the flag's concurrency
     expect(loadWorkerConfig({ cacheDir: "/tmp/wc" }, { ...env, BATON_HOME: "/srv/baton" })).toMatchObject({ home: "/srv/baton", cacheDir: "/tmp/wc" });
     expect(loadWorkerConfig({}, { ...env, BATON_HOME: "/srv/baton" }).cacheDir).toBe("/srv/baton/worker-cache");
   });
@@ -27,6 +30,8 @@ describe("loadWorkerConfig (baton worker)", () => {
     fails({ server: "ftp://b" }, env, /--server must be an http\(s\) URL/);
     fails({ queues: "ok,not ok" }, env, /queue name "not ok" is invalid/);
     fails({ concurrency: "0" }, env, /--concurrency \(BATON_WORKER_CONCURRENCY\) must be a whole number of at least 1, got "0"/);
+    fails({ prefetch: "0" }, env, /--prefetch \(BATON_WORKER_PREFETCH\) must be a whole number of at least 1, got "0"/);
+    fails({}, { ...env, BATON_WORKER_PREFETCH: "2.5" }, /--prefetch \(BATON_WORKER_PREFETCH\) must be a whole number of at least 1, got "2.5"/);
     fails({ grace: "-1" }, env, /--grace must be a number of seconds/);
   });
 

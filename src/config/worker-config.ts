@@ -14,6 +14,11 @@ export interface WorkerConfig {
   queues: string[];
   /** Attempts run at once (`--concurrency`, BATON_WORKER_CONCURRENCY); default one per CPU. */
   concurrency: number;
+  /**
+   * Most attempts held at once, running plus waiting to start (`--prefetch`, BATON_WORKER_PREFETCH);
+   * default 4 × concurrency.
+   */
+  prefetch: number;
   /** `--name`; default the host name. */
   name: string;
   /** Bundles and log spools (`--cache-dir`); default `$BATON_HOME/worker-cache`, else `~/.baton/worker-cache`. */
@@ -30,6 +35,7 @@ export interface WorkerOverrides {
   token?: string;
   queues?: string;
   concurrency?: string;
+  prefetch?: string;
   name?: string;
   cacheDir?: string;
   home?: string;
@@ -71,6 +77,12 @@ export function loadWorkerConfig(overrides: WorkerOverrides = {}, env: NodeJS.Pr
     throw new InvalidInputError(`--concurrency (BATON_WORKER_CONCURRENCY) must be a whole number of at least 1, got "${rawConcurrency}"`);
   }
 
+  const rawPrefetch = get(overrides.prefetch, "BATON_WORKER_PREFETCH");
+  const prefetch = rawPrefetch === undefined ? 4 * concurrency : Number(rawPrefetch);
+  if (!Number.isInteger(prefetch) || prefetch < 1) {
+    throw new InvalidInputError(`--prefetch (BATON_WORKER_PREFETCH) must be a whole number of at least 1, got "${rawPrefetch}"`);
+  }
+
   const rawGrace = overrides.grace?.trim();
   const graceSeconds = rawGrace === undefined || rawGrace === "" ? 30 : Number(rawGrace);
   if (!Number.isFinite(graceSeconds) || graceSeconds < 0) throw new InvalidInputError(`--grace must be a number of seconds ≥ 0, got "${rawGrace}"`);
@@ -81,6 +93,7 @@ export function loadWorkerConfig(overrides: WorkerOverrides = {}, env: NodeJS.Pr
     token: new Secret(token),
     queues: [...new Set(queues)],
     concurrency,
+    prefetch,
     name: overrides.name?.trim() || hostname(),
     cacheDir: resolve(overrides.cacheDir?.trim() || join(home, "worker-cache")),
     home,

@@ -36,6 +36,11 @@ export type WorkerMessage =
       version: string;
       queues: string[];
       concurrency: number;
+      /**
+       * Most attempts it holds at once (running plus waiting to start), ≥ 1; the server sends no
+       * more. Absent (an older worker): 2 × concurrency. `baton worker --prefetch`, default 4 × concurrency.
+       */
+      prefetch?: number;
       startedAt: EpochMs;
       /** Attempts the worker holds (waiting or running) from before a reconnect. */
       holding: string[];
@@ -54,7 +59,10 @@ export type WorkerMessage =
   | { t: "heartbeat"; holding: number }
   /** SIGTERM: it takes no new work; it finishes or hands back what it holds. */
   | { t: "draining" }
-  /** Attempts it gives back without having started them (draining, or a recall). */
+  /**
+   * Attempts it gives back without having started them (draining, or a recall). The answer to a
+   * `recall` names those of its ids not started yet, possibly none.
+   */
   | { t: "handback"; ids: string[] };
 
 export type ServerMessage =
@@ -77,6 +85,11 @@ export type ServerMessage =
   | { t: "cancel"; id: string; reason: string }
   /** These attempts are not the worker's any more (declared lost, fenced): stop them, discard their results. */
   | { t: "drop"; ids: string[]; reason: string }
+  /**
+   * Give back those of these attempts not started yet (another worker of their queue is idle
+   * while they wait here): the worker answers with one `handback` naming those it gave up.
+   */
+  | { t: "recall"; ids: string[] }
   /** These `finished` reports are recorded; the worker may forget them. */
   | { t: "ack"; ids: string[] }
   | ({ t: "secret" } & SecretAnswer)

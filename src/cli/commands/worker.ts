@@ -19,6 +19,7 @@ export async function worker(opts: WorkerOverrides): Promise<number> {
     token: config.token,
     queues: config.queues,
     concurrency: config.concurrency,
+    prefetch: config.prefetch,
     name: config.name,
     cacheDir: config.cacheDir,
     graceMs: config.graceMs,
@@ -47,7 +48,7 @@ export async function worker(opts: WorkerOverrides): Promise<number> {
       `Baton worker is running (no database: it takes work from the API server).\n` +
         `  Server:      ${config.server}\n` +
         `  Queues:      ${config.queues.join(", ")}\n` +
-        `  Concurrency: ${config.concurrency} process(es)\n` +
+        `  Concurrency: ${config.concurrency} process(es), holding up to ${config.prefetch} attempt(s)\n` +
         `  Name:        ${config.name} (worker id ${agent.workerId})\n` +
         `  Cache:       ${config.cacheDir}\n` +
         `Press Ctrl+C to stop.\n`,

@@ -19,6 +19,8 @@ export interface HubReportsDeps {
   forget(conn: WorkerConnection, attemptId: string): void;
   /** Results or refusals freed room on workers: claim again. */
   freed(): void;
+  /** How long a `started` waits to be written with its `finished` (ReportBatcher). Default 0. */
+  startedDelayMs?: number;
 }
 
 /**
@@ -36,11 +38,12 @@ export class HubReports {
     this.#batcher = new ReportBatcher(deps.store, deps.clock, {
       afterBatch: () => this.#answer(),
       failed: (err) => deps.logger.warn({ err }, "workers' reports could not be recorded; trying again"),
-    });
+    }, deps.startedDelayMs ?? 0);
   }
 
   started(conn: WorkerConnection, m: Extract<WorkerMessage, { t: "started" }>): void {
     const held = conn.held.get(m.id);
+    if (held !== undefined) held.reported = true;
     const recorded = new Promise<void>((resolve) => {
       this.#batcher.started({ attemptId: m.id, workerId: conn.workerId, startedAt: m.at, pid: m.pid }, (accepted) => {
         if (accepted && held !== undefined) {
@@ -71,6 +74,11 @@ export class HubReports {
       }
       then?.();
     });
+  }
+
+  /** Writes the starts still waiting out their delay now (a running attempt asks for a secret). */
+  hurry(): void {
+    this.#batcher.hurry();
   }
 
   close(): void {

@@ -5,6 +5,8 @@ export type HelloMessage = Extract<WorkerMessage, { t: "hello" }>;
 
 /** Most attempts one worker may say it runs at once. */
 export const MAX_CONCURRENCY = 1024;
+/** Most attempts one worker may say it holds at once (`prefetch`). */
+export const MAX_PREFETCH = 65_536;
 
 /**
  * Reads one text frame from a worker. Returns the message, null for a message type this server
@@ -61,6 +63,9 @@ export function helloProblem(hello: HelloMessage, token: WorkerTokenRecord): str
   if (!Number.isInteger(hello.concurrency) || hello.concurrency < 1 || hello.concurrency > MAX_CONCURRENCY) {
     return `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${hello.concurrency}`;
   }
+  if (hello.prefetch !== undefined && (!Number.isInteger(hello.prefetch) || hello.prefetch < 1 || hello.prefetch > MAX_PREFETCH)) {
+    return `prefetch must be a whole number from 1 to ${MAX_PREFETCH}, got ${hello.prefetch}`;
+  }
   if (hello.queues.length === 0) return "the worker listens on no queue: pass --queues (default: default)";
   const invalid = hello.queues.filter((q) => !QUEUE_NAME.test(q));
   if (invalid.length > 0) return `invalid queue name(s) ${invalid.map((q) => JSON.stringify(q)).join(", ")}: use 1-64 letters, digits, "_", "-" or "."`;
@@ -85,6 +90,7 @@ function hasHelloShape(m: Record<string, unknown>): boolean {
     Array.isArray(m.queues) &&
     m.queues.every((q) => typeof q === "string") &&
     typeof m.concurrency === "number" &&
+    (m.prefetch === undefined || typeof m.prefetch === "number") &&
     isTime(m.startedAt) &&
     isIdList(m.holding) &&
     Array.isArray(m.finished) &&

@@ -23,13 +23,26 @@ export const RETRY_MS = 1_000;
  * Records workers' `started` and `finished` reports in batches: everything that arrives in one
  * event-loop turn (and while the previous batch is being written) goes to the store in one
  * markRemoteStarted and one finishRemoteAttempts call, starts first, so a start and an end of
- * the same attempt keep their order. One batch at a time; a batch the store refused (database
- * unavailable) is tried again after {@link RETRY_MS}. `afterBatch` runs once every item's `done`
- * was called, so the caller can send what it gathered in one message per worker.
+ * the same attempt keep their order. A start whose end is in the same batch is not written on
+ * its own: the end records both (finishRemoteAttempts accepts an attempt still `assigned` and
+ * writes its `startedAt`), and the start's `done` gets the end's answer.
+ *
+ * With `startedDelayMs` > 0 a start waits that long (on the clock) before it is written, so a
+ * short attempt's start and end usually go in one write instead of two; {@link hurry} writes
+ * waiting starts at once (a `secret` or `dagRuns` request needs its attempt recorded as started).
+ * A start not yet written is, for a lost worker, like one that never reached a server (the
+ * attempt ends `infra_failed` and a new, uncounted try runs; docs/adr/0008).
+ *
+ * One batch at a time; a batch the store refused (database unavailable) is tried again after
+ * {@link RETRY_MS}. `afterBatch` runs once every item's `done` was called, so the caller can
+ * send what it gathered in one message per worker.
  */
 export class ReportBatcher {
   #starts: Pending<StartedReport>[] = [];
   #ends: Pending<RemoteAttemptEnd>[] = [];
+  /** Starts waiting out `startedDelayMs`, by attempt id. */
+  readonly #delayed = new Map<string, Pending<StartedReport>>();
+  #cancelDelay: (() => void) | null = null;
   #scheduled = false;
   #writing = false;
   #cancelRetry: (() => void) | null = null;
@@ -39,15 +52,45 @@ export class ReportBatcher {
     private readonly store: Pick<WorkerStore, "markRemoteStarted" | "finishRemoteAttempts">,
     private readonly clock: Clock,
     private readonly hooks: { afterBatch(): void; failed(error: unknown): void },
+    private readonly startedDelayMs = 0,
   ) {}
 
   started(item: StartedReport, done: (accepted: boolean) => void): void {
-    this.#starts.push({ item, done });
-    this.#schedule();
+    if (this.#closed) return;
+    if (this.startedDelayMs <= 0) {
+      this.#starts.push({ item, done });
+      this.#schedule();
+      return;
+    }
+    const earlier = this.#delayed.get(item.attemptId);
+    // A repeated start (a reconnection re-sends it): one write, both told.
+    const both = earlier === undefined ? done : (accepted: boolean) => (earlier.done(accepted), done(accepted));
+    this.#delayed.set(item.attemptId, { item, done: both });
+    this.#cancelDelay ??= this.clock.setTimer(this.startedDelayMs, () => {
+      this.#cancelDelay = null;
+      this.hurry();
+    });
   }
 
   finished(item: RemoteAttemptEnd, done: (accepted: boolean) => void): void {
+    if (this.#closed) return;
+    const start = this.#delayed.get(item.attemptId);
+    if (start !== undefined) {
+      // Written with its end: one write instead of two.
+      this.#delayed.delete(item.attemptId);
+      this.#starts.push(start);
+    }
     this.#ends.push({ item, done });
+    this.#schedule();
+  }
+
+  /** Writes the starts waiting out `startedDelayMs` now (in the next batch). */
+  hurry(): void {
+    this.#cancelDelay?.();
+    this.#cancelDelay = null;
+    if (this.#delayed.size === 0) return;
+    this.#starts.push(...this.#delayed.values());
+    this.#delayed.clear();
     this.#schedule();
   }
 
@@ -55,8 +98,10 @@ export class ReportBatcher {
   close(): void {
     this.#closed = true;
     this.#cancelRetry?.();
+    this.#cancelDelay?.();
     this.#starts = [];
     this.#ends = [];
+    this.#delayed.clear();
   }
 
   #schedule(): void {
@@ -70,20 +115,27 @@ export class ReportBatcher {
 
   async #write(): Promise<void> {
     if (this.#closed) return;
-    const starts = this.#starts.splice(0);
+    let starts = this.#starts.splice(0);
     const ends = this.#ends.splice(0);
     if (starts.length === 0 && ends.length === 0) return;
     this.#writing = true;
     let failed = false;
+    // A start whose end is in this batch rides on the end's write.
+    const ending = new Set(ends.map((e) => e.item.attemptId));
+    const alone = starts.filter((s) => !ending.has(s.item.attemptId));
     try {
-      if (starts.length > 0) {
-        const accepted = new Set(await this.store.markRemoteStarted(starts.map((s) => s.item)));
-        starts.splice(0).forEach((s) => s.done(accepted.has(s.item.attemptId)));
+      if (alone.length > 0) {
+        const accepted = new Set(await this.store.markRemoteStarted(alone.map((s) => s.item)));
+        alone.forEach((s) => s.done(accepted.has(s.item.attemptId)));
+        starts = starts.filter((s) => ending.has(s.item.attemptId));
       }
       if (ends.length > 0) {
         const accepted = new Set(await this.store.finishRemoteAttempts(ends.map((e) => e.item)));
-        ends.splice(0).forEach((e) => e.done(accepted.has(e.item.attemptId)));
+        for (const s of starts) if (ending.has(s.item.attemptId)) s.done(accepted.has(s.item.attemptId));
+        ends.forEach((e) => e.done(accepted.has(e.item.attemptId)));
       }
+      starts.length = 0;
+      ends.length = 0;
     } catch (error) {
       failed = true;
       this.hooks.failed(error);

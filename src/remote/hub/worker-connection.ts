@@ -6,9 +6,11 @@ import type { HelloMessage } from "./parse-worker-message.js";
 
 /** An attempt the hub sent to (or found held by) a worker: assigned to it and not yet finished. */
 export interface HeldAttempt {
-  readonly record: Pick<RemoteAttemptRecord, "schedulerId" | "request" | "startedAt" | "pid">;
+  readonly record: Pick<RemoteAttemptRecord, "schedulerId" | "queue" | "request" | "startedAt" | "pid">;
   /** Its `started` was recorded (markRemoteStarted accepted it). */
   started: boolean;
+  /** The worker said it started (recorded or not yet): it cannot be recalled. */
+  reported: boolean;
   /** A `started` report being recorded: what a `secret`/`dagRuns` request of the same turn waits for. */
   starting: Promise<unknown> | null;
 }
@@ -28,6 +30,8 @@ export class WorkerConnection {
   readonly cancelsSent = new Set<string>();
   /** Set by `draining`: no more claims for it. */
   draining = false;
+  /** A `recall` went out and its `handback` has not come back: no other recall for it meanwhile. */
+  recalling = false;
   lastHeardAt: EpochMs;
   /** When touchWorker last ran for it (heartbeats write at most once per second). */
   lastTouchAt: EpochMs = Number.NEGATIVE_INFINITY;
@@ -52,10 +56,28 @@ export class WorkerConnection {
     return this.hello?.workerId ?? "";
   }
 
-  /** Attempts it may take now: it holds up to 2 × concurrency so it goes from one to the next without a round trip. */
+  /** Most attempts it holds at once: its `prefetch` (2 × concurrency for a worker that says none). */
+  get prefetch(): number {
+    return this.hello === null ? 0 : (this.hello.prefetch ?? 2 * this.hello.concurrency);
+  }
+
+  /** Attempts it may take now: it holds up to `prefetch`, so it goes from one to the next without a round trip. */
   room(): number {
     if (this.phase !== "ready" || this.draining || this.hello === null) return 0;
-    return Math.max(0, 2 * this.hello.concurrency - this.held.size);
+    return Math.max(0, this.prefetch - this.held.size);
+  }
+
+  /** Attempts it may start at once now: its processes not busy with one it holds. */
+  idleSlots(): number {
+    if (this.hello === null) return 0;
+    return Math.max(0, Math.min(this.room(), this.hello.concurrency - this.held.size));
+  }
+
+  /** Attempts it holds and has not said it started, newest first (what a recall may take back). */
+  unstarted(): string[] {
+    const ids: string[] = [];
+    for (const [id, held] of this.held) if (!held.reported && !held.started) ids.push(id);
+    return ids.reverse();
   }
 
   send(message: ServerMessage): void {

@@ -29,16 +29,72 @@ describe("WorkerHub: assigning work", () => {
     expect(gpu.runIds()).toEqual(["a1"]);
   });
 
-  it("gives a worker up to 2 × concurrency attempts, in one run message, and more as it finishes them", async () => {
+  it("gives a worker up to its prefetch (2 × concurrency when its hello says none): first what it can start, then the rest; more as it finishes them", async () => {
     const { token } = await h.workerToken(null);
     await h.enqueue(["a1", "a2", "a3"]);
     const w = await h.connect(token, { workerId: "w1", concurrency: 1 });
-    expect((await w.next("run")).attempts.map((a) => a.attemptId)).toEqual(["a1", "a2"]);
+    await eventually(() => w.runIds().length === 2, "two attempts sent");
+    expect(w.all("run").map((m) => m.attempts.map((a) => a.attemptId))).toEqual([["a1"], ["a2"]]);
     expect(await remote("a3")).toMatchObject({ state: "queued", workerId: null });
     w.send({ t: "started", id: "a1", at: T0 + 1, pid: 7 });
     w.send({ t: "finished", id: "a1", outcome: { kind: "success", output: "1" }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
     await eventually(() => w.runIds().includes("a3"), "a3 to be sent after a1 finished");
-    expect(w.all("run")).toHaveLength(2);
+    expect(w.runIds()).toEqual(["a1", "a2", "a3"]);
+  });
+
+  it("holds a worker to the prefetch its hello says, and spreads a burst over idle workers before filling prefetches", async () => {
+    const { token } = await h.workerToken(null);
+    const w1 = await h.connect(token, { workerId: "w1", concurrency: 2, prefetch: 5 });
+    const w2 = await h.connect(token, { workerId: "w2", concurrency: 2, prefetch: 5 });
+    await h.enqueue(["a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9", "a10", "a11", "a12"]);
+    await eventually(() => w1.runIds().length + w2.runIds().length === 10, "ten attempts sent");
+    // Each got two it can start at once in the first messages, then filled up to five.
+    expect(w1.all("run")[0]?.attempts).toHaveLength(2);
+    expect(w2.all("run")[0]?.attempts).toHaveLength(2);
+    expect(w1.runIds()).toHaveLength(5);
+    expect(w2.runIds()).toHaveLength(5);
+    expect(await h.store.workers.remoteQueueDepths()).toEqual([{ queue: "default", queued: 2, running: 10 }]);
+  });
+
+  it("recalls attempts a worker has not started when another worker of their queue is idle, and gives those handed back to it", async () => {
+    const { token } = await h.workerToken(null);
+    const w1 = await h.connect(token, { workerId: "w1", concurrency: 1, prefetch: 6 });
+    await h.enqueue(["a1", "a2", "a3", "a4", "a5", "a6"]);
+    await eventually(() => w1.runIds().length === 6, "six attempts sent to w1");
+    w1.send({ t: "started", id: "a1", at: T0 + 1, pid: 7 });
+    await eventually(async () => (await remote("a1"))?.state === "running", "a1 running");
+    const w2 = await h.connect(token, { workerId: "w2", concurrency: 2, prefetch: 2 });
+    // w1 runs a1 and keeps a2 for its one process: of a3…a6, half at most, up to w2's two idle processes, newest first.
+    const recall = await w1.next("recall");
+    expect(recall.ids).toEqual(["a6", "a5"]);
+    h.clock.advance(500); // polls: no second recall while the first is unanswered
+    await h.enqueue([]);
+    expect(w1.all("recall")).toHaveLength(1);
+    w1.send({ t: "handback", ids: ["a6"] }); // a5 started meanwhile
+    await eventually(() => w2.runIds().includes("a6"), "a6 to go to the idle worker");
+    expect(await remote("a6")).toMatchObject({ state: "assigned", workerId: "w2" });
+    expect(await remote("a5")).toMatchObject({ state: "assigned", workerId: "w1" });
+  });
+
+  it("with startedDelayMs, writes a short attempt's start with its end; a longer one's start once the delay is over", async () => {
+    await h.close();
+    h = await HubHarness.start({ startedDelayMs: 50 });
+    h.watch("sched-1");
+    const { token } = await h.workerToken(null);
+    const w = await h.connect(token, { workerId: "w1" });
+    await h.enqueue(["a1", "a2"]);
+    await eventually(() => w.runIds().length === 2, "two attempts sent");
+    w.send({ t: "started", id: "a1", at: T0 + 1, pid: 7 });
+    w.send({ t: "started", id: "a2", at: T0 + 1, pid: 8 });
+    const outcome = { kind: "success" as const, output: null };
+    w.send({ t: "finished", id: "a1", outcome, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
+    expect((await w.next("ack")).ids).toEqual(["a1"]);
+    expect(await remote("a1")).toMatchObject({ state: "finished", startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
+    expect(await remote("a2")).toMatchObject({ state: "assigned" }); // its start waits out the delay
+    h.clock.advance(50);
+    await eventually(async () => (await remote("a2"))?.state === "running", "a2 running after the delay");
+    expect(await remote("a2")).toMatchObject({ startedAt: T0 + 1, pid: 8, workerId: "w1" });
+    expect(w.all("drop")).toEqual([]);
   });
 
   it("records started and finished in the mailbox, acks the result and signals the owning scheduler", async () => {

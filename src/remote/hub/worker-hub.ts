@@ -43,7 +43,15 @@ export interface WorkerHubOptions {
   heartbeatMs: number;
   /** Where bundles not in the database are read from (`<sha256>.mjs`). */
   bundlesDir: string;
+  /**
+   * How long a worker's `started` waits to be written with its `finished`, so a short attempt
+   * costs one write instead of two (ReportBatcher). Default {@link STARTED_DELAY_MS}; 0: at once.
+   */
+  startedDelayMs?: number;
 }
+
+/** WorkerHubOptions.startedDelayMs's default. */
+export const STARTED_DELAY_MS = 50;
 
 /** Lost workers, revoked tokens and silent sockets are looked for this often. */
 export const SWEEP_MS = 1_000;
@@ -82,6 +90,10 @@ export class WorkerHub {
   /** Lost workers, revoked tokens, silent sockets, orphans: every second. */
   readonly #sweeps: CoalescedRunner;
   #sweepCount = 0;
+  /** A signal or poll asked for a look at cancels; the next pass does it. */
+  #cancelsDue = false;
+  /** The last pass may have left attempts queued (a queue of a worker it did not empty). */
+  #backlog = true;
   readonly #timers: (() => void)[] = [];
   #unsubscribe: (() => void) | null = null;
   #stopping = false;
@@ -101,7 +113,9 @@ export class WorkerHub {
       logs: this.#logs,
       notifyOwner: (schedulerId) => this.#notifyOwner(schedulerId),
       forget: (conn, attemptId) => this.#forget(conn, attemptId),
-      freed: () => this.#schedulePass(),
+      // Room freed matters only when the last claims left attempts queued.
+      freed: () => this.#backlog && this.#schedulePass(),
+      startedDelayMs: options.startedDelayMs ?? STARTED_DELAY_MS,
     });
   }
 
@@ -117,8 +131,8 @@ export class WorkerHub {
     this.#onUpgradeEvent = (req, socket, head) => this.#onUpgrade(req, socket, head);
     app.server.on("upgrade", this.#onUpgradeEvent);
     app.addHook("preClose", async () => this.close());
-    this.#unsubscribe = this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass());
-    this.#every(this.#pollMs, () => this.#schedulePass());
+    this.#unsubscribe = this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass(true));
+    this.#every(this.#pollMs, () => this.#schedulePass(true));
     this.#every(SWEEP_MS, () => this.#sweeps.request());
   }
 
@@ -300,7 +314,7 @@ export class WorkerHub {
       stateChangedAt: now,
       reason: null,
     });
-    for (const r of await store.listWorkerAttempts(workerId)) conn.held.set(r.attemptId, { record: r, started: r.state === "running", starting: null });
+    for (const r of await store.listWorkerAttempts(workerId)) conn.held.set(r.attemptId, { record: r, started: r.state === "running", reported: r.state === "running", starting: null });
     await Promise.all(hello.finished.map((report) => new Promise<void>((resolve) => this.#reports.finished(conn, report, resolve))));
     const { keep, requeue, crashed } = reconcileHolding(workerId, conn.held, hello.holding, clock.now());
     const owners = new Map([...conn.held].map(([id, held]) => [id, held.record.schedulerId]));
@@ -323,7 +337,7 @@ export class WorkerHub {
     this.#o.logger.info({ workerId, name: hello.name, queues: hello.queues, concurrency: hello.concurrency, kept: keep.length }, "worker connected");
     for (const text of conn.waiting.splice(0)) this.#handle(conn, text);
     if (requeue.length > 0) this.#o.signal.notify(HUB_TARGET);
-    this.#schedulePass();
+    this.#schedulePass(true);
   }
 
   #notifyOwner(schedulerId: string | undefined): void {
@@ -342,7 +356,10 @@ export class WorkerHub {
   /** Answers `secret`/`dagRuns` for an attempt assigned to this worker and started; otherwise with an error. */
   async #answer(conn: WorkerConnection, m: Extract<WorkerMessage, { t: "secret" | "dagRuns" }>): Promise<void> {
     const held = conn.held.get(m.id);
-    if (held?.starting) await held.starting; // its `started` may be in the batch being written
+    if (held?.starting) {
+      this.#reports.hurry(); // its `started` may be waiting to be written with its end
+      await held.starting;
+    }
     const running = held !== undefined && held.started && conn.held.get(m.id) === held;
     if (m.t === "secret") {
       const reply = running
@@ -374,6 +391,7 @@ export class WorkerHub {
   }
 
   async #onHandback(conn: WorkerConnection, ids: string[]): Promise<void> {
+    conn.recalling = false;
     const owners = ids.map((id) => conn.held.get(id)?.record.schedulerId);
     for (const id of ids) this.#forget(conn, id);
     const requeued = await this.#o.store.requeueRemoteAttempts(ids, conn.workerId);
@@ -399,29 +417,38 @@ export class WorkerHub {
     arm();
   }
 
-  #schedulePass(): void {
+  /** `cancels`: look for cancels too (a signal or a poll; not when results merely freed room). */
+  #schedulePass(cancels = false): void {
+    if (cancels) this.#cancelsDue = true;
     this.#passes.request();
   }
 
+  /** Claims first (the hot path: a new attempt waits for it), then cancels when due, then recalls. */
   async #pass(): Promise<void> {
     const ready = [...this.#byWorker.values()].filter((c) => c.phase === "ready");
     if (ready.length === 0) return;
     const { store, clock } = this.#o;
-    for (const row of await store.listRemoteCancels(ready.map((c) => c.workerId))) {
-      const conn = row.workerId === null ? undefined : this.#byWorker.get(row.workerId);
-      if (conn === undefined || conn.phase !== "ready" || conn.cancelsSent.has(row.attemptId)) continue;
-      conn.cancelsSent.add(row.attemptId);
-      conn.send({ t: "cancel", id: row.attemptId, reason: row.cancelReason ?? "cancelled" });
-    }
+    const cancels = this.#cancelsDue;
+    this.#cancelsDue = false;
     const now = clock.now();
     // A socket silent for this long is probably dead: no new work on it.
     const live = ready.filter((c) => now - c.lastHeardAt <= this.#o.lostAfterMs);
-    const { requeued } = await claimWork(store, live, now, (conn, rows) => {
+    const { requeued, emptied } = await claimWork(store, live, now, (conn, rows) => {
       if (conn.phase !== "ready" || this.#byWorker.get(conn.workerId) !== conn) return false;
-      for (const r of rows) conn.held.set(r.attemptId, { record: r, started: false, starting: null } satisfies HeldAttempt);
+      for (const r of rows) conn.held.set(r.attemptId, { record: r, started: false, reported: false, starting: null } satisfies HeldAttempt);
       conn.send({ t: "run", attempts: rows.map((r) => r.request) });
       return true;
     });
+    if (cancels) {
+      for (const row of await store.listRemoteCancels(ready.map((c) => c.workerId))) {
+        const conn = row.workerId === null ? undefined : this.#byWorker.get(row.workerId);
+        if (conn === undefined || conn.phase !== "ready" || conn.cancelsSent.has(row.attemptId)) continue;
+        conn.cancelsSent.add(row.attemptId);
+        conn.send({ t: "cancel", id: row.attemptId, reason: row.cancelReason ?? "cancelled" });
+      }
+    }
+    this.#backlog = live.some((c) => !(c.hello?.queues ?? []).every((q) => emptied.has(q)));
+    recallForIdle(live, emptied);
     if (requeued > 0) this.#passes.request(); // they may suit another worker
   }
 
@@ -440,6 +467,40 @@ export class WorkerHub {
       ++this.#sweepCount % ORPHAN_SWEEPS === 0,
     );
   }
+}
+
+/**
+ * Against hoarding: a worker with idle processes whose queues are empty (`emptied` by the claims
+ * just made) asks, with `recall`, the worker holding the most attempts it has not started (of a
+ * queue the idle one serves, beyond what its own idle processes will start) for some of them
+ * back: up to the idle processes, at most half of that surplus, newest first. One recall per
+ * worker at a time; its `handback` requeues them, and the next claim gives them to the idle one.
+ */
+export function recallForIdle(workers: WorkerConnection[], emptied: ReadonlySet<string>): void {
+  for (const idle of workers) {
+    let want = idle.idleSlots();
+    const queues = new Set(idle.hello?.queues ?? []);
+    if (want <= 0 || ![...queues].every((q) => emptied.has(q))) continue;
+    const victims = workers
+      .filter((v) => v !== idle && !v.recalling && v.phase === "ready")
+      .map((v) => ({ v, ids: v.unstarted().filter((id) => queues.has(v.held.get(id)!.record.queue)).slice(0, surplus(v)) }))
+      .filter((x) => x.ids.length > 0)
+      .sort((a, b) => b.ids.length - a.ids.length);
+    for (const { v, ids } of victims) {
+      if (want <= 0) break;
+      const take = ids.slice(0, Math.min(want, Math.ceil(ids.length / 2)));
+      v.recalling = true;
+      v.send({ t: "recall", ids: take });
+      want -= take.length;
+    }
+  }
+}
+
+/** Of a worker's attempts not started, how many its own idle processes will not start now. */
+function surplus(conn: WorkerConnection): number {
+  const running = conn.held.size - conn.unstarted().length;
+  const idleProcesses = Math.max(0, (conn.hello?.concurrency ?? 0) - running);
+  return Math.max(0, conn.unstarted().length - idleProcesses);
 }
 
 function notRunning(attemptId: string, call: string): string {

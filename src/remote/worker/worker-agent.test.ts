@@ -270,6 +270,29 @@ describe("WorkerAgent against a real WebSocket server (127.0.0.1)", () => {
   });
 });
 
+describe("WorkerAgent: prefetch and recall", () => {
+  it("says its prefetch in hello; on recall hands back what waits here, not what its process already holds; answers an empty handback when nothing is left", async () => {
+    const { server, agent } = await setUp({}, 1);
+    expect((await server.waitFor("hello")).prefetch).toBe(4); // 4 × concurrency
+    const slow = request("sleep");
+    server.send({ t: "run", attempts: [slow] });
+    await server.waitFor("started", (m) => m.id === slow.attemptId);
+    // One process: it holds the next one too (PROCESS_PREFETCH), the other two wait in the agent.
+    const [a, b, c] = [request("hello"), request("hello"), request("hello")];
+    server.send({ t: "run", attempts: [a, b, c] });
+    await until(() => agent.holding === 4, "four attempts held");
+    server.send({ t: "recall", ids: [c.attemptId, b.attemptId, a.attemptId] });
+    expect((await server.waitFor("handback")).ids).toEqual([c.attemptId, b.attemptId]);
+    expect(agent.holding).toBe(2);
+    server.send({ t: "recall", ids: [c.attemptId] });
+    await until(() => server.messages("handback").length === 2, "a second handback");
+    expect(server.messages("handback")[1]?.ids).toEqual([]);
+    server.send({ t: "cancel", id: slow.attemptId, reason: "test over" });
+    await server.waitFor("finished", (m) => m.id === a.attemptId);
+    expect(server.messages("started").map((m) => m.id)).toEqual([slow.attemptId, a.attemptId]);
+  });
+});
+
 async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -14,13 +14,24 @@ import { connectUrlOf, localSdkRoot, newWorkerId, resolveWorkerOptions, type Res
 
 /** How often new log bytes of running attempts are sent. */
 const TAIL_MS = 200;
+/**
+ * Attempts each warm process holds (LocalProcessExecutor's `prefetch`): the one it runs and the
+ * next, so it starts the next without waiting for this process. The rest of what the worker
+ * holds waits here, where a `recall` can still give it back.
+ */
+const PROCESS_PREFETCH = 2;
 
-/** An attempt this worker holds: its bundle being fetched, in the executor, or running. */
+/**
+ * An attempt this worker holds: its bundle being fetched, waiting here for room in the
+ * executor, in the executor, or running.
+ */
 interface Held {
   /** As the server sent it. */
   readonly request: AttemptRequest;
   readonly spool: LogSpool;
-  state: "fetching" | "submitted" | "running";
+  state: "fetching" | "waiting" | "submitted" | "running";
+  /** The request to submit, with the cached bundle's path (set once fetched). */
+  ready: AttemptRequest | null;
   startedAt: EpochMs | null;
   pid: number | null;
   /** Whether the server was told it started (not when the connection was down at the time). */
@@ -74,6 +85,11 @@ export class WorkerAgent {
   readonly #held = new Map<string, Held>();
   readonly #unacked = new Map<string, Unacked>();
   readonly #dropped = new Map<string, Dropped>();
+  /** Fetched attempts waiting for room in the executor, oldest first. */
+  readonly #waiting: Held[] = [];
+  /** Attempts in the executor (submitted or running). */
+  #inExecutor = 0;
+  readonly #executorRoom: number;
   /** Attempts handed back while disconnected: said again after the next `welcome`. */
   readonly #toHandBack = new Set<string>();
   /** The server's SDK root, from the last `welcome`. */
@@ -90,7 +106,8 @@ export class WorkerAgent {
 
   constructor(options: WorkerAgentOptions) {
     this.options = resolveWorkerOptions(options);
-    const { server, token, clock, logger, cacheDir, concurrency, killGraceMs, requestTimeoutMs } = this.options;
+    const { server, token, clock, logger, cacheDir, concurrency, prefetch, killGraceMs, requestTimeoutMs } = this.options;
+    this.#executorRoom = Math.min(prefetch, concurrency * PROCESS_PREFETCH);
     this.#startedAt = clock.now();
     this.done = new Promise<void>((resolve, reject) => {
       this.#resolveDone = resolve;
@@ -103,8 +120,7 @@ export class WorkerAgent {
     this.#bundles = new BundleCache({ dir: join(cacheDir, "bundles"), server, token, localSdkRoot: localSdkRoot(), clock });
     this.#executor = new LocalProcessExecutor({
       processes: concurrency,
-      // One attempt per process: what the server sends (at most `concurrency`) starts at once.
-      prefetch: 1,
+      prefetch: PROCESS_PREFETCH,
       killGraceMs,
       logger,
       clock,
@@ -149,7 +165,7 @@ export class WorkerAgent {
     this.#state = "draining";
     this.options.logger.info({ graceMs, holding: this.#held.size }, "draining: no new work; running attempts may finish");
     if (this.#welcomed) this.#send({ t: "draining" });
-    const waiting = [...this.#held.values()].filter((h) => h.state === "fetching").map((h) => h.request.attemptId);
+    const waiting = [...this.#held.values()].filter((h) => h.state === "fetching" || h.state === "waiting").map((h) => h.request.attemptId);
     this.#handBack(waiting);
     void this.#executor.shutdown(graceMs).then(() => {
       this.#executorDone = true;
@@ -185,6 +201,7 @@ export class WorkerAgent {
       version: this.options.version,
       queues: this.options.queues,
       concurrency: this.options.concurrency,
+      prefetch: this.options.prefetch,
       startedAt: this.#startedAt,
       holding: [...this.#held.keys(), ...this.#toHandBack, ...stillLogging],
       finished,
@@ -203,6 +220,8 @@ export class WorkerAgent {
         return;
       case "cancel":
         return this.#cancel(message.id, message.reason);
+      case "recall":
+        return this.#recall(message.ids);
       case "drop":
         this.options.logger.warn({ ids: message.ids, reason: message.reason }, "the server took these attempts back");
         for (const id of message.ids) this.#forget(id, message.reason);
@@ -277,7 +296,7 @@ export class WorkerAgent {
       return;
     }
     if (this.#held.has(id) || this.#unacked.has(id)) return;
-    const held: Held = { request, spool: new LogSpool(this.#logsDir, id), state: "fetching", startedAt: null, pid: null, startedSent: false };
+    const held: Held = { request, spool: new LogSpool(this.#logsDir, id), state: "fetching", ready: null, startedAt: null, pid: null, startedSent: false };
     this.#held.set(id, held);
     const hash = bundleHashOf(request.bundlePath);
     if (hash === null) {
@@ -287,8 +306,10 @@ export class WorkerAgent {
     this.#bundles.get(hash, this.#sdkRoot ?? localSdkRoot()).then(
       (bundlePath) => {
         if (this.#held.get(id) !== held) return; // Dropped, cancelled or handed back meanwhile.
-        held.state = "submitted";
-        this.#executor.submit({ ...request, bundlePath, logPath: held.spool.path });
+        held.state = "waiting";
+        held.ready = { ...request, bundlePath, logPath: held.spool.path };
+        this.#waiting.push(held);
+        this.#feed();
       },
       (e: unknown) => {
         if (this.#held.get(id) !== held) return;
@@ -298,10 +319,35 @@ export class WorkerAgent {
     );
   }
 
+  /** Hands waiting attempts to the executor while it has room (PROCESS_PREFETCH per process). */
+  #feed(): void {
+    while (this.#inExecutor < this.#executorRoom && this.#waiting.length > 0 && this.#state === "running") {
+      const held = this.#waiting.shift()!;
+      held.state = "submitted";
+      this.#inExecutor++;
+      this.#executor.submit(held.ready!);
+    }
+  }
+
+  #unwait(held: Held): void {
+    const i = this.#waiting.indexOf(held);
+    if (i >= 0) this.#waiting.splice(i, 1);
+  }
+
+  /** The server wants these back if not started: hands back those still fetching or waiting here. */
+  #recall(ids: string[]): void {
+    const back = ids.filter((id) => {
+      const state = this.#held.get(id)?.state;
+      return state === "fetching" || state === "waiting";
+    });
+    if (back.length > 0) this.#handBack(back);
+    else this.#send({ t: "handback", ids: [] });
+  }
+
   #cancel(id: string, reason: string): void {
     const held = this.#held.get(id);
     if (held === undefined) return;
-    if (held.state === "fetching") this.#endHere(held, cancelledOutcome(reason));
+    if (held.state === "fetching" || held.state === "waiting") this.#endHere(held, cancelledOutcome(reason));
     else this.#executor.cancel(id, reason);
   }
 
@@ -310,8 +356,10 @@ export class WorkerAgent {
     const held = this.#held.get(id);
     if (held !== undefined) {
       this.#held.delete(id);
-      if (held.state === "fetching") held.spool.remove();
-      else {
+      if (held.state === "fetching" || held.state === "waiting") {
+        this.#unwait(held);
+        held.spool.remove();
+      } else {
         this.#dropped.set(id, { spool: held.spool, next: null });
         this.#executor.cancel(id, reason);
       }
@@ -331,6 +379,7 @@ export class WorkerAgent {
         const h = this.#held.get(id);
         if (h === undefined) continue;
         this.#held.delete(id);
+        this.#unwait(h);
         h.spool.remove();
       }
     }
@@ -347,8 +396,12 @@ export class WorkerAgent {
     held.startedSent = this.#send({ t: "started", id, at, pid });
   }
 
-  #onFinished(report: AttemptReport): void {
+  #onFinished(report: AttemptReport, fromExecutor = true): void {
     const id = report.attemptId;
+    if (fromExecutor) {
+      this.#inExecutor--;
+      this.#feed();
+    }
     const dropped = this.#dropped.get(id);
     if (dropped !== undefined) {
       this.#dropped.delete(id);
@@ -360,6 +413,7 @@ export class WorkerAgent {
     const held = this.#held.get(id);
     if (held === undefined) return;
     this.#held.delete(id);
+    this.#unwait(held);
     const finished: FinishedReport = { id, outcome: report.outcome, startedAt: report.startedAt, endedAt: report.endedAt, pid: report.pid };
     const unacked: Unacked = { report: finished, spool: held.spool, logSent: false };
     this.#unacked.set(id, unacked);
@@ -377,7 +431,7 @@ export class WorkerAgent {
       this.options.logger.warn({ attemptId: held.request.attemptId, error: String(e) }, "the attempt's log spool could not be written");
     }
     const now = this.options.clock.now();
-    this.#onFinished({ attemptId: held.request.attemptId, outcome, startedAt: now, endedAt: now, pid: null });
+    this.#onFinished({ attemptId: held.request.attemptId, outcome, startedAt: now, endedAt: now, pid: null }, false);
   }
 
   /** Sends what is left of an attempt's log; false when the connection is down. */

@@ -18,6 +18,12 @@ export interface WorkerAgentOptions {
   queues?: string[];
   /** Attempts run at once, each in its own warm process. Default os.availableParallelism(). */
   concurrency?: number;
+  /**
+   * Most attempts held at once, running plus waiting to start (said in `hello`; the server sends
+   * no more), so a process goes from one short attempt to the next without a round trip to the
+   * server. Default 4 × concurrency. The server recalls waiting ones when another worker is idle.
+   */
+  prefetch?: number;
   /** Shown to operators. Default the host name. */
   name?: string;
   /** Bundles (`bundles/`) and log spools (`logs/`). Default `~/.baton/worker-cache` (`baton worker` honours BATON_HOME). */
@@ -41,6 +47,8 @@ export type ResolvedWorkerOptions = Required<WorkerAgentOptions>;
 export function resolveWorkerOptions(options: WorkerAgentOptions): ResolvedWorkerOptions {
   const concurrency = options.concurrency ?? availableParallelism();
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new BatonError(`concurrency must be a whole number of at least 1, got ${concurrency}`);
+  const prefetch = options.prefetch ?? 4 * concurrency;
+  if (!Number.isInteger(prefetch) || prefetch < 1) throw new BatonError(`prefetch must be a whole number of at least 1, got ${prefetch}`);
   return {
     queues: [DEFAULT_QUEUE],
     name: hostname(),
@@ -56,6 +64,7 @@ export function resolveWorkerOptions(options: WorkerAgentOptions): ResolvedWorke
     server: options.server.replace(/\/+$/, ""),
     token: options.token,
     concurrency,
+    prefetch,
   };
 }
 

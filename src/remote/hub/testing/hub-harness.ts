@@ -77,6 +77,7 @@ export interface HelloFields {
   workerId: string;
   queues?: string[];
   concurrency?: number;
+  prefetch?: number;
   holding?: string[];
   finished?: Extract<WorkerMessage, { t: "hello" }>["finished"];
   protocol?: number;
@@ -107,7 +108,8 @@ export class HubHarness {
     return join(this.dir, "bundles");
   }
 
-  static async start(options: { secrets?: SecretsResolver } = {}): Promise<HubHarness> {
+  /** `startedDelayMs`: default 0 here (starts written at once), so tests need not move the clock for them. */
+  static async start(options: { secrets?: SecretsResolver; startedDelayMs?: number } = {}): Promise<HubHarness> {
     const h = new HubHarness(mkdtempSync(join(tmpdir(), "baton-hub-")));
     mkdirSync(h.bundlesDir);
     h.store = await openSqliteStore(join(h.dir, "baton.db"));
@@ -123,6 +125,7 @@ export class HubHarness {
       lostAfterMs: LOST_MS,
       heartbeatMs: 2_000,
       bundlesDir: h.bundlesDir,
+      startedDelayMs: options.startedDelayMs ?? 0,
     });
     const store = h.store;
     h.app = await buildApiServer({
@@ -217,6 +220,7 @@ export class HubHarness {
       version: "9.9.9-test",
       queues: hello.queues ?? ["default"],
       concurrency: hello.concurrency ?? 2,
+      ...(hello.prefetch === undefined ? {} : { prefetch: hello.prefetch }),
       startedAt: T0,
       holding: hello.holding ?? [],
       finished: hello.finished ?? [],
