@@ -125,6 +125,12 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.getRemoteAttempt("late")).toBeUndefined();
       expect(await w.getRemoteAttempt("live")).toMatchObject({ state: "queued", schedulerId: "s2" });
       expect(await w.getRemoteAttempt("nolease")).toMatchObject({ state: "queued" });
+      // One scheduler's rows alone (on PostgreSQL one statement): the same.
+      await w.enqueueRemoteAttempts([attempt("late2", { schedulerId: "s1" }), attempt("late3", { schedulerId: "s1" })]);
+      await w.enqueueRemoteAttempts([attempt("live2", { schedulerId: "s2" })]);
+      expect(await w.getRemoteAttempt("late2")).toBeUndefined();
+      expect(await w.getRemoteAttempt("late3")).toBeUndefined();
+      expect(await w.getRemoteAttempt("live2")).toMatchObject({ state: "queued", schedulerId: "s2" });
     });
 
     it("bundles are saved once by their sha256", async () => {

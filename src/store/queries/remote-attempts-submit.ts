@@ -21,9 +21,18 @@ const ENQUEUE_COLUMNS = 7;
  * adopter's new try. The lease row is read `FOR SHARE` where rows lock, so a fence waits for this
  * insert (and the release after it sees the rows) or this insert sees the fence. A scheduler id
  * without a lease row (one scheduler without leases, the bench) is not fenced.
+ *
+ * Where rows lock (PostgreSQL), one scheduler's rows that fit one statement (the hot path: a
+ * scheduler writes only its own) go in one statement instead — the lease read `FOR SHARE` in a
+ * materialized CTE that the insert's `NOT EXISTS` reads — one round trip instead of four.
  */
 export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, all: NewRemoteAttempt[]): Promise<void> {
   if (all.length === 0) return;
+  const schedulerId = all[0]!.schedulerId;
+  if (rowLocks && all.length <= rowsPerStatement(maxParameters, ENQUEUE_COLUMNS) - 1 && all.every((r) => r.schedulerId === schedulerId)) {
+    await enqueueInOneStatement(db, schedulerId, all);
+    return;
+  }
   await db.transaction().execute(async (trx) => {
     const ids = [...new Set(all.map((r) => r.schedulerId))];
     let q = trx.selectFrom("scheduler_leases").select(["id", "fenced_at"]).where("id", "in", ids);
@@ -32,6 +41,22 @@ export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters:
     const rows = fenced.size === 0 ? all : all.filter((r) => !fenced.has(r.schedulerId));
     await insertQueued(trx, maxParameters, rows);
   });
+}
+
+/** One scheduler's rows, unless its lease is fenced, in one statement (PostgreSQL: row locks). */
+async function enqueueInOneStatement(db: Kysely<Database>, schedulerId: string, rows: NewRemoteAttempt[]): Promise<void> {
+  const values = sql.join(
+    rows.map((r) => sql`(${r.attemptId}, cast(${r.runPk} as bigint), ${r.queue}, ${JSON.stringify(r.request)}, cast(${r.createdAt} as bigint))`),
+  );
+  await sql`
+    with lease as materialized (
+      select fenced_at from scheduler_leases where id = ${schedulerId} for share
+    )
+    insert into remote_attempts (attempt_id, run_pk, scheduler_id, queue, request, state, created_at)
+    select v.attempt_id, v.run_pk, ${schedulerId}, v.queue, v.request, 'queued', v.created_at
+    from (values ${values}) as v(attempt_id, run_pk, queue, request, created_at)
+    where not exists (select 1 from lease where fenced_at is not null)
+    on conflict (attempt_id) do nothing`.execute(db);
 }
 
 async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<void> {
