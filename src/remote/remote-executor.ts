@@ -25,6 +25,9 @@ export interface RemoteExecutorOptions {
   pollMs?: number;
 }
 
+/** Inserts into the mailbox under way at once (the database's round trips overlap). */
+const MAX_FLUSHES = 2;
+
 /** Store errors are retried after 100 ms, doubling up to this. */
 const MAX_BACKOFF_MS = 10_000;
 
@@ -39,7 +42,7 @@ interface Remote {
 /**
  * Runs attempts on remote workers (docs/workers.md, docs/adr/0008-remote-workers.md) through the
  * remote-attempts mailbox in the database: what the scheduler submits is written, once per turn
- * of the event loop, as `queued` rows under this scheduler's id, and the API servers are woken
+ * of the event loop (up to MAX_FLUSHES inserts under way at once), as `queued` rows under this scheduler's id, and the API servers are woken
  * (`hub`). An API server hands them to its workers and records `running` and `finished`; this
  * executor takes those updates (woken by the signal to its scheduler id, and polling on the
  * clock while it has attempts in flight) and reports them to the scheduler, each once.
@@ -64,7 +67,8 @@ export class RemoteExecutor implements Executor {
   /** Submitted, to be written on the next turn (or after a failed write's backoff). */
   #pending: Remote[] = [];
   #flushQueued = false;
-  #flushing = false;
+  /** Inserts under way. */
+  #flushing = 0;
   #writeFailures = 0;
   /** Cancels to write (a failed one waits here for its retry). */
   readonly #cancels = new Set<Remote>();
@@ -162,7 +166,7 @@ export class RemoteExecutor implements Executor {
   // ── writes ─────────────────────────────────────────────────────────────────────────────
 
   #scheduleFlush(): void {
-    if (this.#flushQueued || this.#flushing) return;
+    if (this.#flushQueued || this.#flushing >= MAX_FLUSHES) return;
     this.#flushQueued = true;
     // One insert per turn of the event loop: what the scheduler dispatched in one turn goes together.
     setImmediate(() => {
@@ -173,7 +177,7 @@ export class RemoteExecutor implements Executor {
 
   async #flush(): Promise<void> {
     if (this.#stopped || this.#pending.length === 0) return;
-    this.#flushing = true;
+    this.#flushing++;
     const batch = this.#pending;
     this.#pending = [];
     for (const r of batch) r.state = "writing";
@@ -194,11 +198,11 @@ export class RemoteExecutor implements Executor {
       for (const r of batch) r.state = "pending";
       this.#pending = [...batch.filter((r) => this.#attempts.get(r.request.attemptId) === r), ...this.#pending];
       this.#logger.warn({ err, attempts: batch.length, failures: this.#writeFailures }, "could not hand attempts to remote workers; will try again");
-      this.#flushing = false;
+      this.#flushing--;
       this.#retryAfter(backoffMs(this.#writeFailures), () => void this.#flush());
       return;
     }
-    this.#flushing = false;
+    this.#flushing--;
     if (this.#pending.length > 0) this.#scheduleFlush();
   }
 

@@ -18,6 +18,8 @@ interface Pending<T> {
 
 /** How long a batch the store could not take waits before it is tried again. */
 export const RETRY_MS = 1_000;
+/** Batches being written at once. */
+export const MAX_WRITES = 2;
 
 /**
  * Records workers' `started` and `finished` reports in batches: everything that arrives in one
@@ -33,8 +35,10 @@ export const RETRY_MS = 1_000;
  * A start not yet written is, for a lost worker, like one that never reached a server (the
  * attempt ends `infra_failed` and a new, uncounted try runs; docs/adr/0008).
  *
- * One batch at a time; a batch the store refused (database unavailable) is tried again after
- * {@link RETRY_MS}. `afterBatch` runs once every item's `done` was called, so the caller can
+ * Up to {@link MAX_WRITES} batches are written at once (the database's round trips overlap), never
+ * two holding the same attempt: a report of an attempt in a batch being written waits for the
+ * next one, so its start and end stay in order. A batch the store refused (database
+ * unavailable) is tried again after {@link RETRY_MS}. `afterBatch` runs once every item's `done` was called, so the caller can
  * send what it gathered in one message per worker.
  */
 export class ReportBatcher {
@@ -44,7 +48,10 @@ export class ReportBatcher {
   readonly #delayed = new Map<string, Pending<StartedReport>>();
   #cancelDelay: (() => void) | null = null;
   #scheduled = false;
-  #writing = false;
+  /** Batches being written. */
+  #writing = 0;
+  /** Attempts in a batch being written. */
+  readonly #busy = new Set<string>();
   #cancelRetry: (() => void) | null = null;
   #closed = false;
 
@@ -105,7 +112,7 @@ export class ReportBatcher {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#writing || this.#cancelRetry !== null || this.#closed) return;
+    if (this.#scheduled || this.#writing >= MAX_WRITES || this.#cancelRetry !== null || this.#closed) return;
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -113,12 +120,21 @@ export class ReportBatcher {
     });
   }
 
+  /** The reports of attempts not in a batch being written. */
+  #free<T extends { attemptId: string }>(list: Pending<T>[]): Pending<T>[] {
+    return list.filter((p) => !this.#busy.has(p.item.attemptId));
+  }
+
   async #write(): Promise<void> {
     if (this.#closed) return;
-    let starts = this.#starts.splice(0);
-    const ends = this.#ends.splice(0);
+    let starts = this.#free(this.#starts);
+    const ends = this.#free(this.#ends);
+    this.#starts = this.#starts.filter((s) => this.#busy.has(s.item.attemptId));
+    this.#ends = this.#ends.filter((e) => this.#busy.has(e.item.attemptId));
     if (starts.length === 0 && ends.length === 0) return;
-    this.#writing = true;
+    const ids = new Set([...starts, ...ends].map((p) => p.item.attemptId));
+    for (const id of ids) this.#busy.add(id);
+    this.#writing++;
     let failed = false;
     // A start whose end is in this batch rides on the end's write.
     const ending = new Set(ends.map((e) => e.item.attemptId));
@@ -143,11 +159,12 @@ export class ReportBatcher {
       this.#starts.unshift(...starts);
       this.#ends.unshift(...ends);
     } finally {
-      this.#writing = false;
+      this.#writing--;
+      for (const id of ids) this.#busy.delete(id);
     }
     this.hooks.afterBatch();
     if (failed) {
-      this.#cancelRetry = this.clock.setTimer(RETRY_MS, () => {
+      this.#cancelRetry ??= this.clock.setTimer(RETRY_MS, () => {
         this.#cancelRetry = null;
         this.#schedule();
       });

@@ -165,21 +165,9 @@ export class HubHarness {
   }
 
   request(attemptId: string): AttemptRequest {
-    return {
-      attemptId,
-      runPk: 1,
-      taskId: attemptId,
-      mapIndex: -1,
-      tryNumber: 1,
-      maxTries: 1,
-      bundlePath: join(this.bundlesDir, `${"a".repeat(64)}.mjs`),
-      task: taskSpec(attemptId),
-      context: { dagId: "etl", runId: "r1", runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
-      inputs: {},
-      logPath: join(this.logsDir, "etl", `${attemptId}.log`),
-      maxOutputBytes: 1024,
-    };
+    return requestFor(attemptId, this.bundlesDir, this.logsDir);
   }
+
 
   /** Queues attempts as a scheduler does, and signals the hubs. */
   async enqueue(ids: string[], queue = "default", schedulerId = "sched-1"): Promise<void> {
@@ -236,4 +224,22 @@ export class HubHarness {
     await this.store.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** An attempt request as a scheduler builds it, naming a bundle under `bundlesDir` by a made-up sha256. */
+export function requestFor(attemptId: string, bundlesDir: string, logsDir: string): AttemptRequest {
+  return {
+      attemptId,
+      runPk: 1,
+      taskId: attemptId,
+      mapIndex: -1,
+      tryNumber: 1,
+      maxTries: 1,
+      bundlePath: join(bundlesDir, `${"a".repeat(64)}.mjs`),
+      task: taskSpec(attemptId),
+      context: { dagId: "etl", runId: "r1", runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
+      inputs: {},
+      logPath: join(logsDir, "etl", `${attemptId}.log`),
+      maxOutputBytes: 1024,
+    };
 }
