@@ -2,7 +2,7 @@ import type { NewRemoteAttempt, RemoteAttemptRecord } from "../core/model/worker
 import type { Clock } from "../core/ports/clock.js";
 import type { AttemptReport, AttemptRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
-import { HUB_TARGET, type RemoteSignal } from "../core/ports/remote-signal.js";
+import { HUB_CANCEL_TARGET, HUB_TARGET, type RemoteSignal } from "../core/ports/remote-signal.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import { cancelledOutcome } from "../executor/attempt-end.js";
 
@@ -236,7 +236,7 @@ export class RemoteExecutor implements Executor {
       }
     }
     this.#cancelling = false;
-    this.#o.signal.notify(HUB_TARGET);
+    this.#o.signal.notify(HUB_CANCEL_TARGET);
     // A queued attempt is finished at once by its cancel: take that outcome now.
     this.#pollSoon();
   }

@@ -15,6 +15,8 @@ export interface RemoteSignal {
 }
 
 export const HUB_TARGET = "hub";
+/** To the API servers: stops were asked for (cancels); HUB_TARGET is for new or requeued attempts. */
+export const HUB_CANCEL_TARGET = "hub:cancel";
 
 /** A signal within one process. */
 export class InProcessRemoteSignal implements RemoteSignal {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { HUB_TARGET } from "../../core/ports/remote-signal.js";
+import { HUB_CANCEL_TARGET } from "../../core/ports/remote-signal.js";
 import { eventually, HubHarness, T0 } from "./testing/hub-harness.js";
 
 let h: HubHarness;
@@ -137,9 +137,9 @@ describe("WorkerHub: assigning work", () => {
     w.send({ t: "started", id: "a1", at: T0 + 1, pid: 7 });
     await eventually(async () => (await remote("a1"))?.state === "running", "a1 running");
     await h.store.workers.cancelRemoteAttempt("a1", "run cleared", { kind: "failed", error: "cancelled: run cleared", retryable: false }, h.clock.now());
-    h.signal.notify(HUB_TARGET);
+    h.signal.notify(HUB_CANCEL_TARGET);
     expect(await w.next("cancel")).toEqual({ t: "cancel", id: "a1", reason: "run cleared" });
-    h.signal.notify(HUB_TARGET);
+    h.signal.notify(HUB_CANCEL_TARGET);
     h.clock.advance(500); // polls
     await h.enqueue(["a2"]);
     await eventually(() => w.runIds().includes("a2"), "a later pass");

@@ -7,7 +7,7 @@ import type { WorkerTokenRecord } from "../../core/model/workers.js";
 import type { Clock } from "../../core/ports/clock.js";
 import type { DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { Logger } from "../../core/ports/logger.js";
-import { HUB_TARGET, type RemoteSignal } from "../../core/ports/remote-signal.js";
+import { HUB_CANCEL_TARGET, HUB_TARGET, type RemoteSignal } from "../../core/ports/remote-signal.js";
 import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
 import { answerDagRuns } from "../../executor/answer-dag-runs.js";
@@ -95,7 +95,7 @@ export class WorkerHub {
   /** The last pass may have left attempts queued (a queue of a worker it did not empty). */
   #backlog = true;
   readonly #timers: (() => void)[] = [];
-  #unsubscribe: (() => void) | null = null;
+  #unsubscribe: (() => void)[] = [];
   #stopping = false;
   #closed: Promise<void> | null = null;
 
@@ -131,7 +131,8 @@ export class WorkerHub {
     this.#onUpgradeEvent = (req, socket, head) => this.#onUpgrade(req, socket, head);
     app.server.on("upgrade", this.#onUpgradeEvent);
     app.addHook("preClose", async () => this.close());
-    this.#unsubscribe = this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass(true));
+    // New attempts: claims; stops asked for: cancels (both also on every poll).
+    this.#unsubscribe = [this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass()), this.#o.signal.subscribe(HUB_CANCEL_TARGET, () => this.#schedulePass(true))];
     this.#every(this.#pollMs, () => this.#schedulePass(true));
     this.#every(SWEEP_MS, () => this.#sweeps.request());
   }
@@ -150,7 +151,7 @@ export class WorkerHub {
 
   async #close(): Promise<void> {
     for (const cancel of this.#timers) cancel();
-    this.#unsubscribe?.();
+    for (const off of this.#unsubscribe) off();
     this.#reports.close();
     if (this.#onUpgradeEvent !== null) this.#app?.server.off("upgrade", this.#onUpgradeEvent);
     const sockets = [...this.#connections].map((c) => c.socket);
@@ -417,7 +418,7 @@ export class WorkerHub {
     arm();
   }
 
-  /** `cancels`: look for cancels too (a signal or a poll; not when results merely freed room). */
+  /** `cancels`: look for cancels too (a cancel signal, a poll, a hello). */
   #schedulePass(cancels = false): void {
     if (cancels) this.#cancelsDue = true;
     this.#passes.request();
