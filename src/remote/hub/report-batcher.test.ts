@@ -30,7 +30,7 @@ async function assigned(): Promise<void> {
 const end = (id: string): RemoteAttemptEnd => ({ attemptId: id, workerId: "w1", outcome: { kind: "success", output: null }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
 
 describe("ReportBatcher", () => {
-  it("writes two batches at once, but never two holding the same attempt: an end waits for its start's write", async () => {
+  it("with maxWrites 2, writes two batches at once, but never two holding the same attempt: an end waits for its start's write", async () => {
     await assigned();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -47,7 +47,7 @@ describe("ReportBatcher", () => {
       },
     };
     const answers = new Map<string, boolean>();
-    const batcher = new ReportBatcher(gated, new ManualClock(T0), { afterBatch: () => {}, failed: (e) => calls.push(`failed ${String(e)}`) });
+    const batcher = new ReportBatcher(gated, new ManualClock(T0), { afterBatch: () => {}, failed: (e) => calls.push(`failed ${String(e)}`) }, 0, 2);
     batcher.started({ attemptId: "a1", workerId: "w1", startedAt: T0 + 1, pid: 7 }, (ok) => answers.set("start a1", ok));
     await eventually(() => calls.length === 1, "the start's write to begin");
     batcher.finished(end("a2"), (ok) => answers.set("end a2", ok));
