@@ -103,8 +103,8 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
       const runs = (await (await page.request.get("/api/v1/dags/tiny/runs?limit=50")).json()) as { runs: { runType: string; state: string }[] };
       expect(runs.runs.filter((r) => r.runType === "backfill").map((r) => r.state)).toEqual(["success", "success", "success", "success"]);
 
-      // A second, wider backfill is cancelled from the page (op and above may).
-      const created = await page.request.post("/api/v1/backfills", { data: { dagId: "tiny", from: "2025-02-01", to: "2025-02-02", maxActiveRuns: 1 } });
+      // A second, wider backfill (456 hourly runs, one at a time: it cannot finish before the click) is cancelled from the page (op and above may).
+      const created = await page.request.post("/api/v1/backfills", { data: { dagId: "tiny", from: "2025-02-01", to: "2025-02-20", maxActiveRuns: 1 } });
       expect(created.status()).toBe(201);
       const second = (await created.json()) as { id: number };
       await page.goto("/backfills");

@@ -111,12 +111,12 @@ export class RemoteScenario {
     return (await this.query<{ name: string }>("select name from workers where state = 'active' order by name")).map((r) => r.name);
   }
 
-  /** A running attempt of `task` on the worker named `name` (its run_id and try), once there is one. */
-  runningOn(name: string, task: string, timeoutMs = 60_000): Promise<{ run_id: string; try_number: number }> {
+  /** A running attempt of `task` on the worker named `name`, or on any worker when null (its run_id, try and worker), once there is one. */
+  runningOn(name: string | null, task: string, timeoutMs = 60_000): Promise<{ run_id: string; try_number: number; name: string }> {
     return poll(async () => {
-      const rows = await this.query<{ run_id: string; try_number: number }>(
-        `select r.run_id, a.try_number from task_attempts a join dag_runs r on r.id = a.run_pk join workers w on w.id = a.worker
-         where a.state = 'running' and a.task_id = $1 and w.name = $2 limit 1`,
+      const rows = await this.query<{ run_id: string; try_number: number; name: string }>(
+        `select r.run_id, a.try_number, w.name from task_attempts a join dag_runs r on r.id = a.run_pk join workers w on w.id = a.worker
+         where a.state = 'running' and a.task_id = $1 and ($2::text is null or w.name = $2) order by w.name limit 1`,
         [task, name],
       );
       return rows[0];
@@ -185,25 +185,26 @@ export class RemoteScenario {
     await poll(async () => (api.out.includes("Baton API is running") ? true : undefined), 30_000).catch(() => {
       throw new Error(`API did not start:\n${this.outputs()}`);
     });
-    const w1 = this.startWorker("w1", "w1");
-    let w2 = this.startWorker("w2", "w2");
+    const workers = new Map([["w1", this.startWorker("w1", "w1")], ["w2", this.startWorker("w2", "w2")]]);
     await poll(async () => ((await this.activeWorkers()).length === 2 ? true : undefined), 30_000).catch(() => {
       throw new Error(`workers did not connect:\n${this.outputs()}`);
     });
     await this.trigger();
 
-    // 1. w1 cut off mid-attempt past the lost time, then back: its attempt is failed as lost and
-    //    retried elsewhere; its late result is refused.
-    const cut = await this.runningOn("w1", "slow");
-    this.topo.isolate("w1", true, w1.proc);
-    await poll(async () => ((await this.query("select 1 from workers where name = 'w1' and state = 'lost'")).length ? true : undefined), LOST_MS * 4);
+    // 1. The worker running a slow attempt is cut off past the lost time, then back: its attempt is
+    //    failed as lost and retried elsewhere; its late result is refused.
+    const cut = await this.runningOn(null, "slow");
+    const victim = cut.name;
+    const other = victim === "w1" ? "w2" : "w1";
+    this.topo.isolate(victim, true, workers.get(victim)!.proc);
+    await poll(async () => ((await this.query("select 1 from workers where name = $1 and state = 'lost'", [victim])).length ? true : undefined), LOST_MS * 4);
     await new Promise((r) => setTimeout(r, 3_000)); // the slow task finishes while cut off
-    this.topo.isolate("w1", false, w1.proc);
+    this.topo.isolate(victim, false, workers.get(victim)!.proc);
 
-    // 2. w2 killed -9 mid-attempt and replaced.
-    await this.runningOn("w2", "slow").catch(() => undefined);
-    w2.proc.kill("SIGKILL");
-    w2 = this.startWorker("w2b", "w2");
+    // 2. The other worker killed -9 mid-attempt and replaced.
+    await this.runningOn(other, "slow").catch(() => undefined);
+    workers.get(other)!.proc.kill("SIGKILL");
+    this.startWorker(`${other}b`, other);
 
     // 3. The API server restarted: workers reconnect.
     api.proc.kill("SIGKILL");

@@ -92,6 +92,6 @@ describe("remote attempts when a scheduler is lost", () => {
     expect((await h.scheduler.waitForRun(run.id)).state).toBe("success");
     const tis = await h.store.listTaskInstances(run.id);
     expect(tis.map((t) => [t.taskId, t.state, t.tryNumber]).sort()).toEqual([["busy", "success", 2], ["waiting", "success", 2]]);
-    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.worker])).toEqual([[1, "failed", null], [2, "success", "w2"]]);
+    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.worker])).toEqual([[1, "failed", "w1"], [2, "success", "w2"]]); // the interrupted try keeps the worker it ran on
   });
 });
