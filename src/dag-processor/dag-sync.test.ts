@@ -110,7 +110,9 @@ describe("DagSync", () => {
     sync.start((r) => seen.push(r));
     p.write("late.ts", dagFile("late", ["x"]));
     const deadline = Date.now() + 20_000;
-    while (!(await activeDags(store)).includes("late") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // The DAG is written before the pass resolves and onChange hears of it: wait for both.
+    const done = async () => (await activeDags(store)).includes("late") && seen.some((r) => r.dagIds.includes("late"));
+    while (!(await done()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(await activeDags(store)).toEqual(["late"]);
     expect(seen.flatMap((r) => r.dagIds)).toContain("late");
   });
