@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
-import type { PurgedRuns, PurgeLimits, RetentionCounts, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
+import type { DagDeletion, PurgedRuns, PurgeLimits, RetentionCounts, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
 import type { DialectFeatures } from "./dialect-features.js";
+import { deleteDag } from "./queries/delete-dag.js";
 import { countFinishedRuns, purgeFinishedRuns } from "./queries/purge-finished-runs.js";
 import type { Database } from "./schema/database.js";
 
@@ -17,5 +18,9 @@ export class KyselyRetentionStore implements RetentionStore {
 
   purgeFinishedRuns(filter: RetentionFilter, limits: PurgeLimits): Promise<PurgedRuns> {
     return purgeFinishedRuns(this.db, this.features.rowLocks, this.features.maxParameters, filter, limits);
+  }
+
+  deleteDag(dagId: string): Promise<DagDeletion> {
+    return deleteDag(this.db, this.features.rowLocks, this.features.maxParameters, dagId);
   }
 }

@@ -1,4 +1,5 @@
 import type { EpochMs } from "../model/records.js";
+import type { RunState } from "../model/states.js";
 
 /** Which runs `baton db clean` may delete: finished (success or failed) and ended before `endedBefore`. */
 export interface RetentionFilter {
@@ -29,6 +30,20 @@ export interface PurgeLimits {
   maxTaskInstances: number;
 }
 
+/** What {@link RetentionStore.deleteDag} did. */
+export type DagDeletion =
+  | (RetentionCounts & {
+      outcome: "deleted";
+      /** DAG versions deleted. */
+      versions: number;
+      /** The runs deleted (their logs are the caller's to delete). */
+      deleted: { id: number; dagId: string; runId: string }[];
+    })
+  /** Nothing was deleted: no DAG, run or version has that id. */
+  | { outcome: "unknown" }
+  /** Nothing was deleted: these runs are queued or running. */
+  | { outcome: "active_runs"; activeRuns: { runId: string; state: RunState }[] };
+
 /**
  * Deleting old history (docs/storage.md, "Backup, restore and retention"). Never touches a
  * queued or running run. Implemented by src/store on SQLite and PostgreSQL; proven by the
@@ -44,4 +59,12 @@ export interface RetentionStore {
    * until `runs` is 0.
    */
   purgeFinishedRuns(filter: RetentionFilter, limits: PurgeLimits): Promise<PurgedRuns>;
+  /**
+   * `baton dags delete`: deletes, in one transaction, a DAG with all its runs (and their rows, as
+   * {@link purgeFinishedRuns} does), backfills, versions, dataset cursor and its own row — unless
+   * one of its runs is queued or running, when nothing is deleted. Dataset events, the audit
+   * trail, notification deliveries and alert incidents are kept. A large DAG's finished runs are
+   * best purged in batches first ({@link purgeFinishedRuns} with its `dagId`).
+   */
+  deleteDag(dagId: string): Promise<DagDeletion>;
 }

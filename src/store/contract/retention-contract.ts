@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../core/errors.js";
 import type { RunState } from "../../core/model/states.js";
-import { attempt, newRun, taskInstance } from "./fixtures.js";
+import { attempt, dagVersion, newRun, taskInstance } from "./fixtures.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
 const T0 = 1_700_000_000_000;
@@ -74,6 +74,76 @@ export function describeRetentionContract(sut: StoreUnderTest): void {
       expect((await s.retention.purgeFinishedRuns(filter, { maxRuns: 10, maxTaskInstances: 1 })).runs).toBe(0);
       expect(await s.listRuns({})).toEqual([]);
       await expect(s.retention.purgeFinishedRuns(filter, { maxRuns: 0, maxTaskInstances: 1 })).rejects.toBeInstanceOf(InvalidInputError);
+    });
+
+    it("deleteDag (baton dags delete) deletes a DAG with its runs, rows, backfills, versions and cursor; other DAGs and dataset events stay", async () => {
+      const s = sut.store;
+      await s.saveDagVersion(dagVersion("etl", "etl-v1"));
+      await s.saveDagVersion(dagVersion("etl", "etl-v2"));
+      await s.saveDagVersion(dagVersion("other", "other-v1"));
+      const backfill = await s.createBackfill({ dagId: "etl", fromDate: 0, toDate: DAY, reprocess: "failed", maxActiveRuns: 1, conf: {} });
+      const ok = await run("etl", "ok", "success", T0);
+      const failed = await run("etl", "failed", "failed", null);
+      const fromBackfill = (await s.createRun(newRun("etl", "bf", { backfillId: backfill.id }), [taskInstance("a")]))!.id;
+      await s.commit({ runs: [{ id: fromBackfill, state: "success", endedAt: T0 }] });
+      const otherRun = await run("other", "keep", "success", T0);
+      await s.anomalies.recordAttemptMetrics({ dagId: "etl", runId: "ok", runPk: ok, taskId: "a", mapIndex: -1, tryNumber: 1, at: T0, values: { duration: 1 } });
+      await s.deadlines.recordMissedDeadline({ dagId: "etl", runId: "ok", runPk: ok, taskId: null, mapIndex: -1, tryNumber: 0, deadlineIndex: 0, description: "d", dueAt: T0, detectedAt: T0 });
+      await s.setDatasetCursor("etl", 7, T0);
+      await s.recordDatasetEvents([{ uri: "s3://b/k", source: { dagId: "etl", runId: "ok", taskId: "a", tryNumber: 1 }, extra: {}, createdAt: T0 }]);
+
+      const out = await s.retention.deleteDag("etl");
+      expect(out).toEqual({
+        outcome: "deleted",
+        runs: 3,
+        taskInstances: 5,
+        attempts: 4,
+        versions: 2,
+        deleted: [
+          { id: ok, dagId: "etl", runId: "ok" },
+          { id: failed, dagId: "etl", runId: "failed" },
+          { id: fromBackfill, dagId: "etl", runId: "bf" },
+        ],
+      });
+      expect(await s.getDag("etl")).toBeUndefined();
+      expect(await s.getDagVersion("etl-v1")).toBeUndefined();
+      expect(await s.getDagVersion("etl-v2")).toBeUndefined();
+      expect(await s.listRuns({ dagId: "etl" })).toEqual([]);
+      for (const pk of [ok, failed, fromBackfill]) {
+        expect(await s.listTaskInstances(pk)).toEqual([]);
+        expect(await s.listAttempts(pk)).toEqual([]);
+      }
+      expect(await s.listBackfills({ dagId: "etl" })).toEqual([]);
+      expect(await s.deadlines.listMissedDeadlines({ dagId: "etl" })).toEqual([]);
+      expect(await s.anomalies.metricHistory({ dagId: "etl", taskId: "a", metric: "duration", before: T0 + DAY, limit: 10 })).toEqual([]);
+      expect(await s.getDatasetCursor("etl")).toBe(0);
+      expect((await s.listDatasetEvents({})).map((e) => e.source?.runId)).toEqual(["ok"]);
+      // The other DAG is untouched.
+      expect(await s.getDag("other")).toMatchObject({ active: true, latestVersion: "other-v1" });
+      expect(await s.listAttempts(otherRun)).toHaveLength(2);
+
+      expect(await s.retention.deleteDag("etl")).toEqual({ outcome: "unknown" });
+      // Saved again (its file still defines it): a new DAG with no history.
+      await s.saveDagVersion(dagVersion("etl", "etl-v1"));
+      expect(await s.getDag("etl")).toMatchObject({ active: true, latestVersion: "etl-v1", lastScheduledLogicalDate: null });
+    });
+
+    it("deleteDag deletes nothing while a run of the DAG is queued or running", async () => {
+      const s = sut.store;
+      await s.saveDagVersion(dagVersion("etl", "etl-v1"));
+      const done = await run("etl", "done", "success", T0);
+      await run("etl", "going", "running", null);
+      await run("etl", "waiting", "queued", null);
+      expect(await s.retention.deleteDag("etl")).toEqual({
+        outcome: "active_runs",
+        activeRuns: [
+          { runId: "going", state: "running" },
+          { runId: "waiting", state: "queued" },
+        ],
+      });
+      expect(await s.getDag("etl")).toBeDefined();
+      expect(await s.listRuns({ dagId: "etl" })).toHaveLength(3);
+      expect(await s.listAttempts(done)).toHaveLength(2);
     });
   });
 }

@@ -8,7 +8,7 @@ import type { Database } from "../schema/database.js";
 const FINISHED_RUN_STATES = ["success", "failed"];
 
 /** Tables keyed by `run_pk` that go with a run, children first; `dag_runs` is deleted last. */
-const RUN_TABLES = ["task_attempts", "task_instances", "callback_claims", "missed_deadlines", "task_metrics", "anomalies", "remote_attempts"] as const;
+export const RUN_TABLES = ["task_attempts", "task_instances", "callback_claims", "missed_deadlines", "task_metrics", "anomalies", "remote_attempts"] as const;
 
 function matching<O>(q: SelectQueryBuilder<Database, "dag_runs", O>, f: RetentionFilter): SelectQueryBuilder<Database, "dag_runs", O> {
   let r = q.where("dag_runs.state", "in", FINISHED_RUN_STATES).where(sql<number>`coalesce(dag_runs.ended_at, dag_runs.created_at)`, "<", f.endedBefore);
