@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `baton` command. Builds on first use when run from a fresh checkout without dist/.
+// The `baton` command. An installed package ships dist/; a fresh checkout of the repository
+// builds it on first use (which needs its devDependencies: `npm install` there first).
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -8,6 +9,11 @@ import { dirname, join } from "node:path";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "dist", "src", "cli", "main.js");
 if (!existsSync(entry)) {
-  execFileSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  if (!existsSync(tsc)) {
+    console.error(`baton: ${entry} is missing and TypeScript is not installed to build it; in a checkout of Baton run \`npm install && npm run build\``);
+    process.exit(1);
+  }
+  execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
 }
 await import(entry);

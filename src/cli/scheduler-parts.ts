@@ -18,7 +18,8 @@ import { RoutingExecutor } from "../remote/routing-executor.js";
 import { openLineage } from "../lineage/index.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { Scheduler } from "../scheduler/scheduler.js";
-import { loadTracingConfig } from "../config/tracing-config.js";
+import { loadTracingConfig, TRACING_PACKAGES } from "../config/tracing-config.js";
+import { loadOptional } from "../core/optional-module.js";
 import { DeadlineWatcher } from "../scheduler/deadlines/deadline-watcher.js";
 import { AnomalyDetector } from "../scheduler/anomalies/anomaly-detector.js";
 import { LateRunWatcher } from "../scheduler/anomalies/late-run-watcher.js";
@@ -79,7 +80,10 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   });
   // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on; the SDK loads only then.
   const tracingConfig = loadTracingConfig();
-  const tracing = tracingConfig === null ? null : (await import("../tracing/scheduler-tracing.js")).startSchedulerTracing(tracingConfig, logger);
+  const tracing =
+    tracingConfig === null
+      ? null
+      : (await loadOptional("Tracing (the OTEL_* variables)", TRACING_PACKAGES, () => import("../tracing/scheduler-tracing.js"))).startSchedulerTracing(tracingConfig, logger);
   // The local pool serves the `default` queue (with `--workers 0` it has no task processes and runs callbacks only);
   // other queues, and `default` without a pool, go to remote workers through the mailbox (docs/workers.md).
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });

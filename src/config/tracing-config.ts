@@ -1,6 +1,15 @@
 import { InvalidInputError } from "../core/errors.js";
 
 /** Where finished spans go: OTLP/HTTP (JSON) or standard output. */
+/** The OpenTelemetry SDK packages tracing needs: optional peer dependencies of the package, loaded only when tracing is on. */
+export const TRACING_PACKAGES = [
+  "@opentelemetry/sdk-trace-base",
+  "@opentelemetry/exporter-trace-otlp-http",
+  "@opentelemetry/resources",
+  "@opentelemetry/core",
+  "@opentelemetry/semantic-conventions",
+] as const;
+
 export type TracesExporterKind = "otlp" | "console";
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import mysql from "mysql2/promise";
 import pg from "pg";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../core/errors.js";
+import { loadOptional } from "../../core/optional-module.js";
 import type { Connection } from "../../core/model/connection.js";
 import { normalizeExtra, parseConnectionUri } from "../../core/secrets/connection-uri.js";
 import { connectionEnvName } from "../../core/secrets/env-names.js";
@@ -192,6 +192,7 @@ async function probePostgres(c: Connection): Promise<void> {
 }
 
 async function probeMysql(c: Connection): Promise<void> {
+  const { default: mysql } = await loadOptional("MySQL", ["mysql2"], () => import("mysql2/promise"));
   const conn = await mysql.createConnection({
     host: orUndefined(c.host),
     port: orUndefined(c.port),

@@ -1,6 +1,7 @@
 import { FailTask } from "../../core/errors.js";
 import type { Connection } from "../../core/model/connection.js";
 import type { SqlClient, SqlDialect } from "./sql-client.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 const ENGINES: Record<string, SqlDialect> = {
   postgres: "postgres",
@@ -18,11 +19,11 @@ export async function openSqlClient(conn: Connection): Promise<SqlClient> {
     case "postgres":
       return (await import("./postgres-client.js")).openPostgres(conn);
     case "mysql":
-      return (await import("./mysql-client.js")).openMysql(conn);
+      return (await loadOptional("MySQL", ["mysql2"], () => import("./mysql-client.js"))).openMysql(conn);
     case "sqlite":
       return (await import("./sqlite-client.js")).openSqlite(conn);
     case "duckdb":
-      return (await import("./duckdb-client.js")).openDuckdb(conn);
+      return (await loadOptional("DuckDB", ["@duckdb/node-api"], () => import("./duckdb-client.js"))).openDuckdb(conn);
     default:
       throw new FailTask(`connection "${conn.id}" has type "${conn.type}"; SQL operators support: ${Object.keys(ENGINES).join(", ")}`);
   }

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { BlobServiceClient } from "@azure/storage-blob";
 import type { ObjectInfo, ObjectStore, WriteOptions } from "./object-store.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 /** How to reach one storage account: a connection string, or an endpoint with a key or SAS. */
 export type AzureBlobConfig =
@@ -14,7 +15,7 @@ const BUFFERS = 4;
 
 /** Azure Blob Storage (and Azurite), through `@azure/storage-blob`. Blobs are block blobs. */
 export async function openAzureBlobStore(config: AzureBlobConfig): Promise<ObjectStore> {
-  const az = await import("@azure/storage-blob");
+  const az = await loadOptional("Azure Blob Storage", ["@azure/storage-blob"], () => import("@azure/storage-blob"));
   let service: BlobServiceClient;
   if ("connectionString" in config) service = az.BlobServiceClient.fromConnectionString(config.connectionString);
   else if ("accountKey" in config) service = new az.BlobServiceClient(config.endpoint, new az.StorageSharedKeyCredential(config.account, config.accountKey));

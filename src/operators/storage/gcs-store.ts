@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Storage } from "@google-cloud/storage";
 import type { ObjectInfo, ObjectStore, WriteOptions } from "./object-store.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 export interface GcsStoreConfig {
   /** e.g. "http://127.0.0.1:4443" for an emulator; unset for Google itself. */
@@ -18,7 +19,7 @@ const RESUMABLE_FROM = 8 * 1024 * 1024;
 
 /** Google Cloud Storage through `@google-cloud/storage` (JSON API). */
 export async function openGcsStore(config: GcsStoreConfig): Promise<ObjectStore> {
-  const { Storage: StorageClass } = await import("@google-cloud/storage");
+  const { Storage: StorageClass } = await loadOptional("Google Cloud Storage", ["@google-cloud/storage"], () => import("@google-cloud/storage"));
   const storage: Storage = new StorageClass({
     ...(config.apiEndpoint ? { apiEndpoint: config.apiEndpoint } : {}),
     ...(config.projectId ? { projectId: config.projectId } : {}),

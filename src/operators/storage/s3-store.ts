@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { ObjectInfo, ObjectStore, WriteOptions } from "./object-store.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 export interface S3StoreConfig {
   /** e.g. "http://127.0.0.1:9000"; unset for AWS itself. */
@@ -20,8 +21,9 @@ const QUEUE = 4;
 
 /** Amazon S3 and S3-compatible servers, through the AWS SDK v3 (`@aws-sdk/lib-storage` uploads). */
 export async function openS3Store(config: S3StoreConfig): Promise<ObjectStore> {
-  const s3 = await import("@aws-sdk/client-s3");
-  const { Upload } = await import("@aws-sdk/lib-storage");
+  const [s3, { Upload }] = await loadOptional("S3", ["@aws-sdk/client-s3", "@aws-sdk/lib-storage"], () =>
+    Promise.all([import("@aws-sdk/client-s3"), import("@aws-sdk/lib-storage")]),
+  );
   const client: S3Client = new s3.S3Client({
     region: config.region,
     forcePathStyle: config.forcePathStyle,

@@ -2,6 +2,7 @@ import { InvalidInputError } from "../../core/errors.js";
 import type { Connection } from "../../core/model/connection.js";
 import type { BrokerKind, MessageTriggerSpec } from "../../core/model/event-trigger-spec.js";
 import type { MessageSource } from "./message-source.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 /** The connection types each broker accepts. */
 export const BROKER_CONNECTION_TYPES: Record<BrokerKind, readonly string[]> = {
@@ -21,14 +22,14 @@ export async function openMessageSource(conn: Connection, spec: MessageTriggerSp
   }
   switch (broker) {
     case "nats":
-      return (await import("./nats-source.js")).openNatsSource(conn, spec);
+      return (await loadOptional("NATS", ["nats"], () => import("./nats-source.js"))).openNatsSource(conn, spec);
     case "amqp":
-      return (await import("./amqp-source.js")).openAmqpSource(conn, spec);
+      return (await loadOptional("RabbitMQ (AMQP)", ["amqplib"], () => import("./amqp-source.js"))).openAmqpSource(conn, spec);
     case "redis":
-      return (await import("./redis-source.js")).openRedisSource(conn, spec);
+      return (await loadOptional("Redis", ["ioredis"], () => import("./redis-source.js"))).openRedisSource(conn, spec);
     case "mqtt":
-      return (await import("./mqtt-source.js")).openMqttSource(conn, spec);
+      return (await loadOptional("MQTT", ["mqtt"], () => import("./mqtt-source.js"))).openMqttSource(conn, spec);
     case "kafka":
-      return (await import("./kafka-source.js")).openKafkaSource(conn, spec);
+      return (await loadOptional("Kafka", ["kafkajs"], () => import("./kafka-source.js"))).openKafkaSource(conn, spec);
   }
 }
