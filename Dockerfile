@@ -24,6 +24,8 @@ COPY ui ./ui
 RUN npm run build
 
 # ---- prod-deps: production dependencies only, native addons compiled for the runtime's Node ------
+# The npm package keeps integrations (S3, Kafka, DuckDB, ...) and the OpenTelemetry SDK as optional
+# peer dependencies; the image is batteries-included, so it installs every one of them too.
 FROM ${NODE_IMAGE} AS prod-deps
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
@@ -31,7 +33,8 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm \
-    npm pkg delete scripts.prepare && npm ci --omit=dev --no-audit --no-fund
+    npm pkg delete scripts.prepare && npm ci --omit=dev --no-audit --no-fund \
+ && npm install --no-save --no-audit --no-fund $(node -p 'Object.entries(require("./package.json").peerDependencies).map(([n, v]) => n + "@" + v).join(" ")')
 
 # ---- runtime ----------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

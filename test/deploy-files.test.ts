@@ -154,8 +154,8 @@ describe("Dockerfile", () => {
     expect(ignored("test/deploy-files.test.ts")).toBe(true);
   });
 
-  it("every package the server's compiled code imports is a production dependency (the image has no others)", () => {
-    const pkg = JSON.parse(read("package.json")) as { name: string; dependencies: Record<string, string> };
+  it("every package the server's compiled code imports is a production dependency or an optional peer dependency, and the image installs both", () => {
+    const pkg = JSON.parse(read("package.json")) as { name: string; dependencies: Record<string, string>; peerDependencies: Record<string, string> };
     const builtins = new Set(builtinModules);
     const missing = new Set<string>();
     for (const file of sourceFiles(join(ROOT, "src"))) {
@@ -167,10 +167,13 @@ describe("Dockerfile", () => {
         const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec);
         // `baton dags check` imports the user's typescript when it is there, and says how to install it when not.
         if (name === "typescript" && m[2] !== undefined) continue;
-        if (name !== pkg.name && !(name in pkg.dependencies)) missing.add(`${name} (${file.slice(ROOT.length + 1)})`);
+        if (name !== pkg.name && !(name in pkg.dependencies) && !(name in pkg.peerDependencies)) missing.add(`${name} (${file.slice(ROOT.length + 1)})`);
       }
     }
     expect([...missing]).toEqual([]);
+    // The image is batteries-included: its production install adds every optional peer (integrations, tracing).
+    const modules = stages.find((s) => s.name === runtimeCopies.find((c) => c.sources.some((x) => x.endsWith("/node_modules")))?.from);
+    expect(modules?.body.some((i) => i.op === "RUN" && /npm ci\b[^&]*--omit=dev[\s\S]*npm install\b[\s\S]*peerDependencies/.test(i.args))).toBe(true);
   });
 });
 

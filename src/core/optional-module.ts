@@ -16,7 +16,7 @@ export class MissingPackageError extends FailTask {
 }
 
 /**
- * Imports an optional integration through `load` (an `import("…")` written at the call site, so
+ * Imports an optional integration through `load` (a dynamic import written at the call site, so
  * bundlers and the dependency checker see it). A missing package becomes a MissingPackageError;
  * any other failure (a broken install, an error thrown while the module initialises) is rethrown.
  */
