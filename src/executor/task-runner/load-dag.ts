@@ -16,6 +16,19 @@ export class DagLoadError extends BatonError {
 /** Loaded bundles by path. A bundle path names one DAG version, so it never goes stale. */
 const bundles = new Map<string, Promise<Map<string, DagDefinition>>>();
 
+/**
+ * Serves `dags` as the bundle at `bundlePath` without importing a file: `baton/testing` runs the
+ * DAG object a test imported, so its tasks run with the test's own modules (and mocks). Returns
+ * a function that forgets them.
+ */
+export function provideBundle(bundlePath: string, dags: readonly DagDefinition[]): () => void {
+  const served = Promise.resolve(new Map(dags.map((d) => [d.dagId, d])));
+  bundles.set(bundlePath, served);
+  return () => {
+    if (bundles.get(bundlePath) === served) bundles.delete(bundlePath);
+  };
+}
+
 /** The DagDefinition with `dagId` exported by the compiled bundle at `bundlePath`. */
 export async function loadDag(bundlePath: string, dagId: string): Promise<DagDefinition> {
   let pending = bundles.get(bundlePath);
@@ -35,6 +48,11 @@ export async function loadDag(bundlePath: string, dagId: string): Promise<DagDef
 }
 
 async function importBundle(bundlePath: string): Promise<Map<string, DagDefinition>> {
+  // Before the import: Node reads a module's source map only if maps are on when it loads. The
+  // bundle's inline map names the original .ts files (bundle-dag-file.ts), so the stacks of
+  // errors thrown by DAG code, stored and logged, name the user's files and lines. Covers every
+  // process that runs DAG code: pool and callback children, the in-process executor, workers.
+  process.setSourceMapsEnabled(true);
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
