@@ -101,6 +101,20 @@ module.exports = {
       to: { path: "^src/", pathNot: ["^src/core/", "^src/executor/", "^src/remote/", "^src/api/auth/worker-token\\.ts$"] },
     },
     {
+      name: "testing-entry-boundaries",
+      comment: "baton/testing (src/testing): composes the scheduler, an in-memory store, the in-process executor and the triggerer for a user's test; never the CLI, the API or remote workers",
+      severity: "error",
+      from: { path: "^src/testing/" },
+      to: { path: "^src/(cli|api|remote|dag-processor)/" },
+    },
+    {
+      name: "nothing-imports-testing-entry",
+      comment: "src/testing is a public entry for users' tests, not a library for the product",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/testing/" },
+      to: { path: "^src/testing/" },
+    },
+    {
       name: "nothing-imports-cli",
       severity: "error",
       from: { pathNot: "^src/cli/" },
@@ -109,7 +123,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "\\.test\\.ts$|/contract/|/testing/" },
+    // Test helpers inside a layer (src/core/testing/…) are not checked; src/testing (baton/testing) is.
+    exclude: { path: "\\.test\\.ts$|/contract/|/[^/]+/testing/" },
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
   },
