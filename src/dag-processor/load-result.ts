@@ -6,6 +6,11 @@ export interface LoadResult {
   file: string;
   dags: DagVersionRecord[];
   errors: ImportErrorRecord[];
+  /**
+   * The local files the DAG file's bundle was made of (itself and the helpers it imports), when
+   * it bundled: a change to any of them is a change to the file (see dag-file-stamps.ts).
+   */
+  inputs?: string[];
 }
 
 /** Parent → child: load one file. */
