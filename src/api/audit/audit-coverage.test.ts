@@ -8,7 +8,7 @@ import { SecretCipher } from "../../secrets/secret-cipher.js";
 import { SecretVault } from "../../secrets/secret-vault.js";
 import { createApiToken } from "../auth/index.js";
 import { createWorkerToken } from "../auth/worker-token.js";
-import { apiHarness, type ApiHarness } from "../testing/api-harness.js";
+import { apiHarness, etlSpec, type ApiHarness } from "../testing/api-harness.js";
 
 /** Values that must never appear in an audit entry. */
 const SECRETS = {
@@ -134,6 +134,14 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
     },
   },
   "PATCH /api/v1/dags/{dagId}": { action: "dag.pause", call: async () => json("PATCH", "/api/v1/dags/etl", { paused: true }) },
+  "DELETE /api/v1/dags/{dagId}": {
+    action: "dag.delete",
+    call: async () => {
+      const dagId = fresh("gone");
+      await h.store.saveDagVersion({ versionHash: `${dagId}-v1`, dagId, spec: { ...etlSpec(), dagId }, source: "", bundlePath: "/b/gone.mjs", createdAt: 0 });
+      return json("DELETE", `/api/v1/dags/${dagId}`);
+    },
+  },
   "POST /api/v1/dags/{dagId}/runs": { action: "run.trigger", call: async () => json("POST", "/api/v1/dags/etl/runs", { conf: { n: 2, apiToken: SECRETS.confToken }, runId: fresh("r") }) },
   "PATCH /api/v1/dags/{dagId}/runs/{runId}": { action: "run.mark", call: async () => json("PATCH", `/api/v1/dags/etl/runs/${await trigger()}`, { state: "success" }) },
   "POST /api/v1/dags/{dagId}/runs/{runId}/clear": { action: "run.clear", call: async () => json("POST", `/api/v1/dags/etl/runs/${await trigger()}/clear`, {}) },

@@ -1,16 +1,23 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../core/errors.js";
+import { deleteDag } from "../../scheduler/requests/delete-dag.js";
 import type { RouteDeps } from "../api-deps.js";
 import { noteAudit } from "../audit/audit-note.js";
 import { requireDag } from "../lookups.js";
 import { arrayOf, bool, errors, idParam, int, obj, ref } from "../schemas/json-schema.js";
 import { dagDetailView, dagSummaryView, RECENT_RUNS } from "../views/dag-view.js";
+import { firstImportErrorByFile, importErrorView } from "../views/import-error-view.js";
 
 const tags = ["dags"];
 const dagParams = obj({ dagId: idParam });
 
 export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;
+  /** A DAG's `importError` (its file's first), looked up once per request. */
+  const importErrors = async () => {
+    const byFile = firstImportErrorByFile(await store.listImportErrors());
+    return (fileloc: string) => ({ importError: importErrorView(byFile.get(fileloc)) });
+  };
 
   app.get<{ Querystring: { search?: string; tag?: string; paused?: boolean; limit: number; offset: number } }>(
     "/api/v1/dags",
@@ -49,9 +56,10 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       matches.sort((a, b) => (a.dag.dagId < b.dag.dagId ? -1 : a.dag.dagId > b.dag.dagId ? 1 : 0));
       const page = matches.slice(q.offset, q.offset + q.limit);
       const dags = [];
+      const errorOf = await importErrors();
       for (const { dag, version } of page) {
         const runs = await store.listRuns({ dagId: dag.dagId, limit: RECENT_RUNS });
-        dags.push(dagSummaryView(dag, version, runs, now));
+        dags.push({ ...dagSummaryView(dag, version, runs, now), ...errorOf(dag.fileloc) });
       }
       return { dags, total: matches.length };
     },
@@ -66,7 +74,7 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
     async (request) => {
       const { dag, version } = await requireDag(store, request.params.dagId);
       const runs = await store.listRuns({ dagId: dag.dagId, limit: RECENT_RUNS });
-      return dagDetailView(dag, version, runs, deps.now());
+      return { ...dagDetailView(dag, version, runs, deps.now()), ...(await importErrors())(dag.fileloc) };
     },
   );
 
@@ -95,7 +103,48 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       });
       const { dag, version } = await requireDag(store, dagId);
       const runs = await store.listRuns({ dagId, limit: RECENT_RUNS });
-      return dagSummaryView(dag, version, runs, deps.now());
+      return { ...dagSummaryView(dag, version, runs, deps.now()), ...(await importErrors())(dag.fileloc) };
+    },
+  );
+
+  app.delete<{ Params: { dagId: string }; Querystring: { force?: boolean } }>(
+    "/api/v1/dags/:dagId",
+    {
+      config: { role: "op", audit: "dag.delete" },
+      schema: {
+        tags,
+        summary: "Delete a DAG with its runs, task instances, attempts, logs, backfills and versions",
+        description:
+          "409 while the DAG has a queued or running run or an unfinished backfill, unless `force=true`, which first asks the scheduler to cancel them (and answers 409 if they are not ended within the command wait). " +
+          "An inactive DAG (its file gone) can be deleted too. While its file still defines the DAG, it reappears, with no history, at the next DAG sync (as in Airflow). Dataset events and the audit trail are kept.",
+        params: dagParams,
+        querystring: { type: "object", properties: { force: { ...bool, default: false, description: "Cancel the DAG's active runs and backfills first." } } },
+        response: { 200: ref("DagDeleted"), ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { dagId } = request.params;
+      const force = request.query.force === true;
+      if (!deps.retention) throw new NotFoundError("deleting DAGs is not available on this server");
+      const before = await store.getDag(dagId);
+      // A forced delete that is refused may still have cancelled runs: recorded whatever the answer.
+      noteAudit(request, {
+        target: { type: "dag", id: dagId },
+        dagId,
+        before: before ? { fileloc: before.fileloc, active: before.active, paused: before.paused, version: before.latestVersion } : null,
+        details: { force },
+        evenOnError: force && before !== undefined,
+      });
+      const out = await deleteDag(
+        { store, retention: deps.retention, inbox: deps.inbox, logsDir: deps.logsDir, now: deps.now, ...(deps.wake ? { wake: deps.wake } : {}), cancelWaitMs: deps.commandWaitMs },
+        dagId,
+        { force, requestedBy: request.principal?.username ?? null },
+      );
+      noteAudit(request, {
+        after: null,
+        details: { runs: out.runs, taskInstances: out.taskInstances, attempts: out.attempts, versions: out.versions, cancelledRuns: out.cancelledRuns, cancelledBackfills: out.cancelledBackfills },
+      });
+      return out;
     },
   );
 

@@ -3,7 +3,7 @@ import { BackfillSchema, PoolSchema } from "./admin-schemas.js";
 import { CommandResultSchema, ErrorSchema } from "./common-schemas.js";
 import { DatasetEventSchema, DatasetSchema } from "./dataset-schemas.js";
 import { ExplanationSchema } from "./explain-schemas.js";
-import { DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
+import { DagDeletedSchema, DagDetailSchema, DagSourceSchema, DagSummarySchema, DagTaskSchema, ImportErrorSchema } from "./dag-schemas.js";
 import { GridSchema, RunSchema } from "./run-schemas.js";
 import { ConnectionCheckSchema, ConnectionSchema, VariableSchema } from "./secret-schemas.js";
 import { AttemptSchema, TaskInstanceDetailSchema, TaskInstanceSchema } from "./task-schemas.js";
@@ -17,6 +17,7 @@ export function registerSchemas(app: FastifyInstance): void {
     DagTaskSchema,
     DagDetailSchema,
     DagSourceSchema,
+    DagDeletedSchema,
     ImportErrorSchema,
     RunSchema,
     GridSchema,
