@@ -10,6 +10,7 @@ import { DEFAULT_POOL, type DagSpec } from "../core/model/dag-spec.js";
 import type { DeadlineMissed } from "../core/model/domain-events.js";
 import { parseDuration } from "../core/model/duration.js";
 import type { DagVersionRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { Connection } from "../core/model/connection.js";
 import { silentLogger } from "../core/ports/logger.js";
 import { isSealedOutput, sealContext } from "../core/ports/output-sealer.js";
 import { ManualClock } from "../core/testing/manual-clock.js";
@@ -28,6 +29,7 @@ import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { runResult, type RunResult, type TaskResult } from "./results.js";
 import { testDefinition } from "./test-definition.js";
 import { ParkedCounter, type TaskOverrides } from "./task-overrides.js";
+import { testSecrets } from "./test-secrets.js";
 import { useVirtualDate } from "./virtual-date.js";
 import { WatchedExecutor } from "./watched-executor.js";
 
@@ -61,6 +63,13 @@ export interface TestDagOptions {
    * moves on anyway (it waits for something only time brings, such as its timeout). Default 500.
    */
   stallMs?: number;
+  /**
+   * What `ctx.connection(id)` returns: a URI in Airflow's format (`postgres://user:pw@host/db`) or a
+   * Connection object. Nothing else is looked up (no environment, no database).
+   */
+  connections?: Readonly<Record<string, string | Omit<Connection, "id">>>;
+  /** What `ctx.variable(key)` returns. */
+  variables?: Readonly<Record<string, string>>;
   /** Attempts running at the same time. Default 4. */
   concurrency?: number;
   /**
@@ -168,8 +177,10 @@ export class DagTest {
     for (const [name, slots] of poolsNamedBy(spec.tasks)) await store.upsertPool({ name, slots, description: "created by testDag" });
     const logsDir = join(this.#root, "logs");
     const tickMs = parseDuration(o.tickEvery ?? defaultTick(spec, o), "testDag: tickEvery");
-    const executor = (this.#executor = new WatchedExecutor(new InProcessExecutor({ clock: this.clock, echoOutput: o.printLogs ?? false, concurrency: o.concurrency ?? 4 })));
-    this.#triggerer = new LocalTriggerer({ clock: this.clock });
+    const secrets = testSecrets(o.connections ?? {}, o.variables ?? {});
+    const inner = new InProcessExecutor({ clock: this.clock, echoOutput: o.printLogs ?? false, concurrency: o.concurrency ?? 4, secrets });
+    const executor = (this.#executor = new WatchedExecutor(inner));
+    this.#triggerer = new LocalTriggerer({ clock: this.clock, secrets });
     const scheduler = (this.#scheduler = new Scheduler({
       store,
       inbox: store,

@@ -177,6 +177,30 @@ describe("testDag", () => {
     expect(() => run.task("lod")).toThrow(/has no task "lod"; its tasks are: "extract", "transform", "load"/);
   });
 
+  it("connections and variables come from the options; a missing one names those given", async () => {
+    const d = dag({ id: "secrets" }, (b) => {
+      b.task("read", async (ctx) => {
+        const wh = await ctx.connection("warehouse");
+        return { host: wh.host, db: wh.schema, endpoint: await ctx.variable("endpoint") };
+      });
+      b.task("missing", async (ctx) => ctx.variable("nope"));
+    });
+    const run = await testDag(d, { now: T0, connections: { warehouse: "postgres://etl:pw@db.local:5432/analytics" }, variables: { endpoint: "https://x.test" } });
+    expect(run.task("read").value).toEqual({ host: "db.local", db: "analytics", endpoint: "https://x.test" });
+    expect(run.task("missing").error).toContain('no variable "nope" (options.variables has "endpoint")');
+  });
+
+  it("callback functions run in the test's process: an onFailure spy is called once, after the last try", async () => {
+    const onFailure = vi.fn();
+    const d = dag({ id: "alerting" }, (b) => {
+      b.task("flaky", { retries: 1, retryDelay: "10m", onFailure }, async () => 1);
+    });
+    const run = await testDag(d, { now: T0, tasks: { flaky: { fail: "down" } } });
+    expect(run.task("flaky").tries).toBe(2);
+    expect(onFailure).toHaveBeenCalledTimes(1);
+    expect(onFailure.mock.calls[0]![0]).toMatchObject({ event: "failure", taskId: "flaky", tryNumber: 2 });
+  });
+
   it("deadlines: a run past its deadline is reported missed at the due time", async () => {
     const d = dag({ id: "late", deadline: { reference: "queuedAt", interval: "30m" } }, (b) => {
       b.task("long", async () => 1);
