@@ -237,8 +237,7 @@ export class DagTest {
     await scheduler.start();
     await watcher.start();
     scheduler.wake();
-    await this.#quiet();
-    await this.#snapshot();
+    await this.settle(); // what is due at start has happened (first tasks run, a sensor's first poke)
   }
 
   /** The test's run (the manual run started at once); throws when `trigger: false`. */

@@ -201,6 +201,16 @@ describe("testDag", () => {
     expect(onFailure.mock.calls[0]![0]).toMatchObject({ event: "failure", taskId: "flaky", tryNumber: 2 });
   });
 
+  it("a sensitive return value is sealed in the store and opened for the test", async () => {
+    const d = dag({ id: "sensitive" }, (b) => {
+      const token = b.task("token", { sensitive: true }, async () => "s3cr3t");
+      b.task("use", { inputs: { token } }, async (_ctx, { token }) => token.length);
+    });
+    const run = await testDag(d, { now: T0 });
+    expect(run.task("token").value).toBe("s3cr3t");
+    expect(run.task("use").value).toBe(6);
+  });
+
   it("deadlines: a run past its deadline is reported missed at the due time", async () => {
     const d = dag({ id: "late", deadline: { reference: "queuedAt", interval: "30m" } }, (b) => {
       b.task("long", async () => 1);
@@ -240,19 +250,19 @@ describe("startDag (stepwise)", () => {
     expect(run.state).toBe("success");
   });
 
-  it("schedules: true creates the DAG's scheduled runs as virtual time passes", async () => {
-    const d = dag({ id: "hourly", schedule: "@hourly", startDate: new Date(T0 - HOUR).toISOString(), catchup: false }, (b) => {
-      b.task("tick", async (ctx) => ctx.ts);
+  it("schedules: true creates the DAG's scheduled runs as virtual time passes (the docs' example)", async () => {
+    const hourly = dag({ id: "hourly", schedule: "@hourly", startDate: "2026-01-01", catchup: false }, (d) => {
+      d.task("tick", async (ctx) => ctx.ts);
     });
-    await using t = await startDag(d, { now: T0 + MINUTE, schedules: true, trigger: false });
+    await using t = await startDag(hourly, { now: "2026-01-01T01:01:00Z", schedules: true, trigger: false });
     await t.advance("3h");
-    const scheduled = t.runs.filter((r) => r.runType === "scheduled");
-    expect(scheduled.map((r) => [r.logicalDate, r.state])).toEqual([
-      [T0 - HOUR, "success"],
-      [T0, "success"],
-      [T0 + HOUR, "success"],
-      [T0 + 2 * HOUR, "success"],
+    expect(t.runs.map((r) => [new Date(r.logicalDate!).toISOString(), r.runType, r.state])).toEqual([
+      ["2026-01-01T00:00:00.000Z", "scheduled", "success"],
+      ["2026-01-01T01:00:00.000Z", "scheduled", "success"],
+      ["2026-01-01T02:00:00.000Z", "scheduled", "success"],
+      ["2026-01-01T03:00:00.000Z", "scheduled", "success"],
     ]);
+    expect(t.runs[3]!.task("tick").value).toBe("2026-01-01T03:00:00+00:00");
     expect(() => t.run).toThrow(/no run was triggered/);
   });
 
