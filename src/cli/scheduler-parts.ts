@@ -115,6 +115,7 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
       pollMs: config.pollMs,
       lease: { heartbeatMs: config.schedulerHeartbeatMs, leaseMs: config.schedulerLeaseMs },
       leaseId,
+      version: batonVersion(),
     },
     // Runs it recovers (at start, or adopted from a fenced scheduler) have their remote attempts released first.
     remoteAttempts: store.workers,

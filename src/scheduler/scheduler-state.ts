@@ -34,6 +34,8 @@ export interface SchedulerOptions {
    * something else must know it first (the remote executor's rows carry it: docs/workers.md).
    */
   leaseId?: string;
+  /** Baton's version, registered with the lease for operators (the home page); default "unknown". */
+  version?: string;
   /** Lease heartbeat and expiry when `leases` are given (docs/adr/0007); default 1,000 / 8,000 ms (a dead scheduler's runs are adopted within 10 s). */
   lease?: LeaseTiming;
   /** False for `dags test`: only runs created by the caller are executed. */

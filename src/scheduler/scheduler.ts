@@ -118,6 +118,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
       leaseId: "",
+      version: "unknown",
       createScheduledRuns: true,
       lease: { heartbeatMs: 1_000, leaseMs: 8_000 },
       commitDelayMs: 5,
@@ -299,7 +300,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   /** Registers this scheduler's lease; from now on every commit is fenced by it. */
   private async joinSchedulers(leases: SchedulerLeases, sole: boolean): Promise<void> {
     const [host, pid] = [this.s.opts.schedulerId.slice(0, this.s.opts.schedulerId.lastIndexOf(":")), process.pid];
-    const identity = { id: this.s.opts.leaseId || `${this.s.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: "baton" };
+    const identity = { id: this.s.opts.leaseId || `${this.s.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: this.s.opts.version };
     const timing = this.s.opts.lease;
     const lease = new SchedulerLease(leases, this.s.clock, this.s.logger, identity, timing, {
       onFenced: () => this.fenced(),

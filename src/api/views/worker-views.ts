@@ -41,7 +41,7 @@ function workerView(w: WorkerRecord, tokenName: string | null, attempts: RemoteA
   };
 }
 
-interface QueueView {
+export interface QueueView {
   queue: string;
   queued: number;
   running: number;
@@ -50,7 +50,7 @@ interface QueueView {
 }
 
 /** Queue depths with the active workers listening on each; a queue with workers and no attempts is listed too. By name. */
-function queueViews(depths: QueueDepth[], workers: WorkerRecord[]): QueueView[] {
+export function queueViews(depths: QueueDepth[], workers: WorkerRecord[]): QueueView[] {
   const out = new Map<string, QueueView>();
   const row = (queue: string): QueueView => {
     let r = out.get(queue);
