@@ -69,7 +69,8 @@ describe.skipIf(!hasChromium)("the UI under the Content-Security-Policy, in Chro
     const response = await page.goto(url + "/");
     expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
     const pages: [string, string][] = [
-      ["/", "live-status"],
+      ["/", "home-status"],
+      ["/dags", "live-status"],
       ["/dags/csp/grid", "dag-title"],
       ["/dags/csp/graph", "dag-title"],
       ["/dags/csp/gantt", "dag-title"],

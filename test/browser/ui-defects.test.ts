@@ -64,8 +64,8 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
       const path = new URL(res.url()).pathname;
       if (path === "/" || path.startsWith("/assets/")) encodings.set(path, { encoding: res.headers()["content-encoding"], cache: res.headers()["cache-control"] });
     });
-    await page.goto("/");
-    await page.getByTestId("dag-row-forms").waitFor();
+    await page.goto("/"); // the home page, on the same bundle as every page
+    await page.getByTestId("home-status").waitFor();
     const first = await page.evaluate(() => {
       const p = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; transferSize: number; decodedBodySize: number }[] } }).performance;
       const all = [...p.getEntriesByType("navigation"), ...p.getEntriesByType("resource")].filter((e) => !e.name.includes("/api/"));
@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     const narrow = await session!.browser.newContext({ baseURL: session!.url, viewport: { width: 390, height: 844 } });
     try {
       const p = await narrow.newPage();
-      for (const [url, ready] of [["/", "dag-row-forms"], ["/dags/forms/grid", "dag-title"]] as const) {
+      for (const [url, ready] of [["/", "home-status"], ["/dags", "dag-row-forms"], ["/dags/forms/grid", "dag-title"]] as const) {
         await p.goto(url);
         await p.getByTestId(ready).waitFor();
         const width = await p.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);

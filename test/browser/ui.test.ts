@@ -104,7 +104,7 @@ describe.skipIf(!hasChromium)("web UI in Chromium against baton standalone --aut
   }
 
   async function signIn(page: Page): Promise<void> {
-    await page.goto("/");
+    await page.goto("/dags"); // the DAG list (the home page is at /)
     await page.getByTestId("login-username").fill("admin");
     await page.getByTestId("login-password").fill(password);
     await page.getByTestId("login-submit").click();

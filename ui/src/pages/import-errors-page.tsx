@@ -9,7 +9,7 @@ export function ImportErrorsPage() {
   const errors = useImportErrors();
   return (
     <>
-      <div className="crumbs"><Link to="/">DAGs</Link><Icon.chevronRight size={12} /><span>Import errors</span></div>
+      <div className="crumbs"><Link to="/dags">DAGs</Link><Icon.chevronRight size={12} /><span>Import errors</span></div>
       <h1>Import errors</h1>
       <div className="card">
         {errors.isPending ? <SkeletonRows rows={3} height={48} /> : errors.isError ? <ErrorState error={errors.error} onRetry={() => void errors.refetch()} /> : errors.data.length === 0 ? (
