@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { NotFoundError } from "../../core/errors.js";
+import { firstImportErrorByFile } from "../../core/model/first-import-errors.js";
 import { deleteDag } from "../../scheduler/requests/delete-dag.js";
 import type { RouteDeps } from "../api-deps.js";
 import { noteAudit } from "../audit/audit-note.js";
 import { requireDag } from "../lookups.js";
 import { arrayOf, bool, errors, idParam, int, obj, ref } from "../schemas/json-schema.js";
 import { dagDetailView, dagSummaryView, RECENT_RUNS } from "../views/dag-view.js";
-import { firstImportErrorByFile, importErrorView } from "../views/import-error-view.js";
+import { importErrorView } from "../views/import-error-view.js";
 
 const tags = ["dags"];
 const dagParams = obj({ dagId: idParam });

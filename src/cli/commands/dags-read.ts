@@ -1,3 +1,6 @@
+import { basename } from "node:path";
+import { firstImportErrorByFile } from "../../core/model/first-import-errors.js";
+import type { ImportErrorRecord } from "../../core/model/records.js";
 import { describeSchedule } from "../../core/timetable/describe-schedule.js";
 import { recordCliAudit } from "../cli-audit.js";
 import { nextScheduledRun } from "../../core/timetable/timetable.js";
@@ -11,6 +14,7 @@ export async function dagsList(opts: CommonOptions): Promise<number> {
     await syncDags(rt);
     const now = Date.now();
     const rows = [];
+    const fileErrors = firstImportErrorByFile(await rt.store.listImportErrors());
     for (const dag of await rt.store.listDags()) {
       if (!dag.active) continue;
       const v = await rt.store.getDagVersion(dag.latestVersion);
@@ -31,12 +35,25 @@ export async function dagsList(opts: CommonOptions): Promise<number> {
         nextRunAfter: dag.paused ? null : iso(next?.runAfter),
         lastRunState: last?.state ?? null,
         version: dag.latestVersion,
+        importError: importErrorOf(fileErrors.get(dag.fileloc)),
       });
     }
     if (opts.json) printJson(rows);
-    else printTable(rows, ["dagId", "paused", "schedule", "tasks", "nextRunAfter", "lastRunState", "tags"]);
+    else {
+      const marked = rows.map((r) => ({ ...r, file: r.importError ? `does not load (${basename(r.importError.file)}${r.importError.line ? `:${r.importError.line}` : ""})` : "" }));
+      printTable(marked, ["dagId", "paused", "schedule", "tasks", "nextRunAfter", "lastRunState", "tags", "file"]);
+      for (const r of rows) {
+        if (!r.importError) continue;
+        const where = `${r.importError.file}${r.importError.line ? `:${r.importError.line}` : ""}`;
+        process.stdout.write(`! ${r.dagId}: file does not load: ${r.importError.message.split("\n")[0]} (${where}); runs as last loaded, see \`baton dags errors\`\n`);
+      }
+    }
     return 0;
   });
+}
+
+function importErrorOf(e: ImportErrorRecord | undefined) {
+  return e ? { file: e.file, line: e.line, column: e.column, message: e.message, at: iso(e.at) } : null;
 }
 
 /** `baton dags errors`: each import error once, `file:line:col: message`; exit 1 when there are any. */
