@@ -23,7 +23,13 @@ export function dagSummaryView(dag: DagRecord, version: DagVersionRecord, recent
     version: dag.latestVersion,
     nextRunAfter: iso(next?.runAfter),
     recentRuns: recentRuns.map((r) => ({ runId: r.runId, state: r.state, logicalDate: iso(r.logicalDate) })),
+    lastRun: lastRunView(recentRuns[0]),
   };
+}
+
+/** The newest run (the first of `recentRuns`), with its times: the DAG list's last run columns. */
+function lastRunView(r: RunRecord | undefined) {
+  return r === undefined ? null : { runId: r.runId, state: r.state, logicalDate: iso(r.logicalDate), startedAt: iso(r.startedAt), endedAt: iso(r.endedAt) };
 }
 
 /** The next scheduled run; null when there is none or the schedule cannot be computed (e.g. a bad time zone). */
