@@ -15,7 +15,7 @@ const CANCEL_WAIT_MS = 30_000;
 
 /**
  * `baton dags delete <dag> [--yes] [--force]`: deletes a DAG with its runs, task instances,
- * attempts, logs, backfills and versions (docs/authoring.md#deleting-a-dag). Asks first on a
+ * attempts, logs, backfills and versions (docs/authoring.md#deleting-a-dag-baton-dags-delete). Asks first on a
  * terminal unless --yes; refuses (exit 1) while the DAG has a queued or running run, unless
  * --force, which has the scheduler cancel them first.
  */

@@ -45,7 +45,7 @@ export class DagBusyError extends ConflictError {}
 
 /**
  * `baton dags delete` and `DELETE /api/v1/dags/{dagId}`: deletes a DAG with its runs, task
- * instances, attempts, logs, backfills and versions (docs/authoring.md#deleting-a-dag). Refused
+ * instances, attempts, logs, backfills and versions (docs/authoring.md#deleting-a-dag-baton-dags-delete). Refused
  * ({@link DagBusyError}) while a run is queued or running or a backfill unfinished, unless
  * `force`, which first asks the scheduler (the one writer of run state) to cancel them and waits
  * up to `cancelWaitMs` for it; without a scheduler applying them the DAG is not deleted.
