@@ -9,6 +9,7 @@ import { DeadlineBadge } from "../../design/deadline-badge";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { Link } from "../../router";
 import { ExplainSection } from "./explain-section";
+import { isNotFound, NotFoundPage } from "../not-found-page";
 import { RunActions } from "./run-actions";
 
 export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: string; onClose: () => void }) {
@@ -38,7 +39,7 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
         <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close run panel (Esc)"><Icon.close /></button>
       </div>
       <div className="side-body">
-        {run.isPending ? <Skeleton height={160} /> : run.isError ? <ErrorState error={run.error} onRetry={() => void run.refetch()} /> : r && (
+        {run.isPending ? <Skeleton height={160} /> : run.isError ? (isNotFound(run.error) ? <NotFoundPage missing={{ kind: "run", dagId, runId }} /> : <ErrorState error={run.error} onRetry={() => void run.refetch()} />) : r && (
           <>
             <RunActions dagId={dagId} runId={runId} state={r.state} compact failedTasks={failedTasks} />
             <dl className="kv">
