@@ -1,0 +1,111 @@
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// The npm package as a user gets it: `npm pack` here, the tarball installed into an empty project
+// outside this repository, then the first hour in that project (init, dags test, type-check, the
+// template's own test). Installs use --prefer-offline: `npm ci` of this repository filled the npm
+// cache with every version needed. Install scripts are skipped and better-sqlite3's compiled addon
+// is copied from this repository's install (same locked version): compiling it again from source
+// takes minutes and tests nothing of Baton's.
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const ours = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  version: string;
+  devDependencies: Record<string, string>;
+  peerDependencies: Record<string, string>;
+};
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+function sh(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}, timeoutMs = 300_000): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+const ok = (r: Result) => {
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  return r;
+};
+
+let dir: string;
+let tarball: string;
+let files: string[];
+let app: string;
+const npmInstall = (cwd: string, specs: string[]) => sh("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...specs], cwd);
+const dev = (name: string) => `${name}@${ours.devDependencies[name]}`;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "baton-pack-"));
+  ok(await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", dir, "--loglevel=error"], ROOT));
+  tarball = join(dir, `baton-${ours.version}.tgz`);
+  files = ok(await sh("tar", ["tzf", tarball], dir)).stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+
+  // An empty project gets the tarball, then `baton init .` fills it in.
+  app = join(dir, "my-pipelines");
+  mkdirSync(app);
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-pipelines", private: true }, null, 2));
+  ok(await npmInstall(app, [tarball]));
+  const addon = join("node_modules", "better-sqlite3", "build", "Release");
+  mkdirSync(join(app, addon), { recursive: true });
+  copyFileSync(join(ROOT, addon, "better_sqlite3.node"), join(app, addon, "better_sqlite3.node"));
+}, 600_000);
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("npm pack", () => {
+  it("ships the compiled server, the CLI, the built UI, types and templates; no sources, tests, docs or source maps", () => {
+    for (const f of ["package.json", "README.md", "bin/baton.js", "dist/src/cli/main.js", "dist/src/sdk/index.js", "dist/src/sdk/index.d.ts", "dist/src/operators/index.d.ts", "dist/src/testing/index.d.ts", "dist/ui/index.html", "templates/init/tsconfig.json"]) {
+      expect(files, f).toContain(f);
+    }
+    const unwanted = files.filter((f) => /^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) || /\.map$|\.test\.(js|d\.ts)$/.test(f) || f.startsWith("dist/bench/"));
+    expect(unwanted).toEqual([]);
+  });
+
+  it("installs without any integration's client library, and imports of baton, baton/operators and baton/notifiers resolve", async () => {
+    for (const p of Object.keys(ours.peerDependencies)) expect(existsSync(join(app, "node_modules", p)), `${p} is optional`).toBe(false);
+    const r = ok(await sh(process.execPath, ["--input-type=module", "-e", `const [a, b, c, t] = await Promise.all([import("baton"), import("baton/operators"), import("baton/notifiers"), import("baton/testing")]); console.log(typeof a.dag, typeof b.sqlQuery, Object.keys(c).length > 0, typeof t.testDag);`], app));
+    expect(r.stdout.trim()).toBe("function function true function");
+    expect(ok(await sh("npx", ["baton", "--version"], app)).stdout).toContain(ours.version);
+  }, 120_000);
+
+  it("the first hour: baton init, dags test, a type-check that catches a type error, the template's own test", async () => {
+    const init = ok(await sh("npx", ["baton", "init", "."], app));
+    expect(init.stdout).toMatch(/npm install/);
+    const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+    expect(pkg.dependencies.baton).toBeDefined();
+    // The template's dev tools, installed from the cache; baton stays the tarball.
+    ok(await npmInstall(app, [tarball, ...Object.keys(pkg.devDependencies).map(dev)]));
+
+    const run = ok(await sh("npx", ["baton", "dags", "test", "example_etl", "--dags", "dags"], app, {}, 120_000));
+    expect(run.stdout + run.stderr).toMatch(/success/);
+    ok(await sh("npx", ["tsc", "--noEmit", "-p", "."], app));
+    ok(await sh("npm", ["test", "--silent"], app));
+    ok(await sh("npx", ["baton", "dags", "check", "--dags", "dags"], app));
+
+    writeFileSync(join(app, "dags", "broken.ts"), `import { dag } from "baton";\nexport default dag({ id: "broken" }, (d) => {\n  d.task("t", (): number => "not a number");\n});\n`);
+    const tsc = await sh("npx", ["tsc", "--noEmit", "-p", "."], app);
+    expect(tsc.code).not.toBe(0);
+    expect(tsc.stdout).toMatch(/dags\/broken\.ts\(3,/);
+    const check = await sh("npx", ["baton", "dags", "check", "--dags", "dags"], app);
+    expect(check.code).toBe(1);
+    expect(check.stdout + check.stderr).toMatch(/broken\.ts:3:\d+/);
+  }, 900_000);
+
+  it("a task that needs an integration that is not installed fails at once, naming the package to install", async () => {
+    const dags = join(dir, "needs-duckdb");
+    mkdirSync(dags);
+    writeFileSync(join(dags, "q.ts"), `import { dag } from "baton";\nimport { sqlQuery } from "baton/operators";\nexport default dag({ id: "needs_duckdb" }, (d) => {\n  sqlQuery(d, "q", { conn: "lake", sql: "select 1", retries: 3 });\n});\n`);
+    const r = await sh("npx", ["baton", "dags", "test", "needs_duckdb", "--dags", dags], app, { BATON_CONN_LAKE: "duckdb:///:memory:" }, 120_000);
+    expect(r.code).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain("DuckDB needs @duckdb/node-api: npm install @duckdb/node-api");
+  }, 120_000);
+});
