@@ -23,6 +23,11 @@ export interface InProcessExecutorOptions {
   secrets?: SecretsResolver;
   /** Answers the cross-DAG operators (`triggerDag`, `externalTaskSensor`); without it they fail with a clear error. */
   dagRuns?: DagRunsGateway;
+  /**
+   * Hears what each attempt writes to its log (secrets masked), as it is written: `ctx.log`,
+   * console and shell output. Called inside the attempt: write with a stream saved before start().
+   */
+  onLog?: (request: AttemptRequest, chunk: string) => void;
 }
 
 /**
@@ -38,6 +43,7 @@ export class InProcessExecutor implements Executor {
   readonly #clock: Clock;
   readonly #secrets: SecretsResolver | null;
   readonly #dagRuns: DagRunsGateway | null;
+  readonly #onLog: NonNullable<InProcessExecutorOptions["onLog"]> | null;
   readonly #queue = new AttemptQueue<Job>();
   readonly #jobs = new Map<string, Job>();
   readonly #logs = new AsyncLocalStorage<AttemptLog>();
@@ -58,6 +64,7 @@ export class InProcessExecutor implements Executor {
     this.#clock = options.clock ?? systemClock;
     this.#secrets = options.secrets ?? null;
     this.#dagRuns = options.dagRuns ?? null;
+    this.#onLog = options.onLog ?? null;
   }
 
   async start(listener: ExecutorListener): Promise<void> {
@@ -161,7 +168,8 @@ export class InProcessExecutor implements Executor {
         : this.#clock.setTimer(timeoutMs, () =>
             job.stop?.({ kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` }),
           );
-    const log = new AttemptLog(request.logPath);
+    const onLog = this.#onLog;
+    const log = new AttemptLog(request.logPath, onLog === null ? null : (chunk) => onLog(request, chunk));
     const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets, this.#dagRuns));
     const outcome = await Promise.race([running, stopped]);
     cancelTimer?.();

@@ -15,7 +15,9 @@ import { openSqliteStore } from "../../store/sqlite/open-sqlite-store.js";
 import { CipherOutputSealer } from "../../secrets/output-sealer.js";
 import { SecretCipher } from "../../secrets/secret-cipher.js";
 import { loadConfig } from "../../config/config.js";
-import { parseJsonOption, printJson, printTable } from "../output.js";
+import { parseJsonOption, printJson } from "../output.js";
+import { DagTestProgress } from "../dags-test-progress.js";
+import { colorsWanted, terminalStyle } from "../terminal-style.js";
 import { openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
@@ -26,11 +28,14 @@ import { callbackLogPaths } from "../callback-log-paths.js";
 export interface DagTestOptions extends CommonOptions {
   date?: string;
   conf?: string;
+  /** Print the tasks' log lines as they come; default: when stdout is a terminal. */
+  logs?: boolean;
 }
 
 /**
  * Runs a whole DAG once, in this process, against a temporary store: no set-up, no scheduler
  * to start. Task bodies run in-process (breakpoints work); retries and trigger rules apply.
+ * Without --json, progress is printed as it happens (see DagTestProgress), coloured on a terminal.
  */
 export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<number> {
   const config = loadConfig(opts);
@@ -57,7 +62,20 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     const { run, tis } = buildManualRun({ version, at, conf, now });
     const created = (await store.createRun(run, tis))!;
     const logsDir = join(config.home, "test-logs");
-    const executor = new InProcessExecutor({ echoOutput: !opts.json, secrets: secrets.resolver, dagRuns: dagRuns.gateway });
+    // Saved before the executor captures stdout: lines written while a task runs must not go to its log.
+    const stdoutWrite = process.stdout.write.bind(process.stdout);
+    const style = terminalStyle(colorsWanted(process.stdout, process.env));
+    const progress = opts.json
+      ? null
+      : new DagTestProgress({
+          write: (text) => void stdoutWrite(text),
+          style,
+          showLogs: opts.logs ?? process.stdout.isTTY === true,
+          taskIds: version.spec.tasks.map((t) => t.taskId),
+          lookup: async (taskId, mapIndex) => (await store.listTaskInstances(created.id)).find((t) => t.taskId === taskId && t.mapIndex === mapIndex),
+        });
+    // Task output goes to the attempt logs; DagTestProgress shows it (with --logs or on a terminal).
+    const executor = new InProcessExecutor({ echoOutput: false, secrets: secrets.resolver, dagRuns: dagRuns.gateway, ...(progress ? { onLog: progress.onLog } : {}) });
     const scheduler = new Scheduler({
       store,
       datasets: store,
@@ -72,10 +90,16 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     // Callback functions run in this process too (docs/alerts.md); notifiers are not sent from a test run.
     const callbacks = new CallbackFirer({ store, callbacks: store.callbacks, executor, outbox: null, routing: NO_ROUTING, links: { baseUrl: `http://${config.apiHost}:${config.apiPort}` }, logPaths: callbackLogPaths(logsDir), claimer: "dags-test", clock: systemClock, logger: silentLogger });
     scheduler.onDomainEvent(callbacks.listener);
+    if (progress) {
+      scheduler.onDomainEvent(progress.onEvent);
+      const count = version.spec.tasks.length;
+      process.stdout.write(`Testing DAG ${dagId}: run ${created.runId}, ${count} task${count === 1 ? "" : "s"}\n`);
+    }
     await scheduler.start();
     const finished = await scheduler.waitForRun(created.id);
     await callbacks.idle();
     await scheduler.stop(0);
+    await progress?.flush();
     const tiRows = await store.listTaskInstances(created.id);
     await store.close();
     const order = new Map(version.spec.tasks.map((t, i) => [t.taskId, i]));
@@ -94,12 +118,14 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
         ...(copies.length > 0 ? { copies } : {}),
       };
     });
-    if (opts.json) {
+    if (opts.json || !progress) {
       printJson({ dagId, runId: finished.runId, state: finished.state, tasks });
     } else {
-      printTable(tasks.map((t) => ({ ...t, error: t.error?.split("\n")[0] })), ["taskId", "state", "attempts", "durationMs", "error"]);
-      process.stdout.write(`\nRun ${finished.runId}: ${finished.state}${finished.note ? ` (${finished.note})` : ""}\n`);
-      process.stdout.write(`Logs: ${join(config.home, "test-logs")}\n`);
+      const outputs = new Map(tiRows.filter((t) => t.mapIndex < 0).map((t) => [t.taskId, t.state === "success" ? t.output : null]));
+      progress.summary(tasks.map((t) => ({ ...t, output: outputs.get(t.taskId) ?? null })));
+      const runState = style.paint(finished.state === "success" ? "green" : "red", finished.state);
+      process.stdout.write(`\nRun ${finished.runId}: ${runState}${finished.note ? ` (${finished.note})` : ""}\n`);
+      process.stdout.write(`Logs: ${logsDir}\n`);
     }
     return finished.state === "success" ? 0 : 1;
   } finally {

@@ -11,24 +11,30 @@ import { makeRunId } from "../../scheduler/run-factory.js";
 import { timetableOf } from "../../scheduler/scheduled-runs.js";
 import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson } from "../output.js";
-import { openSecretsResolver, type CommonOptions } from "../runtime.js";
+import { openOutputSealer, openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
+import { inputsFromRun, missingInputsError, neededInputs, type NeededInput } from "./tasks-test-inputs.js";
+import { openStore } from "../../store/index.js";
+import { colorsWanted, terminalStyle } from "../terminal-style.js";
 
 export interface TaskTestOptions extends CommonOptions {
   date?: string;
   conf?: string;
   inputs?: string;
+  /** Take the upstream values from this stored run (`latest`: the DAG's newest). */
+  fromRun?: string;
 }
 
 /**
  * Runs one task once, in this process, ignoring its dependencies and recording nothing
- * (Airflow's `tasks test`). Upstream values can be given with --inputs '{"name": value}'.
+ * (Airflow's `tasks test`). Upstream values are given with --inputs '{"name": value}' or taken
+ * from a stored run with --from-run; a task missing some is not run, and the error names them.
  */
 export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOptions): Promise<number> {
   const config = loadConfig(opts);
   const conf = parseJsonOption(opts.conf, "--conf");
-  const inputs = parseJsonOption(opts.inputs, "--inputs");
+  const given = parseJsonOption(opts.inputs, "--inputs");
   const tmp = mkdtempSync(join(tmpdir(), "baton-task-test-"));
   const secrets = openSecretsResolver(config);
   const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
@@ -38,6 +44,22 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     if (!version) throw new NotFoundError(`unknown DAG "${dagId}" in ${config.dagsDir}`);
     const task = version.spec.tasks.find((t) => t.taskId === taskId);
     if (!task) throw new NotFoundError(`DAG ${dagId} has no task "${taskId}"; tasks: ${version.spec.tasks.map((t) => t.taskId).join(", ")}`);
+    const needed = neededInputs(task).filter((n) => !(n.name in given));
+    let inputs = given;
+    let fromRun: string | null = null;
+    let missing: { input: NeededInput; why?: string }[] = needed.map((input) => ({ input }));
+    if (opts.fromRun !== undefined && needed.length > 0) {
+      const store = await openStore(config.databaseUrl);
+      try {
+        const taken = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed);
+        inputs = { ...taken.values, ...given };
+        fromRun = taken.runId;
+        missing = taken.missing;
+      } finally {
+        await store.close();
+      }
+    }
+    if (missing.length > 0) throw missingInputsError(dagId, taskId, missing, opts.fromRun ?? null);
     const params = resolveParams(version.spec.paramsSchema, version.spec.paramsDefaults, conf);
     const now = Date.now();
     const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
@@ -82,8 +104,11 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     if (opts.json) {
       printJson({ dagId, taskId, state, returnValue: value, sensitive, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
     } else {
+      const { paint } = terminalStyle(colorsWanted(process.stdout, process.env));
+      if (fromRun !== null) process.stdout.write(paint("dim", `Inputs ${needed.map((n) => n.name).join(", ")} from run ${fromRun}\n`));
       process.stdout.write(log);
-      process.stdout.write(`\nTask ${taskId}: ${state}${"error" in o ? ` — ${o.error}` : ""}\n`);
+      const shown = paint(state === "success" ? "green" : state === "failed" ? "red" : "yellow", state);
+      process.stdout.write(`\nTask ${taskId}: ${shown}${"error" in o ? ` — ${o.error}` : ""}\n`);
       if (o.kind === "success") process.stdout.write(`Return value: ${sensitive ? "*** (sensitive)" : (o.output ?? "(none)")}\n`);
     }
     return state === "failed" ? 1 : 0;

@@ -21,7 +21,11 @@ export class AttemptLog {
   readonly #masker = new SecretMasker();
   #lost: LostWrites | null = null;
 
-  constructor(readonly path: string) {}
+  /** `tap` hears every chunk written, secrets masked, as it is written (`baton dags test` shows it live). */
+  constructor(
+    readonly path: string,
+    private readonly tap: ((chunk: string) => void) | null = null,
+  ) {}
 
   /** From now on, these values are masked in everything written to this log. */
   addSecrets(values: Iterable<string>): void {
@@ -66,6 +70,7 @@ export class AttemptLog {
 
   write(chunk: string | Uint8Array): void {
     if (!this.#masker.empty) chunk = this.#masker.mask(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+    this.tap?.(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
     try {
       this.#append(chunk);
     } catch (e) {
