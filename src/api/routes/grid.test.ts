@@ -35,12 +35,20 @@ describe("GET /api/v1/dags/:dagId/grid", () => {
           logicalDate: null,
           startedAt: null,
           endedAt: null,
+          note: null,
           tasks: [{ state: "failed", tryNumber: 2 }, { state: "upstream_failed", tryNumber: 0 }, { state: "none", tryNumber: 0 }],
         },
-        { runId: "r-old", state: "queued", runType: "manual", logicalDate: null, startedAt: null, endedAt: null, tasks: [{ state: "success", tryNumber: 1 }, null, null] },
+        { runId: "r-old", state: "queued", runType: "manual", logicalDate: null, startedAt: null, endedAt: null, note: null, tasks: [{ state: "success", tryNumber: 1 }, null, null] },
       ],
       nextCursor: null,
     });
+  });
+
+  it("carries the run's note (why it ended as it did) so the grid can mark the run", async () => {
+    const run = (await h.store.createRun(newRun("etl", "r-stopped", { dagVersion: "etl-v1" }), [taskInstance("extract")]))!;
+    await h.store.commit({ runs: [{ id: run.id, state: "failed", endedAt: NOW, note: "stopped by ada" }] });
+    const grid = (await h.app.inject("/api/v1/dags/etl/grid")).json();
+    expect(grid.runs[0]).toMatchObject({ runId: "r-stopped", state: "failed", note: "stopped by ada" });
   });
 
   it("follows the latest spec's task order after a new version", async () => {

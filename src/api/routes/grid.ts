@@ -51,6 +51,7 @@ export async function gridRoutes(app: FastifyInstance, deps: RouteDeps): Promise
             logicalDate: iso(r.logicalDate),
             startedAt: iso(r.startedAt),
             endedAt: iso(r.endedAt),
+            note: r.note,
             tasks: tasks.map((t): Cell => {
               const ti = cells?.get(t.taskId);
               return ti ? { state: ti.state, tryNumber: ti.tryNumber } : null;

@@ -36,6 +36,7 @@ export const GridSchema: JsonSchema = {
         logicalDate: time,
         startedAt: time,
         endedAt: time,
+        note: { ...nullableStr, description: "Why the run ended the way it did when it isn't its leaves (deadlock, timeout, stopped…); the grid marks such runs." },
         tasks: arrayOf({
           ...obj({ state: stringEnum(TASK_STATES), tryNumber: int }),
           type: ["object", "null"],
