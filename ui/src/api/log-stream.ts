@@ -13,6 +13,17 @@ export interface LogState {
 
 const MAX_CHARS = 2_000_000; // keep the tail of very large logs
 
+function taskLogUrl(dagId: string, runId: string, taskId: string, tryNumber: number, follow: boolean, mapIndex: number): string {
+  return `${API_BASE}/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/logs${qs({ try: tryNumber, follow: follow || undefined, mapIndex: mapIndex >= 0 ? mapIndex : undefined })}`;
+}
+
+/** The whole log of one try as it is now (not only the tail the live view keeps). */
+export async function fetchTaskLog(dagId: string, runId: string, taskId: string, tryNumber: number, mapIndex = -1): Promise<string> {
+  const res = await fetch(taskLogUrl(dagId, runId, taskId, tryNumber, false, mapIndex), { credentials: "include", headers: headersFor("GET", false) });
+  if (!res.ok) throw await toApiError(res, false);
+  return res.text();
+}
+
 export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumber: number | null, follow: boolean, mapIndex = -1): LogState {
   const [state, setState] = useState<LogState>({ text: "", status: "loading" });
 
@@ -23,7 +34,7 @@ export function useTaskLog(dagId: string, runId: string, taskId: string, tryNumb
     }
     const ctrl = new AbortController();
     setState({ text: "", status: "loading" });
-    const url = `${API_BASE}/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/logs${qs({ try: tryNumber, follow: follow || undefined, mapIndex: mapIndex >= 0 ? mapIndex : undefined })}`;
+    const url = taskLogUrl(dagId, runId, taskId, tryNumber, follow, mapIndex);
     (async () => {
       const res = await fetch(url, { credentials: "include", headers: headersFor("GET", false), signal: ctrl.signal });
       if (!res.ok) throw await toApiError(res, false);

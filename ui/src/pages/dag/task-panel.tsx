@@ -2,9 +2,8 @@
  * Side panel for one task instance: state, attempts, live logs of a chosen try, return value,
  * rendered command, and Clear / Mark success / Mark failed (confirmed; disabled for viewers).
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useTaskAction, useTaskInstance, type TaskAction } from "../../api/queries";
-import { useTaskLog } from "../../api/log-stream";
 import type { TaskInstanceDetail } from "../../api/types";
 import { useConfirm } from "../../design/confirm";
 import { Icon } from "../../design/icons";
@@ -15,7 +14,9 @@ import { useDenied } from "../../lib/auth";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { useSearchParam } from "../../router";
 import { commandMessage } from "./command-message";
+import { isNotFound, NotFoundPage } from "../not-found-page";
 import { ExplainSection } from "./explain-section";
+import { LogPane } from "./log-pane";
 
 const LIVE = new Set(["running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred"]);
 
@@ -50,7 +51,7 @@ export function TaskPanel({ dagId, runId, taskId, onClose }: { dagId: string; ru
         {ti.isPending ? (
           <div className="stack"><Skeleton height={60} /><Skeleton height={120} /><Skeleton height={200} /></div>
         ) : ti.isError ? (
-          <ErrorState error={ti.error} onRetry={() => void ti.refetch()} />
+          isNotFound(ti.error) ? <NotFoundPage missing={{ kind: "task", dagId, runId, taskId }} /> : <ErrorState error={ti.error} onRetry={() => void ti.refetch()} />
         ) : (
           <TaskDetail dagId={dagId} runId={runId} ti={ti.data} />
         )}
@@ -146,7 +147,7 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
         )}
       </section>}
 
-      {copies.length === 0 && <LogView dagId={dagId} runId={runId} taskId={ti.taskId} mapIndex={ti.mapIndex} tries={tries} chosen={chosen} follow={follow} onTry={(t) => setSp({ try: String(t) }, true)} />}
+      {copies.length === 0 && <LogPane dagId={dagId} runId={runId} taskId={ti.taskId} mapIndex={ti.mapIndex} tries={tries} chosen={chosen} follow={follow} onTry={(t) => setSp({ try: String(t) }, true)} />}
 
       {ti.renderedCommand && (
         <section className="stack" style={{ gap: 8 }}>
@@ -159,52 +160,6 @@ function TaskDetail({ dagId, runId, ti }: { dagId: string; runId: string; ti: Ta
         {ti.returnValue === null || ti.returnValue === undefined ? <p className="muted small">No return value.</p> : <pre className="pre" data-testid="task-return-value">{JSON.stringify(ti.returnValue, null, 2)}</pre>}
       </section>
     </>
-  );
-}
-
-function LogView({ dagId, runId, taskId, mapIndex, tries, chosen, follow, onTry }: { dagId: string; runId: string; taskId: string; mapIndex: number; tries: number[]; chosen: number | null; follow: boolean; onTry: (t: number) => void }) {
-  const log = useTaskLog(dagId, runId, taskId, chosen, follow, mapIndex);
-  const pre = useRef<HTMLPreElement>(null);
-  const stick = useRef(true);
-  useEffect(() => {
-    const el = pre.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [log.text]);
-  const [wrap, setWrap] = useState(false);
-  return (
-    <section className="stack" style={{ gap: 8 }}>
-      <div className="row">
-        <h4 className="section-title">Logs</h4>
-        {log.status === "streaming" && <span className="badge live-badge"><span className="live-dot" /> following</span>}
-        <span className="spacer" />
-        {tries.length > 1 && (
-          <label className="row xs">
-            <span className="muted">Try</span>
-            <select className="select" style={{ height: 26, width: "auto" }} value={chosen ?? ""} onChange={(e) => onTry(Number(e.target.value))} data-testid="task-log-try">
-              {tries.map((t) => <option key={t} value={t}>#{t}</option>)}
-            </select>
-          </label>
-        )}
-        <label className="checkbox xs"><input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap</label>
-      </div>
-      <pre
-        ref={pre}
-        className="pre logs"
-        style={wrap ? { whiteSpace: "pre-wrap" } : undefined}
-        tabIndex={0}
-        aria-label={`Log of try ${chosen ?? "—"}`}
-        aria-live={follow ? "off" : undefined}
-        aria-busy={log.status === "loading"}
-        data-testid="task-logs"
-        data-status={log.status}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-      >
-        {log.status === "loading" ? "Loading log…" : log.status === "error" ? `Could not load the log: ${log.error}` : chosen === null ? "The task has not run yet, so there is no log." : log.text || (log.status === "streaming" ? "Waiting for output…" : "(empty log)")}
-      </pre>
-    </section>
   );
 }
 
