@@ -1,13 +1,16 @@
 import { watch, type FSWatcher } from "node:fs";
 import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { resolve, sep } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 import type { ImportErrorRecord } from "../core/model/records.js";
 import { silentLogger, type Logger } from "../core/ports/logger.js";
 import type { Store } from "../core/ports/store.js";
 import type { Metrics } from "../core/ports/metrics.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import { findDagFiles } from "./find-dag-files.js";
+import { DagFileCache, StoreSnapshot, type CachedLoad } from "./dag-file-cache.js";
+import { FileStats, stampOf } from "./dag-file-stamps.js";
+import { CHILD_ENTRY } from "./loader-child.js";
 import { DagFileLoader } from "./dag-file-loader.js";
 import type { LoadResult } from "./load-result.js";
 import { resolveDuplicateDags } from "./resolve-duplicate-dags.js";
@@ -31,10 +34,15 @@ export interface DagSyncOptions {
    * each new DAG version's bundle is saved, by the sha256 of its code, before the version itself.
    */
   bundles?: Pick<WorkerStore, "saveBundle">;
+  /**
+   * Where what each file loaded to is kept for the next process, which then loads only the files
+   * changed since (see {@link DagFileCache}). Default `${bundleDir}/dag-files.json`; null: none.
+   */
+  cacheFile?: string | null;
 }
 
 export interface SyncResult {
-  /** Files added, changed or deleted since the previous sync (all files on the first), and files written again because their DAGs were deleted from the store. */
+  /** Files added, changed or deleted since the previous sync (all files on the first, those taken unchanged from an earlier process's cache included), and files written again because their DAGs were deleted from the store. */
   changedFiles: string[];
   /** DAG ids saved from those files. */
   dagIds: string[];
@@ -50,8 +58,10 @@ interface Pass {
 }
 
 /**
- * Keeps the store in step with the DAG folder: loads new and changed files (by mtime and size)
- * in DAG-processor children, saves their DAG versions and import errors, and deactivates the DAGs
+ * Keeps the store in step with the DAG folder: loads new and changed files in DAG-processor
+ * children — changed meaning a new mtime or size of the file or of a local module its bundle
+ * includes ({@link stampOf}); on its first pass it takes the files unchanged since an earlier
+ * process loaded them from that process's cache instead ({@link DagFileCache}) — saves their DAG versions and import errors, and deactivates the DAGs
  * of deleted files. A file that stops loading keeps its DAGs active as last loaded (they go on
  * being scheduled), its import errors beside them, until it is fixed, deleted or the DAG is
  * deleted (`baton dags delete`). Writes only through the Store port.
@@ -64,8 +74,12 @@ export class DagSync {
   private readonly dagsDir: string;
   private readonly logger: Logger;
   private readonly loader: DagFileLoader;
-  /** Last load of each file, keyed by absolute path; `stamp` is mtime:size. */
-  private readonly loaded = new Map<string, { stamp: string; result: LoadResult }>();
+  /** Last load of each file, keyed by absolute path; `stamp` covers the file and its bundle's inputs. */
+  private readonly loaded = new Map<string, CachedLoad>();
+  private readonly cache: DagFileCache | null;
+  /** Loads not yet written to the cache. */
+  private cacheDirty = false;
+  private cacheWrites: Promise<unknown> = Promise.resolve();
   /** Files being loaded now. */
   private readonly loading = new Set<string>();
   /** What was last written to the store per file (and the DAG ids saved), to rewrite only what changed. */
@@ -103,6 +117,8 @@ export class DagSync {
       concurrency: opts.concurrency,
       logger: this.logger,
     });
+    const cacheFile = opts.cacheFile === undefined ? join(opts.bundleDir, "dag-files.json") : opts.cacheFile;
+    this.cache = cacheFile === null ? null : new DagFileCache(cacheFile, CHILD_ENTRY);
   }
 
   /**
@@ -169,32 +185,43 @@ export class DagSync {
 
   private async scan(): Promise<Pass> {
     const files = findDagFiles(this.dagsDir);
-    const stamps = new Map<string, string>();
-    for (const f of files) {
-      const s = await stat(f).catch(() => null);
-      if (s) stamps.set(f, `${s.mtimeMs}:${s.size}`);
-    }
-    const changed = [...stamps].filter(([f, stamp]) => !this.loading.has(f) && this.loaded.get(f)?.stamp !== stamp).map(([f]) => f);
+    const stats = new FileStats();
+    const present = new Set<string>();
+    for (const f of files) if ((await stats.of(f)) !== null) present.add(f);
     for (const f of this.loaded.keys()) {
-      if (!stamps.has(f)) {
+      if (!present.has(f)) {
         this.loaded.delete(f);
         this.deleted.add(f);
       }
     }
-    if (this.first) await this.forgetVanishedFiles(new Set(stamps.keys()));
+    const adopted = this.first ? await this.firstLook(present, stats) : [];
     this.first = false;
-    const restored = await this.forgetDeletedDags(new Set(changed));
-    for (const f of changed) this.loading.add(f);
-    const loads = changed.map((f) => this.loadFile(f, stamps.get(f)!));
-    return { loads, loadedFiles: [...changed, ...restored], deletedFiles: [...this.deleted] };
+    const changed = new Map<string, string>();
+    for (const f of present) {
+      if (this.loading.has(f)) continue;
+      const last = this.loaded.get(f);
+      const stamp = await stampOf(f, last?.result.inputs, stats);
+      if (last?.stamp !== stamp) changed.set(f, stamp);
+    }
+    const restored = await this.forgetDeletedDags(new Set(changed.keys()));
+    for (const f of changed.keys()) this.loading.add(f);
+    const loads = [...changed].map(([f, stamp]) => this.loadFile(f, stamp, this.loaded.get(f)?.result.inputs, stats));
+    return { loads, loadedFiles: [...adopted, ...changed.keys(), ...restored], deletedFiles: [...this.deleted] };
   }
 
-  private async loadFile(file: string, stamp: string): Promise<void> {
+  /**
+   * `stamp` was taken before the load, over the inputs of the file's previous load; inputs new in
+   * this load are stat'ed after it (an edit to one of them during the load may then go unseen
+   * until the file or another of its inputs changes).
+   */
+  private async loadFile(file: string, stamp: string, lastInputs: readonly string[] | undefined, stats: FileStats): Promise<void> {
     try {
       const startedAt = performance.now();
       const result = await this.loader.load(file);
       this.opts.metrics?.dagFileParsed((performance.now() - startedAt) / 1000, result.errors.length === 0);
-      this.loaded.set(file, { stamp, result });
+      const sameInputs = sameSet(result.inputs ?? [file], lastInputs ?? [file]);
+      this.loaded.set(file, { stamp: sameInputs ? stamp : await stampOf(file, result.inputs, stats), result });
+      this.cacheDirty = true;
     } finally {
       this.loading.delete(file);
     }
@@ -204,6 +231,7 @@ export class DagSync {
   private async finish(pass: Pass): Promise<SyncResult> {
     await Promise.all(pass.loads);
     const all = await this.write(new Set(), { settleOwners: true });
+    if (this.cacheDirty) await this.saveCache();
     const files = new Set(pass.loadedFiles);
     const out: SyncResult = { changedFiles: [...pass.loadedFiles, ...pass.deletedFiles], dagIds: [], errors: [] };
     for (const r of all) {
@@ -229,7 +257,7 @@ export class DagSync {
     if (settleOwners) this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
     this.errorCount = all.reduce((n, r) => n + r.errors.length, 0);
     for (const r of all) {
-      const signature = JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
+      const signature = signatureOf(r);
       if (!fresh.has(r.file) && this.written.get(r.file)?.signature === signature) continue;
       for (const d of r.dags) {
         await this.saveBundle(d.bundlePath);
@@ -284,19 +312,57 @@ export class DagSync {
   }
 
   /**
-   * After a restart: DAGs and import errors recorded for files of THIS folder that no longer
-   * exist. Files of other folders are left alone: a command pointed at another folder (say
-   * `baton dags list` with the default ./dags while standalone runs examples/dags) must not
-   * switch off DAGs it does not own.
+   * The first pass's look at the store. DAGs and import errors recorded for files of THIS folder
+   * that no longer exist are to be forgotten; files of other folders are left alone: a command
+   * pointed at another folder (say `baton dags list` with the default ./dags while standalone
+   * runs examples/dags) must not switch off DAGs it does not own. And the files unchanged since
+   * an earlier process loaded them, whose DAGs the store still holds as then, are taken from the
+   * cache as if loaded (returned), their store rows left as they are.
    */
-  private async forgetVanishedFiles(present: ReadonlySet<string>): Promise<void> {
+  private async firstLook(present: ReadonlySet<string>, stats: FileStats): Promise<string[]> {
     const inFolder = (file: string) => file.startsWith(this.dagsDir + sep);
-    for (const d of await this.store.listDags()) {
+    const dags = await this.store.listDags();
+    const errors = await this.store.listImportErrors();
+    for (const d of dags) {
       if (d.active && inFolder(d.fileloc) && !present.has(d.fileloc)) this.deleted.add(d.fileloc);
       if (d.active && present.has(d.fileloc)) this.owners.set(d.dagId, d.fileloc);
     }
-    for (const e of await this.store.listImportErrors()) {
+    for (const e of errors) {
       if (inFolder(e.file) && !present.has(e.file)) this.deleted.add(e.file);
     }
+    const cached = this.cache?.read() ?? new Map<string, CachedLoad>();
+    const snapshot = new StoreSnapshot(dags, errors);
+    const adopted: string[] = [];
+    for (const f of present) {
+      const c = cached.get(f);
+      if (!c || c.result.file !== f || !snapshot.matches(c.result)) continue;
+      if ((await stampOf(f, c.result.inputs, stats)) !== c.stamp) continue;
+      this.loaded.set(f, c);
+      this.written.set(f, { signature: signatureOf(c.result), dagIds: c.result.dags.map((d) => d.dagId) });
+      adopted.push(f);
+    }
+    return adopted;
   }
+
+  /** Writes the loads to the cache file, one write at a time; a failure is logged, never the pass's. */
+  private saveCache(): Promise<void> {
+    const cache = this.cache;
+    if (!cache) return Promise.resolve();
+    this.cacheDirty = false;
+    const entries = [...this.loaded];
+    const inFolder = (file: string) => file.startsWith(this.dagsDir + sep);
+    const run = this.cacheWrites.then(() => cache.write(entries, inFolder)).catch((e: unknown) => this.logger.warn({ err: e }, "cannot write the DAG file cache"));
+    this.cacheWrites = run;
+    return run;
+  }
+}
+
+/** What a file's result wrote to the store, to compare with the next. */
+function signatureOf(r: LoadResult): string {
+  return JSON.stringify([r.dags.map((d) => d.versionHash), r.errors.map((e) => [e.message, e.line, e.column])]);
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
 }
