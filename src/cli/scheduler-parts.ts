@@ -47,14 +47,33 @@ export interface SchedulerParts {
   stop(graceMs: number): Promise<void>;
 }
 
+/** {@link SchedulerParts} built, nothing started yet: `start()` syncs the DAG folder once, then starts them. */
+export interface BuiltSchedulerParts extends Omit<SchedulerParts, "firstSync"> {
+  /**
+   * Loads the DAG folder once, then starts the scheduler and what runs beside it; resolves with
+   * what that first sync found. Throws (nothing left running) when the scheduler may not start.
+   * `stop` stops what was started, also when this was not called or failed.
+   */
+  start(): Promise<SyncResult>;
+}
+
+/** {@link buildSchedulerParts}, then `start()`: what `baton scheduler` runs. */
+export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
+  const built = await buildSchedulerParts(rt, processName);
+  const firstSync = await built.start();
+  return { ...built, firstSync };
+}
+
 /**
  * The parts every scheduling process builds, in one place (`baton standalone`, `baton
  * scheduler`): the DAG folder sync, the scheduler with its local worker pool (the `default`
  * queue), its remote executor (other queues, through the mailbox) and its triggerer (deferred
- * sensors), and the event triggers. Throws (before anything is left running) when the
- * scheduler may not start, e.g. another one holds this SQLite file.
+ * sensors), and the event triggers — built, not started: `baton standalone` serves its API
+ * before `start()` loads the DAG folder (issue 13: the UI answers while DAGs load). `start()`
+ * throws (before anything is left running) when the scheduler may not start, e.g. another one
+ * holds this SQLite file.
  */
-export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
+export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<BuiltSchedulerParts> {
   const { config, store, logger } = rt;
   const alerting = loadAlertConfig(config); // a wrong BATON_ALERT_ROUTES or BATON_BASE_URL stops the start here
   const lineageConfig = loadLineageConfig(); // a wrong OPENLINEAGE_* value stops the start here
@@ -159,24 +178,34 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
   // OpenLineage (docs/lineage.md): off unless OPENLINEAGE_* says where events go; queued, sent off the scheduler's path.
   const lineage = openLineage(lineageConfig, { store, secrets: secrets.resolver, clock: systemClock, logger, version: batonVersion() });
   if (lineage !== null) scheduler.onDomainEvent(lineage.listener);
-  const firstSync = await sync.syncOnce();
-  await scheduler.start();
-  outbox.start();
-  await deadlines.start();
-  callbackSweep?.start();
-  sync.start(() => scheduler.wake());
   // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
-  await triggers.start();
+  let started = false;
   return {
     scheduler,
-    firstSync,
     infraErrors,
     outbox,
     metrics,
+    start: async () => {
+      const firstSync = await sync.syncOnce();
+      await scheduler.start();
+      started = true;
+      outbox.start();
+      await deadlines.start();
+      callbackSweep?.start();
+      sync.start(() => scheduler.wake());
+      await triggers.start();
+      return firstSync;
+    },
     stop: async (graceMs) => {
-      sync.stop();
+      void sync.stop();
       deadlines.stop();
+      if (!started) {
+        await tracing?.shutdown();
+        await lineage?.close(5_000);
+        metrics.close();
+        return;
+      }
       await triggers.stop();
       await scheduler.stop(graceMs);
       callbackSweep?.stop();

@@ -2,7 +2,7 @@ import { loadConfig } from "../../config/config.js";
 import { withDagPolling } from "../../api/polling-change-feed.js";
 import { apiDeps } from "../api-deps.js";
 import { openRuntime, type CommonOptions } from "../runtime.js";
-import { redactDatabaseUrl, startSchedulerParts, untilSignalled, workersBanner } from "../scheduler-parts.js";
+import { buildSchedulerParts, redactDatabaseUrl, untilSignalled, workersBanner } from "../scheduler-parts.js";
 import { refuseLocalModeOffLoopback } from "./listen-address.js";
 import { metricsBanner, serveMetricsPort } from "./metrics-port.js";
 import { API_PORT_HINT, assertPortFree, METRICS_PORT_HINT, portError } from "./port-free.js";
@@ -13,7 +13,8 @@ import { openWorkerHub } from "../worker-hub.js";
  * `baton standalone`: everything in one process on the embedded database — the DAG folder
  * watcher, the scheduler, a pool of warm worker processes, and the API and UI on 127.0.0.1.
  * Stops gracefully on SIGTERM/SIGINT. Refuses a non-loopback host in local mode, and a taken port
- * (exit 2, nothing started).
+ * (exit 2, nothing started). The API and UI answer before the DAG folder is loaded (DAGs appear as
+ * their files load); the scheduler starts, and the banner says "is running", once it is.
  */
 export async function standalone(opts: CommonOptions): Promise<number> {
   const wanted = loadConfig(opts);
@@ -27,8 +28,8 @@ export async function standalone(opts: CommonOptions): Promise<number> {
   // rt.remoteSignal() with the scheduler's remote executor, in this one process.
   let wakeScheduler = (): void => {};
   const workerHub = await openWorkerHub(rt, () => wakeScheduler());
-  const parts = await startSchedulerParts(rt, "standalone");
-  const { scheduler, firstSync: first } = parts;
+  const parts = await buildSchedulerParts(rt, "standalone");
+  const { scheduler } = parts;
   wakeScheduler = () => scheduler.wake();
   const mode = config.standaloneAuth;
   // The scheduler's events cover runs and tasks; DAG changes made elsewhere (`baton dags pause`) come from a poll.
@@ -49,6 +50,18 @@ export async function standalone(opts: CommonOptions): Promise<number> {
     throw error;
   }
   const { app, url } = served;
+  process.stdout.write(`Baton standalone: UI and API at ${url}; loading the DAGs folder ${config.dagsDir}…\n`);
+  let first;
+  try {
+    first = await parts.start();
+  } catch (error) {
+    // The scheduler may not start (another one holds this SQLite file): nothing is left running.
+    await app.close();
+    await metricsPort?.close();
+    await parts.stop(0);
+    await rt.close();
+    throw error;
+  }
   process.stdout.write(
     `Baton standalone is running.\n` +
       `  DAGs folder: ${config.dagsDir} (${first.dagIds.length} DAG(s) loaded, ${first.errors.length} file error(s))\n` +
