@@ -46,6 +46,11 @@ export class InFlightAttempts {
     private readonly writer: StateWriter,
   ) {}
 
+  /** How many attempts are in flight. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
   get(attemptId: string): InFlight | undefined {
     return this.#byId.get(attemptId);
   }

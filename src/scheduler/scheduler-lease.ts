@@ -7,6 +7,11 @@ export interface LeaseTiming {
   heartbeatMs: number;
   /** How long another lease's beat may stand still, on this scheduler's clock, before it is fenced (BATON_SCHEDULER_LEASE_MS). */
   leaseMs: number;
+  /**
+   * How often it beats while `hooks.idle()` says nothing runs; default `heartbeatMs`. Kept at or
+   * under a quarter of `leaseMs` by the caller, so that three beats may be missed before a fence.
+   */
+  idleHeartbeatMs?: number;
 }
 
 export interface LeaseIdentity {
@@ -18,7 +23,7 @@ export interface LeaseIdentity {
 
 /**
  * This scheduler's lease (docs/adr/0007): registered once under a new id, beaten every
- * `heartbeatMs`, and the watch over the other schedulers' leases. Another lease whose beat counter
+ * `heartbeatMs` (`idleHeartbeatMs` when idle: the next beat is timed when one ends), and the watch over the other schedulers' leases. Another lease whose beat counter
  * has not moved for `leaseMs` on OUR clock (no clock of another machine is trusted) is fenced by
  * compare-and-set at the beat we saw, which hands its DAGs and pool grants back.
  *
@@ -42,7 +47,7 @@ export class SchedulerLease {
     private readonly logger: Logger,
     readonly identity: LeaseIdentity,
     readonly timing: LeaseTiming,
-    private readonly hooks: { onFenced(): void; onBeat?(runUntil: number): void; onLeaseFenced?(id: string): void },
+    private readonly hooks: { onFenced(): void; onBeat?(runUntil: number): void; onLeaseFenced?(id: string): void; idle?(): boolean },
   ) {}
 
   get id(): string {
@@ -87,7 +92,8 @@ export class SchedulerLease {
 
   #arm(): void {
     if (this.#stopped || this.#fenced) return;
-    this.#cancel = this.clock.setTimer(this.timing.heartbeatMs, () => {
+    const every = this.hooks.idle?.() === true ? (this.timing.idleHeartbeatMs ?? this.timing.heartbeatMs) : this.timing.heartbeatMs;
+    this.#cancel = this.clock.setTimer(every, () => {
       void this.beatOnce().finally(() => this.#arm());
     });
   }

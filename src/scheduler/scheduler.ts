@@ -301,12 +301,16 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
   private async joinSchedulers(leases: SchedulerLeases, sole: boolean): Promise<void> {
     const [host, pid] = [this.s.opts.schedulerId.slice(0, this.s.opts.schedulerId.lastIndexOf(":")), process.pid];
     const identity = { id: this.s.opts.leaseId || `${this.s.opts.schedulerId}:${randomUUID().slice(0, 8)}`, host, pid, version: this.s.opts.version };
-    const timing = this.s.opts.lease;
+    // Alone on its SQLite file (nobody watches its lease to adopt its work: a new scheduler waits
+    // for the heartbeat to go stale), an idle scheduler beats every lease/4 instead of every
+    // heartbeat — the writes of an idle standalone (issue 13). Still 2 beats inside the workers' keep-alive.
+    const timing = { ...this.s.opts.lease, ...(sole ? { idleHeartbeatMs: Math.max(this.s.opts.lease.heartbeatMs, Math.floor(this.s.opts.lease.leaseMs / 4)) } : {}) };
     const lease = new SchedulerLease(leases, this.s.clock, this.s.logger, identity, timing, {
       onFenced: () => this.fenced(),
       // Workers run only while the lease is renewed: a paused scheduler's workers are gone before it can be fenced.
       onBeat: () => this.s.executor.keepAlive?.(Math.floor(timing.leaseMs / 2)),
       onLeaseFenced: () => this.wake(),
+      idle: () => this.s.runs.size === 0 && this.s.inFlight.size === 0,
     });
     if (sole) {
       // The heartbeat check passed: any lease left unfenced on this file belongs to a dead scheduler.
