@@ -59,6 +59,8 @@ export class DagTestProgress {
   /** Lines of an attempt's log not ended by a newline yet, by attempt id. */
   readonly #partial = new Map<string, { name: string; text: string }>();
   readonly #runningSince = new Map<string, number>();
+  /** Tries whose running line is printed already (`task[i]#try`): a log line may come before the event. */
+  readonly #announced = new Set<string>();
   #printing: Promise<void> = Promise.resolve();
 
   constructor(options: DagTestProgressOptions) {
@@ -71,13 +73,19 @@ export class DagTestProgress {
     if (event.kind !== "task_instance_state_changed") return;
     const key = `${event.taskId}[${event.mapIndex}]`;
     const name = nameOf(event.taskId, event.mapIndex);
-    if (event.after === "running") this.#runningSince.set(key, event.at);
+    // Printed after a running line its log brought forward, a queued line would read backwards.
+    if ((event.after === "queued" || event.after === "scheduled") && this.#announced.has(`${key}#${event.tryNumber}`)) return;
+    if (event.after === "running") {
+      // Announced by its first log line already: that line stands, and so does its time.
+      if (this.#announced.delete(`${key}#${event.tryNumber}`)) return;
+      this.#runningSince.set(key, event.at);
+    }
     const since = this.#runningSince.get(key);
     const took = event.after !== "running" && since !== undefined ? formatMs(event.at - since) : null;
     if (event.after !== "running") this.#runningSince.delete(key);
     const { paint } = this.#o.style;
     const head = `${paint("dim", clock(event.at))}  ${name.padEnd(this.#width)}  ${paint(STATE_COLOR[event.after] ?? null, event.after)}`;
-    const tryText = event.after === "running" ? paint("dim", `try ${event.tryNumber}`) : null;
+    const tryText = event.after === "running" && event.tryNumber > 0 ? paint("dim", `try ${event.tryNumber}`) : null;
     const errorText = event.error !== null && SHOWS_ERROR.has(event.after) ? paint(event.after === "skipped" ? "gray" : "red", firstLine(event.error)) : null;
     const details = [tryText, took === null ? null : paint("dim", took), errorText].filter((x) => x !== null);
     this.#print(async () => {
@@ -95,6 +103,15 @@ export class DagTestProgress {
   readonly onLog = (request: AttemptRequest, chunk: string): void => {
     if (!this.#o.showLogs) return;
     const name = nameOf(request.taskId, request.mapIndex);
+    const key = `${request.taskId}[${request.mapIndex}]`;
+    if (!this.#runningSince.has(key) && !this.#announced.has(`${key}#${request.tryNumber}`)) {
+      // The attempt logs before the scheduler has recorded it running: say it runs first.
+      this.#announced.add(`${key}#${request.tryNumber}`);
+      const at = Date.now();
+      this.#runningSince.set(key, at);
+      const { paint } = this.#o.style;
+      this.#print(() => `${paint("dim", clock(at))}  ${name.padEnd(this.#width)}  ${paint("cyan", "running")}  ${paint("dim", `try ${request.tryNumber}`)}\n`);
+    }
     const pending = this.#partial.get(request.attemptId) ?? { name, text: "" };
     pending.text += chunk;
     const nl = pending.text.lastIndexOf("\n");
