@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
+import { parseDuration } from "../core/model/duration.js";
 import { Secret } from "../core/secrets/secret.js";
 
 /**
@@ -54,6 +55,10 @@ export interface BatonConfig {
   trustProxy: boolean | string;
   /** BATON_AUDIT_RETENTION_DAYS: audit entries older than this many days are pruned (default 365; 0 keeps them forever). */
   auditRetentionDays: number;
+  /** BATON_RUN_RETENTION (e.g. 90d): the scheduler deletes finished runs that ended longer ago; null (unset, off or 0) keeps them. */
+  runRetentionMs: number | null;
+  /** BATON_RUN_RETENTION_INTERVAL: how often that retention runs (default 1h). */
+  runRetentionIntervalMs: number;
   /** BATON_SECRET_KEY (base64 of 32 bytes, or a passphrase); null: use `secretKeyFile`. */
   secretKey: Secret | null;
   /** `$BATON_HOME/secret.key`: the generated key when BATON_SECRET_KEY is not set. */
@@ -157,10 +162,17 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     cookieSecure: cookieSecure(env.BATON_COOKIE_SECURE),
     trustProxy: trustProxy(env.BATON_TRUST_PROXY),
     auditRetentionDays: intFrom(env, "BATON_AUDIT_RETENTION_DAYS", 365),
+    runRetentionMs: runRetention(env.BATON_RUN_RETENTION),
+    runRetentionIntervalMs: parseDuration(env.BATON_RUN_RETENTION_INTERVAL || "1h", "BATON_RUN_RETENTION_INTERVAL") || 3_600_000,
     secretKey: env.BATON_SECRET_KEY ? new Secret(env.BATON_SECRET_KEY) : null,
     secretKeyFile: join(home, "secret.key"),
     secretEnv: secretEnvOf(env),
   };
+}
+
+function runRetention(value: string | undefined): number | null {
+  if (value === undefined || value === "" || value === "off" || value === "0") return null;
+  return parseDuration(value, "BATON_RUN_RETENTION") || null;
 }
 
 function secretEnvOf(env: NodeJS.ProcessEnv): Record<string, string> {
