@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/index.js";
 import { attempt, newRun, taskInstance } from "../../src/store/contract/fixtures.js";
-import { baton, batonJson } from "./baton-cli.js";
+import { baton, batonJson, startStandalone } from "./baton-cli.js";
 
 const DAY = 86_400_000;
 let root: string;
@@ -75,5 +75,32 @@ describe("baton db clean (the real binary)", () => {
     const bad = await baton(["db", "clean", "--older-than", "ninety days"], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--older-than "ninety days" is not a duration/);
+  });
+});
+
+describe("BATON_RUN_RETENTION (a real standalone)", () => {
+  it("the scheduler deletes old finished runs with their logs on its own, every interval; active and recent runs stay", async () => {
+    mkdirSync(join(root, "dags"), { recursive: true });
+    await seed([
+      { dagId: "etl", runId: "old_ok", state: "success", endedDaysAgo: 100, createdDaysAgo: 100 },
+      { dagId: "etl", runId: "recent", state: "success", endedDaysAgo: 10, createdDaysAgo: 10 },
+    ]);
+    const { proc } = await startStandalone({ ...env, BATON_API_PORT: "0", BATON_RUN_RETENTION: "90d", BATON_RUN_RETENTION_INTERVAL: "1s" });
+    try {
+      const deadline = Date.now() + 30_000;
+      while (existsSync(logDir("etl", "old_ok")) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      proc.kill("SIGTERM");
+      await new Promise((r) => proc.once("exit", r));
+    }
+    expect(existsSync(logDir("etl", "old_ok"))).toBe(false);
+    expect(existsSync(logDir("etl", "recent"))).toBe(true);
+    const store = await openSqliteStore(join(root, "home", "baton.db"));
+    try {
+      expect(await store.getRun("etl", "old_ok")).toBeUndefined();
+      expect(await store.getRun("etl", "recent")).toBeDefined();
+    } finally {
+      await store.close();
+    }
   });
 });
