@@ -229,6 +229,10 @@ describe.skipIf(!hasChromium)("search and navigation", () => {
       await nf.waitFor();
       expect(await nf.getByRole("heading").textContent()).toBe("Run “no_such_run” not found");
       expect(await nf.getByRole("link", { name: "Runs of sales_daily" }).getAttribute("href")).toBe("/dags/sales_daily/runs");
+
+      await page.goto(`/dags/sales_daily/grid?run=${salesRun}&task=no_such_task`);
+      await nf.waitFor();
+      expect(await nf.getByRole("heading").textContent()).toBe("Task “no_such_task” not found in this run");
     } finally {
       await context.close();
     }

@@ -54,7 +54,7 @@ export async function searchRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         summary: "Search DAGs, runs, tasks and datasets",
         description:
           "Case-insensitive; exact matches first, then prefixes, then substrings. DAGs match on id, tags, owner and description; " +
-          "runs on run id (active DAGs only); tasks on task id (active DAGs' latest versions); datasets on URI (tasks' outlets and inlets, and URIs with events).",
+          "runs on run id (active DAGs only, the newest 100,000 runs); tasks on task id (active DAGs' latest versions); datasets on URI (tasks' outlets and inlets, and URIs with events).",
         querystring: {
           type: "object",
           required: ["q"],

@@ -23,7 +23,9 @@ const likeAnywhere = (needle: string) => `%${likeEscape(needle)}%`;
 
 /**
  * Global search (docs/ui.md#search-and-navigation). Four bounded statements, written once for both engines:
- * - runs: `lower(run_id) LIKE '%q%'` over active DAGs' runs, exact/prefix first, then newest, LIMIT;
+ * - runs: `lower(run_id) LIKE '%q%'` over active DAGs' runs among the newest {@link RUN_SEARCH_WINDOW}
+ *   (a primary-key range: run ids have no index of their own, so this bounds the scan), exact and
+ *   prefix first, then newest, LIMIT;
  * - DAGs and tasks: the latest versions (joined on the primary keys) whose spec text contains the
  *   needle, filtered in SQL; only those specs are parsed and their ids, tags, owner, description,
  *   task ids and dataset URIs matched precisely;
@@ -83,12 +85,21 @@ function rankDag(spec: DagSpec, needle: string): { matched: DagMatchField; rank:
   return best;
 }
 
+/**
+ * Runs searched: the newest this many by id. Measured on SQLite with 1,000,000 runs (200 DAGs, a
+ * busy 2-CPU machine): the whole table took 0.3–1 s a query; within this window 40–130 ms, however
+ * long the history. An index on run ids (a migration) would lift the bound for exact and prefix hits.
+ */
+export const RUN_SEARCH_WINDOW = 100_000;
+
 async function searchRuns(db: Kysely<Database>, needle: string, limit: number): Promise<RunHit[]> {
   const lowered = sql<string>`lower(r.run_id)`;
+  const newest = await db.selectFrom("dag_runs").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst();
   const rows = await db
     .selectFrom("dag_runs as r")
     .innerJoin("dags as d", "d.dag_id", "r.dag_id")
     .select(["r.dag_id", "r.run_id", "r.state", "r.run_type", "r.logical_date", "r.created_at"])
+    .where("r.id", ">", Number(newest?.id ?? 0) - RUN_SEARCH_WINDOW)
     .where("d.active", "=", 1)
     .where(sql<boolean>`${lowered} like ${likeAnywhere(needle)} escape '\\'`)
     .orderBy(rankSql(lowered, needle))

@@ -12,7 +12,11 @@ export function isNotFound(error: unknown): boolean {
   return error instanceof ApiError && error.status === 404;
 }
 
-export type Missing = { kind: "page"; path: string } | { kind: "dag"; dagId: string } | { kind: "run"; dagId: string; runId: string };
+export type Missing =
+  | { kind: "page"; path: string }
+  | { kind: "dag"; dagId: string }
+  | { kind: "run"; dagId: string; runId: string }
+  | { kind: "task"; dagId: string; runId: string; taskId: string };
 
 export function NotFoundPage({ missing }: { missing: Missing }) {
   const { title, text, searchFor } = describe(missing);
@@ -22,7 +26,7 @@ export function NotFoundPage({ missing }: { missing: Missing }) {
       <h1 style={{ fontSize: "var(--text-xl)" }}>{title}</h1>
       <p className="small" style={{ maxWidth: 520 }}>{text}</p>
       <div className="btn-group" style={{ justifyContent: "center" }}>
-        {missing.kind === "run" && <Link to={`/dags/${encodeURIComponent(missing.dagId)}/runs`} className="btn btn-primary">Runs of {missing.dagId}</Link>}
+        {(missing.kind === "run" || missing.kind === "task") && <Link to={`/dags/${encodeURIComponent(missing.dagId)}/runs`} className="btn btn-primary">Runs of {missing.dagId}</Link>}
         <Link to="/" className="btn" data-testid="not-found-home">Home</Link>
         <Link to="/dags" className="btn" data-testid="not-found-dags">All DAGs</Link>
         <button type="button" className="btn" onClick={() => openSearch(searchFor)} data-testid="not-found-search">
@@ -45,5 +49,11 @@ function describe(m: Missing): { title: string; text: React.ReactNode; searchFor
       };
     case "run":
       return { title: `Run “${m.runId}” not found`, text: <>DAG <code>{m.dagId}</code> has no run with this id. It may have been deleted by retention (<code>baton db clean</code>), or the id mistyped.</>, searchFor: m.runId };
+    case "task":
+      return {
+        title: `Task “${m.taskId}” not found in this run`,
+        text: <>Run <code>{m.runId}</code> of <code>{m.dagId}</code> has no instance of this task: a run keeps the DAG version it started with, so a task added later is not in it; or the run or task id is mistyped.</>,
+        searchFor: m.taskId,
+      };
   }
 }

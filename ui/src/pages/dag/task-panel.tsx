@@ -14,6 +14,7 @@ import { useDenied } from "../../lib/auth";
 import { fmtDate, fmtDuration, spanMs } from "../../lib/format";
 import { useSearchParam } from "../../router";
 import { commandMessage } from "./command-message";
+import { isNotFound, NotFoundPage } from "../not-found-page";
 import { ExplainSection } from "./explain-section";
 import { LogPane } from "./log-pane";
 
@@ -50,7 +51,7 @@ export function TaskPanel({ dagId, runId, taskId, onClose }: { dagId: string; ru
         {ti.isPending ? (
           <div className="stack"><Skeleton height={60} /><Skeleton height={120} /><Skeleton height={200} /></div>
         ) : ti.isError ? (
-          <ErrorState error={ti.error} onRetry={() => void ti.refetch()} />
+          isNotFound(ti.error) ? <NotFoundPage missing={{ kind: "task", dagId, runId, taskId }} /> : <ErrorState error={ti.error} onRetry={() => void ti.refetch()} />
         ) : (
           <TaskDetail dagId={dagId} runId={runId} ti={ti.data} />
         )}
