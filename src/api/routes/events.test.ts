@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { apiHarness, type ApiHarness } from "../testing/api-harness.js";
 
@@ -50,6 +51,29 @@ describe("GET /api/v1/events", () => {
     expect(performance.now() - started).toBeLessThan(1_000);
     expect(h.changes.listeners.size).toBe(0);
     expect((await reader.read()).done).toBe(true);
+  });
+
+  it("regression (issue 13): a client that does not read is cut off instead of holding every event in memory", async () => {
+    const address = new URL(await h.app.listen({ host: "127.0.0.1", port: 0 }));
+    const auth = (await h.bearer("viewer")).authorization!;
+    const socket = connect(Number(address.port), "127.0.0.1");
+    await new Promise<void>((resolve) => socket.once("connect", resolve));
+    socket.write(`GET /api/v1/events HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: ${auth}\r\n\r\n`);
+    let closed = false;
+    socket.on("close", () => (closed = true));
+    socket.on("error", () => {});
+    for (let i = 0; i < 100 && h.changes.listeners.size === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(h.changes.listeners.size).toBe(1);
+    socket.pause(); // reads nothing more: the kernel's buffers fill, then the server's
+    const big = "x".repeat(10_000);
+    for (let i = 0; i < 3_000 && h.changes.listeners.size > 0; i++) {
+      h.changes.emit({ kind: "dag", dagId: `${big}${i}` });
+      if (i % 100 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(h.changes.listeners.size).toBe(0);
+    socket.resume();
+    for (let i = 0; i < 200 && !closed; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(closed).toBe(true);
   });
 
   it("needs credentials in required mode", async () => {
