@@ -19,6 +19,10 @@ import type { CallbackStore } from "../core/ports/callback-store.js";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import type { MetricsExposition } from "../core/ports/metrics.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
+import type { RetentionStore } from "../core/ports/retention-store.js";
+import type { OverviewStore } from "../core/ports/overview-store.js";
+import type { LivenessSettings } from "./views/component-health.js";
+import type { SearchCatalog } from "../core/ports/search-catalog.js";
 
 /** A manual-run request as the API hands it to the composition root. */
 export interface TriggerRequest {
@@ -64,6 +68,8 @@ export interface ApiDeps {
   deadlines?: DeadlineStore;
   /** Anomalies (GET /api/v1/anomalies, /api/v1/anomalies/counts; docs/anomalies.md); absent → those routes answer 404. */
   anomalies?: Pick<AnomalyStore, "listAnomalies" | "countAnomaliesByDag">;
+  /** Global search (GET /api/v1/search; docs/ui.md#search-and-navigation); absent → that route answers 404. */
+  search?: SearchCatalog;
   /** Notification deliveries (GET /api/v1/notifications); absent → that route answers 404. */
   notifications?: Pick<NotificationStore, "listDeliveries">;
   /** The callback log (GET /api/v1/callbacks); absent → that route answers 404. */
@@ -81,8 +87,16 @@ export interface ApiDeps {
   /** Connections and variables for /api/v1/connections and /api/v1/variables; absent → those routes answer 404. */
   secretsAdmin?: SecretsAdmin;
   changes: ChangeFeed;
+  /** Deleting history: DELETE /api/v1/dags/{dagId} (docs/api.md); absent → that route answers 404. */
+  retention?: Pick<RetentionStore, "purgeFinishedRuns" | "deleteDag">;
   /** Scheduler leases, so "why isn't it running?" can name the schedulers (docs/explain.md); absent → heartbeats only. */
   leases?: Pick<SchedulerLeases, "listSchedulerLeases">;
+  /** The home page's counts (GET /api/v1/overview; docs/ui.md#home); absent → no scheduler loads or run counts there. */
+  overview?: OverviewStore;
+  /** The heartbeat timings components are judged by on the overview; absent → the defaults. */
+  liveness?: LivenessSettings;
+  /** Baton's version on this server, shown on the overview. */
+  version?: string;
   /** Whether the store's statements are waiting on a lock (`/health` reports it); absent → always available. */
   storeAvailability?: StoreAvailability;
   mode: "local" | "required";

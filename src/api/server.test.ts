@@ -63,7 +63,7 @@ describe("nothing the API receives crashes it", () => {
     h = await apiHarness();
     for (const [method, url] of [
       ["GET", "/api/v1/nothing"],
-      ["DELETE", "/api/v1/dags/etl"],
+      ["PUT", "/api/v1/dags/etl"], // DELETE is a route now (baton dags delete)
       ["GET", "/api/v2/dags"],
       ["GET", "/"],
     ] as const) {

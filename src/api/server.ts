@@ -15,6 +15,7 @@ import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { anomalyRoutes } from "./routes/anomalies.js";
+import { searchRoutes } from "./routes/search.js";
 import { deadlineRoutes } from "./routes/deadlines.js";
 import { notificationRoutes } from "./routes/notifications.js";
 import { callbackRoutes } from "./routes/callbacks.js";
@@ -32,8 +33,10 @@ import { variableRoutes } from "./routes/variables.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { workerTokenRoutes } from "./routes/worker-tokens.js";
 import { workerRoutes } from "./routes/workers.js";
+import { overviewRoutes } from "./routes/overview.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
 import { serializeRequest } from "./request-log.js";
+import { lazyCompilers, rememberCompilers } from "./lazy-compilers.js";
 import { registerSecurityHeaders } from "./security-headers.js";
 import { registerUiAssets } from "./ui-assets.js";
 
@@ -48,14 +51,18 @@ export type { ApiDeps, BackfillRequest, TriggerRequest } from "./api-deps.js";
  */
 export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const routeDeps: RouteDeps = { ...deps, now: deps.now ?? Date.now, commandWaitMs: deps.commandWaitMs ?? COMMAND_WAIT_MS };
+  // Validators and response serializers are compiled on each route's first request, not here (issue 13: start fast).
+  const compilers = lazyCompilers();
   const app = Fastify({
     logger: loggerOptions(deps.logger),
+    schemaController: compilers.schemaController,
     // Strict bodies: unknown fields are an error naming them, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
     frameworkErrors: sendError,
     // Only then do X-Forwarded-For/-Proto set request.ip/protocol (login throttling, Secure cookies).
     trustProxy: deps.trustProxy ?? false,
   });
+  rememberCompilers(app, compilers);
   installErrorHandler(app);
   await registerSecurityHeaders(app);
   installJsonBodyParsers(app);
@@ -82,7 +89,9 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await notificationRoutes(app, routeDeps);
   await callbackRoutes(app, routeDeps);
   await anomalyRoutes(app, routeDeps);
+  await searchRoutes(app, routeDeps);
   await workerRoutes(app, routeDeps);
+  await overviewRoutes(app, routeDeps);
   await workerTokenRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);

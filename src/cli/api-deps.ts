@@ -11,6 +11,8 @@ import type { SecretsResolver } from "../core/ports/secrets-resolver.js";
 import { createBackfill, planBackfill } from "../scheduler/requests/create-backfill.js";
 import { triggerRun } from "../scheduler/requests/trigger-run.js";
 import type { FullStore } from "../store/index.js";
+import { loadWorkerHubConfig } from "../config/worker-hub-config.js";
+import { batonVersion } from "./baton-version.js";
 import { probeConnection } from "./commands/connections.js";
 import { openSecretsResolver, openSecretVault } from "./runtime.js";
 
@@ -47,15 +49,21 @@ export function apiDeps(opts: {
     datasets: store,
     deadlines: store.deadlines,
     anomalies: store.anomalies,
+    search: store.catalog,
     notifications: store.notifications,
     callbacks: store.callbacks,
     workers: store.workers,
+    retention: store.retention,
     // Over the given store, the resolver owns nothing to close.
     secrets: opts.secrets ?? openSecretsResolver(opts.config, store).resolver,
     // The key is loaded on the first request that needs it, as the resolver does.
     secretsAdmin: { vault: () => (vault ??= openSecretVault(opts.config, store)), env: opts.config.secretEnv, check: probeConnection },
     changes: opts.changes,
     leases: store,
+    // The home page (docs/ui.md#home): counts, and components judged by the timings they run with.
+    overview: store.overview,
+    liveness: { schedulerHeartbeatMs: opts.config.schedulerHeartbeatMs, schedulerLeaseMs: opts.config.schedulerLeaseMs, ...workerTimings() },
+    version: batonVersion(),
     storeAvailability: store.availability,
     mode: opts.mode,
     logsDir: opts.config.logsDir,
@@ -81,4 +89,10 @@ export function apiDeps(opts: {
     // The request log (pino JSON on stderr, BATON_LOG_LEVEL), credentials redacted (docs/audit.md#the-server-log).
     logger: { level: opts.config.logLevel, stream: process.stderr },
   };
+}
+
+/** BATON_WORKER_HEARTBEAT_MS and BATON_WORKER_LOST_MS as the worker hub reads them (a wrong value stops the hub's start first). */
+function workerTimings(): { workerHeartbeatMs: number; workerLostMs: number } {
+  const { heartbeatMs, lostAfterMs } = loadWorkerHubConfig();
+  return { workerHeartbeatMs: heartbeatMs, workerLostMs: lostAfterMs };
 }

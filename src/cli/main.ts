@@ -3,15 +3,18 @@ import { auditList } from "./commands/audit-list.js";
 import { dagsBackfill } from "./commands/dags-backfill.js";
 import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
 import { dagsCheck } from "./commands/dags-check.js";
+import { dagsDelete } from "./commands/dags-delete.js";
 import { batonVersion } from "./baton-version.js";
 import { dagsTest } from "./commands/dags-test.js";
 import { dagsTrigger } from "./commands/dags-trigger.js";
 import { dbMigrate } from "./commands/db-migrate.js";
 import { dbBackup, dbRestore } from "./commands/db-backup.js";
 import { dbClean } from "./commands/db-clean.js";
+import { dbCopy } from "./commands/db-copy.js";
 import { runsList } from "./commands/runs-list.js";
 import { backfillsList } from "./commands/backfills-list.js";
 import { explain } from "./commands/explain.js";
+import { init } from "./commands/init.js";
 import { api } from "./commands/api.js";
 import { standalone } from "./commands/standalone.js";
 import { scheduler } from "./commands/scheduler.js";
@@ -88,6 +91,12 @@ export function buildProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
 
+  program
+    .command("init")
+    .argument("[dir]", "project folder (default: the current folder; created if missing)")
+    .description("create a project: package.json, tsconfig.json, an example DAG and its test (never overwrites a file)")
+    .action(run(init, { withConfig: false }));
+
   const serving = (cmd: Command) =>
     cmd.option("--host <host>", "address to listen on (env BATON_API_HOST, default 127.0.0.1)").option("--port <port>", "port (env BATON_API_PORT, default 8080; 0 = any free port)");
   serving(common(program.command("standalone").description("run the scheduler, workers, API and UI on the embedded database")))
@@ -153,6 +162,8 @@ export function buildProgram(): Command {
   common(dags.command("test").argument("<dag>").description("run a whole DAG once in this process against a temporary store"), true)
     .option("--date <date>", "logical date (YYYY-MM-DD or ISO date-time; default now)")
     .option("--conf <json>", "run configuration, validated against the DAG's params")
+    .option("--logs", "print the tasks' log lines as they come (default on a terminal)")
+    .option("--no-logs", "do not print the tasks' log lines")
     .action(run(dagsTest));
   common(dags.command("trigger").argument("<dag>").description("queue a manual run"), true)
     .option("--conf <json>", "run configuration, validated against the DAG's params")
@@ -165,6 +176,10 @@ export function buildProgram(): Command {
   common(dags.command("unpause").argument("<dag>").description("resume scheduling"), true).action(
     run((dagId: string, o: object) => dagsSetPaused(dagId, false, o)),
   );
+  common(dags.command("delete").argument("<dag>").description("delete a DAG with its runs, task instances, logs and versions (it reappears while its file defines it)"), true)
+    .option("--yes", "do not ask for confirmation")
+    .option("--force", "cancel the DAG's queued and running runs first (the scheduler applies the cancels)")
+    .action(run(dagsDelete));
   common(dags.command("backfill").argument("<dag>").description("create runs for a date range, run by the scheduler"), true)
     .requiredOption("--from <date>", "first logical date (inclusive; YYYY-MM-DD or ISO date-time)")
     .requiredOption("--to <date>", "last logical date (inclusive; YYYY-MM-DD or ISO date-time)")
@@ -197,6 +212,7 @@ export function buildProgram(): Command {
     .option("--date <date>", "logical date (default now)")
     .option("--conf <json>", "params")
     .option("--inputs <json>", "upstream values by input name")
+    .option("--from-run <run>", "take the upstream values stored for this run: a run id, or latest (--inputs adds to and overrides them)")
     .action(run(tasksTest));
   common(tasks.command("logs").argument("<dag>").argument("<run_id>").argument("<task>").description("print an attempt's log"), true)
     .option("--try <n>", "attempt number (default: latest)")
@@ -256,6 +272,9 @@ export function buildProgram(): Command {
     .option("--dag <dag>", "only this DAG's runs")
     .option("--dry-run", "print what would be deleted, delete nothing")
     .action(run(dbClean));
+  common(db.command("copy").description("copy every table of the SQLite database into an empty PostgreSQL database, then compare counts (not while a scheduler runs on it)"), true)
+    .requiredOption("--to <url>", "the PostgreSQL database: postgres://user:pass@host:5432/db")
+    .action(run(dbCopy));
   return program;
 }
 

@@ -28,6 +28,7 @@ import { LocalTriggerer } from "../triggerer/local-triggerer.js";
 import { TriggerManager } from "../triggers/index.js";
 import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
 import { batonVersion } from "./baton-version.js";
+import { RunRetention } from "./run-retention.js";
 import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
 
 /** Exit code of a scheduler whose lease was fenced (EX_TEMPFAIL: restart it). */
@@ -180,6 +181,9 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   if (lineage !== null) scheduler.onDomainEvent(lineage.listener);
   // Event triggers (files, messages): each event becomes a run, stored before the event is acknowledged.
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
+  // The configured retention (BATON_RUN_RETENTION, docs/storage.md): `db clean` on a schedule, in batches.
+  const runRetention =
+    config.runRetentionMs === null ? null : new RunRetention(store.retention, systemClock, logger, { olderThanMs: config.runRetentionMs, intervalMs: config.runRetentionIntervalMs, logsDir: config.logsDir });
   let started = false;
   return {
     scheduler,
@@ -195,6 +199,7 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
       callbackSweep?.start();
       sync.start(() => scheduler.wake());
       await triggers.start();
+      runRetention?.start();
       return firstSync;
     },
     stop: async (graceMs) => {
@@ -207,6 +212,7 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
         return;
       }
       await triggers.stop();
+      await runRetention?.stop();
       await scheduler.stop(graceMs);
       callbackSweep?.stop();
       await callbacks.stop(5_000);

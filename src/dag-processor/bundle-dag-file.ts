@@ -13,7 +13,12 @@ const SUBPATH_ENTRIES: Record<string, string> = {
 };
 
 export type BundleOutcome =
-  | { ok: true; code: string }
+  | {
+      ok: true;
+      code: string;
+      /** Absolute paths of the local files bundled (the DAG file and the helpers it imports); packages stay external and are not listed. */
+      inputs: string[];
+    }
   | { ok: false; errors: { text: string; file: string | null; line: number | null; column: number | null; lineText: string | null }[] };
 
 /**
@@ -32,21 +37,25 @@ export async function bundleDagFile(file: string, bundleDir: string): Promise<Bu
       format: "esm",
       target: "node20",
       write: false,
-      // Only the folder matters: source map paths are relative to it and the bundle is renamed inside it.
+      // Only the folder matters: esbuild writes source map paths relative to it (made absolute below).
       outfile: join(bundleDir, "bundle.mjs"),
-      sourcemap: "inline",
+      // The map goes inline by withSourceMap(), once its paths are absolute.
+      sourcemap: "external",
       // Resolve packages as Node does: no "module" condition or field.
       conditions: [],
       mainFields: ["main"],
       logLevel: "silent",
+      metafile: true,
       plugins: [externalPackages()],
       banner: {
         js: 'import { createRequire as __batonCreateRequire } from "node:module"; const require = __batonCreateRequire(import.meta.url);',
       },
     });
-    const out = result.outputFiles[0];
-    if (!out) return { ok: false, errors: [{ text: "esbuild produced no output", file, line: null, column: null, lineText: null }] };
-    return { ok: true, code: out.text };
+    const out = result.outputFiles.find((f) => f.path.endsWith(".mjs"));
+    const map = result.outputFiles.find((f) => f.path.endsWith(".mjs.map"));
+    if (!out || !map) return { ok: false, errors: [{ text: "esbuild produced no output", file, line: null, column: null, lineText: null }] };
+    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(workDir, p));
+    return { ok: true, code: withSourceMap(out.text, map.text, bundleDir), inputs };
   } catch (e) {
     const messages = (e as { errors?: Message[] }).errors;
     if (!Array.isArray(messages)) throw e;
@@ -61,6 +70,19 @@ export async function bundleDagFile(file: string, bundleDir: string): Promise<Bu
       })),
     };
   }
+}
+
+/**
+ * The bundle with its source map inline, the map's `sources` made absolute `file:` URLs: stack
+ * traces of the code then name the original files (the DAG file and the local modules it
+ * imports) by their absolute paths on the machine that bundled them, wherever the bundle is
+ * later copied (a remote worker's cache) and in whatever process runs it with source maps on.
+ */
+function withSourceMap(code: string, mapText: string, bundleDir: string): string {
+  const map = JSON.parse(mapText) as { sources?: string[] };
+  map.sources = (map.sources ?? []).map((s) => (/^[a-z][a-z0-9+.-]*:/i.test(s) && !isAbsolute(s) ? s : pathToFileURL(resolve(bundleDir, s)).href));
+  const base64 = Buffer.from(JSON.stringify(map)).toString("base64");
+  return `${code.endsWith("\n") ? code : `${code}\n`}//# sourceMappingURL=data:application/json;base64,${base64}\n`;
 }
 
 /** Marks resolutions the plugin asked esbuild for itself, so it does not see them again. */

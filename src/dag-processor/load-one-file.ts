@@ -17,6 +17,7 @@ import { fileError, type LoadResult } from "./load-result.js";
 export async function loadOneFile(file: string, bundleDir: string): Promise<LoadResult> {
   const errors: ImportErrorRecord[] = [];
   const dags: DagVersionRecord[] = [];
+  let inputs: string[] | undefined;
   try {
     const source = await readFile(file, "utf8");
     const bundled = await bundleDagFile(file, bundleDir);
@@ -29,6 +30,7 @@ export async function loadOneFile(file: string, bundleDir: string): Promise<Load
       }
       return { file, dags, errors };
     }
+    inputs = bundled.inputs;
     const hash = sha256(bundled.code);
     const bundlePath = join(bundleDir, `${hash}.mjs`);
     await writeOnce(bundlePath, bundled.code);
@@ -38,7 +40,7 @@ export async function loadOneFile(file: string, bundleDir: string): Promise<Load
       module = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;
     } catch (e) {
       errors.push(importErrorOf(file, e));
-      return { file, dags, errors };
+      return { file, dags, errors, inputs };
     }
 
     const seen = new Map<string, DagDefinition>();
@@ -75,7 +77,7 @@ export async function loadOneFile(file: string, bundleDir: string): Promise<Load
   } catch (e) {
     errors.push(importErrorOf(file, e));
   }
-  return { file, dags, errors };
+  return { file, dags, errors, ...(inputs ? { inputs } : {}) };
 }
 
 function sha256(text: string): string {

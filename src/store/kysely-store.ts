@@ -102,9 +102,12 @@ import { recordDatasetEvents } from "./queries/record-dataset-events.js";
 import { KyselyCallbackStore } from "./kysely-callback-store.js";
 import { KyselyAnomalyStore } from "./kysely-anomaly-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
+import { KyselyOverviewStore } from "./kysely-overview-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import { KyselyWorkerStore } from "./kysely-worker-store.js";
 import { KyselyRetentionStore } from "./kysely-retention-store.js";
+import type { SearchCatalog } from "../core/ports/search-catalog.js";
+import { searchCatalog } from "./queries/search-catalog.js";
 import type { AuditEntry, AuditFilter, NewAuditEntry } from "../core/model/audit.js";
 import { listAudit } from "./queries/list-audit.js";
 import { pruneAudit } from "./queries/prune-audit.js";
@@ -146,6 +149,10 @@ export class KyselyStore implements FullStore {
   readonly workers: KyselyWorkerStore;
   /** Deleting old finished runs (`baton db clean`; docs/storage.md), over the same handle. */
   readonly retention: KyselyRetentionStore;
+  /** The home page's aggregates (docs/ui.md#home), over the same handle. */
+  readonly overview: KyselyOverviewStore;
+  /** Global search over DAGs, runs, tasks and datasets (docs/ui.md#search-and-navigation), over the same handle. */
+  readonly catalog: SearchCatalog;
 
   constructor(
     db: Kysely<Database>,
@@ -164,6 +171,8 @@ export class KyselyStore implements FullStore {
     this.anomalies = new KyselyAnomalyStore(db);
     this.workers = new KyselyWorkerStore(db, features, this.#now);
     this.retention = new KyselyRetentionStore(db, features);
+    this.catalog = { search: (query) => searchCatalog(db, query) };
+    this.overview = new KyselyOverviewStore(db);
   }
 
   migrate(): Promise<void> {

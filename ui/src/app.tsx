@@ -16,10 +16,13 @@ import { DagListPage } from "./pages/dag-list-page";
 import { DagPage } from "./pages/dag-page";
 import { DatasetsPage } from "./pages/datasets-page";
 import { DeadlinesPage } from "./pages/deadlines-page";
+import { HomePage } from "./pages/home-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
 import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { NotificationsPage } from "./pages/notifications-page";
+import { NotFoundPage } from "./pages/not-found-page";
+import { SearchLauncher } from "./pages/search/search-launcher";
 import { AuditPage } from "./pages/audit-page";
 import { BackfillsPage } from "./pages/backfills-page";
 import { PoolsPage } from "./pages/pools-page";
@@ -69,8 +72,14 @@ function Shell({ me }: { me: Me }) {
   // Connections and variables: reading needs op (the API enforces it; the link just follows).
   const canAdmin = me.role === "op" || me.role === "admin";
 
+  // The DAG list was at `/` before the home page: its old links (`/?tag=…`) go on to /dags.
+  useEffect(() => {
+    if (path === "/" && location.search.size > 0) navigate(`/dags?${location.search}`, { replace: true });
+  }, [path, location.search]);
+
   let page: React.ReactNode;
-  if (path === "/" || path === "/dags") page = <DagListPage />;
+  if (path === "/") page = <HomePage />;
+  else if (path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
   else if (path === "/lineage") page = <LineagePage />;
@@ -84,18 +93,18 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
   else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
-  else page = <NotFound />;
+  else page = <NotFoundPage missing={{ kind: "page", path }} />;
 
   return (
     <div className="app">
       <a href="#main" className="sr-only">Skip to content</a>
       <header className="topbar">
-        <Link to="/" className="brand" aria-label="Baton home">
+        <Link to="/" className="brand" aria-label="Baton home" aria-current={path === "/" ? "page" : undefined} data-testid="nav-home">
           <span className="brand-mark"><Icon.dag size={14} /></span>
           Baton
         </Link>
         <nav className="nav" aria-label="Main">
-          <Link to="/" aria-current={path === "/" || path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
+          <Link to="/dags" aria-current={path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
           <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
           <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">Lineage</Link>
           <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
@@ -109,6 +118,7 @@ function Shell({ me }: { me: Me }) {
           {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
         </nav>
         <span className="spacer" />
+        <SearchLauncher />
         <LiveIndicator status={live} />
         <ThemeToggle />
         <UserMenu me={me} />
@@ -152,16 +162,6 @@ function UserMenu({ me }: { me: Me }) {
         </button>
       )}
     </span>
-  );
-}
-
-function NotFound() {
-  return (
-    <div className="empty">
-      <h3>Page not found</h3>
-      <p className="small">There is nothing at this address.</p>
-      <Link to="/" className="btn">Back to DAGs</Link>
-    </div>
   );
 }
 

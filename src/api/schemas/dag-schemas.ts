@@ -14,6 +14,15 @@ const dagSummaryProperties = {
   version: str,
   nextRunAfter: time,
   recentRuns: arrayOf(obj({ runId: str, state: stringEnum(RUN_STATES), logicalDate: time })),
+  importError: {
+    description:
+      "The first import error of the DAG's file (GET /api/v1/import-errors lists them all), null when the file loads. A DAG whose file stops loading stays as last loaded, still scheduled, until the file is fixed or deleted or the DAG is deleted.",
+    oneOf: [{ type: "null" }, ref("ImportError")],
+  },
+  lastRun: {
+    description: "The newest run (the first of `recentRuns`) with its start and end; null before the first run.",
+    oneOf: [{ type: "null" }, obj({ runId: str, state: stringEnum(RUN_STATES), logicalDate: time, startedAt: time, endedAt: time })],
+  },
 };
 
 export const DagSummarySchema: JsonSchema = { $id: "DagSummary", ...obj(dagSummaryProperties) };

@@ -47,7 +47,7 @@ export const NOW = Date.UTC(2025, 5, 1, 12);
  * The API over a fresh SQLite store with DAG `etl` (tasks extract → load, an integer param `n`,
  * a shell task `report`) and DAG `other`; collaborators composed as the CLI does.
  */
-export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "auditRetention" | "metrics">> = {}): Promise<ApiHarness> {
+export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "auditRetention" | "metrics" | "leases" | "overview" | "liveness" | "version">> = {}): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), "baton-api-"));
   const logsDir = join(dir, "logs");
   mkdirSync(logsDir);
@@ -84,9 +84,11 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     datasets: store,
     deadlines: store.deadlines,
     anomalies: store.anomalies,
+    search: store.catalog,
     notifications: store.notifications,
     callbacks: store.callbacks,
     workers: store.workers,
+    retention: store.retention,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
@@ -94,6 +96,10 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     ...(options.infraErrors === undefined ? {} : { infraErrors: options.infraErrors }),
     ...(options.auditRetention === undefined ? {} : { auditRetention: options.auditRetention }),
     ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
+    ...(options.leases === undefined ? {} : { leases: options.leases }),
+    ...(options.overview === undefined ? {} : { overview: options.overview }),
+    ...(options.liveness === undefined ? {} : { liveness: options.liveness }),
+    ...(options.version === undefined ? {} : { version: options.version }),
     changes,
     storeAvailability: store.availability,
     mode: options.mode ?? "local",

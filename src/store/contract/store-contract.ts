@@ -12,10 +12,12 @@ import { describeDatasetsContract } from "./datasets-contract.js";
 import { describeDeadlinesContract } from "./deadlines-contract.js";
 import { describeLivenessContract } from "./liveness-contract.js";
 import { describeNotificationsContract } from "./notifications-contract.js";
+import { describeOverviewContract } from "./overview-contract.js";
 import { describePoolsContract } from "./pools-contract.js";
 import { describeRunsContract } from "./runs-contract.js";
 import { describeQueuedRunsContract } from "./queued-runs-contract.js";
 import { describeRetentionContract } from "./retention-contract.js";
+import { describeSearchContract } from "./search-contract.js";
 import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js";
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
@@ -100,5 +102,7 @@ export function describeStoreContract(
     describeAnomaliesContract(sut);
     describeWorkersContract(sut);
     describeRetentionContract(sut);
+    describeSearchContract(sut);
+    describeOverviewContract(sut);
   });
 }

@@ -2121,7 +2121,80 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a DAG with its runs, task instances, attempts, logs, backfills and versions
+         * @description 409 while the DAG has a queued or running run or an unfinished backfill, unless `force=true`, which first asks the scheduler to cancel them (and answers 409 if they are not ended within the command wait). An inactive DAG (its file gone) can be deleted too. While its file still defines the DAG, it reappears, with no history, at the next DAG sync (as in Airflow). Dataset events and the audit trail are kept.
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Cancel the DAG's active runs and backfills first. */
+                    force?: boolean;
+                };
+                header?: never;
+                path: {
+                    dagId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DagDeleted"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Pause or unpause a DAG */
@@ -4282,6 +4355,165 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of every component (schedulers, API server, triggerer, DAG processor, workers, store, disk) and what needs attention now */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Detected in the last 24 hours; null when this server has no anomaly store. */
+                            anomalies: {
+                                count: number;
+                                items: {
+                                    dagId: string;
+                                    /** Format: date-time */
+                                    detectedAt: string;
+                                    id: number;
+                                    median: number;
+                                    metric: string;
+                                    runId: string;
+                                    taskId: string;
+                                    value: number;
+                                }[];
+                            } | null;
+                            components: components["schemas"]["OverviewComponent"][];
+                            /** Format: date-time */
+                            generatedAt: string;
+                            importErrors: {
+                                count: number;
+                                items: {
+                                    /** Format: date-time */
+                                    at: string | null;
+                                    file: string;
+                                    line: number | null;
+                                    message: string;
+                                }[];
+                            };
+                            /**
+                             * @description The worst component's level.
+                             * @enum {string}
+                             */
+                            level: "ok" | "warning" | "critical";
+                            /** @description Detected in the last 24 hours; null when this server has no deadline store. */
+                            missedDeadlines: {
+                                count: number;
+                                items: {
+                                    dagId: string;
+                                    description: string;
+                                    /** Format: date-time */
+                                    detectedAt: string;
+                                    /** Format: date-time */
+                                    dueAt: string;
+                                    id: number;
+                                    runId: string;
+                                    taskId: string | null;
+                                }[];
+                                /** @description More than `count` (counted up to 100). */
+                                more: boolean;
+                            } | null;
+                            /** @description Pools with at least 80 % of their slots taken, fullest first. */
+                            pools: {
+                                full: boolean;
+                                name: string;
+                                openSlots: number;
+                                queuedSlots: number;
+                                runningSlots: number;
+                                slots: number;
+                            }[];
+                            /** @description Remote workers' queues (as GET /api/v1/workers); null without remote workers. */
+                            queues: {
+                                queue: string;
+                                queued: number;
+                                running: number;
+                                workers: number;
+                            }[] | null;
+                            runs: {
+                                failed: number;
+                                /** @description null when this server does not know it. */
+                                queued: number | null;
+                                /** @description The newest failed runs since `since` (up to 5). */
+                                recentFailed: {
+                                    dagId: string;
+                                    /** Format: date-time */
+                                    endedAt: string | null;
+                                    runId: string;
+                                    runType: string;
+                                    /** Format: date-time */
+                                    startedAt: string | null;
+                                    state: string;
+                                }[];
+                                /** @description The newest running runs (up to 5). */
+                                recentRunning: {
+                                    dagId: string;
+                                    /** Format: date-time */
+                                    endedAt: string | null;
+                                    runId: string;
+                                    runType: string;
+                                    /** Format: date-time */
+                                    startedAt: string | null;
+                                    state: string;
+                                }[];
+                                /** @description null when this server does not know it. */
+                                running: number | null;
+                                /**
+                                 * Format: date-time
+                                 * @description Failures are counted from here (24 hours ago).
+                                 */
+                                since: string;
+                            };
+                            taskInstances: {
+                                queued: number;
+                                running: number;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pools": {
         parameters: {
             query?: never;
@@ -4632,6 +4864,131 @@ export interface paths {
                         "application/json": {
                             nextCursor: string | null;
                             runs: components["schemas"]["Run"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search DAGs, runs, tasks and datasets
+         * @description Case-insensitive; exact matches first, then prefixes, then substrings. DAGs match on id, tags, owner and description; runs on run id (active DAGs only, the newest 100,000 runs); tasks on task id (active DAGs' latest versions); datasets on URI (tasks' outlets and inlets, and URIs with events).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description What to look for; blank finds nothing. */
+                    q: string;
+                    /** @description At most this many hits per kind. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dags: {
+                                dagId: string;
+                                description: string | null;
+                                /** @description The DAG's newest run; null before the first. */
+                                latestRun: null | {
+                                    runId: string;
+                                    /** @enum {string} */
+                                    state: "queued" | "running" | "success" | "failed";
+                                };
+                                /**
+                                 * @description The best-matching field.
+                                 * @enum {string}
+                                 */
+                                matched: "id" | "tag" | "owner" | "description";
+                                owner: string | null;
+                                paused: boolean;
+                                tags: string[];
+                            }[];
+                            datasets: {
+                                /** @description Recorded events; 0 for a URI only named by a task's outlets or inlets. */
+                                eventCount: number;
+                                uri: string;
+                            }[];
+                            /** @description The query as searched (trimmed). */
+                            query: string;
+                            runs: {
+                                /** Format: date-time */
+                                createdAt: string | null;
+                                dagId: string;
+                                /** Format: date-time */
+                                logicalDate: string | null;
+                                runId: string;
+                                /** @enum {string} */
+                                runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
+                                /** @enum {string} */
+                                state: "queued" | "running" | "success" | "failed";
+                            }[];
+                            tasks: {
+                                dagId: string;
+                                kind: string;
+                                /** @description The DAG's newest run, to open the task in (UI: /dags/{dagId}/grid?run=…&task=…); null before the first run. */
+                                latestRunId: string | null;
+                                taskId: string;
+                            }[];
                         };
                     };
                 };
@@ -5976,6 +6333,20 @@ export interface components {
             /** @description False when Baton has no check for this connection type (then `ok` is false). */
             supported: boolean;
         };
+        DagDeleted: {
+            attempts: number;
+            /** @description Backfills cancelled first (force=true). */
+            cancelledBackfills: number[];
+            /** @description Runs cancelled first (force=true). */
+            cancelledRuns: string[];
+            dagId: string;
+            fileloc: string;
+            /** @description What happens next: while its file defines the DAG, it reappears (with no history) at the next DAG sync. */
+            note: string;
+            runs: number;
+            taskInstances: number;
+            versions: number;
+        };
         DagDetail: {
             catchup: boolean;
             dagId: string;
@@ -5983,6 +6354,20 @@ export interface components {
             /** Format: date-time */
             endDate: string | null;
             fileloc: string;
+            /** @description The first import error of the DAG's file (GET /api/v1/import-errors lists them all), null when the file loads. A DAG whose file stops loading stays as last loaded, still scheduled, until the file is fixed or deleted or the DAG is deleted. */
+            importError: null | components["schemas"]["ImportError"];
+            /** @description The newest run (the first of `recentRuns`) with its start and end; null before the first run. */
+            lastRun: null | {
+                /** Format: date-time */
+                endedAt: string | null;
+                /** Format: date-time */
+                logicalDate: string | null;
+                runId: string;
+                /** Format: date-time */
+                startedAt: string | null;
+                /** @enum {string} */
+                state: "queued" | "running" | "success" | "failed";
+            };
             maxActiveRuns: number;
             maxActiveTasks: number;
             /** Format: date-time */
@@ -6031,6 +6416,20 @@ export interface components {
             dagId: string;
             description: string | null;
             fileloc: string;
+            /** @description The first import error of the DAG's file (GET /api/v1/import-errors lists them all), null when the file loads. A DAG whose file stops loading stays as last loaded, still scheduled, until the file is fixed or deleted or the DAG is deleted. */
+            importError: null | components["schemas"]["ImportError"];
+            /** @description The newest run (the first of `recentRuns`) with its start and end; null before the first run. */
+            lastRun: null | {
+                /** Format: date-time */
+                endedAt: string | null;
+                /** Format: date-time */
+                logicalDate: string | null;
+                runId: string;
+                /** Format: date-time */
+                startedAt: string | null;
+                /** @enum {string} */
+                state: "queued" | "running" | "success" | "failed";
+            };
             /** Format: date-time */
             nextRunAfter: string | null;
             owner: string | null;
@@ -6137,6 +6536,8 @@ export interface components {
                 endedAt: string | null;
                 /** Format: date-time */
                 logicalDate: string | null;
+                /** @description Why the run ended the way it did when it isn't its leaves (deadlock, timeout, stopped…); the grid marks such runs. */
+                note: string | null;
                 runId: string;
                 /** @enum {string} */
                 runType: "scheduled" | "manual" | "backfill" | "dataset" | "event";
@@ -6163,6 +6564,37 @@ export interface components {
             file: string;
             line: number | null;
             message: string;
+        };
+        OverviewComponent: {
+            concurrency: number | null;
+            detail: string | null;
+            id: string;
+            /** @enum {string} */
+            kind: "scheduler" | "api" | "triggerer" | "dag-processor" | "worker" | "store" | "disk";
+            /**
+             * Format: date-time
+             * @description Schedulers: the lease's last beat (their clock); workers: last heard from (the API server's clock).
+             */
+            lastHeartbeat: string | null;
+            /**
+             * @description How much it matters: `inactive` for what stopped cleanly.
+             * @enum {string}
+             */
+            level: "ok" | "warning" | "critical" | "inactive";
+            /** @description Schedulers: the DAGs they own and those DAGs' unfinished runs. */
+            load: {
+                dags: number;
+                queuedRuns: number;
+                runningRuns: number;
+            } | null;
+            name: string;
+            /** @description Workers: attempts held as of the last heartbeat. */
+            running: number | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @description Schedulers, workers, triggerer, DAG processor: `healthy`, `late` (missed heartbeats), `lost` or `stopped` (see docs/ui.md#home for the thresholds). Store: `ok` or `unavailable`. Disk: `ok`, `low`, `full` or `unknown`. */
+            state: string;
+            version: string | null;
         };
         Pool: {
             description: string;

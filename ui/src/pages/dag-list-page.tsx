@@ -4,11 +4,16 @@ import { useDags, useImportErrors, usePauseDag, type DagFilters } from "../api/q
 import type { DagSummary } from "../api/types";
 import { Icon } from "../design/icons";
 import { EmptyState, ErrorState, SkeletonRows, Switch, Tip } from "../design/misc";
-import { stateLabel, StateGlyph, stateVars } from "../design/state";
+import { StateBadge, stateLabel, StateGlyph, stateVars } from "../design/state";
 import { useToast } from "../design/toast";
 import { useDenied } from "../lib/auth";
 import { fmtRelative, fmtShort } from "../lib/format";
 import { Link, useSearchParam } from "../router";
+import { scheduleText } from "../lib/schedule-text";
+import { applyListView, lastRunOf, lastRunTime, readListView, sortPatch, type SortKey } from "./dag-list/dag-sort";
+import { SortHeader } from "./dag-list/sort-header";
+import "./dag-list/dag-list.css";
+import { ImportErrorMarker } from "./dag/import-error-marker";
 
 export function DagListPage() {
   const [sp, setSp] = useSearchParam();
@@ -26,7 +31,12 @@ export function DagListPage() {
   const tags = useMemo(() => [...new Set((all.data?.dags ?? []).flatMap((d) => d.tags))].sort(), [all.data]);
   const importErrors = useImportErrors();
   const nErrors = importErrors.data?.length ?? 0;
-  const filtered = Boolean(q || tag || paused);
+  // Sort and the "failing" filter (last run failed): in the URL, applied to the fetched list.
+  const view = readListView(sp);
+  const rows = useMemo(() => (dags.data ? applyListView(dags.data.dags, view) : []), [dags.data, view.sort, view.order, view.failing]); // eslint-disable-line react-hooks/exhaustive-deps
+  const nFailing = useMemo(() => (all.data?.dags ?? []).filter((d) => lastRunOf(d)?.state === "failed").length, [all.data]);
+  const onSort = (key: SortKey) => setSp(sortPatch(view, key), true);
+  const filtered = Boolean(q || tag || paused || view.failing);
 
   return (
     <>
@@ -40,7 +50,7 @@ export function DagListPage() {
       {nErrors > 0 && (
         <div className="banner banner-danger" role="alert" data-testid="import-errors-banner">
           <Icon.warn />
-          <span><strong>{nErrors} DAG file{nErrors === 1 ? "" : "s"} failed to load.</strong> Their DAGs are missing from this list until the file is fixed.</span>
+          <span><strong>{nErrors} DAG file{nErrors === 1 ? "" : "s"} failed to load.</strong> Their DAGs run as last loaded, marked below, until the file is fixed; a file that never loaded has no DAG here.</span>
           <span className="spacer" />
           <Link to="/import-errors" className="btn btn-sm">View import errors</Link>
         </div>
@@ -58,6 +68,9 @@ export function DagListPage() {
               <button key={v} type="button" aria-pressed={paused === v} onClick={() => setSp({ paused: v || null })}>{label}</button>
             ))}
           </div>
+          <button type="button" className="chip chip-failing" aria-pressed={view.failing} onClick={() => setSp({ failing: view.failing ? null : "1" })} title="Only DAGs whose last run failed" data-testid="filter-failing">
+            {view.failing ? <Icon.check size={12} /> : <Icon.cross size={12} />}Failing{nFailing > 0 && <span className="badge">{nFailing}</span>}
+          </button>
           {tags.length > 0 && (
             <div className="row-wrap" role="group" aria-label="Filter by tag">
               {tags.map((t) => (
@@ -72,11 +85,11 @@ export function DagListPage() {
           <SkeletonRows rows={6} />
         ) : dags.isError ? (
           <ErrorState error={dags.error} onRetry={() => void dags.refetch()} />
-        ) : dags.data.dags.length === 0 ? (
+        ) : rows.length === 0 ? (
           filtered ? (
             <EmptyState icon={<Icon.search size={22} />} title="No DAGs match these filters">
               <p className="small">Try another search or clear the filters.</p>
-              <button type="button" className="btn" onClick={() => { setSearch(""); setSp({ q: null, tag: null, paused: null }); }}>Clear filters</button>
+              <button type="button" className="btn" onClick={() => { setSearch(""); setSp({ q: null, tag: null, paused: null, failing: null }); }}>Clear filters</button>
             </EmptyState>
           ) : (
             <EmptyState title="No DAGs yet">
@@ -86,19 +99,21 @@ export function DagListPage() {
           )
         ) : (
           <div className="table-wrap">
-            <table className="table" data-testid="dag-table">
+            <table className="table table-dense" data-testid="dag-table">
               <thead>
                 <tr>
                   <th scope="col" style={{ width: 56 }}><span className="sr-only">Active</span></th>
-                  <th scope="col">DAG</th>
-                  <th scope="col">Owner</th>
-                  <th scope="col">Schedule</th>
-                  <th scope="col">Next run</th>
+                  <SortHeader label="DAG" sortKey="dagId" view={view} onSort={onSort} />
+                  <SortHeader label="Owner" sortKey="owner" view={view} onSort={onSort} />
+                  <SortHeader label="Schedule" sortKey="schedule" view={view} onSort={onSort} />
+                  <SortHeader label="Last run" sortKey="lastRun" view={view} onSort={onSort} />
+                  <SortHeader label="State" sortKey="lastState" view={view} onSort={onSort} />
+                  <SortHeader label="Next run" sortKey="nextRun" view={view} onSort={onSort} />
                   <th scope="col">Recent runs</th>
                 </tr>
               </thead>
               <tbody>
-                {dags.data.dags.map((d) => <DagRow key={d.dagId} dag={d} />)}
+                {rows.map((d) => <DagRow key={d.dagId} dag={d} />)}
               </tbody>
             </table>
           </div>
@@ -117,6 +132,9 @@ const DagRow = memo(function DagRow({ dag }: { dag: DagSummary }) {
       { dagId: dag.dagId, paused: !active },
       { onError: (e) => toast(`Could not ${active ? "unpause" : "pause"} ${dag.dagId}: ${e.message}`, "error") },
     );
+  const human = scheduleText(dag.schedule, dag.timezone);
+  const last = lastRunOf(dag);
+  const lastAt = lastRunTime(last);
   return (
     <tr data-testid={`dag-row-${dag.dagId}`} data-paused={dag.paused}>
       <td>
@@ -124,18 +142,28 @@ const DagRow = memo(function DagRow({ dag }: { dag: DagSummary }) {
           <Switch checked={!dag.paused} onChange={toggle} disabled={Boolean(denied)} label={`${dag.paused ? "Unpause" : "Pause"} ${dag.dagId}`} title={dag.paused ? "Paused — click to activate" : "Active — click to pause"} testId={`pause-toggle-${dag.dagId}`} />
         </Tip>
       </td>
-      <td style={{ minWidth: 260 }}>
-        <div className="stack" style={{ gap: 4 }}>
-          <div className="row">
+      <td style={{ minWidth: 240 }}>
+        <div className="stack" style={{ gap: 2 }}>
+          <div className="row-wrap" style={{ gap: 6 }}>
             <Link to={`/dags/${encodeURIComponent(dag.dagId)}`} className="link dag-link" data-testid={`dag-link-${dag.dagId}`}>{dag.dagId}</Link>
             {dag.paused && <span className="badge"><Icon.pause size={10} /> Paused</span>}
+            {dag.tags.map((t) => <span key={t} className="tag">{t}</span>)}
           </div>
-          {dag.description && <span className="muted small truncate" style={{ maxWidth: 460 }}>{dag.description}</span>}
-          {dag.tags.length > 0 && <div className="row-wrap" style={{ gap: 4 }}>{dag.tags.map((t) => <span key={t} className="tag">{t}</span>)}</div>}
+          {dag.description && <span className="muted small truncate" style={{ maxWidth: 420 }} title={dag.description}>{dag.description}</span>}
+          <ImportErrorMarker dag={dag} />
         </div>
       </td>
       <td className="small">{dag.owner ?? <span className="muted">—</span>}</td>
-      <td><code className="small">{dag.schedule ?? "manual"}</code></td>
+      <td className="schedule-cell">
+        <code className="small">{dag.schedule ?? "manual"}</code>
+        {human && <div className="muted xs" data-testid={`schedule-text-${dag.dagId}`}>{human}</div>}
+      </td>
+      <td className="small nowrap" title={lastAt ?? undefined} data-testid={`last-run-${dag.dagId}`}>
+        {last ? <Link to={`/dags/${encodeURIComponent(dag.dagId)}/grid?run=${encodeURIComponent(last.runId)}`} className="link">{lastAt ? fmtRelative(lastAt) : last.runId}</Link> : <span className="muted">—</span>}
+      </td>
+      <td data-testid={`last-state-${dag.dagId}`} data-state={last?.state ?? "none"}>
+        {last ? <StateBadge state={last.state} /> : <span className="muted small">No runs</span>}
+      </td>
       <td className="small nowrap" title={dag.nextRunAfter ?? undefined}>
         {dag.nextRunAfter && !dag.paused ? <>{fmtShort(dag.nextRunAfter)} <span className="muted">({fmtRelative(dag.nextRunAfter)})</span></> : <span className="muted">—</span>}
       </td>

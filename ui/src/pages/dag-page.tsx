@@ -13,6 +13,8 @@ import { GanttTab } from "./dag/gantt-tab";
 import { CodeTab } from "./dag/code-tab";
 import { TriggerDialog } from "./dag/trigger-dialog";
 import { BackfillDialog } from "./dag/backfill-dialog";
+import { ImportErrorMarker } from "./dag/import-error-marker";
+import { isNotFound, NotFoundPage } from "./not-found-page";
 
 const GraphTab = lazy(() => import("./dag/graph-tab"));
 
@@ -57,12 +59,12 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
     return () => window.removeEventListener("keydown", onKey);
   });
 
-  if (dag.isError) return <ErrorState error={dag.error} onRetry={() => void dag.refetch()} />;
+  if (dag.isError) return isNotFound(dag.error) ? <NotFoundPage missing={{ kind: "dag", dagId }} /> : <ErrorState error={dag.error} onRetry={() => void dag.refetch()} />;
   const d = dag.data;
 
   return (
     <>
-      <div className="crumbs"><Link to="/">DAGs</Link><Icon.chevronRight size={12} /><span>{dagId}</span></div>
+      <div className="crumbs"><Link to="/dags">DAGs</Link><Icon.chevronRight size={12} /><span>{dagId}</span></div>
       <div className="page-head dag-head">
         <div className="stack" style={{ gap: 6, minWidth: 0 }}>
           <h1 data-testid="dag-title">
@@ -71,6 +73,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
           </h1>
           {d ? (
             <>
+              <ImportErrorMarker dag={d} />
               {d.description && <p className="muted">{d.description}</p>}
               <div className="row-wrap meta">
                 <span title="Schedule"><Icon.calendar size={14} /> <code>{d.schedule ?? "manual only"}</code>{d.timezone && d.timezone !== "UTC" ? <span className="muted"> ({d.timezone})</span> : null}</span>
@@ -82,7 +85,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
                 {d.nextRunAfter && !d.paused && <span className="muted">Next run {fmtShort(d.nextRunAfter)} ({fmtRelative(d.nextRunAfter)})</span>}
                 <span title="Owner"><Icon.user size={14} /> {d.owner ?? "no owner"}</span>
                 <span className="muted">{d.taskCount} task{d.taskCount === 1 ? "" : "s"}</span>
-                {d.tags.map((t) => <Link key={t} to={`/?tag=${encodeURIComponent(t)}`} className="tag">{t}</Link>)}
+                {d.tags.map((t) => <Link key={t} to={`/dags?tag=${encodeURIComponent(t)}`} className="tag">{t}</Link>)}
               </div>
             </>
           ) : (
