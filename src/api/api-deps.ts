@@ -21,6 +21,7 @@ import type { MetricsExposition } from "../core/ports/metrics.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import type { RetentionStore } from "../core/ports/retention-store.js";
 import type { OverviewStore } from "../core/ports/overview-store.js";
+import type { TrendsStore } from "../core/ports/trends-store.js";
 import type { LivenessSettings } from "./views/component-health.js";
 import type { SearchCatalog } from "../core/ports/search-catalog.js";
 
@@ -93,6 +94,8 @@ export interface ApiDeps {
   leases?: Pick<SchedulerLeases, "listSchedulerLeases">;
   /** The home page's counts (GET /api/v1/overview; docs/ui.md#home); absent → no scheduler loads or run counts there. */
   overview?: OverviewStore;
+  /** The DAG page's daily run outcomes (GET /api/v1/dags/{dagId}/trends; docs/ui.md#trends); absent → that route answers 404. */
+  trends?: TrendsStore;
   /** The heartbeat timings components are judged by on the overview; absent → the defaults. */
   liveness?: LivenessSettings;
   /** Baton's version on this server, shown on the overview. */

@@ -34,6 +34,7 @@ import { webhookRoutes } from "./routes/webhooks.js";
 import { workerTokenRoutes } from "./routes/worker-tokens.js";
 import { workerRoutes } from "./routes/workers.js";
 import { overviewRoutes } from "./routes/overview.js";
+import { trendsRoutes } from "./routes/trends.js";
 import { registerSchemas } from "./schemas/register-schemas.js";
 import { serializeRequest } from "./request-log.js";
 import { lazyCompilers, rememberCompilers } from "./lazy-compilers.js";
@@ -92,6 +93,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await searchRoutes(app, routeDeps);
   await workerRoutes(app, routeDeps);
   await overviewRoutes(app, routeDeps);
+  await trendsRoutes(app, routeDeps);
   await workerTokenRoutes(app, routeDeps);
   registerOpenApiRoute(app);
   const spaFallback = await registerUiAssets(app, deps.uiDir);

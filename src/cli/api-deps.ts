@@ -62,6 +62,7 @@ export function apiDeps(opts: {
     leases: store,
     // The home page (docs/ui.md#home): counts, and components judged by the timings they run with.
     overview: store.overview,
+    trends: store.trends,
     liveness: { schedulerHeartbeatMs: opts.config.schedulerHeartbeatMs, schedulerLeaseMs: opts.config.schedulerLeaseMs, ...workerTimings() },
     version: batonVersion(),
     storeAvailability: store.availability,

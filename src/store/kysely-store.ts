@@ -103,6 +103,7 @@ import { KyselyCallbackStore } from "./kysely-callback-store.js";
 import { KyselyAnomalyStore } from "./kysely-anomaly-store.js";
 import { KyselyDeadlineStore } from "./kysely-deadline-store.js";
 import { KyselyOverviewStore } from "./kysely-overview-store.js";
+import { KyselyTrendsStore } from "./kysely-trends-store.js";
 import { KyselyNotificationStore } from "./kysely-notification-store.js";
 import { KyselyWorkerStore } from "./kysely-worker-store.js";
 import { KyselyRetentionStore } from "./kysely-retention-store.js";
@@ -151,6 +152,8 @@ export class KyselyStore implements FullStore {
   readonly retention: KyselyRetentionStore;
   /** The home page's aggregates (docs/ui.md#home), over the same handle. */
   readonly overview: KyselyOverviewStore;
+  /** The DAG page's Trends aggregate (docs/ui.md#trends), over the same handle. */
+  readonly trends: KyselyTrendsStore;
   /** Global search over DAGs, runs, tasks and datasets (docs/ui.md#search-and-navigation), over the same handle. */
   readonly catalog: SearchCatalog;
 
@@ -173,6 +176,7 @@ export class KyselyStore implements FullStore {
     this.retention = new KyselyRetentionStore(db, features);
     this.catalog = { search: (query) => searchCatalog(db, query) };
     this.overview = new KyselyOverviewStore(db);
+    this.trends = new KyselyTrendsStore(db);
   }
 
   migrate(): Promise<void> {

@@ -89,6 +89,7 @@ export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir"
     callbacks: store.callbacks,
     workers: store.workers,
     retention: store.retention,
+    trends: store.trends,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
     ...(options.secretsAdmin === undefined ? {} : { secretsAdmin: options.secretsAdmin }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
