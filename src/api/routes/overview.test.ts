@@ -63,7 +63,7 @@ describe("GET /api/v1/overview", () => {
     expect(o.components.find((c) => c.kind === "api")).toMatchObject({ state: "healthy", version: "9.9.9" });
     expect(o.level).toBe("warning"); // the adopted scheduler
 
-    h.clock.now = NOW + 3_000; // three heartbeats missed, within the lease
+    h.clock.now = NOW + 4_000; // past an idle beat (lease / 4) and a heartbeat of slack, within the lease
     o = await overview();
     expect(byId(o.components, "s-a")).toMatchObject({ state: "late", level: "warning" });
     expect(o.components.find((c) => c.kind === "triggerer")).toMatchObject({ state: "late" });

@@ -32,7 +32,10 @@ export type Level = "ok" | "warning" | "critical" | "inactive";
 export function schedulerLiveness(lease: SchedulerLeaseRecord, now: number, s: LivenessSettings): Liveness {
   if (lease.fencedAt !== null) return lease.fencedBy === lease.id ? "stopped" : "lost";
   const age = now - lease.beatAt;
-  if (age <= 2 * s.schedulerHeartbeatMs) return "healthy";
+  // A scheduler alone on its SQLite file beats every max(heartbeat, lease / 4) while idle (scheduler.ts):
+  // one such beat and a heartbeat of slack is still healthy, so an idle standalone does not show as late.
+  const idleEvery = Math.max(s.schedulerHeartbeatMs, Math.floor(s.schedulerLeaseMs / 4));
+  if (age <= Math.max(2 * s.schedulerHeartbeatMs, idleEvery + s.schedulerHeartbeatMs)) return "healthy";
   return age <= s.schedulerLeaseMs ? "late" : "lost";
 }
 
