@@ -35,7 +35,7 @@ const trendsSchema = obj({
         task: taskPoint,
       }),
     ),
-    description: "The newest runs, oldest first.",
+    description: "The newest-created runs, by logical date (creation time without one), oldest first.",
   },
 });
 
@@ -74,7 +74,8 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         since: new Date(since).toISOString(),
         days: days.map((d) => ({ date: new Date(d.day * DAY_MS).toISOString().slice(0, 10), success: d.success, failed: d.failed, other: d.other })),
         tasks: taskIds,
-        runs: page.runs.reverse().map((r) => runPoint(r, task === undefined ? undefined : tis.filter((ti) => ti.runPk === r.id))),
+        // The newest-created runs; a backfill creates older logical dates later, so order by the date the charts show.
+        runs: page.runs.sort((x, y) => (x.logicalDate ?? x.createdAt) - (y.logicalDate ?? y.createdAt) || x.id - y.id).map((r) => runPoint(r, task === undefined ? undefined : tis.filter((ti) => ti.runPk === r.id))),
       };
     },
   );

@@ -1,4 +1,4 @@
-/** One DAG: header (schedule, tags, owner, pause, Trigger) and the Grid/Graph/Gantt/Runs/Code tabs. */
+/** One DAG: header (schedule, tags, owner, pause, Trigger) and the Grid/Graph/Gantt/Runs/Code/Trends tabs. */
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useDag, usePauseDag } from "../api/queries";
 import { Icon } from "../design/icons";
@@ -11,6 +11,7 @@ import { GridTab } from "./dag/grid-tab";
 import { RunsTab } from "./dag/runs-tab";
 import { GanttTab } from "./dag/gantt-tab";
 import { CodeTab } from "./dag/code-tab";
+import { TrendsTab } from "./dag/trends-tab";
 import { TriggerDialog } from "./dag/trigger-dialog";
 import { BackfillDialog } from "./dag/backfill-dialog";
 import { ImportErrorMarker } from "./dag/import-error-marker";
@@ -18,13 +19,14 @@ import { isNotFound, NotFoundPage } from "./not-found-page";
 
 const GraphTab = lazy(() => import("./dag/graph-tab"));
 
-export type DagTab = "grid" | "graph" | "gantt" | "runs" | "code";
+export type DagTab = "grid" | "graph" | "gantt" | "runs" | "code" | "trends";
 const TABS: TabDef<DagTab>[] = [
   { id: "grid", label: "Grid", hint: "Shortcut: 1" },
   { id: "graph", label: "Graph", hint: "Shortcut: 2" },
   { id: "gantt", label: "Gantt", hint: "Shortcut: 3" },
   { id: "runs", label: "Runs", hint: "Shortcut: 4" },
   { id: "code", label: "Code", hint: "Shortcut: 5" },
+  { id: "trends", label: "Trends", hint: "Shortcut: 6" },
 ];
 
 export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
@@ -130,6 +132,7 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
         {current === "gantt" && <GanttTab dagId={dagId} />}
         {current === "runs" && <RunsTab dagId={dagId} />}
         {current === "code" && <CodeTab dagId={dagId} />}
+        {current === "trends" && <TrendsTab dagId={dagId} />}
       </section>
 
       {backfillOpen && d && <BackfillDialog dag={d} onClose={() => setBackfillOpen(false)} onCreated={() => { setBackfillOpen(false); navigate(`/backfills?dag=${encodeURIComponent(dagId)}`); }} />}

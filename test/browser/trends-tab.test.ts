@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { poll } from "../e2e/baton-cli.js";
+import { hasChromium, CHROMIUM, screenshotDir, startUiSession, VIEWPORT, type UiSession } from "./browser-support.js";
+
+// Issue 12, "No trends", in real Chromium against the real `baton standalone` (local mode): the DAG
+// page's Trends tab charts one duration point per run, and its calendar colours the day whose run
+// failed as failed (docs/ui.md#trends).
+
+if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed at ${CHROMIUM}; .ci/run installs it`);
+
+const DAY = 86_400_000;
+const today = Math.floor(Date.now() / DAY) * DAY;
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const FAIL_DAY = day(today - 3 * DAY);
+
+const TRENDY = `import { dag } from "baton";
+export default dag({ id: "trendy", schedule: "0 0 * * *", startDate: "2026-01-01", catchup: false }, (d) => {
+  d.task("work", (ctx) => {
+    if (ctx.logicalDate?.toISOString().slice(0, 10) === ${JSON.stringify(FAIL_DAY)}) throw new Error("bad day");
+    return 1;
+  });
+});
+`;
+
+interface ApiRun { runId: string; runType: string; state: string; logicalDate: string | null }
+
+describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
+  let root: string;
+  let session: UiSession | undefined;
+  let context: BrowserContext | undefined;
+  let page: Page;
+  let runs: ApiRun[];
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), "baton-trends-"));
+    mkdirSync(join(root, "dags"));
+    writeFileSync(join(root, "dags", "trendy.ts"), TRENDY);
+    session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "4", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" });
+    const url = session.url;
+    await poll(async () => ((await fetch(`${url}/api/v1/dags/trendy`)).ok ? true : undefined), 30_000);
+    const res = await fetch(`${url}/api/v1/backfills`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dagId: "trendy", from: new Date(today - 5 * DAY).toISOString(), to: new Date(today - 2 * DAY).toISOString() }) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    // The backfill's four runs finished (the schedule may add one of its own, for yesterday).
+    runs = await poll(async () => {
+      const grid = (await (await fetch(`${url}/api/v1/dags/trendy/grid`)).json()) as { runs: ApiRun[] };
+      const backfill = grid.runs.filter((r) => r.runType === "backfill");
+      return backfill.length === 4 && grid.runs.every((r) => r.state === "success" || r.state === "failed") ? grid.runs : undefined;
+    }, 90_000);
+    context = await session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
+    context.setDefaultTimeout(20_000);
+    page = await context.newPage();
+    await page.goto("/dags/trendy/trends");
+    await page.getByTestId("trends-tab").waitFor();
+  }, 150_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await session?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it("charts one duration, landing-time and try point per run, oldest first, with a hidden table of the same runs", async () => {
+    expect(runs.filter((r) => r.state === "failed").map((r) => r.logicalDate?.slice(0, 10))).toEqual([FAIL_DAY]);
+    const ids = (testId: string) => page.getByTestId(testId).locator("[data-point]").evaluateAll((els) => els.map((e) => e.getAttribute("data-point")));
+    await poll(async () => ((await ids("trends-duration")).length === runs.length ? true : undefined), 10_000);
+    const oldestFirst = [...runs].sort((a, b) => (a.logicalDate ?? "").localeCompare(b.logicalDate ?? "")).map((r) => r.runId);
+    expect(await ids("trends-duration")).toEqual(oldestFirst);
+    expect(await ids("trends-landing")).toEqual(oldestFirst);
+    expect(await ids("trends-task-tries")).toEqual(oldestFirst);
+    expect(await page.getByTestId("trends-task").inputValue()).toBe("work");
+    // Accessible: the chart is an image named by its heading, and the numbers are in a table.
+    const chart = page.getByTestId("trends-duration").locator("svg[role=img]");
+    expect(await chart.getAttribute("aria-labelledby")).toBeTruthy();
+    expect(await page.getByTestId("trends-duration").locator("table.sr-only tbody tr").count()).toBe(runs.length);
+  });
+
+  it("colours the day whose run failed as failed and a day whose run succeeded as success, with the counts in the title", async () => {
+    const heat = page.getByTestId("trends-heatmap");
+    const cell = (date: string) => heat.locator(`rect[data-date="${date}"]`);
+    expect(await heat.locator("rect[data-date]").count()).toBeGreaterThanOrEqual(365);
+    expect(await cell(FAIL_DAY).getAttribute("data-outcome")).toBe("failed");
+    expect(await cell(FAIL_DAY).locator("title").textContent()).toBe(`${FAIL_DAY}: 1 failed`);
+    expect(await cell(day(today - 5 * DAY)).getAttribute("data-outcome")).toBe("success");
+    expect(await cell(day(today - 30 * DAY)).getAttribute("data-outcome")).toBe("none");
+    expect(await heat.locator("svg[role=img]").first().getAttribute("aria-label")).toContain("1 failed");
+    await page.getByTestId("trends-tab").screenshot({ path: join(screenshotDir(root), "trends-tab.png"), animations: "disabled" });
+  });
+});
