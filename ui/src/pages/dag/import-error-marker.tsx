@@ -9,7 +9,7 @@ export interface DagImportError {
   line: number | null;
   column: number | null;
   message: string;
-  at: string;
+  at: string | null;
 }
 
 export function ImportErrorMarker({ dag }: { dag: { dagId: string; importError?: DagImportError | null } }) {
