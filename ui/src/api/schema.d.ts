@@ -3550,6 +3550,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dags/{dagId}/trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily run outcomes over the last `days` UTC days, and durations, lateness and one task's tries over the newest `runs` runs */
+        get: {
+            parameters: {
+                query?: {
+                    days?: number;
+                    runs?: number;
+                    /** @description A task id of the DAG: adds `task` to each run. */
+                    task?: string;
+                };
+                header?: never;
+                path: {
+                    dagId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Days with runs only, oldest first. */
+                            days: {
+                                /**
+                                 * Format: date
+                                 * @description UTC day of the run's logical date (creation time without one).
+                                 */
+                                date: string;
+                                failed: number;
+                                /** @description Queued or running. */
+                                other: number;
+                                success: number;
+                            }[];
+                            /** @description The newest-created runs, by logical date (creation time without one), oldest first. */
+                            runs: {
+                                durationMs: number | null;
+                                /** Format: date-time */
+                                endedAt: string | null;
+                                /** @description End time minus logical date: how late the run's result landed. */
+                                landingMs: number | null;
+                                /** Format: date-time */
+                                logicalDate: string | null;
+                                runId: string;
+                                /** Format: date-time */
+                                startedAt: string | null;
+                                /** @enum {string} */
+                                state: "queued" | "running" | "success" | "failed";
+                                /** @description The chosen task in this run (mapped: all its instances, the highest try, first start to last end); null when it has no instance. */
+                                task: {
+                                    durationMs: number | null;
+                                    state: string;
+                                    tryNumber: number;
+                                } | null;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description Start of the first UTC day counted in `days`.
+                             */
+                            since: string;
+                            /** @description Task ids of the DAG's latest version. */
+                            tasks: string[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dags/{dagId}/webhook": {
         parameters: {
             query?: never;
