@@ -52,6 +52,8 @@ function batonOnTerminal(args: string[], extra: Record<string, string> = {}): st
   const clean = { ...process.env };
   delete clean.FORCE_COLOR;
   delete clean.NO_COLOR;
+  // Node counts a terminal under CI=… (no known CI service named) as 2-colour, so hasColors() is false there (CI=true failed this).
+  delete clean.CI;
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
   try {
     return execFileSync("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env: { ...clean, ...env, TERM: "xterm-256color", ...extra }, encoding: "utf8", timeout: 60_000 });
