@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
+import { poll, ROOT, startStandalone, stopProcess } from "../e2e/baton-cli.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const hasChromium = existsSync(CHROMIUM);
@@ -87,4 +88,44 @@ export async function uiContext(session: UiSession): Promise<BrowserContext> {
   const context = await session.browser.newContext({ baseURL: session.url, viewport: VIEWPORT });
   context.setDefaultTimeout(20_000);
   return context;
+}
+
+/** A run as the grid endpoint lists it. */
+export interface GridRun {
+  runId: string;
+  runType: string;
+  state: string;
+  logicalDate: string | null;
+  startedAt: string | null;
+}
+
+/**
+ * A standalone (local mode) over a temporary folder holding one DAG file, a backfill of
+ * `from`..`to` posted through the API, and every run finished once the backfill has made
+ * `backfillRuns` of them (the schedule may add one of its own). `cleanup` stops and deletes.
+ */
+export async function startBackfilledSession(o: { dagId: string; source: string; from: string; to: string; backfillRuns: number }): Promise<{ root: string; session: UiSession; runs: GridRun[]; cleanup(): Promise<void> }> {
+  const root = mkdtempSync(join(tmpdir(), `baton-${o.dagId}-`));
+  mkdirSync(join(root, "dags"));
+  writeFileSync(join(root, "dags", `${o.dagId}.ts`), o.source);
+  const session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "4", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" });
+  const cleanup = async () => {
+    await session.stop();
+    rmSync(root, { recursive: true, force: true });
+  };
+  try {
+    const url = session.url;
+    await poll(async () => ((await fetch(`${url}/api/v1/dags/${o.dagId}`)).ok ? true : undefined), 30_000);
+    const res = await fetch(`${url}/api/v1/backfills`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dagId: o.dagId, from: o.from, to: o.to }) });
+    if (res.status !== 201) throw new Error(`backfill refused (${res.status}): ${await res.text()}`);
+    const runs = await poll(async () => {
+      const grid = (await (await fetch(`${url}/api/v1/dags/${o.dagId}/grid`)).json()) as { runs: GridRun[] };
+      const backfill = grid.runs.filter((r) => r.runType === "backfill");
+      return backfill.length === o.backfillRuns && grid.runs.every((r) => r.state === "success" || r.state === "failed") ? grid.runs : undefined;
+    }, 90_000);
+    return { root, session, runs, cleanup };
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
 }

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { poll } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, screenshotDir, startUiSession, VIEWPORT, type UiSession } from "./browser-support.js";
+import { hasChromium, CHROMIUM, screenshotDir, startBackfilledSession, VIEWPORT, type GridRun } from "./browser-support.js";
 
 // Issue 12, "The grid has no time", in real Chromium against the real `baton standalone` (local
 // mode): run dates on the grid's axis (the day only where it changes), a retry marker on a task
@@ -26,32 +24,19 @@ ${range(15).map((i) => `  d.task("load_t${i}", () => ${Number(i)});`).join("\n")
 });
 `;
 
-interface ApiRun { runId: string; runType: string; state: string; logicalDate: string | null; startedAt: string | null }
-
 describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task groups", () => {
-  let root: string;
-  let session: UiSession | undefined;
+  let started: Awaited<ReturnType<typeof startBackfilledSession>> | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
-  let runs: ApiRun[];
+  let runs: GridRun[];
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), "baton-grid-axis-"));
-    mkdirSync(join(root, "dags"));
-    writeFileSync(join(root, "dags", "wide.ts"), WIDE);
-    session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "4", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" });
-    const url = session.url;
-    await poll(async () => ((await fetch(`${url}/api/v1/dags/wide`)).ok ? true : undefined), 30_000);
-    const res = await fetch(`${url}/api/v1/backfills`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dagId: "wide", from: "2026-01-01T00:00Z", to: "2026-01-02T00:00Z" }) });
-    expect(res.status, await res.clone().text()).toBe(201);
     // Every run finished, the backfill's three among them (the schedule may add one of its own).
-    runs = await poll(async () => {
-      const grid = (await (await fetch(`${url}/api/v1/dags/wide/grid`)).json()) as { runs: ApiRun[] };
-      const backfill = grid.runs.filter((r) => r.runType === "backfill");
-      return backfill.length === 3 && grid.runs.every((r) => r.state === "success" || r.state === "failed") ? grid.runs : undefined;
-    }, 90_000);
+    started = await startBackfilledSession({ dagId: "wide", source: WIDE, from: "2026-01-01T00:00Z", to: "2026-01-02T00:00Z", backfillRuns: 3 });
+    ({ runs } = started);
+    const url = started.session.url;
     // Dates are checked in UTC and US English whatever the machine's settings.
-    context = await session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
+    context = await started.session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
     await page.goto("/dags/wide/grid");
@@ -60,8 +45,7 @@ describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task grou
 
   afterAll(async () => {
     await context?.close();
-    await session?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await started?.cleanup();
   });
 
   it("writes each run's date under its duration bar, the day only where it changes, the full timestamp in the title", async () => {
@@ -135,6 +119,6 @@ describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task grou
     // "Collapse groups" folds everything again.
     await page.getByTestId("grid-collapse-all").click();
     expect(await page.getByTestId(`grid-cell-${run}-extract.t00`).count()).toBe(0);
-    await page.getByTestId("grid-layout").screenshot({ path: join(screenshotDir(root), "grid-axis.png"), animations: "disabled" });
+    await page.getByTestId("grid-layout").screenshot({ path: join(screenshotDir(started!.root), "grid-axis.png"), animations: "disabled" });
   });
 });

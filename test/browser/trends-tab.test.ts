@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { poll } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, screenshotDir, startUiSession, VIEWPORT, type UiSession } from "./browser-support.js";
+import { hasChromium, CHROMIUM, screenshotDir, startBackfilledSession, VIEWPORT, type GridRun } from "./browser-support.js";
 
 // Issue 12, "No trends", in real Chromium against the real `baton standalone` (local mode): the DAG
 // page's Trends tab charts one duration point per run, and its calendar colours the day whose run
@@ -26,31 +24,18 @@ export default dag({ id: "trendy", schedule: "0 0 * * *", startDate: "2026-01-01
 });
 `;
 
-interface ApiRun { runId: string; runType: string; state: string; logicalDate: string | null }
-
 describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
-  let root: string;
-  let session: UiSession | undefined;
+  let started: Awaited<ReturnType<typeof startBackfilledSession>> | undefined;
   let context: BrowserContext | undefined;
   let page: Page;
-  let runs: ApiRun[];
+  let runs: GridRun[];
 
   beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), "baton-trends-"));
-    mkdirSync(join(root, "dags"));
-    writeFileSync(join(root, "dags", "trendy.ts"), TRENDY);
-    session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "4", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" });
-    const url = session.url;
-    await poll(async () => ((await fetch(`${url}/api/v1/dags/trendy`)).ok ? true : undefined), 30_000);
-    const res = await fetch(`${url}/api/v1/backfills`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dagId: "trendy", from: new Date(today - 5 * DAY).toISOString(), to: new Date(today - 2 * DAY).toISOString() }) });
-    expect(res.status, await res.clone().text()).toBe(201);
     // The backfill's four runs finished (the schedule may add one of its own, for yesterday).
-    runs = await poll(async () => {
-      const grid = (await (await fetch(`${url}/api/v1/dags/trendy/grid`)).json()) as { runs: ApiRun[] };
-      const backfill = grid.runs.filter((r) => r.runType === "backfill");
-      return backfill.length === 4 && grid.runs.every((r) => r.state === "success" || r.state === "failed") ? grid.runs : undefined;
-    }, 90_000);
-    context = await session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
+    started = await startBackfilledSession({ dagId: "trendy", source: TRENDY, from: new Date(today - 5 * DAY).toISOString(), to: new Date(today - 2 * DAY).toISOString(), backfillRuns: 4 });
+    ({ runs } = started);
+    const url = started.session.url;
+    context = await started.session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
     context.setDefaultTimeout(20_000);
     page = await context.newPage();
     await page.goto("/dags/trendy/trends");
@@ -59,8 +44,7 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
 
   afterAll(async () => {
     await context?.close();
-    await session?.stop();
-    if (root) rmSync(root, { recursive: true, force: true });
+    await started?.cleanup();
   });
 
   it("charts one duration, landing-time and try point per run, oldest first, with a hidden table of the same runs", async () => {
@@ -87,6 +71,6 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
     expect(await cell(day(today - 5 * DAY)).getAttribute("data-outcome")).toBe("success");
     expect(await cell(day(today - 30 * DAY)).getAttribute("data-outcome")).toBe("none");
     expect(await heat.locator("svg[role=img]").first().getAttribute("aria-label")).toContain("1 failed");
-    await page.getByTestId("trends-tab").screenshot({ path: join(screenshotDir(root), "trends-tab.png"), animations: "disabled" });
+    await page.getByTestId("trends-tab").screenshot({ path: join(screenshotDir(started!.root), "trends-tab.png"), animations: "disabled" });
   });
 });
