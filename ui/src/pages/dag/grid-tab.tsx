@@ -293,28 +293,49 @@ interface CellProps {
   selected: boolean;
 }
 
-const Cell = memo(function Cell({ runId, taskId, state, tryNumber, r, c, left, tabbable, selected }: CellProps) {
-  const label = `${taskId} in ${runId}: ${stateLabel(state)}${tryNumber > 1 ? `, try ${tryNumber} (retried ${tryNumber - 1}×)` : ""}`;
+/** The button every grid cell is: position, state colours, roving tab index and the row/column the keyboard moves by. */
+function CellButton(p: { label: string; className: string; state: string; r: number; c: number; left: number; tabbable: boolean; selected: boolean; expanded?: boolean; tryNumber?: number; testId: string; retryTestId?: string; retried: boolean }) {
   return (
     <button
       type="button"
       role="gridcell"
-      aria-colindex={c + 2}
-      aria-selected={selected}
-      aria-label={label}
-      title={label}
-      className="cell"
-      style={{ left, ...stateVars(state) }}
-      tabIndex={tabbable ? 0 : -1}
-      data-r={r}
-      data-c={c}
-      data-state={state}
-      data-try={tryNumber}
-      data-testid={`grid-cell-${runId}-${taskId}`}
+      aria-colindex={p.c + 2}
+      aria-selected={p.selected}
+      aria-expanded={p.expanded}
+      aria-label={p.label}
+      title={p.label}
+      className={p.className}
+      style={{ left: p.left, ...stateVars(p.state) }}
+      tabIndex={p.tabbable ? 0 : -1}
+      data-r={p.r}
+      data-c={p.c}
+      data-state={p.state}
+      data-try={p.tryNumber}
+      data-testid={p.testId}
     >
-      {state !== "none" && <StateGlyph state={state} size={10} />}
-      {tryNumber > 1 && <span className="cell-retry" data-testid={`grid-retry-${runId}-${taskId}`} />}
+      {p.state !== "none" && <StateGlyph state={p.state} size={10} />}
+      {p.retried && <span className="cell-retry" data-testid={p.retryTestId} />}
     </button>
+  );
+}
+
+const Cell = memo(function Cell({ runId, taskId, state, tryNumber, r, c, left, tabbable, selected }: CellProps) {
+  const label = `${taskId} in ${runId}: ${stateLabel(state)}${tryNumber > 1 ? `, try ${tryNumber} (retried ${tryNumber - 1}×)` : ""}`;
+  return (
+    <CellButton
+      label={label}
+      className="cell"
+      state={state}
+      r={r}
+      c={c}
+      left={left}
+      tabbable={tabbable}
+      selected={selected}
+      tryNumber={tryNumber}
+      testId={`grid-cell-${runId}-${taskId}`}
+      retryTestId={`grid-retry-${runId}-${taskId}`}
+      retried={tryNumber > 1}
+    />
   );
 });
 
@@ -323,25 +344,19 @@ interface GroupCellProps { runId: string; group: string; size: number; expanded:
 const GroupCellView = memo(function GroupCellView({ runId, group, size, expanded, state, retried, r, c, left, tabbable, selected }: GroupCellProps) {
   const label = `group ${group} (${size} tasks) in ${runId}: ${stateLabel(state)}${retried ? `, ${retried} task${retried === 1 ? "" : "s"} retried` : ""}; ${expanded ? "expanded, Enter collapses" : "collapsed, Enter expands"}`;
   return (
-    <button
-      type="button"
-      role="gridcell"
-      aria-colindex={c + 2}
-      aria-selected={selected}
-      aria-expanded={expanded}
-      aria-label={label}
-      title={label}
+    <CellButton
+      label={label}
       className="cell cell-group"
-      style={{ left, ...stateVars(state) }}
-      tabIndex={tabbable ? 0 : -1}
-      data-r={r}
-      data-c={c}
-      data-state={state}
-      data-testid={`grid-group-cell-${runId}-${group}`}
-    >
-      {state !== "none" && <StateGlyph state={state} size={10} />}
-      {retried > 0 && <span className="cell-retry" />}
-    </button>
+      state={state}
+      r={r}
+      c={c}
+      left={left}
+      tabbable={tabbable}
+      selected={selected}
+      expanded={expanded}
+      testId={`grid-group-cell-${runId}-${group}`}
+      retried={retried > 0}
+    />
   );
 });
 
