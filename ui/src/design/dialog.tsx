@@ -61,7 +61,7 @@ export function Dialog({ title, onClose, children, footer, wide, testId, initial
       document.body.style.overflow = prevOverflow;
       if (opener && document.contains(opener)) opener.focus();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, []);
 
   return createPortal(

@@ -33,7 +33,7 @@ export function DagListPage() {
   const nErrors = importErrors.data?.length ?? 0;
   // Sort and the "failing" filter (last run failed): in the URL, applied to the fetched list.
   const view = readListView(sp);
-  const rows = useMemo(() => (dags.data ? applyListView(dags.data.dags, view) : []), [dags.data, view.sort, view.order, view.failing]); // eslint-disable-line react-hooks/exhaustive-deps
+  const rows = useMemo(() => (dags.data ? applyListView(dags.data.dags, view) : []), [dags.data, view.sort, view.order, view.failing]); // deliberately partial dependencies (react-hooks/exhaustive-deps)
   const nFailing = useMemo(() => (all.data?.dags ?? []).filter((d) => lastRunOf(d)?.state === "failed").length, [all.data]);
   const onSort = (key: SortKey) => setSp(sortPatch(view, key), true);
   const filtered = Boolean(q || tag || paused || view.failing);

@@ -71,7 +71,7 @@ export function LineagePage() {
       .then((g) => !cancelled && setLayout(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]))))
       .catch((e: unknown) => !cancelled && setLayoutError(e));
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [shape]);
 
   const nodes: FlowNode[] = useMemo(

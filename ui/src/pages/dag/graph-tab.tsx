@@ -70,7 +70,7 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
       })
       .catch((e: unknown) => !cancelled && setError(e));
     return () => { cancelled = true; };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [shape]);
 
   // The task's own instance (map index -1) carries its state; copies of a mapped task are counted.

@@ -105,7 +105,7 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
     else if (current >= 0) scrollToSelector(`[data-match="${current}"]`);
     else if (target !== null) scrollToSelector(`[data-line="${target}"]`);
     // Only on the toggle itself.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [full]);
 
   // Esc leaves full screen, and only that (the task panel stays open).

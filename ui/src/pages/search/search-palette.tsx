@@ -81,7 +81,7 @@ export function SearchPalette({ initialText = "", onClose }: { initialText?: str
 
   useEffect(() => {
     if (items.length > 0) document.getElementById(optionId(current))?.scrollIntoView({ block: "nearest" });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [current, items.length]);
 
   const open = (item: Item | undefined) => {
