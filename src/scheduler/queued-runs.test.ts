@@ -75,4 +75,22 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
     const start = await runsToStart({ store, dags, active: [held], maxActiveRuns: async () => 3, now: 10 });
     expect(start.map((r) => r.runId).sort()).toEqual(["a-00001", "a-00002", "bf-1"]);
   });
+
+  it("a paused backfill's queued runs are not started, and read not at all; the DAG's own runs and other backfills go on; unpaused, they start", async () => {
+    await queue("a", 2);
+    const paused = await store.createBackfill({ dagId: "a", fromDate: 0, toDate: 10, reprocess: "none", maxActiveRuns: 2, conf: {} });
+    const other = await store.createBackfill({ dagId: "a", fromDate: 0, toDate: 10, reprocess: "none", maxActiveRuns: 1, conf: {} });
+    for (const [b, runId, logicalDate] of [[paused.id, "p-1", 1], [paused.id, "p-2", 2], [paused.id, "p-3", 3], [other.id, "o-1", 4]] as const) {
+      await store.createRun(newRun("a", runId, { logicalDate, runAfter: 0, backfillId: b, runType: "backfill", dagVersion: "a-v" }), []);
+    }
+    await store.setBackfillPaused(paused.id, true);
+    const dags = new Map([["a", dag("a")]]);
+    const { store: counted, rows } = countingRows(store);
+    const start = await runsToStart({ store: counted, dags, active: [], maxActiveRuns: async () => 5, now: 10 });
+    expect(start.map((r) => r.runId).sort()).toEqual(["a-00000", "a-00001", "o-1"]);
+    expect(rows()).toBe(3);
+    await store.setBackfillPaused(paused.id, false);
+    const resumed = await runsToStart({ store, dags, active: [], maxActiveRuns: async () => 5, now: 10 });
+    expect(resumed.map((r) => r.runId).sort()).toEqual(["a-00000", "a-00001", "o-1", "p-1", "p-2"]);
+  });
 });

@@ -19,9 +19,10 @@ const keyOf = (r: QueuedRunGroup) => (r.backfillId !== null ? `backfill:${r.back
 /**
  * The queued runs that may start now: due (runAfter passed), of an unpaused DAG, oldest logical
  * date first within their DAG's current maxActiveRuns (its latest version's) — or, for a
- * backfill's runs, the backfill's. Memory is bounded by the limits, not by the queue: a group at
- * its limit reads no run, and one with free slots reads one page of at most `limit` runs (enough,
- * as at most the group's active runs can still be queued in the store).
+ * backfill's runs, the backfill's, and none while the backfill is paused. Memory is bounded by
+ * the limits, not by the queue: a group at its limit reads no run, and one with free slots reads
+ * one page of at most `limit` runs (enough, as at most the group's active runs can still be
+ * queued in the store).
  */
 export async function runsToStart(input: QueuedRunsInput): Promise<RunRecord[]> {
   const { store, dags, now } = input;
@@ -35,8 +36,16 @@ export async function runsToStart(input: QueuedRunsInput): Promise<RunRecord[]> 
   for (const group of await store.listQueuedRunGroups(now)) {
     const dag = dags.get(group.dagId);
     if (!dag || dag.paused) continue;
-    const limit =
-      group.backfillId !== null ? ((await store.getBackfill(group.backfillId))?.maxActiveRuns ?? 1) : await input.maxActiveRuns(dag.latestVersion);
+    let limit: number;
+    if (group.backfillId !== null) {
+      const backfill = await store.getBackfill(group.backfillId);
+      // A paused backfill's queued runs stay queued (its running ones go on); read each tick, so
+      // every scheduler sees a pause made by the API or the CLI.
+      if (backfill?.paused) continue;
+      limit = backfill?.maxActiveRuns ?? 1;
+    } else {
+      limit = await input.maxActiveRuns(dag.latestVersion);
+    }
     let count = running.get(keyOf(group)) ?? 0;
     if (count >= limit) continue;
     const page = await store.listDueQueuedRuns({ ...group, dueBy: now, limit: Math.min(limit, MAX_QUEUED_PAGE) });

@@ -63,6 +63,7 @@ import { getToken } from "./queries/get-token.js";
 import { getUser } from "./queries/get-user.js";
 import { listAttempts } from "./queries/list-attempts.js";
 import { listBackfills } from "./queries/list-backfills.js";
+import { setBackfillPaused } from "./queries/set-backfill-paused.js";
 import { listDags } from "./queries/list-dags.js";
 import { listHeartbeats } from "./queries/list-heartbeats.js";
 import { listImportErrors } from "./queries/list-import-errors.js";
@@ -299,6 +300,10 @@ export class KyselyStore implements FullStore {
 
   listBackfills(filter: { dagId?: string; states?: BackfillRecord["state"][] }): Promise<BackfillRecord[]> {
     return listBackfills(this.#db, filter);
+  }
+
+  setBackfillPaused(id: number, paused: boolean): Promise<BackfillRecord | undefined> {
+    return setBackfillPaused(this.#db, id, paused);
   }
 
   heartbeat(component: string, id: string, at: EpochMs): Promise<void> {

@@ -135,6 +135,8 @@ export interface BackfillRecord {
   maxActiveRuns: number;
   conf: Record<string, unknown>;
   state: "queued" | "running" | "done" | "cancelled";
+  /** Paused (Airflow 3's `is_paused`): the scheduler starts none of its queued runs; running ones go on. */
+  paused: boolean;
   createdAt: EpochMs;
   endedAt: EpochMs | null;
 }

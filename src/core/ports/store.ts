@@ -144,6 +144,12 @@ export interface Store {
   createBackfill(backfill: NewBackfill): Promise<BackfillRecord>;
   getBackfill(id: number): Promise<BackfillRecord | undefined>;
   listBackfills(filter: { dagId?: string; states?: BackfillRecord["state"][] }): Promise<BackfillRecord[]>;
+  /**
+   * Pauses or unpauses a backfill that has not ended (state queued or running): the backfill as
+   * it is now, or undefined when there is none with this id. A backfill that ended is returned
+   * unchanged (it is never paused after the fact).
+   */
+  setBackfillPaused(id: number, paused: boolean): Promise<BackfillRecord | undefined>;
 
   // Liveness
   /** Records a scheduler's heartbeat. */

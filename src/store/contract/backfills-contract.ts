@@ -27,6 +27,7 @@ export function describeBackfillsContract(sut: StoreUnderTest): void {
         maxActiveRuns: 3,
         conf: AWKWARD_JSON,
         state: "queued",
+        paused: false,
         createdAt: expect.any(Number),
         endedAt: null,
       });
@@ -47,6 +48,26 @@ export function describeBackfillsContract(sut: StoreUnderTest): void {
       expect(ids(await sut.store.listBackfills({ dagId: "a", states: ["done"] }))).toEqual([a1.id]);
       expect(await sut.store.listBackfills({ states: [] })).toEqual([]);
       expect(await sut.store.getBackfill(a1.id)).toMatchObject({ state: "done", endedAt: 5 });
+    });
+
+    it("setBackfillPaused pauses and unpauses a queued or running backfill, idempotently; the scheduler's patches leave it alone", async () => {
+      const b = await sut.store.createBackfill(backfill("etl"));
+      expect(await sut.store.setBackfillPaused(b.id, true)).toEqual({ ...b, paused: true });
+      expect(await sut.store.setBackfillPaused(b.id, true)).toEqual({ ...b, paused: true });
+      await sut.store.commit({ backfills: [{ id: b.id, state: "running" }] });
+      expect(await sut.store.getBackfill(b.id)).toMatchObject({ state: "running", paused: true });
+      expect((await sut.store.listBackfills({ dagId: "etl" }))[0]).toMatchObject({ id: b.id, paused: true });
+      expect(await sut.store.setBackfillPaused(b.id, false)).toEqual({ ...b, state: "running", paused: false });
+      expect(await sut.store.setBackfillPaused(b.id + 1000, true)).toBeUndefined();
+    });
+
+    it("setBackfillPaused leaves a backfill that ended as it ended", async () => {
+      const done = await sut.store.createBackfill(backfill("etl"));
+      const cancelled = await sut.store.createBackfill(backfill("etl"));
+      await sut.store.setBackfillPaused(cancelled.id, true);
+      await sut.store.commit({ backfills: [{ id: done.id, state: "done", endedAt: 7 }, { id: cancelled.id, state: "cancelled", endedAt: 8 }] });
+      expect(await sut.store.setBackfillPaused(done.id, true)).toMatchObject({ state: "done", paused: false, endedAt: 7 });
+      expect(await sut.store.setBackfillPaused(cancelled.id, false)).toMatchObject({ state: "cancelled", paused: true, endedAt: 8 });
     });
   });
 }

@@ -106,5 +106,38 @@ export function describeUpgradeContract(name: string, makeTarget: () => Promise<
         await target.cleanup();
       }
     });
+
+    it("a backfill written before 0014-backfill-pause reads unpaused after it, can be paused, and keeps its row when 0014 is undone", async () => {
+      const target = await makeTarget();
+      try {
+        const before = await migrateTo(target, "0013-remote-workers");
+        expect(before.at(-1)).toBe("0013-remote-workers");
+        const raw = target.connect();
+        try {
+          const row = { dag_id: "etl", from_date: 0, to_date: 86_400_000, reprocess: "none", max_active_runs: 2, conf: "{}", state: "running", created_at: 5, ended_at: null };
+          await raw.insertInto("backfills").values(row as never).execute();
+        } finally {
+          await raw.destroy();
+        }
+        const store = await target.open();
+        try {
+          const [b] = await store.listBackfills({});
+          expect(b).toMatchObject({ dagId: "etl", state: "running", paused: false, maxActiveRuns: 2 });
+          expect(await store.setBackfillPaused(b!.id, true)).toMatchObject({ paused: true });
+        } finally {
+          await store.close();
+        }
+        expect(await migrateTo(target, "0013-remote-workers")).toEqual(before);
+        const downgraded = target.connect();
+        try {
+          expect(await downgraded.selectFrom("backfills").selectAll().execute()).toEqual([expect.not.objectContaining({ paused: expect.anything() })]);
+          expect(await downgraded.selectFrom("backfills").select("state").execute()).toEqual([{ state: "running" }]);
+        } finally {
+          await downgraded.destroy();
+        }
+      } finally {
+        await target.cleanup();
+      }
+    });
   });
 }

@@ -13,6 +13,7 @@ import { callbacksMigration } from "./0010-callbacks.js";
 import { deadlinesMigration } from "./0011-deadlines.js";
 import { anomaliesMigration } from "./0012-anomalies.js";
 import { remoteWorkersMigration } from "./0013-remote-workers.js";
+import { backfillPauseMigration } from "./0014-backfill-pause.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -36,6 +37,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0011-deadlines": deadlinesMigration(this.features),
       "0012-anomalies": anomaliesMigration(this.features),
       "0013-remote-workers": remoteWorkersMigration(this.features),
+      "0014-backfill-pause": backfillPauseMigration(this.features),
     };
   }
 }

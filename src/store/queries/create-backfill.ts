@@ -4,7 +4,7 @@ import type { NewBackfill } from "../../core/ports/store.js";
 import type { Database } from "../schema/database.js";
 import { toBackfillRecord } from "../rows/backfill-rows.js";
 
-/** Inserts a backfill in state "queued". */
+/** Inserts a backfill in state "queued", unpaused. */
 export async function createBackfill(db: Kysely<Database>, backfill: NewBackfill, createdAt: number): Promise<BackfillRecord> {
   const row = await db
     .insertInto("backfills")
@@ -16,6 +16,7 @@ export async function createBackfill(db: Kysely<Database>, backfill: NewBackfill
       max_active_runs: backfill.maxActiveRuns,
       conf: JSON.stringify(backfill.conf),
       state: "queued",
+      paused: 0,
       created_at: createdAt,
       ended_at: null,
     })

@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { BackfillRecord, ReprocessBehavior } from "../../core/model/records.js";
 import type { BackfillsTable } from "../schema/database.js";
-import { parseJsonColumn } from "./json-column.js";
+import { parseJsonColumn, toBool } from "./json-column.js";
 
 export function toBackfillRecord(row: Selectable<BackfillsTable>): BackfillRecord {
   return {
@@ -13,6 +13,7 @@ export function toBackfillRecord(row: Selectable<BackfillsTable>): BackfillRecor
     maxActiveRuns: row.max_active_runs,
     conf: parseJsonColumn<Record<string, unknown>>(row.conf, `backfills.conf of backfill ${row.id}`),
     state: row.state as BackfillRecord["state"],
+    paused: toBool(row.paused),
     createdAt: row.created_at,
     endedAt: row.ended_at,
   };

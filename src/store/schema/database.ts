@@ -163,6 +163,8 @@ export interface BackfillsTable {
   /** JSON text. */
   conf: string;
   state: string;
+  /** 0/1 (0014): the scheduler starts none of its queued runs while 1. */
+  paused: IntBool;
   created_at: number;
   ended_at: number | null;
 }
