@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
-import type { TaskSpec } from "../../core/model/dag-spec.js";
+import type { MapSpec, TaskSpec } from "../../core/model/dag-spec.js";
+import { expandMap, mapArguments } from "../../core/scheduling/expand-map.js";
 import { isSealedOutput, sealContext, type OutputSealer } from "../../core/ports/output-sealer.js";
 import type { Store } from "../../core/ports/store.js";
 
@@ -29,10 +30,11 @@ export interface RunInputs {
 /**
  * The upstream return values of run `run` (`latest`: the DAG's newest run) for `needed`, as the
  * scheduler would hand them to the task: a sensitive value opened with the store's key, a task
- * that returned nothing giving `undefined`. An upstream task that did not succeed in that run,
- * and a mapped task's element, are listed in `missing` with the reason.
+ * that returned nothing giving `undefined`. An upstream task that did not succeed in that run is
+ * listed in `missing` with the reason; so is a mapped task's element, unless `wholeLists`: then
+ * the element input holds the upstream's whole list (for {@link mappedCopyArguments}).
  */
-export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">, sealer: OutputSealer, dagId: string, run: string, needed: readonly NeededInput[]): Promise<RunInputs> {
+export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">, sealer: OutputSealer, dagId: string, run: string, needed: readonly NeededInput[], wholeLists = false): Promise<RunInputs> {
   const record = run === "latest" ? (await store.listRuns({ dagId, limit: 1 }))[0] : await store.getRun(dagId, run);
   if (record === undefined) {
     const what = run === "latest" ? `DAG ${dagId} has no runs yet` : `DAG ${dagId} has no run "${run}"`;
@@ -42,8 +44,8 @@ export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "
   const values: Record<string, unknown> = {};
   const missing: RunInputs["missing"] = [];
   for (const input of needed) {
-    if (input.element) {
-      missing.push({ input, why: "a mapped task takes one element of that list: give the element with --inputs" });
+    if (input.element && !wholeLists) {
+      missing.push({ input, why: "a mapped task takes one element of that list: give the element with --inputs, or pick the copy with --map-index" });
       continue;
     }
     const ti = tis.find((t) => t.taskId === input.taskId && t.mapIndex === -1);
@@ -63,6 +65,28 @@ export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "
     values[input.name] = text === null ? undefined : JSON.parse(text);
   }
   return { runId: record.runId, values, missing };
+}
+
+/**
+ * The arguments copy `mapIndex` of a mapped task receives, as the scheduler gives them: one
+ * element of each list it is mapped over (`lists`: an upstream's whole value by input name, as
+ * {@link inputsFromRun} read it with `wholeLists`; literal lists from the spec) plus `partial`.
+ * Inputs in `given` (elements given by hand) are left out of the expansion: `mapIndex` numbers
+ * the copies over the other lists.
+ */
+export function mappedCopyArguments(taskId: string, map: MapSpec, mapIndex: number, lists: Record<string, unknown>, given: Record<string, unknown>, runId: string | null): Record<string, unknown> {
+  const over = Object.fromEntries(Object.entries(map.over).filter(([name]) => !(name in given)));
+  const values = Object.fromEntries(Object.entries(map.values).filter(([name]) => !(name in given)));
+  const upstream = new Map(Object.entries(over).map(([name, upstreamId]) => [upstreamId, lists[name]]));
+  const rest: MapSpec = { ...map, over, values, maxLength: Number.MAX_SAFE_INTEGER };
+  const expansion = expandMap(taskId, rest, (u) => upstream.get(u));
+  if (!expansion.ok) throw new InvalidInputError(`--map-index: ${expansion.error}${runId !== null ? ` in run ${runId}` : ""}`);
+  if (mapIndex >= expansion.length) {
+    const where = runId !== null ? ` in run ${runId}` : "";
+    const range = expansion.length === 0 ? "none: its lists are empty" : `map indexes 0…${expansion.length - 1}`;
+    throw new InvalidInputError(`--map-index ${mapIndex}: task "${taskId}" has ${expansion.length} copies${where} (${range})`);
+  }
+  return mapArguments(rest, expansion.lists, mapIndex);
 }
 
 /** The error for a task run without some upstream values: which, from which tasks, and how to give them. */

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NotFoundError } from "../../core/errors.js";
+import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import { resolveParams } from "../../core/params/resolve-params.js";
 import type { AttemptReport } from "../../core/ports/executor.js";
 import { manualRunInterval } from "../../core/timetable/timetable.js";
@@ -14,7 +14,7 @@ import { parseJsonOption, printJson } from "../output.js";
 import { openOutputSealer, openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
 import { parseDateOption } from "./dags-trigger.js";
-import { inputsFromRun, missingInputsError, neededInputs, type NeededInput } from "./tasks-test-inputs.js";
+import { inputsFromRun, mappedCopyArguments, missingInputsError, neededInputs, type NeededInput } from "./tasks-test-inputs.js";
 import { openStore } from "../../store/index.js";
 import { colorsWanted, terminalStyle } from "../terminal-style.js";
 
@@ -24,6 +24,15 @@ export interface TaskTestOptions extends CommonOptions {
   inputs?: string;
   /** Take the upstream values from this stored run (`latest`: the DAG's newest). */
   fromRun?: string;
+  /** Run this copy of a mapped task: its element inputs taken from the lists (of --from-run's run, or literal). */
+  mapIndex?: string;
+}
+
+function parseMapIndex(text: string | undefined, task: { taskId: string; map?: unknown }): number {
+  if (text === undefined) return -1;
+  if (!/^\d+$/.test(text.trim())) throw new InvalidInputError(`--map-index: expected a whole number ≥ 0 (a copy of a mapped task), got "${text}"`);
+  if (!task.map) throw new InvalidInputError(`--map-index: task "${task.taskId}" is not mapped; run it without --map-index`);
+  return Number(text.trim());
 }
 
 /**
@@ -44,22 +53,34 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     if (!version) throw new NotFoundError(`unknown DAG "${dagId}" in ${config.dagsDir}`);
     const task = version.spec.tasks.find((t) => t.taskId === taskId);
     if (!task) throw new NotFoundError(`DAG ${dagId} has no task "${taskId}"; tasks: ${version.spec.tasks.map((t) => t.taskId).join(", ")}`);
+    const mapIndex = parseMapIndex(opts.mapIndex, task);
     const needed = neededInputs(task).filter((n) => !(n.name in given));
     let inputs = given;
     let fromRun: string | null = null;
     let missing: { input: NeededInput; why?: string }[] = needed.map((input) => ({ input }));
+    let taken: Record<string, unknown> = {};
     if (opts.fromRun !== undefined && needed.length > 0) {
       const store = await openStore(config.databaseUrl);
       try {
-        const taken = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed);
-        inputs = { ...taken.values, ...given };
-        fromRun = taken.runId;
-        missing = taken.missing;
+        const read = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed, mapIndex >= 0);
+        taken = read.values;
+        inputs = { ...taken, ...given };
+        fromRun = read.runId;
+        missing = read.missing;
       } finally {
         await store.close();
       }
     }
+    if (mapIndex >= 0) {
+      for (const m of missing) if (m.input.element && m.why === undefined) m.why = "a mapped copy's element is taken from the list stored for a run: add --from-run latest (or --from-run <run id>), or give the element with --inputs";
+    }
     if (missing.length > 0) throw missingInputsError(dagId, taskId, missing, opts.fromRun ?? null);
+    if (mapIndex >= 0 && task.map) {
+      // The copy's elements (and partial arguments), then the plain inputs, then what --inputs gives.
+      const elements = Object.fromEntries(Object.keys(task.map.over).filter((n) => n in taken).map((n) => [n, taken[n]]));
+      const plain = Object.fromEntries(Object.entries(taken).filter(([n]) => !(n in elements)));
+      inputs = { ...mappedCopyArguments(taskId, task.map, mapIndex, elements, given, fromRun), ...plain, ...given };
+    }
     const params = resolveParams(version.spec.paramsSchema, version.spec.paramsDefaults, conf);
     const now = Date.now();
     const interval = manualRunInterval(timetableOf(version.spec), parseDateOption(opts.date, version.spec.timezone, now));
@@ -71,7 +92,7 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
           attemptId: "test",
           runPk: 0,
           taskId,
-          mapIndex: -1,
+          mapIndex,
           tryNumber: 1,
           maxTries: 1,
           bundlePath: version.bundlePath,
@@ -102,10 +123,10 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const sensitive = o.kind === "success" && o.sensitive === true;
     const value = sensitive ? "***" : o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
     if (opts.json) {
-      printJson({ dagId, taskId, state, returnValue: value, sensitive, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
+      printJson({ dagId, taskId, mapIndex, state, returnValue: value, sensitive, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
     } else {
       const { paint } = terminalStyle(colorsWanted(process.stdout, process.env));
-      if (fromRun !== null) process.stdout.write(paint("dim", `Inputs ${needed.map((n) => n.name).join(", ")} from run ${fromRun}\n`));
+      if (fromRun !== null) process.stdout.write(paint("dim", `Inputs ${needed.map((n) => n.name).join(", ")} from run ${fromRun}${mapIndex >= 0 ? ` (copy ${mapIndex})` : ""}\n`));
       process.stdout.write(log);
       const shown = paint(state === "success" ? "green" : state === "failed" ? "red" : "yellow", state);
       process.stdout.write(`\nTask ${taskId}: ${shown}${"error" in o ? ` — ${o.error}` : ""}\n`);
