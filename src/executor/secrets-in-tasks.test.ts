@@ -112,12 +112,13 @@ describe("AttemptLog masking of streams", () => {
     const dir = tempDir();
     const log = new AttemptLog(`${dir}/a.log`);
     log.addSecrets(["split-secret-value"]);
-    const out = log.streamWriter();
+    const out = log.streamWriter("OUT");
     out.write("line one split-sec");
     out.write("ret-value end\nlast ");
     out.write("no newline");
     out.end();
     log.close();
-    expect(readFileSync(`${dir}/a.log`, "utf8")).toBe("line one *** end\nlast no newline");
+    const TS = "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z";
+    expect(readFileSync(`${dir}/a.log`, "utf8")).toMatch(new RegExp(`^${TS} OUT line one \\*\\*\\* end\\n${TS} OUT last no newline\\n$`));
   });
 });

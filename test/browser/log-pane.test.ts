@@ -208,9 +208,10 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
       expect(await atEnd()).toBe(true);
       await page.locator('[data-line="70"]').waitFor();
       expect(await atEnd()).toBe(true);
-      // Shell output carries no level and no timestamp of its own.
+      // Shell output is "Output", each line stamped with when it was written (`<ISO time> OUT <line>`), the time shown dimmed.
       expect(await page.locator('[data-line="60"]').getAttribute("data-level")).toBe("OUTPUT");
-      expect(await page.locator('[data-line="60"]').textContent()).toBe("tick 60\n");
+      expect(await page.locator('[data-line="60"]').textContent()).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z OUT tick 60\n$/);
+      expect(await page.locator('[data-line="60"] .log-ts').textContent()).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/);
       writeFileSync(flag, "done");
       await page.locator('[data-testid="task-logs"][data-status="done"]').waitFor({ timeout: RUN_TIMEOUT });
       expect(await page.getByTestId("task-logs").textContent()).toContain("finished");

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { SecretMasker } from "../../core/secrets/mask-text.js";
 import type { TaskLogger } from "../../sdk/context.js";
-import { formatLogLine, type LogLevel } from "../log-line.js";
+import { formatLogLine, prefixLines, type LogLevel, type OutputStream } from "../log-line.js";
 
 /**
  * The log file of one attempt. Created on the first write, so an attempt that prints nothing
@@ -42,27 +42,30 @@ export class AttemptLog {
   }
 
   /**
-   * A writer for one output stream (shell stdout or stderr) that, once there are secrets, writes
-   * whole lines only, so a secret split across two chunks is still masked. Call end() at EOF.
+   * A writer for one output stream of a shell command: every line is written whole, prefixed
+   * like a `ctx.log` line with the time it arrived and `OUT` (stdout) or `ERR` (stderr) —
+   * `2026-11-21T08:00:00.123Z OUT text` (src/executor/log-line.ts). Whole lines keep the two
+   * streams from splitting each other's lines and mask a secret split across two chunks; a line
+   * still open at 64 KiB is written as it is, and the rest of it on the next line. Call end() at EOF.
    */
-  streamWriter(): { write(text: string): void; end(): void } {
+  streamWriter(stream: OutputStream): { write(text: string): void; end(): void } {
     let pending = "";
+    const flush = (text: string) => this.write(prefixLines(text, stream));
     return {
       write: (text) => {
-        if (pending === "" && this.#masker.empty) return this.write(text);
         pending += text;
         const nl = pending.lastIndexOf("\n");
         if (nl >= 0) {
-          this.write(pending.slice(0, nl + 1));
+          flush(pending.slice(0, nl + 1));
           pending = pending.slice(nl + 1);
         }
         if (pending.length > 64 * 1024) {
-          this.write(pending);
+          flush(`${pending}\n`);
           pending = "";
         }
       },
       end: () => {
-        if (pending !== "") this.write(pending);
+        if (pending !== "") flush(`${pending}\n`);
         pending = "";
       },
     };

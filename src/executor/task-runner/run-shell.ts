@@ -33,8 +33,8 @@ export function runShell(invocation: ShellInvocation, log: AttemptLog, signal: A
     const stderr = new LastLine();
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
-    const stdoutLog = log.streamWriter();
-    const stderrLog = log.streamWriter();
+    const stdoutLog = log.streamWriter("OUT");
+    const stderrLog = log.streamWriter("ERR");
     child.stdout.on("data", (text: string) => {
       stdoutLog.write(text);
       stdout.push(text);

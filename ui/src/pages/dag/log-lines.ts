@@ -3,9 +3,10 @@
  *
  * Lines written by `ctx.log` (and the executor's own notes) read
  * `2026-11-21T08:00:00.123Z INFO msg {"k":1}` (src/executor/log-line.ts). A line that is a JSON
- * object with a `level` (pino's numbers or names) and `time` is structured too. Everything else —
- * shell stdout/stderr, console output, continuation lines — is `OUTPUT`, with no timestamp: the
- * executor stores that output as it comes, without one.
+ * object with a `level` (pino's numbers or names) and `time` is structured too. A shell task's
+ * stdout and stderr lines read `2026-11-21T08:00:00.123Z OUT text` / `… ERR text`: level
+ * `OUTPUT`, with their timestamp. Everything else — console output, continuation lines — is
+ * `OUTPUT` with no timestamp: the executor stores that output as it comes, without one.
  */
 
 export const LEVELS = ["DEBUG", "INFO", "WARN", "ERROR", "OUTPUT"] as const;
@@ -21,7 +22,7 @@ export interface LogLine {
   prefix: number;
 }
 
-const PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (DEBUG|INFO|WARN|ERROR) /;
+const PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (DEBUG|INFO|WARN|ERROR|OUT|ERR) /;
 const PINO: Record<number, LineLevel> = { 10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "ERROR" };
 const NAMED: Record<string, LineLevel> = { trace: "DEBUG", debug: "DEBUG", info: "INFO", warn: "WARN", warning: "WARN", error: "ERROR", fatal: "ERROR", critical: "ERROR" };
 
@@ -34,7 +35,7 @@ export function parseLogLines(text: string): LogLine[] {
 
 function parseLine(text: string, n: number): LogLine {
   const m = PREFIX.exec(text);
-  if (m) return { n, text, level: m[2] as LineLevel, ts: m[1] ?? null, prefix: m[0].length };
+  if (m) return { n, text, level: m[2] === "OUT" || m[2] === "ERR" ? "OUTPUT" : (m[2] as LineLevel), ts: m[1] ?? null, prefix: m[0].length };
   if (text.startsWith("{") && text.endsWith("}")) {
     const structured = parseJsonLine(text);
     if (structured) return { n, text, ...structured, prefix: 0 };

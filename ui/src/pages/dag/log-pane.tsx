@@ -222,7 +222,7 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
         </div>
         <div className="btn-group log-levels" role="group" aria-label="Show lines of level">
           {LEVELS.map((lv) => (
-            <button key={lv} type="button" className={`btn btn-sm log-level lvl-${lv}`} aria-pressed={!hidden.has(lv)} onClick={() => toggleLevel(lv)} data-testid={`log-level-${lv}`} title={lv === "OUTPUT" ? "Unstructured output (shell, console): no level, no timestamp" : `${LEVEL_LABEL[lv]} lines`}>
+            <button key={lv} type="button" className={`btn btn-sm log-level lvl-${lv}`} aria-pressed={!hidden.has(lv)} onClick={() => toggleLevel(lv)} data-testid={`log-level-${lv}`} title={lv === "OUTPUT" ? "Output: shell stdout (OUT) and stderr (ERR) lines, and console output (no level, no timestamp)" : `${LEVEL_LABEL[lv]} lines`}>
               {LEVEL_LABEL[lv]} <span className="muted">{counts[lv]}</span>
             </button>
           ))}
