@@ -15,7 +15,7 @@ const SECRET_ROUTES = /^\/api\/v1\/(connections|variables)(\/|$)/;
 const ADMIN_READS = new Set(["GET /api/v1/audit", "GET /api/v1/worker-tokens"]);
 /** Worker tokens: every method needs admin (routes/workers.test.ts). */
 const ADMIN_ROUTES = /^\/api\/v1\/worker-tokens(\/|$)/;
-const OP_ROUTES = new Set(["POST /api/v1/backfills", "POST /api/v1/backfills/{id}/cancel", "POST /api/v1/pools", "PATCH /api/v1/pools/{name}", "DELETE /api/v1/pools/{name}", "DELETE /api/v1/dags/{dagId}"]);
+const OP_ROUTES = new Set(["POST /api/v1/backfills", "POST /api/v1/backfills/{id}/cancel", "POST /api/v1/backfills/{id}/pause", "POST /api/v1/backfills/{id}/unpause", "POST /api/v1/pools", "PATCH /api/v1/pools/{name}", "DELETE /api/v1/pools/{name}", "DELETE /api/v1/dags/{dagId}"]);
 
 /** Every route of this module, read from the OpenAPI document (auth and users routes are the auth module's). */
 async function routes(): Promise<{ method: string; path: string; url: string }[]> {

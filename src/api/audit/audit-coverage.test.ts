@@ -170,6 +170,20 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("POST", `/api/v1/backfills/${String(b.id)}/cancel`);
     },
   },
+  "POST /api/v1/backfills/{id}/pause": {
+    action: "backfill.pause",
+    call: async () => {
+      const b = await ok(json("POST", "/api/v1/backfills", { dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" }));
+      return json("POST", `/api/v1/backfills/${String(b.id)}/pause`);
+    },
+  },
+  "POST /api/v1/backfills/{id}/unpause": {
+    action: "backfill.unpause",
+    call: async () => {
+      const b = await ok(json("POST", "/api/v1/backfills", { dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" }));
+      return json("POST", `/api/v1/backfills/${String(b.id)}/unpause`);
+    },
+  },
   "POST /api/v1/pools": { action: "pool.create", call: async () => json("POST", "/api/v1/pools", { name: fresh("gpu"), slots: 2 }) },
   "PATCH /api/v1/pools/{name}": {
     action: "pool.update",

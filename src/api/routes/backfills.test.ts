@@ -101,6 +101,60 @@ describe("backfills", () => {
   });
 });
 
+describe("backfill pause and unpause", () => {
+  const act = (id: number | string, verb: "pause" | "unpause", headers: Record<string, string> = {}) => h.app.inject({ method: "POST", url: `/api/v1/backfills/${id}/${verb}`, headers });
+
+  it("pauses and unpauses a queued or running backfill (idempotently), answering the Backfill with `paused`; audited; unpause wakes the scheduler", async () => {
+    const created = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" })).json();
+    expect(created.paused).toBe(false);
+    const paused = await act(created.id, "pause");
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json()).toEqual({ ...created, paused: true });
+    expect((await act(created.id, "pause")).json()).toMatchObject({ id: created.id, state: "queued", paused: true });
+    expect((await h.app.inject(`/api/v1/backfills/${created.id}`)).json().paused).toBe(true);
+    expect((await h.app.inject("/api/v1/backfills")).json().backfills[0]).toMatchObject({ id: created.id, paused: true });
+
+    await h.store.commit({ backfills: [{ id: created.id, state: "running" }] });
+    const wakes = h.wakes;
+    const resumed = await act(created.id, "unpause");
+    expect(resumed.statusCode).toBe(200);
+    expect(resumed.json()).toMatchObject({ id: created.id, state: "running", paused: false, progress: { total: 0 } });
+    expect(h.wakes).toBe(wakes + 1);
+    expect((await act(created.id, "unpause")).json().paused).toBe(false);
+    expect(await h.store.getBackfill(created.id)).toMatchObject({ paused: false, state: "running" });
+
+    const audit = await h.store.listAudit({ limit: 10 });
+    const mine = audit.filter((e) => e.action === "backfill.pause" || e.action === "backfill.unpause");
+    expect(mine.map((e) => [e.action, e.before, e.after]).reverse()).toEqual([
+      ["backfill.pause", { paused: false }, { paused: true }],
+      ["backfill.pause", { paused: true }, { paused: true }],
+      ["backfill.unpause", { paused: true }, { paused: false }],
+      ["backfill.unpause", { paused: false }, { paused: false }],
+    ]);
+    expect(mine[0]).toMatchObject({ target: { type: "backfill", id: String(created.id) }, dagId: "etl" });
+  });
+
+  it("404 for an unknown backfill, 409 once it ended (done or cancelled), 400 for a bad id", async () => {
+    const b = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-02" })).json();
+    for (const verb of ["pause", "unpause"] as const) {
+      const missing = await act(4242, verb);
+      expect(missing.statusCode).toBe(404);
+      expect(missing.json().error.message).toContain("no backfill 4242");
+      expect((await act("abc", verb)).json().error.field).toBe("id");
+    }
+    await h.store.commit({ backfills: [{ id: b.id, state: "done", endedAt: 1 }] });
+    for (const verb of ["pause", "unpause"] as const) {
+      const ended = await act(b.id, verb);
+      expect(ended.statusCode, verb).toBe(409);
+      expect(ended.json().error.message).toMatch(/already ended \(done\)/);
+    }
+    const c = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-02" })).json();
+    await h.store.commit({ backfills: [{ id: c.id, state: "cancelled", endedAt: 1 }] });
+    expect((await act(c.id, "pause")).statusCode).toBe(409);
+    expect(await h.store.getBackfill(c.id)).toMatchObject({ state: "cancelled", paused: false });
+  });
+});
+
 describe("backfill dry run and progress", () => {
   const hour = 3_600_000;
   const jan1 = Date.UTC(2025, 0, 1);

@@ -116,5 +116,36 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       return reply.status(out.status).send(out.body);
     },
   );
+
+  for (const paused of [true, false]) {
+    const verb = paused ? "pause" : "unpause";
+    app.post<{ Params: { id: number } }>(
+      `/api/v1/backfills/:id/${verb}`,
+      {
+        config: { role: "op", audit: `backfill.${verb}` },
+        schema: {
+          tags,
+          summary: paused
+            ? "Pause a backfill: the scheduler starts none of its queued runs (they stay queued); running ones finish. Pausing a paused backfill changes nothing."
+            : "Unpause a backfill: the scheduler starts its queued runs again, within its maxActiveRuns",
+          params: idParams,
+          response: { 200: ref("Backfill"), ...errors(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const b = await store.getBackfill(request.params.id);
+        if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
+        const ended = (state: string) => new ConflictError(`backfill ${b.id} already ended (${state}): only a queued or running backfill can be ${verb}d`);
+        if (b.state === "done" || b.state === "cancelled") throw ended(b.state);
+        const after = await store.setBackfillPaused(b.id, paused);
+        if (!after) throw new NotFoundError(`no backfill ${b.id}`);
+        // The scheduler may have ended it between the read and the write; the write then changed nothing.
+        if (after.paused !== paused) throw ended(after.state);
+        noteAudit(request, { target: { type: "backfill", id: String(b.id) }, dagId: b.dagId, before: { paused: b.paused }, after: { paused } });
+        if (!paused) deps.wake?.();
+        return backfillWithProgress(store, after);
+      },
+    );
+  }
 }
 

@@ -11,6 +11,11 @@ export const BackfillSchema: JsonSchema = {
     maxActiveRuns: int,
     conf: anyObject,
     state: stringEnum(["queued", "running", "done", "cancelled"]),
+    paused: {
+      type: "boolean",
+      description:
+        "Paused (POST /api/v1/backfills/{id}/pause; Airflow 3's is_paused): the scheduler starts none of its queued runs, its running runs finish; state stays queued or running. Unpausing sets it false. A backfill that ends keeps the value it had.",
+    },
     createdAt: time,
     endedAt: time,
     progress: {

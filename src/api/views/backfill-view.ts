@@ -11,6 +11,7 @@ export function backfillView(b: BackfillRecord) {
     maxActiveRuns: b.maxActiveRuns,
     conf: b.conf,
     state: b.state,
+    paused: b.paused,
     createdAt: iso(b.createdAt),
     endedAt: iso(b.endedAt),
   };
