@@ -56,7 +56,8 @@ export function installJsonBodyParsers(app: FastifyInstance): void {
       done(error as Error, undefined);
       return;
     }
-    parseJson(request, body as string, done);
+    // Fastify's default JSON parser is synchronous (it answers through `done`); nothing to await.
+    void parseJson(request, body as string, done);
   });
   app.addContentTypeParser("*", (request, _payload, done) => {
     const type = request.headers["content-type"] ?? "";

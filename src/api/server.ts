@@ -59,7 +59,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     schemaController: compilers.schemaController,
     // Strict bodies: unknown fields are an error naming them, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", useDefaults: true } },
-    frameworkErrors: sendError,
+    frameworkErrors: (error, request, reply) => void sendError(error, request, reply),
     // Only then do X-Forwarded-For/-Proto set request.ip/protocol (login throttling, Secure cookies).
     trustProxy: deps.trustProxy ?? false,
   });

@@ -15,7 +15,10 @@ export function cancelledOutcome(reason: string): AttemptOutcome {
  */
 export function appendAttemptEnd(logPath: string, outcome: AttemptOutcome): void {
   switch (outcome.kind) {
+    // A sensor's "not yet" (reschedule or deferred mode) is not a failure: its poke already logged why.
     case "success":
+    case "reschedule":
+    case "deferred":
       return;
     case "skipped":
       appendRaw(logPath, formatLogLine("INFO", `attempt skipped: ${outcome.reason}`));

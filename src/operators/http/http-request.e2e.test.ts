@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,8 +31,13 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "baton-http-ops-"));
-  const s = createServer(async (req, res) => {
-    const body = await readBody(req);
+  // A handler that throws (bad JSON) drops the connection rather than leaving an unhandled rejection.
+  const s = createServer((req, res) => {
+    readBody(req)
+      .then((body) => respond(req, res, body))
+      .catch((e: unknown) => res.destroy(e as Error));
+  });
+  function respond(req: IncomingMessage, res: ServerResponse, body: string): void {
     seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, contentType: req.headers["content-type"], body });
     const path = new URL(req.url!, "http://x").pathname;
     if (path === "/v1/hooks") {
@@ -45,7 +50,7 @@ beforeAll(async () => {
     } else {
       res.writeHead(404, { "content-type": "application/json" }).end('{"error":"no such thing"}');
     }
-  });
+  }
   await new Promise<void>((resolve) => {
     s.once("error", (e) => {
       unavailable = `cannot listen on 127.0.0.1: ${e.message}`;

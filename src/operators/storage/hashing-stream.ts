@@ -40,7 +40,7 @@ export class HashingStream extends Transform {
 /** Reads a stream to its end, keeping only its digests. */
 export async function digestOf(stream: NodeJS.ReadableStream): Promise<Digest> {
   const hasher = new HashingStream();
-  await pipeline(stream, hasher, async function* (source) {
+  await pipeline(stream, hasher, async function (source) {
     for await (const _chunk of source) {
       // drain
     }

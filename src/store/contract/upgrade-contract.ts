@@ -26,6 +26,7 @@ async function migrateTo(target: UpgradeTarget, migration: string): Promise<stri
   try {
     const migrator = batonMigrator(db, target.features);
     const { error } = await migrator.migrateTo(migration);
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the migrator's error, rethrown as received
     if (error !== undefined) throw error;
     return (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).map((m) => m.name);
   } finally {

@@ -11,7 +11,7 @@ const closeFd = (fd: number) => new Promise<void>((resolve) => close(fd, () => r
 
 /** Syncs under way in this process, and who waits for there to be none ({@link walSyncsIdle}). */
 let running = 0;
-let idleWaiters: (() => void)[] = [];
+const idleWaiters: (() => void)[] = [];
 
 /**
  * Resolves once no WAL sync is under way in this process (at once when none is). For tests that

@@ -37,6 +37,7 @@ export class DeliveryBuffer<T> {
       clearTimeout(timer);
       this.#arrived = null;
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the consumer's error, rethrown as received
     if (this.#items.length === 0 && this.#error !== null) throw this.#error;
     const out = this.#items.splice(0, max);
     for (const r of this.#room.splice(0)) r();
