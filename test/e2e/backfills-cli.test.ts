@@ -52,3 +52,51 @@ describe("baton backfills list", () => {
     expect(batonJson<Listed[]>(await baton(["backfills", "list", "--dag", "hourly", "--json"], env))).toHaveLength(2);
   }, 120_000);
 });
+
+describe("baton backfills pause / unpause", () => {
+  it("pauses and unpauses (idempotently, audited), shows it in backfills list; exit 2 for a bad or unknown id and a backfill that ended", async () => {
+    const created = await baton(["dags", "backfill", "hourly", "--from", "2025-03-01", "--to", "2025-03-01T01:00Z"], env);
+    expect(created.code, created.stderr).toBe(0);
+    const id = String(Math.max(...batonJson<Listed[]>(await baton(["backfills", "list", "--json"], env)).map((b) => b.id)));
+
+    const paused = await baton(["backfills", "pause", id], env);
+    expect(paused.code, paused.stderr).toBe(0);
+    expect(paused.stdout).toBe(`Backfill ${id} of hourly paused: the scheduler starts none of its queued runs; running ones finish.\n`);
+    const again = batonJson<Listed & { paused: boolean }>(await baton(["backfills", "pause", id, "--json"], env));
+    expect(again).toMatchObject({ id: Number(id), dagId: "hourly", state: "queued", paused: true, progress: { total: 0 } });
+    expect(batonJson<(Listed & { paused: boolean })[]>(await baton(["backfills", "list", "--json"], env)).find((b) => b.id === Number(id))?.paused).toBe(true);
+    expect((await baton(["backfills", "list"], env)).stdout).toMatch(new RegExp(`\\n${id}\\s+hourly\\s+queued \\(paused\\)\\s+2025-03-01`));
+
+    const unpaused = await baton(["backfills", "unpause", id, "--json"], env);
+    expect(unpaused.code, unpaused.stderr).toBe(0);
+    expect(batonJson<{ paused: boolean }>(unpaused).paused).toBe(false);
+    expect((await baton(["backfills", "unpause", id], env)).stdout).toBe(`Backfill ${id} of hourly unpaused: the scheduler starts its queued runs again.\n`);
+    expect((await baton(["backfills", "list"], env)).stdout).toMatch(new RegExp(`\\n${id}\\s+hourly\\s+queued\\s+2025-03-01`));
+
+    const audit = batonJson<{ action: string; actor: string; via: string; targetId: string; before: unknown; after: unknown }[]>(await baton(["audit", "list", "--json"], env));
+    expect(audit.filter((e) => /^backfill\.(un)?pause$/.test(e.action) && e.targetId === id).map((e) => [e.action, e.via, e.before, e.after]).reverse()).toEqual([
+      ["backfill.pause", "cli", { paused: false }, { paused: true }],
+      ["backfill.pause", "cli", { paused: true }, { paused: true }],
+      ["backfill.unpause", "cli", { paused: true }, { paused: false }],
+      ["backfill.unpause", "cli", { paused: false }, { paused: false }],
+    ]);
+
+    for (const [args, message] of [
+      [["backfills", "pause", "abc"], /backfill id must be a positive whole number .* got "abc"/],
+      [["backfills", "unpause", "0"], /got "0"/],
+      [["backfills", "pause", "4242"], /no backfill 4242/],
+    ] as const) {
+      const r = await baton([...args], env);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect((await baton(["backfills", "pause"], env)).code).toBe(2);
+
+    const store = await openSqliteStore(join(env.BATON_HOME!, "baton.db"));
+    await store.commit({ backfills: [{ id: Number(id), state: "done", endedAt: Date.now() }] });
+    await store.close();
+    const ended = await baton(["backfills", "pause", id], env);
+    expect(ended.code).toBe(2);
+    expect(ended.stderr).toContain(`error: backfill ${id} already ended (done): only a queued or running backfill can be paused`);
+  }, 120_000);
+});

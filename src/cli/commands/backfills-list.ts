@@ -7,8 +7,9 @@ export interface BackfillsListOptions extends CommonOptions {
 }
 
 /**
- * `baton backfills list [--dag D]`: backfills, newest first, with their runs' progress;
- * `--json` prints what GET /api/v1/backfills answers (its `backfills` array).
+ * `baton backfills list [--dag D]`: backfills, newest first, with their runs' progress (a paused
+ * one's state reads "running (paused)"); `--json` prints what GET /api/v1/backfills answers (its
+ * `backfills` array, `paused` included).
  */
 export async function backfillsList(opts: BackfillsListOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
@@ -22,7 +23,9 @@ export async function backfillsList(opts: BackfillsListOptions): Promise<number>
         const p = b.progress;
         const done = p.success + p.failed;
         const states = [p.running && `${p.running} running`, p.queued && `${p.queued} queued`, p.failed && `${p.failed} failed`].filter(Boolean).join(", ");
-        return { ...b, range: `${b.from} – ${b.to}`, progress: `${done}/${p.total}${states ? ` (${states})` : ""}` };
+        // A paused backfill that has not ended reads "running (paused)"; `--json` has `paused`.
+        const state = b.paused && (b.state === "queued" || b.state === "running") ? `${b.state} (paused)` : b.state;
+        return { ...b, state, range: `${b.from} – ${b.to}`, progress: `${done}/${p.total}${states ? ` (${states})` : ""}` };
       }),
       ["id", "dagId", "state", "range", "reprocess", "maxActiveRuns", "progress", "createdAt"],
     );
