@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { FullStore } from "../store/full-store.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite-store.js";
+import { purgeUnusedBundles } from "../cli/bundle-purge.js";
 import { DagSync } from "./dag-sync.js";
 import { tempProject } from "./temp-project.js";
 
@@ -58,5 +59,32 @@ describe("DagSync with a bundle store (remote workers)", () => {
     await sync.syncOnce();
     const v = (await store.getDagVersion((await store.getDag("alpha"))!.latestVersion))!;
     expect(await store.workers.getBundle(basename(v.bundlePath, ".mjs"))).toBeUndefined();
+  });
+
+  it("regression: a file reverted to a version whose bundle retention deleted gets its bundle saved again (row and file)", async () => {
+    const { p, store, sync } = await setup();
+    p.write("a.ts", dagFile("alpha", ["x"]));
+    await sync.syncOnce();
+    const v1 = (await store.getDagVersion((await store.getDag("alpha"))!.latestVersion))!;
+    const code1 = readFileSync(v1.bundlePath, "utf8");
+    const hash1 = basename(v1.bundlePath, ".mjs");
+    p.write("a.ts", dagFile("alpha", ["x", "y"]));
+    await sync.syncOnce();
+
+    // No run uses v1 and alpha is at v2: retention (an hour later) deletes v1's bundle, keeps v2's.
+    const purged = await purgeUnusedBundles(store.retention, p.bundleDir, Date.now() + 2 * 3_600_000);
+    expect(purged).toEqual({ bundles: 1, bundleFiles: 1 });
+    expect(await store.workers.getBundle(hash1)).toBeUndefined();
+    expect(existsSync(v1.bundlePath)).toBe(false);
+
+    // The same sync (which saved it once already) saves it again when the file goes back to v1.
+    p.write("a.ts", dagFile("alpha", ["x"]));
+    await sync.syncOnce();
+    expect((await store.getDag("alpha"))!.latestVersion).toBe(v1.versionHash);
+    expect(await store.workers.getBundle(hash1)).toBe(code1);
+    expect(readFileSync(v1.bundlePath, "utf8")).toBe(code1);
+    // Now current, it is kept by the next clean.
+    expect(await purgeUnusedBundles(store.retention, p.bundleDir, Date.now() + 2 * 3_600_000)).toEqual({ bundles: 1, bundleFiles: 1 }); // v2's
+    expect(await store.workers.getBundle(hash1)).toBe(code1);
   });
 });

@@ -101,8 +101,6 @@ export class DagSync {
   private watcher: FSWatcher | null = null;
   private debounce: NodeJS.Timeout | null = null;
   private errorCount = 0;
-  /** Bundle files already saved to `opts.bundles` by this sync. */
-  private readonly savedBundles = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -297,9 +295,13 @@ export class DagSync {
     return restored;
   }
 
-  /** Saves the bundle at `bundlePath` (named by the sha256 of its code) to `opts.bundles`, once per sync. */
+  /**
+   * Saves the bundle at `bundlePath` (named by the sha256 of its code) to `opts.bundles` each time
+   * a version is written, a known one included: retention may have deleted the bundle of a version
+   * no run used since, and a DAG file reverted to it needs it again (a second save only renews its time).
+   */
   private async saveBundle(bundlePath: string): Promise<void> {
-    if (!this.opts.bundles || this.savedBundles.has(bundlePath)) return;
+    if (!this.opts.bundles) return;
     let code: string;
     try {
       code = await readFile(bundlePath, "utf8");
@@ -308,7 +310,6 @@ export class DagSync {
       return;
     }
     await this.opts.bundles.saveBundle(createHash("sha256").update(code, "utf8").digest("hex"), code, Date.now());
-    this.savedBundles.add(bundlePath);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, utimes, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DagVersionRecord, ImportErrorRecord } from "../core/model/records.js";
@@ -84,9 +84,20 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Content-addressed: an existing file already holds these bytes. Written atomically. */
+/**
+ * Content-addressed: an existing file already holds these bytes (its time is renewed: retention
+ * keeps bundle files loaded within the last hour). Written atomically.
+ */
 async function writeOnce(path: string, text: string): Promise<void> {
-  if (existsSync(path)) return;
+  if (existsSync(path)) {
+    const now = new Date();
+    try {
+      await utimes(path, now, now);
+      return;
+    } catch {
+      /* deleted meanwhile: write it */
+    }
+  }
   await mkdir(join(path, ".."), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, text);

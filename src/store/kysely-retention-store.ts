@@ -1,7 +1,9 @@
 import type { Kysely } from "kysely";
-import type { DagDeletion, PurgedRuns, PurgeLimits, RetentionCounts, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
+import type { EpochMs } from "../core/model/records.js";
+import type { DagDeletion, PurgedBundles, PurgedRuns, PurgeLimits, RetentionCounts, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
 import type { DialectFeatures } from "./dialect-features.js";
 import { deleteDag } from "./queries/delete-dag.js";
+import { purgeBundles } from "./queries/purge-bundles.js";
 import { countFinishedRuns, purgeFinishedRuns } from "./queries/purge-finished-runs.js";
 import type { Database } from "./schema/database.js";
 
@@ -22,5 +24,9 @@ export class KyselyRetentionStore implements RetentionStore {
 
   deleteDag(dagId: string): Promise<DagDeletion> {
     return deleteDag(this.db, this.features.rowLocks, this.features.maxParameters, dagId);
+  }
+
+  purgeBundles(savedBefore: EpochMs): Promise<PurgedBundles> {
+    return purgeBundles(this.db, this.features.maxParameters, savedBefore);
   }
 }

@@ -44,6 +44,14 @@ export type DagDeletion =
   /** Nothing was deleted: these runs are queued or running. */
   | { outcome: "active_runs"; activeRuns: { runId: string; state: RunState }[] };
 
+/** What {@link RetentionStore.purgeBundles} did. */
+export interface PurgedBundles {
+  /** `dag_bundles` rows deleted. */
+  deleted: number;
+  /** The sha256 of the bundles still in use (a DAG's current version, a remaining run's version): their files are kept too. */
+  inUse: string[];
+}
+
 /**
  * Deleting old history (docs/storage.md, "Backup, restore and retention"). Never touches a
  * queued or running run. Implemented by src/store on SQLite and PostgreSQL; proven by the
@@ -67,4 +75,11 @@ export interface RetentionStore {
    * best purged in batches first ({@link purgeFinishedRuns} with its `dagId`).
    */
   deleteDag(dagId: string): Promise<DagDeletion>;
+  /**
+   * Deletes the stored DAG bundles (`dag_bundles`, for remote workers) that no DAG's current
+   * version and no remaining run's version uses, saved — or saved again by the DAG sync, which
+   * re-saves a bundle whenever it points a DAG at a version — before `savedBefore`. Returns the
+   * count and the bundles in use, whose files the caller keeps.
+   */
+  purgeBundles(savedBefore: EpochMs): Promise<PurgedBundles>;
 }

@@ -145,5 +145,33 @@ export function describeRetentionContract(sut: StoreUnderTest): void {
       expect(await s.listRuns({ dagId: "etl" })).toHaveLength(3);
       expect(await s.listAttempts(done)).toHaveLength(2);
     });
+    it("purgeBundles deletes the bundles no DAG's current version and no remaining run uses, saved before the cutoff; a bundle saved again is kept", async () => {
+      const s = sut.store;
+      const h = (c: string) => c.repeat(64);
+      const version = (dagId: string, hash: string) => ({ ...dagVersion(dagId, `${dagId}-${hash.slice(0, 4)}`), bundlePath: `/home/bundles/${hash}.mjs` });
+      // etl: version A (a run uses it), then B, then C (current). other: D (current). E: stored, no version.
+      await s.saveDagVersion(version("etl", h("a")));
+      await s.saveDagVersion(version("etl", h("b")));
+      await s.saveDagVersion(version("etl", h("c")));
+      await s.saveDagVersion(version("other", h("d")));
+      for (const c of ["a", "b", "c", "d", "e"]) await s.workers.saveBundle(h(c), `// ${c}\n`, T0);
+      await s.createRun(newRun("etl", "uses_a", { dagVersion: `etl-${h("a").slice(0, 4)}` }), [taskInstance("a")]);
+
+      // Saved at the cutoff or later: kept whatever uses them.
+      expect(await s.retention.purgeBundles(T0)).toEqual({ deleted: 0, inUse: [h("a"), h("c"), h("d")] });
+      // b was saved again (the sync pointing etl back at it): its new time keeps it.
+      await s.workers.saveBundle(h("b"), "// b\n", T0 + DAY);
+      expect(await s.retention.purgeBundles(T0 + 1)).toEqual({ deleted: 1, inUse: [h("a"), h("c"), h("d")] });
+      expect(await s.workers.getBundle(h("e"))).toBeUndefined();
+      expect(await s.workers.getBundle(h("b"))).toBe("// b\n");
+      for (const c of ["a", "c", "d"]) expect(await s.workers.getBundle(h(c))).toBe(`// ${c}\n`);
+
+      // Once the run that used A is gone, A goes too; B (unused, now old enough) as well.
+      await s.commit({ runs: [{ id: (await s.getRun("etl", "uses_a"))!.id, state: "success", endedAt: T0 }] });
+      expect((await s.retention.purgeFinishedRuns({ endedBefore: T0 + 1 }, LIMITS)).runs).toBe(1);
+      expect(await s.retention.purgeBundles(T0 + 2 * DAY)).toEqual({ deleted: 2, inUse: [h("c"), h("d")] });
+      expect(await s.workers.getBundle(h("a"))).toBeUndefined();
+      expect(await s.workers.getBundle(h("c"))).toBe("// c\n");
+    });
   });
 }
