@@ -8,7 +8,7 @@ import type { Database } from "./schema/database.js";
 export class KyselyTrendsStore implements TrendsStore {
   constructor(private readonly db: Kysely<Database>) {}
 
-  dailyRunOutcomes(dagId: string, since: EpochMs): Promise<DayOutcomes[]> {
-    return dailyRunOutcomes(this.db, dagId, since);
+  dailyRunOutcomes(dagId: string, since: EpochMs, timeZone?: string): Promise<DayOutcomes[]> {
+    return dailyRunOutcomes(this.db, dagId, since, timeZone);
   }
 }

@@ -71,6 +71,21 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
     expect(await cell(day(today - 5 * DAY)).getAttribute("data-outcome")).toBe("success");
     expect(await cell(day(today - 30 * DAY)).getAttribute("data-outcome")).toBe("none");
     expect(await heat.locator("svg[role=img]").first().getAttribute("aria-label")).toContain("1 failed");
+    // The calendar's days are the DAG's local days (its timezone; UTC here), and it says so.
+    expect(await page.getByTestId("trends-heatmap-zone").textContent()).toContain("days in UTC");
     await page.getByTestId("trends-tab").screenshot({ path: join(screenshotDir(started!.root), "trends-tab.png"), animations: "disabled" });
+  });
+
+  it("renders in the dark theme (docs/screenshots/trends-dark.png)", async () => {
+    const dark = await started!.session.browser.newContext({ baseURL: started!.session.url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US", colorScheme: "dark" });
+    try {
+      const darkPage = await dark.newPage();
+      await darkPage.goto("/dags/trendy/trends");
+      await darkPage.getByTestId("trends-heatmap").waitFor();
+      expect(await darkPage.getByTestId("theme-toggle").getAttribute("data-theme-current")).toBe("dark");
+      await darkPage.getByTestId("trends-tab").screenshot({ path: join(screenshotDir(started!.root), "trends-dark.png"), animations: "disabled" });
+    } finally {
+      await dark.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { newRun, taskInstance } from "../../store/contract/fixtures.js";
+import { dagSpec, newRun, taskInstance } from "../../store/contract/fixtures.js";
 import { apiHarness, NOW, type ApiHarness } from "../testing/api-harness.js";
 
 // GET /api/v1/dags/:dagId/trends over a real SQLite store (docs/ui.md#trends).
@@ -73,6 +73,29 @@ describe("GET /api/v1/dags/:dagId/trends", () => {
     expect((await h.app.inject("/api/v1/dags/etl/trends?days=0")).statusCode).toBe(400);
     expect((await h.app.inject("/api/v1/dags/etl/trends?runs=101")).statusCode).toBe(400);
     expect((await h.app.inject("/api/v1/dags/nope/trends")).statusCode).toBe(404);
-    expect(await trends()).toEqual({ since: expect.any(String), days: [], tasks: ["extract", "load", "report"], runs: [] });
+    expect(await trends()).toEqual({ timeZone: expect.any(String), since: expect.any(String), firstDay: expect.any(String), today: "2025-06-01", days: [], tasks: ["extract", "load", "report"], runs: [] });
+  });
+
+  it("counts days in the DAG's time zone, with its DST offsets: a run at 22:00 in New York is on that New York day", async () => {
+    const spec = { ...dagSpec("ny"), timezone: "America/New_York" };
+    await h.store.saveDagVersion({ versionHash: "ny-v1", dagId: "ny", spec, source: "// ny\n", bundlePath: "/b/ny.mjs", createdAt: NOW });
+    const at = async (runId: string, logicalDate: number, state: "success" | "failed") => {
+      const r = (await h.store.createRun(newRun("ny", runId, { logicalDate, createdAt: logicalDate }), [taskInstance("t")]))!;
+      await h.store.commit({ runs: [{ id: r.id, state, endedAt: logicalDate + MIN }] });
+    };
+    await at("may30-late", Date.UTC(2025, 4, 31, 2), "failed"); // 2025-05-30 22:00 EDT (UTC-4)
+    await at("may31-early", Date.UTC(2025, 4, 31, 5), "success"); // 2025-05-31 01:00 EDT
+    await at("jan14-late", Date.UTC(2025, 0, 15, 4, 30), "success"); // 2025-01-14 23:30 EST (UTC-5): the winter offset
+    await at("too-old", Date.UTC(2025, 4, 30, 3, 59), "success"); // 2025-05-29 23:59 EDT: before the first of 3 days
+    const get = async (q: string) => (await h.app.inject(`/api/v1/dags/ny/trends${q}`)).json();
+    const three = await get("?days=3");
+    expect(three).toMatchObject({ timeZone: "America/New_York", since: "2025-05-30T04:00:00.000Z", firstDay: "2025-05-30", today: "2025-06-01" });
+    expect(three.days).toEqual([
+      { date: "2025-05-30", success: 0, failed: 1, other: 0 },
+      { date: "2025-05-31", success: 1, failed: 0, other: 0 },
+    ]);
+    const year = await get("");
+    expect(year.firstDay).toBe("2024-06-02");
+    expect(year.days.map((d: { date: string }) => d.date)).toEqual(["2025-01-14", "2025-05-29", "2025-05-30", "2025-05-31"]);
   });
 });

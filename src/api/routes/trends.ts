@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { InvalidInputError, NotFoundError } from "../../core/errors.js";
 import type { RunRecord, TaskInstanceRecord } from "../../core/model/records.js";
+import { zoneDay, zoneDayStart } from "../../core/model/zone-days.js";
 import type { RouteDeps } from "../api-deps.js";
 import { requireDag } from "../lookups.js";
 import { pageRuns } from "../run-pages.js";
@@ -16,9 +17,12 @@ const taskPoint = {
 };
 
 const trendsSchema = obj({
-  since: { type: "string", format: "date-time", description: "Start of the first UTC day counted in `days`." },
+  timeZone: { ...str, description: "The DAG's time zone (its `timezone`, IANA name): the days below are its local days." },
+  since: { type: "string", format: "date-time", description: "Start (instant, UTC) of the first local day counted in `days`." },
+  firstDay: { type: "string", format: "date", description: "The first local day counted, YYYY-MM-DD." },
+  today: { type: "string", format: "date", description: "Today in the DAG's time zone, YYYY-MM-DD: the last day counted." },
   days: {
-    ...arrayOf(obj({ date: { type: "string", format: "date", description: "UTC day of the run's logical date (creation time without one)." }, success: int, failed: int, other: { ...int, description: "Queued or running." } })),
+    ...arrayOf(obj({ date: { type: "string", format: "date", description: "Local day, in the DAG's time zone, of the run's logical date (creation time without one)." }, success: int, failed: int, other: { ...int, description: "Queued or running." } })),
     description: "Days with runs only, oldest first.",
   },
   tasks: { ...arrayOf(str), description: "Task ids of the DAG's latest version." },
@@ -47,7 +51,7 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       config: { role: "viewer" },
       schema: {
         tags: ["runs"],
-        summary: "Daily run outcomes over the last `days` UTC days, and durations, lateness and one task's tries over the newest `runs` runs",
+        summary: "Daily run outcomes over the last `days` days of the DAG's time zone, and durations, lateness and one task's tries over the newest `runs` runs",
         params: obj({ dagId: idParam }),
         querystring: {
           type: "object",
@@ -66,19 +70,30 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const taskIds = version.spec.tasks.map((t) => t.taskId);
       const { days: dayCount, runs: runCount, task } = request.query;
       if (task !== undefined && !taskIds.includes(task)) throw new InvalidInputError(`DAG ${version.dagId} has no task "${task}"; its tasks: ${taskIds.join(", ")}`);
-      const since = (Math.floor(deps.now() / DAY_MS) - dayCount + 1) * DAY_MS;
-      const days = await deps.trends.dailyRunOutcomes(version.dagId, since);
+      // Days are the DAG's local days (its `timezone`, as its schedule): a run at 23:00 in New York is on that day, not the next UTC one.
+      const timeZone = version.spec.timezone;
+      const today = zoneDay(deps.now(), timeZone);
+      const since = zoneDayStart(today - dayCount + 1, timeZone);
+      const days = await deps.trends.dailyRunOutcomes(version.dagId, since, timeZone);
       const page = await pageRuns(deps.store, { dagId: version.dagId }, { limit: runCount, beforeId: undefined });
       const tis = task === undefined ? [] : (await deps.store.listTaskInstancesForRuns(page.runs.map((r) => r.id))).filter((ti) => ti.taskId === task);
       return {
+        timeZone,
         since: new Date(since).toISOString(),
-        days: days.map((d) => ({ date: new Date(d.day * DAY_MS).toISOString().slice(0, 10), success: d.success, failed: d.failed, other: d.other })),
+        firstDay: dateOf(today - dayCount + 1),
+        today: dateOf(today),
+        days: days.map((d) => ({ date: dateOf(d.day), success: d.success, failed: d.failed, other: d.other })),
         tasks: taskIds,
         // The newest-created runs; a backfill creates older logical dates later, so order by the date the charts show.
         runs: page.runs.sort((x, y) => (x.logicalDate ?? x.createdAt) - (y.logicalDate ?? y.createdAt) || x.id - y.id).map((r) => runPoint(r, task === undefined ? undefined : tis.filter((ti) => ti.runPk === r.id))),
       };
     },
   );
+}
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+function dateOf(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 function runPoint(r: RunRecord, instances: TaskInstanceRecord[] | undefined) {

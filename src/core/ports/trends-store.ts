@@ -1,8 +1,8 @@
 import type { EpochMs } from "../model/records.js";
 
-/** One UTC day's runs of a DAG by outcome (days without runs are absent). */
+/** One local day's runs of a DAG by outcome (days without runs are absent). */
 export interface DayOutcomes {
-  /** Days since 1970-01-01 UTC of the run's logical date (its creation time when it has none). */
+  /** Days since 1970-01-01 of the local date (in the asked time zone) of the run's logical date (its creation time when it has none). */
   day: number;
   success: number;
   failed: number;
@@ -15,6 +15,6 @@ export interface DayOutcomes {
  * One statement, the same on SQLite and PostgreSQL.
  */
 export interface TrendsStore {
-  /** Per UTC day from `since` on, oldest first. */
-  dailyRunOutcomes(dagId: string, since: EpochMs): Promise<DayOutcomes[]>;
+  /** Per local day of `timeZone` (an IANA name; default UTC; an unknown name counts as UTC) from `since` on, oldest first. */
+  dailyRunOutcomes(dagId: string, since: EpochMs, timeZone?: string): Promise<DayOutcomes[]>;
 }

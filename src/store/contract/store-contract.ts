@@ -22,6 +22,7 @@ import { describeSchedulerLeasesContract } from "./scheduler-leases-contract.js"
 import { describeSecretsContract } from "./secrets-contract.js";
 import { describeSensorWaitsContract } from "./sensor-waits-contract.js";
 import { describeInfraTriesContract } from "./infra-tries-contract.js";
+import { describeTrendsContract } from "./trends-contract.js";
 import { describeWorkersContract } from "./workers-contract.js";
 import type { StoreUnderTest } from "./store-under-test.js";
 
@@ -104,5 +105,6 @@ export function describeStoreContract(
     describeRetentionContract(sut);
     describeSearchContract(sut);
     describeOverviewContract(sut);
+    describeTrendsContract(sut);
   });
 }

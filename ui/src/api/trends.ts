@@ -6,7 +6,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "./client";
 
 export interface TrendDay {
-  /** UTC day, YYYY-MM-DD. */
+  /** Local day in the DAG's time zone, YYYY-MM-DD. */
   date: string;
   success: number;
   failed: number;
@@ -26,7 +26,13 @@ export interface TrendRun {
 }
 
 export interface Trends {
+  /** The DAG's time zone: `days`, `firstDay` and `today` are its local days. */
+  timeZone: string;
   since: string;
+  /** First local day counted, YYYY-MM-DD. */
+  firstDay: string;
+  /** Today in the DAG's time zone, YYYY-MM-DD. */
+  today: string;
   days: TrendDay[];
   tasks: string[];
   runs: TrendRun[];

@@ -1,4 +1,4 @@
-/** GitHub-contribution-style calendar: one cell per UTC day over the last year, coloured by its runs' outcomes. */
+/** GitHub-contribution-style calendar: one cell per local day of the DAG's time zone over the last year, coloured by its runs' outcomes. */
 import { useMemo } from "react";
 import type { TrendDay } from "../../api/trends";
 
@@ -23,11 +23,12 @@ function describe(date: string, d: TrendDay | undefined): string {
   return `${date}: ${parts.join(", ")}`;
 }
 
-export function CalendarHeatmap({ since, days }: { since: string; days: TrendDay[] }) {
+/** Days from `firstDay` to `today` (YYYY-MM-DD, the DAG's local days): calendar arithmetic on dates, no time zone involved. */
+export function CalendarHeatmap({ firstDay, today, timeZone, days }: { firstDay: string; today: string; timeZone: string; days: TrendDay[] }) {
   const cells = useMemo(() => {
     const byDate = new Map(days.map((d) => [d.date, d]));
-    const first = Date.parse(since);
-    const count = Math.floor((Date.now() - first) / DAY_MS) + 1;
+    const first = Date.parse(`${firstDay}T00:00:00Z`);
+    const count = Math.round((Date.parse(`${today}T00:00:00Z`) - first) / DAY_MS) + 1;
     const offset = new Date(first).getUTCDay(); // weeks start on Sunday
     return Array.from({ length: Math.max(0, count) }, (_, i) => {
       const ms = first + i * DAY_MS;
@@ -35,14 +36,14 @@ export function CalendarHeatmap({ since, days }: { since: string; days: TrendDay
       const d = byDate.get(date);
       return { date, ms, week: Math.floor((i + offset) / 7), dow: (i + offset) % 7, day: d, outcome: outcomeOf(d) };
     });
-  }, [since, days]);
+  }, [firstDay, today, days]);
   const weeks = (cells[cells.length - 1]?.week ?? 0) + 1;
   const W = PAD_L + weeks * (CELL + GAP) + 16, H = PAD_T + 7 * (CELL + GAP);
   const tally = cells.reduce<Record<Outcome, number>>((t, c) => ({ ...t, [c.outcome]: t[c.outcome] + 1 }), { success: 0, failed: 0, mixed: 0, running: 0, none: 0 });
   const summary = `${cells.length - tally.none} of ${cells.length} days had runs: ${tally.success} all succeeded, ${tally.failed} failed, ${tally.mixed} some failed.`;
   return (
     <figure className="card" style={{ margin: 0 }} data-testid="trends-heatmap">
-      <figcaption className="card-head"><h3 style={{ fontSize: "var(--text-md)" }}>Daily outcomes</h3><span className="muted small">last year, UTC days by logical date</span></figcaption>
+      <figcaption className="card-head"><h3 style={{ fontSize: "var(--text-md)" }}>Daily outcomes</h3><span className="muted small" data-testid="trends-heatmap-zone">last year, days in {timeZone} by logical date</span></figcaption>
       <div className="card-body" style={{ overflowX: "auto" }}>
         <svg viewBox={`0 0 ${W} ${H}`} className="chart heatmap" role="img" aria-label={`Daily run outcomes over the last year. ${summary}`} style={{ minWidth: W * 0.8 }}>
           {cells.filter((c) => new Date(c.ms).getUTCDate() === 1).map((c) => (

@@ -50,7 +50,7 @@ export function TrendsTab({ dagId }: { dagId: string }) {
           <TrendChart title={`Task ${chosen}: tries`} kind="bar" testId="trends-task-tries" points={points(runs, (r) => r.task?.tryNumber ?? null, taskState)} format={tries} />
         </>
       )}
-      <CalendarHeatmap since={data.since} days={data.days} />
+      <CalendarHeatmap firstDay={data.firstDay} today={data.today} timeZone={data.timeZone} days={data.days} />
     </div>
   );
 }
