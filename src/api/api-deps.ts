@@ -22,6 +22,7 @@ import type { WorkerStore } from "../core/ports/worker-store.js";
 import type { RetentionStore } from "../core/ports/retention-store.js";
 import type { OverviewStore } from "../core/ports/overview-store.js";
 import type { TrendsStore } from "../core/ports/trends-store.js";
+import type { ValueStore } from "../core/ports/value-store.js";
 import type { LivenessSettings } from "./views/component-health.js";
 import type { SearchCatalog } from "../core/ports/search-catalog.js";
 
@@ -104,6 +105,12 @@ export interface ApiDeps {
   storeAvailability?: StoreAvailability;
   mode: "local" | "required";
   logsDir: string;
+  /**
+   * BATON_VALUE_STORE (docs/storage.md#large-return-values): offloaded return values are read
+   * from it for the task-instance detail, and a deleted DAG's values deleted; absent → such a
+   * value shows as its reference only.
+   */
+  values?: ValueStore | null;
   /** BATON_HOME: `/health` reports the free space of its file system; absent → no `disk` in `/health`. */
   homeDir?: string;
   /** The executor's infrastructure failures (standalone: same process); `/health` shows the last. */

@@ -14,6 +14,7 @@ import type { FullStore } from "../store/index.js";
 import { loadWorkerHubConfig } from "../config/worker-hub-config.js";
 import { batonVersion } from "./baton-version.js";
 import { probeConnection } from "./commands/connections.js";
+import { configuredValueStore } from "./value-store.js";
 import { openSecretsResolver, openSecretVault } from "./runtime.js";
 
 /** The built UI (dist/ui), when it exists. */
@@ -68,6 +69,7 @@ export function apiDeps(opts: {
     storeAvailability: store.availability,
     mode: opts.mode,
     logsDir: opts.config.logsDir,
+    values: configuredValueStore(opts.config, opts.secrets ?? openSecretsResolver(opts.config, store).resolver),
     homeDir: opts.config.home,
     ...(opts.infraErrors ? { infraErrors: opts.infraErrors } : {}),
     ...(opts.metrics ? { metrics: opts.metrics } : {}),

@@ -1,6 +1,7 @@
 import { rmdirSync, rmSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { PurgeLimits, RetentionFilter, RetentionStore } from "../core/ports/retention-store.js";
+import { runValuePrefix, type ValueStore } from "../core/ports/value-store.js";
 
 /**
  * One transaction deletes at most this much (docs/storage.md, "Backup, restore and retention"):
@@ -13,6 +14,8 @@ export interface PurgeTotals {
   taskInstances: number;
   attempts: number;
   logDirs: number;
+  /** Offloaded return values deleted from the value store (BATON_VALUE_STORE, docs/storage.md#large-return-values). */
+  valueObjects: number;
   batches: number;
 }
 
@@ -33,9 +36,9 @@ export async function purgeRuns(
   retention: Pick<RetentionStore, "purgeFinishedRuns">,
   logsDir: string,
   filter: RetentionFilter,
-  opts: { pause: (ms: number) => Promise<void>; stopped?: () => boolean },
+  opts: { pause: (ms: number) => Promise<void>; stopped?: () => boolean; values?: Pick<ValueStore, "deletePrefix"> | null },
 ): Promise<PurgeTotals> {
-  const total: PurgeTotals = { runs: 0, taskInstances: 0, attempts: 0, logDirs: 0, batches: 0 };
+  const total: PurgeTotals = { runs: 0, taskInstances: 0, attempts: 0, logDirs: 0, valueObjects: 0, batches: 0 };
   while (!(opts.stopped?.() ?? false)) {
     const batchStart = performance.now();
     const batch = await retention.purgeFinishedRuns(filter, CLEAN_BATCH);
@@ -45,6 +48,8 @@ export async function purgeRuns(
     total.taskInstances += batch.taskInstances;
     total.attempts += batch.attempts;
     const dagDirs = new Set<string>();
+    // The runs' offloaded values (after their rows: a reference never outlives its object's delete by more than this batch).
+    if (opts.values) for (const run of batch.deleted) total.valueObjects += await opts.values.deletePrefix(runValuePrefix(run.dagId, run.runId));
     for (const run of batch.deleted) {
       const dir = runLogDir(logsDir, run.dagId, run.runId);
       if (dir === null) continue;

@@ -25,9 +25,25 @@ export interface BatonConfig {
   /** Attempts handed to one worker ahead of time. */
   prefetch: number;
   maxOutputBytes: number;
+  /**
+   * BATON_VALUE_STORE: where return values over {@link valueStoreThresholdBytes} are kept, only a
+   * reference in the database (docs/storage.md#large-return-values): `file:///abs/folder`,
+   * `s3://bucket/prefix`, `az://container/prefix`, `gs://bucket/prefix`. Default `file://$BATON_HOME/values/`.
+   */
+  valueStoreUrl: string;
+  /** BATON_VALUE_STORE_CONN: the connection (id or URI) with the value store's credentials; null: the SDK's defaults. */
+  valueStoreConn: string | null;
+  /** BATON_VALUE_STORE_THRESHOLD: values over this many bytes are offloaded (default 64 KiB; 0: every value); null (`off`): none. */
+  valueStoreThresholdBytes: number | null;
   dagFileTimeoutMs: number;
   /** Heap limit of each DAG-file loader process in MB; 0: Node's default. */
   dagFileMemoryMb: number;
+  /**
+   * BATON_DAG_TYPECHECK: the scheduler processes type-check the DAG folder in the background after
+   * each sync that changed files and record type errors as import warnings (default on; `off`,
+   * `0` or `false`: never). Needs the `typescript` package; without it, skipped.
+   */
+  dagTypeCheck: boolean;
   shutdownGraceMs: number;
   /** How often the scheduler looks for due schedules and external requests. */
   pollMs: number;
@@ -147,8 +163,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     remoteWindow: atLeastOne(env, "BATON_REMOTE_WINDOW", 1_000),
     prefetch: intFrom(env, "BATON_PREFETCH", 4) || 1,
     maxOutputBytes: intFrom(env, "BATON_MAX_OUTPUT_BYTES", 1024 * 1024),
+    valueStoreUrl: valueStoreUrl(env.BATON_VALUE_STORE, home),
+    valueStoreConn: env.BATON_VALUE_STORE_CONN || null,
+    valueStoreThresholdBytes: byteSize(env.BATON_VALUE_STORE_THRESHOLD, "BATON_VALUE_STORE_THRESHOLD", 64 * 1024),
     dagFileTimeoutMs: intFrom(env, "BATON_DAG_FILE_TIMEOUT_MS", 30_000),
     dagFileMemoryMb: intFrom(env, "BATON_DAG_FILE_MEMORY_MB", 512),
+    dagTypeCheck: onOff(env.BATON_DAG_TYPECHECK, "BATON_DAG_TYPECHECK"),
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
     schedulerHeartbeatMs: intFrom(env, "BATON_SCHEDULER_HEARTBEAT_MS", 1_000) || 1_000,
@@ -168,6 +188,27 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     secretKeyFile: join(home, "secret.key"),
     secretEnv: secretEnvOf(env),
   };
+}
+
+function valueStoreUrl(raw: string | undefined, home: string): string {
+  if (raw === undefined || raw.trim() === "") return `file://${join(home, "values")}/`;
+  const url = raw.trim();
+  if (!/^(file|s3|az|azure|gs):\/\//i.test(url)) {
+    throw new Error(`BATON_VALUE_STORE must be a URL: file:///absolute/folder, s3://bucket/prefix, az://container/prefix or gs://bucket/prefix, got "${raw}"`);
+  }
+  return url;
+}
+
+const BYTE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+
+/** `65536`, `64KiB`, `1 MiB` (KB and MB are 1024-based too); `off`: null. */
+function byteSize(raw: string | undefined, key: string, fallback: number): number | null {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  if (raw.trim().toLowerCase() === "off") return null;
+  const m = /^(\d+)\s*([a-z]*)$/i.exec(raw.trim());
+  const unit = m ? BYTE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new Error(`${key} must be a size in bytes (e.g. 65536, 64KiB, 1MiB) or "off", got "${raw}"`);
+  return Number(m[1]) * unit;
 }
 
 function runRetention(value: string | undefined): number | null {
@@ -203,4 +244,12 @@ export function isInteractive(): boolean {
 export function exportToEnvironment(config: BatonConfig, env: NodeJS.ProcessEnv = process.env): void {
   env.BATON_HOME = config.home;
   env.BATON_DAGS = config.dagsDir;
+}
+
+/** `on` (default: unset or empty), `off`; also 1/0, true/false, yes/no. */
+function onOff(raw: string | undefined, key: string): boolean {
+  const v = (raw ?? "").trim().toLowerCase();
+  if (v === "" || v === "on" || v === "1" || v === "true" || v === "yes") return true;
+  if (v === "off" || v === "0" || v === "false" || v === "no") return false;
+  throw new Error(`${key} must be "on" or "off", got "${raw}"`);
 }

@@ -42,23 +42,25 @@ export class RunLifecycle {
   async activate(run: RunRecord, recovering: boolean): Promise<void> {
     const now = this.s.clock.now();
     // A promoted run arrives "running"; the store still has it queued.
-    const stored: RunRecord = recovering ? run : { ...run, state: "queued" };
+    const queued: RunRecord = recovering ? run : { ...run, state: "queued" };
     const v = await this.s.versions.get(run.dagVersion);
     if (!v) {
-      this.s.writer.run(stored, { state: "failed", endedAt: now, note: `DAG version ${run.dagVersion} is missing` }, now);
+      this.s.writer.run(queued, { state: "failed", endedAt: now, note: `DAG version ${run.dagVersion} is missing` }, now);
       return;
     }
     let params: Record<string, unknown>;
     try {
       params = resolveParams(v.version.spec.paramsSchema, v.version.spec.paramsDefaults, run.conf);
     } catch (error) {
-      this.s.writer.run(stored, { state: "failed", startedAt: now, endedAt: now, note: (error as Error).message }, now);
+      this.s.writer.run(queued, { state: "failed", startedAt: now, endedAt: now, note: (error as Error).message }, now);
       return;
     }
-    const tis = await this.s.store.listTaskInstances(run.id);
+    const stored = await this.s.store.listTaskInstances(run.id);
+    // Offloaded return values are read back: downstream tasks get them from memory as before.
+    const tis = this.s.offloader ? await this.s.offloader.resolve(run.id, run.dagId, run.runId, stored) : stored;
     const active = new ActiveRun(run, v.version, v.graph, params, tis);
     this.s.runs.set(run.id, active);
-    if (!recovering) active.run = this.s.writer.run(stored, { state: "running", startedAt: run.startedAt ?? now }, now);
+    if (!recovering) active.run = this.s.writer.run(queued, { state: "running", startedAt: run.startedAt ?? now }, now);
     const retries = recovering ? recoverRun(active, now, this.s.writer) : [];
     for (const r of retries) this.loop.scheduleRetry(active, r.taskId, r.delayMs);
     if (recovering) this.s.sensorWaits.recover(active, now);
@@ -196,7 +198,10 @@ export class RunLifecycle {
     this.s.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
     const finished = run.run;
     // Waiters hear of the end once it is durable (a failed commit is retried first).
-    void this.s.uow.flushRun(run.pk).then(() => this.s.waiters.finished(finished));
+    void this.s.uow.flushRun(run.pk).then(() => {
+      if (!this.s.runs.has(run.pk)) this.s.offloader?.forget(run.pk);
+      this.s.waiters.finished(finished);
+    });
     this.wake();
   }
 

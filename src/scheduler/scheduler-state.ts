@@ -15,6 +15,7 @@ import type { InFlightAttempts } from "./in-flight.js";
 import type { DagVersions } from "./dag-versions.js";
 import type { RunWaiters } from "./run-waiters.js";
 import type { TaskOutputs } from "./task-outputs.js";
+import type { ValueOffloader } from "./value-offloader.js";
 import type { LeaseTiming, SchedulerLease } from "./scheduler-lease.js";
 import type { PoolGrants } from "./pool-grants.js";
 import type { DagOwnership } from "./dag-ownership.js";
@@ -62,6 +63,8 @@ export interface SchedulerState {
   /** The one path for changes to task instances, attempts and runs (memory, write, event). */
   readonly writer: StateWriter;
   readonly outputs: TaskOutputs;
+  /** Large return values to the value store (BATON_VALUE_STORE); null: they stay in the database. */
+  readonly offloader: ValueOffloader | null;
   /** Parsed DAG versions, an LRU of at most 256 (DEFAULT_MAX_CACHED_VERSIONS), and each DAG's latest limits. */
   readonly versions: DagVersions;
   readonly dispatcher: Dispatcher;

@@ -22,6 +22,7 @@ import { runningRunPages } from "./running-runs.js";
 import { RunWaiters } from "./run-waiters.js";
 import type { OutputSealer } from "../core/ports/output-sealer.js";
 import { TaskOutputs } from "./task-outputs.js";
+import { ValueOffloader, type ValueOffloading } from "./value-offloader.js";
 import { randomUUID } from "node:crypto";
 import type { SchedulerLeases } from "../core/ports/scheduler-leases.js";
 import { SchedulerLease } from "./scheduler-lease.js";
@@ -50,6 +51,11 @@ export interface SchedulerDeps {
    * a sensitive value is stored as "***" (and downstream tasks receive "***").
    */
   sealer?: OutputSealer;
+  /**
+   * Large return values go to this object store, only a reference to the database
+   * (BATON_VALUE_STORE, docs/storage.md#large-return-values); none → every value stays in the database.
+   */
+  values?: ValueOffloading;
   clock: Clock;
   logger: Logger;
   options: SchedulerOptions;
@@ -113,7 +119,8 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     this.leases = deps.leases;
     this.onFenced = deps.onFenced;
     const remote = deps.remoteAttempts;
-    const outputs = new TaskOutputs(deps.sealer ?? null);
+    const offloader = deps.values ? new ValueOffloader(deps.values, logger) : null;
+    const outputs = new TaskOutputs(deps.sealer ?? null, offloader?.store ?? null);
     const opts: Required<SchedulerOptions> = {
       heartbeatMs: 5_000,
       schedulerId: defaultSchedulerId(),
@@ -138,6 +145,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       deps.datasets,
       (ms, ok) => metrics.schedulerCommit(ms / 1000, ok),
     );
+    if (offloader) uow.prepareWith((changes) => offloader.prepare(changes));
     const writer = new StateWriter(uow, this.events);
     const sensorWaits = new SensorWaits({
       clock,
@@ -174,6 +182,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       uow,
       writer,
       outputs,
+      offloader,
       versions,
       dispatcher,
       inFlight: new InFlightAttempts(dispatcher, writer),

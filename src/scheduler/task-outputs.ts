@@ -1,5 +1,6 @@
 import { BatonError } from "../core/errors.js";
 import { isSealedOutput, sealContext, type OutputSealer } from "../core/ports/output-sealer.js";
+import { isOffloadedOutput, parseValueRef, valueUrl, type ValueStore } from "../core/ports/value-store.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import type { TaskInstanceRecord } from "../core/model/records.js";
 import { tiKey, type ActiveRun } from "./active-run.js";
@@ -9,6 +10,8 @@ import { tiKey, type ActiveRun } from "./active-run.js";
  * altered): the task that needs it fails, not the scheduler.
  */
 export class UnreadableOutputError extends BatonError {}
+
+const where = (ti: TaskInstanceRecord) => (ti.mapIndex < 0 ? `task "${ti.taskId}"` : `copy ${ti.mapIndex} of task "${ti.taskId}"`);
 
 /** What a sensitive value becomes when no sealer was given (embedders, benchmarks): `"***"`. */
 const MASKED = JSON.stringify("***");
@@ -20,7 +23,11 @@ const MASKED = JSON.stringify("***");
  * sensitive value is stored as `"***"`, so downstream tasks receive `"***"`.
  */
 export class TaskOutputs {
-  constructor(private readonly sealer: OutputSealer | null) {}
+  constructor(
+    private readonly sealer: OutputSealer | null,
+    /** Where offloaded values live (for messages); null when values are not offloaded. */
+    private readonly values: Pick<ValueStore, "url"> | null = null,
+  ) {}
 
   /** The report as it is recorded: a sensitive output sealed, or a failure when it cannot be. */
   sealReport(run: ActiveRun, ti: { taskId: string; mapIndex: number }, report: AttemptReport): AttemptReport {
@@ -61,13 +68,19 @@ export class TaskOutputs {
 
   #text(run: ActiveRun, ti: TaskInstanceRecord | undefined): string | null {
     const output = ti?.output ?? null;
+    if (isOffloadedOutput(output)) {
+      // Offloaded values are read back when the run is loaded (value-offloader.ts): this one could not be.
+      const ref = parseValueRef(output);
+      throw new UnreadableOutputError(
+        `cannot read the return value of ${where(ti!)}: it is offloaded to ${valueUrl(this.values, ref)} (${ref.bytes} bytes, sha256 ${ref.sha256}), which could not be read when the run was loaded; restore the object, then clear this task`,
+      );
+    }
     if (!isSealedOutput(output)) return output;
     if (this.sealer === null) return MASKED;
     try {
       return this.sealer.open(output, this.#context(run, ti!.taskId, ti!.mapIndex));
     } catch (e) {
-      const where = ti!.mapIndex < 0 ? `task "${ti!.taskId}"` : `copy ${ti!.mapIndex} of task "${ti!.taskId}"`;
-      throw new UnreadableOutputError(`cannot read the sensitive return value of ${where}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new UnreadableOutputError(`cannot read the sensitive return value of ${where(ti!)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
   }
 

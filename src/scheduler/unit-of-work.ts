@@ -164,10 +164,23 @@ export class UnitOfWork {
     this.onFenced = onFenced;
   }
 
+  /**
+   * Each change set passes through `prepare` before it is committed (large return values written
+   * to the value store and replaced by references, value-offloader.ts). A failed commit retries
+   * with the changes as recorded, not as prepared.
+   */
+  prepareWith(prepare: (changes: ChangeSet) => Promise<ChangeSet>): void {
+    this.prepare = prepare;
+  }
+
+  private prepare: ((changes: ChangeSet) => Promise<ChangeSet>) | undefined;
+
   /** Writes everything pending; resolves when it is durable. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.backingOff && this.rowsPending) await new Promise<void>((resolve) => this.backoffWaiters.push(resolve));
+    // TypeScript still narrows `this.flushing` to null here, but a flush may have started during the wait above.
+    // eslint-disable-next-line @typescript-eslint/await-thenable
     while (this.flushing) await this.flushing;
     if (!this.pending) return this.tellDurable(this.durableWaiters.splice(0));
     const write = this.rowsPending;
@@ -193,7 +206,9 @@ export class UnitOfWork {
     this.committingRuns = new Set(changes.runs?.map((r) => r.id));
     const startedAt = this.clock.now();
     // Events alone (an instance became "scheduled", which is not written) need no transaction.
-    this.flushing = (write ? this.store.commit(changes, this.fence) : Promise.resolve())
+    const prepare = this.prepare;
+    const commit = prepare ? () => prepare(changes).then((c) => this.store.commit(c, this.fence)) : () => this.store.commit(changes, this.fence);
+    this.flushing = (write ? commit() : Promise.resolve())
       .then(() => {
         if (write) this.onCommitTimed?.(this.clock.now() - startedAt, true);
         this.commitFailures.succeeded();

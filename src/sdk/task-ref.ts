@@ -42,6 +42,11 @@ export class TaskNode<T = unknown> implements TaskRef<T> {
   readonly extraUpstream: Upstream[] = [];
   /** Set by built-in operators: what they read and write, for lineage. */
   operator: OperatorLineage | null = null;
+  /**
+   * Set by built-in operators: tasks whose return values their templates read
+   * (`{{ ti.value("extract") }}`): each becomes an upstream task and an input `ti.value:<id>`.
+   */
+  templateValues: string[] = [];
 
   constructor(
     /** The DAG builder that declared it (identity only). */

@@ -5,6 +5,7 @@ import { resolveMap } from "./map-options.js";
 import { checkId, checkKnownKeys, show } from "./option-checks.js";
 import { resolveTaskPolicy, SHELL_OPTION_KEYS, TASK_OPTION_KEYS, type TaskPolicyOptions } from "./task-options.js";
 import { TaskNode } from "./task-ref.js";
+import { tiValueInput } from "../core/templating/template-refs.js";
 
 /** Direct upstream ids and data inputs of a task, in declaration order. */
 export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "inputs"> {
@@ -14,6 +15,8 @@ export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "input
     throw new InvalidInputError(`inputs must be an object of tasks, e.g. { e: extract }, got ${show(raw)}`);
   }
   for (const [name, ref] of Object.entries(raw)) inputs[name] = idOf(node, ref, `input "${name}"`);
+  // Templates reading {{ ti.value("x") }} receive x's value as an input (and so run after x).
+  for (const id of node.templateValues) inputs[tiValueInput(id)] = id;
   const after = node.options.after ?? [];
   const afterList: unknown[] = Array.isArray(after) ? after : [after];
   const upstream = [

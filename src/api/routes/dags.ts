@@ -137,7 +137,7 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         evenOnError: force && before !== undefined,
       });
       const out = await deleteDag(
-        { store, retention: deps.retention, inbox: deps.inbox, logsDir: deps.logsDir, now: deps.now, ...(deps.wake ? { wake: deps.wake } : {}), cancelWaitMs: deps.commandWaitMs },
+        { store, retention: deps.retention, inbox: deps.inbox, logsDir: deps.logsDir, values: deps.values ?? null, now: deps.now, ...(deps.wake ? { wake: deps.wake } : {}), cancelWaitMs: deps.commandWaitMs },
         dagId,
         { force, requestedBy: request.principal?.username ?? null },
       );

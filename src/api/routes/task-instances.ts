@@ -7,8 +7,7 @@ import { attemptLogFile, followLog, readLog } from "../log-files.js";
 import { requireRun, requireTaskInstance } from "../lookups.js";
 import { arrayOf, bool, commandResponses, errors, idParam, obj, ref, stringEnum } from "../schemas/json-schema.js";
 import { attemptView, taskInstanceView } from "../views/task-instance-view.js";
-import { renderedCommandOf, returnValueOf } from "../views/task-detail.js";
-import { isSealedOutput } from "../../core/ports/output-sealer.js";
+import { renderedCommandOf, storedReturnValue } from "../views/task-detail.js";
 
 const tags = ["task instances"];
 const runParams = obj({ dagId: idParam, runId: idParam });
@@ -48,12 +47,12 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
       const [attempts, version, tis] = await Promise.all([store.listAttempts(run.id, taskId), store.getDagVersion(run.dagVersion), store.listTaskInstances(run.id)]);
       const kind = version?.spec.tasks.find((t) => t.taskId === taskId)?.kind ?? null;
       const copies = ti.mapIndex >= 0 ? [] : tis.filter((t) => t.taskId === taskId && t.mapIndex >= 0 && t.state !== "removed");
+      const value = await storedReturnValue(ti, deps.values);
       return {
         ...taskInstanceView(ti, kind),
         attempts: attempts.filter((a) => a.mapIndex === ti.mapIndex).sort((a, b) => a.tryNumber - b.tryNumber).map(attemptView),
         copies: copies.sort((a, b) => a.mapIndex - b.mapIndex).map((c) => taskInstanceView(c, kind)),
-        returnValue: returnValueOf(ti),
-        sensitive: isSealedOutput(ti.output),
+        ...value,
         renderedCommand: renderedCommandOf(version, run, ti),
       };
     },

@@ -39,6 +39,11 @@ export const TaskInstanceDetailSchema: JsonSchema = {
     copies: { ...arrayOf(ref("TaskInstance")), description: "For a mapped task (mapIndex -1): its copies, by map index; empty otherwise." },
     returnValue: { description: "The task's JSON return value (null when it returned nothing); \"***\" when it is sensitive. Secrets the task obtained through ctx.connection()/ctx.variable() are masked (***) in it." },
     sensitive: { type: "boolean", description: "The value is sensitive (the task's sensitive option): stored encrypted, never returned; returnValue is \"***\"." },
+    offloaded: {
+      description:
+        "When the value was over BATON_VALUE_STORE_THRESHOLD: where it is kept (docs/storage.md#large-return-values), its size in bytes and SHA-256; returnValue is read from there. error: why it could not be read (returnValue is then null). null for a value kept in the database.",
+      oneOf: [{ type: "null" }, obj({ url: { type: "string" }, bytes: int, sha256: { type: "string" }, error: nullableStr })],
+    },
     renderedCommand: { type: ["string", "null"], description: "A shell task's command with templates rendered for this run." },
   }),
 };

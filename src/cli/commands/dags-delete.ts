@@ -3,7 +3,8 @@ import { ConflictError, InvalidInputError, NotFoundError } from "../../core/erro
 import { deleteDag } from "../../scheduler/requests/delete-dag.js";
 import { cliActorName, recordCliAudit } from "../cli-audit.js";
 import { EXIT, printJson } from "../output.js";
-import { withRuntime, type CommonOptions } from "../runtime.js";
+import { openSecretsResolver, withRuntime, type CommonOptions } from "../runtime.js";
+import { configuredValueStore } from "../value-store.js";
 
 export interface DagsDeleteOptions extends CommonOptions {
   yes?: boolean;
@@ -37,9 +38,10 @@ export async function dagsDelete(dagId: string, opts: DagsDeleteOptions): Promis
       }
     }
     let out;
+    const values = configuredValueStore(rt.config, openSecretsResolver(rt.config, rt.store).resolver);
     try {
       out = await deleteDag(
-        { store: rt.store, retention: rt.store.retention, inbox: rt.store, logsDir: rt.config.logsDir, now: Date.now, cancelWaitMs: CANCEL_WAIT_MS },
+        { store: rt.store, retention: rt.store.retention, inbox: rt.store, logsDir: rt.config.logsDir, values, now: Date.now, cancelWaitMs: CANCEL_WAIT_MS },
         dagId,
         { force: opts.force === true, requestedBy: cliActorName() },
       );
@@ -47,6 +49,8 @@ export async function dagsDelete(dagId: string, opts: DagsDeleteOptions): Promis
       if (!(e instanceof ConflictError)) throw e;
       process.stderr.write(`${e.message}\n`);
       return EXIT.failed;
+    } finally {
+      await values.close();
     }
     await recordCliAudit(rt.store, "dag.delete", {
       command: "dags delete",

@@ -3,6 +3,7 @@ import type { MapSpec, TaskSpec } from "../../core/model/dag-spec.js";
 import { expandMap, mapArguments } from "../../core/scheduling/expand-map.js";
 import { isSealedOutput, sealContext, type OutputSealer } from "../../core/ports/output-sealer.js";
 import type { Store } from "../../core/ports/store.js";
+import { isOffloadedOutput, parseValueRef, type ValueStore } from "../../core/ports/value-store.js";
 
 /** An upstream value a task takes: its input name and the upstream task that returns it. */
 export interface NeededInput {
@@ -30,11 +31,11 @@ export interface RunInputs {
 /**
  * The upstream return values of run `run` (`latest`: the DAG's newest run) for `needed`, as the
  * scheduler would hand them to the task: a sensitive value opened with the store's key, a task
- * that returned nothing giving `undefined`. An upstream task that did not succeed in that run is
+ * that returned nothing giving `undefined`, an offloaded value read from `valueStore`. An upstream task that did not succeed in that run is
  * listed in `missing` with the reason; so is a mapped task's element, unless `wholeLists`: then
  * the element input holds the upstream's whole list (for {@link mappedCopyArguments}).
  */
-export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">, sealer: OutputSealer, dagId: string, run: string, needed: readonly NeededInput[], wholeLists = false): Promise<RunInputs> {
+export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">, sealer: OutputSealer, dagId: string, run: string, needed: readonly NeededInput[], wholeLists = false, valueStore: ValueStore | null = null): Promise<RunInputs> {
   const record = run === "latest" ? (await store.listRuns({ dagId, limit: 1 }))[0] : await store.getRun(dagId, run);
   if (record === undefined) {
     const what = run === "latest" ? `DAG ${dagId} has no runs yet` : `DAG ${dagId} has no run "${run}"`;
@@ -54,6 +55,20 @@ export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "
       continue;
     }
     let text = ti.output;
+    if (isOffloadedOutput(text)) {
+      // Over BATON_VALUE_STORE_THRESHOLD: the value is in the value store (docs/storage.md#large-return-values).
+      const ref = parseValueRef(text);
+      if (valueStore === null) {
+        missing.push({ input, why: `the value of task "${input.taskId}" is offloaded to ${ref.key} and no value store is configured` });
+        continue;
+      }
+      try {
+        text = await valueStore.read(ref);
+      } catch (e) {
+        missing.push({ input, why: e instanceof Error ? e.message : String(e) });
+        continue;
+      }
+    }
     if (isSealedOutput(text)) {
       try {
         text = sealer.open(text, sealContext(dagId, record.runId, input.taskId, -1));

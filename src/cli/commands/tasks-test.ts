@@ -13,6 +13,7 @@ import { loadConfig } from "../../config/config.js";
 import { parseJsonOption, printJson } from "../output.js";
 import { openOutputSealer, openSecretsResolver, type CommonOptions } from "../runtime.js";
 import { openDagRunsGateway } from "../open-dag-runs-gateway.js";
+import { configuredValueStore } from "../value-store.js";
 import { parseDateOption } from "./dags-trigger.js";
 import { inputsFromRun, mappedCopyArguments, missingInputsError, neededInputs, type NeededInput } from "./tasks-test-inputs.js";
 import { openStore } from "../../store/index.js";
@@ -61,8 +62,9 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     let taken: Record<string, unknown> = {};
     if (opts.fromRun !== undefined && needed.length > 0) {
       const store = await openStore(config.databaseUrl);
+      const valueStore = configuredValueStore(config, openSecretsResolver(config, store).resolver);
       try {
-        const read = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed, mapIndex >= 0);
+        const read = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed, mapIndex >= 0, valueStore).finally(() => valueStore.close());
         taken = read.values;
         inputs = { ...taken, ...given };
         fromRun = read.runId;

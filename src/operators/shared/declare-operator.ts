@@ -5,6 +5,8 @@ import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskPolicyOptions } from "../../sdk/task-options.js";
 import { POLICY_KEYS } from "../../sdk/task-options.js";
 import { TaskNode, type TaskRef, type Upstream } from "../../sdk/task-ref.js";
+import { templateRefs } from "../../core/templating/template-refs.js";
+import { prepareTemplates } from "./render.js";
 
 /**
  * The task options every operator takes beside its own: retries, timeout, triggerRule, pool…,
@@ -48,7 +50,13 @@ export function declareOperator<P, O extends object, R>(
       );
     }
   }
-  const ref = d.task(id, taskOptions, (ctx: TaskContext<P>) => run(ctx, own as O));
+  // Templates in the options may read upstream values and variables ({{ ti.value("x") }}, {{ var.name }}).
+  const refs = templateRefs(own);
+  const ref = d.task(id, taskOptions, async (ctx: TaskContext<P>, inputs: Record<string, unknown>) => {
+    await prepareTemplates(ctx as TaskContext<unknown>, inputs, refs);
+    return run(ctx, own as O);
+  });
+  if (ref instanceof TaskNode) ref.templateValues = refs.taskIds;
   if (lineage && ref instanceof TaskNode) ref.operator = { operator, ...lineage(own as O) };
   return ref;
 }

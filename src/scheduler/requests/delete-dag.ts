@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from "../../core/errors.js";
 import type { CommandInbox } from "../../core/ports/command-inbox.js";
 import type { PurgeLimits, RetentionStore } from "../../core/ports/retention-store.js";
 import type { Store } from "../../core/ports/store.js";
+import { dagValuePrefix, type ValueStore } from "../../core/ports/value-store.js";
 
 /** One purge transaction's size, as `baton db clean`'s: the scheduler's commits wait for it only briefly. */
 const BATCH: PurgeLimits = { maxRuns: 1_000, maxTaskInstances: 5_000 };
@@ -18,6 +19,8 @@ export interface DeleteDagDeps {
   /** The task logs folder: the DAG's `dag_id=<id>` folder in it goes too. */
   logsDir: string;
   now(): number;
+  /** BATON_VALUE_STORE: the DAG's offloaded return values (`dag_id=<id>/`) go too; absent → left alone. */
+  values?: Pick<ValueStore, "deletePrefix"> | null;
   /** Nudges an in-process scheduler to apply the cancels now. */
   wake?: () => void;
   /** How long `force` waits for the scheduler to apply its cancels and the runs to end. */
@@ -99,6 +102,7 @@ export async function deleteDag(deps: DeleteDagDeps, dagId: string, opts: { forc
   }
   if (last.outcome === "deleted") add(last);
   removeLogs(deps.logsDir, dagId);
+  await deps.values?.deletePrefix(dagValuePrefix(dagId));
   return {
     dagId,
     fileloc: dag.fileloc,
