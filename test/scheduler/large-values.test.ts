@@ -14,6 +14,10 @@ import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { purgeRuns } from "../../src/cli/run-purge.js";
 import type { FullStore } from "../../src/store/full-store.js";
 import { HEADER, Harness } from "../support/harness.js";
+import { randomBytes } from "node:crypto";
+import { isSealedOutput, type OutputSealer } from "../../src/core/ports/output-sealer.js";
+import { CipherOutputSealer } from "../../src/secrets/output-sealer.js";
+import { SecretCipher } from "../../src/secrets/secret-cipher.js";
 
 // Issue 13, "Large return values": values over BATON_VALUE_STORE_THRESHOLD go to the value store
 // (here the real local folder store), only a reference to the database; downstream tasks, a
@@ -24,7 +28,7 @@ class ValuesHarness extends Harness {
   readonly valuesDir = join(this.root, "values");
   values!: ValueStore;
 
-  async startWithValues(thresholdBytes: number, variables: Record<string, string> = {}): Promise<Scheduler> {
+  async startWithValues(thresholdBytes: number, variables: Record<string, string> = {}, sealer?: OutputSealer): Promise<Scheduler> {
     this.values ??= await openValueStore(`file://${this.valuesDir}`, null);
     this.executor = new LocalProcessExecutor({
       processes: 2,
@@ -40,6 +44,7 @@ class ValuesHarness extends Harness {
       inbox: this.store as unknown as CommandInbox,
       executor: this.executor,
       values: { store: this.values, thresholdBytes },
+      ...(sealer ? { sealer } : {}),
       clock: systemClock,
       logger: silentLogger,
       options: { logsDir: this.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false },
@@ -124,6 +129,27 @@ describe("large return values in the value store", () => {
     const count = (await tisOf(h, run.id)).count!;
     expect(count.state).toBe("failed");
     expect(count.error).toContain(`cannot read the return value of task "extract": it is offloaded to file://${h.valuesDir}/${valueKey("big", run.runId, "extract", -1)}`);
+  });
+
+  it("a sensitive value is sealed before it is offloaded: the object holds ciphertext, downstream gets the real value", async () => {
+    h = new ValuesHarness({
+      "s.ts": `${HEADER}export default dag({ id: "s" }, (d) => {
+  const secret = d.task("secret", { sensitive: true }, () => ({ token: ["tok", "VALUE", "42x"].join("-"), pad: "x".repeat(5000) }));
+  d.task("use", { inputs: { s: secret } }, (ctx, { s }) => s.token.length);
+});
+`,
+    });
+    expect((await h.load()).errors).toEqual([]);
+    await h.startWithValues(0, {}, new CipherOutputSealer(() => new SecretCipher(randomBytes(32))));
+    const { run } = await h.runToEnd("s");
+    expect(run.state).toBe("success");
+    const tis = await tisOf(h, run.id);
+    expect(isOffloadedOutput(tis.secret!.output)).toBe(true);
+    const object = readFileSync(h.objectPath("s", run.runId, "secret"), "utf8");
+    expect(isSealedOutput(object)).toBe(true);
+    expect(object).not.toContain("tok-VALUE-42x");
+    // Threshold 0: every value is offloaded, the downstream one too.
+    expect(readFileSync(h.objectPath("s", run.runId, "use"), "utf8")).toBe("13");
   });
 
   it("retention deletes a purged run's objects with its rows", async () => {
