@@ -8,7 +8,7 @@ import { hasChromium, CHROMIUM, screenshotDir, startUiSession, uiContext, waitFo
 // The Backfills and Pools pages (docs/ui.md#backfills, #pools) through the real `baton standalone`
 // (local mode: the admin) in real Chromium: a backfill created from the DAG page's dialog, after
 // its dry run, watched on the Backfills page until it is done; a pool held by a running task,
-// its holder listed, its slots and description edited.
+// its holder listed, its slots and description edited; a backfill paused and resumed from the page.
 
 if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed at ${CHROMIUM}; .ci/run installs it`);
 
@@ -16,6 +16,15 @@ const TINY = `import { dag } from "baton";
 export default dag({ id: "tiny", schedule: "0 * * * *", startDate: "2025-01-01", catchup: false }, (d) => {
   const a = d.task("extract", async () => 1);
   d.task("load", { after: [a] }, async () => 2);
+});
+`;
+/** Each run lasts about a second and a half: a backfill of eight, one at a time, cannot end before it is paused. */
+const SLOW = `import { dag } from "baton";
+export default dag({ id: "slow", schedule: "0 * * * *", startDate: "2025-01-01", catchup: false }, (d) => {
+  d.task("work", async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    return 1;
+  });
 });
 `;
 const HOLDER = `import { dag } from "baton";
@@ -36,6 +45,7 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
     mkdirSync(join(root, "dags"));
     writeFileSync(join(root, "dags", "tiny.ts"), TINY);
     writeFileSync(join(root, "dags", "holder.ts"), HOLDER);
+    writeFileSync(join(root, "dags", "slow.ts"), SLOW);
     session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "2", BATON_SHUTDOWN_GRACE_MS: "1000" });
   });
 
@@ -118,6 +128,70 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
       // The one expected error: Chromium logs the reversed range's dry run (400) as a failed resource.
       expect(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([]);
       expect(errors.length).toBeLessThanOrEqual(1);
+    } finally {
+      await context.close();
+    }
+  }, 180_000);
+
+  it("pauses a backfill from the page (no new run starts while paused, shown live), resumes it and watches it to the end", async () => {
+    const context = await uiContext(session!);
+    try {
+      const page = await context.newPage();
+      const errors = watchErrors(page);
+      await page.goto("/");
+      await expect.poll(async () => (await page.request.get("/api/v1/dags/slow")).status(), { timeout: 30_000 }).toBe(200);
+      const created = await page.request.post("/api/v1/backfills", { data: { dagId: "slow", from: "2025-03-01T00:00Z", to: "2025-03-01T07:00Z", maxActiveRuns: 1 } });
+      expect(created.status()).toBe(201);
+      const { id } = (await created.json()) as { id: number };
+      type Api = { state: string; paused: boolean; progress: { total: number; queued: number; running: number; success: number; failed: number } };
+      const read = async () => (await (await page.request.get(`/api/v1/backfills/${id}`)).json()) as Api;
+
+      await page.getByTestId("nav-backfills").click();
+      await page.waitForURL(/\/backfills$/);
+      const row = page.getByTestId(`backfill-row-${id}`);
+      await row.getByTestId("backfill-pause").click();
+      await row.getByTestId("backfill-paused").waitFor();
+      expect(await row.getAttribute("data-paused")).toBe("true");
+      expect((await row.getByTestId("backfill-paused").textContent())?.trim()).toBe("Paused");
+      expect(await row.getByTestId("backfill-resume").textContent()).toContain("Resume");
+      expect(await row.getByTestId("backfill-cancel").count()).toBe(1);
+      expect((await read()).paused).toBe(true);
+
+      // The run that was going finishes; after it none starts, scheduler tick after tick.
+      const settled = await (async () => {
+        for (const end = Date.now() + 30_000; Date.now() < end; await page.waitForTimeout(200)) {
+          const b = await read();
+          if (b.progress.total === 8 && b.progress.running === 0) return b;
+        }
+        throw new Error(`backfill ${id} still has a running run 30 s after its pause: ${JSON.stringify(await read())}`);
+      })();
+      expect(settled.progress.queued).toBeGreaterThan(0);
+      await page.waitForTimeout(4_000);
+      const later = await read();
+      expect(later).toMatchObject({ state: "running", paused: true, progress: settled.progress });
+      await expect.poll(() => row.getByTestId("backfill-done").textContent()).toBe(`${settled.progress.success}/8`);
+      await waitForState(page, `backfill-row-${id}`, ["running"], 5_000);
+      await dismissToasts(page);
+      await page.mouse.move(700, 600); // no tooltip in the screenshot
+      await shot(page, "backfills-paused.png");
+
+      // Live: unpaused and paused again by another client (the API), the page follows without a reload.
+      expect((await page.request.post(`/api/v1/backfills/${id}/unpause`)).status()).toBe(200);
+      await expect.poll(() => row.getAttribute("data-paused"), { timeout: 10_000 }).toBe("false");
+      await row.getByTestId("backfill-pause").waitFor();
+      expect((await page.request.post(`/api/v1/backfills/${id}/pause`)).status()).toBe(200);
+      await expect.poll(() => row.getAttribute("data-paused"), { timeout: 10_000 }).toBe("true");
+
+      // Resumed: the badge goes, and the rest of the runs run one at a time to the end.
+      await row.getByTestId("backfill-resume").click();
+      await expect.poll(() => row.getAttribute("data-paused")).toBe("false");
+      expect(await row.getByTestId("backfill-paused").count()).toBe(0);
+      await waitForState(page, `backfill-row-${id}`, ["done"], 90_000);
+      await expect.poll(() => row.getByTestId("backfill-done").textContent()).toBe("8/8");
+      expect(await read()).toMatchObject({ state: "done", paused: false, progress: { total: 8, success: 8, failed: 0 } });
+      expect(await row.getByTestId("backfill-resume").count()).toBe(0);
+      expect(await row.getByTestId("backfill-pause").count()).toBe(0);
+      expect(errors).toEqual([]);
     } finally {
       await context.close();
     }

@@ -1,10 +1,11 @@
 /**
  * Backfills (docs/ui.md#backfills): every backfill, newest first, with its DAG, range, reprocess
  * mode, max active runs, progress (runs done/total as a bar, by state), state and creation time;
- * polled while one is active. Ops cancel a queued or running one. Created from a DAG's page
+ * polled while one is active. Ops pause, resume and cancel a queued or running one (a paused one
+ * shows a Paused badge: the scheduler starts none of its queued runs). Created from a DAG's page
  * (the Backfill button) or `baton dags backfill`.
  */
-import { useBackfills, useCancelBackfill, type Backfill, type BackfillState } from "../api/backfills";
+import { useBackfills, useCancelBackfill, usePauseBackfill, type Backfill, type BackfillState } from "../api/backfills";
 import { useConfirm } from "../design/confirm";
 import { Icon } from "../design/icons";
 import { EmptyState, ErrorState, SkeletonRows, Tip } from "../design/misc";
@@ -70,11 +71,21 @@ export function BackfillsPage() {
   );
 }
 
+/** Paused shows only while the backfill can still start runs (one that ended keeps its flag). */
+const isActive = (b: Backfill) => b.state === "queued" || b.state === "running";
+const PAUSED_HINT = "Paused: the scheduler starts none of its queued runs; running ones finish. Resume to go on.";
+
 function BackfillRow({ b }: { b: Backfill }) {
   const st = STATE[b.state];
+  const paused = b.paused && isActive(b);
   return (
-    <tr data-testid={`backfill-row-${b.id}`} data-state={b.state}>
-      <td title={st.hint} data-testid="backfill-state"><StateBadge state={st.as} label={st.label} /></td>
+    <tr data-testid={`backfill-row-${b.id}`} data-state={b.state} data-paused={paused}>
+      <td title={paused ? PAUSED_HINT : st.hint} data-testid="backfill-state">
+        <div className="row-wrap" style={{ gap: 4 }}>
+          <StateBadge state={st.as} label={st.label} />
+          {paused && <span className="badge" data-testid="backfill-paused"><Icon.pause size={10} /> Paused</span>}
+        </div>
+      </td>
       <td>
         <Link className="link mono small" to={`/dags/${encodeURIComponent(b.dagId)}/runs`}>{b.dagId}</Link>
         <div className="muted small">#{b.id}</div>
@@ -84,8 +95,36 @@ function BackfillRow({ b }: { b: Backfill }) {
       <td className="num">{b.maxActiveRuns}</td>
       <td><BackfillProgress b={b} /></td>
       <td className="small nowrap" title={fmtDate(b.createdAt)}>{fmtShort(b.createdAt)}{b.endedAt && <div className="muted">ended {fmtShort(b.endedAt)}</div>}</td>
-      <td><CancelButton b={b} /></td>
+      <td>
+        {isActive(b) && (
+          <div className="row" style={{ gap: 6 }}>
+            <PauseButton b={b} />
+            <CancelButton b={b} />
+          </div>
+        )}
+      </td>
     </tr>
+  );
+}
+
+function PauseButton({ b }: { b: Backfill }) {
+  const denied = useDenied("op");
+  const pause = usePauseBackfill();
+  const toast = useToast();
+  const onClick = () =>
+    pause.mutate(
+      { id: b.id, paused: !b.paused },
+      {
+        onSuccess: (after) => toast(after.paused ? <>Backfill #{b.id} paused: no new runs start</> : <>Backfill #{b.id} resumed</>, "success"),
+        onError: (e) => toast(e.message, "error"),
+      },
+    );
+  return (
+    <Tip text={denied ?? (b.paused ? "Start its queued runs again" : "Start none of its queued runs until resumed; running runs finish")}>
+      <button type="button" className="btn btn-sm" disabled={Boolean(denied) || pause.isPending} onClick={onClick} data-testid={b.paused ? "backfill-resume" : "backfill-pause"}>
+        {b.paused ? <><Icon.play size={12} /> Resume</> : <><Icon.pause size={12} /> Pause</>}
+      </button>
+    </Tip>
   );
 }
 
@@ -98,7 +137,7 @@ function CancelButton({ b }: { b: Backfill }) {
   const onClick = async () => {
     const ok = await confirm({
       title: `Cancel backfill #${b.id} of ${b.dagId}?`,
-      body: <p>No more runs are created for it; its queued runs fail with a note and its running runs finish. There is no pause: to go on later, start a new backfill over the rest of the range.</p>,
+      body: <p>No more runs are created for it; its queued runs fail with a note and its running runs finish. To stop it for a while instead, pause it.</p>,
       confirmLabel: "Cancel backfill",
       danger: true,
     });
