@@ -125,6 +125,15 @@ export class LocalProcessExecutor implements Executor {
     this.#callbacks = new CallbackProcesses({ entry: callbackEntry, execArgv: this.#execArgv, max: positive(options.callbackProcesses ?? 2, "callbackProcesses"), clock: this.#clock, logger: this.#logger });
   }
 
+  /**
+   * The scheduler may record another `capacity` attempts as queued and hold them until a slot
+   * here frees (Executor.stagingFor): their commit overlaps the attempts running, so a child
+   * never waits for it between two short tasks.
+   */
+  stagingFor(_queue: string): number {
+    return this.capacity;
+  }
+
   /** Runs a callback function in a fresh child process beside the pool (task-runner/callback-main.ts). */
   runCallback(request: CallbackRequest): Promise<CallbackOutcome> {
     return this.#callbacks.run(request);

@@ -49,6 +49,12 @@ export class RoutingExecutor implements Executor {
     return this.#executorOf(queue).capacity;
   }
 
+  /** The local pool's dispatch window beyond its slots; remote queues stage nothing (their window is the mailbox's). */
+  stagingFor(queue: string): number {
+    const executor = this.#executorOf(queue);
+    return executor === this.#pool ? (executor.stagingFor?.(queue) ?? 0) : 0;
+  }
+
   async start(listener: ExecutorListener): Promise<void> {
     const forward: ExecutorListener = {
       started: (id, at, pid, worker) => listener.started(id, at, pid, worker),

@@ -22,7 +22,15 @@ export class DispatchLoop {
   constructor(
     private readonly s: SchedulerState,
     private readonly ended: EndedListener,
-  ) {}
+  ) {
+    // The dispatch window: attempts recorded ahead of the executor's slots (Executor.stagingFor).
+    // A freed slot is handed on after the code that freed it: a stop that ends several attempts
+    // at once (a run marked or cancelled) ends its staged ones before any could go out.
+    s.dispatcher.useStaging(
+      (queue) => s.executor.stagingFor?.(queue) ?? 0,
+      (queue) => queueMicrotask(() => this.handOutStaged(queue)),
+    );
+  }
 
   enqueue(run: ActiveRun, ti: TaskInstanceRecord): void {
     this.s.dispatcher.ready.push({
@@ -112,9 +120,34 @@ export class DispatchLoop {
     s.inFlight.add(request.attemptId, f);
     // User code starts only once the attempt's `queued` state is durable: an execution always has
     // a record, and a scheduler that adopts this one's runs never hands out the same try again.
-    s.uow.whenDurable(() => {
-      if (!s.stopping && s.inFlight.get(request.attemptId)?.state === "queued") s.executor.submit(request);
-    });
+    s.uow.whenDurable(() => this.handOut(request));
+  }
+
+  /**
+   * A durable attempt goes to the executor when one of its queue's slots is free; otherwise it
+   * waits, staged, until one frees (the dispatch window, Dispatcher.useStaging).
+   */
+  private handOut(request: AttemptRequest): void {
+    const s = this.s;
+    const f = s.inFlight.get(request.attemptId);
+    // Ended meanwhile (cleared, its run cancelled or marked), or this scheduler is stopping.
+    if (s.stopping || f === undefined || f.state !== "queued" || f.handedOut) return;
+    if (s.dispatcher.handOut(f)) s.executor.submit(request);
+    else s.dispatcher.stage(f.queue, request);
+  }
+
+  /** An executor slot of `queue` freed: the oldest staged attempt still waiting takes it. */
+  private handOutStaged(queue: string): void {
+    const s = this.s;
+    const d = s.dispatcher;
+    for (let request = d.takeStaged(queue); request !== undefined; request = d.takeStaged(queue)) {
+      const f = s.inFlight.get(request.attemptId);
+      if (f === undefined || f.state !== "queued" || f.handedOut) continue; // ended while staged
+      if (s.stopping) return;
+      if (d.handOut(f)) s.executor.submit(request);
+      else d.stage(f.queue, request, true);
+      return;
+    }
   }
 
   private failUnrunnable(run: ActiveRun, ti: TaskInstanceRecord, error: string): void {

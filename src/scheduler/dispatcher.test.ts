@@ -60,3 +60,53 @@ describe("Dispatcher: slots per queue", () => {
     expect(back).toMatchObject({ taskId: "g2", queue: "gpu" });
   });
 });
+
+describe("Dispatcher: the dispatch window (slots plus staging)", () => {
+  it("a queue takes slots + staging attempts; only `slots` are handed out, the rest wait staged and go out oldest first as slots free", () => {
+    const d = new Dispatcher(limits(2));
+    const freed: string[] = [];
+    d.useStaging((q) => (q === "default" ? 2 : 0), (q) => freed.push(q));
+    for (let i = 0; i < 6; i++) d.ready.push(item(`t${i}`));
+    const claims: Claim[] = [];
+    for (let it = d.next(); it !== undefined; it = d.next()) {
+      const c = claim("default");
+      d.acquire(c);
+      claims.push(c);
+    }
+    expect(claims).toHaveLength(4); // 2 slots + 2 staged
+    expect(claims.map((c) => d.handOut(c))).toEqual([true, true, false, false]);
+    d.stage("default", { attemptId: "a2" } as never);
+    d.stage("default", { attemptId: "a3" } as never);
+    // A staged attempt that ends frees a window place, but no executor slot: nothing to hand out.
+    d.release(claims[3]!);
+    expect(freed).toEqual([]);
+    // A handed-out attempt ends: its executor slot frees and the staged ones are told.
+    d.release(claims[0]!);
+    expect(freed).toEqual(["default"]);
+    expect(d.takeStaged("default")).toMatchObject({ attemptId: "a2" });
+    expect(d.handOut(claims[2]!)).toBe(true);
+    expect(d.handOut(claim("default"))).toBe(false); // both slots held again
+    expect(d.takeStaged("default")).toMatchObject({ attemptId: "a3" });
+    expect(d.takeStaged("default")).toBeUndefined();
+  });
+
+  it("staged attempts count against pools and max active tasks like running ones", () => {
+    const d = new Dispatcher({ capacity: 1, maxActiveTasks: () => 2, poolSlots: () => 3 });
+    d.useStaging(() => 5, () => {});
+    for (let i = 0; i < 6; i++) d.ready.push(item(`t${i}`));
+    const admitted: string[] = [];
+    for (let it = d.next(); it !== undefined; it = d.next()) {
+      const c = claim("default", "p");
+      if (d.admit(c) !== "ok") {
+        d.park(it, "dag_full", c);
+        continue;
+      }
+      d.acquire(c);
+      admitted.push(it.taskId);
+    }
+    // Window 1 + 5 = 6, but max active tasks is 2: one handed out, one staged, the rest parked.
+    expect(admitted).toEqual(["t0", "t1"]);
+    expect(d.parkedCounts().dagFull).toBe(4);
+    expect(d.poolInUse("p")).toBe(2);
+  });
+});

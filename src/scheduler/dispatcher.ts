@@ -1,3 +1,5 @@
+import type { AttemptRequest } from "../core/ports/executor.js";
+import { DEFAULT_QUEUE } from "../core/model/workers.js";
 import type { ReadyItem } from "./ready-queue.js";
 import { ReadyQueues } from "./ready-queues.js";
 
@@ -18,6 +20,8 @@ export interface Claim {
   poolSlots: number;
   /** The executor queue it runs on ("default" when the task has no `queue` option). */
   queue: string;
+  /** Handed to the executor (it holds one of the executor's slots), not only recorded as queued. */
+  handedOut?: boolean;
 }
 
 export type Admission = "ok" | "dag_full" | "pool_full";
@@ -36,15 +40,75 @@ export class Dispatcher {
   private poolUsed = new Map<string, number>();
   /** Attempts in flight per slot group (one group "" when the capacity is shared). */
   private groupUsed = new Map<string, number>();
+  /** Of those, attempts handed to the executor (at most its capacity), per slot group. */
+  private groupHandedOut = new Map<string, number>();
+  /** Durable attempts waiting for an executor slot, per slot group, oldest first. */
+  private staged = new Map<string, AttemptRequest[]>();
   inFlight = 0;
+  /** Attempts a queue may stage beyond its executor slots (Executor.stagingFor); none until {@link useStaging}. */
+  private stagingOf: (queue: string) => number = () => 0;
+  /** Told when an attempt handed to the executor ended while others are staged: one may take its slot. */
+  private slotFreed: ((queue: string) => void) | null = null;
 
   constructor(private readonly limits: SlotLimits) {
     this.ready = new ReadyQueues((queue) => this.groupOf(queue));
   }
 
-  /** The next ready item whose queue has a free slot, most urgent first; undefined when none. */
+  /**
+   * The dispatch window: besides its executor slots, a queue may have `staging(queue)` attempts
+   * recorded as queued and held here until a slot frees (Executor.stagingFor); `slotFreed` is
+   * told when one may go out.
+   */
+  useStaging(staging: (queue: string) => number, slotFreed: (queue: string) => void): void {
+    this.stagingOf = staging;
+    this.slotFreed = slotFreed;
+  }
+
+  /**
+   * The next ready item whose queue has room in its dispatch window (its executor slots plus what
+   * it may stage), most urgent first; undefined when none.
+   */
   next(): ReadyItem | undefined {
-    return this.ready.pop((group) => (this.groupUsed.get(group) ?? 0) < this.capacityOf(group));
+    return this.ready.pop((group) => (this.groupUsed.get(group) ?? 0) < this.windowOf(group));
+  }
+
+  private windowOf(group: string): number {
+    return this.capacityOf(group) + this.stagingOf(group === "" ? DEFAULT_QUEUE : group);
+  }
+
+  /**
+   * An attempt of `c`'s queue is durable: takes one of the executor's slots for it and returns
+   * true, or returns false when they are all taken (the caller stages it, {@link stage}).
+   */
+  handOut(c: Claim): boolean {
+    const group = this.groupOf(c.queue);
+    const n = this.groupHandedOut.get(group) ?? 0;
+    if (n >= this.capacityOf(group)) return false;
+    this.groupHandedOut.set(group, n + 1);
+    c.handedOut = true;
+    return true;
+  }
+
+  /**
+   * A durable attempt waits for an executor slot of its queue; staged attempts are handed out
+   * oldest first. One that ends meanwhile (cleared, its run cancelled) is skipped when its turn
+   * comes.
+   */
+  stage(queue: string, request: AttemptRequest, first = false): void {
+    const group = this.groupOf(queue);
+    let list = this.staged.get(group);
+    if (!list) this.staged.set(group, (list = []));
+    if (first) list.unshift(request);
+    else list.push(request);
+  }
+
+  /** The oldest staged attempt of `queue`'s slot group, taken out; undefined when none. */
+  takeStaged(queue: string): AttemptRequest | undefined {
+    const group = this.groupOf(queue);
+    const list = this.staged.get(group);
+    const request = list?.shift();
+    if (list?.length === 0) this.staged.delete(group);
+    return request;
   }
 
   private groupOf(queue: string): string {
@@ -83,10 +147,16 @@ export class Dispatcher {
     this.inFlight--;
     const group = this.groupOf(c.queue);
     this.groupUsed.set(group, (this.groupUsed.get(group) ?? 1) - 1);
+    const heldExecutorSlot = c.handedOut === true;
+    if (heldExecutorSlot) {
+      c.handedOut = false;
+      this.groupHandedOut.set(group, (this.groupHandedOut.get(group) ?? 1) - 1);
+    }
     this.dagActive.set(c.dagId, (this.dagActive.get(c.dagId) ?? 1) - 1);
     this.poolUsed.set(c.pool, (this.poolUsed.get(c.pool) ?? c.poolSlots) - c.poolSlots);
     this.unpark(this.parkedByDag, c.dagId, 1);
     this.unpark(this.parkedByPool, c.pool, c.poolSlots);
+    if (heldExecutorSlot && this.staged.has(group)) this.slotFreed?.(c.queue);
   }
 
   /** Pool sizes may have changed: give every parked item another chance. */

@@ -8,12 +8,15 @@ import { attemptSpanIdOf, traceIdOf, traceparentOf } from "./span-ids.js";
 export class TracedExecutor implements Executor {
   /** The inner executor's slots per queue, when it has them (Executor.capacityFor). */
   readonly capacityFor?: (queue: string) => number;
+  /** The inner executor's dispatch window beyond its slots (Executor.stagingFor). */
+  readonly stagingFor?: (queue: string) => number;
 
   constructor(
     private readonly inner: Executor,
     private readonly serviceName: string,
   ) {
     if (inner.capacityFor) this.capacityFor = (queue) => inner.capacityFor!(queue);
+    if (inner.stagingFor) this.stagingFor = (queue) => inner.stagingFor!(queue);
   }
 
   get capacity(): number {

@@ -96,6 +96,13 @@ export interface Executor {
    * shared by every queue (an executor that runs everything itself).
    */
   capacityFor?(queue: string): number;
+  /**
+   * Attempts of `queue` the scheduler may record as `queued` beyond the slots above and hold
+   * itself, each handed over the moment a slot frees: the commit that makes the next attempts
+   * durable then overlaps the ones running instead of sitting between them (docs/executor.md,
+   * "Dispatch window"). The executor never holds more than its slots. Optional: without it, 0.
+   */
+  stagingFor?(queue: string): number;
   start(listener: ExecutorListener): Promise<void>;
   submit(request: AttemptRequest): void;
   /** Stops an attempt (cleared or run timed out); it finishes as failed, not retried by the executor. */

@@ -94,6 +94,7 @@ export class AnomalyDetector {
       shutdown: (graceMs) => executor.shutdown(graceMs),
     };
     if (executor.capacityFor) wrapped.capacityFor = (queue) => executor.capacityFor!(queue);
+    if (executor.stagingFor) wrapped.stagingFor = (queue) => executor.stagingFor!(queue);
     if (executor.keepAlive) wrapped.keepAlive = (ms) => executor.keepAlive!(ms);
     if (executor.runCallback) wrapped.runCallback = (r) => executor.runCallback!(r);
     return wrapped;
