@@ -64,10 +64,7 @@ const typeAware = {
   ],
   // Promise.all([maybePromise, undefined]) is fine: only an iterable with no promise at all is a mistake.
   "@typescript-eslint/await-thenable": ["error", { allowMixedPromiseArrays: true }],
-  "@typescript-eslint/switch-exhaustiveness-check": [
-    "error",
-    { considerDefaultExhaustiveForUnions: true, allowDefaultCaseForExhaustiveSwitch: true },
-  ],
+  "@typescript-eslint/switch-exhaustiveness-check": ["error", { considerDefaultExhaustiveForUnions: true, allowDefaultCaseForExhaustiveSwitch: true }],
   "@typescript-eslint/require-array-sort-compare": ["error", { ignoreStringArrays: true }],
   "@typescript-eslint/no-for-in-array": "error",
   "@typescript-eslint/no-implied-eval": "error",
@@ -78,15 +75,7 @@ const typeAware = {
 
 export default defineConfig(
   {
-    ignores: [
-      "**/node_modules/**",
-      "dist/**",
-      "**/dist/**",
-      "coverage/**",
-      "ui/src/api/schema.d.ts",
-      "templates/**",
-      "**/*.d.ts",
-    ],
+    ignores: ["**/node_modules/**", "dist/**", "**/dist/**", "coverage/**", "ui/src/api/schema.d.ts", "templates/**", "**/*.d.ts"],
   },
   {
     linterOptions: { reportUnusedDisableDirectives: "error" },
