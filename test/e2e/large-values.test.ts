@@ -40,8 +40,8 @@ describe("large return values (the real binary)", () => {
         return run && ["success", "failed"].includes(run.state) ? run.state : undefined;
       }, 60_000);
       expect(state).toBe("success");
-      extract = await (await fetch(`${base}/api/v1/dags/big_values/runs/${runId}/tasks/extract`)).json();
-      count = await (await fetch(`${base}/api/v1/dags/big_values/runs/${runId}/tasks/count`)).json();
+      extract = (await (await fetch(`${base}/api/v1/dags/big_values/runs/${runId}/tasks/extract`)).json()) as typeof extract;
+      count = (await (await fetch(`${base}/api/v1/dags/big_values/runs/${runId}/tasks/count`)).json()) as typeof count;
     } finally {
       await stopProcess(s.proc);
     }
