@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ManualClock } from "../../src/core/testing/manual-clock.js";
 import type { RunRecord } from "../../src/core/model/records.js";
+import { gatherRunFacts } from "../../src/api/explain/explain-facts.js";
+import { explainRun } from "../../src/core/explain/explain-run.js";
 import { HEADER, type Harness } from "../support/harness.js";
 import { commandOnClock, disposeOnManualClock, GATE, LoadedDags, openGate, runWhen, startOnManualClock } from "../support/manual-scheduler.js";
 import { MINUTE, runFor, until } from "../support/manual-time.js";
@@ -59,6 +61,11 @@ describe("pausing a backfill, on a manual clock", () => {
     }
     expect(byState(await runsOf(h, b.id))).toEqual({ success: 2, queued: 4 });
     expect(await h.store.getBackfill(b.id)).toMatchObject({ state: "running", paused: true });
+    // "Why is it waiting?" (docs/explain.md) names the pause.
+    const waiting = (await runsOf(h, b.id)).filter((r) => r.state === "queued").sort((x, y) => x.logicalDate! - y.logicalDate!);
+    const why = async (r: RunRecord) => explainRun(await gatherRunFacts({ store: h!.store, now: clock!.now() }, "hourly", r.runId)).reasons.map((x) => x.code);
+    expect(await why(waiting[0]!)).toEqual(["backfill_paused"]);
+    expect(await why(waiting[3]!)).toEqual(["backfill_paused", "queued_behind"]);
 
     // The DAG itself is not paused: a manual run starts and finishes meanwhile.
     const manual = await h.trigger("hourly", {}, clock.now());

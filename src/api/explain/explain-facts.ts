@@ -105,6 +105,7 @@ async function runGroup(src: ExplainSources, dag: DagRecord, latest: DagVersionR
   return {
     limit,
     backfillId,
+    paused: backfill?.paused ?? false,
     running: running.map((r) => ({ runId: r.runId, startedAt: r.startedAt })),
     queued: queued.map((r) => ({ runId: r.runId, logicalDate: r.logicalDate, runAfter: r.runAfter })),
   };

@@ -3,7 +3,7 @@ import { maxActiveRunsReason, runsAhead } from "./run-group-reasons.js";
 import { isoTime, listOf, when } from "./when.js";
 
 /**
- * Why a queued run has not started: its DAG paused or gone, its version missing, not due yet,
+ * Why a queued run has not started: its DAG paused or gone, its backfill paused, its version missing, not due yet,
  * max active runs reached (naming the runs holding it), queued behind older runs, or simply
  * waiting for the scheduler's next tick.
  */
@@ -15,6 +15,15 @@ export function queuedRunReasons(f: RunFacts): ExplainReason[] {
       code: "dag_paused",
       message: `DAG "${run.dagId}" is paused: its queued runs do not start until it is unpaused (\`baton dags unpause ${run.dagId}\`).`,
       facts: { paused: true },
+    });
+  }
+  if (group.backfillId !== null && group.paused) {
+    out.push({
+      code: "backfill_paused",
+      message:
+        `Backfill ${group.backfillId} of DAG "${run.dagId}" is paused: none of its queued runs starts until it is unpaused ` +
+        `(\`baton backfills unpause ${group.backfillId}\` or Resume on the Backfills page); its running runs go on.`,
+      facts: { backfillId: group.backfillId, paused: true },
     });
   }
   if (dag && !dag.active) {

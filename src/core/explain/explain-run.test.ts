@@ -23,6 +23,15 @@ describe("explainRun: a queued run", () => {
     expect(explainRun(f).reasons[0]!.message).toContain("backfill 7 of DAG");
   });
 
+  it("says its backfill is paused (and nothing about the scheduler's tick); a DAG's own run never is", () => {
+    const f = queued({ run: runRecord({ state: "queued", startedAt: null, backfillId: 7 }), group: { limit: 2, backfillId: 7, paused: true, running: [], queued: [] } });
+    expect(codes(f)).toEqual(["backfill_paused"]);
+    const r = explainRun(f).reasons[0]!;
+    expect(r.facts).toEqual({ backfillId: 7, paused: true });
+    expect(r.message).toBe('Backfill 7 of DAG "test_dag" is paused: none of its queued runs starts until it is unpaused (`baton backfills unpause 7` or Resume on the Backfills page); its running runs go on.');
+    expect(codes(queued({ group: { limit: 2, backfillId: 7, paused: false, running: [], queued: [] } }))).toEqual(["waiting_for_scheduler_tick"]);
+  });
+
   it("says it is queued behind older runs that fill the limit", () => {
     const ahead = { runId: "r0", logicalDate: T0 - 7_200_000, runAfter: T0 - 7_000_000 };
     const f = queued({ group: { limit: 2, backfillId: null, running: [{ runId: "r8", startedAt: T0 }], queued: [ahead, { runId: "r1", logicalDate: T0 - 3_600_000, runAfter: T0 - 60_000 }] } });

@@ -17,6 +17,7 @@ export const EXPLAIN_CODES = [
   "schedule_ended",
   // Runs
   "run_not_due",
+  "backfill_paused",
   "max_active_runs",
   "queued_behind",
   "waiting_for_scheduler_tick",
@@ -88,6 +89,8 @@ export interface RunGroupFacts {
   /** maxActiveRuns of the DAG's latest version, or of the backfill. */
   limit: number;
   backfillId: number | null;
+  /** The backfill is paused: none of its queued runs starts (absent or false for a DAG's own runs). */
+  paused?: boolean;
   /** The group's running runs (they hold the limit). */
   running: Pick<RunRecord, "runId" | "startedAt">[];
   /** The group's queued runs, in the order the scheduler starts them (oldest logical date first). */
