@@ -6,6 +6,7 @@ import { registerAuditHooks } from "./audit/audit-hooks.js";
 import { auditRoutes } from "./audit/audit-routes.js";
 import { startAuditRetention } from "./audit/start-audit-retention.js";
 import { COMMAND_WAIT_MS } from "./commands.js";
+import { registerResponseCompression } from "./compress-responses.js";
 import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
 import { rejectNonFiniteNumbers } from "./finite-numbers.js";
 import { installJsonBodyParsers } from "./json-body.js";
@@ -66,6 +67,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   rememberCompilers(app, compilers);
   installErrorHandler(app);
   await registerSecurityHeaders(app);
+  registerResponseCompression(app);
   installJsonBodyParsers(app);
   // A POST without a body is an empty object, so optional-body routes accept it.
   app.addHook("preValidation", async (request) => {
