@@ -1,5 +1,5 @@
 /** App shell: decides login vs. app from /auth/me, owns the top bar, the routes and live updates. */
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { setUnauthorizedHandler } from "./api/client";
 import { keys } from "./api/keys";
@@ -18,7 +18,6 @@ import { DatasetsPage } from "./pages/datasets-page";
 import { DeadlinesPage } from "./pages/deadlines-page";
 import { HomePage } from "./pages/home-page";
 import { ImportErrorsPage } from "./pages/import-errors-page";
-import { LineagePage } from "./pages/lineage-page";
 import { LoginPage } from "./pages/login-page";
 import { NotificationsPage } from "./pages/notifications-page";
 import { NotFoundPage } from "./pages/not-found-page";
@@ -29,6 +28,10 @@ import { PoolsPage } from "./pages/pools-page";
 import { WorkersPage } from "./pages/workers-page";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
+
+// The lineage page draws with React Flow (and d3), as the Graph tab does: loaded when opened, so
+// the first load of every other page does not download and parse them (docs/benchmark.md, "UI load").
+const LineagePage = lazy(() => import("./pages/lineage-page").then((m) => ({ default: m.LineagePage })));
 
 export function App() {
   const me = useMe();
@@ -82,7 +85,7 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
-  else if (path === "/lineage") page = <LineagePage />;
+  else if (path === "/lineage") page = <Suspense fallback={<Skeleton height={480} />}><LineagePage /></Suspense>;
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
