@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from "../core/ports/logger.js";
 import { HUB_CANCEL_TARGET, HUB_TARGET, type RemoteSignal } from "../core/ports/remote-signal.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import { cancelledOutcome } from "../executor/attempt-end.js";
+import { shortcutOf, type MailboxShortcut, type ShortcutEnd, type ShortcutExecutor, type ShortcutStart } from "./mailbox-shortcut.js";
 
 /** BATON_REMOTE_WINDOW's default: attempts in flight per remote queue. */
 export const DEFAULT_REMOTE_WINDOW = 1_000;
@@ -23,6 +24,11 @@ export interface RemoteExecutorOptions {
   window?: number;
   /** How often to look for outcomes while attempts are in flight. Default 100 ms, 1,000 ms when signals cross processes. */
   pollMs?: number;
+  /**
+   * Meet an API server of this process (one sharing `signal`) without the mailbox's extra round
+   * trips (MailboxShortcut, docs/workers.md "One process"). Default true.
+   */
+  shortcut?: boolean;
 }
 
 /**
@@ -64,6 +70,9 @@ export class RemoteExecutor implements Executor {
   readonly #o: RemoteExecutorOptions;
   readonly #logger: Logger;
   readonly #pollMs: number;
+  readonly #shortcut: MailboxShortcut | null;
+  /** This executor's end of the shortcut. */
+  readonly #end: ShortcutExecutor = { started: (starts) => this.#handed(starts, []), finished: (ends) => this.#handed([], ends) };
   #listener: ExecutorListener | null = null;
   #unsubscribe: (() => void) | null = null;
   readonly #attempts = new Map<string, Remote>();
@@ -92,6 +101,7 @@ export class RemoteExecutor implements Executor {
     this.#logger = options.logger ?? silentLogger;
     this.capacity = options.window ?? DEFAULT_REMOTE_WINDOW;
     this.#pollMs = options.pollMs ?? (options.signal.crossProcess ? 1_000 : 100);
+    this.#shortcut = options.shortcut === false ? null : shortcutOf(options.signal);
   }
 
   /** Every queue gets the same window: a queue without workers fills its own and blocks no other. */
@@ -109,6 +119,7 @@ export class RemoteExecutor implements Executor {
     this.#unsubscribe = this.#o.signal.subscribe(this.#o.schedulerId, () => {
       if (this.#attempts.size > 0) this.#pollSoon();
     });
+    this.#shortcut?.executors.set(this.#o.schedulerId, this.#end);
   }
 
   submit(request: AttemptRequest): void {
@@ -186,16 +197,14 @@ export class RemoteExecutor implements Executor {
     for (const r of batch) r.state = "writing";
     const now = this.#o.clock.now();
     const rows: NewRemoteAttempt[] = batch.map((r) => ({ attemptId: r.request.attemptId, runPk: r.request.runPk, schedulerId: this.#o.schedulerId, queue: r.queue, request: r.request, createdAt: now }));
+    // An API server of this process assigns what its workers have room for: written `assigned`, no claim.
+    const hubs = this.#shortcut === null ? [] : [...this.#shortcut.hubs];
+    for (const hub of hubs) hub.assign(rows);
+    let inserted: ReadonlySet<string>;
     try {
-      await this.#o.mailbox.enqueueRemoteAttempts(rows);
-      this.#writeFailures = 0;
-      for (const r of batch) {
-        r.state = "queued";
-        if (r.cancelReason !== null) this.#cancelLater(r);
-      }
-      this.#o.signal.notify(HUB_TARGET);
-      this.#armPoll();
+      inserted = new Set(await this.#o.mailbox.enqueueRemoteAttempts(rows));
     } catch (err) {
+      for (const hub of hubs) hub.written(rows, new Set());
       // Written again, first, after a backoff (an insert of an attempt already there does nothing).
       this.#writeFailures++;
       for (const r of batch) r.state = "pending";
@@ -205,6 +214,15 @@ export class RemoteExecutor implements Executor {
       this.#retryAfter(backoffMs(this.#writeFailures), () => void this.#flush());
       return;
     }
+    this.#writeFailures = 0;
+    for (const r of batch) {
+      r.state = "queued";
+      if (r.cancelReason !== null) this.#cancelLater(r);
+    }
+    for (const hub of hubs) hub.written(rows, inserted);
+    // Only rows left `queued` need an API server's claim.
+    if (rows.some((r) => r.workerId === undefined)) this.#o.signal.notify(HUB_TARGET);
+    this.#armPoll();
     this.#flushing--;
     if (this.#pending.length > 0) this.#scheduleFlush();
   }
@@ -279,7 +297,15 @@ export class RemoteExecutor implements Executor {
     else this.#armPoll(delay);
   }
 
-  #apply(started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[], finished: RemoteAttemptRecord[]): void {
+  /** Starts and outcomes an API server of this process handed over (their rows already updated or deleted). */
+  #handed(starts: ShortcutStart[], ends: ShortcutEnd[]): void {
+    if (this.#stopped) return;
+    const queued = ends.filter((e) => this.#attempts.get(e.attemptId)?.state === "queued");
+    this.#apply([...starts, ...queued], ends);
+    if (this.#drained !== null && !this.#anyRunning()) this.#drained();
+  }
+
+  #apply(started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[], finished: ShortcutEnd[]): void {
     const now = this.#o.clock.now();
     for (const s of started) {
       const r = this.#attempts.get(s.attemptId);
@@ -342,6 +368,7 @@ export class RemoteExecutor implements Executor {
     this.#drained = null;
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    if (this.#shortcut?.executors.get(this.#o.schedulerId) === this.#end) this.#shortcut.executors.delete(this.#o.schedulerId);
     this.#cancelPollTimer?.();
     this.#cancelPollTimer = null;
     for (const cancel of this.#retryTimers) cancel();

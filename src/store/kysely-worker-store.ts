@@ -5,7 +5,7 @@ import type { WorkerStore } from "../core/ports/worker-store.js";
 import type { DialectFeatures } from "./dialect-features.js";
 import { getBundle, saveBundle } from "./queries/dag-bundles.js";
 import { declareLostWorkers } from "./queries/declare-lost-workers.js";
-import { claimRemoteAttempts, finishRemoteAttempts, markRemoteStarted, requeueRemoteAttempts } from "./queries/remote-attempts-hub.js";
+import { claimRemoteAttempts, finishAndTakeRemoteAttempts, finishRemoteAttempts, markRemoteStarted, requeueRemoteAttempts, type TakenRemoteEnd } from "./queries/remote-attempts-hub.js";
 import { cancelRemoteAttempt, deleteFinishedOrphans, enqueueRemoteAttempts, releaseRemoteAttempts, takeRemoteUpdates } from "./queries/remote-attempts-submit.js";
 import { getRemoteAttempt, listRemoteCancels, listWorkerAttempts, remoteQueueDepths } from "./queries/remote-attempts-views.js";
 import { createWorkerToken, getWorkerToken, listWorkerTokens, revokeWorkerToken, touchWorkerToken } from "./queries/worker-tokens.js";
@@ -76,7 +76,7 @@ export class KyselyWorkerStore implements WorkerStore {
     return getBundle(this.db, sha256);
   }
 
-  enqueueRemoteAttempts(rows: NewRemoteAttempt[]): Promise<void> {
+  enqueueRemoteAttempts(rows: NewRemoteAttempt[]): Promise<string[]> {
     return enqueueRemoteAttempts(this.db, this.features.maxParameters, this.features.rowLocks, rows);
   }
 
@@ -109,6 +109,10 @@ export class KyselyWorkerStore implements WorkerStore {
 
   finishRemoteAttempts(items: RemoteAttemptEnd[]): Promise<string[]> {
     return finishRemoteAttempts(this.db, this.features, items);
+  }
+
+  finishAndTakeRemoteAttempts(items: RemoteAttemptEnd[], takeFor: string[]): Promise<{ accepted: string[]; taken: TakenRemoteEnd[] }> {
+    return finishAndTakeRemoteAttempts(this.db, this.features, items, takeFor);
   }
 
   requeueRemoteAttempts(ids: string[], workerId: string): Promise<string[]> {

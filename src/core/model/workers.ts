@@ -92,6 +92,11 @@ export interface NewRemoteAttempt {
   queue: string;
   request: AttemptRequest;
   createdAt: EpochMs;
+  /**
+   * Written `assigned` to this worker at once (an API server in the scheduler's own process chose
+   * it: no claim follows); absent: `queued`, for the API servers to claim.
+   */
+  workerId?: string;
 }
 
 /** What the API server reports for one attempt it finished (the worker's report, or "worker lost"). */

@@ -44,12 +44,16 @@ export interface WorkerStore {
   declareLostWorkers(seenBefore: EpochMs, at: EpochMs, error: (workerId: string) => string): Promise<string[]>;
 
   // DAG bundles, for workers on other machines: fetched by the sha256 of their code.
-  /** Stores a compiled DAG bundle once (a second save of the same hash does nothing). */
+  /** Stores a compiled DAG bundle once (a second save of the same hash only sets its `created_at` to `at`: retention keeps recently saved bundles). */
   saveBundle(sha256: string, code: string, at: EpochMs): Promise<void>;
   getBundle(sha256: string): Promise<string | undefined>;
 
   // Mailbox: the scheduler side.
-  enqueueRemoteAttempts(rows: NewRemoteAttempt[]): Promise<void>;
+  /**
+   * Writes new attempts `queued` (or `assigned`, for a row with a `workerId`), unless their
+   * scheduler's lease is fenced; an id already there is left as it is. Returns the ids inserted.
+   */
+  enqueueRemoteAttempts(rows: NewRemoteAttempt[]): Promise<string[]>;
   /** Asks for `attemptId` to be stopped. A `queued` one is finished at once with `outcome`; returns whether a row was there. */
   cancelRemoteAttempt(attemptId: string, reason: string, outcome: RemoteAttemptEnd["outcome"], at: EpochMs): Promise<boolean>;
   /**
@@ -77,6 +81,12 @@ export interface WorkerStore {
   markRemoteStarted(items: { attemptId: string; workerId: string; startedAt: EpochMs; pid: number | null }[]): Promise<string[]>;
   /** Records outcomes; returns the ids accepted. A refused one is not that worker's any more: the worker drops it. */
   finishRemoteAttempts(items: RemoteAttemptEnd[]): Promise<string[]>;
+  /**
+   * finishRemoteAttempts, except that the accepted rows of the schedulers `takeFor` (in the
+   * caller's own process) are deleted and returned in `taken` instead of written `finished`: the
+   * caller hands them to those schedulers itself (docs/workers.md, "One process").
+   */
+  finishAndTakeRemoteAttempts(items: RemoteAttemptEnd[], takeFor: string[]): Promise<{ accepted: string[]; taken: (RemoteAttemptEnd & { schedulerId: string })[] }>;
   /** A worker hands back attempts it never started (draining): `assigned` → `queued`, only if assigned to `workerId`; returns the ids requeued. */
   requeueRemoteAttempts(ids: string[], workerId: string): Promise<string[]>;
   /** Attempts assigned to these workers whose stop was asked for (cancelReason set) and not finished. */

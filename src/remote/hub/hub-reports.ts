@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/ports/clock.js";
 import type { Logger } from "../../core/ports/logger.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
+import type { MailboxShortcut, ShortcutEnd, ShortcutStart } from "../mailbox-shortcut.js";
 import type { FinishedReport, WorkerMessage } from "../protocol.js";
 import type { AttemptLogs } from "./attempt-logs.js";
 import { ReportBatcher } from "./report-batcher.js";
@@ -9,7 +10,7 @@ import type { WorkerConnection } from "./worker-connection.js";
 export const NOT_YOURS = "not this worker's any more";
 
 export interface HubReportsDeps {
-  store: Pick<WorkerStore, "markRemoteStarted" | "finishRemoteAttempts">;
+  store: Pick<WorkerStore, "markRemoteStarted" | "finishRemoteAttempts" | "finishAndTakeRemoteAttempts">;
   clock: Clock;
   logger: Logger;
   logs: AttemptLogs;
@@ -21,21 +22,42 @@ export interface HubReportsDeps {
   freed(): void;
   /** How long a `started` waits to be written with its `finished` (ReportBatcher). Default 0. */
   startedDelayMs?: number;
+  /** Schedulers of this process: their outcomes are taken and handed over here, their starts too (MailboxShortcut). */
+  shortcut?: MailboxShortcut | null;
 }
 
 /**
  * The workers' `started` and `finished` reports: written in batches (ReportBatcher), then
  * answered with one `ack` (recorded) and one `drop` (refused: not that worker's any more) per
- * worker and one signal per owning scheduler. Outcomes' errors are masked first.
+ * worker and one signal per owning scheduler. Outcomes' errors are masked first. The outcomes
+ * and starts of schedulers in this process (`shortcut`) are handed to them directly instead:
+ * their rows are deleted as the outcomes are recorded (finishAndTakeRemoteAttempts), and no
+ * signal or take follows.
  */
 export class HubReports {
   readonly #batcher: ReportBatcher;
   readonly #acks = new Map<WorkerConnection, string[]>();
   readonly #drops = new Map<WorkerConnection, string[]>();
   readonly #owners = new Set<string>();
+  /** Outcomes taken for schedulers of this process in the batch being written, by attempt id. */
+  readonly #taken = new Map<string, ShortcutEnd & { schedulerId: string }>();
+  /** Starts and outcomes to hand to schedulers of this process after the batch, by scheduler id. */
+  readonly #handStarts = new Map<string, ShortcutStart[]>();
+  readonly #handEnds = new Map<string, ShortcutEnd[]>();
 
   constructor(private readonly deps: HubReportsDeps) {
-    this.#batcher = new ReportBatcher(deps.store, deps.clock, {
+    const { store, shortcut } = deps;
+    const batchStore: Pick<WorkerStore, "markRemoteStarted" | "finishRemoteAttempts"> = {
+      markRemoteStarted: (items) => store.markRemoteStarted(items),
+      finishRemoteAttempts: async (items) => {
+        const local = shortcut?.localSchedulers() ?? [];
+        if (local.length === 0) return store.finishRemoteAttempts(items);
+        const { accepted, taken } = await store.finishAndTakeRemoteAttempts(items, local);
+        for (const t of taken) this.#taken.set(t.attemptId, t);
+        return accepted;
+      },
+    };
+    this.#batcher = new ReportBatcher(batchStore, deps.clock, {
       afterBatch: () => this.#answer(),
       failed: (err) => deps.logger.warn({ err }, "workers' reports could not be recorded; trying again"),
     }, deps.startedDelayMs ?? 0);
@@ -48,7 +70,8 @@ export class HubReports {
       this.#batcher.started({ attemptId: m.id, workerId: conn.workerId, startedAt: m.at, pid: m.pid }, (accepted) => {
         if (accepted && held !== undefined) {
           held.started = true;
-          this.#owners.add(held.record.schedulerId);
+          if (this.deps.shortcut?.executors.has(held.record.schedulerId)) push(this.#handStarts, held.record.schedulerId, { attemptId: m.id, startedAt: m.at, pid: m.pid, workerId: conn.workerId });
+          else this.#owners.add(held.record.schedulerId);
         } else if (!accepted) {
           this.deps.forget(conn, m.id);
           push(this.#drops, conn, m.id);
@@ -66,9 +89,12 @@ export class HubReports {
     const end = { attemptId: report.id, workerId: conn.workerId, outcome, startedAt: report.startedAt, endedAt: report.endedAt, pid: report.pid };
     this.#batcher.finished(end, (accepted) => {
       this.deps.forget(conn, report.id);
+      const taken = this.#taken.get(report.id);
+      this.#taken.delete(report.id);
       if (accepted) {
         push(this.#acks, conn, report.id);
-        if (held !== undefined) this.#owners.add(held.record.schedulerId);
+        if (taken !== undefined) push(this.#handEnds, taken.schedulerId, taken);
+        else if (held !== undefined) this.#owners.add(held.record.schedulerId);
       } else {
         push(this.#drops, conn, report.id);
       }
@@ -93,7 +119,34 @@ export class HubReports {
     this.#acks.clear();
     this.#drops.clear();
     this.#owners.clear();
+    this.#handOver();
     if (freed) this.deps.freed();
+  }
+
+  /** Hands the starts and outcomes gathered for schedulers of this process to them (one that went away meanwhile: signalled, it takes from the mailbox what is left there). */
+  #handOver(): void {
+    const executors = this.deps.shortcut?.executors;
+    for (const [schedulerId, starts] of this.#handStarts) {
+      const end = executors?.get(schedulerId);
+      if (end === undefined) this.deps.notifyOwner(schedulerId);
+      else callSafely(this.deps.logger, () => end.started(starts));
+    }
+    for (const [schedulerId, ends] of this.#handEnds) {
+      const end = executors?.get(schedulerId);
+      if (end === undefined) this.deps.logger.warn({ schedulerId, attempts: ends.map((e) => e.attemptId) }, "outcomes taken for a scheduler of this process that stopped meanwhile; its successor's recovery decides these attempts");
+      else callSafely(this.deps.logger, () => end.finished(ends));
+    }
+    this.#handStarts.clear();
+    this.#handEnds.clear();
+    this.#taken.clear();
+  }
+}
+
+function callSafely(logger: Logger, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    logger.error({ err }, "a scheduler of this process failed to take remote outcomes");
   }
 }
 

@@ -13,6 +13,8 @@ export interface HeldAttempt {
   reported: boolean;
   /** A `started` report being recorded: what a `secret`/`dagRuns` request of the same turn waits for. */
   starting: Promise<unknown> | null;
+  /** Assigned here before its row is written (MailboxShortcut): not sent yet, its room held. */
+  unsent?: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export class WorkerConnection {
   /** Attempts it holds and has not said it started, newest first (what a recall may take back). */
   unstarted(): string[] {
     const ids: string[] = [];
-    for (const [id, held] of this.held) if (!held.reported && !held.started) ids.push(id);
+    for (const [id, held] of this.held) if (!held.reported && !held.started && held.unsent !== true) ids.push(id);
     return ids.reverse();
   }
 

@@ -12,12 +12,14 @@ import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
 import { answerDagRuns } from "../../executor/answer-dag-runs.js";
 import { answerSecret } from "../../executor/answer-secret.js";
+import type { NewRemoteAttempt } from "../../core/model/workers.js";
+import { shortcutOf, type MailboxShortcut, type ShortcutHub } from "../mailbox-shortcut.js";
 import { WORKER_CONNECT_PATH, WORKER_PROTOCOL_VERSION, type WorkerMessage } from "../protocol.js";
 import { AttemptLogs } from "./attempt-logs.js";
 import { registerBundleRoute } from "./bundle-route.js";
 import { claimWork } from "./claim-work.js";
 import { CoalescedRunner } from "./coalesced-runner.js";
-import { HubReports } from "./hub-reports.js";
+import { HubReports, push } from "./hub-reports.js";
 import { sweepWorkers } from "./hub-sweep.js";
 import { helloProblem, parseWorkerMessage, type HelloMessage } from "./parse-worker-message.js";
 import { reconcileHolding } from "./reconcile-holding.js";
@@ -48,6 +50,11 @@ export interface WorkerHubOptions {
    * costs one write instead of two (ReportBatcher). Default {@link STARTED_DELAY_MS}; 0: at once.
    */
   startedDelayMs?: number;
+  /**
+   * Meet the schedulers of this process (those sharing `signal`) without the mailbox's extra
+   * round trips (MailboxShortcut, docs/workers.md "One process"). Default true.
+   */
+  shortcut?: boolean;
 }
 
 /** WorkerHubOptions.startedDelayMs's default. */
@@ -75,8 +82,11 @@ const CLOSE_WAIT_MS = 1_000;
  *   sdkRoot, version, lostAfterMs: 10_000, heartbeatMs: 2_000, bundlesDir });
  * const app = await buildApiServer({ ...deps, workerHub: hub }); // calls hub.attach(app)
  */
-export class WorkerHub {
+export class WorkerHub implements ShortcutHub {
   readonly #o: WorkerHubOptions;
+  readonly #shortcut: MailboxShortcut | null;
+  /** Attempts assigned by {@link assign} whose rows are being written, with the connection chosen. */
+  readonly #assigned = new Map<string, WorkerConnection>();
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
   readonly #connections = new Set<WorkerConnection>();
   readonly #byWorker = new Map<string, WorkerConnection>();
@@ -104,6 +114,7 @@ export class WorkerHub {
       if (!Number.isInteger(options[key]) || options[key] < 1) throw new BatonError(`WorkerHub: ${key} must be a positive integer, got ${options[key]}`);
     }
     this.#o = options;
+    this.#shortcut = options.shortcut === false ? null : shortcutOf(options.signal);
     this.#pollMs = options.signal.crossProcess ? 1_000 : 100;
     this.#logs = new AttemptLogs(options.logger);
     this.#passes = new CoalescedRunner(() => this.#pass(), (err) => options.logger.warn({ err }, "workers' cancels or new attempts could not be read"));
@@ -116,6 +127,7 @@ export class WorkerHub {
       // Room freed matters only when the last claims left attempts queued.
       freed: () => this.#backlog && this.#schedulePass(),
       startedDelayMs: options.startedDelayMs ?? STARTED_DELAY_MS,
+      shortcut: this.#shortcut,
     });
   }
 
@@ -135,6 +147,7 @@ export class WorkerHub {
     this.#unsubscribe = [this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass()), this.#o.signal.subscribe(HUB_CANCEL_TARGET, () => this.#schedulePass(true))];
     this.#every(this.#pollMs, () => this.#schedulePass(true));
     this.#every(SWEEP_MS, () => this.#sweeps.request());
+    this.#shortcut?.hubs.add(this);
   }
 
   /** Workers connected now (welcomed), for tests and diagnostics. */
@@ -150,6 +163,7 @@ export class WorkerHub {
   }
 
   async #close(): Promise<void> {
+    this.#shortcut?.hubs.delete(this);
     for (const cancel of this.#timers) cancel();
     for (const off of this.#unsubscribe) off();
     this.#reports.close();
@@ -264,10 +278,10 @@ export class WorkerHub {
   }
 
   /** Logs a handler's failure (database trouble); `closeConnection`: the worker connects again later. */
-  #whenFails(conn: WorkerConnection, work: Promise<void>, what: string, closeConnection: boolean): void {
+  #whenFails(conn: WorkerConnection | undefined, work: Promise<void>, what: string, closeConnection: boolean): void {
     work.catch((err: unknown) => {
-      this.#o.logger.warn({ err, workerId: conn.workerId }, what);
-      if (closeConnection) conn.close(1011, "server error");
+      this.#o.logger.warn({ err, workerId: conn?.workerId }, what);
+      if (closeConnection) conn?.close(1011, "server error");
     });
   }
 
@@ -404,6 +418,67 @@ export class WorkerHub {
     }
   }
 
+  // The shortcut with the schedulers of this process (MailboxShortcut).
+
+  /**
+   * Chooses, for each new row of a scheduler of this process, a worker of its queue with room —
+   * most idle processes first, then most room, as a claim does — and holds that room for it. Not
+   * while attempts may be waiting in the mailbox (`#backlog`): older ones go first, by claim.
+   */
+  assign(rows: NewRemoteAttempt[]): void {
+    if (this.#stopping || this.#backlog) return;
+    const now = this.#o.clock.now();
+    const live = [...this.#byWorker.values()].filter((c) => c.phase === "ready" && now - c.lastHeardAt <= this.#o.lostAfterMs);
+    for (const row of rows) {
+      if (row.workerId !== undefined) continue;
+      const serving = live.filter((c) => c.hello?.queues.includes(row.queue) === true);
+      const pick = best(serving, (c) => c.idleSlots()) ?? best(serving, (c) => c.room());
+      if (pick === undefined) {
+        // Left `queued`: claims take it (and what comes after it) from now on.
+        this.#backlog = true;
+        continue;
+      }
+      row.workerId = pick.workerId;
+      pick.held.set(row.attemptId, { record: { schedulerId: row.schedulerId, queue: row.queue, request: row.request, startedAt: null, pid: null }, started: false, reported: false, starting: null, unsent: true });
+      this.#assigned.set(row.attemptId, pick);
+    }
+  }
+
+  /** Sends the rows {@link assign} chose a worker for and that were written; gives the room of the others back. */
+  written(rows: NewRemoteAttempt[], inserted: ReadonlySet<string>): void {
+    const runs = new Map<WorkerConnection, NewRemoteAttempt[]>();
+    const gone = new Map<string, string[]>();
+    for (const row of rows) {
+      const conn = this.#assigned.get(row.attemptId);
+      if (conn === undefined || conn.workerId !== row.workerId) continue;
+      this.#assigned.delete(row.attemptId);
+      const held = conn.held.get(row.attemptId);
+      const ours = held?.unsent === true;
+      if (ours) held.unsent = false;
+      if (!inserted.has(row.attemptId)) {
+        if (ours) conn.held.delete(row.attemptId);
+        continue;
+      }
+      if (ours && conn.phase === "ready" && this.#byWorker.get(conn.workerId) === conn) push(runs, conn, row);
+      else {
+        // The worker went away (or was cut off) while the row was written: back to the queue.
+        if (ours) this.#forget(conn, row.attemptId);
+        push(gone, conn.workerId, row.attemptId);
+      }
+    }
+    for (const [conn, sent] of runs) conn.send({ t: "run", attempts: sent.map((r) => r.request) });
+    for (const [workerId, ids] of gone) {
+      this.#whenFails(
+        undefined,
+        this.#o.store.requeueRemoteAttempts(ids, workerId).then((requeued) => {
+          if (requeued.length > 0) this.#schedulePass();
+        }),
+        "attempts assigned to a worker that went away could not be requeued",
+        false,
+      );
+    }
+  }
+
   // Passes: cancels and claims, on each signal and poll, one at a time.
 
   /** Calls `fn` every `ms` on the clock until the hub closes. */
@@ -502,6 +577,17 @@ function surplus(conn: WorkerConnection): number {
   const running = conn.held.size - conn.unstarted().length;
   const idleProcesses = Math.max(0, (conn.hello?.concurrency ?? 0) - running);
   return Math.max(0, conn.unstarted().length - idleProcesses);
+}
+
+/** The connection with the most of `score` (> 0), or undefined. */
+function best(conns: WorkerConnection[], score: (c: WorkerConnection) => number): WorkerConnection | undefined {
+  let pick: WorkerConnection | undefined;
+  let most = 0;
+  for (const c of conns) {
+    const n = score(c);
+    if (n > most) [pick, most] = [c, n];
+  }
+  return pick;
 }
 
 function notRunning(attemptId: string, call: string): string {

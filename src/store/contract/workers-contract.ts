@@ -204,6 +204,56 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.getRemoteAttempt("a2")).toMatchObject({ state: "finished", workerId: "w1", startedAt: T0 + 10, endedAt: T0 + 20, pid: 99, outcome: { kind: "failed", error: "boom", retryable: true } });
     });
 
+    it("enqueue returns the ids it inserted, and writes a row with a workerId assigned to that worker (no claim needed)", async () => {
+      const w = sut.store.workers;
+      for (const id of ["s1", "s2"]) await sut.store.registerScheduler({ id, host: "h", pid: 1, version: "t", startedAt: T0 });
+      expect((await w.enqueueRemoteAttempts([attempt("q1"), attempt("d1", { workerId: "w1", createdAt: T0 + 5 })])).sort()).toEqual(["d1", "q1"]);
+      expect(await w.getRemoteAttempt("d1")).toMatchObject({ state: "assigned", workerId: "w1", assignedAt: T0 + 5, createdAt: T0 + 5 });
+      expect(await w.getRemoteAttempt("q1")).toMatchObject({ state: "queued", workerId: null, assignedAt: null });
+      // Repeated ids are not inserted again (and not returned); the claim sees only the queued one.
+      expect(await w.enqueueRemoteAttempts([attempt("d1", { workerId: "w2" }), attempt("q2", { createdAt: T0 + 1 })])).toEqual(["q2"]);
+      expect(await w.getRemoteAttempt("d1")).toMatchObject({ state: "assigned", workerId: "w1" });
+      expect(ids(await w.claimRemoteAttempts("w2", ["default"], 10, T0 + 9))).toEqual(["q1", "q2"]);
+      expect(ids(await w.listWorkerAttempts("w1"))).toEqual(["d1"]);
+      // A fenced scheduler inserts nothing, assigned or not (several schedulers' rows, and one scheduler's alone).
+      expect(await sut.store.fenceScheduler("s1", 0, "s2", T0 + 1)).toBe(true);
+      expect(await w.enqueueRemoteAttempts([attempt("f1", { schedulerId: "s1", workerId: "w1" }), attempt("f2", { schedulerId: "s1" })])).toEqual([]);
+      expect(await w.enqueueRemoteAttempts([attempt("f3", { schedulerId: "s1", workerId: "w1" }), attempt("ok", { schedulerId: "s2", workerId: "w1" })])).toEqual(["ok"]);
+      expect(await w.getRemoteAttempt("f1")).toBeUndefined();
+      expect(await w.getRemoteAttempt("f3")).toBeUndefined();
+      expect(await w.getRemoteAttempt("ok")).toMatchObject({ state: "assigned", workerId: "w1", schedulerId: "s2" });
+    });
+
+    it("finishAndTakeRemoteAttempts deletes and returns the accepted outcomes of the named schedulers, finishes the others, and refuses other workers' reports", async () => {
+      const w = sut.store.workers;
+      await w.enqueueRemoteAttempts([attempt("a1"), attempt("a2"), attempt("a3"), attempt("b1", { schedulerId: "s2" }), attempt("o1", { schedulerId: "s3" })]);
+      await w.claimRemoteAttempts("w1", ["default"], 10, T0 + 1);
+      await w.markRemoteStarted([{ attemptId: "a1", workerId: "w1", startedAt: T0 + 2, pid: 11 }]);
+      await w.releaseRemoteAttempts({ schedulerIds: ["s3"] }, "scheduler gone"); // o1: an orphan ("")
+      const failed: AttemptOutcome = { kind: "failed", error: "boom", retryable: true };
+      const r = await w.finishAndTakeRemoteAttempts(
+        [end("a1", "w1"), { ...end("a2", "w1", failed), pid: null }, end("a3", "w2"), end("b1", "w1"), end("o1", "w1"), end("nope", "w1")],
+        ["s1", ""],
+      );
+      expect(r.accepted.sort()).toEqual(["a1", "a2", "b1", "o1"]);
+      expect(r.taken.sort((x, y) => x.attemptId.localeCompare(y.attemptId))).toEqual([
+        { ...end("a1", "w1"), schedulerId: "s1" },
+        { ...end("a2", "w1", failed), pid: null, schedulerId: "s1" },
+      ]);
+      expect(await w.getRemoteAttempt("a1")).toBeUndefined();
+      expect(await w.getRemoteAttempt("a2")).toBeUndefined();
+      expect(await w.getRemoteAttempt("a3")).toMatchObject({ state: "assigned", workerId: "w1" }); // w2's report refused
+      expect(await w.getRemoteAttempt("b1")).toMatchObject({ state: "finished", outcome: success });
+      expect(await w.getRemoteAttempt("o1")).toMatchObject({ state: "finished", schedulerId: "" }); // orphans are never taken
+      // Once taken, a repeated report is refused; s2 still takes its own from the mailbox.
+      expect(await w.finishAndTakeRemoteAttempts([end("a1", "w1")], ["s1"])).toEqual({ accepted: [], taken: [] });
+      expect(ids((await w.takeRemoteUpdates("s2", [])).finished)).toEqual(["b1"]);
+      expect(ids((await w.takeRemoteUpdates("s1", [])).finished)).toEqual([]);
+      // With no scheduler named, it is finishRemoteAttempts.
+      expect(await w.finishAndTakeRemoteAttempts([end("a3", "w1")], [])).toEqual({ accepted: ["a3"], taken: [] });
+      expect(await w.getRemoteAttempt("a3")).toMatchObject({ state: "finished" });
+    });
+
     it("takeRemoteUpdates returns a scheduler's finished rows once (deleting them) and which awaited ids started", async () => {
       const w = sut.store.workers;
       await w.enqueueRemoteAttempts([attempt("a1"), attempt("a2"), attempt("a3"), attempt("b1", { schedulerId: "s2" })]);

@@ -167,3 +167,100 @@ export async function requeueRemoteAttempts(db: Kysely<Database>, ids: string[],
     return [...requeued, ...finished].map((r) => r.attempt_id);
   });
 }
+
+/** An outcome finishRemoteAttempts took for a scheduler in the API server's own process (its row deleted). */
+export type TakenRemoteEnd = RemoteAttemptEnd & { schedulerId: string };
+
+/**
+ * finishRemoteAttempts for an API server that shares its process with some schedulers
+ * (`takeFor`, their lease ids): the rows of those schedulers are not written `finished` for them
+ * to take later; they are deleted here and returned (`taken`), for the caller to hand over in
+ * memory — the finish and the take in one statement instead of two. Fenced as finishRemoteAttempts:
+ * only a row still assigned to the reporting worker and not finished is accepted (`accepted`
+ * lists them all, taken or not). With writable CTEs (PostgreSQL) it is one statement per chunk;
+ * otherwise a read and the writes in one transaction.
+ */
+export async function finishAndTakeRemoteAttempts(
+  db: Kysely<Database>,
+  features: DialectFeatures,
+  all: RemoteAttemptEnd[],
+  takeFor: string[],
+): Promise<{ accepted: string[]; taken: TakenRemoteEnd[] }> {
+  const items = lastPerAttempt(all);
+  const owners = takeFor.filter((id) => id !== "");
+  if (items.length === 0) return { accepted: [], taken: [] };
+  if (owners.length === 0) return { accepted: await finishRemoteAttempts(db, features, items), taken: [] };
+  const byId = new Map(items.map((i) => [i.attemptId, i]));
+  const accepted: string[] = [];
+  const taken: TakenRemoteEnd[] = [];
+  if (!features.writableCtes) {
+    await db.transaction().execute(async (trx) => {
+      for (const part of chunk(items, features.maxParameters - owners.length - 1)) {
+        const rows = await trx
+          .selectFrom("remote_attempts")
+          .select(["attempt_id", "worker_id", "scheduler_id", "pid"])
+          .where("attempt_id", "in", part.map((i) => i.attemptId))
+          .where("state", "in", ["assigned", "running"])
+          .execute();
+        const mine = rows.filter((r) => r.worker_id === byId.get(r.attempt_id)!.workerId);
+        const toTake = mine.filter((r) => owners.includes(r.scheduler_id));
+        if (toTake.length > 0) await trx.deleteFrom("remote_attempts").where("attempt_id", "in", toTake.map((r) => r.attempt_id)).execute();
+        for (const r of toTake) {
+          const item = byId.get(r.attempt_id)!;
+          taken.push({ ...item, pid: item.pid ?? r.pid, schedulerId: r.scheduler_id });
+          accepted.push(r.attempt_id);
+        }
+        const takenIds = new Set(toTake.map((r) => r.attempt_id));
+        const rest = part.filter((i) => !takenIds.has(i.attemptId));
+        accepted.push(...(await finishRemoteAttempts(trx, features, rest)));
+      }
+    });
+    return { accepted, taken };
+  }
+  const big = int64(features);
+  const run = async (trx: Kysely<Database>, part: RemoteAttemptEnd[]): Promise<void> => {
+    const values = sql.join(
+      part.map(
+        (i) =>
+          sql`(${sql.join([sql`cast(${i.attemptId} as text)`, sql`cast(${i.workerId} as text)`, sql`cast(${JSON.stringify(i.outcome)} as text)`, sql`cast(${i.startedAt} as ${big})`, sql`cast(${i.endedAt} as ${big})`, sql`cast(${i.pid} as integer)`])})`,
+      ),
+    );
+    // The update reads `taken`, so the delete runs first and the two never touch one row.
+    const rows = await sql<{ attempt_id: string; scheduler_id: string | null; pid: number | null }>`
+      with v as (select * from (values ${values}) as v),
+      taken as (
+        delete from remote_attempts r using v
+        where r.attempt_id = v.column1 and r.worker_id = v.column2 and r.state in ('assigned', 'running')
+          and r.scheduler_id in (${sql.join(owners)})
+        returning r.attempt_id, r.scheduler_id, r.pid
+      ),
+      finished as (
+        update remote_attempts set
+          state = 'finished',
+          outcome = v.column3,
+          started_at = v.column4,
+          ended_at = v.column5,
+          pid = coalesce(v.column6, remote_attempts.pid)
+        from v
+        where remote_attempts.attempt_id = v.column1 and remote_attempts.worker_id = v.column2
+          and remote_attempts.state in ('assigned', 'running')
+          and remote_attempts.attempt_id not in (select attempt_id from taken)
+        returning remote_attempts.attempt_id
+      )
+      select attempt_id, scheduler_id, pid from taken
+      union all
+      select attempt_id, null, null from finished`.execute(trx);
+    for (const r of rows.rows) {
+      accepted.push(r.attempt_id);
+      if (r.scheduler_id === null) continue;
+      const item = byId.get(r.attempt_id)!;
+      taken.push({ ...item, pid: item.pid ?? r.pid, schedulerId: r.scheduler_id });
+    }
+  };
+  const parts = chunk(items, rowsPerStatement(features.maxParameters - owners.length, 6));
+  if (parts.length === 1) await run(db, parts[0]!);
+  else await db.transaction().execute(async (trx) => {
+    for (const part of parts) await run(trx, part);
+  });
+  return { accepted, taken };
+}

@@ -12,7 +12,7 @@ import type { RemoteAttemptsTable } from "../schema/worker-tables.js";
  * back); the scheduler deletes finished rows when it takes them.
  */
 
-const ENQUEUE_COLUMNS = 7;
+const ENQUEUE_COLUMNS = 9;
 
 /**
  * Inserts `queued` rows in one transaction; an attempt id already there is left as it is (a
@@ -25,54 +25,69 @@ const ENQUEUE_COLUMNS = 7;
  * Where rows lock (PostgreSQL), one scheduler's rows that fit one statement (the hot path: a
  * scheduler writes only its own) go in one statement instead — the lease read `FOR SHARE` in a
  * materialized CTE that the insert's `NOT EXISTS` reads — one round trip instead of four.
+ *
+ * A row with a `workerId` (an API server in the scheduler's process chose the worker) is written
+ * `assigned` to it at once, `assigned_at` = `createdAt`: no claim follows. Returns the ids
+ * inserted (not those already there, nor those of a fenced scheduler): only those may be sent.
  */
-export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, all: NewRemoteAttempt[]): Promise<void> {
-  if (all.length === 0) return;
+export async function enqueueRemoteAttempts(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, all: NewRemoteAttempt[]): Promise<string[]> {
+  if (all.length === 0) return [];
   const schedulerId = all[0]!.schedulerId;
   if (rowLocks && all.length <= rowsPerStatement(maxParameters, ENQUEUE_COLUMNS) - 1 && all.every((r) => r.schedulerId === schedulerId)) {
-    await enqueueInOneStatement(db, schedulerId, all);
-    return;
+    return enqueueInOneStatement(db, schedulerId, all);
   }
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
     const ids = [...new Set(all.map((r) => r.schedulerId))];
     let q = trx.selectFrom("scheduler_leases").select(["id", "fenced_at"]).where("id", "in", ids);
     if (rowLocks) q = q.forShare();
     const fenced = new Set((await q.execute()).filter((l) => l.fenced_at !== null).map((l) => l.id));
     const rows = fenced.size === 0 ? all : all.filter((r) => !fenced.has(r.schedulerId));
-    await insertQueued(trx, maxParameters, rows);
+    return insertQueued(trx, maxParameters, rows);
   });
 }
 
 /** One scheduler's rows, unless its lease is fenced, in one statement (PostgreSQL: row locks). */
-async function enqueueInOneStatement(db: Kysely<Database>, schedulerId: string, rows: NewRemoteAttempt[]): Promise<void> {
+async function enqueueInOneStatement(db: Kysely<Database>, schedulerId: string, rows: NewRemoteAttempt[]): Promise<string[]> {
   const values = sql.join(
-    rows.map((r) => sql`(${r.attemptId}, cast(${r.runPk} as bigint), ${r.queue}, ${JSON.stringify(r.request)}, cast(${r.createdAt} as bigint))`),
+    rows.map(
+      (r) =>
+        sql`(${r.attemptId}, cast(${r.runPk} as bigint), ${r.queue}, ${JSON.stringify(r.request)}, cast(${r.createdAt} as bigint), cast(${r.workerId ?? null} as text))`,
+    ),
   );
-  await sql`
+  const inserted = await sql<{ attempt_id: string }>`
     with lease as materialized (
       select fenced_at from scheduler_leases where id = ${schedulerId} for share
     )
-    insert into remote_attempts (attempt_id, run_pk, scheduler_id, queue, request, state, created_at)
-    select v.attempt_id, v.run_pk, ${schedulerId}, v.queue, v.request, 'queued', v.created_at
-    from (values ${values}) as v(attempt_id, run_pk, queue, request, created_at)
+    insert into remote_attempts (attempt_id, run_pk, scheduler_id, queue, request, state, worker_id, assigned_at, created_at)
+    select v.attempt_id, v.run_pk, ${schedulerId}, v.queue, v.request,
+      case when v.worker_id is null then 'queued' else 'assigned' end, v.worker_id,
+      case when v.worker_id is null then null else v.created_at end, v.created_at
+    from (values ${values}) as v(attempt_id, run_pk, queue, request, created_at, worker_id)
     where not exists (select 1 from lease where fenced_at is not null)
-    on conflict (attempt_id) do nothing`.execute(db);
+    on conflict (attempt_id) do nothing
+    returning attempt_id`.execute(db);
+  return inserted.rows.map((r) => r.attempt_id);
 }
 
-async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<void> {
-  if (rows.length === 0) return;
+async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<string[]> {
+  if (rows.length === 0) return [];
   const values = rows.map((r) => ({
     attempt_id: r.attemptId,
     run_pk: r.runPk,
     scheduler_id: r.schedulerId,
     queue: r.queue,
     request: JSON.stringify(r.request),
-    state: "queued",
+    state: r.workerId === undefined ? "queued" : "assigned",
+    worker_id: r.workerId ?? null,
+    assigned_at: r.workerId === undefined ? null : r.createdAt,
     created_at: r.createdAt,
   }));
+  const ids: string[] = [];
   for (const part of chunk(values, rowsPerStatement(maxParameters, ENQUEUE_COLUMNS))) {
-    await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).execute();
+    const inserted = await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).returning("attempt_id").execute();
+    for (const r of inserted) ids.push(r.attempt_id);
   }
+  return ids;
 }
 
 /**
