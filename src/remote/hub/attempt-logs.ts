@@ -1,7 +1,8 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type { AttemptOutcome } from "../../core/ports/executor.js";
 import type { Logger } from "../../core/ports/logger.js";
 import { SecretMasker } from "../../core/secrets/mask-text.js";
-import { appendRaw } from "../../executor/attempt-end.js";
 
 /**
  * What the hub writes for remote attempts: their log bytes, appended to each attempt's
@@ -10,6 +11,8 @@ import { appendRaw } from "../../executor/attempt-end.js";
  */
 export class AttemptLogs {
   readonly #maskers = new Map<string, { masker: SecretMasker; workerId: string }>();
+  /** Log folders known to exist (created once, not at every append; again if one was removed meanwhile). */
+  readonly #dirs = new Set<string>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -23,8 +26,20 @@ export class AttemptLogs {
   /** Appends `data` (masked) to the log file; a file that cannot be written is logged, not thrown. */
   append(attemptId: string, logPath: string, data: string): void {
     const masker = this.#maskers.get(attemptId)?.masker;
+    const text = masker === undefined || masker.empty ? data : masker.mask(data);
+    const dir = dirname(logPath);
     try {
-      appendRaw(logPath, masker === undefined || masker.empty ? data : masker.mask(data));
+      if (!this.#dirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.#dirs.add(dir);
+      }
+      try {
+        appendFileSync(logPath, text);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        mkdirSync(dir, { recursive: true }); // the folder was removed meanwhile (retention)
+        appendFileSync(logPath, text);
+      }
     } catch (e) {
       this.logger.warn({ attemptId, logPath, err: e }, "the log of a remote attempt could not be written");
     }

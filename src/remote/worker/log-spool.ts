@@ -4,6 +4,10 @@ import { StringDecoder } from "node:string_decoder";
 
 /** Largest piece read at once (a `log` message carries at most this many bytes). */
 const CHUNK = 256 * 1024;
+/** One read buffer for every spool: reads are synchronous and decoded (copied) at once, so none outlives its call. */
+let shared: Buffer | null = null;
+/** Folders already created by this process (one mkdir per folder, not per attempt). */
+const made = new Set<string>();
 
 /**
  * One attempt's log on the worker's disk (`<cacheDir>/logs/<n>-<attempt id>.log`): the task runner
@@ -19,7 +23,10 @@ export class LogSpool {
   readonly #decoder = new StringDecoder("utf8");
 
   constructor(dir: string, attemptId: string) {
-    mkdirSync(dir, { recursive: true });
+    if (!made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      made.add(dir);
+    }
     // The sequence keeps a re-sent attempt (same id) from sharing a file with its stopped predecessor.
     this.path = join(dir, `${process.pid}-${++LogSpool.#seq}-${encodeURIComponent(attemptId)}.log`);
   }
@@ -48,7 +55,7 @@ export class LogSpool {
         return { bytes: 0, text: "" }; // Not written yet: the task runner creates the file on its first write.
       }
     }
-    const buffer = Buffer.allocUnsafe(CHUNK);
+    const buffer = (shared ??= Buffer.allocUnsafe(CHUNK));
     const bytes = readSync(this.#fd, buffer, 0, CHUNK, this.#offset);
     this.#offset += bytes;
     // A character cut at the end of the chunk is held by the decoder until its other bytes come.
