@@ -10,6 +10,7 @@ import type {
   DagVersionRecord,
   EpochMs,
   ImportErrorRecord,
+  ImportWarningRecord,
   NewRun,
   PoolRecord,
   Role,
@@ -67,6 +68,7 @@ import { setBackfillPaused } from "./queries/set-backfill-paused.js";
 import { listDags } from "./queries/list-dags.js";
 import { listHeartbeats } from "./queries/list-heartbeats.js";
 import { listImportErrors } from "./queries/list-import-errors.js";
+import { listImportWarnings, replaceImportWarnings } from "./queries/import-warnings.js";
 import { listPendingCommands } from "./queries/list-pending-commands.js";
 import { listPools } from "./queries/list-pools.js";
 import { listRuns } from "./queries/list-runs.js";
@@ -220,6 +222,14 @@ export class KyselyStore implements FullStore {
 
   listImportErrors(): Promise<ImportErrorRecord[]> {
     return listImportErrors(this.#db);
+  }
+
+  replaceImportWarnings(file: string, warnings: ImportWarningRecord[]): Promise<void> {
+    return replaceImportWarnings(this.#db, this.#features.maxParameters, file, warnings);
+  }
+
+  listImportWarnings(): Promise<ImportWarningRecord[]> {
+    return listImportWarnings(this.#db);
   }
 
   createRun(run: NewRun, tis: TaskInstanceRecord[]): Promise<RunRecord | undefined> {

@@ -162,6 +162,21 @@ describe("GET /api/v1/import-errors", () => {
     await h.store.replaceImportErrors("/dags/bad.ts", [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: NOW }]);
     const res = await h.app.inject("/api/v1/import-errors");
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ errors: [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: new Date(NOW).toISOString() }] });
+    expect(res.json()).toEqual({ errors: [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: new Date(NOW).toISOString(), severity: "error", code: null }] });
+  });
+
+  it("lists type-check warnings after the load errors, with severity and code; ?severity= keeps one kind", async () => {
+    await h.store.replaceImportErrors("/dags/z.ts", [{ file: "/dags/z.ts", line: 1, column: 1, message: "load", at: NOW }]);
+    await h.store.replaceImportWarnings("/dags/a.ts", [{ file: "/dags/a.ts", line: 4, column: 11, code: 2322, message: "Type 'string' is not assignable to type 'number'.", at: NOW }]);
+    const all = (await h.app.inject("/api/v1/import-errors")).json() as { errors: { file: string; severity: string; code: number | null }[] };
+    expect(all.errors.map((e) => [e.file, e.severity, e.code])).toEqual([
+      ["/dags/z.ts", "error", null],
+      ["/dags/a.ts", "warning", 2322],
+    ]);
+    expect((await h.app.inject("/api/v1/import-errors?severity=warning")).json().errors).toEqual([
+      { file: "/dags/a.ts", line: 4, column: 11, message: "Type 'string' is not assignable to type 'number'.", at: new Date(NOW).toISOString(), severity: "warning", code: 2322 },
+    ]);
+    expect((await h.app.inject("/api/v1/import-errors?severity=error")).json().errors).toHaveLength(1);
+    expect((await h.app.inject("/api/v1/import-errors?severity=all")).statusCode).toBe(400);
   });
 });

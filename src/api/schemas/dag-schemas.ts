@@ -65,5 +65,7 @@ export const DagSourceSchema: JsonSchema = { $id: "DagSource", ...obj({ dagId: s
 
 export const ImportErrorSchema: JsonSchema = {
   $id: "ImportError",
-  ...obj({ file: str, line: nullableInt, column: nullableInt, message: str, at: time }),
+  description:
+    "A problem with a DAG file. `severity` (always set by GET /api/v1/import-errors; absent from a DAG's `importError`, which is always a load error) \"error\": the file (or a DAG in it) failed to load; its DAGs stay as last loaded. \"warning\": a type error found by the background type check (docs/authoring.md); the DAG loads and runs. `code`: TypeScript's diagnostic code for a warning, else null.",
+  ...obj({ file: str, line: nullableInt, column: nullableInt, message: str, at: time, severity: stringEnum(["error", "warning"]), code: nullableInt }, ["severity", "code"]),
 };

@@ -61,19 +61,22 @@ export async function dagsErrors(opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
     await syncDags(rt);
     const seen = new Set<string>();
-    const errors = (await rt.store.listImportErrors()).filter((e) => {
-      const key = JSON.stringify([e.file, e.line, e.column, e.message]);
-      return !seen.has(key) && Boolean(seen.add(key));
-    }).map((e) => ({
-      file: e.file,
-      line: e.line,
-      column: e.column,
-      message: e.message,
-      at: iso(e.at),
-    }));
-    if (opts.json) printJson(errors);
-    else if (errors.length === 0) process.stdout.write("No DAG import errors.\n");
-    else for (const e of errors) process.stdout.write(`${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.message}\n`);
+    const unique = <T extends ImportErrorRecord>(list: T[]) =>
+      list.filter((e) => {
+        const key = JSON.stringify([e.file, e.line, e.column, e.message]);
+        return !seen.has(key) && Boolean(seen.add(key));
+      });
+    // Load errors, then the background type check's warnings (recorded by the scheduler processes; they refuse nothing).
+    const errors = unique(await rt.store.listImportErrors()).map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message, at: iso(e.at), severity: "error" as const, code: null }));
+    const warnings = unique(await rt.store.listImportWarnings()).map((w) => ({ file: w.file, line: w.line, column: w.column, message: w.message, at: iso(w.at), severity: "warning" as const, code: w.code }));
+    if (opts.json) printJson([...errors, ...warnings]);
+    else if (errors.length + warnings.length === 0) process.stdout.write("No DAG import errors.\n");
+    else {
+      for (const e of [...errors, ...warnings]) {
+        process.stdout.write(`${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.severity === "warning" ? "warning: " : ""}${e.message}\n`);
+      }
+      if (errors.length === 0) process.stdout.write(`No DAG import errors; ${warnings.length} type-check warning(s): the DAGs load and run.\n`);
+    }
     return errors.length > 0 ? EXIT.failed : EXIT.ok;
   });
 }

@@ -38,6 +38,15 @@ export interface ImportErrorRecord {
   at: EpochMs;
 }
 
+/**
+ * A problem found in a DAG file that does not stop it loading (a type error found by the
+ * background type check, docs/authoring.md): shown beside the import errors as a warning.
+ */
+export interface ImportWarningRecord extends ImportErrorRecord {
+  /** TypeScript's diagnostic code (e.g. 2322), null when none. */
+  code: number | null;
+}
+
 export interface RunRecord {
   /** Surrogate key assigned by the store. */
   id: number;

@@ -5,6 +5,7 @@ import type {
   DagVersionRecord,
   EpochMs,
   ImportErrorRecord,
+  ImportWarningRecord,
   NewDatasetEvent,
   NewRun,
   PoolRecord,
@@ -105,6 +106,10 @@ export interface Store {
   /** Replaces the import errors recorded for `file` (empty list clears them). */
   replaceImportErrors(file: string, errors: ImportErrorRecord[]): Promise<void>;
   listImportErrors(): Promise<ImportErrorRecord[]>;
+  /** Replaces the import warnings (type errors that refuse nothing) recorded for `file` (empty list clears them). */
+  replaceImportWarnings(file: string, warnings: ImportWarningRecord[]): Promise<void>;
+  /** All import warnings, by file, in the order they were reported. */
+  listImportWarnings(): Promise<ImportWarningRecord[]>;
 
   // Runs and task instances
   /**

@@ -116,6 +116,28 @@ export function describeDagsContract(sut: StoreUnderTest): void {
       ]);
     });
 
+    it("import warnings (type errors): replaced per file, kept apart from import errors, cleared with an empty list", async () => {
+      await sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/a.ts", line: 1, column: 1, message: "load error", at: 1 }]);
+      await sut.store.replaceImportWarnings("/dags/a.ts", [
+        { file: "/dags/a.ts", line: 4, column: 9, code: 2322, message: "Type 'string' is not assignable to type 'number'. «ü»", at: 10 },
+        { file: "/dags/a.ts", line: null, column: null, code: null, message: "second", at: 11 },
+      ]);
+      await sut.store.replaceImportWarnings("/dags/b.ts", [{ file: "/dags/b.ts", line: 2, column: 3, code: 2339, message: "b", at: 12 }]);
+      expect(await sut.store.listImportWarnings()).toEqual([
+        { file: "/dags/a.ts", line: 4, column: 9, code: 2322, message: "Type 'string' is not assignable to type 'number'. «ü»", at: 10 },
+        { file: "/dags/a.ts", line: null, column: null, code: null, message: "second", at: 11 },
+        { file: "/dags/b.ts", line: 2, column: 3, code: 2339, message: "b", at: 12 },
+      ]);
+      // Each kind is replaced on its own.
+      await sut.store.replaceImportErrors("/dags/a.ts", []);
+      expect(await sut.store.listImportWarnings()).toHaveLength(3);
+      await sut.store.replaceImportWarnings("/dags/a.ts", []);
+      await sut.store.replaceImportErrors("/dags/b.ts", [{ file: "/dags/b.ts", line: 1, column: 1, message: "x", at: 1 }]);
+      expect((await sut.store.listImportWarnings()).map((w) => w.file)).toEqual(["/dags/b.ts"]);
+      expect((await sut.store.listImportErrors()).map((e) => e.file)).toEqual(["/dags/b.ts"]);
+      await expect(sut.store.replaceImportWarnings("/dags/a.ts", [{ file: "/dags/c.ts", line: 1, column: 1, code: 1, message: "y", at: 2 }])).rejects.toThrow(/another file/);
+    });
+
     it("replaceImportErrors refuses an error filed under another file, changing nothing", async () => {
       await sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/a.ts", line: 1, column: 1, message: "x", at: 1 }]);
       await expect(

@@ -14,6 +14,7 @@ import { deadlinesMigration } from "./0011-deadlines.js";
 import { anomaliesMigration } from "./0012-anomalies.js";
 import { remoteWorkersMigration } from "./0013-remote-workers.js";
 import { backfillPauseMigration } from "./0014-backfill-pause.js";
+import { importWarningsMigration } from "./0015-import-warnings.js";
 
 /**
  * Migrations are code compiled into Baton, not files found at run time: the list below is the
@@ -38,6 +39,7 @@ export class BatonMigrationProvider implements MigrationProvider {
       "0012-anomalies": anomaliesMigration(this.features),
       "0013-remote-workers": remoteWorkersMigration(this.features),
       "0014-backfill-pause": backfillPauseMigration(this.features),
+      "0015-import-warnings": importWarningsMigration(this.features),
     };
   }
 }

@@ -18,6 +18,7 @@ export interface Database {
   dags: DagsTable;
   dag_versions: DagVersionsTable;
   import_errors: ImportErrorsTable;
+  import_warnings: ImportWarningsTable;
   dag_runs: DagRunsTable;
   task_instances: TaskInstancesTable;
   task_attempts: TaskAttemptsTable;
@@ -72,6 +73,18 @@ export interface DagVersionsTable {
   source: string;
   bundle_path: string;
   created_at: number;
+}
+
+/** The background type check's findings (0015): never refuse a DAG. */
+export interface ImportWarningsTable {
+  id: Generated<number>;
+  file: string;
+  line_number: number | null;
+  column_number: number | null;
+  /** TypeScript's diagnostic code (e.g. 2322), null when none. */
+  code: number | null;
+  message: string;
+  at: number;
 }
 
 export interface ImportErrorsTable {

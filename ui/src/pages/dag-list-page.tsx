@@ -30,7 +30,8 @@ export function DagListPage() {
   const all = useDags({});
   const tags = useMemo(() => [...new Set((all.data?.dags ?? []).flatMap((d) => d.tags))].sort(), [all.data]);
   const importErrors = useImportErrors();
-  const nErrors = importErrors.data?.length ?? 0;
+  // Type-check warnings (severity "warning") refuse nothing: only load errors make the banner.
+  const nErrors = importErrors.data?.filter((e) => e.severity !== "warning").length ?? 0;
   // Sort and the "failing" filter (last run failed): in the URL, applied to the fetched list.
   const view = readListView(sp);
   const rows = useMemo(() => (dags.data ? applyListView(dags.data.dags, view) : []), [dags.data, view.sort, view.order, view.failing]); // deliberately partial dependencies (react-hooks/exhaustive-deps)
