@@ -121,4 +121,17 @@ describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task grou
     expect(await page.getByTestId(`grid-cell-${run}-extract.t00`).count()).toBe(0);
     await page.getByTestId("grid-layout").screenshot({ path: join(screenshotDir(started!.root), "grid-axis.png"), animations: "disabled" });
   });
+
+  it("renders in the dark theme (docs/screenshots/grid-axis-dark.png)", async () => {
+    const dark = await started!.session.browser.newContext({ baseURL: started!.session.url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US", colorScheme: "dark" });
+    try {
+      const darkPage = await dark.newPage();
+      await darkPage.goto("/dags/wide/grid");
+      await darkPage.getByTestId(`grid-run-${runs[0]!.runId}`).waitFor();
+      expect(await darkPage.getByTestId("theme-toggle").getAttribute("data-theme-current")).toBe("dark");
+      await darkPage.getByTestId("grid-layout").screenshot({ path: join(screenshotDir(started!.root), "grid-axis-dark.png"), animations: "disabled" });
+    } finally {
+      await dark.close();
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { baton } from "../e2e/baton-cli.js";
-import { hasChromium, CHROMIUM, startUiSession, uiContext, waitForState, type UiSession } from "./browser-support.js";
+import { hasChromium, CHROMIUM, screenshotDir, startUiSession, uiContext, waitForState, type UiSession } from "./browser-support.js";
 
 // The task log pane (issue 12, docs/ui.md "Logs"): real Chromium against `baton standalone`
 // (local mode). Search with count and next, the level filter, download of the whole log, a
@@ -35,6 +35,12 @@ export default dag({ id: "tail" }, (d) => {
 });
 `;
 
+const SHELLY = `import { dag } from "baton";
+export default dag({ id: "shelly" }, (d) => {
+  d.shell("extract", { command: ${JSON.stringify('echo "extracting 3 files"; for f in a b c; do echo "  read $f.csv: 1200 rows"; sleep 0.05; done; echo "warning: 2 rows skipped" >&2; sleep 0.1; echo "loaded 3598 rows"')} });
+});
+`;
+
 describe.skipIf(!hasChromium)("the task log pane", () => {
   let root: string;
   let flag: string;
@@ -47,8 +53,9 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
     flag = join(root, "flag");
     writeFileSync(join(dags, "logs.ts"), LOGS);
     writeFileSync(join(dags, "tail.ts"), tailSource(flag));
+    writeFileSync(join(dags, "shelly.ts"), SHELLY);
     const env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0", BATON_SHUTDOWN_GRACE_MS: "1000" };
-    for (const dagId of ["logs", "tail"]) {
+    for (const dagId of ["logs", "tail", "shelly"]) {
       const r = await baton(["dags", "trigger", dagId, "--run-id", "manual_1"], env);
       expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
     }
@@ -217,6 +224,34 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
       expect(await page.getByTestId("task-logs").textContent()).toContain("finished");
     } finally {
       await context.close();
+    }
+  });
+
+  it("shows a shell task's stdout and stderr lines with their timestamps, in the dark theme too (docs/screenshots/log-pane-dark.png)", async () => {
+    const dark = await session!.browser.newContext({ baseURL: session!.url, viewport: { width: 1100, height: 380 }, colorScheme: "dark" });
+    dark.setDefaultTimeout(20_000);
+    try {
+      const page = await dark.newPage();
+      await page.goto("/dags/shelly/grid?run=manual_1");
+      expect(await waitForState(page, "grid-run-manual_1", ["success", "failed"], RUN_TIMEOUT)).toBe("success");
+      await page.goto("/dags/shelly/grid?run=manual_1&task=extract");
+      await page.locator('[data-testid="task-logs"][data-status="done"]').waitFor();
+      await page.locator('[data-line="6"]').waitFor();
+      const rows = await page.locator("[data-line]").evaluateAll((els) =>
+        els.map((e) => [e.getAttribute("data-level"), e.querySelector(".log-ts")?.textContent ?? null, e.querySelector(".log-lvl")?.textContent?.trim() ?? null]),
+      );
+      expect(rows).toHaveLength(6);
+      for (const [level, ts] of rows) {
+        expect(level).toBe("OUTPUT");
+        expect(ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      }
+      expect(rows.map((r) => r[2])).toEqual(["OUT", "OUT", "OUT", "OUT", "ERR", "OUT"]);
+      expect(await page.getByTestId("theme-toggle").getAttribute("data-theme-current")).toBe("dark");
+      await page.getByTestId("log-fullscreen").click();
+      await page.locator('[data-testid="log-pane"][data-full="true"]').waitFor();
+      await page.screenshot({ path: join(screenshotDir(root), "log-pane-dark.png"), animations: "disabled" });
+    } finally {
+      await dark.close();
     }
   });
 });
