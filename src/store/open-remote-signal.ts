@@ -1,7 +1,6 @@
 import type { Clock } from "../core/ports/clock.js";
 import type { Logger } from "../core/ports/logger.js";
 import { InProcessRemoteSignal, type RemoteSignal } from "../core/ports/remote-signal.js";
-import { PgRemoteSignal } from "./postgres/pg-remote-signal.js";
 
 /**
  * The wake-ups of the remote-attempts mailbox for the database at `urlOrPath` (as for
@@ -17,6 +16,7 @@ import { PgRemoteSignal } from "./postgres/pg-remote-signal.js";
  * }
  */
 export async function openRemoteSignal(urlOrPath: string, options: { clock?: Clock; logger?: Logger } = {}): Promise<RemoteSignal> {
-  if (/^postgres(ql)?:\/\//i.test(urlOrPath)) return PgRemoteSignal.open(urlOrPath, options);
+  // The pg driver loads only for a PostgreSQL URL (issue 13: start fast).
+  if (/^postgres(ql)?:\/\//i.test(urlOrPath)) return (await import("./postgres/pg-remote-signal.js")).PgRemoteSignal.open(urlOrPath, options);
   return new InProcessRemoteSignal();
 }

@@ -1,6 +1,5 @@
 import type { FullStore } from "./full-store.js";
 import type { StoreOptions } from "./kysely-store.js";
-import { openPostgresStore } from "./postgres/open-postgres-store.js";
 import { openSqliteStore } from "./sqlite/open-sqlite-store.js";
 
 /**
@@ -13,7 +12,8 @@ import { openSqliteStore } from "./sqlite/open-sqlite-store.js";
  * const local = await openStore(".baton/baton.db");
  */
 export async function openStore(urlOrPath: string, options: StoreOptions = {}): Promise<FullStore> {
-  if (/^postgres(ql)?:\/\//i.test(urlOrPath)) return openPostgresStore(urlOrPath, options);
+  // PostgreSQL's modules (and the pg driver) load only for a PostgreSQL URL (issue 13: start fast).
+  if (/^postgres(ql)?:\/\//i.test(urlOrPath)) return (await import("./postgres/open-postgres-store.js")).openPostgresStore(urlOrPath, options);
   return openSqliteStore(sqlitePath(urlOrPath), options);
 }
 

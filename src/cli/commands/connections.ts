@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
-import pg from "pg";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../core/errors.js";
 import { loadOptional } from "../../core/optional-module.js";
 import type { Connection } from "../../core/model/connection.js";
@@ -173,6 +172,7 @@ const TIMEOUT_MS = 10_000;
 const orUndefined = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
 
 async function probePostgres(c: Connection): Promise<void> {
+  const { default: pg } = await import("pg"); // loaded on use: the API serves this module from its start (issue 13)
   const client = new pg.Client({
     host: orUndefined(c.host),
     port: orUndefined(c.port),
