@@ -5,6 +5,11 @@ import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
+import module from "node:module";
+
+// Node 22.1+ keeps the compiled code of the modules Baton loads on disk (os.tmpdir()/node-compile-cache)
+// and reuses it at the next start (issue 13: start fast); NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const entry = join(root, "dist", "src", "cli", "main.js");

@@ -1,8 +1,7 @@
 import { dirname, sep } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { loadWorkerHubConfig } from "../config/worker-hub-config.js";
 import { systemClock } from "../core/ports/clock.js";
-import { SDK_ENTRY } from "../dag-processor/bundle-dag-file.js";
 import { WorkerHub } from "../remote/hub/worker-hub.js";
 import { StoreDagRunsGateway } from "../scheduler/requests/store-dag-runs-gateway.js";
 import { batonVersion } from "./baton-version.js";
@@ -14,7 +13,9 @@ import { openSecretsResolver, type Runtime } from "./runtime.js";
  * rewrites this prefix to its own.
  */
 export function sdkRoot(): string {
-  return pathToFileURL(dirname(dirname(SDK_ENTRY)) + sep).href;
+  // The folder above this one, as SDK_ENTRY's (dag-processor/bundle-dag-file.ts) is: not imported
+  // from there, which would load esbuild before the API answers (issue 13: start fast).
+  return pathToFileURL(dirname(dirname(fileURLToPath(import.meta.url))) + sep).href;
 }
 
 /**
