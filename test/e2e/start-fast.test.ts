@@ -39,6 +39,18 @@ describe("baton standalone answers before its DAG folder is loaded", () => {
 
     const health = await fetch(`${url}/api/v1/health`);
     expect(health.status).toBe(200);
+    // An event stream opened now, before the scheduler is built (its modules load after the API
+    // answers), still hears the runs it schedules later.
+    const stream = await fetch(`${url}/api/v1/events`);
+    const reader = stream.body!.getReader();
+    let heard = "";
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        heard += new TextDecoder().decode(value);
+      }
+    })().catch(() => {});
     // The quick file's DAG appears while the slow one is still being imported.
     const listed = await poll(async () => {
       const body = (await (await fetch(`${url}/api/v1/dags`)).json()) as { dags: { dagId: string }[] };
@@ -53,6 +65,12 @@ describe("baton standalone answers before its DAG folder is loaded", () => {
     expect(s.output()).toContain("(2 DAG(s) loaded, 0 file error(s))");
     const after = (await (await fetch(`${url}/api/v1/dags`)).json()) as { dags: { dagId: string }[] };
     expect(after.dags.map((d) => d.dagId).sort()).toEqual(["quick", "slow"]);
+
+    const trig = await fetch(`${url}/api/v1/dags/quick/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(trig.status, await trig.clone().text()).toBeLessThan(300);
+    await poll(async () => (/"kind":"run","dagId":"quick"/.test(heard) ? true : undefined), 60_000);
+    await reader.cancel();
+    await reading;
   }, 180_000);
 
   it("a second `dags list` does not load the unchanged DAG files again", async () => {
