@@ -27,7 +27,7 @@ export function ImportErrorsPage() {
                   <div className="row">
                     <Icon.file size={14} />
                     <code className="error-loc">{e.file}{e.line !== null ? `:${e.line}` : ""}{e.column !== null && e.line !== null ? `:${e.column}` : ""}</code>
-                    <span className={warning ? "badge badge-warn" : "badge badge-danger"}>{warning ? `Type warning${e.code !== null ? ` TS${e.code}` : ""}` : "Load error"}</span>
+                    <span className={warning ? "badge badge-warn" : "badge badge-danger"}>{warning ? `Type warning${typeof e.code === "number" ? ` TS${e.code}` : ""}` : "Load error"}</span>
                     <span className="spacer" />
                     <span className="muted xs">{fmtDate(e.at)}</span>
                   </div>
