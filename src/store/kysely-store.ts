@@ -20,7 +20,7 @@ import type {
   UserRecord,
 } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
-import type { ChangeSet, NewBackfill, QueuedRunGroup, QueuedRunsPage, RunFilter, StoreCapabilities } from "../core/ports/store.js";
+import type { ChangeSet, NewBackfill, QueuedRunGroup, QueuedRunsPage, RunFilter, StoreCapabilities, TaskCell } from "../core/ports/store.js";
 import type { Clock } from "../core/ports/clock.js";
 import { alwaysAvailable, type StoreAvailability } from "../core/ports/store-availability.js";
 import type { DialectFeatures } from "./dialect-features.js";
@@ -74,7 +74,7 @@ import { listPools } from "./queries/list-pools.js";
 import { listRuns } from "./queries/list-runs.js";
 import { listQueuedRunGroups } from "./queries/list-queued-run-groups.js";
 import { listDueQueuedRuns } from "./queries/list-due-queued-runs.js";
-import { listTaskInstancesForRuns } from "./queries/list-task-instances-for-runs.js";
+import { listTaskCellsForRuns, listTaskInstancesForRuns } from "./queries/list-task-instances-for-runs.js";
 import { listTaskInstancesInStates } from "./queries/list-task-instances-in-states.js";
 import { listTaskInstances } from "./queries/list-task-instances.js";
 import { listTokens } from "./queries/list-tokens.js";
@@ -270,6 +270,10 @@ export class KyselyStore implements FullStore {
 
   listTaskInstancesForRuns(runPks: number[]): Promise<TaskInstanceRecord[]> {
     return listTaskInstancesForRuns(this.#db, this.#features.maxParameters, runPks);
+  }
+
+  listTaskCellsForRuns(runPks: number[]): Promise<TaskCell[]> {
+    return listTaskCellsForRuns(this.#db, this.#features.maxParameters, runPks);
   }
 
   listTaskInstancesInStates(states: TaskState[]): Promise<TaskInstanceRecord[]> {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { TaskInstanceRecord } from "../../core/model/records.js";
+import type { TaskCell } from "../../core/ports/store.js";
 import type { RouteDeps } from "../api-deps.js";
 import { decodeCursor } from "../cursor.js";
 import { requireDag } from "../lookups.js";
@@ -33,8 +34,9 @@ export async function gridRoutes(app: FastifyInstance, deps: RouteDeps): Promise
       const tasks = version.spec.tasks;
       const page = await pageRuns(deps.store, { dagId: version.dagId }, { limit: request.query.limit, beforeId: decodeCursor(request.query.cursor) });
       // One query for the whole page; cells are looked up by (run, task).
-      const tis = await deps.store.listTaskInstancesForRuns(page.runs.map((r) => r.id));
-      const byRun = new Map<number, Map<string, TaskInstanceRecord>>();
+      // State and try only: reading whole task instances (outputs, errors) took 30 of the page's ~35 ms at 25 runs × 50 tasks (docs/benchmark.md, "UI load").
+      const tis = await deps.store.listTaskCellsForRuns(page.runs.map((r) => r.id));
+      const byRun = new Map<number, Map<string, TaskCell>>();
       for (const ti of tis) {
         let cells = byRun.get(ti.runPk);
         if (!cells) byRun.set(ti.runPk, (cells = new Map()));

@@ -18,6 +18,9 @@ import type { CommitFence } from "./scheduler-leases.js";
 /**
  * What a store can do beyond the contract, asked by capability, never by dialect name.
  */
+
+/** A task instance as the grid draws it (`Store.listTaskCellsForRuns`). */
+export type TaskCell = Pick<TaskInstanceRecord, "runPk" | "taskId" | "mapIndex" | "state" | "tryNumber">;
 export interface StoreCapabilities {
   /** `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL); false on SQLite, which serialises writers. */
   readonly skipLocked: boolean;
@@ -130,6 +133,11 @@ export interface Store {
   listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]>;
   /** Task instances of many runs at once (scheduler recovery). */
   listTaskInstancesForRuns(runPks: number[]): Promise<TaskInstanceRecord[]>;
+  /**
+   * What the grid shows of each task instance of these runs — state and try only — ordered like
+   * {@link listTaskInstancesForRuns}: a narrow read (no outputs, errors or sensor state).
+   */
+  listTaskCellsForRuns(runPks: number[]): Promise<TaskCell[]>;
   listTaskInstancesInStates(states: TaskState[]): Promise<TaskInstanceRecord[]>;
   listAttempts(runPk: number, taskId?: string): Promise<AttemptRecord[]>;
   /**

@@ -219,6 +219,16 @@ export function describeRunsContract(sut: StoreUnderTest): void {
       ]);
       expect(got.some((t) => t.runPk === r3!.id)).toBe(false);
       expect(await sut.store.listTaskInstancesForRuns([])).toEqual([]);
+      // The grid's narrow read: the same instances in the same order, key, state and try only.
+      await sut.store.commit({ taskInstances: [{ ...taskInstance("b"), runPk: r1!.id, state: "failed", tryNumber: 2 }] });
+      const cells = await sut.store.listTaskCellsForRuns([r2!.id, r1!.id]);
+      expect(cells).toEqual([
+        { runPk: r1!.id, taskId: "a", mapIndex: 0, state: "none", tryNumber: 0 },
+        { runPk: r1!.id, taskId: "a", mapIndex: 1, state: "none", tryNumber: 0 },
+        { runPk: r1!.id, taskId: "b", mapIndex: -1, state: "failed", tryNumber: 2 },
+        { runPk: r2!.id, taskId: "z", mapIndex: -1, state: "none", tryNumber: 0 },
+      ]);
+      expect(await sut.store.listTaskCellsForRuns([])).toEqual([]);
     });
 
     it("listTaskInstancesInStates finds instances across runs; an empty list matches nothing", async () => {
