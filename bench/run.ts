@@ -10,6 +10,9 @@
  *   (e) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
  * With `--schedulers N` (N ≥ 2, PostgreSQL only), N active schedulers share the workloads and the
  * take-over time after a kill -9 is measured too (bench/several-schedulers.ts).
+ * With `--ui` (bench/ui-load.ts), it measures the UI instead: the home page and a DAG's grid in
+ * headless Chromium over a real `baton standalone` on a store of 100 DAGs × 200 runs × 50 tasks
+ * (`--samples N` cold loads each, default 5) — time to first content, API calls, bytes transferred.
  * With `--remote-workers N` (N 1–8), attempts run on N real `baton worker` processes connected to
  * an in-process worker hub over WebSocket, through the store's remote-attempts mailbox, instead of
  * the local pool (bench/remote-workers.ts; `--concurrency C` per worker, default the CPUs).
@@ -17,6 +20,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { loadConfig } from "../src/config/config.js";
 import { systemClock } from "../src/core/ports/clock.js";
@@ -34,6 +38,7 @@ import { DEFAULT_PG_URL, createScratchDatabase } from "./scratch-database.js";
 import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from "./workloads.js";
 import { measureSeveral, measureTakeover, writeSeveralDags } from "./several-schedulers.js";
 import { startRemoteWorkers, type RemoteWorkersSetup } from "./remote-workers.js";
+import { formatUiLoad, measureUiLoad, UI_LOAD_SHAPE } from "./ui-load.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
 class TimedExecutor implements Executor {
@@ -42,6 +47,9 @@ class TimedExecutor implements Executor {
   constructor(private readonly inner: Executor) {}
   get capacity() {
     return this.inner.capacity;
+  }
+  stagingFor(queue: string) {
+    return this.inner.stagingFor?.(queue) ?? 0;
   }
   start(listener: ExecutorListener) {
     return this.inner.start({
@@ -113,6 +121,7 @@ function pgServer(argv: string[]): string | null {
 
 async function main() {
   const json = process.argv.includes("--json");
+  if (process.argv.includes("--ui")) return uiLoad(json);
   const pgUrl = pgServer(process.argv);
   const schedulersArg = process.argv.indexOf("--schedulers");
   const schedulers = schedulersArg >= 0 ? Number(process.argv[schedulersArg + 1]) : 1;
@@ -295,6 +304,24 @@ async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promi
       `take-over after kill -9: ${result.takeoverMs} ms (lease ${c.leaseMs} ms)\n` +
       `DAGs per scheduler: ${Object.entries(owners).map(([id, d]) => `${id}: ${d.join(", ")}`).join("; ")}\n`,
   );
+}
+
+/** `--ui`: the UI's first loads over a seeded store (bench/ui-load.ts); `--dags`, `--runs-per-dag`, `--tasks` change its shape. */
+async function uiLoad(json: boolean): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), "baton-ui-bench-"));
+  const shape = {
+    dags: intArg(process.argv, "--dags", UI_LOAD_SHAPE.dags, 1, 1000),
+    runsPerDag: intArg(process.argv, "--runs-per-dag", UI_LOAD_SHAPE.runsPerDag, 1, 10_000),
+    tasks: intArg(process.argv, "--tasks", UI_LOAD_SHAPE.tasks, 1, 100),
+  };
+  try {
+    const bin = fileURLToPath(new URL("../../bin/baton.js", import.meta.url));
+    const result = await measureUiLoad(root, shape, intArg(process.argv, "--samples", 5, 1, 50), bin);
+    const config = { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown", node: process.version };
+    process.stdout.write(json ? `${JSON.stringify({ ...result, config })}\n` : formatUiLoad(result));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** (e): the grid page over a seeded SQLite store, unless `--no-grid`. */
