@@ -3,9 +3,17 @@
  * processes; adapters depend on the core, never the reverse; only the CLI composes.
  */
 const layer = (name) => `^src/${name}/`;
-module.exports = {
-  forbidden: [
-    { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },
+/**
+ * Test code: test files, the store's contract suites, the layers' test helpers (src/<layer>/testing/)
+ * and test/. It may import anything in src/; the layer rules below apply to product code only.
+ */
+const TEST_CODE = "\\.test\\.ts$|/contract/|^src/.+/testing/|^test/";
+/** A layer rule checks product code: its `from` leaves test code out. */
+const productOnly = (rule) => ({
+  ...rule,
+  from: { ...rule.from, pathNot: [TEST_CODE, ...[rule.from.pathNot ?? []].flat()] },
+});
+const layerRules = [
     {
       name: "core-is-pure",
       comment: "src/core imports only src/core and pure libraries",
@@ -108,6 +116,20 @@ module.exports = {
       to: { path: "^src/(cli|api|remote|dag-processor)/" },
     },
     {
+      name: "api-boundaries",
+      comment: "the HTTP adapter: the core's model and ports, its own routes and schemas, the lineage graph builder and the scheduler's request handlers (delete a DAG, trigger a run, create a backfill) run against those ports; never the CLI, the executor, the store's adapters or the scheduler's loop: the composition root hands them in (ApiDeps)",
+      severity: "error",
+      from: { path: layer("api") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/api/", "^src/lineage/lineage-graph\\.ts$", "^src/scheduler/requests/[^/]+\\.ts$"] },
+    },
+    {
+      name: "operators-depend-on-sdk-and-core-only",
+      comment: "built-in operators and sensors (baton/operators) are user-level code: the SDK, the core and each other; no API, CLI, scheduler, executor or store",
+      severity: "error",
+      from: { path: layer("operators") },
+      to: { path: "^src/", pathNot: ["^src/core/", "^src/sdk/", "^src/operators/"] },
+    },
+    {
       name: "nothing-imports-testing-entry",
       comment: "src/testing is a public entry for users' tests, not a library for the product",
       severity: "error",
@@ -116,15 +138,40 @@ module.exports = {
     },
     {
       name: "nothing-imports-cli",
+      comment: "only tests may reach into the CLI's composition (scheduler-parts, purge commands)",
       severity: "error",
       from: { pathNot: "^src/cli/" },
       to: { path: "^src/cli/" },
     },
+];
+module.exports = {
+  forbidden: [
+    { name: "no-cycles", severity: "error", from: {}, to: { circular: true } },
+    ...layerRules.map(productOnly),
+    {
+      name: "product-code-never-imports-test-code",
+      comment: "src/ and bench/ never import test files, test/, the contract suites or a layer's testing/ helpers; exceptions: baton/testing (src/testing) builds on the layers' test helpers (ManualClock), and the measure-*.ts probes run by `npm run bench` build fixtures with them",
+      severity: "error",
+      from: { path: "^(src|bench)/", pathNot: [TEST_CODE, "^src/testing/", "/measure-[^/]+\\.ts$"] },
+      to: { path: TEST_CODE },
+    },
+    {
+      name: "testing-entry-never-imports-tests",
+      comment: "baton/testing ships in the package: no test files, test/ or contract suites",
+      severity: "error",
+      from: { path: "^src/testing/", pathNot: "\\.test\\.ts$" },
+      to: { path: "\\.test\\.ts$|/contract/|^test/" },
+    },
+    {
+      name: "tests-never-import-tests",
+      comment: "a test file imported by another registers its suites twice; share helpers through test/support/ or a layer's testing/",
+      severity: "error",
+      from: { path: TEST_CODE },
+      to: { path: "\\.test\\.ts$" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    // Test helpers inside a layer (src/core/testing/…) are not checked; src/testing (baton/testing) is.
-    exclude: { path: "\\.test\\.ts$|/contract/|/[^/]+/testing/" },
     tsConfig: { fileName: "tsconfig.json" },
     tsPreCompilationDeps: true,
   },

@@ -1,34 +1,58 @@
 import { Command, InvalidArgumentError } from "commander";
-import { auditList } from "./commands/audit-list.js";
-import { dagsBackfill } from "./commands/dags-backfill.js";
-import { dagsErrors, dagsList, dagsSetPaused } from "./commands/dags-read.js";
-import { dagsCheck } from "./commands/dags-check.js";
-import { dagsDelete } from "./commands/dags-delete.js";
 import { batonVersion } from "./baton-version.js";
-import { dagsTest } from "./commands/dags-test.js";
-import { dagsTrigger } from "./commands/dags-trigger.js";
-import { dbMigrate } from "./commands/db-migrate.js";
-import { dbBackup, dbRestore } from "./commands/db-backup.js";
-import { dbClean } from "./commands/db-clean.js";
-import { dbCopy } from "./commands/db-copy.js";
-import { runsList } from "./commands/runs-list.js";
-import { backfillsList } from "./commands/backfills-list.js";
-import { explain } from "./commands/explain.js";
-import { init } from "./commands/init.js";
-import { api } from "./commands/api.js";
-import { standalone } from "./commands/standalone.js";
-import { scheduler } from "./commands/scheduler.js";
-import { worker } from "./commands/worker.js";
-import { usersCreate, usersDelete, usersList, usersSetPassword } from "./commands/users.js";
-import { tokensCreateCommand, tokensList, tokensRevoke } from "./commands/worker-tokens.js";
-import { workersList } from "./commands/workers-list.js";
-import { tasksLogs } from "./commands/tasks-logs.js";
-import { tasksTest } from "./commands/tasks-test.js";
-import { connectionsAdd, connectionsDelete, connectionsGet, connectionsList, connectionsTest } from "./commands/connections.js";
-import { variablesDelete, variablesGet, variablesList, variablesSet } from "./commands/variables.js";
 import { exportToEnvironment, loadConfig } from "../config/config.js";
 import { exitCodeFor } from "./output.js";
 import { installCrashHandlers } from "./crash-handlers.js";
+
+/**
+ * A command's body, imported when that command runs: `baton standalone` loads none of the other
+ * commands' modules before its API answers (issue 13: start fast; docs/benchmark.md).
+ */
+function lazy<A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>): (...args: A) => Promise<number> {
+  return async (...args: A) => (await load())(...args);
+}
+const auditList = lazy(async () => (await import("./commands/audit-list.js")).auditList);
+const dagsBackfill = lazy(async () => (await import("./commands/dags-backfill.js")).dagsBackfill);
+const dagsErrors = lazy(async () => (await import("./commands/dags-read.js")).dagsErrors);
+const dagsList = lazy(async () => (await import("./commands/dags-read.js")).dagsList);
+const dagsSetPaused = lazy(async () => (await import("./commands/dags-read.js")).dagsSetPaused);
+const dagsCheck = lazy(async () => (await import("./commands/dags-check.js")).dagsCheck);
+const dagsDelete = lazy(async () => (await import("./commands/dags-delete.js")).dagsDelete);
+const dagsTest = lazy(async () => (await import("./commands/dags-test.js")).dagsTest);
+const dagsTrigger = lazy(async () => (await import("./commands/dags-trigger.js")).dagsTrigger);
+const dbMigrate = lazy(async () => (await import("./commands/db-migrate.js")).dbMigrate);
+const dbBackup = lazy(async () => (await import("./commands/db-backup.js")).dbBackup);
+const dbRestore = lazy(async () => (await import("./commands/db-backup.js")).dbRestore);
+const dbClean = lazy(async () => (await import("./commands/db-clean.js")).dbClean);
+const dbCopy = lazy(async () => (await import("./commands/db-copy.js")).dbCopy);
+const runsList = lazy(async () => (await import("./commands/runs-list.js")).runsList);
+const backfillsList = lazy(async () => (await import("./commands/backfills-list.js")).backfillsList);
+const backfillsSetPaused = lazy(async () => (await import("./commands/backfills-pause.js")).backfillsSetPaused);
+const explain = lazy(async () => (await import("./commands/explain.js")).explain);
+const init = lazy(async () => (await import("./commands/init.js")).init);
+const api = lazy(async () => (await import("./commands/api.js")).api);
+const standalone = lazy(async () => (await import("./commands/standalone.js")).standalone);
+const scheduler = lazy(async () => (await import("./commands/scheduler.js")).scheduler);
+const worker = lazy(async () => (await import("./commands/worker.js")).worker);
+const usersCreate = lazy(async () => (await import("./commands/users.js")).usersCreate);
+const usersDelete = lazy(async () => (await import("./commands/users.js")).usersDelete);
+const usersList = lazy(async () => (await import("./commands/users.js")).usersList);
+const usersSetPassword = lazy(async () => (await import("./commands/users.js")).usersSetPassword);
+const tokensCreateCommand = lazy(async () => (await import("./commands/worker-tokens.js")).tokensCreateCommand);
+const tokensList = lazy(async () => (await import("./commands/worker-tokens.js")).tokensList);
+const tokensRevoke = lazy(async () => (await import("./commands/worker-tokens.js")).tokensRevoke);
+const workersList = lazy(async () => (await import("./commands/workers-list.js")).workersList);
+const tasksLogs = lazy(async () => (await import("./commands/tasks-logs.js")).tasksLogs);
+const tasksTest = lazy(async () => (await import("./commands/tasks-test.js")).tasksTest);
+const connectionsAdd = lazy(async () => (await import("./commands/connections.js")).connectionsAdd);
+const connectionsDelete = lazy(async () => (await import("./commands/connections.js")).connectionsDelete);
+const connectionsGet = lazy(async () => (await import("./commands/connections.js")).connectionsGet);
+const connectionsList = lazy(async () => (await import("./commands/connections.js")).connectionsList);
+const connectionsTest = lazy(async () => (await import("./commands/connections.js")).connectionsTest);
+const variablesDelete = lazy(async () => (await import("./commands/variables.js")).variablesDelete);
+const variablesGet = lazy(async () => (await import("./commands/variables.js")).variablesGet);
+const variablesList = lazy(async () => (await import("./commands/variables.js")).variablesList);
+const variablesSet = lazy(async () => (await import("./commands/variables.js")).variablesSet);
 
 type Action = (...args: never[]) => Promise<number>;
 
@@ -195,6 +219,12 @@ export function buildProgram(): Command {
   common(backfills.command("list").description("list backfills, newest first, with their runs by state"), true)
     .option("--dag <dag>", "only this DAG's")
     .action(run(backfillsList));
+  common(backfills.command("pause").argument("<id>", "the backfill's id (see `backfills list`)").description("start none of the backfill's queued runs (running ones finish) until unpaused"), true).action(
+    run((id: string, o: object) => backfillsSetPaused(id, true, o)),
+  );
+  common(backfills.command("unpause").argument("<id>", "the backfill's id").description("start the backfill's queued runs again"), true).action(
+    run((id: string, o: object) => backfillsSetPaused(id, false, o)),
+  );
 
   const runs = program.command("runs").description("DAG runs");
   common(runs.command("list").description("list runs, newest first"), true)
@@ -213,6 +243,7 @@ export function buildProgram(): Command {
     .option("--conf <json>", "params")
     .option("--inputs <json>", "upstream values by input name")
     .option("--from-run <run>", "take the upstream values stored for this run: a run id, or latest (--inputs adds to and overrides them)")
+    .option("--map-index <i>", "run this copy of a mapped task: its elements taken from the lists of --from-run's run (or literal lists)")
     .action(run(tasksTest));
   common(tasks.command("logs").argument("<dag>").argument("<run_id>").argument("<task>").description("print an attempt's log"), true)
     .option("--try <n>", "attempt number (default: latest)")

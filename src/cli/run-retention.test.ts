@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunState } from "../core/model/states.js";
 import { ManualClock } from "../core/testing/manual-clock.js";
 import type { Logger } from "../core/ports/logger.js";
-import { attempt, newRun, taskInstance } from "../store/contract/fixtures.js";
+import { attempt, dagVersion, newRun, taskInstance } from "../store/contract/fixtures.js";
 import { openSqliteStore } from "../store/sqlite/open-sqlite-store.js";
 import type { FullStore } from "../store/full-store.js";
 import { RunRetention } from "./run-retention.js";
@@ -58,7 +58,7 @@ describe("RunRetention (BATON_RUN_RETENTION)", () => {
     const oldFailed = await run("old_failed", "failed", T0 - 95 * DAY);
     const active = await run("old_running", "running", null);
     const recent = await run("recent", "success", T0 - 10 * DAY);
-    const retention = new RunRetention(s.retention, clock, logger, { olderThanMs: 90 * DAY, intervalMs: HOUR, logsDir });
+    const retention = new RunRetention(s.retention, clock, logger, { olderThanMs: 90 * DAY, intervalMs: HOUR, logsDir, bundleDir: join(dir!, "bundles") });
     retention.start();
 
     clock.advance(HOUR - 1);
@@ -96,12 +96,13 @@ describe("RunRetention (BATON_RUN_RETENTION)", () => {
     const old = await run("old", "success", T0 - 100 * DAY);
     let calls = 0;
     const flaky = {
+      purgeBundles: (savedBefore: number) => s.retention.purgeBundles(savedBefore),
       purgeFinishedRuns: (...args: Parameters<typeof s.retention.purgeFinishedRuns>) => {
         calls += 1;
         return calls === 1 ? Promise.reject(new Error("database is locked")) : s.retention.purgeFinishedRuns(...args);
       },
     };
-    const retention = new RunRetention(flaky, clock, logger, { olderThanMs: 90 * DAY, intervalMs: HOUR, logsDir });
+    const retention = new RunRetention(flaky, clock, logger, { olderThanMs: 90 * DAY, intervalMs: HOUR, logsDir, bundleDir: join(dir!, "bundles") });
     retention.start();
     clock.advance(HOUR);
     for (let i = 0; i < 50 && !logged.some((l) => l.msg.startsWith("run retention failed")); i++) await new Promise((r) => setImmediate(r));
@@ -113,6 +114,41 @@ describe("RunRetention (BATON_RUN_RETENTION)", () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(await s.getRunById(old.pk)).toBeUndefined();
+    await retention.stop();
+  });
+
+  it("after the runs, deletes the DAG bundles (rows and files) no current version and no remaining run uses, unchanged for an hour", async () => {
+    const { s, logsDir, run } = await setup();
+    const bundleDir = join(dir!, "bundles");
+    mkdirSync(bundleDir);
+    const h = (c: string) => c.repeat(64);
+    const clock = new ManualClock(T0);
+    // etl: version "v1" (the old run's), then "v2" (current); "x": a bundle file and row nothing names.
+    await s.saveDagVersion({ ...dagVersion("etl", "v1"), bundlePath: join(bundleDir, `${h("a")}.mjs`) });
+    await s.saveDagVersion({ ...dagVersion("etl", "v2"), bundlePath: join(bundleDir, `${h("b")}.mjs`) });
+    const old = await run("old", "success", T0 - 100 * DAY); // newRun's version is "v1"
+    for (const c of ["a", "b", "c"]) {
+      await s.workers.saveBundle(h(c), `// ${c}\n`, T0 - 2 * HOUR);
+      writeFileSync(join(bundleDir, `${h(c)}.mjs`), `// ${c}\n`);
+      utimesSync(join(bundleDir, `${h(c)}.mjs`), (T0 - 2 * HOUR) / 1000, (T0 - 2 * HOUR) / 1000);
+    }
+    writeFileSync(join(bundleDir, "dag-files.json"), "{}");
+    const retention = new RunRetention(s.retention, clock, logger, { olderThanMs: 90 * DAY, intervalMs: HOUR, logsDir, bundleDir });
+    const totals = retention.purgeNow();
+    for (let i = 0; i < 50; i++) {
+      clock.advance(1_000);
+      await new Promise((r) => setImmediate(r));
+    }
+    // The run was deleted first, so v1's bundle "a" went with "c"; "b" (current) stays.
+    expect(await totals).toMatchObject({ runs: 1, bundles: 2, bundleFiles: 2 });
+    expect(await s.getRunById(old.pk)).toBeUndefined();
+    expect(await s.workers.getBundle(h("a"))).toBeUndefined();
+    expect(await s.workers.getBundle(h("c"))).toBeUndefined();
+    expect(await s.workers.getBundle(h("b"))).toBe("// b\n");
+    expect(existsSync(join(bundleDir, `${h("a")}.mjs`))).toBe(false);
+    expect(existsSync(join(bundleDir, `${h("b")}.mjs`))).toBe(true);
+    expect(existsSync(join(bundleDir, "dag-files.json"))).toBe(true);
+    expect(logged.find((l) => l.msg === "run retention: deleted unused DAG bundles")?.obj).toEqual({ bundles: 2, bundleFiles: 2 });
     await retention.stop();
   });
 });

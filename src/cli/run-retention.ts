@@ -1,6 +1,8 @@
 import type { Clock } from "../core/ports/clock.js";
 import type { Logger } from "../core/ports/logger.js";
 import type { RetentionStore } from "../core/ports/retention-store.js";
+import type { ValueStore } from "../core/ports/value-store.js";
+import { purgeUnusedBundles, type PurgedBundleTotals } from "./bundle-purge.js";
 import { purgeRuns, type PurgeTotals } from "./run-purge.js";
 
 export interface RunRetentionOptions {
@@ -9,6 +11,10 @@ export interface RunRetentionOptions {
   /** BATON_RUN_RETENTION_INTERVAL: how often (the first pass is one interval after start). */
   intervalMs: number;
   logsDir: string;
+  /** Where DAG bundle files are: the unused ones are deleted after the runs (docs/storage.md). */
+  bundleDir: string;
+  /** BATON_VALUE_STORE: the deleted runs' offloaded return values go too. */
+  values?: ValueStore | null;
 }
 
 /**
@@ -25,7 +31,7 @@ export class RunRetention {
   #endPause: (() => void) | null = null;
 
   constructor(
-    private readonly retention: Pick<RetentionStore, "purgeFinishedRuns">,
+    private readonly retention: Pick<RetentionStore, "purgeFinishedRuns" | "purgeBundles">,
     private readonly clock: Clock,
     private readonly logger: Logger,
     readonly options: RunRetentionOptions,
@@ -44,8 +50,8 @@ export class RunRetention {
     await this.#pass;
   }
 
-  /** One pass now: deletes every finished run past the retention. */
-  async purgeNow(): Promise<PurgeTotals> {
+  /** One pass now: deletes every finished run past the retention, then the bundles nothing uses any more. */
+  async purgeNow(): Promise<PurgeTotals & PurgedBundleTotals> {
     const endedBefore = this.clock.now() - this.options.olderThanMs;
     const started = this.clock.now();
     const totals = await purgeRuns(this.retention, this.options.logsDir, { endedBefore }, {
@@ -58,11 +64,15 @@ export class RunRetention {
           };
         }),
       stopped: () => this.#stopped,
+      values: this.options.values ?? null,
     });
     if (totals.runs > 0) {
       this.logger.info({ ...totals, endedBefore: new Date(endedBefore).toISOString(), ms: this.clock.now() - started }, "run retention: deleted finished runs");
     }
-    return totals;
+    if (this.#stopped) return { ...totals, bundles: 0, bundleFiles: 0 };
+    const bundles = await purgeUnusedBundles(this.retention, this.options.bundleDir, this.clock.now());
+    if (bundles.bundles + bundles.bundleFiles > 0) this.logger.info(bundles, "run retention: deleted unused DAG bundles");
+    return { ...totals, ...bundles };
   }
 
   #schedule(): void {

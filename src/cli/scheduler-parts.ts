@@ -11,6 +11,7 @@ import { withholdSecretKey } from "../config/config.js";
 import { loadLineageConfig } from "../config/lineage-config.js";
 import { systemClock } from "../core/ports/clock.js";
 import { LastInfraError } from "../core/ports/infra-errors.js";
+import { DagTypeWatch } from "./dag-type-watch.js";
 import { DagSync, type SyncResult } from "../dag-processor/dag-sync.js";
 import { LocalProcessExecutor } from "../executor/local-process-executor.js";
 import { RemoteExecutor } from "../remote/remote-executor.js";
@@ -29,6 +30,7 @@ import { TriggerManager } from "../triggers/index.js";
 import { PrometheusMetrics, type BatonProcess } from "../metrics/index.js";
 import { batonVersion } from "./baton-version.js";
 import { RunRetention } from "./run-retention.js";
+import { configuredValueStore, valueOffloading } from "./value-store.js";
 import { openOutputSealer, openSecretsResolver, type Runtime } from "./runtime.js";
 
 /** Exit code of a scheduler whose lease was fenced (EX_TEMPFAIL: restart it). */
@@ -58,6 +60,16 @@ export interface BuiltSchedulerParts extends Omit<SchedulerParts, "firstSync"> {
   start(): Promise<SyncResult>;
 }
 
+/**
+ * What a process that serves its API before it builds its scheduler parts (`baton standalone`)
+ * made already and hands over: the metrics `GET /metrics` serves, the infrastructure errors
+ * `/health` reports.
+ */
+export interface SharedParts {
+  metrics?: PrometheusMetrics;
+  infraErrors?: LastInfraError;
+}
+
 /** {@link buildSchedulerParts}, then `start()`: what `baton scheduler` runs. */
 export async function startSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<SchedulerParts> {
   const built = await buildSchedulerParts(rt, processName);
@@ -74,18 +86,19 @@ export async function startSchedulerParts(rt: Runtime, processName: BatonProcess
  * throws (before anything is left running) when the scheduler may not start, e.g. another one
  * holds this SQLite file.
  */
-export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler"): Promise<BuiltSchedulerParts> {
+export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess = "scheduler", shared: SharedParts = {}): Promise<BuiltSchedulerParts> {
   const { config, store, logger } = rt;
   const alerting = loadAlertConfig(config); // a wrong BATON_ALERT_ROUTES or BATON_BASE_URL stops the start here
   const lineageConfig = loadLineageConfig(); // a wrong OPENLINEAGE_* value stops the start here
   const notifyConfig = loadNotificationConfig(); // so does a wrong BATON_NOTIFY_* value
-  const metrics = new PrometheusMetrics({ process: processName, version: batonVersion() });
+  const metrics = shared.metrics ?? new PrometheusMetrics({ process: processName, version: batonVersion() });
   if (!existsSync(config.dagsDir)) mkdirSync(config.dagsDir, { recursive: true });
   const secrets = openSecretsResolver(config, store);
+  const values = configuredValueStore(config, secrets.resolver);
   withholdSecretKey(); // in `config` now; task runners must not inherit it
   // Cross-DAG operators: a run they trigger (or clear) wakes the scheduler instead of waiting for its poll.
   const dagRuns = new StoreDagRunsGateway({ store, clock: systemClock, wake: () => scheduler.wake() });
-  const infraErrors = new LastInfraError();
+  const infraErrors = shared.infraErrors ?? new LastInfraError();
   // Notifications (docs/alerts.md#notifiers): recorded, then sent and retried in the background; started with the scheduler.
   const outbox = new NotificationOutbox({
     store: store.notifications,
@@ -127,6 +140,8 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
     triggerer,
     // Sensitive tasks' return values are stored encrypted with the connections' key.
     sealer: openOutputSealer(config),
+    // Return values over BATON_VALUE_STORE_THRESHOLD go to BATON_VALUE_STORE, a reference to the database.
+    values: valueOffloading(config, values),
     clock: systemClock,
     logger,
     options: {
@@ -149,6 +164,8 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
     metrics,
   });
   const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger, metrics, bundles: store.workers });
+  // Type errors as import warnings (docs/authoring.md): checked in a child process after syncs that changed files.
+  const typeWatch = config.dagTypeCheck ? new DagTypeWatch({ dagsDir: config.dagsDir, store, clock: systemClock, logger }) : null;
   // Counted from the scheduler's events from its start; gauges read from these parts at scrape time.
   metrics.observeScheduler(scheduler);
   metrics.observeWorkers(executor);
@@ -183,7 +200,7 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
   // The configured retention (BATON_RUN_RETENTION, docs/storage.md): `db clean` on a schedule, in batches.
   const runRetention =
-    config.runRetentionMs === null ? null : new RunRetention(store.retention, systemClock, logger, { olderThanMs: config.runRetentionMs, intervalMs: config.runRetentionIntervalMs, logsDir: config.logsDir });
+    config.runRetentionMs === null ? null : new RunRetention(store.retention, systemClock, logger, { olderThanMs: config.runRetentionMs, intervalMs: config.runRetentionIntervalMs, logsDir: config.logsDir, bundleDir: config.bundleDir, values });
   let started = false;
   return {
     scheduler,
@@ -197,13 +214,18 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
       outbox.start();
       await deadlines.start();
       callbackSweep?.start();
-      sync.start(() => scheduler.wake());
+      sync.start(() => {
+        scheduler.wake();
+        typeWatch?.schedule();
+      });
+      typeWatch?.schedule();
       await triggers.start();
       runRetention?.start();
       return firstSync;
     },
     stop: async (graceMs) => {
       void sync.stop();
+      void typeWatch?.stop();
       deadlines.stop();
       if (!started) {
         await tracing?.shutdown();
@@ -222,45 +244,9 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
       await tracing?.shutdown();
       await lineage?.close(5_000);
       metrics.close();
+      await values.close();
     },
   };
 }
 
-/** The banner's "Workers:" line: the local pool, or none with `--workers 0`. */
-export function workersBanner(workers: number): string {
-  return workers === 0 ? "none (remote workers only)" : `${workers} process(es)`;
-}
-
-/** A database URL fit to print: a PostgreSQL password becomes `***`. */
-export function redactDatabaseUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
-}
-
-/**
- * Resolves with exit code 0 once `stop` has finished after the first SIGTERM or SIGINT; a second
- * signal forces exit 130.
- */
-export function untilSignalled(stop: (signal: string) => Promise<void>): Promise<number> {
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (signal: string) => {
-      if (stopping) {
-        process.stderr.write("Forced exit.\n");
-        process.exit(130);
-      }
-      stopping = true;
-      void stop(signal).then(
-        () => {
-          process.stdout.write("Baton stopped.\n");
-          resolve(0);
-        },
-        (error: unknown) => {
-          process.stderr.write(`error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
-          resolve(1);
-        },
-      );
-    };
-    process.on("SIGTERM", () => onSignal("SIGTERM"));
-    process.on("SIGINT", () => onSignal("SIGINT"));
-  });
-}
+export { redactDatabaseUrl, untilSignalled, workersBanner } from "./serving-process.js";

@@ -68,6 +68,9 @@ describe("npm pack", () => {
     }
     const unwanted = files.filter((f) => /^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) || /\.map$|\.test\.(js|d\.ts)$/.test(f) || f.startsWith("dist/bench/"));
     expect(unwanted).toEqual([]);
+    // Types: only the .d.ts files the public entries reach (sdk, core, operators, notifiers, testing); none of the server's internals.
+    const internalTypes = files.filter((f) => /^dist\/src\/(api|cli|store|scheduler|executor|remote)\/.*\.d\.ts$/.test(f));
+    expect(internalTypes).toEqual([]);
   });
 
   it("installs without any integration's client library, and imports of baton, baton/operators and baton/notifiers resolve", async () => {

@@ -3,8 +3,10 @@ import { InvalidInputError } from "../../core/errors.js";
 import { parseDuration } from "../../core/model/duration.js";
 import type { RetentionFilter } from "../../core/ports/retention-store.js";
 import { EXIT, iso, printJson } from "../output.js";
+import { purgeUnusedBundles } from "../bundle-purge.js";
 import { purgeRuns } from "../run-purge.js";
-import { withRuntime, type CommonOptions } from "../runtime.js";
+import { openSecretsResolver, withRuntime, type CommonOptions } from "../runtime.js";
+import { configuredValueStore } from "../value-store.js";
 
 export interface CleanOptions extends CommonOptions {
   olderThan?: string;
@@ -14,7 +16,8 @@ export interface CleanOptions extends CommonOptions {
 
 /**
  * `baton db clean --older-than 90d [--dag D] [--dry-run]`: deletes finished runs that ended
- * before now − the duration, batch by batch, with their rows and log folders.
+ * before now − the duration, batch by batch, with their rows and log folders; then the DAG
+ * bundles no DAG's current version and no remaining run uses (unchanged for an hour).
  */
 export async function dbClean(opts: CleanOptions): Promise<number> {
   if (opts.olderThan === undefined) throw new InvalidInputError("--older-than is required, e.g. --older-than 90d");
@@ -30,10 +33,15 @@ export async function dbClean(opts: CleanOptions): Promise<number> {
       return EXIT.ok;
     }
     const started = performance.now();
-    const total = await purgeRuns(retention, rt.config.logsDir, filter, { pause: (ms) => sleep(ms) });
+    const values = configuredValueStore(rt.config, openSecretsResolver(rt.config, rt.store).resolver);
+    const total = await purgeRuns(retention, rt.config.logsDir, filter, { pause: (ms) => sleep(ms), values }).finally(() => values.close());
+    const bundles = await purgeUnusedBundles(retention, rt.config.bundleDir, Date.now());
     const ms = Math.round(performance.now() - started);
-    if (opts.json) printJson({ dryRun: false, endedBefore: iso(filter.endedBefore), dagId: opts.dag ?? null, ...total, ms });
-    else process.stdout.write(`Deleted ${total.runs} ${scope}: ${total.taskInstances} task instances, ${total.attempts} attempts, ${total.logDirs} log folders, in ${total.batches} batches (${ms} ms). Dataset events and the audit trail are kept.\n`);
+    if (opts.json) printJson({ dryRun: false, endedBefore: iso(filter.endedBefore), dagId: opts.dag ?? null, ...total, ...bundles, ms });
+    else {
+      process.stdout.write(`Deleted ${total.runs} ${scope}: ${total.taskInstances} task instances, ${total.attempts} attempts, ${total.logDirs} log folders${total.valueObjects > 0 ? `, ${total.valueObjects} offloaded return values` : ""}, in ${total.batches} batches (${ms} ms). Dataset events and the audit trail are kept.\n`);
+      process.stdout.write(`Deleted ${bundles.bundles} stored DAG bundles and ${bundles.bundleFiles} bundle files that no DAG's current version and no remaining run uses.\n`);
+    }
     return EXIT.ok;
   });
 }
