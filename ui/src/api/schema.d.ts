@@ -1425,6 +1425,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backfills/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Pause a backfill: the scheduler starts none of its queued runs (they stay queued); running ones finish. Pausing a paused backfill changes nothing. */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Backfill"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backfills/{id}/unpause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Unpause a backfill: the scheduler starts its queued runs again, within its maxActiveRuns */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Backfill"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/callbacks": {
         parameters: {
             query?: never;
@@ -3557,7 +3723,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Daily run outcomes over the last `days` UTC days, and durations, lateness and one task's tries over the newest `runs` runs */
+        /** Daily run outcomes over the last `days` days of the DAG's time zone, and durations, lateness and one task's tries over the newest `runs` runs */
         get: {
             parameters: {
                 query?: {
@@ -3585,7 +3751,7 @@ export interface paths {
                             days: {
                                 /**
                                  * Format: date
-                                 * @description UTC day of the run's logical date (creation time without one).
+                                 * @description Local day, in the DAG's time zone, of the run's logical date (creation time without one).
                                  */
                                 date: string;
                                 failed: number;
@@ -3593,6 +3759,11 @@ export interface paths {
                                 other: number;
                                 success: number;
                             }[];
+                            /**
+                             * Format: date
+                             * @description The first local day counted, YYYY-MM-DD.
+                             */
+                            firstDay: string;
                             /** @description The newest-created runs, by logical date (creation time without one), oldest first. */
                             runs: {
                                 durationMs: number | null;
@@ -3616,11 +3787,18 @@ export interface paths {
                             }[];
                             /**
                              * Format: date-time
-                             * @description Start of the first UTC day counted in `days`.
+                             * @description Start (instant, UTC) of the first local day counted in `days`.
                              */
                             since: string;
                             /** @description Task ids of the DAG's latest version. */
                             tasks: string[];
+                            /** @description The DAG's time zone (its `timezone`, IANA name): the days below are its local days. */
+                            timeZone: string;
+                            /**
+                             * Format: date
+                             * @description Today in the DAG's time zone, YYYY-MM-DD: the last day counted.
+                             */
+                            today: string;
                         };
                     };
                 };
@@ -4212,10 +4390,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** DAG files that failed to load */
+        /**
+         * DAG files that failed to load, and type-check warnings
+         * @description Load errors (`severity` "error") first, then the background type check's warnings (`severity` "warning": the DAG loads and runs), each by file in the order reported. `?severity=` lists only one kind.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    severity?: "error" | "warning";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -4231,6 +4414,15 @@ export interface paths {
                         "application/json": {
                             errors: components["schemas"]["ImportError"][];
                         };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -6390,6 +6582,8 @@ export interface components {
             from: string | null;
             id: number;
             maxActiveRuns: number;
+            /** @description Paused (POST /api/v1/backfills/{id}/pause; Airflow 3's is_paused): the scheduler starts none of its queued runs, its running runs finish; state stays queued or running. Unpausing sets it false. A backfill that ends keeps the value it had. */
+            paused: boolean;
             /** @description The runs the backfill waits for, by state: its DAG's runs with a logical date in [from, to], counted when read (0 before the scheduler plans it). */
             progress: {
                 failed: number;
@@ -6636,7 +6830,7 @@ export interface components {
         Explanation: {
             reasons: {
                 /** @enum {string} */
-                code: "dag_paused" | "dag_inactive" | "no_schedule" | "waiting_for_datasets" | "next_run" | "before_start_date" | "schedule_ended" | "run_not_due" | "max_active_runs" | "queued_behind" | "waiting_for_scheduler_tick" | "dag_version_missing" | "run_queued" | "run_running" | "run_finished" | "run_not_started" | "deadlocked" | "task_waiting" | "upstream_waiting" | "upstream_will_decide" | "depends_on_past" | "pool_full" | "pool_missing" | "pool_too_small" | "max_active_tasks" | "max_active_copies" | "waiting_for_worker" | "queued_for_worker" | "retry_wait" | "sensor_rescheduled" | "sensor_deferred" | "mapped_copies" | "finished" | "no_scheduler";
+                code: "dag_paused" | "dag_inactive" | "no_schedule" | "waiting_for_datasets" | "next_run" | "before_start_date" | "schedule_ended" | "run_not_due" | "backfill_paused" | "max_active_runs" | "queued_behind" | "waiting_for_scheduler_tick" | "dag_version_missing" | "run_queued" | "run_running" | "run_finished" | "run_not_started" | "deadlocked" | "task_waiting" | "upstream_waiting" | "upstream_will_decide" | "depends_on_past" | "pool_full" | "pool_missing" | "pool_too_small" | "max_active_tasks" | "max_active_copies" | "waiting_for_worker" | "queued_for_worker" | "retry_wait" | "sensor_rescheduled" | "sensor_deferred" | "mapped_copies" | "finished" | "no_scheduler";
                 /** @description What the reason was computed from; times are ISO 8601 UTC. Fields per code in docs/explain.md. */
                 facts: {
                     [key: string]: unknown;
@@ -6677,13 +6871,17 @@ export interface components {
                 upstream: string[];
             }[];
         };
+        /** @description A problem with a DAG file. `severity` (always set by GET /api/v1/import-errors; absent from a DAG's `importError`, which is always a load error) "error": the file (or a DAG in it) failed to load; its DAGs stay as last loaded. "warning": a type error found by the background type check (docs/authoring.md); the DAG loads and runs. `code`: TypeScript's diagnostic code for a warning, else null. */
         ImportError: {
             /** Format: date-time */
             at: string | null;
+            code?: number | null;
             column: number | null;
             file: string;
             line: number | null;
             message: string;
+            /** @enum {string} */
+            severity?: "error" | "warning";
         };
         OverviewComponent: {
             concurrency: number | null;
@@ -6822,6 +7020,13 @@ export interface components {
             maxTries: number;
             /** Format: date-time */
             nextRetryAt: string | null;
+            /** @description When the value was over BATON_VALUE_STORE_THRESHOLD: where it is kept (docs/storage.md#large-return-values), its size in bytes and SHA-256; returnValue is read from there. error: why it could not be read (returnValue is then null). null for a value kept in the database. */
+            offloaded: null | {
+                bytes: number;
+                error: string | null;
+                sha256: string;
+                url: string;
+            };
             pool: string;
             priority: number;
             /** Format: date-time */
