@@ -13,8 +13,13 @@ export interface ShortcutHub {
    * room is held for it) before the rows are written. Rows left without a worker go `queued`.
    */
   assign(rows: NewRemoteAttempt[]): void;
-  /** After the write: sends the rows it assigned that were `inserted` to their workers, and gives back the room of the others. */
-  written(rows: NewRemoteAttempt[], inserted: ReadonlySet<string>): void;
+  /**
+   * After the write: sends the rows it assigned that were `inserted` to their workers, and gives
+   * back the room of the others. `failed`: the write threw (its outcome unknown): rows it may
+   * have written assigned are put back to `queued` (requeueRemoteAttempts), so none stays
+   * assigned to a worker that never got it.
+   */
+  written(rows: NewRemoteAttempt[], inserted: ReadonlySet<string>, failed?: boolean): void;
 }
 
 /** A scheduler's end (RemoteExecutor), by its scheduler id. */

@@ -204,7 +204,7 @@ export class RemoteExecutor implements Executor {
     try {
       inserted = new Set(await this.#o.mailbox.enqueueRemoteAttempts(rows));
     } catch (err) {
-      for (const hub of hubs) hub.written(rows, new Set());
+      for (const hub of hubs) hub.written(rows, new Set(), true);
       // Written again, first, after a backoff (an insert of an attempt already there does nothing).
       this.#writeFailures++;
       for (const r of batch) r.state = "pending";

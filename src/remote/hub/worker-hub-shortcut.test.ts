@@ -80,7 +80,7 @@ describe("WorkerHub and RemoteExecutor in one process (MailboxShortcut)", () => 
     await eventually(() => s.finished.length === 1, "the outcome handed to the executor");
     expect(s.started).toEqual(["a1"]);
     expect(s.finished[0]).toMatchObject({ attemptId: "a1", outcome: { kind: "success", output: '"done"' }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7, worker: "w1" });
-    expect(w.all("ack").flatMap((m) => m.ids)).toEqual(["a1"]);
+    await eventually(() => w.all("ack").some((m) => m.ids.includes("a1")), "the ack");
     expect(await h.store.workers.getRemoteAttempt("a1")).toBeUndefined();
     expect(counts.claimed).toBe(0);
     expect(counts.taken).toBe(0);
@@ -128,6 +128,36 @@ describe("WorkerHub and RemoteExecutor in one process (MailboxShortcut)", () => 
     await eventually(() => s.finished.length === 3, "all three outcomes");
     expect(s.finished.map((r) => r.attemptId).sort()).toEqual(["a1", "a2", "a3"]);
     expect(counts.claimed).toBe(2);
+  });
+
+  it("an insert that committed but reported an error leaves no attempt assigned to a worker that never got it: it is queued again and sent once", async () => {
+    const w = await connectWorker("w1", 2, 4);
+    const s = seen();
+    const real = h.store.workers;
+    let failures = 1;
+    const mailbox = {
+      enqueueRemoteAttempts: async (rows: Parameters<typeof real.enqueueRemoteAttempts>[0]) => {
+        const ids = await real.enqueueRemoteAttempts(rows);
+        if (failures-- > 0) throw new Error("connection lost after the commit");
+        return ids;
+      },
+      cancelRemoteAttempt: real.cancelRemoteAttempt.bind(real),
+      takeRemoteUpdates: real.takeRemoteUpdates.bind(real),
+    };
+    const executor = new RemoteExecutor({ mailbox, signal: h.signal, schedulerId: "sched-1", clock: h.clock });
+    await executor.start(s.listener);
+    executors.push(executor);
+    executor.submit(h.request("x1"));
+    // Put back to `queued` by the hub, then claimed by the pass that follows (not sent on the failed write).
+    await eventually(() => w.runIds().length === 1, "x1 requeued, claimed and sent");
+    expect(counts.claimed).toBe(1);
+    h.clock.advance(100); // the executor's retry: the row is there, so nothing is inserted and nothing sent
+    await eventually(() => executor.inFlight === 1 && failures < 0, "the retried insert");
+    finish(w, "x1");
+    await eventually(() => s.finished.length === 1, "its outcome");
+    h.clock.advance(1_000);
+    expect(w.runIds()).toEqual(["x1"]);
+    expect(s.finished.map((r) => r.attemptId)).toEqual(["x1"]);
   });
 
   it("an executor with the shortcut off (as in another process) goes through the mailbox: claimed, finished, signalled and taken", async () => {

@@ -445,7 +445,7 @@ export class WorkerHub implements ShortcutHub {
   }
 
   /** Sends the rows {@link assign} chose a worker for and that were written; gives the room of the others back. */
-  written(rows: NewRemoteAttempt[], inserted: ReadonlySet<string>): void {
+  written(rows: NewRemoteAttempt[], inserted: ReadonlySet<string>, failed = false): void {
     const runs = new Map<WorkerConnection, NewRemoteAttempt[]>();
     const gone = new Map<string, string[]>();
     for (const row of rows) {
@@ -457,6 +457,8 @@ export class WorkerHub implements ShortcutHub {
       if (ours) held.unsent = false;
       if (!inserted.has(row.attemptId)) {
         if (ours) conn.held.delete(row.attemptId);
+        // A write that failed may still have committed: such a row must not stay assigned to a worker that never got it.
+        if (failed) push(gone, conn.workerId, row.attemptId);
         continue;
       }
       if (ours && conn.phase === "ready" && this.#byWorker.get(conn.workerId) === conn) push(runs, conn, row);
