@@ -26,7 +26,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
 
 function ti(runPk: number, i: number, at: number, state: TaskInstanceRecord["state"]): TaskInstanceRecord {
-  return { runPk, taskId: `t${String(i).padStart(4, "0")}`, mapIndex: -1, state, tryNumber: 1, maxTries: 1, priority: 1, pool: "default_pool", poolSlots: 1, queuedAt: at, startedAt: at, endedAt: at + 1000, nextRetryAt: null, output: '{"rows":1}', error: null, followed: null, updatedAt: at };
+  return {
+    runPk,
+    taskId: `t${String(i).padStart(4, "0")}`,
+    mapIndex: -1,
+    state,
+    tryNumber: 1,
+    maxTries: 1,
+    priority: 1,
+    pool: "default_pool",
+    poolSlots: 1,
+    queuedAt: at,
+    startedAt: at,
+    endedAt: at + 1000,
+    nextRetryAt: null,
+    output: '{"rows":1}',
+    error: null,
+    followed: null,
+    updatedAt: at,
+  };
 }
 
 async function seed(store: FullStore, totalTis: number, tasks: number): Promise<{ livePk: number }> {
@@ -41,13 +59,39 @@ async function seed(store: FullStore, totalTis: number, tasks: number): Promise<
       const at = old ? now - 100 * DAY + r * 1000 : now - DAY;
       const running = !old && r % 20 === 19;
       const run = await store.createRun(
-        { dagId: `dag_${r % 20}`, runId: `scheduled__${r}`, runType: "scheduled", state: "queued", logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at, runAfter: at, conf: {}, dagVersion: "v1", backfillId: null, createdAt: at },
+        {
+          dagId: `dag_${r % 20}`,
+          runId: `scheduled__${r}`,
+          runType: "scheduled",
+          state: "queued",
+          logicalDate: at,
+          dataIntervalStart: at,
+          dataIntervalEnd: at,
+          runAfter: at,
+          conf: {},
+          dagVersion: "v1",
+          backfillId: null,
+          createdAt: at,
+        },
         Array.from({ length: tasks }, (_, i) => ti(0, i, at, running && i === 0 ? "running" : "success")),
       );
       if (!run) continue;
       if (running) livePk = run.id;
       patches.push({ id: run.id, state: running ? ("running" as const) : ("success" as const), startedAt: at, endedAt: running ? null : at + 60_000 });
-      for (let i = 0; i < tasks; i++) attempts.push({ runPk: run.id, taskId: `t${String(i).padStart(4, "0")}`, mapIndex: -1, tryNumber: 1, state: "success", startedAt: at, endedAt: at + 1000, error: null, logPath: null, pid: 1, worker: null });
+      for (let i = 0; i < tasks; i++)
+        attempts.push({
+          runPk: run.id,
+          taskId: `t${String(i).padStart(4, "0")}`,
+          mapIndex: -1,
+          tryNumber: 1,
+          state: "success",
+          startedAt: at,
+          endedAt: at + 1000,
+          error: null,
+          logPath: null,
+          pid: 1,
+          worker: null,
+        });
     }
     await store.commit({ runs: patches, attempts });
   }
@@ -65,7 +109,9 @@ async function main(): Promise<void> {
   try {
     let t = performance.now();
     const { livePk } = await seed(store, totalTis, tasks);
-    console.log(`seeded ${totalTis.toLocaleString("en-US")} task instances (${Math.ceil(totalTis / tasks)} runs × ${tasks}, one attempt each) on ${scratch ? "PostgreSQL" : "SQLite"} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded ${totalTis.toLocaleString("en-US")} task instances (${Math.ceil(totalTis / tasks)} runs × ${tasks}, one attempt each) on ${scratch ? "PostgreSQL" : "SQLite"} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    );
 
     const commitOnce = async (n: number) => {
       const s = performance.now();
@@ -79,7 +125,10 @@ async function main(): Promise<void> {
     }
 
     t = performance.now();
-    const child = spawn(process.execPath, [BIN, "db", "clean", "--older-than", "90d", "--json"], { env: { ...process.env, BATON_HOME: dir, BATON_DATABASE_URL: url }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [BIN, "db", "clean", "--older-than", "90d", "--json"], {
+      env: { ...process.env, BATON_HOME: dir, BATON_DATABASE_URL: url },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on("exit", r));
@@ -97,7 +146,9 @@ async function main(): Promise<void> {
     console.log(`1-row commits every 20 ms, before the clean: ${fmt(before)}`);
     console.log(`1-row commits every 20 ms, during the clean: ${fmt(during)}`);
     const left = await store.retention.countFinishedRuns({ endedBefore: Date.now() });
-    console.log(`left: ${(await store.listRuns({ limit: 1_000_000 })).length} runs (${left.runs} finished, recent), the running run still has ${(await store.listTaskInstances(livePk)).length} task instances`);
+    console.log(
+      `left: ${(await store.listRuns({ limit: 1_000_000 })).length} runs (${left.runs} finished, recent), the running run still has ${(await store.listTaskInstances(livePk)).length} task instances`,
+    );
   } finally {
     await store.close();
     await scratch?.drop();

@@ -95,7 +95,15 @@ try {
     await runOnce();
     if (i % 5 === 0 || i === RUNS) last = await probe(`after ${i + 1}`);
   }
-  console.log(JSON.stringify({ runs: RUNS + 1, tasks: TASKS, stalledClient: STALLED, heapGrowthMb: Math.round((last.heapMb - first.heapMb) * 10) / 10, rssGrowthMb: Math.round((last.rssMb - first.rssMb) * 10) / 10 }));
+  console.log(
+    JSON.stringify({
+      runs: RUNS + 1,
+      tasks: TASKS,
+      stalledClient: STALLED,
+      heapGrowthMb: Math.round((last.heapMb - first.heapMb) * 10) / 10,
+      rssGrowthMb: Math.round((last.rssMb - first.rssMb) * 10) / 10,
+    }),
+  );
 } finally {
   child.kill("SIGTERM");
   if (child.exitCode === null) await new Promise((r) => child.once("exit", r));

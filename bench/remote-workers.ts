@@ -31,7 +31,10 @@ export interface RemoteWorkersSetup {
  * meeting in the store's remote-attempts mailbox — and N real `baton worker` processes
  * (`--concurrency C` each) connected over WebSocket with a worker token.
  */
-export async function startRemoteWorkers(store: FullStore, opts: { workers: number; concurrency: number; root: string; bundleDir: string }): Promise<RemoteWorkersSetup> {
+export async function startRemoteWorkers(
+  store: FullStore,
+  opts: { workers: number; concurrency: number; root: string; bundleDir: string },
+): Promise<RemoteWorkersSetup> {
   const signal = new InProcessRemoteSignal();
   const hub = new WorkerHub({
     store: store.workers,
@@ -53,8 +56,24 @@ export async function startRemoteWorkers(store: FullStore, opts: { workers: numb
   const { token } = await createWorkerToken(store.workers, { name: "bench", queues: null, createdBy: null }, Date.now());
   const procs: ChildProcess[] = [];
   for (let i = 0; i < opts.workers; i++) {
-    const args = [BIN, "worker", "--server", `http://127.0.0.1:${port}`, "--queues", "default", "--concurrency", String(opts.concurrency), "--name", `bench-${i}`, "--cache-dir", join(opts.root, `worker-${i}`)];
-    const p = spawn(process.execPath, args, { env: { ...process.env, BATON_WORKER_TOKEN: token, BATON_LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "inherit"] });
+    const args = [
+      BIN,
+      "worker",
+      "--server",
+      `http://127.0.0.1:${port}`,
+      "--queues",
+      "default",
+      "--concurrency",
+      String(opts.concurrency),
+      "--name",
+      `bench-${i}`,
+      "--cache-dir",
+      join(opts.root, `worker-${i}`),
+    ];
+    const p = spawn(process.execPath, args, {
+      env: { ...process.env, BATON_WORKER_TOKEN: token, BATON_LOG_LEVEL: "warn" },
+      stdio: ["ignore", "ignore", "inherit"],
+    });
     procs.push(p);
   }
   const deadline = Date.now() + 30_000;
@@ -62,7 +81,14 @@ export async function startRemoteWorkers(store: FullStore, opts: { workers: numb
     if (Date.now() > deadline) throw new Error(`${opts.workers} baton worker processes did not connect within 30 s`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const remote = new RemoteExecutor({ mailbox: store.workers, signal, schedulerId: `bench:${process.pid}:${randomUUID().slice(0, 8)}`, clock: systemClock, logger: silentLogger, window: 1_000 });
+  const remote = new RemoteExecutor({
+    mailbox: store.workers,
+    signal,
+    schedulerId: `bench:${process.pid}:${randomUUID().slice(0, 8)}`,
+    clock: systemClock,
+    logger: silentLogger,
+    window: 1_000,
+  });
   return {
     executor: new RoutingExecutor({ local: null, remote }),
     workers: opts.workers,

@@ -143,7 +143,9 @@ async function main() {
   const sync = new DagSync(store, { dagsDir, bundleDir: config.bundleDir });
   await sync.syncOnce();
   const remote: RemoteWorkersSetup | null =
-    REMOTE_WORKERS > 0 ? await startRemoteWorkers(store, { workers: REMOTE_WORKERS, concurrency: REMOTE_CONCURRENCY, root, bundleDir: config.bundleDir }) : null;
+    REMOTE_WORKERS > 0
+      ? await startRemoteWorkers(store, { workers: REMOTE_WORKERS, concurrency: REMOTE_CONCURRENCY, root, bundleDir: config.bundleDir })
+      : null;
   const executor = new TimedExecutor(remote?.executor ?? new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch }));
   const scheduler = new Scheduler({
     store,
@@ -214,7 +216,9 @@ async function main() {
     apiGridSeedMs: grid ? Math.round(grid.seedMs) : null,
     config: {
       store: pgUrl ? "postgresql (scratch database; grid page still on sqlite)" : "sqlite (WAL, every commit synced)",
-      executor: remote ? `${remote.workers} remote baton worker process(es) × concurrency ${remote.concurrency} (WebSocket to an in-process worker hub; remote-attempts mailbox in the store)` : "local process pool",
+      executor: remote
+        ? `${remote.workers} remote baton worker process(es) × concurrency ${remote.concurrency} (WebSocket to an in-process worker hub; remote-attempts mailbox in the store)`
+        : "local process pool",
       workers: config.workers,
       prefetch: config.prefetch,
       cpus: availableParallelism(),
@@ -302,7 +306,9 @@ async function severalSchedulers(pgUrl: string, n: number, json: boolean): Promi
       `(d) ${n} × ${WORKLOADS.mapped.copies} mapped copies: ${result.mappedCopiesPerSec} copies/s (round ${result.mappedTotalMs} ms)\n` +
       `(e) API grid page: ${result.apiGridPageMs} ms median server time\n` +
       `take-over after kill -9: ${result.takeoverMs} ms (lease ${c.leaseMs} ms)\n` +
-      `DAGs per scheduler: ${Object.entries(owners).map(([id, d]) => `${id}: ${d.join(", ")}`).join("; ")}\n`,
+      `DAGs per scheduler: ${Object.entries(owners)
+        .map(([id, d]) => `${id}: ${d.join(", ")}`)
+        .join("; ")}\n`,
   );
 }
 

@@ -207,12 +207,19 @@ export default dag({ id: "bench_takeover" }, (d) => {
   try {
     const a = start("a");
     const b = start("b");
-    await until("the DAG to be loaded and owned", async () => (await one<{ owner_id: string | null }>("select owner_id from dags where dag_id = 'bench_takeover'"))?.owner_id != null);
-    const trigger = spawn(process.execPath, [BIN, "dags", "trigger", "bench_takeover"], { env: { ...process.env, BATON_HOME: join(root, "takeover-a"), BATON_DATABASE_URL: url }, stdio: "ignore" });
-    await new Promise((r) => trigger.once("exit", r));
-    const running = async () => one<{ pid: number | null; try_number: number }>(
-      "select a.pid, a.try_number from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'bench_takeover' and a.state = 'running' order by a.try_number desc limit 1",
+    await until(
+      "the DAG to be loaded and owned",
+      async () => (await one<{ owner_id: string | null }>("select owner_id from dags where dag_id = 'bench_takeover'"))?.owner_id != null,
     );
+    const trigger = spawn(process.execPath, [BIN, "dags", "trigger", "bench_takeover"], {
+      env: { ...process.env, BATON_HOME: join(root, "takeover-a"), BATON_DATABASE_URL: url },
+      stdio: "ignore",
+    });
+    await new Promise((r) => trigger.once("exit", r));
+    const running = async () =>
+      one<{ pid: number | null; try_number: number }>(
+        "select a.pid, a.try_number from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'bench_takeover' and a.state = 'running' order by a.try_number desc limit 1",
+      );
     await until("the task to run", async () => (await running()) !== undefined);
     const owner = (await one<{ owner_id: string }>("select owner_id from dags where dag_id = 'bench_takeover'"))!.owner_id;
     const ownerPid = (await one<{ pid: number }>("select pid from scheduler_leases where id = $1", [owner]))!.pid;

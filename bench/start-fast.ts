@@ -64,7 +64,9 @@ async function launch(bin: string): Promise<Launch> {
   mkdirSync(dags);
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [bin, "standalone", "--dags", dags, "--home", join(home, "home"), "--port", String(port), "--workers", "1"], { stdio: "ignore" });
+  const child = spawn(process.execPath, [bin, "standalone", "--dags", dags, "--home", join(home, "home"), "--port", String(port), "--workers", "1"], {
+    stdio: "ignore",
+  });
   const result: Launch = { healthMs: null, indexMs: null, cpuMs: null };
   while (performance.now() - t0 < 60_000 && (result.healthMs === null || result.indexMs === null) && child.exitCode === null) {
     if (result.healthMs === null && (await status(`http://127.0.0.1:${port}/api/v1/health`)) === 200) {
@@ -95,5 +97,7 @@ for (let n = 0; n < LAUNCHES; n++) {
   }
 }
 for (const [bin, rs] of results) {
-  console.log(`${bin}: median of ${rs.length}: /health ${median(rs.map((r) => r.healthMs))} ms, / ${median(rs.map((r) => r.indexMs))} ms, CPU at /health ${median(rs.map((r) => r.cpuMs))} ms`);
+  console.log(
+    `${bin}: median of ${rs.length}: /health ${median(rs.map((r) => r.healthMs))} ms, / ${median(rs.map((r) => r.indexMs))} ms, CPU at /health ${median(rs.map((r) => r.cpuMs))} ms`,
+  );
 }

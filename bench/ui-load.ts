@@ -63,11 +63,21 @@ export async function measureUiLoad(root: string, shape: UiLoadShape, samples: n
   const { dagsDir, dagIds } = await seedUiStore(root, shape);
   const seedMs = performance.now() - seedStart;
 
-
   const startAt = performance.now();
   const standalone = await startStandalone(bin, { BATON_HOME: root, BATON_DAGS: dagsDir, BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "1000" });
   const startMs = performance.now() - startAt;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
   try {
     const gridDag = dagIds[Math.floor(dagIds.length / 2)]!;
     const nodeApiMs: Record<string, number> = {};
@@ -144,7 +154,19 @@ function seedRuns(dbPath: string, dagIds: string[], shape: UiLoadShape): void {
         const at = newest - (shape.runsPerDag - 1 - r) * HOUR;
         const failed = (r * 7 + d) % 23 === 0;
         const end = at + 40 * 60_000;
-        const info = run.run(dagId, `scheduled__${new Date(at).toISOString()}`, failed ? "failed" : "success", at, at, at + HOUR, at + HOUR, v, at + 60_000, end, at + HOUR);
+        const info = run.run(
+          dagId,
+          `scheduled__${new Date(at).toISOString()}`,
+          failed ? "failed" : "success",
+          at,
+          at,
+          at + HOUR,
+          at + HOUR,
+          v,
+          at + 60_000,
+          end,
+          at + HOUR,
+        );
         const pk = Number(info.lastInsertRowid);
         for (let t = 0; t < taskIds.length; t++) {
           const state = failed ? STATES[(t + r) % STATES.length]! : "success";
@@ -246,7 +268,10 @@ async function measurePage(browser: Browser, base: string, path: string, ready: 
   const apiPaths = [...new Set(first.entries.filter((e) => isApi(e) && e.responseEnd <= first.visible + 1).map((e) => e.name))];
   const apiMs: Record<string, number> = {};
   for (const p of apiPaths) {
-    const times = loads.map((l) => l.entries.find((e) => e.name === p)).filter((e) => e !== undefined).map((e) => e.responseEnd - e.requestStart);
+    const times = loads
+      .map((l) => l.entries.find((e) => e.name === p))
+      .filter((e) => e !== undefined)
+      .map((e) => e.responseEnd - e.requestStart);
     apiMs[p] = round(median(times));
   }
   const bytes = (pick: (e: OneLoad["entries"][number]) => number) => {
@@ -279,12 +304,16 @@ export function formatUiLoad(r: UiLoadResult): string {
   const page = (name: string, p: PageLoad) =>
     `${name} ${p.path}: first contentful paint ${p.firstContentfulPaintMs} ms, content visible ${p.contentVisibleMs} ms (samples ${p.samples.join(" / ")} ms), DOMContentLoaded ${p.domContentLoadedMs} ms\n` +
     `  transferred ${kb(p.transferBytes.total)} (assets ${kb(p.transferBytes.assets)}, API ${kb(p.transferBytes.api)}) — decoded ${kb(p.decodedBytes.total)}\n` +
-    `  API calls before content (browser, request → response end): ${Object.entries(p.apiMs).map(([k, v]) => `${k} ${v} ms`).join(", ")}\n`;
+    `  API calls before content (browser, request → response end): ${Object.entries(p.apiMs)
+      .map(([k, v]) => `${k} ${v} ms`)
+      .join(", ")}\n`;
   return (
     `Baton UI load — ${r.shape.dags} DAGs × ${r.shape.runsPerDag} runs × ${r.shape.tasks} tasks (${r.taskInstances.toLocaleString("en")} task instances, SQLite), real \`baton standalone\`, headless Chromium, cold cache per load; medians\n` +
     `seeded in ${(r.seedMs / 1000).toFixed(1)} s; standalone up in ${(r.startMs / 1000).toFixed(1)} s\n` +
     page("home", r.home) +
     page("grid", r.grid) +
-    `API from Node (median of 15): ${Object.entries(r.nodeApiMs).map(([k, v]) => `${k} ${round(v)} ms`).join(", ")}\n`
+    `API from Node (median of 15): ${Object.entries(r.nodeApiMs)
+      .map(([k, v]) => `${k} ${round(v)} ms`)
+      .join(", ")}\n`
   );
 }

@@ -54,11 +54,7 @@ function baton(home: string, args: string[]): Promise<{ code: number; stdout: st
 }
 
 /** `baton dags test <dagId> --json`; checks the exit code and returns the one JSON object printed. */
-async function dagsTest(
-  home: string,
-  dagId: string,
-  opts: { date?: string; conf?: Record<string, unknown>; expectExit?: 0 | 1 } = {},
-): Promise<RunResult> {
+async function dagsTest(home: string, dagId: string, opts: { date?: string; conf?: Record<string, unknown>; expectExit?: 0 | 1 } = {}): Promise<RunResult> {
   const args = ["dags", "test", dagId, "--dags", "examples/dags", "--home", home, "--json"];
   if (opts.date) args.push("--date", opts.date);
   if (opts.conf) args.push("--conf", JSON.stringify(opts.conf));
@@ -94,8 +90,15 @@ describe("the examples folder (what `npm start` loads)", () => {
     const list = await baton(home, ["dags", "list", "--dags", "examples/dags", "--json"]);
     const ids = (JSON.parse(list.stdout) as { dagId: string }[]).map((d) => d.dagId).sort();
     expect(ids).toEqual([
-      "branching", "cross_cloud_backup", "failure_handling", "flaky_retry", "hello",
-      "ml_train_deploy", "sales_etl", "streaming_ingest", "warehouse_etl_postgres",
+      "branching",
+      "cross_cloud_backup",
+      "failure_handling",
+      "flaky_retry",
+      "hello",
+      "ml_train_deploy",
+      "sales_etl",
+      "streaming_ingest",
+      "warehouse_etl_postgres",
     ]);
   });
 });

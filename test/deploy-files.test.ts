@@ -38,7 +38,11 @@ interface Stage {
 
 /** The Dockerfile's stages, continuation lines joined, comments dropped, `ARG` defaults substituted in FROM. */
 function dockerfileStages(text: string): Stage[] {
-  const lines = text.replace(/\\\r?\n/g, " ").split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+  const lines = text
+    .replace(/\\\r?\n/g, " ")
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== "" && !l.startsWith("#"));
   const argDefaults = new Map<string, string>();
   const stages: Stage[] = [];
   for (const line of lines) {
@@ -71,9 +75,7 @@ const lastOf = (stage: Stage, op: string) => stage.body.filter((i) => i.op === o
 const workdirOf = (stage: Stage) => lastOf(stage, "WORKDIR")?.args ?? "/";
 const jsonArgs = (i: Instruction | undefined) => (i ? (JSON.parse(i.args.replace(/^CMD\s+/i, "")) as string[]) : []);
 const runtimeEnv = new Map(
-  runtime.body
-    .filter((i) => i.op === "ENV")
-    .flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] ?? "", m[2] ?? ""] as const)),
+  runtime.body.filter((i) => i.op === "ENV").flatMap((i) => [...i.args.matchAll(/(\w+)=(\S+)/g)].map((m) => [m[1] ?? "", m[2] ?? ""] as const)),
 );
 const ENTRYPOINT = jsonArgs(lastOf(runtime, "ENTRYPOINT"));
 /** Where the runtime stage put a path copied from the build context or another stage. */
@@ -92,7 +94,10 @@ describe("Dockerfile", () => {
     const created = runtime.body.some((i) => i.op === "RUN" && new RegExp(`useradd\\b[^&]*\\b${user}\\b`).test(i.args));
     expect(created, `the runtime stage creates the user ${user}`).toBe(true);
     expect(runtimeEnv.get("BATON_HOME")).toBe("/var/lib/baton");
-    expect(runtime.body.some((i) => i.op === "RUN" && /chown\b[^&]*\bbaton:baton \/var\/lib\/baton\b/.test(i.args)), "BATON_HOME belongs to the user").toBe(true);
+    expect(
+      runtime.body.some((i) => i.op === "RUN" && /chown\b[^&]*\bbaton:baton \/var\/lib\/baton\b/.test(i.args)),
+      "BATON_HOME belongs to the user",
+    ).toBe(true);
   });
 
   it("copies production dependencies only, and the server and the UI from the build stage, where the server looks for them", () => {
@@ -105,14 +110,18 @@ describe("Dockerfile", () => {
     // dist/src and dist/ui: from the stage that runs `npm run build`, whose script builds the UI.
     const build = stage(runtimeCopies.find((c) => c.sources.some((s) => s.endsWith("/dist/ui")))?.from ?? null);
     expect(build?.body.some((i) => i.op === "RUN" && /npm run build\b/.test(i.args))).toBe(true);
-    expect((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build).toMatch(/tsc -p tsconfig\.build\.json && vite build --config ui\/vite\.config\.ts/);
+    expect((JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.build).toMatch(
+      /tsc -p tsconfig\.build\.json && vite build --config ui\/vite\.config\.ts/,
+    );
     expect(read("ui/vite.config.ts")).toContain('new URL("../dist/ui", import.meta.url)');
     // src/cli/api-deps.ts serves <package root>/dist/ui; bin/baton.js runs <package root>/dist/src/cli/main.js.
     expect(read("src/cli/api-deps.ts")).toContain('join(root, "dist", "ui")');
     // Where a source lands: inside the destination when it names a folder (`./`, `dir/`), else at it.
     const copiedTo = (suffix: string) =>
       runtimeCopies.flatMap((c) =>
-        c.sources.filter((s) => s === suffix || s.endsWith(`/${suffix}`)).map((s) => (/(^\.|\/)$/.test(c.dest) ? posix.join(dest(c.dest), posix.basename(s)) : dest(c.dest))),
+        c.sources
+          .filter((s) => s === suffix || s.endsWith(`/${suffix}`))
+          .map((s) => (/(^\.|\/)$/.test(c.dest) ? posix.join(dest(c.dest), posix.basename(s)) : dest(c.dest))),
       );
     expect(copiedTo("dist/ui")).toEqual([dest("dist/ui")]);
     expect(copiedTo("dist/src")).toEqual([dest("dist/src")]);
@@ -161,7 +170,9 @@ describe("Dockerfile", () => {
     for (const file of sourceFiles(join(ROOT, "src"))) {
       const text = readFileSync(file, "utf8");
       // Runtime imports only: `import type` and type-only specifiers vanish from the compiled code.
-      for (const m of text.matchAll(/^\s*(?:import(?!\s+type\b)[^'"]*?from\s*|import\s*|export\s+[^'"]*?from\s*)["']([^"'.][^"']*)["']|\bimport\(\s*["']([^"'.][^"']*)["']\s*\)/gm)) {
+      for (const m of text.matchAll(
+        /^\s*(?:import(?!\s+type\b)[^'"]*?from\s*|import\s*|export\s+[^'"]*?from\s*)["']([^"'.][^"']*)["']|\bimport\(\s*["']([^"'.][^"']*)["']\s*\)/gm,
+      )) {
         const spec = m[1] ?? m[2] ?? "";
         if (spec.startsWith("node:") || builtins.has(spec)) continue;
         const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : (spec.split("/")[0] ?? spec);
@@ -179,7 +190,9 @@ describe("Dockerfile", () => {
 
 /** The non-test TypeScript files tsconfig.build.json compiles under `dir`. */
 function sourceFiles(dir: string): string[] {
-  const excluded = ["src/store/contract", "src/executor/testing", "src/api/testing", "src/api/auth/testing", "src/dag-processor/temp-project.ts"].map((p) => join(ROOT, p));
+  const excluded = ["src/store/contract", "src/executor/testing", "src/api/testing", "src/api/auth/testing", "src/dag-processor/temp-project.ts"].map((p) =>
+    join(ROOT, p),
+  );
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
@@ -239,7 +252,8 @@ const envOf = (s: Service): Record<string, string> =>
     ? Object.fromEntries(s.environment.map((e) => [e.split("=")[0] ?? e, e.slice(e.indexOf("=") + 1)]))
     : Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]));
 const running = (command: string) => batonServices.filter(([, s]) => argvOf(s)[0] === command);
-const dependsOn = (s: Service) => (Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, {}])) : (s.depends_on ?? {})) as Record<string, { condition?: string }>;
+const dependsOn = (s: Service) =>
+  (Array.isArray(s.depends_on) ? Object.fromEntries(s.depends_on.map((d) => [d, {}])) : (s.depends_on ?? {})) as Record<string, { condition?: string }>;
 const seconds = (d: string | undefined) => {
   const m = /^(?:(\d+)m)?(?:(\d+)s)?$/.exec(d ?? "");
   return m && d ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : 10; // Docker's default: 10 s
@@ -288,7 +302,10 @@ describe("compose.yaml", () => {
     expect(named[0] !== undefined && compose.volumes !== undefined && named[0] in compose.volumes).toBe(true);
     for (const [name, s] of running("scheduler")) {
       const dags = optionValue(argvOf(s), "--dags");
-      expect(s.volumes?.some((v) => v.split(":")[1] === dags), `${name} mounts ${dags}`).toBe(true);
+      expect(
+        s.volumes?.some((v) => v.split(":")[1] === dags),
+        `${name} mounts ${dags}`,
+      ).toBe(true);
     }
   });
 
@@ -301,14 +318,18 @@ describe("compose.yaml", () => {
     }
     expect(envOf(services.migrate as Service).BATON_DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@db:5432\//);
     for (const [name, s] of running("worker")) {
-      expect(Object.keys(envOf(s)).filter((k) => k === "BATON_DATABASE_URL" || k === "BATON_SECRET_KEY"), name).toEqual([]);
+      expect(
+        Object.keys(envOf(s)).filter((k) => k === "BATON_DATABASE_URL" || k === "BATON_SECRET_KEY"),
+        name,
+      ).toEqual([]);
       expect(envOf(s).BATON_WORKER_TOKEN, name).toMatch(/^\$\{BATON_WORKER_TOKEN/);
       expect(argvOf(s), name).not.toContain("--token");
     }
   });
 
   it("gives schedulers and workers longer to stop than their grace period for running tasks", () => {
-    for (const [name, s] of running("scheduler")) expect(seconds(s.stop_grace_period), name).toBeGreaterThan(Number(envOf(s).BATON_SHUTDOWN_GRACE_MS ?? 30_000) / 1000);
+    for (const [name, s] of running("scheduler"))
+      expect(seconds(s.stop_grace_period), name).toBeGreaterThan(Number(envOf(s).BATON_SHUTDOWN_GRACE_MS ?? 30_000) / 1000);
     for (const [name, s] of running("worker")) expect(seconds(s.stop_grace_period), name).toBeGreaterThan(Number(optionValue(argvOf(s), "--grace") ?? 30));
   });
 
@@ -339,9 +360,14 @@ function readVariables(): { names: Set<string>; prefixes: string[] } {
 
 function baton(args: string[]): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BATON, ...args], { cwd: work, env: { PATH: process.env.PATH, HOME: work, BATON_HOME: join(work, "home") }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, out: stdout + stderr });
-    });
+    execFile(
+      process.execPath,
+      [BATON, ...args],
+      { cwd: work, env: { PATH: process.env.PATH, HOME: work, BATON_HOME: join(work, "home") }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, out: stdout + stderr });
+      },
+    );
   });
 }
 
@@ -386,7 +412,11 @@ describe("the `baton` commands in the deployment files", () => {
       expect(r.code, r.out).toBe(0);
       const usage = /^Usage: baton (.*)$/m.exec(r.out)?.[1] ?? "";
       const path = usage.slice(0, usage.indexOf("[options]")).trim();
-      expect(path, `the help shown is that of "baton ${positionals(argv).slice(0, 2).join(" ")}"`).toBe(positionals(argv).slice(0, path.split(" ").filter((w) => w !== "").length).join(" "));
+      expect(path, `the help shown is that of "baton ${positionals(argv).slice(0, 2).join(" ")}"`).toBe(
+        positionals(argv)
+          .slice(0, path.split(" ").filter((w) => w !== "").length)
+          .join(" "),
+      );
       if (positionals(argv).length > 0) expect(path, "a command, not the program's help").not.toBe("");
       // A group's help (`baton tokens`) for `baton tokens creat`: the second word is no command of it.
       if (usage.endsWith("[command]")) expect(positionals(argv), "no command of the group").toHaveLength(path.split(" ").filter((w) => w !== "").length);
@@ -408,7 +438,9 @@ describe("deploy/docker/healthcheck.mjs", () => {
     expect(probe(["api", "--host", "0.0.0.0", "--port", "8080"], {})).toBe("http://127.0.0.1:8080/api/v1/health");
     expect(probe(["--home", "/h", "standalone", "--auth", "required", "--host=::"], { BATON_API_PORT: "9000" })).toBe("http://127.0.0.1:9000/api/v1/health");
     expect(probe(["api"], { BATON_API_HOST: "10.1.2.3" })).toBe("http://10.1.2.3:8080/api/v1/health");
-    expect(probe(["scheduler", "--dags", "/dags", "--workers", "0", "--metrics-port", "9464"], { BATON_METRICS_HOST: "0.0.0.0" })).toBe("http://127.0.0.1:9464/metrics");
+    expect(probe(["scheduler", "--dags", "/dags", "--workers", "0", "--metrics-port", "9464"], { BATON_METRICS_HOST: "0.0.0.0" })).toBe(
+      "http://127.0.0.1:9464/metrics",
+    );
     expect(probe(["scheduler", "--dags", "/dags"], {})).toBeNull();
     expect(probe(["worker", "--server", "http://api:8080", "--queues", "default,gpu"], {})).toBeNull();
     // Each compose service's command gives the probe its healthcheck needs.

@@ -12,8 +12,7 @@ const MIN_BYTES = 256;
 
 /** Compresses the files under `dir`; returns the paths it wrote copies for. */
 export function precompressDir(dir: string): string[] {
-  const walk = (d: string): string[] =>
-    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
+  const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
   const done: string[] = [];
   for (const file of walk(dir)) {
     if (!COMPRESSIBLE.test(file)) continue;

@@ -81,7 +81,12 @@ export default dag(
       });
       if (manifest.count > 0) {
         const entries = manifest.objects.map(({ key, size, sha256 }) => ({ key, size, sha256 }));
-        await writeObject(ctx, { url: "az://{{ params.container }}/{{ ds }}/_manifest.json", conn: BACKUP }, JSON.stringify(entries, null, 2), "application/json");
+        await writeObject(
+          ctx,
+          { url: "az://{{ params.container }}/{{ ds }}/_manifest.json", conn: BACKUP },
+          JSON.stringify(entries, null, 2),
+          "application/json",
+        );
       }
       return { files: manifest.count, bytes: manifest.bytes };
     });

@@ -17,18 +17,14 @@ export default dag(
     tags: ["retries", "example"],
   },
   (d) => {
-    const callFlakyApi = d.task(
-      "call_flaky_api",
-      { retries: 3, retryDelay: "1s", retryExponentialBackoff: true, maxRetryDelay: "5s" },
-      async (ctx) => {
-        if (ctx.tryNumber < 3) {
-          // A plain Error is retried; throw FailTask to fail at once without using the retries.
-          throw new Error(`service unavailable (attempt ${ctx.tryNumber} of ${ctx.maxTries})`);
-        }
-        ctx.log.info("service answered", { attempt: ctx.tryNumber });
-        return { attempt: ctx.tryNumber, records: 42 };
-      },
-    );
+    const callFlakyApi = d.task("call_flaky_api", { retries: 3, retryDelay: "1s", retryExponentialBackoff: true, maxRetryDelay: "5s" }, async (ctx) => {
+      if (ctx.tryNumber < 3) {
+        // A plain Error is retried; throw FailTask to fail at once without using the retries.
+        throw new Error(`service unavailable (attempt ${ctx.tryNumber} of ${ctx.maxTries})`);
+      }
+      ctx.log.info("service answered", { attempt: ctx.tryNumber });
+      return { attempt: ctx.tryNumber, records: 42 };
+    });
 
     d.task("report", { inputs: { api: callFlakyApi } }, async (ctx, { api }) => {
       ctx.log.info("fetched records", { records: api.records, afterAttempts: api.attempt });

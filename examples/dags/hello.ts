@@ -16,7 +16,10 @@ export default dag(
     startDate: "2026-01-01",
     tags: ["example"],
     params: z.object({
-      name: z.string().regex(/^[\w .-]{1,40}$/, "name: 1 to 40 letters, digits, spaces, '.', '_' or '-'").default("world"),
+      name: z
+        .string()
+        .regex(/^[\w .-]{1,40}$/, "name: 1 to 40 letters, digits, spaces, '.', '_' or '-'")
+        .default("world"),
     }),
   },
   (d) => {

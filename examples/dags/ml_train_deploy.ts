@@ -28,7 +28,10 @@ import { evaluate, train, type Example, type LogisticModel } from "./_ml/logisti
 import { readRegistry, registryPath, writeJsonAtomically, type Deployment } from "./_ml/registry.js";
 
 /** Paths reach SQL through templates, so they may not contain quotes. */
-const path = z.string().min(1).regex(/^[^'"\\\n]+$/, "a path without quotes, backslashes or line breaks");
+const path = z
+  .string()
+  .min(1)
+  .regex(/^[^'"\\\n]+$/, "a path without quotes, backslashes or line breaks");
 
 const params = z.object({
   /** Folder for data/, features/ and candidates/. */
@@ -112,8 +115,14 @@ export default dag(
       after: [features],
       checks: [
         { name: "at least 200 customers", query: `SELECT count(*) >= 200 FROM ${FEATURES_JSON}` },
-        { name: "no missing feature", query: `SELECT count(*) = 0 FROM ${FEATURES_JSON} WHERE ${[...FEATURES, "label"].map((f) => `${f} IS NULL`).join(" OR ")}` },
-        { name: "both classes in train and holdout", query: `SELECT count(*) = 2 AND bool_and(n = 2) FROM (SELECT holdout, count(DISTINCT label) AS n FROM ${FEATURES_JSON} GROUP BY holdout)` },
+        {
+          name: "no missing feature",
+          query: `SELECT count(*) = 0 FROM ${FEATURES_JSON} WHERE ${[...FEATURES, "label"].map((f) => `${f} IS NULL`).join(" OR ")}`,
+        },
+        {
+          name: "both classes in train and holdout",
+          query: `SELECT count(*) = 2 AND bool_and(n = 2) FROM (SELECT holdout, count(DISTINCT label) AS n FROM ${FEATURES_JSON} GROUP BY holdout)`,
+        },
         { name: "holdout is 10-30% of rows", query: `SELECT avg(holdout::INTEGER) BETWEEN 0.1 AND 0.3 FROM ${FEATURES_JSON}` },
       ],
     });

@@ -30,7 +30,10 @@ interface SaleRow {
 
 const params = z.object({
   /** Folder holding landing/, quarantine/, staging/, archive/ and warehouse.duckdb. */
-  root: z.string().min(1).default(resolve(process.env["BATON_HOME"] ?? ".baton", "examples", "sales")),
+  root: z
+    .string()
+    .min(1)
+    .default(resolve(process.env["BATON_HOME"] ?? ".baton", "examples", "sales")),
   /** Write a sample file when none has landed for the day, so the example runs anywhere. */
   sample: z.boolean().default(true),
 });
@@ -148,10 +151,9 @@ export default dag(
       async (ctx, { checked, staged }) => {
         const ds = requireDs(ctx);
         const found = await withWarehouse(ctx.params.root, async (db) => {
-          const reader = await db.runAndReadAll(
-            "SELECT count(*)::INTEGER AS n, coalesce(sum(revenue), 0)::DOUBLE AS revenue FROM sales WHERE ds = $ds::DATE",
-            { ds },
-          );
+          const reader = await db.runAndReadAll("SELECT count(*)::INTEGER AS n, coalesce(sum(revenue), 0)::DOUBLE AS revenue FROM sales WHERE ds = $ds::DATE", {
+            ds,
+          });
           const row = reader.getRowObjectsJS()[0];
           return { rows: Number(row?.["n"] ?? 0), revenue: Number(row?.["revenue"] ?? 0) };
         });

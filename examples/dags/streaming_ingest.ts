@@ -127,7 +127,10 @@ export default dag(
                ON CONFLICT (event_id) DO NOTHING`,
               [JSON.stringify(rows), batch.source, ctx.runId],
             );
-            const setAside: (SetAside & { kind: "late" | "invalid" })[] = [...sorted.late.map((s) => ({ ...s, kind: "late" as const })), ...sorted.invalid.map((s) => ({ ...s, kind: "invalid" as const }))];
+            const setAside: (SetAside & { kind: "late" | "invalid" })[] = [
+              ...sorted.late.map((s) => ({ ...s, kind: "late" as const })),
+              ...sorted.invalid.map((s) => ({ ...s, kind: "invalid" as const })),
+            ];
             await db.query(
               `INSERT INTO checkout_events_set_aside (key, kind, reason, payload, source, run_id)
                SELECT r.key, r.kind, r.reason, r.payload, $2, $3

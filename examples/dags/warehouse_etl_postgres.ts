@@ -38,7 +38,10 @@ const params = z.object({
   /** Folder the daily files land in; relative paths are resolved from the working directory. */
   landingDir: z.string().min(1).default("examples/dags/_warehouse/landing"),
   /** Folder for the working files of each day (what validation kept and rejected). */
-  workDir: z.string().min(1).default(resolve(process.env["BATON_HOME"] ?? ".baton", "examples", "warehouse")),
+  workDir: z
+    .string()
+    .min(1)
+    .default(resolve(process.env["BATON_HOME"] ?? ".baton", "examples", "warehouse")),
   /** The quality gate fails when more than this share of the day's rows was quarantined. */
   maxRejectedRatio: z.number().min(0).max(1).default(0.3),
 });
@@ -162,41 +165,45 @@ export default dag(
         reasons[rule] = (reasons[rule] ?? 0) + 1;
       }
       if (rejected.length > 0) ctx.log.warn("rejected rows", { count: rejected.length, reasons });
-      return { source: landed.file, total: records.length, valid: valid.length, rejected: rejected.length, reasons, validFile: files.valid, rejectedFile: files.rejected };
+      return {
+        source: landed.file,
+        total: records.length,
+        valid: valid.length,
+        rejected: rejected.length,
+        reasons,
+        validFile: files.valid,
+        rejectedFile: files.rejected,
+      };
     });
 
     // Replaces the day's staging and quarantine partitions in one transaction: re-runs never stack up.
-    const loadStaging = d.task(
-      "load_staging",
-      { inputs: { checked: validate }, after: [createTables] },
-      async (ctx, { checked }) => {
-        const ds = requireDs(ctx);
-        const valid = await readLines<Order>(checked.validFile);
-        const rejected = await readLines<Rejected>(checked.rejectedFile);
-        await withPostgres(await ctx.connection(WAREHOUSE), (db) =>
-          inTransaction(db, async () => {
-            await db.query("DELETE FROM stg_orders WHERE ds = $1::date", [ds]);
-            await db.query("DELETE FROM orders_quarantine WHERE ds = $1::date", [ds]);
-            await db.query(
-              `INSERT INTO stg_orders (ds, order_id, ordered_at, customer_id, product, quantity, unit_price, amount, run_id)
+    const loadStaging = d.task("load_staging", { inputs: { checked: validate }, after: [createTables] }, async (ctx, { checked }) => {
+      const ds = requireDs(ctx);
+      const valid = await readLines<Order>(checked.validFile);
+      const rejected = await readLines<Rejected>(checked.rejectedFile);
+      await withPostgres(await ctx.connection(WAREHOUSE), (db) =>
+        inTransaction(db, async () => {
+          await db.query("DELETE FROM stg_orders WHERE ds = $1::date", [ds]);
+          await db.query("DELETE FROM orders_quarantine WHERE ds = $1::date", [ds]);
+          await db.query(
+            `INSERT INTO stg_orders (ds, order_id, ordered_at, customer_id, product, quantity, unit_price, amount, run_id)
                SELECT $1::date, r."orderId", r."orderedAt", r."customerId", r.product, r.quantity,
                       r."unitPriceCents" / 100.0, r."amountCents" / 100.0, $3
                FROM jsonb_to_recordset($2::jsonb) AS r("orderId" text, "orderedAt" timestamptz, "customerId" text,
                     product text, quantity int, "unitPriceCents" bigint, "amountCents" bigint)`,
-              [ds, JSON.stringify(valid), ctx.runId],
-            );
-            await db.query(
-              `INSERT INTO orders_quarantine (ds, line, order_id, raw, reason, run_id)
+            [ds, JSON.stringify(valid), ctx.runId],
+          );
+          await db.query(
+            `INSERT INTO orders_quarantine (ds, line, order_id, raw, reason, run_id)
                SELECT $1::date, r.line, r."orderId", r.raw, r.reason, $3
                FROM jsonb_to_recordset($2::jsonb) AS r(line int, "orderId" text, raw text, reason text)`,
-              [ds, JSON.stringify(rejected), ctx.runId],
-            );
-          }),
-        );
-        ctx.log.info("staged the day", { ds, staged: valid.length, quarantined: rejected.length });
-        return { staged: valid.length, quarantined: rejected.length };
-      },
-    );
+            [ds, JSON.stringify(rejected), ctx.runId],
+          );
+        }),
+      );
+      ctx.log.info("staged the day", { ds, staged: valid.length, quarantined: rejected.length });
+      return { staged: valid.length, quarantined: rejected.length };
+    });
 
     // The gate: nothing reaches the fact table unless the day's staging looks right.
     const checkStaging = sqlCheck(d, "check_staging", {
@@ -294,5 +301,8 @@ async function writeLines(path: string, rows: readonly unknown[]): Promise<void>
 
 async function readLines<T>(path: string): Promise<T[]> {
   const text = await readFile(path, "utf8");
-  return text.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as T);
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l) as T);
 }

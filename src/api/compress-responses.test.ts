@@ -9,7 +9,8 @@ import { apiHarness, type ApiHarness } from "./testing/api-harness.js";
 let h: ApiHarness;
 beforeEach(async () => {
   h = await apiHarness();
-  for (let i = 0; i < 30; i++) await h.store.createRun(newRun("etl", `r${i}`, { createdAt: 1_700_000_000_000 + i }), [taskInstance("extract"), taskInstance("load")]);
+  for (let i = 0; i < 30; i++)
+    await h.store.createRun(newRun("etl", `r${i}`, { createdAt: 1_700_000_000_000 + i }), [taskInstance("extract"), taskInstance("load")]);
 });
 afterEach(async () => {
   await h.close();

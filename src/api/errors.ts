@@ -73,7 +73,10 @@ function codeOfStatus(status: number): ErrorCode {
 
 function validationError(e: FastifyError): Mapped {
   const first = e.validation?.[0];
-  const segments = (first?.instancePath ?? "").split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const segments = (first?.instancePath ?? "")
+    .split("/")
+    .slice(1)
+    .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
   const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
   const leaf = params.missingProperty ?? params.additionalProperty;
   if (leaf !== undefined) segments.push(leaf);

@@ -52,7 +52,8 @@ describe("regression (issue 8, item 5): JSON nested 4,000 levels deep was a 500"
   it("accepts JSON nested exactly to the limit and refuses one level more", async () => {
     h = await apiHarness();
     const at = (levels: number) => `{"uri":"s3://a/b","extra":{"x":${nested(levels - 2)}}}`;
-    const post = (payload: string) => h!.app.inject({ method: "POST", url: "/api/v1/datasets/events", payload, headers: { "content-type": "application/json" } });
+    const post = (payload: string) =>
+      h!.app.inject({ method: "POST", url: "/api/v1/datasets/events", payload, headers: { "content-type": "application/json" } });
     expect((await post(at(MAX_JSON_DEPTH))).statusCode).toBe(201);
     expect((await post(at(MAX_JSON_DEPTH + 1))).statusCode).toBe(400);
   });
@@ -78,7 +79,12 @@ describe("regression (issue 8, item 5): JSON nested 4,000 levels deep was a 500"
     });
     const body = `{"x":${nested(4000)}}`;
     const signature = `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-    const res = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/webhook", payload: body, headers: { "content-type": "application/json", "x-baton-signature": signature } });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/dags/etl/webhook",
+      payload: body,
+      headers: { "content-type": "application/json", "x-baton-signature": signature },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.message).toContain(`more than ${MAX_JSON_DEPTH} levels`);
   });
@@ -95,7 +101,12 @@ describe("regression (issue 11): a non-JSON content type on a JSON route was a 4
         expect(res.json().error).toEqual({ code: "invalid_input", message: expect.stringMatching(/Content-Type .* is not supported.*application\/json/) });
       }
     }
-    const ok = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: "{}", headers: { "content-type": "application/json; charset=utf-8" } });
+    const ok = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/dags/etl/runs",
+      payload: "{}",
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
     expect(ok.statusCode).toBe(201);
   });
 });

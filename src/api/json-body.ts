@@ -30,7 +30,12 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
 }
 
 const [QUOTE, BACKSLASH, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET] = ['"', "\\", "{", "}", "[", "]"].map((c) => c.charCodeAt(0)) as [
-  number, number, number, number, number, number,
+  number,
+  number,
+  number,
+  number,
+  number,
+  number,
 ];
 
 /** Throws the API's 400 when `text` nests deeper than {@link MAX_JSON_DEPTH}; `what` names it ("body"). */
@@ -61,7 +66,12 @@ export function installJsonBodyParsers(app: FastifyInstance): void {
   });
   app.addContentTypeParser("*", (request, _payload, done) => {
     const type = request.headers["content-type"] ?? "";
-    done(unsupportedMediaType(`Content-Type ${type.split(";")[0]?.trim() || "(none)"} is not supported here; send a JSON body with Content-Type: application/json`), undefined);
+    done(
+      unsupportedMediaType(
+        `Content-Type ${type.split(";")[0]?.trim() || "(none)"} is not supported here; send a JSON body with Content-Type: application/json`,
+      ),
+      undefined,
+    );
   });
 }
 

@@ -68,7 +68,9 @@ export function lazyCompilers(): LazyCompilers {
   const buildSerializer: SerializerBuilder = (externalSchemas, opts) => {
     let compiler: ReturnType<SerializerBuilder> | undefined;
     return (route) => {
-      const ensure = lazily(() => (compiler ??= fromFastify<SerializerBuilder>("@fastify/fast-json-stringify-compiler", "SerializerSelector")(externalSchemas, opts))(route));
+      const ensure = lazily(() =>
+        (compiler ??= fromFastify<SerializerBuilder>("@fastify/fast-json-stringify-compiler", "SerializerSelector")(externalSchemas, opts))(route),
+      );
       return (data) => ensure()(data);
     };
   };

@@ -6,7 +6,14 @@ import type { AttemptRecord, RunRecord } from "../core/model/records.js";
 export const FOLLOW_POLL_MS = 200;
 
 /** `<logsDir>/dag_id=<d>/run_id=<r>/task_id=<t>/attempt=<n>.log` unless the attempt recorded its own path. */
-export function attemptLogFile(logsDir: string, run: Pick<RunRecord, "dagId" | "runId">, taskId: string, tryNumber: number, attempt?: AttemptRecord, mapIndex = -1): string | null {
+export function attemptLogFile(
+  logsDir: string,
+  run: Pick<RunRecord, "dagId" | "runId">,
+  taskId: string,
+  tryNumber: number,
+  attempt?: AttemptRecord,
+  mapIndex = -1,
+): string | null {
   if (attempt?.logPath) return attempt.logPath;
   const copy = mapIndex >= 0 ? [`map_index=${mapIndex}`] : [];
   const path = join(logsDir, `dag_id=${run.dagId}`, `run_id=${run.runId}`, `task_id=${taskId}`, ...copy, `attempt=${tryNumber}.log`);
@@ -39,11 +46,12 @@ export function followLog(path: string | null, stillWriting: () => Promise<boole
     let pos = 0;
     for (;;) {
       const writing = await stillWriting();
-      if (path !== null) for await (const chunk of tail(path, pos)) {
-        if (stopped) return;
-        pos += chunk.length;
-        stream.push(chunk);
-      }
+      if (path !== null)
+        for await (const chunk of tail(path, pos)) {
+          if (stopped) return;
+          pos += chunk.length;
+          stream.push(chunk);
+        }
       if (!writing || stopped) break;
       await new Promise((r) => setTimeout(r, pollMs));
       if (stopped) return;

@@ -27,7 +27,9 @@ export async function requireTaskInstance(store: Store, run: RunRecord, taskId: 
   if (!ti) {
     if (tis.length === 0 || mapIndex === -1) throw new NotFoundError(`run "${run.runId}" of DAG "${run.dagId}" has no task "${taskId}"`);
     const copies = tis.filter((t) => t.mapIndex >= 0 && t.state !== "removed").length;
-    throw new NotFoundError(`task "${taskId}" of run "${run.runId}" has no copy ${mapIndex} (map indexes 0-${copies - 1})`.replace(" (map indexes 0--1)", " (it is not mapped)"));
+    throw new NotFoundError(
+      `task "${taskId}" of run "${run.runId}" has no copy ${mapIndex} (map indexes 0-${copies - 1})`.replace(" (map indexes 0--1)", " (it is not mapped)"),
+    );
   }
   return ti;
 }

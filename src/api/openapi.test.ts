@@ -12,7 +12,12 @@ afterEach(async () => {
   await h.close();
 });
 
-type Doc = { openapi: string; info: { title: string }; paths: Record<string, Record<string, { security?: unknown[] }>>; components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> } };
+type Doc = {
+  openapi: string;
+  info: { title: string };
+  paths: Record<string, Record<string, { security?: unknown[] }>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
 
 describe("OpenAPI", () => {
   it("is served at /api/openapi.json to any signed-in role, and like every endpoint but health needs credentials outside local mode", async () => {

@@ -27,7 +27,10 @@ describe("pollingChangeFeed", () => {
     await new Promise((r) => setTimeout(r, 80));
     expect(events).toEqual([]);
 
-    await h.store.commit({ runs: [{ id: run.id, state: "running", startedAt: NOW }], taskInstances: [taskInstance("extract", { runPk: run.id, state: "running" })] });
+    await h.store.commit({
+      runs: [{ id: run.id, state: "running", startedAt: NOW }],
+      taskInstances: [taskInstance("extract", { runPk: run.id, state: "running" })],
+    });
     await waitFor(events, (e) => e.kind === "run" && e.state === "running");
     await waitFor(events, (e) => e.kind === "task" && e.taskId === "extract" && e.state === "running");
 

@@ -40,7 +40,9 @@ describe("the server's request log", () => {
     const res = await h.app.inject({ url: "/api/v1/pools" });
     expect(res.statusCode).toBe(500);
     expect(res.json().error.message).toContain("see the server log");
-    const failed = lines.map((l) => JSON.parse(l) as { msg: string; err?: { message: string; stack: string }; reqId: string }).find((r) => r.msg === "request failed");
+    const failed = lines
+      .map((l) => JSON.parse(l) as { msg: string; err?: { message: string; stack: string }; reqId: string })
+      .find((r) => r.msg === "request failed");
     expect(failed?.err?.message).toBe("disk on fire");
     expect(failed?.err?.stack).toContain("Error: disk on fire");
   });

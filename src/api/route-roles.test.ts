@@ -15,11 +15,22 @@ const SECRET_ROUTES = /^\/api\/v1\/(connections|variables)(\/|$)/;
 const ADMIN_READS = new Set(["GET /api/v1/audit", "GET /api/v1/worker-tokens"]);
 /** Worker tokens: every method needs admin (routes/workers.test.ts). */
 const ADMIN_ROUTES = /^\/api\/v1\/worker-tokens(\/|$)/;
-const OP_ROUTES = new Set(["POST /api/v1/backfills", "POST /api/v1/backfills/{id}/cancel", "POST /api/v1/backfills/{id}/pause", "POST /api/v1/backfills/{id}/unpause", "POST /api/v1/pools", "PATCH /api/v1/pools/{name}", "DELETE /api/v1/pools/{name}", "DELETE /api/v1/dags/{dagId}"]);
+const OP_ROUTES = new Set([
+  "POST /api/v1/backfills",
+  "POST /api/v1/backfills/{id}/cancel",
+  "POST /api/v1/backfills/{id}/pause",
+  "POST /api/v1/backfills/{id}/unpause",
+  "POST /api/v1/pools",
+  "PATCH /api/v1/pools/{name}",
+  "DELETE /api/v1/pools/{name}",
+  "DELETE /api/v1/dags/{dagId}",
+]);
 
 /** Every route of this module, read from the OpenAPI document (auth and users routes are the auth module's). */
 async function routes(): Promise<{ method: string; path: string; url: string }[]> {
-  const doc = (await h.app.inject({ url: "/api/openapi.json", headers: await h.bearer("viewer") })).json() as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await h.app.inject({ url: "/api/openapi.json", headers: await h.bearer("viewer") })).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   const out = [];
   for (const [path, methods] of Object.entries(doc.paths)) {
     if (path.startsWith("/api/v1/auth") || path.startsWith("/api/v1/users") || path === "/api/v1/health") continue;
@@ -63,7 +74,11 @@ describe("roles (required mode)", () => {
     expect(run.statusCode).toBe(201);
     const pool = await h.app.inject({ method: "POST", url: "/api/v1/pools", headers: await h.bearer("op"), payload: { name: "p", slots: 1 } });
     expect(pool.statusCode).toBe(201);
-    const cmd = await h.app.inject({ method: "POST", url: `/api/v1/dags/etl/runs/${encodeURIComponent(run.json().runId)}/cancel`, headers: await h.bearer("user") });
+    const cmd = await h.app.inject({
+      method: "POST",
+      url: `/api/v1/dags/etl/runs/${encodeURIComponent(run.json().runId)}/cancel`,
+      headers: await h.bearer("user"),
+    });
     expect(cmd.statusCode).toBe(202);
     expect((await h.store.getCommand(cmd.json().commandId))?.requestedBy).toBe("user-user");
   });

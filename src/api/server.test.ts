@@ -21,7 +21,10 @@ describe("error mapping", () => {
     expect(mapError(new ConflictError("x")).body.error.code).toBe("conflict");
     expect(mapError(new BatonError("x")).status).toBe(400);
     expect(mapError(new StoreUnavailableError("locked"))).toEqual({ status: 503, body: { error: { code: "unavailable", message: "locked" } } });
-    expect(mapError(new Error("secret detail"))).toEqual({ status: 500, body: { error: { code: "internal", message: "internal server error; see the server log" } } });
+    expect(mapError(new Error("secret detail"))).toEqual({
+      status: 500,
+      body: { error: { code: "internal", message: "internal server error; see the server log" } },
+    });
     expect(mapError("thrown string").status).toBe(500);
   });
 

@@ -81,7 +81,22 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
   // Remote workers: their own token auth (the bundle route is public to the user auth; the upgrade bypasses the hooks).
   deps.workerHub?.attach(app);
-  for (const routes of [healthRoutes, dagRoutes, importErrorRoutes, runRoutes, gridRoutes, taskInstanceRoutes, backfillRoutes, poolRoutes, eventRoutes, datasetRoutes, webhookRoutes, connectionRoutes, variableRoutes, metricsRoutes]) {
+  for (const routes of [
+    healthRoutes,
+    dagRoutes,
+    importErrorRoutes,
+    runRoutes,
+    gridRoutes,
+    taskInstanceRoutes,
+    backfillRoutes,
+    poolRoutes,
+    eventRoutes,
+    datasetRoutes,
+    webhookRoutes,
+    connectionRoutes,
+    variableRoutes,
+    metricsRoutes,
+  ]) {
     await routes(app, routeDeps);
   }
   await auditRoutes(app, routeDeps);

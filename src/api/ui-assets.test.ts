@@ -28,7 +28,11 @@ describe("UI assets: precompressed and cached by hash", () => {
     writeFileSync(join(ui, "assets", "index-abc123.js.map"), "{}".padEnd(1000));
     writeFileSync(join(ui, "theme-init.js"), "document.documentElement.dataset.theme='dark'");
     // Maps and files too small to gain are left uncompressed.
-    expect(precompressDir(ui).map((f) => f.slice(ui!.length + 1)).sort()).toEqual([join("assets", "index-abc123.js"), "index.html"]);
+    expect(
+      precompressDir(ui)
+        .map((f) => f.slice(ui!.length + 1))
+        .sort(),
+    ).toEqual([join("assets", "index-abc123.js"), "index.html"]);
     return { index, js };
   }
 

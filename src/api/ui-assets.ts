@@ -20,7 +20,8 @@ export async function registerUiAssets(
   if (uiDir === undefined || !existsSync(join(uiDir, "index.html"))) return null;
   // The UI's files are public (the sign-in page must load); the data behind /api is not.
   app.addHook("onRoute", (route) => {
-    if (!route.url.startsWith("/api")) route.config = { ...(route.config as object), role: (route.config as { role?: string } | undefined)?.role ?? "public" } as typeof route.config;
+    if (!route.url.startsWith("/api"))
+      route.config = { ...(route.config as object), role: (route.config as { role?: string } | undefined)?.role ?? "public" } as typeof route.config;
   });
   await app.register(fastifyStatic, {
     root: uiDir,

@@ -21,7 +21,14 @@ export function cliActorName(): string {
 export async function recordCliAudit(
   audit: AuditLog,
   action: string,
-  what: { command: string; target: AuditTarget; dagId?: string | null; before?: Record<string, unknown> | null; after?: Record<string, unknown> | null; details?: Record<string, unknown> },
+  what: {
+    command: string;
+    target: AuditTarget;
+    dagId?: string | null;
+    before?: Record<string, unknown> | null;
+    after?: Record<string, unknown> | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await audit.recordAudit({
     at: Date.now(),

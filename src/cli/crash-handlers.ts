@@ -8,7 +8,9 @@
 export function installCrashHandlers(proc: NodeJS.Process = process, write: (line: string) => void = (l) => process.stderr.write(l)): void {
   const die = (kind: string) => (reason: unknown) => {
     const err = reason instanceof Error ? reason : new Error(String(reason));
-    write(`${JSON.stringify({ level: 60, time: Date.now(), msg: `baton: ${kind}; exiting (this is a bug, please report it)`, err: { message: err.message, stack: err.stack } })}\n`);
+    write(
+      `${JSON.stringify({ level: 60, time: Date.now(), msg: `baton: ${kind}; exiting (this is a bug, please report it)`, err: { message: err.message, stack: err.stack } })}\n`,
+    );
     proc.exit(70);
   };
   proc.on("unhandledRejection", die("unhandled promise rejection"));

@@ -13,7 +13,9 @@ export type TypeCheckMessage = { kind: "checked"; result: DagTypeCheck; ms: numb
 
 const here = fileURLToPath(import.meta.url);
 /** The child's entry: compiled next to this file (from the sources, as under vitest: the build's). */
-export const TYPE_CHECK_CHILD = here.endsWith(".ts") ? here.replace(/[\\/]src[\\/]cli[\\/][^\\/]+\.ts$/, "/dist/src/cli/type-check-child.js") : resolve(here, "../type-check-child.js");
+export const TYPE_CHECK_CHILD = here.endsWith(".ts")
+  ? here.replace(/[\\/]src[\\/]cli[\\/][^\\/]+\.ts$/, "/dist/src/cli/type-check-child.js")
+  : resolve(here, "../type-check-child.js");
 
 export interface DagTypeWatchOptions {
   dagsDir: string;
@@ -108,7 +110,10 @@ export class DagTypeWatch {
     const wallMs = Math.round(performance.now() - started);
     if (message.kind === "no-typescript") {
       this.#disabled = true;
-      this.opts.logger.info({ dagsDir: this.#dagsDir }, "DAG type check skipped: the typescript package is not installed (npm install --save-dev typescript; BATON_DAG_TYPECHECK=off silences this)");
+      this.opts.logger.info(
+        { dagsDir: this.#dagsDir },
+        "DAG type check skipped: the typescript package is not installed (npm install --save-dev typescript; BATON_DAG_TYPECHECK=off silences this)",
+      );
       return { checked: false, files: 0, warnings: 0, ms: 0, wallMs };
     }
     if (message.kind === "failed") throw new Error(message.error);

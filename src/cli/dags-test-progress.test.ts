@@ -63,7 +63,9 @@ describe("DagTestProgress", () => {
       ]);
       const plain = text().replace(/\x1b\[[0-9;]*m/g, "");
       expect(text() !== plain).toBe(colors);
-      expect(plain).toContain("task     state    tries  duration  value\n-------  -------  -----  --------  ----------\nextract  success  1      1.5s      {\"rows\":3}\nload     failed   2      20ms\n");
+      expect(plain).toContain(
+        'task     state    tries  duration  value\n-------  -------  -----  --------  ----------\nextract  success  1      1.5s      {"rows":3}\nload     failed   2      20ms\n',
+      );
       expect(plain).toContain("load failed:\n  Error: boom\n      at load (/d/x.ts:9:3)\n");
     }
   });

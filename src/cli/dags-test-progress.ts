@@ -143,7 +143,10 @@ export class DagTestProgress {
     const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
     // Padded before painted: colour codes take no room on screen.
     const line = (vals: string[], color: (i: number, padded: string) => string = (_i, p) => p) =>
-      vals.map((v, i) => color(i, i === vals.length - 1 ? v : v.padEnd(widths[i]!))).join("  ").trimEnd();
+      vals
+        .map((v, i) => color(i, i === vals.length - 1 ? v : v.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd();
     const out = [`\n${paint("bold", line(header))}`, paint("dim", line(widths.map((w) => "-".repeat(w))))];
     for (const [i, c] of cells.entries()) {
       const state = rows[i]!.state;

@@ -77,10 +77,17 @@ function workerCount(value: string): string {
 }
 
 /** `--workers` of the scheduling commands (docs/workers.md, "Queues and routing"). */
-const WORKERS = ["--workers <n>", "warm worker processes serving the default queue; 0: none, every task goes to remote workers (env BATON_WORKERS, default one per CPU)", workerCount] as const;
+const WORKERS = [
+  "--workers <n>",
+  "warm worker processes serving the default queue; 0: none, every task goes to remote workers (env BATON_WORKERS, default one per CPU)",
+  workerCount,
+] as const;
 
 /** `--metrics-port`: GET /metrics on a port of its own, without auth (docs/metrics.md). */
-const METRICS_PORT = ["--metrics-port <port>", "also serve GET /metrics on this port, without auth (env BATON_METRICS_PORT; host BATON_METRICS_HOST, default the API's)"] as const;
+const METRICS_PORT = [
+  "--metrics-port <port>",
+  "also serve GET /metrics on this port, without auth (env BATON_METRICS_PORT; host BATON_METRICS_HOST, default the API's)",
+] as const;
 
 /**
  * Wraps a command body: positional args + merged options → exit code. `withConfig: false` (`baton
@@ -122,13 +129,17 @@ export function buildProgram(): Command {
     .action(run(init, { withConfig: false }));
 
   const serving = (cmd: Command) =>
-    cmd.option("--host <host>", "address to listen on (env BATON_API_HOST, default 127.0.0.1)").option("--port <port>", "port (env BATON_API_PORT, default 8080; 0 = any free port)");
+    cmd
+      .option("--host <host>", "address to listen on (env BATON_API_HOST, default 127.0.0.1)")
+      .option("--port <port>", "port (env BATON_API_PORT, default 8080; 0 = any free port)");
   serving(common(program.command("standalone").description("run the scheduler, workers, API and UI on the embedded database")))
     .option("--auth <mode>", "local (no sign-in needed from this machine) or required (env BATON_AUTH, default local)")
     .option(...WORKERS)
     .option(...METRICS_PORT)
     .action(run(standalone));
-  serving(common(program.command("api").description("run the REST API and UI only (sign-in required)"))).option(...METRICS_PORT).action(run(api));
+  serving(common(program.command("api").description("run the REST API and UI only (sign-in required)")))
+    .option(...METRICS_PORT)
+    .action(run(api));
   common(program.command("scheduler").description("run the scheduler, workers and DAG folder watcher, without the API"))
     .option(...WORKERS)
     .option(...METRICS_PORT)
@@ -200,7 +211,13 @@ export function buildProgram(): Command {
   common(dags.command("unpause").argument("<dag>").description("resume scheduling"), true).action(
     run((dagId: string, o: object) => dagsSetPaused(dagId, false, o)),
   );
-  common(dags.command("delete").argument("<dag>").description("delete a DAG with its runs, task instances, logs and versions (it reappears while its file defines it)"), true)
+  common(
+    dags
+      .command("delete")
+      .argument("<dag>")
+      .description("delete a DAG with its runs, task instances, logs and versions (it reappears while its file defines it)"),
+    true,
+  )
     .option("--yes", "do not ask for confirmation")
     .option("--force", "cancel the DAG's queued and running runs first (the scheduler applies the cancels)")
     .action(run(dagsDelete));
@@ -219,9 +236,13 @@ export function buildProgram(): Command {
   common(backfills.command("list").description("list backfills, newest first, with their runs by state"), true)
     .option("--dag <dag>", "only this DAG's")
     .action(run(backfillsList));
-  common(backfills.command("pause").argument("<id>", "the backfill's id (see `backfills list`)").description("start none of the backfill's queued runs (running ones finish) until unpaused"), true).action(
-    run((id: string, o: object) => backfillsSetPaused(id, true, o)),
-  );
+  common(
+    backfills
+      .command("pause")
+      .argument("<id>", "the backfill's id (see `backfills list`)")
+      .description("start none of the backfill's queued runs (running ones finish) until unpaused"),
+    true,
+  ).action(run((id: string, o: object) => backfillsSetPaused(id, true, o)));
   common(backfills.command("unpause").argument("<id>", "the backfill's id").description("start the backfill's queued runs again"), true).action(
     run((id: string, o: object) => backfillsSetPaused(id, false, o)),
   );
@@ -233,7 +254,15 @@ export function buildProgram(): Command {
     .option("--limit <n>", "at most this many", "100")
     .action(run(runsList));
 
-  common(program.command("explain").argument("<dag>").argument("[run]").argument("[task]").description("why a DAG, run or task instance is not running, in plain words"), true)
+  common(
+    program
+      .command("explain")
+      .argument("<dag>")
+      .argument("[run]")
+      .argument("[task]")
+      .description("why a DAG, run or task instance is not running, in plain words"),
+    true,
+  )
     .option("--map-index <i>", "a copy of a mapped task (default: -1, the task itself)")
     .action(run(explain));
 
@@ -292,10 +321,16 @@ export function buildProgram(): Command {
 
   const db = program.command("db").description("database");
   common(db.command("migrate").description("create or upgrade the schema")).action(run(dbMigrate));
-  common(db.command("backup").argument("<file>").description("copy the SQLite database to a file while Baton runs (PostgreSQL: prints the pg_dump recipe)"), true)
+  common(
+    db.command("backup").argument("<file>").description("copy the SQLite database to a file while Baton runs (PostgreSQL: prints the pg_dump recipe)"),
+    true,
+  )
     .option("--force", "overwrite an existing file")
     .action(run(dbBackup));
-  common(db.command("restore").argument("<file>").description("replace the SQLite database with a backup and migrate it (not while a scheduler runs on it)"), true)
+  common(
+    db.command("restore").argument("<file>").description("replace the SQLite database with a backup and migrate it (not while a scheduler runs on it)"),
+    true,
+  )
     .option("--force", "replace a database that already holds data")
     .action(run(dbRestore));
   common(db.command("clean").description("delete finished runs older than a duration, with their task instances, attempts and logs (in batches)"), true)
@@ -303,7 +338,12 @@ export function buildProgram(): Command {
     .option("--dag <dag>", "only this DAG's runs")
     .option("--dry-run", "print what would be deleted, delete nothing")
     .action(run(dbClean));
-  common(db.command("copy").description("copy every table of the SQLite database into an empty PostgreSQL database, then compare counts (not while a scheduler runs on it)"), true)
+  common(
+    db
+      .command("copy")
+      .description("copy every table of the SQLite database into an empty PostgreSQL database, then compare counts (not while a scheduler runs on it)"),
+    true,
+  )
     .requiredOption("--to <url>", "the PostgreSQL database: postgres://user:pass@host:5432/db")
     .action(run(dbCopy));
   return program;

@@ -41,7 +41,11 @@ async function setup() {
   const run = async (runId: string, state: RunState, endedAt: number | null) => {
     const created = await s.createRun(newRun("etl", runId, { createdAt: endedAt ?? T0 }), [taskInstance("a")]);
     const pk = created!.id;
-    await s.commit({ runs: [{ id: pk, state, endedAt }], taskInstances: [taskInstance("a", { runPk: pk, state: "success", tryNumber: 1 })], attempts: [attempt(pk, "a", 1, { state: "success" })] });
+    await s.commit({
+      runs: [{ id: pk, state, endedAt }],
+      taskInstances: [taskInstance("a", { runPk: pk, state: "success", tryNumber: 1 })],
+      attempts: [attempt(pk, "a", 1, { state: "success" })],
+    });
     const logDir = join(logsDir, "dag_id=etl", `run_id=${runId}`);
     mkdirSync(logDir, { recursive: true });
     writeFileSync(join(logDir, "a.log"), "log\n");

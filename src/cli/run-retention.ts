@@ -54,18 +54,23 @@ export class RunRetention {
   async purgeNow(): Promise<PurgeTotals & PurgedBundleTotals> {
     const endedBefore = this.clock.now() - this.options.olderThanMs;
     const started = this.clock.now();
-    const totals = await purgeRuns(this.retention, this.options.logsDir, { endedBefore }, {
-      pause: (ms) =>
-        new Promise<void>((resolve) => {
-          const cancel = this.clock.setTimer(ms, resolve);
-          this.#endPause = () => {
-            cancel();
-            resolve();
-          };
-        }),
-      stopped: () => this.#stopped,
-      values: this.options.values ?? null,
-    });
+    const totals = await purgeRuns(
+      this.retention,
+      this.options.logsDir,
+      { endedBefore },
+      {
+        pause: (ms) =>
+          new Promise<void>((resolve) => {
+            const cancel = this.clock.setTimer(ms, resolve);
+            this.#endPause = () => {
+              cancel();
+              resolve();
+            };
+          }),
+        stopped: () => this.#stopped,
+        values: this.options.values ?? null,
+      },
+    );
     if (totals.runs > 0) {
       this.logger.info({ ...totals, endedBefore: new Date(endedBefore).toISOString(), ms: this.clock.now() - started }, "run retention: deleted finished runs");
     }

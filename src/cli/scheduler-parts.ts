@@ -108,7 +108,8 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
     ...notifyConfig,
     // Every failed attempt counts in baton_notifier_failures_total, each delivery in baton_notifier_deliveries_total.
     onDelivery: (kind, outcome) => {
-      if (outcome === "delivered" || outcome === "retrying" || outcome === "failed") metrics.notifierDelivery(kind, outcome === "delivered" ? "delivered" : "failed");
+      if (outcome === "delivered" || outcome === "retrying" || outcome === "failed")
+        metrics.notifierDelivery(kind, outcome === "delivered" ? "delivered" : "failed");
     },
   });
   // OpenTelemetry traces (docs/tracing.md): off unless the OTEL_* variables turn them on; the SDK loads only then.
@@ -116,13 +117,23 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   const tracing =
     tracingConfig === null
       ? null
-      : (await loadOptional("Tracing (the OTEL_* variables)", TRACING_PACKAGES, () => import("../tracing/scheduler-tracing.js"))).startSchedulerTracing(tracingConfig, logger);
+      : (await loadOptional("Tracing (the OTEL_* variables)", TRACING_PACKAGES, () => import("../tracing/scheduler-tracing.js"))).startSchedulerTracing(
+          tracingConfig,
+          logger,
+        );
   // The local pool serves the `default` queue (with `--workers 0` it has no task processes and runs callbacks only);
   // other queues, and `default` without a pool, go to remote workers through the mailbox (docs/workers.md).
   const executor = new LocalProcessExecutor({ processes: config.workers, prefetch: config.prefetch, logger, secrets: secrets.resolver, dagRuns, infraErrors });
   // This scheduler's lease id, chosen here: its remote attempts' rows carry it.
   const leaseId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const remote = new RemoteExecutor({ mailbox: store.workers, signal: await rt.remoteSignal(), schedulerId: leaseId, clock: systemClock, logger, window: config.remoteWindow });
+  const remote = new RemoteExecutor({
+    mailbox: store.workers,
+    signal: await rt.remoteSignal(),
+    schedulerId: leaseId,
+    clock: systemClock,
+    logger,
+    window: config.remoteWindow,
+  });
   const routed = new RoutingExecutor({ local: executor, remote });
   // Anomaly detection (docs/anomalies.md): attempts' values kept from the workers' reports, checked off the scheduler's path.
   // Each anomaly this process recorded fires the DAG's onAnomaly (the firer is built below; anomalies come only once it runs).
@@ -163,7 +174,15 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
     },
     metrics,
   });
-  const sync = new DagSync(store, { dagsDir: config.dagsDir, bundleDir: config.bundleDir, timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb, logger, metrics, bundles: store.workers });
+  const sync = new DagSync(store, {
+    dagsDir: config.dagsDir,
+    bundleDir: config.bundleDir,
+    timeoutMs: config.dagFileTimeoutMs,
+    memoryMb: config.dagFileMemoryMb,
+    logger,
+    metrics,
+    bundles: store.workers,
+  });
   // Type errors as import warnings (docs/authoring.md): checked in a child process after syncs that changed files.
   const typeWatch = config.dagTypeCheck ? new DagTypeWatch({ dagsDir: config.dagsDir, store, clock: systemClock, logger }) : null;
   // Counted from the scheduler's events from its start; gauges read from these parts at scrape time.
@@ -189,7 +208,10 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   });
   scheduler.onDomainEvent(callbacks.listener);
   // Firings lost with the process that committed their change (it died before claiming them): swept and claimed here.
-  const callbackSweep = alerting.callbackSweepMs > 0 ? new CallbackSweep({ store, callbacks: store.callbacks, fire: (f) => callbacks.fire(f), clock: systemClock, logger, windowMs: alerting.callbackSweepMs }) : null;
+  const callbackSweep =
+    alerting.callbackSweepMs > 0
+      ? new CallbackSweep({ store, callbacks: store.callbacks, fire: (f) => callbacks.fire(f), clock: systemClock, logger, windowMs: alerting.callbackSweepMs })
+      : null;
   scheduler.onDomainEvent(anomalies.listener);
   scheduler.onDomainEvent(lateRuns.listener);
   if (tracing !== null) scheduler.onDomainEvent(tracing.listener);
@@ -200,7 +222,15 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   const triggers = new TriggerManager({ store, secrets: secrets.resolver, clock: systemClock, logger, wake: () => scheduler.wake() });
   // The configured retention (BATON_RUN_RETENTION, docs/storage.md): `db clean` on a schedule, in batches.
   const runRetention =
-    config.runRetentionMs === null ? null : new RunRetention(store.retention, systemClock, logger, { olderThanMs: config.runRetentionMs, intervalMs: config.runRetentionIntervalMs, logsDir: config.logsDir, bundleDir: config.bundleDir, values });
+    config.runRetentionMs === null
+      ? null
+      : new RunRetention(store.retention, systemClock, logger, {
+          olderThanMs: config.runRetentionMs,
+          intervalMs: config.runRetentionIntervalMs,
+          logsDir: config.logsDir,
+          bundleDir: config.bundleDir,
+          values,
+        });
   let started = false;
   return {
     scheduler,

@@ -85,7 +85,10 @@ export function typeCheckDags(ts: Ts, dagsDir: string): DagTypeCheck {
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, opts, sourceFile) =>
     literals.map((literal) => {
       const own = batonTypes.get(literal.text);
-      if (own) return { resolvedModule: { resolvedFileName: own, extension: own.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false } };
+      if (own)
+        return {
+          resolvedModule: { resolvedFileName: own, extension: own.endsWith(".d.ts") ? ts.Extension.Dts : ts.Extension.Ts, isExternalLibraryImport: false },
+        };
       const mode = ts.getModeForUsageLocation(sourceFile, literal, opts);
       return ts.resolveModuleName(literal.text, containingFile, opts, host, undefined, redirected, mode);
     });
@@ -97,7 +100,9 @@ export function typeCheckDags(ts: Ts, dagsDir: string): DagTypeCheck {
     if (!isUserFile(resolve(source.fileName))) continue;
     all.push(...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source));
   }
-  const diagnostics = all.filter((d) => d.category === ts.DiagnosticCategory.Error || d.category === ts.DiagnosticCategory.Warning).map((d) => toDiagnostic(ts, d));
+  const diagnostics = all
+    .filter((d) => d.category === ts.DiagnosticCategory.Error || d.category === ts.DiagnosticCategory.Warning)
+    .map((d) => toDiagnostic(ts, d));
   return { files, tsconfig, diagnostics: dedupe(diagnostics) };
 }
 

@@ -24,7 +24,14 @@ export function configuredValueStore(config: BatonConfig, secrets: SecretsResolv
     try {
       return await fn(await open());
     } catch (e) {
-      if (opened && (await opened.then(() => false, () => true))) opened = undefined;
+      if (
+        opened &&
+        (await opened.then(
+          () => false,
+          () => true,
+        ))
+      )
+        opened = undefined;
       throw e;
     }
   };

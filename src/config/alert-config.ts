@@ -17,7 +17,11 @@ export function loadAlertConfig(api: { apiHost: string; apiPort: number }, env: 
   const base = env.BATON_BASE_URL?.trim();
   if (base && !/^https?:\/\/[^\s]+$/i.test(base)) throw new InvalidInputError(`BATON_BASE_URL must be an http(s) URL, got "${base}"`);
   const host = api.apiHost.includes(":") ? `[${api.apiHost}]` : api.apiHost;
-  return { baseUrl: base || `http://${host}:${api.apiPort}`, routing: readRouting(env.BATON_ALERT_ROUTES), callbackSweepMs: readSweepHours(env.BATON_CALLBACK_SWEEP_HOURS) * 3_600_000 };
+  return {
+    baseUrl: base || `http://${host}:${api.apiPort}`,
+    routing: readRouting(env.BATON_ALERT_ROUTES),
+    callbackSweepMs: readSweepHours(env.BATON_CALLBACK_SWEEP_HOURS) * 3_600_000,
+  };
 }
 
 function readSweepHours(value: string | undefined): number {

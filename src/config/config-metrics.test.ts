@@ -17,7 +17,9 @@ describe("metrics configuration (docs/metrics.md)", () => {
 
   it("refuses what is not a port, naming the variable", () => {
     for (const bad of ["abc", "-1", "65536", "1.5"]) {
-      expect(() => loadConfig({}, { BATON_METRICS_PORT: bad })).toThrow(`BATON_METRICS_PORT must be a port number (0-65535; 0 picks a free port), got "${bad}"`);
+      expect(() => loadConfig({}, { BATON_METRICS_PORT: bad })).toThrow(
+        `BATON_METRICS_PORT must be a port number (0-65535; 0 picks a free port), got "${bad}"`,
+      );
     }
   });
 });

@@ -6,7 +6,10 @@ describe("BATON_VALUE_STORE, BATON_VALUE_STORE_CONN and BATON_VALUE_STORE_THRESH
 
   it("defaults to a folder in BATON_HOME and 64 KiB; takes a URL and a connection", () => {
     expect(load({})).toMatchObject({ valueStoreUrl: "file:///srv/baton/values/", valueStoreConn: null, valueStoreThresholdBytes: 65536 });
-    expect(load({ BATON_VALUE_STORE: "s3://lake/baton-values", BATON_VALUE_STORE_CONN: "lake_s3" })).toMatchObject({ valueStoreUrl: "s3://lake/baton-values", valueStoreConn: "lake_s3" });
+    expect(load({ BATON_VALUE_STORE: "s3://lake/baton-values", BATON_VALUE_STORE_CONN: "lake_s3" })).toMatchObject({
+      valueStoreUrl: "s3://lake/baton-values",
+      valueStoreConn: "lake_s3",
+    });
     expect(() => load({ BATON_VALUE_STORE: "/just/a/path" })).toThrow(/BATON_VALUE_STORE must be a URL/);
   });
 

@@ -139,7 +139,9 @@ function trustProxy(raw: string | undefined): boolean | string {
     const [address, bits, extra] = e.split("/");
     const okBits = bits === undefined || /^\d{1,3}$/.test(bits);
     if (extra !== undefined || !okBits || !(isIP(address ?? "") !== 0 || (bits === undefined && PROXY_RANGE_NAMES.has(e)))) {
-      throw new Error(`BATON_TRUST_PROXY must be "true", "false" or a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal), got "${e}" in "${raw}"`);
+      throw new Error(
+        `BATON_TRUST_PROXY must be "true", "false" or a comma-separated list of proxy addresses or CIDRs (or loopback, linklocal, uniquelocal), got "${e}" in "${raw}"`,
+      );
     }
   }
   return entries.join(",");

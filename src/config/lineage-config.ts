@@ -3,9 +3,7 @@ import { Secret } from "../core/secrets/secret.js";
 
 /** Where OpenLineage events go (docs/lineage.md). */
 export type LineageTransportConfig =
-  | { type: "http"; url: string; endpoint: string; apiKey: Secret | null; timeoutMs: number }
-  | { type: "file"; path: string }
-  | { type: "console" };
+  { type: "http"; url: string; endpoint: string; apiKey: Secret | null; timeoutMs: number } | { type: "file"; path: string } | { type: "console" };
 
 export interface LineageConfig {
   /** The job namespace of every event (`OPENLINEAGE_NAMESPACE`, default "default"). */
@@ -53,6 +51,7 @@ export function loadLineageConfig(env: NodeJS.ProcessEnv = process.env): Lineage
   const key = get("OPENLINEAGE__TRANSPORT__AUTH__API_KEY") ?? get("OPENLINEAGE_API_KEY");
   const rawTimeout = get("OPENLINEAGE__TRANSPORT__TIMEOUT");
   const seconds = rawTimeout === undefined ? 5 : Number(rawTimeout);
-  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidInputError(`OPENLINEAGE__TRANSPORT__TIMEOUT must be a number of seconds > 0, got "${rawTimeout}"`);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new InvalidInputError(`OPENLINEAGE__TRANSPORT__TIMEOUT must be a number of seconds > 0, got "${rawTimeout}"`);
   return { namespace, transport: { type: "http", url, endpoint, apiKey: key === undefined ? null : new Secret(key), timeoutMs: Math.round(seconds * 1000) } };
 }

@@ -18,9 +18,9 @@ describe("loadTracingConfig (the standard OTEL_* variables)", () => {
       otlpUrl: "http://collector:4318/v1/traces",
       otlpHeaders: {},
     });
-    expect(loadTracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://x.example/otlp/traces", OTEL_EXPORTER_OTLP_ENDPOINT: "http://ignored:4318" })?.otlpUrl).toBe(
-      "https://x.example/otlp/traces",
-    );
+    expect(
+      loadTracingConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "https://x.example/otlp/traces", OTEL_EXPORTER_OTLP_ENDPOINT: "http://ignored:4318" })?.otlpUrl,
+    ).toBe("https://x.example/otlp/traces");
   });
 
   it("OTEL_TRACES_EXPORTER=otlp alone exports to http://localhost:4318/v1/traces; console and lists are accepted", () => {
@@ -45,7 +45,9 @@ describe("loadTracingConfig (the standard OTEL_* variables)", () => {
   it("refuses unknown exporters, non-HTTP endpoints and malformed pairs, without echoing header values", () => {
     expect(() => loadTracingConfig({ OTEL_TRACES_EXPORTER: "jaeger" })).toThrow(InvalidInputError);
     expect(() => loadTracingConfig({ OTEL_TRACES_EXPORTER: "jaeger" })).toThrow('got "jaeger"');
-    expect(() => loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "grpc://collector:4317" })).toThrow("OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL");
+    expect(() => loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "grpc://collector:4317" })).toThrow(
+      "OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL",
+    );
     expect(() => loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" })).toThrow(InvalidInputError);
     let message = "";
     try {

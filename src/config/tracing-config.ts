@@ -55,7 +55,10 @@ export function loadTracingConfig(env: NodeJS.ProcessEnv = process.env): Tracing
 /** Unset: `otlp` when an endpoint is set, else none. `none` (alone) turns tracing off. */
 function exportersFrom(raw: string | undefined, endpointSet: boolean): TracesExporterKind[] {
   if (raw === undefined) return endpointSet ? ["otlp"] : [];
-  const names = raw.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const out: TracesExporterKind[] = [];
   for (const name of names) {
     if (!(EXPORTERS as readonly string[]).includes(name)) {

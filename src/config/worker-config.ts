@@ -63,9 +63,13 @@ export function loadWorkerConfig(overrides: WorkerOverrides = {}, env: NodeJS.Pr
     throw new InvalidInputError(`--server must be an http(s) URL such as https://baton.example.com, got "${server}"`);
   }
   const token = get(overrides.token, "BATON_WORKER_TOKEN");
-  if (token === undefined) throw new InvalidInputError("the worker token is missing: pass --token <token> or set BATON_WORKER_TOKEN (create one with `baton tokens create --worker`)");
+  if (token === undefined)
+    throw new InvalidInputError("the worker token is missing: pass --token <token> or set BATON_WORKER_TOKEN (create one with `baton tokens create --worker`)");
 
-  const queues = (get(overrides.queues, "BATON_QUEUES") ?? DEFAULT_QUEUE).split(",").map((q) => q.trim()).filter((q) => q !== "");
+  const queues = (get(overrides.queues, "BATON_QUEUES") ?? DEFAULT_QUEUE)
+    .split(",")
+    .map((q) => q.trim())
+    .filter((q) => q !== "");
   for (const q of queues) {
     if (!QUEUE_NAME.test(q)) throw new InvalidInputError(`queue name "${q}" is invalid: use 1-64 letters, digits, "_", "-" or "."`);
   }

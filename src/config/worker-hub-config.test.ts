@@ -12,7 +12,9 @@ describe("loadWorkerHubConfig", () => {
   });
 
   it("refuses values that are not positive whole numbers, naming the variable", () => {
-    expect(() => loadWorkerHubConfig({ BATON_WORKER_LOST_MS: "10s" })).toThrow(/BATON_WORKER_LOST_MS must be a positive whole number of milliseconds, got "10s"/);
+    expect(() => loadWorkerHubConfig({ BATON_WORKER_LOST_MS: "10s" })).toThrow(
+      /BATON_WORKER_LOST_MS must be a positive whole number of milliseconds, got "10s"/,
+    );
     expect(() => loadWorkerHubConfig({ BATON_WORKER_HEARTBEAT_MS: "0" })).toThrow(InvalidInputError);
   });
 

@@ -26,7 +26,9 @@ describe("loadOptional", () => {
   it("lists every package a feature needs, and matches a subpath import", async () => {
     const client = file("s3.mjs", `import x from "baton-test-absent-sdk/promise";\nexport default x;\n`);
     const err = await loadOptional("S3", ["baton-test-absent-sdk", "baton-test-absent-storage"], () => import(client)).catch((e: unknown) => e);
-    expect((err as Error).message).toBe("S3 needs baton-test-absent-sdk and baton-test-absent-storage: npm install baton-test-absent-sdk baton-test-absent-storage");
+    expect((err as Error).message).toBe(
+      "S3 needs baton-test-absent-sdk and baton-test-absent-storage: npm install baton-test-absent-sdk baton-test-absent-storage",
+    );
   });
 
   it("rethrows other failures as they are: another missing module, or an error while the module loads", async () => {

@@ -14,7 +14,10 @@ const THROWS = `import { dag } from "baton";\nthrow new Error("boom at import");
 const SYNTAX = `import { dag } from "baton";\nconst x = ;\n`;
 
 async function activeDags(store: Store): Promise<string[]> {
-  return (await store.listDags()).filter((d) => d.active).map((d) => d.dagId).sort();
+  return (await store.listDags())
+    .filter((d) => d.active)
+    .map((d) => d.dagId)
+    .sort();
 }
 
 /** Rewrites a file with a later mtime, so that the change is seen even within the same millisecond. */

@@ -17,7 +17,10 @@ function touchLater(path: string, seconds = 5): void {
 }
 
 async function activeDags(store: Store): Promise<string[]> {
-  return (await store.listDags()).filter((d) => d.active).map((d) => d.dagId).sort();
+  return (await store.listDags())
+    .filter((d) => d.active)
+    .map((d) => d.dagId)
+    .sort();
 }
 
 describe("DagSync: a new process loads only the files changed since the last one loaded them", () => {

@@ -21,7 +21,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, withinMs: nu
 }
 
 async function activeDags(store: Store): Promise<string[]> {
-  return (await store.listDags()).filter((d) => d.active).map((d) => d.dagId).sort();
+  return (await store.listDags())
+    .filter((d) => d.active)
+    .map((d) => d.dagId)
+    .sort();
 }
 
 describe("regression: a DAG file that never finishes importing holds up no other file", () => {

@@ -10,7 +10,10 @@ const dagFile = (id: string, tasks: string[]) =>
   `import { dag } from "baton";\nexport default dag({ id: "${id}" }, (d) => {\n${tasks.map((t) => `  d.task("${t}", () => 1);`).join("\n")}\n});\n`;
 
 async function activeDags(store: Store): Promise<string[]> {
-  return (await store.listDags()).filter((d) => d.active).map((d) => d.dagId).sort();
+  return (await store.listDags())
+    .filter((d) => d.active)
+    .map((d) => d.dagId)
+    .sort();
 }
 
 describe("DagSync", () => {
@@ -89,7 +92,7 @@ describe("DagSync", () => {
 
     rmSync(a);
     await sync.syncOnce();
-    expect((await store.getDag("shared"))).toMatchObject({ fileloc: b, active: true });
+    expect(await store.getDag("shared")).toMatchObject({ fileloc: b, active: true });
     expect(await store.listImportErrors()).toEqual([]);
   });
 

@@ -251,7 +251,10 @@ export class DagSync {
   }
 
   private async writeNow(fresh: ReadonlySet<string>, settleOwners: boolean): Promise<LoadResult[]> {
-    const all = resolveDuplicateDags([...this.loaded.values()].map((l) => l.result).sort((a, b) => a.file.localeCompare(b.file)), this.owners);
+    const all = resolveDuplicateDags(
+      [...this.loaded.values()].map((l) => l.result).sort((a, b) => a.file.localeCompare(b.file)),
+      this.owners,
+    );
     if (settleOwners) this.owners = new Map(all.flatMap((r) => r.dags.map((d) => [d.dagId, r.file] as const)));
     this.errorCount = all.reduce((n, r) => n + r.errors.length, 0);
     for (const r of all) {
@@ -263,7 +266,11 @@ export class DagSync {
       }
       // A file that does not load (import error, time limit, invalid DAG) keeps its DAGs as last
       // loaded, still scheduled, with the error beside them; only a file that loads without a DAG id drops it.
-      if (!this.failedToLoad(r.file)) await this.store.deactivateDags(r.file, r.dags.map((d) => d.dagId));
+      if (!this.failedToLoad(r.file))
+        await this.store.deactivateDags(
+          r.file,
+          r.dags.map((d) => d.dagId),
+        );
       await this.store.replaceImportErrors(r.file, r.errors);
       this.written.set(r.file, { signature, dagIds: r.dags.map((d) => d.dagId) });
     }
@@ -352,7 +359,9 @@ export class DagSync {
     this.cacheDirty = false;
     const entries = [...this.loaded];
     const inFolder = (file: string) => file.startsWith(this.dagsDir + sep);
-    const run = this.cacheWrites.then(() => cache.write(entries, inFolder)).catch((e: unknown) => this.logger.warn({ err: e }, "cannot write the DAG file cache"));
+    const run = this.cacheWrites
+      .then(() => cache.write(entries, inFolder))
+      .catch((e: unknown) => this.logger.warn({ err: e }, "cannot write the DAG file cache"));
     this.cacheWrites = run;
     return run;
   }

@@ -40,14 +40,32 @@ describe("loadDagFiles (real child process and esbuild)", () => {
   const files = {
     typed: p.write("typed.ts", TYPED),
     syntax: p.write("syntax.ts", `import { dag } from "baton";\n\nconst broken = {;\n`),
-    throws: p.write("throws.ts", `import { dag } from "baton";\ninterface A { a: number }\n\nfunction load(): A {\n  throw new Error("cannot reach the warehouse");\n}\nload();\n`),
-    cycle: p.write("cycle.ts", `import { dag } from "baton";\nexport default dag({ id: "cyclic" }, (d) => {\n  const a = d.task("a", () => 1);\n  const b = d.task("b", () => 2);\n  a.then(b).then(a);\n});\n`),
-    dupTask: p.write("dup-task.ts", `import { dag } from "baton";\nexport default dag({ id: "dup_task" }, (d) => {\n  d.task("a", () => 1);\n  d.task("a", () => 2);\n});\n`),
-    unknownRef: p.write("unknown-ref.ts", `import { dag, task } from "baton";\nexport default dag({ id: "unknown_ref" }, () => {\n  task("a", () => 1);\n  task("b", { after: ["a", "nope"] }, () => 2);\n});\n`),
-    badOption: p.write("bad-option.ts", `import { dag } from "baton";\nexport const good = dag({ id: "good" }, (d) => void d.task("a", () => 1));\nexport const bad = dag({ id: "bad_option" }, (d) => {\n  d.task("a", { retries: -1 }, () => 1);\n});\n`),
+    throws: p.write(
+      "throws.ts",
+      `import { dag } from "baton";\ninterface A { a: number }\n\nfunction load(): A {\n  throw new Error("cannot reach the warehouse");\n}\nload();\n`,
+    ),
+    cycle: p.write(
+      "cycle.ts",
+      `import { dag } from "baton";\nexport default dag({ id: "cyclic" }, (d) => {\n  const a = d.task("a", () => 1);\n  const b = d.task("b", () => 2);\n  a.then(b).then(a);\n});\n`,
+    ),
+    dupTask: p.write(
+      "dup-task.ts",
+      `import { dag } from "baton";\nexport default dag({ id: "dup_task" }, (d) => {\n  d.task("a", () => 1);\n  d.task("a", () => 2);\n});\n`,
+    ),
+    unknownRef: p.write(
+      "unknown-ref.ts",
+      `import { dag, task } from "baton";\nexport default dag({ id: "unknown_ref" }, () => {\n  task("a", () => 1);\n  task("b", { after: ["a", "nope"] }, () => 2);\n});\n`,
+    ),
+    badOption: p.write(
+      "bad-option.ts",
+      `import { dag } from "baton";\nexport const good = dag({ id: "good" }, (d) => void d.task("a", () => 1));\nexport const bad = dag({ id: "bad_option" }, (d) => {\n  d.task("a", { retries: -1 }, () => 1);\n});\n`,
+    ),
     hangs: p.write("hangs.ts", `import { dag } from "baton";\nwhile (true) {}\n`),
     exits: p.write("exits.ts", `process.exit(3);\n`),
-    npm: p.write("uses-npm.ts", `import { dag } from "baton";\nimport { Cron } from "croner";\nimport cjs from "cjs-pkg";\nconst required = require("cjs-pkg");\nconst next = new Cron("0 0 * * *", { paused: true }).nextRun();\nexport default dag({ id: "uses_npm", description: String(next !== null) + cjs.greet() + required.greet() }, (d) => void d.task("a", () => 1));\n`),
+    npm: p.write(
+      "uses-npm.ts",
+      `import { dag } from "baton";\nimport { Cron } from "croner";\nimport cjs from "cjs-pkg";\nconst required = require("cjs-pkg");\nconst next = new Cron("0 0 * * *", { paused: true }).nextRun();\nexport default dag({ id: "uses_npm", description: String(next !== null) + cjs.greet() + required.greet() }, (d) => void d.task("a", () => 1));\n`,
+    ),
     empty: p.write("no-dags.ts", `export const answer = 42;\n`),
     dupDag1: p.write("dup-a.ts", `import { dag } from "baton";\nexport default dag({ id: "twice" }, (d) => void d.task("a", () => 1));\n`),
     dupDag2: p.write("dup-b.ts", `import { dag } from "baton";\nexport default dag({ id: "twice" }, (d) => void d.task("b", () => 1));\n`),

@@ -24,7 +24,9 @@ export function resolveDuplicateDags(results: LoadResult[], owners: ReadonlyMap<
       if (owner === undefined) return true;
       const others = filesById.get(d.dagId)!.filter((f) => f !== r.file);
       if (owner === r.file) {
-        errors.push(fileError(r.file, `DAG id "${d.dagId}" is also defined in ${others.join(", ")}; DAG ids must be unique across files, so that definition is ignored`));
+        errors.push(
+          fileError(r.file, `DAG id "${d.dagId}" is also defined in ${others.join(", ")}; DAG ids must be unique across files, so that definition is ignored`),
+        );
         return true;
       }
       errors.push(fileError(r.file, `DAG id "${d.dagId}" is already defined in ${owner}; DAG ids must be unique across files, so this definition is ignored`));

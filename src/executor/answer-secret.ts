@@ -4,8 +4,7 @@ import type { SecretMasker } from "../core/secrets/mask-text.js";
 import { isSensitiveKey, secretValuesOf } from "../core/secrets/sensitive-keys.js";
 import type { SecretReply } from "./protocol.js";
 
-export const NO_SECRETS_RESOLVER =
-  "connections and variables are not available here: the executor was started without a secrets resolver";
+export const NO_SECRETS_RESOLVER = "connections and variables are not available here: the executor was started without a secrets resolver";
 
 /**
  * Resolves a running attempt's `ctx.connection()`/`ctx.variable()` and turns the value or the

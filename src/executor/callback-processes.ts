@@ -59,7 +59,12 @@ export class CallbackProcesses {
       });
       child.once("exit", (code, signal) => {
         cancelTimer();
-        resolve(settled ?? { status: "failed", error: `callback process ${child.pid ?? "?"} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it finished` });
+        resolve(
+          settled ?? {
+            status: "failed",
+            error: `callback process ${child.pid ?? "?"} ${signal ? `was killed by ${signal}` : `exited with code ${code}`} before it finished`,
+          },
+        );
       });
       child.send({ callback: request });
     });

@@ -165,9 +165,7 @@ export class InProcessExecutor implements Executor {
     const cancelTimer =
       timeoutMs === null
         ? null
-        : this.#clock.setTimer(timeoutMs, () =>
-            job.stop?.({ kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` }),
-          );
+        : this.#clock.setTimer(timeoutMs, () => job.stop?.({ kind: "timeout", error: `exceeded execution timeout of ${formatMs(timeoutMs)}` }));
     const onLog = this.#onLog;
     const log = new AttemptLog(request.logPath, onLog === null ? null : (chunk) => onLog(request, chunk));
     const running = this.#logs.run(log, () => runAttempt(request, log, job.controller.signal, this.#secrets, this.#dagRuns));

@@ -62,7 +62,11 @@ function lines(p: ChildProcess): { text(): string; until(pred: (l: Record<string
   let out = "";
   p.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   p.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const parsed = () => out.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const parsed = () =>
+    out
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   return {
     text: () => out,
     until: async (pred, ms) => {
@@ -82,7 +86,8 @@ describe("workers of a scheduler that stops renewing its lease keep-alive", () =
     const bundlePath = writeDagModule(dir, "d", TASKS);
     const markers = join(dir, "markers");
     mkdirSync(markers);
-    const request = (name: string, ms: number) => makeRequest({ bundlePath, logDir: join(dir, "logs"), taskId: "spinThenMark", params: { ms, marker: join(markers, name) } });
+    const request = (name: string, ms: number) =>
+      makeRequest({ bundlePath, logDir: join(dir, "logs"), taskId: "spinThenMark", params: { ms, marker: join(markers, name) } });
     const first = request("renewed", 1_500);
     writeFileSync(join(dir, "parent.mjs"), parentScript([first]));
     parent = spawn(process.execPath, [join(dir, "parent.mjs")], { stdio: ["ignore", "pipe", "pipe"] });

@@ -44,7 +44,10 @@ describe("LocalProcessExecutor (process pool)", () => {
   /** Each attempt reported exactly once, and started at most once. */
   function expectReportedOnce(listener: RecordingListener, requests: AttemptRequest[]): void {
     for (const r of requests) {
-      expect(listener.reports.filter((x) => x.attemptId === r.attemptId), r.attemptId).toHaveLength(1);
+      expect(
+        listener.reports.filter((x) => x.attemptId === r.attemptId),
+        r.attemptId,
+      ).toHaveLength(1);
       expect(listener.started_.filter((x) => x.attemptId === r.attemptId).length, r.attemptId).toBeLessThanOrEqual(1);
     }
   }

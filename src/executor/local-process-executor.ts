@@ -122,7 +122,13 @@ export class LocalProcessExecutor implements Executor {
     this.#resolversFor = options.resolversFor ?? null;
     this.#unstartedAtShutdown = options.unstartedAtShutdown ?? (() => {});
     const callbackEntry = resolve(dirname(this.#entry), "callback-main.js");
-    this.#callbacks = new CallbackProcesses({ entry: callbackEntry, execArgv: this.#execArgv, max: positive(options.callbackProcesses ?? 2, "callbackProcesses"), clock: this.#clock, logger: this.#logger });
+    this.#callbacks = new CallbackProcesses({
+      entry: callbackEntry,
+      execArgv: this.#execArgv,
+      max: positive(options.callbackProcesses ?? 2, "callbackProcesses"),
+      clock: this.#clock,
+      logger: this.#logger,
+    });
   }
 
   /**
@@ -353,8 +359,7 @@ export class LocalProcessExecutor implements Executor {
       else if (event.t === "dagRuns") {
         const dagRuns = this.#resolversFor?.(attempt.request.attemptId).dagRuns ?? this.#dagRuns;
         void answerDagRuns(dagRuns, event, attempt.state === "running").then((reply) => worker.child.answerDagRuns(reply));
-      }
-      else if (worker.stop?.attempt !== attempt) {
+      } else if (worker.stop?.attempt !== attempt) {
         // A stopped attempt is reported when its child is gone, with the stop's outcome.
         removeHeld(worker, attempt);
         this.#report(attempt, event.outcome, attempt.startedAt ?? event.at, event.at, worker.child.pid, event.logLost ?? null);
@@ -462,9 +467,7 @@ export class LocalProcessExecutor implements Executor {
     this.#forgetUnstarted(unstarted);
     if (!worker.isReady) {
       const output = worker.earlyOutput.trim();
-      const error = new BatonError(
-        `task runner ${this.#entry} ${how} before it was ready${output ? `: ${output}` : ""}`,
-      );
+      const error = new BatonError(`task runner ${this.#entry} ${how} before it was ready${output ? `: ${output}` : ""}`);
       worker.settleReady(error);
       this.#startFailures++;
       this.#logger.error({ pid, err: error }, "task runner failed to start");

@@ -21,5 +21,9 @@ export function formatLogLine(level: LogLevel, msg: string, data?: Record<string
  */
 export function prefixLines(text: string, stream: OutputStream): string {
   const prefix = `${new Date().toISOString()} ${stream} `;
-  return text.slice(0, -1).split("\n").map((line) => `${prefix}${line}\n`).join("");
+  return text
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => `${prefix}${line}\n`)
+    .join("");
 }

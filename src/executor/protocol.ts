@@ -22,8 +22,7 @@ export interface ParentMessage {
 
 /** The parent's answer to a `dagRuns` request: the gateway method's value, or its error. */
 export type DagRunsReply =
-  | { req: number; value: unknown }
-  | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
+  { req: number; value: unknown } | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
 
 /** The parent's answer to a `secret` request: the value, or why there is none. */
 export type SecretReply =

@@ -6,7 +6,18 @@ export interface DatasetName {
   name: string;
 }
 
-const DEFAULT_PORTS: Record<string, number> = { postgres: 5432, mysql: 3306, kafka: 9092, amqp: 5672, amqps: 5671, nats: 4222, redis: 6379, rediss: 6379, mqtt: 1883, mqtts: 8883 };
+const DEFAULT_PORTS: Record<string, number> = {
+  postgres: 5432,
+  mysql: 3306,
+  kafka: 9092,
+  amqp: 5672,
+  amqps: 5671,
+  nats: 4222,
+  redis: 6379,
+  rediss: 6379,
+  mqtt: 1883,
+  mqtts: 8883,
+};
 const SCHEME_ALIASES: Record<string, string> = { postgresql: "postgres", mariadb: "mysql" };
 
 /**
@@ -24,10 +35,18 @@ export function datasetFromUri(uri: string): DatasetName {
   const scheme = normalizeScheme(m[1]!);
   const authority = m[2]!.replace(/^[^@]*@/, ""); // never credentials in a namespace
   const path = decodeURIComponent(m[3] ?? "");
-  if (scheme === "file") return authority === "" || authority === "localhost" ? { namespace: "file", name: path || "/" } : { namespace: `file://${authority}`, name: path || "/" };
+  if (scheme === "file")
+    return authority === "" || authority === "localhost" ? { namespace: "file", name: path || "/" } : { namespace: `file://${authority}`, name: path || "/" };
   const rest = path.replace(/^\/+/, "");
   if (scheme === "postgres" || scheme === "mysql") {
-    return { namespace: `${scheme}://${withPort(authority, scheme)}`, name: rest.split("/").filter((s) => s !== "").join(".") || "/" };
+    return {
+      namespace: `${scheme}://${withPort(authority, scheme)}`,
+      name:
+        rest
+          .split("/")
+          .filter((s) => s !== "")
+          .join(".") || "/",
+    };
   }
   if (scheme === "kafka") return { namespace: `kafka://${withPort(authority, scheme)}`, name: rest || "/" };
   return { namespace: `${scheme}://${authority}`, name: rest || "/" };

@@ -16,12 +16,35 @@ afterEach(async () => {
 });
 
 const run: RunRecord = {
-  id: 1, dagId: "d", runId: "r", runType: "manual", state: "running", logicalDate: 0, dataIntervalStart: 0, dataIntervalEnd: 0, runAfter: 0, conf: {}, dagVersion: "v",
-  backfillId: null, startedAt: 0, endedAt: null, note: null, createdAt: 0,
+  id: 1,
+  dagId: "d",
+  runId: "r",
+  runType: "manual",
+  state: "running",
+  logicalDate: 0,
+  dataIntervalStart: 0,
+  dataIntervalEnd: 0,
+  runAfter: 0,
+  conf: {},
+  dagVersion: "v",
+  backfillId: null,
+  startedAt: 0,
+  endedAt: null,
+  note: null,
+  createdAt: 0,
 };
 /** The two reads the emitter makes, answered from memory (the scheduler test uses a real SQLite store). */
 const store = { getRun: async () => run, getDagVersion: async () => undefined };
-const started = (i: number): RunStateChanged => ({ kind: "run_state_changed", dagId: "d", runId: "r", runPk: 1, before: "queued", after: "running", at: i, note: null });
+const started = (i: number): RunStateChanged => ({
+  kind: "run_state_changed",
+  dagId: "d",
+  runId: "r",
+  runPk: 1,
+  before: "queued",
+  after: "running",
+  at: i,
+  note: null,
+});
 
 async function endpoint(respond: (n: number) => number | "hang"): Promise<{ url: string; hits: () => number }> {
   let n = 0;
@@ -50,7 +73,12 @@ describe("LineageEmitter", () => {
     const api = await endpoint(() => "hang");
     const clock = new ManualClock(0);
     const emitter = new LineageEmitter({
-      store, secrets: null, clock, logger, identity: { namespace: "n", producer: "urn:baton:test" }, maxQueue: 100,
+      store,
+      secrets: null,
+      clock,
+      logger,
+      identity: { namespace: "n", producer: "urn:baton:test" },
+      maxQueue: 100,
       transport: httpTransport({ type: "http", url: api.url, endpoint: "api/v1/lineage", apiKey: null, timeoutMs: 60_000 }),
     });
     warnings.length = 0;
@@ -71,12 +99,30 @@ describe("LineageEmitter", () => {
     const api = await endpoint((n) => (n <= 3 ? 503 : 201));
     const clock = new ManualClock(0);
     const emitter = new LineageEmitter({
-      store, secrets: null, clock, logger, identity: { namespace: "n", producer: "urn:baton:test" }, maxTries: 3, retryDelayMs: 1_000,
+      store,
+      secrets: null,
+      clock,
+      logger,
+      identity: { namespace: "n", producer: "urn:baton:test" },
+      maxTries: 3,
+      retryDelayMs: 1_000,
       transport: httpTransport({ type: "http", url: api.url, endpoint: "/api/v1/lineage", apiKey: null, timeoutMs: 5_000 }),
     });
     warnings.length = 0;
     emitter.listener(started(1));
-    emitter.listener({ kind: "attempt_state_changed", dagId: "d", runId: "r", runPk: 1, taskId: "t", mapIndex: -1, tryNumber: 1, before: null, after: "running", at: 2, error: null } satisfies AttemptStateChanged);
+    emitter.listener({
+      kind: "attempt_state_changed",
+      dagId: "d",
+      runId: "r",
+      runPk: 1,
+      taskId: "t",
+      mapIndex: -1,
+      tryNumber: 1,
+      before: null,
+      after: "running",
+      at: 2,
+      error: null,
+    } satisfies AttemptStateChanged);
     await hitsReach(api.hits, 1);
     await settle(100);
     clock.advance(999);
@@ -104,16 +150,28 @@ describe("loadLineageConfig (OpenLineage's variables)", () => {
     expect(c.namespace).toBe("default");
     expect(c.transport).toMatchObject({ type: "http", url: "http://m:5000", endpoint: "api/v1/lineage", timeoutMs: 5_000 });
     expect(JSON.stringify(c)).not.toContain("k1");
-    const t = loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "http", OPENLINEAGE__TRANSPORT__URL: "https://x", OPENLINEAGE__TRANSPORT__ENDPOINT: "v2/l", OPENLINEAGE__TRANSPORT__AUTH__API_KEY: "k2", OPENLINEAGE__TRANSPORT__TIMEOUT: "1.5", OPENLINEAGE_NAMESPACE: "prod" })!;
+    const t = loadLineageConfig({
+      OPENLINEAGE__TRANSPORT__TYPE: "http",
+      OPENLINEAGE__TRANSPORT__URL: "https://x",
+      OPENLINEAGE__TRANSPORT__ENDPOINT: "v2/l",
+      OPENLINEAGE__TRANSPORT__AUTH__API_KEY: "k2",
+      OPENLINEAGE__TRANSPORT__TIMEOUT: "1.5",
+      OPENLINEAGE_NAMESPACE: "prod",
+    })!;
     expect(t).toMatchObject({ namespace: "prod", transport: { type: "http", url: "https://x", endpoint: "v2/l", timeoutMs: 1_500 } });
     expect(t.transport.type === "http" && t.transport.apiKey?.reveal()).toBe("k2");
   });
 
   it("file and console transports; wrong values name the variable", () => {
-    expect(loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "file", OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: "/tmp/ol.jsonl" })!.transport).toEqual({ type: "file", path: "/tmp/ol.jsonl" });
+    expect(loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "file", OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: "/tmp/ol.jsonl" })!.transport).toEqual({
+      type: "file",
+      path: "/tmp/ol.jsonl",
+    });
     expect(loadLineageConfig({ OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: "/tmp/ol.jsonl" })!.transport.type).toBe("file");
     expect(loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "Console" })!.transport).toEqual({ type: "console" });
-    expect(() => loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "kafka" })).toThrow(/OPENLINEAGE__TRANSPORT__TYPE must be one of http, file, console, got "kafka"/);
+    expect(() => loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "kafka" })).toThrow(
+      /OPENLINEAGE__TRANSPORT__TYPE must be one of http, file, console, got "kafka"/,
+    );
     expect(() => loadLineageConfig({ OPENLINEAGE__TRANSPORT__TYPE: "file" })).toThrow(/OPENLINEAGE__TRANSPORT__LOG_FILE_PATH/);
     expect(() => loadLineageConfig({ OPENLINEAGE_URL: "ftp://x" })).toThrow(/OPENLINEAGE_URL must be an http\(s\) URL/);
   });

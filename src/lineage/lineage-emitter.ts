@@ -108,7 +108,10 @@ export class LineageEmitter {
       try {
         lineage = event.kind === "run_state_changed" ? await this.#runEvent(event) : await this.#attemptEvent(event);
       } catch (e) {
-        this.#o.logger.warn({ err: e instanceof Error ? e.message : String(e), dagId: event.dagId, runId: event.runId }, "could not build an OpenLineage event; skipped");
+        this.#o.logger.warn(
+          { err: e instanceof Error ? e.message : String(e), dagId: event.dagId, runId: event.runId },
+          "could not build an OpenLineage event; skipped",
+        );
       }
       if (lineage !== null) await this.#send(lineage);
     }

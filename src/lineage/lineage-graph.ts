@@ -63,7 +63,8 @@ function touched(task: TaskSpec): { reads: string[]; writes: string[] } {
   const writes = [...(task.outlets ?? [])];
   const op = task.operator;
   if (op) {
-    const uri = (t: (typeof op.inputs)[number]) => (t.kind === "object" ? t.url : `${t.conn.includes("://") ? t.conn.replace(/\/+$/, "") : `conn://${t.conn}`}/${t.name}`);
+    const uri = (t: (typeof op.inputs)[number]) =>
+      t.kind === "object" ? t.url : `${t.conn.includes("://") ? t.conn.replace(/\/+$/, "") : `conn://${t.conn}`}/${t.name}`;
     reads.push(...op.inputs.map(uri));
     writes.push(...op.outputs.map(uri));
     if (op.sql) {

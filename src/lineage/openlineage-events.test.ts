@@ -61,7 +61,13 @@ describe.skipIf(missing !== null)("events against the official OpenLineage schem
 
   it("a failed attempt is FAIL with the error message and the user's stack trace, and validates", () => {
     const error = "Error: boom\n    at run (/srv/dags/sales.ts:12:11)";
-    const e = attemptEvent(id, attemptEventType(attempt({ before: "running", after: "failed", error }), false)!, attempt({ after: "failed", error }), run, facts);
+    const e = attemptEvent(
+      id,
+      attemptEventType(attempt({ before: "running", after: "failed", error }), false)!,
+      attempt({ after: "failed", error }),
+      run,
+      facts,
+    );
     expect(e.eventType).toBe("FAIL");
     expect(e.run.facets.errorMessage).toMatchObject({ message: "Error: boom", programmingLanguage: "JavaScript", stackTrace: error });
     expect(validator!.errors(e)).toEqual([]);
@@ -77,9 +83,21 @@ describe.skipIf(missing !== null)("events against the official OpenLineage schem
     const failed = dagRunEvent(id, "FAIL", Date.UTC(2026, 0, 2), run, "run timed out after 10 ms");
     expect(failed.job.facets.jobType).toMatchObject({ jobType: "DAG" });
     expect(failed.run.facets.errorMessage).toMatchObject({ message: "run timed out after 10 ms" });
-    const child = dagRunEvent(id, "START", Date.UTC(2026, 0, 2), { ...run, dagId: "report", runId: "triggered__sales.go__x", parent: { dagId: "sales", runId: "x" } }, null);
+    const child = dagRunEvent(
+      id,
+      "START",
+      Date.UTC(2026, 0, 2),
+      { ...run, dagId: "report", runId: "triggered__sales.go__x", parent: { dagId: "sales", runId: "x" } },
+      null,
+    );
     expect(child.run.facets.parent).toMatchObject({ run: { runId: dagRunLineageId("sales", "x") }, job: { name: "sales" } });
-    const manual = dagRunEvent(id, "COMPLETE", Date.UTC(2026, 0, 2), { ...run, logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, fileloc: null }, null);
+    const manual = dagRunEvent(
+      id,
+      "COMPLETE",
+      Date.UTC(2026, 0, 2),
+      { ...run, logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, fileloc: null },
+      null,
+    );
     for (const e of [failed, child, manual, dagRunEvent(id, "ABORT", 0, run, "cancelled by admin")]) expect(validator!.errors(e)).toEqual([]);
     expect(manual.run.facets.nominalTime).toBeUndefined();
   });
@@ -87,7 +105,10 @@ describe.skipIf(missing !== null)("events against the official OpenLineage schem
   it("the validator is not vacuous: a bad event and a bad facet are rejected", () => {
     const e = attemptEvent(id, "START", attempt({}), run, facts);
     expect(validator!.errors({ ...e, run: { runId: "not-a-uuid" } }).join()).toMatch(/uuid/);
-    const noMessage = { ...e, run: { ...e.run, facets: { errorMessage: { _producer: id.producer, _schemaURL: "https://x/y", programmingLanguage: "JavaScript" } } } };
+    const noMessage = {
+      ...e,
+      run: { ...e.run, facets: { errorMessage: { _producer: id.producer, _schemaURL: "https://x/y", programmingLanguage: "JavaScript" } } },
+    };
     expect(validator!.errors(noMessage).join()).toMatch(/message/);
   });
 });
@@ -108,7 +129,15 @@ describe("run ids", () => {
     const a = attemptLineageId("d", "r", "t", -1, 1);
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(attemptLineageId("d", "r", "t", -1, 1)).toBe(a);
-    expect(new Set([a, attemptLineageId("d", "r", "t", -1, 2), attemptLineageId("d", "r", "t", 0, 1), attemptLineageId("d", "r2", "t", -1, 1), dagRunLineageId("d", "r")]).size).toBe(5);
+    expect(
+      new Set([
+        a,
+        attemptLineageId("d", "r", "t", -1, 2),
+        attemptLineageId("d", "r", "t", 0, 1),
+        attemptLineageId("d", "r2", "t", -1, 1),
+        dagRunLineageId("d", "r"),
+      ]).size,
+    ).toBe(5);
   });
 });
 
@@ -137,17 +166,46 @@ describe("dataset naming (OpenLineage naming spec)", () => {
 
 describe("sqlTables", () => {
   it("finds written and read tables, ignoring CTEs, literals, comments and function FROMs", () => {
-    expect(sqlTables("insert into mart.daily select * from raw.events e join dim.users u using (id)")).toEqual({ inputs: ["raw.events", "dim.users"], outputs: ["mart.daily"] });
-    expect(sqlTables("with recent as (select * from orders where note = 'from nowhere') select extract(year from ts) from recent -- from hidden")).toEqual({ inputs: ["orders"], outputs: [] });
-    expect(sqlTables("create table if not exists sales (x int); delete from sales where x in (select x from bad)")).toEqual({ inputs: ["bad"], outputs: ["sales"] });
-    expect(sqlTables('update "Stock" set n = 0 from deliveries d where d.id = 1; merge into t using s on t.id = s.id')).toEqual({ inputs: ["deliveries", "s"], outputs: ['"Stock"', "t"] });
+    expect(sqlTables("insert into mart.daily select * from raw.events e join dim.users u using (id)")).toEqual({
+      inputs: ["raw.events", "dim.users"],
+      outputs: ["mart.daily"],
+    });
+    expect(sqlTables("with recent as (select * from orders where note = 'from nowhere') select extract(year from ts) from recent -- from hidden")).toEqual({
+      inputs: ["orders"],
+      outputs: [],
+    });
+    expect(sqlTables("create table if not exists sales (x int); delete from sales where x in (select x from bad)")).toEqual({
+      inputs: ["bad"],
+      outputs: ["sales"],
+    });
+    expect(sqlTables('update "Stock" set n = 0 from deliveries d where d.id = 1; merge into t using s on t.id = s.id')).toEqual({
+      inputs: ["deliveries", "s"],
+      outputs: ['"Stock"', "t"],
+    });
   });
 });
 
 describe("taskFacts", () => {
   const base: TaskSpec = {
-    taskId: "t", kind: "function", upstream: [], inputs: {}, retries: 0, retryDelayMs: 0, retryExponentialBackoff: false, maxRetryDelayMs: null, executionTimeoutMs: null,
-    triggerRule: "all_success", pool: "default_pool", poolSlots: 1, priorityWeight: 1, dependsOnPast: false, command: null, line: null, doc: null, inlets: [], outlets: [],
+    taskId: "t",
+    kind: "function",
+    upstream: [],
+    inputs: {},
+    retries: 0,
+    retryDelayMs: 0,
+    retryExponentialBackoff: false,
+    maxRetryDelayMs: null,
+    executionTimeoutMs: null,
+    triggerRule: "all_success",
+    pool: "default_pool",
+    poolSlots: 1,
+    priorityWeight: 1,
+    dependsOnPast: false,
+    command: null,
+    line: null,
+    doc: null,
+    inlets: [],
+    outlets: [],
   };
   const vars = { ds: "2026-01-01", run_id: "r" };
   const lookup = async (c: string) => (c === "warehouse" ? parseConnectionUri("warehouse", "postgres://etl:pw@db:5433/dw") : null);
@@ -161,7 +219,10 @@ describe("taskFacts", () => {
         operator: {
           operator: "sqlQuery",
           inputs: [{ kind: "object", url: "s3://raw/{{ ds }}/a.csv" }],
-          outputs: [{ kind: "topic", conn: "kafka://k:9092", name: "done.{{ ds }}" }, { kind: "topic", conn: "unknown_conn", name: "x" }],
+          outputs: [
+            { kind: "topic", conn: "kafka://k:9092", name: "done.{{ ds }}" },
+            { kind: "topic", conn: "unknown_conn", name: "x" },
+          ],
           sql: { conn: "warehouse", statements: ["insert into sales_{{ ds_nodash }} select * from staging"] },
         },
       },

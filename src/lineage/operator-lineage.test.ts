@@ -34,7 +34,11 @@ describe("operator lineage in the spec", () => {
       outputs: [{ kind: "object", url: "gs://backup/{{ ds }}/" }],
     });
     expect(tasks.announce!.operator).toEqual({ operator: "publish", inputs: [], outputs: [{ kind: "topic", conn: "kafka", name: "sales.loaded" }] });
-    expect(consumer.toSpec().tasks[0]!.operator).toEqual({ operator: "consume", inputs: [{ kind: "topic", conn: "kafka", name: "sales.loaded" }], outputs: [] });
+    expect(consumer.toSpec().tasks[0]!.operator).toEqual({
+      operator: "consume",
+      inputs: [{ kind: "topic", conn: "kafka", name: "sales.loaded" }],
+      outputs: [],
+    });
   });
 
   it("the lineage graph links producers, readers and dataset-scheduled DAGs, without credentials; filtered by DAG", () => {

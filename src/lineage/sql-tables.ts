@@ -18,7 +18,20 @@ const WRITES = [
 const READS = new RegExp(String.raw`\b(?:from|join|using)\s+(?:only\s+)?${NAME}`, "gi");
 const CTE = new RegExp(String.raw`(?:\bwith(?:\s+recursive)?|,)\s*(${IDENT})\s*(?:\([^)]*\)\s*)?as\s*(?:not\s+)?(?:materialized\s*)?\(`, "gi");
 const FUNCTION_FROM = /\b(?:extract|substring|substr|trim|position|overlay)\s*\([^()]*$/i;
-const NOT_TABLES = new Set(["select", "lateral", "unnest", "values", "generate_series", "json_each", "jsonb_each", "read_csv", "read_parquet", "read_json", "dual", "stdin"]);
+const NOT_TABLES = new Set([
+  "select",
+  "lateral",
+  "unnest",
+  "values",
+  "generate_series",
+  "json_each",
+  "jsonb_each",
+  "read_csv",
+  "read_parquet",
+  "read_json",
+  "dual",
+  "stdin",
+]);
 
 /**
  * A best-effort reading of SQL (no full parser): writes are INSERT/UPDATE/MERGE/DELETE/TRUNCATE/

@@ -28,7 +28,10 @@ export async function startMetricsServer(metrics: MetricsExposition, host: strin
     }
     metrics.render().then(
       (text) => res.writeHead(200, { "content-type": metrics.contentType, "cache-control": "no-store" }).end(req.method === "HEAD" ? undefined : text),
-      (err: unknown) => res.writeHead(500, { "content-type": "text/plain; charset=utf-8" }).end(`could not collect metrics: ${err instanceof Error ? err.message : String(err)}\n`),
+      (err: unknown) =>
+        res
+          .writeHead(500, { "content-type": "text/plain; charset=utf-8" })
+          .end(`could not collect metrics: ${err instanceof Error ? err.message : String(err)}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {

@@ -33,10 +33,27 @@ class SchedulerStandIn implements SchedulerGaugeSource {
 
 const T = 1_750_000_000_000;
 const run = (runPk: number, before: RunStateChanged["before"], after: RunStateChanged["after"], at: number): RunStateChanged => ({
-  kind: "run_state_changed", dagId: "etl", runId: `r${runPk}`, runPk, before, after, at, note: null,
+  kind: "run_state_changed",
+  dagId: "etl",
+  runId: `r${runPk}`,
+  runPk,
+  before,
+  after,
+  at,
+  note: null,
 });
 const ti = (runPk: number, taskId: string, before: TaskState, after: TaskState, at: number, mapIndex = -1): TaskInstanceStateChanged => ({
-  kind: "task_instance_state_changed", dagId: "etl", runId: `r${runPk}`, runPk, taskId, mapIndex, tryNumber: 1, before, after, at, error: null,
+  kind: "task_instance_state_changed",
+  dagId: "etl",
+  runId: `r${runPk}`,
+  runPk,
+  taskId,
+  mapIndex,
+  tryNumber: 1,
+  before,
+  after,
+  at,
+  error: null,
 });
 
 function setUp() {
@@ -116,7 +133,14 @@ describe("PrometheusMetrics gauges, read when scraped", () => {
     metrics.observeWorkers({ workerCounts: () => workers });
     metrics.observeDagFiles(sync);
     metrics.observeTriggerer(triggerer);
-    scheduler.now = { ready: 7, parked: { dagFull: 1, poolFull: 4 }, pools: [{ pool: "default_pool", used: 2, open: 126 }, { pool: "db", used: 1, open: 0 }] };
+    scheduler.now = {
+      ready: 7,
+      parked: { dagFull: 1, poolFull: 4 },
+      pools: [
+        { pool: "default_pool", used: 2, open: 126 },
+        { pool: "db", used: 1, open: 0 },
+      ],
+    };
     let text = await metrics.render();
     expect(sample(text, "baton_scheduler_ready_tasks")).toBe(7);
     expect(sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" })).toBe(1);
@@ -170,7 +194,10 @@ describe("PrometheusMetrics as the engine's Metrics recorder", () => {
     const a = new PrometheusMetrics({ process: "api", version: "1.2.3" });
     const b = new PrometheusMetrics({ process: "scheduler", version: "1.2.3" });
     const text = await a.render();
-    const names = text.split("\n").filter((l) => l.startsWith("# TYPE ")).map((l) => l.split(" ")[2]!);
+    const names = text
+      .split("\n")
+      .filter((l) => l.startsWith("# TYPE "))
+      .map((l) => l.split(" ")[2]!);
     expect(names).toContain("baton_process_cpu_user_seconds_total");
     expect(names).toContain("baton_nodejs_heap_size_used_bytes");
     expect(names.filter((n) => !n.startsWith("baton_"))).toEqual([]);

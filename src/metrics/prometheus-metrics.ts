@@ -97,30 +97,52 @@ export class PrometheusMetrics implements Metrics, MetricsExposition {
     if (this.#unsubscribe) throw new Error("PrometheusMetrics.observeScheduler() was already called");
     if (!this.#series) throw new Error("PrometheusMetrics of `baton api` observe no scheduler");
     this.#unsubscribe = scheduler.onDomainEvent(new DomainEventRecorder(this.#series).listener);
-    lazyGauge(this.registry, "baton_scheduler_ready_tasks", "Task instances ready to run, waiting for an executor slot.", [], (set) => set({}, scheduler.gauges().ready));
-    lazyGauge(this.registry, "baton_scheduler_parked_tasks", "Ready task instances parked until a slot frees, by reason (dag_full: the DAG is at maxActiveTasks; pool_full: the pool has no open slot).", ["reason"], (set) => {
-      const { parked } = scheduler.gauges();
-      set({ reason: "dag_full" }, parked.dagFull);
-      set({ reason: "pool_full" }, parked.poolFull);
-    });
-    lazyGauge(this.registry, "baton_pool_slots", "Slots of each pool this scheduler may use, by state (used: held by running attempts; open: free).", ["pool", "state"], (set) => {
-      for (const p of scheduler.gauges().pools) {
-        set({ pool: p.pool, state: "used" }, p.used);
-        set({ pool: p.pool, state: "open" }, p.open);
-      }
-    });
+    lazyGauge(this.registry, "baton_scheduler_ready_tasks", "Task instances ready to run, waiting for an executor slot.", [], (set) =>
+      set({}, scheduler.gauges().ready),
+    );
+    lazyGauge(
+      this.registry,
+      "baton_scheduler_parked_tasks",
+      "Ready task instances parked until a slot frees, by reason (dag_full: the DAG is at maxActiveTasks; pool_full: the pool has no open slot).",
+      ["reason"],
+      (set) => {
+        const { parked } = scheduler.gauges();
+        set({ reason: "dag_full" }, parked.dagFull);
+        set({ reason: "pool_full" }, parked.poolFull);
+      },
+    );
+    lazyGauge(
+      this.registry,
+      "baton_pool_slots",
+      "Slots of each pool this scheduler may use, by state (used: held by running attempts; open: free).",
+      ["pool", "state"],
+      (set) => {
+        for (const p of scheduler.gauges().pools) {
+          set({ pool: p.pool, state: "used" }, p.used);
+          set({ pool: p.pool, state: "open" }, p.open);
+        }
+      },
+    );
   }
 
   observeWorkers(executor: WorkerGaugeSource): void {
-    lazyGauge(this.registry, "baton_executor_workers", "Worker processes of the local executor, by state (busy: running an attempt; idle: ready, running none).", ["state"], (set) => {
-      const { busy, idle } = executor.workerCounts();
-      set({ state: "busy" }, busy);
-      set({ state: "idle" }, idle);
-    });
+    lazyGauge(
+      this.registry,
+      "baton_executor_workers",
+      "Worker processes of the local executor, by state (busy: running an attempt; idle: ready, running none).",
+      ["state"],
+      (set) => {
+        const { busy, idle } = executor.workerCounts();
+        set({ state: "busy" }, busy);
+        set({ state: "idle" }, idle);
+      },
+    );
   }
 
   observeDagFiles(sync: ImportErrorSource): void {
-    lazyGauge(this.registry, "baton_dag_import_errors", "Import errors of the DAG folder's files as last loaded (duplicate DAG ids included).", [], (set) => set({}, sync.importErrors));
+    lazyGauge(this.registry, "baton_dag_import_errors", "Import errors of the DAG folder's files as last loaded (duplicate DAG ids included).", [], (set) =>
+      set({}, sync.importErrors),
+    );
   }
 
   observeTriggerer(triggerer: TriggererSource): void {

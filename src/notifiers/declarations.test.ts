@@ -40,6 +40,8 @@ describe("notifier declarations (baton/notifiers)", () => {
     expect(() => email({ connection: "mail", to: [] })).toThrow(/to must be an address or a non-empty list/);
     expect(() => jira({ connection: "jira" } as never)).toThrow(/project is required/);
     expect(() => slack({ connection: "s", colour: "red" } as never)).toThrow(/unknown option "colour"; allowed: channel, username, iconEmoji/);
-    expect(() => checkNotifierDeclaration({ notifier: "sms", connection: "x" }, "onFailure[0]")).toThrow(/onFailure\[0\]: notifier must be one of: slack, teams, pagerduty, opsgenie, email, webhook, jira/);
+    expect(() => checkNotifierDeclaration({ notifier: "sms", connection: "x" }, "onFailure[0]")).toThrow(
+      /onFailure\[0\]: notifier must be one of: slack, teams, pagerduty, opsgenie, email, webhook, jira/,
+    );
   });
 });

@@ -12,7 +12,10 @@ describe("baton/notifiers in DAG files", () => {
         `const notifiers = [slack({ connection: "slack_alerts", text: "{{ dagId }} failed: {{ error }}" }), pagerduty({ connection: "pd" }), jira({ connection: "jira", project: "OPS" })];\n` +
         `export default dag({ id: "alerting", description: JSON.stringify(notifiers) }, (d) => void d.task("a", () => 1));\n`,
     );
-    const bad = p.write("bad-alerts.ts", `import { dag } from "baton";\nimport { slack } from "baton/notifiers";\nslack({ connection: "s", text: "{{ dag_id }}" });\nexport default dag({ id: "bad_alerts" }, (d) => void d.task("a", () => 1));\n`);
+    const bad = p.write(
+      "bad-alerts.ts",
+      `import { dag } from "baton";\nimport { slack } from "baton/notifiers";\nslack({ connection: "s", text: "{{ dag_id }}" });\nexport default dag({ id: "bad_alerts" }, (d) => void d.task("a", () => 1));\n`,
+    );
     const results = await loadDagFiles([good, bad], { bundleDir: p.bundleDir, timeoutMs: 20_000 });
     const ok = results.find((r) => r.file === good)!;
     expect(ok.errors).toEqual([]);

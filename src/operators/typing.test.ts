@@ -1,6 +1,16 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { dag, type TaskRef } from "../sdk/index.js";
-import { consume, httpRequest, sqlCheck, sqlQuery, type ConsumeResult, type HttpResponse, type SqlCheckSummary, type SqlQueryFile, type SqlQueryRows } from "./index.js";
+import {
+  consume,
+  httpRequest,
+  sqlCheck,
+  sqlQuery,
+  type ConsumeResult,
+  type HttpResponse,
+  type SqlCheckSummary,
+  type SqlQueryFile,
+  type SqlQueryRows,
+} from "./index.js";
 
 describe("operator return types", () => {
   it("are typed TaskRefs that feed typed inputs", () => {

@@ -101,8 +101,7 @@ export type SecretAnswer =
   | { req: number; error: string; code: "not_found" | "invalid" | "unavailable" | "failed" };
 
 export type DagRunsAnswer =
-  | { req: number; value: unknown }
-  | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
+  { req: number; value: unknown } | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
 
 /** The sha256 a bundle path names (`…/<sha256>.mjs`), or null. */
 export function bundleHashOf(bundlePath: string): string | null {

@@ -55,8 +55,39 @@ function request(taskId: string, queue?: string): AttemptRequest {
     tryNumber: 1,
     maxTries: 1,
     bundlePath: "/bundles/abc.mjs",
-    task: { taskId, kind: "function", upstream: [], inputs: {}, retries: 0, retryDelayMs: 0, retryExponentialBackoff: false, maxRetryDelayMs: null, executionTimeoutMs: null, triggerRule: "all_success", pool: "default_pool", poolSlots: 1, priorityWeight: 1, dependsOnPast: false, command: null, line: null, doc: null, inlets: [], outlets: [], ...(queue ? { queue } : {}) },
-    context: { dagId: "d", runId: "r", runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
+    task: {
+      taskId,
+      kind: "function",
+      upstream: [],
+      inputs: {},
+      retries: 0,
+      retryDelayMs: 0,
+      retryExponentialBackoff: false,
+      maxRetryDelayMs: null,
+      executionTimeoutMs: null,
+      triggerRule: "all_success",
+      pool: "default_pool",
+      poolSlots: 1,
+      priorityWeight: 1,
+      dependsOnPast: false,
+      command: null,
+      line: null,
+      doc: null,
+      inlets: [],
+      outlets: [],
+      ...(queue ? { queue } : {}),
+    },
+    context: {
+      dagId: "d",
+      runId: "r",
+      runType: "manual",
+      logicalDate: null,
+      dataIntervalStart: null,
+      dataIntervalEnd: null,
+      timezone: "UTC",
+      params: {},
+      conf: {},
+    },
     inputs: {},
     logPath: `/logs/${taskId}.log`,
     maxOutputBytes: 1024,
@@ -81,7 +112,9 @@ async function hub(workers: WorkerStore, queue: string, wake = true) {
       return ok;
     },
     finish: async (at: number, outcome: AttemptReport["outcome"] = { kind: "success", output: "1" }) => {
-      const ok = await workers.finishRemoteAttempts(claimed.map((a) => ({ attemptId: a.attemptId, workerId: "w1", outcome, startedAt, endedAt: at, pid: 4242 })));
+      const ok = await workers.finishRemoteAttempts(
+        claimed.map((a) => ({ attemptId: a.attemptId, workerId: "w1", outcome, startedAt, endedAt: at, pid: 4242 })),
+      );
       if (wake) signal.notify(SCHEDULER);
       return ok;
     },
@@ -112,7 +145,9 @@ describe("RemoteExecutor over the SQLite mailbox", () => {
     expect(seen.started).toEqual([["7/a/-1/1", T0 + 5, 4242, "w1"]]);
     await api.finish(T0 + 50);
     await settle();
-    expect(seen.finished).toEqual([{ attemptId: "7/a/-1/1", outcome: { kind: "success", output: "1" }, startedAt: T0 + 5, endedAt: T0 + 50, pid: 4242, worker: "w1" }]);
+    expect(seen.finished).toEqual([
+      { attemptId: "7/a/-1/1", outcome: { kind: "success", output: "1" }, startedAt: T0 + 5, endedAt: T0 + 50, pid: 4242, worker: "w1" },
+    ]);
     // Taken: the row is gone, and later polls report nothing more.
     expect(await store.workers.getRemoteAttempt("7/a/-1/1")).toBeUndefined();
     clock.advance(5_000);
@@ -144,7 +179,9 @@ describe("RemoteExecutor over the SQLite mailbox", () => {
     await settle();
     ex.cancel("7/a/-1/1", "run cleared");
     await settle();
-    expect(seen.finished).toEqual([{ attemptId: "7/a/-1/1", outcome: { kind: "failed", error: "cancelled: run cleared", retryable: false }, startedAt: T0, endedAt: T0, pid: null }]);
+    expect(seen.finished).toEqual([
+      { attemptId: "7/a/-1/1", outcome: { kind: "failed", error: "cancelled: run cleared", retryable: false }, startedAt: T0, endedAt: T0, pid: null },
+    ]);
     expect(await store.workers.getRemoteAttempt("7/a/-1/1")).toBeUndefined();
     expect((await hub(store.workers, "gpu")).claimed).toEqual([]);
     expect([hubWakes, cancelWakes]).toEqual([1, 1]); // the submit (new work), the cancel (a stop to forward)

@@ -196,7 +196,14 @@ export class RemoteExecutor implements Executor {
     this.#pending = [];
     for (const r of batch) r.state = "writing";
     const now = this.#o.clock.now();
-    const rows: NewRemoteAttempt[] = batch.map((r) => ({ attemptId: r.request.attemptId, runPk: r.request.runPk, schedulerId: this.#o.schedulerId, queue: r.queue, request: r.request, createdAt: now }));
+    const rows: NewRemoteAttempt[] = batch.map((r) => ({
+      attemptId: r.request.attemptId,
+      runPk: r.request.runPk,
+      schedulerId: this.#o.schedulerId,
+      queue: r.queue,
+      request: r.request,
+      createdAt: now,
+    }));
     // An API server of this process assigns what its workers have room for: written `assigned`, no claim.
     const hubs = this.#shortcut === null ? [] : [...this.#shortcut.hubs];
     for (const hub of hubs) hub.assign(rows);
@@ -318,7 +325,14 @@ export class RemoteExecutor implements Executor {
       this.#cancels.forEach((c) => c.request.attemptId === row.attemptId && this.#cancels.delete(c));
       const outcome = row.outcome ?? { kind: "crashed" as const, error: "the remote attempt ended without an outcome" };
       const endedAt = row.endedAt ?? now;
-      this.#report({ attemptId: row.attemptId, outcome, startedAt: row.startedAt ?? endedAt, endedAt, pid: row.pid, ...(row.workerId === null ? {} : { worker: row.workerId }) });
+      this.#report({
+        attemptId: row.attemptId,
+        outcome,
+        startedAt: row.startedAt ?? endedAt,
+        endedAt,
+        pid: row.pid,
+        ...(row.workerId === null ? {} : { worker: row.workerId }),
+      });
     }
   }
 

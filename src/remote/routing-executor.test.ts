@@ -43,7 +43,17 @@ function request(taskId: string, runPk: number): AttemptRequest {
     maxTries: 1,
     bundlePath: version.bundlePath,
     task: version.spec.tasks.find((t) => t.taskId === taskId)!,
-    context: { dagId: "r", runId: `run${runPk}`, runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
+    context: {
+      dagId: "r",
+      runId: `run${runPk}`,
+      runType: "manual",
+      logicalDate: null,
+      dataIntervalStart: null,
+      dataIntervalEnd: null,
+      timezone: "UTC",
+      params: {},
+      conf: {},
+    },
     inputs: {},
     logPath: join(h.logsDir, `${runPk}-${taskId}.log`),
     maxOutputBytes: 1024,
@@ -70,28 +80,57 @@ describe("RoutingExecutor", () => {
     routing.submit(request("gpu", 1));
     const done = await until("the default task ran locally", () => finished.find((r) => r.attemptId === "1/local/-1/1"));
     expect(done.outcome).toMatchObject({ kind: "success", output: '"ran here"' });
-    expect(await until("the gpu attempt in the mailbox", () => workers().getRemoteAttempt("1/gpu/-1/1"))).toMatchObject({ queue: "gpu", state: "queued", schedulerId: "s1" });
+    expect(await until("the gpu attempt in the mailbox", () => workers().getRemoteAttempt("1/gpu/-1/1"))).toMatchObject({
+      queue: "gpu",
+      state: "queued",
+      schedulerId: "s1",
+    });
     expect(await workers().getRemoteAttempt("1/local/-1/1")).toBeUndefined();
     // A cancel follows the attempt to where it went: the queued remote one ends at once.
     routing.cancel("1/gpu/-1/1", "cleared");
-    expect((await until("the gpu attempt cancelled", () => finished.find((r) => r.attemptId === "1/gpu/-1/1"))).outcome).toEqual({ kind: "failed", error: "cancelled: cleared", retryable: false });
+    expect((await until("the gpu attempt cancelled", () => finished.find((r) => r.attemptId === "1/gpu/-1/1"))).outcome).toEqual({
+      kind: "failed",
+      error: "cancelled: cleared",
+      retryable: false,
+    });
   });
 
   it("--workers 0: a pool without task processes sends default to remote workers and still runs callbacks", async () => {
     const local = new LocalProcessExecutor({ processes: 0, callbackProcesses: 1 });
     expect(local.capacity).toBe(0);
-    routing = new RoutingExecutor({ local, remote: new RemoteExecutor({ mailbox: workers(), signal: new InProcessRemoteSignal(), schedulerId: "s2", clock: systemClock }) });
+    routing = new RoutingExecutor({
+      local,
+      remote: new RemoteExecutor({ mailbox: workers(), signal: new InProcessRemoteSignal(), schedulerId: "s2", clock: systemClock }),
+    });
     expect([routing.capacityFor("default"), routing.capacityFor("gpu")]).toEqual([1_000, 1_000]);
     await routing.start({ started() {}, finished() {} });
     routing.submit(request("local", 2));
-    expect(await until("the default attempt in the mailbox", () => workers().getRemoteAttempt("2/local/-1/1"))).toMatchObject({ queue: "default", state: "queued", schedulerId: "s2" });
+    expect(await until("the default attempt in the mailbox", () => workers().getRemoteAttempt("2/local/-1/1"))).toMatchObject({
+      queue: "default",
+      state: "queued",
+      schedulerId: "s2",
+    });
     const logPath = join(h.logsDir, "callback.log");
     const outcome = await routing.runCallback!({
       callbackId: "2/run/-1/0/failure#0",
       bundlePath: version.bundlePath,
       dagId: "r",
       index: 0,
-      context: { event: "failure", dagId: "r", runId: "run2", logicalDate: null, taskId: null, mapIndex: -1, tryNumber: 0, state: "failed", error: null, runUrl: "http://127.0.0.1/r", logUrl: null, params: {}, conf: {} },
+      context: {
+        event: "failure",
+        dagId: "r",
+        runId: "run2",
+        logicalDate: null,
+        taskId: null,
+        mapIndex: -1,
+        tryNumber: 0,
+        state: "failed",
+        error: null,
+        runUrl: "http://127.0.0.1/r",
+        logUrl: null,
+        params: {},
+        conf: {},
+      },
       timeoutMs: 20_000,
       logPath,
     });

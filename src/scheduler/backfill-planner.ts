@@ -69,7 +69,13 @@ async function clearRun(ctx: PlannerContext, run: RunRecord, latest: DagVersionR
       state: "none" as const,
       maxTries: ti.tryNumber + (base ? base.maxTries : 1),
       infraTries: 0,
-      queuedAt: null, startedAt: null, endedAt: null, nextRetryAt: null, output: null, error: null, followed: null,
+      queuedAt: null,
+      startedAt: null,
+      endedAt: null,
+      nextRetryAt: null,
+      output: null,
+      error: null,
+      followed: null,
       updatedAt: ctx.now,
     };
     ctx.writer.storedTask(run, ti.state, reset, ctx.now);

@@ -86,9 +86,13 @@ export class DispatchLoop {
       const claim: Claim = { dagId: run.dagId, pool: ti.pool, poolSlots: ti.poolSlots, queue: item.queue ?? DEFAULT_QUEUE };
       const poolSize = s.pools.get(ti.pool);
       if (poolSize === undefined || ti.poolSlots > poolSize) {
-        this.failUnrunnable(run, ti, poolSize === undefined
-          ? `pool "${ti.pool}" does not exist; existing pools: ${[...s.pools.keys()].join(", ")}`
-          : `task needs ${ti.poolSlots} slots but pool "${ti.pool}" has only ${poolSize}`);
+        this.failUnrunnable(
+          run,
+          ti,
+          poolSize === undefined
+            ? `pool "${ti.pool}" does not exist; existing pools: ${[...s.pools.keys()].join(", ")}`
+            : `task needs ${ti.poolSlots} slots but pool "${ti.pool}" has only ${poolSize}`,
+        );
         continue;
       }
       const admission = d.admit(claim);
@@ -116,7 +120,17 @@ export class DispatchLoop {
       throw e;
     }
     s.writer.task(run, key, queued, now);
-    const f = { ...claim, runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, key, tryNumber, logPath: request.logPath, state: "queued" as const, startedAt: null };
+    const f = {
+      ...claim,
+      runPk: run.pk,
+      taskId: ti.taskId,
+      mapIndex: ti.mapIndex,
+      key,
+      tryNumber,
+      logPath: request.logPath,
+      state: "queued" as const,
+      startedAt: null,
+    };
     s.inFlight.add(request.attemptId, f);
     // User code starts only once the attempt's `queued` state is durable: an execution always has
     // a record, and a scheduler that adopts this one's runs never hands out the same try again.

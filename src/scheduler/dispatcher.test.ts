@@ -3,7 +3,13 @@ import { Dispatcher, type Claim, type SlotLimits } from "./dispatcher.js";
 import type { ReadyItem } from "./ready-queue.js";
 
 const limits = (capacity: SlotLimits["capacity"], poolSlots = 100): SlotLimits => ({ capacity, maxActiveTasks: () => 100, poolSlots: () => poolSlots });
-const item = (taskId: string, queue?: string, priority = 1): Omit<ReadyItem, "seq"> => ({ runPk: 1, taskId, priority, backfill: false, ...(queue ? { queue } : {}) });
+const item = (taskId: string, queue?: string, priority = 1): Omit<ReadyItem, "seq"> => ({
+  runPk: 1,
+  taskId,
+  priority,
+  backfill: false,
+  ...(queue ? { queue } : {}),
+});
 const claim = (queue: string, pool = "default_pool"): Claim => ({ dagId: "d", pool, poolSlots: 1, queue });
 
 /** Takes ready items as the dispatch loop does (each admitted one holds a slot) until none may go. */
@@ -65,7 +71,10 @@ describe("Dispatcher: the dispatch window (slots plus staging)", () => {
   it("a queue takes slots + staging attempts; only `slots` are handed out, the rest wait staged and go out oldest first as slots free", () => {
     const d = new Dispatcher(limits(2));
     const freed: string[] = [];
-    d.useStaging((q) => (q === "default" ? 2 : 0), (q) => freed.push(q));
+    d.useStaging(
+      (q) => (q === "default" ? 2 : 0),
+      (q) => freed.push(q),
+    );
     for (let i = 0; i < 6; i++) d.ready.push(item(`t${i}`));
     const claims: Claim[] = [];
     for (let it = d.next(); it !== undefined; it = d.next()) {
@@ -92,7 +101,10 @@ describe("Dispatcher: the dispatch window (slots plus staging)", () => {
 
   it("staged attempts count against pools and max active tasks like running ones", () => {
     const d = new Dispatcher({ capacity: 1, maxActiveTasks: () => 2, poolSlots: () => 3 });
-    d.useStaging(() => 5, () => {});
+    d.useStaging(
+      () => 5,
+      () => {},
+    );
     for (let i = 0; i < 6; i++) d.ready.push(item(`t${i}`));
     const admitted: string[] = [];
     for (let it = d.next(); it !== undefined; it = d.next()) {

@@ -88,11 +88,37 @@ export class InFlightAttempts {
     if (!f) return undefined;
     this.#byId.delete(attemptId);
     this.dispatcher.release(f);
-    if (run) this.writer.attempt(run.run, this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid, how.worker ?? f.worker ?? null), f.state, now);
+    if (run)
+      this.writer.attempt(
+        run.run,
+        this.#row(f, how.state, how.startedAt === undefined ? f.startedAt : how.startedAt, how.endedAt, how.error, how.pid, how.worker ?? f.worker ?? null),
+        f.state,
+        now,
+      );
     return f;
   }
 
-  #row(f: InFlight, state: TaskState, startedAt: number | null, endedAt: number | null, error: string | null, pid: number | null, worker: string | null): AttemptRecord {
-    return { runPk: f.runPk, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber, state, startedAt, endedAt, error, logPath: f.logPath, pid, worker };
+  #row(
+    f: InFlight,
+    state: TaskState,
+    startedAt: number | null,
+    endedAt: number | null,
+    error: string | null,
+    pid: number | null,
+    worker: string | null,
+  ): AttemptRecord {
+    return {
+      runPk: f.runPk,
+      taskId: f.taskId,
+      mapIndex: f.mapIndex,
+      tryNumber: f.tryNumber,
+      state,
+      startedAt,
+      endedAt,
+      error,
+      logPath: f.logPath,
+      pid,
+      worker,
+    };
   }
 }

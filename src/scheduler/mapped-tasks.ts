@@ -108,6 +108,9 @@ export function settleMappedTask(w: StateWriter, run: ActiveRun, taskId: string,
   const failed = copies.filter((c) => c.state === "failed" || c.state === "upstream_failed").map((c) => c.mapIndex);
   const combined = outputs.combine(run, taskId, copies);
   if (combined.error !== null) return w.task(run, taskId, { state: "failed", output: null, error: combined.error, endedAt: now }, now);
-  const error = failed.length === 0 ? null : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
+  const error =
+    failed.length === 0
+      ? null
+      : `${failed.length} of ${copies.length} copies failed (map index ${failed.slice(0, 10).join(", ")}${failed.length > 10 ? ", …" : ""})`;
   return w.task(run, taskId, { state, output: combined.output, error, endedAt: now }, now);
 }

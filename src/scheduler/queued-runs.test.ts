@@ -23,7 +23,7 @@ function countingRows(store: Store): { store: Store; rows: () => number } {
   return { store: counted, rows: () => rows };
 }
 
-const dag = (dagId: string, paused = false): DagRecord => ({ dagId, latestVersion: `${dagId}-v`, paused } as DagRecord);
+const dag = (dagId: string, paused = false): DagRecord => ({ dagId, latestVersion: `${dagId}-v`, paused }) as DagRecord;
 
 describe("runsToStart: queued runs promoted in bounded pages", () => {
   let store: FullStore;
@@ -37,7 +37,16 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
   async function queue(dagId: string, count: number, extra: Partial<Parameters<typeof newRun>[2]> = {}): Promise<void> {
     // Newest logical date first, so that an order by id would be wrong.
     for (let i = count - 1; i >= 0; i--) {
-      await store.createRun(newRun(dagId, `${dagId}-${String(i).padStart(5, "0")}`, { logicalDate: 1_000 + i, runAfter: 0, dagVersion: `${dagId}-v`, runType: "scheduled", ...extra }), []);
+      await store.createRun(
+        newRun(dagId, `${dagId}-${String(i).padStart(5, "0")}`, {
+          logicalDate: 1_000 + i,
+          runAfter: 0,
+          dagVersion: `${dagId}-v`,
+          runType: "scheduled",
+          ...extra,
+        }),
+        [],
+      );
     }
   }
 
@@ -48,7 +57,9 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
     const t0 = performance.now();
     const start = await runsToStart({ store: counted, dags: new Map([["big", dag("big")]]), active: [], maxActiveRuns: async () => 2, now: 10 });
     const ms = performance.now() - t0;
-    console.info(`runsToStart over 5,000 queued runs: ${rows()} row(s) read, ${ms.toFixed(1)} ms, heap +${((process.memoryUsage().heapUsed - heapBefore) / 1024).toFixed(0)} KiB`);
+    console.info(
+      `runsToStart over 5,000 queued runs: ${rows()} row(s) read, ${ms.toFixed(1)} ms, heap +${((process.memoryUsage().heapUsed - heapBefore) / 1024).toFixed(0)} KiB`,
+    );
     expect(start.map((r) => r.runId)).toEqual(["big-00000", "big-00001"]);
     expect(rows()).toBeLessThanOrEqual(2);
   });
@@ -56,7 +67,10 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
   it("a DAG already at its limit reads no queued run at all", async () => {
     await queue("full", 1_000);
     const { store: counted, rows } = countingRows(store);
-    const active: Pick<RunRecord, "id" | "dagId" | "backfillId">[] = [{ id: 1, dagId: "full", backfillId: null }, { id: 2, dagId: "full", backfillId: null }];
+    const active: Pick<RunRecord, "id" | "dagId" | "backfillId">[] = [
+      { id: 1, dagId: "full", backfillId: null },
+      { id: 2, dagId: "full", backfillId: null },
+    ];
     expect(await runsToStart({ store: counted, dags: new Map([["full", dag("full")]]), active, maxActiveRuns: async () => 2, now: 10 })).toEqual([]);
     expect(rows()).toBe(0);
   });
@@ -71,7 +85,11 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
     await store.createRun(newRun("a", "bf-2", { logicalDate: 2, runAfter: 0, backfillId: bf.id, runType: "backfill", dagVersion: "a-v" }), []);
     // The oldest queued run of "a" is already in memory (activated, not yet written as running).
     const held = (await store.getRun("a", "a-00000"))!;
-    const dags = new Map([["a", dag("a")], ["paused", dag("paused", true)], ["later", dag("later")]]);
+    const dags = new Map([
+      ["a", dag("a")],
+      ["paused", dag("paused", true)],
+      ["later", dag("later")],
+    ]);
     const start = await runsToStart({ store, dags, active: [held], maxActiveRuns: async () => 3, now: 10 });
     expect(start.map((r) => r.runId).sort()).toEqual(["a-00001", "a-00002", "bf-1"]);
   });
@@ -80,7 +98,12 @@ describe("runsToStart: queued runs promoted in bounded pages", () => {
     await queue("a", 2);
     const paused = await store.createBackfill({ dagId: "a", fromDate: 0, toDate: 10, reprocess: "none", maxActiveRuns: 2, conf: {} });
     const other = await store.createBackfill({ dagId: "a", fromDate: 0, toDate: 10, reprocess: "none", maxActiveRuns: 1, conf: {} });
-    for (const [b, runId, logicalDate] of [[paused.id, "p-1", 1], [paused.id, "p-2", 2], [paused.id, "p-3", 3], [other.id, "o-1", 4]] as const) {
+    for (const [b, runId, logicalDate] of [
+      [paused.id, "p-1", 1],
+      [paused.id, "p-2", 2],
+      [paused.id, "p-3", 3],
+      [other.id, "o-1", 4],
+    ] as const) {
       await store.createRun(newRun("a", runId, { logicalDate, runAfter: 0, backfillId: b, runType: "backfill", dagVersion: "a-v" }), []);
     }
     await store.setBackfillPaused(paused.id, true);

@@ -26,7 +26,19 @@ export function recoverRun(run: ActiveRun, now: number, w: StateWriter): { taskI
     if (ti.state === "queued" || ti.state === "running") {
       const task = run.graph.tasks.get(ti.taskId)!;
       const error = ti.state === "queued" ? HANDED_OUT_LOST : LOST;
-      const row = { runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, state: "failed" as const, startedAt: ti.startedAt, endedAt: now, error, logPath: null, pid: null, worker: null };
+      const row = {
+        runPk: run.pk,
+        taskId: ti.taskId,
+        mapIndex: ti.mapIndex,
+        tryNumber: ti.tryNumber,
+        state: "failed" as const,
+        startedAt: ti.startedAt,
+        endedAt: now,
+        error,
+        logPath: null,
+        pid: null,
+        worker: null,
+      };
       w.attempt(run.run, row, ti.state === "queued" ? null : "running", now);
       const counted = ti.tryNumber - (ti.infraTries ?? 0);
       const delayMs = ti.state === "queued" ? 0 : retryDelayMs(task, counted, `${run.dagId}#${key}#${run.run.logicalDate ?? run.run.runId}`);

@@ -87,7 +87,14 @@ const failedCopy = (ti: TaskInstanceRecord) => ti.mapIndex >= 0 && (ti.state ===
  * `onlyFailedCopies`, a failed mapped task whose lists are unchanged re-runs only its failed copies
  * (the successful ones keep their results), as Airflow clears single map indexes.
  */
-async function clearTasks(host: CommandHost, dagId: string, runId: string, which: (ti: TaskInstanceRecord, graph: DagGraph) => boolean, note: string, onlyFailedCopies = false): Promise<string> {
+async function clearTasks(
+  host: CommandHost,
+  dagId: string,
+  runId: string,
+  which: (ti: TaskInstanceRecord, graph: DagGraph) => boolean,
+  note: string,
+  onlyFailedCopies = false,
+): Promise<string> {
   const now = host.now();
   const live = host.active(dagId, runId);
   if (live) {
@@ -133,7 +140,7 @@ async function clearTasks(host: CommandHost, dagId: string, runId: string, which
   for (const ti of changed) host.writer.storedTask(run, stateOf.get(tiKey(ti.taskId, ti.mapIndex)) ?? "none", ti, now);
   if (changed.length > 0) host.writer.run(run, { state: "queued", startedAt: null, endedAt: null, note }, now);
   // Counted: task instances that run again — tasks cleared whole, and copies reset on their own.
-  return `ok: cleared ${changed.filter((ti) => (ti.mapIndex < 0) !== partial.has(ti.taskId)).length} task instance(s)`;
+  return `ok: cleared ${changed.filter((ti) => ti.mapIndex < 0 !== partial.has(ti.taskId)).length} task instance(s)`;
 }
 
 /** How an unfinished task instance ends when its whole run is ended in `state` (mark, cancel, run timeout). */
@@ -150,7 +157,14 @@ function settleOnRunEnd(ti: TaskInstanceRecord, state: "success" | "failed", not
  * unfinished task instances become success, or failed (were running) / skipped (had not started).
  * Mark, cancel and the run timeout all end a run through here.
  */
-export function endLiveRun(host: Pick<CommandHost, "stopAttempts" | "writer" | "finishRun">, live: ActiveRun, state: "success" | "failed", note: string, now: number, cause: ChangeCause = null): void {
+export function endLiveRun(
+  host: Pick<CommandHost, "stopAttempts" | "writer" | "finishRun">,
+  live: ActiveRun,
+  state: "success" | "failed",
+  note: string,
+  now: number,
+  cause: ChangeCause = null,
+): void {
   host.stopAttempts(live, null, note);
   for (const [key, ti] of [...live.tis]) {
     const patch = settleOnRunEnd(ti, state, note, now);
@@ -196,7 +210,14 @@ async function markTasks(host: CommandHost, dagId: string, runId: string, taskId
   }
   const run = await loadRun(host, dagId, runId);
   const tis = (await host.store.listTaskInstances(run.id)).filter((ti) => taskIds.includes(ti.taskId));
-  for (const ti of tis) host.writer.storedTask(run, ti.state, { ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now }, now, "user");
+  for (const ti of tis)
+    host.writer.storedTask(
+      run,
+      ti.state,
+      { ...ti, state, endedAt: now, nextRetryAt: null, error: state === "failed" ? note : null, updatedAt: now },
+      now,
+      "user",
+    );
   return `ok: marked ${tis.length} task instance(s) ${state}`;
 }
 

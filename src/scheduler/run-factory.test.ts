@@ -23,7 +23,10 @@ describe("buildManualRun: a manual run's data interval", () => {
   it("interval mode: the interval containing the trigger time, [25 Jan, 26 Jan) (Airflow 2: [24 Jan, 25 Jan))", () => {
     const { run } = buildManualRun({ version: version({ kind: "cron", expression: "0 0 * * *", mode: "interval" }), now });
     expect([iso(run.logicalDate), iso(run.dataIntervalStart), iso(run.dataIntervalEnd), iso(run.runAfter)]).toEqual([
-      "2024-01-25T01:00:00.000Z", "2024-01-25T00:00:00.000Z", "2024-01-26T00:00:00.000Z", "2024-01-25T01:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
+      "2024-01-25T00:00:00.000Z",
+      "2024-01-26T00:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
     ]);
   });
 
@@ -35,14 +38,23 @@ describe("buildManualRun: a manual run's data interval", () => {
   it("trigger mode (Airflow 3's default): the zero-width interval [01:00, 01:00]", () => {
     const { run } = buildManualRun({ version: version({ kind: "cron", expression: "0 0 * * *", mode: "trigger" }), now });
     expect([iso(run.logicalDate), iso(run.dataIntervalStart), iso(run.dataIntervalEnd)]).toEqual([
-      "2024-01-25T01:00:00.000Z", "2024-01-25T01:00:00.000Z", "2024-01-25T01:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
     ]);
   });
 
   it("--date D picks the interval containing D; the run may start at once (runAfter = now)", () => {
-    const { run } = buildManualRun({ version: version({ kind: "cron", expression: "0 0 * * *", mode: "interval" }), now, at: Date.parse("2024-01-10T12:00:00Z") });
+    const { run } = buildManualRun({
+      version: version({ kind: "cron", expression: "0 0 * * *", mode: "interval" }),
+      now,
+      at: Date.parse("2024-01-10T12:00:00Z"),
+    });
     expect([iso(run.logicalDate), iso(run.dataIntervalStart), iso(run.dataIntervalEnd), iso(run.runAfter)]).toEqual([
-      "2024-01-10T12:00:00.000Z", "2024-01-10T00:00:00.000Z", "2024-01-11T00:00:00.000Z", "2024-01-25T01:00:00.000Z",
+      "2024-01-10T12:00:00.000Z",
+      "2024-01-10T00:00:00.000Z",
+      "2024-01-11T00:00:00.000Z",
+      "2024-01-25T01:00:00.000Z",
     ]);
   });
 });

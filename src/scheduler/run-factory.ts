@@ -75,13 +75,10 @@ export function buildRun(req: RunRequest): { run: NewRun; tis: TaskInstanceRecor
  * A manual run at logical date `at` (default now): the data interval is the schedule's interval
  * containing `at`; it may start at once. Validates conf against the params.
  */
-export function buildManualRun(req: {
-  version: DagVersionRecord;
-  now: number;
-  at?: number;
-  conf?: Record<string, unknown>;
-  runId?: string;
-}): { run: NewRun; tis: TaskInstanceRecord[] } {
+export function buildManualRun(req: { version: DagVersionRecord; now: number; at?: number; conf?: Record<string, unknown>; runId?: string }): {
+  run: NewRun;
+  tis: TaskInstanceRecord[];
+} {
   const s = req.version.spec;
   const interval = manualRunInterval(
     { schedule: s.schedule, startDate: s.startDate, endDate: s.endDate, timezone: s.timezone, catchup: s.catchup },

@@ -91,7 +91,14 @@ export class RunLifecycle {
       this.s.inFlight.end(report.attemptId, undefined, { state: "failed", endedAt: report.endedAt, error: null, pid: report.pid }, now);
     } else {
       const result = applyOutcome(this.s.writer, run, f.key, this.s.outputs.sealReport(run, f, report), now);
-      const how = { state: result.attemptState, startedAt: report.startedAt, endedAt: report.endedAt, error: result.ti.error, pid: report.pid, worker: report.worker ?? null };
+      const how = {
+        state: result.attemptState,
+        startedAt: report.startedAt,
+        endedAt: report.endedAt,
+        error: result.ti.error,
+        pid: report.pid,
+        worker: report.worker ?? null,
+      };
       this.s.inFlight.end(report.attemptId, run, how, now);
       this.s.sensorWaits.settled(run, result.ti, now);
       if (result.ti.state === "success" && f.mapIndex < 0) this.recordOutlets(run, f.taskId, f.tryNumber, now);

@@ -313,7 +313,10 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
     // Alone on its SQLite file (nobody watches its lease to adopt its work: a new scheduler waits
     // for the heartbeat to go stale), an idle scheduler beats every lease/4 instead of every
     // heartbeat — the writes of an idle standalone (issue 13). Still 2 beats inside the workers' keep-alive.
-    const timing = { ...this.s.opts.lease, ...(sole ? { idleHeartbeatMs: Math.max(this.s.opts.lease.heartbeatMs, Math.floor(this.s.opts.lease.leaseMs / 4)) } : {}) };
+    const timing = {
+      ...this.s.opts.lease,
+      ...(sole ? { idleHeartbeatMs: Math.max(this.s.opts.lease.heartbeatMs, Math.floor(this.s.opts.lease.leaseMs / 4)) } : {}),
+    };
     const lease = new SchedulerLease(leases, this.s.clock, this.s.logger, identity, timing, {
       onFenced: () => this.fenced(),
       // Workers run only while the lease is renewed: a paused scheduler's workers are gone before it can be fenced.

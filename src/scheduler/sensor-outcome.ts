@@ -26,7 +26,15 @@ export function applySensorWait(
   const o = report.outcome;
   if (o.kind === "reschedule") {
     const sensorWait = { firstPokeAt: o.firstPokeAt, pokes: o.pokes, trigger: null };
-    const patch = { startedAt: report.startedAt, endedAt: null, state: "up_for_reschedule" as const, tryNumber: Math.max(0, ti.tryNumber - 1), nextRetryAt: o.at, error: null, sensorWait };
+    const patch = {
+      startedAt: report.startedAt,
+      endedAt: null,
+      state: "up_for_reschedule" as const,
+      tryNumber: Math.max(0, ti.tryNumber - 1),
+      nextRetryAt: o.at,
+      error: null,
+      sensorWait,
+    };
     return { ti: w.task(run, key, patch, now), attemptState: "up_for_reschedule" };
   }
   const sensorWait = { firstPokeAt: o.firstPokeAt, pokes: o.pokes, trigger: o.trigger };

@@ -27,8 +27,8 @@ export interface SensorWaitsDeps {
 }
 
 const NO_TRIGGERER =
-  "this sensor uses mode \"deferred\", but the scheduler runs without a triggerer (it is started by `baton standalone` and `baton dags test`); " +
-  "use mode \"reschedule\" instead, or run it with a scheduler that has one";
+  'this sensor uses mode "deferred", but the scheduler runs without a triggerer (it is started by `baton standalone` and `baton dags test`); ' +
+  'use mode "reschedule" instead, or run it with a scheduler that has one';
 
 /**
  * Sensors in reschedule and deferred mode between pokes, in the scheduler: a timer per
@@ -107,22 +107,46 @@ export class SensorWaits {
     const triggerer = this.deps.triggerer;
     if (!triggerer || !trigger) {
       // Recorded after this turn: settled() may run inside the outcome that deferred it.
-      queueMicrotask(() => this.#end(run, key, ti.tryNumber, { kind: "failed", error: trigger ? NO_TRIGGERER : "deferred without a trigger", retryable: false }));
+      queueMicrotask(() =>
+        this.#end(run, key, ti.tryNumber, { kind: "failed", error: trigger ? NO_TRIGGERER : "deferred without a trigger", retryable: false }),
+      );
       return;
     }
     this.#watching.add(k);
     const tryNumber = ti.tryNumber;
     triggerer.watch(k, trigger, ti.sensorWait!.pokes, (event) => {
       this.#watching.delete(k);
-      this.deps.logger.info({ dagId: run.dagId, runId: run.run.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, event: event.kind, pokes: event.pokes }, "deferred sensor's wait ended");
+      this.deps.logger.info(
+        { dagId: run.dagId, runId: run.run.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, event: event.kind, pokes: event.pokes },
+        "deferred sensor's wait ended",
+      );
       this.#end(run, key, tryNumber, this.#outcomeOf(run, key, event));
     });
   }
 
   /** Records the end of a deferred sensor's attempt (deferred → `state`); returns its log's path. */
-  #recordEnd(run: ActiveRun, ti: Pick<TaskInstanceRecord, "taskId" | "mapIndex" | "startedAt">, tryNumber: number, state: TaskState, error: string | null, now: number): string {
+  #recordEnd(
+    run: ActiveRun,
+    ti: Pick<TaskInstanceRecord, "taskId" | "mapIndex" | "startedAt">,
+    tryNumber: number,
+    state: TaskState,
+    error: string | null,
+    now: number,
+  ): string {
     const logPath = attemptLogPath(this.deps.logsDir, run.run, ti.taskId, tryNumber, ti.mapIndex);
-    const row = { runPk: run.pk, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber, state, startedAt: ti.startedAt ?? now, endedAt: now, error, logPath, pid: null, worker: null };
+    const row = {
+      runPk: run.pk,
+      taskId: ti.taskId,
+      mapIndex: ti.mapIndex,
+      tryNumber,
+      state,
+      startedAt: ti.startedAt ?? now,
+      endedAt: now,
+      error,
+      logPath,
+      pid: null,
+      worker: null,
+    };
     this.deps.writer.attempt(run.run, row, "deferred", now);
     return logPath;
   }
@@ -149,9 +173,22 @@ export class SensorWaits {
     const ti = run.tis.get(key);
     if (!this.deps.isActive(run) || ti?.state !== "deferred" || ti.tryNumber !== tryNumber) return;
     const now = this.deps.clock.now();
-    const report: AttemptReport = { attemptId: `${run.pk}/${ti.taskId}/${ti.mapIndex}/${tryNumber}`, outcome, startedAt: ti.startedAt ?? now, endedAt: now, pid: null };
+    const report: AttemptReport = {
+      attemptId: `${run.pk}/${ti.taskId}/${ti.mapIndex}/${tryNumber}`,
+      outcome,
+      startedAt: ti.startedAt ?? now,
+      endedAt: now,
+      pid: null,
+    };
     const result = applyOutcome(this.deps.writer, run, key, report, now);
-    const logPath = this.#recordEnd(run, { taskId: ti.taskId, mapIndex: ti.mapIndex, startedAt: report.startedAt }, tryNumber, result.attemptState, result.ti.error, now);
+    const logPath = this.#recordEnd(
+      run,
+      { taskId: ti.taskId, mapIndex: ti.mapIndex, startedAt: report.startedAt },
+      tryNumber,
+      result.attemptState,
+      result.ti.error,
+      now,
+    );
     void appendFile(logPath, logLine(outcome, now)).catch(() => {});
     this.settled(run, result.ti, now);
     this.deps.afterEnd(run, result.ti, now);

@@ -89,7 +89,14 @@ export class Tick {
     if (this.s.opts.createScheduledRuns) {
       await createDueRuns({ store: this.s.store, uow: this.s.uow, dags: mine, version: (h) => this.s.versions.get(h), now });
       if (this.s.datasets) {
-        await createDatasetRuns({ store: this.s.store, datasets: this.s.datasets, dags: mine, version: (h) => this.s.versions.get(h), logger: this.s.logger, now });
+        await createDatasetRuns({
+          store: this.s.store,
+          datasets: this.s.datasets,
+          dags: mine,
+          version: (h) => this.s.versions.get(h),
+          logger: this.s.logger,
+          now,
+        });
       }
     }
     await planBackfills({ store: this.s.store, writer: this.s.writer, version: (h) => this.s.versions.get(h), isActive: (pk) => this.s.runs.has(pk), now });

@@ -8,7 +8,15 @@ import { openSqliteStore } from "../store/sqlite/open-sqlite-store.js";
 import { ManualClock } from "../core/testing/manual-clock.js";
 import { UnitOfWork } from "./unit-of-work.js";
 
-const silent = { info() {}, warn() {}, error() {}, debug() {}, child() { return silent; } } as never;
+const silent = {
+  info() {},
+  warn() {},
+  error() {},
+  debug() {},
+  child() {
+    return silent;
+  },
+} as never;
 let store: FullStore | undefined;
 let dir = "";
 afterEach(async () => {

@@ -232,8 +232,7 @@ export class UnitOfWork {
         for (const b of changes.backfills ?? []) this.backfills.set(b.id, { ...b, ...this.backfills.get(b.id) });
         this.datasetEvents.unshift(...events);
         this.domainEvents = published.concat(this.domainEvents);
-        for (const d of changes.dagSchedules ?? [])
-          if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
+        for (const d of changes.dagSchedules ?? []) if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
         // Retry after a pause that doubles while commits keep failing (a full disk, a lost
         // database), instead of at the pace new changes arrive.
         this.backingOff = true;

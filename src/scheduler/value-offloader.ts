@@ -90,7 +90,10 @@ export class ValueOffloader {
             out[i] = { ...ti, output: stored };
           },
           (err: unknown) => {
-            this.logger.warn({ err, dagId: run.dagId, runId: run.runId, taskId: ti.taskId, store: this.options.store.url }, "cannot write a large return value to the value store; it stays in the database");
+            this.logger.warn(
+              { err, dagId: run.dagId, runId: run.runId, taskId: ti.taskId, store: this.options.store.url },
+              "cannot write a large return value to the value store; it stays in the database",
+            );
           },
         ),
       );

@@ -35,7 +35,11 @@ describe("onAnomaly", () => {
       void dag({ id: "bad", onAnomaly: "page me" }, () => {});
     });
     const spec = d.toSpec();
-    expect(spec.callbacks?.onAnomaly).toEqual([{ kind: "notifier", notifier: hook }, { kind: "function", index: 0, name: null }, { kind: "notifier", notifier: slack }]);
+    expect(spec.callbacks?.onAnomaly).toEqual([
+      { kind: "notifier", notifier: hook },
+      { kind: "function", index: 0, name: null },
+      { kind: "notifier", notifier: slack },
+    ]);
     expect(typeof d.getCallback?.(0)).toBe("function");
   });
 

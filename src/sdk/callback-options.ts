@@ -107,11 +107,13 @@ export function resolveAlertPolicy(value: unknown): Partial<AlertPolicySpec> | u
   checkKnownKeys(value, ["afterConsecutiveFailures", "resolveOnRecovery", "repeatEvery", "severity", "notify"], "alertPolicy key");
   const o = value as AlertPolicyOptions;
   const out: Partial<AlertPolicySpec> = {};
-  if (o.afterConsecutiveFailures !== undefined) out.afterConsecutiveFailures = checkInteger(o.afterConsecutiveFailures, "alertPolicy.afterConsecutiveFailures", 1);
+  if (o.afterConsecutiveFailures !== undefined)
+    out.afterConsecutiveFailures = checkInteger(o.afterConsecutiveFailures, "alertPolicy.afterConsecutiveFailures", 1);
   if (o.resolveOnRecovery !== undefined) out.resolveOnRecovery = checkBoolean(o.resolveOnRecovery, "alertPolicy.resolveOnRecovery");
   if (o.repeatEvery !== undefined) {
     const r = o.repeatEvery;
-    if (r !== null && typeof r !== "number" && typeof r !== "string") throw new InvalidInputError(`alertPolicy.repeatEvery must be a duration like "1h" or null, got ${show(r)}`);
+    if (r !== null && typeof r !== "number" && typeof r !== "string")
+      throw new InvalidInputError(`alertPolicy.repeatEvery must be a duration like "1h" or null, got ${show(r)}`);
     out.repeatEveryMs = r === null ? null : parseDuration(r, "alertPolicy.repeatEvery");
   }
   if (o.severity !== undefined) out.severity = checkOneOf(o.severity, "alertPolicy.severity", SEVERITIES);

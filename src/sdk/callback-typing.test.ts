@@ -32,7 +32,11 @@ describe("callback options", () => {
         alertPolicy: { afterConsecutiveFailures: 3, resolveOnRecovery: true, repeatEvery: "1h", severity: "critical", notify: hook },
       },
       (b) => {
-        b.task("t", { retries: 1, onRetry: (ctx) => void ctx.params.region, onSuccess: [hook, (ctx) => void ctx.tryNumber], onExecute: () => {}, onSkipped: hook }, () => 1);
+        b.task(
+          "t",
+          { retries: 1, onRetry: (ctx) => void ctx.params.region, onSuccess: [hook, (ctx) => void ctx.tryNumber], onExecute: () => {}, onSkipped: hook },
+          () => 1,
+        );
         b.shell("sh", { command: "true", onFailure: hook });
       },
     );
@@ -45,13 +49,19 @@ describe("callback options", () => {
     // @ts-expect-error severity is a closed set
     void dag({ id: "x", alertPolicy: { severity: "urgent" } }, () => {});
     const spec = d.toSpec();
-    expect(spec.callbacks?.onFailure).toEqual([{ kind: "function", index: 0, name: null }, { kind: "notifier", notifier: hook }]);
+    expect(spec.callbacks?.onFailure).toEqual([
+      { kind: "function", index: 0, name: null },
+      { kind: "notifier", notifier: hook },
+    ]);
     expect(spec.callbacks?.onDeadlineMissed).toEqual([{ kind: "function", index: 1, name: "onDeadlineMissed" }]);
     expect(spec.callbackTimeoutMs).toBe(30_000);
     expect(spec.alertPolicy).toEqual({ afterConsecutiveFailures: 3, resolveOnRecovery: true, repeatEveryMs: 3_600_000, severity: "critical", notify: [hook] });
     const t = spec.tasks.find((x) => x.taskId === "t")!;
     expect(t.callbacks).toEqual({
-      onSuccess: [{ kind: "notifier", notifier: hook }, { kind: "function", index: 2, name: null }],
+      onSuccess: [
+        { kind: "notifier", notifier: hook },
+        { kind: "function", index: 2, name: null },
+      ],
       onRetry: [{ kind: "function", index: 3, name: "onRetry" }],
       onExecute: [{ kind: "function", index: 4, name: "onExecute" }],
       onSkipped: [{ kind: "notifier", notifier: hook }],

@@ -38,11 +38,7 @@ export interface DagBuilder<P = Record<string, unknown>> {
     options: MappedTaskOptions<M, I, C, P>,
     fn: (ctx: TaskContext<P>, args: InputValues<I> & MapValues<M> & C) => R,
   ): TaskRef<Awaited<R>[]>;
-  task<I extends Inputs = {}, R = unknown>(
-    id: string,
-    options: TaskOptions<I, P>,
-    fn: (ctx: TaskContext<P>, inputs: InputValues<I>) => R,
-  ): TaskRef<Awaited<R>>;
+  task<I extends Inputs = {}, R = unknown>(id: string, options: TaskOptions<I, P>, fn: (ctx: TaskContext<P>, inputs: InputValues<I>) => R): TaskRef<Awaited<R>>;
   /** A task running a shell command; its value is the last non-empty line it printed (or null). */
   shell(id: string, options: ShellOptions<P>): TaskRef<string | null>;
   /** A task choosing which direct downstream tasks run; the others are skipped. */
@@ -127,9 +123,5 @@ export function activeBuilder(fnName: string): DagBuilderImpl {
   const builder = active.at(-1);
   if (builder) return builder;
   const site = userCallSite();
-  return fail(
-    `${fnName}() was called outside a dag() callback; declare tasks inside dag({ id: … }, (d) => { … }) ` +
-      `or use d.${fnName}() there`,
-    site,
-  );
+  return fail(`${fnName}() was called outside a dag() callback; declare tasks inside dag({ id: … }, (d) => { … }) ` + `or use d.${fnName}() there`, site);
 }

@@ -77,7 +77,15 @@ describe("dag().toSpec()", () => {
       inlets: [],
       outlets: [],
     });
-    expect(spec.tasks[1]).toMatchObject({ retries: 5, retryDelayMs: 30_000, executionTimeoutMs: 60_000, triggerRule: "all_done", pool: "db", poolSlots: 2, upstream: ["a"] });
+    expect(spec.tasks[1]).toMatchObject({
+      retries: 5,
+      retryDelayMs: 30_000,
+      executionTimeoutMs: 60_000,
+      triggerRule: "all_done",
+      pool: "db",
+      poolSlots: 2,
+      upstream: ["a"],
+    });
   });
 
   it("uses Airflow's retry delay of 300 s when nothing is set", () => {

@@ -21,16 +21,21 @@ import { resolveEdges, toTaskSpec } from "./task-spec.js";
  *   d.task("print", { inputs: { text: greet } }, (ctx, { text }) => ctx.log.info(text));
  * });
  */
-export function dag<S extends ParamsSchema | undefined = undefined>(
-  options: DagOptions<S>,
-  build: (d: DagBuilder<ParamsOf<S>>) => void,
-): DagDefinition {
+export function dag<S extends ParamsSchema | undefined = undefined>(options: DagOptions<S>, build: (d: DagBuilder<ParamsOf<S>>) => void): DagDefinition {
   const site = userCallSite();
   if (typeof options !== "object" || options === null) {
-    throw new DagDefinitionError(`dag() needs options with an id, e.g. dag({ id: "my_dag" }, (d) => { … }); got ${show(options)}`, site?.file ?? null, site?.line ?? null);
+    throw new DagDefinitionError(
+      `dag() needs options with an id, e.g. dag({ id: "my_dag" }, (d) => { … }); got ${show(options)}`,
+      site?.file ?? null,
+      site?.line ?? null,
+    );
   }
   if (typeof build !== "function") {
-    throw new DagDefinitionError(`dag({ id: ${show(options.id)} }) needs a callback declaring its tasks: dag({ … }, (d) => { d.task(…) })`, site?.file ?? null, site?.line ?? null);
+    throw new DagDefinitionError(
+      `dag({ id: ${show(options.id)} }) needs a callback declaring its tasks: dag({ … }, (d) => { d.task(…) })`,
+      site?.file ?? null,
+      site?.line ?? null,
+    );
   }
   const builder = new DagBuilderImpl();
   const result: unknown = withBuilder(builder, () => build(builder as unknown as DagBuilder<ParamsOf<S>>));
@@ -91,7 +96,13 @@ class SdkDag implements DagDefinition {
     return this.#callbackFns[index];
   }
 
-  private callbacksOf(fns: CallbackFunctions, options: Record<string, unknown>, keys: Parameters<CallbackFunctions["resolve"]>[1], site: LazyCallSite | null, taskId?: string) {
+  private callbacksOf(
+    fns: CallbackFunctions,
+    options: Record<string, unknown>,
+    keys: Parameters<CallbackFunctions["resolve"]>[1],
+    site: LazyCallSite | null,
+    taskId?: string,
+  ) {
     try {
       return fns.resolve(options, keys);
     } catch (e) {
@@ -104,8 +115,7 @@ class SdkDag implements DagDefinition {
     if (cached) return cached;
     const node = this.builder.nodes.find((n) => n.taskId === taskId);
     if (!node) return undefined;
-    const downstream = () =>
-      this.builder.nodes.filter((n) => resolveEdges(n).upstream.includes(taskId)).map((n) => n.taskId);
+    const downstream = () => this.builder.nodes.filter((n) => resolveEdges(n).upstream.includes(taskId)).map((n) => n.taskId);
     const dag = { params: this.options.params, timezone: this.options.timezone ?? "UTC" };
     const task = runtimeTask(node, dag, downstream);
     this.#runtime.set(taskId, task);

@@ -44,7 +44,10 @@ describe("deadline and expectedDuration options", () => {
   });
 
   it.each([
-    [{ reference: "startDate", interval: "1h" }, /deadline.reference must be one of "logicalDate", "dataIntervalEnd", "queuedAt" or \{ fixed: "<ISO 8601 date-time>" \}; got "startDate"/],
+    [
+      { reference: "startDate", interval: "1h" },
+      /deadline.reference must be one of "logicalDate", "dataIntervalEnd", "queuedAt" or \{ fixed: "<ISO 8601 date-time>" \}; got "startDate"/,
+    ],
     [{ reference: "logicalDate" }, /deadline.interval is required/],
     [{ reference: "logicalDate", interval: "soon" }, /deadline.interval "soon" is not a duration/],
     [{ reference: "logicalDate", interval: "1h", callback: 1 }, /unknown deadline key "callback"; valid deadline keys: reference, interval/],

@@ -16,5 +16,4 @@ export const shell = ((...args: Args<"shell">) => activeBuilder("shell").shell(.
 export const branch = ((...args: Args<"branch">) => activeBuilder("branch").branch(...args)) as unknown as Untyped["branch"];
 
 /** Declares a short-circuit task in the enclosing dag() callback (see `d.shortCircuit`). */
-export const shortCircuit = ((...args: Args<"shortCircuit">) =>
-  activeBuilder("shortCircuit").shortCircuit(...args)) as unknown as Untyped["shortCircuit"];
+export const shortCircuit = ((...args: Args<"shortCircuit">) => activeBuilder("shortCircuit").shortCircuit(...args)) as unknown as Untyped["shortCircuit"];

@@ -22,7 +22,10 @@ export type MapValues<M> = {
  * const rows = d.task("load", { map: { file: files }, partial: { table: "sales" }, maxActiveCopies: 4 },
  *   (ctx, { file, table }) => loadFile(file, table)); // rows: TaskRef<number[]>
  */
-export interface MappedTaskOptions<M extends MapOver, I extends Inputs, C extends Record<string, unknown>, P = Record<string, unknown>> extends TaskOptions<I, P> {
+export interface MappedTaskOptions<M extends MapOver, I extends Inputs, C extends Record<string, unknown>, P = Record<string, unknown>> extends TaskOptions<
+  I,
+  P
+> {
   /** Argument name → an upstream task returning a list, or a literal list. */
   map: M;
   /** Constant arguments every copy receives unchanged (JSON values). */
@@ -57,7 +60,9 @@ export function resolveMap(node: TaskNode, inputNames: readonly string[]): { map
   const values: Record<string, unknown[]> = {};
   for (const [name, v] of Object.entries(o.map)) {
     if (inputNames.includes(name) || name in partial) {
-      throw new InvalidInputError(`map argument "${name}" is also named in ${inputNames.includes(name) ? "inputs" : "partial"}; each argument name may appear once`);
+      throw new InvalidInputError(
+        `map argument "${name}" is also named in ${inputNames.includes(name) ? "inputs" : "partial"}; each argument name may appear once`,
+      );
     }
     if (v instanceof TaskNode) {
       if (v.owner !== node.owner) throw new InvalidInputError(`map argument "${name}" refers to task "${v.taskId}" of another DAG`);

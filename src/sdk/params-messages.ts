@@ -28,7 +28,8 @@ function messageOf(def: { error?: unknown } | undefined, code: string): string |
   if (typeof def?.error !== "function") return null;
   try {
     const out = (def.error as (issue: unknown) => unknown)({ code, input: undefined, path: [] });
-    const text = typeof out === "string" ? out : typeof (out as { message?: unknown } | null)?.message === "string" ? (out as { message: string }).message : null;
+    const text =
+      typeof out === "string" ? out : typeof (out as { message?: unknown } | null)?.message === "string" ? (out as { message: string }).message : null;
     return text && text.trim() ? text : null;
   } catch {
     return null; // a message computed from the actual issue: ajv's text stays
@@ -37,7 +38,8 @@ function messageOf(def: { error?: unknown } | undefined, code: string): string |
 
 /** z.toJSONSchema's `override`: copies the authors' check messages into PARAM_MESSAGES_KEYWORD. */
 export const paramMessagesOverride: Override = (ctx) => {
-  const def = (ctx.zodSchema as { _zod?: { def?: { error?: unknown; checks?: { _zod?: { def?: { check?: string; format?: string; error?: unknown } } }[] } } })._zod?.def;
+  const def = (ctx.zodSchema as { _zod?: { def?: { error?: unknown; checks?: { _zod?: { def?: { check?: string; format?: string; error?: unknown } } }[] } } })
+    ._zod?.def;
   if (!def) return;
   const messages: Record<string, string> = {};
   const typeMessage = messageOf(def, "invalid_type");
@@ -47,7 +49,7 @@ export const paramMessagesOverride: Override = (ctx) => {
     if (!c?.check) continue;
     const message = messageOf(c, c.check);
     if (!message) continue;
-    const keywords = c.check === "string_format" ? (c.format === "regex" ? ["pattern"] : ["format", "pattern"]) : KEYWORDS_OF_CHECK[c.check] ?? [];
+    const keywords = c.check === "string_format" ? (c.format === "regex" ? ["pattern"] : ["format", "pattern"]) : (KEYWORDS_OF_CHECK[c.check] ?? []);
     for (const k of keywords) messages[k] = message;
   }
   if (Object.keys(messages).length) (ctx.jsonSchema as Record<string, unknown>)[PARAM_MESSAGES_KEYWORD] = messages;

@@ -13,11 +13,7 @@ type AnyFn = (ctx: TaskContext<unknown>, inputs: Record<string, unknown>) => unk
  * What the task runner executes for one declared task. `ctx.params` is parsed with the DAG's zod
  * schema first, so defaults, coercions and transforms apply and the typed params are honest.
  */
-export function runtimeTask(
-  node: TaskNode,
-  dag: { params: ParamsSchema | undefined; timezone: string },
-  downstream: () => string[],
-): RuntimeTask {
+export function runtimeTask(node: TaskNode, dag: { params: ParamsSchema | undefined; timezone: string }, downstream: () => string[]): RuntimeTask {
   const params = dag.params;
   const withParams = (ctx: TaskContext): TaskContext<unknown> => {
     if (!params) return ctx;

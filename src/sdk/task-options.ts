@@ -88,7 +88,19 @@ export const POLICY_KEYS = [
   "expectedDuration",
   "queue",
 ] as const;
-export const TASK_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "inputs", "after", "doc", "sensitive", "map", "partial", "maxMapLength", "maxActiveCopies", ...TASK_CALLBACK_KEYS] as const;
+export const TASK_OPTION_KEYS = [
+  ...POLICY_KEYS,
+  ...DATASET_OPTION_KEYS,
+  "inputs",
+  "after",
+  "doc",
+  "sensitive",
+  "map",
+  "partial",
+  "maxMapLength",
+  "maxActiveCopies",
+  ...TASK_CALLBACK_KEYS,
+] as const;
 export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd", ...TASK_CALLBACK_KEYS] as const;
 
 export type TaskPolicy = Pick<
@@ -118,8 +130,7 @@ export function checkPolicyOptions(options: TaskPolicyOptions): void {
  * Throws InvalidInputError naming the key and the valid values.
  */
 export function resolveTaskPolicy(own: TaskPolicyOptions, defaults: TaskPolicyOptions): TaskPolicy {
-  const pick = <K extends keyof TaskPolicyOptions>(key: K): TaskPolicyOptions[K] =>
-    own[key] !== undefined ? own[key] : defaults[key];
+  const pick = <K extends keyof TaskPolicyOptions>(key: K): TaskPolicyOptions[K] => (own[key] !== undefined ? own[key] : defaults[key]);
   const retryDelayMs = duration(pick("retryDelay") ?? 300_000, "retryDelay");
   const maxRetryDelay = pick("maxRetryDelay");
   const timeout = pick("timeout");

@@ -32,8 +32,7 @@ export interface TaskRef<T = unknown> {
 
 /** What a task runs, by kind. */
 export type TaskBody =
-  | { kind: "function" | "branch" | "short_circuit"; fn: (...args: never[]) => unknown }
-  | { kind: "shell"; command: unknown; env: unknown; cwd: unknown };
+  { kind: "function" | "branch" | "short_circuit"; fn: (...args: never[]) => unknown } | { kind: "shell"; command: unknown; env: unknown; cwd: unknown };
 
 /** The SDK's implementation of TaskRef: one declared task of one DAG builder. */
 export class TaskNode<T = unknown> implements TaskRef<T> {

@@ -160,7 +160,8 @@ function resolveFileTrigger(o: OnFileOptions, where: string): FileTriggerSpec {
   if (typeof o !== "object" || o === null) throw new InvalidInputError(`${where} needs options, e.g. onFile({ folder: "/data/in", pattern: "*.csv" })`);
   checkKnownKeys(o, FILE_KEYS, `${where} option`);
   const id = triggerId(o.id ?? "files", where);
-  if ((o.folder === undefined) === (o.bucket === undefined)) throw new InvalidInputError(`${where}: give exactly one of folder (an absolute path) or bucket (e.g. "s3://raw/incoming/")`);
+  if ((o.folder === undefined) === (o.bucket === undefined))
+    throw new InvalidInputError(`${where}: give exactly one of folder (an absolute path) or bucket (e.g. "s3://raw/incoming/")`);
   let location: string;
   if (o.folder !== undefined) {
     location = checkString(o.folder, `${where}.folder`);
@@ -170,7 +171,8 @@ function resolveFileTrigger(o: OnFileOptions, where: string): FileTriggerSpec {
     if (o.conn !== undefined) throw new InvalidInputError(`${where}.conn applies to a bucket, not to a local folder`);
   } else {
     location = checkString(o.bucket, `${where}.bucket`);
-    if (!/^(s3|gs|az):\/\/[^/]+/.test(location)) throw new InvalidInputError(`${where}.bucket must be an s3://, gs:// or az:// URL such as "s3://bucket/prefix/", got ${show(location)}`);
+    if (!/^(s3|gs|az):\/\/[^/]+/.test(location))
+      throw new InvalidInputError(`${where}.bucket must be an s3://, gs:// or az:// URL such as "s3://bucket/prefix/", got ${show(location)}`);
   }
   const pattern = checkString(o.pattern ?? "*", `${where}.pattern`);
   if (pattern.startsWith("/")) throw new InvalidInputError(`${where}.pattern is relative to the folder; drop the leading "/" in ${show(pattern)}`);
@@ -181,7 +183,8 @@ function resolveFileTrigger(o: OnFileOptions, where: string): FileTriggerSpec {
 }
 
 function resolveMessageTrigger(o: OnMessageOptions, where: string, dagId: string): MessageTriggerSpec {
-  if (typeof o !== "object" || o === null) throw new InvalidInputError(`${where} needs options, e.g. onMessage({ broker: "nats", conn: "events", stream: "ORDERS" })`);
+  if (typeof o !== "object" || o === null)
+    throw new InvalidInputError(`${where} needs options, e.g. onMessage({ broker: "nats", conn: "events", stream: "ORDERS" })`);
   const broker = checkOneOf(o.broker, `${where}.broker`, BROKER_KINDS);
   checkKnownKeys(o, [...COMMON_KEYS, ...SOURCE_KEYS[broker]], `${where} option for broker ${broker}`);
   const id = triggerId(o.id ?? broker, where);
@@ -194,7 +197,12 @@ function resolveMessageTrigger(o: OnMessageOptions, where: string, dagId: string
   switch (broker) {
     case "nats":
       // JetStream consumer names may not contain "." (nor spaces, "*", ">").
-      source = { broker, stream: need("stream"), durable: opt("durable", name.replaceAll(".", "_")), subject: fields.subject === undefined ? null : need("subject") };
+      source = {
+        broker,
+        stream: need("stream"),
+        durable: opt("durable", name.replaceAll(".", "_")),
+        subject: fields.subject === undefined ? null : need("subject"),
+      };
       break;
     case "amqp":
       source = { broker, queue: need("queue") };
@@ -217,13 +225,16 @@ function resolveBatch(batch: unknown, where: string, broker: BrokerKind): Messag
   if (batch === undefined || batch === null) return null;
   if (typeof batch !== "object" || Array.isArray(batch)) throw new InvalidInputError(`${where}.batch must be { size, within }, got ${show(batch)}`);
   if (broker === "mqtt") {
-    throw new InvalidInputError(`${where}.batch is not available for mqtt: an MQTT client receives the next message only after acknowledging the previous one; use a run per message`);
+    throw new InvalidInputError(
+      `${where}.batch is not available for mqtt: an MQTT client receives the next message only after acknowledging the previous one; use a run per message`,
+    );
   }
   checkKnownKeys(batch, ["size", "within"], `${where}.batch key`);
   const b = batch as { size?: unknown; within?: unknown };
   const size = checkInteger(b.size, `${where}.batch.size`, 1);
   if (size > 10_000) throw new InvalidInputError(`${where}.batch.size must be at most 10000, got ${size}`);
-  if (typeof b.within !== "number" && typeof b.within !== "string") throw new InvalidInputError(`${where}.batch.within must be a duration like "10s", got ${show(b.within)}`);
+  if (typeof b.within !== "number" && typeof b.within !== "string")
+    throw new InvalidInputError(`${where}.batch.within must be a duration like "10s", got ${show(b.within)}`);
   const withinMs = parseDuration(b.within, `${where}.batch.within`);
   if (withinMs < 1) throw new InvalidInputError(`${where}.batch.within must be longer than 0`);
   return { size, withinMs };

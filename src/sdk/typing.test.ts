@@ -5,54 +5,51 @@ import { branch, chain, dag, shortCircuit, task, z, type TaskContext, type TaskR
 
 describe("SDK typing", () => {
   it("types inputs from upstream return values and params from the zod schema", () => {
-    dag(
-      { id: "typed", params: z.object({ region: z.enum(["eu", "us"]).default("eu"), limit: z.number().default(10) }) },
-      (d) => {
-        const extract = d.task("extract", async (ctx) => ({ rows: 3, ds: ctx.ds }));
-        expectTypeOf(extract).toEqualTypeOf<TaskRef<{ rows: number; ds: string | null }>>();
+    dag({ id: "typed", params: z.object({ region: z.enum(["eu", "us"]).default("eu"), limit: z.number().default(10) }) }, (d) => {
+      const extract = d.task("extract", async (ctx) => ({ rows: 3, ds: ctx.ds }));
+      expectTypeOf(extract).toEqualTypeOf<TaskRef<{ rows: number; ds: string | null }>>();
 
-        const double = d.task("double", { inputs: { e: extract }, retries: 3 }, async (ctx, { e }) => {
-          expectTypeOf(e).toEqualTypeOf<{ rows: number; ds: string | null }>();
-          expectTypeOf(ctx.params.region).toEqualTypeOf<"eu" | "us">();
-          // @ts-expect-error rows is a number, not a string
-          e.rows.toUpperCase();
-          // @ts-expect-error no such field on extract's value
-          void e.missing;
-          // @ts-expect-error no such param
-          void ctx.params.country;
-          return e.rows * 2;
-        });
-        expectTypeOf(double).toEqualTypeOf<TaskRef<number>>();
+      const double = d.task("double", { inputs: { e: extract }, retries: 3 }, async (ctx, { e }) => {
+        expectTypeOf(e).toEqualTypeOf<{ rows: number; ds: string | null }>();
+        expectTypeOf(ctx.params.region).toEqualTypeOf<"eu" | "us">();
+        // @ts-expect-error rows is a number, not a string
+        e.rows.toUpperCase();
+        // @ts-expect-error no such field on extract's value
+        void e.missing;
+        // @ts-expect-error no such param
+        void ctx.params.country;
+        return e.rows * 2;
+      });
+      expectTypeOf(double).toEqualTypeOf<TaskRef<number>>();
 
-        const pick = d.branch("pick", { inputs: { n: double } }, (_ctx, { n }) => (n > 5 ? "big" : "small"));
-        const gate = d.shortCircuit("gate", (ctx) => ctx.params.region === "eu");
-        expectTypeOf(gate).toEqualTypeOf<TaskRef<boolean>>();
+      const pick = d.branch("pick", { inputs: { n: double } }, (_ctx, { n }) => (n > 5 ? "big" : "small"));
+      const gate = d.shortCircuit("gate", (ctx) => ctx.params.region === "eu");
+      expectTypeOf(gate).toEqualTypeOf<TaskRef<boolean>>();
 
-        // @ts-expect-error a branch returns task ids, not numbers
-        d.branch("bad_branch", () => 42);
-        // @ts-expect-error a short-circuit returns a boolean
-        d.shortCircuit("bad_gate", () => "yes");
-        // @ts-expect-error the input name is not declared
-        d.task("bad_input", { inputs: { e: extract } }, (_ctx, { x }) => x);
-        // @ts-expect-error inputs must be task refs
-        d.task("bad_ref", { inputs: { e: 42 } }, () => 1);
-        // @ts-expect-error unknown option
-        d.task("typo", { retry: 3 }, () => 1);
-        // @ts-expect-error trigger rule not in the closed set
-        d.task("rule", { triggerRule: "all_sucess" }, () => 1);
-        // @ts-expect-error shell needs a command
-        d.shell("no_cmd", {});
+      // @ts-expect-error a branch returns task ids, not numbers
+      d.branch("bad_branch", () => 42);
+      // @ts-expect-error a short-circuit returns a boolean
+      d.shortCircuit("bad_gate", () => "yes");
+      // @ts-expect-error the input name is not declared
+      d.task("bad_input", { inputs: { e: extract } }, (_ctx, { x }) => x);
+      // @ts-expect-error inputs must be task refs
+      d.task("bad_ref", { inputs: { e: 42 } }, () => 1);
+      // @ts-expect-error unknown option
+      d.task("typo", { retry: 3 }, () => 1);
+      // @ts-expect-error trigger rule not in the closed set
+      d.task("rule", { triggerRule: "all_sucess" }, () => 1);
+      // @ts-expect-error shell needs a command
+      d.shell("no_cmd", {});
 
-        const archive = d.shell("archive", { command: (ctx) => `echo ${ctx.params.region}` });
-        const fanned = double.then([archive, pick]);
-        expectTypeOf(fanned).toEqualTypeOf<readonly [TaskRef<string | null>, typeof pick]>();
-        expectTypeOf(double.then(archive)).toEqualTypeOf<TaskRef<string | null>>();
-        d.task("after_shell", { inputs: { line: archive } }, (_ctx, { line }) => {
-          expectTypeOf(line).toEqualTypeOf<string | null>();
-        });
-        chain(extract, [double, gate], archive);
-      },
-    );
+      const archive = d.shell("archive", { command: (ctx) => `echo ${ctx.params.region}` });
+      const fanned = double.then([archive, pick]);
+      expectTypeOf(fanned).toEqualTypeOf<readonly [TaskRef<string | null>, typeof pick]>();
+      expectTypeOf(double.then(archive)).toEqualTypeOf<TaskRef<string | null>>();
+      d.task("after_shell", { inputs: { line: archive } }, (_ctx, { line }) => {
+        expectTypeOf(line).toEqualTypeOf<string | null>();
+      });
+      chain(extract, [double, gate], archive);
+    });
   });
 
   it("gives the free functions untyped params", () => {

@@ -57,12 +57,10 @@ function readKeyFile(path: string): Buffer {
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new BatonError(
-      `the secret key file ${path} is readable by others (mode ${mode.toString(8).padStart(4, "0")}); ` +
-        `run \`chmod 600 ${path}\` or set BATON_SECRET_KEY`,
+      `the secret key file ${path} is readable by others (mode ${mode.toString(8).padStart(4, "0")}); ` + `run \`chmod 600 ${path}\` or set BATON_SECRET_KEY`,
     );
   }
   const raw = Buffer.from(readFileSync(path, "utf8").trim(), "base64");
   if (raw.length !== 32) throw new BatonError(`the secret key file ${path} must hold base64 of 32 bytes`);
   return raw;
 }
-

@@ -48,10 +48,7 @@ describe("SecretVault", () => {
 
 describe("EnvThenStoreSecretsResolver", () => {
   it("prefers the environment, then the store", async () => {
-    const resolver = new EnvThenStoreSecretsResolver(
-      { BATON_CONN_WH: "mysql://root:envpw@other:3306/x", BATON_VAR_API_TOKEN: "from-env" },
-      vault,
-    );
+    const resolver = new EnvThenStoreSecretsResolver({ BATON_CONN_WH: "mysql://root:envpw@other:3306/x", BATON_VAR_API_TOKEN: "from-env" }, vault);
     expect(await resolver.connection("wh")).toMatchObject({ id: "wh", type: "mysql", password: "envpw" });
     expect(await resolver.variable("api_token")).toBe("from-env");
     const storeOnly = new EnvThenStoreSecretsResolver({}, vault);
@@ -60,7 +57,7 @@ describe("EnvThenStoreSecretsResolver", () => {
   });
 
   it("maps ids to environment names: upper case, other characters to _", async () => {
-    const resolver = new EnvThenStoreSecretsResolver({ "BATON_CONN_MY_DB_1": "sqlite:///tmp/x.db" }, null);
+    const resolver = new EnvThenStoreSecretsResolver({ BATON_CONN_MY_DB_1: "sqlite:///tmp/x.db" }, null);
     expect(await resolver.connection("my-db.1")).toMatchObject({ type: "sqlite", schema: "/tmp/x.db" });
   });
 

@@ -17,4 +17,14 @@ import type { TrendsStore } from "../core/ports/trends-store.js";
 import type { StoreAvailability } from "../core/ports/store-availability.js";
 
 /** Every port the database implements; what `openStore` returns to the composition root. */
-export type FullStore = Store & CommandInbox & AuthStore & AuditLog & SecretStore & DatasetStore & SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore } & { readonly callbacks: CallbackStore } & { readonly anomalies: AnomalyStore } & { readonly workers: WorkerStore } & { readonly retention: RetentionStore } & { readonly overview: OverviewStore } & { readonly trends: TrendsStore } & { readonly catalog: SearchCatalog };
+export type FullStore = Store &
+  CommandInbox &
+  AuthStore &
+  AuditLog &
+  SecretStore &
+  DatasetStore &
+  SchedulerLeases & { readonly deadlines: DeadlineStore; readonly availability: StoreAvailability; readonly notifications: NotificationStore } & {
+    readonly callbacks: CallbackStore;
+  } & { readonly anomalies: AnomalyStore } & { readonly workers: WorkerStore } & { readonly retention: RetentionStore } & {
+    readonly overview: OverviewStore;
+  } & { readonly trends: TrendsStore } & { readonly catalog: SearchCatalog };

@@ -256,11 +256,7 @@ export class KyselyStore implements FullStore {
     return listDueQueuedRuns(this.#db, page);
   }
 
-  getPreviousRun(
-    dagId: string,
-    logicalDate: EpochMs,
-    runTypes?: RunRecord["runType"][],
-  ): Promise<RunRecord | undefined> {
+  getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined> {
     return getPreviousRun(this.#db, dagId, logicalDate, runTypes);
   }
 
@@ -378,12 +374,7 @@ export class KyselyStore implements FullStore {
 
   // CommandInbox
 
-  enqueueCommand<K extends CommandKind>(
-    kind: K,
-    payload: CommandPayloads[K],
-    requestedBy: string | null,
-    at: EpochMs,
-  ): Promise<CommandRecord<K>> {
+  enqueueCommand<K extends CommandKind>(kind: K, payload: CommandPayloads[K], requestedBy: string | null, at: EpochMs): Promise<CommandRecord<K>> {
     return enqueueCommand(this.#db, kind, payload, requestedBy, at);
   }
 

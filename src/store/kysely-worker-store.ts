@@ -1,12 +1,33 @@
 import type { Kysely } from "kysely";
 import type { EpochMs } from "../core/model/records.js";
-import type { NewRemoteAttempt, QueueDepth, RemoteAttemptEnd, RemoteAttemptRecord, WorkerRecord, WorkerState, WorkerTokenRecord } from "../core/model/workers.js";
+import type {
+  NewRemoteAttempt,
+  QueueDepth,
+  RemoteAttemptEnd,
+  RemoteAttemptRecord,
+  WorkerRecord,
+  WorkerState,
+  WorkerTokenRecord,
+} from "../core/model/workers.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import type { DialectFeatures } from "./dialect-features.js";
 import { getBundle, saveBundle } from "./queries/dag-bundles.js";
 import { declareLostWorkers } from "./queries/declare-lost-workers.js";
-import { claimRemoteAttempts, finishAndTakeRemoteAttempts, finishRemoteAttempts, markRemoteStarted, requeueRemoteAttempts, type TakenRemoteEnd } from "./queries/remote-attempts-hub.js";
-import { cancelRemoteAttempt, deleteFinishedOrphans, enqueueRemoteAttempts, releaseRemoteAttempts, takeRemoteUpdates } from "./queries/remote-attempts-submit.js";
+import {
+  claimRemoteAttempts,
+  finishAndTakeRemoteAttempts,
+  finishRemoteAttempts,
+  markRemoteStarted,
+  requeueRemoteAttempts,
+  type TakenRemoteEnd,
+} from "./queries/remote-attempts-hub.js";
+import {
+  cancelRemoteAttempt,
+  deleteFinishedOrphans,
+  enqueueRemoteAttempts,
+  releaseRemoteAttempts,
+  takeRemoteUpdates,
+} from "./queries/remote-attempts-submit.js";
 import { getRemoteAttempt, listRemoteCancels, listWorkerAttempts, remoteQueueDepths } from "./queries/remote-attempts-views.js";
 import { createWorkerToken, getWorkerToken, listWorkerTokens, revokeWorkerToken, touchWorkerToken } from "./queries/worker-tokens.js";
 import { getWorker, listWorkers, setWorkerState, touchWorker, upsertWorker } from "./queries/workers-registry.js";

@@ -165,7 +165,9 @@ export class DagTest {
     if (o.virtualDate !== false) this.#cleanups.push(useVirtualDate(() => this.clock.now()));
     const now = this.clock.now();
     const version: DagVersionRecord = {
-      versionHash: createHash("sha256").update(`${bundlePath}\0${JSON.stringify(spec)}`).digest("hex"),
+      versionHash: createHash("sha256")
+        .update(`${bundlePath}\0${JSON.stringify(spec)}`)
+        .digest("hex"),
       dagId: spec.dagId,
       spec,
       source: "",
@@ -412,7 +414,10 @@ export class DagTest {
   #describe(): string {
     const run = this.#main ?? this.#runs[0];
     if (!run) return "no runs";
-    const states = run.tasks().map((t) => `${t.taskId}=${t.state}`).join(", ");
+    const states = run
+      .tasks()
+      .map((t) => `${t.taskId}=${t.state}`)
+      .join(", ");
     return `run ${run.runId} is ${run.state}; tasks: ${states}`;
   }
 }

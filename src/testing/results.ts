@@ -156,12 +156,16 @@ export function runResult(data: RunData, taskOrder: readonly string[], open: (ti
     task<T>(taskId: string, mapIndex?: number): TaskResult<T> {
       const t = byId.get(taskId);
       if (t === undefined) {
-        throw new InvalidInputError(`run ${run.runId} of DAG "${run.dagId}" has no task "${taskId}"; its tasks are: ${[...byId.keys()].map((k) => `"${k}"`).join(", ")}`);
+        throw new InvalidInputError(
+          `run ${run.runId} of DAG "${run.dagId}" has no task "${taskId}"; its tasks are: ${[...byId.keys()].map((k) => `"${k}"`).join(", ")}`,
+        );
       }
       if (mapIndex === undefined || mapIndex < 0) return t as TaskResult<T>;
       const copy = t.copies.find((c) => c.mapIndex === mapIndex);
       if (copy === undefined) {
-        throw new InvalidInputError(`task "${taskId}" has no copy ${mapIndex}; it has ${t.copies.length === 0 ? "none (not mapped, or not expanded yet)" : `copies 0…${t.copies.length - 1}`}`);
+        throw new InvalidInputError(
+          `task "${taskId}" has no copy ${mapIndex}; it has ${t.copies.length === 0 ? "none (not mapped, or not expanded yet)" : `copies 0…${t.copies.length - 1}`}`,
+        );
       }
       return copy as TaskResult<T>;
     },

@@ -55,7 +55,8 @@ export function checkOverrides(dagId: string, overrides: TaskOverrides, taskIds:
     if (o.failOnTries !== undefined && !(Array.isArray(o.failOnTries) && o.failOnTries.every((n) => Number.isInteger(n) && n >= 1))) {
       throw new InvalidInputError(`${where}.failOnTries must be a list of try numbers (1 = the first try), e.g. [1, 2]`);
     }
-    if (o.fail !== undefined && typeof o.fail !== "string" && !(o.fail instanceof Error)) throw new InvalidInputError(`${where}.fail must be a message or an Error`);
+    if (o.fail !== undefined && typeof o.fail !== "string" && !(o.fail instanceof Error))
+      throw new InvalidInputError(`${where}.fail must be a message or an Error`);
     if (o.run !== undefined && typeof o.run !== "function") throw new InvalidInputError(`${where}.run must be a function (ctx, inputs) => value`);
     if ("returns" in o && o.run !== undefined) throw new InvalidInputError(`${where}: give returns or run, not both`);
     out.set(taskId, { ...o, delayMs: o.delay === undefined ? 0 : parseDuration(o.delay, `${where}.delay`) });
@@ -71,7 +72,9 @@ export interface CheckedOverride extends TaskOverride {
 export function overrideTask(task: RuntimeTask, o: CheckedOverride, clock: Clock, parked: ParkedCounter): RuntimeTask {
   const replacesBody = o.skip !== undefined || o.fail !== undefined || o.failOnTries !== undefined || "returns" in o || o.run !== undefined;
   if (task.kind === "shell" && !replacesBody) {
-    throw new InvalidInputError(`testDag: options.tasks.${task.taskId}: a shell task's delay needs skip, fail, returns or run beside it (its command cannot be delayed)`);
+    throw new InvalidInputError(
+      `testDag: options.tasks.${task.taskId}: a shell task's delay needs skip, fail, returns or run beside it (its command cannot be delayed)`,
+    );
   }
   // A shell task whose body is replaced runs as a function task.
   const kind = task.kind === "shell" ? "function" : task.kind;

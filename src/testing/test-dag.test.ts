@@ -171,7 +171,9 @@ describe("testDag", () => {
   });
 
   it("an unknown task id in the options is an error naming the DAG's tasks", async () => {
-    await expect(testDag(etl, { tasks: { extrakt: { fail: "x" } } })).rejects.toThrow('DAG "etl" has no task "extrakt" (options.tasks); its tasks are: "extract", "transform", "load"');
+    await expect(testDag(etl, { tasks: { extrakt: { fail: "x" } } })).rejects.toThrow(
+      'DAG "etl" has no task "extrakt" (options.tasks); its tasks are: "extract", "transform", "load"',
+    );
     await expect(testDag(etl, { tasks: { extract: { fial: "x" } as never } })).rejects.toThrow(/unknown option "fial"/);
     const run = await testDag(etl, { now: T0 });
     expect(() => run.task("lod")).toThrow(/has no task "lod"; its tasks are: "extract", "transform", "load"/);
@@ -185,7 +187,11 @@ describe("testDag", () => {
       });
       b.task("missing", async (ctx) => ctx.variable("nope"));
     });
-    const run = await testDag(d, { now: T0, connections: { warehouse: "postgres://etl:pw@db.local:5432/analytics" }, variables: { endpoint: "https://x.test" } });
+    const run = await testDag(d, {
+      now: T0,
+      connections: { warehouse: "postgres://etl:pw@db.local:5432/analytics" },
+      variables: { endpoint: "https://x.test" },
+    });
     expect(run.task("read").value).toEqual({ host: "db.local", db: "analytics", endpoint: "https://x.test" });
     expect(run.task("missing").error).toContain('no variable "nope" (options.variables has "endpoint")');
   });

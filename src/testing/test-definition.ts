@@ -8,7 +8,11 @@ import { checkOverrides, overrideTask, type ParkedCounter, type TaskOverrides } 
  * test's overrides applied to the tasks they name. Checks the overrides at once.
  */
 export function testDefinition(dag: DagDefinition, spec: DagSpec, overrides: TaskOverrides, clock: Clock, parked: ParkedCounter): DagDefinition {
-  const checked = checkOverrides(dag.dagId, overrides, spec.tasks.map((t) => t.taskId));
+  const checked = checkOverrides(
+    dag.dagId,
+    overrides,
+    spec.tasks.map((t) => t.taskId),
+  );
   const tasks = new Map<string, RuntimeTask | undefined>();
   for (const [taskId, o] of checked) {
     const task = dag.getTask(taskId);

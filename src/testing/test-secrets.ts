@@ -7,7 +7,10 @@ import { parseConnectionUri } from "../core/secrets/connection-uri.js";
  * `ctx.connection()` and `ctx.variable()` under test: the connections (URIs in Airflow's format,
  * or Connection objects) and variables the test gives, nothing else (no environment, no store).
  */
-export function testSecrets(connections: Readonly<Record<string, string | Omit<Connection, "id">>>, variables: Readonly<Record<string, string>>): SecretsResolver {
+export function testSecrets(
+  connections: Readonly<Record<string, string | Omit<Connection, "id">>>,
+  variables: Readonly<Record<string, string>>,
+): SecretsResolver {
   const list = (keys: string[]) => (keys.length === 0 ? "none" : keys.map((k) => `"${k}"`).join(", "));
   return {
     async connection(id) {

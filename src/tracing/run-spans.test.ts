@@ -19,7 +19,12 @@ function scheduler(exporter = new InMemorySpanExporter()) {
 }
 
 const ref = { dagId: "etl", runId: "manual__1", runPk: 7 };
-const run = (before: "queued" | "running" | "success" | "failed", after: "queued" | "running" | "success" | "failed", at: number, note: string | null = null): DomainEvent => ({
+const run = (
+  before: "queued" | "running" | "success" | "failed",
+  after: "queued" | "running" | "success" | "failed",
+  at: number,
+  note: string | null = null,
+): DomainEvent => ({
   kind: "run_state_changed",
   ...ref,
   before,
@@ -82,9 +87,13 @@ describe("RunSpans", () => {
     expect(t!.parentSpanId).toBe(r!.spanContext().spanId);
     expect(a!.parentSpanId).toBe(t!.spanContext().spanId);
     expect(new Set(spans.map((x) => x.spanContext().traceId))).toEqual(new Set([traceIdOf("baton", 7, "etl", "manual__1")]));
-    expect([ms(r!.startTime), ms(r!.endTime), ms(t!.startTime), ms(t!.endTime), ms(a!.startTime), ms(a!.endTime)]).toEqual([1000, 1060, 1001, 1050, 1003, 1050]);
+    expect([ms(r!.startTime), ms(r!.endTime), ms(t!.startTime), ms(t!.endTime), ms(a!.startTime), ms(a!.endTime)]).toEqual([
+      1000, 1060, 1001, 1050, 1003, 1050,
+    ]);
     expect(t!.events.map((e) => e.name)).toEqual(["queued", "running", "success"]);
-    const request = { runPk: 7, taskId: "a", mapIndex: -1, tryNumber: 1, context: { dagId: "etl", runId: "manual__1" } } as Parameters<typeof traceparentForAttempt>[1];
+    const request = { runPk: 7, taskId: "a", mapIndex: -1, tryNumber: 1, context: { dagId: "etl", runId: "manual__1" } } as Parameters<
+      typeof traceparentForAttempt
+    >[1];
     expect(traceparentForAttempt("baton", request)).toBe(`00-${a!.spanContext().traceId}-${a!.spanContext().spanId}-01`);
     expect(s.spans.openSpans).toBe(0);
   });
@@ -118,13 +127,24 @@ describe("RunSpans", () => {
 
   it("a scheduler adopting a run mid-way records the spans it did not see start under the ids the first one used", () => {
     const first = scheduler();
-    first.feed(run("queued", "running", 0), ti("a", "none", "queued", 1, 1), attempt("a", null, "running", 2, 1), attempt("a", "running", "failed", 3, 1, "lost"));
+    first.feed(
+      run("queued", "running", 0),
+      ti("a", "none", "queued", 1, 1),
+      attempt("a", null, "running", 2, 1),
+      attempt("a", "running", "failed", 3, 1, "lost"),
+    );
     // The first scheduler dies: its run and task spans were never ended, so never exported.
     const exportedByFirst = first.finished();
     expect(exportedByFirst.map((x) => x.name)).toEqual(["attempt a"]);
 
     const second = scheduler();
-    second.feed(ti("a", "up_for_retry", "queued", 10, 2), attempt("a", null, "running", 11, 2), attempt("a", "running", "success", 12, 2), ti("a", "running", "success", 12, 2), run("running", "success", 13));
+    second.feed(
+      ti("a", "up_for_retry", "queued", 10, 2),
+      attempt("a", null, "running", 11, 2),
+      attempt("a", "running", "success", 12, 2),
+      ti("a", "running", "success", 12, 2),
+      run("running", "success", 13),
+    );
     const spans = second.finished();
     const [t] = byName(spans, "task a");
     const [r] = byName(spans, "run etl");
@@ -144,7 +164,13 @@ describe("RunSpans", () => {
       ti("a", "queued", "success", t0 + 3, tryNumber),
     ];
     s.feed(run("queued", "running", 0), ...once(0, 1, "none"), run("running", "success", 5));
-    s.feed(ti("a", "success", "none", 20, 1), run("success", "queued", 20), run("queued", "running", 21), ...once(21, 2, "none"), run("running", "success", 30));
+    s.feed(
+      ti("a", "success", "none", 20, 1),
+      run("success", "queued", 20),
+      run("queued", "running", 21),
+      ...once(21, 2, "none"),
+      run("running", "success", 30),
+    );
     const spans = s.finished();
     expect(byName(spans, "run etl")).toHaveLength(2);
     expect(byName(spans, "task a")).toHaveLength(2);
@@ -157,7 +183,16 @@ describe("RunSpans", () => {
 
   it("a missed deadline is an event on the run's span, or on the late attempt's", () => {
     const s = scheduler();
-    const missed = (taskId: string | null, tryNumber: number, at: number): DomainEvent => ({ kind: "deadline_missed", ...ref, taskId, mapIndex: -1, tryNumber, deadline: "queuedAt + 1m", dueAt: 60_000, at });
+    const missed = (taskId: string | null, tryNumber: number, at: number): DomainEvent => ({
+      kind: "deadline_missed",
+      ...ref,
+      taskId,
+      mapIndex: -1,
+      tryNumber,
+      deadline: "queuedAt + 1m",
+      dueAt: 60_000,
+      at,
+    });
     s.feed(run("queued", "running", 0), ti("a", "none", "queued", 1, 1), attempt("a", null, "running", 2, 1), missed(null, 0, 60_001), missed("a", 1, 60_002));
     s.feed(attempt("a", "running", "success", 70_000, 1), ti("a", "queued", "success", 70_000, 1), run("running", "success", 70_001));
     const spans = s.finished();
@@ -173,7 +208,12 @@ describe("RunSpans", () => {
     s.feed(run("queued", "running", 0), ti("a", "none", "queued", 1, 1), attempt("a", null, "running", 2, 1), run("running", "failed", 9, "run timed out"));
     expect(s.spans.openSpans).toBe(0);
     const spans = s.finished();
-    expect(spans.filter((x) => x.attributes["baton.ended_with_run"] === true).map((x) => x.name).sort()).toEqual(["attempt a", "task a"]);
+    expect(
+      spans
+        .filter((x) => x.attributes["baton.ended_with_run"] === true)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["attempt a", "task a"]);
     expect(byName(spans, "run etl")[0]!.status).toMatchObject({ code: 2, message: "run timed out" });
   });
 });

@@ -1,4 +1,15 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type HrTime, type Span, type Tracer } from "@opentelemetry/api";
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  trace,
+  type Attributes,
+  type Context,
+  type HrTime,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
 import type { IdGenerator } from "@opentelemetry/sdk-trace-base";
 import type { AttemptStateChanged, DeadlineMissed, DomainEvent, RunStateChanged, TaskInstanceStateChanged } from "../core/model/domain-events.js";
 import { FINISHED_TASK_STATES, type TaskState } from "../core/model/states.js";
@@ -147,8 +158,7 @@ export class RunSpans {
     let open = this.#open.get(key);
     if (open === undefined) {
       const traceId = this.#traceId(e);
-      const parent =
-        this.#open.get(`t:${e.runPk}/${e.taskId}/${e.mapIndex}`)?.span.spanContext().spanId ?? taskSpanIdOf(traceId, e.taskId, e.mapIndex, 0);
+      const parent = this.#open.get(`t:${e.runPk}/${e.taskId}/${e.mapIndex}`)?.span.spanContext().spanId ?? taskSpanIdOf(traceId, e.taskId, e.mapIndex, 0);
       const span = this.#start(`attempt ${e.taskId}`, e.at, traceId, attemptSpanIdOf(traceId, e.taskId, e.mapIndex, e.tryNumber), parent, {
         ...refAttributes(e),
         ...(e.before === null ? {} : { "baton.start_unknown": true }),
@@ -184,7 +194,9 @@ export class RunSpans {
     this.ids.traceId = traceId;
     this.ids.spanId = spanId;
     const parent: Context =
-      parentSpanId === null ? ROOT_CONTEXT : trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
+      parentSpanId === null
+        ? ROOT_CONTEXT
+        : trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true });
     return this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, startTime: hr(at), attributes }, parent);
   }
 

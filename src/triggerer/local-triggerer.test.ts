@@ -11,7 +11,18 @@ import { LocalTriggerer } from "./local-triggerer.js";
 
 function spec(kind: string, args: Record<string, unknown>, over: Partial<TriggerSpec> = {}): TriggerSpec {
   const timeoutMs = over.timeoutMs ?? 10_000;
-  return { kind, args, pokeIntervalMs: 50, exponentialBackoff: false, maxWaitMs: null, timeoutMs, timeoutAt: Date.now() + timeoutMs, softFail: false, key: "d#t#k", ...over };
+  return {
+    kind,
+    args,
+    pokeIntervalMs: 50,
+    exponentialBackoff: false,
+    maxWaitMs: null,
+    timeoutMs,
+    timeoutAt: Date.now() + timeoutMs,
+    softFail: false,
+    key: "d#t#k",
+    ...over,
+  };
 }
 
 /** Watches `s` and resolves with its one event. */
@@ -29,7 +40,8 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     seenAuth.push(req.headers.authorization);
     if (req.url === "/denied") return void res.writeHead(401).end("no");
-    if (req.url === "/third") return void (++hits >= 3 ? res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}') : res.writeHead(503).end());
+    if (req.url === "/third")
+      return void (++hits >= 3 ? res.writeHead(200, { "content-type": "application/json" }).end('{"ok":true}') : res.writeHead(503).end());
     res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -52,7 +64,19 @@ describe("LocalTriggerer", () => {
   });
 
   it("checks a URL until an expected status; a 401 fails at once without retries; connections come from the secrets", async () => {
-    const secrets = { connection: async (id: string) => ({ id, type: "http", host: "127.0.0.1", port: Number(new URL(base).port), login: "etl", password: "s3cret", schema: null, extra: {} }), variable: async () => "" };
+    const secrets = {
+      connection: async (id: string) => ({
+        id,
+        type: "http",
+        host: "127.0.0.1",
+        port: Number(new URL(base).port),
+        login: "etl",
+        password: "s3cret",
+        schema: null,
+        extra: {},
+      }),
+      variable: async () => "",
+    };
     const t = new LocalTriggerer({ secrets });
     const ok = await waitFor(t, "ok", spec("http", { conn: "api", path: "/third", requestTimeoutMs: 1000 }));
     expect(ok).toMatchObject({ kind: "done", value: { status: 200, body: { ok: true } } });
@@ -60,7 +84,11 @@ describe("LocalTriggerer", () => {
     const denied = await waitFor(t, "no", spec("http", { url: `${base}/denied`, requestTimeoutMs: 1000 }));
     expect(denied).toMatchObject({ kind: "failed", retryable: false, error: expect.stringMatching(/returned 401, expected 2xx/) });
     const noSecrets = await waitFor(new LocalTriggerer(), "x", spec("http", { conn: "api", requestTimeoutMs: 1000 }));
-    expect(noSecrets).toMatchObject({ kind: "failed", retryable: false, error: expect.stringMatching(/connection "api": the triggerer has no secrets resolver/) });
+    expect(noSecrets).toMatchObject({
+      kind: "failed",
+      retryable: false,
+      error: expect.stringMatching(/connection "api": the triggerer has no secrets resolver/),
+    });
   });
 
   it("runs a SQL check over a connection URI", async () => {
@@ -76,7 +104,9 @@ describe("LocalTriggerer", () => {
     const e = await waitFor(t, "late", spec("file", { pattern: `${dir}/never/*.csv`, minCount: 1 }, { pokeIntervalMs: 100, timeoutMs: 450 }));
     expect(Date.now() - started).toBeGreaterThanOrEqual(440);
     expect(e.kind).toBe("timeout");
-    expect((e as { message: string }).message).toMatch(/^timed out after \d+ms \(timeout 450ms, [5-7] pokes, deferred; last: 0 of 1 file\(s\) match .*never\/\*\.csv\)$/);
+    expect((e as { message: string }).message).toMatch(
+      /^timed out after \d+ms \(timeout 450ms, [5-7] pokes, deferred; last: 0 of 1 file\(s\) match .*never\/\*\.csv\)$/,
+    );
   });
 
   it("honours exponential backoff between checks", async () => {
@@ -103,7 +133,11 @@ describe("LocalTriggerer", () => {
     expect(hang).toMatchObject({ kind: "timeout", message: expect.stringMatching(/last: check \d+ still running after 100ms/) });
     expect(await waitFor(t, "b", spec("broken", {}))).toMatchObject({ kind: "failed", error: "disk on fire", retryable: true });
     expect(await waitFor(t, "r", spec("refused", {}))).toMatchObject({ kind: "failed", error: "bad target", retryable: false });
-    expect(await waitFor(t, "u", spec("nope", {}))).toMatchObject({ kind: "failed", retryable: false, error: expect.stringMatching(/no check "nope"; known checks: hang, broken, refused/) });
+    expect(await waitFor(t, "u", spec("nope", {}))).toMatchObject({
+      kind: "failed",
+      retryable: false,
+      error: expect.stringMatching(/no check "nope"; known checks: hang, broken, refused/),
+    });
   });
 
   it("a cancelled watch sends no event; close() ends every watch", async () => {
@@ -124,10 +158,12 @@ describe("LocalTriggerer", () => {
     const t = new LocalTriggerer({ maxConcurrentChecks: 8 });
     const started = Date.now();
     const targets = Array.from({ length: 500 }, (_, i) => started + 200 + (i % 50) * 10);
-    const events = Promise.all(targets.map((at, i) => {
-      const s = spec("date_time", { target: new Date(at).toISOString() }, { pokeIntervalMs: 60_000, notBefore: at });
-      return waitFor(t, `w${i}`, s).then((e) => ({ e, late: Date.now() - at }));
-    }));
+    const events = Promise.all(
+      targets.map((at, i) => {
+        const s = spec("date_time", { target: new Date(at).toISOString() }, { pokeIntervalMs: 60_000, notBefore: at });
+        return waitFor(t, `w${i}`, s).then((e) => ({ e, late: Date.now() - at }));
+      }),
+    );
     expect(t.size).toBe(500);
     const done = await events;
     expect(done.every(({ e }) => e.kind === "done")).toBe(true);

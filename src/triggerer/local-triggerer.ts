@@ -66,7 +66,8 @@ export class LocalTriggerer implements Triggerer {
     this.#env = {
       async connection(conn) {
         if (conn.includes("://")) return parseConnectionUri("(uri)", conn);
-        if (secrets === null) throw new FailTask(`connection "${conn}": the triggerer has no secrets resolver; pass a URI or start Baton with connections configured`);
+        if (secrets === null)
+          throw new FailTask(`connection "${conn}": the triggerer has no secrets resolver; pass a URI or start Baton with connections configured`);
         return secrets.connection(conn);
       },
       dagRuns: options.dagRuns ?? null,

@@ -83,7 +83,9 @@ function callbackStore(harness: Harness): CallbackStore {
   return (harness.store as unknown as { callbacks: CallbackStore }).callbacks;
 }
 
-async function start(routing: AlertRouting = { policy: {}, routes: [] }): Promise<{ h: Harness; clock: ManualClock; outbox: RecordingOutbox; firer: CallbackFirer }> {
+async function start(
+  routing: AlertRouting = { policy: {}, routes: [] },
+): Promise<{ h: Harness; clock: ManualClock; outbox: RecordingOutbox; firer: CallbackFirer }> {
   const s = await startOnManualClock(dags);
   ({ h, clock } = s);
   const outbox = new RecordingOutbox();
@@ -133,7 +135,11 @@ describe("callbacks", () => {
     expect(retry.error?.message).toContain("boom on the first try");
     expect(retry.error?.stack).toMatch(/boom on the first try\n\s+at /);
     expect(retry.logUrl).toBe(`https://baton.example.com/api/v1/dags/retry/runs/${encodeURIComponent(created.runId)}/tasks/flaky/logs?try=1`);
-    expect(calls.at(-1)).toMatchObject({ taskId: null, state: "success", runUrl: `https://baton.example.com/dags/retry/grid?run=${encodeURIComponent(created.runId)}` });
+    expect(calls.at(-1)).toMatchObject({
+      taskId: null,
+      state: "success",
+      runUrl: `https://baton.example.com/dags/retry/grid?run=${encodeURIComponent(created.runId)}`,
+    });
 
     expect(outbox.sent.map((s) => `${s.alert.event}:${s.alert.taskId}:${s.alert.tryNumber}`)).toEqual([
       "retry:flaky:1",
@@ -161,7 +167,10 @@ describe("callbacks", () => {
     expect(calls.map((c) => c.name)).toEqual(["failure", "downstream_failure", "dag_failure"]);
     expect(calls[0]!.error?.message).toMatch(/execution timeout of 10/);
     expect(calls[1]).toMatchObject({ taskId: "after", state: "upstream_failed", tryNumber: 0, logUrl: null });
-    expect(outbox.sent.map((s) => `${s.alert.event}:${s.alert.dedupKey}:${s.alert.severity}`)).toEqual(["failure:baton/slow/hang:error", "failure:baton/slow/run:error"]);
+    expect(outbox.sent.map((s) => `${s.alert.event}:${s.alert.dedupKey}:${s.alert.severity}`)).toEqual([
+      "failure:baton/slow/hang:error",
+      "failure:baton/slow/run:error",
+    ]);
     expect(await callbackStore(h).getIncident("baton/slow/run")).toMatchObject({ resolvedAt: null, targets: [{ notifier: "pagerduty", connection: "pd" }] });
   });
 
@@ -229,7 +238,18 @@ describe("onDeadlineMissed", () => {
     const { h, clock, outbox, firer } = await start();
     const created = await h.trigger("late", {}, clock.now());
     await tiWhen(h, clock, created.id, "t", (t) => t.state === "running");
-    const miss = { kind: "deadline_missed" as const, dagId: "late", runId: created.runId, runPk: created.id, taskId: null, mapIndex: -1, tryNumber: 0, deadline: "logicalDate + 1h", dueAt: clock.now() - 1_000, at: clock.now() };
+    const miss = {
+      kind: "deadline_missed" as const,
+      dagId: "late",
+      runId: created.runId,
+      runPk: created.id,
+      taskId: null,
+      mapIndex: -1,
+      tryNumber: 0,
+      deadline: "logicalDate + 1h",
+      dueAt: clock.now() - 1_000,
+      at: clock.now(),
+    };
     h.scheduler.publishDomainEvents([miss]);
     h.scheduler.publishDomainEvents([miss]); // published twice (two watchers): fired once
     await until(clock, "deadline callback", () => (calls.length > 0 ? true : undefined));
@@ -246,7 +266,13 @@ describe("onDeadlineMissed", () => {
 
 describe("alert policies", () => {
   it("alerts after N consecutive failed runs, not again while the incident is open, and resolves it on recovery with the same dedupKey", async () => {
-    const routing: AlertRouting = { policy: {}, routes: [{ match: { severities: ["critical"] }, notify: [{ notifier: "slack", connection: "oncall" }] }, { match: { tags: ["finance"] }, notify: [{ notifier: "email", connection: "fin" }] }] };
+    const routing: AlertRouting = {
+      policy: {},
+      routes: [
+        { match: { severities: ["critical"] }, notify: [{ notifier: "slack", connection: "oncall" }] },
+        { match: { tags: ["finance"] }, notify: [{ notifier: "email", connection: "fin" }] },
+      ],
+    };
     const { h, clock, outbox, firer } = await start(routing);
     const runOnce = async (conf: Record<string, unknown>, state: string) => {
       const r = await h.trigger("policy", conf, clock.now());

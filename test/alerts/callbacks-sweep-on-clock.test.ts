@@ -7,7 +7,17 @@ import type { CallbackStore } from "../../src/core/ports/callback-store.js";
 import type { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { silentLogger } from "../../src/core/ports/logger.js";
 import { HEADER, type Harness } from "../support/harness.js";
-import { commandOnClock, disposeOnManualClock, GATE, LoadedDags, openGate, restartOnManualClock, runWhen, startOnManualClock, tiWhen } from "../support/manual-scheduler.js";
+import {
+  commandOnClock,
+  disposeOnManualClock,
+  GATE,
+  LoadedDags,
+  openGate,
+  restartOnManualClock,
+  runWhen,
+  startOnManualClock,
+  tiWhen,
+} from "../support/manual-scheduler.js";
 import { HOUR, MINUTE, runFor, settle, until } from "../support/manual-time.js";
 
 // The callback sweep (docs/alerts.md, "Once, across schedulers"): a scheduler that committed a
@@ -25,7 +35,8 @@ interface Call {
 }
 const calls: Call[] = [];
 (globalThis as { batonSweepCalls?: Call[] }).batonSweepCalls = calls;
-const REC = (name: string) => `(ctx) => { (globalThis as any).batonSweepCalls.push({ name: "${name}", taskId: ctx.taskId, tryNumber: ctx.tryNumber, state: ctx.state }); }`;
+const REC = (name: string) =>
+  `(ctx) => { (globalThis as any).batonSweepCalls.push({ name: "${name}", taskId: ctx.taskId, tryNumber: ctx.tryNumber, state: ctx.state }); }`;
 const PAGER = `{ notifier: "pagerduty", connection: "pd" }`;
 
 class RecordingOutbox implements AlertOutbox {
@@ -82,7 +93,14 @@ function firerAndSweep(harness: Harness, c: ManualClock, claimer: string, listen
     logger: silentLogger,
   });
   if (listen) harness.scheduler.onDomainEvent(firer.listener);
-  const sweep = new CallbackSweep({ store: harness.store, callbacks: callbackStore(harness), fire: (f) => firer.fire(f), clock: c, logger: silentLogger, windowMs: 24 * HOUR });
+  const sweep = new CallbackSweep({
+    store: harness.store,
+    callbacks: callbackStore(harness),
+    fire: (f) => firer.fire(f),
+    clock: c,
+    logger: silentLogger,
+    windowMs: 24 * HOUR,
+  });
   cleanups.push(async () => {
     sweep.stop();
     await sweep.idle();
@@ -117,7 +135,10 @@ describe("the callback sweep", () => {
     expect(calls.map((c) => `${c.name}:${c.taskId}:${c.tryNumber}:${c.state}`)).toEqual(["failure:t:1:failed", "dag_failure:null:0:failed"]);
     expect(outbox.sent).toEqual(["pagerduty:failure:baton/lost/t", "pagerduty:failure:baton/lost/run"]);
     const log = await callbackStore(h).listCallbacks({ runId: created.runId, limit: 10 });
-    expect(log.map((r) => `${r.taskId}:${r.event.replace(/@\d+$/, "@start")}:${r.status}:${r.claimedBy}`).sort()).toEqual(["null:failure@start:ok:scheduler-2", "t:failure:ok:scheduler-2"]);
+    expect(log.map((r) => `${r.taskId}:${r.event.replace(/@\d+$/, "@start")}:${r.status}:${r.claimedBy}`).sort()).toEqual([
+      "null:failure@start:ok:scheduler-2",
+      "t:failure:ok:scheduler-2",
+    ]);
 
     // Later sweeps, and another scheduler's sweep on the same database, fire nothing more.
     await runFor(clock, 3 * MINUTE);
@@ -181,7 +202,8 @@ describe("the callback sweep", () => {
     await swept(clock, sweep, firer);
     expect(calls.map((c) => `${c.name}:${c.taskId}`).sort()).toEqual(["b_failure:b", "dag_failure:null", "b_success:b", "dag_success:null"].sort());
     expect(calls.some((c) => c.taskId === "a")).toBe(false);
-    const claimed = async (runId: string) => (await callbackStore(h!).listCallbacks({ runId, limit: 10 })).map((r) => `${r.taskId}:${r.event.replace(/@\d+$/, "")}`).sort();
+    const claimed = async (runId: string) =>
+      (await callbackStore(h!).listCallbacks({ runId, limit: 10 })).map((r) => `${r.taskId}:${r.event.replace(/@\d+$/, "")}`).sort();
     expect(await claimed(first.runId)).toEqual(["b:failure", "null:failure"]);
     expect(await claimed(second.runId)).toEqual(["b:success", "null:success"]);
     expect(await callbackStore(h).listCallbacks({ runId: third.runId, limit: 10 })).toEqual([]);

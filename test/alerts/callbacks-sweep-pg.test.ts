@@ -39,7 +39,17 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
     const hook: NotifierDeclaration = { notifier: "webhook", connection: "hook" };
     const version = dagVersion("etl", "v1");
     version.spec.callbacks = { onFailure: [{ kind: "notifier", notifier: pd }], onSuccess: [{ kind: "notifier", notifier: hook }] };
-    version.spec.tasks = [{ ...taskSpec("load"), retries: 1, callbacks: { onRetry: [{ kind: "notifier", notifier: hook }], onFailure: [{ kind: "notifier", notifier: pd }], onSuccess: [{ kind: "notifier", notifier: hook }] } }];
+    version.spec.tasks = [
+      {
+        ...taskSpec("load"),
+        retries: 1,
+        callbacks: {
+          onRetry: [{ kind: "notifier", notifier: hook }],
+          onFailure: [{ kind: "notifier", notifier: pd }],
+          onSuccess: [{ kind: "notifier", notifier: hook }],
+        },
+      },
+    ];
     await a.saveDagVersion(version);
 
     const t0 = 1_800_000_000_000;
@@ -55,7 +65,17 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
     // A task waiting for its retry (the retry's claim was lost).
     const retrying = await run("retrying", t0);
     await a.commit({
-      taskInstances: [taskInstance("load", { runPk: retrying.id, state: "up_for_retry", tryNumber: 1, maxTries: 2, endedAt: t0 + 1_000, nextRetryAt: t0 + 3_600_000, error: "Error: flaky" })],
+      taskInstances: [
+        taskInstance("load", {
+          runPk: retrying.id,
+          state: "up_for_retry",
+          tryNumber: 1,
+          maxTries: 2,
+          endedAt: t0 + 1_000,
+          nextRetryAt: t0 + 3_600_000,
+          error: "Error: flaky",
+        }),
+      ],
       attempts: [attempt(retrying.id, "load", 1, { state: "failed", endedAt: t0 + 1_000 })],
       runs: [{ id: retrying.id, startedAt: t0 }],
     });
@@ -73,8 +93,18 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
       attempts: [attempt(claimed.id, "load", 1, { state: "success", endedAt: t0 + 1_000 })],
       runs: [{ id: claimed.id, state: "success", startedAt: t0, endedAt: t0 + 2_000 }],
     });
-    await a.callbacks.claimCallback({ runPk: claimed.id, taskId: "load", mapIndex: -1, tryNumber: 1, event: "success" }, { dagId: "etl", runId: "claimed" }, "scheduler-0", t0 + 1_000);
-    await a.callbacks.claimCallback({ runPk: claimed.id, taskId: null, mapIndex: -1, tryNumber: 0, event: `success@${t0}` }, { dagId: "etl", runId: "claimed" }, "scheduler-0", t0 + 2_000);
+    await a.callbacks.claimCallback(
+      { runPk: claimed.id, taskId: "load", mapIndex: -1, tryNumber: 1, event: "success" },
+      { dagId: "etl", runId: "claimed" },
+      "scheduler-0",
+      t0 + 1_000,
+    );
+    await a.callbacks.claimCallback(
+      { runPk: claimed.id, taskId: null, mapIndex: -1, tryNumber: 0, event: `success@${t0}` },
+      { dagId: "etl", runId: "claimed" },
+      "scheduler-0",
+      t0 + 2_000,
+    );
     // Too old: ended two days ago.
     const old = await run("old", t0 - 49 * 3_600_000);
     await a.commit({
@@ -96,7 +126,15 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
         clock,
         logger: silentLogger,
       });
-      const sweep = new CallbackSweep({ store, callbacks: store.callbacks, fire: (f) => firer.fire(f), clock, logger: silentLogger, windowMs: 24 * 3_600_000, pageSize: 2 });
+      const sweep = new CallbackSweep({
+        store,
+        callbacks: store.callbacks,
+        fire: (f) => firer.fire(f),
+        clock,
+        logger: silentLogger,
+        windowMs: 24 * 3_600_000,
+        pageSize: 2,
+      });
       return { outbox, firer, sweep };
     };
     const sa = parts(a, "scheduler-a");
@@ -104,9 +142,16 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
     await Promise.all([sa.sweep.sweepOnce(), sb.sweep.sweepOnce()]);
     await Promise.all([sa.firer.idle(), sb.firer.idle()]);
 
-    expect([...sa.outbox.sent, ...sb.outbox.sent].sort()).toEqual(["pagerduty:failure:baton/etl/load:2", "pagerduty:failure:baton/etl/run:0", "webhook:retry:baton/etl/load:1"].sort());
+    expect([...sa.outbox.sent, ...sb.outbox.sent].sort()).toEqual(
+      ["pagerduty:failure:baton/etl/load:2", "pagerduty:failure:baton/etl/run:0", "webhook:retry:baton/etl/load:1"].sort(),
+    );
     const log = await a.callbacks.listCallbacks({ dagId: "etl", limit: 50 });
-    expect(log.filter((r) => r.runId === "lost").map((r) => `${r.taskId}:${r.tryNumber}:${r.event}`).sort()).toEqual([`load:2:failure`, `null:0:failure@${t0}`]);
+    expect(
+      log
+        .filter((r) => r.runId === "lost")
+        .map((r) => `${r.taskId}:${r.tryNumber}:${r.event}`)
+        .sort(),
+    ).toEqual([`load:2:failure`, `null:0:failure@${t0}`]);
     expect(log.filter((r) => r.runId === "retrying").map((r) => `${r.taskId}:${r.tryNumber}:${r.event}`)).toEqual(["load:1:retry"]);
     expect(log.filter((r) => r.runId === "marked" || r.runId === "old")).toEqual([]);
     expect(log.filter((r) => r.runId === "claimed").every((r) => r.claimedBy === "scheduler-0")).toBe(true);

@@ -40,7 +40,9 @@ describe.skipIf(unreachable !== undefined)("callbacks with two schedulers on one
     const hook: NotifierDeclaration = { notifier: "webhook", connection: "hook" };
     const version = dagVersion("etl", "v1");
     version.spec.alertPolicy = { afterConsecutiveFailures: 1, notify: [{ notifier: "slack", connection: "oncall" }] };
-    version.spec.tasks = [{ ...taskSpec("load"), retries: 1, callbacks: { onRetry: [{ kind: "notifier", notifier: hook }], onFailure: [{ kind: "notifier", notifier: pd }] } }];
+    version.spec.tasks = [
+      { ...taskSpec("load"), retries: 1, callbacks: { onRetry: [{ kind: "notifier", notifier: hook }], onFailure: [{ kind: "notifier", notifier: pd }] } },
+    ];
     await a.saveDagVersion(version);
     const run1 = (await a.createRun(newRun("etl", "r1", { state: "running" }), []))!;
     const run2 = (await a.createRun(newRun("etl", "r2", { state: "running" }), []))!;
@@ -67,7 +69,17 @@ describe.skipIf(unreachable !== undefined)("callbacks with two schedulers on one
       await Promise.all(firers.map((f) => f.idle()));
     };
     const ti = (runPk: number, runId: string, tryNumber: number, before: "running", after: "up_for_retry" | "failed" | "success"): DomainEvent => ({
-      kind: "task_instance_state_changed", dagId: "etl", runId, runPk, taskId: "load", mapIndex: -1, tryNumber, before, after, at: clock.now(), error: after === "success" ? null : "Error: bad rows\n    at load (dags/etl.ts:3:9)",
+      kind: "task_instance_state_changed",
+      dagId: "etl",
+      runId,
+      runPk,
+      taskId: "load",
+      mapIndex: -1,
+      tryNumber,
+      before,
+      after,
+      at: clock.now(),
+      error: after === "success" ? null : "Error: bad rows\n    at load (dags/etl.ts:3:9)",
     });
 
     await hear([ti(run1.id, "r1", 1, "running", "up_for_retry"), ti(run1.id, "r1", 2, "running", "failed")]);
@@ -77,7 +89,10 @@ describe.skipIf(unreachable !== undefined)("callbacks with two schedulers on one
     await hear([ti(run1.id, "r1", 2, "running", "failed")]);
 
     await b.commit({ runs: [{ id: run2.id, state: "success", startedAt: 3, endedAt: 4 }] });
-    await hear([ti(run2.id, "r2", 1, "running", "success"), { kind: "run_state_changed", dagId: "etl", runId: "r2", runPk: run2.id, before: "running", after: "success", at: clock.now(), note: null }]);
+    await hear([
+      ti(run2.id, "r2", 1, "running", "success"),
+      { kind: "run_state_changed", dagId: "etl", runId: "r2", runPk: run2.id, before: "running", after: "success", at: clock.now(), note: null },
+    ]);
 
     const all = [...outA.sent, ...outB.sent].sort();
     expect(all).toEqual(

@@ -61,7 +61,11 @@ describe.skipIf(!hasChromium)("Admin: connections and variables in Chromium", ()
     context.setDefaultTimeout(20_000);
     const page = await context.newPage();
     page.on("response", (res) => {
-      if (res.url().includes("/api/")) void res.text().then((t) => bodies.push(t), () => {});
+      if (res.url().includes("/api/"))
+        void res.text().then(
+          (t) => bodies.push(t),
+          () => {},
+        );
     });
     await page.goto("/");
     await page.getByTestId("login-username").fill("admin");
@@ -103,7 +107,10 @@ describe.skipIf(!hasChromium)("Admin: connections and variables in Chromium", ()
     expect(rowText).toContain("sslmode=disable");
     await shot(page, "admin-connections.png");
     // Stored encrypted and whole: what tasks get still has the password and the token.
-    expect(await cli<{ password: string; extra: Record<string, string> }>(["connections", "get", "warehouse", "--reveal"])).toMatchObject({ password: PASSWORD, extra: { api_token: TOKEN } });
+    expect(await cli<{ password: string; extra: Record<string, string> }>(["connections", "get", "warehouse", "--reveal"])).toMatchObject({
+      password: PASSWORD,
+      extra: { api_token: TOKEN },
+    });
 
     // Test: ok when PostgreSQL answers on 127.0.0.1:5432, failed otherwise; either way no secret.
     await page.getByTestId("connection-test-warehouse").click();
@@ -120,7 +127,9 @@ describe.skipIf(!hasChromium)("Admin: connections and variables in Chromium", ()
     await page.getByTestId("connection-submit").click();
     await page.getByTestId("connection-dialog").waitFor({ state: "detached" });
     await page.getByText("localhost:5432").waitFor();
-    expect(await cli<{ host: string; password: string; extra: Record<string, string>; description: string }>(["connections", "get", "warehouse", "--reveal"])).toMatchObject({
+    expect(
+      await cli<{ host: string; password: string; extra: Record<string, string>; description: string }>(["connections", "get", "warehouse", "--reveal"]),
+    ).toMatchObject({
       host: "localhost",
       password: PASSWORD,
       extra: { api_token: TOKEN },
@@ -145,7 +154,10 @@ describe.skipIf(!hasChromium)("Admin: connections and variables in Chromium", ()
     const page = await signedIn("dark");
     await page.goto("/admin/variables");
     await page.getByText("No variables yet").waitFor();
-    for (const [key, value] of [["region", "eu-west-1"], ["slack_api_token", VAR_SECRET]] as const) {
+    for (const [key, value] of [
+      ["region", "eu-west-1"],
+      ["slack_api_token", VAR_SECRET],
+    ] as const) {
       await page.getByTestId("new-variable").first().click();
       await page.getByTestId("variable-dialog").waitFor();
       await page.getByTestId("var-key").fill(key);
@@ -165,7 +177,10 @@ describe.skipIf(!hasChromium)("Admin: connections and variables in Chromium", ()
     await page.getByTestId("variable-submit").click();
     await page.getByTestId("variable-dialog").waitFor({ state: "detached" });
     await page.getByText("alerts").waitFor();
-    expect(await cli<{ value: string; description: string }>(["variables", "get", "slack_api_token", "--reveal"])).toMatchObject({ value: VAR_SECRET, description: "alerts" });
+    expect(await cli<{ value: string; description: string }>(["variables", "get", "slack_api_token", "--reveal"])).toMatchObject({
+      value: VAR_SECRET,
+      description: "alerts",
+    });
     expect(await cli<{ value: string }>(["variables", "get", "region"])).toMatchObject({ value: "eu-west-1" });
     expect(await page.content()).not.toContain(VAR_SECRET);
   });

@@ -19,7 +19,10 @@ describe.skipIf(!hasChromium)("the Audit page", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "baton-audit-ui-"));
     mkdirSync(join(root, "dags"));
-    writeFileSync(join(root, "dags", "hello.ts"), `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`);
+    writeFileSync(
+      join(root, "dags", "hello.ts"),
+      `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`,
+    );
     const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_SHUTDOWN_GRACE_MS: "1000" };
     session = await startUiSession(env);
     browser = session.browser;

@@ -46,7 +46,13 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
     writeFileSync(join(root, "dags", "tiny.ts"), TINY);
     writeFileSync(join(root, "dags", "holder.ts"), HOLDER);
     writeFileSync(join(root, "dags", "slow.ts"), SLOW);
-    session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "2", BATON_SHUTDOWN_GRACE_MS: "1000" });
+    session = await startUiSession({
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "2",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    });
   });
 
   afterAll(async () => {
@@ -140,7 +146,9 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
       const errors = watchErrors(page);
       await page.goto("/");
       await expect.poll(async () => (await page.request.get("/api/v1/dags/slow")).status(), { timeout: 30_000 }).toBe(200);
-      const created = await page.request.post("/api/v1/backfills", { data: { dagId: "slow", from: "2025-03-01T00:00Z", to: "2025-03-01T07:00Z", maxActiveRuns: 1 } });
+      const created = await page.request.post("/api/v1/backfills", {
+        data: { dagId: "slow", from: "2025-03-01T00:00Z", to: "2025-03-01T07:00Z", maxActiveRuns: 1 },
+      });
       expect(created.status()).toBe(201);
       const { id } = (await created.json()) as { id: number };
       type Api = { state: string; paused: boolean; progress: { total: number; queued: number; running: number; success: number; failed: number } };
@@ -224,7 +232,12 @@ describe.skipIf(!hasChromium)("the Backfills and Pools pages", () => {
       await expect.poll(() => row.getByTestId("pool-slots").textContent()).toBe("4");
       expect(await row.getByTestId("pool-open").textContent()).toBe("3");
       expect(await row.getByTestId("pool-description").textContent()).toBe("Connections to the warehouse");
-      expect((await (await page.request.get("/api/v1/pools/warehouse")).json()) as object).toMatchObject({ slots: 4, description: "Connections to the warehouse", runningSlots: 1, openSlots: 3 });
+      expect((await (await page.request.get("/api/v1/pools/warehouse")).json()) as object).toMatchObject({
+        slots: 4,
+        description: "Connections to the warehouse",
+        runningSlots: 1,
+        openSlots: 3,
+      });
       await dismissToasts(page);
       await shot(page, "pools.png");
       expect(errors).toEqual([]);

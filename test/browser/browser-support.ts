@@ -13,7 +13,16 @@ export const VIEWPORT = { width: 1440, height: 900 };
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -51,7 +60,10 @@ export async function waitForState(page: Page, testId: string, wanted: string[],
     );
     return (await handle.jsonValue()) as string;
   } catch (error) {
-    const last = await page.locator(selector).getAttribute("data-state", { timeout: 1_000 }).catch(() => "(element absent)");
+    const last = await page
+      .locator(selector)
+      .getAttribute("data-state", { timeout: 1_000 })
+      .catch(() => "(element absent)");
     throw new Error(`${testId} did not reach data-state ${wanted.join(" | ")} within ${timeoutMs} ms; it is ${last}`, { cause: error });
   }
 }
@@ -104,11 +116,24 @@ export interface GridRun {
  * `from`..`to` posted through the API, and every run finished once the backfill has made
  * `backfillRuns` of them (the schedule may add one of its own). `cleanup` stops and deletes.
  */
-export async function startBackfilledSession(o: { dagId: string; source: string; from: string; to: string; backfillRuns: number }): Promise<{ root: string; session: UiSession; runs: GridRun[]; cleanup(): Promise<void> }> {
+export async function startBackfilledSession(o: {
+  dagId: string;
+  source: string;
+  from: string;
+  to: string;
+  backfillRuns: number;
+}): Promise<{ root: string; session: UiSession; runs: GridRun[]; cleanup(): Promise<void> }> {
   const root = mkdtempSync(join(tmpdir(), `baton-${o.dagId}-`));
   mkdirSync(join(root, "dags"));
   writeFileSync(join(root, "dags", `${o.dagId}.ts`), o.source);
-  const session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "4", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" });
+  const session = await startUiSession({
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_API_PORT: "0",
+    BATON_WORKERS: "4",
+    BATON_POLL_MS: "100",
+    BATON_SHUTDOWN_GRACE_MS: "1000",
+  });
   const cleanup = async () => {
     await session.stop();
     rmSync(root, { recursive: true, force: true });
@@ -116,7 +141,11 @@ export async function startBackfilledSession(o: { dagId: string; source: string;
   try {
     const url = session.url;
     await poll(async () => ((await fetch(`${url}/api/v1/dags/${o.dagId}`)).ok ? true : undefined), 30_000);
-    const res = await fetch(`${url}/api/v1/backfills`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ dagId: o.dagId, from: o.from, to: o.to }) });
+    const res = await fetch(`${url}/api/v1/backfills`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ dagId: o.dagId, from: o.from, to: o.to }),
+    });
     if (res.status !== 201) throw new Error(`backfill refused (${res.status}): ${await res.text()}`);
     const runs = await poll(async () => {
       const grid = (await (await fetch(`${url}/api/v1/dags/${o.dagId}/grid`)).json()) as { runs: GridRun[] };

@@ -26,7 +26,14 @@ describe.skipIf(!hasChromium)("the Deadlines page and the run badge", () => {
       join(root, "dags", "late.ts"),
       `import { dag } from "baton";\nexport default dag({ id: "late", deadline: { reference: "queuedAt", interval: "500ms" } }, (d) => {\n  d.task("slow", async () => { await new Promise((r) => setTimeout(r, 2000)); return 1; });\n});\n`,
     );
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "1",
+      BATON_POLL_MS: "100",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
     session = await startUiSession(env);
     browser = session.browser;
     url = session.url;

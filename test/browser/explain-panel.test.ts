@@ -30,8 +30,18 @@ describe.skipIf(!hasChromium)("the Why isn't it running? panel", () => {
     const dags = join(root, "dags");
     mkdirSync(dags);
     writeFileSync(join(dags, "hello.ts"), HELLO);
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "1", BATON_API_PORT: "0", BATON_SHUTDOWN_GRACE_MS: "1000" };
-    for (const args of [["dags", "trigger", "hello", "--run-id", "manual_1"], ["dags", "pause", "hello"]]) {
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: dags,
+      BATON_POLL_MS: "100",
+      BATON_WORKERS: "1",
+      BATON_API_PORT: "0",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
+    for (const args of [
+      ["dags", "trigger", "hello", "--run-id", "manual_1"],
+      ["dags", "pause", "hello"],
+    ]) {
       const r = await baton(args, env);
       expect(r.code, `${args.join(" ")}: ${r.stdout}${r.stderr}`).toBe(0);
     }

@@ -14,8 +14,12 @@ if (!hasChromium) console.warn(`[test/browser] skipped: Chromium not installed a
 const range = (n: number) => Array.from({ length: n }, (_, i) => String(i).padStart(2, "0"));
 const WIDE = `import { dag } from "baton";
 export default dag({ id: "wide", schedule: "0 */12 * * *", startDate: "2026-01-01", catchup: false }, (d) => {
-${range(15).map((i) => `  d.task("extract.t${i}", () => ${Number(i)});`).join("\n")}
-${range(15).map((i) => `  d.task("load_t${i}", () => ${Number(i)});`).join("\n")}
+${range(15)
+  .map((i) => `  d.task("extract.t${i}", () => ${Number(i)});`)
+  .join("\n")}
+${range(15)
+  .map((i) => `  d.task("load_t${i}", () => ${Number(i)});`)
+  .join("\n")}
   d.task("flaky", { retries: 1, retryDelay: "1s" }, (ctx) => {
     if (ctx.tryNumber === 1) throw new Error("first try fails");
     return ctx.tryNumber;
@@ -104,7 +108,12 @@ describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task grou
 
     // Keyboard: ↓ from the group's cell reaches its first task, ↑ comes back, Enter collapses.
     await agg.focus();
-    const focused = () => page.evaluate(() => (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute("data-testid"));
+    const focused = () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { document: { activeElement: { getAttribute(n: string): string | null } | null } }).document.activeElement?.getAttribute(
+          "data-testid",
+        ),
+      );
     await page.keyboard.press("ArrowDown");
     await poll(async () => ((await focused()) === `grid-cell-${run}-extract.t00` ? true : undefined), 5_000);
     await page.keyboard.press("ArrowUp");
@@ -123,7 +132,13 @@ describe.skipIf(!hasChromium)("the grid's time axis, retry markers and task grou
   });
 
   it("renders in the dark theme (docs/screenshots/grid-axis-dark.png)", async () => {
-    const dark = await started!.session.browser.newContext({ baseURL: started!.session.url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US", colorScheme: "dark" });
+    const dark = await started!.session.browser.newContext({
+      baseURL: started!.session.url,
+      viewport: VIEWPORT,
+      timezoneId: "UTC",
+      locale: "en-US",
+      colorScheme: "dark",
+    });
     try {
       const darkPage = await dark.newPage();
       await darkPage.goto("/dags/wide/grid");

@@ -55,14 +55,22 @@ describe.skipIf(!hasChromium)("the home page", () => {
 
   /** A real `baton worker` on queue `gpu`, connected with a new worker token. */
   async function startWorker(): Promise<ChildProcess> {
-    const res = await fetch(`${session!.url}/api/v1/worker-tokens`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "home-test", queues: ["gpu"] }) });
+    const res = await fetch(`${session!.url}/api/v1/worker-tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "home-test", queues: ["gpu"] }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     const { token } = (await res.json()) as { token: string };
-    const proc = spawn(process.execPath, [BIN, "worker", "--server", session!.url, "--queues", "gpu", "--concurrency", "1", "--name", "home-box", "--cache-dir", join(root, "worker-cache")], {
-      cwd: ROOT,
-      env: { ...process.env, BATON_WORKER_TOKEN: token },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const proc = spawn(
+      process.execPath,
+      [BIN, "worker", "--server", session!.url, "--queues", "gpu", "--concurrency", "1", "--name", "home-box", "--cache-dir", join(root, "worker-cache")],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BATON_WORKER_TOKEN: token },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
     proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
@@ -81,8 +89,12 @@ describe.skipIf(!hasChromium)("the home page", () => {
       await page.getByTestId("home-status").waitFor();
       const firstContentMs = Date.now() - t0;
       const paint = await page.evaluate<number>("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
-      const api = await page.evaluate<number[]>("(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/v1/overview')); return e ? [e.startTime, e.responseEnd - e.startTime] : [-1, -1]; })()");
-      console.log(`[home] time to first content: ${firstContentMs} ms from goto (first contentful paint ${Math.round(paint)} ms; GET /api/v1/overview sent at ${Math.round(api[0]!)} ms, took ${Math.round(api[1]!)} ms)`);
+      const api = await page.evaluate<number[]>(
+        "(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/v1/overview')); return e ? [e.startTime, e.responseEnd - e.startTime] : [-1, -1]; })()",
+      );
+      console.log(
+        `[home] time to first content: ${firstContentMs} ms from goto (first contentful paint ${Math.round(paint)} ms; GET /api/v1/overview sent at ${Math.round(api[0]!)} ms, took ${Math.round(api[1]!)} ms)`,
+      );
 
       // The standalone's own parts.
       expect(await page.locator('[data-testid^="component-scheduler-"]').getAttribute("data-state")).toBe("healthy");
@@ -90,7 +102,9 @@ describe.skipIf(!hasChromium)("the home page", () => {
       expect(await page.getByTestId("component-triggerer-Triggerer").getAttribute("data-state")).toBe("healthy");
       expect(await page.getByTestId("component-dag-processor-DAG processor").getAttribute("data-state")).toBe("healthy");
       expect(await page.getByTestId("component-store-Store").getAttribute("data-state")).toBe("ok");
-      expect(await page.locator('[data-testid^="component-scheduler-"]').getByTestId("component-load").textContent()).toMatch(/^1 DAG\(s\) · 0 running · 0 queued$/);
+      expect(await page.locator('[data-testid^="component-scheduler-"]').getByTestId("component-load").textContent()).toMatch(
+        /^1 DAG\(s\) · 0 running · 0 queued$/,
+      );
 
       // The failed run, counted and linked to its grid.
       expect(await page.getByTestId("home-failed-count").textContent()).toBe("1failed (24 h)");

@@ -22,7 +22,14 @@ describe.skipIf(!hasChromium)("the 'file does not load' marker", () => {
     mkdirSync(join(root, "dags"));
     file = join(root, "dags", "etl.ts");
     writeFileSync(file, `import { dag } from "baton";\nexport default dag({ id: "etl" }, (d) => {\n  d.task("extract", () => 1);\n});\n`);
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "1",
+      BATON_POLL_MS: "100",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
     session = await startUiSession(env);
     url = session.url;
     writeFileSync(file, `import { dag } from "baton";\nexport default dag({ id: "etl" }, (d) => {\n  const x = ;\n});\n`);

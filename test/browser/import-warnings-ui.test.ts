@@ -18,8 +18,19 @@ describe.skipIf(!hasChromium)("type-check warnings in the UI", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "baton-import-warnings-ui-"));
     mkdirSync(join(root, "dags"));
-    writeFileSync(join(root, "dags", "typed.ts"), `import { dag } from "baton";\nexport default dag({ id: "typed" }, (d) => {\n  d.task("add", () => {\n    const total: number = "x";\n    return total;\n  });\n});\n`);
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000", BATON_DAG_TYPECHECK: "on" };
+    writeFileSync(
+      join(root, "dags", "typed.ts"),
+      `import { dag } from "baton";\nexport default dag({ id: "typed" }, (d) => {\n  d.task("add", () => {\n    const total: number = "x";\n    return total;\n  });\n});\n`,
+    );
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "1",
+      BATON_POLL_MS: "100",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+      BATON_DAG_TYPECHECK: "on",
+    };
     session = await startUiSession(env);
     await poll(async () => {
       const body = (await (await fetch(`${session!.url}/api/v1/import-errors`)).json()) as { errors: { severity: string }[] };

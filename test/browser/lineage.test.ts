@@ -58,7 +58,16 @@ describe.skipIf(!hasChromium)("Lineage page in Chromium", () => {
     await page.getByTestId("nav-lineage").click();
     await page.waitForURL(/\/lineage$/);
     const node = (id: string) => page.getByTestId(`lineage-node-${id}`);
-    for (const id of ["task:producer.extract", "task:producer.load", "task:consumer.report", "task:unrelated.t", "dag:consumer", "dataset:warehouse://staging", "dataset:s3://raw/events", "dataset:postgres://db:5432/sales"]) {
+    for (const id of [
+      "task:producer.extract",
+      "task:producer.load",
+      "task:consumer.report",
+      "task:unrelated.t",
+      "dag:consumer",
+      "dataset:warehouse://staging",
+      "dataset:s3://raw/events",
+      "dataset:postgres://db:5432/sales",
+    ]) {
       await node(id).waitFor();
     }
     await expect(node("task:producer.load").textContent()).resolves.toContain("sqlQuery");

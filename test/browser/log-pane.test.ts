@@ -54,7 +54,14 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
     writeFileSync(join(dags, "logs.ts"), LOGS);
     writeFileSync(join(dags, "tail.ts"), tailSource(flag));
     writeFileSync(join(dags, "shelly.ts"), SHELLY);
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: dags,
+      BATON_POLL_MS: "100",
+      BATON_WORKERS: "2",
+      BATON_API_PORT: "0",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
     for (const dagId of ["logs", "tail", "shelly"]) {
       const r = await baton(["dags", "trigger", dagId, "--run-id", "manual_1"], env);
       expect(r.code, `${r.stdout}${r.stderr}`).toBe(0);
@@ -84,7 +91,8 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
       const count = page.getByTestId("log-search-count");
       await page.getByTestId("log-search").fill("NEEDLE");
       await page.getByText("1 of 3").waitFor();
-      const current = () => page.locator(".log-hit-current").evaluate((el) => (el.closest("[data-line]") as unknown as { dataset: { level: string } }).dataset.level);
+      const current = () =>
+        page.locator(".log-hit-current").evaluate((el) => (el.closest("[data-line]") as unknown as { dataset: { level: string } }).dataset.level);
       expect(await page.locator("mark.log-hit").count()).toBe(3);
       expect(await current()).toBe("INFO");
       await page.getByTestId("log-search-next").click();
@@ -207,10 +215,11 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
       await page.goto("/dags/tail/grid?run=manual_1&task=ticks");
       await page.locator('[data-testid="task-logs"][data-status="streaming"]').waitFor({ timeout: RUN_TIMEOUT });
       await page.locator('[data-line="40"]').waitFor();
-      const atEnd = () => page.getByTestId("task-logs").evaluate((el) => {
-        const e = el as unknown as { scrollHeight: number; scrollTop: number; clientHeight: number };
-        return e.scrollHeight - e.scrollTop - e.clientHeight < 24;
-      });
+      const atEnd = () =>
+        page.getByTestId("task-logs").evaluate((el) => {
+          const e = el as unknown as { scrollHeight: number; scrollTop: number; clientHeight: number };
+          return e.scrollHeight - e.scrollTop - e.clientHeight < 24;
+        });
       await page.locator('[data-line="60"]').waitFor();
       expect(await atEnd()).toBe(true);
       await page.locator('[data-line="70"]').waitFor();
@@ -237,9 +246,15 @@ describe.skipIf(!hasChromium)("the task log pane", () => {
       await page.goto("/dags/shelly/grid?run=manual_1&task=extract");
       await page.locator('[data-testid="task-logs"][data-status="done"]').waitFor();
       await page.locator('[data-line="6"]').waitFor();
-      const rows = await page.locator("[data-line]").evaluateAll((els) =>
-        els.map((e) => [e.getAttribute("data-level"), e.querySelector(".log-ts")?.textContent ?? null, e.querySelector(".log-lvl")?.textContent?.trim() ?? null]),
-      );
+      const rows = await page
+        .locator("[data-line]")
+        .evaluateAll((els) =>
+          els.map((e) => [
+            e.getAttribute("data-level"),
+            e.querySelector(".log-ts")?.textContent ?? null,
+            e.querySelector(".log-lvl")?.textContent?.trim() ?? null,
+          ]),
+        );
       expect(rows).toHaveLength(6);
       for (const [level, ts] of rows) {
         expect(level).toBe("OUTPUT");

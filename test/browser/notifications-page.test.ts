@@ -40,8 +40,24 @@ describe.skipIf(!hasChromium)("the Notifications page", () => {
     expect(migrated.code, migrated.stdout + migrated.stderr).toBe(0);
     const store = await openSqliteStore(join(root, "home", "baton.db"));
     const now = Date.now();
-    await store.notifications.addDelivery({ declaration: { notifier: "slack", connection: "slack_ok" }, alert: sampleAlert({ dedupKey: "baton/etl/ok" }), summary: "Task etl.load failed: ok", createdAt: now }, 0);
-    await store.notifications.addDelivery({ declaration: { notifier: "slack", connection: "slack_gone" }, alert: sampleAlert({ dedupKey: "baton/etl/gone" }), summary: "Task etl.load failed: gone", createdAt: now }, 0);
+    await store.notifications.addDelivery(
+      {
+        declaration: { notifier: "slack", connection: "slack_ok" },
+        alert: sampleAlert({ dedupKey: "baton/etl/ok" }),
+        summary: "Task etl.load failed: ok",
+        createdAt: now,
+      },
+      0,
+    );
+    await store.notifications.addDelivery(
+      {
+        declaration: { notifier: "slack", connection: "slack_gone" },
+        alert: sampleAlert({ dedupKey: "baton/etl/gone" }),
+        summary: "Task etl.load failed: gone",
+        createdAt: now,
+      },
+      0,
+    );
     await store.close();
     session = await startUiSession(env);
     browser = session.browser;

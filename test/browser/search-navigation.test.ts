@@ -39,7 +39,11 @@ describe.skipIf(!hasChromium)("search and navigation", () => {
   let salesRun: string;
 
   async function trigger(dagId: string, runId: string): Promise<void> {
-    const res = await fetch(`${url}/api/v1/dags/${dagId}/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ runId }) });
+    const res = await fetch(`${url}/api/v1/dags/${dagId}/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ runId }),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
   }
 
@@ -56,7 +60,14 @@ describe.skipIf(!hasChromium)("search and navigation", () => {
     writeFileSync(join(root, "dags", "sales.ts"), SALES);
     writeFileSync(join(root, "dags", "hr.ts"), HR);
     writeFileSync(join(root, "dags", "archive.ts"), IDLE);
-    const env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "2", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    const env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "2",
+      BATON_POLL_MS: "100",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
     session = await startUiSession(env);
     url = session.url;
     await poll(async () => {
@@ -130,7 +141,9 @@ describe.skipIf(!hasChromium)("search and navigation", () => {
       await page.keyboard.press("Enter");
 
       await dialog.waitFor({ state: "detached" });
-      await page.waitForURL((u) => u.pathname === "/dags/sales_daily/grid" && u.searchParams.get("task") === "load_orders" && u.searchParams.get("run") === salesRun);
+      await page.waitForURL(
+        (u) => u.pathname === "/dags/sales_daily/grid" && u.searchParams.get("task") === "load_orders" && u.searchParams.get("run") === salesRun,
+      );
       const panel = page.getByTestId("task-panel");
       await panel.waitFor();
       expect(await panel.getAttribute("aria-label")).toBe(`Task load_orders in run ${salesRun}`);
@@ -153,7 +166,8 @@ describe.skipIf(!hasChromium)("search and navigation", () => {
     try {
       const page = await context.newPage();
       await page.goto("/dags");
-      const ids = async () => (await page.locator('[data-testid^="dag-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")!.slice("dag-row-".length))));
+      const ids = async () =>
+        await page.locator('[data-testid^="dag-row-"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")!.slice("dag-row-".length)));
       await page.getByTestId("dag-row-archive").waitFor();
       expect(await ids()).toEqual(["archive", "hr_sync", "sales_daily"]);
 

@@ -32,7 +32,13 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
 
   beforeAll(async () => {
     // The backfill's four runs finished (the schedule may add one of its own, for yesterday).
-    started = await startBackfilledSession({ dagId: "trendy", source: TRENDY, from: new Date(today - 5 * DAY).toISOString(), to: new Date(today - 2 * DAY).toISOString(), backfillRuns: 4 });
+    started = await startBackfilledSession({
+      dagId: "trendy",
+      source: TRENDY,
+      from: new Date(today - 5 * DAY).toISOString(),
+      to: new Date(today - 2 * DAY).toISOString(),
+      backfillRuns: 4,
+    });
     ({ runs } = started);
     const url = started.session.url;
     context = await started.session.browser.newContext({ baseURL: url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US" });
@@ -49,7 +55,11 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
 
   it("charts one duration, landing-time and try point per run, oldest first, with a hidden table of the same runs", async () => {
     expect(runs.filter((r) => r.state === "failed").map((r) => r.logicalDate?.slice(0, 10))).toEqual([FAIL_DAY]);
-    const ids = (testId: string) => page.getByTestId(testId).locator("[data-point]").evaluateAll((els) => els.map((e) => e.getAttribute("data-point")));
+    const ids = (testId: string) =>
+      page
+        .getByTestId(testId)
+        .locator("[data-point]")
+        .evaluateAll((els) => els.map((e) => e.getAttribute("data-point")));
     await poll(async () => ((await ids("trends-duration")).length === runs.length ? true : undefined), 10_000);
     const oldestFirst = [...runs].sort((a, b) => (a.logicalDate ?? "").localeCompare(b.logicalDate ?? "")).map((r) => r.runId);
     expect(await ids("trends-duration")).toEqual(oldestFirst);
@@ -77,7 +87,13 @@ describe.skipIf(!hasChromium)("the DAG page's Trends tab", () => {
   });
 
   it("renders in the dark theme (docs/screenshots/trends-dark.png)", async () => {
-    const dark = await started!.session.browser.newContext({ baseURL: started!.session.url, viewport: VIEWPORT, timezoneId: "UTC", locale: "en-US", colorScheme: "dark" });
+    const dark = await started!.session.browser.newContext({
+      baseURL: started!.session.url,
+      viewport: VIEWPORT,
+      timezoneId: "UTC",
+      locale: "en-US",
+      colorScheme: "dark",
+    });
     try {
       const darkPage = await dark.newPage();
       await darkPage.goto("/dags/trendy/trends");

@@ -46,7 +46,14 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     root = mkdtempSync(join(tmpdir(), "baton-ui-defects-"));
     mkdirSync(join(root, "dags"));
     writeFileSync(join(root, "dags", "forms.ts"), FORMS);
-    env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_POLL_MS: "100", BATON_SHUTDOWN_GRACE_MS: "1000" };
+    env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "1",
+      BATON_POLL_MS: "100",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    };
     session = await startUiSession(env);
     context = await uiContext(session);
     page = await context.newPage();
@@ -62,12 +69,14 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     const encodings = new Map<string, { encoding: string | undefined; cache: string | undefined }>();
     page.on("response", (res) => {
       const path = new URL(res.url()).pathname;
-      if (path === "/" || path.startsWith("/assets/")) encodings.set(path, { encoding: res.headers()["content-encoding"], cache: res.headers()["cache-control"] });
+      if (path === "/" || path.startsWith("/assets/"))
+        encodings.set(path, { encoding: res.headers()["content-encoding"], cache: res.headers()["cache-control"] });
     });
     await page.goto("/"); // the home page, on the same bundle as every page
     await page.getByTestId("home-status").waitFor();
     const first = await page.evaluate(() => {
-      const p = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; transferSize: number; decodedBodySize: number }[] } }).performance;
+      const p = (globalThis as unknown as { performance: { getEntriesByType(t: string): { name: string; transferSize: number; decodedBodySize: number }[] } })
+        .performance;
       const all = [...p.getEntriesByType("navigation"), ...p.getEntriesByType("resource")].filter((e) => !e.name.includes("/api/"));
       return { transferred: all.reduce((n, e) => n + e.transferSize, 0), decoded: all.reduce((n, e) => n + e.decodedBodySize, 0) };
     });
@@ -134,7 +143,10 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     expect(cli.code, cli.stderr).toBe(0);
     const after = before === "true" ? "false" : "true";
     await page.waitForFunction(
-      ({ after }) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="dag-pause-toggle"]')?.getAttribute("aria-checked") === after,
+      ({ after }) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document
+          .querySelector('[data-testid="dag-pause-toggle"]')
+          ?.getAttribute("aria-checked") === after,
       { after },
       { timeout: 15_000 },
     );
@@ -146,7 +158,10 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     const back = await baton(["dags", pausedNow === "true" ? "unpause" : "pause", "forms"], env);
     expect(back.code, back.stderr).toBe(0);
     await page.waitForFunction(
-      ({ want }) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid="dag-row-forms"]')?.getAttribute("data-paused") === want,
+      ({ want }) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document
+          .querySelector('[data-testid="dag-row-forms"]')
+          ?.getAttribute("data-paused") === want,
       { want: String(pausedNow !== "true") },
       { timeout: 15_000 },
     );
@@ -156,10 +171,16 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
     const narrow = await session!.browser.newContext({ baseURL: session!.url, viewport: { width: 390, height: 844 } });
     try {
       const p = await narrow.newPage();
-      for (const [url, ready] of [["/", "home-status"], ["/dags", "dag-row-forms"], ["/dags/forms/grid", "dag-title"]] as const) {
+      for (const [url, ready] of [
+        ["/", "home-status"],
+        ["/dags", "dag-row-forms"],
+        ["/dags/forms/grid", "dag-title"],
+      ] as const) {
         await p.goto(url);
         await p.getByTestId(ready).waitFor();
-        const width = await p.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+        const width = await p.evaluate(
+          () => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth,
+        );
         expect(width, url).toBeLessThanOrEqual(390);
         expect(await p.getByTestId("nav-workers").isVisible(), url).toBe(true);
       }

@@ -28,7 +28,17 @@ function request(attemptId: string, taskId: string, runId: string): AttemptReque
     maxTries: 3,
     bundlePath: "/b/etl.mjs",
     task: taskSpec(taskId),
-    context: { dagId: "etl", runId, runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
+    context: {
+      dagId: "etl",
+      runId,
+      runType: "manual",
+      logicalDate: null,
+      dataIntervalStart: null,
+      dataIntervalEnd: null,
+      timezone: "UTC",
+      params: {},
+      conf: {},
+    },
     inputs: {},
     logPath: "/l/x.log",
     maxOutputBytes: 1_000_000,
@@ -44,7 +54,13 @@ describe.skipIf(!hasChromium)("the Workers page", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "baton-workers-ui-"));
     mkdirSync(join(root, "dags"));
-    session = await startUiSession({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_WORKERS: "1", BATON_SHUTDOWN_GRACE_MS: "1000" });
+    session = await startUiSession({
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_API_PORT: "0",
+      BATON_WORKERS: "1",
+      BATON_SHUTDOWN_GRACE_MS: "1000",
+    });
     store = await openSqliteStore(join(root, "home", "baton.db"));
   });
 
@@ -76,7 +92,9 @@ describe.skipIf(!hasChromium)("the Workers page", () => {
       const token = await text.inputValue();
       expect(token).toMatch(/^batonw_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
       expect(await page.getByTestId("worker-token-created").textContent()).toContain("shown only once");
-      expect(await page.getByTestId("worker-token-command").textContent()).toBe(`export BATON_WORKER_TOKEN=${token}\nbaton worker --server ${session!.url} --queues gpu,default`);
+      expect(await page.getByTestId("worker-token-command").textContent()).toBe(
+        `export BATON_WORKER_TOKEN=${token}\nbaton worker --server ${session!.url} --queues gpu,default`,
+      );
       await page.getByTestId("worker-token-copy").click();
       await page.getByTestId("worker-token-copy").getByText("Copied").waitFor();
       expect(await page.evaluate<string>("navigator.clipboard.readText()")).toBe(token);
@@ -94,15 +112,63 @@ describe.skipIf(!hasChromium)("the Workers page", () => {
 
       // A worker connected with it, one attempt assigned, one running, one waiting in a queue nobody serves.
       const now = Date.now();
-      const gpu1: WorkerRecord = { id: "gpu1:4242:x1", name: "gpu1", host: "gpu1.internal", pid: 4242, tokenId: id, queues: ["gpu", "default"], concurrency: 4, running: 2, version: "0.9.0", state: "active", startedAt: now - 3_600_000, lastSeenAt: now, stateChangedAt: now - 3_600_000, reason: null };
+      const gpu1: WorkerRecord = {
+        id: "gpu1:4242:x1",
+        name: "gpu1",
+        host: "gpu1.internal",
+        pid: 4242,
+        tokenId: id,
+        queues: ["gpu", "default"],
+        concurrency: 4,
+        running: 2,
+        version: "0.9.0",
+        state: "active",
+        startedAt: now - 3_600_000,
+        lastSeenAt: now,
+        stateChangedAt: now - 3_600_000,
+        reason: null,
+      };
       await store!.workers.upsertWorker(gpu1);
       await store!.workers.touchWorkerToken(id, now); // as the API server does when the worker connects
-      await store!.workers.upsertWorker({ ...gpu1, id: "etl2:77:y2", name: "etl2", host: "etl2.internal", pid: 77, queues: ["default"], running: 0, state: "stopped", lastSeenAt: now - 7_200_000, stateChangedAt: now - 7_200_000, reason: "shut down (SIGTERM)" });
+      await store!.workers.upsertWorker({
+        ...gpu1,
+        id: "etl2:77:y2",
+        name: "etl2",
+        host: "etl2.internal",
+        pid: 77,
+        queues: ["default"],
+        running: 0,
+        state: "stopped",
+        lastSeenAt: now - 7_200_000,
+        stateChangedAt: now - 7_200_000,
+        reason: "shut down (SIGTERM)",
+      });
       heartbeat = setInterval(() => void store!.workers.touchWorker(gpu1.id, Date.now(), 2), 1_000);
       await store!.workers.enqueueRemoteAttempts([
-        { attemptId: "1/train/-1/1", runPk: 1, schedulerId: "sched-test", queue: "gpu", request: request("1/train/-1/1", "train", "manual__2026-01-01"), createdAt: now },
-        { attemptId: "1/score/-1/1", runPk: 1, schedulerId: "sched-test", queue: "gpu", request: request("1/score/-1/1", "score", "manual__2026-01-01"), createdAt: now + 1 },
-        { attemptId: "2/submit/-1/1", runPk: 2, schedulerId: "sched-test", queue: "spark", request: request("2/submit/-1/1", "submit", "manual__2026-01-02"), createdAt: now + 2 },
+        {
+          attemptId: "1/train/-1/1",
+          runPk: 1,
+          schedulerId: "sched-test",
+          queue: "gpu",
+          request: request("1/train/-1/1", "train", "manual__2026-01-01"),
+          createdAt: now,
+        },
+        {
+          attemptId: "1/score/-1/1",
+          runPk: 1,
+          schedulerId: "sched-test",
+          queue: "gpu",
+          request: request("1/score/-1/1", "score", "manual__2026-01-01"),
+          createdAt: now + 1,
+        },
+        {
+          attemptId: "2/submit/-1/1",
+          runPk: 2,
+          schedulerId: "sched-test",
+          queue: "spark",
+          request: request("2/submit/-1/1", "submit", "manual__2026-01-02"),
+          createdAt: now + 2,
+        },
       ]);
       expect((await store!.workers.claimRemoteAttempts(gpu1.id, ["gpu"], 2, now)).map((a) => a.attemptId)).toEqual(["1/train/-1/1", "1/score/-1/1"]);
       expect(await store!.workers.markRemoteStarted([{ attemptId: "1/train/-1/1", workerId: gpu1.id, startedAt: now, pid: 999 }])).toEqual(["1/train/-1/1"]);

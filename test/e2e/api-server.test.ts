@@ -40,10 +40,18 @@ describe("the API served by the real binary", () => {
     const dags = await fetch(`${base}/api/v1/dags`);
     expect(dags.status).toBe(200);
     expect(((await dags.json()) as { dags: { dagId: string }[] }).dags.map((d) => d.dagId)).toEqual(["hello"]);
-    const bad = await fetch(`${base}/api/v1/dags/hello/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conf: { name: 5 } }) });
+    const bad = await fetch(`${base}/api/v1/dags/hello/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conf: { name: 5 } }),
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/name/);
-    const trig = await fetch(`${base}/api/v1/dags/hello/runs`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conf: { name: "Ada" } }) });
+    const trig = await fetch(`${base}/api/v1/dags/hello/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conf: { name: "Ada" } }),
+    });
     expect(trig.status).toBe(201);
     const { runId } = (await trig.json()) as { runId: string };
     let state = "";
@@ -91,7 +99,11 @@ describe("the API served by the real binary", () => {
       body: JSON.stringify({ paused: true }),
     });
     expect(viewerPause.status).toBe(403);
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ops", password: "correct horse battery" }) });
+    const login = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "ops", password: "correct horse battery" }),
+    });
     expect(login.status).toBe(200);
     const cookie = login.headers.get("set-cookie") ?? "";
     expect(cookie).toMatch(/HttpOnly/i);

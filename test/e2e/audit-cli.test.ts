@@ -11,12 +11,24 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "baton-audit-cli-"));
   const dags = join(root, "dags");
   mkdirSync(dags);
-  writeFileSync(join(dags, "hello.ts"), `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`);
+  writeFileSync(
+    join(dags, "hello.ts"),
+    `import { dag } from "baton";\nexport default dag({ id: "hello", schedule: null, startDate: "2026-01-01" }, (d) => { d.task("t", async () => 1); });\n`,
+  );
   env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags };
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-type Entry = { actor: string; via: string; action: string; targetType: string | null; targetId: string | null; dagId: string | null; before: unknown; after: unknown };
+type Entry = {
+  actor: string;
+  via: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  dagId: string | null;
+  before: unknown;
+  after: unknown;
+};
 
 describe("baton audit list", () => {
   it("lists what CLI commands changed, as cli:<os user>, without secrets; runs record who triggered them", async () => {

@@ -20,12 +20,24 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-type Listed = { id: number; dagId: string; from: string; to: string; reprocess: string; maxActiveRuns: number; state: string; progress: Record<string, number> };
+type Listed = {
+  id: number;
+  dagId: string;
+  from: string;
+  to: string;
+  reprocess: string;
+  maxActiveRuns: number;
+  state: string;
+  progress: Record<string, number>;
+};
 
 describe("baton backfills list", () => {
   it("lists backfills newest first with their runs by state, as JSON and as a table, filtered by --dag", async () => {
     expect((await baton(["backfills", "list"], env)).stdout).toBe("(none)\n");
-    for (const args of [["--from", "2025-01-01", "--to", "2025-01-01T02:00Z"], ["--from", "2025-02-01", "--to", "2025-02-01T00:00Z", "--reprocess", "failed", "--max-active-runs", "3"]]) {
+    for (const args of [
+      ["--from", "2025-01-01", "--to", "2025-01-01T02:00Z"],
+      ["--from", "2025-02-01", "--to", "2025-02-01T00:00Z", "--reprocess", "failed", "--max-active-runs", "3"],
+    ]) {
       const r = await baton(["dags", "backfill", "hourly", ...args], env);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -33,9 +45,19 @@ describe("baton backfills list", () => {
     const dag = (await store.getDag("hourly"))!;
     const version = (await store.getDagVersion(dag.latestVersion))!;
     const hour = 3_600_000;
-    for (const [i, state] of [[0, "success"], [1, "failed"], [2, "running"]] as const) {
+    for (const [i, state] of [
+      [0, "success"],
+      [1, "failed"],
+      [2, "running"],
+    ] as const) {
       const at = Date.UTC(2025, 0, 1) + i * hour;
-      const { run, tis } = buildRun({ version, runType: "backfill", interval: { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at + hour, runAfter: at + hour }, backfillId: 1, now: Date.now() });
+      const { run, tis } = buildRun({
+        version,
+        runType: "backfill",
+        interval: { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at + hour, runAfter: at + hour },
+        backfillId: 1,
+        now: Date.now(),
+      });
       const created = (await store.createRun(run, tis))!;
       await store.commit({ runs: [{ id: created.id, state }] });
     }
@@ -43,8 +65,20 @@ describe("baton backfills list", () => {
 
     const listed = batonJson<Listed[]>(await baton(["backfills", "list", "--json"], env));
     expect(listed.map((b) => b.id)).toEqual([2, 1]);
-    expect(listed[0]).toMatchObject({ dagId: "hourly", from: "2025-02-01T00:00:00.000Z", reprocess: "failed", maxActiveRuns: 3, state: "queued", progress: { total: 0 } });
-    expect(listed[1]).toMatchObject({ from: "2025-01-01T00:00:00.000Z", to: "2025-01-01T02:00:00.000Z", reprocess: "none", progress: { total: 3, success: 1, failed: 1, running: 1, queued: 0 } });
+    expect(listed[0]).toMatchObject({
+      dagId: "hourly",
+      from: "2025-02-01T00:00:00.000Z",
+      reprocess: "failed",
+      maxActiveRuns: 3,
+      state: "queued",
+      progress: { total: 0 },
+    });
+    expect(listed[1]).toMatchObject({
+      from: "2025-01-01T00:00:00.000Z",
+      to: "2025-01-01T02:00:00.000Z",
+      reprocess: "none",
+      progress: { total: 3, success: 1, failed: 1, running: 1, queued: 0 },
+    });
     const table = (await baton(["backfills", "list"], env)).stdout;
     expect(table.split("\n")[0]).toMatch(/^id\s+dagId\s+state\s+range\s+reprocess\s+maxActiveRuns\s+progress\s+createdAt$/);
     expect(table).toMatch(/1\s+hourly\s+queued\s+2025-01-01T00:00:00.000Z – 2025-01-01T02:00:00.000Z\s+none\s+16\s+2\/3 \(1 running, 1 failed\)/);
@@ -73,8 +107,15 @@ describe("baton backfills pause / unpause", () => {
     expect((await baton(["backfills", "unpause", id], env)).stdout).toBe(`Backfill ${id} of hourly unpaused: the scheduler starts its queued runs again.\n`);
     expect((await baton(["backfills", "list"], env)).stdout).toMatch(new RegExp(`\\n${id}\\s+hourly\\s+queued\\s+2025-03-01`));
 
-    const audit = batonJson<{ action: string; actor: string; via: string; targetId: string; before: unknown; after: unknown }[]>(await baton(["audit", "list", "--json"], env));
-    expect(audit.filter((e) => /^backfill\.(un)?pause$/.test(e.action) && e.targetId === id).map((e) => [e.action, e.via, e.before, e.after]).reverse()).toEqual([
+    const audit = batonJson<{ action: string; actor: string; via: string; targetId: string; before: unknown; after: unknown }[]>(
+      await baton(["audit", "list", "--json"], env),
+    );
+    expect(
+      audit
+        .filter((e) => /^backfill\.(un)?pause$/.test(e.action) && e.targetId === id)
+        .map((e) => [e.action, e.via, e.before, e.after])
+        .reverse(),
+    ).toEqual([
       ["backfill.pause", "cli", { paused: false }, { paused: true }],
       ["backfill.pause", "cli", { paused: true }, { paused: true }],
       ["backfill.unpause", "cli", { paused: true }, { paused: false }],

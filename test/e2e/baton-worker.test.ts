@@ -44,7 +44,10 @@ function request(taskId: string): AttemptRequest {
   return makeRequest({ bundlePath: `/srv/baton/.baton/bundles/${sha}.mjs`, logDir: "/srv/baton/.baton/logs", dagId: "remote", taskId });
 }
 
-async function startWorker(server: FakeWorkerServer, args: string[] = []): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
+async function startWorker(
+  server: FakeWorkerServer,
+  args: string[] = [],
+): Promise<{ proc: ChildProcess; output: () => string; exited: Promise<number | null> }> {
   const cacheDir = mkdtempSync(join(tmpdir(), "baton-worker-e2e-"));
   const proc = spawn(process.execPath, [BIN, "worker", "--server", server.url, "--concurrency", "1", "--name", "e2e-box", "--cache-dir", cacheDir, ...args], {
     cwd: ROOT,
@@ -130,7 +133,11 @@ describe("baton worker (the real binary)", () => {
   it("a token the server refuses: exit 2 with the server's message, no retry loop", async () => {
     const server = await FakeWorkerServer.start({ token: "batonw_another_token", sdkRoot: SERVER_SDK_ROOT });
     stops.push(() => server.close());
-    const r = await baton(["worker", "--server", server.url, "--concurrency", "1", "--cache-dir", mkdtempSync(join(tmpdir(), "baton-worker-e2e-"))], { BATON_WORKER_TOKEN: TOKEN }, 30_000);
+    const r = await baton(
+      ["worker", "--server", server.url, "--concurrency", "1", "--cache-dir", mkdtempSync(join(tmpdir(), "baton-worker-e2e-"))],
+      { BATON_WORKER_TOKEN: TOKEN },
+      30_000,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("error: the API server refused this worker: the server answered HTTP 401: invalid or revoked worker token");
     expect(r.stdout + r.stderr).not.toContain(TOKEN);

@@ -29,7 +29,10 @@ afterEach(async () => {
 });
 
 const bundleDir = () => join(root, "home", "bundles");
-const bundleFiles = () => readdirSync(bundleDir()).filter((f) => /^[0-9a-f]{64}\.mjs$/.test(f)).sort();
+const bundleFiles = () =>
+  readdirSync(bundleDir())
+    .filter((f) => /^[0-9a-f]{64}\.mjs$/.test(f))
+    .sort();
 
 /** The sha256 of the bundle of DAG rev's current version, once the sync has saved `value`'s version. */
 async function currentBundle(): Promise<string> {
@@ -93,11 +96,15 @@ describe("bundle retention (the real binary)", () => {
     expect(await poll(async () => ((await currentBundle()) === v1 ? v1 : undefined))).toBe(v1);
     expect(existsSync(join(bundleDir(), `${v1}.mjs`))).toBe(true);
     const api = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(s2.output())![1]!;
-    const worker = spawn(process.execPath, [BIN, "worker", "--server", api, "--token", token, "--concurrency", "1", "--cache-dir", join(root, "worker-cache")], {
-      cwd: ROOT,
-      env: { ...process.env, BATON_LOG_LEVEL: "info" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const worker = spawn(
+      process.execPath,
+      [BIN, "worker", "--server", api, "--token", token, "--concurrency", "1", "--cache-dir", join(root, "worker-cache")],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BATON_LOG_LEVEL: "info" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     procs.push(worker);
     const runId = batonJson<{ runId: string }>(await baton(["dags", "trigger", "rev", "--json"], env)).runId;
     const run = await poll(async () => {

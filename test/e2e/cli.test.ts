@@ -103,7 +103,10 @@ describe("baton CLI (the real binary)", () => {
     expect(bLog.stdout).toMatch(/INFO got.*"a":50/);
 
     // A new file is picked up by the running standalone (nobody else syncs here): its @once run happens.
-    writeFileSync(join(dags, "later.ts"), `${HEADER}export default dag({ id: "later", schedule: "@once", startDate: "2026-01-01" }, () => { task("t", async () => 1); });\n`);
+    writeFileSync(
+      join(dags, "later.ts"),
+      `${HEADER}export default dag({ id: "later", schedule: "@once", startDate: "2026-01-01" }, () => { task("t", async () => 1); });\n`,
+    );
     const later = await poll(async () => {
       const runs = batonJson<{ state: string }[]>(await baton(["runs", "list", "--dag", "later", "--json"], env));
       return runs[0]?.state === "success" ? runs[0] : undefined;
@@ -131,8 +134,14 @@ describe("baton CLI (the real binary)", () => {
   });
 
   it("standalone runs a DAG scheduled on a dataset after a producer task updates it", async () => {
-    writeFileSync(join(dags, "producer.ts"), `${HEADER}export default dag({ id: "producer" }, (d) => { d.task("write", { outlets: ["warehouse://sales"] }, async () => 1); });\n`);
-    writeFileSync(join(dags, "consumer.ts"), `${HEADER}export default dag({ id: "consumer", schedule: { datasets: ["warehouse://sales"] } }, (d) => { d.task("read", async () => 2); });\n`);
+    writeFileSync(
+      join(dags, "producer.ts"),
+      `${HEADER}export default dag({ id: "producer" }, (d) => { d.task("write", { outlets: ["warehouse://sales"] }, async () => 1); });\n`,
+    );
+    writeFileSync(
+      join(dags, "consumer.ts"),
+      `${HEADER}export default dag({ id: "consumer", schedule: { datasets: ["warehouse://sales"] } }, (d) => { d.task("read", async () => 2); });\n`,
+    );
     const s = await startStandalone(env);
     proc = s.proc;
     expect((await baton(["dags", "trigger", "producer"], env)).code).toBe(0);
@@ -144,7 +153,10 @@ describe("baton CLI (the real binary)", () => {
   });
 
   it("dags backfill is run by the scheduler, not the CLI", async () => {
-    writeFileSync(join(dags, "daily.ts"), `${HEADER}export default dag({ id: "daily", schedule: "@daily", startDate: "2026-03-01" }, () => { task("t", async (ctx) => ctx.ds); });\n`);
+    writeFileSync(
+      join(dags, "daily.ts"),
+      `${HEADER}export default dag({ id: "daily", schedule: "@daily", startDate: "2026-03-01" }, () => { task("t", async (ctx) => ctx.ds); });\n`,
+    );
     const r = await baton(["dags", "backfill", "daily", "--from", "2026-03-01", "--to", "2026-03-03", "--json"], env);
     expect(r.code).toBe(0);
     expect(batonJson<{ logicalDates: string[] }>(r).logicalDates).toHaveLength(3);

@@ -50,56 +50,84 @@ interface ConnView {
 }
 
 describe("baton connections (the real binary)", () => {
-  it.skipIf(pgUnreachable !== undefined)("add, list, get, test and delete a PostgreSQL connection; the password never shows and is not in the database file", async () => {
-    const uri = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/postgres?sslmode=disable&api_key=extra-s3cret`;
-    const add = await baton(["connections", "add", "pg_local", "--uri", uri, "--description", "local server"], env);
-    expect(add.code, add.stderr).toBe(0);
-    const again = await baton(["connections", "add", "pg_local", "--uri", uri], env);
-    expect(again.code).toBe(2);
+  it.skipIf(pgUnreachable !== undefined)(
+    "add, list, get, test and delete a PostgreSQL connection; the password never shows and is not in the database file",
+    async () => {
+      const uri = `postgres://postgres:${PASSWORD}@127.0.0.1:5432/postgres?sslmode=disable&api_key=extra-s3cret`;
+      const add = await baton(["connections", "add", "pg_local", "--uri", uri, "--description", "local server"], env);
+      expect(add.code, add.stderr).toBe(0);
+      const again = await baton(["connections", "add", "pg_local", "--uri", uri], env);
+      expect(again.code).toBe(2);
 
-    const list = await baton(["connections", "list", "--json"], env);
-    expect(list.stdout).not.toContain(PASSWORD);
-    expect(list.stdout).not.toContain("extra-s3cret");
-    expect(batonJson<ConnView[]>(list)).toEqual([
-      expect.objectContaining({ id: "pg_local", type: "postgres", host: "127.0.0.1", port: 5432, login: "postgres", schema: "postgres", extra: { sslmode: "disable", api_key: "***" } }),
-    ]);
-    expect(batonJson<ConnView[]>(list)[0]).not.toHaveProperty("password");
-    const table = await baton(["connections", "list"], env);
-    expect(table.stdout).toContain("pg_local");
-    expect(table.stdout).not.toContain(PASSWORD);
+      const list = await baton(["connections", "list", "--json"], env);
+      expect(list.stdout).not.toContain(PASSWORD);
+      expect(list.stdout).not.toContain("extra-s3cret");
+      expect(batonJson<ConnView[]>(list)).toEqual([
+        expect.objectContaining({
+          id: "pg_local",
+          type: "postgres",
+          host: "127.0.0.1",
+          port: 5432,
+          login: "postgres",
+          schema: "postgres",
+          extra: { sslmode: "disable", api_key: "***" },
+        }),
+      ]);
+      expect(batonJson<ConnView[]>(list)[0]).not.toHaveProperty("password");
+      const table = await baton(["connections", "list"], env);
+      expect(table.stdout).toContain("pg_local");
+      expect(table.stdout).not.toContain(PASSWORD);
 
-    const get = await baton(["connections", "get", "pg_local", "--json"], env);
-    expect(get.stdout).not.toContain(PASSWORD);
-    expect(batonJson<ConnView>(get)).toMatchObject({ id: "pg_local", source: "store", extra: { api_key: "***" } });
-    const revealed = batonJson<ConnView>(await baton(["connections", "get", "pg_local", "--json", "--reveal"], env));
-    expect(revealed.password).toBe(PASSWORD);
+      const get = await baton(["connections", "get", "pg_local", "--json"], env);
+      expect(get.stdout).not.toContain(PASSWORD);
+      expect(batonJson<ConnView>(get)).toMatchObject({ id: "pg_local", source: "store", extra: { api_key: "***" } });
+      const revealed = batonJson<ConnView>(await baton(["connections", "get", "pg_local", "--json", "--reveal"], env));
+      expect(revealed.password).toBe(PASSWORD);
 
-    const test = await baton(["connections", "test", "pg_local"], env);
-    expect(test.stdout).toContain("Connection pg_local (postgres): ok");
-    expect(test.code).toBe(0);
+      const test = await baton(["connections", "test", "pg_local"], env);
+      expect(test.stdout).toContain("Connection pg_local (postgres): ok");
+      expect(test.code).toBe(0);
 
-    // At rest: ciphertext only (the SQLite file and its WAL).
-    const home = join(root, "home");
-    for (const f of readdirSync(home).filter((f) => f.startsWith("baton.db"))) {
-      const bytes = readFileSync(join(home, f));
-      expect(bytes.includes(PASSWORD), f).toBe(false);
-      expect(bytes.includes("extra-s3cret"), f).toBe(false);
-    }
-    expect(statSync(join(home, "secret.key")).mode & 0o777).toBe(0o600);
+      // At rest: ciphertext only (the SQLite file and its WAL).
+      const home = join(root, "home");
+      for (const f of readdirSync(home).filter((f) => f.startsWith("baton.db"))) {
+        const bytes = readFileSync(join(home, f));
+        expect(bytes.includes(PASSWORD), f).toBe(false);
+        expect(bytes.includes("extra-s3cret"), f).toBe(false);
+      }
+      expect(statSync(join(home, "secret.key")).mode & 0o777).toBe(0o600);
 
-    // With another key, reading fails and says which key to set.
-    const wrongKey = await baton(["connections", "get", "pg_local"], { ...env, BATON_SECRET_KEY: "not the key it was written with" });
-    expect(wrongKey.code).toBe(2);
-    expect(wrongKey.stderr).toContain("BATON_SECRET_KEY");
+      // With another key, reading fails and says which key to set.
+      const wrongKey = await baton(["connections", "get", "pg_local"], { ...env, BATON_SECRET_KEY: "not the key it was written with" });
+      expect(wrongKey.code).toBe(2);
+      expect(wrongKey.stderr).toContain("BATON_SECRET_KEY");
 
-    expect((await baton(["connections", "delete", "pg_local"], env)).code).toBe(0);
-    const gone = await baton(["connections", "get", "pg_local"], env);
-    expect(gone.code).toBe(2);
-    expect(gone.stderr).toContain("BATON_CONN_PG_LOCAL");
-  });
+      expect((await baton(["connections", "delete", "pg_local"], env)).code).toBe(0);
+      const gone = await baton(["connections", "get", "pg_local"], env);
+      expect(gone.code).toBe(2);
+      expect(gone.stderr).toContain("BATON_CONN_PG_LOCAL");
+    },
+  );
 
   it.skipIf(pgUnreachable !== undefined)("connections test reports a failure with exit 1", async () => {
-    await baton(["connections", "add", "pg_bad", "--type", "postgres", "--host", "127.0.0.1", "--port", "5432", "--login", "postgres", "--schema", "no_such_db_for_baton"], env);
+    await baton(
+      [
+        "connections",
+        "add",
+        "pg_bad",
+        "--type",
+        "postgres",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "5432",
+        "--login",
+        "postgres",
+        "--schema",
+        "no_such_db_for_baton",
+      ],
+      env,
+    );
     const r = await baton(["connections", "test", "pg_bad"], env);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("failed");
@@ -156,7 +184,10 @@ describe("baton connections (the real binary)", () => {
       expect((await baton(["variables", "get", "api_token", "--reveal"], env)).stdout).toBe("tok-val-9876\n");
       expect((await baton(["variables", "get", "endpoint"], env)).stdout).toBe("https://example.com\n");
       const list = batonJson<{ key: string; value: string }[]>(await baton(["variables", "list", "--json"], env));
-      expect(list.map((v) => [v.key, v.value])).toEqual([["api_token", "***"], ["endpoint", "https://example.com"]]);
+      expect(list.map((v) => [v.key, v.value])).toEqual([
+        ["api_token", "***"],
+        ["endpoint", "https://example.com"],
+      ]);
       expect((await baton(["variables", "get", "endpoint"], { ...env, BATON_VAR_ENDPOINT: "from-env" })).stdout).toBe("from-env\n");
       expect((await baton(["variables", "delete", "endpoint"], env)).code).toBe(0);
       expect((await baton(["variables", "get", "endpoint"], env)).code).toBe(2);
@@ -238,7 +269,10 @@ export default dag({ id: "worker_secrets" }, (d) => {
     });
 
     it("a task without the variable fails with an error naming where Baton looked", async () => {
-      writeFileSync(join(dags, "missing.ts"), `import { dag } from "baton";\nexport default dag({ id: "missing" }, (d) => { d.task("t", async (ctx) => ctx.variable("nope")); });\n`);
+      writeFileSync(
+        join(dags, "missing.ts"),
+        `import { dag } from "baton";\nexport default dag({ id: "missing" }, (d) => { d.task("t", async (ctx) => ctx.variable("nope")); });\n`,
+      );
       const r = await baton(["tasks", "test", "missing", "t", "--json"], env);
       expect(r.code).toBe(1);
       expect(batonJson<{ error: string }>(r).error).toContain("BATON_VAR_NOPE");

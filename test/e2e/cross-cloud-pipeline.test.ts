@@ -111,7 +111,8 @@ describe("cross_cloud_backup (examples/dags) against s3rver and Azurite", () => 
     // file the glob does not match stays where it landed.
     expect(await s3Keys("archive/")).toEqual(good.map((n) => `archive/${DS}/${n}`));
     expect(await s3Keys("quarantine/")).toEqual([`quarantine/${DS}/_reasons.json`, ...bad.map((n) => `quarantine/${DS}/${n}`)]);
-    for (const name of [...good, ...bad]) expect(await s3Text(`${name.startsWith("orders-bad") ? "quarantine" : "archive"}/${DS}/${name}`)).toBe(readFileSync(join(SAMPLES, name), "utf8"));
+    for (const name of [...good, ...bad])
+      expect(await s3Text(`${name.startsWith("orders-bad") ? "quarantine" : "archive"}/${DS}/${name}`)).toBe(readFileSync(join(SAMPLES, name), "utf8"));
     const reasons = JSON.parse(await s3Text(`quarantine/${DS}/_reasons.json`)) as { key: string; reason: string }[];
     expect(reasons).toEqual([
       { key: "orders-bad-amount.csv", reason: 'line 3: amount "twelve" is not a number' },

@@ -35,7 +35,15 @@ let proc: ChildProcess | undefined;
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "baton-e2e-typewarn-"));
   mkdirSync(join(root, "dags"));
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_POLL_MS: "100", BATON_LOG_LEVEL: "info", BATON_AUTH: "local", BATON_DAG_TYPECHECK: "on" };
+  env = {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_API_PORT: "0",
+    BATON_POLL_MS: "100",
+    BATON_LOG_LEVEL: "info",
+    BATON_AUTH: "local",
+    BATON_DAG_TYPECHECK: "on",
+  };
 });
 afterEach(async () => {
   await stopProcess(proc);

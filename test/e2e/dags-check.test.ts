@@ -8,9 +8,14 @@ import { BIN, ROOT, type CliResult } from "./baton-cli.js";
 /** The built `baton` run in `cwd` (diagnostics name files relative to it). */
 function batonIn(cwd: string, args: string[], nodeArgs: string[] = []): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...nodeArgs, BIN, ...args], { cwd, env: { ...process.env, BATON_HOME: join(cwd, "home") }, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...nodeArgs, BIN, ...args],
+      { cwd, env: { ...process.env, BATON_HOME: join(cwd, "home") }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -35,7 +35,10 @@ async function seed(runs: { runId: string; state: "success" | "running" }[]): Pr
     const version = (await store.getDag("etl"))!.latestVersion;
     for (const r of runs) {
       const run = (await store.createRun(newRun("etl", r.runId, { dagVersion: version }), [taskInstance("extract")]))!;
-      await store.commit({ runs: [{ id: run.id, state: r.state, endedAt: r.state === "success" ? Date.now() : null }], attempts: [attempt(run.id, "extract", 1, { state: r.state })] });
+      await store.commit({
+        runs: [{ id: run.id, state: r.state, endedAt: r.state === "success" ? Date.now() : null }],
+        attempts: [attempt(run.id, "extract", 1, { state: r.state })],
+      });
       mkdirSync(join(logDir(r.runId), "task_id=extract"), { recursive: true });
       writeFileSync(join(logDir(r.runId), "task_id=extract", "attempt=1.log"), "hello\n");
     }
@@ -89,7 +92,12 @@ describe("baton dags list / delete (the real binary)", () => {
     expect(batonJson(deleted)).toMatchObject({ dagId: "etl", fileloc: file, runs: 2, taskInstances: 2, attempts: 2, versions: 1, cancelledRuns: [] });
     expect(existsSync(join(root, "home", "logs", "dag_id=etl"))).toBe(false);
     const audit = batonJson<{ action: string; targetId: string; details: Record<string, unknown> }[]>(await baton(["audit", "list", "--json"], env));
-    expect(audit.find((e) => e.action === "dag.delete")).toMatchObject({ targetType: "dag", targetId: "etl", dagId: "etl", details: { runs: 2, command: "dags delete" } });
+    expect(audit.find((e) => e.action === "dag.delete")).toMatchObject({
+      targetType: "dag",
+      targetId: "etl",
+      dagId: "etl",
+      details: { runs: 2, command: "dags delete" },
+    });
 
     // The file still does not load: the DAG stays deleted. Once fixed, it is back, with no history.
     expect(batonJson<Listed[]>(await baton(["dags", "list", "--json"], env))).toEqual([]);

@@ -56,7 +56,12 @@ function batonOnTerminal(args: string[], extra: Record<string, string> = {}): st
   delete clean.CI;
   const command = [process.execPath, BIN, ...args].map((a) => `'${a}'`).join(" ");
   try {
-    return execFileSync("script", ["-qec", command, "/dev/null"], { cwd: ROOT, env: { ...clean, ...env, TERM: "xterm-256color", ...extra }, encoding: "utf8", timeout: 60_000 });
+    return execFileSync("script", ["-qec", command, "/dev/null"], {
+      cwd: ROOT,
+      env: { ...clean, ...env, TERM: "xterm-256color", ...extra },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
   } catch (e) {
     throw new Error(`baton on a terminal failed: ${String((e as { stdout?: string }).stdout ?? e)}`);
   }

@@ -22,7 +22,14 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "baton-e2e-backup-"));
   mkdirSync(join(root, "dags"));
   writeFileSync(join(root, "dags", "kept.ts"), DAG);
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_SECRET_KEY: KEY, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0" };
+  env = {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_SECRET_KEY: KEY,
+    BATON_POLL_MS: "100",
+    BATON_WORKERS: "2",
+    BATON_API_PORT: "0",
+  };
 });
 afterEach(async () => {
   await stopProcess(proc);
@@ -71,7 +78,11 @@ describe("baton db backup / restore (the real binary, SQLite)", () => {
     const restored = await ok(["db", "restore", file], fresh);
     expect(restored.stdout).toMatch(/Restored .* 3 runs, 6 task instances/);
     const runs = batonJson<{ runId: string; state: string }[]>(await ok(["runs", "list", "--json"], fresh));
-    expect(runs.map((r) => [r.runId, r.state]).sort()).toEqual([["r0", "success"], ["r1", "success"], ["r2", "success"]]);
+    expect(runs.map((r) => [r.runId, r.state]).sort()).toEqual([
+      ["r0", "success"],
+      ["r1", "success"],
+      ["r2", "success"],
+    ]);
     const conn = batonJson<{ id: string; host: string; password: string }>(await ok(["connections", "get", "warehouse", "--reveal", "--json"], fresh));
     expect(conn).toMatchObject({ id: "warehouse", host: "db.internal", password: PASSWORD });
     expect(batonJson<{ id: string }[]>(await ok(["connections", "list", "--json"], fresh)).map((c) => c.id)).toEqual(["warehouse"]);

@@ -19,7 +19,9 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const logDir = (dagId: string, runId: string) => join(root, "home", "logs", `dag_id=${dagId}`, `run_id=${runId}`);
 
 /** Runs with two task instances and attempts each, and a log file per run. */
-async function seed(runs: { dagId: string; runId: string; state: "success" | "failed" | "running" | "queued"; endedDaysAgo: number | null; createdDaysAgo: number }[]) {
+async function seed(
+  runs: { dagId: string; runId: string; state: "success" | "failed" | "running" | "queued"; endedDaysAgo: number | null; createdDaysAgo: number }[],
+) {
   const store = await openSqliteStore(join(root, "home", "baton.db"));
   try {
     for (const r of runs) {

@@ -19,7 +19,9 @@ export default dag({ id: "moved" }, (d) => {
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) {
-  console.warn(`Skipping the baton db copy test: it needs PostgreSQL and cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${unreachable}). Start a server or set BATON_TEST_PG_URL.`);
+  console.warn(
+    `Skipping the baton db copy test: it needs PostgreSQL and cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${unreachable}). Start a server or set BATON_TEST_PG_URL.`,
+  );
 }
 
 interface CopyJson {
@@ -44,7 +46,14 @@ describe.skipIf(unreachable !== undefined)("baton db copy --to postgres:// (the 
     root = mkdtempSync(join(tmpdir(), "baton-e2e-copy-"));
     mkdirSync(join(root, "dags"));
     writeFileSync(join(root, "dags", "moved.ts"), DAG);
-    env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_SECRET_KEY: KEY, BATON_POLL_MS: "100", BATON_WORKERS: "2", BATON_API_PORT: "0" };
+    env = {
+      BATON_HOME: join(root, "home"),
+      BATON_DAGS: join(root, "dags"),
+      BATON_SECRET_KEY: KEY,
+      BATON_POLL_MS: "100",
+      BATON_WORKERS: "2",
+      BATON_API_PORT: "0",
+    };
   });
   afterEach(async () => {
     for (const p of procs.splice(0)) await stopProcess(p);
@@ -105,7 +114,11 @@ describe.skipIf(unreachable !== undefined)("baton db copy --to postgres:// (the 
 
     const onPg = { ...env, BATON_HOME: join(root, "pg-home"), BATON_DATABASE_URL: url };
     const runs = batonJson<{ runId: string; state: string }[]>(await ok(["runs", "list", "--json"], onPg));
-    expect(runs.map((r) => [r.runId, r.state]).sort()).toEqual([["r0", "success"], ["r1", "success"], ["r2", "success"]]);
+    expect(runs.map((r) => [r.runId, r.state]).sort()).toEqual([
+      ["r0", "success"],
+      ["r1", "success"],
+      ["r2", "success"],
+    ]);
     const conn = batonJson<{ host: string; password: string }>(await ok(["connections", "get", "warehouse", "--reveal", "--json"], onPg));
     expect(conn).toMatchObject({ host: "db.internal", password: PASSWORD });
     expect((await baton(["connections", "get", "warehouse", "--reveal"], { ...onPg, BATON_SECRET_KEY: "another key" })).code).not.toBe(0);
@@ -117,7 +130,11 @@ describe.skipIf(unreachable !== undefined)("baton db copy --to postgres:// (the 
     procs.push(api.proc);
     const base = /(http:\/\/127\.0\.0\.1:\d+)/.exec(api.output())![1]!;
     const login = (password: string) =>
-      fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ops", password }) });
+      fetch(`${base}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ops", password }),
+      });
     expect((await login(USER_PASSWORD)).status).toBe(200);
     expect((await login("wrong password")).status).toBe(401);
     await stopProcess(procs.pop());
@@ -128,7 +145,12 @@ describe.skipIf(unreachable !== undefined)("baton db copy --to postgres:// (the 
     await pk.connect();
     try {
       const { rows } = await pk.query<{ id: string; run_id: string }>("select id, run_id from dag_runs order by id");
-      expect(rows.map((r) => [Number(r.id), r.run_id])).toEqual([[1, "r0"], [2, "r1"], [3, "r2"], [4, "after-copy"]]);
+      expect(rows.map((r) => [Number(r.id), r.run_id])).toEqual([
+        [1, "r0"],
+        [2, "r1"],
+        [3, "r2"],
+        [4, "after-copy"],
+      ]);
     } finally {
       await pk.end();
     }

@@ -18,6 +18,8 @@ describe("docs/deadlines.md", () => {
     expect(dagIds).toEqual([]);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: expect.stringMatching(/doc_0\.ts$/), line: 3 });
-    expect(errors[0]!.message).toContain('deadline.reference must be one of "logicalDate", "dataIntervalEnd", "queuedAt" or { fixed: "<ISO 8601 date-time>" }; got "startDate"');
+    expect(errors[0]!.message).toContain(
+      'deadline.reference must be one of "logicalDate", "dataIntervalEnd", "queuedAt" or { fixed: "<ISO 8601 date-time>" }; got "startDate"',
+    );
   });
 });

@@ -33,7 +33,6 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-
 interface RunJson {
   runId: string;
   runType: string;
@@ -67,7 +66,11 @@ export default dag({ id: "ingest", triggers: [onFile({ folder: ${JSON.stringify(
     writeFileSync(join(inbox, "notes.txt"), "not a csv");
     const runs = await finished("ingest", 1);
     expect(runs.map((r) => [r.runType, r.state])).toEqual([["event", "success"]]);
-    const seen = JSON.parse(readFileSync(join(out, "a.csv.json"), "utf8")) as { runType: string; file: { path: string; name: string; size: number }; text: string };
+    const seen = JSON.parse(readFileSync(join(out, "a.csv.json"), "utf8")) as {
+      runType: string;
+      file: { path: string; name: string; size: number };
+      text: string;
+    };
     expect(seen).toMatchObject({ runType: "event", file: { path: join(inbox, "a.csv"), name: "a.csv", size: 15 }, text: "id,amount\n1,10\n" });
 
     proc.kill("SIGTERM");
@@ -107,7 +110,11 @@ export default dag({ id: "orders", triggers: [onMessage({ broker: "redis", conn:
       const id = await redis.xadd(stream, "*", "data", JSON.stringify({ order: 7 }));
       const runs = await finished("orders", 1);
       expect(runs.map((r) => [r.runId, r.runType, r.state])).toEqual([[`event__redis__${id}`, "event", "success"]]);
-      const seen = JSON.parse(readFileSync(join(out, "order-7.json"), "utf8")) as { runId: string; runType: string; message: { data: unknown; id: string; subject: string } };
+      const seen = JSON.parse(readFileSync(join(out, "order-7.json"), "utf8")) as {
+        runId: string;
+        runType: string;
+        message: { data: unknown; id: string; subject: string };
+      };
       expect(seen).toMatchObject({ runId: `event__redis__${id}`, runType: "event", message: { data: { order: 7 }, id, subject: stream } });
       const pending = (await redis.xpending(stream, "baton.orders.redis")) as [number, ...unknown[]];
       expect(pending[0]).toBe(0);

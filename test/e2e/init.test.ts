@@ -29,7 +29,10 @@ interface Run {
 
 /** Runs `node <file> args` in `cwd`, without the variables of the vitest running this file. */
 function runIn(cwd: string, file: string, args: string[]): Promise<Run> {
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_ENV" && k !== "FORCE_COLOR")), NO_COLOR: "1" };
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VITEST") && k !== "NODE_ENV" && k !== "FORCE_COLOR")),
+    NO_COLOR: "1",
+  };
   return new Promise((resolve) => {
     execFile(process.execPath, [file, ...args], { cwd, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
@@ -119,17 +122,21 @@ describe("baton init", () => {
   const hasTesting = "./testing" in ours.exports;
   const whenTesting = hasTesting ? "" : " (skipped: package.json does not export ./testing yet)";
 
-  it.skipIf(!hasTesting)(`gives a project whose tsc and vitest pass, test included${whenTesting}`, async () => {
-    const built = join(tmp, "tested");
-    expect((await baton(["init", built])).code).toBe(0);
-    linkNodeModules(built);
-    const tsc = await runIn(built, join(ROOT, "node_modules", "typescript", "bin", "tsc"), ["-p", "."]);
-    expect(tsc.stdout + tsc.stderr).toBe("");
-    expect(tsc.code).toBe(0);
-    const vitest = await runIn(built, join(ROOT, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=verbose"]);
-    expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
-    expect(vitest.stdout).toMatch(/Tests\s+2 passed/);
-  }, 180_000);
+  it.skipIf(!hasTesting)(
+    `gives a project whose tsc and vitest pass, test included${whenTesting}`,
+    async () => {
+      const built = join(tmp, "tested");
+      expect((await baton(["init", built])).code).toBe(0);
+      linkNodeModules(built);
+      const tsc = await runIn(built, join(ROOT, "node_modules", "typescript", "bin", "tsc"), ["-p", "."]);
+      expect(tsc.stdout + tsc.stderr).toBe("");
+      expect(tsc.code).toBe(0);
+      const vitest = await runIn(built, join(ROOT, "node_modules", "vitest", "vitest.mjs"), ["run", "--reporter=verbose"]);
+      expect(vitest.code, vitest.stdout + vitest.stderr).toBe(0);
+      expect(vitest.stdout).toMatch(/Tests\s+2 passed/);
+    },
+    180_000,
+  );
 
   it("skips every existing file on a second run and changes nothing", async () => {
     const before = snapshot(project);
@@ -180,7 +187,9 @@ describe.concurrent("baton init into an existing project", () => {
       devDependencies: { typescript: "~5.4.0", vitest: ours.devDependencies["vitest"], "@types/node": ours.devDependencies["@types/node"] },
     });
     expect(readFileSync(join(dir, "dags", "example.ts"), "utf8")).toBe("// mine\n");
-    expect(r.stdout).toContain("updated  package.json: added type, scripts.start, scripts.check, dependencies.baton, devDependencies.vitest, devDependencies.@types/node");
+    expect(r.stdout).toContain(
+      "updated  package.json: added type, scripts.start, scripts.check, dependencies.baton, devDependencies.vitest, devDependencies.@types/node",
+    );
     expect(r.stdout).toContain('kept     your scripts.test "jest" (Baton\'s would be "vitest run")');
     expect(r.stdout).toContain('kept     your devDependencies.typescript "~5.4.0"');
     expect(r.stdout).toContain("skipped  dags/example.ts (already there)");

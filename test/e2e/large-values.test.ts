@@ -20,7 +20,14 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "baton-e2e-values-"));
   mkdirSync(join(root, "dags"));
   writeFileSync(join(root, "dags", "big_values.ts"), DAG);
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_POLL_MS: "100", BATON_WORKERS: "1", BATON_VALUE_STORE_THRESHOLD: "4KiB" };
+  env = {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_API_PORT: "0",
+    BATON_POLL_MS: "100",
+    BATON_WORKERS: "1",
+    BATON_VALUE_STORE_THRESHOLD: "4KiB",
+  };
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -47,7 +54,10 @@ describe("large return values (the real binary)", () => {
     }
     expect(extract.returnValue.rows).toHaveLength(3000);
     const valuesDir = join(root, "home", "values");
-    expect(extract.offloaded).toMatchObject({ url: `file://${valuesDir}/dag_id=big_values/run_id=${encodeURIComponent(runId!)}/task_id=extract/value.json`, error: null });
+    expect(extract.offloaded).toMatchObject({
+      url: `file://${valuesDir}/dag_id=big_values/run_id=${encodeURIComponent(runId!)}/task_id=extract/value.json`,
+      error: null,
+    });
     expect(extract.offloaded!.bytes).toBeGreaterThan(4096);
     expect(count).toMatchObject({ returnValue: { rows: 3000, last: "row-2999" }, offloaded: null });
 

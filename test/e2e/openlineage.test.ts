@@ -75,7 +75,10 @@ export default dag({ id: "lineage_e2e" }, (d) => {
 });
 `,
     );
-    writeFileSync(join(root, "dags", "lineage_child.ts"), `import { dag } from "baton";\nexport default dag({ id: "lineage_child" }, (d) => { d.task("work", async () => 1); });\n`);
+    writeFileSync(
+      join(root, "dags", "lineage_child.ts"),
+      `import { dag } from "baton";\nexport default dag({ id: "lineage_child" }, (d) => { d.task("work", async () => 1); });\n`,
+    );
     const api = await marquez();
     const s = await startStandalone({ ...env, OPENLINEAGE_URL: api.url, OPENLINEAGE_API_KEY: KEY, OPENLINEAGE_NAMESPACE: "e2e" });
     proc = s.proc;
@@ -88,26 +91,42 @@ export default dag({ id: "lineage_e2e" }, (d) => {
     expect(s.output()).not.toContain(KEY);
 
     expect(api.refused).toEqual([]);
-    const parentJobs = api.events.filter((e) => e.job.name === "lineage_e2e" || e.job.name.startsWith("lineage_e2e.")).map((e) => `${e.job.name} ${e.eventType}`);
+    const parentJobs = api.events
+      .filter((e) => e.job.name === "lineage_e2e" || e.job.name.startsWith("lineage_e2e."))
+      .map((e) => `${e.job.name} ${e.eventType}`);
     expect(parentJobs).toEqual([
       "lineage_e2e START",
-      "lineage_e2e.extract START", "lineage_e2e.extract COMPLETE",
-      "lineage_e2e.load START", "lineage_e2e.load COMPLETE",
-      "lineage_e2e.start_child START", "lineage_e2e.start_child COMPLETE",
-      "lineage_e2e.boom START", "lineage_e2e.boom FAIL",
+      "lineage_e2e.extract START",
+      "lineage_e2e.extract COMPLETE",
+      "lineage_e2e.load START",
+      "lineage_e2e.load COMPLETE",
+      "lineage_e2e.start_child START",
+      "lineage_e2e.start_child COMPLETE",
+      "lineage_e2e.boom START",
+      "lineage_e2e.boom FAIL",
       "lineage_e2e FAIL",
     ]);
     const parentRun = dagRunLineageId("lineage_e2e", "lin1");
     const find = (job: string, type: string) => api.events.find((e) => e.job.name === job && e.eventType === type)!;
     expect(find("lineage_e2e", "START").run.runId).toBe(parentRun);
     expect(find("lineage_e2e.load", "START").run.facets.parent).toMatchObject({ run: { runId: parentRun }, job: { namespace: "e2e", name: "lineage_e2e" } });
-    expect(find("lineage_e2e.boom", "FAIL").run.facets.errorMessage).toMatchObject({ message: "Error: lineage e2e failure", programmingLanguage: "JavaScript", stackTrace: expect.stringMatching(/lineage e2e failure\n\s+at /) });
+    expect(find("lineage_e2e.boom", "FAIL").run.facets.errorMessage).toMatchObject({
+      message: "Error: lineage e2e failure",
+      programmingLanguage: "JavaScript",
+      stackTrace: expect.stringMatching(/lineage e2e failure\n\s+at /),
+    });
     expect(find("lineage_e2e.load", "COMPLETE")).toMatchObject({
       inputs: [{ namespace: `sqlite://${db}`, name: "staging" }],
-      outputs: [{ namespace: `sqlite://${db}`, name: "staging" }, { namespace: `sqlite://${db}`, name: "sales" }],
+      outputs: [
+        { namespace: `sqlite://${db}`, name: "staging" },
+        { namespace: `sqlite://${db}`, name: "sales" },
+      ],
       job: { facets: { sql: { dialect: "sqlite" }, sourceCodeLocation: { type: "file", path: join(root, "dags", "lineage_e2e.ts") } } },
     });
-    expect(find("lineage_e2e.extract", "COMPLETE")).toMatchObject({ inputs: [{ namespace: "s3://raw", name: "events" }], outputs: [{ namespace: "warehouse://staging", name: "/" }] });
+    expect(find("lineage_e2e.extract", "COMPLETE")).toMatchObject({
+      inputs: [{ namespace: "s3://raw", name: "events" }],
+      outputs: [{ namespace: "warehouse://staging", name: "/" }],
+    });
     // The run triggerDag started names the run that triggered it; its task names its own run.
     const child = find("lineage_child", "START");
     expect(child.run.facets.parent).toMatchObject({ run: { runId: parentRun }, job: { namespace: "e2e", name: "lineage_e2e" } });

@@ -8,7 +8,9 @@ import { baton, batonJson, poll, startStandalone, waitExit } from "./baton-cli.j
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) {
-  console.warn(`Skipping the PostgreSQL end-to-end test: cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${unreachable}). Start a server or set BATON_TEST_PG_URL.`);
+  console.warn(
+    `Skipping the PostgreSQL end-to-end test: cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${unreachable}). Start a server or set BATON_TEST_PG_URL.`,
+  );
 }
 
 describe.skipIf(unreachable !== undefined)("baton on PostgreSQL (BATON_DATABASE_URL)", () => {

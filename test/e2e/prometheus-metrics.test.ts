@@ -37,7 +37,14 @@ function setUp(): Record<string, string> {
   root = mkdtempSync(join(tmpdir(), "baton-prom-e2e-"));
   mkdirSync(join(root, "dags"));
   for (const [name, text] of Object.entries(DAGS)) writeFileSync(join(root, "dags", name), text);
-  return { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_API_PORT: "0", BATON_METRICS_PORT: "0", BATON_POLL_MS: "100", BATON_WORKERS: "1" };
+  return {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_API_PORT: "0",
+    BATON_METRICS_PORT: "0",
+    BATON_POLL_MS: "100",
+    BATON_WORKERS: "1",
+  };
 }
 
 function freePort(): Promise<number> {
@@ -93,7 +100,10 @@ async function startPrometheus(jobs: ScrapeJob[]): Promise<string> {
   const url = `http://127.0.0.1:${port}`;
   await poll(async () => {
     if (proc.exitCode !== null) throw new Error(`prometheus exited ${proc.exitCode}:\n${log}`);
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     return ok ? true : undefined;
   }, 30_000);
   return url;
@@ -204,7 +214,10 @@ describe("metrics through a real Prometheus", () => {
     }
     const env = { ...setUp(), BATON_AUTH: "required" };
     delete (env as Record<string, string>).BATON_METRICS_PORT;
-    for (const args of [["db", "migrate"], ["users", "create", "ops", "--role", "op", "--password", "correct horse battery"]]) {
+    for (const args of [
+      ["db", "migrate"],
+      ["users", "create", "ops", "--role", "op", "--password", "correct horse battery"],
+    ]) {
       const r = await baton(args, env);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -242,7 +255,10 @@ describe("metrics of `baton scheduler` and `baton api` as separate processes", (
     const env = setUp();
     delete (env as Record<string, string>).BATON_METRICS_PORT;
     env.BATON_DATABASE_URL = join(root, "shared.db");
-    for (const args of [["db", "migrate"], ["users", "create", "ops", "--role", "op", "--password", "correct horse battery"]]) {
+    for (const args of [
+      ["db", "migrate"],
+      ["users", "create", "ops", "--role", "op", "--password", "correct horse battery"],
+    ]) {
       const r = await baton(args, env);
       expect(r.code, r.stderr).toBe(0);
     }

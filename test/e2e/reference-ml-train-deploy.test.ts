@@ -9,7 +9,15 @@ import { dagsTest, states, taskError, tempHome } from "./reference-support.js";
 
 const DAG = "ml_train_deploy";
 const DS = "2026-03-02";
-const PIPELINE = { extract_dataset: "success", prepare_features: "success", check_features: "success", train: "success", evaluate: "success", read_registry: "success", decide: "success" };
+const PIPELINE = {
+  extract_dataset: "success",
+  prepare_features: "success",
+  check_features: "success",
+  train: "success",
+  evaluate: "success",
+  read_registry: "success",
+  decide: "success",
+};
 
 interface Registry {
   current: { version: number; path: string; auc: number; accuracy: number; runId: string; ds: string } | null;
@@ -80,7 +88,13 @@ describe(DAG, () => {
     const { run, registryFile } = await setUp();
     const r = await run({ rows: 100 }, 1);
     expect(r.state).toBe("failed");
-    expect(states(r)).toMatchObject({ prepare_features: "success", check_features: "failed", train: "upstream_failed", decide: "upstream_failed", report: "upstream_failed" });
+    expect(states(r)).toMatchObject({
+      prepare_features: "success",
+      check_features: "failed",
+      train: "upstream_failed",
+      decide: "upstream_failed",
+      report: "upstream_failed",
+    });
     expect(r.tasks.find((t) => t.taskId === "check_features")?.attempts).toBe(1);
     expect(taskError(r, "check_features")).toMatch(/at least 200 customers/);
     expect(existsSync(registryFile)).toBe(false);

@@ -50,7 +50,12 @@ describe("reference pipelines under `baton standalone --dags examples/dags` with
       };
       const states = Object.fromEntries(taskInstances.map((t) => [t.taskId, t.state]));
       expect(states["connections_configured"]).toBe("success");
-      expect(Object.entries(states).filter(([id]) => id !== "connections_configured").every(([, state]) => state === "skipped"), JSON.stringify(states)).toBe(true);
+      expect(
+        Object.entries(states)
+          .filter(([id]) => id !== "connections_configured")
+          .every(([, state]) => state === "skipped"),
+        JSON.stringify(states),
+      ).toBe(true);
     }
   }, 120_000);
 });

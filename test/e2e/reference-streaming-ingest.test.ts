@@ -16,7 +16,12 @@ interface Broker {
   port: number;
   uri: string;
   /** Creates a unique source; returns the run conf naming it, a publisher, what is left on the broker, and a cleanup. */
-  open(): Promise<{ conf: Record<string, unknown>; publish: (payloads: string[]) => Promise<void>; outstanding: () => Promise<number>; close: () => Promise<void> }>;
+  open(): Promise<{
+    conf: Record<string, unknown>;
+    publish: (payloads: string[]) => Promise<void>;
+    outstanding: () => Promise<number>;
+    close: () => Promise<void>;
+  }>;
 }
 
 const nats: Broker = {
@@ -74,7 +79,8 @@ const rabbit: Broker = {
   },
 };
 
-const event = (eventId: string, time: string, store: string, amountCents: number) => JSON.stringify({ eventId, eventTime: `2026-03-02T${time}Z`, store, amountCents });
+const event = (eventId: string, time: string, store: string, amountCents: number) =>
+  JSON.stringify({ eventId, eventTime: `2026-03-02T${time}Z`, store, amountCents });
 
 const BATCH_1 = [
   event("e-1", "10:00:05", "berlin", 1000),
@@ -117,7 +123,12 @@ async function setUp(t: TestContext, broker: Broker) {
   const source = await broker.open();
   cleanups.push(source.close);
   const run = (opts: { expectExit?: 0 | 1 } = {}) =>
-    dagsTest(DAG, { home: home.path, conf: { ...source.conf, waitSeconds: 1, latenessSeconds: 120 }, conns: { events_bus: broker.uri, warehouse_pg: db.uri }, ...opts });
+    dagsTest(DAG, {
+      home: home.path,
+      conf: { ...source.conf, waitSeconds: 1, latenessSeconds: 120 },
+      conns: { events_bus: broker.uri, warehouse_pg: db.uri },
+      ...opts,
+    });
   const windows = () =>
     db.query<Record<string, unknown>>(
       `SELECT to_char(window_start AT TIME ZONE 'UTC', 'HH24:MI') AS minute, store, events, revenue_cents::int AS revenue, max_amount_cents::int AS max, is_final AS final
@@ -161,12 +172,16 @@ describe.each([nats, rabbit])(`${DAG} from $name`, (broker) => {
     expect(setAside).toEqual([
       { kind: "invalid", reason: "eventTime is missing or not an ISO date-time with a zone" },
       { kind: "invalid", reason: "payload is not JSON" },
-      { kind: "late", reason: expect.stringMatching(/^late: window \[2026-03-02T09:58:00\.000Z, 2026-03-02T09:59:00\.000Z\) closed; watermark 2026-03-02T10:02:30\.000Z/) },
+      {
+        kind: "late",
+        reason: expect.stringMatching(/^late: window \[2026-03-02T09:58:00\.000Z, 2026-03-02T09:59:00\.000Z\) closed; watermark 2026-03-02T10:02:30\.000Z/),
+      },
     ]);
     expect(await db.query("SELECT watermark FROM stream_watermarks")).toEqual([{ watermark: new Date("2026-03-02T10:05:00Z") }]);
 
     // Nothing new on the bus: a third run changes no row, not even updated_at.
-    const snapshot = () => Promise.all([db.query("SELECT * FROM checkout_per_minute ORDER BY window_start, store"), db.query("SELECT * FROM checkout_events ORDER BY event_id")]);
+    const snapshot = () =>
+      Promise.all([db.query("SELECT * FROM checkout_per_minute ORDER BY window_start, store"), db.query("SELECT * FROM checkout_events ORDER BY event_id")]);
     const before = await snapshot();
     expect(states(await run())).toEqual(ALL_SUCCESS);
     expect(await snapshot()).toEqual(before);

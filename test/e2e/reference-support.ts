@@ -54,7 +54,12 @@ export async function postgresMissing(): Promise<string | null> {
 }
 
 /** A fresh database for one test; `drop()` removes it. */
-export async function freshDatabase(): Promise<{ name: string; uri: string; query: <R extends object>(sql: string, params?: unknown[]) => Promise<R[]>; drop: () => Promise<void> }> {
+export async function freshDatabase(): Promise<{
+  name: string;
+  uri: string;
+  query: <R extends object>(sql: string, params?: unknown[]) => Promise<R[]>;
+  drop: () => Promise<void>;
+}> {
   const name = unique("baton_ref");
   const admin = new pg.Client({ connectionString: PG_ADMIN });
   await admin.connect();

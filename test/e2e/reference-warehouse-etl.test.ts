@@ -8,7 +8,18 @@ import { ROOT } from "./baton-cli.js";
 import { dagsTest, freshDatabase, postgresMissing, states, taskError, tempHome } from "./reference-support.js";
 
 const DAG = "warehouse_etl_postgres";
-const TASKS = ["connections_configured", "create_tables", "extract_orders", "validate", "load_staging", "check_staging", "upsert_fact", "check_fact", "publish_summary", "report"];
+const TASKS = [
+  "connections_configured",
+  "create_tables",
+  "extract_orders",
+  "validate",
+  "load_staging",
+  "check_staging",
+  "upsert_fact",
+  "check_fact",
+  "publish_summary",
+  "report",
+];
 const FIXTURES = join(ROOT, "examples", "dags", "_warehouse", "landing");
 
 let pgDown: string | null = null;
@@ -68,11 +79,18 @@ describe(DAG, () => {
     expect(quarantine).toEqual([
       { ds: "2026-03-02", line: 12, order_id: "A-1011", reason: "missing customer_id" },
       { ds: "2026-03-02", line: 13, order_id: "A-1012", reason: 'quantity "-1" is not a positive whole number' },
-      { ds: "2026-03-02", line: 14, order_id: "A-1013", reason: expect.stringMatching(/^ordered_at 2026-03-01T23:59:58Z is outside the data interval \[2026-03-02T00:00:00\.000Z, 2026-03-03/) },
+      {
+        ds: "2026-03-02",
+        line: 14,
+        order_id: "A-1013",
+        reason: expect.stringMatching(/^ordered_at 2026-03-01T23:59:58Z is outside the data interval \[2026-03-02T00:00:00\.000Z, 2026-03-03/),
+      },
       { ds: "2026-03-03", line: 9, order_id: "A-1020", reason: "duplicate order_id A-1020" },
     ]);
 
-    const summary = await db.query("SELECT ds::text AS ds, orders, customers, units, revenue::text AS revenue, quarantined FROM daily_order_summary ORDER BY ds");
+    const summary = await db.query(
+      "SELECT ds::text AS ds, orders, customers, units, revenue::text AS revenue, quarantined FROM daily_order_summary ORDER BY ds",
+    );
     expect(summary).toEqual([
       { ds: "2026-03-02", orders: 10, customers: 7, units: 19, revenue: "456.90", quarantined: 3 },
       { ds: "2026-03-03", orders: 8, customers: 8, units: 15, revenue: "412.95", quarantined: 1 },
@@ -119,7 +137,9 @@ describe(DAG, () => {
     expect(touched).toEqual(["A-1002", "A-1030"]);
     // The other day is untouched.
     expect(after.filter((r) => r.ds === "2026-03-03")).toEqual(first.filter((r) => r.ds === "2026-03-03"));
-    const summary = await db.query<{ orders: number; revenue: string }>("SELECT orders, revenue::text AS revenue FROM daily_order_summary WHERE ds = '2026-03-02'");
+    const summary = await db.query<{ orders: number; revenue: string }>(
+      "SELECT orders, revenue::text AS revenue FROM daily_order_summary WHERE ds = '2026-03-02'",
+    );
     expect(summary).toEqual([{ orders: 10, revenue: "469.65" }]);
   }, 300_000);
 

@@ -27,7 +27,9 @@ describe("remote workers on separate hosts (network namespaces): faults", () => 
     const noNetns = netnsUnavailable();
     const down = await probePostgres(TEST_PG_URL);
     if (noNetns !== undefined || down !== undefined) {
-      console.warn(`skipping: ${noNetns ?? `PostgreSQL at ${TEST_PG_URL} is unusable (${down})`} (remote-workers.test.ts runs the same scenario over 127.0.0.1)`);
+      console.warn(
+        `skipping: ${noNetns ?? `PostgreSQL at ${TEST_PG_URL} is unusable (${down})`} (remote-workers.test.ts runs the same scenario over 127.0.0.1)`,
+      );
       t.skip();
       return;
     }

@@ -65,7 +65,10 @@ export class RemoteScenario {
   async setUp(): Promise<void> {
     await this.#db.connect();
     const env = { ...this.env(), BATON_DATABASE_URL: this.adminUrl };
-    for (const args of [["db", "migrate"], ["users", "create", "ops", "--role", "admin", "--password", "correct horse battery"]]) {
+    for (const args of [
+      ["db", "migrate"],
+      ["users", "create", "ops", "--role", "admin", "--password", "correct horse battery"],
+    ]) {
       const r = await baton(args, env);
       expect(r.code, r.stderr).toBe(0);
     }
@@ -98,8 +101,19 @@ export class RemoteScenario {
 
   startWorker(name: string, host: string): Proc {
     return this.start(name, host, [
-      "worker", "--server", `http://${this.topo.apiAddress}:${this.topo.apiPort}`, "--token", this.#token,
-      "--queues", "default,gpu", "--concurrency", "2", "--name", name, "--cache-dir", join(this.root, `cache-${name}`),
+      "worker",
+      "--server",
+      `http://${this.topo.apiAddress}:${this.topo.apiPort}`,
+      "--token",
+      this.#token,
+      "--queues",
+      "default,gpu",
+      "--concurrency",
+      "2",
+      "--name",
+      name,
+      "--cache-dir",
+      join(this.root, `cache-${name}`),
     ]);
   }
 
@@ -121,7 +135,9 @@ export class RemoteScenario {
       );
       return rows[0];
     }, timeoutMs).catch(async (e: unknown) => {
-      const attempts = await this.query("select a.run_pk, a.task_id, a.try_number, a.state, a.worker, a.error from task_attempts a order by a.run_pk, a.task_id");
+      const attempts = await this.query(
+        "select a.run_pk, a.task_id, a.try_number, a.state, a.worker, a.error from task_attempts a order by a.run_pk, a.task_id",
+      );
       const mailbox = await this.query("select attempt_id, queue, state, worker_id, scheduler_id from remote_attempts");
       const workers = await this.query("select id, name, state, queues, running from workers");
       throw new Error(`no attempt of ${task} running on ${name}: ${String(e)}\n${JSON.stringify({ attempts, mailbox, workers }, null, 1)}\n${this.outputs()}`);
@@ -147,7 +163,11 @@ export class RemoteScenario {
 
   marks_(): { run: string; task: string; try: number; what: string }[] {
     if (!existsSync(this.marks)) return [];
-    return readFileSync(this.marks, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { run: string; task: string; try: number; what: string });
+    return readFileSync(this.marks, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { run: string; task: string; try: number; what: string });
   }
 
   /** No try started twice; every start has an attempt record. */
@@ -158,9 +178,11 @@ export class RemoteScenario {
     const twice = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
     expect(twice, "tries executed twice").toEqual([]);
     const recorded = new Set(
-      (await this.query<{ k: string }>(
-        "select r.run_id || '/' || a.task_id || '/' || a.try_number as k from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'remote_e2e'",
-      )).map((r) => r.k),
+      (
+        await this.query<{ k: string }>(
+          "select r.run_id || '/' || a.task_id || '/' || a.try_number as k from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'remote_e2e'",
+        )
+      ).map((r) => r.k),
     );
     const unaccounted = [...seen.keys()].filter((k) => !recorded.has(k));
     expect(unaccounted, "executions without an attempt record").toEqual([]);
@@ -185,7 +207,10 @@ export class RemoteScenario {
     await poll(async () => (api.out.includes("Baton API is running") ? true : undefined), 30_000).catch(() => {
       throw new Error(`API did not start:\n${this.outputs()}`);
     });
-    const workers = new Map([["w1", this.startWorker("w1", "w1")], ["w2", this.startWorker("w2", "w2")]]);
+    const workers = new Map([
+      ["w1", this.startWorker("w1", "w1")],
+      ["w2", this.startWorker("w2", "w2")],
+    ]);
     await poll(async () => ((await this.activeWorkers()).length === 2 ? true : undefined), 30_000).catch(() => {
       throw new Error(`workers did not connect:\n${this.outputs()}`);
     });
@@ -212,7 +237,10 @@ export class RemoteScenario {
     this.startApi();
 
     const runs = await this.allTerminal(150_000);
-    expect(runs.filter((r) => r.state !== "success"), this.outputs()).toEqual([]);
+    expect(
+      runs.filter((r) => r.state !== "success"),
+      this.outputs(),
+    ).toEqual([]);
     await this.checkAccounting();
 
     // The cut attempt ended as lost, although its code finished: the late success was refused.
@@ -224,7 +252,9 @@ export class RemoteScenario {
     expect(lost?.error).toMatch(/lost/);
     expect(this.marks_().some((m) => m.run === cut.run_id && m.task === "slow" && m.try === cut.try_number && m.what === "end")).toBe(true);
     // Every attempt ran on a remote worker.
-    const local = await this.query("select 1 from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'remote_e2e' and a.worker is null and a.state <> 'queued'");
+    const local = await this.query(
+      "select 1 from task_attempts a join dag_runs r on r.id = a.run_pk where r.dag_id = 'remote_e2e' and a.worker is null and a.state <> 'queued'",
+    );
     expect(local.length).toBe(0);
   }
 }

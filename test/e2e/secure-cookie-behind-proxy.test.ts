@@ -15,7 +15,10 @@ afterEach(async () => {
 async function loginCookie(env: Record<string, string>): Promise<string> {
   root = mkdtempSync(join(tmpdir(), "baton-cookie-"));
   mkdirSync(join(root, "dags"));
-  const s = await startStandalone({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_WORKERS: "1", BATON_API_PORT: "0", ...env }, ["--auth", "required"]);
+  const s = await startStandalone({ BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_WORKERS: "1", BATON_API_PORT: "0", ...env }, [
+    "--auth",
+    "required",
+  ]);
   stop = () => stopProcess(s.proc);
   const url = /UI and API:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())![1];
   const password = /Created user "admin" with password: (\S+)/.exec(s.output())![1];

@@ -20,7 +20,13 @@ function setUp(databaseUrl?: string): void {
   root = mkdtempSync(join(tmpdir(), "baton-split-e2e-"));
   mkdirSync(join(root, "dags"));
   writeFileSync(join(root, "dags", "hello.ts"), HELLO);
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: join(root, "dags"), BATON_POLL_MS: "100", BATON_API_PORT: "0", BATON_DATABASE_URL: databaseUrl ?? join(root, "shared.db") };
+  env = {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: join(root, "dags"),
+    BATON_POLL_MS: "100",
+    BATON_API_PORT: "0",
+    BATON_DATABASE_URL: databaseUrl ?? join(root, "shared.db"),
+  };
 }
 
 async function tearDown(): Promise<void> {
@@ -32,7 +38,10 @@ const urlOf = (output: string) => /(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1
 
 /** Starts `baton scheduler` then `baton api` on `env`'s database; returns the API's URL and an admin token. */
 async function startSplit(): Promise<{ scheduler: { proc: ChildProcess; output: () => string }; base: string; token: string }> {
-  for (const args of [["db", "migrate"], ["users", "create", "ops", "--role", "admin", "--password", "correct horse battery"]]) {
+  for (const args of [
+    ["db", "migrate"],
+    ["users", "create", "ops", "--role", "admin", "--password", "correct horse battery"],
+  ]) {
     const r = await baton(args, env);
     expect(r.code, r.stderr).toBe(0);
   }
@@ -60,7 +69,9 @@ async function triggeredRunsSucceed(base: string, token: string): Promise<void> 
   expect(trig.status).toBe(201);
   const { runId } = (await trig.json()) as { runId: string };
   expect((await poll(() => runState(base, token, runId))).state).toBe("success");
-  const ti = (await (await fetch(`${base}/api/v1/dags/hello/runs/${encodeURIComponent(runId)}/tasks/greet`, { headers: { authorization: `Bearer ${token}` } })).json()) as { returnValue: unknown };
+  const ti = (await (
+    await fetch(`${base}/api/v1/dags/hello/runs/${encodeURIComponent(runId)}/tasks/greet`, { headers: { authorization: `Bearer ${token}` } })
+  ).json()) as { returnValue: unknown };
   expect(ti.returnValue).toBe("hello Ada");
 
   const cli = batonJson<{ runId: string }>(await baton(["dags", "trigger", "hello", "--conf", '{"name":"CLI"}', "--json"], env));
@@ -105,7 +116,9 @@ describe("baton scheduler + baton api as separate processes, on one SQLite file"
 
 const pgDown = await probePostgres(TEST_PG_URL);
 if (pgDown !== undefined) {
-  console.warn(`Skipping baton scheduler + baton api on PostgreSQL: cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${pgDown}). Start a server or set BATON_TEST_PG_URL.`);
+  console.warn(
+    `Skipping baton scheduler + baton api on PostgreSQL: cannot reach ${TEST_PG_URL.replace(/:[^:@/]*@/, ":***@")} (${pgDown}). Start a server or set BATON_TEST_PG_URL.`,
+  );
 }
 
 describe.skipIf(pgDown !== undefined)("baton scheduler + baton api as separate processes, on PostgreSQL", () => {

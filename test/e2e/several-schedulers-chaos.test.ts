@@ -82,7 +82,8 @@ describe("several schedulers on PostgreSQL (chaos)", () => {
     const minute = 60_000;
     const startMs = Math.floor(Date.now() / minute) * minute - (perDag + 1) * minute;
     const endMs = startMs + (perDag - 1) * minute;
-    for (let i = 0; i < DAGS; i++) writeFileSync(join(dags, `chaos_${i}.ts`), dagFile(i, new Date(startMs).toISOString(), new Date(endMs).toISOString(), execLog));
+    for (let i = 0; i < DAGS; i++)
+      writeFileSync(join(dags, `chaos_${i}.ts`), dagFile(i, new Date(startMs).toISOString(), new Date(endMs).toISOString(), execLog));
     const env = (name: string) => ({
       BATON_HOME: join(root, name),
       BATON_DAGS: dags,
@@ -105,7 +106,8 @@ describe("several schedulers on PostgreSQL (chaos)", () => {
       const until = async (pred: () => Promise<boolean>, ms: number, what: string) => {
         const end = Date.now() + ms;
         while (!(await pred())) {
-          if (Date.now() > end) throw new Error(`timed out waiting for ${what}; outputs:\n${[...outputs].map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`).join("\n")}`);
+          if (Date.now() > end)
+            throw new Error(`timed out waiting for ${what}; outputs:\n${[...outputs].map(([k, v]) => `--- ${k}\n${v.slice(-3000)}`).join("\n")}`);
           await sleep(100);
         }
       };
@@ -117,7 +119,11 @@ describe("several schedulers on PostgreSQL (chaos)", () => {
       const killedAt = Date.now();
       const doneBefore = await succeeded();
       const leaseA = (await client.query("select id from scheduler_leases where pid = $1", [a.pid])).rows[0]?.id as string | undefined;
-      await until(async () => (await count(`select count(*) as n from scheduler_leases where id = '${leaseA}' and fenced_at is not null`)) === 1, 30_000, "the killed scheduler to be fenced");
+      await until(
+        async () => (await count(`select count(*) as n from scheduler_leases where id = '${leaseA}' and fenced_at is not null`)) === 1,
+        30_000,
+        "the killed scheduler to be fenced",
+      );
       await until(async () => (await count("select count(*) as n from dags where owner_id is null")) === 0, 30_000, "its DAGs to be adopted");
       await until(async () => (await succeeded()) > doneBefore + DAGS, 30_000, "progress after the kill");
       const takeoverMs = Date.now() - killedAt;
@@ -139,7 +145,10 @@ describe("several schedulers on PostgreSQL (chaos)", () => {
       expect(await count("select count(*) as n from dag_runs where state <> 'success'")).toBe(0);
       expect(await count("select count(*) as n from task_instances where state <> 'success'")).toBe(0);
 
-      const lines = readFileSync(execLog, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { what: string; dag: string; run: string; task: string; try: number; pid: number });
+      const lines = readFileSync(execLog, "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as { what: string; dag: string; run: string; task: string; try: number; pid: number });
       const starts = lines.filter((l) => l.what === "start");
       const ends = lines.filter((l) => l.what === "end");
       const key = (l: { dag: string; run: string; task: string; try: number }) => `${l.dag}/${l.run}/${l.task}/${l.try}`;

@@ -95,7 +95,10 @@ export default dag({ id: "arrivals", triggers: [onFile({ folder: ${JSON.stringif
       const a = start("a");
       const b = start("b");
       await until("both DAGs loaded and owned", async () => (await rows("select dag_id from dags where owner_id is not null")).length === 2);
-      const trigger = spawn(process.execPath, [BIN, "dags", "trigger", "waits"], { env: { ...process.env, BATON_HOME: join(root, "a"), BATON_DATABASE_URL: url }, stdio: "ignore" });
+      const trigger = spawn(process.execPath, [BIN, "dags", "trigger", "waits"], {
+        env: { ...process.env, BATON_HOME: join(root, "a"), BATON_DATABASE_URL: url },
+        stdio: "ignore",
+      });
       await new Promise((r) => trigger.once("exit", r));
       await until("the sensor to defer", async () => (await rows("select 1 from task_instances where task_id = 'landed' and state = 'deferred'")).length === 1);
 
@@ -117,7 +120,9 @@ export default dag({ id: "arrivals", triggers: [onFile({ folder: ${JSON.stringif
       await sleep(1_500);
       const arrivals = await rows<{ run_id: string }>("select run_id from dag_runs where dag_id = 'arrivals'");
       expect(arrivals).toHaveLength(1);
-      const after = await rows<{ state: string }>("select t.state from task_instances t join dag_runs r on r.id = t.run_pk where r.dag_id = 'waits' and t.task_id = 'after'");
+      const after = await rows<{ state: string }>(
+        "select t.state from task_instances t join dag_runs r on r.id = t.run_pk where r.dag_id = 'waits' and t.task_id = 'after'",
+      );
       expect(after.map((r) => r.state)).toEqual(["success"]);
     } finally {
       await client.end();

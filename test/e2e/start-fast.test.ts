@@ -78,13 +78,21 @@ describe("baton standalone answers before its DAG folder is loaded", () => {
     writeFileSync(release, "");
     const first = await baton(["dags", "list", "--json"], env);
     expect(first.code).toBe(0);
-    expect(batonJson<{ dagId: string }[]>(first).map((d) => d.dagId).sort()).toEqual(["quick", "slow"]);
+    expect(
+      batonJson<{ dagId: string }[]>(first)
+        .map((d) => d.dagId)
+        .sort(),
+    ).toEqual(["quick", "slow"]);
     // With the release file gone, loading slow.ts again would wait until the 2 s limit and fail it.
     rmSync(release);
     const fast = { ...env, BATON_DAG_FILE_TIMEOUT_MS: "2000" };
     const second = await baton(["dags", "list", "--json"], fast);
     expect(second.code).toBe(0);
-    expect(batonJson<{ dagId: string; importError: unknown }[]>(second).map((d) => [d.dagId, d.importError]).sort()).toEqual([
+    expect(
+      batonJson<{ dagId: string; importError: unknown }[]>(second)
+        .map((d) => [d.dagId, d.importError])
+        .sort(),
+    ).toEqual([
       ["quick", null],
       ["slow", null],
     ]);

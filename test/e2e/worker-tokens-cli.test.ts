@@ -24,8 +24,25 @@ async function ok(args: string[]): Promise<CliResult> {
   return r;
 }
 
-type Token = { id: string; name: string; queues: string[] | null; createdBy: string | null; createdAt: string; lastSeenAt: string | null; revokedAt: string | null; workers: { id: string; name: string }[] };
-type Entry = { actor: string; via: string; action: string; targetType: string | null; targetId: string | null; after: unknown; details: Record<string, unknown> | null };
+type Token = {
+  id: string;
+  name: string;
+  queues: string[] | null;
+  createdBy: string | null;
+  createdAt: string;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
+  workers: { id: string; name: string }[];
+};
+type Entry = {
+  actor: string;
+  via: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  after: unknown;
+  details: Record<string, unknown> | null;
+};
 
 describe("baton tokens --worker and baton workers list", () => {
   it("creates worker tokens (printed once), lists them with their workers, revokes them; every change audited, no secret in any listing", async () => {
@@ -38,12 +55,31 @@ describe("baton tokens --worker and baton workers list", () => {
     const id = token.split("_")[1]!;
 
     const json = batonJson<Token & { token: string }>(await ok(["tokens", "create", "--worker", "--json"]));
-    expect(json).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), token: expect.stringMatching(/^batonw_/), name: "worker", queues: null, createdBy: actor, createdAt: expect.any(String), lastSeenAt: null, revokedAt: null });
+    expect(json).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{12}$/),
+      token: expect.stringMatching(/^batonw_/),
+      name: "worker",
+      queues: null,
+      createdBy: actor,
+      createdAt: expect.any(String),
+      lastSeenAt: null,
+      revokedAt: null,
+    });
 
     // A worker connected with the first token, and one that stopped, as the API server records them.
     const store = await openSqliteStore(join(root, "home", "baton.db"));
     const now = Date.now();
-    const base = { host: "gpu1.example", pid: 7, tokenId: id, queues: ["gpu"], concurrency: 4, version: "9.9.9", startedAt: now - 60_000, stateChangedAt: now - 60_000, reason: null };
+    const base = {
+      host: "gpu1.example",
+      pid: 7,
+      tokenId: id,
+      queues: ["gpu"],
+      concurrency: 4,
+      version: "9.9.9",
+      startedAt: now - 60_000,
+      stateChangedAt: now - 60_000,
+      reason: null,
+    };
     await store.workers.upsertWorker({ ...base, id: "gpu1:7:a", name: "gpu1", running: 3, state: "active", lastSeenAt: now - 1_000 });
     await store.workers.upsertWorker({ ...base, id: "gpu2:7:b", name: "gpu2", running: 0, state: "stopped", lastSeenAt: now - 30_000, reason: "shut down" });
     const stored = (await store.workers.getWorkerToken(id))!;
@@ -52,7 +88,13 @@ describe("baton tokens --worker and baton workers list", () => {
     const listed = await ok(["tokens", "list", "--worker", "--json"]);
     const tokens = batonJson<Token[]>(listed);
     expect(tokens.map((t) => t.id)).toEqual([json.id, id]);
-    expect(tokens[1]).toMatchObject({ name: "gpu-box", queues: ["gpu", "default"], createdBy: actor, revokedAt: null, workers: [{ id: "gpu1:7:a", name: "gpu1", host: "gpu1.example", state: "active" }] });
+    expect(tokens[1]).toMatchObject({
+      name: "gpu-box",
+      queues: ["gpu", "default"],
+      createdBy: actor,
+      revokedAt: null,
+      workers: [{ id: "gpu1:7:a", name: "gpu1", host: "gpu1.example", state: "active" }],
+    });
     const table = (await ok(["tokens", "list", "--worker"])).stdout;
     expect(table).toMatch(new RegExp(`${id}\\s+gpu-box\\s+gpu,default\\s+${actor}`));
     expect(table).toMatch(/worker\s+any\s/);
@@ -65,8 +107,13 @@ describe("baton tokens --worker and baton workers list", () => {
     expect(workers.stdout).toMatch(/^name\s+state\s+queues\s+running\s+version\s+lastSeen/m);
     expect(workers.stdout).toMatch(/gpu1\s+active\s+gpu\s+3\/4\s+9\.9\.9\s+\d+s ago/);
     expect(workers.stdout).toMatch(/gpu2\s+stopped \(shut down\)\s+gpu\s+0\/4/);
-    const overview = batonJson<{ workers: { id: string; tokenName: string; attempts: unknown[] }[]; queues: unknown[] }>(await ok(["workers", "list", "--json"]));
-    expect(overview.workers.map((w) => [w.id, w.tokenName])).toEqual([["gpu1:7:a", "gpu-box"], ["gpu2:7:b", "gpu-box"]]);
+    const overview = batonJson<{ workers: { id: string; tokenName: string; attempts: unknown[] }[]; queues: unknown[] }>(
+      await ok(["workers", "list", "--json"]),
+    );
+    expect(overview.workers.map((w) => [w.id, w.tokenName])).toEqual([
+      ["gpu1:7:a", "gpu-box"],
+      ["gpu2:7:b", "gpu-box"],
+    ]);
     expect(overview.queues).toEqual([{ queue: "gpu", queued: 0, running: 0, workers: 1 }]);
     expect(batonJson<{ workers: unknown[] }>(await ok(["workers", "list", "--since", "2999-01-01", "--json"])).workers).toHaveLength(1);
 
@@ -96,7 +143,9 @@ describe("baton tokens --worker and baton workers list", () => {
     await ok(["users", "create", "ada", "--password", "ada-password-1234", "--role", "op"]);
     const created = batonJson<{ id: string; token: string }>(await ok(["tokens", "create", "--user", "ada", "--name", "ci", "--json"]));
     const listed = await ok(["tokens", "list", "--json"]);
-    expect(batonJson<{ id: string; user: string; name: string; role: string }[]>(listed)).toEqual([expect.objectContaining({ id: created.id, user: "ada", name: "ci", role: "op" })]);
+    expect(batonJson<{ id: string; user: string; name: string; role: string }[]>(listed)).toEqual([
+      expect.objectContaining({ id: created.id, user: "ada", name: "ci", role: "op" }),
+    ]);
     expect(listed.stdout).not.toContain(created.token);
     expect(batonJson<unknown[]>(await ok(["tokens", "list", "--worker", "--json"]))).toEqual([]);
     // --worker looks among worker tokens only.

@@ -100,11 +100,23 @@ export default dag({ id: "sales" }, (d) => {
     await overHttp.close(5_000);
     await toFile.close(5_000);
 
-    const fromFile = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as RunEvent);
+    const fromFile = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RunEvent);
     expect(api.refused).toEqual([]);
     expect(fromFile).toEqual(api.events);
     const summary = api.events.map((e) => `${e.job.name} ${e.eventType}`);
-    expect(summary).toEqual(["sales START", "sales.extract START", "sales.extract COMPLETE", "sales.load START", "sales.load COMPLETE", "sales.boom START", "sales.boom FAIL", "sales FAIL"]);
+    expect(summary).toEqual([
+      "sales START",
+      "sales.extract START",
+      "sales.extract COMPLETE",
+      "sales.load START",
+      "sales.load COMPLETE",
+      "sales.boom START",
+      "sales.boom FAIL",
+      "sales FAIL",
+    ]);
 
     const dagRun = dagRunLineageId("sales", run.runId);
     const byJob = (name: string, type: string) => api.events.find((e) => e.job.name === name && e.eventType === type)!;
@@ -116,7 +128,10 @@ export default dag({ id: "sales" }, (d) => {
     expect(byJob("sales", "START").run.runId).toBe(dagRun);
     expect(byJob("sales.boom", "FAIL").run.runId).toBe(attemptLineageId("sales", run.runId, "boom", -1, 1));
     expect(byJob("sales.boom", "START").run.runId).toBe(byJob("sales.boom", "FAIL").run.runId);
-    expect(byJob("sales.boom", "FAIL").run.facets.errorMessage).toMatchObject({ message: "Error: the warehouse is on fire", programmingLanguage: "JavaScript" });
+    expect(byJob("sales.boom", "FAIL").run.facets.errorMessage).toMatchObject({
+      message: "Error: the warehouse is on fire",
+      programmingLanguage: "JavaScript",
+    });
     expect(String(byJob("sales.boom", "FAIL").run.facets.errorMessage!.stackTrace)).toMatch(/the warehouse is on fire\n\s+at /);
     expect(byJob("sales.extract", "COMPLETE")).toMatchObject({
       inputs: [{ namespace: "s3://raw", name: "events" }],

@@ -97,7 +97,11 @@ describe("scheduler metrics", () => {
     let text = "";
     for (let i = 0; i < 300; i++) {
       text = await metrics.render();
-      if (sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" }) === 2 && sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" }) === 1) break;
+      if (
+        sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" }) === 2 &&
+        sample(text, "baton_scheduler_parked_tasks", { reason: "dag_full" }) === 1
+      )
+        break;
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(sample(text, "baton_scheduler_parked_tasks", { reason: "pool_full" })).toBe(2);

@@ -39,14 +39,18 @@ let dir: string;
 let tarball: string;
 let files: string[];
 let app: string;
-const npmInstall = (cwd: string, specs: string[]) => sh("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...specs], cwd);
+const npmInstall = (cwd: string, specs: string[]) =>
+  sh("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error", ...specs], cwd);
 const dev = (name: string) => `${name}@${ours.devDependencies[name]}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "baton-pack-"));
   ok(await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", dir, "--loglevel=error"], ROOT));
   tarball = join(dir, `baton-${ours.version}.tgz`);
-  files = ok(await sh("tar", ["tzf", tarball], dir)).stdout.split("\n").filter(Boolean).map((f) => f.replace(/^package\//, ""));
+  files = ok(await sh("tar", ["tzf", tarball], dir))
+    .stdout.split("\n")
+    .filter(Boolean)
+    .map((f) => f.replace(/^package\//, ""));
 
   // An empty project gets the tarball, then `baton init .` fills it in.
   app = join(dir, "my-pipelines");
@@ -63,10 +67,23 @@ afterAll(() => {
 
 describe("npm pack", () => {
   it("ships the compiled server, the CLI, the built UI, types and templates; no sources, tests, docs or source maps", () => {
-    for (const f of ["package.json", "README.md", "bin/baton.js", "dist/src/cli/main.js", "dist/src/sdk/index.js", "dist/src/sdk/index.d.ts", "dist/src/operators/index.d.ts", "dist/src/testing/index.d.ts", "dist/ui/index.html", "templates/init/tsconfig.json"]) {
+    for (const f of [
+      "package.json",
+      "README.md",
+      "bin/baton.js",
+      "dist/src/cli/main.js",
+      "dist/src/sdk/index.js",
+      "dist/src/sdk/index.d.ts",
+      "dist/src/operators/index.d.ts",
+      "dist/src/testing/index.d.ts",
+      "dist/ui/index.html",
+      "templates/init/tsconfig.json",
+    ]) {
       expect(files, f).toContain(f);
     }
-    const unwanted = files.filter((f) => /^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) || /\.map$|\.test\.(js|d\.ts)$/.test(f) || f.startsWith("dist/bench/"));
+    const unwanted = files.filter(
+      (f) => /^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) || /\.map$|\.test\.(js|d\.ts)$/.test(f) || f.startsWith("dist/bench/"),
+    );
     expect(unwanted).toEqual([]);
     // Types: only the .d.ts files the public entries reach (sdk, core, operators, notifiers, testing); none of the server's internals.
     const internalTypes = files.filter((f) => /^dist\/src\/(api|cli|store|scheduler|executor|remote)\/.*\.d\.ts$/.test(f));
@@ -75,7 +92,17 @@ describe("npm pack", () => {
 
   it("installs without any integration's client library, and imports of baton, baton/operators and baton/notifiers resolve", async () => {
     for (const p of Object.keys(ours.peerDependencies)) expect(existsSync(join(app, "node_modules", p)), `${p} is optional`).toBe(false);
-    const r = ok(await sh(process.execPath, ["--input-type=module", "-e", `const [a, b, c, t] = await Promise.all([import("baton"), import("baton/operators"), import("baton/notifiers"), import("baton/testing")]); console.log(typeof a.dag, typeof b.sqlQuery, Object.keys(c).length > 0, typeof t.testDag);`], app));
+    const r = ok(
+      await sh(
+        process.execPath,
+        [
+          "--input-type=module",
+          "-e",
+          `const [a, b, c, t] = await Promise.all([import("baton"), import("baton/operators"), import("baton/notifiers"), import("baton/testing")]); console.log(typeof a.dag, typeof b.sqlQuery, Object.keys(c).length > 0, typeof t.testDag);`,
+        ],
+        app,
+      ),
+    );
     expect(r.stdout.trim()).toBe("function function true function");
     expect(ok(await sh("npx", ["baton", "--version"], app)).stdout).toContain(ours.version);
   }, 120_000);
@@ -83,7 +110,11 @@ describe("npm pack", () => {
   it("the first hour: baton init, dags test, a type-check that catches a type error, the template's own test", async () => {
     const init = ok(await sh("npx", ["baton", "init", "."], app));
     expect(init.stdout).toMatch(/npm install/);
-    const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(pkg.dependencies.baton).toBeDefined();
     // The template's dev tools, installed from the cache; baton stays the tarball.
     ok(await npmInstall(app, [tarball, ...Object.keys(pkg.devDependencies).map(dev)]));
@@ -94,7 +125,10 @@ describe("npm pack", () => {
     ok(await sh("npm", ["test", "--silent"], app));
     ok(await sh("npx", ["baton", "dags", "check", "--dags", "dags"], app));
 
-    writeFileSync(join(app, "dags", "broken.ts"), `import { dag } from "baton";\nexport default dag({ id: "broken" }, (d) => {\n  d.task("t", (): number => "not a number");\n});\n`);
+    writeFileSync(
+      join(app, "dags", "broken.ts"),
+      `import { dag } from "baton";\nexport default dag({ id: "broken" }, (d) => {\n  d.task("t", (): number => "not a number");\n});\n`,
+    );
     const tsc = await sh("npx", ["tsc", "--noEmit", "-p", "."], app);
     expect(tsc.code).not.toBe(0);
     expect(tsc.stdout).toMatch(/dags\/broken\.ts\(3,/);
@@ -106,7 +140,10 @@ describe("npm pack", () => {
   it("a task that needs an integration that is not installed fails at once, naming the package to install", async () => {
     const dags = join(dir, "needs-duckdb");
     mkdirSync(dags);
-    writeFileSync(join(dags, "q.ts"), `import { dag } from "baton";\nimport { sqlQuery } from "baton/operators";\nexport default dag({ id: "needs_duckdb" }, (d) => {\n  sqlQuery(d, "q", { conn: "lake", sql: "select 1", retries: 3 });\n});\n`);
+    writeFileSync(
+      join(dags, "q.ts"),
+      `import { dag } from "baton";\nimport { sqlQuery } from "baton/operators";\nexport default dag({ id: "needs_duckdb" }, (d) => {\n  sqlQuery(d, "q", { conn: "lake", sql: "select 1", retries: 3 });\n});\n`,
+    );
     const r = await sh("npx", ["baton", "dags", "test", "needs_duckdb", "--dags", dags], app, { BATON_CONN_LAKE: "duckdb:///:memory:" }, 120_000);
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("DuckDB needs @duckdb/node-api: npm install @duckdb/node-api");

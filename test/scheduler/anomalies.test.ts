@@ -29,10 +29,24 @@ it("records a 50% row drop reported with ctx.metric, and nothing for usual rows"
   const store = h.store as FullStore;
   const now = Date.now();
   for (let i = 1; i <= 30; i++) {
-    await store.anomalies.recordAttemptMetrics({ dagId: "sales", runId: `past_${i}`, runPk: 1_000_000 + i, taskId: "load", mapIndex: -1, tryNumber: 1, at: now - i * HOUR, values: { rows: 1000 + (i % 7) * 3, duration: 0.2 } });
+    await store.anomalies.recordAttemptMetrics({
+      dagId: "sales",
+      runId: `past_${i}`,
+      runPk: 1_000_000 + i,
+      taskId: "load",
+      mapIndex: -1,
+      tryNumber: 1,
+      at: now - i * HOUR,
+      values: { rows: 1000 + (i % 7) * 3, duration: 0.2 },
+    });
   }
   const found: string[] = [];
-  const detector = new AnomalyDetector({ anomalies: store.anomalies, clock: systemClock, logger: silentLogger, onAnomaly: (a) => found.push(`${a.runId}:${a.metric}`) });
+  const detector = new AnomalyDetector({
+    anomalies: store.anomalies,
+    clock: systemClock,
+    logger: silentLogger,
+    onAnomaly: (a) => found.push(`${a.runId}:${a.metric}`),
+  });
   await h.start({ executor: detector.observe(new LocalProcessExecutor({ processes: 1, prefetch: 1, killGraceMs: 200 })) });
   h.scheduler.onDomainEvent(detector.listener);
 

@@ -41,7 +41,16 @@ it("a DAG's onAnomaly webhook receives exactly one alert for an anomaly, with th
   const store = h.store as FullStore;
   const now = Date.now();
   for (let i = 1; i <= 30; i++) {
-    await store.anomalies.recordAttemptMetrics({ dagId: "sales", runId: `past_${i}`, runPk: 1_000_000 + i, taskId: "load", mapIndex: -1, tryNumber: 1, at: now - i * HOUR, values: { rows: 1000 + (i % 7) * 3, duration: 0.2 } });
+    await store.anomalies.recordAttemptMetrics({
+      dagId: "sales",
+      runId: `past_${i}`,
+      runPk: 1_000_000 + i,
+      taskId: "load",
+      mapIndex: -1,
+      tryNumber: 1,
+      at: now - i * HOUR,
+      values: { rows: 1000 + (i % 7) * 3, duration: 0.2 },
+    });
   }
   const outbox = new NotificationOutbox({
     store: store.notifications,
@@ -115,24 +124,54 @@ it("a DAG's onAnomaly webhook receives exactly one alert for an anomaly, with th
     anomaly: { id: recorded[0], metric: "rows", value: 500, points: 30, season: "none" },
   });
   const [stored] = await store.anomalies.listAnomalies({ dagId: "sales" });
-  expect(body.alert.anomaly).toEqual({ id: stored!.id, metric: "rows", value: 500, median: stored!.median, mad: stored!.mad, score: stored!.score, points: 30, season: "none" });
+  expect(body.alert.anomaly).toEqual({
+    id: stored!.id,
+    metric: "rows",
+    value: 500,
+    median: stored!.median,
+    mad: stored!.mad,
+    score: stored!.score,
+    points: 30,
+    season: "none",
+  });
   expect(stored!.median).toBeGreaterThan(1000);
   expect(stored!.score).toBeLessThan(-3.5);
   expect(body.title).toBe("Task sales.load had an anomaly: rows");
   expect(body.text).toContain(`Evidence: rows = 500, baseline median ${stored!.median} (MAD ${stored!.mad}) over 30 points, season none, score`);
   // The firing was claimed: told again (a second scheduler, a replay), nothing more is sent.
-  expect((await store.callbacks.listCallbacks({ runId: drop.run.runId, limit: 10 })).filter((c) => c.event.startsWith("anomaly")).map((c) => `${c.taskId}:${c.event}:${c.status}`)).toEqual(["load:anomaly:rows:ok"]);
+  expect(
+    (await store.callbacks.listCallbacks({ runId: drop.run.runId, limit: 10 }))
+      .filter((c) => c.event.startsWith("anomaly"))
+      .map((c) => `${c.taskId}:${c.event}:${c.status}`),
+  ).toEqual(["load:anomaly:rows:ok"]);
   firer.fireAnomaly(stored!);
   await firer.idle();
   await outbox.idle();
   expect(server.received).toHaveLength(1);
 
   // A late run (run-level, task id '', metric landing) is its own incident, apart from the run's failures.
-  firer.fireAnomaly({ ...stored!, id: stored!.id + 1000, taskId: "", mapIndex: -1, tryNumber: 0, metric: "landing", value: 7200, median: 600, mad: 60, score: 56.2 });
+  firer.fireAnomaly({
+    ...stored!,
+    id: stored!.id + 1000,
+    taskId: "",
+    mapIndex: -1,
+    tryNumber: 0,
+    metric: "landing",
+    value: 7200,
+    median: 600,
+    mad: 60,
+    score: 56.2,
+  });
   await firer.idle();
   await outbox.idle();
   expect(server.received).toHaveLength(2);
   const late = (server.received[1]!.body as { title: string; alert: Record<string, unknown> }).alert;
-  expect(late).toMatchObject({ event: "anomaly", taskId: null, tryNumber: 0, dedupKey: "baton/sales/run/anomaly/landing", anomaly: { metric: "landing", value: 7200, median: 600, mad: 60, score: 56.2 } });
+  expect(late).toMatchObject({
+    event: "anomaly",
+    taskId: null,
+    tryNumber: 0,
+    dedupKey: "baton/sales/run/anomaly/landing",
+    anomaly: { metric: "landing", value: 7200, median: 600, mad: 60, score: 56.2 },
+  });
   expect((server.received[1]!.body as { title: string }).title).toBe("DAG run sales had an anomaly: landing");
 });

@@ -81,7 +81,12 @@ describe("pausing a backfill, on a manual clock", () => {
       const running = (await runsOf(h!, b.id)).filter((r) => r.state === "running");
       return running.length === 2 ? running : undefined;
     });
-    expect(next.map((r) => r.runId).sort()).toEqual(rest.slice(0, 2).map((r) => r.runId).sort());
+    expect(next.map((r) => r.runId).sort()).toEqual(
+      rest
+        .slice(0, 2)
+        .map((r) => r.runId)
+        .sort(),
+    );
     for (const r of rest) openGate(r.runId);
     const done = await until(clock, "the backfill done", async () => {
       h!.scheduler.wake();

@@ -34,9 +34,11 @@ describe("a paused backfill with several schedulers on PostgreSQL", () => {
       await api.saveDagVersion(dagVersion("etl", "v1"));
       const b = await api.createBackfill({ dagId: "etl", fromDate: 0, toDate: 10, reprocess: "none", maxActiveRuns: 2, conf: {} });
       await api.createRun(newRun("etl", "own", { logicalDate: 100, runAfter: 0, dagVersion: "v1" }), []);
-      for (const i of [1, 2, 3]) await api.createRun(newRun("etl", `bf-${i}`, { logicalDate: i, runAfter: 0, dagVersion: "v1", runType: "backfill", backfillId: b.id }), []);
+      for (const i of [1, 2, 3])
+        await api.createRun(newRun("etl", `bf-${i}`, { logicalDate: i, runAfter: 0, dagVersion: "v1", runType: "backfill", backfillId: b.id }), []);
       const dags = new Map<string, DagRecord>([["etl", (await api.getDag("etl"))!]]);
-      const tick = async (store: FullStore) => (await runsToStart({ store, dags, active: [], maxActiveRuns: async () => 16, now: 10 })).map((r) => r.runId).sort();
+      const tick = async (store: FullStore) =>
+        (await runsToStart({ store, dags, active: [], maxActiveRuns: async () => 16, now: 10 })).map((r) => r.runId).sort();
 
       expect(await api.setBackfillPaused(b.id, true)).toMatchObject({ paused: true });
       for (const s of schedulers) expect(await tick(s)).toEqual(["own"]);

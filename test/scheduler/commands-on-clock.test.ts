@@ -26,7 +26,8 @@ afterEach(async () => {
   h = clock = undefined;
 });
 
-const attemptsOf = async (runPk: number, taskId: string) => (await h!.store.listAttempts(runPk, taskId)).map((a) => [a.tryNumber, a.state, a.startedAt, a.endedAt]);
+const attemptsOf = async (runPk: number, taskId: string) =>
+  (await h!.store.listAttempts(runPk, taskId)).map((a) => [a.tryNumber, a.state, a.startedAt, a.endedAt]);
 
 describe("commands on a manual clock", () => {
   it("clear_tasks with downstream re-runs a failed task and what follows it, at the time of the clear", async () => {
@@ -35,7 +36,9 @@ describe("commands on a manual clock", () => {
     const run = await h.trigger("clr", {}, s.t0);
     await runWhen(h, clock, run.id, "failed");
     await runFor(clock, HOUR);
-    expect(await commandOnClock(h, clock, "clear_tasks", { dagId: "clr", runId: run.runId, taskIds: ["x"], downstream: true })).toBe("ok: cleared 2 task instance(s)");
+    expect(await commandOnClock(h, clock, "clear_tasks", { dagId: "clr", runId: run.runId, taskIds: ["x"], downstream: true })).toBe(
+      "ok: cleared 2 task instance(s)",
+    );
     const y = await tiWhen(h, clock, run.id, "y", (t) => t.state === "success");
     expect(y.startedAt).toBe(s.t0 + HOUR);
     expect(await attemptsOf(run.id, "x")).toEqual([

@@ -116,7 +116,17 @@ describe("deadlines on a manual clock", () => {
     for (const [i, e] of expected.entries()) {
       await advance(clock, e.dueAt - clock.now(), watcher);
       expect(events).toHaveLength(i + 1);
-      expect(events[i]).toEqual({ kind: "deadline_missed", dagId: "refs", runId: run.runId, runPk: run.id, taskId: null, mapIndex: -1, tryNumber: 0, ...e, at: e.dueAt });
+      expect(events[i]).toEqual({
+        kind: "deadline_missed",
+        dagId: "refs",
+        runId: run.runId,
+        runPk: run.id,
+        taskId: null,
+        mapIndex: -1,
+        tryNumber: 0,
+        ...e,
+        at: e.dueAt,
+      });
     }
     // Once each: hours later, nothing more, and the run is still going.
     await advance(clock, 3 * HOUR, watcher);
@@ -124,7 +134,14 @@ describe("deadlines on a manual clock", () => {
     expect((await h.store.getRunById(run.id))!.state).toBe("running");
     const stored = await missesOf(h, "refs");
     expect(stored.map((m) => [m.deadlineIndex, m.description, m.dueAt, m.detectedAt])).toEqual(
-      [...expected].reverse().map((e) => [["logicalDate + 30m", "dataIntervalEnd + 15m", "queuedAt + 20m", `fixed ${FIXED} + 0s`].indexOf(e.deadline), e.deadline, e.dueAt, e.dueAt]),
+      [...expected]
+        .reverse()
+        .map((e) => [
+          ["logicalDate + 30m", "dataIntervalEnd + 15m", "queuedAt + 20m", `fixed ${FIXED} + 0s`].indexOf(e.deadline),
+          e.deadline,
+          e.dueAt,
+          e.dueAt,
+        ]),
     );
     expect(watcher.watching).toBe(0);
 
@@ -158,7 +175,18 @@ describe("deadlines on a manual clock", () => {
     expect(events).toEqual([]);
     await advance(clock, 1, watcher);
     expect(events).toEqual([
-      { kind: "deadline_missed", dagId: "slow_task", runId: run.runId, runPk: run.id, taskId: "t", mapIndex: -1, tryNumber: 1, deadline: "expectedDuration 10m", dueAt: T0 + 10 * MINUTE, at: T0 + 10 * MINUTE },
+      {
+        kind: "deadline_missed",
+        dagId: "slow_task",
+        runId: run.runId,
+        runPk: run.id,
+        taskId: "t",
+        mapIndex: -1,
+        tryNumber: 1,
+        deadline: "expectedDuration 10m",
+        dueAt: T0 + 10 * MINUTE,
+        at: T0 + 10 * MINUTE,
+      },
     ]);
     await advance(clock, 5 * MINUTE, watcher);
     expect(events).toHaveLength(1); // the attempt goes on; one miss per try
@@ -174,7 +202,10 @@ describe("deadlines on a manual clock", () => {
     await runWhen(h, clock, run.id, "success");
     await advance(clock, HOUR, watcher);
     expect(events).toHaveLength(2);
-    expect((await missesOf(h, "slow_task")).map((m) => [m.taskId, m.tryNumber])).toEqual([["t", 2], ["t", 1]]);
+    expect((await missesOf(h, "slow_task")).map((m) => [m.taskId, m.tryNumber])).toEqual([
+      ["t", 2],
+      ["t", 1],
+    ]);
   });
 
   it("after a restart the due times are recomputed from the store, and a miss already recorded is not reported again", async () => {

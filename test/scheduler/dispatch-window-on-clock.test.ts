@@ -17,7 +17,11 @@ class StagingExecutor implements Executor {
   readonly submitted: string[] = [];
   held = 0;
   maxHeld = 0;
-  constructor(clock: ManualClock, readonly capacity: number, private readonly staging: number) {
+  constructor(
+    clock: ManualClock,
+    readonly capacity: number,
+    private readonly staging: number,
+  ) {
     this.inner = new InProcessExecutor({ clock, echoOutput: false, concurrency: capacity });
   }
   stagingFor(): number {

@@ -77,10 +77,14 @@ async function expectStoreAgrees(harness: Harness, runPk: number, events: Domain
   const run = await harness.store.getRunById(runPk);
   expect(runEvents(mine).at(-1)?.after).toBe(run?.state);
   for (const ti of await harness.store.listTaskInstances(runPk)) {
-    const last = taskEvents(mine, ti.taskId).filter((e) => e.mapIndex === ti.mapIndex).at(-1);
+    const last = taskEvents(mine, ti.taskId)
+      .filter((e) => e.mapIndex === ti.mapIndex)
+      .at(-1);
     expect({ taskId: ti.taskId, state: last?.after, tryNumber: last?.tryNumber }).toEqual({ taskId: ti.taskId, state: ti.state, tryNumber: ti.tryNumber });
     for (const a of await harness.store.listAttempts(runPk, ti.taskId)) {
-      const lastA = attemptEvents(mine, ti.taskId).filter((e) => e.tryNumber === a.tryNumber).at(-1);
+      const lastA = attemptEvents(mine, ti.taskId)
+        .filter((e) => e.tryNumber === a.tryNumber)
+        .at(-1);
       expect({ tryNumber: a.tryNumber, state: lastA?.after, error: lastA?.error }).toEqual({ tryNumber: a.tryNumber, state: a.state, error: a.error });
     }
   }
@@ -116,8 +120,14 @@ describe("domain events", () => {
 
     const tis = taskEvents(s.events, "flaky");
     expect(moves(tis)).toEqual([
-      "none→scheduled", "scheduled→queued", "queued→running", "running→up_for_retry",
-      "up_for_retry→scheduled", "scheduled→queued", "queued→running", "running→success",
+      "none→scheduled",
+      "scheduled→queued",
+      "queued→running",
+      "running→up_for_retry",
+      "up_for_retry→scheduled",
+      "scheduled→queued",
+      "queued→running",
+      "running→success",
     ]);
     expect(tis.map((e) => e.tryNumber)).toEqual([0, 1, 1, 1, 1, 2, 2, 2]);
     expect(tis[3]).toMatchObject({ dagId: "d", runId: run.runId, runPk: run.id, mapIndex: -1 });
@@ -175,7 +185,7 @@ describe("domain events", () => {
     await until("the task running", () => (taskEvents(s.events, "wait").some((e) => e.after === "running") ? true : undefined));
     const cmd = await h.inbox.enqueueCommand("cancel_run", { dagId: "d", runId: run.runId }, "tester", T0);
     h.scheduler.wake();
-    await until("the cancel applied", async () => ((await h!.inbox.getCommand(cmd.id))?.appliedAt ?? undefined));
+    await until("the cancel applied", async () => (await h!.inbox.getCommand(cmd.id))?.appliedAt ?? undefined);
     await until("the run's end", () => (runEvents(s.events).some((e) => e.after === "failed") ? true : undefined));
 
     expect(moves(attemptEvents(s.events, "wait"))).toEqual(["null→running", "running→failed"]);

@@ -27,7 +27,8 @@ afterEach(async () => {
 });
 
 const t = JSON.stringify;
-const dagFile = (body: string) => `import { dag } from "baton";\nimport { writeFileSync } from "node:fs";\nexport default dag({ id: "d" }, (d) => {\n${body}\n});\n`;
+const dagFile = (body: string) =>
+  `import { dag } from "baton";\nimport { writeFileSync } from "node:fs";\nexport default dag({ id: "d" }, (d) => {\n${body}\n});\n`;
 
 function skipWithoutMount(ctx: { skip(): void }): boolean {
   if (cannot === null) return false;

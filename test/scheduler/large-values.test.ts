@@ -128,7 +128,9 @@ describe("large return values in the value store", () => {
     expect(failed.state).toBe("failed");
     const count = (await tisOf(h, run.id)).count!;
     expect(count.state).toBe("failed");
-    expect(count.error).toContain(`cannot read the return value of task "extract": it is offloaded to file://${h.valuesDir}/${valueKey("big", run.runId, "extract", -1)}`);
+    expect(count.error).toContain(
+      `cannot read the return value of task "extract": it is offloaded to file://${h.valuesDir}/${valueKey("big", run.runId, "extract", -1)}`,
+    );
   });
 
   it("a sensitive value is sealed before it is offloaded: the object holds ciphertext, downstream gets the real value", async () => {
@@ -168,7 +170,7 @@ describe("large return values in the value store", () => {
     expect(existsSync(h.objectPath("big", kept.run.runId, "extract"))).toBe(true);
   });
 
-  it("templates read upstream values and variables: {{ ti.value(\"t\") }}, a path into it, {{ var.name }} and {{ var.json.name.path }}", async () => {
+  it('templates read upstream values and variables: {{ ti.value("t") }}, a path into it, {{ var.name }} and {{ var.json.name.path }}', async () => {
     const seen: string[] = [];
     server = createServer((req, res) => {
       seen.push(req.url ?? "");

@@ -38,18 +38,23 @@ describe("dynamic task mapping", () => {
       ),
     });
     expect(run.state).toBe("success");
-    expect(copies("times").map((c) => [c.mapIndex, c.state, c.tryNumber])).toEqual([[0, "success", 1], [1, "success", 1], [2, "success", 1]]);
-    expect(JSON.parse(own.times!.output!)).toEqual([{ v: 10, i: 0 }, { v: 20, i: 1 }, { v: 30, i: 2 }]);
+    expect(copies("times").map((c) => [c.mapIndex, c.state, c.tryNumber])).toEqual([
+      [0, "success", 1],
+      [1, "success", 1],
+      [2, "success", 1],
+    ]);
+    expect(JSON.parse(own.times!.output!)).toEqual([
+      { v: 10, i: 0 },
+      { v: 20, i: 1 },
+      { v: 30, i: 2 },
+    ]);
     expect(own.times!.state).toBe("success");
     expect(JSON.parse(own.sum!.output!)).toBe(60);
   });
 
   it("maps over several lists as a cross product, literal lists included", async () => {
     const { run, own } = await runM({
-      "m.ts": dagFile(
-        `  const xs = d.task("xs", () => ["a", "b"]);\n` +
-          `  d.task("pairs", { map: { x: xs, y: [1, 2, 3] } }, (ctx, { x, y }) => x + y);`,
-      ),
+      "m.ts": dagFile(`  const xs = d.task("xs", () => ["a", "b"]);\n` + `  d.task("pairs", { map: { x: xs, y: [1, 2, 3] } }, (ctx, { x, y }) => x + y);`),
     });
     expect(run.state).toBe("success");
     expect(JSON.parse(own.pairs!.output!)).toEqual(["a1", "a2", "a3", "b1", "b2", "b3"]);
@@ -146,7 +151,10 @@ describe("dynamic task mapping", () => {
     const again = await h!.scheduler.waitForRun(run.id);
     expect(again.state).toBe("success");
     const after = byTask(await h!.store.listTaskInstances(run.id));
-    expect(after.copies("each").map((c) => [c.state, c.tryNumber])).toEqual([["success", 2], ["success", 2]]);
+    expect(after.copies("each").map((c) => [c.state, c.tryNumber])).toEqual([
+      ["success", 2],
+      ["success", 2],
+    ]);
     expect(JSON.parse(after.own.each!.output!)).toEqual([3, 4]);
   });
 
@@ -171,7 +179,12 @@ describe("dynamic task mapping", () => {
     const run = await h.scheduler.waitForRun(first.run.id);
     expect(run.state).toBe("success");
     const { own, copies } = byTask(await h.store.listTaskInstances(first.run.id));
-    expect(copies("each").map((c) => [c.state, c.tryNumber])).toEqual([["success", 1], ["success", 1], ["success", 2], ["success", 1]]);
+    expect(copies("each").map((c) => [c.state, c.tryNumber])).toEqual([
+      ["success", 1],
+      ["success", 1],
+      ["success", 2],
+      ["success", 1],
+    ]);
     expect(JSON.parse(own.after!.output!)).toEqual([11, 21, 32, 41]);
   });
 

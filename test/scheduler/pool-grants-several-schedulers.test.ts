@@ -75,7 +75,14 @@ describe("pool slot grants with several schedulers (PostgreSQL)", () => {
           executor: new InProcessExecutor({ concurrency: 4, echoOutput: false }),
           clock: systemClock,
           logger: silentLogger,
-          options: { logsDir: h.logsDir, maxOutputBytes: 1024 * 1024, pollMs: 50, createScheduledRuns: false, schedulerId: name, lease: { heartbeatMs: 200, leaseMs: 5_000 } },
+          options: {
+            logsDir: h.logsDir,
+            maxOutputBytes: 1024 * 1024,
+            pollMs: 50,
+            createScheduledRuns: false,
+            schedulerId: name,
+            lease: { heartbeatMs: 200, leaseMs: 5_000 },
+          },
         });
         await s.start();
         schedulers.push(s);

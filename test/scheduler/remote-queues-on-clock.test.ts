@@ -86,26 +86,65 @@ describe("queues on a manual clock", () => {
     expect(before.none).toMatchObject({ code: "waiting_for_worker", facts: { queue: "gpu", workers: 0 } });
     expect(before.none!.message).toContain('no worker is listening on queue "gpu"');
     const now = clock.now();
-    await workers.upsertWorker({ id: "w1", name: "gpu-box", host: "gpu-box", pid: 1, tokenId: "t1", queues: ["gpu"], concurrency: 1, running: 0, version: "test", state: "active", startedAt: now, lastSeenAt: now, stateChangedAt: now, reason: null });
+    await workers.upsertWorker({
+      id: "w1",
+      name: "gpu-box",
+      host: "gpu-box",
+      pid: 1,
+      tokenId: "t1",
+      queues: ["gpu"],
+      concurrency: 1,
+      running: 0,
+      version: "test",
+      state: "active",
+      startedAt: now,
+      lastSeenAt: now,
+      stateChangedAt: now,
+      reason: null,
+    });
     expect((await why()).queued!.message).toMatch(/1 worker listens on it, 2 attempts waiting there\.$/);
 
     // A worker takes one: the window frees a slot and the third goes out.
     const first = await workers.claimRemoteAttempts("w1", ["gpu"], 1, clock.now());
     expect(first).toHaveLength(1);
     await workers.markRemoteStarted([{ attemptId: first[0]!.attemptId, workerId: "w1", startedAt: clock.now(), pid: 99 }]);
-    await workers.finishRemoteAttempts([{ attemptId: first[0]!.attemptId, workerId: "w1", outcome: { kind: "success", output: '"gpu"' }, startedAt: clock.now(), endedAt: clock.now() + 5, pid: 99 }]);
+    await workers.finishRemoteAttempts([
+      {
+        attemptId: first[0]!.attemptId,
+        workerId: "w1",
+        outcome: { kind: "success", output: '"gpu"' },
+        startedAt: clock.now(),
+        endedAt: clock.now() + 5,
+        pid: 99,
+      },
+    ]);
     signal.notify(SCHEDULER);
-    await until(clock, "the third gpu attempt in the mailbox", async () => ((await workers.remoteQueueDepths()).find((q) => q.queue === "gpu")?.queued === 2 ? true : undefined));
+    await until(clock, "the third gpu attempt in the mailbox", async () =>
+      (await workers.remoteQueueDepths()).find((q) => q.queue === "gpu")?.queued === 2 ? true : undefined,
+    );
 
     const rest = await workers.claimRemoteAttempts("w1", ["gpu"], 10, clock.now());
     expect(rest).toHaveLength(2);
     await workers.markRemoteStarted(rest.map((a) => ({ attemptId: a.attemptId, workerId: "w1", startedAt: clock!.now(), pid: 99 })));
-    await workers.finishRemoteAttempts(rest.map((a) => ({ attemptId: a.attemptId, workerId: "w1", outcome: { kind: "success", output: '"gpu"' }, startedAt: clock!.now(), endedAt: clock!.now() + 5, pid: 99 })));
+    await workers.finishRemoteAttempts(
+      rest.map((a) => ({
+        attemptId: a.attemptId,
+        workerId: "w1",
+        outcome: { kind: "success", output: '"gpu"' },
+        startedAt: clock!.now(),
+        endedAt: clock!.now() + 5,
+        pid: 99,
+      })),
+    );
     signal.notify(SCHEDULER);
     const done = await h.scheduler.waitForRun(run.id);
     expect(done.state).toBe("success");
     const gpuAttempts = (await Promise.all(["gpu1", "gpu2", "gpu3"].map((t) => h!.store.listAttempts(run.id, t)))).flat();
-    expect(gpuAttempts.map((a) => [a.state, a.worker])).toEqual([["success", "w1"], ["success", "w1"], ["success", "w1"]]);
+    expect(gpuAttempts.map((a) => [a.state, a.worker])).toEqual([
+      ["success", "w1"],
+      ["success", "w1"],
+      ["success", "w1"],
+    ]);
     const cpuAttempts = (await Promise.all(["cpu1", "cpu2", "cpu3"].map((t) => h!.store.listAttempts(run.id, t)))).flat();
     expect(cpuAttempts.map((a) => a.worker)).toEqual([null, null, null]);
     expect(await workers.remoteQueueDepths()).toEqual([]);

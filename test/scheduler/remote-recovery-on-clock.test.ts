@@ -71,10 +71,14 @@ describe("remote attempts when a scheduler is lost", () => {
     const waitingTry2 = await until(clock2, "waiting's try 2 in the mailbox", async () => (await workers.getRemoteAttempt(id(waiting, 2))) ?? undefined);
     expect(waitingTry2).toMatchObject({ schedulerId: "new", state: "queued" });
     expect(await workers.getRemoteAttempt(id(waiting, 1))).toBeUndefined();
-    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.error])).toEqual([[1, "failed", expect.stringContaining("interrupted")]]);
+    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.error])).toEqual([
+      [1, "failed", expect.stringContaining("interrupted")],
+    ]);
 
     // The old try's outcome arrives late: recorded on the orphan, never applied to the run.
-    await workers.finishRemoteAttempts([{ attemptId: busyTry1, workerId: "w1", outcome: { kind: "success", output: '"late"' }, startedAt: s.t0, endedAt: clock2.now(), pid: 7 }]);
+    await workers.finishRemoteAttempts([
+      { attemptId: busyTry1, workerId: "w1", outcome: { kind: "success", output: '"late"' }, startedAt: s.t0, endedAt: clock2.now(), pid: 7 },
+    ]);
     newSignal.notify("new");
     oldSignal.notify("old");
     await runFor(clock2, 60_000);
@@ -87,11 +91,26 @@ describe("remote attempts when a scheduler is lost", () => {
     const rest = await workers.claimRemoteAttempts("w2", ["gpu"], 10, clock2.now());
     expect(rest.map((a) => a.attemptId).sort()).toEqual([id(busy, 2), id(waiting, 2)].sort());
     await workers.markRemoteStarted(rest.map((a) => ({ attemptId: a.attemptId, workerId: "w2", startedAt: clock2.now(), pid: 8 })));
-    await workers.finishRemoteAttempts(rest.map((a) => ({ attemptId: a.attemptId, workerId: "w2", outcome: { kind: "success", output: '"ok"' }, startedAt: clock2.now(), endedAt: clock2.now() + 1, pid: 8 })));
+    await workers.finishRemoteAttempts(
+      rest.map((a) => ({
+        attemptId: a.attemptId,
+        workerId: "w2",
+        outcome: { kind: "success", output: '"ok"' },
+        startedAt: clock2.now(),
+        endedAt: clock2.now() + 1,
+        pid: 8,
+      })),
+    );
     newSignal.notify("new");
     expect((await h.scheduler.waitForRun(run.id)).state).toBe("success");
     const tis = await h.store.listTaskInstances(run.id);
-    expect(tis.map((t) => [t.taskId, t.state, t.tryNumber]).sort()).toEqual([["busy", "success", 2], ["waiting", "success", 2]]);
-    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.worker])).toEqual([[1, "failed", "w1"], [2, "success", "w2"]]); // the interrupted try keeps the worker it ran on
+    expect(tis.map((t) => [t.taskId, t.state, t.tryNumber]).sort()).toEqual([
+      ["busy", "success", 2],
+      ["waiting", "success", 2],
+    ]);
+    expect((await h.store.listAttempts(run.id, busy)).map((a) => [a.tryNumber, a.state, a.worker])).toEqual([
+      [1, "failed", "w1"],
+      [2, "success", "w2"],
+    ]); // the interrupted try keeps the worker it ran on
   });
 });

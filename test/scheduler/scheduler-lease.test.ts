@@ -8,7 +8,13 @@ import { SchedulerLease } from "../../src/scheduler/scheduler-lease.js";
 
 /** Time moves only when the test says; timers never fire (the test beats by hand). */
 function handClock(): Clock & { t: number } {
-  return { t: 1_000, now() { return this.t; }, setTimer: () => () => {} };
+  return {
+    t: 1_000,
+    now() {
+      return this.t;
+    },
+    setTimer: () => () => {},
+  };
 }
 
 describe("SchedulerLease", () => {
@@ -16,11 +22,18 @@ describe("SchedulerLease", () => {
   afterEach(async () => store?.close());
 
   async function lease(id: string, clock: Clock, events: string[]) {
-    const l = new SchedulerLease(store, clock, silentLogger, { id, host: "h", pid: 1, version: "t" }, { heartbeatMs: 1_000, leaseMs: 10_000 }, {
-      onFenced: () => events.push(`${id} fenced`),
-      onBeat: (until) => events.push(`${id} may run until ${until}`),
-      onLeaseFenced: (other) => events.push(`${id} fenced ${other}`),
-    });
+    const l = new SchedulerLease(
+      store,
+      clock,
+      silentLogger,
+      { id, host: "h", pid: 1, version: "t" },
+      { heartbeatMs: 1_000, leaseMs: 10_000 },
+      {
+        onFenced: () => events.push(`${id} fenced`),
+        onBeat: (until) => events.push(`${id} may run until ${until}`),
+        onLeaseFenced: (other) => events.push(`${id} fenced ${other}`),
+      },
+    );
     await l.start();
     return l;
   }

@@ -62,7 +62,8 @@ describe("scheduler: runs a DAG end to end with real workers and a durable store
 
   it("branching skips the unchosen path and the join runs (none_failed_min_one_success)", async () => {
     h = new Harness({
-      "d.ts": dagFile(`
+      "d.ts": dagFile(
+        `
         const pick = d.branch("pick", async (ctx) => (ctx.params.path === "left" ? "left" : "right"));
         const left = d.task("left", async () => "L");
         const right = d.task("right", async () => "R");
@@ -70,7 +71,8 @@ describe("scheduler: runs a DAG end to end with real workers and a durable store
         pick.then([left, right]);
         right.then(after_right);
         d.task("join", { after: [left, after_right], triggerRule: "none_failed_min_one_success" }, async () => "joined");`,
-        `, params: z.object({ path: z.enum(["left", "right"]).default("left") })`),
+        `, params: z.object({ path: z.enum(["left", "right"]).default("left") })`,
+      ),
     });
     await h.load();
     await h.start();

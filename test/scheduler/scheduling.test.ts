@@ -109,7 +109,12 @@ describe("scheduler: backfill", () => {
     await h.load();
     await h.start();
     const b1 = await h.store.createBackfill({
-      dagId: "d", fromDate: Date.parse("2026-01-01"), toDate: Date.parse("2026-01-03"), reprocess: "none", maxActiveRuns: 2, conf: {},
+      dagId: "d",
+      fromDate: Date.parse("2026-01-01"),
+      toDate: Date.parse("2026-01-03"),
+      reprocess: "none",
+      maxActiveRuns: 2,
+      conf: {},
     });
     h.scheduler.wake();
     await until(async () => ((await h!.store.getBackfill(b1.id))?.state === "done" ? true : undefined));
@@ -119,7 +124,12 @@ describe("scheduler: backfill", () => {
 
     writeFileSync(flag, "");
     const b2 = await h.store.createBackfill({
-      dagId: "d", fromDate: Date.parse("2026-01-02"), toDate: Date.parse("2026-01-03"), reprocess: "failed", maxActiveRuns: 2, conf: {},
+      dagId: "d",
+      fromDate: Date.parse("2026-01-02"),
+      toDate: Date.parse("2026-01-03"),
+      reprocess: "failed",
+      maxActiveRuns: 2,
+      conf: {},
     });
     h.scheduler.wake();
     await until(async () => ((await h!.store.getBackfill(b2.id))?.state === "done" ? true : undefined));

@@ -66,11 +66,13 @@ describe("sensitive return values in the scheduler", () => {
   });
 
   it('without a sealer, stores "***" (and downstream tasks receive it)', async () => {
-    h = new Harness({ "s.ts": `${HEADER}export default dag({ id: "s" }, (d) => {
+    h = new Harness({
+      "s.ts": `${HEADER}export default dag({ id: "s" }, (d) => {
   const t = d.task("t", { sensitive: true }, () => ["hid", "den"].join(""));
   d.task("use", { inputs: { t } }, (ctx, { t }) => t);
 });
-` });
+`,
+    });
     expect((await h.load()).errors).toEqual([]);
     await h.start();
     const { tis } = await h.runToEnd("s");

@@ -145,7 +145,11 @@ describe("sensor mode deferred", () => {
   it("200 deferred sensors wait in the triggerer with 2 worker slots, and all succeed", async () => {
     const landing = join(`${process.env.TMPDIR ?? "/tmp"}`, `baton-defer-${process.pid}-${Date.now()}`);
     mkdirSync(landing, { recursive: true });
-    const sensors = Array.from({ length: 200 }, (_, i) => `fileSensor(d, "s${i}", { mode: "deferred", pattern: ${t(`${landing}/part-${i % 10}-*.csv`)}, pokeInterval: "200ms", timeout: "2m", priorityWeight: 10 });`);
+    const sensors = Array.from(
+      { length: 200 },
+      (_, i) =>
+        `fileSensor(d, "s${i}", { mode: "deferred", pattern: ${t(`${landing}/part-${i % 10}-*.csv`)}, pokeInterval: "200ms", timeout: "2m", priorityWeight: 10 });`,
+    );
     h = new Harness({
       "d.ts": dagFile(`
         ${sensors.join("\n        ")}
@@ -168,14 +172,18 @@ describe("sensor mode deferred", () => {
     expect(triggerer.size).toBe(0);
     const attempts = await h.store.listAttempts(created.id, "s7");
     expect(attempts.map((a) => [a.tryNumber, a.state])).toEqual([[1, "success"]]);
-    expect(readFileSync(attempts[0]!.logPath!, "utf8")).toMatch(/poke 1: not yet .*deferred: the triggerer checks from now on \(file\)[\s\S]*triggerer: the check passed/);
+    expect(readFileSync(attempts[0]!.logPath!, "utf8")).toMatch(
+      /poke 1: not yet .*deferred: the triggerer checks from now on \(file\)[\s\S]*triggerer: the check passed/,
+    );
     console.log(`200 deferred file sensors + 1 task, 2 worker slots: ${Date.now() - started} ms, up to ${peak} waiting in the triggerer at once`);
   });
 
   it("survives a scheduler restart: the wait is re-armed from the store and the sensor succeeds", async () => {
     const landing = join(`${process.env.TMPDIR ?? "/tmp"}`, `baton-restart-${process.pid}-${Date.now()}`);
     mkdirSync(landing, { recursive: true });
-    h = new Harness({ "d.ts": dagFile(`fileSensor(d, "landed", { mode: "deferred", pattern: ${t(`${landing}/*.csv`)}, pokeInterval: "100ms", timeout: "2m" });`) });
+    h = new Harness({
+      "d.ts": dagFile(`fileSensor(d, "landed", { mode: "deferred", pattern: ${t(`${landing}/*.csv`)}, pokeInterval: "100ms", timeout: "2m" });`),
+    });
     await h.load();
     triggerer = new LocalTriggerer();
     await h.start({ triggerer });

@@ -10,7 +10,7 @@ import { MINUTE, runFor } from "../support/manual-time.js";
 // triggerer's clock passes its target.
 
 const HEADER = `import { dag } from "baton";\nimport { declareSensor, dateTimeSensor } from "baton/operators";\n`;
-const pokes = (globalThis as { pokeTimes?: number[] });
+const pokes = globalThis as { pokeTimes?: number[] };
 
 let dags: LoadedDags;
 beforeAll(async () => {

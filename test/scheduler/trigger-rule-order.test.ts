@@ -12,7 +12,10 @@ const sleep = "await new Promise((r) => setTimeout(r, 400));";
 
 /** Regression issue-8-10: the outcome of an all_success task no longer depends on which upstream ended first. */
 describe("scheduler: a failure and a skip upstream of an all_success task, in either order", () => {
-  for (const [order, skipDelay, failDelay] of [["skip first", "", sleep], ["failure first", sleep, ""]] as const) {
+  for (const [order, skipDelay, failDelay] of [
+    ["skip first", "", sleep],
+    ["failure first", sleep, ""],
+  ] as const) {
     it(`${order}: the task and its downstream end upstream_failed, the run fails`, async () => {
       h = new Harness({
         "d.ts": dagFile(`

@@ -72,7 +72,8 @@ describe("ValueOffloader", () => {
     const l = logs();
     const o = new ValueOffloader({ store: c.store, thresholdBytes: 10 }, l.logger);
     o.track(1, "etl", "r1");
-    const [a, b] = (await o.prepare({ taskInstances: [taskInstance("a", { runPk: 1, output: big }), taskInstance("b", { runPk: 1, output: big })] })).taskInstances!;
+    const [a, b] = (await o.prepare({ taskInstances: [taskInstance("a", { runPk: 1, output: big }), taskInstance("b", { runPk: 1, output: big })] }))
+      .taskInstances!;
     await c.store.delete(parseValueRef(b!.output!).key);
     const fresh = new ValueOffloader({ store: c.store, thresholdBytes: 10 }, l.logger);
     const loaded = await fresh.resolve(1, "etl", "r1", [a!, b!, taskInstance("c", { runPk: 1, output: "3" })]);

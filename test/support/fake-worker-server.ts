@@ -6,7 +6,15 @@ import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { loadDagFiles } from "../../src/dag-processor/load-dag-files.js";
 import { tempProject } from "../../src/dag-processor/temp-project.js";
-import { WORKER_BUNDLE_PATH, WORKER_CONNECT_PATH, WORKER_PROTOCOL_VERSION, type DagRunsAnswer, type SecretAnswer, type ServerMessage, type WorkerMessage } from "../../src/remote/protocol.js";
+import {
+  WORKER_BUNDLE_PATH,
+  WORKER_CONNECT_PATH,
+  WORKER_PROTOCOL_VERSION,
+  type DagRunsAnswer,
+  type SecretAnswer,
+  type ServerMessage,
+  type WorkerMessage,
+} from "../../src/remote/protocol.js";
 
 /**
  * A real bundle of `dagSource` (built by the DAG loader), as a server installed at another path
@@ -119,16 +127,26 @@ export class FakeWorkerServer {
 
   /** The text of every `log` message for attempt `id`, in order. */
   logOf(id: string): string {
-    return this.messages("log").filter((m) => m.id === id).map((m) => m.data).join("");
+    return this.messages("log")
+      .filter((m) => m.id === id)
+      .map((m) => m.data)
+      .join("");
   }
 
   /** Resolves with the first message (already received or to come) that matches. */
-  waitFor<T extends WorkerMessage["t"]>(t: T, match: (m: Extract<WorkerMessage, { t: T }>, r: Received) => boolean = () => true, timeoutMs = 20_000): Promise<Extract<WorkerMessage, { t: T }>> {
+  waitFor<T extends WorkerMessage["t"]>(
+    t: T,
+    match: (m: Extract<WorkerMessage, { t: T }>, r: Received) => boolean = () => true,
+    timeoutMs = 20_000,
+  ): Promise<Extract<WorkerMessage, { t: T }>> {
     const test = (r: Received) => r.message.t === t && match(r.message as Extract<WorkerMessage, { t: T }>, r);
     const seen = this.received.find(test);
     if (seen) return Promise.resolve(seen.message as Extract<WorkerMessage, { t: T }>);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${t}" message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.map((r) => r.message.t))}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no "${t}" message within ${timeoutMs} ms; received: ${JSON.stringify(this.received.map((r) => r.message.t))}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         match: test,
         resolve: (r) => {

@@ -90,7 +90,8 @@ export async function startGcsEmulator(buckets: readonly string[] = []): Promise
       res.writeHead(status, { "content-type": "application/json; charset=UTF-8", ...headers });
       res.end(JSON.stringify(value));
     };
-    const fail = (status: number, message: string) => json(status, { error: { code: status, message, errors: [{ message, reason: status === 404 ? "notFound" : "invalid" }] } });
+    const fail = (status: number, message: string) =>
+      json(status, { error: { code: status, message, errors: [{ message, reason: status === 404 ? "notFound" : "invalid" }] } });
     const bucketOf = (name: string) => store.get(name);
 
     let m: RegExpExecArray | null;

@@ -45,7 +45,17 @@ export class Harness {
     return { errors: r.errors };
   }
 
-  async start(opts: { executor?: Executor; clock?: Clock; scheduler?: Partial<SchedulerOptions>; triggerer?: Triggerer; sealer?: OutputSealer; metrics?: Metrics; remoteAttempts?: RemoteAttempts } = {}): Promise<Scheduler> {
+  async start(
+    opts: {
+      executor?: Executor;
+      clock?: Clock;
+      scheduler?: Partial<SchedulerOptions>;
+      triggerer?: Triggerer;
+      sealer?: OutputSealer;
+      metrics?: Metrics;
+      remoteAttempts?: RemoteAttempts;
+    } = {},
+  ): Promise<Scheduler> {
     this.executor = opts.executor ?? new LocalProcessExecutor({ processes: 2, prefetch: 2, killGraceMs: 200 });
     this.scheduler = new Scheduler({
       store: this.store,
@@ -75,7 +85,10 @@ export class Harness {
     return created;
   }
 
-  async runToEnd(dagId: string, conf: Record<string, unknown> = {}): Promise<{ run: RunRecord; states: Record<string, string>; tis: Awaited<ReturnType<Store["listTaskInstances"]>> }> {
+  async runToEnd(
+    dagId: string,
+    conf: Record<string, unknown> = {},
+  ): Promise<{ run: RunRecord; states: Record<string, string>; tis: Awaited<ReturnType<Store["listTaskInstances"]>> }> {
     const created = await this.trigger(dagId, conf);
     const run = await this.scheduler.waitForRun(created.id);
     const tis = await this.store.listTaskInstances(created.id);
@@ -88,7 +101,10 @@ export class Harness {
   }
 
   /** Records a command and waits until the scheduler has applied it; returns its result. */
-  async command<K extends Parameters<CommandInbox["enqueueCommand"]>[0]>(kind: K, payload: Parameters<CommandInbox["enqueueCommand"]>[1] & object): Promise<string> {
+  async command<K extends Parameters<CommandInbox["enqueueCommand"]>[0]>(
+    kind: K,
+    payload: Parameters<CommandInbox["enqueueCommand"]>[1] & object,
+  ): Promise<string> {
     const cmd = await this.inbox.enqueueCommand(kind, payload as never, "tester", Date.now());
     this.scheduler.wake();
     for (let i = 0; i < 400; i++) {

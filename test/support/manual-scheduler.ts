@@ -83,7 +83,12 @@ let current: ManualClock | undefined;
  */
 export async function startOnManualClock(
   dags: LoadedDags | Record<string, string>,
-  opts: { concurrency?: number; scheduler?: Partial<SchedulerOptions>; triggerer?: (clock: ManualClock) => Triggerer; executor?: Executor | ((h: Harness, clock: ManualClock) => Executor) } = {},
+  opts: {
+    concurrency?: number;
+    scheduler?: Partial<SchedulerOptions>;
+    triggerer?: (clock: ManualClock) => Triggerer;
+    executor?: Executor | ((h: Harness, clock: ManualClock) => Executor);
+  } = {},
 ): Promise<{ h: Harness; clock: WallSyncedClock; t0: number }> {
   const t0 = manualStart();
   const h = dags instanceof LoadedDags ? await dags.fork() : new Harness(dags);
@@ -95,7 +100,10 @@ export async function startOnManualClock(
   current = clock;
   await h.start({
     clock,
-    executor: typeof opts.executor === "function" ? opts.executor(h, clock) : (opts.executor ?? new InProcessExecutor({ clock, echoOutput: false, concurrency: opts.concurrency ?? 4 })),
+    executor:
+      typeof opts.executor === "function"
+        ? opts.executor(h, clock)
+        : (opts.executor ?? new InProcessExecutor({ clock, echoOutput: false, concurrency: opts.concurrency ?? 4 })),
     ...(opts.triggerer ? { triggerer: opts.triggerer(clock) } : {}),
     scheduler: { pollMs: 60_000, commitDelayMs: 0, ...opts.scheduler },
   });

@@ -62,7 +62,19 @@ export class OtlpReceiver {
   #take(body: {
     resourceSpans?: {
       resource?: { attributes?: KeyValue[] };
-      scopeSpans?: { spans?: { traceId: string; spanId: string; parentSpanId?: string; name: string; startTimeUnixNano: string | number; endTimeUnixNano: string | number; attributes?: KeyValue[]; status?: { code?: number; message?: string }; events?: { name: string; attributes?: KeyValue[] }[] }[] }[];
+      scopeSpans?: {
+        spans?: {
+          traceId: string;
+          spanId: string;
+          parentSpanId?: string;
+          name: string;
+          startTimeUnixNano: string | number;
+          endTimeUnixNano: string | number;
+          attributes?: KeyValue[];
+          status?: { code?: number; message?: string };
+          events?: { name: string; attributes?: KeyValue[] }[];
+        }[];
+      }[];
     }[];
   }): void {
     for (const rs of body.resourceSpans ?? []) {

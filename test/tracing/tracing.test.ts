@@ -48,7 +48,11 @@ export default dag({ id: "failing" }, (d) => {
 `;
 
 /** Every OTEL_ variable this test could inherit, emptied (empty means unset). */
-const NO_OTEL = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("OTEL_")).map((k) => [k, ""]));
+const NO_OTEL = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith("OTEL_"))
+    .map((k) => [k, ""]),
+);
 
 let root: string;
 let receiver: OtlpReceiver;
@@ -88,7 +92,10 @@ async function runFinished(dagId: string, runId: string, env: Record<string, str
 const named = (spans: ReceivedSpan[], name: string) => spans.filter((s) => s.name === name);
 function one(spans: ReceivedSpan[], name: string): ReceivedSpan {
   const found = named(spans, name);
-  expect(found.map((s) => s.name), `spans named "${name}" among ${spans.map((s) => s.name).join(", ")}`).toEqual([name]);
+  expect(
+    found.map((s) => s.name),
+    `spans named "${name}" among ${spans.map((s) => s.name).join(", ")}`,
+  ).toEqual([name]);
   return found[0]!;
 }
 
@@ -140,7 +147,14 @@ describe("OpenTelemetry traces from a real scheduler and its workers", () => {
 
     const extract = one(ok, "task extract");
     expect(extract.parentSpanId).toBe(run.spanId);
-    expect(extract.attributes).toMatchObject({ "baton.dag_id": "traced", "baton.run_id": okRun, "baton.task_id": "extract", "baton.map_index": -1, "baton.try_number": 1, "baton.state": "success" });
+    expect(extract.attributes).toMatchObject({
+      "baton.dag_id": "traced",
+      "baton.run_id": okRun,
+      "baton.task_id": "extract",
+      "baton.map_index": -1,
+      "baton.try_number": 1,
+      "baton.state": "success",
+    });
     const extractAttempt = one(ok, "attempt extract");
     expect(extractAttempt.parentSpanId).toBe(extract.spanId);
     expect(extractAttempt.attributes).toMatchObject({ "baton.task_id": "extract", "baton.try_number": 1, "baton.state": "success" });
@@ -162,7 +176,12 @@ describe("OpenTelemetry traces from a real scheduler and its workers", () => {
     expect(one(ok, "plain api span").parentSpanId).toBe(loadAttempt.spanId);
 
     // Times come from the events: children inside their parents, attempts after their task instance started.
-    for (const [child, parent] of [[extract, run], [extractAttempt, extract], [loadRows, extractAttempt], [load, run]] as const) {
+    for (const [child, parent] of [
+      [extract, run],
+      [extractAttempt, extract],
+      [loadRows, extractAttempt],
+      [load, run],
+    ] as const) {
       expect(child.startMs).toBeGreaterThanOrEqual(parent.startMs);
       expect(child.endMs).toBeLessThanOrEqual(parent.endMs + 1);
     }
@@ -205,10 +224,20 @@ describe("OpenTelemetry traces from a real scheduler and its workers", () => {
 
     // An endpoint set but OTEL_SDK_DISABLED=true, then OTEL_TRACES_EXPORTER=none: off as well.
     // Each on its own home and database (a scheduler killed after a slow stop keeps its SQLite file's lease a while).
-    const offs: [string, Record<string, string>][] = [["disabled", { OTEL_SDK_DISABLED: "true" }], ["none", { OTEL_TRACES_EXPORTER: "none" }]];
+    const offs: [string, Record<string, string>][] = [
+      ["disabled", { OTEL_SDK_DISABLED: "true" }],
+      ["none", { OTEL_TRACES_EXPORTER: "none" }],
+    ];
     for (const [name, off] of offs) {
       const home = join(root, name);
-      const offEnv: Record<string, string> = { ...env, BATON_HOME: home, BATON_DATABASE_URL: join(root, `${name}.db`), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: "100", ...off };
+      const offEnv: Record<string, string> = {
+        ...env,
+        BATON_HOME: home,
+        BATON_DATABASE_URL: join(root, `${name}.db`),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_BSP_SCHEDULE_DELAY: "100",
+        ...off,
+      };
       await startScheduler(offEnv);
       const id = await trigger("traced", offEnv);
       expect(await runFinished("traced", id, offEnv)).toBe("success");

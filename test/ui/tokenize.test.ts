@@ -3,7 +3,11 @@ import { tokenize, type Token } from "../../ui/src/pages/dag/tokenize.js";
 
 /** `kind:text` of each non-blank token, per line. */
 const show = (src: string) => tokenize(src).map((line) => line.filter((t) => t.text.trim() !== "").map((t: Token) => `${t.kind}:${t.text.trim()}`));
-const kinds = (src: string, kind: Token["kind"]) => tokenize(src).flat().filter((t) => t.kind === kind).map((t) => t.text);
+const kinds = (src: string, kind: Token["kind"]) =>
+  tokenize(src)
+    .flat()
+    .filter((t) => t.kind === kind)
+    .map((t) => t.text);
 
 // Issue 12: the Code tab highlighted keywords inside comments (the old highlighter went line by line).
 describe("Code tab tokenizer", () => {
@@ -24,7 +28,11 @@ describe("Code tab tokenizer", () => {
     expect(kinds('fetch("http://example.com/if/else")', "str")).toEqual(['"http://example.com/if/else"']);
     const tpl = "const q = `select *\nfrom t where ${new Date()} in ${f({ a: 1 })}`;";
     expect(kinds(tpl, "kw")).toEqual(["const", "new"]);
-    expect(tokenize(tpl)[1]!.map((t) => t.text).join("")).toBe("from t where ${new Date()} in ${f({ a: 1 })}`;");
+    expect(
+      tokenize(tpl)[1]!
+        .map((t) => t.text)
+        .join(""),
+    ).toBe("from t where ${new Date()} in ${f({ a: 1 })}`;");
     expect(kinds(tpl, "num")).toEqual(["1"]);
   });
 
@@ -36,6 +44,10 @@ describe("Code tab tokenizer", () => {
 
   it("rebuilds the source exactly", () => {
     const src = "import { dag } from \"baton\";\n/* a\n b */\nconst s = `x${1 + `y${2}`}z`; // end\n\nexport default dag({ id: 'etl' });";
-    expect(tokenize(src).map((l) => l.map((t) => t.text).join("")).join("\n")).toBe(src);
+    expect(
+      tokenize(src)
+        .map((l) => l.map((t) => t.text).join(""))
+        .join("\n"),
+    ).toBe(src);
   });
 });

@@ -85,7 +85,12 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
-  else if (path === "/lineage") page = <Suspense fallback={<Skeleton height={480} />}><LineagePage /></Suspense>;
+  else if (path === "/lineage")
+    page = (
+      <Suspense fallback={<Skeleton height={480} />}>
+        <LineagePage />
+      </Suspense>
+    );
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
@@ -94,31 +99,62 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/pools") page = <PoolsPage />;
   // The audit trail: admins only (the API enforces it; the link just follows).
   else if (path === "/audit" && me.role === "admin") page = <AuditPage />;
-  else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab))) page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
+  else if (admin && canAdmin && (admin.tab === undefined || isAdminTab(admin.tab)))
+    page = <AdminPage tab={isAdminTab(admin.tab) ? admin.tab : "connections"} />;
   else if (dag?.dagId) page = <DagPage key={dag.dagId} dagId={dag.dagId} tab={dag.tab ?? "grid"} />;
   else page = <NotFoundPage missing={{ kind: "page", path }} />;
 
   return (
     <div className="app">
-      <a href="#main" className="sr-only">Skip to content</a>
+      <a href="#main" className="sr-only">
+        Skip to content
+      </a>
       <header className="topbar">
         <Link to="/" className="brand" aria-label="Baton home" aria-current={path === "/" ? "page" : undefined} data-testid="nav-home">
-          <span className="brand-mark"><Icon.dag size={14} /></span>
+          <span className="brand-mark">
+            <Icon.dag size={14} />
+          </span>
           Baton
         </Link>
         <nav className="nav" aria-label="Main">
-          <Link to="/dags" aria-current={path.startsWith("/dags") ? "page" : undefined}>DAGs</Link>
-          <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>Datasets</Link>
-          <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">Lineage</Link>
-          <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>Import errors</Link>
-          <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">Deadlines</Link>
+          <Link to="/dags" aria-current={path.startsWith("/dags") ? "page" : undefined}>
+            DAGs
+          </Link>
+          <Link to="/datasets" aria-current={path === "/datasets" ? "page" : undefined}>
+            Datasets
+          </Link>
+          <Link to="/lineage" aria-current={path === "/lineage" ? "page" : undefined} data-testid="nav-lineage">
+            Lineage
+          </Link>
+          <Link to="/import-errors" aria-current={path === "/import-errors" ? "page" : undefined}>
+            Import errors
+          </Link>
+          <Link to="/deadlines" aria-current={path === "/deadlines" ? "page" : undefined} data-testid="nav-deadlines">
+            Deadlines
+          </Link>
           <AnomaliesLink current={path === "/anomalies"} />
-          <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">Notifications</Link>
-          <Link to="/workers" aria-current={path === "/workers" ? "page" : undefined} data-testid="nav-workers">Workers</Link>
-          <Link to="/backfills" aria-current={path === "/backfills" ? "page" : undefined} data-testid="nav-backfills">Backfills</Link>
-          <Link to="/pools" aria-current={path === "/pools" ? "page" : undefined} data-testid="nav-pools">Pools</Link>
-          {me.role === "admin" && <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">Audit</Link>}
-          {canAdmin && <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">Admin</Link>}
+          <Link to="/notifications" aria-current={path === "/notifications" ? "page" : undefined} data-testid="nav-notifications">
+            Notifications
+          </Link>
+          <Link to="/workers" aria-current={path === "/workers" ? "page" : undefined} data-testid="nav-workers">
+            Workers
+          </Link>
+          <Link to="/backfills" aria-current={path === "/backfills" ? "page" : undefined} data-testid="nav-backfills">
+            Backfills
+          </Link>
+          <Link to="/pools" aria-current={path === "/pools" ? "page" : undefined} data-testid="nav-pools">
+            Pools
+          </Link>
+          {me.role === "admin" && (
+            <Link to="/audit" aria-current={path === "/audit" ? "page" : undefined} data-testid="nav-audit">
+              Audit
+            </Link>
+          )}
+          {canAdmin && (
+            <Link to="/admin/connections" aria-current={path.startsWith("/admin") ? "page" : undefined} data-testid="nav-admin">
+              Admin
+            </Link>
+          )}
         </nav>
         <span className="spacer" />
         <SearchLauncher />
@@ -126,7 +162,9 @@ function Shell({ me }: { me: Me }) {
         <ThemeToggle />
         <UserMenu me={me} />
       </header>
-      <main id="main" className={`main${dag ? " main-wide" : ""}`} tabIndex={-1}>{page}</main>
+      <main id="main" className={`main${dag ? " main-wide" : ""}`} tabIndex={-1}>
+        {page}
+      </main>
     </div>
   );
 }
@@ -137,7 +175,15 @@ function AnomaliesLink({ current }: { current: boolean }) {
   const total = counts.data?.total ?? 0;
   return (
     <Link to="/anomalies" aria-current={current ? "page" : undefined} data-testid="nav-anomalies">
-      Anomalies{total > 0 && <> <span className="badge" title={`${total} in the last 7 days`} data-testid="anomalies-badge">{total}</span></>}
+      Anomalies
+      {total > 0 && (
+        <>
+          {" "}
+          <span className="badge" title={`${total} in the last 7 days`} data-testid="anomalies-badge">
+            {total}
+          </span>
+        </>
+      )}
     </Link>
   );
 }
@@ -145,7 +191,12 @@ function AnomaliesLink({ current }: { current: boolean }) {
 function LiveIndicator({ status }: { status: LiveStatus }) {
   const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Offline";
   return (
-    <span className="live" data-status={status} title={status === "live" ? "Receiving live updates" : "Live updates unavailable; data refreshes on focus"} data-testid="live-status">
+    <span
+      className="live"
+      data-status={status}
+      title={status === "live" ? "Receiving live updates" : "Live updates unavailable; data refreshes on focus"}
+      data-testid="live-status"
+    >
       <span className="live-dot" aria-hidden="true" />
       {text}
     </span>
@@ -171,8 +222,13 @@ function UserMenu({ me }: { me: Me }) {
 function BootSkeleton() {
   return (
     <div className="app" aria-busy="true">
-      <header className="topbar"><Skeleton width={120} height={20} /></header>
-      <div className="main"><Skeleton height={32} width={240} /><Skeleton height={300} /></div>
+      <header className="topbar">
+        <Skeleton width={120} height={20} />
+      </header>
+      <div className="main">
+        <Skeleton height={32} width={240} />
+        <Skeleton height={300} />
+      </div>
     </div>
   );
 }

@@ -52,15 +52,14 @@ export function useRouter(): RouterValue {
 /** Updates some query-string params of the current URL (null removes one). */
 export function useSearchParam(): [URLSearchParams, (patch: Record<string, string | null>, replace?: boolean) => void] {
   const { location } = useRouter();
-  const set = useCallback(
-    (patch: Record<string, string | null>, replace = false) => {
-      const sp = new URLSearchParams(window.location.search);
-      for (const [k, v] of Object.entries(patch)) if (v === null) sp.delete(k); else sp.set(k, v);
-      const s = sp.toString();
-      navigate(window.location.pathname + (s ? `?${s}` : ""), { replace });
-    },
-    [],
-  );
+  const set = useCallback((patch: Record<string, string | null>, replace = false) => {
+    const sp = new URLSearchParams(window.location.search);
+    for (const [k, v] of Object.entries(patch))
+      if (v === null) sp.delete(k);
+      else sp.set(k, v);
+    const s = sp.toString();
+    navigate(window.location.pathname + (s ? `?${s}` : ""), { replace });
+  }, []);
   return [location.search, set];
 }
 

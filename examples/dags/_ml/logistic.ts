@@ -73,7 +73,7 @@ export function evaluate(model: LogisticModel, examples: readonly Example[]): Me
 function auc(scored: readonly { p: number; y: 0 | 1 }[]): number {
   const sorted = [...scored].sort((a, b) => a.p - b.p);
   let rankSum = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j < sorted.length && sorted[j]!.p === sorted[i]!.p) j++;
     const avgRank = (i + 1 + j) / 2; // 1-based ranks i+1..j share their mean

@@ -47,7 +47,7 @@ export async function writeText(path: string, text: string): Promise<void> {
  */
 export function sampleCsv(ds: string): string {
   let seed = [...ds].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7);
-  const next = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const next = () => (seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!;
   const products = [
     ["widget", 4.5],

@@ -33,7 +33,8 @@ export function parseEvent(payload: string): CheckoutEvent | string {
     return "eventTime is missing or not an ISO date-time with a zone";
   }
   if (typeof e["store"] !== "string" || !/^[a-z0-9_-]{1,40}$/.test(e["store"])) return "store is missing or not 1-40 lower-case letters, digits, '_' or '-'";
-  if (typeof e["amountCents"] !== "number" || !Number.isSafeInteger(e["amountCents"]) || e["amountCents"] < 0) return "amountCents is missing or not a whole number >= 0";
+  if (typeof e["amountCents"] !== "number" || !Number.isSafeInteger(e["amountCents"]) || e["amountCents"] < 0)
+    return "amountCents is missing or not a whole number >= 0";
   return { eventId: e["eventId"], eventTime: new Date(Date.parse(e["eventTime"])).toISOString(), store: e["store"], amountCents: e["amountCents"] };
 }
 

@@ -82,7 +82,17 @@ export class CallbackFirer {
    * Fires `onDeadlineMissed` for a missed deadline (what the `deadline_missed` domain event
    * carries); for a publisher that calls it directly instead of through the domain events.
    */
-  fireDeadlineMissed(miss: { dagId: string; runId: string; runPk: number; taskId: string | null; mapIndex: number; tryNumber: number; deadline: string; dueAt: number; at: number }): void {
+  fireDeadlineMissed(miss: {
+    dagId: string;
+    runId: string;
+    runPk: number;
+    taskId: string | null;
+    mapIndex: number;
+    tryNumber: number;
+    deadline: string;
+    dueAt: number;
+    at: number;
+  }): void {
     this.listener({ kind: "deadline_missed", ...miss } as unknown as DomainEvent);
   }
 
@@ -90,9 +100,37 @@ export class CallbackFirer {
    * Fires `onAnomaly` for an anomaly this process recorded (its insert won; docs/anomalies.md).
    * A run-level anomaly (task id '', the `landing` metric) goes to the DAG's run-level firing.
    */
-  fireAnomaly(a: { id: number; dagId: string; runId: string; runPk: number; taskId: string; mapIndex: number; tryNumber: number; metric: string; value: number; median: number; mad: number; score: number; points: number; season: string; detectedAt: number }): void {
+  fireAnomaly(a: {
+    id: number;
+    dagId: string;
+    runId: string;
+    runPk: number;
+    taskId: string;
+    mapIndex: number;
+    tryNumber: number;
+    metric: string;
+    value: number;
+    median: number;
+    mad: number;
+    score: number;
+    points: number;
+    season: string;
+    detectedAt: number;
+  }): void {
     const anomaly = { id: a.id, metric: a.metric, value: a.value, median: a.median, mad: a.mad, score: a.score, points: a.points, season: a.season };
-    this.#enqueue({ event: "anomaly", dagId: a.dagId, runId: a.runId, runPk: a.runPk, taskId: a.taskId === "" ? null : a.taskId, mapIndex: a.mapIndex, tryNumber: a.tryNumber, state: "anomaly", error: null, at: a.detectedAt, anomaly });
+    this.#enqueue({
+      event: "anomaly",
+      dagId: a.dagId,
+      runId: a.runId,
+      runPk: a.runPk,
+      taskId: a.taskId === "" ? null : a.taskId,
+      mapIndex: a.mapIndex,
+      tryNumber: a.tryNumber,
+      state: "anomaly",
+      error: null,
+      at: a.detectedAt,
+      anomaly,
+    });
   }
 
   /** Resolves once every queued firing is done (tests, graceful stop). */
@@ -110,14 +148,22 @@ export class CallbackFirer {
 
   #enqueue(firing: Firing): void {
     if (this.#queued >= (this.#deps.maxQueued ?? 10_000)) {
-      this.#deps.logger.warn({ dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event }, "too many callbacks waiting; this one is dropped");
+      this.#deps.logger.warn(
+        { dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event },
+        "too many callbacks waiting; this one is dropped",
+      );
       return;
     }
     this.#queued++;
     const previous = this.#chains.get(firing.runPk) ?? Promise.resolve();
     const next = previous
       .then(() => this.#fire(firing))
-      .catch((err: unknown) => this.#deps.logger.error({ err, dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event }, "callback firing failed; ignored"))
+      .catch((err: unknown) =>
+        this.#deps.logger.error(
+          { err, dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event },
+          "callback firing failed; ignored",
+        ),
+      )
       .finally(() => {
         if (this.#chains.get(firing.runPk) === next) this.#chains.delete(firing.runPk);
         if (--this.#queued === 0) for (const resolve of this.#idle.splice(0)) resolve();
@@ -134,8 +180,12 @@ export class CallbackFirer {
     const policy = effectivePolicy(spec.alertPolicy, this.#deps.routing);
     const policyTargets = firing.taskId === null ? this.#policyTargets(spec, policy) : [];
     const watchesIncidents = policyTargets.length > 0 || this.#hasFailureNotifiers(spec, firing);
-    const retrySucceeded = firing.event === "success" && firing.taskId !== null && firing.tryNumber > 1 ? notifiersOf(callbacksOf(spec, { ...firing, event: "retry" })) : [];
-    const relevant = targets.length > 0 || (firing.event === "failure" && policyTargets.length > 0) || (firing.event === "success" && (watchesIncidents || retrySucceeded.length > 0));
+    const retrySucceeded =
+      firing.event === "success" && firing.taskId !== null && firing.tryNumber > 1 ? notifiersOf(callbacksOf(spec, { ...firing, event: "retry" })) : [];
+    const relevant =
+      targets.length > 0 ||
+      (firing.event === "failure" && policyTargets.length > 0) ||
+      (firing.event === "success" && (watchesIncidents || retrySucceeded.length > 0));
     if (!relevant) return;
 
     // A run cleared and run again ends again under the same id: its end is told apart by its start.
@@ -146,15 +196,16 @@ export class CallbackFirer {
         : firing.event === "anomaly"
           ? `anomaly:${firing.anomaly?.metric ?? ""}`
           : firing.taskId === null
-          ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}`
-          : firing.event;
+            ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}`
+            : firing.event;
     const key: CallbackKey = { runPk: firing.runPk, taskId: firing.taskId, mapIndex: firing.mapIndex, tryNumber: firing.tryNumber, event };
     const { clock, callbacks, logger } = this.#deps;
     if (!(await callbacks.claimCallback(key, { dagId: firing.dagId, runId: firing.runId }, this.#deps.claimer, clock.now()))) return;
 
     const problems: string[] = [];
     let timedOut = false;
-    const alert = (event: AlertEvent, severity = severityOf(event, policy.severity)) => buildAlert(firing, event, { owner: spec.owner, tags: spec.tags }, this.#deps.links, severity);
+    const alert = (event: AlertEvent, severity = severityOf(event, policy.severity)) =>
+      buildAlert(firing, event, { owner: spec.owner, tags: spec.tags }, this.#deps.links, severity);
 
     // Functions first, each in a worker, one after another (in declaration order).
     for (const target of targets) {
@@ -163,7 +214,20 @@ export class CallbackFirer {
       if (outcome.status !== "ok") {
         timedOut ||= outcome.status === "timed_out";
         problems.push(`${target.name ?? `function #${target.index}`}: ${outcome.error}`);
-        logger.warn({ dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, mapIndex: firing.mapIndex, tryNumber: firing.tryNumber, event: firing.event, callback: target.name, status: outcome.status, error: outcome.error }, "callback failed; the run is not affected");
+        logger.warn(
+          {
+            dagId: firing.dagId,
+            runId: firing.runId,
+            taskId: firing.taskId,
+            mapIndex: firing.mapIndex,
+            tryNumber: firing.tryNumber,
+            event: firing.event,
+            callback: target.name,
+            status: outcome.status,
+            error: outcome.error,
+          },
+          "callback failed; the run is not affected",
+        );
       }
     }
 
@@ -184,11 +248,22 @@ export class CallbackFirer {
     } else {
       this.#send(notifiers, alert(firing.event));
     }
-    await callbacks.finishCallback(key, problems.length === 0 ? "ok" : timedOut ? "timed_out" : "failed", problems.length === 0 ? null : problems.join("\n"), clock.now());
+    await callbacks.finishCallback(
+      key,
+      problems.length === 0 ? "ok" : timedOut ? "timed_out" : "failed",
+      problems.length === 0 ? null : problems.join("\n"),
+      clock.now(),
+    );
   }
 
   /** Alert after N failed runs in a row; repeats only when the policy's interval passed (one winner across schedulers). */
-  async #policyFailure(firing: Firing, run: RunRecord, policy: AlertPolicySpec, targets: NotifierDeclaration[], alert: (e: AlertEvent, s?: AlertContext["severity"]) => AlertContext): Promise<void> {
+  async #policyFailure(
+    firing: Firing,
+    run: RunRecord,
+    policy: AlertPolicySpec,
+    targets: NotifierDeclaration[],
+    alert: (e: AlertEvent, s?: AlertContext["severity"]) => AlertContext,
+  ): Promise<void> {
     const failures = await consecutiveFailures(this.#deps.store, run, policy.afterConsecutiveFailures);
     if (failures < policy.afterConsecutiveFailures) return;
     const due = await this.#deps.callbacks.alertIncident(dedupKeyOf(firing.dagId, null), firing.dagId, targets, firing.at, policy.repeatEveryMs);
@@ -244,7 +319,8 @@ export class CallbackFirer {
         mapIndex: firing.mapIndex,
         tryNumber: firing.tryNumber,
         state: firing.state,
-        error: built.error ?? (firing.error === null ? null : { message: firing.error.split("\n")[0]!, stack: firing.error.includes("\n") ? firing.error : null }),
+        error:
+          built.error ?? (firing.error === null ? null : { message: firing.error.split("\n")[0]!, stack: firing.error.includes("\n") ? firing.error : null }),
         runUrl: built.runUrl,
         logUrl: built.logUrl,
         ...(built.anomaly === undefined ? {} : { anomaly: built.anomaly }),

@@ -7,7 +7,6 @@ import type { Clock } from "../../core/ports/clock.js";
 import type { Logger } from "../../core/ports/logger.js";
 import type { Store } from "../../core/ports/store.js";
 
-
 export interface CallbackSweepDeps {
   store: Pick<Store, "listRuns" | "listTaskInstances" | "listAttempts" | "getDagVersion">;
   callbacks: Pick<CallbackStore, "listCallbacks">;
@@ -143,10 +142,25 @@ export class CallbackSweep {
     }
     // The run's end (its alert policy may care even without callbacks: the firer decides).
     if ((run.state === "success" || run.state === "failed") && within(run.endedAt) && !isUsers(run.note)) {
-      candidates.push({ event: run.state === "success" ? "success" : "failure", dagId: run.dagId, runId: run.runId, runPk: run.id, taskId: null, mapIndex: -1, tryNumber: 0, state: run.state, error: run.note, at: run.endedAt });
+      candidates.push({
+        event: run.state === "success" ? "success" : "failure",
+        dagId: run.dagId,
+        runId: run.runId,
+        runPk: run.id,
+        taskId: null,
+        mapIndex: -1,
+        tryNumber: 0,
+        state: run.state,
+        error: run.note,
+        at: run.endedAt,
+      });
     }
     if (candidates.length === 0) return 0;
-    const claimed = new Set((await this.#deps.callbacks.listCallbacks({ dagId: run.dagId, runId: run.runId, limit: 500 })).filter((c) => c.runPk === run.id).map((c) => keyOf(c.taskId, c.mapIndex, c.tryNumber, c.event)));
+    const claimed = new Set(
+      (await this.#deps.callbacks.listCallbacks({ dagId: run.dagId, runId: run.runId, limit: 500 }))
+        .filter((c) => c.runPk === run.id)
+        .map((c) => keyOf(c.taskId, c.mapIndex, c.tryNumber, c.event)),
+    );
     let handed = 0;
     for (const f of candidates) {
       const event = f.taskId === null ? `${f.event}@${run.startedAt ?? 0}` : f.event;
@@ -178,7 +192,18 @@ const TI_EVENTS: Partial<Record<string, CallbackEvent>> = {
 };
 
 function firingOfTi(run: RunRecord, ti: TaskInstanceRecord): Firing {
-  return { event: TI_EVENTS[ti.state]!, dagId: run.dagId, runId: run.runId, runPk: run.id, taskId: ti.taskId, mapIndex: ti.mapIndex, tryNumber: ti.tryNumber, state: ti.state, error: ti.error, at: ti.endedAt ?? ti.updatedAt };
+  return {
+    event: TI_EVENTS[ti.state]!,
+    dagId: run.dagId,
+    runId: run.runId,
+    runPk: run.id,
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    tryNumber: ti.tryNumber,
+    state: ti.state,
+    error: ti.error,
+    at: ti.endedAt ?? ti.updatedAt,
+  };
 }
 
 function isUsers(note: string | null): boolean {

@@ -38,7 +38,16 @@ afterEach(async () => {
 
 const EVIDENCE = { id: 9, metric: "rows", value: 500, median: 1006, mad: 6, score: -56.2, points: 30, season: "none" };
 const anomalyAlert = (extra: Partial<AlertContext> = {}) =>
-  sampleAlert({ event: "anomaly", severity: "warning", state: "anomaly", error: null, tryNumber: 1, dedupKey: "baton/etl/load/anomaly/rows", anomaly: EVIDENCE, ...extra });
+  sampleAlert({
+    event: "anomaly",
+    severity: "warning",
+    state: "anomaly",
+    error: null,
+    tryNumber: 1,
+    dedupKey: "baton/etl/load/anomaly/rows",
+    anomaly: EVIDENCE,
+    ...extra,
+  });
 
 function send(declaration: NotifierDeclaration, uri: string, alert: AlertContext) {
   const request: SendRequest = {
@@ -56,7 +65,11 @@ function send(declaration: NotifierDeclaration, uri: string, alert: AlertContext
 describe("anomaly alerts", () => {
   it("PagerDuty: a trigger with the anomaly's dedup key, the evidence in the summary and custom details", async () => {
     await send({ notifier: "pagerduty", connection: "pd" }, `http://:R0UTINGKEY@127.0.0.1:${server.port}`, anomalyAlert());
-    const body = server.received[0]!.body as { event_action: string; dedup_key: string; payload: { summary: string; severity: string; custom_details: Record<string, unknown> } };
+    const body = server.received[0]!.body as {
+      event_action: string;
+      dedup_key: string;
+      payload: { summary: string; severity: string; custom_details: Record<string, unknown> };
+    };
     expect(body.event_action).toBe("trigger");
     expect(body.dedup_key).toBe("baton/etl/load/anomaly/rows");
     expect(body.payload.severity).toBe("warning");
@@ -97,6 +110,8 @@ describe("anomaly alerts", () => {
     expect(raw).toContain("Evidence: rows = 500");
     expect(raw).toContain("*Score:* -56.20");
     await send({ notifier: "slack", connection: "s", text: "{{ dagId }}: {{ anomaly }}" }, `slackwebhook://:${encodeURIComponent(url)}@`, anomalyAlert());
-    expect((server.received[1]!.body as { text: string }).text).toContain("etl: rows = 500, baseline median 1006 (MAD 6) over 30 points, season none, score -56.2");
+    expect((server.received[1]!.body as { text: string }).text).toContain(
+      "etl: rows = 500, baseline median 1006 (MAD 6) over 30 points, season none, score -56.2",
+    );
   });
 });

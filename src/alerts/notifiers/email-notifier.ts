@@ -38,7 +38,15 @@ export const emailNotifier: Notifier = {
     const transport = nodemailer.createTransport({ ...transportOptions, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
     const target = `${transportOptions.host} → ${list(o.to)!.join(", ")}`;
     try {
-      const info = await transport.sendMail({ from, to: list(o.to), cc: list(o.cc), bcc: list(o.bcc), subject: message.subject, text: message.text, html: message.html });
+      const info = await transport.sendMail({
+        from,
+        to: list(o.to),
+        cc: list(o.cc),
+        bcc: list(o.bcc),
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+      });
       return { target, externalRef: info.messageId };
     } catch (e) {
       const err = e as { responseCode?: number; message?: string; code?: string };
@@ -77,7 +85,9 @@ export function emailMessage(r: Pick<SendRequest, "declaration" | "alert">): { s
     `<h2>${escapeHtml(alertTitle(alert))}</h2>`,
     `<p>${escapeHtml(body).replaceAll("\n", "<br>")}</p>`,
     `<table>${facts.map((f) => `<tr><th align="left">${escapeHtml(f.title)}</th><td>${escapeHtml(f.value)}</td></tr>`).join("")}</table>`,
-    clickable.length > 0 ? `<p>${clickable.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(" · ")}</p>` : `<p>${links.map((l) => `${l.label}: ${escapeHtml(l.url)}`).join("<br>")}</p>`,
+    clickable.length > 0
+      ? `<p>${clickable.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a>`).join(" · ")}</p>`
+      : `<p>${links.map((l) => `${l.label}: ${escapeHtml(l.url)}`).join("<br>")}</p>`,
     alert.error?.stack ? `<pre>${escapeHtml(alert.error.stack)}</pre>` : "",
     `</body></html>`,
   ].join("\n");

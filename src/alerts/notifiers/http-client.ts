@@ -74,7 +74,11 @@ export class HttpClient {
     if (response.status >= 200 && response.status < 300) return { status: response.status, text, json };
     const snippet = text.length > MAX_ERROR_BODY ? `${text.slice(0, MAX_ERROR_BODY)}…` : text;
     const retryable = RETRYABLE.has(response.status) || response.status >= 500;
-    throw new DeliveryError(mask(`${r.what}: HTTP ${response.status}${snippet === "" ? "" : `: ${snippet.replace(/\s+/g, " ")}`}`), retryable, retryAfterMs(response.headers.get("retry-after"), this.clock.now()));
+    throw new DeliveryError(
+      mask(`${r.what}: HTTP ${response.status}${snippet === "" ? "" : `: ${snippet.replace(/\s+/g, " ")}`}`),
+      retryable,
+      retryAfterMs(response.headers.get("retry-after"), this.clock.now()),
+    );
   }
 }
 

@@ -58,14 +58,19 @@ export const jiraNotifier: Notifier = {
     await call("POST", `${path}/comment`, { body: adf(commentText(r)) });
     if (alert.event === "recovered") {
       const res = await call("GET", `${path}/transitions`);
-      const transitions = ((res.json as { transitions?: { id: string; name: string; to?: { name?: string; statusCategory?: { key?: string } } }[] }).transitions ?? []);
+      const transitions =
+        (res.json as { transitions?: { id: string; name: string; to?: { name?: string; statusCategory?: { key?: string } } }[] }).transitions ?? [];
       const wanted = o.closeTransition?.toLowerCase();
       const close =
         wanted !== undefined
           ? transitions.find((t) => t.name.toLowerCase() === wanted)
-          : (CLOSE_NAMES.map((n) => transitions.find((t) => t.name.toLowerCase() === n)).find((t) => t !== undefined) ?? transitions.find((t) => t.to?.statusCategory?.key === "done"));
+          : (CLOSE_NAMES.map((n) => transitions.find((t) => t.name.toLowerCase() === n)).find((t) => t !== undefined) ??
+            transitions.find((t) => t.to?.statusCategory?.key === "done"));
       if (close === undefined) {
-        throw new DeliveryError(`Jira at ${host}: issue ${open} has no transition ${wanted === undefined ? "to done" : `"${o.closeTransition}"`}; available: ${transitions.map((t) => t.name).join(", ") || "(none)"}`, false);
+        throw new DeliveryError(
+          `Jira at ${host}: issue ${open} has no transition ${wanted === undefined ? "to done" : `"${o.closeTransition}"`}; available: ${transitions.map((t) => t.name).join(", ") || "(none)"}`,
+          false,
+        );
       }
       await call("POST", `${path}/transitions`, { transition: { id: close.id } });
       await r.tickets.saveTicket({ ...ticket!, closedAt: r.now() });
@@ -93,7 +98,9 @@ function issueText(r: Pick<SendRequest, "declaration" | "alert">): string[] {
   const a: AlertContext = r.alert;
   return [
     renderAlertText(r.declaration, a),
-    alertFacts(a).map((f) => `${f.title}: ${f.value}`).join("\n"),
+    alertFacts(a)
+      .map((f) => `${f.title}: ${f.value}`)
+      .join("\n"),
     `Run: ${a.runUrl}${a.logUrl === null ? "" : `\nLog: ${a.logUrl}`}`,
     ...(a.error?.stack ? [a.error.stack] : []),
   ];

@@ -84,17 +84,24 @@ describe("Slack (incoming webhook, Block Kit)", () => {
 
   it("a refused payload is not retried, a 500 is; neither error shows the webhook's secret path", async () => {
     const url = `${server.origin}/services/T/B/TOPSECRET`;
-    server.reply("POST", "/services/T/B/TOPSECRET", { status: 400, body: "invalid_blocks" }).reply("POST", "/services/T/B/TOPSECRET", { status: 500, body: "oops" });
+    server
+      .reply("POST", "/services/T/B/TOPSECRET", { status: 400, body: "invalid_blocks" })
+      .reply("POST", "/services/T/B/TOPSECRET", { status: 500, body: "oops" });
     const first = await send({ notifier: "slack", connection: "s" }, `slackwebhook://:${encodeURIComponent(url)}@`).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(DeliveryError);
     expect(first).toMatchObject({ retryable: false, message: `Slack webhook at 127.0.0.1:${server.port}: HTTP 400: invalid_blocks` });
-    const second = (await send({ notifier: "slack", connection: "s" }, `slackwebhook://:${encodeURIComponent(url)}@`).catch((e: unknown) => e)) as DeliveryError;
+    const second = (await send({ notifier: "slack", connection: "s" }, `slackwebhook://:${encodeURIComponent(url)}@`).catch(
+      (e: unknown) => e,
+    )) as DeliveryError;
     expect(second.retryable).toBe(true);
     expect(second.message).not.toContain("TOPSECRET");
   });
 
   it("a connection without a webhook URL is refused without a try", async () => {
-    await expect(send({ notifier: "slack", connection: "s" }, "slackwebhook://nobody@")).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/connection "s" cannot serve the slack notifier/) });
+    await expect(send({ notifier: "slack", connection: "s" }, "slackwebhook://nobody@")).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringMatching(/connection "s" cannot serve the slack notifier/),
+    });
     expect(server.received).toHaveLength(0);
   });
 });
@@ -116,7 +123,13 @@ describe("Microsoft Teams (workflow webhook, Adaptive Card)", () => {
     const blocks = card.content.body as { type: string; text?: string; facts?: unknown[] }[];
     expect(blocks[0]).toMatchObject({ type: "TextBlock", text: "etl is down", weight: "Bolder", wrap: true });
     expect(blocks[1]!.text).toContain("Task etl.load failed.");
-    expect(blocks[2]).toMatchObject({ type: "FactSet", facts: expect.arrayContaining([{ title: "DAG", value: "etl" }, { title: "Task", value: "load" }]) });
+    expect(blocks[2]).toMatchObject({
+      type: "FactSet",
+      facts: expect.arrayContaining([
+        { title: "DAG", value: "etl" },
+        { title: "Task", value: "load" },
+      ]),
+    });
     expect(card.content.actions).toEqual([
       { type: "Action.OpenUrl", title: "View run", url: sampleAlert().runUrl },
       { type: "Action.OpenUrl", title: "View log", url: sampleAlert().logUrl },
@@ -140,7 +153,10 @@ describe("PagerDuty (Events API v2)", () => {
       dedup_key: "baton/etl/load",
       client: "Baton",
       client_url: sampleAlert().runUrl,
-      links: [{ href: sampleAlert().runUrl, text: "View run" }, { href: sampleAlert().logUrl, text: "View log" }],
+      links: [
+        { href: sampleAlert().runUrl, text: "View run" },
+        { href: sampleAlert().logUrl, text: "View log" },
+      ],
       payload: {
         summary: 'Task etl.load failed: relation "sales" does not exist',
         source: "baton",
@@ -203,7 +219,13 @@ describe("generic webhook (JSON, HMAC-SHA256)", () => {
     expect(r.headers["x-baton-signature"]).toBe(`sha256=${createHmac("sha256", "s3cr3t-hmac").update(r.raw).digest("hex")}`);
     expect(r.headers["x-baton-delivery"]).toBe("notification-42");
     expect(r.headers["x-baton-event"]).toBe("failure");
-    expect(r.body).toEqual({ version: 1, deliveryId: "notification-42", title: "Task etl.load failed", text: expect.stringContaining("Task etl.load failed."), alert: sampleAlert() });
+    expect(r.body).toEqual({
+      version: 1,
+      deliveryId: "notification-42",
+      title: "Task etl.load failed",
+      text: expect.stringContaining("Task etl.load failed."),
+      alert: sampleAlert(),
+    });
   });
 
   it("sends no signature when the connection has no secret", async () => {
@@ -220,7 +242,15 @@ describe("Jira Cloud (REST v3)", () => {
     server.reply("POST", "/rest/api/3/issue", { status: 201, body: { id: "10001", key: "OPS-17", self: `${server.origin}/rest/api/3/issue/10001` } });
     server.reply("POST", "/rest/api/3/issue/OPS-17/comment", { status: 201, body: { id: "1" } });
     server.reply("POST", "/rest/api/3/issue/OPS-17/comment", { status: 201, body: { id: "2" } });
-    server.reply("GET", "/rest/api/3/issue/OPS-17/transitions", { status: 200, body: { transitions: [{ id: "11", name: "In Progress", to: { statusCategory: { key: "indeterminate" } } }, { id: "31", name: "Done", to: { statusCategory: { key: "done" } } }] } });
+    server.reply("GET", "/rest/api/3/issue/OPS-17/transitions", {
+      status: 200,
+      body: {
+        transitions: [
+          { id: "11", name: "In Progress", to: { statusCategory: { key: "indeterminate" } } },
+          { id: "31", name: "Done", to: { statusCategory: { key: "done" } } },
+        ],
+      },
+    });
     server.reply("POST", "/rest/api/3/issue/OPS-17/transitions", { status: 204 });
 
     expect(await send(decl, uri, sampleAlert(key))).toEqual({ target: `127.0.0.1:${server.port} OPS`, externalRef: "OPS-17" });
@@ -236,8 +266,20 @@ describe("Jira Cloud (REST v3)", () => {
     ]);
     for (const r of server.received) expect(r.headers.authorization).toBe(`Basic ${Buffer.from("ops@example.com:J1RATOKEN").toString("base64")}`);
     const create = server.received[0]!.body as { fields: Record<string, unknown> };
-    expect(create.fields).toMatchObject({ project: { key: "OPS" }, issuetype: { name: "Bug" }, summary: "Task etl.load failed", labels: ["baton"], priority: { name: "High" } });
-    expect(create.fields.description).toMatchObject({ type: "doc", version: 1, content: expect.arrayContaining([{ type: "paragraph", content: expect.arrayContaining([{ type: "text", text: 'Error: relation "sales" does not exist' }]) }]) });
+    expect(create.fields).toMatchObject({
+      project: { key: "OPS" },
+      issuetype: { name: "Bug" },
+      summary: "Task etl.load failed",
+      labels: ["baton"],
+      priority: { name: "High" },
+    });
+    expect(create.fields.description).toMatchObject({
+      type: "doc",
+      version: 1,
+      content: expect.arrayContaining([
+        { type: "paragraph", content: expect.arrayContaining([{ type: "text", text: 'Error: relation "sales" does not exist' }]) },
+      ]),
+    });
     expect(server.received[1]!.body).toMatchObject({ body: { type: "doc", version: 1 } });
     expect(JSON.stringify(server.received[1]!.body)).toContain("succeeded after a retry");
     expect(server.received[4]!.body).toEqual({ transition: { id: "31" } });
@@ -250,7 +292,10 @@ describe("Jira Cloud (REST v3)", () => {
     await store.notifications.saveTicket({ connection: "jira", dedupKey: "baton/etl/open", ticketKey: "OPS-5", openedAt: 1, closedAt: null });
     server.reply("POST", "/rest/api/3/issue/OPS-5/comment", { status: 201, body: { id: "9" } });
     await send(decl, uri, sampleAlert({ dedupKey: "baton/etl/open" }));
-    expect(await send(decl, uri, sampleAlert({ dedupKey: "baton/etl/none", event: "recovered", error: null }))).toEqual({ target: `127.0.0.1:${server.port} OPS`, externalRef: null });
+    expect(await send(decl, uri, sampleAlert({ dedupKey: "baton/etl/none", event: "recovered", error: null }))).toEqual({
+      target: `127.0.0.1:${server.port} OPS`,
+      externalRef: null,
+    });
     expect(server.received.map((r) => `${r.method} ${r.url}`)).toEqual(["POST /rest/api/3/issue/OPS-5/comment"]);
   });
 });
@@ -271,7 +316,12 @@ describe("e-mail (SMTP, HTML and text)", () => {
         const chunks: Buffer[] = [];
         stream.on("data", (c: Buffer) => chunks.push(c));
         stream.on("end", () => {
-          received.push({ from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address, to: session.envelope.rcptTo.map((r) => r.address), user: session.user as string | undefined, raw: Buffer.concat(chunks).toString("utf8") });
+          received.push({
+            from: session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address,
+            to: session.envelope.rcptTo.map((r) => r.address),
+            user: session.user as string | undefined,
+            raw: Buffer.concat(chunks).toString("utf8"),
+          });
           cb();
         });
       },
@@ -280,7 +330,11 @@ describe("e-mail (SMTP, HTML and text)", () => {
     try {
       const port = (smtp.server.address() as AddressInfo).port;
       const result = await send(
-        { notifier: "email", connection: "mail", options: { to: ["oncall@example.com", "lead@example.com"], subject: "[{{ severity }}] {{ dagId }}.{{ taskId }}" } },
+        {
+          notifier: "email",
+          connection: "mail",
+          options: { to: ["oncall@example.com", "lead@example.com"], subject: "[{{ severity }}] {{ dagId }}.{{ taskId }}" },
+        },
         `smtp://baton:m4ilpass@127.0.0.1:${port}?from=baton%40example.com`,
         sampleAlert({ error: { message: "x < y & z", stack: null } }),
       );
@@ -306,7 +360,9 @@ describe("e-mail (SMTP, HTML and text)", () => {
     await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
     try {
       const port = (smtp.server.address() as AddressInfo).port;
-      const e = (await send({ notifier: "email", connection: "mail", options: { to: "a@example.com" } }, `smtp://baton:m4ilpass@127.0.0.1:${port}`).catch((x: unknown) => x)) as DeliveryError;
+      const e = (await send({ notifier: "email", connection: "mail", options: { to: "a@example.com" } }, `smtp://baton:m4ilpass@127.0.0.1:${port}`).catch(
+        (x: unknown) => x,
+      )) as DeliveryError;
       expect(e).toBeInstanceOf(DeliveryError);
       expect(e.retryable).toBe(false);
       expect(e.message).not.toContain("m4ilpass");

@@ -40,7 +40,12 @@ export function opsgenieAlert(r: Pick<SendRequest, "declaration" | "alert">): Re
   return {
     message: clip(alertTitle(alert), 130),
     alias: clip(alert.dedupKey, 512),
-    description: clip([renderAlertText(r.declaration, alert), alert.error?.stack ?? "", `Run: ${alert.runUrl}`, alert.logUrl ? `Log: ${alert.logUrl}` : ""].filter((s) => s !== "").join("\n\n"), 15_000),
+    description: clip(
+      [renderAlertText(r.declaration, alert), alert.error?.stack ?? "", `Run: ${alert.runUrl}`, alert.logUrl ? `Log: ${alert.logUrl}` : ""]
+        .filter((s) => s !== "")
+        .join("\n\n"),
+      15_000,
+    ),
     ...(o.responders === undefined ? {} : { responders: o.responders }),
     tags: [...new Set([...alert.tags, ...(o.tags ?? [])])].slice(0, 20),
     details: {
@@ -54,7 +59,14 @@ export function opsgenieAlert(r: Pick<SendRequest, "declaration" | "alert">): Re
       ...(alert.owner === null ? {} : { owner: alert.owner }),
       ...(alert.anomaly === undefined
         ? {}
-        : { metric: alert.anomaly.metric, value: String(alert.anomaly.value), median: String(alert.anomaly.median), mad: String(alert.anomaly.mad), score: String(alert.anomaly.score), season: alert.anomaly.season }),
+        : {
+            metric: alert.anomaly.metric,
+            value: String(alert.anomaly.value),
+            median: String(alert.anomaly.median),
+            mad: String(alert.anomaly.mad),
+            score: String(alert.anomaly.score),
+            season: alert.anomaly.season,
+          }),
     },
     entity: o.entity ?? (alert.taskId === null ? alert.dagId : `${alert.dagId}.${alert.taskId}`),
     source: "Baton",

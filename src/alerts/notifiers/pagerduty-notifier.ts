@@ -16,7 +16,12 @@ export const pagerdutyNotifier: Notifier = {
     const key = r.connection.password;
     if (key === null || key === "") throw badConnection(r.connection, "pagerduty", "its password must be the routing (integration) key");
     const base = serviceBaseUrl(r.connection, "pagerduty", "events.pagerduty.com");
-    const res = await r.http.request({ url: `${base}/v2/enqueue`, body: pagerdutyEvent(r, key), secrets: secretsOf(r.connection), what: `PagerDuty Events API at ${new URL(base).host}` });
+    const res = await r.http.request({
+      url: `${base}/v2/enqueue`,
+      body: pagerdutyEvent(r, key),
+      secrets: secretsOf(r.connection),
+      what: `PagerDuty Events API at ${new URL(base).host}`,
+    });
     const dedup = (res.json as { dedup_key?: unknown } | undefined)?.dedup_key;
     return { target: new URL(base).host, externalRef: typeof dedup === "string" ? dedup : r.alert.dedupKey };
   },
@@ -33,7 +38,12 @@ export function pagerdutyEvent(r: Pick<SendRequest, "declaration" | "alert">, ro
     event_action: "trigger",
     dedup_key: alert.dedupKey,
     payload: {
-      summary: clip(r.declaration.text === undefined ? `${alertTitle(alert)}${alert.error ? `: ${alert.error.message}` : ""}${alert.anomaly ? ` (${anomalyEvidence(alert)})` : ""}` : renderAlertText(r.declaration, alert), 1024),
+      summary: clip(
+        r.declaration.text === undefined
+          ? `${alertTitle(alert)}${alert.error ? `: ${alert.error.message}` : ""}${alert.anomaly ? ` (${anomalyEvidence(alert)})` : ""}`
+          : renderAlertText(r.declaration, alert),
+        1024,
+      ),
       source: o.source ?? "baton",
       severity: o.severity ?? alert.severity,
       timestamp: new Date(alert.at).toISOString(),

@@ -26,9 +26,15 @@ export function slackMessage(r: Pick<SendRequest, "declaration" | "alert">): Rec
   const blocks: Record<string, unknown>[] = [
     { type: "header", text: { type: "plain_text", text: clip(title, 150), emoji: true } },
     { type: "section", text: { type: "mrkdwn", text: clip(escapeMrkdwn(text), 3000) } },
-    { type: "context", elements: alertFacts(alert).map((f) => ({ type: "mrkdwn", text: `*${f.title}:* ${escapeMrkdwn(f.value)}` })).slice(0, 10) },
+    {
+      type: "context",
+      elements: alertFacts(alert)
+        .map((f) => ({ type: "mrkdwn", text: `*${f.title}:* ${escapeMrkdwn(f.value)}` }))
+        .slice(0, 10),
+    },
   ];
-  if (alert.error?.stack) blocks.push({ type: "section", text: { type: "mrkdwn", text: clip("```" + alert.error.stack.replaceAll("```", "'''") + "```", 3000) } });
+  if (alert.error?.stack)
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip("```" + alert.error.stack.replaceAll("```", "'''") + "```", 3000) } });
   if (links.length > 0) {
     blocks.push({
       type: "actions",

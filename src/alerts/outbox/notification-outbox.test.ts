@@ -67,23 +67,44 @@ describe("notification outbox", () => {
     await o.idle();
     expect(server.received.map((r) => r.url)).toEqual(["/services/T/B/SECRETPATH"]);
     const [row] = await rows();
-    expect(row).toMatchObject({ notifier: "slack", connection: "slack", target: `127.0.0.1:${server.port}`, state: "delivered", attempts: 1, lastError: null, deliveredAt: T0, summary: 'Task etl.load failed: relation "sales" does not exist' });
+    expect(row).toMatchObject({
+      notifier: "slack",
+      connection: "slack",
+      target: `127.0.0.1:${server.port}`,
+      state: "delivered",
+      attempts: 1,
+      lastError: null,
+      deliveredAt: T0,
+      summary: 'Task etl.load failed: relation "sales" does not exist',
+    });
     expect(outcomes).toEqual(["slack:delivered"]);
   });
 
   it("retries with doubling backoff on the clock until delivered, recording each error and next time", async () => {
-    server.reply("POST", "/services/T/B/SECRETPATH", { status: 500, body: "down" }).reply("POST", "/services/T/B/SECRETPATH", { status: 503, body: "still down" });
+    server
+      .reply("POST", "/services/T/B/SECRETPATH", { status: 500, body: "down" })
+      .reply("POST", "/services/T/B/SECRETPATH", { status: 503, body: "still down" });
     const o = outbox({ firstRetryMs: 30_000 });
     o.enqueue(slack, sampleAlert());
     await o.idle();
-    expect((await rows())[0]).toMatchObject({ state: "pending", attempts: 1, lastError: `Slack webhook at 127.0.0.1:${server.port}: HTTP 500: down`, nextAttemptAt: T0 + 30_000 });
+    expect((await rows())[0]).toMatchObject({
+      state: "pending",
+      attempts: 1,
+      lastError: `Slack webhook at 127.0.0.1:${server.port}: HTTP 500: down`,
+      nextAttemptAt: T0 + 30_000,
+    });
     clock.advance(29_000);
     await o.idle();
     expect(server.received).toHaveLength(1);
     clock.advance(1_000);
     await o.idle();
     expect(server.received).toHaveLength(2);
-    expect((await rows())[0]).toMatchObject({ state: "pending", attempts: 2, lastError: expect.stringContaining("HTTP 503"), nextAttemptAt: T0 + 30_000 + 60_000 });
+    expect((await rows())[0]).toMatchObject({
+      state: "pending",
+      attempts: 2,
+      lastError: expect.stringContaining("HTTP 503"),
+      nextAttemptAt: T0 + 30_000 + 60_000,
+    });
     clock.advance(59_000);
     await o.idle();
     expect(server.received).toHaveLength(2);
@@ -105,7 +126,13 @@ describe("notification outbox", () => {
       await o.idle();
     }
     const byKind = Object.fromEntries((await rows()).map((r) => [r.notifier, r]));
-    expect(byKind.slack).toMatchObject({ state: "failed", attempts: 3, lastError: `Slack webhook at 127.0.0.1:${server.port}: HTTP 502: bad gateway`, nextAttemptAt: null, deliveredAt: null });
+    expect(byKind.slack).toMatchObject({
+      state: "failed",
+      attempts: 3,
+      lastError: `Slack webhook at 127.0.0.1:${server.port}: HTTP 502: bad gateway`,
+      nextAttemptAt: null,
+      deliveredAt: null,
+    });
     expect(byKind.pagerduty).toMatchObject({ state: "failed", attempts: 1, lastError: expect.stringContaining("HTTP 400") });
     expect(server.received.filter((r) => r.url.startsWith("/services"))).toHaveLength(3);
   });

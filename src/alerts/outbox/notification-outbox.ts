@@ -106,7 +106,10 @@ export class NotificationOutbox implements AlertOutbox {
     }
     if (this.#incoming.length >= this.#o.maxQueued) {
       this.#outcome(declaration.notifier, "dropped");
-      this.#o.logger.warn({ notifier: declaration.notifier, dagId: alert.dagId, queued: this.#incoming.length }, "notification dropped: the outbox's queue is full (the store is not taking them)");
+      this.#o.logger.warn(
+        { notifier: declaration.notifier, dagId: alert.dagId, queued: this.#incoming.length },
+        "notification dropped: the outbox's queue is full (the store is not taking them)",
+      );
       return;
     }
     this.#incoming.push({ declaration, alert });
@@ -277,7 +280,15 @@ export class NotificationOutbox implements AlertOutbox {
         now: () => this.#o.clock.now(),
       });
       target = result.target;
-      await this.#finish(d, { state: "delivered", attempts, lastError: null, nextAttemptAt: null, target, externalRef: result.externalRef, at: this.#o.clock.now() });
+      await this.#finish(d, {
+        state: "delivered",
+        attempts,
+        lastError: null,
+        nextAttemptAt: null,
+        target,
+        externalRef: result.externalRef,
+        at: this.#o.clock.now(),
+      });
       this.#outcome(d.notifier, "delivered");
     } catch (e) {
       const error = e instanceof DeliveryError ? e : new DeliveryError((e as Error)?.message ?? String(e), !(e instanceof InvalidInputError));
@@ -287,7 +298,17 @@ export class NotificationOutbox implements AlertOutbox {
       const nextAttemptAt = again ? now + Math.max(retryDelayMs(attempts, this.#o.firstRetryMs, this.#o.maxRetryMs), error.retryAfterMs ?? 0) : null;
       await this.#finish(d, { state: again ? "pending" : "failed", attempts, lastError: message, nextAttemptAt, target, externalRef: d.externalRef, at: now });
       this.#outcome(d.notifier, again ? "retrying" : "failed");
-      const fields = { notifier: d.notifier, connection: d.connection, dagId: d.dagId, runId: d.runId, taskId: d.taskId, event: d.event, delivery: d.id, attempts, err: message };
+      const fields = {
+        notifier: d.notifier,
+        connection: d.connection,
+        dagId: d.dagId,
+        runId: d.runId,
+        taskId: d.taskId,
+        event: d.event,
+        delivery: d.id,
+        attempts,
+        err: message,
+      };
       if (again) this.#o.logger.warn({ ...fields, nextAttemptAt: new Date(nextAttemptAt!).toISOString() }, "notification not delivered; will retry");
       else this.#o.logger.error(fields, "notification failed; giving up");
     }
@@ -322,4 +343,3 @@ export class NotificationOutbox implements AlertOutbox {
 function summaryOf(alert: AlertContext): string {
   return clip(`${alertTitle(alert)}${alert.error === null || alert.error.message === "" ? "" : `: ${alert.error.message.split("\n")[0]}`}`, 300);
 }
-

@@ -90,7 +90,7 @@ export function sampleAlert(extra: Partial<AlertContext> = {}): AlertContext {
     mapIndex: -1,
     tryNumber: 3,
     state: "failed",
-    error: { message: "relation \"sales\" does not exist", stack: "Error: relation \"sales\" does not exist\n    at load (dags/etl.ts:12:11)" },
+    error: { message: 'relation "sales" does not exist', stack: 'Error: relation "sales" does not exist\n    at load (dags/etl.ts:12:11)' },
     owner: "data-team",
     tags: ["sales"],
     runUrl: "https://baton.example.com/dags/etl/runs/scheduled__2026-01-05T00:00:00Z",

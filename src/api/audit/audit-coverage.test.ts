@@ -111,7 +111,10 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("DELETE", `/api/v1/auth/tokens/${record.id}`);
     },
   },
-  "POST /api/v1/worker-tokens": { action: "worker_token.create", call: async () => json("POST", "/api/v1/worker-tokens", { name: fresh("gpu-box"), queues: ["gpu"] }) },
+  "POST /api/v1/worker-tokens": {
+    action: "worker_token.create",
+    call: async () => json("POST", "/api/v1/worker-tokens", { name: fresh("gpu-box"), queues: ["gpu"] }),
+  },
   "DELETE /api/v1/worker-tokens/{id}": {
     action: "worker_token.revoke",
     call: async () => {
@@ -120,7 +123,10 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("DELETE", `/api/v1/worker-tokens/${record.id}`);
     },
   },
-  "POST /api/v1/users": { action: "user.create", call: async () => json("POST", "/api/v1/users", { username: fresh("carol"), password: SECRETS.userPassword, role: "viewer" }) },
+  "POST /api/v1/users": {
+    action: "user.create",
+    call: async () => json("POST", "/api/v1/users", { username: fresh("carol"), password: SECRETS.userPassword, role: "viewer" }),
+  },
   "PATCH /api/v1/users/{username}": {
     action: "user.update",
     call: async () => {
@@ -142,8 +148,14 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("DELETE", `/api/v1/dags/${dagId}`);
     },
   },
-  "POST /api/v1/dags/{dagId}/runs": { action: "run.trigger", call: async () => json("POST", "/api/v1/dags/etl/runs", { conf: { n: 2, apiToken: SECRETS.confToken }, runId: fresh("r") }) },
-  "PATCH /api/v1/dags/{dagId}/runs/{runId}": { action: "run.mark", call: async () => json("PATCH", `/api/v1/dags/etl/runs/${await trigger()}`, { state: "success" }) },
+  "POST /api/v1/dags/{dagId}/runs": {
+    action: "run.trigger",
+    call: async () => json("POST", "/api/v1/dags/etl/runs", { conf: { n: 2, apiToken: SECRETS.confToken }, runId: fresh("r") }),
+  },
+  "PATCH /api/v1/dags/{dagId}/runs/{runId}": {
+    action: "run.mark",
+    call: async () => json("PATCH", `/api/v1/dags/etl/runs/${await trigger()}`, { state: "success" }),
+  },
   "POST /api/v1/dags/{dagId}/runs/{runId}/clear": { action: "run.clear", call: async () => json("POST", `/api/v1/dags/etl/runs/${await trigger()}/clear`, {}) },
   "POST /api/v1/dags/{dagId}/runs/{runId}/cancel": { action: "run.cancel", call: async () => json("POST", `/api/v1/dags/etl/runs/${await trigger()}/cancel`) },
   "PATCH /api/v1/dags/{dagId}/runs/{runId}/tasks/{taskId}": {
@@ -159,10 +171,18 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
     call: async () => {
       const body = JSON.stringify({ n: 3 });
       const signature = `sha256=${createHmac("sha256", SECRETS.webhook).update(body).digest("hex")}`;
-      return { method: "POST", url: "/api/v1/dags/etl/webhook", payload: body, headers: { "content-type": "application/json", "x-baton-signature": signature } };
+      return {
+        method: "POST",
+        url: "/api/v1/dags/etl/webhook",
+        payload: body,
+        headers: { "content-type": "application/json", "x-baton-signature": signature },
+      };
     },
   },
-  "POST /api/v1/backfills": { action: "backfill.create", call: async () => json("POST", "/api/v1/backfills", { dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" }) },
+  "POST /api/v1/backfills": {
+    action: "backfill.create",
+    call: async () => json("POST", "/api/v1/backfills", { dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" }),
+  },
   "POST /api/v1/backfills/{id}/cancel": {
     action: "backfill.cancel",
     call: async () => {
@@ -197,7 +217,10 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("DELETE", `/api/v1/pools/${await createPool()}`);
     },
   },
-  "POST /api/v1/datasets/events": { action: "dataset.event", call: async () => json("POST", "/api/v1/datasets/events", { uri: "s3://bucket/sales", extra: { rows: 3 } }) },
+  "POST /api/v1/datasets/events": {
+    action: "dataset.event",
+    call: async () => json("POST", "/api/v1/datasets/events", { uri: "s3://bucket/sales", extra: { rows: 3 } }),
+  },
   "POST /api/v1/connections": {
     action: "connection.create",
     call: async () => json("POST", "/api/v1/connections", connectionBody(fresh("warehouse"))),
@@ -220,7 +243,10 @@ const CASES: Record<string, { action: string; call: () => Promise<Call> }> = {
       return json("POST", `/api/v1/connections/${await createConnection()}/test`);
     },
   },
-  "POST /api/v1/variables": { action: "variable.create", call: async () => json("POST", "/api/v1/variables", { key: fresh("api_token_"), value: SECRETS.variable }) },
+  "POST /api/v1/variables": {
+    action: "variable.create",
+    call: async () => json("POST", "/api/v1/variables", { key: fresh("api_token_"), value: SECRETS.variable }),
+  },
   "PATCH /api/v1/variables/{key}": {
     action: "variable.update",
     call: async () => {
@@ -239,7 +265,11 @@ const MUTATING = ["post", "put", "patch", "delete"];
 
 async function mutatingOperations(): Promise<string[]> {
   const doc = (await h.app.inject({ url: "/api/openapi.json", headers: admin })).json() as { paths: Record<string, Record<string, unknown>> };
-  return Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).filter((m) => MUTATING.includes(m)).map((m) => `${m.toUpperCase()} ${path}`));
+  return Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.keys(methods)
+      .filter((m) => MUTATING.includes(m))
+      .map((m) => `${m.toUpperCase()} ${path}`),
+  );
 }
 
 const lastId = async () => (await h.store.listAudit({ limit: 1 }))[0]?.id ?? 0;
@@ -259,7 +289,10 @@ describe("audit coverage", () => {
       const answer = await ok(call);
       if (typeof answer.token === "string") tokensSeen.push(answer.token);
       const entries = (await h.store.listAudit({ limit: 50 })).filter((e) => e.id > since);
-      expect(entries.map((e) => e.action), `${op} left no ${c.action} entry`).toContain(c.action);
+      expect(
+        entries.map((e) => e.action),
+        `${op} left no ${c.action} entry`,
+      ).toContain(c.action);
       const entry = entries.find((e) => e.action === c.action)!;
       expect(entry.details, op).toMatchObject({ method: call.method, status: expect.any(Number) });
       all.push(...entries);
@@ -274,7 +307,14 @@ describe("audit coverage", () => {
     expect(paused.paused).toBe(true);
     await ok(json("PATCH", "/api/v1/dags/etl", { paused: false }));
     const [unpause, pause] = await h.store.listAudit({ limit: 2 });
-    expect(pause).toMatchObject({ action: "dag.pause", actor: { name: "admin-user", via: "token" }, target: { type: "dag", id: "etl" }, dagId: "etl", before: { paused: false }, after: { paused: true } });
+    expect(pause).toMatchObject({
+      action: "dag.pause",
+      actor: { name: "admin-user", via: "token" },
+      target: { type: "dag", id: "etl" },
+      dagId: "etl",
+      before: { paused: false },
+      after: { paused: true },
+    });
     expect(pause!.actor.tokenId).toMatch(/^[0-9a-f]{12}$/);
     expect(unpause).toMatchObject({ action: "dag.unpause", before: { paused: true }, after: { paused: false } });
 
@@ -282,7 +322,11 @@ describe("audit coverage", () => {
     const run = await ok({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { conf: { n: 4, apiToken: SECRETS.confToken } } });
     expect(run.triggeredBy).toBe("local");
     const [trig] = await h.store.listAudit({ limit: 1, action: "run.trigger" });
-    expect(trig).toMatchObject({ actor: { name: "local", via: "local", tokenId: null }, target: { type: "run", id: run.runId }, after: { conf: { n: 4, apiToken: "***" } } });
+    expect(trig).toMatchObject({
+      actor: { name: "local", via: "local", tokenId: null },
+      target: { type: "run", id: run.runId },
+      after: { conf: { n: 4, apiToken: "***" } },
+    });
 
     const pool = await createPool();
     await ok(json("PATCH", `/api/v1/pools/${pool}`, { slots: 5 }));
@@ -304,7 +348,12 @@ describe("audit coverage", () => {
     const res = await h.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: bob, password: "not-the-password-77" } });
     expect(res.statusCode).toBe(401);
     const [failure] = await h.store.listAudit({ limit: 1 });
-    expect(failure).toMatchObject({ action: "login.failure", actor: { name: bob, via: "login" }, target: { type: "user", id: bob }, details: { reason: "wrong password", status: 401 } });
+    expect(failure).toMatchObject({
+      action: "login.failure",
+      actor: { name: bob, via: "login" },
+      target: { type: "user", id: bob },
+      details: { reason: "wrong password", status: 401 },
+    });
     await h.app.inject({ method: "POST", url: "/api/v1/auth/login", payload: { username: "ghost", password: "not-the-password-78" } });
     expect((await h.store.listAudit({ limit: 1 }))[0]).toMatchObject({ action: "login.failure", details: { reason: "unknown user" } });
     expect(JSON.stringify(await h.store.listAudit({ limit: 100 }))).not.toMatch(/not-the-password/);

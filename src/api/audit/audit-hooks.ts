@@ -19,7 +19,9 @@ export function checkRouteAudit(route: RouteOptions): void {
   const action: unknown = route.config?.audit;
   if (action === undefined) return;
   if (typeof action !== "string" || !ACTION_PATTERN.test(action)) {
-    throw new BatonError(`Route ${methodsOf(route).join(",")} ${route.url}: config.audit must be a dotted action such as "pool.update" (docs/audit.md); got ${JSON.stringify(action)}`);
+    throw new BatonError(
+      `Route ${methodsOf(route).join(",")} ${route.url}: config.audit must be a dotted action such as "pool.update" (docs/audit.md); got ${JSON.stringify(action)}`,
+    );
   }
 }
 

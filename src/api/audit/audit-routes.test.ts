@@ -35,7 +35,9 @@ describe("GET /api/v1/audit", () => {
   it("answers entries newest first with filters, and pages with nextCursor", async () => {
     await h.store.recordAudit(entry("run.trigger", { at: T - 86_400_000 }));
     await h.store.recordAudit(entry("run.mark"));
-    await h.store.recordAudit(entry("pool.update", { actor: { name: "cli:root", via: "cli", tokenId: null }, dagId: null, target: { type: "pool", id: "gpu" } }));
+    await h.store.recordAudit(
+      entry("pool.update", { actor: { name: "cli:root", via: "cli", tokenId: null }, dagId: null, target: { type: "pool", id: "gpu" } }),
+    );
     await h.store.recordAudit(entry("dag.pause", { at: T + 1000, dagId: "other", target: { type: "dag", id: "other" } }));
     const admin = await h.bearer("admin");
     const get = async (query: string) => {

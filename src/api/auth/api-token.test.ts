@@ -12,7 +12,15 @@ describe("parseApiToken", () => {
   });
 
   it("rejects anything else", () => {
-    for (const bad of ["", "baton_", `baton_0123456789a_${secret}`, `baton_0123456789AB_${secret}`, `x_0123456789ab_${secret}`, `baton_0123456789ab_${secret}x`, `baton_0123456789ab_${secret.slice(1)}=`]) {
+    for (const bad of [
+      "",
+      "baton_",
+      `baton_0123456789a_${secret}`,
+      `baton_0123456789AB_${secret}`,
+      `x_0123456789ab_${secret}`,
+      `baton_0123456789ab_${secret}x`,
+      `baton_0123456789ab_${secret.slice(1)}=`,
+    ]) {
       expect(parseApiToken(bad)).toBeNull();
     }
   });
@@ -32,7 +40,11 @@ describe("createApiToken", () => {
     const parsed = parseApiToken(token);
     expect(parsed?.id).toBe(record.id);
     const stored = await t.auth.getToken(record.id);
-    expect(stored?.secretHash).toBe(createHash("sha256").update(parsed?.secret ?? "").digest("hex"));
+    expect(stored?.secretHash).toBe(
+      createHash("sha256")
+        .update(parsed?.secret ?? "")
+        .digest("hex"),
+    );
     expect(JSON.stringify(stored)).not.toContain(parsed?.secret);
     expect(stored).toMatchObject({ username: "alice", name: "ci", role: "user", expiresAt: 1_000 + 30 * 86_400_000, lastUsedAt: null });
   });

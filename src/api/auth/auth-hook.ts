@@ -18,9 +18,7 @@ function neededRole(request: FastifyRequest): RouteRole {
 export function checkRouteRole(route: RouteOptions): void {
   const role: unknown = route.config?.role;
   if (role !== undefined && !isRouteRole(role)) {
-    throw new BatonError(
-      `Route ${String(route.method)} ${route.url}: config.role "${String(role)}" is not one of public, viewer, user, op, admin`,
-    );
+    throw new BatonError(`Route ${String(route.method)} ${route.url}: config.role "${String(role)}" is not one of public, viewer, user, op, admin`);
   }
 }
 
@@ -41,7 +39,11 @@ export function authHook(ctx: AuthContext) {
     if (p.via === "session" && !safe) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== "string" || p.csrfToken === null || !safeEqual(sent, p.csrfToken)) {
-        return sendError(reply, "forbidden", `missing or wrong CSRF token: send the ${CSRF_HEADER} header with the csrfToken from login or GET /api/v1/auth/me`);
+        return sendError(
+          reply,
+          "forbidden",
+          `missing or wrong CSRF token: send the ${CSRF_HEADER} header with the csrfToken from login or GET /api/v1/auth/me`,
+        );
       }
     }
     return undefined;

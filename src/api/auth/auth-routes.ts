@@ -26,7 +26,13 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
       const address = request.ip;
       // Audited as the name typed (unverified on failure); never the password.
       const failed = (reason: string) =>
-        noteAudit(request, { action: "login.failure", actor: { name: username, via: "login", tokenId: null }, target: { type: "user", id: username }, details: { reason }, evenOnError: true });
+        noteAudit(request, {
+          action: "login.failure",
+          actor: { name: username, via: "login", tokenId: null },
+          target: { type: "user", id: username },
+          details: { reason },
+          evenOnError: true,
+        });
       // A locked account or address is refused before any password check (and its scrypt).
       const waitMs = ctx.throttle.retryAfterMs(username, address);
       if (waitMs > 0) {
@@ -62,7 +68,11 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AuthContext): v
       if (previous) await ctx.auth.deleteSession(sha256Hex(previous));
       const session = await startSession(ctx.auth, reply, user.username, now, ctx.sessionTtlMs, secureCookieFor(ctx.secureCookies, request));
       request.log.info({ username: user.username }, "logged in");
-      noteAudit(request, { actor: { name: user.username, via: "login", tokenId: null }, target: { type: "user", id: user.username }, after: { role: user.role } });
+      noteAudit(request, {
+        actor: { name: user.username, via: "login", tokenId: null },
+        target: { type: "user", id: user.username },
+        after: { role: user.role },
+      });
       return reply.header("cache-control", "no-store").send({ user: { username: user.username, role: user.role }, csrfToken: session.csrfToken });
     },
   );

@@ -20,9 +20,7 @@ export interface AuthContext {
   throttle: LoginThrottle;
 }
 
-export type Authentication =
-  | { principal: Principal; failure?: undefined }
-  | { principal: null; failure: { code: ApiErrorCode; message: string } };
+export type Authentication = { principal: Principal; failure?: undefined } | { principal: null; failure: { code: ApiErrorCode; message: string } };
 
 /** `lastUsedAt` is written at most this often per token. */
 const TOUCH_INTERVAL_MS = 60_000;

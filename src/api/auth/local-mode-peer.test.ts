@@ -49,7 +49,8 @@ describe("local mode decides by the connection's peer address", () => {
 describe("loopback addresses", () => {
   it("isLoopbackAddress: 127.0.0.0/8, ::1 and IPv4-mapped 127.x only", () => {
     for (const a of ["127.0.0.1", "127.255.255.254", "::1", "::ffff:127.0.0.1", "0:0:0:0:0:0:0:1"]) expect(isLoopbackAddress(a), a).toBe(true);
-    for (const a of ["0.0.0.0", "::", "192.0.2.2", "::ffff:10.0.0.1", "fe80::1", "localhost", "", undefined]) expect(isLoopbackAddress(a), String(a)).toBe(false);
+    for (const a of ["0.0.0.0", "::", "192.0.2.2", "::ffff:10.0.0.1", "fe80::1", "localhost", "", undefined])
+      expect(isLoopbackAddress(a), String(a)).toBe(false);
   });
 
   it("isLoopbackHost: the listen addresses that only this machine can reach", () => {

@@ -18,7 +18,12 @@ describe("server log", () => {
     const created = await t.app.inject({ method: "POST", url: "/api/v1/auth/tokens", payload: { name: "ci" }, ...session });
     const token = (created.json() as { token: string }).token;
     await t.app.inject({ method: "POST", url: "/api/v1/users", payload: { username: "bob", password: "bob-secret-password-3", role: "viewer" }, ...session });
-    await t.app.inject({ method: "PATCH", url: "/api/v1/users/bob", payload: { password: "bob-secret-password-4" }, headers: { authorization: `Bearer ${token}` } });
+    await t.app.inject({
+      method: "PATCH",
+      url: "/api/v1/users/bob",
+      payload: { password: "bob-secret-password-4" },
+      headers: { authorization: `Bearer ${token}` },
+    });
     await t.app.inject({ url: "/probe/viewer", headers: { authorization: "Bearer not-a-token-secret-5" } });
     const other = (await createApiToken(t.auth, "ada", "x", "admin", null, 0)).token;
     await t.app.inject({ url: "/probe/viewer", headers: { authorization: `Bearer ${other}` } });
@@ -26,7 +31,17 @@ describe("server log", () => {
     const log = t.log.join("");
     expect(log).toContain('"url":"/api/v1/auth/login"');
     expect(log).toContain("[Redacted]");
-    for (const secret of [password, "wrong-password-2", cookie, csrfToken, token, "bob-secret-password-3", "bob-secret-password-4", "not-a-token-secret-5", other]) {
+    for (const secret of [
+      password,
+      "wrong-password-2",
+      cookie,
+      csrfToken,
+      token,
+      "bob-secret-password-3",
+      "bob-secret-password-4",
+      "not-a-token-secret-5",
+      other,
+    ]) {
       expect(log).not.toContain(secret);
     }
     expect(log).not.toContain("scrypt$");

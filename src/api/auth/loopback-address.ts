@@ -19,6 +19,9 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 
 /** Whether listening on `host` (an address or `localhost`) serves this machine only. */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, "$1");
   return h === "localhost" || isLoopbackAddress(h);
 }

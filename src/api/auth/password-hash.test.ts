@@ -22,7 +22,14 @@ describe("hashPassword / verifyPassword", () => {
   });
 
   it("answers false, never throws, for malformed or hostile hashes", async () => {
-    for (const bad of ["", "plain", "bcrypt$1$2$3$4$5", "scrypt$x$8$1$AAAA$AAAA", "scrypt$16384$8$1$$", "scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"]) {
+    for (const bad of [
+      "",
+      "plain",
+      "bcrypt$1$2$3$4$5",
+      "scrypt$x$8$1$AAAA$AAAA",
+      "scrypt$16384$8$1$$",
+      "scrypt$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA",
+    ]) {
       expect(await verifyPassword("pw", bad)).toBe(false);
     }
   });

@@ -14,11 +14,23 @@ describe("the session cookie's Secure attribute", () => {
   /** Whether login's and logout's Set-Cookie carry Secure. */
   async function secureFlags(headers: Record<string, string> = {}, remoteAddress = "127.0.0.1"): Promise<[boolean, boolean]> {
     if (!(await t!.auth.getUser("ada"))) await addUser(t!.auth, "ada", "viewer");
-    const login = await t!.app.inject({ method: "POST", url: "/api/v1/auth/login", remoteAddress, headers, payload: { username: "ada", password: "ada-password" } });
+    const login = await t!.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/login",
+      remoteAddress,
+      headers,
+      payload: { username: "ada", password: "ada-password" },
+    });
     expect(login.statusCode).toBe(200);
     const cookie = login.cookies.find((c) => c.name === SESSION_COOKIE)!;
     const { csrfToken } = login.json() as { csrfToken: string };
-    const logout = await t!.app.inject({ method: "POST", url: "/api/v1/auth/logout", remoteAddress, headers: { ...headers, "x-csrf-token": csrfToken }, cookies: { [SESSION_COOKIE]: cookie.value } });
+    const logout = await t!.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/logout",
+      remoteAddress,
+      headers: { ...headers, "x-csrf-token": csrfToken },
+      cookies: { [SESSION_COOKIE]: cookie.value },
+    });
     expect(logout.statusCode).toBe(204);
     const cleared = logout.cookies.find((c) => c.name === SESSION_COOKIE)!;
     return [cookie.secure === true, cleared.secure === true];

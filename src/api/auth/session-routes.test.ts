@@ -24,7 +24,12 @@ describe("login, logout, me", () => {
     const me = await t.app.inject({ url: "/api/v1/auth/me", cookies: { baton_session: cookie } });
     expect(me.json()).toEqual({ username: "alice", role: "user", authRequired: true, csrfToken: body.csrfToken });
 
-    const logout = await t.app.inject({ method: "POST", url: "/api/v1/auth/logout", cookies: { baton_session: cookie }, headers: { "x-csrf-token": body.csrfToken } });
+    const logout = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/logout",
+      cookies: { baton_session: cookie },
+      headers: { "x-csrf-token": body.csrfToken },
+    });
     expect(logout.statusCode).toBe(204);
     expect(String(logout.headers["set-cookie"])).toMatch(/baton_session=;.*Expires=Thu, 01 Jan 1970/);
     const after = await t.app.inject({ url: "/api/v1/auth/me", cookies: { baton_session: cookie } });

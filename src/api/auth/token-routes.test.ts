@@ -29,7 +29,16 @@ describe("token routes", () => {
     const bearer = { authorization: `Bearer ${body.token}` };
     const list = await t.app.inject({ url: "/api/v1/auth/tokens", headers: bearer });
     expect(list.json()).toEqual({
-      tokens: [{ id: body.id, name: "ci", role: "user", createdAt: expect.any(String), expiresAt: expect.any(String), lastUsedAt: new Date(t.clock.now).toISOString() }],
+      tokens: [
+        {
+          id: body.id,
+          name: "ci",
+          role: "user",
+          createdAt: expect.any(String),
+          expiresAt: expect.any(String),
+          lastUsedAt: new Date(t.clock.now).toISOString(),
+        },
+      ],
     });
     expect(list.body).not.toContain(body.token.slice(19));
 
@@ -41,7 +50,12 @@ describe("token routes", () => {
     t = await authTestApp("required");
     await addUser(t.auth, "ada", "admin");
     const { token } = await createApiToken(t.auth, "ada", "read-only", "viewer", null, 0);
-    const res = await t.app.inject({ method: "POST", url: "/api/v1/auth/tokens", payload: { name: "x", role: "admin" }, headers: { authorization: `Bearer ${token}` } });
+    const res = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/auth/tokens",
+      payload: { name: "x", role: "admin" },
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ error: { code: "invalid_input", field: "role" } });
   });

@@ -43,9 +43,15 @@ export function registerTokenRoutes(app: FastifyInstance, ctx: AuthContext): voi
       try {
         const { record, token } = await createApiToken(ctx.auth, p.username, request.body.name, role, request.body.expiresInDays ?? null, ctx.now());
         request.log.info({ tokenId: record.id, username: record.username, role: record.role }, "API token created");
-        noteAudit(request, { target: { type: "token", id: record.id }, after: { name: record.name, role: record.role, owner: record.username, expiresAt: iso(record.expiresAt) } });
+        noteAudit(request, {
+          target: { type: "token", id: record.id },
+          after: { name: record.name, role: record.role, owner: record.username, expiresAt: iso(record.expiresAt) },
+        });
         const { lastUsedAt: _unused, ...created } = tokenSummary(record);
-        return reply.code(201).header("cache-control", "no-store").send({ ...created, token });
+        return reply
+          .code(201)
+          .header("cache-control", "no-store")
+          .send({ ...created, token });
       } catch (e) {
         return sendCoreError(reply, e);
       }

@@ -18,7 +18,12 @@ describe("user routes", () => {
   it("creates, lists, patches and deletes users", async () => {
     t = await authTestApp("required");
     const headers = await adminHeaders();
-    const created = await t.app.inject({ method: "POST", url: "/api/v1/users", headers, payload: { username: "bob", password: "bob-password", role: "viewer" } });
+    const created = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/users",
+      headers,
+      payload: { username: "bob", password: "bob-password", role: "viewer" },
+    });
     expect(created.statusCode).toBe(201);
     expect(created.json()).toEqual({ username: "bob", role: "viewer", disabled: false, createdAt: new Date(t.clock.now).toISOString() });
     expect(created.body).not.toContain("scrypt");
@@ -70,7 +75,12 @@ describe("user routes", () => {
     expect(short.json()).toMatchObject({ error: { code: "invalid_input", field: "password" } });
     const role = await t.app.inject({ method: "PATCH", url: "/api/v1/users/ada", headers, payload: { role: "root" } });
     expect(role.json()).toMatchObject({ error: { code: "invalid_input", field: "role" } });
-    const reserved = await t.app.inject({ method: "POST", url: "/api/v1/users", headers, payload: { username: "local-admin", password: "long-enough", role: "viewer" } });
+    const reserved = await t.app.inject({
+      method: "POST",
+      url: "/api/v1/users",
+      headers,
+      payload: { username: "local-admin", password: "long-enough", role: "viewer" },
+    });
     expect(reserved.json()).toMatchObject({ error: { code: "invalid_input", field: "username" } });
   });
 });

@@ -67,10 +67,7 @@ export function registerUserRoutes(app: FastifyInstance, ctx: AuthContext): void
         const keep = disabled !== true && p?.via === "session" && p.username === username && cookie ? sha256Hex(cookie) : undefined;
         sessionsEnded = await ctx.auth.deleteUserSessions(username, keep);
       }
-      request.log.info(
-        { username, role, disabled, passwordChanged: password !== undefined, sessionsEnded, by: request.principal?.username },
-        "user updated",
-      );
+      request.log.info({ username, role, disabled, passwordChanged: password !== undefined, sessionsEnded, by: request.principal?.username }, "user updated");
       noteAudit(request, {
         target: { type: "user", id: username },
         before: { role: user.role, disabled: user.disabled },

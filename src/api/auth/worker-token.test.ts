@@ -15,7 +15,15 @@ describe("parseWorkerToken", () => {
   });
 
   it("rejects anything else, a user's API token included", () => {
-    for (const bad of ["", "batonw_", `baton_0123456789ab_${secret}`, `batonw_0123456789a_${secret}`, `batonw_0123456789AB_${secret}`, `batonw_0123456789ab_${secret}x`, `batonw_0123456789ab_${secret.slice(1)}=`]) {
+    for (const bad of [
+      "",
+      "batonw_",
+      `baton_0123456789ab_${secret}`,
+      `batonw_0123456789a_${secret}`,
+      `batonw_0123456789AB_${secret}`,
+      `batonw_0123456789ab_${secret}x`,
+      `batonw_0123456789ab_${secret.slice(1)}=`,
+    ]) {
       expect(parseWorkerToken(bad)).toBeNull();
     }
   });
@@ -34,7 +42,16 @@ describe("worker tokens", () => {
     const { record, token } = await createWorkerToken(store.workers, { name: "gpu box", queues: ["gpu", "gpu", "io.batch"], createdBy: "admin" }, T0);
     const parsed = parseWorkerToken(token);
     expect(parsed?.id).toBe(record.id);
-    expect(record).toEqual({ id: parsed!.id, name: "gpu box", secretHash: createHash("sha256").update(parsed!.secret).digest("hex"), queues: ["gpu", "io.batch"], createdBy: "admin", createdAt: T0, lastSeenAt: null, revokedAt: null });
+    expect(record).toEqual({
+      id: parsed!.id,
+      name: "gpu box",
+      secretHash: createHash("sha256").update(parsed!.secret).digest("hex"),
+      queues: ["gpu", "io.batch"],
+      createdBy: "admin",
+      createdAt: T0,
+      lastSeenAt: null,
+      revokedAt: null,
+    });
     expect(await store.workers.getWorkerToken(record.id)).toEqual(record);
     expect(JSON.stringify(await store.workers.listWorkerTokens())).not.toContain(parsed!.secret);
   });

@@ -22,15 +22,42 @@ if (unreachable !== undefined) console.warn(`Skipping the PostgreSQL explain-fac
 
 /** etl: a (pool db, depends_on_past) → b; maxActiveRuns 1. other: x (pool db). */
 async function seed(store: FullStore): Promise<void> {
-  const etl = { ...dagSpec("etl"), timezone: "UTC", maxActiveRuns: 1, maxActiveTasks: 8, tasks: [{ ...taskSpec("a"), pool: "db", dependsOnPast: true }, taskSpec("b", ["a"])] };
+  const etl = {
+    ...dagSpec("etl"),
+    timezone: "UTC",
+    maxActiveRuns: 1,
+    maxActiveTasks: 8,
+    tasks: [{ ...taskSpec("a"), pool: "db", dependsOnPast: true }, taskSpec("b", ["a"])],
+  };
   await store.saveDagVersion({ versionHash: "etl-v1", dagId: "etl", spec: etl, source: "", bundlePath: "/b/etl.mjs", createdAt: NOW });
-  await store.saveDagVersion({ versionHash: "other-v1", dagId: "other", spec: { ...dagSpec("other"), timezone: "UTC" }, source: "", bundlePath: "/b/o.mjs", createdAt: NOW });
+  await store.saveDagVersion({
+    versionHash: "other-v1",
+    dagId: "other",
+    spec: { ...dagSpec("other"), timezone: "UTC" },
+    source: "",
+    bundlePath: "/b/o.mjs",
+    createdAt: NOW,
+  });
   await store.upsertPool({ name: "db", slots: 1, description: "" });
-  await store.createRun(newRun("other", "o1", { dagVersion: "other-v1", state: "running" }), [taskInstance("x", { pool: "db", state: "running", tryNumber: 1 })]);
-  await store.createRun(newRun("etl", "scheduled__d1", { runType: "scheduled", dagVersion: "etl-v1", state: "failed", logicalDate: NOW - 2 * DAY }), [taskInstance("a", { pool: "db", state: "failed" }), taskInstance("b", { state: "upstream_failed" })]);
-  await store.createRun(newRun("etl", "scheduled__d2", { runType: "scheduled", dagVersion: "etl-v1", state: "running", logicalDate: NOW - DAY, runAfter: NOW - DAY }), [taskInstance("a", { pool: "db" }), taskInstance("b")]);
-  await store.createRun(newRun("etl", "manual_q1", { dagVersion: "etl-v1", state: "queued", logicalDate: NOW - 3600_000, runAfter: NOW - 3600_000 }), [taskInstance("a", { pool: "db" }), taskInstance("b")]);
-  await store.createRun(newRun("etl", "manual_q2", { dagVersion: "etl-v1", state: "queued", logicalDate: NOW - 60_000, runAfter: NOW - 60_000 }), [taskInstance("a", { pool: "db" }), taskInstance("b")]);
+  await store.createRun(newRun("other", "o1", { dagVersion: "other-v1", state: "running" }), [
+    taskInstance("x", { pool: "db", state: "running", tryNumber: 1 }),
+  ]);
+  await store.createRun(newRun("etl", "scheduled__d1", { runType: "scheduled", dagVersion: "etl-v1", state: "failed", logicalDate: NOW - 2 * DAY }), [
+    taskInstance("a", { pool: "db", state: "failed" }),
+    taskInstance("b", { state: "upstream_failed" }),
+  ]);
+  await store.createRun(
+    newRun("etl", "scheduled__d2", { runType: "scheduled", dagVersion: "etl-v1", state: "running", logicalDate: NOW - DAY, runAfter: NOW - DAY }),
+    [taskInstance("a", { pool: "db" }), taskInstance("b")],
+  );
+  await store.createRun(newRun("etl", "manual_q1", { dagVersion: "etl-v1", state: "queued", logicalDate: NOW - 3600_000, runAfter: NOW - 3600_000 }), [
+    taskInstance("a", { pool: "db" }),
+    taskInstance("b"),
+  ]);
+  await store.createRun(newRun("etl", "manual_q2", { dagVersion: "etl-v1", state: "queued", logicalDate: NOW - 60_000, runAfter: NOW - 60_000 }), [
+    taskInstance("a", { pool: "db" }),
+    taskInstance("b"),
+  ]);
   await store.heartbeat("scheduler", "s1", NOW - 1000);
   await store.registerScheduler({ id: "h:1:a", host: "h", pid: 1, version: "test", startedAt: NOW - 5000 });
 }
@@ -75,7 +102,13 @@ function describeFacts(name: string, open: () => Promise<{ store: FullStore; dis
 describeFacts("SQLite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "baton-explain-"));
   const store = await openSqliteStore(join(dir, "baton.db"));
-  return { store, dispose: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 });
 
 let pg: PostgresTestDatabases | undefined;
@@ -85,7 +118,13 @@ describeFacts(
     pg = await PostgresTestDatabases.create(TEST_PG_URL);
     const url = await pg.clone();
     const store = await openPostgresStore(url);
-    return { store, dispose: async () => { await store.close(); await pg?.dispose(); } };
+    return {
+      store,
+      dispose: async () => {
+        await store.close();
+        await pg?.dispose();
+      },
+    };
   },
   unreachable !== undefined,
 );

@@ -88,18 +88,28 @@ async function dagWithVersion(store: Store, dagId: string): Promise<{ dag: DagRe
  * under its latest maxActiveRuns, or a backfill's under the backfill's. Queued runs come in the
  * scheduler's start order; for a run, the due page the scheduler would read.
  */
-async function runGroup(src: ExplainSources, dag: DagRecord, latest: DagVersionRecord | undefined, backfillId: number | null, run: RunRecord | null): Promise<RunGroupFacts> {
+async function runGroup(
+  src: ExplainSources,
+  dag: DagRecord,
+  latest: DagVersionRecord | undefined,
+  backfillId: number | null,
+  run: RunRecord | null,
+): Promise<RunGroupFacts> {
   const { store, now } = src;
   const backfill = backfillId === null ? undefined : await store.getBackfill(backfillId);
   const limit = backfillId === null ? (latest?.spec.maxActiveRuns ?? 16) : (backfill?.maxActiveRuns ?? 1);
   const inGroup = (r: RunRecord) => r.backfillId === backfillId;
-  const running = (await store.listRuns({ dagId: dag.dagId, states: ["running"], ...(backfillId === null ? {} : { backfillId }), limit: 1000 })).filter(inGroup);
+  const running = (await store.listRuns({ dagId: dag.dagId, states: ["running"], ...(backfillId === null ? {} : { backfillId }), limit: 1000 })).filter(
+    inGroup,
+  );
   let queued: RunRecord[];
   if (run && run.state === "queued") {
     // What the scheduler's next tick reads: due runs, oldest first, one page of `limit`.
     queued = await store.listDueQueuedRuns({ dagId: dag.dagId, backfillId, dueBy: now, limit: Math.max(1, Math.min(limit, 500)) + 1 });
   } else {
-    queued = (await store.listRuns({ dagId: dag.dagId, states: ["queued"], ...(backfillId === null ? {} : { backfillId }), limit: QUEUED_SHOWN })).filter(inGroup);
+    queued = (await store.listRuns({ dagId: dag.dagId, states: ["queued"], ...(backfillId === null ? {} : { backfillId }), limit: QUEUED_SHOWN })).filter(
+      inGroup,
+    );
     queued.sort((a, b) => (a.logicalDate ?? a.runAfter) - (b.logicalDate ?? b.runAfter) || a.id - b.id);
   }
   return {
@@ -125,9 +135,7 @@ async function slotFacts(store: Store, latest: DagVersionRecord | undefined): Pr
   const runs = new Map<number, RunRecord | undefined>();
   const versions = new Map<string, DagVersionRecord | undefined>();
   await Promise.all([...new Set(busy.map((t) => t.runPk))].map(async (pk) => runs.set(pk, await store.getRunById(pk))));
-  await Promise.all(
-    [...new Set([...runs.values()].flatMap((r) => (r ? [r.dagVersion] : [])))].map(async (h) => versions.set(h, await store.getDagVersion(h))),
-  );
+  await Promise.all([...new Set([...runs.values()].flatMap((r) => (r ? [r.dagVersion] : [])))].map(async (h) => versions.set(h, await store.getDagVersion(h))));
   const holders: Holder[] = [];
   for (const t of busy) {
     const run = runs.get(t.runPk);
@@ -149,10 +157,15 @@ async function previousRun(store: Store, run: RunRecord, version: DagVersionReco
 }
 
 async function schedulerFacts(src: ExplainSources): Promise<SchedulerFacts> {
-  const [heartbeats, leases] = await Promise.all([src.store.listHeartbeats("scheduler"), src.leases ? src.leases.listSchedulerLeases() : Promise.resolve(undefined)]);
+  const [heartbeats, leases] = await Promise.all([
+    src.store.listHeartbeats("scheduler"),
+    src.leases ? src.leases.listSchedulerLeases() : Promise.resolve(undefined),
+  ]);
   return {
     heartbeats,
     freshMs: SCHEDULER_ALIVE_MS,
-    ...(leases ? { leases: leases.filter((l) => l.fencedAt === null).map((l) => ({ id: l.id, host: l.host, pid: l.pid, beatAt: l.beatAt, fencedAt: l.fencedAt })) } : {}),
+    ...(leases
+      ? { leases: leases.filter((l) => l.fencedAt === null).map((l) => ({ id: l.id, host: l.host, pid: l.pid, beatAt: l.beatAt, fencedAt: l.fencedAt })) }
+      : {}),
   };
 }

@@ -33,14 +33,25 @@ const anomaly = (over: Partial<Anomaly>): Anomaly => ({
 
 async function seed(): Promise<void> {
   await h.store.anomalies.recordAnomaly(anomaly({ detectedAt: NOW - 10 * DAY }));
-  await h.store.anomalies.recordAnomaly(anomaly({ runId: "r2", runPk: 2, metric: "duration", value: 183.5, median: 61, mad: 3.2, score: 25.8, season: "none", detectedAt: NOW - HOUR }));
+  await h.store.anomalies.recordAnomaly(
+    anomaly({ runId: "r2", runPk: 2, metric: "duration", value: 183.5, median: 61, mad: 3.2, score: 25.8, season: "none", detectedAt: NOW - HOUR }),
+  );
   await h.store.anomalies.recordAnomaly(anomaly({ dagId: "other", runId: "o", runPk: 3, detectedAt: NOW }));
 }
 
 it("shows a late run's anomaly with taskId null", async () => {
-  await h.store.anomalies.recordAnomaly(anomaly({ taskId: "", tryNumber: 0, metric: "landing", value: 2400, median: 600, mad: 15, score: 80.9, points: 20, season: "none" }));
+  await h.store.anomalies.recordAnomaly(
+    anomaly({ taskId: "", tryNumber: 0, metric: "landing", value: 2400, median: 600, mad: 15, score: 80.9, points: 20, season: "none" }),
+  );
   const body = (await h.app.inject("/api/v1/anomalies")).json();
-  expect(body.anomalies[0]).toMatchObject({ taskId: null, mapIndex: -1, tryNumber: 0, metric: "landing", value: 2400, baseline: { median: 600, mad: 15, points: 20, season: "none" } });
+  expect(body.anomalies[0]).toMatchObject({
+    taskId: null,
+    mapIndex: -1,
+    tryNumber: 0,
+    metric: "landing",
+    value: 2400,
+    baseline: { median: 600, mad: 15, points: 20, season: "none" },
+  });
 });
 
 describe("GET /api/v1/anomalies", () => {

@@ -18,13 +18,19 @@ const Anomaly = obj({
   taskId: { ...nullableStr, description: "null for a run-level anomaly (a late run)." },
   mapIndex: { ...int, description: "-1 unless a copy of a mapped task." },
   tryNumber: { ...int, description: "0 for a run-level anomaly." },
-  metric: { ...str, description: "`duration` (seconds), a name the task reported with `ctx.metric`, or `landing` (a late run: seconds from its data interval end)." },
+  metric: {
+    ...str,
+    description: "`duration` (seconds), a name the task reported with `ctx.metric`, or `landing` (a late run: seconds from its data interval end).",
+  },
   value: { ...num, description: "The attempt's value." },
   baseline: obj({
     median: num,
     mad: { ...num, description: "Median absolute deviation of the baseline's points (before the floor)." },
     points: { ...int, description: "Past values the baseline was computed from." },
-    season: { ...stringEnum(["none", "hour_of_week", "weekday", "hour_of_day"]), description: "The subset of the history used (UTC); `none`: the last points." },
+    season: {
+      ...stringEnum(["none", "hour_of_week", "weekday", "hour_of_day"]),
+      description: "The subset of the history used (UTC); `none`: the last points.",
+    },
   }),
   score: { ...num, description: "Robust z-score: 0.6745·(value − median)/max(MAD, floors)." },
   detectedAt: time,
@@ -106,7 +112,11 @@ export async function anomalyRoutes(app: FastifyInstance, deps: RouteDeps): Prom
         summary: "Anomalies per DAG since a time (the UI's badges)",
         querystring: obj({ since: { ...since, description: `${since.description} Default: 7 days ago.` } }, ["since"]),
         response: {
-          200: obj({ since: time, total: int, counts: { type: "object", additionalProperties: int, description: "DAG id → anomalies; DAGs without any are absent." } }),
+          200: obj({
+            since: time,
+            total: int,
+            counts: { type: "object", additionalProperties: int, description: "DAG id → anomalies; DAGs without any are absent." },
+          }),
           ...errors(400, 401, 403, 404),
         },
       },

@@ -43,7 +43,10 @@ const previewSchema = obj({
       logicalDate: time,
       dataIntervalStart: time,
       dataIntervalEnd: time,
-      action: { ...stringEnum(["create", "rerun", "keep"]), description: "create: a new run; rerun: an existing finished run cleared and run again (per reprocess); keep: an existing run left as it is." },
+      action: {
+        ...stringEnum(["create", "rerun", "keep"]),
+        description: "create: a new run; rerun: an existing finished run cleared and run again (per reprocess); keep: an existing run left as it is.",
+      },
       existingRunId: { type: ["string", "null"] },
       existingState: { type: ["string", "null"], enum: ["queued", "running", "success", "failed", null] },
     }),
@@ -84,7 +87,15 @@ export function dryRunRoute(app: FastifyInstance, deps: RouteDeps, dateText: Rec
       const from = parseDateField("from", q.from, tz);
       const to = parseDateField("to", q.to, tz);
       if (to < from) throw new InvalidInputError(`to: ${q.to} is before from (${q.from})`);
-      const plan = await deps.planBackfill({ dagId: q.dagId, from, to, reprocess: q.reprocess ?? "none", maxActiveRuns: q.maxActiveRuns ?? null, conf: {}, force: q.force ?? false });
+      const plan = await deps.planBackfill({
+        dagId: q.dagId,
+        from,
+        to,
+        reprocess: q.reprocess ?? "none",
+        maxActiveRuns: q.maxActiveRuns ?? null,
+        conf: {},
+        force: q.force ?? false,
+      });
       const shown = plan.intervals.slice(0, runsShown);
       const existing = new Map<number, RunRecord>();
       const last = shown.at(-1);

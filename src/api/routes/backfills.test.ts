@@ -12,7 +12,12 @@ afterEach(async () => {
 });
 
 const post = (payload: unknown) =>
-  h.app.inject({ method: "POST", url: "/api/v1/backfills", headers: { "content-type": "application/json" }, payload: typeof payload === "string" ? payload : JSON.stringify(payload) });
+  h.app.inject({
+    method: "POST",
+    url: "/api/v1/backfills",
+    headers: { "content-type": "application/json" },
+    payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
 
 describe("backfills", () => {
   it("creates, lists and gets a backfill", async () => {
@@ -79,7 +84,9 @@ describe("backfills", () => {
     // etl runs hourly: January and February 2025 are 1,416 hours, plus the last one.
     const big = await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01" });
     expect(big.statusCode).toBe(400);
-    expect(big.json().error.message).toMatch(/covers 1417 scheduled intervals of etl, one run each: more than the limit of 1000 runs per backfill.*"force": true/);
+    expect(big.json().error.message).toMatch(
+      /covers 1417 scheduled intervals of etl, one run each: more than the limit of 1000 runs per backfill.*"force": true/,
+    );
     expect(await h.store.listBackfills({})).toEqual([]);
     expect((await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01", force: false })).statusCode).toBe(400);
     const forced = await post({ dagId: "etl", from: "2025-01-01", to: "2025-03-01", force: true });
@@ -102,7 +109,8 @@ describe("backfills", () => {
 });
 
 describe("backfill pause and unpause", () => {
-  const act = (id: number | string, verb: "pause" | "unpause", headers: Record<string, string> = {}) => h.app.inject({ method: "POST", url: `/api/v1/backfills/${id}/${verb}`, headers });
+  const act = (id: number | string, verb: "pause" | "unpause", headers: Record<string, string> = {}) =>
+    h.app.inject({ method: "POST", url: `/api/v1/backfills/${id}/${verb}`, headers });
 
   it("pauses and unpauses a queued or running backfill (idempotently), answering the Backfill with `paused`; audited; unpause wakes the scheduler", async () => {
     const created = (await post({ dagId: "etl", from: "2025-01-01", to: "2025-01-01T03:00Z" })).json();
@@ -162,7 +170,12 @@ describe("backfill dry run and progress", () => {
   const runAt = async (h_: number, state: "queued" | "running" | "success" | "failed") => {
     const { version } = await requireDag(h.store, "etl");
     const at = jan1 + h_ * hour;
-    const { run, tis } = buildRun({ version, runType: "scheduled", interval: { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at + hour, runAfter: at + hour }, now: NOW });
+    const { run, tis } = buildRun({
+      version,
+      runType: "scheduled",
+      interval: { logicalDate: at, dataIntervalStart: at, dataIntervalEnd: at + hour, runAfter: at + hour },
+      now: NOW,
+    });
     const created = (await h.store.createRun(run, tis))!;
     if (state !== "queued") await h.store.commit({ runs: [{ id: created.id, state }] });
     return created;
@@ -178,7 +191,12 @@ describe("backfill dry run and progress", () => {
     const body = none.json();
     expect(body).toMatchObject({ dagId: "etl", reprocess: "none", maxActiveRuns: 1, count: 5, more: false, needsForce: false });
     expect(body.runs.map((r: { action: string }) => r.action)).toEqual(["create", "keep", "keep", "keep", "create"]);
-    expect(body.runs[2]).toMatchObject({ logicalDate: "2025-01-01T02:00:00.000Z", dataIntervalEnd: "2025-01-01T03:00:00.000Z", existingState: "failed", existingRunId: expect.any(String) });
+    expect(body.runs[2]).toMatchObject({
+      logicalDate: "2025-01-01T02:00:00.000Z",
+      dataIntervalEnd: "2025-01-01T03:00:00.000Z",
+      existingState: "failed",
+      existingRunId: expect.any(String),
+    });
     const failed = (await dryRun("dagId=etl&from=2025-01-01&to=2025-01-01T04:00Z&reprocess=failed&maxActiveRuns=3")).json();
     expect(failed.runs.map((r: { action: string }) => r.action)).toEqual(["create", "keep", "rerun", "keep", "create"]);
     expect(failed.maxActiveRuns).toBe(3);

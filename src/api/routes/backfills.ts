@@ -15,7 +15,13 @@ import { dryRunRoute } from "./backfill-dry-run.js";
 
 const tags = ["backfills"];
 const idParams = obj({ id: { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER } });
-const dateText = { type: "string", minLength: 1, maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone)." };
+const dateText = {
+  type: "string",
+  minLength: 1,
+  maxLength: 40,
+  description:
+    "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone).",
+};
 
 interface CreateBody {
   dagId: string;
@@ -63,7 +69,11 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
             reprocess: { ...stringEnum(["none", "failed", "completed"]), default: "none" },
             maxActiveRuns: { type: ["integer", "null"], minimum: 1, maximum: 10_000, description: "Default: the DAG's maxActiveRuns." },
             conf: anyObject,
-            force: { type: "boolean", default: false, description: `Accept a range of more than ${MAX_BACKFILL_RUNS} runs (refused otherwise, 400 saying how many).` },
+            force: {
+              type: "boolean",
+              default: false,
+              description: `Accept a range of more than ${MAX_BACKFILL_RUNS} runs (refused otherwise, 400 saying how many).`,
+            },
           },
           ["reprocess", "maxActiveRuns", "conf", "force"],
         ),
@@ -85,7 +95,14 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       noteAudit(request, {
         target: { type: "backfill", id: String(created.id) },
         dagId: b.dagId,
-        after: { from: view.from, to: view.to, reprocess: created.reprocess, maxActiveRuns: created.maxActiveRuns, conf: created.conf, force: b.force ?? false },
+        after: {
+          from: view.from,
+          to: view.to,
+          reprocess: created.reprocess,
+          maxActiveRuns: created.maxActiveRuns,
+          conf: created.conf,
+          force: b.force ?? false,
+        },
       });
       return reply.status(201).send(await backfillWithProgress(store, created));
     },
@@ -93,7 +110,10 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
 
   app.get<{ Params: { id: number } }>(
     "/api/v1/backfills/:id",
-    { config: { role: "viewer" }, schema: { tags, summary: "One backfill", params: idParams, response: { 200: ref("Backfill"), ...errors(400, 401, 403, 404) } } },
+    {
+      config: { role: "viewer" },
+      schema: { tags, summary: "One backfill", params: idParams, response: { 200: ref("Backfill"), ...errors(400, 401, 403, 404) } },
+    },
     async (request) => {
       const b = await store.getBackfill(request.params.id);
       if (!b) throw new NotFoundError(`no backfill ${request.params.id}`);
@@ -105,7 +125,12 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     "/api/v1/backfills/:id/cancel",
     {
       config: { role: "op", audit: "backfill.cancel" },
-      schema: { tags, summary: "Cancel a backfill: no more runs; its queued runs fail", params: idParams, response: { ...commandResponses, ...errors(400, 401, 403, 404, 409) } },
+      schema: {
+        tags,
+        summary: "Cancel a backfill: no more runs; its queued runs fail",
+        params: idParams,
+        response: { ...commandResponses, ...errors(400, 401, 403, 404, 409) },
+      },
     },
     async (request, reply) => {
       const b = await store.getBackfill(request.params.id);
@@ -148,4 +173,3 @@ export async function backfillRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     );
   }
 }
-

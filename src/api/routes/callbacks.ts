@@ -12,7 +12,11 @@ const Firing = obj({
   taskId: { ...nullableStr, description: "null for a DAG-level (run) callback." },
   mapIndex: int,
   tryNumber: { ...int, description: "The try it is about; 0 for a run or a task instance that never ran." },
-  event: { ...str, description: "failure, success, retry, execute, skipped, deadline_missed, anomaly:<metric>; a run's end is `success@<run start ms>` or `failure@<run start ms>`." },
+  event: {
+    ...str,
+    description:
+      "failure, success, retry, execute, skipped, deadline_missed, anomaly:<metric>; a run's end is `success@<run start ms>` or `failure@<run start ms>`.",
+  },
   status: stringEnum(["running", "ok", "failed", "timed_out"]),
   message: { ...nullableStr, description: "Each function that failed or timed out, `<name>: <error>`, one per line; null when all went well." },
   claimedBy: { ...str, description: "The scheduler that fired it." },
@@ -68,7 +72,11 @@ export async function callbackRoutes(app: FastifyInstance, deps: RouteDeps): Pro
       const { callbacks } = deps;
       if (callbacks === undefined) throw new NotFoundError("the callback log is not available on this server");
       const q = request.query;
-      const rows = await callbacks.listCallbacks({ ...(q.dagId === undefined ? {} : { dagId: q.dagId }), ...(q.runId === undefined ? {} : { runId: q.runId }), limit: q.limit });
+      const rows = await callbacks.listCallbacks({
+        ...(q.dagId === undefined ? {} : { dagId: q.dagId }),
+        ...(q.runId === undefined ? {} : { runId: q.runId }),
+        limit: q.limit,
+      });
       return { callbacks: rows.map(firingView) };
     },
   );

@@ -24,8 +24,17 @@ function expectNoPlaintext(t: SecretsHarness, secrets: string[] = SECRETS): void
   }
 }
 
-
-const warehouse = { id: "wh", type: "postgres", host: "db.internal", port: 5432, login: "etl", password: PASSWORD, schema: "analytics", extra: { sslmode: "require", api_token: TOKEN }, description: "the warehouse" };
+const warehouse = {
+  id: "wh",
+  type: "postgres",
+  host: "db.internal",
+  port: 5432,
+  login: "etl",
+  password: PASSWORD,
+  schema: "analytics",
+  extra: { sslmode: "require", api_token: TOKEN },
+  description: "the warehouse",
+};
 
 describe("connections API", () => {
   it("creates, lists, gets, patches and deletes a connection without ever answering its secrets", async () => {
@@ -57,10 +66,23 @@ describe("connections API", () => {
     expect((await t.call("/api/v1/connections/wh")).json()).toMatchObject(shown);
 
     // An update without a password keeps it; sensitive extras sent back as *** keep theirs.
-    const patched = await t.call({ method: "PATCH", url: "/api/v1/connections/wh", payload: { host: "db2.internal", extra: { sslmode: "disable", api_token: "***" } } });
+    const patched = await t.call({
+      method: "PATCH",
+      url: "/api/v1/connections/wh",
+      payload: { host: "db2.internal", extra: { sslmode: "disable", api_token: "***" } },
+    });
     expect(patched.statusCode).toBe(200);
-    expect(patched.json()).toMatchObject({ host: "db2.internal", hasPassword: true, extra: { sslmode: "disable", api_token: "***" }, description: "the warehouse" });
-    expect((await t.vault.getConnection("wh"))?.connection).toMatchObject({ host: "db2.internal", password: PASSWORD, extra: { sslmode: "disable", api_token: TOKEN } });
+    expect(patched.json()).toMatchObject({
+      host: "db2.internal",
+      hasPassword: true,
+      extra: { sslmode: "disable", api_token: "***" },
+      description: "the warehouse",
+    });
+    expect((await t.vault.getConnection("wh"))?.connection).toMatchObject({
+      host: "db2.internal",
+      password: PASSWORD,
+      extra: { sslmode: "disable", api_token: TOKEN },
+    });
 
     await t.call({ method: "PATCH", url: "/api/v1/connections/wh", payload: { password: NEW_PASSWORD, description: "moved" } });
     expect((await t.vault.getConnection("wh"))?.connection.password).toBe(NEW_PASSWORD);
@@ -76,9 +98,23 @@ describe("connections API", () => {
 
   it("accepts a URI instead of the fields", async () => {
     const t = (h = await secretsHarness());
-    const res = await t.call({ method: "POST", url: "/api/v1/connections", payload: { id: "my-db.1", uri: `mysql://root:${encodeURIComponent(PASSWORD)}@127.0.0.1:3306/app?charset=utf8` } });
+    const res = await t.call({
+      method: "POST",
+      url: "/api/v1/connections",
+      payload: { id: "my-db.1", uri: `mysql://root:${encodeURIComponent(PASSWORD)}@127.0.0.1:3306/app?charset=utf8` },
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ id: "my-db.1", type: "mysql", host: "127.0.0.1", port: 3306, login: "root", hasPassword: true, schema: "app", extra: { charset: "utf8" }, envVar: "BATON_CONN_MY_DB_1" });
+    expect(res.json()).toMatchObject({
+      id: "my-db.1",
+      type: "mysql",
+      host: "127.0.0.1",
+      port: 3306,
+      login: "root",
+      hasPassword: true,
+      schema: "app",
+      extra: { charset: "utf8" },
+      envVar: "BATON_CONN_MY_DB_1",
+    });
     expect((await t.vault.getConnection("my-db.1"))?.connection.password).toBe(PASSWORD);
     expectNoPlaintext(t);
   });
@@ -120,18 +156,50 @@ describe("connections API", () => {
   });
 
   it("shows connections the environment defines as source env, read-only (409 on every write)", async () => {
-    const t = (h = await secretsHarness({ env: { BATON_CONN_WH: `postgres://etl:${PASSWORD}@envhost:5433/ana`, BATON_CONN_ONLY_ENV: `mysql://u:${NEW_PASSWORD}@m/db`, BATON_CONN_BROKEN: `no scheme ${TOKEN}` } }));
-    await t.vault.putConnection({ id: "wh", type: "postgres", host: "stored", port: null, login: null, password: TOKEN, schema: null, extra: {} }, "stored copy");
+    const t = (h = await secretsHarness({
+      env: {
+        BATON_CONN_WH: `postgres://etl:${PASSWORD}@envhost:5433/ana`,
+        BATON_CONN_ONLY_ENV: `mysql://u:${NEW_PASSWORD}@m/db`,
+        BATON_CONN_BROKEN: `no scheme ${TOKEN}`,
+      },
+    }));
+    await t.vault.putConnection(
+      { id: "wh", type: "postgres", host: "stored", port: null, login: null, password: TOKEN, schema: null, extra: {} },
+      "stored copy",
+    );
     const list = (await t.call("/api/v1/connections")).json().connections;
     expect(list).toEqual([
       expect.objectContaining({ id: "broken", type: "invalid-uri", hasPassword: false, source: "env", envVar: "BATON_CONN_BROKEN" }),
-      expect.objectContaining({ id: "only_env", type: "mysql", hasPassword: true, source: "env", envVar: "BATON_CONN_ONLY_ENV", readOnly: true, updatedAt: null }),
-      expect.objectContaining({ id: "wh", host: "envhost", port: 5433, hasPassword: true, source: "env", readOnly: true, description: "stored copy", updatedAt: null }),
+      expect.objectContaining({
+        id: "only_env",
+        type: "mysql",
+        hasPassword: true,
+        source: "env",
+        envVar: "BATON_CONN_ONLY_ENV",
+        readOnly: true,
+        updatedAt: null,
+      }),
+      expect.objectContaining({
+        id: "wh",
+        host: "envhost",
+        port: 5433,
+        hasPassword: true,
+        source: "env",
+        readOnly: true,
+        description: "stored copy",
+        updatedAt: null,
+      }),
     ]);
     const broken = await t.call("/api/v1/connections/broken");
     expect(broken.statusCode).toBe(400);
     expect(broken.json().error.message).toMatch(/^connection "broken": invalid URI/);
-    expect((await t.call("/api/v1/connections/wh")).json()).toMatchObject({ host: "envhost", source: "env", readOnly: true, description: "stored copy", updatedAt: null });
+    expect((await t.call("/api/v1/connections/wh")).json()).toMatchObject({
+      host: "envhost",
+      source: "env",
+      readOnly: true,
+      description: "stored copy",
+      updatedAt: null,
+    });
     for (const req of [
       { method: "POST", url: "/api/v1/connections", payload: { id: "wh", type: "http" } },
       { method: "POST", url: "/api/v1/connections", payload: { id: "only_env", type: "http" } },
@@ -140,7 +208,9 @@ describe("connections API", () => {
     ] as const) {
       const res = await t.call(req);
       expect(res.statusCode, `${req.method} ${req.url}`).toBe(409);
-      expect(res.json().error.message).toMatch(/defined by the environment variable BATON_CONN_(WH|ONLY_ENV), which overrides the store; it is read-only through the API/);
+      expect(res.json().error.message).toMatch(
+        /defined by the environment variable BATON_CONN_(WH|ONLY_ENV), which overrides the store; it is read-only through the API/,
+      );
     }
     expect((await t.vault.getConnection("wh"))?.connection.host).toBe("stored");
     expectNoPlaintext(t);
@@ -148,7 +218,16 @@ describe("connections API", () => {
 
   it("tests a connection with the CLI's check, masking secrets in the reason", async () => {
     const t = (h = await secretsHarness({ check: probeConnection }));
-    await t.vault.putConnection({ id: "lite", type: "sqlite", host: null, port: null, login: null, password: PASSWORD, schema: `/nonexistent/${PASSWORD}.db`, extra: {} });
+    await t.vault.putConnection({
+      id: "lite",
+      type: "sqlite",
+      host: null,
+      port: null,
+      login: null,
+      password: PASSWORD,
+      schema: `/nonexistent/${PASSWORD}.db`,
+      extra: {},
+    });
     await t.vault.putConnection({ id: "ftp", type: "ftp", host: "h", port: null, login: null, password: PASSWORD, schema: null, extra: {} });
     const failed = await t.call({ method: "POST", url: "/api/v1/connections/lite/test" });
     expect(failed.statusCode).toBe(200);
@@ -166,8 +245,16 @@ describe("connections API", () => {
       return ctx.skip();
     }
     const t = (h = await secretsHarness({ check: probeConnection }));
-    await t.call({ method: "POST", url: "/api/v1/connections", payload: { id: "pg", type: "postgres", host: "127.0.0.1", port: 5432, login: "postgres", password: PASSWORD, schema: "test" } });
-    await t.call({ method: "POST", url: "/api/v1/connections", payload: { id: "pg_bad", type: "postgres", host: "127.0.0.1", port: 5432, login: "postgres", schema: "no_such_db_xyz" } });
+    await t.call({
+      method: "POST",
+      url: "/api/v1/connections",
+      payload: { id: "pg", type: "postgres", host: "127.0.0.1", port: 5432, login: "postgres", password: PASSWORD, schema: "test" },
+    });
+    await t.call({
+      method: "POST",
+      url: "/api/v1/connections",
+      payload: { id: "pg_bad", type: "postgres", host: "127.0.0.1", port: 5432, login: "postgres", schema: "no_such_db_xyz" },
+    });
     expect((await t.call({ method: "POST", url: "/api/v1/connections/pg/test" })).json()).toMatchObject({ id: "pg", ok: true, supported: true, error: null });
     const bad = (await t.call({ method: "POST", url: "/api/v1/connections/pg_bad/test" })).json();
     expect(bad).toMatchObject({ ok: false, supported: true, error: expect.stringContaining("no_such_db_xyz") });

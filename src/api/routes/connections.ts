@@ -17,7 +17,13 @@ export const SECRET_NAME = { type: "string", minLength: 1, maxLength: 250, patte
 const idParams = obj({ id: SECRET_NAME });
 const text = (max: number) => ({ type: ["string", "null"], maxLength: max });
 const fields = {
-  type: { type: "string", minLength: 1, maxLength: 100, pattern: "^[A-Za-z][A-Za-z0-9+.\\-_]*$", description: "URI scheme: postgres, mysql, http, https, s3, sqlite…" },
+  type: {
+    type: "string",
+    minLength: 1,
+    maxLength: 100,
+    pattern: "^[A-Za-z][A-Za-z0-9+.\\-_]*$",
+    description: "URI scheme: postgres, mysql, http, https, s3, sqlite…",
+  },
   host: text(1000),
   port: { type: ["integer", "null"], minimum: 0, maximum: 65535 },
   login: text(1000),
@@ -32,12 +38,30 @@ const fields = {
   description: { type: "string", maxLength: 1000 },
 };
 const createBody = obj(
-  { id: SECRET_NAME, uri: { type: "string", minLength: 1, maxLength: 10_000, description: "Write-only: `type://login:password@host:port/schema?key=value`, instead of the separate fields." }, ...fields },
+  {
+    id: SECRET_NAME,
+    uri: {
+      type: "string",
+      minLength: 1,
+      maxLength: 10_000,
+      description: "Write-only: `type://login:password@host:port/schema?key=value`, instead of the separate fields.",
+    },
+    ...fields,
+  },
   ["uri", "type", "host", "port", "login", "password", "schema", "extra", "description"],
 );
 const patchBody = obj(fields, Object.keys(fields));
 
-type Fields = { type?: string; host?: string | null; port?: number | null; login?: string | null; password?: string | null; schema?: string | null; extra?: Record<string, string>; description?: string };
+type Fields = {
+  type?: string;
+  host?: string | null;
+  port?: number | null;
+  login?: string | null;
+  password?: string | null;
+  schema?: string | null;
+  extra?: Record<string, string>;
+  description?: string;
+};
 type CreateBody = Fields & { id: string; uri?: string };
 
 /**
@@ -69,7 +93,14 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
 
   app.get(
     "/api/v1/connections",
-    { config: { role: "op" }, schema: { tags, summary: "Connections, without their secrets", response: { 200: obj({ connections: arrayOf(ref("Connection")) }), ...errors(401, 403, 404) } } },
+    {
+      config: { role: "op" },
+      schema: {
+        tags,
+        summary: "Connections, without their secrets",
+        response: { 200: obj({ connections: arrayOf(ref("Connection")) }), ...errors(401, 403, 404) },
+      },
+    },
     async () => {
       const a = admin();
       const stored = await a.vault().listConnections();
@@ -79,7 +110,11 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
           ? connectionView(e.connection, { description: e.description, updatedAt: e.updatedAt, source: "store" })
           : connectionView(fromEnv, { description: e.description, updatedAt: null, source: "env" });
       });
-      for (const id of envOnlyNames(a.env, "connection", stored.map((e) => e.connection.id))) {
+      for (const id of envOnlyNames(
+        a.env,
+        "connection",
+        stored.map((e) => e.connection.id),
+      )) {
         const fromEnv = safeEnvConnection(a.env, id);
         if (fromEnv !== undefined) views.push(connectionView(fromEnv, { description: "", updatedAt: null, source: "env" }));
       }
@@ -105,7 +140,8 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
       const connection = connectionFromBody(body);
       if (envConnection(a.env, body.id) !== undefined) refuseEnvDefined("connection", body.id, connectionEnvName(body.id));
       const vault = a.vault();
-      if ((await vault.getConnection(body.id)) !== undefined) throw new ConflictError(`connection "${body.id}" already exists; change it with PATCH or delete it first`);
+      if ((await vault.getConnection(body.id)) !== undefined)
+        throw new ConflictError(`connection "${body.id}" already exists; change it with PATCH or delete it first`);
       await vault.putConnection(connection, body.description ?? "");
       noteAudit(request, { target: { type: "connection", id: body.id }, after: auditedConnection(connection, body.description ?? "") });
       return reply.status(201).send(connectionView(connection, { description: body.description ?? "", updatedAt: deps.now(), source: "store" }));
@@ -114,7 +150,10 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
 
   app.get<{ Params: { id: string } }>(
     "/api/v1/connections/:id",
-    { config: { role: "op" }, schema: { tags, summary: "One connection, without its secrets", params: idParams, response: { 200: ref("Connection"), ...errors(400, 401, 403, 404) } } },
+    {
+      config: { role: "op" },
+      schema: { tags, summary: "One connection, without its secrets", params: idParams, response: { 200: ref("Connection"), ...errors(400, 401, 403, 404) } },
+    },
     async (request) => {
       const found = await resolve(request.params.id);
       return connectionView(found.connection, found);
@@ -164,7 +203,12 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
     "/api/v1/connections/:id",
     {
       config: { role: "admin", audit: "connection.delete" },
-      schema: { tags, summary: "Delete a stored connection", params: idParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) } },
+      schema: {
+        tags,
+        summary: "Delete a stored connection",
+        params: idParams,
+        response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) },
+      },
     },
     async (request, reply) => {
       const { id } = request.params;
@@ -204,7 +248,14 @@ export async function connectionRoutes(app: FastifyInstance, deps: RouteDeps): P
 
 /** A connection's audit values: as the API shows it (no password, sensitive extras as `***`), without its env bookkeeping. */
 function auditedConnection(c: Connection, description: string): Record<string, unknown> {
-  const { id: _id, updatedAt: _at, source: _source, envVar: _env, readOnly: _ro, ...shown } = connectionView(c, { description, updatedAt: null, source: "store" });
+  const {
+    id: _id,
+    updatedAt: _at,
+    source: _source,
+    envVar: _env,
+    readOnly: _ro,
+    ...shown
+  } = connectionView(c, { description, updatedAt: null, source: "store" });
   return shown;
 }
 
@@ -212,10 +263,20 @@ function connectionFromBody(b: CreateBody): Connection {
   if ((b.uri === undefined) === (b.type === undefined)) throw new InvalidInputError("type: give either uri or type (with host, port, login …), not both");
   if (b.uri !== undefined) {
     const extraFields = (["host", "port", "login", "password", "schema", "extra"] as const).filter((k) => b[k] !== undefined);
-    if (extraFields.length > 0) throw new InvalidInputError(`uri: already holds host, port, login, password, schema and extras; do not combine it with ${extraFields.join(", ")}`);
+    if (extraFields.length > 0)
+      throw new InvalidInputError(`uri: already holds host, port, login, password, schema and extras; do not combine it with ${extraFields.join(", ")}`);
     return parseUriField(b.id, b.uri);
   }
-  return { id: b.id, type: b.type!, host: b.host ?? null, port: b.port ?? null, login: b.login ?? null, password: b.password ?? null, schema: b.schema ?? null, extra: b.extra ?? {} };
+  return {
+    id: b.id,
+    type: b.type!,
+    host: b.host ?? null,
+    port: b.port ?? null,
+    login: b.login ?? null,
+    password: b.password ?? null,
+    schema: b.schema ?? null,
+    extra: b.extra ?? {},
+  };
 }
 
 /** A sensitive extra sent back as `***` (as GET shows it) keeps its stored value. */

@@ -88,12 +88,22 @@ describe("GET /api/v1/dags/:dagId", () => {
 
   it("describes mapped tasks and event triggers, never showing a connection URI", async () => {
     const spec = makeDag(
-      [makeTask("list"), makeTask("each", { upstream: ["list"], map: { over: { file: "list" }, values: { n: [1, 2] }, partial: {}, maxLength: 50, maxActive: 4 } })],
+      [
+        makeTask("list"),
+        makeTask("each", { upstream: ["list"], map: { over: { file: "list" }, values: { n: [1, 2] }, partial: {}, maxLength: 50, maxActive: 4 } }),
+      ],
       {
         dagId: "mapped",
         triggers: [
           { kind: "files", id: "landing", location: "/data/landing", pattern: "*.csv", conn: null, pollMs: 2000 },
-          { kind: "messages", id: "orders", conn: "nats://user:s3cret@127.0.0.1:4222", source: { broker: "nats", stream: "ORDERS", durable: "baton", subject: null }, startAt: "earliest", batch: { size: 100, withinMs: 5000 } },
+          {
+            kind: "messages",
+            id: "orders",
+            conn: "nats://user:s3cret@127.0.0.1:4222",
+            source: { broker: "nats", stream: "ORDERS", durable: "baton", subject: null },
+            startAt: "earliest",
+            batch: { size: 100, withinMs: 5000 },
+          },
         ],
       },
     );
@@ -104,7 +114,11 @@ describe("GET /api/v1/dags/:dagId", () => {
     expect(d.tasks[1].mapped).toEqual({ over: ["file", "n"], maxLength: 50, maxActive: 4 });
     expect(d.triggers).toEqual([
       { id: "landing", kind: "files", description: "a run per file matching *.csv in /data/landing, scanned every 2s" },
-      { id: "orders", kind: "messages", description: "a run per batch of up to 100 messages within 5s from NATS stream ORDERS (durable baton) via connection (a connection URI)" },
+      {
+        id: "orders",
+        kind: "messages",
+        description: "a run per batch of up to 100 messages within 5s from NATS stream ORDERS (durable baton) via connection (a connection URI)",
+      },
     ]);
     expect(res.body).not.toContain("s3cret");
   });
@@ -162,19 +176,31 @@ describe("GET /api/v1/import-errors", () => {
     await h.store.replaceImportErrors("/dags/bad.ts", [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: NOW }]);
     const res = await h.app.inject("/api/v1/import-errors");
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ errors: [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: new Date(NOW).toISOString(), severity: "error", code: null }] });
+    expect(res.json()).toEqual({
+      errors: [{ file: "/dags/bad.ts", line: 3, column: 7, message: "boom «ü»", at: new Date(NOW).toISOString(), severity: "error", code: null }],
+    });
   });
 
   it("lists type-check warnings after the load errors, with severity and code; ?severity= keeps one kind", async () => {
     await h.store.replaceImportErrors("/dags/z.ts", [{ file: "/dags/z.ts", line: 1, column: 1, message: "load", at: NOW }]);
-    await h.store.replaceImportWarnings("/dags/a.ts", [{ file: "/dags/a.ts", line: 4, column: 11, code: 2322, message: "Type 'string' is not assignable to type 'number'.", at: NOW }]);
+    await h.store.replaceImportWarnings("/dags/a.ts", [
+      { file: "/dags/a.ts", line: 4, column: 11, code: 2322, message: "Type 'string' is not assignable to type 'number'.", at: NOW },
+    ]);
     const all = (await h.app.inject("/api/v1/import-errors")).json() as { errors: { file: string; severity: string; code: number | null }[] };
     expect(all.errors.map((e) => [e.file, e.severity, e.code])).toEqual([
       ["/dags/z.ts", "error", null],
       ["/dags/a.ts", "warning", 2322],
     ]);
     expect((await h.app.inject("/api/v1/import-errors?severity=warning")).json().errors).toEqual([
-      { file: "/dags/a.ts", line: 4, column: 11, message: "Type 'string' is not assignable to type 'number'.", at: new Date(NOW).toISOString(), severity: "warning", code: 2322 },
+      {
+        file: "/dags/a.ts",
+        line: 4,
+        column: 11,
+        message: "Type 'string' is not assignable to type 'number'.",
+        at: new Date(NOW).toISOString(),
+        severity: "warning",
+        code: 2322,
+      },
     ]);
     expect((await h.app.inject("/api/v1/import-errors?severity=error")).json().errors).toHaveLength(1);
     expect((await h.app.inject("/api/v1/import-errors?severity=all")).statusCode).toBe(400);

@@ -137,13 +137,29 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         evenOnError: force && before !== undefined,
       });
       const out = await deleteDag(
-        { store, retention: deps.retention, inbox: deps.inbox, logsDir: deps.logsDir, values: deps.values ?? null, now: deps.now, ...(deps.wake ? { wake: deps.wake } : {}), cancelWaitMs: deps.commandWaitMs },
+        {
+          store,
+          retention: deps.retention,
+          inbox: deps.inbox,
+          logsDir: deps.logsDir,
+          values: deps.values ?? null,
+          now: deps.now,
+          ...(deps.wake ? { wake: deps.wake } : {}),
+          cancelWaitMs: deps.commandWaitMs,
+        },
         dagId,
         { force, requestedBy: request.principal?.username ?? null },
       );
       noteAudit(request, {
         after: null,
-        details: { runs: out.runs, taskInstances: out.taskInstances, attempts: out.attempts, versions: out.versions, cancelledRuns: out.cancelledRuns, cancelledBackfills: out.cancelledBackfills },
+        details: {
+          runs: out.runs,
+          taskInstances: out.taskInstances,
+          attempts: out.attempts,
+          versions: out.versions,
+          cancelledRuns: out.cancelledRuns,
+          cancelledBackfills: out.cancelledBackfills,
+        },
       });
       return out;
     },
@@ -157,7 +173,10 @@ export async function dagRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         tags,
         summary: "The source of a DAG version (default: the latest)",
         params: dagParams,
-        querystring: { type: "object", properties: { version: { type: "string", minLength: 1, maxLength: 200, description: "A version hash, e.g. a run's dagVersion." } } },
+        querystring: {
+          type: "object",
+          properties: { version: { type: "string", minLength: 1, maxLength: 200, description: "A version hash, e.g. a run's dagVersion." } },
+        },
         response: { 200: ref("DagSource"), ...errors(400, 401, 403, 404) },
       },
     },

@@ -28,18 +28,33 @@ afterEach(async () => {
 
 describe("datasets", () => {
   it("lists the datasets the DAGs name, with producers, readers, consumers and the latest event", async () => {
-    await h.store.recordDatasetEvents([{ uri: "warehouse://sales", source: { dagId: "producer", runId: "r1", taskId: "load", tryNumber: 1 }, extra: {}, createdAt: NOW }]);
+    await h.store.recordDatasetEvents([
+      { uri: "warehouse://sales", source: { dagId: "producer", runId: "r1", taskId: "load", tryNumber: 1 }, extra: {}, createdAt: NOW },
+    ]);
     const res = await h.app.inject("/api/v1/datasets");
     expect(res.statusCode).toBe(200);
     expect(res.json().datasets).toEqual([
-      { uri: "s3://raw/events", producers: [], readers: [{ dagId: "producer", taskId: "load" }], consumers: [{ dagId: "consumer" }], eventCount: 0, lastEvent: null },
+      {
+        uri: "s3://raw/events",
+        producers: [],
+        readers: [{ dagId: "producer", taskId: "load" }],
+        consumers: [{ dagId: "consumer" }],
+        eventCount: 0,
+        lastEvent: null,
+      },
       {
         uri: "warehouse://sales",
         producers: [{ dagId: "producer", taskId: "load" }],
         readers: [],
         consumers: [{ dagId: "consumer" }],
         eventCount: 1,
-        lastEvent: { id: expect.any(Number), uri: "warehouse://sales", source: { dagId: "producer", runId: "r1", taskId: "load", tryNumber: 1 }, extra: {}, createdAt: new Date(NOW).toISOString() },
+        lastEvent: {
+          id: expect.any(Number),
+          uri: "warehouse://sales",
+          source: { dagId: "producer", runId: "r1", taskId: "load", tryNumber: 1 },
+          extra: {},
+          createdAt: new Date(NOW).toISOString(),
+        },
       },
     ]);
   });
@@ -47,7 +62,13 @@ describe("datasets", () => {
   it("records an external event (role user), wakes the scheduler, and lists events newest first by URI", async () => {
     const posted = await h.app.inject({ method: "POST", url: "/api/v1/datasets/events", payload: { uri: "s3://raw/events", extra: { rows: 12, "«": "»" } } });
     expect(posted.statusCode).toBe(201);
-    expect(posted.json()).toEqual({ id: expect.any(Number), uri: "s3://raw/events", source: null, extra: { rows: 12, "«": "»" }, createdAt: new Date(NOW).toISOString() });
+    expect(posted.json()).toEqual({
+      id: expect.any(Number),
+      uri: "s3://raw/events",
+      source: null,
+      extra: { rows: 12, "«": "»" },
+      createdAt: new Date(NOW).toISOString(),
+    });
     expect(h.wakes).toBe(1);
     await h.app.inject({ method: "POST", url: "/api/v1/datasets/events", payload: { uri: "s3://raw/events" } });
     await h.app.inject({ method: "POST", url: "/api/v1/datasets/events", payload: { uri: "warehouse://sales" } });
@@ -81,9 +102,19 @@ describe("datasets", () => {
     try {
       expect((await required.app.inject({ url: "/api/v1/datasets" })).statusCode).toBe(401);
       expect((await required.app.inject({ url: "/api/v1/datasets", headers: await required.bearer("viewer") })).statusCode).toBe(200);
-      const asViewer = await required.app.inject({ method: "POST", url: "/api/v1/datasets/events", headers: await required.bearer("viewer"), payload: { uri: "a://b" } });
+      const asViewer = await required.app.inject({
+        method: "POST",
+        url: "/api/v1/datasets/events",
+        headers: await required.bearer("viewer"),
+        payload: { uri: "a://b" },
+      });
       expect(asViewer.statusCode).toBe(403);
-      const asUser = await required.app.inject({ method: "POST", url: "/api/v1/datasets/events", headers: await required.bearer("user"), payload: { uri: "a://b" } });
+      const asUser = await required.app.inject({
+        method: "POST",
+        url: "/api/v1/datasets/events",
+        headers: await required.bearer("user"),
+        payload: { uri: "a://b" },
+      });
       expect(asUser.statusCode).toBe(201);
     } finally {
       await required.close();

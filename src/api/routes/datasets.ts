@@ -25,7 +25,11 @@ export async function datasetRoutes(app: FastifyInstance, deps: RouteDeps): Prom
     "/api/v1/datasets",
     {
       config: { role: "viewer" },
-      schema: { tags, summary: "Datasets: their producers, readers, consumers and latest event", response: { 200: obj({ datasets: arrayOf(ref("Dataset")) }), ...errors(401, 403) } },
+      schema: {
+        tags,
+        summary: "Datasets: their producers, readers, consumers and latest event",
+        response: { 200: obj({ datasets: arrayOf(ref("Dataset")) }), ...errors(401, 403) },
+      },
     },
     async () => ({ datasets: datasetViews(await activeSpecs(), await datasets.listDatasetSummaries()) }),
   );

@@ -31,7 +31,9 @@ async function seed(): Promise<{ late: number; onTime: number }> {
   });
   await h.store.deadlines.recordMissedDeadline(miss({}));
   await h.store.deadlines.recordMissedDeadline(miss({ deadlineIndex: 1, description: "queuedAt + 30m", dueAt: NOW + HOUR, detectedAt: NOW + HOUR }));
-  await h.store.deadlines.recordMissedDeadline(miss({ taskId: "load", tryNumber: 2, description: "expectedDuration 10m", dueAt: NOW + 2 * HOUR, detectedAt: NOW + 2 * HOUR + 500 }));
+  await h.store.deadlines.recordMissedDeadline(
+    miss({ taskId: "load", tryNumber: 2, description: "expectedDuration 10m", dueAt: NOW + 2 * HOUR, detectedAt: NOW + 2 * HOUR + 500 }),
+  );
   await h.store.deadlines.recordMissedDeadline(miss({ dagId: "other", runId: "o", runPk: 999, dueAt: NOW + 3 * HOUR, detectedAt: NOW + 3 * HOUR }));
   return { late: late.id, onTime: onTime.id };
 }
@@ -105,7 +107,10 @@ describe("a run's deadlineMissed", () => {
   it("is true on runs that missed a deadline (theirs or an attempt's), in lists and a run's own JSON", async () => {
     await seed();
     const list = (await h.app.inject("/api/v1/dags/etl/runs")).json();
-    expect(Object.fromEntries(list.runs.map((r: { runId: string; deadlineMissed: boolean }) => [r.runId, r.deadlineMissed]))).toEqual({ late: true, on_time: false });
+    expect(Object.fromEntries(list.runs.map((r: { runId: string; deadlineMissed: boolean }) => [r.runId, r.deadlineMissed]))).toEqual({
+      late: true,
+      on_time: false,
+    });
     expect((await h.app.inject("/api/v1/dags/etl/runs/late")).json().deadlineMissed).toBe(true);
     expect((await h.app.inject("/api/v1/dags/etl/runs/on_time")).json().deadlineMissed).toBe(false);
   });

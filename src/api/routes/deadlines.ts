@@ -15,7 +15,10 @@ const MissedDeadline = obj({
   taskId: { ...nullableStr, description: "null for a run's deadline; the task for an attempt past its expectedDuration." },
   mapIndex: { ...int, description: "-1 for a run's deadline or an unmapped task." },
   tryNumber: { ...int, description: "The late attempt's try; 0 for a run's deadline." },
-  deadline: { ...str, description: "Which deadline, in words: `logicalDate + 2h`, `queuedAt + 30m`, `fixed 2027-01-01T06:00:00.000Z + 0s`, `expectedDuration 10m`." },
+  deadline: {
+    ...str,
+    description: "Which deadline, in words: `logicalDate + 2h`, `queuedAt + 30m`, `fixed 2027-01-01T06:00:00.000Z + 0s`, `expectedDuration 10m`.",
+  },
   dueAt: { ...time, description: "When the run (attempt) had to be finished by." },
   detectedAt: { ...time, description: "When the miss was detected and recorded." },
 });

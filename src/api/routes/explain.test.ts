@@ -26,7 +26,12 @@ const reason = (e: Explanation, code: string) => {
 };
 
 /** A run of etl in `state` with its three task instances as given (else none). */
-async function etlRun(runId: string, state: "queued" | "running", tis: Record<string, Partial<Parameters<typeof taskInstance>[1]>> = {}, over: Parameters<typeof newRun>[2] = {}) {
+async function etlRun(
+  runId: string,
+  state: "queued" | "running",
+  tis: Record<string, Partial<Parameters<typeof taskInstance>[1]>> = {},
+  over: Parameters<typeof newRun>[2] = {},
+) {
   return h.store.createRun(
     newRun("etl", runId, { dagVersion: "etl-v1", state, runAfter: NOW - 60_000, ...over }),
     ["extract", "load", "report"].map((t) => taskInstance(t, tis[t] ?? {})),
@@ -90,10 +95,16 @@ describe("GET /api/v1/dags/{dagId}/runs/{runId}/explain", () => {
   });
 
   it("gives a finished run's final state and failed task", async () => {
-    const run = await etlRun("r1", "running", { extract: { state: "failed", error: "boom" }, load: { state: "upstream_failed" }, report: { state: "upstream_failed" } });
+    const run = await etlRun("r1", "running", {
+      extract: { state: "failed", error: "boom" },
+      load: { state: "upstream_failed" },
+      report: { state: "upstream_failed" },
+    });
     await h.store.commit({ runs: [{ id: run!.id, state: "failed", endedAt: NOW }] });
     const e = await explain("/api/v1/dags/etl/runs/r1/explain");
-    expect(e.reasons).toEqual([expect.objectContaining({ code: "run_finished", facts: expect.objectContaining({ state: "failed", failedTasks: ["extract"] }) })]);
+    expect(e.reasons).toEqual([
+      expect.objectContaining({ code: "run_finished", facts: expect.objectContaining({ state: "failed", failedTasks: ["extract"] }) }),
+    ]);
   });
 
   it("answers 404 for an unknown run", async () => {
@@ -106,12 +117,20 @@ describe("GET /api/v1/dags/{dagId}/runs/{runId}/explain", () => {
 describe("GET /api/v1/dags/{dagId}/runs/{runId}/tasks/{taskId}/explain", () => {
   it("names the task instance holding the full pool", async () => {
     await h.store.upsertPool({ name: "db", slots: 1, description: "" });
-    await h.store.createRun(newRun("other", "o1", { dagVersion: "other-v1", state: "running" }), [taskInstance("extract", { pool: "db", state: "running", tryNumber: 1 })]);
+    await h.store.createRun(newRun("other", "o1", { dagVersion: "other-v1", state: "running" }), [
+      taskInstance("extract", { pool: "db", state: "running", tryNumber: 1 }),
+    ]);
     await etlRun("r1", "running", { extract: { pool: "db" } });
     const e = await explain("/api/v1/dags/etl/runs/r1/tasks/extract/explain");
     expect(e).toMatchObject({ state: "none", running: false });
     const r = reason(e, "pool_full");
-    expect(r.facts).toEqual({ pool: "db", slots: 1, used: 1, needed: 1, holders: [{ dagId: "other", runId: "o1", taskId: "extract", mapIndex: -1, state: "running", pool: "db", poolSlots: 1 }] });
+    expect(r.facts).toEqual({
+      pool: "db",
+      slots: 1,
+      used: 1,
+      needed: 1,
+      holders: [{ dagId: "other", runId: "o1", taskId: "extract", mapIndex: -1, state: "running", pool: "db", poolSlots: 1 }],
+    });
     expect(r.message).toBe('Task "extract" waits for 1 slot of pool "db": 1 of its 1 are taken by "extract" of other/o1 (running).');
   });
 
@@ -133,20 +152,40 @@ describe("GET /api/v1/dags/{dagId}/runs/{runId}/tasks/{taskId}/explain", () => {
   });
 
   it("gives a waiting sensor's pokes and timeout", async () => {
-    const trigger = { kind: "file", args: { path: "/in/*.csv" }, pokeIntervalMs: 60_000, exponentialBackoff: false, maxWaitMs: null, timeoutMs: 7_200_000, timeoutAt: NOW + 3_600_000, softFail: false, key: "k" };
+    const trigger = {
+      kind: "file",
+      args: { path: "/in/*.csv" },
+      pokeIntervalMs: 60_000,
+      exponentialBackoff: false,
+      maxWaitMs: null,
+      timeoutMs: 7_200_000,
+      timeoutAt: NOW + 3_600_000,
+      softFail: false,
+      key: "k",
+    };
     await etlRun("r1", "running", {
       extract: { state: "deferred", tryNumber: 1, sensorWait: { firstPokeAt: NOW - 3_600_000, pokes: 61, trigger } },
       load: { state: "up_for_reschedule", tryNumber: 1, nextRetryAt: NOW + 30_000, sensorWait: { firstPokeAt: NOW - 600_000, pokes: 5, trigger: null } },
     });
     const d = reason(await explain("/api/v1/dags/etl/runs/r1/tasks/extract/explain"), "sensor_deferred");
-    expect(d.facts).toEqual({ mode: "deferred", check: "file", pokes: 61, firstPokeAt: new Date(NOW - 3_600_000).toISOString(), pokeIntervalMs: 60_000, timeoutAt: new Date(NOW + 3_600_000).toISOString(), softFail: false });
+    expect(d.facts).toEqual({
+      mode: "deferred",
+      check: "file",
+      pokes: 61,
+      firstPokeAt: new Date(NOW - 3_600_000).toISOString(),
+      pokeIntervalMs: 60_000,
+      timeoutAt: new Date(NOW + 3_600_000).toISOString(),
+      softFail: false,
+    });
     const s = reason(await explain("/api/v1/dags/etl/runs/r1/tasks/load/explain"), "sensor_rescheduled");
     expect(s.facts).toMatchObject({ mode: "reschedule", pokes: 5, nextPokeAt: new Date(NOW + 30_000).toISOString() });
   });
 
   it("explains a copy of a mapped task by mapIndex; 404 for a missing copy or task, 400 for a bad mapIndex", async () => {
     const run = await etlRun("r1", "running", { extract: { state: "running" } });
-    await h.store.commit({ taskInstances: [taskInstance("extract", { runPk: run!.id, mapIndex: 0, state: "up_for_retry", nextRetryAt: NOW + 1000, tryNumber: 1, maxTries: 2 })] });
+    await h.store.commit({
+      taskInstances: [taskInstance("extract", { runPk: run!.id, mapIndex: 0, state: "up_for_retry", nextRetryAt: NOW + 1000, tryNumber: 1, maxTries: 2 })],
+    });
     const e = await explain("/api/v1/dags/etl/runs/r1/tasks/extract/explain?mapIndex=0");
     expect(e.reasons[0]!.code).toBe("retry_wait");
     expect(e.reasons[0]!.message).toMatch(/^Copy 0 of task "extract"/);

@@ -8,7 +8,13 @@ import { requireTaskInstance } from "../lookups.js";
 import { errors, idParam, obj, ref } from "../schemas/json-schema.js";
 
 const tags = ["explain"];
-const mapIndexQuery = { type: "integer", minimum: -1, maximum: 1_000_000, default: -1, description: "A copy of a mapped task (0…N-1); -1 (default) is the task itself." } as const;
+const mapIndexQuery = {
+  type: "integer",
+  minimum: -1,
+  maximum: 1_000_000,
+  default: -1,
+  description: "A copy of a mapped task (0…N-1); -1 (default) is the task itself.",
+} as const;
 const response = { 200: ref("Explanation"), ...errors(400, 401, 403, 404) };
 
 /** "Why isn't it running?" for a DAG, a run and a task instance (docs/explain.md). Read-only. */
@@ -17,13 +23,24 @@ export async function explainRoutes(app: FastifyInstance, deps: RouteDeps): Prom
 
   app.get<{ Params: { dagId: string } }>(
     "/api/v1/dags/:dagId/explain",
-    { config: { role: "viewer" }, schema: { tags, summary: "Why the DAG has no run going or coming: paused, schedule, max active runs, scheduler", params: obj({ dagId: idParam }), response } },
+    {
+      config: { role: "viewer" },
+      schema: {
+        tags,
+        summary: "Why the DAG has no run going or coming: paused, schedule, max active runs, scheduler",
+        params: obj({ dagId: idParam }),
+        response,
+      },
+    },
     async (request) => explainDag(await gatherDagFacts(sources(), request.params.dagId)),
   );
 
   app.get<{ Params: { dagId: string; runId: string } }>(
     "/api/v1/dags/:dagId/runs/:runId/explain",
-    { config: { role: "viewer" }, schema: { tags, summary: "Why the run is not running, or which of its tasks wait and why", params: obj({ dagId: idParam, runId: idParam }), response } },
+    {
+      config: { role: "viewer" },
+      schema: { tags, summary: "Why the run is not running, or which of its tasks wait and why", params: obj({ dagId: idParam, runId: idParam }), response },
+    },
     async (request) => explainRun(await gatherRunFacts(sources(), request.params.dagId, request.params.runId)),
   );
 

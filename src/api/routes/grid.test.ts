@@ -13,7 +13,10 @@ afterEach(async () => {
 describe("GET /api/v1/dags/:dagId/grid", () => {
   it("gives one cell per task of the latest spec, null where an older version lacks the task", async () => {
     // r-old ran version v0 (no "report" task, plus a task since removed).
-    await h.store.createRun(newRun("etl", "r-old", { dagVersion: "etl-v0" }), [taskInstance("extract", { state: "success", tryNumber: 1 }), taskInstance("gone")]);
+    await h.store.createRun(newRun("etl", "r-old", { dagVersion: "etl-v0" }), [
+      taskInstance("extract", { state: "success", tryNumber: 1 }),
+      taskInstance("gone"),
+    ]);
     await h.store.createRun(newRun("etl", "r-new", { dagVersion: "etl-v1" }), [
       taskInstance("extract", { state: "failed", tryNumber: 2 }),
       taskInstance("load", { state: "upstream_failed" }),
@@ -36,9 +39,22 @@ describe("GET /api/v1/dags/:dagId/grid", () => {
           startedAt: null,
           endedAt: null,
           note: null,
-          tasks: [{ state: "failed", tryNumber: 2 }, { state: "upstream_failed", tryNumber: 0 }, { state: "none", tryNumber: 0 }],
+          tasks: [
+            { state: "failed", tryNumber: 2 },
+            { state: "upstream_failed", tryNumber: 0 },
+            { state: "none", tryNumber: 0 },
+          ],
         },
-        { runId: "r-old", state: "queued", runType: "manual", logicalDate: null, startedAt: null, endedAt: null, note: null, tasks: [{ state: "success", tryNumber: 1 }, null, null] },
+        {
+          runId: "r-old",
+          state: "queued",
+          runType: "manual",
+          logicalDate: null,
+          startedAt: null,
+          endedAt: null,
+          note: null,
+          tasks: [{ state: "success", tryNumber: 1 }, null, null],
+        },
       ],
       nextCursor: null,
     });
@@ -52,7 +68,14 @@ describe("GET /api/v1/dags/:dagId/grid", () => {
   });
 
   it("follows the latest spec's task order after a new version", async () => {
-    await h.store.saveDagVersion({ versionHash: "etl-v2", dagId: "etl", spec: { ...etlSpec(), tasks: [taskSpec("load"), taskSpec("extract")] }, source: "", bundlePath: "/b", createdAt: NOW });
+    await h.store.saveDagVersion({
+      versionHash: "etl-v2",
+      dagId: "etl",
+      spec: { ...etlSpec(), tasks: [taskSpec("load"), taskSpec("extract")] },
+      source: "",
+      bundlePath: "/b",
+      createdAt: NOW,
+    });
     const grid = (await h.app.inject("/api/v1/dags/etl/grid")).json();
     expect(grid.tasks.map((t: { taskId: string }) => t.taskId)).toEqual(["load", "extract"]);
   });
@@ -75,7 +98,14 @@ describe("GET /api/v1/dags/:dagId/grid", () => {
 
   it("answers 404 for an unknown DAG and shows an empty grid for a DAG without runs", async () => {
     expect((await h.app.inject("/api/v1/dags/nope/grid")).statusCode).toBe(404);
-    await h.store.saveDagVersion({ versionHash: "e-v1", dagId: "empty", spec: { ...dagSpec("empty"), tasks: [] }, source: "", bundlePath: "/b", createdAt: NOW });
+    await h.store.saveDagVersion({
+      versionHash: "e-v1",
+      dagId: "empty",
+      spec: { ...dagSpec("empty"), tasks: [] },
+      source: "",
+      bundlePath: "/b",
+      createdAt: NOW,
+    });
     expect((await h.app.inject("/api/v1/dags/empty/grid")).json()).toEqual({ tasks: [], runs: [], nextCursor: null });
   });
 });

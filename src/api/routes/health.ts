@@ -8,12 +8,15 @@ import { diskHealth, diskSchema } from "./disk-health.js";
 /** A scheduler is up when its last heartbeat is younger than this. */
 export const SCHEDULER_FRESH_MS = 30_000;
 
-const healthSchema = obj({
-  status: stringEnum(["ok", "degraded", "unhealthy"]),
-  store: obj({ status: stringEnum(["ok", "unavailable", "down"]), error: str, since: time }, ["error", "since"]),
-  scheduler: obj({ status: stringEnum(["ok", "down"]), lastHeartbeat: time }),
-  disk: diskSchema,
-}, ["disk"]);
+const healthSchema = obj(
+  {
+    status: stringEnum(["ok", "degraded", "unhealthy"]),
+    store: obj({ status: stringEnum(["ok", "unavailable", "down"]), error: str, since: time }, ["error", "since"]),
+    scheduler: obj({ status: stringEnum(["ok", "down"]), lastHeartbeat: time }),
+    disk: diskSchema,
+  },
+  ["disk"],
+);
 
 type Unavailable = Extract<StoreAvailabilityState, { status: "unavailable" }>;
 

@@ -12,7 +12,7 @@ export async function importErrorRoutes(app: FastifyInstance, deps: RouteDeps): 
         tags: ["dags"],
         summary: "DAG files that failed to load, and type-check warnings",
         description:
-          "Load errors (`severity` \"error\") first, then the background type check's warnings (`severity` \"warning\": the DAG loads and runs), each by file in the order reported. `?severity=` lists only one kind.",
+          'Load errors (`severity` "error") first, then the background type check\'s warnings (`severity` "warning": the DAG loads and runs), each by file in the order reported. `?severity=` lists only one kind.',
         querystring: obj({ severity: stringEnum(["error", "warning"]) }, ["severity"]),
         response: { 200: obj({ errors: arrayOf(ref("ImportError")) }), ...errors(400, 401, 403) },
       },

@@ -23,7 +23,11 @@ const NODE = {
   ),
   description: "A dataset, a task that reads or writes one, or a DAG scheduled on one.",
 };
-const EDGE = obj({ source: str, target: str, kind: { ...stringEnum(["writes", "reads", "triggers"]), description: "task → dataset: writes; dataset → task: reads; dataset → DAG: triggers." } });
+const EDGE = obj({
+  source: str,
+  target: str,
+  kind: { ...stringEnum(["writes", "reads", "triggers"]), description: "task → dataset: writes; dataset → task: reads; dataset → DAG: triggers." },
+});
 
 export async function lineageRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;

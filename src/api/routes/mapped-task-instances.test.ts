@@ -39,25 +39,45 @@ describe("mapped task instances in the API", () => {
     expect(res.statusCode).toBe(200);
     const body = res.json();
     expect(body.mapIndex).toBe(-1);
-    expect(body.copies.map((c: { mapIndex: number; state: string }) => [c.mapIndex, c.state])).toEqual([[0, "success"], [1, "running"]]);
+    expect(body.copies.map((c: { mapIndex: number; state: string }) => [c.mapIndex, c.state])).toEqual([
+      [0, "success"],
+      [1, "running"],
+    ]);
   });
 
   it("?mapIndex=i gives one copy with its own attempts and return value", async () => {
     const one = (await h.app.inject(`${base}/extract?mapIndex=1`)).json();
     expect(one.mapIndex).toBe(1);
-    expect(one.attempts.map((a: { tryNumber: number; state: string }) => [a.tryNumber, a.state])).toEqual([[1, "failed"], [2, "running"]]);
+    expect(one.attempts.map((a: { tryNumber: number; state: string }) => [a.tryNumber, a.state])).toEqual([
+      [1, "failed"],
+      [2, "running"],
+    ]);
     expect(one.copies).toEqual([]);
     expect((await h.app.inject(`${base}/extract?mapIndex=0`)).json().returnValue).toBe(10);
   });
 
   it("a deferred sensor shows its progress and check kind, not the check's arguments", async () => {
     const trigger = {
-      kind: "http", args: { url: "http://127.0.0.1/ready", headers: { authorization: "Bearer t0ken" } }, pokeIntervalMs: 1000, exponentialBackoff: false,
-      maxWaitMs: null, timeoutMs: 60_000, timeoutAt: NOW + 60_000, softFail: false, key: "etl#wait#x",
+      kind: "http",
+      args: { url: "http://127.0.0.1/ready", headers: { authorization: "Bearer t0ken" } },
+      pokeIntervalMs: 1000,
+      exponentialBackoff: false,
+      maxWaitMs: null,
+      timeoutMs: 60_000,
+      timeoutAt: NOW + 60_000,
+      softFail: false,
+      key: "etl#wait#x",
     };
-    await h.store.commit({ taskInstances: [taskInstance("load", { runPk: run.id, state: "deferred", tryNumber: 1, sensorWait: { firstPokeAt: NOW, pokes: 3, trigger } })] });
+    await h.store.commit({
+      taskInstances: [taskInstance("load", { runPk: run.id, state: "deferred", tryNumber: 1, sensorWait: { firstPokeAt: NOW, pokes: 3, trigger } })],
+    });
     const res = await h.app.inject(`${base}/load`);
-    expect(res.json().sensor).toEqual({ firstPokeAt: new Date(NOW).toISOString(), pokes: 3, timeoutAt: new Date(NOW + 60_000).toISOString(), deferredCheck: "http" });
+    expect(res.json().sensor).toEqual({
+      firstPokeAt: new Date(NOW).toISOString(),
+      pokes: 3,
+      timeoutAt: new Date(NOW + 60_000).toISOString(),
+      deferredCheck: "http",
+    });
     expect(res.body).not.toContain("t0ken");
   });
 

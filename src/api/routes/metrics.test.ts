@@ -40,7 +40,11 @@ describe("GET /metrics", () => {
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toMatchObject({ error: { code: "unauthorized" } });
     expect(anonymous.body).not.toContain("baton_up");
-    const wrong = await h.app.inject({ url: "/metrics", headers: { ...fromLoopback.headers, authorization: "Bearer baton_nope_nope" }, remoteAddress: "127.0.0.1" });
+    const wrong = await h.app.inject({
+      url: "/metrics",
+      headers: { ...fromLoopback.headers, authorization: "Bearer baton_nope_nope" },
+      remoteAddress: "127.0.0.1",
+    });
     expect(wrong.statusCode).toBe(401);
     const ok = await h.app.inject({ url: "/metrics", headers: { ...fromLoopback.headers, ...(await h.bearer("viewer")) }, remoteAddress: "127.0.0.1" });
     expect(ok.statusCode).toBe(200);

@@ -16,11 +16,22 @@ const slack: NotifierDeclaration = { notifier: "slack", connection: "slack_alert
 async function seed(): Promise<number[]> {
   const ids: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const d = await h.store.notifications.addDelivery({ declaration: slack, alert: sampleAlert({ dagId: i % 2 ? "other" : "etl", dedupKey: `baton/x/t${i}` }), summary: `alert ${i}`, createdAt: 1_000 + i }, 0);
+    const d = await h.store.notifications.addDelivery(
+      { declaration: slack, alert: sampleAlert({ dagId: i % 2 ? "other" : "etl", dedupKey: `baton/x/t${i}` }), summary: `alert ${i}`, createdAt: 1_000 + i },
+      0,
+    );
     ids.push(d!.id);
   }
   await h.store.notifications.claimDeliveries("s", 2_000, 60_000, 1);
-  await h.store.notifications.finishDelivery(ids[0]!, "s", { state: "failed", attempts: 8, lastError: "Slack webhook at hooks.slack.com: HTTP 404: no_service", nextAttemptAt: null, target: "hooks.slack.com", externalRef: null, at: 3_000 });
+  await h.store.notifications.finishDelivery(ids[0]!, "s", {
+    state: "failed",
+    attempts: 8,
+    lastError: "Slack webhook at hooks.slack.com: HTTP 404: no_service",
+    nextAttemptAt: null,
+    target: "hooks.slack.com",
+    externalRef: null,
+    at: 3_000,
+  });
   return ids;
 }
 
@@ -58,7 +69,11 @@ describe("GET /api/v1/notifications", () => {
 
   it("filters by DAG and state (repeatable) and pages with nextCursor", async () => {
     const ids = await seed();
-    const get = async (q: string) => (await h.app.inject({ url: `/api/v1/notifications${q}`, headers: await h.bearer("viewer") })).json() as { deliveries: { id: number }[]; nextCursor: string | null };
+    const get = async (q: string) =>
+      (await h.app.inject({ url: `/api/v1/notifications${q}`, headers: await h.bearer("viewer") })).json() as {
+        deliveries: { id: number }[];
+        nextCursor: string | null;
+      };
     expect((await get("?state=failed")).deliveries.map((d) => d.id)).toEqual([ids[0]]);
     expect((await get("?state=failed&state=pending&dagId=other")).deliveries.map((d) => d.id)).toEqual([ids[3], ids[1]]);
     const first = await get("?limit=2");

@@ -24,7 +24,10 @@ const Delivery = obj({
   attempts: { ...int, description: "Attempts made so far." },
   lastError: { ...nullableStr, description: "Why the last attempt failed (secrets masked); null once delivered." },
   nextAttemptAt: { ...time, description: "When a pending delivery is tried next; null once it ended." },
-  externalRef: { ...nullableStr, description: "The service's id for it: a Jira issue key, an Opsgenie request id, PagerDuty's dedup_key, an e-mail's Message-ID." },
+  externalRef: {
+    ...nullableStr,
+    description: "The service's id for it: a Jira issue key, an Opsgenie request id, PagerDuty's dedup_key, an e-mail's Message-ID.",
+  },
   createdAt: time,
   updatedAt: time,
   deliveredAt: time,
@@ -76,7 +79,12 @@ export async function notificationRoutes(app: FastifyInstance, deps: RouteDeps):
         querystring: obj(
           {
             dagId: { ...idParam, description: "Only this DAG's." },
-            state: { type: "array", items: stringEnum(DELIVERY_STATES), maxItems: 3, description: "Only these states (repeat the parameter: `state=failed&state=pending`)." },
+            state: {
+              type: "array",
+              items: stringEnum(DELIVERY_STATES),
+              maxItems: 3,
+              description: "Only these states (repeat the parameter: `state=failed&state=pending`).",
+            },
             limit: { type: "integer", minimum: 1, maximum: 500, default: 50 },
             cursor: { type: "string", maxLength: 100, description: "The previous page's nextCursor." },
           },

@@ -24,17 +24,47 @@ afterEach(async () => {
   await h.close();
 });
 
-type Component = { kind: string; id: string; name: string; state: string; level: string; version: string | null; load: { dags: number; queuedRuns: number; runningRuns: number } | null; detail: string | null };
+type Component = {
+  kind: string;
+  id: string;
+  name: string;
+  state: string;
+  level: string;
+  version: string | null;
+  load: { dags: number; queuedRuns: number; runningRuns: number } | null;
+  detail: string | null;
+};
 
 async function overview() {
   const res = await h.app.inject({ method: "GET", url: "/api/v1/overview", headers: await h.bearer("viewer") });
   expect(res.statusCode, res.body).toBe(200);
-  return res.json() as { level: string; components: Component[]; runs: Record<string, unknown> & { recentFailed: { dagId: string; runId: string }[] }; [k: string]: unknown };
+  return res.json() as {
+    level: string;
+    components: Component[];
+    runs: Record<string, unknown> & { recentFailed: { dagId: string; runId: string }[] };
+    [k: string]: unknown;
+  };
 }
 const byId = (components: Component[], id: string) => components.find((c) => c.id === id);
 
 function worker(id: string, over: Partial<WorkerRecord> = {}): WorkerRecord {
-  return { id, name: id, host: `${id}.example`, pid: 1, tokenId: "t", queues: ["gpu"], concurrency: 2, running: 1, version: "1.2.3", state: "active", startedAt: NOW - HOUR, lastSeenAt: NOW, stateChangedAt: NOW - HOUR, reason: null, ...over };
+  return {
+    id,
+    name: id,
+    host: `${id}.example`,
+    pid: 1,
+    tokenId: "t",
+    queues: ["gpu"],
+    concurrency: 2,
+    running: 1,
+    version: "1.2.3",
+    state: "active",
+    startedAt: NOW - HOUR,
+    lastSeenAt: NOW,
+    stateChangedAt: NOW - HOUR,
+    reason: null,
+    ...over,
+  };
 }
 
 describe("GET /api/v1/overview", () => {
@@ -56,10 +86,24 @@ describe("GET /api/v1/overview", () => {
     await h.store.beatScheduler("s-a", NOW);
 
     let o = await overview();
-    expect(byId(o.components, "s-a")).toMatchObject({ kind: "scheduler", state: "healthy", level: "ok", version: "9.9.9", load: { dags: 2, queuedRuns: 1, runningRuns: 1 } });
-    expect(byId(o.components, "s-gone")).toMatchObject({ state: "lost", level: "warning", detail: "fenced by s-a; its work was adopted", load: { dags: 0, queuedRuns: 0, runningRuns: 0 } });
+    expect(byId(o.components, "s-a")).toMatchObject({
+      kind: "scheduler",
+      state: "healthy",
+      level: "ok",
+      version: "9.9.9",
+      load: { dags: 2, queuedRuns: 1, runningRuns: 1 },
+    });
+    expect(byId(o.components, "s-gone")).toMatchObject({
+      state: "lost",
+      level: "warning",
+      detail: "fenced by s-a; its work was adopted",
+      load: { dags: 0, queuedRuns: 0, runningRuns: 0 },
+    });
     expect(byId(o.components, "s-quit")).toMatchObject({ state: "stopped", level: "inactive" });
-    expect(o.components.filter((c) => c.kind === "triggerer" || c.kind === "dag-processor").map((c) => [c.kind, c.state])).toEqual([["triggerer", "healthy"], ["dag-processor", "healthy"]]);
+    expect(o.components.filter((c) => c.kind === "triggerer" || c.kind === "dag-processor").map((c) => [c.kind, c.state])).toEqual([
+      ["triggerer", "healthy"],
+      ["dag-processor", "healthy"],
+    ]);
     expect(o.components.find((c) => c.kind === "api")).toMatchObject({ state: "healthy", version: "9.9.9" });
     expect(o.level).toBe("warning"); // the adopted scheduler
 
@@ -83,7 +127,14 @@ describe("GET /api/v1/overview", () => {
     await h.store.workers.upsertWorker(worker("w-ok", { lastSeenAt: NOW - 1_000 }));
     await h.store.workers.upsertWorker(worker("w-late", { lastSeenAt: NOW - 7_000 }));
     await h.store.workers.upsertWorker(worker("w-silent", { lastSeenAt: NOW - 11_000 }));
-    await h.store.workers.upsertWorker(worker("w-killed", { state: "lost", lastSeenAt: NOW - 30_000, stateChangedAt: NOW - 20_000, reason: "worker w-killed lost: not heard from for more than 10000 ms (BATON_WORKER_LOST_MS)" }));
+    await h.store.workers.upsertWorker(
+      worker("w-killed", {
+        state: "lost",
+        lastSeenAt: NOW - 30_000,
+        stateChangedAt: NOW - 20_000,
+        reason: "worker w-killed lost: not heard from for more than 10000 ms (BATON_WORKER_LOST_MS)",
+      }),
+    );
     await h.store.workers.upsertWorker(worker("w-done", { state: "stopped", stateChangedAt: NOW - 60_000, reason: "shut down (SIGTERM)" }));
     await h.store.workers.upsertWorker(worker("w-old", { state: "lost", stateChangedAt: NOW - 2 * HOUR }));
     const o = await overview();
@@ -102,8 +153,13 @@ describe("GET /api/v1/overview", () => {
 
   it("failed runs of the last 24 hours, running runs, import errors, missed deadlines, anomalies and near-full pools", async () => {
     const make = async (runId: string, state: "running" | "failed", endedAt: number | null) => {
-      const r = (await h.store.createRun(newRun("etl", runId), [taskInstance("extract", state === "running" ? { state: "running", pool: "db", poolSlots: 1 } : {})]))!;
-      await h.store.commit({ runs: [{ id: r.id, state, ...(endedAt === null ? {} : { endedAt }) }], taskInstances: [taskInstance("extract", { runPk: r.id, state: state === "running" ? "running" : "failed", pool: "db", poolSlots: 1 })] });
+      const r = (await h.store.createRun(newRun("etl", runId), [
+        taskInstance("extract", state === "running" ? { state: "running", pool: "db", poolSlots: 1 } : {}),
+      ]))!;
+      await h.store.commit({
+        runs: [{ id: r.id, state, ...(endedAt === null ? {} : { endedAt }) }],
+        taskInstances: [taskInstance("extract", { runPk: r.id, state: state === "running" ? "running" : "failed", pool: "db", poolSlots: 1 })],
+      });
       return r;
     };
     await make("broke-yesterday", "failed", NOW - 30 * HOUR);
@@ -112,8 +168,34 @@ describe("GET /api/v1/overview", () => {
     await h.store.upsertPool({ name: "db", slots: 1, description: "" });
     await h.store.upsertPool({ name: "roomy", slots: 10, description: "" });
     await h.store.replaceImportErrors("/dags/bad.ts", [{ file: "/dags/bad.ts", line: 3, column: 1, message: "SyntaxError: nope", at: NOW }]);
-    await h.store.deadlines.recordMissedDeadline({ dagId: "etl", runId: "broke", runPk: failed.id, taskId: null, mapIndex: -1, tryNumber: 0, deadlineIndex: 0, description: "logicalDate + 1h", dueAt: NOW - HOUR, detectedAt: NOW - 60_000 });
-    await h.store.anomalies.recordAnomaly({ dagId: "etl", runId: "broke", runPk: failed.id, taskId: "extract", mapIndex: -1, tryNumber: 1, metric: "duration", value: 90, median: 10, mad: 1, score: 54, points: 20, season: "none", detectedAt: NOW - 60_000 });
+    await h.store.deadlines.recordMissedDeadline({
+      dagId: "etl",
+      runId: "broke",
+      runPk: failed.id,
+      taskId: null,
+      mapIndex: -1,
+      tryNumber: 0,
+      deadlineIndex: 0,
+      description: "logicalDate + 1h",
+      dueAt: NOW - HOUR,
+      detectedAt: NOW - 60_000,
+    });
+    await h.store.anomalies.recordAnomaly({
+      dagId: "etl",
+      runId: "broke",
+      runPk: failed.id,
+      taskId: "extract",
+      mapIndex: -1,
+      tryNumber: 1,
+      metric: "duration",
+      value: 90,
+      median: 10,
+      mad: 1,
+      score: 54,
+      points: 20,
+      season: "none",
+      detectedAt: NOW - 60_000,
+    });
 
     const o = await overview();
     expect(o.runs).toMatchObject({ queued: 0, running: 1, failed: 1 });

@@ -24,7 +24,11 @@ const ComponentSchema = {
     lastHeartbeat: { ...time, description: "Schedulers: the lease's last beat (their clock); workers: last heard from (the API server's clock)." },
     startedAt: time,
     detail: nullableStr,
-    load: { ...obj({ dags: int, queuedRuns: int, runningRuns: int }), type: ["object", "null"], description: "Schedulers: the DAGs they own and those DAGs' unfinished runs." },
+    load: {
+      ...obj({ dags: int, queuedRuns: int, runningRuns: int }),
+      type: ["object", "null"],
+      description: "Schedulers: the DAGs they own and those DAGs' unfinished runs.",
+    },
     running: { ...nullableInt, description: "Workers: attempts held as of the last heartbeat." },
     concurrency: nullableInt,
   }),
@@ -54,7 +58,12 @@ const overviewSchema = obj({
     description: "Detected in the last 24 hours; null when this server has no deadline store.",
   },
   anomalies: {
-    ...obj({ count: int, items: arrayOf(obj({ id: int, dagId: str, runId: str, taskId: str, metric: str, value: { type: "number" }, median: { type: "number" }, detectedAt: when })) }),
+    ...obj({
+      count: int,
+      items: arrayOf(
+        obj({ id: int, dagId: str, runId: str, taskId: str, metric: str, value: { type: "number" }, median: { type: "number" }, detectedAt: when }),
+      ),
+    }),
     type: ["object", "null"],
     description: "Detected in the last 24 hours; null when this server has no anomaly store.",
   },

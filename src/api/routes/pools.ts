@@ -25,7 +25,10 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
 
   app.get(
     "/api/v1/pools",
-    { config: { role: "viewer" }, schema: { tags, summary: "Pools and their usage", response: { 200: obj({ pools: arrayOf(ref("Pool")) }), ...errors(401, 403) } } },
+    {
+      config: { role: "viewer" },
+      schema: { tags, summary: "Pools and their usage", response: { 200: obj({ pools: arrayOf(ref("Pool")) }), ...errors(401, 403) } },
+    },
     async () => {
       const used = await usage();
       return { pools: (await store.listPools()).map((p) => poolView(p, used.get(p.name))) };
@@ -76,7 +79,11 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     },
     async (request) => {
       const pool = await requirePool(request.params.name);
-      const next = { ...pool, ...(request.body.slots === undefined ? {} : { slots: request.body.slots }), ...(request.body.description === undefined ? {} : { description: request.body.description }) };
+      const next = {
+        ...pool,
+        ...(request.body.slots === undefined ? {} : { slots: request.body.slots }),
+        ...(request.body.description === undefined ? {} : { description: request.body.description }),
+      };
       await store.upsertPool(next);
       noteAudit(request, {
         target: { type: "pool", id: pool.name },
@@ -91,7 +98,12 @@ export async function poolRoutes(app: FastifyInstance, deps: RouteDeps): Promise
     "/api/v1/pools/:name",
     {
       config: { role: "op", audit: "pool.delete" },
-      schema: { tags, summary: "Delete a pool (not default_pool)", params: nameParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "Delete a pool (not default_pool)",
+        params: nameParams,
+        response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404) },
+      },
     },
     async (request, reply) => {
       const { name } = request.params;

@@ -110,9 +110,21 @@ describe("GET /api/v1/runs and /api/v1/dags/:dagId/runs", () => {
 
 describe("POST /api/v1/dags/:dagId/runs", () => {
   it("creates a queued manual run with conf and logical date", async () => {
-    const res = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { conf: { n: 5, region: "eu" }, logicalDate: "2025-01-02", runId: "my_run" } });
+    const res = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/dags/etl/runs",
+      payload: { conf: { n: 5, region: "eu" }, logicalDate: "2025-01-02", runId: "my_run" },
+    });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ dagId: "etl", runId: "my_run", runType: "manual", state: "queued", conf: { n: 5, region: "eu" }, logicalDate: "2025-01-02T00:00:00.000Z", dagVersion: "etl-v1" });
+    expect(res.json()).toMatchObject({
+      dagId: "etl",
+      runId: "my_run",
+      runType: "manual",
+      state: "queued",
+      conf: { n: 5, region: "eu" },
+      logicalDate: "2025-01-02T00:00:00.000Z",
+      dagVersion: "etl-v1",
+    });
     expect(await h.store.getRun("etl", "my_run")).toBeDefined();
   });
 
@@ -157,7 +169,11 @@ describe("POST /api/v1/dags/:dagId/runs", () => {
     }
     const naive = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { logicalDate: "2025-01-02T06:30", runId: "naive" } });
     expect(naive.json().logicalDate).toBe("2025-01-02T06:30:00.000Z");
-    const offset = await h.app.inject({ method: "POST", url: "/api/v1/dags/etl/runs", payload: { logicalDate: "2025-01-03T06:30:00.250+02:00", runId: "offset" } });
+    const offset = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/dags/etl/runs",
+      payload: { logicalDate: "2025-01-03T06:30:00.250+02:00", runId: "offset" },
+    });
     expect(offset.json().logicalDate).toBe("2025-01-03T04:30:00.250Z");
   });
 

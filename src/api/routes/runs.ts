@@ -59,7 +59,10 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
 
   app.get<{ Params: { dagId: string }; Querystring: ListQuery }>(
     "/api/v1/dags/:dagId/runs",
-    { config: { role: "viewer" }, schema: { tags, summary: "Runs of one DAG, newest first", params: dagParams, querystring: listQuery(false), response: listResponse } },
+    {
+      config: { role: "viewer" },
+      schema: { tags, summary: "Runs of one DAG, newest first", params: dagParams, querystring: listQuery(false), response: listResponse },
+    },
     async (request) => {
       const { dagId } = request.params;
       if (!(await store.getDag(dagId))) throw new NotFoundError(`unknown DAG "${dagId}"`);
@@ -78,7 +81,12 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
         body: obj(
           {
             conf: { ...anyObject, description: "Params for this run, validated against the DAG's params schema." },
-            logicalDate: { type: ["string", "null"], maxLength: 40, description: "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone); default now." },
+            logicalDate: {
+              type: ["string", "null"],
+              maxLength: 40,
+              description:
+                "YYYY-MM-DD (midnight in the DAG's time zone) or YYYY-MM-DDTHH:MM[:SS[.fff]] with Z, ±HH:MM or no offset (wall-clock time in the DAG's time zone); default now.",
+            },
             runId: { type: "string", minLength: 1, maxLength: 250, pattern: RUN_ID_PATTERN },
           },
           ["conf", "logicalDate", "runId"],
@@ -124,7 +132,13 @@ export async function runRoutes(app: FastifyInstance, deps: RouteDeps): Promise<
       const { dagId, runId } = request.params;
       const run = await requireRun(store, dagId, runId);
       const out = await submitCommand(deps, "mark_run", { dagId, runId, state: request.body.state }, request.principal?.username ?? null);
-      noteAudit(request, { target: { type: "run", id: runId }, dagId, before: { state: run.state }, after: { state: request.body.state }, details: commandDetails(out) });
+      noteAudit(request, {
+        target: { type: "run", id: runId },
+        dagId,
+        before: { state: run.state },
+        after: { state: request.body.state },
+        details: commandDetails(out),
+      });
       return reply.status(out.status).send(out.body);
     },
   );

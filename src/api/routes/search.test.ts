@@ -27,11 +27,22 @@ it("finds a DAG, its tasks (with the newest run to open them in), runs and datas
     { dagId: "etl", taskId: "load", kind: "function", latestRunId: "load_backfill_1" },
     { dagId: "other", taskId: "load", kind: "function", latestRunId: null },
   ]);
-  expect(body.runs).toEqual([{ dagId: "etl", runId: "load_backfill_1", state: "queued", runType: "manual", logicalDate: new Date(NOW).toISOString(), createdAt: new Date(NOW).toISOString() }]);
+  expect(body.runs).toEqual([
+    {
+      dagId: "etl",
+      runId: "load_backfill_1",
+      state: "queued",
+      runType: "manual",
+      logicalDate: new Date(NOW).toISOString(),
+      createdAt: new Date(NOW).toISOString(),
+    },
+  ]);
   expect(body.datasets).toEqual([{ uri: "warehouse://loads", eventCount: 1 }]);
 
   const byTag = (await search("q=misc")).json();
-  expect(byTag.dags).toEqual([{ dagId: "other", description: expect.any(String), owner: null, tags: ["misc"], paused: false, matched: "tag", latestRun: null }]);
+  expect(byTag.dags).toEqual([
+    { dagId: "other", description: expect.any(String), owner: null, tags: ["misc"], paused: false, matched: "tag", latestRun: null },
+  ]);
   const etl = (await search("q=etl")).json();
   expect(etl.dags.map((d: { dagId: string }) => d.dagId)).toEqual(["etl"]);
   expect(etl.dags[0].latestRun).toEqual({ runId: "load_backfill_1", state: "queued" });

@@ -27,7 +27,10 @@ const SearchResponse = obj({
       dagId: str,
       taskId: str,
       kind: str,
-      latestRunId: { ...nullableStr, description: "The DAG's newest run, to open the task in (UI: /dags/{dagId}/grid?run=…&task=…); null before the first run." },
+      latestRunId: {
+        ...nullableStr,
+        description: "The DAG's newest run, to open the task in (UI: /dags/{dagId}/grid?run=…&task=…); null before the first run.",
+      },
     }),
   ),
   datasets: arrayOf(obj({ uri: str, eventCount: { ...int, description: "Recorded events; 0 for a URI only named by a task's outlets or inlets." } })),

@@ -13,8 +13,13 @@ const tags = ["task instances"];
 const runParams = obj({ dagId: idParam, runId: idParam });
 const taskParams = obj({ dagId: idParam, runId: idParam, taskId: idParam });
 type TaskParams = { dagId: string; runId: string; taskId: string };
-const mapIndexQuery = { type: "integer", minimum: -1, maximum: 1_000_000, default: -1, description: "A copy of a mapped task (0…N-1); -1 (default) is the task itself." } as const;
-
+const mapIndexQuery = {
+  type: "integer",
+  minimum: -1,
+  maximum: 1_000_000,
+  default: -1,
+  description: "A copy of a mapped task (0…N-1); -1 (default) is the task itself.",
+} as const;
 
 export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps): Promise<void> {
   const { store } = deps;
@@ -23,7 +28,12 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     "/api/v1/dags/:dagId/runs/:runId/tasks",
     {
       config: { role: "viewer" },
-      schema: { tags, summary: "A run's task instances", params: runParams, response: { 200: obj({ taskInstances: arrayOf(ref("TaskInstance")) }), ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "A run's task instances",
+        params: runParams,
+        response: { 200: obj({ taskInstances: arrayOf(ref("TaskInstance")) }), ...errors(400, 401, 403, 404) },
+      },
     },
     async (request) => {
       const run = await requireRun(store, request.params.dagId, request.params.runId);
@@ -38,19 +48,32 @@ export async function taskInstanceRoutes(app: FastifyInstance, deps: RouteDeps):
     "/api/v1/dags/:dagId/runs/:runId/tasks/:taskId",
     {
       config: { role: "viewer" },
-      schema: { tags, summary: "A task instance with its attempts and return value", params: taskParams, querystring: obj({ mapIndex: mapIndexQuery }, ["mapIndex"]), response: { 200: ref("TaskInstanceDetail"), ...errors(400, 401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "A task instance with its attempts and return value",
+        params: taskParams,
+        querystring: obj({ mapIndex: mapIndexQuery }, ["mapIndex"]),
+        response: { 200: ref("TaskInstanceDetail"), ...errors(400, 401, 403, 404) },
+      },
     },
     async (request) => {
       const { dagId, runId, taskId } = request.params;
       const run = await requireRun(store, dagId, runId);
       const ti = await requireTaskInstance(store, run, taskId, request.query.mapIndex);
-      const [attempts, version, tis] = await Promise.all([store.listAttempts(run.id, taskId), store.getDagVersion(run.dagVersion), store.listTaskInstances(run.id)]);
+      const [attempts, version, tis] = await Promise.all([
+        store.listAttempts(run.id, taskId),
+        store.getDagVersion(run.dagVersion),
+        store.listTaskInstances(run.id),
+      ]);
       const kind = version?.spec.tasks.find((t) => t.taskId === taskId)?.kind ?? null;
       const copies = ti.mapIndex >= 0 ? [] : tis.filter((t) => t.taskId === taskId && t.mapIndex >= 0 && t.state !== "removed");
       const value = await storedReturnValue(ti, deps.values);
       return {
         ...taskInstanceView(ti, kind),
-        attempts: attempts.filter((a) => a.mapIndex === ti.mapIndex).sort((a, b) => a.tryNumber - b.tryNumber).map(attemptView),
+        attempts: attempts
+          .filter((a) => a.mapIndex === ti.mapIndex)
+          .sort((a, b) => a.tryNumber - b.tryNumber)
+          .map(attemptView),
         copies: copies.sort((a, b) => a.mapIndex - b.mapIndex).map((c) => taskInstanceView(c, kind)),
         ...value,
         renderedCommand: renderedCommandOf(version, run, ti),

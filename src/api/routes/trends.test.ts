@@ -58,8 +58,20 @@ describe("GET /api/v1/dags/:dagId/trends", () => {
     const t = await trends("?runs=2&task=extract");
     expect(t.tasks).toEqual(["extract", "load", "report"]);
     expect(t.runs).toEqual([
-      expect.objectContaining({ runId: "r2", state: "failed", durationMs: 20 * MIN, landingMs: 25 * MIN, task: { state: "failed", tryNumber: 3, durationMs: 20 * MIN } }),
-      expect.objectContaining({ runId: "r3", state: "success", durationMs: 30 * MIN, landingMs: 35 * MIN, task: { state: "success", tryNumber: 2, durationMs: 30 * MIN } }),
+      expect.objectContaining({
+        runId: "r2",
+        state: "failed",
+        durationMs: 20 * MIN,
+        landingMs: 25 * MIN,
+        task: { state: "failed", tryNumber: 3, durationMs: 20 * MIN },
+      }),
+      expect.objectContaining({
+        runId: "r3",
+        state: "success",
+        durationMs: 30 * MIN,
+        landingMs: 35 * MIN,
+        task: { state: "success", tryNumber: 2, durationMs: 30 * MIN },
+      }),
     ]);
     // Without a task, no task point; a task with no instance in a run has none either.
     expect((await trends("?runs=1")).runs[0].task).toBeNull();
@@ -73,7 +85,15 @@ describe("GET /api/v1/dags/:dagId/trends", () => {
     expect((await h.app.inject("/api/v1/dags/etl/trends?days=0")).statusCode).toBe(400);
     expect((await h.app.inject("/api/v1/dags/etl/trends?runs=101")).statusCode).toBe(400);
     expect((await h.app.inject("/api/v1/dags/nope/trends")).statusCode).toBe(404);
-    expect(await trends()).toEqual({ timeZone: expect.any(String), since: expect.any(String), firstDay: expect.any(String), today: "2025-06-01", days: [], tasks: ["extract", "load", "report"], runs: [] });
+    expect(await trends()).toEqual({
+      timeZone: expect.any(String),
+      since: expect.any(String),
+      firstDay: expect.any(String),
+      today: "2025-06-01",
+      days: [],
+      tasks: ["extract", "load", "report"],
+      runs: [],
+    });
   });
 
   it("counts days in the DAG's time zone, with its DST offsets: a run at 22:00 in New York is on that New York day", async () => {

@@ -22,7 +22,14 @@ const trendsSchema = obj({
   firstDay: { type: "string", format: "date", description: "The first local day counted, YYYY-MM-DD." },
   today: { type: "string", format: "date", description: "Today in the DAG's time zone, YYYY-MM-DD: the last day counted." },
   days: {
-    ...arrayOf(obj({ date: { type: "string", format: "date", description: "Local day, in the DAG's time zone, of the run's logical date (creation time without one)." }, success: int, failed: int, other: { ...int, description: "Queued or running." } })),
+    ...arrayOf(
+      obj({
+        date: { type: "string", format: "date", description: "Local day, in the DAG's time zone, of the run's logical date (creation time without one)." },
+        success: int,
+        failed: int,
+        other: { ...int, description: "Queued or running." },
+      }),
+    ),
     description: "Days with runs only, oldest first.",
   },
   tasks: { ...arrayOf(str), description: "Task ids of the DAG's latest version." },
@@ -51,7 +58,8 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       config: { role: "viewer" },
       schema: {
         tags: ["runs"],
-        summary: "Daily run outcomes over the last `days` days of the DAG's time zone, and durations, lateness and one task's tries over the newest `runs` runs",
+        summary:
+          "Daily run outcomes over the last `days` days of the DAG's time zone, and durations, lateness and one task's tries over the newest `runs` runs",
         params: obj({ dagId: idParam }),
         querystring: {
           type: "object",
@@ -69,7 +77,8 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
       const { version } = await requireDag(deps.store, request.params.dagId);
       const taskIds = version.spec.tasks.map((t) => t.taskId);
       const { days: dayCount, runs: runCount, task } = request.query;
-      if (task !== undefined && !taskIds.includes(task)) throw new InvalidInputError(`DAG ${version.dagId} has no task "${task}"; its tasks: ${taskIds.join(", ")}`);
+      if (task !== undefined && !taskIds.includes(task))
+        throw new InvalidInputError(`DAG ${version.dagId} has no task "${task}"; its tasks: ${taskIds.join(", ")}`);
       // Days are the DAG's local days (its `timezone`, as its schedule): a run at 23:00 in New York is on that day, not the next UTC one.
       const timeZone = version.spec.timezone;
       const today = zoneDay(deps.now(), timeZone);
@@ -85,7 +94,9 @@ export async function trendsRoutes(app: FastifyInstance, deps: RouteDeps): Promi
         days: days.map((d) => ({ date: dateOf(d.day), success: d.success, failed: d.failed, other: d.other })),
         tasks: taskIds,
         // The newest-created runs; a backfill creates older logical dates later, so order by the date the charts show.
-        runs: page.runs.sort((x, y) => (x.logicalDate ?? x.createdAt) - (y.logicalDate ?? y.createdAt) || x.id - y.id).map((r) => runPoint(r, task === undefined ? undefined : tis.filter((ti) => ti.runPk === r.id))),
+        runs: page.runs
+          .sort((x, y) => (x.logicalDate ?? x.createdAt) - (y.logicalDate ?? y.createdAt) || x.id - y.id)
+          .map((r) => runPoint(r, task === undefined ? undefined : tis.filter((ti) => ti.runPk === r.id))),
       };
     },
   );

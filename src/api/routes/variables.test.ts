@@ -26,14 +26,25 @@ describe("variables API", () => {
     const t = (h = await secretsHarness());
     const plain = await t.call({ method: "POST", url: "/api/v1/variables", payload: { key: "region", value: "eu-west-1", description: "where" } });
     expect(plain.statusCode).toBe(201);
-    expect(plain.json()).toMatchObject({ key: "region", value: "eu-west-1", sensitive: false, description: "where", source: "store", envVar: "BATON_VAR_REGION", readOnly: false });
+    expect(plain.json()).toMatchObject({
+      key: "region",
+      value: "eu-west-1",
+      sensitive: false,
+      description: "where",
+      source: "store",
+      envVar: "BATON_VAR_REGION",
+      readOnly: false,
+    });
     const secret = await t.call({ method: "POST", url: "/api/v1/variables", payload: { key: "Slack-API-Key", value: SECRET } });
     expect(secret.statusCode).toBe(201);
     expect(secret.json()).toMatchObject({ key: "Slack-API-Key", value: "***", sensitive: true, description: "" });
     expect((await t.vault.getVariable("Slack-API-Key"))?.value).toBe(SECRET);
 
     const list = (await t.call("/api/v1/variables")).json().variables;
-    expect(list.map((v: { key: string; value: string }) => [v.key, v.value])).toEqual([["Slack-API-Key", "***"], ["region", "eu-west-1"]]);
+    expect(list.map((v: { key: string; value: string }) => [v.key, v.value])).toEqual([
+      ["Slack-API-Key", "***"],
+      ["region", "eu-west-1"],
+    ]);
     expect((await t.call("/api/v1/variables/Slack-API-Key")).json()).toMatchObject({ value: "***", sensitive: true });
     expect((await t.call("/api/v1/variables/region")).json()).toMatchObject({ value: "eu-west-1", updatedAt: expect.any(String) });
 
@@ -68,7 +79,10 @@ describe("variables API", () => {
       expect(res.json().error.field, JSON.stringify(payload).slice(0, 80)).toBe(field);
     }
     expect((await t.call({ method: "PATCH", url: "/api/v1/variables/db_password", payload: { key: "x" } })).json().error.field).toBe("key");
-    expect((await t.call("/api/v1/variables/nope")).json().error).toMatchObject({ code: "not_found", message: expect.stringContaining("BATON_VAR_NOPE and the store") });
+    expect((await t.call("/api/v1/variables/nope")).json().error).toMatchObject({
+      code: "not_found",
+      message: expect.stringContaining("BATON_VAR_NOPE and the store"),
+    });
     expect((await t.call({ method: "PATCH", url: "/api/v1/variables/nope", payload: { value: "v" } })).statusCode).toBe(404);
     expect((await t.call({ method: "DELETE", url: "/api/v1/variables/nope" })).statusCode).toBe(404);
     expectNoPlaintext(t, [SECRET, SECRET_2]);
@@ -79,7 +93,16 @@ describe("variables API", () => {
     await t.vault.putVariable("api_token", SECRET, "stored copy");
     const list = (await t.call("/api/v1/variables")).json().variables;
     expect(list).toEqual([
-      expect.objectContaining({ key: "api_token", value: "***", sensitive: true, source: "env", envVar: "BATON_VAR_API_TOKEN", readOnly: true, description: "stored copy", updatedAt: null }),
+      expect.objectContaining({
+        key: "api_token",
+        value: "***",
+        sensitive: true,
+        source: "env",
+        envVar: "BATON_VAR_API_TOKEN",
+        readOnly: true,
+        description: "stored copy",
+        updatedAt: null,
+      }),
       expect.objectContaining({ key: "mode", value: "fast", source: "env", readOnly: true, updatedAt: null }),
     ]);
     expect((await t.call("/api/v1/variables/mode")).json()).toMatchObject({ value: "fast", source: "env" });
@@ -123,7 +146,10 @@ describe("variables roles (required mode)", () => {
     }
     for (const r of routes) {
       const payload = "payload" in r ? { payload: r.payload } : {};
-      expect((await t.call({ method: r.method, url: r.url, headers: tokens[r.role], ...payload })).statusCode, `${r.method} ${r.url} as ${r.role}`).toBeLessThan(300);
+      expect(
+        (await t.call({ method: r.method, url: r.url, headers: tokens[r.role], ...payload })).statusCode,
+        `${r.method} ${r.url} as ${r.role}`,
+      ).toBeLessThan(300);
     }
     expect((await t.vault.getVariable("db_password"))?.value).toBe(SECRET_2);
     expectNoPlaintext(t, [SECRET, SECRET_2]);

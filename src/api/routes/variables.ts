@@ -26,7 +26,14 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
 
   app.get(
     "/api/v1/variables",
-    { config: { role: "op" }, schema: { tags, summary: "Variables; sensitive values as ***", response: { 200: obj({ variables: arrayOf(ref("Variable")) }), ...errors(401, 403, 404) } } },
+    {
+      config: { role: "op" },
+      schema: {
+        tags,
+        summary: "Variables; sensitive values as ***",
+        response: { 200: obj({ variables: arrayOf(ref("Variable")) }), ...errors(401, 403, 404) },
+      },
+    },
     async () => {
       const a = admin();
       const stored = await a.vault().listVariables();
@@ -36,7 +43,11 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
           ? variableView(v.key, v.value, { description: v.description, updatedAt: v.updatedAt, source: "store" })
           : variableView(v.key, fromEnv, { description: v.description, updatedAt: null, source: "env" });
       });
-      for (const key of envOnlyNames(a.env, "variable", stored.map((v) => v.key))) {
+      for (const key of envOnlyNames(
+        a.env,
+        "variable",
+        stored.map((v) => v.key),
+      )) {
         views.push(variableView(key, envVariable(a.env, key) ?? "", { description: "", updatedAt: null, source: "env" }));
       }
       return { variables: views.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0)) };
@@ -68,7 +79,15 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
 
   app.get<{ Params: { key: string } }>(
     "/api/v1/variables/:key",
-    { config: { role: "op" }, schema: { tags, summary: "One variable as tasks get it; a sensitive value as ***", params: keyParams, response: { 200: ref("Variable"), ...errors(400, 401, 403, 404) } } },
+    {
+      config: { role: "op" },
+      schema: {
+        tags,
+        summary: "One variable as tasks get it; a sensitive value as ***",
+        params: keyParams,
+        response: { 200: ref("Variable"), ...errors(400, 401, 403, 404) },
+      },
+    },
     async (request) => {
       const { key } = request.params;
       const a = admin();
@@ -115,7 +134,12 @@ export async function variableRoutes(app: FastifyInstance, deps: RouteDeps): Pro
     "/api/v1/variables/:key",
     {
       config: { role: "admin", audit: "variable.delete" },
-      schema: { tags, summary: "Delete a stored variable", params: keyParams, response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) } },
+      schema: {
+        tags,
+        summary: "Delete a stored variable",
+        params: keyParams,
+        response: { 204: { type: "null", description: "Deleted." }, ...errors(400, 401, 403, 404, 409) },
+      },
     },
     async (request, reply) => {
       const { key } = request.params;

@@ -41,12 +41,19 @@ describe("webhook", () => {
     expect(res.statusCode).toBe(201);
     expect(res.json().conf).toEqual({});
     const spaced = '{ "n" : 2 }\n';
-    expect((await post("/api/v1/dags/etl/webhook", spaced, { "x-baton-signature": sign(spaced).toUpperCase().replace("SHA256=", "sha256=") })).statusCode).toBe(201);
+    expect((await post("/api/v1/dags/etl/webhook", spaced, { "x-baton-signature": sign(spaced).toUpperCase().replace("SHA256=", "sha256=") })).statusCode).toBe(
+      201,
+    );
   });
 
   it("answers 401 for a missing, malformed or wrong signature", async () => {
     const body = JSON.stringify({ n: 1 });
-    const cases: Record<string, string>[] = [{}, { "x-baton-signature": "abc" }, { "x-baton-signature": sign(body, "other") }, { "x-baton-signature": sign(`${body} `) }];
+    const cases: Record<string, string>[] = [
+      {},
+      { "x-baton-signature": "abc" },
+      { "x-baton-signature": sign(body, "other") },
+      { "x-baton-signature": sign(`${body} `) },
+    ];
     for (const headers of cases) {
       const res = await post("/api/v1/dags/etl/webhook", body, headers);
       expect(res.statusCode, JSON.stringify(headers)).toBe(401);
@@ -92,7 +99,12 @@ describe("webhook", () => {
   it("answers 404 when the server has no secrets resolver", async () => {
     const bare = await apiHarness();
     try {
-      const res = await bare.app.inject({ method: "POST", url: "/api/v1/dags/etl/webhook", payload: "{}", headers: { "content-type": "application/json", "x-baton-signature": sign("{}") } });
+      const res = await bare.app.inject({
+        method: "POST",
+        url: "/api/v1/dags/etl/webhook",
+        payload: "{}",
+        headers: { "content-type": "application/json", "x-baton-signature": sign("{}") },
+      });
       expect(res.statusCode).toBe(404);
       expect(res.json().error.message).toContain("set variable webhook_secret_etl");
     } finally {

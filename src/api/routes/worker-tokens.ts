@@ -48,7 +48,11 @@ export async function workerTokenRoutes(app: FastifyInstance, deps: RouteDeps): 
     "/api/v1/worker-tokens",
     {
       config: { role: "admin" },
-      schema: { tags, summary: "Worker tokens, newest first (revoked ones included), with the workers using each", response: { 200: obj({ tokens: arrayOf(ref("WorkerToken")) }), ...errors(401, 403, 404) } },
+      schema: {
+        tags,
+        summary: "Worker tokens, newest first (revoked ones included), with the workers using each",
+        response: { 200: obj({ tokens: arrayOf(ref("WorkerToken")) }), ...errors(401, 403, 404) },
+      },
     },
     async () => {
       return { tokens: await workerTokensOverview(requireWorkers(deps), deps.now()) };
@@ -74,10 +78,17 @@ export async function workerTokenRoutes(app: FastifyInstance, deps: RouteDeps): 
     },
     async (request, reply) => {
       const store = requireWorkers(deps);
-      const { record, token } = await createWorkerToken(store, { name: request.body.name, queues: request.body.queues ?? null, createdBy: actorOf(request.principal).name }, deps.now());
+      const { record, token } = await createWorkerToken(
+        store,
+        { name: request.body.name, queues: request.body.queues ?? null, createdBy: actorOf(request.principal).name },
+        deps.now(),
+      );
       noteAudit(request, { target: { type: "worker_token", id: record.id }, after: { name: record.name, queues: record.queues } });
       request.log.info({ workerTokenId: record.id }, "worker token created");
-      return reply.code(201).header("cache-control", "no-store").send({ ...workerTokenSummary(record), token });
+      return reply
+        .code(201)
+        .header("cache-control", "no-store")
+        .send({ ...workerTokenSummary(record), token });
     },
   );
 
@@ -97,7 +108,11 @@ export async function workerTokenRoutes(app: FastifyInstance, deps: RouteDeps): 
       const token = await store.getWorkerToken(request.params.id);
       if (!token) throw new NotFoundError(`no worker token "${request.params.id}"`);
       const revoked = await store.revokeWorkerToken(token.id, deps.now());
-      noteAudit(request, { target: { type: "worker_token", id: token.id }, before: { name: token.name, queues: token.queues, revokedAt: iso(token.revokedAt) }, details: { alreadyRevoked: !revoked } });
+      noteAudit(request, {
+        target: { type: "worker_token", id: token.id },
+        before: { name: token.name, queues: token.queues, revokedAt: iso(token.revokedAt) },
+        details: { alreadyRevoked: !revoked },
+      });
       request.log.info({ workerTokenId: token.id }, "worker token revoked");
       return reply.code(204).send();
     },

@@ -72,8 +72,18 @@ describe("GET /api/v1/workers", () => {
   it("lists active workers with their attempts, others seen in the last 24 h (or since ?since=), and queue depths with the workers listening", async () => {
     const { record } = await createWorkerToken(h.store.workers, { name: "gpu-boxes", queues: ["gpu"], createdBy: "admin" }, NOW);
     await h.store.workers.upsertWorker(worker("gpu1:1:a", record.id, { running: 1 }));
-    await h.store.workers.upsertWorker(worker("old:1:b", record.id, { state: "stopped", lastSeenAt: NOW - HOUR, stateChangedAt: NOW - HOUR, reason: "shut down" }));
-    await h.store.workers.upsertWorker(worker("gone:1:c", record.id, { state: "lost", startedAt: NOW - 31 * HOUR, lastSeenAt: NOW - 30 * HOUR, stateChangedAt: NOW - 30 * HOUR, reason: "no heartbeat for 10 s" }));
+    await h.store.workers.upsertWorker(
+      worker("old:1:b", record.id, { state: "stopped", lastSeenAt: NOW - HOUR, stateChangedAt: NOW - HOUR, reason: "shut down" }),
+    );
+    await h.store.workers.upsertWorker(
+      worker("gone:1:c", record.id, {
+        state: "lost",
+        startedAt: NOW - 31 * HOUR,
+        lastSeenAt: NOW - 30 * HOUR,
+        stateChangedAt: NOW - 30 * HOUR,
+        reason: "no heartbeat for 10 s",
+      }),
+    );
     const first = await enqueue("gpu", "extract");
     await enqueue("gpu", "load");
     await enqueue("spark", "report");
@@ -100,7 +110,9 @@ describe("GET /api/v1/workers", () => {
       reason: null,
       tokenId: record.id,
       tokenName: "gpu-boxes",
-      attempts: [{ attemptId: first.attemptId, dagId: "etl", runId: first.runId, taskId: "extract", mapIndex: -1, tryNumber: 1, state: "assigned", startedAt: null }],
+      attempts: [
+        { attemptId: first.attemptId, dagId: "etl", runId: first.runId, taskId: "extract", mapIndex: -1, tryNumber: 1, state: "assigned", startedAt: null },
+      ],
     });
     expect(body.workers[1]).toMatchObject({ state: "stopped", reason: "shut down", attempts: [] });
     expect(body.queues).toEqual([
@@ -132,11 +144,25 @@ describe("GET /api/v1/workers", () => {
 describe("worker tokens", () => {
   it("an admin creates one (the token shown once), sees it listed with its workers, and revokes it; no secret hash ever leaves", async () => {
     const admin = await h.bearer("admin");
-    const created = await h.app.inject({ method: "POST", url: "/api/v1/worker-tokens", headers: admin, payload: { name: "gpu-box-1", queues: ["gpu", "default"] } });
+    const created = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/worker-tokens",
+      headers: admin,
+      payload: { name: "gpu-box-1", queues: ["gpu", "default"] },
+    });
     expect(created.statusCode, created.body).toBe(201);
     expect(created.headers["cache-control"]).toBe("no-store");
     const body = created.json() as Record<string, unknown> & { id: string; token: string };
-    expect(body).toEqual({ id: expect.stringMatching(/^[0-9a-f]{12}$/), token: expect.stringMatching(/^batonw_[0-9a-f]{12}_/), name: "gpu-box-1", queues: ["gpu", "default"], createdBy: "admin-user", createdAt: new Date(NOW).toISOString(), lastSeenAt: null, revokedAt: null });
+    expect(body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{12}$/),
+      token: expect.stringMatching(/^batonw_[0-9a-f]{12}_/),
+      name: "gpu-box-1",
+      queues: ["gpu", "default"],
+      createdBy: "admin-user",
+      createdAt: new Date(NOW).toISOString(),
+      lastSeenAt: null,
+      revokedAt: null,
+    });
     expect(body.token.startsWith(`batonw_${body.id}_`)).toBe(true);
     expect(await verifyWorkerToken(h.store.workers, body.token, NOW)).toMatchObject({ id: body.id });
 
@@ -145,12 +171,27 @@ describe("worker tokens", () => {
     const list = await h.app.inject({ url: "/api/v1/worker-tokens", headers: admin });
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual({
-      tokens: [{ id: body.id, name: "gpu-box-1", queues: ["gpu", "default"], createdBy: "admin-user", createdAt: new Date(NOW).toISOString(), lastSeenAt: new Date(NOW).toISOString(), revokedAt: null, workers: [{ id: "gpu1:1:a", name: "gpu1", host: "gpu1.example", state: "active" }] }],
+      tokens: [
+        {
+          id: body.id,
+          name: "gpu-box-1",
+          queues: ["gpu", "default"],
+          createdBy: "admin-user",
+          createdAt: new Date(NOW).toISOString(),
+          lastSeenAt: new Date(NOW).toISOString(),
+          revokedAt: null,
+          workers: [{ id: "gpu1:1:a", name: "gpu1", host: "gpu1.example", state: "active" }],
+        },
+      ],
     });
     const stored = (await h.store.workers.getWorkerToken(body.id))!;
     for (const text of [created.body, list.body]) expect(text).not.toContain(stored.secretHash);
     const [audit] = await h.store.listAudit({ limit: 1, action: "worker_token.create" });
-    expect(audit).toMatchObject({ actor: { name: "admin-user", via: "token" }, target: { type: "worker_token", id: body.id }, after: { name: "gpu-box-1", queues: ["gpu", "default"] } });
+    expect(audit).toMatchObject({
+      actor: { name: "admin-user", via: "token" },
+      target: { type: "worker_token", id: body.id },
+      after: { name: "gpu-box-1", queues: ["gpu", "default"] },
+    });
     expect(JSON.stringify(audit)).not.toContain(body.token.split("_").at(-1));
 
     h.clock.now = NOW + 5_000;
@@ -159,7 +200,11 @@ describe("worker tokens", () => {
     expect((await h.store.workers.getWorkerToken(body.id))?.revokedAt).toBe(NOW + 5_000);
     expect(await verifyWorkerToken(h.store.workers, body.token, NOW + 6_000)).toBeNull();
     const [revokeEntry] = await h.store.listAudit({ limit: 1, action: "worker_token.revoke" });
-    expect(revokeEntry).toMatchObject({ target: { type: "worker_token", id: body.id }, before: { name: "gpu-box-1", revokedAt: null }, details: { alreadyRevoked: false } });
+    expect(revokeEntry).toMatchObject({
+      target: { type: "worker_token", id: body.id },
+      before: { name: "gpu-box-1", revokedAt: null },
+      details: { alreadyRevoked: false },
+    });
     // Revoking twice is accepted (and says so in the audit trail); an unknown id is 404.
     expect((await h.app.inject({ method: "DELETE", url: `/api/v1/worker-tokens/${body.id}`, headers: admin })).statusCode).toBe(204);
     expect((await h.store.listAudit({ limit: 1, action: "worker_token.revoke" }))[0]?.details).toMatchObject({ alreadyRevoked: true });

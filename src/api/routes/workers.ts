@@ -75,7 +75,8 @@ export async function workerRoutes(app: FastifyInstance, deps: RouteDeps): Promi
               type: "string",
               minLength: 1,
               maxLength: 40,
-              description: "Also list lost and stopped workers last seen at or after this time (default: 24 hours ago): YYYY-MM-DD (midnight UTC) or an ISO 8601 date-time.",
+              description:
+                "Also list lost and stopped workers last seen at or after this time (default: 24 hours ago): YYYY-MM-DD (midnight UTC) or an ISO 8601 date-time.",
             },
           },
           ["since"],

@@ -20,7 +20,8 @@ export const BackfillSchema: JsonSchema = {
     endedAt: time,
     progress: {
       ...obj({ total: int, queued: int, running: int, success: int, failed: int }),
-      description: "The runs the backfill waits for, by state: its DAG's runs with a logical date in [from, to], counted when read (0 before the scheduler plans it).",
+      description:
+        "The runs the backfill waits for, by state: its DAG's runs with a logical date in [from, to], counted when read (0 before the scheduler plans it).",
     },
   }),
 };

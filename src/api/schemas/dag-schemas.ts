@@ -56,7 +56,10 @@ export const DagDetailSchema: JsonSchema = {
     catchup: bool,
     startDate: time,
     endDate: time,
-    triggers: { ...arrayOf(obj({ id: str, kind: stringEnum(["files", "messages"]), description: str })), description: "Event triggers: a run per file or per message (docs/event-triggers.md)." },
+    triggers: {
+      ...arrayOf(obj({ id: str, kind: stringEnum(["files", "messages"]), description: str })),
+      description: "Event triggers: a run per file or per message (docs/event-triggers.md).",
+    },
     tasks: arrayOf(ref("DagTask")),
   }),
 };
@@ -66,6 +69,9 @@ export const DagSourceSchema: JsonSchema = { $id: "DagSource", ...obj({ dagId: s
 export const ImportErrorSchema: JsonSchema = {
   $id: "ImportError",
   description:
-    "A problem with a DAG file. `severity` (always set by GET /api/v1/import-errors; absent from a DAG's `importError`, which is always a load error) \"error\": the file (or a DAG in it) failed to load; its DAGs stay as last loaded. \"warning\": a type error found by the background type check (docs/authoring.md); the DAG loads and runs. `code`: TypeScript's diagnostic code for a warning, else null.",
-  ...obj({ file: str, line: nullableInt, column: nullableInt, message: str, at: time, severity: stringEnum(["error", "warning"]), code: nullableInt }, ["severity", "code"]),
+    'A problem with a DAG file. `severity` (always set by GET /api/v1/import-errors; absent from a DAG\'s `importError`, which is always a load error) "error": the file (or a DAG in it) failed to load; its DAGs stay as last loaded. "warning": a type error found by the background type check (docs/authoring.md); the DAG loads and runs. `code`: TypeScript\'s diagnostic code for a warning, else null.',
+  ...obj({ file: str, line: nullableInt, column: nullableInt, message: str, at: time, severity: stringEnum(["error", "warning"]), code: nullableInt }, [
+    "severity",
+    "code",
+  ]),
 };

@@ -18,7 +18,11 @@ export const ConnectionSchema: JsonSchema = {
     login: nullableStr,
     hasPassword: { type: "boolean", description: "Whether a password is set; the password itself is never returned." },
     schema: nullableStr,
-    extra: { type: "object", additionalProperties: { type: "string" }, description: "Extras; values of sensitive keys (password, token, secret, api_key …) are `***`." },
+    extra: {
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Extras; values of sensitive keys (password, token, secret, api_key …) are `***`.",
+    },
     description: str,
     updatedAt: { ...time, description: "Last write to the store; null when the environment defines it (source `env`)." },
     source,

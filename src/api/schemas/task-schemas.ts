@@ -19,7 +19,8 @@ const taskInstanceProperties = {
   nextRetryAt: time,
   error: nullableStr,
   sensor: {
-    description: "A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise.",
+    description:
+      "A sensor in reschedule or deferred mode between pokes: its first poke of this try, pokes so far, when it times out and, when deferred, which check the triggerer runs; null otherwise.",
     oneOf: [{ type: "null" }, obj({ firstPokeAt: time, pokes: int, timeoutAt: time, deferredCheck: nullableStr })],
   },
 };
@@ -37,8 +38,14 @@ export const TaskInstanceDetailSchema: JsonSchema = {
     ...taskInstanceProperties,
     attempts: arrayOf(ref("Attempt")),
     copies: { ...arrayOf(ref("TaskInstance")), description: "For a mapped task (mapIndex -1): its copies, by map index; empty otherwise." },
-    returnValue: { description: "The task's JSON return value (null when it returned nothing); \"***\" when it is sensitive. Secrets the task obtained through ctx.connection()/ctx.variable() are masked (***) in it." },
-    sensitive: { type: "boolean", description: "The value is sensitive (the task's sensitive option): stored encrypted, never returned; returnValue is \"***\"." },
+    returnValue: {
+      description:
+        'The task\'s JSON return value (null when it returned nothing); "***" when it is sensitive. Secrets the task obtained through ctx.connection()/ctx.variable() are masked (***) in it.',
+    },
+    sensitive: {
+      type: "boolean",
+      description: 'The value is sensitive (the task\'s sensitive option): stored encrypted, never returned; returnValue is "***".',
+    },
     offloaded: {
       description:
         "When the value was over BATON_VALUE_STORE_THRESHOLD: where it is kept (docs/storage.md#large-return-values), its size in bytes and SHA-256; returnValue is read from there. error: why it could not be read (returnValue is then null). null for a value kept in the database.",

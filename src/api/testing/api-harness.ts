@@ -47,14 +47,48 @@ export const NOW = Date.UTC(2025, 5, 1, 12);
  * The API over a fresh SQLite store with DAG `etl` (tasks extract → load, an integer param `n`,
  * a shell task `report`) and DAG `other`; collaborators composed as the CLI does.
  */
-export async function apiHarness(options: Partial<Pick<ApiDeps, "mode" | "uiDir" | "commandWaitMs" | "secrets" | "secretsAdmin" | "logger" | "homeDir" | "infraErrors" | "auditRetention" | "metrics" | "leases" | "overview" | "liveness" | "version">> = {}): Promise<ApiHarness> {
+export async function apiHarness(
+  options: Partial<
+    Pick<
+      ApiDeps,
+      | "mode"
+      | "uiDir"
+      | "commandWaitMs"
+      | "secrets"
+      | "secretsAdmin"
+      | "logger"
+      | "homeDir"
+      | "infraErrors"
+      | "auditRetention"
+      | "metrics"
+      | "leases"
+      | "overview"
+      | "liveness"
+      | "version"
+    >
+  > = {},
+): Promise<ApiHarness> {
   const dir = mkdtempSync(join(tmpdir(), "baton-api-"));
   const logsDir = join(dir, "logs");
   mkdirSync(logsDir);
   const store = await openSqliteStore(join(dir, "baton.db"));
   const clock = { now: NOW };
-  await store.saveDagVersion({ versionHash: "etl-v1", dagId: "etl", spec: etlSpec(), source: "export default dag('etl')\n", bundlePath: "/b/etl.mjs", createdAt: NOW });
-  await store.saveDagVersion({ versionHash: "other-v1", dagId: "other", spec: { ...dagSpec("other"), tags: ["misc"], paramsDefaults: {} }, source: "// other\n", bundlePath: "/b/o.mjs", createdAt: NOW });
+  await store.saveDagVersion({
+    versionHash: "etl-v1",
+    dagId: "etl",
+    spec: etlSpec(),
+    source: "export default dag('etl')\n",
+    bundlePath: "/b/etl.mjs",
+    createdAt: NOW,
+  });
+  await store.saveDagVersion({
+    versionHash: "other-v1",
+    dagId: "other",
+    spec: { ...dagSpec("other"), tags: ["misc"], paramsDefaults: {} },
+    source: "// other\n",
+    bundlePath: "/b/o.mjs",
+    createdAt: NOW,
+  });
   const changes = new MemoryChangeFeed();
   const h: ApiHarness = {
     app: undefined as unknown as FastifyInstance,
@@ -128,7 +162,11 @@ export function etlSpec(): DagSpec {
     timezone: "UTC",
     paramsSchema: { type: "object", properties: { n: { type: "integer", default: 1 }, region: { enum: ["eu", "us"] } } },
     paramsDefaults: { n: 1 },
-    tasks: [taskSpec("extract"), taskSpec("load", ["extract"]), { ...taskSpec("report", ["load"]), kind: "shell", command: "echo {{ params.n }} {{ run_id }}" }],
+    tasks: [
+      taskSpec("extract"),
+      taskSpec("load", ["extract"]),
+      { ...taskSpec("report", ["load"]), kind: "shell", command: "echo {{ params.n }} {{ run_id }}" },
+    ],
   };
 }
 

@@ -3,7 +3,8 @@ import type { SchedulerLeaseRecord } from "../../core/ports/scheduler-leases.js"
 import { schedulerLiveness, type LivenessSettings } from "./component-health.js";
 
 const s: LivenessSettings = { schedulerHeartbeatMs: 1_000, schedulerLeaseMs: 8_000, workerHeartbeatMs: 2_000, workerLostMs: 10_000 };
-const lease = (beatAt: number, fenced: Partial<SchedulerLeaseRecord> = {}) => ({ id: "a", beatAt, fencedAt: null, fencedBy: null, ...fenced }) as SchedulerLeaseRecord;
+const lease = (beatAt: number, fenced: Partial<SchedulerLeaseRecord> = {}) =>
+  ({ id: "a", beatAt, fencedAt: null, fencedBy: null, ...fenced }) as SchedulerLeaseRecord;
 
 describe("schedulerLiveness", () => {
   it("regression: an idle scheduler alone on SQLite beats every lease/4 (2 s) and stays healthy between beats", () => {

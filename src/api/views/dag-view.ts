@@ -36,7 +36,11 @@ function lastRunView(r: RunRecord | undefined) {
 function nextRunOf(dag: DagRecord, version: DagVersionRecord, now: number) {
   const s = version.spec;
   try {
-    return nextScheduledRun({ schedule: s.schedule, startDate: s.startDate, endDate: s.endDate, timezone: s.timezone, catchup: s.catchup }, dag.lastScheduledLogicalDate, now);
+    return nextScheduledRun(
+      { schedule: s.schedule, startDate: s.startDate, endDate: s.endDate, timezone: s.timezone, catchup: s.catchup },
+      dag.lastScheduledLogicalDate,
+      now,
+    );
   } catch {
     return null;
   }

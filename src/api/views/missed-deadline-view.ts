@@ -21,7 +21,11 @@ export function missedDeadlineView(m: MissedDeadlineRecord) {
  * Each run's `deadlineMissed`: true when the run or one of its attempts missed a deadline.
  * Without a deadline store (a stub server) the field is left out.
  */
-export async function withDeadlineFlags<V extends object>(deadlines: DeadlineStore | undefined, runs: RunRecord[], view: (r: RunRecord) => V): Promise<(V & { deadlineMissed?: boolean })[]> {
+export async function withDeadlineFlags<V extends object>(
+  deadlines: DeadlineStore | undefined,
+  runs: RunRecord[],
+  view: (r: RunRecord) => V,
+): Promise<(V & { deadlineMissed?: boolean })[]> {
   if (deadlines === undefined || runs.length === 0) return runs.map(view);
   const missed = new Set((await deadlines.listMissedDeadlines({ runPks: runs.map((r) => r.id), limit: 100_000 })).map((m) => m.runPk));
   return runs.map((r) => ({ ...view(r), deadlineMissed: missed.has(r.id) }));

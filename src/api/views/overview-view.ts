@@ -54,7 +54,8 @@ function schedulerViews(leases: SchedulerLeaseRecord[], loads: SchedulerLoad[], 
     .map((l) => {
       const state = schedulerLiveness(l, now, s);
       const load = byId.get(l.id);
-      const fenced = l.fencedAt === null ? null : l.fencedBy === l.id ? "stopped itself" : `fenced by ${l.fencedBy ?? "another scheduler"}; its work was adopted`;
+      const fenced =
+        l.fencedAt === null ? null : l.fencedBy === l.id ? "stopped itself" : `fenced by ${l.fencedBy ?? "another scheduler"}; its work was adopted`;
       return component({
         kind: "scheduler",
         id: l.id,
@@ -79,7 +80,16 @@ function hostedViews(unfenced: ComponentView[], importErrors: number): Component
   const hosts = live.filter((c) => c.state !== "lost").length;
   const where = `runs in each scheduler process (${hosts} alive)`;
   return [
-    component({ kind: "triggerer", id: "triggerer", name: "Triggerer", state, level, version: best?.version ?? null, lastHeartbeat: best?.lastHeartbeat ?? null, detail: where }),
+    component({
+      kind: "triggerer",
+      id: "triggerer",
+      name: "Triggerer",
+      state,
+      level,
+      version: best?.version ?? null,
+      lastHeartbeat: best?.lastHeartbeat ?? null,
+      detail: where,
+    }),
     component({
       kind: "dag-processor",
       id: "dag-processor",
@@ -114,7 +124,14 @@ function workerViews(workers: WorkerRecord[], now: number, s: LivenessSettings):
     });
 }
 
-const runSummary = (r: RunRecord) => ({ dagId: r.dagId, runId: r.runId, state: r.state, runType: r.runType, startedAt: iso(r.startedAt), endedAt: iso(r.endedAt) });
+const runSummary = (r: RunRecord) => ({
+  dagId: r.dagId,
+  runId: r.runId,
+  state: r.state,
+  runType: r.runType,
+  startedAt: iso(r.startedAt),
+  endedAt: iso(r.endedAt),
+});
 
 /** Everything `GET /api/v1/overview` answers: read at once, each part by one or two statements. */
 export async function buildOverview(deps: RouteDeps) {
@@ -142,8 +159,20 @@ export async function buildOverview(deps: RouteDeps) {
   const schedulers = schedulerViews(leases, loads, now, s);
   const components: ComponentView[] = [
     ...schedulers,
-    component({ kind: "api", id: `${hostname()}:${process.pid}`, name: `${hostname()}:${process.pid}`, state: "healthy", level: "ok", version: deps.version ?? null, startedAt: iso(Math.round(now - process.uptime() * 1000)), detail: "this server (it answered)" }),
-    ...hostedViews(schedulers.filter((c) => leases.some((l) => l.id === c.id && l.fencedAt === null)), importErrors.length),
+    component({
+      kind: "api",
+      id: `${hostname()}:${process.pid}`,
+      name: `${hostname()}:${process.pid}`,
+      state: "healthy",
+      level: "ok",
+      version: deps.version ?? null,
+      startedAt: iso(Math.round(now - process.uptime() * 1000)),
+      detail: "this server (it answered)",
+    }),
+    ...hostedViews(
+      schedulers.filter((c) => leases.some((l) => l.id === c.id && l.fencedAt === null)),
+      importErrors.length,
+    ),
     ...(workers === null ? [] : workerViews(workers, now, s)),
     component({
       kind: "store",
@@ -162,7 +191,10 @@ export async function buildOverview(deps: RouteDeps) {
             name: "Disk",
             state: disk.status,
             level: disk.status === "full" ? "critical" : disk.status === "low" ? "warning" : "ok",
-            detail: disk.freeBytes === null || disk.totalBytes === null ? disk.path : `${disk.path}: ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)}`,
+            detail:
+              disk.freeBytes === null || disk.totalBytes === null
+                ? disk.path
+                : `${disk.path}: ${formatBytes(disk.freeBytes)} free of ${formatBytes(disk.totalBytes)}`,
           }),
         ]),
   ];
@@ -185,7 +217,15 @@ export async function buildOverview(deps: RouteDeps) {
     .map((p) => {
       const u = used.get(p.name) ?? { queued: 0, running: 0 };
       const taken = u.queued + u.running;
-      return { name: p.name, slots: p.slots, queuedSlots: u.queued, runningSlots: u.running, openSlots: Math.max(0, p.slots - taken), full: taken >= p.slots, share: p.slots > 0 ? taken / p.slots : taken > 0 ? 1 : 0 };
+      return {
+        name: p.name,
+        slots: p.slots,
+        queuedSlots: u.queued,
+        runningSlots: u.running,
+        openSlots: Math.max(0, p.slots - taken),
+        full: taken >= p.slots,
+        share: p.slots > 0 ? taken / p.slots : taken > 0 ? 1 : 0,
+      };
     })
     .filter((p) => p.share >= POOL_NEAR_FULL)
     .sort((a, b) => b.share - a.share || a.name.localeCompare(b.name))
@@ -211,13 +251,36 @@ export async function buildOverview(deps: RouteDeps) {
         : {
             count: Math.min(missed.length, COUNT_CAP),
             more: missed.length > COUNT_CAP,
-            items: missed.slice(0, LIST).map((m) => ({ id: m.id, dagId: m.dagId, runId: m.runId, taskId: m.taskId, description: m.description, dueAt: iso(m.dueAt)!, detectedAt: iso(m.detectedAt)! })),
+            items: missed.slice(0, LIST).map((m) => ({
+              id: m.id,
+              dagId: m.dagId,
+              runId: m.runId,
+              taskId: m.taskId,
+              description: m.description,
+              dueAt: iso(m.dueAt)!,
+              detectedAt: iso(m.detectedAt)!,
+            })),
           },
     anomalies:
       anomalyTotal === null
         ? null
-        : { count: anomalyTotal, items: anomalies.map((a) => ({ id: a.id, dagId: a.dagId, runId: a.runId, taskId: a.taskId, metric: a.metric, value: a.value, median: a.median, detectedAt: iso(a.detectedAt)! })) },
-    importErrors: { count: importErrors.length, items: importErrors.slice(0, LIST).map((e) => ({ file: e.file, line: e.line, message: e.message, at: iso(e.at) })) },
+        : {
+            count: anomalyTotal,
+            items: anomalies.map((a) => ({
+              id: a.id,
+              dagId: a.dagId,
+              runId: a.runId,
+              taskId: a.taskId,
+              metric: a.metric,
+              value: a.value,
+              median: a.median,
+              detectedAt: iso(a.detectedAt)!,
+            })),
+          },
+    importErrors: {
+      count: importErrors.length,
+      items: importErrors.slice(0, LIST).map((e) => ({ file: e.file, line: e.line, message: e.message, at: iso(e.at) })),
+    },
     pools: nearFull,
     queues: workers === null ? null : queueViews(depths, workers),
     taskInstances: { queued: tiQueued, running: tiRunning },

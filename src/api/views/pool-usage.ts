@@ -45,7 +45,16 @@ export async function poolUsage(store: Store): Promise<Map<string, Usage>> {
     if (!runs.has(ti.runPk)) runs.set(ti.runPk, await store.getRunById(ti.runPk));
     const run = runs.get(ti.runPk);
     if (!run) continue;
-    u.holders.push({ dagId: run.dagId, runId: run.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, state, slots: ti.poolSlots, tryNumber: ti.tryNumber, since: iso(ti.queuedAt ?? ti.startedAt) });
+    u.holders.push({
+      dagId: run.dagId,
+      runId: run.runId,
+      taskId: ti.taskId,
+      mapIndex: ti.mapIndex,
+      state,
+      slots: ti.poolSlots,
+      tryNumber: ti.tryNumber,
+      since: iso(ti.queuedAt ?? ti.startedAt),
+    });
   }
   return out;
 }

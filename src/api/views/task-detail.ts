@@ -28,11 +28,15 @@ export interface OffloadedView {
  * The detail's `returnValue`, `sensitive` and `offloaded`: an offloaded value is read from the
  * value store (null with `offloaded.error` when it cannot be); a sealed one is `"***"` either way.
  */
-export async function storedReturnValue(ti: TaskInstanceRecord, values: ValueStore | null | undefined): Promise<{ returnValue: unknown; sensitive: boolean; offloaded: OffloadedView | null }> {
+export async function storedReturnValue(
+  ti: TaskInstanceRecord,
+  values: ValueStore | null | undefined,
+): Promise<{ returnValue: unknown; sensitive: boolean; offloaded: OffloadedView | null }> {
   if (!isOffloadedOutput(ti.output)) return { returnValue: returnValueOf(ti.output), sensitive: isSealedOutput(ti.output), offloaded: null };
   const ref = parseValueRef(ti.output);
   const offloaded = { url: valueUrl(values ?? null, ref), bytes: ref.bytes, sha256: ref.sha256 };
-  if (!values) return { returnValue: null, sensitive: false, offloaded: { ...offloaded, error: "no value store is configured on this server (BATON_VALUE_STORE)" } };
+  if (!values)
+    return { returnValue: null, sensitive: false, offloaded: { ...offloaded, error: "no value store is configured on this server (BATON_VALUE_STORE)" } };
   try {
     const text = await values.read(ref);
     return { returnValue: returnValueOf(text), sensitive: isSealedOutput(text), offloaded: { ...offloaded, error: null } };

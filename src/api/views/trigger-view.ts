@@ -14,11 +14,15 @@ export function triggerView(t: EventTriggerSpec): { id: string; kind: "files" | 
   }
   const s = t.source;
   const from =
-    s.broker === "nats" ? `NATS stream ${s.stream} (durable ${s.durable}${s.subject ? `, subject ${s.subject}` : ""})`
-    : s.broker === "amqp" ? `RabbitMQ queue ${s.queue}`
-    : s.broker === "redis" ? `Redis stream ${s.stream} (group ${s.group})`
-    : s.broker === "mqtt" ? `MQTT topic ${s.topic}`
-    : `Kafka topic ${s.topic} (group ${s.groupId})`;
+    s.broker === "nats"
+      ? `NATS stream ${s.stream} (durable ${s.durable}${s.subject ? `, subject ${s.subject}` : ""})`
+      : s.broker === "amqp"
+        ? `RabbitMQ queue ${s.queue}`
+        : s.broker === "redis"
+          ? `Redis stream ${s.stream} (group ${s.group})`
+          : s.broker === "mqtt"
+            ? `MQTT topic ${s.topic}`
+            : `Kafka topic ${s.topic} (group ${s.groupId})`;
   const per = t.batch === null ? "a run per message" : `a run per batch of up to ${t.batch.size} messages within ${t.batch.withinMs / 1000}s`;
   return { id: t.id, kind: t.kind, description: `${per} from ${from} via connection ${connLabel(t.conn)}` };
 }

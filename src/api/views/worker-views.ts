@@ -78,7 +78,15 @@ export async function workersOverview(store: WorkerStore, since: number) {
 
 /** A worker token without its secret hash (which never leaves the store). */
 export function workerTokenSummary(t: WorkerTokenRecord) {
-  return { id: t.id, name: t.name, queues: t.queues, createdBy: t.createdBy, createdAt: iso(t.createdAt), lastSeenAt: iso(t.lastSeenAt), revokedAt: iso(t.revokedAt) };
+  return {
+    id: t.id,
+    name: t.name,
+    queues: t.queues,
+    createdBy: t.createdBy,
+    createdAt: iso(t.createdAt),
+    lastSeenAt: iso(t.lastSeenAt),
+    revokedAt: iso(t.revokedAt),
+  };
 }
 
 /** A token as listed: its summary and the workers connected with it now. */

@@ -30,7 +30,12 @@ export async function api(opts: CommonOptions): Promise<number> {
   process.stdout.write(`Baton API is running at ${url} (sign-in required). Press Ctrl+C to stop.\n`);
   if (metricsPort) process.stdout.write(`  Metrics: ${metricsPort.url} (no auth)\n`);
   return new Promise<number>((resolve) => {
-    const stop = () => void app.close().then(() => metricsPort?.close()).then(() => rt.close()).then(() => resolve(0));
+    const stop = () =>
+      void app
+        .close()
+        .then(() => metricsPort?.close())
+        .then(() => rt.close())
+        .then(() => resolve(0));
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   });

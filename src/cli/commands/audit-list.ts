@@ -46,7 +46,14 @@ export async function auditList(opts: AuditListOptions): Promise<number> {
     if (opts.json) printJson(views);
     else {
       printTable(
-        views.map((e) => ({ at: e.at, actor: e.actor, action: e.action, target: e.targetType === null ? "" : `${e.targetType} ${e.targetId}`, dagId: e.dagId ?? "", change: changeText(e.before, e.after) })),
+        views.map((e) => ({
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          target: e.targetType === null ? "" : `${e.targetType} ${e.targetId}`,
+          dagId: e.dagId ?? "",
+          change: changeText(e.before, e.after),
+        })),
         ["at", "actor", "action", "target", "dagId", "change"],
       );
     }

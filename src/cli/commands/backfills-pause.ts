@@ -7,7 +7,8 @@ import { withRuntime, type CommonOptions } from "../runtime.js";
 /** A backfill id as typed on the command line: a positive whole number. */
 function parseBackfillId(text: string): number {
   const id = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
-  if (!Number.isSafeInteger(id) || id < 1) throw new InvalidInputError(`backfill id must be a positive whole number (see \`baton backfills list\`), got "${text}"`);
+  if (!Number.isSafeInteger(id) || id < 1)
+    throw new InvalidInputError(`backfill id must be a positive whole number (see \`baton backfills list\`), got "${text}"`);
   return id;
 }
 
@@ -36,7 +37,10 @@ export async function backfillsSetPaused(idText: string, paused: boolean, opts: 
       after: { paused },
     });
     if (opts.json) printJson(await backfillWithProgress(rt.store, after));
-    else process.stdout.write(`Backfill ${id} of ${after.dagId} ${paused ? "paused: the scheduler starts none of its queued runs; running ones finish" : "unpaused: the scheduler starts its queued runs again"}.\n`);
+    else
+      process.stdout.write(
+        `Backfill ${id} of ${after.dagId} ${paused ? "paused: the scheduler starts none of its queued runs; running ones finish" : "unpaused: the scheduler starts its queued runs again"}.\n`,
+      );
     return 0;
   });
 }

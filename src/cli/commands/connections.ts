@@ -64,7 +64,11 @@ export async function connectionsAdd(id: string, opts: ConnectionAddOptions): Pr
       throw new ConflictError(`connection "${id}" already exists; delete it first with \`baton connections delete ${id}\``);
     }
     await openSecretVault(rt.config, rt.store).putConnection(connection, opts.description ?? "");
-    await recordCliAudit(rt.store, "connection.create", { command: "connections add", target: { type: "connection", id }, after: auditedConnection(connection, opts.description ?? "") });
+    await recordCliAudit(rt.store, "connection.create", {
+      command: "connections add",
+      target: { type: "connection", id },
+      after: auditedConnection(connection, opts.description ?? ""),
+    });
     if (opts.json) printJson({ id, type: connection.type });
     else process.stdout.write(`Added connection ${id} (${connection.type}).\n`);
     return EXIT.ok;
@@ -122,7 +126,9 @@ export async function connectionsGet(id: string, opts: CommonOptions & { reveal?
 
 export async function connectionsDelete(id: string, opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
-    const old = await openSecretVault(rt.config, rt.store).getConnection(id).catch(() => undefined);
+    const old = await openSecretVault(rt.config, rt.store)
+      .getConnection(id)
+      .catch(() => undefined);
     if (!(await rt.store.deleteConnection(id))) throw new NotFoundError(`no connection "${id}" in the store`);
     await recordCliAudit(rt.store, "connection.delete", {
       command: "connections delete",
@@ -159,7 +165,8 @@ export async function connectionsTest(id: string, opts: CommonOptions): Promise<
  */
 export async function probeConnection(connection: Connection): Promise<{ ok: boolean; supported: boolean; error: string | null }> {
   const probe = PROBES[connection.type.toLowerCase()];
-  if (probe === undefined) return { ok: false, supported: false, error: `no test for type ${connection.type} (tests exist for: ${Object.keys(PROBES).join(", ")})` };
+  if (probe === undefined)
+    return { ok: false, supported: false, error: `no test for type ${connection.type} (tests exist for: ${Object.keys(PROBES).join(", ")})` };
   try {
     await probe(connection);
     return { ok: true, supported: true, error: null };

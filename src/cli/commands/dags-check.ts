@@ -24,7 +24,9 @@ export async function dagsCheck(opts: CommonOptions): Promise<number> {
   if (opts.json) printJson(result.diagnostics.map((d) => ({ ...d, file: d.file === null ? null : shown(d.file) })));
   else {
     for (const d of result.diagnostics) process.stdout.write(`${where(d)}${d.category === "warning" ? "warning: " : ""}${d.message}\n`);
-    const using = result.tsconfig ? `compiler options of ${shown(result.tsconfig)}` : "Baton's default compiler options (no tsconfig.json in or above the DAGs folder)";
+    const using = result.tsconfig
+      ? `compiler options of ${shown(result.tsconfig)}`
+      : "Baton's default compiler options (no tsconfig.json in or above the DAGs folder)";
     const summary =
       result.diagnostics.length === 0
         ? `No type errors in ${result.files.length} DAG file(s) (${using}).`

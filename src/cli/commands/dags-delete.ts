@@ -57,7 +57,15 @@ export async function dagsDelete(dagId: string, opts: DagsDeleteOptions): Promis
       target: { type: "dag", id: dagId },
       dagId,
       before: { fileloc: dag.fileloc, active: dag.active, paused: dag.paused, version: dag.latestVersion },
-      details: { force: opts.force === true, runs: out.runs, taskInstances: out.taskInstances, attempts: out.attempts, versions: out.versions, cancelledRuns: out.cancelledRuns, cancelledBackfills: out.cancelledBackfills },
+      details: {
+        force: opts.force === true,
+        runs: out.runs,
+        taskInstances: out.taskInstances,
+        attempts: out.attempts,
+        versions: out.versions,
+        cancelledRuns: out.cancelledRuns,
+        cancelledBackfills: out.cancelledBackfills,
+      },
     });
     if (opts.json) printJson(out);
     else {

@@ -40,12 +40,17 @@ export async function dagsList(opts: CommonOptions): Promise<number> {
     }
     if (opts.json) printJson(rows);
     else {
-      const marked = rows.map((r) => ({ ...r, file: r.importError ? `does not load (${basename(r.importError.file)}${r.importError.line ? `:${r.importError.line}` : ""})` : "" }));
+      const marked = rows.map((r) => ({
+        ...r,
+        file: r.importError ? `does not load (${basename(r.importError.file)}${r.importError.line ? `:${r.importError.line}` : ""})` : "",
+      }));
       printTable(marked, ["dagId", "paused", "schedule", "tasks", "nextRunAfter", "lastRunState", "tags", "file"]);
       for (const r of rows) {
         if (!r.importError) continue;
         const where = `${r.importError.file}${r.importError.line ? `:${r.importError.line}` : ""}`;
-        process.stdout.write(`! ${r.dagId}: file does not load: ${r.importError.message.split("\n")[0]} (${where}); runs as last loaded, see \`baton dags errors\`\n`);
+        process.stdout.write(
+          `! ${r.dagId}: file does not load: ${r.importError.message.split("\n")[0]} (${where}); runs as last loaded, see \`baton dags errors\`\n`,
+        );
       }
     }
     return 0;
@@ -67,13 +72,31 @@ export async function dagsErrors(opts: CommonOptions): Promise<number> {
         return !seen.has(key) && Boolean(seen.add(key));
       });
     // Load errors, then the background type check's warnings (recorded by the scheduler processes; they refuse nothing).
-    const errors = unique(await rt.store.listImportErrors()).map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message, at: iso(e.at), severity: "error" as const, code: null }));
-    const warnings = unique(await rt.store.listImportWarnings()).map((w) => ({ file: w.file, line: w.line, column: w.column, message: w.message, at: iso(w.at), severity: "warning" as const, code: w.code }));
+    const errors = unique(await rt.store.listImportErrors()).map((e) => ({
+      file: e.file,
+      line: e.line,
+      column: e.column,
+      message: e.message,
+      at: iso(e.at),
+      severity: "error" as const,
+      code: null,
+    }));
+    const warnings = unique(await rt.store.listImportWarnings()).map((w) => ({
+      file: w.file,
+      line: w.line,
+      column: w.column,
+      message: w.message,
+      at: iso(w.at),
+      severity: "warning" as const,
+      code: w.code,
+    }));
     if (opts.json) printJson([...errors, ...warnings]);
     else if (errors.length + warnings.length === 0) process.stdout.write("No DAG import errors.\n");
     else {
       for (const e of [...errors, ...warnings]) {
-        process.stdout.write(`${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.severity === "warning" ? "warning: " : ""}${e.message}\n`);
+        process.stdout.write(
+          `${e.file}${e.line ? `:${e.line}` : ""}${e.column ? `:${e.column}` : ""}: ${e.severity === "warning" ? "warning: " : ""}${e.message}\n`,
+        );
       }
       if (errors.length === 0) process.stdout.write(`No DAG import errors; ${warnings.length} type-check warning(s): the DAGs load and run.\n`);
     }

@@ -44,7 +44,11 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
   const secrets = openSecretsResolver(config);
   const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
-    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb });
+    const results = await loadDagFiles(findDagFiles(config.dagsDir), {
+      bundleDir: join(tmp, "bundles"),
+      timeoutMs: config.dagFileTimeoutMs,
+      memoryMb: config.dagFileMemoryMb,
+    });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
     if (!version) {
       const known = results.flatMap((r) => r.dags.map((d) => d.dagId));
@@ -75,7 +79,12 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
           lookup: async (taskId, mapIndex) => (await store.listTaskInstances(created.id)).find((t) => t.taskId === taskId && t.mapIndex === mapIndex),
         });
     // Task output goes to the attempt logs; DagTestProgress shows it (with --logs or on a terminal).
-    const executor = new InProcessExecutor({ echoOutput: false, secrets: secrets.resolver, dagRuns: dagRuns.gateway, ...(progress ? { onLog: progress.onLog } : {}) });
+    const executor = new InProcessExecutor({
+      echoOutput: false,
+      secrets: secrets.resolver,
+      dagRuns: dagRuns.gateway,
+      ...(progress ? { onLog: progress.onLog } : {}),
+    });
     const scheduler = new Scheduler({
       store,
       datasets: store,
@@ -88,7 +97,18 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
       options: { logsDir, maxOutputBytes: config.maxOutputBytes, pollMs: 50, createScheduledRuns: false },
     });
     // Callback functions run in this process too (docs/alerts.md); notifiers are not sent from a test run.
-    const callbacks = new CallbackFirer({ store, callbacks: store.callbacks, executor, outbox: null, routing: NO_ROUTING, links: { baseUrl: `http://${config.apiHost}:${config.apiPort}` }, logPaths: callbackLogPaths(logsDir), claimer: "dags-test", clock: systemClock, logger: silentLogger });
+    const callbacks = new CallbackFirer({
+      store,
+      callbacks: store.callbacks,
+      executor,
+      outbox: null,
+      routing: NO_ROUTING,
+      links: { baseUrl: `http://${config.apiHost}:${config.apiPort}` },
+      logPaths: callbackLogPaths(logsDir),
+      claimer: "dags-test",
+      clock: systemClock,
+      logger: silentLogger,
+    });
     scheduler.onDomainEvent(callbacks.listener);
     if (progress) {
       scheduler.onDomainEvent(progress.onEvent);
@@ -106,18 +126,22 @@ export async function dagsTest(dagId: string, opts: DagTestOptions): Promise<num
     tiRows.sort((a, b) => order.get(a.taskId)! - order.get(b.taskId)! || a.mapIndex - b.mapIndex);
     // A mapped task is one entry; its copies are listed under it.
     const copiesOf = (taskId: string) =>
-      tiRows.filter((c) => c.taskId === taskId && c.mapIndex >= 0 && c.state !== "removed").map((c) => ({ mapIndex: c.mapIndex, state: c.state, attempts: c.tryNumber }));
-    const tasks = tiRows.filter((t) => t.mapIndex < 0).map((t) => {
-      const copies = copiesOf(t.taskId);
-      return {
-        taskId: t.taskId,
-        state: t.state,
-        attempts: t.tryNumber,
-        durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null,
-        ...(t.error ? { error: t.error } : {}),
-        ...(copies.length > 0 ? { copies } : {}),
-      };
-    });
+      tiRows
+        .filter((c) => c.taskId === taskId && c.mapIndex >= 0 && c.state !== "removed")
+        .map((c) => ({ mapIndex: c.mapIndex, state: c.state, attempts: c.tryNumber }));
+    const tasks = tiRows
+      .filter((t) => t.mapIndex < 0)
+      .map((t) => {
+        const copies = copiesOf(t.taskId);
+        return {
+          taskId: t.taskId,
+          state: t.state,
+          attempts: t.tryNumber,
+          durationMs: t.startedAt !== null && t.endedAt !== null ? t.endedAt - t.startedAt : null,
+          ...(t.error ? { error: t.error } : {}),
+          ...(copies.length > 0 ? { copies } : {}),
+        };
+      });
     if (opts.json || !progress) {
       printJson({ dagId, runId: finished.runId, state: finished.state, tasks });
     } else {

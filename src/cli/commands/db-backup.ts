@@ -17,9 +17,9 @@ export interface BackupOptions extends CommonOptions {
 const SCHEDULER_FRESH_MS = 15_000;
 
 const PG_RECIPE = [
-  "PostgreSQL databases are backed up with PostgreSQL's own tools (docs/storage.md, \"Backup, restore and retention\"):",
-  "  pg_dump --format=custom --file=baton.dump \"$BATON_DATABASE_URL\"",
-  "  pg_restore --clean --if-exists --no-owner --dbname=\"$BATON_DATABASE_URL\" baton.dump && baton db migrate",
+  'PostgreSQL databases are backed up with PostgreSQL\'s own tools (docs/storage.md, "Backup, restore and retention"):',
+  '  pg_dump --format=custom --file=baton.dump "$BATON_DATABASE_URL"',
+  '  pg_restore --clean --if-exists --no-owner --dbname="$BATON_DATABASE_URL" baton.dump && baton db migrate',
   "Keep BATON_SECRET_KEY with the dump: connections and variables are encrypted with it.",
 ].join("\n");
 

@@ -29,7 +29,10 @@ export async function dbClean(opts: CleanOptions): Promise<number> {
     if (opts.dryRun) {
       const counts = await retention.countFinishedRuns(filter);
       if (opts.json) printJson({ dryRun: true, endedBefore: iso(filter.endedBefore), dagId: opts.dag ?? null, ...counts });
-      else process.stdout.write(`Would delete ${counts.runs} ${scope}: ${counts.taskInstances} task instances, ${counts.attempts} attempts, and their logs. Nothing was deleted (--dry-run).\n`);
+      else
+        process.stdout.write(
+          `Would delete ${counts.runs} ${scope}: ${counts.taskInstances} task instances, ${counts.attempts} attempts, and their logs. Nothing was deleted (--dry-run).\n`,
+        );
       return EXIT.ok;
     }
     const started = performance.now();
@@ -39,8 +42,12 @@ export async function dbClean(opts: CleanOptions): Promise<number> {
     const ms = Math.round(performance.now() - started);
     if (opts.json) printJson({ dryRun: false, endedBefore: iso(filter.endedBefore), dagId: opts.dag ?? null, ...total, ...bundles, ms });
     else {
-      process.stdout.write(`Deleted ${total.runs} ${scope}: ${total.taskInstances} task instances, ${total.attempts} attempts, ${total.logDirs} log folders${total.valueObjects > 0 ? `, ${total.valueObjects} offloaded return values` : ""}, in ${total.batches} batches (${ms} ms). Dataset events and the audit trail are kept.\n`);
-      process.stdout.write(`Deleted ${bundles.bundles} stored DAG bundles and ${bundles.bundleFiles} bundle files that no DAG's current version and no remaining run uses.\n`);
+      process.stdout.write(
+        `Deleted ${total.runs} ${scope}: ${total.taskInstances} task instances, ${total.attempts} attempts, ${total.logDirs} log folders${total.valueObjects > 0 ? `, ${total.valueObjects} offloaded return values` : ""}, in ${total.batches} batches (${ms} ms). Dataset events and the audit trail are kept.\n`,
+      );
+      process.stdout.write(
+        `Deleted ${bundles.bundles} stored DAG bundles and ${bundles.bundleFiles} bundle files that no DAG's current version and no remaining run uses.\n`,
+      );
     }
     return EXIT.ok;
   });

@@ -30,9 +30,12 @@ const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 export async function dbCopy(opts: CopyOptions): Promise<number> {
   const config = loadConfig(opts);
   const to = opts.to;
-  if (to === undefined || !POSTGRES_URL.test(to)) throw new InvalidInputError(`--to must be a PostgreSQL URL (postgres://user@host:5432/db), got ${to === undefined ? "nothing" : `"${to}"`}`);
+  if (to === undefined || !POSTGRES_URL.test(to))
+    throw new InvalidInputError(`--to must be a PostgreSQL URL (postgres://user@host:5432/db), got ${to === undefined ? "nothing" : `"${to}"`}`);
   if (POSTGRES_URL.test(config.databaseUrl)) {
-    throw new BatonError(`baton db copy copies from SQLite; BATON_DATABASE_URL already names PostgreSQL (${redactUrl(config.databaseUrl)}): use pg_dump / pg_restore (docs/storage.md)`);
+    throw new BatonError(
+      `baton db copy copies from SQLite; BATON_DATABASE_URL already names PostgreSQL (${redactUrl(config.databaseUrl)}): use pg_dump / pg_restore (docs/storage.md)`,
+    );
   }
   const source = resolve(sqlitePath(config.databaseUrl));
   if (!existsSync(source)) throw new BatonError(`There is no SQLite database at ${source} to copy (set BATON_HOME or BATON_DATABASE_URL)`);
@@ -41,7 +44,10 @@ export async function dbCopy(opts: CopyOptions): Promise<number> {
   try {
     await ensureSoleScheduler(store, "baton db copy", Date.now(), SCHEDULER_FRESH_MS);
   } catch (e) {
-    throw new BatonError(`Refusing to copy ${source} while a scheduler runs on it (its runs would go on without the copy): stop Baton first. ${(e as Error).message}`, { cause: e });
+    throw new BatonError(
+      `Refusing to copy ${source} while a scheduler runs on it (its runs would go on without the copy): stop Baton first. ${(e as Error).message}`,
+      { cause: e },
+    );
   } finally {
     await store.close();
   }
@@ -63,7 +69,10 @@ export async function dbCopy(opts: CopyOptions): Promise<number> {
   if (opts.json) {
     printJson({ from: source, to: target, matches: result.matches, tables: result.tables, identities: result.identities });
   } else {
-    printTable(result.tables.map((t) => ({ ...t, check: t.source === t.target ? "ok" : "MISMATCH" })), ["table", "source", "target", "check"]);
+    printTable(
+      result.tables.map((t) => ({ ...t, check: t.source === t.target ? "ok" : "MISMATCH" })),
+      ["table", "source", "target", "check"],
+    );
     if (result.matches) {
       const rows = result.tables.reduce((n, t) => n + t.source, 0);
       process.stdout.write(

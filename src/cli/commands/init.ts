@@ -49,7 +49,10 @@ export async function init(dirArg: string | undefined, _opts: object): Promise<n
       out.push(`  updated  package.json: added ${added.join(", ")}`);
     } else out.push("  skipped  package.json (already has Baton's scripts and dependencies)");
     for (const k of kept) out.push(`  kept     your ${k.key} ${JSON.stringify(k.theirs)} (Baton's would be ${JSON.stringify(k.ours)})`);
-    if (merged["type"] !== "module") out.push(`  note     the example files are ES modules, but package.json says "type": ${JSON.stringify(merged["type"])}: TypeScript reports errors in them until it says "module" (or they are renamed to .mts)`);
+    if (merged["type"] !== "module")
+      out.push(
+        `  note     the example files are ES modules, but package.json says "type": ${JSON.stringify(merged["type"])}: TypeScript reports errors in them until it says "module" (or they are renamed to .mts)`,
+      );
   }
   for (const file of files) {
     const target = join(dir, ...file.path.split("/"));
@@ -96,7 +99,8 @@ function readPackageJson(file: string): { value: Record<string, unknown>; indent
   } catch (e) {
     throw new InvalidInputError(`${file} is not valid JSON (${(e as Error).message}); fix or remove it and run baton init again`);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new InvalidInputError(`${file} is not a JSON object; fix or remove it and run baton init again`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new InvalidInputError(`${file} is not a JSON object; fix or remove it and run baton init again`);
   const indent = /^\{\s*\n([ \t]+)"/.exec(text)?.[1] ?? 2;
   return { value: value as Record<string, unknown>, indent };
 }

@@ -14,10 +14,13 @@ import { API_PORT_HINT, portError } from "./port-free.js";
 export async function serveApi(store: FullStore, deps: ApiDeps, host: string, port: number): Promise<{ app: FastifyInstance; url: string }> {
   const admin = await ensureAdmin(store, Date.now());
   if (admin) {
-    await recordCliAudit(store, "user.create", { command: "first start", target: { type: "user", id: admin.username }, after: { role: "admin", disabled: false } });
+    await recordCliAudit(store, "user.create", {
+      command: "first start",
+      target: { type: "user", id: admin.username },
+      after: { role: "admin", disabled: false },
+    });
     process.stdout.write(
-      `Created user "${admin.username}" with password: ${admin.password}\n` +
-        `  (shown once; change it with \`baton users set-password ${admin.username}\`)\n`,
+      `Created user "${admin.username}" with password: ${admin.password}\n` + `  (shown once; change it with \`baton users set-password ${admin.username}\`)\n`,
     );
   }
   const app = await buildApiServer(deps);

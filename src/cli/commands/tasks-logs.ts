@@ -21,7 +21,9 @@ export async function tasksLogs(dagId: string, runId: string, taskId: string, op
     if (!ti) {
       if (tis.length === 0) throw new NotFoundError(`run ${runId} has no task "${taskId}"`);
       const copies = tis.filter((t) => t.mapIndex >= 0 && t.state !== "removed").length;
-      throw new NotFoundError(copies === 0 ? `task "${taskId}" is not mapped; leave out --map-index` : `task "${taskId}" has copies 0-${copies - 1}; no copy ${mapIndex}`);
+      throw new NotFoundError(
+        copies === 0 ? `task "${taskId}" is not mapped; leave out --map-index` : `task "${taskId}" has copies 0-${copies - 1}; no copy ${mapIndex}`,
+      );
     }
     if (mapIndex === -1 && tis.some((t) => t.mapIndex >= 0) && ti.tryNumber === 0) {
       const copies = tis.filter((t) => t.mapIndex >= 0 && t.state !== "removed").length;

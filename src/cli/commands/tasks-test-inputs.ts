@@ -35,7 +35,15 @@ export interface RunInputs {
  * listed in `missing` with the reason; so is a mapped task's element, unless `wholeLists`: then
  * the element input holds the upstream's whole list (for {@link mappedCopyArguments}).
  */
-export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">, sealer: OutputSealer, dagId: string, run: string, needed: readonly NeededInput[], wholeLists = false, valueStore: ValueStore | null = null): Promise<RunInputs> {
+export async function inputsFromRun(
+  store: Pick<Store, "getRun" | "listRuns" | "listTaskInstances">,
+  sealer: OutputSealer,
+  dagId: string,
+  run: string,
+  needed: readonly NeededInput[],
+  wholeLists = false,
+  valueStore: ValueStore | null = null,
+): Promise<RunInputs> {
   const record = run === "latest" ? (await store.listRuns({ dagId, limit: 1 }))[0] : await store.getRun(dagId, run);
   if (record === undefined) {
     const what = run === "latest" ? `DAG ${dagId} has no runs yet` : `DAG ${dagId} has no run "${run}"`;
@@ -73,7 +81,10 @@ export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "
       try {
         text = sealer.open(text, sealContext(dagId, record.runId, input.taskId, -1));
       } catch (e) {
-        missing.push({ input, why: `the sensitive value of task "${input.taskId}" cannot be opened with this key: ${e instanceof Error ? e.message : String(e)}` });
+        missing.push({
+          input,
+          why: `the sensitive value of task "${input.taskId}" cannot be opened with this key: ${e instanceof Error ? e.message : String(e)}`,
+        });
         continue;
       }
     }
@@ -89,7 +100,14 @@ export async function inputsFromRun(store: Pick<Store, "getRun" | "listRuns" | "
  * Inputs in `given` (elements given by hand) are left out of the expansion: `mapIndex` numbers
  * the copies over the other lists.
  */
-export function mappedCopyArguments(taskId: string, map: MapSpec, mapIndex: number, lists: Record<string, unknown>, given: Record<string, unknown>, runId: string | null): Record<string, unknown> {
+export function mappedCopyArguments(
+  taskId: string,
+  map: MapSpec,
+  mapIndex: number,
+  lists: Record<string, unknown>,
+  given: Record<string, unknown>,
+  runId: string | null,
+): Record<string, unknown> {
   const over = Object.fromEntries(Object.entries(map.over).filter(([name]) => !(name in given)));
   const values = Object.fromEntries(Object.entries(map.values).filter(([name]) => !(name in given)));
   const upstream = new Map(Object.entries(over).map(([name, upstreamId]) => [upstreamId, lists[name]]));
@@ -105,14 +123,20 @@ export function mappedCopyArguments(taskId: string, map: MapSpec, mapIndex: numb
 }
 
 /** The error for a task run without some upstream values: which, from which tasks, and how to give them. */
-export function missingInputsError(dagId: string, taskId: string, missing: readonly { input: NeededInput; why?: string }[], triedRun: string | null): InvalidInputError {
+export function missingInputsError(
+  dagId: string,
+  taskId: string,
+  missing: readonly { input: NeededInput; why?: string }[],
+  triedRun: string | null,
+): InvalidInputError {
   const lines = missing.map(({ input, why }) => {
     const from = input.element ? `one element of the list task "${input.taskId}" returns` : `the return value of task "${input.taskId}"`;
     return `  ${input.name}: ${from}${why ? ` (${why})` : ""}`;
   });
   const example = `{${missing.map(({ input }) => `"${input.name}": …`).join(", ")}}`;
-  const how = triedRun === null
-    ? `give them with --inputs '${example}', or take them from a stored run with --from-run latest (or --from-run <run id>)`
-    : `give them with --inputs '${example}' (it adds to and overrides --from-run), or pick another run with --from-run <run id>`;
+  const how =
+    triedRun === null
+      ? `give them with --inputs '${example}', or take them from a stored run with --from-run latest (or --from-run <run id>)`
+      : `give them with --inputs '${example}' (it adds to and overrides --from-run), or pick another run with --from-run <run id>`;
   return new InvalidInputError(`task "${taskId}" of DAG ${dagId} needs upstream values it was not given:\n${lines.join("\n")}\n${how}`);
 }

@@ -49,7 +49,11 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
   const secrets = openSecretsResolver(config);
   const dagRuns = openDagRunsGateway(config); // cross-DAG operators use the configured database
   try {
-    const results = await loadDagFiles(findDagFiles(config.dagsDir), { bundleDir: join(tmp, "bundles"), timeoutMs: config.dagFileTimeoutMs, memoryMb: config.dagFileMemoryMb });
+    const results = await loadDagFiles(findDagFiles(config.dagsDir), {
+      bundleDir: join(tmp, "bundles"),
+      timeoutMs: config.dagFileTimeoutMs,
+      memoryMb: config.dagFileMemoryMb,
+    });
     const version = results.flatMap((r) => r.dags).find((d) => d.dagId === dagId);
     if (!version) throw new NotFoundError(`unknown DAG "${dagId}" in ${config.dagsDir}`);
     const task = version.spec.tasks.find((t) => t.taskId === taskId);
@@ -64,7 +68,9 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
       const store = await openStore(config.databaseUrl);
       const valueStore = configuredValueStore(config, openSecretsResolver(config, store).resolver);
       try {
-        const read = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed, mapIndex >= 0, valueStore).finally(() => valueStore.close());
+        const read = await inputsFromRun(store, openOutputSealer(config), dagId, opts.fromRun, needed, mapIndex >= 0, valueStore).finally(() =>
+          valueStore.close(),
+        );
         taken = read.values;
         inputs = { ...taken, ...given };
         fromRun = read.runId;
@@ -74,12 +80,19 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
       }
     }
     if (mapIndex >= 0) {
-      for (const m of missing) if (m.input.element && m.why === undefined) m.why = "a mapped copy's element is taken from the list stored for a run: add --from-run latest (or --from-run <run id>), or give the element with --inputs";
+      for (const m of missing)
+        if (m.input.element && m.why === undefined)
+          m.why =
+            "a mapped copy's element is taken from the list stored for a run: add --from-run latest (or --from-run <run id>), or give the element with --inputs";
     }
     if (missing.length > 0) throw missingInputsError(dagId, taskId, missing, opts.fromRun ?? null);
     if (mapIndex >= 0 && task.map) {
       // The copy's elements (and partial arguments), then the plain inputs, then what --inputs gives.
-      const elements = Object.fromEntries(Object.keys(task.map.over).filter((n) => n in taken).map((n) => [n, taken[n]]));
+      const elements = Object.fromEntries(
+        Object.keys(task.map.over)
+          .filter((n) => n in taken)
+          .map((n) => [n, taken[n]]),
+      );
       const plain = Object.fromEntries(Object.entries(taken).filter(([n]) => !(n in elements)));
       inputs = { ...mappedCopyArguments(taskId, task.map, mapIndex, elements, given, fromRun), ...plain, ...given };
     }
@@ -120,15 +133,35 @@ export async function tasksTest(dagId: string, taskId: string, opts: TaskTestOpt
     const log = existsSync(logPath) ? readFileSync(logPath, "utf8") : "";
     const o = report.outcome;
     // A sensor in reschedule or deferred mode pokes once here, as one attempt of a run would.
-    const state = o.kind === "success" ? "success" : o.kind === "skipped" ? "skipped" : o.kind === "reschedule" ? "up_for_reschedule" : o.kind === "deferred" ? "deferred" : "failed";
+    const state =
+      o.kind === "success"
+        ? "success"
+        : o.kind === "skipped"
+          ? "skipped"
+          : o.kind === "reschedule"
+            ? "up_for_reschedule"
+            : o.kind === "deferred"
+              ? "deferred"
+              : "failed";
     // A sensitive value is never printed; any other value has the attempt's secrets masked already.
     const sensitive = o.kind === "success" && o.sensitive === true;
     const value = sensitive ? "***" : o.kind === "success" && o.output !== null ? JSON.parse(o.output) : null;
     if (opts.json) {
-      printJson({ dagId, taskId, mapIndex, state, returnValue: value, sensitive, error: "error" in o ? o.error : null, durationMs: report.endedAt - report.startedAt, log });
+      printJson({
+        dagId,
+        taskId,
+        mapIndex,
+        state,
+        returnValue: value,
+        sensitive,
+        error: "error" in o ? o.error : null,
+        durationMs: report.endedAt - report.startedAt,
+        log,
+      });
     } else {
       const { paint } = terminalStyle(colorsWanted(process.stdout, process.env));
-      if (fromRun !== null) process.stdout.write(paint("dim", `Inputs ${needed.map((n) => n.name).join(", ")} from run ${fromRun}${mapIndex >= 0 ? ` (copy ${mapIndex})` : ""}\n`));
+      if (fromRun !== null)
+        process.stdout.write(paint("dim", `Inputs ${needed.map((n) => n.name).join(", ")} from run ${fromRun}${mapIndex >= 0 ? ` (copy ${mapIndex})` : ""}\n`));
       process.stdout.write(log);
       const shown = paint(state === "success" ? "green" : state === "failed" ? "red" : "yellow", state);
       process.stdout.write(`\nTask ${taskId}: ${shown}${"error" in o ? ` — ${o.error}` : ""}\n`);

@@ -16,9 +16,19 @@ export async function usersCreate(username: string, opts: CommonOptions & { role
   return withRuntime(opts, async (rt) => {
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(username)) throw new InvalidInputError("username may use letters, digits and _.@- (1–64)");
     const password = opts.password ?? randomBytes(18).toString("base64url");
-    const created = await rt.store.createUser({ username, role: role(opts.role, "viewer"), passwordHash: await hashPassword(password), disabled: false, createdAt: Date.now() });
+    const created = await rt.store.createUser({
+      username,
+      role: role(opts.role, "viewer"),
+      passwordHash: await hashPassword(password),
+      disabled: false,
+      createdAt: Date.now(),
+    });
     if (!created) throw new InvalidInputError(`user "${username}" already exists`);
-    await recordCliAudit(rt.store, "user.create", { command: "users create", target: { type: "user", id: username }, after: { role: role(opts.role, "viewer"), disabled: false } });
+    await recordCliAudit(rt.store, "user.create", {
+      command: "users create",
+      target: { type: "user", id: username },
+      after: { role: role(opts.role, "viewer"), disabled: false },
+    });
     if (opts.json) printJson({ username, role: role(opts.role, "viewer"), ...(opts.password ? {} : { password }) });
     else process.stdout.write(`Created user ${username} (${role(opts.role, "viewer")})${opts.password ? "" : ` with password: ${password}`}\n`);
     return 0;
@@ -31,7 +41,11 @@ export async function usersSetPassword(username: string, opts: CommonOptions & {
     if (!(await rt.store.updateUser(username, { passwordHash: await hashPassword(password) }))) throw new NotFoundError(`no user "${username}"`);
     // Logged-in browsers must sign in again with the new password; API tokens are kept.
     const ended = await rt.store.deleteUserSessions(username);
-    await recordCliAudit(rt.store, "user.update", { command: "users set-password", target: { type: "user", id: username }, details: { passwordChanged: true, sessionsEnded: ended } });
+    await recordCliAudit(rt.store, "user.update", {
+      command: "users set-password",
+      target: { type: "user", id: username },
+      details: { passwordChanged: true, sessionsEnded: ended },
+    });
     process.stdout.write(opts.password ? `Password of ${username} changed.\n` : `New password of ${username}: ${password}\n`);
     if (ended > 0) process.stdout.write(`Ended ${ended} login session(s) of ${username}.\n`);
     return 0;
@@ -51,7 +65,11 @@ export async function usersDelete(username: string, opts: CommonOptions): Promis
   return withRuntime(opts, async (rt) => {
     const user = await rt.store.getUser(username);
     if (!user || !(await rt.store.deleteUser(username))) throw new NotFoundError(`no user "${username}"`);
-    await recordCliAudit(rt.store, "user.delete", { command: "users delete", target: { type: "user", id: username }, before: { role: user.role, disabled: user.disabled } });
+    await recordCliAudit(rt.store, "user.delete", {
+      command: "users delete",
+      target: { type: "user", id: username },
+      before: { role: user.role, disabled: user.disabled },
+    });
     process.stdout.write(`Deleted user ${username}.\n`);
     return 0;
   });

@@ -62,9 +62,15 @@ export async function variablesList(opts: CommonOptions): Promise<number> {
 
 export async function variablesDelete(key: string, opts: CommonOptions): Promise<number> {
   return withRuntime(opts, async (rt) => {
-    const old = await openSecretVault(rt.config, rt.store).getVariable(key).catch(() => undefined);
+    const old = await openSecretVault(rt.config, rt.store)
+      .getVariable(key)
+      .catch(() => undefined);
     if (!(await rt.store.deleteVariable(key))) throw new NotFoundError(`no variable "${key}" in the store`);
-    await recordCliAudit(rt.store, "variable.delete", { command: "variables delete", target: { type: "variable", id: key }, before: old ? auditedVariable(key, old.value, old.description) : null });
+    await recordCliAudit(rt.store, "variable.delete", {
+      command: "variables delete",
+      target: { type: "variable", id: key },
+      before: old ? auditedVariable(key, old.value, old.description) : null,
+    });
     process.stdout.write(`Deleted variable ${key}.\n`);
     return EXIT.ok;
   });

@@ -28,7 +28,12 @@ export async function workersList(opts: CommonOptions & { since?: string }): Pro
       return 0;
     }
     printTable(
-      overview.workers.map((w) => ({ ...w, running: `${w.running}/${w.concurrency}`, lastSeen: ago(w.lastSeenAt, now), state: w.reason ? `${w.state} (${w.reason})` : w.state })),
+      overview.workers.map((w) => ({
+        ...w,
+        running: `${w.running}/${w.concurrency}`,
+        lastSeen: ago(w.lastSeenAt, now),
+        state: w.reason ? `${w.state} (${w.reason})` : w.state,
+      })),
       ["name", "state", "queues", "running", "version", "lastSeen", "host", "id"],
     );
     if (overview.queues.length > 0) {

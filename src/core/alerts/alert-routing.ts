@@ -63,7 +63,8 @@ function route(value: unknown, where: string): AlertRoute {
   if (m.tags !== undefined) match.tags = strings(m.tags, `${where}.match.tags`);
   if (m.owners !== undefined) match.owners = strings(m.owners, `${where}.match.owners`);
   if (m.dagIds !== undefined) match.dagIds = strings(m.dagIds, `${where}.match.dagIds`);
-  if (m.severities !== undefined) match.severities = list(m.severities, `${where}.match.severities`).map((s, i) => severity(s, `${where}.match.severities[${i}]`));
+  if (m.severities !== undefined)
+    match.severities = list(m.severities, `${where}.match.severities`).map((s, i) => severity(s, `${where}.match.severities[${i}]`));
   const notify = list(o.notify, `${where}.notify`).map((n, i) => notifier(n, `${where}.notify[${i}]`));
   return { match, notify };
 }

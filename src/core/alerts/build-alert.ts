@@ -65,7 +65,10 @@ export function buildAlert(
     runUrl: runUrlOf(links, firing.dagId, firing.runId),
     logUrl: logUrlOf(links, firing),
     at: firing.at,
-    dedupKey: event === "anomaly" && firing.anomaly !== undefined ? anomalyDedupKeyOf(firing.dagId, firing.taskId, firing.anomaly.metric) : dedupKeyOf(firing.dagId, firing.taskId),
+    dedupKey:
+      event === "anomaly" && firing.anomaly !== undefined
+        ? anomalyDedupKeyOf(firing.dagId, firing.taskId, firing.anomaly.metric)
+        : dedupKeyOf(firing.dagId, firing.taskId),
     ...(event === "anomaly" && firing.anomaly !== undefined ? { anomaly: { ...firing.anomaly } } : {}),
   };
 }

@@ -3,8 +3,23 @@ import type { DagSpec, TaskSpec } from "../model/dag-spec.js";
 import type { TaskInstanceStateChanged } from "../model/domain-events.js";
 import { callbacksOf, firingOf } from "./callback-firing.js";
 
-const ti = (before: TaskInstanceStateChanged["before"], after: TaskInstanceStateChanged["after"], extra: Partial<TaskInstanceStateChanged> = {}): TaskInstanceStateChanged => ({
-  kind: "task_instance_state_changed", dagId: "d", runId: "r", runPk: 1, taskId: "t", mapIndex: -1, tryNumber: 1, before, after, at: 5, error: null, ...extra,
+const ti = (
+  before: TaskInstanceStateChanged["before"],
+  after: TaskInstanceStateChanged["after"],
+  extra: Partial<TaskInstanceStateChanged> = {},
+): TaskInstanceStateChanged => ({
+  kind: "task_instance_state_changed",
+  dagId: "d",
+  runId: "r",
+  runPk: 1,
+  taskId: "t",
+  mapIndex: -1,
+  tryNumber: 1,
+  before,
+  after,
+  at: 5,
+  error: null,
+  ...extra,
 });
 
 describe("firingOf", () => {
@@ -15,12 +30,26 @@ describe("firingOf", () => {
     expect(firingOf(ti("running", "success"))?.event).toBe("success");
     expect(firingOf(ti("queued", "running"))?.event).toBe("execute");
     expect(firingOf(ti("none", "skipped"))?.event).toBe("skipped");
-    expect(firingOf({ kind: "run_state_changed", dagId: "d", runId: "r", runPk: 1, before: "running", after: "failed", at: 5, note: "deadlocked" })).toMatchObject({ event: "failure", taskId: null, tryNumber: 0, error: "deadlocked" });
+    expect(
+      firingOf({ kind: "run_state_changed", dagId: "d", runId: "r", runPk: 1, before: "running", after: "failed", at: 5, note: "deadlocked" }),
+    ).toMatchObject({ event: "failure", taskId: null, tryNumber: 0, error: "deadlocked" });
   });
 
   it("fires nothing for a user's mark, a run starting, a deferred sensor resuming or a scheduled instance", () => {
     expect(firingOf(ti("running", "failed", { cause: "user" }))).toBeNull();
-    expect(firingOf({ kind: "run_state_changed", dagId: "d", runId: "r", runPk: 1, before: "running", after: "success", at: 5, note: "marked success", cause: "user" })).toBeNull();
+    expect(
+      firingOf({
+        kind: "run_state_changed",
+        dagId: "d",
+        runId: "r",
+        runPk: 1,
+        before: "running",
+        after: "success",
+        at: 5,
+        note: "marked success",
+        cause: "user",
+      }),
+    ).toBeNull();
     expect(firingOf({ kind: "run_state_changed", dagId: "d", runId: "r", runPk: 1, before: "queued", after: "running", at: 5, note: null })).toBeNull();
     expect(firingOf(ti("deferred", "running"))).toBeNull();
     expect(firingOf(ti("none", "scheduled"))).toBeNull();
@@ -33,7 +62,10 @@ describe("callbacksOf", () => {
   const fn = (index: number) => ({ kind: "function" as const, index, name: null });
   const spec = {
     callbacks: { onRetry: [fn(0)], onFailure: [fn(1)] },
-    tasks: [task("t", { callbacks: { onRetry: [hook] } }), task("m", { map: { over: {}, values: {}, partial: {}, maxLength: 5, maxActive: null }, callbacks: { onFailure: [hook] } })],
+    tasks: [
+      task("t", { callbacks: { onRetry: [hook] } }),
+      task("m", { map: { over: {}, values: {}, partial: {}, maxLength: 5, maxActive: null }, callbacks: { onFailure: [hook] } }),
+    ],
   } as unknown as DagSpec;
 
   it("a task instance gets the DAG's onRetry/onExecute/onSkipped first, then its own; the DAG's onFailure is the run's", () => {

@@ -36,16 +36,60 @@ export function firingOf(event: DomainEvent): Firing | null {
     if (event.cause === "user") return null;
     const kind = TASK_EVENTS[event.after];
     if (kind === undefined || (kind === "execute" && event.before !== "queued")) return null;
-    return { event: kind, dagId: event.dagId, runId: event.runId, runPk: event.runPk, taskId: event.taskId, mapIndex: event.mapIndex, tryNumber: event.tryNumber, state: event.after, error: event.error, at: event.at };
+    return {
+      event: kind,
+      dagId: event.dagId,
+      runId: event.runId,
+      runPk: event.runPk,
+      taskId: event.taskId,
+      mapIndex: event.mapIndex,
+      tryNumber: event.tryNumber,
+      state: event.after,
+      error: event.error,
+      at: event.at,
+    };
   }
   if (event.kind === "run_state_changed") {
     if (event.cause === "user" || (event.after !== "success" && event.after !== "failed")) return null;
     const kind = event.after === "success" ? "success" : "failure";
-    return { event: kind, dagId: event.dagId, runId: event.runId, runPk: event.runPk, taskId: null, mapIndex: -1, tryNumber: 0, state: event.after, error: event.note, at: event.at };
+    return {
+      event: kind,
+      dagId: event.dagId,
+      runId: event.runId,
+      runPk: event.runPk,
+      taskId: null,
+      mapIndex: -1,
+      tryNumber: 0,
+      state: event.after,
+      error: event.note,
+      at: event.at,
+    };
   }
   if ((event as { kind: string }).kind === "deadline_missed") {
-    const e = event as unknown as { dagId: string; runId: string; runPk: number; taskId: string | null; mapIndex: number; tryNumber: number; deadline: string; dueAt: number; at: number };
-    return { event: "deadline_missed", dagId: e.dagId, runId: e.runId, runPk: e.runPk, taskId: e.taskId, mapIndex: e.mapIndex, tryNumber: e.tryNumber, state: "deadline_missed", error: `missed its deadline ${e.deadline} (due ${new Date(e.dueAt).toISOString()})`, at: e.at, deadline: e.deadline };
+    const e = event as unknown as {
+      dagId: string;
+      runId: string;
+      runPk: number;
+      taskId: string | null;
+      mapIndex: number;
+      tryNumber: number;
+      deadline: string;
+      dueAt: number;
+      at: number;
+    };
+    return {
+      event: "deadline_missed",
+      dagId: e.dagId,
+      runId: e.runId,
+      runPk: e.runPk,
+      taskId: e.taskId,
+      mapIndex: e.mapIndex,
+      tryNumber: e.tryNumber,
+      state: "deadline_missed",
+      error: `missed its deadline ${e.deadline} (due ${new Date(e.dueAt).toISOString()})`,
+      at: e.at,
+      deadline: e.deadline,
+    };
   }
   return null;
 }

@@ -30,7 +30,9 @@ const responders: OptionCheck = (v) =>
   Array.isArray(v) &&
   v.every(
     (r) =>
-      typeof r === "object" && r !== null && ["team", "user", "escalation", "schedule"].includes((r as { type?: unknown }).type as string) &&
+      typeof r === "object" &&
+      r !== null &&
+      ["team", "user", "escalation", "schedule"].includes((r as { type?: unknown }).type as string) &&
       ["id", "name", "username"].some((k) => typeof (r as Record<string, unknown>)[k] === "string"),
   )
     ? null
@@ -71,7 +73,8 @@ export function checkNotifierDeclaration(value: unknown, where: string): Notifie
     throw new InvalidInputError(`${at}: connection must be a connection id (letters, digits, _ . -)`);
   }
   for (const key of Object.keys(d)) {
-    if (!["notifier", "connection", "text", "options"].includes(key)) throw new InvalidInputError(`${at}: unknown field "${key}"; allowed: notifier, connection, text, options`);
+    if (!["notifier", "connection", "text", "options"].includes(key))
+      throw new InvalidInputError(`${at}: unknown field "${key}"; allowed: notifier, connection, text, options`);
   }
   if (d.text !== undefined) {
     const fault = template(d.text);

@@ -71,5 +71,7 @@ it("detects injected anomalies with precision and recall ≥ 0.8 after a week of
     expect(r.recall).toBeGreaterThanOrEqual(0.8);
   }
   const all = measure(1, 0);
-  console.log(`seed 1 (all 60 days, first week included): precision ${all.precision.toFixed(3)} recall ${all.recall.toFixed(3)} (tp ${all.tp}, fp ${all.fp}, fn ${all.fn})`);
+  console.log(
+    `seed 1 (all 60 days, first week included): precision ${all.precision.toFixed(3)} recall ${all.recall.toFixed(3)} (tp ${all.tp}, fp ${all.fp}, fn ${all.fn})`,
+  );
 });

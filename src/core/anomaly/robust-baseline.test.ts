@@ -34,7 +34,13 @@ describe("evaluate", () => {
   it("needs minPoints past points", () => {
     const history = steady(DEFAULT_THRESHOLDS.minPoints - 1, () => 1000);
     expect(evaluate(10, MONDAY, history).anomalous).toBe(false);
-    expect(evaluate(10, MONDAY, steady(DEFAULT_THRESHOLDS.minPoints, () => 1000)).anomalous).toBe(true);
+    expect(
+      evaluate(
+        10,
+        MONDAY,
+        steady(DEFAULT_THRESHOLDS.minPoints, () => 1000),
+      ).anomalous,
+    ).toBe(true);
   });
 
   it("floors the MAD: a constant history does not make every change an anomaly", () => {
@@ -45,7 +51,14 @@ describe("evaluate", () => {
     expect(e.anomalous).toBe(false);
     expect(evaluate(150, MONDAY, history).anomalous).toBe(true);
     // The absolute floor (1 s for durations): 0.3 s against 0.1 s is no anomaly.
-    expect(evaluate(0.3, MONDAY, steady(20, () => 0.1), { ...DEFAULT_THRESHOLDS, absoluteMadFloor: 1 }).anomalous).toBe(false);
+    expect(
+      evaluate(
+        0.3,
+        MONDAY,
+        steady(20, () => 0.1),
+        { ...DEFAULT_THRESHOLDS, absoluteMadFloor: 1 },
+      ).anomalous,
+    ).toBe(false);
   });
 
   it("uses the weekday's subset when weekends differ, and the last points when no season shows", () => {

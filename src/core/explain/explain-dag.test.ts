@@ -5,7 +5,13 @@ import { explainDag } from "./explain-dag.js";
 import type { DagFacts } from "./explain-types.js";
 
 const HOUR = 3_600_000;
-const hourly = makeDag([makeTask("a")], { dagId: "etl", schedule: { kind: "cron", expression: "0 * * * *", mode: "interval" }, startDate: T0 - 24 * HOUR, catchup: false, maxActiveRuns: 1 });
+const hourly = makeDag([makeTask("a")], {
+  dagId: "etl",
+  schedule: { kind: "cron", expression: "0 * * * *", mode: "interval" },
+  startDate: T0 - 24 * HOUR,
+  catchup: false,
+  maxActiveRuns: 1,
+});
 const codes = (f: DagFacts) => explainDag(f).reasons.map((r) => r.code);
 
 describe("explainDag", () => {
@@ -14,7 +20,10 @@ describe("explainDag", () => {
     const e = explainDag(f);
     expect(e).toMatchObject({ state: "idle", running: false });
     expect(e.reasons).toHaveLength(1);
-    expect(e.reasons[0]).toMatchObject({ code: "next_run", facts: { logicalDate: "2026-03-01T11:00:00.000Z", runAfter: "2026-03-01T12:00:00.000Z", due: true } });
+    expect(e.reasons[0]).toMatchObject({
+      code: "next_run",
+      facts: { logicalDate: "2026-03-01T11:00:00.000Z", runAfter: "2026-03-01T12:00:00.000Z", due: true },
+    });
     const later = dagFacts(hourly, { dag: dagRecord(hourly, { lastScheduledLogicalDate: T0 - HOUR }) });
     expect(explainDag(later).reasons[0]!.message).toBe(
       "The next scheduled run (logical date 2026-03-01T12:00:00.000Z, data interval 2026-03-01T12:00:00.000Z – 2026-03-01T13:00:00.000Z) is created at 2026-03-01T13:00:00.000Z (in 1 h).",
@@ -43,7 +52,12 @@ describe("explainDag", () => {
   it("names the runs holding max active runs while runs are queued", () => {
     const f = dagFacts(hourly, {
       dag: dagRecord(hourly, { lastScheduledLogicalDate: T0 - HOUR }),
-      group: { limit: 1, backfillId: null, running: [{ runId: "scheduled__1", startedAt: T0 - HOUR }], queued: [{ runId: "manual__2", logicalDate: T0, runAfter: T0 }] },
+      group: {
+        limit: 1,
+        backfillId: null,
+        running: [{ runId: "scheduled__1", startedAt: T0 - HOUR }],
+        queued: [{ runId: "manual__2", logicalDate: T0, runAfter: T0 }],
+      },
     });
     expect(codes(f)).toEqual(["next_run", "max_active_runs", "run_queued", "run_running"]);
     expect(explainDag(f)).toMatchObject({ state: "running", running: true });
@@ -53,8 +67,17 @@ describe("explainDag", () => {
     const f = dagFacts(hourly, { dag: dagRecord(hourly, { active: false }) });
     expect(codes(f)[0]).toBe("dag_inactive");
     expect(explainDag(f).state).toBe("inactive");
-    const dead = dagFacts(makeDag([makeTask("a")]), { schedulers: { heartbeats: [{ id: "s", at: T0 - 60_000 }], freshMs: 30_000, leases: [{ id: "h:1:x", host: "h", pid: 1, beatAt: T0 - 60_000, fencedAt: null }] } });
+    const dead = dagFacts(makeDag([makeTask("a")]), {
+      schedulers: {
+        heartbeats: [{ id: "s", at: T0 - 60_000 }],
+        freshMs: 30_000,
+        leases: [{ id: "h:1:x", host: "h", pid: 1, beatAt: T0 - 60_000, fencedAt: null }],
+      },
+    });
     const r = explainDag(dead).reasons.find((x) => x.code === "no_scheduler")!;
-    expect(r.facts).toMatchObject({ lastHeartbeatAt: "2026-03-01T11:59:00.000Z", leases: [{ id: "h:1:x", host: "h", pid: 1, lastBeatAt: "2026-03-01T11:59:00.000Z", fencedAt: null }] });
+    expect(r.facts).toMatchObject({
+      lastHeartbeatAt: "2026-03-01T11:59:00.000Z",
+      leases: [{ id: "h:1:x", host: "h", pid: 1, lastBeatAt: "2026-03-01T11:59:00.000Z", fencedAt: null }],
+    });
   });
 });

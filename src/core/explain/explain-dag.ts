@@ -60,25 +60,48 @@ function scheduleReasons(f: DagFacts): ExplainReason[] {
   const spec = version.spec;
   const s = spec.schedule;
   if (s.kind === "none") {
-    return [{ code: "no_schedule", message: `DAG "${dag.dagId}" has no schedule: it runs only when triggered (UI, API, \`baton dags trigger\`) or backfilled.`, facts: { schedule: null } }];
+    return [
+      {
+        code: "no_schedule",
+        message: `DAG "${dag.dagId}" has no schedule: it runs only when triggered (UI, API, \`baton dags trigger\`) or backfilled.`,
+        facts: { schedule: null },
+      },
+    ];
   }
   if (s.kind === "datasets") {
-    return [{
-      code: "waiting_for_datasets",
-      message: `DAG "${dag.dagId}" runs when every one of its datasets has been updated since its last dataset-triggered run: ${listOf(s.uris)}.`,
-      facts: { datasets: s.uris },
-    }];
+    return [
+      {
+        code: "waiting_for_datasets",
+        message: `DAG "${dag.dagId}" runs when every one of its datasets has been updated since its last dataset-triggered run: ${listOf(s.uris)}.`,
+        facts: { datasets: s.uris },
+      },
+    ];
   }
   const dates = { startDate: isoTime(spec.startDate), endDate: isoTime(spec.endDate), lastScheduledLogicalDate: isoTime(dag.lastScheduledLogicalDate) };
   let next;
   try {
-    next = nextScheduledRun({ schedule: s, startDate: spec.startDate, endDate: spec.endDate, timezone: spec.timezone, catchup: spec.catchup }, dag.lastScheduledLogicalDate, now);
+    next = nextScheduledRun(
+      { schedule: s, startDate: spec.startDate, endDate: spec.endDate, timezone: spec.timezone, catchup: spec.catchup },
+      dag.lastScheduledLogicalDate,
+      now,
+    );
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
-    return [{ code: "schedule_ended", message: `DAG "${dag.dagId}"'s schedule cannot be computed (${error}): no scheduled run is created.`, facts: { ...dates, error } }];
+    return [
+      {
+        code: "schedule_ended",
+        message: `DAG "${dag.dagId}"'s schedule cannot be computed (${error}): no scheduled run is created.`,
+        facts: { ...dates, error },
+      },
+    ];
   }
   if (next === null) {
-    const why = s.kind === "once" ? "its one scheduled run (schedule \"@once\") was already created" : spec.endDate !== null ? `its end date ${isoTime(spec.endDate)} has passed` : "its schedule has no further run";
+    const why =
+      s.kind === "once"
+        ? 'its one scheduled run (schedule "@once") was already created'
+        : spec.endDate !== null
+          ? `its end date ${isoTime(spec.endDate)} has passed`
+          : "its schedule has no further run";
     return [{ code: "schedule_ended", message: `DAG "${dag.dagId}" has no more scheduled runs: ${why}. Trigger or backfill it for more.`, facts: dates }];
   }
   const out: ExplainReason[] = [];
@@ -92,7 +115,14 @@ function scheduleReasons(f: DagFacts): ExplainReason[] {
     message: due
       ? `The scheduled run for ${isoTime(next.logicalDate)} is due since ${when(next.runAfter, now)}; the scheduler creates it on its next tick${paused}.`
       : `The next scheduled run (logical date ${isoTime(next.logicalDate)}, data interval ${isoTime(next.dataIntervalStart)} – ${isoTime(next.dataIntervalEnd)}) is created at ${when(next.runAfter, now)}${paused}.`,
-    facts: { ...dates, logicalDate: isoTime(next.logicalDate), dataIntervalStart: isoTime(next.dataIntervalStart), dataIntervalEnd: isoTime(next.dataIntervalEnd), runAfter: isoTime(next.runAfter), due },
+    facts: {
+      ...dates,
+      logicalDate: isoTime(next.logicalDate),
+      dataIntervalStart: isoTime(next.dataIntervalStart),
+      dataIntervalEnd: isoTime(next.dataIntervalEnd),
+      runAfter: isoTime(next.runAfter),
+      due,
+    },
   });
   return out;
 }

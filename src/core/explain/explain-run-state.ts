@@ -27,7 +27,11 @@ export function queuedRunReasons(f: RunFacts): ExplainReason[] {
     });
   }
   if (dag && !dag.active) {
-    out.push({ code: "dag_inactive", message: `DAG "${run.dagId}" is no longer defined by its file ${dag.fileloc}: its queued runs do not start.`, facts: { fileloc: dag.fileloc } });
+    out.push({
+      code: "dag_inactive",
+      message: `DAG "${run.dagId}" is no longer defined by its file ${dag.fileloc}: its queued runs do not start.`,
+      facts: { fileloc: dag.fileloc },
+    });
   }
   if (!f.version) {
     out.push({
@@ -37,7 +41,11 @@ export function queuedRunReasons(f: RunFacts): ExplainReason[] {
     });
   }
   if (run.runAfter > now) {
-    out.push({ code: "run_not_due", message: `The run is not due before ${when(run.runAfter, now)} (its data interval has not ended).`, facts: { runAfter: isoTime(run.runAfter) } });
+    out.push({
+      code: "run_not_due",
+      message: `The run is not due before ${when(run.runAfter, now)} (its data interval has not ended).`,
+      facts: { runAfter: isoTime(run.runAfter) },
+    });
   }
   const full = maxActiveRunsReason(run.dagId, group);
   if (full) out.push(full);

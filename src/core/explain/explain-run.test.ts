@@ -10,10 +10,27 @@ const codes = (f: RunFacts) => explainRun(f).reasons.map((r) => r.code);
 
 describe("explainRun: a queued run", () => {
   it("names the runs holding max active runs", () => {
-    const f = queued({ group: { limit: 2, backfillId: null, running: [{ runId: "r8", startedAt: T0 - 10_000 }, { runId: "r9", startedAt: null }], queued: [] } });
+    const f = queued({
+      group: {
+        limit: 2,
+        backfillId: null,
+        running: [
+          { runId: "r8", startedAt: T0 - 10_000 },
+          { runId: "r9", startedAt: null },
+        ],
+        queued: [],
+      },
+    });
     const r = explainRun(f).reasons[0]!;
     expect(r.code).toBe("max_active_runs");
-    expect(r.facts).toEqual({ limit: 2, backfillId: null, activeRuns: [{ runId: "r8", startedAt: "2026-03-01T11:59:50.000Z" }, { runId: "r9", startedAt: null }] });
+    expect(r.facts).toEqual({
+      limit: 2,
+      backfillId: null,
+      activeRuns: [
+        { runId: "r8", startedAt: "2026-03-01T11:59:50.000Z" },
+        { runId: "r9", startedAt: null },
+      ],
+    });
     expect(r.message).toBe('DAG "test_dag" allows 2 active runs (maxActiveRuns) and runs r8 and r9 hold them: a queued run starts when one of them finishes.');
     expect(explainRun(f)).toMatchObject({ state: "queued", running: false });
   });
@@ -24,23 +41,45 @@ describe("explainRun: a queued run", () => {
   });
 
   it("says its backfill is paused (and nothing about the scheduler's tick); a DAG's own run never is", () => {
-    const f = queued({ run: runRecord({ state: "queued", startedAt: null, backfillId: 7 }), group: { limit: 2, backfillId: 7, paused: true, running: [], queued: [] } });
+    const f = queued({
+      run: runRecord({ state: "queued", startedAt: null, backfillId: 7 }),
+      group: { limit: 2, backfillId: 7, paused: true, running: [], queued: [] },
+    });
     expect(codes(f)).toEqual(["backfill_paused"]);
     const r = explainRun(f).reasons[0]!;
     expect(r.facts).toEqual({ backfillId: 7, paused: true });
-    expect(r.message).toBe('Backfill 7 of DAG "test_dag" is paused: none of its queued runs starts until it is unpaused (`baton backfills unpause 7` or Resume on the Backfills page); its running runs go on.');
+    expect(r.message).toBe(
+      'Backfill 7 of DAG "test_dag" is paused: none of its queued runs starts until it is unpaused (`baton backfills unpause 7` or Resume on the Backfills page); its running runs go on.',
+    );
     expect(codes(queued({ group: { limit: 2, backfillId: 7, paused: false, running: [], queued: [] } }))).toEqual(["waiting_for_scheduler_tick"]);
   });
 
   it("says it is queued behind older runs that fill the limit", () => {
     const ahead = { runId: "r0", logicalDate: T0 - 7_200_000, runAfter: T0 - 7_000_000 };
-    const f = queued({ group: { limit: 2, backfillId: null, running: [{ runId: "r8", startedAt: T0 }], queued: [ahead, { runId: "r1", logicalDate: T0 - 3_600_000, runAfter: T0 - 60_000 }] } });
+    const f = queued({
+      group: {
+        limit: 2,
+        backfillId: null,
+        running: [{ runId: "r8", startedAt: T0 }],
+        queued: [ahead, { runId: "r1", logicalDate: T0 - 3_600_000, runAfter: T0 - 60_000 }],
+      },
+    });
     expect(codes(f)).toEqual(["queued_behind"]);
     expect(explainRun(f).reasons[0]!.facts).toEqual({ limit: 2, running: 1, ahead: [{ runId: "r0", logicalDate: "2026-03-01T10:00:00.000Z" }] });
   });
 
   it("lists the runs ahead of it also when the limit is full", () => {
-    const f = queued({ group: { limit: 1, backfillId: null, running: [{ runId: "r8", startedAt: T0 }], queued: [{ runId: "r0", logicalDate: 0, runAfter: 0 }, { runId: "r1", logicalDate: 1, runAfter: 1 }] } });
+    const f = queued({
+      group: {
+        limit: 1,
+        backfillId: null,
+        running: [{ runId: "r8", startedAt: T0 }],
+        queued: [
+          { runId: "r0", logicalDate: 0, runAfter: 0 },
+          { runId: "r1", logicalDate: 1, runAfter: 1 },
+        ],
+      },
+    });
     expect(codes(f)).toEqual(["max_active_runs", "queued_behind"]);
   });
 
@@ -54,7 +93,9 @@ describe("explainRun: a queued run", () => {
     const f = queued({ group: { limit: 2, backfillId: null, running: [], queued: [] } });
     expect(codes(f)).toEqual(["waiting_for_scheduler_tick"]);
     expect(codes({ ...f, schedulers: { heartbeats: [], freshMs: 30_000, leases: [] } })).toEqual(["no_scheduler"]);
-    expect(explainRun({ ...f, schedulers: { heartbeats: [], freshMs: 30_000 } }).reasons[0]!.message).toContain("no scheduler has ever beaten on this database");
+    expect(explainRun({ ...f, schedulers: { heartbeats: [], freshMs: 30_000 } }).reasons[0]!.message).toContain(
+      "no scheduler has ever beaten on this database",
+    );
   });
 });
 
@@ -78,14 +119,21 @@ describe("explainRun: a running run", () => {
   });
 
   it("detects a deadlock: nothing active and nothing can start", () => {
-    const rules = makeDag([makeTask("a"), makeTask("b", { upstream: ["a"], triggerRule: "all_failed" }), makeTask("c", { upstream: ["b"], triggerRule: "one_failed" })]);
+    const rules = makeDag([
+      makeTask("a"),
+      makeTask("b", { upstream: ["a"], triggerRule: "all_failed" }),
+      makeTask("c", { upstream: ["b"], triggerRule: "one_failed" }),
+    ]);
     const f = runFacts(rules);
     // c waits for b which is stuck in none although decidable: emulate a run whose b was cleared to none while a is done.
     f.taskInstances = [ti("a", { state: "success" }), ti("b", { state: "none" }), ti("c", { state: "none" })];
     // all_failed with a success upstream decides "skip": not a deadlock.
     expect(codes(f)).not.toContain("deadlocked");
     const stuck = makeDag([makeTask("a"), makeTask("b", { upstream: ["a"], dependsOnPast: true })]);
-    const g = runFacts(stuck, { run: runRecord({ logicalDate: T0 }), previous: { runId: "p", logicalDate: T0 - 1, taskInstances: [{ taskId: "b", mapIndex: -1, state: "failed" }] } });
+    const g = runFacts(stuck, {
+      run: runRecord({ logicalDate: T0 }),
+      previous: { runId: "p", logicalDate: T0 - 1, taskInstances: [{ taskId: "b", mapIndex: -1, state: "failed" }] },
+    });
     g.taskInstances = [ti("a", { state: "success" }), ti("b")];
     // Blocked by depends_on_past is waiting, not deadlocked.
     expect(codes(g)).toEqual(["task_waiting"]);
@@ -109,11 +157,22 @@ describe("explainRun: a finished run", () => {
     f.taskInstances = [ti("a", { state: "failed" }), ti("b", { state: "upstream_failed" })];
     const e = explainRun(f);
     expect(e).toMatchObject({ state: "failed", running: false });
-    expect(e.reasons).toEqual([{ code: "run_finished", message: 'The run "r1" is finished: failed at 2026-03-01T12:00:00.000Z: task "a" failed. Clear it to run it again.', facts: { runId: "r1", state: "failed", endedAt: "2026-03-01T12:00:00.000Z", note: null, failedTasks: ["a"] } }]);
+    expect(e.reasons).toEqual([
+      {
+        code: "run_finished",
+        message: 'The run "r1" is finished: failed at 2026-03-01T12:00:00.000Z: task "a" failed. Clear it to run it again.',
+        facts: { runId: "r1", state: "failed", endedAt: "2026-03-01T12:00:00.000Z", note: null, failedTasks: ["a"] },
+      },
+    ]);
   });
 
   it("gives the note of a deadlocked run and never adds no_scheduler", () => {
-    const f = runFacts(spec, { run: runRecord({ state: "failed", endedAt: T0, note: "deadlocked: no task can make progress" }), schedulers: { heartbeats: [], freshMs: 1 } });
-    expect(explainRun(f).reasons.map((r) => r.message)).toEqual(['The run "r1" is finished: failed at 2026-03-01T12:00:00.000Z: deadlocked: no task can make progress. Clear it to run it again.']);
+    const f = runFacts(spec, {
+      run: runRecord({ state: "failed", endedAt: T0, note: "deadlocked: no task can make progress" }),
+      schedulers: { heartbeats: [], freshMs: 1 },
+    });
+    expect(explainRun(f).reasons.map((r) => r.message)).toEqual([
+      'The run "r1" is finished: failed at 2026-03-01T12:00:00.000Z: deadlocked: no task can make progress. Clear it to run it again.',
+    ]);
   });
 });

@@ -21,8 +21,14 @@ describe("explainTask", () => {
   it("names the upstreams it waits for, with their states and the trigger rule", () => {
     const f = withStates({ extract: { state: "running" }, transform: { state: "success" } });
     const r = reason(f, "load", "upstream_waiting");
-    expect(r.facts).toEqual({ triggerRule: "all_success", waitingFor: [{ taskId: "extract", state: "running" }], done: [{ taskId: "transform", state: "success" }] });
-    expect(r.message).toBe('Task "load" waits for upstream "extract" (running): its trigger rule all_success needs every upstream to succeed; done so far: "transform" (success).');
+    expect(r.facts).toEqual({
+      triggerRule: "all_success",
+      waitingFor: [{ taskId: "extract", state: "running" }],
+      done: [{ taskId: "transform", state: "success" }],
+    });
+    expect(r.message).toBe(
+      'Task "load" waits for upstream "extract" (running): its trigger rule all_success needs every upstream to succeed; done so far: "transform" (success).',
+    );
     expect(explainTask(f, "load")!).toMatchObject({ state: "none", running: false });
   });
 
@@ -46,7 +52,9 @@ describe("explainTask", () => {
       load: { state: "skipped", error: "no data today" },
     });
     expect(reason(f, "extract", "finished").message).toBe('Task "extract" is finished: it succeeded at 2026-03-01T12:00:00.000Z on try 2.');
-    expect(reason(f, "transform", "finished").message).toBe('Task "transform" is finished: it failed at 2026-03-01T12:00:00.000Z on try 3 of 3 (no retries left): Error: boom.');
+    expect(reason(f, "transform", "finished").message).toBe(
+      'Task "transform" is finished: it failed at 2026-03-01T12:00:00.000Z on try 3 of 3 (no retries left): Error: boom.',
+    );
     expect(reason(f, "load", "finished").message).toContain("was skipped: no data today");
     const mapped = { ...f, taskInstances: [...f.taskInstances, ti("extract", { mapIndex: 4, state: "removed" })] };
     expect(reason(mapped, "extract", "finished", 4).message).toContain("list it was mapped over got shorter");
@@ -62,21 +70,26 @@ describe("explainTask", () => {
   });
 
   it("names the pool's holders when the pool is full", () => {
-    const f = withStates({}, {
-      slots: {
-        pools: [{ name: "default_pool", slots: 2, description: "" }],
-        busy: [
-          { dagId: "other", runId: "o1", taskId: "a", mapIndex: -1, state: "running", pool: "default_pool", poolSlots: 1 },
-          { dagId: "other", runId: "o1", taskId: "b", mapIndex: 2, state: "queued", pool: "default_pool", poolSlots: 1 },
-          { dagId: "other", runId: "o1", taskId: "c", mapIndex: -1, state: "running", pool: "db", poolSlots: 1 },
-        ],
-        maxActiveTasks: 16,
+    const f = withStates(
+      {},
+      {
+        slots: {
+          pools: [{ name: "default_pool", slots: 2, description: "" }],
+          busy: [
+            { dagId: "other", runId: "o1", taskId: "a", mapIndex: -1, state: "running", pool: "default_pool", poolSlots: 1 },
+            { dagId: "other", runId: "o1", taskId: "b", mapIndex: 2, state: "queued", pool: "default_pool", poolSlots: 1 },
+            { dagId: "other", runId: "o1", taskId: "c", mapIndex: -1, state: "running", pool: "db", poolSlots: 1 },
+          ],
+          maxActiveTasks: 16,
+        },
       },
-    });
+    );
     const r = reason(f, "extract", "pool_full");
     expect(r.facts).toMatchObject({ pool: "default_pool", slots: 2, used: 2, needed: 1 });
     expect((r.facts.holders as { taskId: string }[]).map((h) => h.taskId)).toEqual(["a", "b"]);
-    expect(r.message).toBe('Task "extract" waits for 1 slot of pool "default_pool": 2 of its 2 are taken by "a" of other/o1 (running) and "b[2]" of other/o1 (queued).');
+    expect(r.message).toBe(
+      'Task "extract" waits for 1 slot of pool "default_pool": 2 of its 2 are taken by "a" of other/o1 (running) and "b[2]" of other/o1 (queued).',
+    );
     expect(codes(f, "extract")).toEqual(["pool_full"]);
   });
 
@@ -116,28 +129,64 @@ describe("explainTask", () => {
   });
 
   it("reports a rescheduled sensor's pokes and next poke", () => {
-    const f = withStates({ extract: { state: "up_for_reschedule", nextRetryAt: T0 + 60_000, sensorWait: { firstPokeAt: T0 - 600_000, pokes: 10, trigger: null } } });
-    expect(reason(f, "extract", "sensor_rescheduled").facts).toEqual({ mode: "reschedule", pokes: 10, firstPokeAt: "2026-03-01T11:50:00.000Z", nextPokeAt: "2026-03-01T12:01:00.000Z", timeoutAt: null });
+    const f = withStates({
+      extract: { state: "up_for_reschedule", nextRetryAt: T0 + 60_000, sensorWait: { firstPokeAt: T0 - 600_000, pokes: 10, trigger: null } },
+    });
+    expect(reason(f, "extract", "sensor_rescheduled").facts).toEqual({
+      mode: "reschedule",
+      pokes: 10,
+      firstPokeAt: "2026-03-01T11:50:00.000Z",
+      nextPokeAt: "2026-03-01T12:01:00.000Z",
+      timeoutAt: null,
+    });
   });
 
   it("reports a deferred sensor's check, pokes and timeout", () => {
-    const trigger = { kind: "file", args: {}, pokeIntervalMs: 30_000, exponentialBackoff: false, maxWaitMs: null, timeoutMs: 3_600_000, timeoutAt: T0 + 3_000_000, softFail: true, key: "k" };
+    const trigger = {
+      kind: "file",
+      args: {},
+      pokeIntervalMs: 30_000,
+      exponentialBackoff: false,
+      maxWaitMs: null,
+      timeoutMs: 3_600_000,
+      timeoutAt: T0 + 3_000_000,
+      softFail: true,
+      key: "k",
+    };
     const f = withStates({ extract: { state: "deferred", sensorWait: { firstPokeAt: T0 - 600_000, pokes: 4, trigger } } });
     const r = reason(f, "extract", "sensor_deferred");
-    expect(r.facts).toEqual({ mode: "deferred", check: "file", pokes: 4, firstPokeAt: "2026-03-01T11:50:00.000Z", pokeIntervalMs: 30_000, timeoutAt: "2026-03-01T12:50:00.000Z", softFail: true });
+    expect(r.facts).toEqual({
+      mode: "deferred",
+      check: "file",
+      pokes: 4,
+      firstPokeAt: "2026-03-01T11:50:00.000Z",
+      pokeIntervalMs: 30_000,
+      timeoutAt: "2026-03-01T12:50:00.000Z",
+      softFail: true,
+    });
     expect(r.message).toContain("times out at 2026-03-01T12:50:00.000Z (in 50 min) (then skipped, softFail)");
   });
 
   it("names the previous run's instance that blocks depends_on_past", () => {
     const past = makeDag([makeTask("a", { dependsOnPast: true })]);
-    const f = runFacts(past, { run: runRecord({ logicalDate: T0 - 86_400_000 }), previous: { runId: "scheduled__prev", logicalDate: T0 - 2 * 86_400_000, taskInstances: [{ taskId: "a", mapIndex: -1, state: "failed" }] } });
-    expect(reason(f, "a", "depends_on_past").facts).toEqual({ previousRunId: "scheduled__prev", previousLogicalDate: "2026-02-27T12:00:00.000Z", previousState: "failed" });
+    const f = runFacts(past, {
+      run: runRecord({ logicalDate: T0 - 86_400_000 }),
+      previous: { runId: "scheduled__prev", logicalDate: T0 - 2 * 86_400_000, taskInstances: [{ taskId: "a", mapIndex: -1, state: "failed" }] },
+    });
+    expect(reason(f, "a", "depends_on_past").facts).toEqual({
+      previousRunId: "scheduled__prev",
+      previousLogicalDate: "2026-02-27T12:00:00.000Z",
+      previousState: "failed",
+    });
     const ok = { ...f, previous: { ...f.previous!, taskInstances: [{ taskId: "a", mapIndex: -1, state: "success" as const }] } };
     expect(codes(ok, "a")).toEqual(["waiting_for_worker"]);
   });
 
   it("in a queued run, gives the run's reasons", () => {
-    const f = runFacts(spec, { run: runRecord({ state: "queued", startedAt: null }), group: { limit: 1, backfillId: null, running: [{ runId: "r0", startedAt: T0 }], queued: [] } });
+    const f = runFacts(spec, {
+      run: runRecord({ state: "queued", startedAt: null }),
+      group: { limit: 1, backfillId: null, running: [{ runId: "r0", startedAt: T0 }], queued: [] },
+    });
     expect(codes(f, "extract")).toEqual(["run_not_started", "max_active_runs"]);
   });
 
@@ -167,7 +216,11 @@ describe("explainTask: more cases", () => {
     f.taskInstances = [ti("pick", { state: "running" }), ti("other", { state: "failed" }), ti("x")];
     const r = reason(f, "x", "upstream_waiting");
     expect(r.message).toBe('Task "x" waits for a branch or short-circuit task upstream of it to finish: it may still skip it.');
-    expect(r.facts).toMatchObject({ triggerRule: "all_success", waitingFor: [{ taskId: "pick", state: "running" }], done: [{ taskId: "other", state: "failed" }] });
+    expect(r.facts).toMatchObject({
+      triggerRule: "all_success",
+      waitingFor: [{ taskId: "pick", state: "running" }],
+      done: [{ taskId: "other", state: "failed" }],
+    });
   });
 
   it("says the scheduler will skip a task a branch did not follow", () => {
@@ -180,7 +233,9 @@ describe("explainTask: more cases", () => {
 
   it("explains a task skipped because its upstream was skipped, and one removed from the DAG", () => {
     const f = withStates({ extract: { state: "skipped" }, transform: { state: "success" }, load: { state: "skipped", endedAt: T0 } });
-    expect(reason(f, "load", "finished").message).toBe('Task "load" is finished: it was skipped at 2026-03-01T12:00:00.000Z: upstream "extract" was skipped (trigger rule all_success).');
+    expect(reason(f, "load", "finished").message).toBe(
+      'Task "load" is finished: it was skipped at 2026-03-01T12:00:00.000Z: upstream "extract" was skipped (trigger rule all_success).',
+    );
     expect(reason(withStates({ extract: { state: "removed" } }), "extract", "finished").message).toContain("the DAG's version no longer has it");
   });
 
@@ -188,7 +243,9 @@ describe("explainTask: more cases", () => {
     const holder = { dagId: "test_dag", runId: "r0", taskId: "load", mapIndex: -1, state: "running" as const, pool: "default_pool", poolSlots: 1 };
     const f = withStates({}, { slots: { pools: [{ name: "default_pool", slots: 1, description: "" }], busy: [holder], maxActiveTasks: 1 } });
     expect(codes(f, "extract")).toEqual(["pool_full", "max_active_tasks"]);
-    expect(reason(f, "extract", "max_active_tasks").message).toBe('DAG "test_dag" allows 1 task instance at once across its runs (maxActiveTasks) and "load" of test_dag/r0 (running) takes them: Task "extract" starts when one ends.');
+    expect(reason(f, "extract", "max_active_tasks").message).toBe(
+      'DAG "test_dag" allows 1 task instance at once across its runs (maxActiveTasks) and "load" of test_dag/r0 (running) takes them: Task "extract" starts when one ends.',
+    );
   });
 
   it("explains a copy waiting for a retry, and a mapped task with no waiting copy", () => {
@@ -199,6 +256,6 @@ describe("explainTask: more cases", () => {
     f.taskInstances[2] = ti("m", { mapIndex: 1, state: "up_for_retry", tryNumber: 1, maxTries: 2, nextRetryAt: T0 + 60_000 });
     const parent = explainTask(f, "m")!;
     expect(parent.running).toBe(false);
-    expect(parent.reasons[0]!.message).toContain("Copy 1 of task \"m\" failed on try 1 of 2 and waits to retry until 2026-03-01T12:01:00.000Z (in 1 min)");
+    expect(parent.reasons[0]!.message).toContain('Copy 1 of task "m" failed on try 1 of 2 and waits to retry until 2026-03-01T12:01:00.000Z (in 1 min)');
   });
 });

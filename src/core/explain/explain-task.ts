@@ -64,37 +64,57 @@ export function taskReasons(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | 
       return [queuedReason(f, ti, name)];
     case "up_for_retry": {
       const until = ti.nextRetryAt;
-      return [{
-        code: "retry_wait",
-        message:
-          `${name} failed on try ${ti.tryNumber} of ${ti.maxTries} and waits to retry ${until === null ? "(its retry time is not recorded)" : `until ${when(until, now)}`}` +
-          `${ti.error ? `. Last error: ${firstLine(ti.error)}` : ""}.`,
-        facts: { retryAt: isoTime(until), ...tries, lastError: ti.error },
-      }];
+      return [
+        {
+          code: "retry_wait",
+          message:
+            `${name} failed on try ${ti.tryNumber} of ${ti.maxTries} and waits to retry ${until === null ? "(its retry time is not recorded)" : `until ${when(until, now)}`}` +
+            `${ti.error ? `. Last error: ${firstLine(ti.error)}` : ""}.`,
+          facts: { retryAt: isoTime(until), ...tries, lastError: ti.error },
+        },
+      ];
     }
     case "up_for_reschedule": {
       const w = ti.sensorWait ?? null;
       const timeoutAt = w?.trigger?.timeoutAt ?? null;
-      return [{
-        code: "sensor_rescheduled",
-        message:
-          `${name} is a sensor in reschedule mode: its condition was not met yet after ${w?.pokes ?? 0} poke${w?.pokes === 1 ? "" : "s"}` +
-          `${w ? ` since ${when(w.firstPokeAt, now)}` : ""}; it holds no worker and pokes again ${ti.nextRetryAt === null ? "when rescheduled" : `at ${when(ti.nextRetryAt, now)}`}` +
-          `${timeoutAt === null ? "" : `, and times out at ${when(timeoutAt, now)}`}.`,
-        facts: { mode: "reschedule", pokes: w?.pokes ?? 0, firstPokeAt: isoTime(w?.firstPokeAt), nextPokeAt: isoTime(ti.nextRetryAt), timeoutAt: isoTime(timeoutAt) },
-      }];
+      return [
+        {
+          code: "sensor_rescheduled",
+          message:
+            `${name} is a sensor in reschedule mode: its condition was not met yet after ${w?.pokes ?? 0} poke${w?.pokes === 1 ? "" : "s"}` +
+            `${w ? ` since ${when(w.firstPokeAt, now)}` : ""}; it holds no worker and pokes again ${ti.nextRetryAt === null ? "when rescheduled" : `at ${when(ti.nextRetryAt, now)}`}` +
+            `${timeoutAt === null ? "" : `, and times out at ${when(timeoutAt, now)}`}.`,
+          facts: {
+            mode: "reschedule",
+            pokes: w?.pokes ?? 0,
+            firstPokeAt: isoTime(w?.firstPokeAt),
+            nextPokeAt: isoTime(ti.nextRetryAt),
+            timeoutAt: isoTime(timeoutAt),
+          },
+        },
+      ];
     }
     case "deferred": {
       const w = ti.sensorWait ?? null;
       const t = w?.trigger ?? null;
-      return [{
-        code: "sensor_deferred",
-        message:
-          `${name} is a deferred sensor: the triggerer runs its ${t?.kind ?? "unknown"} check every ${t ? humanSpan(t.pokeIntervalMs) : "?"} without a worker` +
-          `${w ? ` (${w.pokes} poke${w.pokes === 1 ? "" : "s"} since ${when(w.firstPokeAt, now)})` : ""}` +
-          `${t ? ` and it times out at ${when(t.timeoutAt, now)}${t.softFail ? " (then skipped, softFail)" : " (then failed)"}` : ""}.`,
-        facts: { mode: "deferred", check: t?.kind ?? null, pokes: w?.pokes ?? 0, firstPokeAt: isoTime(w?.firstPokeAt), pokeIntervalMs: t?.pokeIntervalMs ?? null, timeoutAt: isoTime(t?.timeoutAt), softFail: t?.softFail ?? null },
-      }];
+      return [
+        {
+          code: "sensor_deferred",
+          message:
+            `${name} is a deferred sensor: the triggerer runs its ${t?.kind ?? "unknown"} check every ${t ? humanSpan(t.pokeIntervalMs) : "?"} without a worker` +
+            `${w ? ` (${w.pokes} poke${w.pokes === 1 ? "" : "s"} since ${when(w.firstPokeAt, now)})` : ""}` +
+            `${t ? ` and it times out at ${when(t.timeoutAt, now)}${t.softFail ? " (then skipped, softFail)" : " (then failed)"}` : ""}.`,
+          facts: {
+            mode: "deferred",
+            check: t?.kind ?? null,
+            pokes: w?.pokes ?? 0,
+            firstPokeAt: isoTime(w?.firstPokeAt),
+            pokeIntervalMs: t?.pokeIntervalMs ?? null,
+            timeoutAt: isoTime(t?.timeoutAt),
+            softFail: t?.softFail ?? null,
+          },
+        },
+      ];
     }
     case "none":
     case "scheduled":
@@ -106,7 +126,11 @@ function waitingReasons(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null
   const { run } = f;
   if (run.state === "queued") {
     return [
-      { code: "run_not_started", message: `${name} waits for its run "${run.runId}", which is queued and has not started.`, facts: { runId: run.runId, runState: run.state } },
+      {
+        code: "run_not_started",
+        message: `${name} waits for its run "${run.runId}", which is queued and has not started.`,
+        facts: { runId: run.runId, runState: run.state },
+      },
       ...queuedRunReasons(f),
     ];
   }
@@ -119,11 +143,13 @@ function waitingReasons(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null
     const decision = decideTasks(rv.graph, rv.views, [ti.taskId]).get(ti.taskId);
     if (decision === undefined) return [upstreamWaiting(rv, ti.taskId, name)];
     if (decision !== "scheduled") {
-      return [{
-        code: "upstream_will_decide",
-        message: `${name}'s upstreams are decided: the scheduler will mark it ${decision} on its next step.`,
-        facts: { decision, upstream: upstreamStates(rv, ti.taskId) },
-      }];
+      return [
+        {
+          code: "upstream_will_decide",
+          message: `${name}'s upstreams are decided: the scheduler will mark it ${decision} on its next step.`,
+          facts: { decision, upstream: upstreamStates(rv, ti.taskId) },
+        },
+      ];
     }
     if (spec?.dependsOnPast) {
       const past = pastReason(f, ti.taskId, name);
@@ -173,18 +199,25 @@ function slotReasons(f: RunFacts, ti: TaskInstanceRecord, name: string): Explain
   const out: ExplainReason[] = [];
   const pool = slots.pools.find((p) => p.name === ti.pool);
   if (!pool) {
-    return [{
-      code: "pool_missing",
-      message: `${name} is ready but its pool "${ti.pool}" does not exist (pools: ${listOf(slots.pools.map((p) => p.name), 10)}): the scheduler fails it when it tries to run it. Create the pool (\`POST /api/v1/pools\`) or fix the task.`,
-      facts: { pool: ti.pool, pools: slots.pools.map((p) => p.name) },
-    }];
+    return [
+      {
+        code: "pool_missing",
+        message: `${name} is ready but its pool "${ti.pool}" does not exist (pools: ${listOf(
+          slots.pools.map((p) => p.name),
+          10,
+        )}): the scheduler fails it when it tries to run it. Create the pool (\`POST /api/v1/pools\`) or fix the task.`,
+        facts: { pool: ti.pool, pools: slots.pools.map((p) => p.name) },
+      },
+    ];
   }
   if (ti.poolSlots > pool.slots) {
-    return [{
-      code: "pool_too_small",
-      message: `${name} needs ${ti.poolSlots} slots of pool "${pool.name}", which has only ${pool.slots}: the scheduler fails it when it tries to run it.`,
-      facts: { pool: pool.name, slots: pool.slots, needed: ti.poolSlots },
-    }];
+    return [
+      {
+        code: "pool_too_small",
+        message: `${name} needs ${ti.poolSlots} slots of pool "${pool.name}", which has only ${pool.slots}: the scheduler fails it when it tries to run it.`,
+        facts: { pool: pool.name, slots: pool.slots, needed: ti.poolSlots },
+      },
+    ];
   }
   const inPool = slots.busy.filter((h) => h.pool === pool.name);
   const used = inPool.reduce((n, h) => n + h.poolSlots, 0);
@@ -221,23 +254,27 @@ function slotReasons(f: RunFacts, ti: TaskInstanceRecord, name: string): Explain
   const queue = queueOf(f, ti.taskId);
   if (queue !== DEFAULT_QUEUE) {
     const q = queueFacts(f, queue);
-    return [{
-      code: "waiting_for_worker",
-      message:
-        `${name} is ready and its pool "${pool.name}" has a free slot: it runs on queue "${queue}", ` +
-        (q.workers === null
-          ? "served by the remote workers that listen on it."
-          : q.workers === 0
-            ? `and ${noWorker(queue)}.`
-            : `served by ${plural(q.workers, "worker")} (${plural(q.queuedOnQueue, "attempt")} waiting there); it is handed out when the queue's window has room.`),
-      facts: { pool: pool.name, busy, queue, ...q },
-    }];
+    return [
+      {
+        code: "waiting_for_worker",
+        message:
+          `${name} is ready and its pool "${pool.name}" has a free slot: it runs on queue "${queue}", ` +
+          (q.workers === null
+            ? "served by the remote workers that listen on it."
+            : q.workers === 0
+              ? `and ${noWorker(queue)}.`
+              : `served by ${plural(q.workers, "worker")} (${plural(q.queuedOnQueue, "attempt")} waiting there); it is handed out when the queue's window has room.`),
+        facts: { pool: pool.name, busy, queue, ...q },
+      },
+    ];
   }
-  return [{
-    code: "waiting_for_worker",
-    message: `${name} is ready and its pool "${pool.name}" has a free slot: it starts as soon as a worker is free (${busy} task instance${busy === 1 ? " is" : "s are"} queued or running now).`,
-    facts: { pool: pool.name, busy },
-  }];
+  return [
+    {
+      code: "waiting_for_worker",
+      message: `${name} is ready and its pool "${pool.name}" has a free slot: it starts as soon as a worker is free (${busy} task instance${busy === 1 ? " is" : "s are"} queued or running now).`,
+      facts: { pool: pool.name, busy },
+    },
+  ];
 }
 
 /**
@@ -269,7 +306,9 @@ function queuedReason(f: RunFacts, ti: TaskInstanceRecord, name: string): Explai
     code: "queued_for_worker",
     message:
       `${name} was handed to the remote workers of queue "${queue}" ${since}(try ${ti.tryNumber}) and waits for one to take it: ` +
-      (q.workers === 0 ? `${noWorker(queue)}.` : `${plural(q.workers, "worker")} listen${q.workers === 1 ? "s" : ""} on it, ${plural(q.queuedOnQueue, "attempt")} waiting there.`),
+      (q.workers === 0
+        ? `${noWorker(queue)}.`
+        : `${plural(q.workers, "worker")} listen${q.workers === 1 ? "s" : ""} on it, ${plural(q.queuedOnQueue, "attempt")} waiting there.`),
     facts: all,
   };
 }
@@ -305,7 +344,8 @@ function finishedReason(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null
       why = `failed${at} on try ${ti.tryNumber} of ${ti.maxTries}${ti.tryNumber >= ti.maxTries ? " (no retries left)" : ""}${ti.error ? `: ${firstLine(ti.error)}` : ""}`;
       break;
     case "removed":
-      why = ti.mapIndex >= 0 ? "was removed: the list it was mapped over got shorter when the task ran again" : "was removed: the DAG's version no longer has it";
+      why =
+        ti.mapIndex >= 0 ? "was removed: the list it was mapped over got shorter when the task ran again" : "was removed: the DAG's version no longer has it";
       break;
     default: {
       const ups = rv && ti.mapIndex < 0 ? upstreamStates(rv, ti.taskId) : [];
@@ -314,7 +354,9 @@ function finishedReason(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null
       facts.upstream = ups;
       const bad = ups.filter((u) => (ti.state === "skipped" ? u.state === "skipped" : u.state === "failed" || u.state === "upstream_failed"));
       if (ti.state === "skipped") {
-        why = ti.error ? `was skipped${at}: ${firstLine(ti.error)}` : `was skipped${at}${bad.length > 0 ? `: upstream ${listOf(bad.map((u) => `"${u.taskId}"`))} ${bad.length === 1 ? "was" : "were"} skipped (trigger rule ${rule})` : " by a branch or short-circuit upstream, or by its trigger rule"}`;
+        why = ti.error
+          ? `was skipped${at}: ${firstLine(ti.error)}`
+          : `was skipped${at}${bad.length > 0 ? `: upstream ${listOf(bad.map((u) => `"${u.taskId}"`))} ${bad.length === 1 ? "was" : "were"} skipped (trigger rule ${rule})` : " by a branch or short-circuit upstream, or by its trigger rule"}`;
       } else {
         why = `did not run${at}: upstream ${listOf(bad.map((u) => `"${u.taskId}" (${u.state})`))} ${bad.length === 1 ? "has" : "have"} not succeeded, and its trigger rule ${rule} needs ${RULE_NEEDS[rule ?? ""] ?? rule}`;
       }
@@ -327,9 +369,19 @@ function mappedCopiesReason(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | 
   const all = copies(f, ti);
   const counts: Record<string, number> = {};
   for (const c of all) counts[c.state] = (counts[c.state] ?? 0) + 1;
-  const firstWaiting = all.find((c) => c.state === "none" || c.state === "scheduled" || c.state === "up_for_retry" || c.state === "up_for_reschedule" || c.state === "deferred" || c.state === "queued");
+  const firstWaiting = all.find(
+    (c) =>
+      c.state === "none" ||
+      c.state === "scheduled" ||
+      c.state === "up_for_retry" ||
+      c.state === "up_for_reschedule" ||
+      c.state === "deferred" ||
+      c.state === "queued",
+  );
   const example = firstWaiting ? taskReasons(f, firstWaiting, rv) : [];
-  const summary = Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ");
+  const summary = Object.entries(counts)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(", ");
   return {
     code: "mapped_copies",
     message: `${name} is mapped into ${all.length} cop${all.length === 1 ? "y" : "ies"} (${summary}); it ends when the last one does.${example[0] ? ` ${example[0].message}` : ""}`,

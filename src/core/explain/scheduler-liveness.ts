@@ -18,7 +18,12 @@ export function noSchedulerReason(s: SchedulerFacts, now: EpochMs): ExplainReaso
     message:
       `No scheduler is alive: ${since}. Runs are created, started and handed to workers only by a running ` +
       "scheduler (workers live in its process): start `baton scheduler` or `baton standalone`.",
-    facts: { lastHeartbeatAt: isoTime(last), freshMs: s.freshMs, schedulers: s.heartbeats.map((b) => ({ id: b.id, lastHeartbeatAt: isoTime(b.at > 0 ? b.at : null), stopped: b.at === 0 })), leases },
+    facts: {
+      lastHeartbeatAt: isoTime(last),
+      freshMs: s.freshMs,
+      schedulers: s.heartbeats.map((b) => ({ id: b.id, lastHeartbeatAt: isoTime(b.at > 0 ? b.at : null), stopped: b.at === 0 })),
+      leases,
+    },
   };
 }
 

@@ -58,6 +58,10 @@ function topologicalOrder(ids: string[], upstream: Map<string, string[]>, downst
 
 /** Own weight plus the weights of every distinct descendant, clamped to int32 like Airflow. */
 function downstreamPriority(topoOrder: string[], tasks: Map<string, TaskSpec>, downstream: Map<string, string[]>): Map<string, number> {
-  const sums = descendantWeightSums(topoOrder, downstream, topoOrder.map((id) => tasks.get(id)!.priorityWeight));
+  const sums = descendantWeightSums(
+    topoOrder,
+    downstream,
+    topoOrder.map((id) => tasks.get(id)!.priorityWeight),
+  );
   return new Map(topoOrder.map((id, i) => [id, Math.min(INT32_MAX, Math.max(INT32_MIN, sums[i]!))]));
 }

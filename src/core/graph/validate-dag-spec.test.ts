@@ -46,7 +46,9 @@ describe("validateDagSpec", () => {
   });
 
   it("rejects a cycle and shows its path", () => {
-    const m = messages(makeDag([makeTask("a", { upstream: ["c"] }), makeTask("b", { upstream: ["a"] }), makeTask("c", { upstream: ["b"] }), makeTask("d", { upstream: ["c"] })]));
+    const m = messages(
+      makeDag([makeTask("a", { upstream: ["c"] }), makeTask("b", { upstream: ["a"] }), makeTask("c", { upstream: ["b"] }), makeTask("d", { upstream: ["c"] })]),
+    );
     expect(m).toEqual([expect.stringContaining("cycle: a → b → c → a")]);
   });
 

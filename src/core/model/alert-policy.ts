@@ -55,7 +55,11 @@ export function effectivePolicy(own: Partial<AlertPolicySpec> | null | undefined
 }
 
 /** The notifiers of the routes matching a DAG's tags, owner and the alert's severity (in route order, duplicates dropped). */
-export function routedNotifiers(routing: AlertRouting, dag: { dagId: string; tags: readonly string[]; owner: string | null }, severity: AlertSeverity): NotifierDeclaration[] {
+export function routedNotifiers(
+  routing: AlertRouting,
+  dag: { dagId: string; tags: readonly string[]; owner: string | null },
+  severity: AlertSeverity,
+): NotifierDeclaration[] {
   const out: NotifierDeclaration[] = [];
   const seen = new Set<string>();
   for (const route of routing.routes) {

@@ -19,7 +19,9 @@ describe("run deadlines", () => {
 
   it("are described in words", () => {
     expect(describeDeadline({ reference: { kind: "logicalDate" }, intervalMs: 2 * HOUR })).toBe("logicalDate + 2h");
-    expect(describeDeadline({ reference: { kind: "fixed", at: Date.parse("2027-01-01T06:00:00Z") }, intervalMs: 0 })).toBe("fixed 2027-01-01T06:00:00.000Z + 0s");
+    expect(describeDeadline({ reference: { kind: "fixed", at: Date.parse("2027-01-01T06:00:00Z") }, intervalMs: 0 })).toBe(
+      "fixed 2027-01-01T06:00:00.000Z + 0s",
+    );
     expect(describeExpectedDuration(90 * 60_000)).toBe("expectedDuration 1h30m");
     expect(formatDuration(86_400_000 + 1_500)).toBe("1d1s500ms");
   });

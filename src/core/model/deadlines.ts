@@ -28,7 +28,10 @@ export interface DeadlineSpec {
 export const DEADLINE_REFERENCE_KINDS = ["logicalDate", "dataIntervalEnd", "queuedAt"] as const;
 
 /** When a run must be finished by; null when the run has nothing to count from. */
-export function runDeadlineDueAt(deadline: DeadlineSpec, run: { logicalDate: EpochMs | null; dataIntervalEnd: EpochMs | null; createdAt: EpochMs }): EpochMs | null {
+export function runDeadlineDueAt(
+  deadline: DeadlineSpec,
+  run: { logicalDate: EpochMs | null; dataIntervalEnd: EpochMs | null; createdAt: EpochMs },
+): EpochMs | null {
   const ref = deadline.reference;
   const base =
     ref.kind === "fixed"
@@ -57,7 +60,13 @@ export function formatDuration(ms: number): string {
   if (ms === 0) return "0s";
   const parts: string[] = [];
   let rest = ms;
-  for (const [unit, size] of [["d", 86_400_000], ["h", 3_600_000], ["m", 60_000], ["s", 1_000], ["ms", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400_000],
+    ["h", 3_600_000],
+    ["m", 60_000],
+    ["s", 1_000],
+    ["ms", 1],
+  ] as const) {
     const n = Math.floor(rest / size);
     if (n > 0) parts.push(`${n}${unit}`);
     rest -= n * size;

@@ -20,9 +20,7 @@ export function parseDuration(value: number | string, what = "duration"): number
     consumed = re.lastIndex;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw new InvalidInputError(
-      `${what} "${value}" is not a duration; use a number of ms or text like "500ms", "30s", "15m", "2h", "1d", "1h30m"`,
-    );
+    throw new InvalidInputError(`${what} "${value}" is not a duration; use a number of ms or text like "500ms", "30s", "15m", "2h", "1d", "1h30m"`);
   }
   return total;
 }

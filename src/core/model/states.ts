@@ -20,13 +20,7 @@ export const TASK_STATES = [
 ] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
-export const FINISHED_TASK_STATES: ReadonlySet<TaskState> = new Set([
-  "success",
-  "failed",
-  "skipped",
-  "upstream_failed",
-  "removed",
-]);
+export const FINISHED_TASK_STATES: ReadonlySet<TaskState> = new Set(["success", "failed", "skipped", "upstream_failed", "removed"]);
 
 export function isFinished(state: TaskState): boolean {
   return FINISHED_TASK_STATES.has(state);

@@ -18,11 +18,7 @@ const validators = new Map<string, ValidateFunction>();
  *
  * @example resolveParams({ type: "object", properties: { n: { type: "integer" } } }, { n: 1 }, { n: 5 }) // { n: 5 }
  */
-export function resolveParams(
-  schema: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-  conf: Record<string, unknown>,
-): Record<string, unknown> {
+export function resolveParams(schema: Record<string, unknown>, defaults: Record<string, unknown>, conf: Record<string, unknown>): Record<string, unknown> {
   const merged: Record<string, unknown> = structuredClone({ ...defaults, ...conf });
   const validate = validatorFor(schema);
   if (validate(merged)) return merged;
@@ -45,7 +41,10 @@ function validatorFor(schema: Record<string, unknown>): ValidateFunction {
 }
 
 function fieldOf(e: ErrorObject, conf: Record<string, unknown>): string {
-  const segments = e.instancePath.split("/").slice(1).map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
+  const segments = e.instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replaceAll("~1", "/").replaceAll("~0", "~"));
   const extra = e.params as { missingProperty?: string; additionalProperty?: string };
   const leaf = e.keyword === "required" ? extra.missingProperty : e.keyword === "additionalProperties" ? extra.additionalProperty : undefined;
   if (leaf !== undefined) segments.push(leaf);

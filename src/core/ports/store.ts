@@ -46,9 +46,7 @@ export interface ChangeSet {
   datasetEvents?: NewDatasetEvent[];
 }
 
-export type RunPatch = { id: number } & Partial<
-  Pick<RunRecord, "state" | "startedAt" | "endedAt" | "note">
->;
+export type RunPatch = { id: number } & Partial<Pick<RunRecord, "state" | "startedAt" | "endedAt" | "note">>;
 export type BackfillPatch = { id: number } & Partial<Pick<BackfillRecord, "state" | "endedAt">>;
 
 export interface RunFilter {

@@ -1,13 +1,5 @@
 import type { EpochMs } from "../model/records.js";
-import type {
-  NewRemoteAttempt,
-  QueueDepth,
-  RemoteAttemptEnd,
-  RemoteAttemptRecord,
-  WorkerRecord,
-  WorkerState,
-  WorkerTokenRecord,
-} from "../model/workers.js";
+import type { NewRemoteAttempt, QueueDepth, RemoteAttemptEnd, RemoteAttemptRecord, WorkerRecord, WorkerState, WorkerTokenRecord } from "../model/workers.js";
 
 /**
  * Remote workers' tokens, their registry and the mailbox of attempts between schedulers and
@@ -60,7 +52,10 @@ export interface WorkerStore {
    * What changed for `schedulerId`: the `finished` rows (deleted in the same transaction: the
    * caller applies them once) and, among `awaitingStart`, the ids now `running` or `finished`.
    */
-  takeRemoteUpdates(schedulerId: string, awaitingStart: string[]): Promise<{
+  takeRemoteUpdates(
+    schedulerId: string,
+    awaitingStart: string[],
+  ): Promise<{
     started: Pick<RemoteAttemptRecord, "attemptId" | "startedAt" | "pid" | "workerId">[];
     finished: RemoteAttemptRecord[];
   }>;
@@ -86,7 +81,10 @@ export interface WorkerStore {
    * caller's own process) are deleted and returned in `taken` instead of written `finished`: the
    * caller hands them to those schedulers itself (docs/workers.md, "One process").
    */
-  finishAndTakeRemoteAttempts(items: RemoteAttemptEnd[], takeFor: string[]): Promise<{ accepted: string[]; taken: (RemoteAttemptEnd & { schedulerId: string })[] }>;
+  finishAndTakeRemoteAttempts(
+    items: RemoteAttemptEnd[],
+    takeFor: string[],
+  ): Promise<{ accepted: string[]; taken: (RemoteAttemptEnd & { schedulerId: string })[] }>;
   /** A worker hands back attempts it never started (draining): `assigned` → `queued`, only if assigned to `workerId`; returns the ids requeued. */
   requeueRemoteAttempts(ids: string[], workerId: string): Promise<string[]>;
   /** Attempts assigned to these workers whose stop was asked for (cancelReason set) and not finished. */

@@ -212,7 +212,12 @@ describe("evaluateTriggerRule is independent of the order upstreams finish in (i
 describe("countUpstream", () => {
   it("counts finished states and totals everything", () => {
     expect(countUpstream(["success", "skipped", "failed", "upstream_failed", "removed", "running", "none", "queued"])).toEqual({
-      total: 8, success: 1, skipped: 1, failed: 1, upstreamFailed: 1, removed: 1,
+      total: 8,
+      success: 1,
+      skipped: 1,
+      failed: 1,
+      upstreamFailed: 1,
+      removed: 1,
     });
   });
 });

@@ -48,13 +48,22 @@ const withTasks = (base: TaskSpec[], ...custom: TaskSpec[]) => base.map((t) => c
 describe("decideTasks: final states do not depend on the order upstreams finish in", () => {
   it("all_success after a skipped and a failed upstream ends upstream_failed in both orders, and so does its downstream", () => {
     const g = buildGraph(makeDag(tasksFromEdges("a>c", "b>c", "c>d")));
-    expect(outcomes(g, [["a", "skipped"], ["b", "failed"]])).toEqual([{ a: "skipped", b: "failed", c: "upstream_failed", d: "upstream_failed" }]);
+    expect(
+      outcomes(g, [
+        ["a", "skipped"],
+        ["b", "failed"],
+      ]),
+    ).toEqual([{ a: "skipped", b: "failed", c: "upstream_failed", d: "upstream_failed" }]);
   });
 
   it("every rule, with upstreams finishing skipped, failed and success in every order, ends in one state", () => {
     for (const rule of TRIGGER_RULES) {
       const g = buildGraph(makeDag(withTasks(tasksFromEdges("a>j", "b>j", "c>j"), makeTask("j", { upstream: ["a", "b", "c"], triggerRule: rule }))));
-      for (const finals of [["skipped", "failed", "success"], ["skipped", "upstream_failed", "skipped"], ["skipped", "success", "success"]] as TaskState[][]) {
+      for (const finals of [
+        ["skipped", "failed", "success"],
+        ["skipped", "upstream_failed", "skipped"],
+        ["skipped", "success", "success"],
+      ] as TaskState[][]) {
         const completions: Completion[] = finals.map((s, i) => [["a", "b", "c"][i]!, s]);
         expect([rule, finals, outcomes(g, completions).length]).toEqual([rule, finals, 1]);
       }
@@ -63,17 +72,32 @@ describe("decideTasks: final states do not depend on the order upstreams finish 
 
   it("a branch's unchosen downstream is skipped whether another upstream of it failed before or after the branch chose", () => {
     const g = buildGraph(makeDag(withTasks(tasksFromEdges("pick>x", "pick>y", "t>x"), makeTask("pick", { kind: "branch" }))));
-    expect(outcomes(g, [["pick", "success", ["y"]], ["t", "failed"]])).toEqual([{ pick: "success", t: "failed", x: "skipped", y: "scheduled" }]);
+    expect(
+      outcomes(g, [
+        ["pick", "success", ["y"]],
+        ["t", "failed"],
+      ]),
+    ).toEqual([{ pick: "success", t: "failed", x: "skipped", y: "scheduled" }]);
   });
 
   it("a branch's chosen downstream with a failed upstream ends upstream_failed in both orders", () => {
     const g = buildGraph(makeDag(withTasks(tasksFromEdges("pick>x", "pick>y", "t>x"), makeTask("pick", { kind: "branch" }))));
-    expect(outcomes(g, [["pick", "success", ["x"]], ["t", "failed"]])).toEqual([{ pick: "success", t: "failed", x: "upstream_failed", y: "skipped" }]);
+    expect(
+      outcomes(g, [
+        ["pick", "success", ["x"]],
+        ["t", "failed"],
+      ]),
+    ).toEqual([{ pick: "success", t: "failed", x: "upstream_failed", y: "skipped" }]);
   });
 
   it("a falsy short circuit skips a descendant whether its other upstream failed before or after", () => {
     const g = buildGraph(makeDag(withTasks(tasksFromEdges("check>a", "a>c", "other>c"), makeTask("check", { kind: "short_circuit" }))));
-    expect(outcomes(g, [["check", "success", []], ["other", "failed"]])).toEqual([{ a: "skipped", c: "skipped", check: "success", other: "failed" }]);
+    expect(
+      outcomes(g, [
+        ["check", "success", []],
+        ["other", "failed"],
+      ]),
+    ).toEqual([{ a: "skipped", c: "skipped", check: "success", other: "failed" }]);
   });
 
   it("a join after a branch (all_success) is skipped once the chosen path is done, and fails if the chosen path fails", () => {
@@ -82,7 +106,25 @@ describe("decideTasks: final states do not depend on the order upstreams finish 
     const views = new Map<string, TaskView>([["pick", { state: "success", followed: ["a"] }]]);
     const first = decideTasks(g, views, g.downstream.get("pick"));
     expect(Object.fromEntries(first)).toEqual({ a: "scheduled", b: "skipped" });
-    expect(replay(g, [["pick", "success", ["a"]], ["a", "success"]], true)).toMatchObject({ b: "skipped", join: "skipped" });
-    expect(replay(g, [["pick", "success", ["a"]], ["a", "failed"]], true)).toMatchObject({ b: "skipped", join: "upstream_failed" });
+    expect(
+      replay(
+        g,
+        [
+          ["pick", "success", ["a"]],
+          ["a", "success"],
+        ],
+        true,
+      ),
+    ).toMatchObject({ b: "skipped", join: "skipped" });
+    expect(
+      replay(
+        g,
+        [
+          ["pick", "success", ["a"]],
+          ["a", "failed"],
+        ],
+        true,
+      ),
+    ).toMatchObject({ b: "skipped", join: "upstream_failed" });
   });
 });

@@ -37,7 +37,10 @@ describe("decideTasks: trigger rules and propagation", () => {
     );
     const g = buildGraph(makeDag(tasks));
     expect(decisions(decideTasks(g, views({ extract: "failed" }), g.downstream.get("extract")))).toEqual({
-      alert: "scheduled", transform: "upstream_failed", load: "upstream_failed", cleanup: "scheduled",
+      alert: "scheduled",
+      transform: "upstream_failed",
+      load: "upstream_failed",
+      cleanup: "scheduled",
     });
   });
 
@@ -77,7 +80,10 @@ describe("decideTasks: branching", () => {
     const t = withTasks(tasks, makeTask("b", { upstream: ["pick"], triggerRule: "always" }));
     const gg = buildGraph(makeDag(t));
     expect(decisions(decideTasks(gg, views({ start: "success", pick: ["success", []] }), gg.downstream.get("pick")))).toEqual({
-      a: "skipped", a2: "skipped", b: "skipped", join: "skipped",
+      a: "skipped",
+      a2: "skipped",
+      b: "skipped",
+      join: "skipped",
     });
   });
 
@@ -95,12 +101,19 @@ describe("decideTasks: branching", () => {
   it("a join reachable only through the skipped path is left to its trigger rule", () => {
     const t = withTasks(tasksFromEdges("pick>a", "pick>b", "pick>join", "b>join"), makeTask("pick", { kind: "branch" }));
     const gg = buildGraph(makeDag(t));
-    expect(decisions(decideTasks(gg, views({ pick: ["success", ["a"]] }), gg.downstream.get("pick")))).toEqual({ a: "scheduled", b: "skipped", join: "skipped" });
+    expect(decisions(decideTasks(gg, views({ pick: ["success", ["a"]] }), gg.downstream.get("pick")))).toEqual({
+      a: "scheduled",
+      b: "skipped",
+      join: "skipped",
+    });
   });
 
   it("a failed branch task lets trigger rules decide (all_success → upstream_failed)", () => {
     expect(decisions(decideTasks(g, views({ start: "success", pick: "failed" }), g.downstream.get("pick")))).toEqual({
-      a: "upstream_failed", b: "upstream_failed", a2: "upstream_failed", join: "upstream_failed",
+      a: "upstream_failed",
+      b: "upstream_failed",
+      a2: "upstream_failed",
+      join: "upstream_failed",
     });
   });
 });
@@ -116,12 +129,18 @@ describe("decideTasks: short circuit", () => {
 
   it("falsy skips the whole subgraph, ignoring trigger rules (c is all_done and has a live upstream)", () => {
     expect(decisions(decideTasks(g, views({ check: ["success", []], other: "running" }), g.downstream.get("check")))).toEqual({
-      a: "skipped", b: "skipped", c: "skipped", d: "skipped",
+      a: "skipped",
+      b: "skipped",
+      c: "skipped",
+      d: "skipped",
     });
   });
 
   it("continue (followed=null) schedules the direct downstreams", () => {
-    expect(decisions(decideTasks(g, views({ check: ["success", null], other: "running" }), g.downstream.get("check")))).toEqual({ a: "scheduled", d: "scheduled" });
+    expect(decisions(decideTasks(g, views({ check: ["success", null], other: "running" }), g.downstream.get("check")))).toEqual({
+      a: "scheduled",
+      d: "scheduled",
+    });
   });
 });
 

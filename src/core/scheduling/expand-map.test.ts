@@ -21,7 +21,14 @@ describe("expandMap", () => {
     if (!e.ok) throw new Error(e.error);
     expect(e.length).toBe(6);
     const all = Array.from({ length: e.length }, (_, i) => mapArguments(spec({ x: "xs" }, { y: [10, 20] }), e.lists, i));
-    expect(all.map((a) => [a.x, a.y])).toEqual([[1, 10], [1, 20], [2, 10], [2, 20], [3, 10], [3, 20]]);
+    expect(all.map((a) => [a.x, a.y])).toEqual([
+      [1, 10],
+      [1, 20],
+      [2, 10],
+      [2, 20],
+      [3, 10],
+      [3, 20],
+    ]);
     expect(all.every((a) => a.bucket === "raw")).toBe(true);
   });
 

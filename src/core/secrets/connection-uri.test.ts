@@ -19,7 +19,14 @@ describe("parseConnectionUri", () => {
 
   it("turns missing parts into null and keeps the scheme as given", () => {
     expect(parseConnectionUri("x", "google-cloud-platform://")).toEqual({
-      id: "x", type: "google-cloud-platform", host: null, port: null, login: null, password: null, schema: null, extra: {},
+      id: "x",
+      type: "google-cloud-platform",
+      host: null,
+      port: null,
+      login: null,
+      password: null,
+      schema: null,
+      extra: {},
     });
     expect(parseConnectionUri("x", "http://user@h")).toMatchObject({ login: "user", password: null, host: "h", port: null });
   });
@@ -30,7 +37,12 @@ describe("parseConnectionUri", () => {
   });
 
   it("reads sqlite and duckdb URIs as a file path", () => {
-    expect(parseConnectionUri("l", "sqlite:///tmp/a%20b.db?mode=ro")).toMatchObject({ type: "sqlite", host: null, schema: "/tmp/a b.db", extra: { mode: "ro" } });
+    expect(parseConnectionUri("l", "sqlite:///tmp/a%20b.db?mode=ro")).toMatchObject({
+      type: "sqlite",
+      host: null,
+      schema: "/tmp/a b.db",
+      extra: { mode: "ro" },
+    });
     expect(parseConnectionUri("m", "duckdb://:memory:")).toMatchObject({ schema: ":memory:" });
   });
 
@@ -60,7 +72,16 @@ describe("parseConnectionUri", () => {
 describe("connectionToUri", () => {
   it("round-trips through parseConnectionUri", () => {
     const cases: Connection[] = [
-      { id: "a", type: "postgres", host: "db", port: 5432, login: "u s@r", password: "p:@/?#&=+%", schema: "my/db", extra: { sslmode: "require", "k y": "v&=" } },
+      {
+        id: "a",
+        type: "postgres",
+        host: "db",
+        port: 5432,
+        login: "u s@r",
+        password: "p:@/?#&=+%",
+        schema: "my/db",
+        extra: { sslmode: "require", "k y": "v&=" },
+      },
       { id: "b", type: "http", host: "example.com", port: null, login: null, password: null, schema: null, extra: {} },
       { id: "d", type: "sqlite", host: null, port: null, login: null, password: null, schema: "/tmp/my db.sqlite", extra: { mode: "ro" } },
       { id: "c", type: "redis", host: "::1", port: 6379, login: null, password: "pw", schema: "0", extra: {} },

@@ -16,8 +16,7 @@ const URI = /^([A-Za-z][A-Za-z0-9+.\-_]*):\/\/([^/?#]*)(?:\/([^?#]*))?(?:\?([^#]
  * //   schema: "analytics", extra: { sslmode: "require" } }
  */
 export function parseConnectionUri(id: string, uri: string): Connection {
-  const bad = (why: string) =>
-    new InvalidInputError(`connection "${id}": invalid URI (${why}); expected type://login:password@host:port/schema?key=value`);
+  const bad = (why: string) => new InvalidInputError(`connection "${id}": invalid URI (${why}); expected type://login:password@host:port/schema?key=value`);
   const m = URI.exec(uri.trim());
   if (m === null) throw bad("no type:// prefix or malformed");
   const [, type, authority = "", path, query] = m;

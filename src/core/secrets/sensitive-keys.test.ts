@@ -3,15 +3,32 @@ import { isSensitiveKey, redactConnection, secretValuesOf } from "./sensitive-ke
 import type { Connection } from "../model/connection.js";
 
 const base: Connection = {
-  id: "c", type: "http", host: "h", port: null, login: "me", password: "hunter22", schema: null,
+  id: "c",
+  type: "http",
+  host: "h",
+  port: null,
+  login: "me",
+  password: "hunter22",
+  schema: null,
   extra: {},
 };
 
 describe("isSensitiveKey", () => {
-  it.each(["password", "DB_PASSWORD", "client_secret", "Authorization", "api-key", "ApiKey", "access_token", "slack_token", "private_key_pem", "gcp_credentials", "passwd", "connection_string", "sas_token"])(
-    "%s is sensitive",
-    (k) => expect(isSensitiveKey(k)).toBe(true),
-  );
+  it.each([
+    "password",
+    "DB_PASSWORD",
+    "client_secret",
+    "Authorization",
+    "api-key",
+    "ApiKey",
+    "access_token",
+    "slack_token",
+    "private_key_pem",
+    "gcp_credentials",
+    "passwd",
+    "connection_string",
+    "sas_token",
+  ])("%s is sensitive", (k) => expect(isSensitiveKey(k)).toBe(true));
   it.each(["host", "region", "schema", "login", "bucket"])("%s is not", (k) => expect(isSensitiveKey(k)).toBe(false));
 });
 

@@ -24,7 +24,9 @@ describe("renderTemplate", () => {
   });
 
   it("an unknown nested key names the path and the keys available there", () => {
-    expect(() => renderTemplate("{{ params.zone }}", vars)).toThrow('template variable "params.zone" is undefined: no "zone" in "params"; available: nested, region, sizes');
+    expect(() => renderTemplate("{{ params.zone }}", vars)).toThrow(
+      'template variable "params.zone" is undefined: no "zone" in "params"; available: nested, region, sizes',
+    );
     expect(() => renderTemplate("{{ ds.year }}", vars)).toThrow(/no "year" in "ds"; available: nothing \(it is 2024-01-02\)/);
   });
 

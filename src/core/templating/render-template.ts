@@ -22,7 +22,9 @@ export function renderTemplate(template: string, vars: Record<string, unknown>):
     const ti = TI_VALUE.exec(path);
     if (ti) return renderValue(tiValue(vars, ti[2]!, ti[3]!.slice(1)));
     if (!PATH.test(path)) {
-      throw new InvalidInputError(`template expression "{{${inner}}}" is not supported; use a name or dotted path such as {{ ds }}, {{ params.region }}, {{ ti.value("extract") }} or {{ var.name }}`);
+      throw new InvalidInputError(
+        `template expression "{{${inner}}}" is not supported; use a name or dotted path such as {{ ds }}, {{ params.region }}, {{ ti.value("extract") }} or {{ var.name }}`,
+      );
     }
     return renderValue(lookup(vars, path));
   });
@@ -33,7 +35,9 @@ function tiValue(vars: Record<string, unknown>, taskId: string, path: string): u
   const values = vars[TI_VALUES];
   if (!isObject(values) || !Object.hasOwn(values, taskId)) {
     const known = isObject(values) ? Object.keys(values).sort().join(", ") || "(none)" : "(none)";
-    throw new InvalidInputError(`template expression ti.value("${taskId}"): the value of task "${taskId}" is not available here; values available to this task's templates: ${known}`);
+    throw new InvalidInputError(
+      `template expression ti.value("${taskId}"): the value of task "${taskId}" is not available here; values available to this task's templates: ${known}`,
+    );
   }
   const value = values[taskId];
   return path === "" ? value : walk(value, path.split("."), `ti.value("${taskId}")`);

@@ -21,8 +21,12 @@ describe("templates reading upstream values and variables", () => {
 
   it("names the task or the path that is not there", () => {
     const vars = { [TI_VALUES]: { extract: { n: 2 } } };
-    expect(() => renderTemplate('{{ ti.value("ghost") }}', vars)).toThrow('template expression ti.value("ghost"): the value of task "ghost" is not available here; values available to this task\'s templates: extract');
-    expect(() => renderTemplate('{{ ti.value("extract").rows }}', vars)).toThrow('template variable "ti.value("extract").rows" is undefined: no "rows" in "ti.value("extract")"; available: n');
+    expect(() => renderTemplate('{{ ti.value("ghost") }}', vars)).toThrow(
+      'template expression ti.value("ghost"): the value of task "ghost" is not available here; values available to this task\'s templates: extract',
+    );
+    expect(() => renderTemplate('{{ ti.value("extract").rows }}', vars)).toThrow(
+      'template variable "ti.value("extract").rows" is undefined: no "rows" in "ti.value("extract")"; available: n',
+    );
     expect(() => renderTemplate("{{ ti.value(extract) }}", vars)).toThrow(/is not supported/);
   });
 });

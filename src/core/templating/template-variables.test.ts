@@ -48,6 +48,8 @@ describe("templateVariables", () => {
   });
 
   it("renders a typical shell command", () => {
-    expect(renderTemplate("load --day {{ ds }} --region {{ params.region }} --try {{ try_number }}", templateVariables(base))).toBe("load --day 2024-01-02 --region eu --try 1");
+    expect(renderTemplate("load --day {{ ds }} --region {{ params.region }} --try {{ try_number }}", templateVariables(base))).toBe(
+      "load --day 2024-01-02 --region eu --try 1",
+    );
   });
 });

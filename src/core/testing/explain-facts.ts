@@ -6,7 +6,17 @@ import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from 
 export const T0 = Date.UTC(2026, 2, 1, 12);
 
 export function dagRecord(spec: DagSpec, overrides: Partial<DagRecord> = {}): DagRecord {
-  return { dagId: spec.dagId, fileloc: spec.fileloc, paused: false, active: true, latestVersion: "v1", lastScheduledLogicalDate: null, createdAt: 0, updatedAt: 0, ...overrides };
+  return {
+    dagId: spec.dagId,
+    fileloc: spec.fileloc,
+    paused: false,
+    active: true,
+    latestVersion: "v1",
+    lastScheduledLogicalDate: null,
+    createdAt: 0,
+    updatedAt: 0,
+    ...overrides,
+  };
 }
 
 export function versionRecord(spec: DagSpec): DagVersionRecord {
@@ -15,15 +25,46 @@ export function versionRecord(spec: DagSpec): DagVersionRecord {
 
 export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
   return {
-    id: 1, dagId: "test_dag", runId: "r1", runType: "manual", state: "running", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null,
-    runAfter: T0 - 60_000, conf: {}, dagVersion: "v1", backfillId: null, startedAt: T0 - 60_000, endedAt: null, note: null, createdAt: T0 - 60_000, ...overrides,
+    id: 1,
+    dagId: "test_dag",
+    runId: "r1",
+    runType: "manual",
+    state: "running",
+    logicalDate: null,
+    dataIntervalStart: null,
+    dataIntervalEnd: null,
+    runAfter: T0 - 60_000,
+    conf: {},
+    dagVersion: "v1",
+    backfillId: null,
+    startedAt: T0 - 60_000,
+    endedAt: null,
+    note: null,
+    createdAt: T0 - 60_000,
+    ...overrides,
   };
 }
 
 export function ti(taskId: string, overrides: Partial<TaskInstanceRecord> = {}): TaskInstanceRecord {
   return {
-    runPk: 1, taskId, mapIndex: -1, state: "none", tryNumber: 0, maxTries: 1, priority: 1, pool: "default_pool", poolSlots: 1,
-    queuedAt: null, startedAt: null, endedAt: null, nextRetryAt: null, output: null, error: null, followed: null, updatedAt: 0, ...overrides,
+    runPk: 1,
+    taskId,
+    mapIndex: -1,
+    state: "none",
+    tryNumber: 0,
+    maxTries: 1,
+    priority: 1,
+    pool: "default_pool",
+    poolSlots: 1,
+    queuedAt: null,
+    startedAt: null,
+    endedAt: null,
+    nextRetryAt: null,
+    output: null,
+    error: null,
+    followed: null,
+    updatedAt: 0,
+    ...overrides,
   };
 }
 

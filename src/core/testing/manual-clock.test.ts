@@ -12,7 +12,10 @@ describe("ManualClock", () => {
     clock.advance(1);
     expect(seen).toEqual([["a", 1_100]]);
     clock.advance(1_000);
-    expect(seen).toEqual([["a", 1_100], ["b", 1_500]]);
+    expect(seen).toEqual([
+      ["a", 1_100],
+      ["b", 1_500],
+    ]);
     expect(clock.now()).toBe(2_100);
   });
 

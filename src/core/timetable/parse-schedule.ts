@@ -22,10 +22,7 @@ const VALID_FORMS =
  * Turns what a user writes as `schedule` into a ScheduleSpec. Presets become cron expressions;
  * cron expressions are checked by croner. Throws InvalidInputError naming the valid forms.
  */
-export function parseSchedule(
-  input: string | null | undefined,
-  mode: "interval" | "trigger" = "interval",
-): ScheduleSpec {
+export function parseSchedule(input: string | null | undefined, mode: "interval" | "trigger" = "interval"): ScheduleSpec {
   if (input === null || input === undefined || input === "" || input === "@none") return { kind: "none" };
   const text = input.trim();
   if (text === "@once") return { kind: "once" };

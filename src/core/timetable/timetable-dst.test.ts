@@ -40,7 +40,11 @@ describe("DST: daily 0 2 * * * (02:00 does not exist on spring-forward day)", ()
   it("America/New_York spring forward: the run moves to 03:00 that day, nothing skipped", () => {
     const ivs = follow(cron("0 2 * * *", "America/New_York", "2024-03-08T05:00Z"), 5);
     expect(ivs.map((r) => local(r.logicalDate, "America/New_York"))).toEqual([
-      "2024-03-08 02:00", "2024-03-09 02:00", "2024-03-10 03:00", "2024-03-11 02:00", "2024-03-12 02:00",
+      "2024-03-08 02:00",
+      "2024-03-09 02:00",
+      "2024-03-10 03:00",
+      "2024-03-11 02:00",
+      "2024-03-12 02:00",
     ]);
     expectContiguous(ivs);
     expect((ivs[2]!.dataIntervalEnd - ivs[2]!.dataIntervalStart) / 3_600_000).toBe(23);

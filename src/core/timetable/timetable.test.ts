@@ -29,13 +29,21 @@ function runsDueBy(t: TimetableInput, now: number, last: number | null = null): 
 describe("cron interval mode (CronDataIntervalTimetable)", () => {
   it("the first run covers [startDate, next tick) and runs after it ends", () => {
     expect(show(nextScheduledRun(input(), null, at("2024-01-05T12:00Z")))).toEqual({
-      logicalDate: "2024-01-01T00:00Z", start: "2024-01-01T00:00Z", end: "2024-01-02T00:00Z", runAfter: "2024-01-02T00:00Z",
+      logicalDate: "2024-01-01T00:00Z",
+      start: "2024-01-01T00:00Z",
+      end: "2024-01-02T00:00Z",
+      runAfter: "2024-01-02T00:00Z",
     });
   });
 
   it("catchup=true creates one run per missed interval, in order, then a future one", () => {
     const now = at("2024-01-05T12:00Z");
-    expect(runsDueBy(input(), now).map((r) => iso(r.logicalDate))).toEqual(["2024-01-01T00:00Z", "2024-01-02T00:00Z", "2024-01-03T00:00Z", "2024-01-04T00:00Z"]);
+    expect(runsDueBy(input(), now).map((r) => iso(r.logicalDate))).toEqual([
+      "2024-01-01T00:00Z",
+      "2024-01-02T00:00Z",
+      "2024-01-03T00:00Z",
+      "2024-01-04T00:00Z",
+    ]);
     expect(show(nextScheduledRun(input(), at("2024-01-04T00:00Z"), now))?.runAfter).toBe("2024-01-06T00:00Z");
   });
 
@@ -45,14 +53,20 @@ describe("cron interval mode (CronDataIntervalTimetable)", () => {
     expect(show(nextScheduledRun(t, null, now))?.logicalDate).toBe("2024-01-04T00:00Z");
     expect(show(nextScheduledRun(t, at("2024-01-01T00:00Z"), now))?.logicalDate).toBe("2024-01-04T00:00Z");
     expect(show(nextScheduledRun(t, at("2024-01-04T00:00Z"), now))).toEqual({
-      logicalDate: "2024-01-05T00:00Z", start: "2024-01-05T00:00Z", end: "2024-01-06T00:00Z", runAfter: "2024-01-06T00:00Z",
+      logicalDate: "2024-01-05T00:00Z",
+      start: "2024-01-05T00:00Z",
+      end: "2024-01-06T00:00Z",
+      runAfter: "2024-01-06T00:00Z",
     });
   });
 
   it("Airflow's paused-DAG example: paused Jan 31 15:00, resumed Feb 2 15:00 → runs Feb 1–Feb 2 at once", () => {
     const t = input({ catchup: false });
     expect(show(nextScheduledRun(t, at("2024-01-30T00:00Z"), at("2024-02-02T15:00Z")))).toEqual({
-      logicalDate: "2024-02-01T00:00Z", start: "2024-02-01T00:00Z", end: "2024-02-02T00:00Z", runAfter: "2024-02-02T00:00Z",
+      logicalDate: "2024-02-01T00:00Z",
+      start: "2024-02-01T00:00Z",
+      end: "2024-02-02T00:00Z",
+      runAfter: "2024-02-02T00:00Z",
     });
   });
 
@@ -107,7 +121,10 @@ describe("cron interval mode (CronDataIntervalTimetable)", () => {
 describe("cron trigger mode (CronTriggerTimetable)", () => {
   it("logicalDate = data interval start = end = runAfter = the tick", () => {
     expect(show(nextScheduledRun(input({ schedule: dailyTrigger }), null, at("2024-01-05T12:00Z")))).toEqual({
-      logicalDate: "2024-01-01T00:00Z", start: "2024-01-01T00:00Z", end: "2024-01-01T00:00Z", runAfter: "2024-01-01T00:00Z",
+      logicalDate: "2024-01-01T00:00Z",
+      start: "2024-01-01T00:00Z",
+      end: "2024-01-01T00:00Z",
+      runAfter: "2024-01-01T00:00Z",
     });
   });
 
@@ -153,7 +170,10 @@ describe("once and none", () => {
   it("once: one run at startDate, then none", () => {
     const t = input({ schedule: { kind: "once" } });
     expect(show(nextScheduledRun(t, null, at("2024-05-01T00:00Z")))).toEqual({
-      logicalDate: "2024-01-01T00:00Z", start: "2024-01-01T00:00Z", end: "2024-01-01T00:00Z", runAfter: "2024-01-01T00:00Z",
+      logicalDate: "2024-01-01T00:00Z",
+      start: "2024-01-01T00:00Z",
+      end: "2024-01-01T00:00Z",
+      runAfter: "2024-01-01T00:00Z",
     });
     expect(nextScheduledRun(t, at("2024-01-01T00:00Z"), at("2024-05-01T00:00Z"))).toBeNull();
   });
@@ -170,7 +190,10 @@ describe("once and none", () => {
 describe("manualRunInterval", () => {
   it("interval mode: the interval containing `at`, logicalDate = runAfter = at", () => {
     expect(show(manualRunInterval(input(), at("2024-01-03T10:00Z")))).toEqual({
-      logicalDate: "2024-01-03T10:00Z", start: "2024-01-03T00:00Z", end: "2024-01-04T00:00Z", runAfter: "2024-01-03T10:00Z",
+      logicalDate: "2024-01-03T10:00Z",
+      start: "2024-01-03T00:00Z",
+      end: "2024-01-04T00:00Z",
+      runAfter: "2024-01-03T10:00Z",
     });
     expect(show(manualRunInterval(input(), at("2024-01-03T00:00Z")))).toMatchObject({ start: "2024-01-03T00:00Z", end: "2024-01-04T00:00Z" });
   });
@@ -201,8 +224,16 @@ describe("intervalsInRange", () => {
   });
 
   it("trigger mode, every, once and none", () => {
-    expect(intervalsInRange(input({ schedule: dailyTrigger }), at("2024-02-01T00:00Z"), at("2024-02-02T00:00Z")).map((r) => r.dataIntervalEnd - r.dataIntervalStart)).toEqual([0, 0]);
-    expect(intervalsInRange(input({ schedule: { kind: "every", everyMs: 3_600_000 }, startDate: at("2024-01-01T00:30Z") }), at("2024-01-01T00:00Z"), at("2024-01-01T03:00Z"))).toHaveLength(3);
+    expect(
+      intervalsInRange(input({ schedule: dailyTrigger }), at("2024-02-01T00:00Z"), at("2024-02-02T00:00Z")).map((r) => r.dataIntervalEnd - r.dataIntervalStart),
+    ).toEqual([0, 0]);
+    expect(
+      intervalsInRange(
+        input({ schedule: { kind: "every", everyMs: 3_600_000 }, startDate: at("2024-01-01T00:30Z") }),
+        at("2024-01-01T00:00Z"),
+        at("2024-01-01T03:00Z"),
+      ),
+    ).toHaveLength(3);
     expect(intervalsInRange(input({ schedule: { kind: "once" } }), at("2023-12-01T00:00Z"), at("2024-02-01T00:00Z"))).toHaveLength(1);
     expect(intervalsInRange(input({ schedule: { kind: "none" } }), 0, at("2030-01-01T00:00Z"))).toEqual([]);
   });

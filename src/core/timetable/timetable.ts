@@ -5,7 +5,6 @@ import type { RunInterval, TimetableInput } from "./timetable-types.js";
 
 export type { RunInterval, TimetableInput } from "./timetable-types.js";
 
-
 /** intervalsInRange refuses ranges that would create more runs than this (almost surely a mistake). */
 export const MAX_INTERVALS_IN_RANGE = 100_000;
 
@@ -39,9 +38,7 @@ export function nextScheduledRun(t: TimetableInput, lastLogicalDate: number | nu
   if (!t.catchup || startDate === null) {
     const latest = grid.latestDueBy(now);
     const usable =
-      latest !== null &&
-      (lastLogicalDate === null || latest.logicalDate > lastLogicalDate) &&
-      (startDate === null || latest.logicalDate >= startDate);
+      latest !== null && (lastLogicalDate === null || latest.logicalDate > lastLogicalDate) && (startDate === null || latest.logicalDate >= startDate);
     if (usable && (next === null || latest.logicalDate > next.logicalDate)) next = latest;
     if (next === null && lastLogicalDate === null) next = grid.firstAtOrAfter(now);
   }

@@ -4,11 +4,7 @@ import type { AttemptOutcome } from "../../core/ports/executor.js";
  * The JSON text of a task's return value, or the failure that ends the attempt when the value
  * cannot be stored: not serializable, or over `maxBytes`. Neither is fixed by retrying.
  */
-export function encodeOutput(
-  taskId: string,
-  value: unknown,
-  maxBytes: number,
-): { ok: true; output: string | null } | { ok: false; outcome: AttemptOutcome } {
+export function encodeOutput(taskId: string, value: unknown, maxBytes: number): { ok: true; output: string | null } | { ok: false; outcome: AttemptOutcome } {
   let json: string | undefined;
   try {
     json = JSON.stringify(value);

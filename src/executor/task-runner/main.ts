@@ -98,7 +98,11 @@ async function loop(): Promise<void> {
     send({ t: "started", id: request.attemptId, at: Date.now() });
     flush();
     const { outcome, logLost } = await run(request);
-    send(logLost === null ? { t: "finished", id: request.attemptId, at: Date.now(), outcome } : { t: "finished", id: request.attemptId, at: Date.now(), outcome, logLost });
+    send(
+      logLost === null
+        ? { t: "finished", id: request.attemptId, at: Date.now(), outcome }
+        : { t: "finished", id: request.attemptId, at: Date.now(), outcome, logLost },
+    );
     // The next "started" carries this event along; flush now only when nothing follows.
     if (waiting.length === 0) flush();
     // The task's spans go out now, in the background (the process may be stopped before the SDK's next batch).

@@ -98,16 +98,12 @@ function settle(task: RuntimeTask, value: unknown, maxOutputBytes: number): Atte
   const encoded = encodeOutput(task.taskId, value, maxOutputBytes);
   if (!encoded.ok) return encoded.outcome;
   const sensitive = task.sensitive === true ? { sensitive: true as const } : {};
-  return followed === undefined ? { kind: "success", output: encoded.output, ...sensitive } : { kind: "success", output: encoded.output, followed, ...sensitive };
+  return followed === undefined
+    ? { kind: "success", output: encoded.output, ...sensitive }
+    : { kind: "success", output: encoded.output, followed, ...sensitive };
 }
 
-async function runShellTask(
-  task: RuntimeTask,
-  ctx: TaskContext,
-  request: AttemptRequest,
-  log: AttemptLog,
-  signal: AbortSignal,
-): Promise<AttemptOutcome> {
+async function runShellTask(task: RuntimeTask, ctx: TaskContext, request: AttemptRequest, log: AttemptLog, signal: AbortSignal): Promise<AttemptOutcome> {
   if (task.shell === undefined) {
     return { kind: "failed", error: `shell task "${task.taskId}" has no command`, retryable: false };
   }

@@ -61,7 +61,9 @@ describe("ctx.trace with the worker's set-up (AsyncLocalStorage context manager,
   it("a function that throws leaves an ERROR span with the exception recorded, and the error goes on", async () => {
     exporter.reset();
     const attempt = attemptContext(ATTEMPT);
-    await expect(inAttemptContext(attempt, () => taskTrace(attempt).span("boom", () => Promise.reject(new TypeError("bad row 7"))))).rejects.toThrow("bad row 7");
+    await expect(inAttemptContext(attempt, () => taskTrace(attempt).span("boom", () => Promise.reject(new TypeError("bad row 7"))))).rejects.toThrow(
+      "bad row 7",
+    );
     const [span] = exporter.getFinishedSpans();
     expect(span!.status).toEqual({ code: 2, message: "bad row 7" });
     expect(span!.events.find((e) => e.name === "exception")?.attributes).toMatchObject({ "exception.type": "TypeError", "exception.message": "bad row 7" });

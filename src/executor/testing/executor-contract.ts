@@ -226,9 +226,7 @@ export function describeExecutorContract(name: string, makeExecutor: () => Execu
       const listener = new RecordingListener();
       executor = makeExecutor();
       await executor.start(listener);
-      const requests = Array.from({ length: executor.capacity + 1 }, () =>
-        makeRequest({ bundlePath, logDir: `${dir}/logs`, taskId: "sleep" }),
-      );
+      const requests = Array.from({ length: executor.capacity + 1 }, () => makeRequest({ bundlePath, logDir: `${dir}/logs`, taskId: "sleep" }));
       for (const r of requests) executor.submit(r);
       const first = requests[0]!;
       const last = requests.at(-1)!;

@@ -10,7 +10,9 @@ import addFormats from "ajv-formats";
 export const SCHEMAS_DIR =
   process.env.OPENLINEAGE_SCHEMAS_DIR ??
   // Beside this checkout, else the workplace's shared folder (a clone made elsewhere, e.g. by CI).
-  [resolve(import.meta.dirname, "../../../../shared/reference/openlineage"), "/work/shared/reference/openlineage"].find((d) => existsSync(join(d, "OpenLineage.json"))) ??
+  [resolve(import.meta.dirname, "../../../../shared/reference/openlineage"), "/work/shared/reference/openlineage"].find((d) =>
+    existsSync(join(d, "OpenLineage.json")),
+  ) ??
   resolve(import.meta.dirname, "../../../../shared/reference/openlineage");
 
 /** Why the schema tests cannot run here, or null when they can. */
@@ -45,7 +47,10 @@ export function loadEventValidator(): EventValidator {
       const out: string[] = [];
       if (!runEvent(event)) out.push(`RunEvent: ${text(runEvent)}`);
       const e = event as { run?: { facets?: Record<string, unknown> }; job?: { facets?: Record<string, unknown> } };
-      for (const [where, facets] of [["run", e.run?.facets], ["job", e.job?.facets]] as const) {
+      for (const [where, facets] of [
+        ["run", e.run?.facets],
+        ["job", e.job?.facets],
+      ] as const) {
         for (const key of Object.keys(facets ?? {})) {
           const validators = facetValidators.get(key);
           if (!validators) {

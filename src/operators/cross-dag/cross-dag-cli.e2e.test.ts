@@ -38,7 +38,14 @@ beforeAll(async () => {
   const dags = join(root, "dags");
   mkdirSync(dags);
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dags, name), text);
-  env = { BATON_HOME: join(root, "home"), BATON_DAGS: dags, BATON_API_PORT: String(await freePort()), BATON_WORKERS: "3", BATON_POLL_MS: "200", BATON_LOG_LEVEL: "warn" };
+  env = {
+    BATON_HOME: join(root, "home"),
+    BATON_DAGS: dags,
+    BATON_API_PORT: String(await freePort()),
+    BATON_WORKERS: "3",
+    BATON_POLL_MS: "200",
+    BATON_LOG_LEVEL: "warn",
+  };
 });
 afterEach(async () => {
   if (proc && proc.exitCode === null) {
@@ -61,7 +68,9 @@ describe("cross-DAG operators through the real binary", () => {
 
     const noScheduler = batonJson<DagTest>(await baton(["dags", "test", "a_wait", "--json"], env));
     expect(noScheduler.state).toBe("failed");
-    expect(noScheduler.tasks[0]!.error).toMatch(/run triggered__a_wait\.go__\S+ of DAG b is queued but no scheduler is serving this database \(no recent heartbeat\)/);
+    expect(noScheduler.tasks[0]!.error).toMatch(
+      /run triggered__a_wait\.go__\S+ of DAG b is queued but no scheduler is serving this database \(no recent heartbeat\)/,
+    );
 
     const fired = batonJson<DagTest>(await baton(["dags", "test", "a_nowait", "--json", "--date", "2026-03-04"], env));
     expect(fired).toMatchObject({ state: "success", tasks: [{ taskId: "go", state: "success" }] });

@@ -64,7 +64,9 @@ const FILES = {
 /** Every attempt log written so far. */
 function logs(h: Harness): string {
   const walk = (d: string): string[] =>
-    existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [readFileSync(join(d, e.name), "utf8")])) : [];
+    existsSync(d)
+      ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [readFileSync(join(d, e.name), "utf8")]))
+      : [];
   return walk(h.logsDir).join("\n");
 }
 
@@ -184,7 +186,9 @@ describe("cross-DAG dependencies through the real scheduler and process pool", (
     expect(r.ti("first").state).toBe("success");
     expect(r.ti("skip")).toMatchObject({ state: "skipped", error: expect.stringMatching(/^DAG b already has a run with id "fixed_20260102"/) });
     expect(r.ti("fail")).toMatchObject({ state: "failed", tryNumber: 1 });
-    expect(r.ti("fail").error).toMatch(/DAG b already has a run with id "fixed_20260102" \(\w+\); set skipWhenAlreadyExists to skip, or resetDagRun to run it again/);
+    expect(r.ti("fail").error).toMatch(
+      /DAG b already has a run with id "fixed_20260102" \(\w+\); set skipWhenAlreadyExists to skip, or resetDagRun to run it again/,
+    );
     expect(r.ti("reset").state).toBe("success");
     expect(JSON.parse(r.ti("reset").output!)).toMatchObject({ dagId: "b", runId: "fixed_20260102", state: "success" });
     const b = (await h.store.getRun("b", "fixed_20260102"))!;

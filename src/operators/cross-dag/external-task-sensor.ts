@@ -36,7 +36,17 @@ export interface ExternalTaskSensorOptions<P> extends SensorOptions {
 
 export type { ExternalTaskState } from "./external-task-check.js";
 
-const OWN_KEYS = ["dagId", "taskId", "taskIds", "logicalDateDelta", "logicalDateFn", "allowedStates", "failedStates", "skippedStates", "checkExistence"] as const;
+const OWN_KEYS = [
+  "dagId",
+  "taskId",
+  "taskIds",
+  "logicalDateDelta",
+  "logicalDateFn",
+  "allowedStates",
+  "failedStates",
+  "skippedStates",
+  "checkExistence",
+] as const;
 
 /**
  * A sensor waiting for another DAG's run (or some of its tasks) with a matching logical date to
@@ -56,14 +66,20 @@ export function externalTaskSensor<P>(d: DagBuilder<P>, id: string, options: Ext
   if (o.taskIds !== undefined && (!Array.isArray(o.taskIds) || o.taskIds.length === 0 || !o.taskIds.every((t) => typeof t === "string" && t !== ""))) {
     throw new InvalidInputError(`${where}: taskIds must be a non-empty list of task ids`);
   }
-  if (o.logicalDateDelta !== undefined && o.logicalDateFn !== undefined) throw new InvalidInputError(`${where}: give logicalDateDelta or logicalDateFn, not both`);
-  if (o.logicalDateFn !== undefined && typeof o.logicalDateFn !== "function") throw new InvalidInputError(`${where}: logicalDateFn must be a function (ctx) => Date`);
+  if (o.logicalDateDelta !== undefined && o.logicalDateFn !== undefined)
+    throw new InvalidInputError(`${where}: give logicalDateDelta or logicalDateFn, not both`);
+  if (o.logicalDateFn !== undefined && typeof o.logicalDateFn !== "function")
+    throw new InvalidInputError(`${where}: logicalDateFn must be a function (ctx) => Date`);
   if (o.checkExistence !== undefined && typeof o.checkExistence !== "boolean") throw new InvalidInputError(`${where}: checkExistence must be true or false`);
   const deltaMs = o.logicalDateDelta === undefined ? 0 : parseDuration(o.logicalDateDelta, `${where}: logicalDateDelta`);
   const taskIds = o.taskId !== undefined ? [o.taskId] : o.taskIds !== undefined ? [...o.taskIds] : null;
   const states =
     taskIds === null
-      ? stateLists<string, "allowedStates" | "failedStates" | "skippedStates">(where, RUN_STATES, o, { allowedStates: ["success"], failedStates: ["failed"], skippedStates: [] })
+      ? stateLists<string, "allowedStates" | "failedStates" | "skippedStates">(where, RUN_STATES, o, {
+          allowedStates: ["success"],
+          failedStates: ["failed"],
+          skippedStates: [],
+        })
       : stateLists<string, "allowedStates" | "failedStates" | "skippedStates">(where, TASK_STATES, o, {
           allowedStates: ["success"],
           failedStates: ["failed", "upstream_failed"],

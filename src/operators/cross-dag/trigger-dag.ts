@@ -49,7 +49,18 @@ export interface TriggeredDagRun {
   logicalDate: string | null;
 }
 
-const OWN_KEYS = ["dagId", "conf", "runId", "logicalDate", "wait", "pokeInterval", "allowedStates", "failedStates", "skipWhenAlreadyExists", "resetDagRun"] as const;
+const OWN_KEYS = [
+  "dagId",
+  "conf",
+  "runId",
+  "logicalDate",
+  "wait",
+  "pokeInterval",
+  "allowedStates",
+  "failedStates",
+  "skipWhenAlreadyExists",
+  "resetDagRun",
+] as const;
 const WAIT_KEYS = ["pokeInterval", "allowedStates", "failedStates"] as const;
 const MAX_RUN_ID = 250;
 
@@ -164,7 +175,9 @@ async function waitForRun(
       return run;
     }
     if (run.state === "success" || run.state === "failed") {
-      throw new FailTask(`run ${runId} of DAG ${dagId} ended ${run.state}, which is in neither allowedStates (${allowed.join(", ")}) nor failedStates (${failed.join(", ") || "none"})`);
+      throw new FailTask(
+        `run ${runId} of DAG ${dagId} ended ${run.state}, which is in neither allowedStates (${allowed.join(", ")}) nor failedStates (${failed.join(", ") || "none"})`,
+      );
     }
     if (run.state === "queued") {
       if (!(await gateway.schedulerAlive())) {

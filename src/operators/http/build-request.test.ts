@@ -2,7 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { Connection } from "../../core/model/connection.js";
 import { buildUrl, connectionAuth, connectionBaseUrl, statusExpected } from "./build-request.js";
 
-const conn = (c: Partial<Connection>): Connection => ({ id: "api", type: "http", host: "h", port: null, login: null, password: null, schema: null, extra: {}, ...c });
+const conn = (c: Partial<Connection>): Connection => ({
+  id: "api",
+  type: "http",
+  host: "h",
+  port: null,
+  login: null,
+  password: null,
+  schema: null,
+  extra: {},
+  ...c,
+});
 
 describe("HTTP request building", () => {
   it("takes scheme from the type, then host, port and a base path", () => {

@@ -9,7 +9,9 @@ export function connectionBaseUrl(conn: Connection): string {
   if (!conn.host) throw new FailTask(`connection "${conn.id}" has no host`);
   const hasScheme = conn.host.includes("://");
   const scheme = conn.type === "https" ? "https" : "http";
-  const host = hasScheme ? conn.host.replace(/\/+$/, "") : `${scheme}://${conn.host.includes(":") && !conn.host.startsWith("[") ? `[${conn.host}]` : conn.host}`;
+  const host = hasScheme
+    ? conn.host.replace(/\/+$/, "")
+    : `${scheme}://${conn.host.includes(":") && !conn.host.startsWith("[") ? `[${conn.host}]` : conn.host}`;
   const port = conn.port !== null ? `:${conn.port}` : "";
   const base = conn.schema ? `/${conn.schema.replace(/^\/+|\/+$/g, "")}` : "";
   return `${host}${port}${base}`;

@@ -61,7 +61,10 @@ beforeAll(async () => {
   if (!unavailable) {
     server = s;
     base = `127.0.0.1:${(s.address() as AddressInfo).port}`;
-    const probe = await fetch(`http://${base}/text`).then((r) => r.status, (e: Error) => e.message);
+    const probe = await fetch(`http://${base}/text`).then(
+      (r) => r.status,
+      (e: Error) => e.message,
+    );
     if (probe !== 200) unavailable = `the test server on ${base} does not answer: ${probe}`;
     seen.length = 0;
   }
@@ -78,7 +81,11 @@ async function runDag(name: string, source: string) {
   const r = await baton(["dags", "test", name, "--dags", dir, "--home", join(dir, "home"), "--json", "--date", "2026-01-02"]);
   const out = batonJson<{ state: string; tasks: { taskId: string; state: string; attempts: number; error?: string }[] }>(r);
   const recordFile = join(dir, "recorded.json");
-  return { out, task: (id: string) => out.tasks.find((t) => t.taskId === id)!, recorded: existsSync(recordFile) ? JSON.parse(readFileSync(recordFile, "utf8")) : null };
+  return {
+    out,
+    task: (id: string) => out.tasks.find((t) => t.taskId === id)!,
+    recorded: existsSync(recordFile) ? JSON.parse(readFileSync(recordFile, "utf8")) : null,
+  };
 }
 
 describe("httpRequest through the real binary", () => {
@@ -88,7 +95,9 @@ describe("httpRequest through the real binary", () => {
       return t.skip();
     }
     const record = JSON.stringify(join(root, "ok", "recorded.json"));
-    const { out, recorded } = await runDag("ok", `import { dag } from "baton";
+    const { out, recorded } = await runDag(
+      "ok",
+      `import { dag } from "baton";
 import { httpRequest } from "baton/operators";
 import { writeFileSync } from "node:fs";
 export default dag({ id: "ok" }, (d) => {
@@ -100,13 +109,19 @@ export default dag({ id: "ok" }, (d) => {
   d.task("record", { inputs: { call, text } }, (ctx, v) => { writeFileSync(${record}, JSON.stringify(v)); });
   call.then(bearer);
 });
-`);
+`,
+    );
     expect(out.state).toBe("success");
     expect(recorded.call).toMatchObject({ status: 201, body: { received: { ds: "2026-01-02", n: 1 }, ok: true } });
     expect(recorded.call.headers["x-request"]).toBe("1");
     expect(recorded.text).toMatchObject({ status: 200, body: "plain words" });
     const hook = seen.find((s) => s.url.startsWith("/v1/hooks"))!;
-    expect(hook).toMatchObject({ method: "POST", url: "/v1/hooks?day=2026-01-02", auth: `Basic ${Buffer.from("etl:s@cret").toString("base64")}`, contentType: "application/json" });
+    expect(hook).toMatchObject({
+      method: "POST",
+      url: "/v1/hooks?day=2026-01-02",
+      auth: `Basic ${Buffer.from("etl:s@cret").toString("base64")}`,
+      contentType: "application/json",
+    });
     expect(seen.find((s) => s.url === "/text" && s.auth === "Bearer t0k")).toBeDefined();
   });
 
@@ -115,7 +130,9 @@ export default dag({ id: "ok" }, (d) => {
       console.warn(`skipping httpRequest test: ${unavailable}`);
       return t.skip();
     }
-    const { out, task } = await runDag("bad", `import { dag } from "baton";
+    const { out, task } = await runDag(
+      "bad",
+      `import { dag } from "baton";
 import { httpRequest } from "baton/operators";
 export default dag({ id: "bad", defaults: { retries: 1, retryDelay: 10 } }, (d) => {
   httpRequest(d, "missing", { url: "http://${base}/nope" });
@@ -123,7 +140,8 @@ export default dag({ id: "bad", defaults: { retries: 1, retryDelay: 10 } }, (d) 
   httpRequest(d, "judged", { url: "http://${base}/text", responseCheck: (res) => res.body === "other words" || \`unexpected body \${String(res.body)}\` });
   httpRequest(d, "accepted_404", { url: "http://${base}/nope", expectStatus: 404 });
 });
-`);
+`,
+    );
     expect(out.state).toBe("failed");
     expect(task("missing")).toMatchObject({ state: "failed", attempts: 1 });
     expect(task("missing").error).toMatch(/GET http:\/\/127\.0\.0\.1:\d+\/nope returned 404, expected 2xx: \{"error":"no such thing"\}/);

@@ -55,7 +55,8 @@ export function httpRequest<P>(d: DagBuilder<P>, id: string, options: HttpReques
   if ((options.url === undefined) === (options.conn === undefined)) throw new InvalidInputError(`${where}: give exactly one of url or conn`);
   if (options.url !== undefined && options.path !== undefined) throw new InvalidInputError(`${where}: path goes with conn; put it in url instead`);
   if (options.json !== undefined && options.body !== undefined) throw new InvalidInputError(`${where}: give json or body, not both`);
-  if (options.responseCheck !== undefined && typeof options.responseCheck !== "function") throw new InvalidInputError(`${where}: responseCheck must be a function`);
+  if (options.responseCheck !== undefined && typeof options.responseCheck !== "function")
+    throw new InvalidInputError(`${where}: responseCheck must be a function`);
   const timeoutMs = parseDuration(options.requestTimeout ?? "30s", "requestTimeout");
   return declareOperator(d, "httpRequest", id, options, OWN_KEYS, async (ctx, o): Promise<HttpResponse> => {
     const render = templateRenderer(ctx);

@@ -65,36 +65,53 @@ export function consume<P>(d: DagBuilder<P>, id: string, options: ConsumeOptions
   if (!Number.isInteger(max) || max < 1) throw new InvalidInputError(`${where}: max must be an integer ≥ 1, got ${String(max)}`);
   const waitMs = parseDuration(options.waitFor ?? "5s", `${where}: waitFor`);
   if (options.ack !== undefined && typeof options.ack !== "boolean") throw new InvalidInputError(`${where}: ack must be true or false`);
-  if (options.handle !== undefined && typeof options.handle !== "function") throw new InvalidInputError(`${where}: handle must be a function (ctx, messages) => result`);
-  if (options.handle !== undefined && options.ack === false) throw new InvalidInputError(`${where}: handle acknowledges the batch once it resolves; leave ack out`);
-  return declareOperator(d, "consume", id, options, OWN_KEYS, async (ctx, o): Promise<ConsumeResult | HandledResult<unknown>> => {
-    const render = templateRenderer(ctx);
-    const source: Source =
-      typeof o.source === "string"
-        ? render(o.source)
-        : (Object.fromEntries(Object.entries(o.source).map(([k, v]) => [k, typeof v === "string" ? render(v) : v])) as Source);
-    const conn = await resolveConnection(ctx, o.conn);
-    const client = await openMqClient(conn);
-    try {
-      const handle = o.handle;
-      let handled: { result: unknown } | null = null;
-      const beforeAck =
-        handle === undefined
-          ? undefined
-          : async (batch: ConsumedMessage[]) => {
-              handled = { result: await handle(ctx as TaskContext<P>, batch) };
-              ctx.log.info(`handled ${batch.length} message(s); acknowledging them`);
-            };
-      const messages = await client.consume({ source, max, waitMs, ack: o.ack ?? true, ...(beforeAck ? { beforeAck } : {}), defaultName: `${ctx.dagId}.${ctx.taskId}` });
-      ctx.log.info(`consumed ${messages.length} message(s)`, { type: conn.type });
-      if (handle === undefined) return { messages, count: messages.length };
-      // Brokers skip the acknowledgement of an empty batch: handle it here, so the value is the same shape.
-      const done = handled as { result: unknown } | null;
-      return { count: messages.length, result: done !== null ? done.result : await handle(ctx as TaskContext<P>, []) };
-    } finally {
-      await client.close();
-    }
-  }, (o) => ({ inputs: [{ kind: "topic", conn: o.conn, name: sourceName(o.source) }], outputs: [] }));
+  if (options.handle !== undefined && typeof options.handle !== "function")
+    throw new InvalidInputError(`${where}: handle must be a function (ctx, messages) => result`);
+  if (options.handle !== undefined && options.ack === false)
+    throw new InvalidInputError(`${where}: handle acknowledges the batch once it resolves; leave ack out`);
+  return declareOperator(
+    d,
+    "consume",
+    id,
+    options,
+    OWN_KEYS,
+    async (ctx, o): Promise<ConsumeResult | HandledResult<unknown>> => {
+      const render = templateRenderer(ctx);
+      const source: Source =
+        typeof o.source === "string"
+          ? render(o.source)
+          : (Object.fromEntries(Object.entries(o.source).map(([k, v]) => [k, typeof v === "string" ? render(v) : v])) as Source);
+      const conn = await resolveConnection(ctx, o.conn);
+      const client = await openMqClient(conn);
+      try {
+        const handle = o.handle;
+        let handled: { result: unknown } | null = null;
+        const beforeAck =
+          handle === undefined
+            ? undefined
+            : async (batch: ConsumedMessage[]) => {
+                handled = { result: await handle(ctx as TaskContext<P>, batch) };
+                ctx.log.info(`handled ${batch.length} message(s); acknowledging them`);
+              };
+        const messages = await client.consume({
+          source,
+          max,
+          waitMs,
+          ack: o.ack ?? true,
+          ...(beforeAck ? { beforeAck } : {}),
+          defaultName: `${ctx.dagId}.${ctx.taskId}`,
+        });
+        ctx.log.info(`consumed ${messages.length} message(s)`, { type: conn.type });
+        if (handle === undefined) return { messages, count: messages.length };
+        // Brokers skip the acknowledgement of an empty batch: handle it here, so the value is the same shape.
+        const done = handled as { result: unknown } | null;
+        return { count: messages.length, result: done !== null ? done.result : await handle(ctx as TaskContext<P>, []) };
+      } finally {
+        await client.close();
+      }
+    },
+    (o) => ({ inputs: [{ kind: "topic", conn: o.conn, name: sourceName(o.source) }], outputs: [] }),
+  );
 }
 
 /** The topic, queue, stream or subject a source reads, for lineage. */

@@ -12,7 +12,10 @@ const SASL = ["plain", "scram-sha-256", "scram-sha-512"] as const;
  */
 export function kafkaConfig(conn: Connection): KafkaConfig {
   const brokers = conn.extra.brokers
-    ? conn.extra.brokers.split(",").map((b) => b.trim()).filter((b) => b !== "")
+    ? conn.extra.brokers
+        .split(",")
+        .map((b) => b.trim())
+        .filter((b) => b !== "")
     : [`${conn.host ?? "127.0.0.1"}:${conn.port ?? 9092}`];
   const config: KafkaConfig = { clientId: conn.extra.clientId ?? "baton", brokers, connectionTimeout: 10_000, retry: { retries: 2 } };
   if (conn.extra.ssl === "true") config.ssl = true;

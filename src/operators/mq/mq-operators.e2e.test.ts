@@ -24,7 +24,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const unique = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
 
-
 type Recorded = Record<string, { count: number; ids: unknown[]; messages: { data: unknown; headers: Record<string, string>; id: unknown }[] }>;
 
 /** Runs a DAG whose body ends with tasks feeding `record`, which writes their values to recorded.json. */
@@ -251,7 +250,14 @@ describe("publish and consume through the real binary", () => {
     const topic = `baton/test/${unique("t")}`;
     const clientId = unique("baton_take");
     // Open the persistent session the consumer will resume, so the broker queues what is published meanwhile.
-    const session = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 300 } });
+    const session = await mqtt.connectAsync({
+      host: "127.0.0.1",
+      port: 1883,
+      protocolVersion: 5,
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    });
     await session.subscribeAsync(topic, { qos: 1 });
     await session.endAsync();
     try {

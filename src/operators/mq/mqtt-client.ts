@@ -49,7 +49,9 @@ export async function openMqtt(conn: Connection): Promise<MqClient> {
       const topic = typeof source === "string" ? source : sourceField(source, "topic");
       if (topic === undefined) throw new FailTask(`connection "${conn.id}" (mqtt): source must be a topic filter or { topic, clientId? }`);
       if (beforeAck !== undefined) {
-        throw new FailTask(`connection "${conn.id}" (mqtt): handle is not supported for MQTT, which acknowledges each message on receipt; consume, then process downstream`);
+        throw new FailTask(
+          `connection "${conn.id}" (mqtt): handle is not supported for MQTT, which acknowledges each message on receipt; consume, then process downstream`,
+        );
       }
       const out: ConsumedMessage[] = [];
       let done: () => void = () => {};

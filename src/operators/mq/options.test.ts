@@ -8,7 +8,17 @@ import { mqttOptions } from "./mqtt-client.js";
 import { publish } from "./publish.js";
 import { entryToMessage } from "./redis-client.js";
 
-const conn = (c: Partial<Connection>): Connection => ({ id: "mq", type: "kafka", host: null, port: null, login: null, password: null, schema: null, extra: {}, ...c });
+const conn = (c: Partial<Connection>): Connection => ({
+  id: "mq",
+  type: "kafka",
+  host: null,
+  port: null,
+  login: null,
+  password: null,
+  schema: null,
+  extra: {},
+  ...c,
+});
 
 function declare(fn: (d: Parameters<Parameters<typeof dag>[1]>[0]) => void): void {
   dag({ id: "mq_options" }, (d) => fn(d));
@@ -16,11 +26,17 @@ function declare(fn: (d: Parameters<Parameters<typeof dag>[1]>[0]) => void): voi
 
 describe("publish and consume options", () => {
   it("are checked when the DAG file loads, naming the task and the option", () => {
-    expect(() => declare((d) => publish(d, "p", { conn: "nats://h", destination: "s" } as never))).toThrow(/publish\("p"\): give exactly one of messages or message/);
+    expect(() => declare((d) => publish(d, "p", { conn: "nats://h", destination: "s" } as never))).toThrow(
+      /publish\("p"\): give exactly one of messages or message/,
+    );
     expect(() => declare((d) => publish(d, "p", { conn: "", destination: "s", message: 1 }))).toThrow(/conn must be/);
     expect(() => declare((d) => publish(d, "p", { conn: "x", destination: { exchange: 3 } as never, message: 1 }))).toThrow(/destination must be/);
-    expect(() => declare((d) => publish(d, "p", { conn: "x", destination: "q", message: 1, headers: { n: 1 } as never }))).toThrow(/header "n" must be a string/);
-    expect(() => declare((d) => publish(d, "p", { conn: "x", destination: "q", message: 1, qos: 2 } as never))).toThrow(/unknown option "qos"; valid options: conn, destination, messages, message, headers/);
+    expect(() => declare((d) => publish(d, "p", { conn: "x", destination: "q", message: 1, headers: { n: 1 } as never }))).toThrow(
+      /header "n" must be a string/,
+    );
+    expect(() => declare((d) => publish(d, "p", { conn: "x", destination: "q", message: 1, qos: 2 } as never))).toThrow(
+      /unknown option "qos"; valid options: conn, destination, messages, message, headers/,
+    );
     expect(() => declare((d) => consume(d, "c", { conn: "x", source: "q", max: 0 }))).toThrow(/max must be an integer ≥ 1/);
     expect(() => declare((d) => consume(d, "c", { conn: "x", source: "q", waitFor: "soon" }))).toThrow(/waitFor "soon" is not a duration/);
     expect(() => declare((d) => consume(d, "c", { conn: "x", source: { stream: "s", durabel: "d" } as never }))).toThrow(/source field "durabel"/);
@@ -36,8 +52,16 @@ describe("publish and consume options", () => {
 describe("broker option mapping", () => {
   it("maps a kafka connection to kafkajs brokers, SASL and TLS", () => {
     expect(kafkaConfig(conn({ host: "k1", port: 9093 }))).toMatchObject({ brokers: ["k1:9093"], clientId: "baton" });
-    expect(kafkaConfig(conn({ extra: { brokers: "a:1, b:2", clientId: "etl", ssl: "true" } }))).toMatchObject({ brokers: ["a:1", "b:2"], clientId: "etl", ssl: true });
-    expect(kafkaConfig(conn({ login: "u", password: "p", extra: { saslMechanism: "SCRAM-SHA-512" } })).sasl).toEqual({ mechanism: "scram-sha-512", username: "u", password: "p" });
+    expect(kafkaConfig(conn({ extra: { brokers: "a:1, b:2", clientId: "etl", ssl: "true" } }))).toMatchObject({
+      brokers: ["a:1", "b:2"],
+      clientId: "etl",
+      ssl: true,
+    });
+    expect(kafkaConfig(conn({ login: "u", password: "p", extra: { saslMechanism: "SCRAM-SHA-512" } })).sasl).toEqual({
+      mechanism: "scram-sha-512",
+      username: "u",
+      password: "p",
+    });
     expect(kafkaConfig(conn({ login: "u" })).sasl).toEqual({ mechanism: "plain", username: "u", password: "" });
     expect(() => kafkaConfig(conn({ login: "u", extra: { saslMechanism: "gssapi" } }))).toThrow(/saslMechanism "gssapi" is not one of plain/);
   });
@@ -46,7 +70,14 @@ describe("broker option mapping", () => {
     const payloads = [Buffer.from('{"n":1}'), Buffer.from("two")];
     expect(kafkaMessages(payloads, {})).toEqual([{ value: payloads[0] }, { value: payloads[1] }]);
     expect(kafkaMessages(payloads, { src: "baton" })[1]).toEqual({ value: payloads[1], headers: { src: "baton" } });
-    const m = { key: null, value: Buffer.from('{"n":1}'), timestamp: "0", attributes: 0, offset: "41", headers: { src: Buffer.from("baton"), many: [Buffer.from("a"), "b"] } };
+    const m = {
+      key: null,
+      value: Buffer.from('{"n":1}'),
+      timestamp: "0",
+      attributes: 0,
+      offset: "41",
+      headers: { src: Buffer.from("baton"), many: [Buffer.from("a"), "b"] },
+    };
     expect(fromKafkaMessage("orders", m)).toEqual({ data: { n: 1 }, headers: { src: "baton", many: "a,b" }, id: "41", subject: "orders" });
   });
 
@@ -59,7 +90,13 @@ describe("broker option mapping", () => {
     const plain = mqttOptions(conn({ type: "mqtt", host: "m" }));
     expect(plain).toMatchObject({ protocol: "mqtt", host: "m", port: 1883, protocolVersion: 5 });
     expect(plain.clean).toBeUndefined();
-    expect(mqttOptions(conn({ type: "mqtts" }), "etl-1")).toMatchObject({ protocol: "mqtts", port: 8883, clientId: "etl-1", clean: false, properties: { sessionExpiryInterval: 86_400 } });
+    expect(mqttOptions(conn({ type: "mqtts" }), "etl-1")).toMatchObject({
+      protocol: "mqtts",
+      port: 8883,
+      clientId: "etl-1",
+      clean: false,
+      properties: { sessionExpiryInterval: 86_400 },
+    });
   });
 
   it("reads Redis stream entries: data and headers fields, else all fields", () => {

@@ -42,21 +42,29 @@ export function publish<P>(d: DagBuilder<P>, id: string, options: PublishOptions
   checkDestination(where, options.destination);
   collectMessages(where, options.messages, options.message);
   checkHeaders(where, options.headers);
-  return declareOperator(d, "publish", id, options, OWN_KEYS, async (ctx, o): Promise<PublishResult> => {
-    const render = templateRenderer(ctx);
-    const destination = renderDestination(o.destination, render);
-    const payloads = collectMessages(where, o.messages, o.message).map((m) => encodeMessage(renderMessage(m, render)));
-    const headers = Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, render(v)]));
-    const conn = await resolveConnection(ctx, o.conn);
-    const client = await openMqClient(conn);
-    try {
-      const ids = await client.publish({ destination, payloads, headers });
-      ctx.log.info(`published ${payloads.length} message(s)`, { type: conn.type, destination: describe(destination) });
-      return { count: payloads.length, ids };
-    } finally {
-      await client.close();
-    }
-  }, (o) => ({ inputs: [], outputs: [{ kind: "topic", conn: o.conn, name: describe(o.destination) }] }));
+  return declareOperator(
+    d,
+    "publish",
+    id,
+    options,
+    OWN_KEYS,
+    async (ctx, o): Promise<PublishResult> => {
+      const render = templateRenderer(ctx);
+      const destination = renderDestination(o.destination, render);
+      const payloads = collectMessages(where, o.messages, o.message).map((m) => encodeMessage(renderMessage(m, render)));
+      const headers = Object.fromEntries(Object.entries(o.headers ?? {}).map(([k, v]) => [k, render(v)]));
+      const conn = await resolveConnection(ctx, o.conn);
+      const client = await openMqClient(conn);
+      try {
+        const ids = await client.publish({ destination, payloads, headers });
+        ctx.log.info(`published ${payloads.length} message(s)`, { type: conn.type, destination: describe(destination) });
+        return { count: payloads.length, ids };
+      } finally {
+        await client.close();
+      }
+    },
+    (o) => ({ inputs: [], outputs: [{ kind: "topic", conn: o.conn, name: describe(o.destination) }] }),
+  );
 }
 
 function checkDestination(where: string, destination: unknown): void {

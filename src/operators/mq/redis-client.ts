@@ -58,7 +58,15 @@ export async function openRedis(conn: Connection): Promise<MqClient> {
   };
 }
 
-async function read(redis: Redis, group: string, consumer: string, key: string, count: number, blockMs: number | null, from: string): Promise<ConsumedMessage[]> {
+async function read(
+  redis: Redis,
+  group: string,
+  consumer: string,
+  key: string,
+  count: number,
+  blockMs: number | null,
+  from: string,
+): Promise<ConsumedMessage[]> {
   const block = blockMs === null ? [] : ["BLOCK", Math.max(1, Math.ceil(blockMs))];
   const reply: unknown = await redis.callBuffer("XREADGROUP", "GROUP", group, consumer, "COUNT", count, ...block, "STREAMS", key, from);
   const entries = streamEntries(reply);
@@ -84,7 +92,8 @@ export function entryToMessage(key: string, id: string, fields: readonly Buffer[
   const h = map.get(HEADERS_FIELD);
   if (h !== undefined) {
     const parsed = decodePayload(h);
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) headers = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      headers = Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
   }
   if (data === undefined) return { data: Object.fromEntries([...map].map(([k, v]) => [k, v.toString()])), headers, id, subject: key };
   return { data: decodePayload(data), headers, id, subject: key };

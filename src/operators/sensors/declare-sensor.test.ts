@@ -37,12 +37,16 @@ describe("sensor declarations", () => {
     expect(load((d) => declareSensor(d, "s", { poke: async () => true, mode: "deferred" }))).toThrow(
       /declareSensor\("s"\): mode "deferred" needs a check the scheduler's triggerer can run, and a poke function cannot leave the worker; use mode "reschedule"/,
     );
-    expect(load((d) => httpSensor(d, "h", { url: "http://x", mode: "deferred", responseCheck: () => true }))).toThrow(/responseCheck \(a function\) cannot leave the worker/);
+    expect(load((d) => httpSensor(d, "h", { url: "http://x", mode: "deferred", responseCheck: () => true }))).toThrow(
+      /responseCheck \(a function\) cannot leave the worker/,
+    );
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", pokeInterval: "soon" }))).toThrow(/pokeInterval "soon" is not a duration/);
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", maxWait: "1m" }))).toThrow(/maxWait applies only with exponentialBackoff/);
     expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", minCount: 0 }))).toThrow(/minCount must be an integer >= 1/);
     // @ts-expect-error unknown option names are refused by the types, and at load time
-    expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", poke_interval: 5 }))).toThrow(/unknown option "poke_interval"; valid options: pattern, minCount, pokeInterval, timeout/);
+    expect(load((d) => fileSensor(d, "f", { pattern: "/x/*", poke_interval: 5 }))).toThrow(
+      /unknown option "poke_interval"; valid options: pattern, minCount, pokeInterval, timeout/,
+    );
     expect(load((d) => httpSensor(d, "h", { url: "http://x", conn: "api" }))).toThrow(/exactly one of url or conn/);
   });
 });
@@ -69,7 +73,11 @@ describe("the poke loop", () => {
     const { lines, result } = runOne({ pokeInterval: "50ms", poke: async () => (++n < 3 ? { done: false, reason: `n=${n}` } : { done: true, value: "v" }) });
     expect(await result).toBe("v");
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    expect(lines).toEqual(["poke 1: not yet (n=1); next poke in 50ms", "poke 2: not yet (n=2); next poke in 50ms", expect.stringMatching(/^poke 3: done after \d+ms$/)]);
+    expect(lines).toEqual([
+      "poke 1: not yet (n=1); next poke in 50ms",
+      "poke 2: not yet (n=2); next poke in 50ms",
+      expect.stringMatching(/^poke 3: done after \d+ms$/),
+    ]);
   });
 
   it("pokes a last time at the deadline, then fails without retries, or skips with softFail", async () => {

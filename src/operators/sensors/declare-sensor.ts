@@ -89,8 +89,13 @@ export interface CheckedSensor<P, O, T> {
  *   poke: async (ctx) => (await ctx.variable("last_partition")) >= (ctx.ds ?? ""),
  * });
  */
-export function declareSensor<P, R extends PokeResult<unknown>>(d: DagBuilder<P>, id: string, options: SensorOptions & { poke: Poke<P, R> }): TaskRef<SensorValue<R>> {
-  if (typeof options?.poke !== "function") throw new InvalidInputError(`declareSensor("${id}"): poke must be a function (ctx) => Promise<boolean | { done: true, value }>`);
+export function declareSensor<P, R extends PokeResult<unknown>>(
+  d: DagBuilder<P>,
+  id: string,
+  options: SensorOptions & { poke: Poke<P, R> },
+): TaskRef<SensorValue<R>> {
+  if (typeof options?.poke !== "function")
+    throw new InvalidInputError(`declareSensor("${id}"): poke must be a function (ctx) => Promise<boolean | { done: true, value }>`);
   return sensorOperator(d, "declareSensor", id, options, ["poke"], (ctx, own, signal) => own.poke(ctx, signal)) as TaskRef<SensorValue<R>>;
 }
 
@@ -130,7 +135,8 @@ export function sensorOperator<P, O extends SensorOptions, T>(
       const args = await checked.prepare(ctx, o);
       return runSensor(ctx, policy, (signal) => check(args, env, signal) as Promise<PokeResult<T>>, { kind: checked.kind, args });
     }
-    const pokeOnWorker = checked.poke ?? (async (c: TaskContext<P>, x: O, signal: AbortSignal) => (await check(await checked.prepare(c, x), env, signal)) as PokeResult<T>);
+    const pokeOnWorker =
+      checked.poke ?? (async (c: TaskContext<P>, x: O, signal: AbortSignal) => (await check(await checked.prepare(c, x), env, signal)) as PokeResult<T>);
     return runSensor(ctx, policy, (signal) => pokeOnWorker(ctx, o, signal), null);
   });
 }

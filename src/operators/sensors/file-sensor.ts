@@ -24,7 +24,8 @@ const OWN_KEYS = ["pattern", "minCount"] as const;
  */
 export function fileSensor<P>(d: DagBuilder<P>, id: string, options: FileSensorOptions): TaskRef<string[]> {
   const where = `fileSensor("${id}")`;
-  if (typeof options?.pattern !== "string" || options.pattern.trim() === "") throw new InvalidInputError(`${where}: pattern must be a glob such as "/data/landing/*.csv"`);
+  if (typeof options?.pattern !== "string" || options.pattern.trim() === "")
+    throw new InvalidInputError(`${where}: pattern must be a glob such as "/data/landing/*.csv"`);
   const minCount = options.minCount ?? 1;
   if (!Number.isInteger(minCount) || minCount < 1) throw new InvalidInputError(`${where}: minCount must be an integer >= 1`);
   return sensorOperator(d, "fileSensor", id, options, OWN_KEYS, {

@@ -34,7 +34,10 @@ const segmentRegexes = new Map<string, RegExp>();
 export function matchSegment(pattern: string, name: string): boolean {
   let re = segmentRegexes.get(pattern);
   if (!re) {
-    const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", "[^/]*").replaceAll("?", "[^/]");
+    const body = pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", "[^/]*")
+      .replaceAll("?", "[^/]");
     re = new RegExp(`^${/^[*?]/.test(pattern) ? "(?!\\.)" : ""}${body}$`);
     segmentRegexes.set(pattern, re);
   }

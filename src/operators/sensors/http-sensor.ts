@@ -47,7 +47,8 @@ export function httpSensor<P>(d: DagBuilder<P>, id: string, options: HttpSensorO
   if (typeof options !== "object" || options === null) throw new InvalidInputError(`${where} needs options with url or conn`);
   if ((options.url === undefined) === (options.conn === undefined)) throw new InvalidInputError(`${where}: give exactly one of url or conn`);
   if (options.url !== undefined && options.path !== undefined) throw new InvalidInputError(`${where}: path goes with conn; put it in url instead`);
-  if (options.responseCheck !== undefined && typeof options.responseCheck !== "function") throw new InvalidInputError(`${where}: responseCheck must be a function`);
+  if (options.responseCheck !== undefined && typeof options.responseCheck !== "function")
+    throw new InvalidInputError(`${where}: responseCheck must be a function`);
   const requestTimeoutMs = parseDuration(options.requestTimeout ?? "30s", `${where}: requestTimeout`);
   const prepare = (ctx: TaskContext<P>, o: HttpSensorOptions): HttpCheckArgs => {
     const render = templateRenderer(ctx);

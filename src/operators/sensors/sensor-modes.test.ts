@@ -17,8 +17,15 @@ function runOne(declare: (d: DagBuilder<Record<string, unknown>>) => void, resum
   const def = dag({ id: "unit" }, (d) => void declare(d));
   const ctx = attachSensorResume(
     {
-      dagId: "unit", runId: "r1", taskId: "s", tryNumber: 1, signal: new AbortController().signal, params: {},
-      logicalDate: new Date("2026-01-02T00:00:00Z"), ds: "2026-01-02", dataInterval: { start: null, end: new Date("2026-01-03T00:00:00Z") },
+      dagId: "unit",
+      runId: "r1",
+      taskId: "s",
+      tryNumber: 1,
+      signal: new AbortController().signal,
+      params: {},
+      logicalDate: new Date("2026-01-02T00:00:00Z"),
+      ds: "2026-01-02",
+      dataInterval: { start: null, end: new Date("2026-01-03T00:00:00Z") },
       log: { debug: () => {}, info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: () => {} },
     } as unknown as TaskContext,
     resume,
@@ -29,7 +36,9 @@ function runOne(declare: (d: DagBuilder<Record<string, unknown>>) => void, resum
 describe("mode reschedule on the worker", () => {
   it("pokes once; not yet ends the attempt with the next poke time, the first poke and the poke count", async () => {
     const before = Date.now();
-    const { lines, result } = runOne((d) => declareSensor(d, "s", { mode: "reschedule", pokeInterval: "5m", poke: async () => ({ done: false, reason: "empty" }) }));
+    const { lines, result } = runOne((d) =>
+      declareSensor(d, "s", { mode: "reschedule", pokeInterval: "5m", poke: async () => ({ done: false, reason: "empty" }) }),
+    );
     const e = await result.catch((x: unknown) => x);
     expect(RescheduleSensor.is(e)).toBe(true);
     const r = e as RescheduleSensor;
@@ -42,7 +51,10 @@ describe("mode reschedule on the worker", () => {
 
   it("resumes: counts pokes on, backs off by the poke number and times out from the first poke of the try", async () => {
     const firstPokeAt = Date.now() - 10 * 60_000;
-    const next = runOne((d) => declareSensor(d, "s", { mode: "reschedule", pokeInterval: "1m", exponentialBackoff: true, timeout: "1h", poke: async () => false }), { firstPokeAt, pokes: 4, trigger: null });
+    const next = runOne(
+      (d) => declareSensor(d, "s", { mode: "reschedule", pokeInterval: "1m", exponentialBackoff: true, timeout: "1h", poke: async () => false }),
+      { firstPokeAt, pokes: 4, trigger: null },
+    );
     const r = (await next.result.catch((x: unknown) => x)) as RescheduleSensor;
     expect(r.wait).toEqual({ firstPokeAt, pokes: 5, trigger: null });
     const waited = r.at - Date.now(); // poke 5 with backoff: m = 1m × 2^3 = 8m, wait in [8m, 16m)
@@ -53,12 +65,20 @@ describe("mode reschedule on the worker", () => {
     const e = await late.result.catch((x: unknown) => x);
     expect(FailTask.is(e)).toBe(true);
     expect((e as Error).message).toMatch(/^sensor "s" timed out after 10m 0s \(timeout 5m 0s, 10 pokes\)$/);
-    const soft = runOne((d) => declareSensor(d, "s", { mode: "reschedule", timeout: "5m", softFail: true, poke: async () => false }), { firstPokeAt, pokes: 9, trigger: null });
+    const soft = runOne((d) => declareSensor(d, "s", { mode: "reschedule", timeout: "5m", softFail: true, poke: async () => false }), {
+      firstPokeAt,
+      pokes: 9,
+      trigger: null,
+    });
     expect(SkipTask.is(await soft.result.catch((x: unknown) => x))).toBe(true);
   });
 
   it("a done poke returns the value as in poke mode", async () => {
-    const { result } = runOne((d) => declareSensor(d, "s", { mode: "reschedule", poke: async () => ({ done: true, value: 7 }) }), { firstPokeAt: Date.now() - 1000, pokes: 3, trigger: null });
+    const { result } = runOne((d) => declareSensor(d, "s", { mode: "reschedule", poke: async () => ({ done: true, value: 7 }) }), {
+      firstPokeAt: Date.now() - 1000,
+      pokes: 3,
+      trigger: null,
+    });
     expect(await result).toBe(7);
   });
 });
@@ -67,15 +87,22 @@ describe("mode deferred on the worker", () => {
   it("pokes once, then hands the rendered check to the triggerer", async () => {
     const dir = mkdtempSync(join(tmpdir(), "baton-defer-unit-"));
     try {
-      const { lines, result } = runOne((d) => fileSensor(d, "s", { mode: "deferred", pattern: `${dir}/{{ ds }}/*.csv`, minCount: 2, pokeInterval: "30s", timeout: "2h", softFail: true }));
+      const { lines, result } = runOne((d) =>
+        fileSensor(d, "s", { mode: "deferred", pattern: `${dir}/{{ ds }}/*.csv`, minCount: 2, pokeInterval: "30s", timeout: "2h", softFail: true }),
+      );
       const e = await result.catch((x: unknown) => x);
       expect(DeferSensor.is(e)).toBe(true);
       const { trigger, wait } = e as DeferSensor;
       expect(trigger).toEqual({
         kind: "file",
         args: { pattern: `${dir}/2026-01-02/*.csv`, minCount: 2 },
-        pokeIntervalMs: 30_000, exponentialBackoff: false, maxWaitMs: null, timeoutMs: 7_200_000,
-        timeoutAt: wait.firstPokeAt + 7_200_000, softFail: true, key: `unit#s#${new Date(wait.firstPokeAt).toISOString()}`,
+        pokeIntervalMs: 30_000,
+        exponentialBackoff: false,
+        maxWaitMs: null,
+        timeoutMs: 7_200_000,
+        timeoutAt: wait.firstPokeAt + 7_200_000,
+        softFail: true,
+        key: `unit#s#${new Date(wait.firstPokeAt).toISOString()}`,
       });
       expect(JSON.parse(JSON.stringify(trigger))).toEqual(trigger);
       expect(wait.pokes).toBe(1);

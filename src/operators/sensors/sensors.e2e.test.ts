@@ -33,7 +33,9 @@ function dagDir(name: string): string {
 /** Every log line written under the run's home so far. */
 function logs(dir: string): string {
   const walk = (d: string): string[] =>
-    existsSync(d) ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [readFileSync(join(d, e.name), "utf8")])) : [];
+    existsSync(d)
+      ? readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [readFileSync(join(d, e.name), "utf8")]))
+      : [];
   return walk(join(dir, "home")).join("\n");
 }
 
@@ -56,14 +58,17 @@ const record = (name: string) => `(ctx, v) => { writeFileSync(${t(join(root, nam
 describe("sensors through the real binary", () => {
   it("fileSensor waits for a file created later, then hands its path downstream", async () => {
     const landing = join(root, "file_wait", "landing");
-    const run = runDag("file_wait", `import { dag } from "baton";
+    const run = runDag(
+      "file_wait",
+      `import { dag } from "baton";
 import { fileSensor } from "baton/operators";
 import { writeFileSync } from "node:fs";
 export default dag({ id: "file_wait" }, (d) => {
   const files = fileSensor(d, "landed", { pattern: ${t(`${landing}/{{ ds }}/*.csv`)}, pokeInterval: "200ms", timeout: "30s" });
   d.task("load", { inputs: { files } }, ${record("file_wait")});
 });
-`);
+`,
+    );
     await poll(async () => (logs(dagDir("file_wait")).includes("poke 1: not yet") ? true : undefined));
     await new Promise((r) => setTimeout(r, 1000));
     mkdirSync(join(landing, "2026-01-02"), { recursive: true });
@@ -80,21 +85,27 @@ export default dag({ id: "file_wait" }, (d) => {
   it("a sensor timing out fails at once, without retries; with softFail it is skipped and trigger rules decide", async () => {
     const pattern = t(join(root, "never", "*.csv"));
     const [hard, soft] = await Promise.all([
-      runDag("sensor_timeout", `import { dag } from "baton";
+      runDag(
+        "sensor_timeout",
+        `import { dag } from "baton";
 import { fileSensor } from "baton/operators";
 export default dag({ id: "sensor_timeout" }, (d) => {
   const s = fileSensor(d, "wait", { pattern: ${pattern}, pokeInterval: "200ms", timeout: "1s", retries: 2, retryDelay: 10 });
   s.then(d.task("after", () => 1));
 });
-`),
-      runDag("sensor_soft", `import { dag } from "baton";
+`,
+      ),
+      runDag(
+        "sensor_soft",
+        `import { dag } from "baton";
 import { fileSensor } from "baton/operators";
 export default dag({ id: "sensor_soft" }, (d) => {
   const s = fileSensor(d, "wait", { pattern: ${pattern}, pokeInterval: "200ms", timeout: "1s", softFail: true });
   s.then(d.task("needs_files", () => 1));
   s.then(d.task("report", { triggerRule: "none_failed" }, () => 2));
 });
-`),
+`,
+      ),
     ]);
     expect(hard.out.state).toBe("failed");
     expect(hard.task("wait")).toMatchObject({ state: "failed", attempts: 1 });
@@ -124,7 +135,13 @@ export default dag({ id: "sensor_soft" }, (d) => {
     }
     try {
       const base = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-      const { out, recorded, logs: text } = await runDag("http_wait", `import { dag } from "baton";
+      const {
+        out,
+        recorded,
+        logs: text,
+      } = await runDag(
+        "http_wait",
+        `import { dag } from "baton";
 import { httpSensor } from "baton/operators";
 import { writeFileSync } from "node:fs";
 export default dag({ id: "http_wait" }, (d) => {
@@ -132,7 +149,8 @@ export default dag({ id: "http_wait" }, (d) => {
     responseCheck: (r) => (r.body as { ready: boolean }).ready || "not ready" });
   d.task("use", { inputs: { res } }, ${record("http_wait")});
 });
-`);
+`,
+      );
       expect(out.state).toBe("success");
       expect(calls).toBe(3);
       expect(recorded.res).toMatchObject({ status: 200, body: { ready: true, path: "/health/2026-01-02" } });
@@ -148,7 +166,9 @@ export default dag({ id: "http_wait" }, (d) => {
     const db = new Database(file);
     db.exec("create table loads (day text, rows integer)");
     db.close();
-    const run = runDag("sql_wait", `import { dag } from "baton";
+    const run = runDag(
+      "sql_wait",
+      `import { dag } from "baton";
 import { sqlSensor } from "baton/operators";
 import { writeFileSync } from "node:fs";
 export default dag({ id: "sql_wait" }, (d) => {
@@ -156,7 +176,8 @@ export default dag({ id: "sql_wait" }, (d) => {
     pokeInterval: "200ms", timeout: "30s" });
   d.task("use", { inputs: { row } }, ${record("sql_wait")});
 });
-`);
+`,
+    );
     await poll(async () => (logs(dagDir("sql_wait")).includes("poke 1: not yet (first value 0)") ? true : undefined));
     const writer = new Database(file);
     writer.prepare("insert into loads values (?, ?)").run("2026-01-01", 5);
@@ -169,7 +190,14 @@ export default dag({ id: "sql_wait" }, (d) => {
   });
 
   it("dateTimeSensor waits until its target", async () => {
-    const { out, task, recorded, logs: text } = await runDag("date_wait", `import { dag } from "baton";
+    const {
+      out,
+      task,
+      recorded,
+      logs: text,
+    } = await runDag(
+      "date_wait",
+      `import { dag } from "baton";
 import { dateTimeSensor } from "baton/operators";
 import { writeFileSync } from "node:fs";
 const target = new Date(Date.now() + 1000); // evaluated when the task's module loads
@@ -178,7 +206,8 @@ export default dag({ id: "date_wait" }, (d) => {
   const past = dateTimeSensor(d, "past", { target: "{{ data_interval_end }}", pokeInterval: "200ms" });
   d.task("use", { inputs: { at, past } }, ${record("date_wait")});
 });
-`);
+`,
+    );
     expect(out.state).toBe("success");
     expect(recorded.now).toBeGreaterThanOrEqual(Date.parse(recorded.at));
     expect(recorded.past).toBe("2026-01-02T00:00:00.000Z");
@@ -191,7 +220,9 @@ export default dag({ id: "date_wait" }, (d) => {
     const db = new Database(file);
     db.exec("create table loads (day text)");
     db.close();
-    const run = runDag("mode_wait", `import { dag } from "baton";
+    const run = runDag(
+      "mode_wait",
+      `import { dag } from "baton";
 import { dateTimeSensor, sqlSensor } from "baton/operators";
 import { writeFileSync } from "node:fs";
 const target = new Date(Date.now() + 1500);
@@ -201,7 +232,8 @@ export default dag({ id: "mode_wait" }, (d) => {
   const row = sqlSensor(d, "loaded", { mode: "deferred", conn: "sqlite://${file}", sql: "select count(*) as n from loads where day = ?", params: ["{{ ds }}"], pokeInterval: "200ms", timeout: "30s" });
   d.task("use", { inputs: { later, deferred, row } }, ${record("mode_wait")});
 });
-`);
+`,
+    );
     await poll(async () => (logs(dagDir("mode_wait")).includes("deferred: the triggerer checks from now on (sql)") ? true : undefined));
     const writer = new Database(file);
     writer.prepare("insert into loads values (?)").run("2026-01-02");

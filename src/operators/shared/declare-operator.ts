@@ -45,9 +45,7 @@ export function declareOperator<P, O extends object, R>(
     if (TASK_KEYS.includes(key)) taskOptions[key] = value;
     else if (ownKeys.includes(key)) own[key] = value;
     else {
-      throw new InvalidInputError(
-        `${operator}("${id}"): unknown option "${key}"; valid options: ${[...ownKeys, ...TASK_KEYS].join(", ")}`,
-      );
+      throw new InvalidInputError(`${operator}("${id}"): unknown option "${key}"; valid options: ${[...ownKeys, ...TASK_KEYS].join(", ")}`);
     }
   }
   // Templates in the options may read upstream values and variables ({{ ti.value("x") }}, {{ var.name }}).

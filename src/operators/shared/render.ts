@@ -33,7 +33,11 @@ const prepared = new WeakMap<object, Record<string, unknown>>();
  * their values are masked in logs and return values like any secret). An unknown variable
  * fails the task without retries, naming it.
  */
-export async function prepareTemplates(ctx: TaskContext<unknown>, inputs: Record<string, unknown>, refs: { taskIds: string[]; variables: string[] }): Promise<void> {
+export async function prepareTemplates(
+  ctx: TaskContext<unknown>,
+  inputs: Record<string, unknown>,
+  refs: { taskIds: string[]; variables: string[] },
+): Promise<void> {
   if (refs.taskIds.length === 0 && refs.variables.length === 0) return;
   const tiValues: Record<string, unknown> = {};
   for (const id of refs.taskIds) if (Object.hasOwn(inputs, tiValueInput(id))) tiValues[id] = inputs[tiValueInput(id)];

@@ -22,7 +22,9 @@ describe("check SQL generation", () => {
     expect(n.offending).toBe("`amount` is null");
     const u = planCheck({ unique: { table: "sales", columns: ["id", "day"] } }, "sqlite", render);
     expect(u.sql).toBe(`select count(*) as value from (select "id", "day" from "sales" group by "id", "day" having count(*) > 1) as dup_keys`);
-    expect(planCheck({ query: "select count(*) = 0 from sales where day = '{{ ds }}'" }, "duckdb", render).sql).toBe("select count(*) = 0 from sales where day = '2026-01-02'");
+    expect(planCheck({ query: "select count(*) = 0 from sales where day = '{{ ds }}'" }, "duckdb", render).sql).toBe(
+      "select count(*) = 0 from sales where day = '2026-01-02'",
+    );
   });
 
   it("copies offending rows of row-level checks only, inside the check's own filter", () => {

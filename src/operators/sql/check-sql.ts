@@ -52,7 +52,9 @@ function kindOf(check: SqlCheck): CheckKind {
   const kinds = CHECK_KINDS.filter((k) => Object.hasOwn(check, k));
   const extra = Object.keys(check).filter((k) => k !== "name" && !CHECK_KINDS.includes(k as CheckKind));
   if (kinds.length !== 1 || extra.length > 0) {
-    throw new InvalidInputError(`each check must have exactly one of ${CHECK_KINDS.join(", ")} (and optionally a name); got keys ${Object.keys(check).join(", ") || "(none)"}`);
+    throw new InvalidInputError(
+      `each check must have exactly one of ${CHECK_KINDS.join(", ")} (and optionally a name); got keys ${Object.keys(check).join(", ") || "(none)"}`,
+    );
   }
   return kinds[0]!;
 }
@@ -86,7 +88,11 @@ export function validateChecks(checks: readonly SqlCheck[]): void {
       need(typeof s.column === "string", "needs a column");
       need(num(s.max) && (s.max as number) >= 0 && (s.max as number) <= 1, "needs max, a ratio between 0 and 1");
     }
-    if (kind === "unique") need(Array.isArray(s.columns) && s.columns.length > 0 && s.columns.every((c) => typeof c === "string"), "needs columns, a non-empty list of column names");
+    if (kind === "unique")
+      need(
+        Array.isArray(s.columns) && s.columns.length > 0 && s.columns.every((c) => typeof c === "string"),
+        "needs columns, a non-empty list of column names",
+      );
   });
 }
 
@@ -100,7 +106,15 @@ export function planCheck(check: SqlCheck, dialect: SqlDialect, render: Render):
     const table = quoteName(render(c.table), dialect);
     const where = filter(c.where);
     const expected = [c.min !== undefined ? `>= ${c.min}` : null, c.max !== undefined ? `<= ${c.max}` : null].filter(Boolean).join(" and ");
-    return { name: check.name ?? `rowCount(${c.table})`, kind, sql: `select count(*) as value from ${table}${whereSql(where)}`, table, offending: null, where, expected: `row count ${expected}` };
+    return {
+      name: check.name ?? `rowCount(${c.table})`,
+      kind,
+      sql: `select count(*) as value from ${table}${whereSql(where)}`,
+      table,
+      offending: null,
+      where,
+      expected: `row count ${expected}`,
+    };
   }
   if ("nullRatio" in check) {
     const c = check.nullRatio;
@@ -137,7 +151,15 @@ export function planCheck(check: SqlCheck, dialect: SqlDialect, render: Render):
     return { name: check.name ?? check.query, kind, sql: render(check.query), table: null, offending: null, where: null, expected: "true" };
   }
   const c = check.compareWithPrevious;
-  return { name: check.name ?? `compareWithPrevious(${c.sql})`, kind, sql: render(c.sql), table: null, offending: null, where: null, expected: `within ±${c.pct}% of previous` };
+  return {
+    name: check.name ?? `compareWithPrevious(${c.sql})`,
+    kind,
+    sql: render(c.sql),
+    table: null,
+    offending: null,
+    where: null,
+    expected: `within ±${c.pct}% of previous`,
+  };
 }
 
 /** Judges a check from the first row its SQL returned (undefined when it returned none). */
@@ -169,11 +191,20 @@ export function evaluateCheck(check: SqlCheck, plan: CheckPlan, row: Record<stri
   // No baseline yet (first run): nothing to compare with.
   if (previous === null) return { ...base, value: { current, previous: null, changePct: null }, passed: true };
   const changePct = previous === 0 ? (current === 0 ? 0 : Infinity) : (Math.abs(current - previous) / Math.abs(previous)) * 100;
-  return { ...base, value: { current, previous, changePct: Number.isFinite(changePct) ? round(changePct) : null }, passed: changePct <= check.compareWithPrevious.pct };
+  return {
+    ...base,
+    value: { current, previous, changePct: Number.isFinite(changePct) ? round(changePct) : null },
+    passed: changePct <= check.compareWithPrevious.pct,
+  };
 }
 
 /** The SQL copying a failed row-level check's offending rows to `quarantine` (created like the source when missing). */
-export function quarantineSql(plan: CheckPlan, quarantine: string, dialect: SqlDialect, extraWhere: string | null): { target: string; create: string; insert: string } | null {
+export function quarantineSql(
+  plan: CheckPlan,
+  quarantine: string,
+  dialect: SqlDialect,
+  extraWhere: string | null,
+): { target: string; create: string; insert: string } | null {
   const predicate = extraWhere ?? plan.offending;
   if (plan.table === null || predicate === null) return null;
   const target = quoteName(quarantine, dialect);

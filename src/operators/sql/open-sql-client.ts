@@ -28,4 +28,3 @@ export async function openSqlClient(conn: Connection): Promise<SqlClient> {
       throw new FailTask(`connection "${conn.id}" has type "${conn.type}"; SQL operators support: ${Object.keys(ENGINES).join(", ")}`);
   }
 }
-

@@ -55,7 +55,10 @@ export function sqlCheck<P>(d: DagBuilder<P>, id: string, options: SqlCheckOptio
         const plan = plans[i]!;
         const { rows } = await client.query(plan.sql);
         const result = evaluateCheck(check, plan, rows[0]);
-        ctx.log[result.passed ? "info" : "warn"](`check ${result.passed ? "passed" : "FAILED"}: ${result.name}`, { value: result.value, expected: result.expected });
+        ctx.log[result.passed ? "info" : "warn"](`check ${result.passed ? "passed" : "FAILED"}: ${result.name}`, {
+          value: result.value,
+          expected: result.expected,
+        });
         results.push(result);
       }
       const failedIdx = results.flatMap((r, i) => (r.passed ? [] : [i]));

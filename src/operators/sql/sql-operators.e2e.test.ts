@@ -19,7 +19,6 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-
 async function runDag(name: string, source: string): Promise<{ out: DagTestJson; recorded: Record<string, any> | null }> {
   const dir = join(root, name);
   mkdirSync(dir, { recursive: true });
@@ -72,7 +71,15 @@ export default dag({ id: ${t(name)} }, (d) => {
 
 function expectEngineRun(out: DagTestJson, recorded: Record<string, any> | null, dir: string): void {
   const states = Object.fromEntries(out.tasks.map((x) => [x.taskId, x.state]));
-  expect(states).toMatchObject({ setup: "success", extract: "success", dump: "success", check_ok: "success", check_quarantine: "success", record: "success", check_fail: "failed" });
+  expect(states).toMatchObject({
+    setup: "success",
+    extract: "success",
+    dump: "success",
+    check_ok: "success",
+    check_quarantine: "success",
+    record: "success",
+    check_fail: "failed",
+  });
   expect(out.state).toBe("failed");
   const bad = out.tasks.find((x) => x.taskId === "check_fail")!;
   expect(bad.error).toMatch(/2 of 3 data-quality check\(s\) failed/);
@@ -81,7 +88,15 @@ function expectEngineRun(out: DagTestJson, recorded: Record<string, any> | null,
   expect(out.tasks.find((x) => x.taskId === "check_fail")).toBeDefined();
   expect(recorded).not.toBeNull();
   const v = recorded!;
-  expect(v.rows).toEqual({ rows: [{ id: 1, amount: 10 }, { id: 2, amount: 20 }, { id: 2, amount: 20 }], rowCount: 5, truncated: true });
+  expect(v.rows).toEqual({
+    rows: [
+      { id: 1, amount: 10 },
+      { id: 2, amount: 20 },
+      { id: 2, amount: 20 },
+    ],
+    rowCount: 5,
+    truncated: true,
+  });
   expect(v.file).toEqual({ path: join(dir, "out-20260102.csv"), format: "csv", rowCount: 5 });
   expect(readFileSync(v.file.path, "utf8")).toBe("id,day\n1,2026-01-02\n2,2026-01-02\n2,2026-01-02\n3,2026-01-02\n4,2026-01-02\n");
   expect(v.ok.passed).toBe(5);
@@ -120,7 +135,10 @@ describe("sqlQuery and sqlCheck through the real binary", () => {
     await admin.query(`create schema if not exists ${schema}`);
     try {
       const dir = join(root, "ops_pg");
-      const { out, recorded } = await runDag("ops_pg", engineDag("ops_pg", "postgres://postgres@127.0.0.1:5432/postgres", `${schema}.sales`, `${schema}.sales_quarantine`, dir));
+      const { out, recorded } = await runDag(
+        "ops_pg",
+        engineDag("ops_pg", "postgres://postgres@127.0.0.1:5432/postgres", `${schema}.sales`, `${schema}.sales_quarantine`, dir),
+      );
       expectEngineRun(out, recorded, dir);
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
@@ -152,7 +170,9 @@ describe("sqlQuery and sqlCheck through the real binary", () => {
     const db = join(dir, "f.db");
     writeFileSync(join(dir, "_q.sql"), "select id, note from notes where day = ? and id > {{ params.min }} order by id");
     const t = JSON.stringify;
-    const { out, recorded } = await runDag("ops_file", `import { dag, z } from "baton";
+    const { out, recorded } = await runDag(
+      "ops_file",
+      `import { dag, z } from "baton";
 import { sqlQuery } from "baton/operators";
 import { writeFileSync } from "node:fs";
 export default dag({ id: "ops_file", params: z.object({ min: z.number().default(1) }) }, (d) => {
@@ -163,7 +183,8 @@ export default dag({ id: "ops_file", params: z.object({ min: z.number().default(
   setup.then(file);
   d.task("record", { inputs: { file } }, (ctx, v) => { writeFileSync(${t(join(dir, "recorded.json"))}, JSON.stringify(v)); });
 });
-`);
+`,
+    );
     expect(out.state).toBe("success");
     expect(recorded!.file).toEqual({ path: join(dir, "out.jsonl"), format: "jsonl", rowCount: 2 });
     expect(readFileSync(join(dir, "out.jsonl"), "utf8")).toBe('{"id":2,"note":"b,\\"c\\""}\n{"id":3,"note":null}\n');
@@ -183,10 +204,13 @@ export default dag({ id: "ops_conn_id" }, (d) => { sqlQuery(d, "q", { conn: "war
 
     const dir = join(root, "ops_bad_option");
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "bad.ts"), `import { dag } from "baton";
+    writeFileSync(
+      join(dir, "bad.ts"),
+      `import { dag } from "baton";
 import { sqlQuery } from "baton/operators";
 export default dag({ id: "ops_bad_option" }, (d) => { sqlQuery(d, "q", { conn: "sqlite:///tmp/x.db", sql: "select 1", retry: 2 } as never); });
-`);
+`,
+    );
     const errors = batonJson<{ message: string }[]>(await baton(["dags", "errors", "--dags", dir, "--home", join(dir, "home"), "--json"]));
     expect(errors[0]?.message).toMatch(/sqlQuery\("q"\): unknown option "retry"; valid options: conn, sql, .*retries/);
   });

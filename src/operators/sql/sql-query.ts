@@ -54,35 +54,44 @@ export function sqlQuery<P>(d: DagBuilder<P>, id: string, options: SqlQueryOptio
 export function sqlQuery<P>(d: DagBuilder<P>, id: string, options: SqlQueryOptions): TaskRef<SqlQueryRows | SqlQueryFile>;
 export function sqlQuery<P>(d: DagBuilder<P>, id: string, options: SqlQueryOptions): TaskRef<SqlQueryRows | SqlQueryFile> {
   checkSqlQueryOptions(id, options);
-  return declareOperator(d, "sqlQuery", id, options, OWN_KEYS, async (ctx, o): Promise<SqlQueryRows | SqlQueryFile> => {
-    const render = templateRenderer(ctx);
-    const statements = o.sqlFile !== undefined ? [await readFile(resolve(render(o.sqlFile)), "utf8")] : typeof o.sql === "string" ? [o.sql] : [...(o.sql ?? [])];
-    const sqls = statements.map(render);
-    const params = o.params ? (renderDeep(o.params, render) as unknown[]) : undefined;
-    const client = await openSqlClient(await resolveConnection(ctx, o.conn));
-    try {
-      let result = { rows: [] as Record<string, unknown>[], fields: [] as { name: string }[] };
-      for (const [i, sql] of sqls.entries()) {
-        ctx.log.info("running SQL", { statement: i + 1, of: sqls.length, sql: sql.length > 2000 ? `${sql.slice(0, 2000)}…` : sql });
-        result = await client.query(sql, i === sqls.length - 1 ? params : undefined);
+  return declareOperator(
+    d,
+    "sqlQuery",
+    id,
+    options,
+    OWN_KEYS,
+    async (ctx, o): Promise<SqlQueryRows | SqlQueryFile> => {
+      const render = templateRenderer(ctx);
+      const statements =
+        o.sqlFile !== undefined ? [await readFile(resolve(render(o.sqlFile)), "utf8")] : typeof o.sql === "string" ? [o.sql] : [...(o.sql ?? [])];
+      const sqls = statements.map(render);
+      const params = o.params ? (renderDeep(o.params, render) as unknown[]) : undefined;
+      const client = await openSqlClient(await resolveConnection(ctx, o.conn));
+      try {
+        let result = { rows: [] as Record<string, unknown>[], fields: [] as { name: string }[] };
+        for (const [i, sql] of sqls.entries()) {
+          ctx.log.info("running SQL", { statement: i + 1, of: sqls.length, sql: sql.length > 2000 ? `${sql.slice(0, 2000)}…` : sql });
+          result = await client.query(sql, i === sqls.length - 1 ? params : undefined);
+        }
+        if (o.output) {
+          const path = resolve(render(o.output.path));
+          const format = o.output.format ?? "csv";
+          const rowCount = await writeRows(result, path, format);
+          ctx.log.info("wrote rows", { path, rowCount });
+          return { path, format, rowCount };
+        }
+        const maxRows = o.maxRows ?? 1000;
+        return { rows: result.rows.slice(0, maxRows), rowCount: result.rows.length, truncated: result.rows.length > maxRows };
+      } finally {
+        await client.close();
       }
-      if (o.output) {
-        const path = resolve(render(o.output.path));
-        const format = o.output.format ?? "csv";
-        const rowCount = await writeRows(result, path, format);
-        ctx.log.info("wrote rows", { path, rowCount });
-        return { path, format, rowCount };
-      }
-      const maxRows = o.maxRows ?? 1000;
-      return { rows: result.rows.slice(0, maxRows), rowCount: result.rows.length, truncated: result.rows.length > maxRows };
-    } finally {
-      await client.close();
-    }
-  }, (o) => ({
-    inputs: [],
-    outputs: o.output ? [{ kind: "object", url: o.output.path.includes("://") ? o.output.path : `file://${o.output.path}` }] : [],
-    sql: { conn: o.conn, statements: o.sql === undefined ? [] : typeof o.sql === "string" ? [o.sql] : [...o.sql] },
-  }));
+    },
+    (o) => ({
+      inputs: [],
+      outputs: o.output ? [{ kind: "object", url: o.output.path.includes("://") ? o.output.path : `file://${o.output.path}` }] : [],
+      sql: { conn: o.conn, statements: o.sql === undefined ? [] : typeof o.sql === "string" ? [o.sql] : [...o.sql] },
+    }),
+  );
 }
 
 function checkSqlQueryOptions(id: string, o: SqlQueryOptions): void {

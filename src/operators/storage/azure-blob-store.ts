@@ -4,10 +4,7 @@ import type { ObjectInfo, ObjectStore, WriteOptions } from "./object-store.js";
 import { loadOptional } from "../../core/optional-module.js";
 
 /** How to reach one storage account: a connection string, or an endpoint with a key or SAS. */
-export type AzureBlobConfig =
-  | { connectionString: string }
-  | { endpoint: string; account: string; accountKey: string }
-  | { endpoint: string; sasToken: string };
+export type AzureBlobConfig = { connectionString: string } | { endpoint: string; account: string; accountKey: string } | { endpoint: string; sasToken: string };
 
 /** Block size for uploadStream: it buffers at most BUFFERS blocks of this size. */
 const BLOCK_SIZE = 4 * 1024 * 1024;
@@ -26,7 +23,12 @@ export async function openAzureBlobStore(config: AzureBlobConfig): Promise<Objec
     scheme: "az",
     async *list(container, prefix, signal) {
       for await (const item of service.getContainerClient(container).listBlobsFlat({ prefix, abortSignal: signal })) {
-        yield { key: item.name, size: item.properties.contentLength ?? 0, lastModified: item.properties.lastModified ?? null, md5: hex(item.properties.contentMD5) };
+        yield {
+          key: item.name,
+          size: item.properties.contentLength ?? 0,
+          lastModified: item.properties.lastModified ?? null,
+          md5: hex(item.properties.contentMD5),
+        };
       }
     },
     async head(container, key, signal): Promise<ObjectInfo | null> {

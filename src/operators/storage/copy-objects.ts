@@ -95,11 +95,20 @@ function declareTransfer<P>(d: DagBuilder<P>, operator: string, id: string, opti
     throw new InvalidInputError(`${where}: verify must be one of ${VERIFY_MODES.join(", ")}, got ${JSON.stringify(options.verify)}`);
   }
   const concurrency = options.concurrency ?? 4;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new InvalidInputError(`${where}: concurrency must be an integer from 1 to 64`);
-  return declareOperator(d, operator, id, options, OWN_KEYS, (ctx, o) => runTransfer(ctx, where, o, move, concurrency), (o) => ({
-    inputs: [lineageTarget(o.source)],
-    outputs: [lineageTarget(o.dest)],
-  }));
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+    throw new InvalidInputError(`${where}: concurrency must be an integer from 1 to 64`);
+  return declareOperator(
+    d,
+    operator,
+    id,
+    options,
+    OWN_KEYS,
+    (ctx, o) => runTransfer(ctx, where, o, move, concurrency),
+    (o) => ({
+      inputs: [lineageTarget(o.source)],
+      outputs: [lineageTarget(o.dest)],
+    }),
+  );
 }
 
 /**
@@ -161,7 +170,12 @@ async function runTransfer(ctx: TaskContext<unknown>, where: string, o: Transfer
         );
         if (move) await from.delete(source.url.container, info.key, ctx.signal);
         entries[i] = { key: relative, source: fromUrl, dest: toUrl, size: r.size, sha256: r.sha256, md5: r.md5, verifiedBy: r.verifiedBy };
-        ctx.log.info(`${move ? "moved" : "copied"} ${fromUrl} → ${toUrl}`, { bytes: r.size, sha256: r.sha256, verifiedBy: r.verifiedBy, serverSide: r.serverSide });
+        ctx.log.info(`${move ? "moved" : "copied"} ${fromUrl} → ${toUrl}`, {
+          bytes: r.size,
+          sha256: r.sha256,
+          verifiedBy: r.verifiedBy,
+          serverSide: r.serverSide,
+        });
       }
     };
     // On a failure the other workers finish the object they are on, then stop; the first error wins.

@@ -61,9 +61,16 @@ export async function openGcsStore(config: GcsStoreConfig): Promise<ObjectStore>
     },
     async write(bucket, key, body, options: WriteOptions = {}) {
       const resumable = options.size === undefined || options.size >= RESUMABLE_FROM;
-      await pipeline(body, storage.bucket(bucket).file(key).createWriteStream({ resumable, ...(options.contentType ? { contentType: options.contentType } : {}) }), {
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      await pipeline(
+        body,
+        storage
+          .bucket(bucket)
+          .file(key)
+          .createWriteStream({ resumable, ...(options.contentType ? { contentType: options.contentType } : {}) }),
+        {
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+      );
     },
     async delete(bucket, key) {
       await storage.bucket(bucket).file(key).delete({ ignoreNotFound: true });

@@ -41,7 +41,12 @@ export function withObject<T>(ctx: TaskContext<unknown>, location: ObjectLocatio
  * @example
  * await writeObject(ctx, { url: "az://backup/{{ ds }}/_manifest.json", conn: "backup_azure" }, JSON.stringify(manifest));
  */
-export function writeObject(ctx: TaskContext<unknown>, location: ObjectLocation, body: string | Uint8Array | Readable, contentType?: string): Promise<ObjectEntry> {
+export function writeObject(
+  ctx: TaskContext<unknown>,
+  location: ObjectLocation,
+  body: string | Uint8Array | Readable,
+  contentType?: string,
+): Promise<ObjectEntry> {
   const where = `writeObject in task "${ctx.taskId}"`;
   checkLocation(where, location);
   return withStores(ctx, async (session) => {

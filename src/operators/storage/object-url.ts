@@ -18,7 +18,9 @@ export interface ObjectUrl {
 /** Parses an object URL; the error names the option (`where`) and lists the valid forms. */
 export function parseObjectUrl(url: string, where: string): ObjectUrl {
   const bad = (why: string) =>
-    new InvalidInputError(`${where}: ${why}; expected s3://bucket/key, az://container/blob, gs://bucket/key or file:///absolute/path, got ${JSON.stringify(url)}`);
+    new InvalidInputError(
+      `${where}: ${why}; expected s3://bucket/key, az://container/blob, gs://bucket/key or file:///absolute/path, got ${JSON.stringify(url)}`,
+    );
   if (typeof url !== "string") throw bad("an object URL must be a string");
   const m = /^([a-z0-9]+):\/\/([^/]*)(\/.*)?$/i.exec(url.trim());
   if (m === null) throw bad("not a URL");

@@ -32,7 +32,7 @@ describe.each(["s3", "az", "gs", "file"] as const)("the value store on %s", (sch
     expect(await values.read(ref)).toBe(text);
 
     const copy = await values.write(valueKey("etl", "manual__2026-01-01T00:00:00+00:00", "each", 3), "[1]");
-    const other = await values.write(valueKey("etl", "r2", "extract", -1), "\"other run\"");
+    const other = await values.write(valueKey("etl", "r2", "extract", -1), '"other run"');
     expect(await values.deletePrefix(runValuePrefix("etl", "manual__2026-01-01T00:00:00+00:00"))).toBe(2);
     await expect(values.read(ref)).rejects.toThrow(MissingValueError);
     await expect(values.read(copy)).rejects.toThrow(/does not exist/);
@@ -44,7 +44,9 @@ describe.each(["s3", "az", "gs", "file"] as const)("the value store on %s", (sch
     const values = await open(scheme, "values/checks/");
     const ref = await values.write("dag_id=d/run_id=r/task_id=t/value.json", '"original"');
     await values.write(ref.key, '"replaced"');
-    await expect(values.read(ref)).rejects.toThrow(new RegExp(`the value object ${values.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}dag_id=d/run_id=r/task_id=t/value\\.json is not the one recorded`));
+    await expect(values.read(ref)).rejects.toThrow(
+      new RegExp(`the value object ${values.url.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}dag_id=d/run_id=r/task_id=t/value\\.json is not the one recorded`),
+    );
     await values.delete(ref.key);
     await expect(values.read(ref)).rejects.toThrow(/does not exist; it was deleted or BATON_VALUE_STORE changed/);
     await values.close();

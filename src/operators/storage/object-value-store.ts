@@ -40,7 +40,10 @@ class ObjectValueStore implements ValueStore {
 
   async write(key: string, text: string): Promise<ValueRef> {
     const bytes = Buffer.byteLength(text, "utf8");
-    await this.store.write(this.base.container, this.base.key + key, Readable.from([Buffer.from(text, "utf8")]), { size: bytes, contentType: "application/json" });
+    await this.store.write(this.base.container, this.base.key + key, Readable.from([Buffer.from(text, "utf8")]), {
+      size: bytes,
+      contentType: "application/json",
+    });
     return { key, bytes, sha256: sha256(text) };
   }
 
@@ -49,7 +52,8 @@ class ObjectValueStore implements ValueStore {
     let text: string;
     try {
       const head = await this.store.head(this.base.container, this.base.key + ref.key);
-      if (head === null) throw new MissingValueError(`the value object ${where} (${ref.bytes} bytes) does not exist; it was deleted or BATON_VALUE_STORE changed`);
+      if (head === null)
+        throw new MissingValueError(`the value object ${where} (${ref.bytes} bytes) does not exist; it was deleted or BATON_VALUE_STORE changed`);
       text = await readText(await this.store.read(this.base.container, this.base.key + ref.key));
     } catch (e) {
       if (e instanceof MissingValueError) throw e;

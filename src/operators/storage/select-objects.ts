@@ -19,9 +19,7 @@ export interface Selected {
 }
 
 /** How a URL plus selection reads: a prefix with an optional filter, or one object. */
-export type SelectionPlan =
-  | { kind: "prefix"; prefix: string; glob: string[] | null; keys: readonly string[] | null }
-  | { kind: "single"; key: string };
+export type SelectionPlan = { kind: "prefix"; prefix: string; glob: string[] | null; keys: readonly string[] | null } | { kind: "single"; key: string };
 
 /**
  * The plan for a URL: a URL ending in "/" (or a bare bucket) is a prefix; wildcards in the URL
@@ -31,10 +29,19 @@ export type SelectionPlan =
 export function planSelection(url: ObjectUrl, selection: Selection, where: string): SelectionPlan {
   if (selection.glob !== undefined && selection.keys !== undefined) throw new InvalidInputError(`${where}: give glob or keys, not both`);
   if (hasWildcards(url.key)) {
-    if (selection.glob !== undefined || selection.keys !== undefined) throw new InvalidInputError(`${where}: the URL already holds a glob; drop the glob/keys option`);
+    if (selection.glob !== undefined || selection.keys !== undefined)
+      throw new InvalidInputError(`${where}: the URL already holds a glob; drop the glob/keys option`);
     const segments = url.key.split("/");
     const first = segments.findIndex((s) => hasWildcards(s));
-    return { kind: "prefix", prefix: segments.slice(0, first).map((s) => `${s}/`).join(""), glob: segments.slice(first), keys: null };
+    return {
+      kind: "prefix",
+      prefix: segments
+        .slice(0, first)
+        .map((s) => `${s}/`)
+        .join(""),
+      glob: segments.slice(first),
+      keys: null,
+    };
   }
   if (isPrefix(url.key)) {
     if (selection.keys !== undefined) {

@@ -97,7 +97,15 @@ describe.each([
     const dir = join(root, name);
     const { out, states, recorded } = await runDag(name, operatorsDag(name, scheme, other, dir));
     expect(out.state, JSON.stringify(out.tasks, null, 2)).toBe("success");
-    expect(states).toMatchObject({ seed: "success", landed: "success", list: "success", copy_out: "success", move: "success", delete: "success", never: "skipped" });
+    expect(states).toMatchObject({
+      seed: "success",
+      landed: "success",
+      list: "success",
+      copy_out: "success",
+      move: "success",
+      delete: "success",
+      never: "skipped",
+    });
     const here = base(scheme, name);
     const there = base(other, `${name}-copy`);
     const v = recorded!;
@@ -117,12 +125,30 @@ describe.each([
       bytes: a.length + b.length,
       missing: [],
       objects: [
-        { key: "a.csv", source: `${here}in/a.csv`, dest: `${there}2026-01-02/a.csv`, size: a.length, sha256: sha(a), md5: expect.any(String), verifiedBy: expect.any(String) },
-        { key: "b.csv", source: `${here}in/b.csv`, dest: `${there}2026-01-02/b.csv`, size: b.length, sha256: sha(b), md5: expect.any(String), verifiedBy: expect.any(String) },
+        {
+          key: "a.csv",
+          source: `${here}in/a.csv`,
+          dest: `${there}2026-01-02/a.csv`,
+          size: a.length,
+          sha256: sha(a),
+          md5: expect.any(String),
+          verifiedBy: expect.any(String),
+        },
+        {
+          key: "b.csv",
+          source: `${here}in/b.csv`,
+          dest: `${there}2026-01-02/b.csv`,
+          size: b.length,
+          sha256: sha(b),
+          md5: expect.any(String),
+          verifiedBy: expect.any(String),
+        },
       ],
     });
     expect(v["copiedThere"].map((e: { url: string }) => e.url)).toEqual([`${there}2026-01-02/a.csv`, `${there}2026-01-02/b.csv`]);
-    expect(v["single"].objects).toEqual([expect.objectContaining({ key: "c.json", dest: `${here}backup/c-20260102.json`, sha256: sha('{"c":true}'), verifiedBy: "read-back" })]);
+    expect(v["single"].objects).toEqual([
+      expect.objectContaining({ key: "c.json", dest: `${here}backup/c-20260102.json`, sha256: sha('{"c":true}'), verifiedBy: "read-back" }),
+    ]);
     expect(v["moved"].objects.map((e: { source: string; dest: string }) => [e.source, e.dest])).toEqual([[`${here}in/a.csv`, `${here}moved/a.csv`]]);
     expect(v["deleted"]).toEqual({ deleted: [expect.objectContaining({ url: `${here}in/b.csv` })], missing: [] });
     expect(v["remaining"].map((e: { url: string }) => e.url)).toEqual([`${here}backup/c-20260102.json`, `${here}in/sub/c.json`, `${here}moved/a.csv`]);
@@ -192,7 +218,9 @@ export default dag({ id: "ops_bad" }, (d) => {
 });
 `,
     ).catch((e: Error) => ({ out: { state: e.message, tasks: [] } }));
-    expect(out.state).toMatch(/copyObjects\("c"\): unknown option "checksum"; valid options: source, dest, glob, keys, ignoreMissing, verify, concurrency, failIfEmpty/);
+    expect(out.state).toMatch(
+      /copyObjects\("c"\): unknown option "checksum"; valid options: source, dest, glob, keys, ignoreMissing, verify, concurrency, failIfEmpty/,
+    );
   });
 
   it("a prefix copied onto a single-object destination, and a missing key, fail without retries", async () => {

@@ -24,14 +24,23 @@ describe("object storage operator declarations", () => {
   });
 
   it.each([
-    [(d: never) => copyObjects(d, "c", { source: "s3://a/", dest: "az://b/", verify: "md5" as never }), /copyObjects\("c"\): verify must be one of auto, read-back, got "md5"/],
+    [
+      (d: never) => copyObjects(d, "c", { source: "s3://a/", dest: "az://b/", verify: "md5" as never }),
+      /copyObjects\("c"\): verify must be one of auto, read-back, got "md5"/,
+    ],
     [(d: never) => copyObjects(d, "c", { source: "s3://a/", dest: "az://b/", concurrency: 0 }), /concurrency must be an integer from 1 to 64/],
-    [(d: never) => moveObjects(d, "m", { source: { url: "s3://a/", connection: "x" } as never, dest: "az://b/" }), /moveObjects\("m"\): source: unknown key "connection"; valid keys: url, conn/],
+    [
+      (d: never) => moveObjects(d, "m", { source: { url: "s3://a/", connection: "x" } as never, dest: "az://b/" }),
+      /moveObjects\("m"\): source: unknown key "connection"; valid keys: url, conn/,
+    ],
     [(d: never) => copyObjects(d, "c", { source: "s3://a/", dest: 42 as never }), /copyObjects\("c"\): dest must be an object URL/],
     [(d: never) => listObjects(d, "l", { url: "" }), /listObjects\("l"\): url must be an object URL/],
     [(d: never) => listObjects(d, "l", { url: "s3://a/", maxObjects: 0 }), /maxObjects must be an integer >= 1/],
     [(d: never) => objectSensor(d, "s", { url: "s3://a/", minCount: 1.5 }), /objectSensor\("s"\): minCount must be an integer >= 1/],
-    [(d: never) => deleteObjects(d, "x", { url: "s3://a/", glob: "*", recursive: true } as never), /deleteObjects\("x"\): unknown option "recursive"; valid options: url, conn, glob, keys, failIfMissing, allowWholePrefix/],
+    [
+      (d: never) => deleteObjects(d, "x", { url: "s3://a/", glob: "*", recursive: true } as never),
+      /deleteObjects\("x"\): unknown option "recursive"; valid options: url, conn, glob, keys, failIfMissing, allowWholePrefix/,
+    ],
   ])("refuse bad options when the DAG loads (%#)", (declare, message) => {
     expect(() => dag({ id: "bad_storage" }, (d) => void declare(d as never))).toThrow(message);
   });

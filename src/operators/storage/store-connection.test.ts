@@ -19,7 +19,10 @@ describe("how each store reads its connection", () => {
       credentials: { accessKeyId: "AKID", secretAccessKey: "s", sessionToken: "T" },
       etagIsMd5: false,
     });
-    expect(s3Config(conn("aws://?endpoint_url=https%3A%2F%2Fminio.example%3A9000&force_path_style=false"))).toMatchObject({ endpoint: "https://minio.example:9000", forcePathStyle: false });
+    expect(s3Config(conn("aws://?endpoint_url=https%3A%2F%2Fminio.example%3A9000&force_path_style=false"))).toMatchObject({
+      endpoint: "https://minio.example:9000",
+      forcePathStyle: false,
+    });
     expect(s3Config(null)).toEqual({ region: "us-east-1", forcePathStyle: false, etagIsMd5: true });
     expect(() => s3Config(conn("aws://h?force_path_style=maybe"))).toThrow(/force_path_style must be true or false/);
   });
@@ -39,14 +42,19 @@ describe("how each store reads its connection", () => {
 
   it("gs: key JSON or file, project, emulator endpoint", () => {
     const key = encodeURIComponent(JSON.stringify({ type: "service_account", project_id: "p1", client_email: "x@y" }));
-    expect(gcsConfig(conn(`gcs://?keyfile_dict=${key}`))).toEqual({ projectId: "p1", credentials: { type: "service_account", project_id: "p1", client_email: "x@y" } });
+    expect(gcsConfig(conn(`gcs://?keyfile_dict=${key}`))).toEqual({
+      projectId: "p1",
+      credentials: { type: "service_account", project_id: "p1", client_email: "x@y" },
+    });
     expect(gcsConfig(conn("google_cloud_platform://?key_path=%2Fetc%2Fkey.json&project=p2"))).toEqual({ projectId: "p2", keyFilename: "/etc/key.json" });
     expect(gcsConfig(conn("gcs://127.0.0.1:4443?scheme=http&project=test"))).toEqual({ apiEndpoint: "http://127.0.0.1:4443", projectId: "test" });
     expect(() => gcsConfig(conn("gcs://?keyfile_dict=nope"))).toThrow(/keyfile_dict is not valid JSON/);
   });
 
   it("a connection of the wrong type names the valid ones", () => {
-    expect(() => checkConnectionType("s3", conn("postgres://h/db"))).toThrow('connection "c" has type "postgres", which cannot serve s3:// URLs; valid types: aws, s3');
+    expect(() => checkConnectionType("s3", conn("postgres://h/db"))).toThrow(
+      'connection "c" has type "postgres", which cannot serve s3:// URLs; valid types: aws, s3',
+    );
     expect(() => checkConnectionType("file", conn("aws://h"))).toThrow(/file:\/\/ URLs take no conn/);
     expect(() => checkConnectionType("az", conn("wasb://a:k@"))).not.toThrow();
   });

@@ -68,18 +68,25 @@ export function s3Config(conn: Connection | null): S3StoreConfig {
  * `https://<account>.blob.core.windows.net`.
  */
 export function azureConfig(conn: Connection | null): AzureBlobConfig {
-  if (conn === null) throw new InvalidInputError('az:// URLs need a conn (type wasb): an account and key, a SAS token, or extra connection_string');
+  if (conn === null) throw new InvalidInputError("az:// URLs need a conn (type wasb): an account and key, a SAS token, or extra connection_string");
   const connectionString = conn.extra["connection_string"];
   if (connectionString) return { connectionString };
   const hostEndpoint = endpointOf(conn);
   const endpoint =
     conn.extra["endpoint"] ??
-    (hostEndpoint !== undefined ? `${hostEndpoint}${conn.schema ? `/${conn.schema}` : ""}` : conn.login !== null ? `https://${conn.login}.blob.core.windows.net` : undefined);
-  if (endpoint === undefined) throw new InvalidInputError(`connection "${conn.id}": give extra connection_string, or login (account name), or host/extra endpoint`);
+    (hostEndpoint !== undefined
+      ? `${hostEndpoint}${conn.schema ? `/${conn.schema}` : ""}`
+      : conn.login !== null
+        ? `https://${conn.login}.blob.core.windows.net`
+        : undefined);
+  if (endpoint === undefined)
+    throw new InvalidInputError(`connection "${conn.id}": give extra connection_string, or login (account name), or host/extra endpoint`);
   const sasToken = conn.extra["sas_token"];
   if (sasToken) return { endpoint, sasToken };
   if (conn.login === null || conn.password === null) {
-    throw new InvalidInputError(`connection "${conn.id}": Azure Blob needs login (account name) and password (account key), extra sas_token, or extra connection_string`);
+    throw new InvalidInputError(
+      `connection "${conn.id}": Azure Blob needs login (account name) and password (account key), extra sas_token, or extra connection_string`,
+    );
   }
   return { endpoint, account: conn.login, accountKey: conn.password };
 }
@@ -101,7 +108,8 @@ export function gcsConfig(conn: Connection | null): GcsStoreConfig {
     }
   }
   const apiEndpoint = conn.extra["endpoint"] ?? endpointOf(conn);
-  const projectId = conn.extra["project"] ?? conn.extra["project_id"] ?? (typeof credentials?.["project_id"] === "string" ? credentials["project_id"] : undefined);
+  const projectId =
+    conn.extra["project"] ?? conn.extra["project_id"] ?? (typeof credentials?.["project_id"] === "string" ? credentials["project_id"] : undefined);
   return {
     ...(apiEndpoint ? { apiEndpoint } : {}),
     ...(projectId ? { projectId } : {}),

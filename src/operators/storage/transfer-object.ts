@@ -71,7 +71,8 @@ export async function transferObject(from: ObjectSide, info: ObjectInfo, to: Obj
 
 function checkSource(from: ObjectSide, info: ObjectInfo, d: Digest): void {
   if (d.size !== info.size) throw new ChecksumMismatchError(`${from.url}: read ${d.size} bytes, but the store lists ${info.size}`);
-  if (info.md5 !== null && info.md5 !== d.md5) throw new ChecksumMismatchError(`${from.url}: the bytes read have MD5 ${d.md5}, but the store lists ${info.md5}`);
+  if (info.md5 !== null && info.md5 !== d.md5)
+    throw new ChecksumMismatchError(`${from.url}: the bytes read have MD5 ${d.md5}, but the store lists ${info.md5}`);
 }
 
 async function checkDestination(to: ObjectSide, d: Digest, verify: VerifyMode, signal?: AbortSignal): Promise<TransferResult["verifiedBy"]> {

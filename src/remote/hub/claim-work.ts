@@ -31,7 +31,12 @@ export async function claimWork(
       const rows = await store.claimRemoteAttempts(connection.workerId, queues, limit, now);
       if (rows.length < limit) for (const q of queues) emptied.add(q);
       if (rows.length === 0 || deliver(connection, rows)) continue;
-      requeued += (await store.requeueRemoteAttempts(rows.map((r) => r.attemptId), connection.workerId)).length;
+      requeued += (
+        await store.requeueRemoteAttempts(
+          rows.map((r) => r.attemptId),
+          connection.workerId,
+        )
+      ).length;
     }
   };
   await round((c) => c.idleSlots());

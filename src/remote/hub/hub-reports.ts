@@ -57,10 +57,15 @@ export class HubReports {
         return accepted;
       },
     };
-    this.#batcher = new ReportBatcher(batchStore, deps.clock, {
-      afterBatch: () => this.#answer(),
-      failed: (err) => deps.logger.warn({ err }, "workers' reports could not be recorded; trying again"),
-    }, deps.startedDelayMs ?? 0);
+    this.#batcher = new ReportBatcher(
+      batchStore,
+      deps.clock,
+      {
+        afterBatch: () => this.#answer(),
+        failed: (err) => deps.logger.warn({ err }, "workers' reports could not be recorded; trying again"),
+      },
+      deps.startedDelayMs ?? 0,
+    );
   }
 
   started(conn: WorkerConnection, m: Extract<WorkerMessage, { t: "started" }>): void {
@@ -70,7 +75,8 @@ export class HubReports {
       this.#batcher.started({ attemptId: m.id, workerId: conn.workerId, startedAt: m.at, pid: m.pid }, (accepted) => {
         if (accepted && held !== undefined) {
           held.started = true;
-          if (this.deps.shortcut?.executors.has(held.record.schedulerId)) push(this.#handStarts, held.record.schedulerId, { attemptId: m.id, startedAt: m.at, pid: m.pid, workerId: conn.workerId });
+          if (this.deps.shortcut?.executors.has(held.record.schedulerId))
+            push(this.#handStarts, held.record.schedulerId, { attemptId: m.id, startedAt: m.at, pid: m.pid, workerId: conn.workerId });
           else this.#owners.add(held.record.schedulerId);
         } else if (!accepted) {
           this.deps.forget(conn, m.id);
@@ -133,7 +139,11 @@ export class HubReports {
     }
     for (const [schedulerId, ends] of this.#handEnds) {
       const end = executors?.get(schedulerId);
-      if (end === undefined) this.deps.logger.warn({ schedulerId, attempts: ends.map((e) => e.attemptId) }, "outcomes taken for a scheduler of this process that stopped meanwhile; its successor's recovery decides these attempts");
+      if (end === undefined)
+        this.deps.logger.warn(
+          { schedulerId, attempts: ends.map((e) => e.attemptId) },
+          "outcomes taken for a scheduler of this process that stopped meanwhile; its successor's recovery decides these attempts",
+        );
       else callSafely(this.deps.logger, () => end.finished(ends));
     }
     this.#handStarts.clear();

@@ -15,12 +15,7 @@ export interface Reconciled {
  * A (re)connecting worker's `holding` against what the database says is assigned to it (`owned`,
  * after the results it finished while disconnected were recorded).
  */
-export function reconcileHolding(
-  workerId: string,
-  owned: ReadonlyMap<string, HeldAttempt>,
-  holding: readonly string[],
-  now: EpochMs,
-): Reconciled {
+export function reconcileHolding(workerId: string, owned: ReadonlyMap<string, HeldAttempt>, holding: readonly string[], now: EpochMs): Reconciled {
   const held = new Set(holding);
   const out: Reconciled = { keep: [], requeue: [], crashed: [] };
   for (const [id, attempt] of owned) {

@@ -23,11 +23,20 @@ afterEach(async () => {
 
 /** a1 and a2 queued and assigned to w1, as a hub's claim leaves them. */
 async function assigned(): Promise<void> {
-  await store.workers.enqueueRemoteAttempts(["a1", "a2"].map((id) => ({ attemptId: id, runPk: 1, schedulerId: "s1", queue: "default", request: requestFor(id, dir, dir), createdAt: T0 })));
+  await store.workers.enqueueRemoteAttempts(
+    ["a1", "a2"].map((id) => ({ attemptId: id, runPk: 1, schedulerId: "s1", queue: "default", request: requestFor(id, dir, dir), createdAt: T0 })),
+  );
   expect(await store.workers.claimRemoteAttempts("w1", ["default"], 2, T0)).toHaveLength(2);
 }
 
-const end = (id: string): RemoteAttemptEnd => ({ attemptId: id, workerId: "w1", outcome: { kind: "success", output: null }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
+const end = (id: string): RemoteAttemptEnd => ({
+  attemptId: id,
+  workerId: "w1",
+  outcome: { kind: "success", output: null },
+  startedAt: T0 + 1,
+  endedAt: T0 + 2,
+  pid: 7,
+});
 
 describe("ReportBatcher", () => {
   it("with maxWrites 2, writes two batches at once, but never two holding the same attempt: an end waits for its start's write", async () => {

@@ -17,7 +17,9 @@ describe("WorkerHub: who may connect", () => {
   it("answers 401 with a JSON message to an upgrade without a token, with a user's API token, or with a revoked worker token", async () => {
     const none = await h.open(null);
     expect(none).toMatchObject({ status: 401 });
-    expect(JSON.parse((none as { body: string }).body)).toEqual({ error: { code: "unauthorized", message: expect.stringContaining("worker token is required") } });
+    expect(JSON.parse((none as { body: string }).body)).toEqual({
+      error: { code: "unauthorized", message: expect.stringContaining("worker token is required") },
+    });
 
     const user = await h.open(await h.userToken());
     expect(user).toMatchObject({ status: 401 });
@@ -44,7 +46,14 @@ describe("WorkerHub: who may connect", () => {
     expect(await h.store.workers.getWorker("w-out")).toBeUndefined();
 
     const ok = await h.connect(token, { workerId: "w-ok", queues: ["gpu"] });
-    expect(ok.all("welcome")[0]).toMatchObject({ protocol: 1, serverVersion: "9.9.9-test", sdkRoot: "file:///opt/baton/dist/src/", heartbeatMs: 2_000, lostAfterMs: 10_000, keep: [] });
+    expect(ok.all("welcome")[0]).toMatchObject({
+      protocol: 1,
+      serverVersion: "9.9.9-test",
+      sdkRoot: "file:///opt/baton/dist/src/",
+      heartbeatMs: 2_000,
+      lostAfterMs: 10_000,
+      keep: [],
+    });
     expect(await h.store.workers.getWorker("w-ok")).toMatchObject({ state: "active", queues: ["gpu"], concurrency: 2, lastSeenAt: h.clock.now() });
   });
 
@@ -85,7 +94,9 @@ describe("WorkerHub: bundles", () => {
 
     const onDisk = "c".repeat(64);
     writeFileSync(join(h.bundlesDir, `${onDisk}.mjs`), "export default 1;\n");
-    expect(await (await fetch(`${h.origin}${WORKER_BUNDLE_PATH}${onDisk}`, { headers: { authorization: `Bearer ${token}` } })).text()).toBe("export default 1;\n");
+    expect(await (await fetch(`${h.origin}${WORKER_BUNDLE_PATH}${onDisk}`, { headers: { authorization: `Bearer ${token}` } })).text()).toBe(
+      "export default 1;\n",
+    );
 
     const missing = await fetch(`${h.origin}${WORKER_BUNDLE_PATH}${"d".repeat(64)}`, { headers: { authorization: `Bearer ${token}` } });
     expect(missing.status).toBe(404);

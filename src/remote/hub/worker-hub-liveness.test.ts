@@ -32,7 +32,10 @@ describe("WorkerHub: liveness", () => {
     await eventually(async () => (await h.store.workers.getWorker("w1"))?.state === "lost", "w1 to be declared lost");
     expect(await h.store.workers.getWorker("w1")).toMatchObject({ reason: expect.stringContaining("not heard from for more than 10000 ms") });
     expect(await remote("a1")).toMatchObject({ state: "finished", outcome: { kind: "crashed", error: expect.stringContaining("worker w1 lost") } });
-    expect(await remote("a2")).toMatchObject({ state: "finished", outcome: { kind: "infra_failed", error: expect.stringContaining("before it reported starting the attempt") } });
+    expect(await remote("a2")).toMatchObject({
+      state: "finished",
+      outcome: { kind: "infra_failed", error: expect.stringContaining("before it reported starting the attempt") },
+    });
     await eventually(() => (h.signalled.get("sched-1") ?? 0) > signalsBefore, "the scheduler to be signalled");
     // The worker, if it still listens, drops everything and is refused.
     expect((await w.next("drop")).ids.sort()).toEqual(["a1", "a2"]);

@@ -40,7 +40,14 @@ describe("WorkerHub: secrets and logs of remote attempts", () => {
     await eventually(() => existsSync(logPath) && readFileSync(logPath, "utf8").split("\n").length === 3, "two log lines");
     expect(readFileSync(logPath, "utf8")).toBe("2026-01-01T00:00:00.001Z INFO token=***\n2026-01-01T00:00:00.002Z INFO dsn=postgres://etl:***@db\n");
 
-    w.send({ t: "finished", id: "a1", outcome: { kind: "failed", error: `could not log in with ${PASSWORD}`, retryable: true }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7 });
+    w.send({
+      t: "finished",
+      id: "a1",
+      outcome: { kind: "failed", error: `could not log in with ${PASSWORD}`, retryable: true },
+      startedAt: T0 + 1,
+      endedAt: T0 + 2,
+      pid: 7,
+    });
     await w.next("ack");
     expect((await remote("a1"))?.outcome).toEqual({ kind: "failed", error: "could not log in with ***", retryable: true });
   });

@@ -79,7 +79,14 @@ describe("WorkerHub and RemoteExecutor in one process (MailboxShortcut)", () => 
     finish(w, "a1", '"done"');
     await eventually(() => s.finished.length === 1, "the outcome handed to the executor");
     expect(s.started).toEqual(["a1"]);
-    expect(s.finished[0]).toMatchObject({ attemptId: "a1", outcome: { kind: "success", output: '"done"' }, startedAt: T0 + 1, endedAt: T0 + 2, pid: 7, worker: "w1" });
+    expect(s.finished[0]).toMatchObject({
+      attemptId: "a1",
+      outcome: { kind: "success", output: '"done"' },
+      startedAt: T0 + 1,
+      endedAt: T0 + 2,
+      pid: 7,
+      worker: "w1",
+    });
     await eventually(() => w.all("ack").some((m) => m.ids.includes("a1")), "the ack");
     expect(await h.store.workers.getRemoteAttempt("a1")).toBeUndefined();
     expect(counts.claimed).toBe(0);

@@ -202,6 +202,9 @@ describe("WorkerHub: reconnecting", () => {
     await first.close();
     const second = await h.connect(token, { workerId: "w1", holding: [] });
     expect(second.all("welcome")[0]?.keep).toEqual([]);
-    expect(await remote("a1")).toMatchObject({ state: "finished", outcome: { kind: "crashed", error: expect.stringContaining("reconnected without attempt a1") } });
+    expect(await remote("a1")).toMatchObject({
+      state: "finished",
+      outcome: { kind: "crashed", error: expect.stringContaining("reconnected without attempt a1") },
+    });
   });
 });

@@ -117,8 +117,14 @@ export class WorkerHub implements ShortcutHub {
     this.#shortcut = options.shortcut === false ? null : shortcutOf(options.signal);
     this.#pollMs = options.signal.crossProcess ? 1_000 : 100;
     this.#logs = new AttemptLogs(options.logger);
-    this.#passes = new CoalescedRunner(() => this.#pass(), (err) => options.logger.warn({ err }, "workers' cancels or new attempts could not be read"));
-    this.#sweeps = new CoalescedRunner(() => this.#sweep(), (err) => options.logger.warn({ err }, "the workers' sweep failed; trying again"));
+    this.#passes = new CoalescedRunner(
+      () => this.#pass(),
+      (err) => options.logger.warn({ err }, "workers' cancels or new attempts could not be read"),
+    );
+    this.#sweeps = new CoalescedRunner(
+      () => this.#sweep(),
+      (err) => options.logger.warn({ err }, "the workers' sweep failed; trying again"),
+    );
     this.#reports = new HubReports({
       ...options,
       logs: this.#logs,
@@ -144,7 +150,10 @@ export class WorkerHub implements ShortcutHub {
     app.server.on("upgrade", this.#onUpgradeEvent);
     app.addHook("preClose", async () => this.close());
     // New attempts: claims; stops asked for: cancels (both also on every poll).
-    this.#unsubscribe = [this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass()), this.#o.signal.subscribe(HUB_CANCEL_TARGET, () => this.#schedulePass(true))];
+    this.#unsubscribe = [
+      this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass()),
+      this.#o.signal.subscribe(HUB_CANCEL_TARGET, () => this.#schedulePass(true)),
+    ];
     this.#every(this.#pollMs, () => this.#schedulePass(true));
     this.#every(SWEEP_MS, () => this.#sweeps.request());
     this.#shortcut?.hubs.add(this);
@@ -233,7 +242,11 @@ export class WorkerHub implements ShortcutHub {
     if (conn.phase === "closed") return;
     conn.lastHeardAt = this.#o.clock.now();
     if (isBinary) return conn.refuse("binary frames are not part of the worker protocol: send JSON text frames");
-    const text = Buffer.isBuffer(data) ? data.toString("utf8") : Array.isArray(data) ? Buffer.concat(data).toString("utf8") : Buffer.from(data).toString("utf8");
+    const text = Buffer.isBuffer(data)
+      ? data.toString("utf8")
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString("utf8")
+        : Buffer.from(data).toString("utf8");
     if (conn.phase === "hello") conn.waiting.push(text);
     else this.#handle(conn, text);
   }
@@ -271,7 +284,12 @@ export class WorkerHub implements ShortcutHub {
         return this.#whenFails(conn, this.#onHeartbeat(conn, m.holding), "a heartbeat could not be recorded", false);
       case "draining":
         conn.draining = true;
-        return this.#whenFails(conn, this.#o.store.setWorkerState(conn.workerId, "draining", this.#o.clock.now(), null), "a draining worker could not be recorded", false);
+        return this.#whenFails(
+          conn,
+          this.#o.store.setWorkerState(conn.workerId, "draining", this.#o.clock.now(), null),
+          "a draining worker could not be recorded",
+          false,
+        );
       case "handback":
         return this.#whenFails(conn, this.#onHandback(conn, m.ids), "attempts handed back could not be requeued", false);
     }
@@ -294,7 +312,12 @@ export class WorkerHub implements ShortcutHub {
     this.#o.logger.info({ workerId: conn.workerId, holding: conn.held.size }, "worker disconnected");
     // Not lost for that: it may reconnect. A draining worker with nothing left has stopped.
     if (conn.draining && conn.held.size === 0 && !this.#stopping) {
-      this.#whenFails(conn, this.#o.store.setWorkerState(conn.workerId, "stopped", this.#o.clock.now(), "drained and disconnected"), "a stopped worker could not be recorded", false);
+      this.#whenFails(
+        conn,
+        this.#o.store.setWorkerState(conn.workerId, "stopped", this.#o.clock.now(), "drained and disconnected"),
+        "a stopped worker could not be recorded",
+        false,
+      );
     }
   }
 
@@ -329,7 +352,8 @@ export class WorkerHub implements ShortcutHub {
       stateChangedAt: now,
       reason: null,
     });
-    for (const r of await store.listWorkerAttempts(workerId)) conn.held.set(r.attemptId, { record: r, started: r.state === "running", reported: r.state === "running", starting: null });
+    for (const r of await store.listWorkerAttempts(workerId))
+      conn.held.set(r.attemptId, { record: r, started: r.state === "running", reported: r.state === "running", starting: null });
     await Promise.all(hello.finished.map((report) => new Promise<void>((resolve) => this.#reports.finished(conn, report, resolve))));
     const { keep, requeue, crashed } = reconcileHolding(workerId, conn.held, hello.holding, clock.now());
     const owners = new Map([...conn.held].map(([id, held]) => [id, held.record.schedulerId]));
@@ -439,7 +463,13 @@ export class WorkerHub implements ShortcutHub {
         continue;
       }
       row.workerId = pick.workerId;
-      pick.held.set(row.attemptId, { record: { schedulerId: row.schedulerId, queue: row.queue, request: row.request, startedAt: null, pid: null }, started: false, reported: false, starting: null, unsent: true });
+      pick.held.set(row.attemptId, {
+        record: { schedulerId: row.schedulerId, queue: row.queue, request: row.request, startedAt: null, pid: null },
+        started: false,
+        reported: false,
+        starting: null,
+        unsent: true,
+      });
       this.#assigned.set(row.attemptId, pick);
     }
   }
@@ -561,7 +591,13 @@ export function recallForIdle(workers: WorkerConnection[], emptied: ReadonlySet<
     if (want <= 0 || ![...queues].every((q) => emptied.has(q))) continue;
     const victims = workers
       .filter((v) => v !== idle && !v.recalling && v.phase === "ready")
-      .map((v) => ({ v, ids: v.unstarted().filter((id) => queues.has(v.held.get(id)!.record.queue)).slice(0, surplus(v)) }))
+      .map((v) => ({
+        v,
+        ids: v
+          .unstarted()
+          .filter((id) => queues.has(v.held.get(id)!.record.queue))
+          .slice(0, surplus(v)),
+      }))
       .filter((x) => x.ids.length > 0)
       .sort((a, b) => b.ids.length - a.ids.length);
     for (const { v, ids } of victims) {

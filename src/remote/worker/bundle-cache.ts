@@ -96,7 +96,13 @@ export class BundleCache {
       return Buffer.from(await res.arrayBuffer());
     } catch (e) {
       if (e instanceof BundleError) throw e;
-      const why = abort.signal.aborted ? `no answer within ${this.#opts.timeoutMs / 1000}s` : e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
+      const why = abort.signal.aborted
+        ? `no answer within ${this.#opts.timeoutMs / 1000}s`
+        : e instanceof Error
+          ? e.cause instanceof Error
+            ? `${e.message}: ${e.cause.message}`
+            : e.message
+          : String(e);
       throw new BundleError(`the attempt's bundle could not be fetched from ${url}: ${why}`, true);
     } finally {
       cancel();

@@ -108,7 +108,18 @@ describe("WorkerAgent against a real WebSocket server (127.0.0.1)", () => {
     const { server } = await setUp({
       secret: (q) => {
         asked.push({ id: q.id, kind: q.kind, name: q.name });
-        return { connection: { id: "warehouse", type: "postgres", host: "db.internal", port: 5432, login: "etl", password: "hunter2-very-secret", schema: "dw", extra: {} } };
+        return {
+          connection: {
+            id: "warehouse",
+            type: "postgres",
+            host: "db.internal",
+            port: 5432,
+            login: "etl",
+            password: "hunter2-very-secret",
+            schema: "dw",
+            extra: {},
+          },
+        };
       },
     });
     await server.waitFor("hello");

@@ -244,7 +244,11 @@ export class WorkerAgent {
 
   #onWelcome(welcome: Extract<ServerMessage, { t: "welcome" }>): void {
     if (welcome.protocol !== WORKER_PROTOCOL_VERSION) {
-      this.#fail(new WorkerRefusedError(`the API server speaks worker protocol ${welcome.protocol}, this worker ${WORKER_PROTOCOL_VERSION}: run the same Baton version on both`));
+      this.#fail(
+        new WorkerRefusedError(
+          `the API server speaks worker protocol ${welcome.protocol}, this worker ${WORKER_PROTOCOL_VERSION}: run the same Baton version on both`,
+        ),
+      );
       return;
     }
     this.#welcomed = true;
@@ -259,7 +263,8 @@ export class WorkerAgent {
     this.#toHandBack.clear();
     if (handBack.length > 0) this.#send({ t: "handback", ids: handBack });
     for (const held of this.#held.values()) {
-      if (held.state === "running" && !held.startedSent) held.startedSent = this.#send({ t: "started", id: held.request.attemptId, at: held.startedAt!, pid: held.pid });
+      if (held.state === "running" && !held.startedSent)
+        held.startedSent = this.#send({ t: "started", id: held.request.attemptId, at: held.startedAt!, pid: held.pid });
     }
     // Results that ended while disconnected, announced as held: the rest of the log, then the result.
     for (const [id, unacked] of [...this.#unacked]) {
@@ -300,7 +305,11 @@ export class WorkerAgent {
     this.#held.set(id, held);
     const hash = bundleHashOf(request.bundlePath);
     if (hash === null) {
-      this.#endHere(held, { kind: "failed", error: `the attempt names no bundle by hash: ${request.bundlePath} does not end in <sha256>.mjs`, retryable: false });
+      this.#endHere(held, {
+        kind: "failed",
+        error: `the attempt names no bundle by hash: ${request.bundlePath} does not end in <sha256>.mjs`,
+        retryable: false,
+      });
       return;
     }
     this.#bundles.get(hash, this.#sdkRoot ?? localSdkRoot()).then(

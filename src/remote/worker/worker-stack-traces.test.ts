@@ -37,7 +37,15 @@ describe("a remote worker's task failure", () => {
     const server = await FakeWorkerServer.start({ token: TOKEN, sdkRoot: SERVER_SDK_ROOT, bundles: new Map([[sha, code]]) });
     cleanups.push(() => server.close());
     const cacheDir = tempDir("baton-worker-cache-");
-    const agent = new WorkerAgent({ server: server.url, token: new Secret(TOKEN), concurrency: 1, cacheDir, version: "test", killGraceMs: 1_000, deliverMs: 2_000 });
+    const agent = new WorkerAgent({
+      server: server.url,
+      token: new Secret(TOKEN),
+      concurrency: 1,
+      cacheDir,
+      version: "test",
+      killGraceMs: 1_000,
+      deliverMs: 2_000,
+    });
     cleanups.push(() => agent.drain(0).catch(() => {}));
     await agent.start();
     await server.waitFor("hello");

@@ -124,7 +124,19 @@ describe("AnomalyDetector", () => {
     await seedHistory();
     const start = performance.now();
     for (let i = 0; i < 1000; i++) {
-      detector.listener({ kind: "attempt_state_changed", dagId: "d", runId: "x", runPk: i, taskId: "load", mapIndex: -1, tryNumber: 1, before: "running", after: "success", at: 0, error: null });
+      detector.listener({
+        kind: "attempt_state_changed",
+        dagId: "d",
+        runId: "x",
+        runPk: i,
+        taskId: "load",
+        mapIndex: -1,
+        tryNumber: 1,
+        before: "running",
+        after: "success",
+        at: 0,
+        error: null,
+      });
     }
     expect(performance.now() - start).toBeLessThan(200);
     await detector.idle();

@@ -42,7 +42,10 @@ async function history(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     const end = T0 + i * HOUR;
     const runId = `scheduled__${i}`;
-    const run = (await store.createRun(newRun("hourly", runId, { runType: "scheduled", dataIntervalStart: end - HOUR, dataIntervalEnd: end, logicalDate: end - HOUR }), []))!;
+    const run = (await store.createRun(
+      newRun("hourly", runId, { runType: "scheduled", dataIntervalStart: end - HOUR, dataIntervalEnd: end, logicalDate: end - HOUR }),
+      [],
+    ))!;
     clock.advance(end - clock.now());
     watcher.listener(event(run.id, runId, "queued", "running"));
     await watcher.idle();
@@ -55,7 +58,10 @@ async function history(n: number): Promise<void> {
 async function current(i: number): Promise<{ runPk: number; runId: string; end: number }> {
   const end = T0 + i * HOUR;
   const runId = `scheduled__${i}`;
-  const run = (await store.createRun(newRun("hourly", runId, { runType: "scheduled", dataIntervalStart: end - HOUR, dataIntervalEnd: end, logicalDate: end - HOUR }), []))!;
+  const run = (await store.createRun(
+    newRun("hourly", runId, { runType: "scheduled", dataIntervalStart: end - HOUR, dataIntervalEnd: end, logicalDate: end - HOUR }),
+    [],
+  ))!;
   clock.advance(end - clock.now());
   watcher.listener(event(run.id, runId, "queued", "running"));
   await watcher.idle();
@@ -75,7 +81,17 @@ describe("LateRunWatcher", () => {
     clock.advance(20 * MIN);
     await watcher.idle();
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ dagId: "hourly", runId: run.runId, runPk: run.runPk, taskId: "", mapIndex: -1, tryNumber: 0, metric: LANDING, points: 20, season: "none" });
+    expect(found[0]).toMatchObject({
+      dagId: "hourly",
+      runId: run.runId,
+      runPk: run.runPk,
+      taskId: "",
+      mapIndex: -1,
+      tryNumber: 0,
+      metric: LANDING,
+      points: 20,
+      season: "none",
+    });
     expect(found[0]!.value).toBeGreaterThan(found[0]!.median);
     expect(found[0]!.score).toBeGreaterThanOrEqual(3.5);
     clock.advance(5 * HOUR);

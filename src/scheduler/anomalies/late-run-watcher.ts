@@ -131,7 +131,10 @@ export class LateRunWatcher {
           detectedAt: now,
         });
         if (record === undefined) return;
-        this.#o.logger.warn({ dagId: run.dagId, runId: run.runId, landingSeconds: value, median, mad, points, season }, "anomaly: run not finished by its usual landing time");
+        this.#o.logger.warn(
+          { dagId: run.dagId, runId: run.runId, landingSeconds: value, median, mad, points, season },
+          "anomaly: run not finished by its usual landing time",
+        );
         this.#o.onAnomaly?.(record);
       });
     });

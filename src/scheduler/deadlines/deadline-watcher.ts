@@ -178,7 +178,18 @@ export class DeadlineWatcher {
     (w?.spec.deadlines ?? []).forEach((deadline, i) => {
       const dueAt = runDeadlineDueAt(deadline, run);
       if (dueAt === null) return;
-      this.#add({ key: runKey(run.id, i), dueAt, dagId: run.dagId, runId: run.runId, runPk: run.id, taskId: null, mapIndex: -1, tryNumber: 0, deadlineIndex: i, description: describeDeadline(deadline) });
+      this.#add({
+        key: runKey(run.id, i),
+        dueAt,
+        dagId: run.dagId,
+        runId: run.runId,
+        runPk: run.id,
+        taskId: null,
+        mapIndex: -1,
+        tryNumber: 0,
+        deadlineIndex: i,
+        description: describeDeadline(deadline),
+      });
     });
   }
 

@@ -62,7 +62,10 @@ export async function deleteDag(deps: DeleteDagDeps, dagId: string, opts: { forc
   const cancelledRuns: string[] = [];
   const cancelledBackfills: number[] = [];
   if (busy.runs.length + busy.backfills.length > 0) {
-    if (!opts.force) throw new DagBusyError(`DAG "${dagId}" ${describe(busy)}; wait for them to end or cancel them, or delete with force (\`--force\`, \`?force=true\`) to cancel them first`);
+    if (!opts.force)
+      throw new DagBusyError(
+        `DAG "${dagId}" ${describe(busy)}; wait for them to end or cancel them, or delete with force (\`--force\`, \`?force=true\`) to cancel them first`,
+      );
     const ids: number[] = [];
     for (const backfillId of busy.backfills) {
       ids.push((await deps.inbox.enqueueCommand("cancel_backfill", { backfillId }, opts.requestedBy, deps.now())).id);
@@ -98,7 +101,9 @@ export async function deleteDag(deps: DeleteDagDeps, dagId: string, opts: { forc
   }
   const last = await deps.retention.deleteDag(dagId);
   if (last.outcome === "active_runs") {
-    throw new DagBusyError(`DAG "${dagId}" was not deleted: ${last.activeRuns.length} run(s) became active meanwhile (${last.activeRuns.map((r) => r.runId).join(", ")}); ${sum.runs} finished run(s) were deleted`);
+    throw new DagBusyError(
+      `DAG "${dagId}" was not deleted: ${last.activeRuns.length} run(s) became active meanwhile (${last.activeRuns.map((r) => r.runId).join(", ")}); ${sum.runs} finished run(s) were deleted`,
+    );
   }
   if (last.outcome === "deleted") add(last);
   removeLogs(deps.logsDir, dagId);
@@ -130,7 +135,10 @@ async function activeWork(deps: DeleteDagDeps, dagId: string): Promise<Busy> {
 function describe(busy: Busy): string {
   const parts: string[] = [];
   if (busy.runs.length > 0) {
-    const shown = busy.runs.slice(0, 5).map((r) => `${r.runId} (${r.state})`).join(", ");
+    const shown = busy.runs
+      .slice(0, 5)
+      .map((r) => `${r.runId} (${r.state})`)
+      .join(", ");
     parts.push(`${busy.runs.length} active run(s): ${shown}${busy.runs.length > 5 ? ", …" : ""}`);
   }
   if (busy.backfills.length > 0) parts.push(`${busy.backfills.length} unfinished backfill(s): ${busy.backfills.join(", ")}`);

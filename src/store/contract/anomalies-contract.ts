@@ -27,7 +27,16 @@ export function describeAnomaliesContract(sut: StoreUnderTest): void {
     it("keeps an attempt's metrics once and reads a task's history newest first, before a time", async () => {
       const s = sut.store.anomalies;
       for (let i = 0; i < 5; i++) {
-        await s.recordAttemptMetrics({ dagId: "sales", runId: `r${i}`, runPk: i + 1, taskId: "load", mapIndex: -1, tryNumber: 1, at: T0 + i * 1000, values: { duration: 1.5 + i, rows: 100 * i } });
+        await s.recordAttemptMetrics({
+          dagId: "sales",
+          runId: `r${i}`,
+          runPk: i + 1,
+          taskId: "load",
+          mapIndex: -1,
+          tryNumber: 1,
+          at: T0 + i * 1000,
+          values: { duration: 1.5 + i, rows: 100 * i },
+        });
       }
       // A repeat (another scheduler) keeps the first values.
       await s.recordAttemptMetrics({ dagId: "sales", runId: "r0", runPk: 1, taskId: "load", mapIndex: -1, tryNumber: 1, at: T0, values: { duration: 99 } });

@@ -42,8 +42,11 @@ export function describeAuditContract(sut: StoreUnderTest): void {
       await sut.store.recordAudit(entry("run.clear", { at: T0 + 1000 }));
       await sut.store.recordAudit(entry("runner.odd", { at: T0 + 1500 })); // "run.*" must not match "runner."
       await sut.store.recordAudit(entry("dag.pause", { at: T0 + 2000, dagId: "other", target: { type: "dag", id: "other" } }));
-      await sut.store.recordAudit(entry("pool.update", { at: T0 + 3000, actor: { name: "cli:root", via: "cli", tokenId: null }, dagId: null, target: { type: "pool", id: "p" } }));
-      const actions = async (f: Omit<Parameters<typeof sut.store.listAudit>[0], "limit">) => (await sut.store.listAudit({ limit: 100, ...f })).map((e) => e.action);
+      await sut.store.recordAudit(
+        entry("pool.update", { at: T0 + 3000, actor: { name: "cli:root", via: "cli", tokenId: null }, dagId: null, target: { type: "pool", id: "p" } }),
+      );
+      const actions = async (f: Omit<Parameters<typeof sut.store.listAudit>[0], "limit">) =>
+        (await sut.store.listAudit({ limit: 100, ...f })).map((e) => e.action);
 
       expect(await actions({})).toEqual(["pool.update", "dag.pause", "runner.odd", "run.clear", "run.trigger"]);
       expect(await actions({ actor: "cli:root" })).toEqual(["pool.update"]);

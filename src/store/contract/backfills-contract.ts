@@ -40,7 +40,12 @@ export function describeBackfillsContract(sut: StoreUnderTest): void {
       const a1 = await sut.store.createBackfill(backfill("a"));
       const b1 = await sut.store.createBackfill(backfill("b"));
       const a2 = await sut.store.createBackfill(backfill("a"));
-      await sut.store.commit({ backfills: [{ id: a1.id, state: "done", endedAt: 5 }, { id: a2.id, state: "running" }] });
+      await sut.store.commit({
+        backfills: [
+          { id: a1.id, state: "done", endedAt: 5 },
+          { id: a2.id, state: "running" },
+        ],
+      });
       const ids = (list: { id: number }[]) => list.map((b) => b.id);
       expect(ids(await sut.store.listBackfills({}))).toEqual([a2.id, b1.id, a1.id]);
       expect(ids(await sut.store.listBackfills({ dagId: "a" }))).toEqual([a2.id, a1.id]);
@@ -65,7 +70,12 @@ export function describeBackfillsContract(sut: StoreUnderTest): void {
       const done = await sut.store.createBackfill(backfill("etl"));
       const cancelled = await sut.store.createBackfill(backfill("etl"));
       await sut.store.setBackfillPaused(cancelled.id, true);
-      await sut.store.commit({ backfills: [{ id: done.id, state: "done", endedAt: 7 }, { id: cancelled.id, state: "cancelled", endedAt: 8 }] });
+      await sut.store.commit({
+        backfills: [
+          { id: done.id, state: "done", endedAt: 7 },
+          { id: cancelled.id, state: "cancelled", endedAt: 8 },
+        ],
+      });
       expect(await sut.store.setBackfillPaused(done.id, true)).toMatchObject({ state: "done", paused: false, endedAt: 7 });
       expect(await sut.store.setBackfillPaused(cancelled.id, false)).toMatchObject({ state: "cancelled", paused: true, endedAt: 8 });
     });

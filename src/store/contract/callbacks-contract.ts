@@ -42,7 +42,14 @@ export function describeCallbacksContract(sut: StoreUnderTest): void {
       expect(await cb.alertIncident(k, "etl", [pager], 30_000, 60_000)).toBe(false);
       const racing = await Promise.all([1, 2, 3].map(() => cb.alertIncident(k, "etl", [slack], 61_000, 60_000)));
       expect(racing.filter(Boolean)).toHaveLength(1);
-      expect(await cb.getIncident(k)).toMatchObject({ dagId: "etl", openedAt: 1_000, lastAlertAt: 61_000, alerts: 2, targets: [slack, pager], resolvedAt: null });
+      expect(await cb.getIncident(k)).toMatchObject({
+        dagId: "etl",
+        openedAt: 1_000,
+        lastAlertAt: 61_000,
+        alerts: 2,
+        targets: [slack, pager],
+        resolvedAt: null,
+      });
       expect(await cb.alertIncident(k, "etl", [slack], 500_000, null)).toBe(false);
 
       const resolved = await Promise.all([cb.resolveIncident(k, 600_000), cb.resolveIncident(k, 600_000)]);

@@ -68,10 +68,7 @@ export function describeCommitContract(sut: StoreUnderTest): void {
     it("the same task instance twice in one change set: the last one wins", async () => {
       const run = await runWith([taskInstance("a")]);
       await sut.store.commit({
-        taskInstances: [
-          taskInstance("a", { runPk: run.id, state: "running" }),
-          taskInstance("a", { runPk: run.id, state: "success" }),
-        ],
+        taskInstances: [taskInstance("a", { runPk: run.id, state: "running" }), taskInstance("a", { runPk: run.id, state: "success" })],
       });
       expect((await sut.store.listTaskInstances(run.id)).map((t) => t.state)).toEqual(["success"]);
     });

@@ -98,22 +98,16 @@ export function describeDagsContract(sut: StoreUnderTest): void {
         { file: "/dags/a.ts", line: 3, column: 0, message: "first «ü»", at: 10 },
         { file: "/dags/a.ts", line: null, column: null, message: "second", at: 11 },
       ]);
-      await sut.store.replaceImportErrors("/dags/b.ts", [
-        { file: "/dags/b.ts", line: 1, column: 2, message: "b broke", at: 12 },
-      ]);
+      await sut.store.replaceImportErrors("/dags/b.ts", [{ file: "/dags/b.ts", line: 1, column: 2, message: "b broke", at: 12 }]);
       expect(await sut.store.listImportErrors()).toEqual([
         { file: "/dags/a.ts", line: 3, column: 0, message: "first «ü»", at: 10 },
         { file: "/dags/a.ts", line: null, column: null, message: "second", at: 11 },
         { file: "/dags/b.ts", line: 1, column: 2, message: "b broke", at: 12 },
       ]);
 
-      await sut.store.replaceImportErrors("/dags/a.ts", [
-        { file: "/dags/a.ts", line: 9, column: 9, message: "now this", at: 20 },
-      ]);
+      await sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/a.ts", line: 9, column: 9, message: "now this", at: 20 }]);
       await sut.store.replaceImportErrors("/dags/b.ts", []);
-      expect(await sut.store.listImportErrors()).toEqual([
-        { file: "/dags/a.ts", line: 9, column: 9, message: "now this", at: 20 },
-      ]);
+      expect(await sut.store.listImportErrors()).toEqual([{ file: "/dags/a.ts", line: 9, column: 9, message: "now this", at: 20 }]);
     });
 
     it("import warnings (type errors): replaced per file, kept apart from import errors, cleared with an empty list", async () => {
@@ -135,14 +129,16 @@ export function describeDagsContract(sut: StoreUnderTest): void {
       await sut.store.replaceImportErrors("/dags/b.ts", [{ file: "/dags/b.ts", line: 1, column: 1, message: "x", at: 1 }]);
       expect((await sut.store.listImportWarnings()).map((w) => w.file)).toEqual(["/dags/b.ts"]);
       expect((await sut.store.listImportErrors()).map((e) => e.file)).toEqual(["/dags/b.ts"]);
-      await expect(sut.store.replaceImportWarnings("/dags/a.ts", [{ file: "/dags/c.ts", line: 1, column: 1, code: 1, message: "y", at: 2 }])).rejects.toThrow(/another file/);
+      await expect(sut.store.replaceImportWarnings("/dags/a.ts", [{ file: "/dags/c.ts", line: 1, column: 1, code: 1, message: "y", at: 2 }])).rejects.toThrow(
+        /another file/,
+      );
     });
 
     it("replaceImportErrors refuses an error filed under another file, changing nothing", async () => {
       await sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/a.ts", line: 1, column: 1, message: "x", at: 1 }]);
-      await expect(
-        sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/b.ts", line: 1, column: 1, message: "y", at: 2 }]),
-      ).rejects.toThrow(/another file/);
+      await expect(sut.store.replaceImportErrors("/dags/a.ts", [{ file: "/dags/b.ts", line: 1, column: 1, message: "y", at: 2 }])).rejects.toThrow(
+        /another file/,
+      );
       expect((await sut.store.listImportErrors()).map((e) => e.message)).toEqual(["x"]);
     });
   });

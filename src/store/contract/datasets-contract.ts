@@ -63,7 +63,10 @@ export function describeDatasetsContract(sut: StoreUnderTest): void {
       expect(await sut.store.listDatasetSummaries()).toEqual([]);
       const [first, , last] = await sut.store.recordDatasetEvents([external("b://1"), external("a://1"), external("b://1", { n: 2 })]);
       const summaries = await sut.store.listDatasetSummaries();
-      expect(summaries.map((s) => [s.uri, s.eventCount])).toEqual([["a://1", 1], ["b://1", 2]]);
+      expect(summaries.map((s) => [s.uri, s.eventCount])).toEqual([
+        ["a://1", 1],
+        ["b://1", 2],
+      ]);
       expect(summaries[1]!.lastEvent).toEqual(last);
       expect(summaries[1]!.lastEvent.id).toBeGreaterThan(first!.id);
       expect((await sut.store.listDatasetSummaries(["b://1", "z://none"])).map((s) => s.uri)).toEqual(["b://1"]);

@@ -61,7 +61,8 @@ export function describeDeadlinesContract(sut: StoreUnderTest): void {
       const c = (await sut.store.deadlines.recordMissedDeadline(taskMiss({ detectedAt: T0 + 2_000 })))!;
       expect(c.id).toBeGreaterThan(b.id);
       expect(b.id).toBeGreaterThan(a.id);
-      const ids = async (f: Parameters<typeof sut.store.deadlines.listMissedDeadlines>[0]) => (await sut.store.deadlines.listMissedDeadlines(f)).map((m) => m.id);
+      const ids = async (f: Parameters<typeof sut.store.deadlines.listMissedDeadlines>[0]) =>
+        (await sut.store.deadlines.listMissedDeadlines(f)).map((m) => m.id);
       expect(await ids({})).toEqual([c.id, b.id, a.id]);
       expect(await ids({ dagId: "sales" })).toEqual([c.id, a.id]);
       expect(await ids({ dagId: "nope" })).toEqual([]);

@@ -3,7 +3,7 @@ import type { AttemptRecord, DagVersionRecord, NewRun, TaskInstanceRecord } from
 
 /** Unicode, nesting, nulls and awkward characters: what a JSON column must give back unchanged. */
 export const AWKWARD_JSON = {
-  "ключ": "値 🎉 — «quoted» \"double\" 'single' \\ backslash\nnewline\ttab",
+  ключ: "値 🎉 — «quoted» \"double\" 'single' \\ backslash\nnewline\ttab",
   nested: { a: [1, { b: null, c: [true, false] }], deep: { deeper: { deepest: "👩‍👩‍👧" } } },
   numbers: { zero: 0, negative: -1.5, large: Number.MAX_SAFE_INTEGER },
   empty: { object: {}, array: [], string: "" },
@@ -54,11 +54,7 @@ export function dagSpec(dagId: string, fileloc = `/dags/${dagId}.ts`): DagSpec {
   };
 }
 
-export function dagVersion(
-  dagId: string,
-  versionHash: string,
-  options: { fileloc?: string; createdAt?: number } = {},
-): DagVersionRecord {
+export function dagVersion(dagId: string, versionHash: string, options: { fileloc?: string; createdAt?: number } = {}): DagVersionRecord {
   return {
     versionHash,
     dagId,
@@ -114,12 +110,7 @@ export function manyTaskInstances(count: number, overrides: Partial<TaskInstance
   return Array.from({ length: count }, (_, i) => taskInstance("mapped", { mapIndex: i, ...overrides }));
 }
 
-export function attempt(
-  runPk: number,
-  taskId: string,
-  tryNumber: number,
-  overrides: Partial<AttemptRecord> = {},
-): AttemptRecord {
+export function attempt(runPk: number, taskId: string, tryNumber: number, overrides: Partial<AttemptRecord> = {}): AttemptRecord {
   return {
     runPk,
     taskId,

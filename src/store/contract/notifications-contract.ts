@@ -27,11 +27,27 @@ function alert(dedupKey = "baton/etl/load", event: AlertEvent = "failure", extra
 
 export function describeNotificationsContract(sut: StoreUnderTest): void {
   describe("notification outbox", () => {
-    const add = (a: AlertContext, at: number, decl = slack, repeatSince = at) => sut.store.notifications.addDelivery({ declaration: decl, alert: a, summary: "s", createdAt: at }, repeatSince);
+    const add = (a: AlertContext, at: number, decl = slack, repeatSince = at) =>
+      sut.store.notifications.addDelivery({ declaration: decl, alert: a, summary: "s", createdAt: at }, repeatSince);
 
     it("adds a pending delivery due at once and reads it back whole", async () => {
       const d = await add(alert(), 1_000);
-      expect(d).toMatchObject({ notifier: "slack", connection: "alerts", target: "alerts", dagId: "etl", runId: "r1", taskId: "load", event: "failure", severity: "error", state: "pending", attempts: 0, lastError: null, nextAttemptAt: 1_000, createdAt: 1_000, deliveredAt: null });
+      expect(d).toMatchObject({
+        notifier: "slack",
+        connection: "alerts",
+        target: "alerts",
+        dagId: "etl",
+        runId: "r1",
+        taskId: "load",
+        event: "failure",
+        severity: "error",
+        state: "pending",
+        attempts: 0,
+        lastError: null,
+        nextAttemptAt: 1_000,
+        createdAt: 1_000,
+        deliveredAt: null,
+      });
       expect(d!.alert).toEqual(alert());
       expect(d!.declaration).toEqual(slack);
       expect(await sut.store.notifications.nextDeliveryDue()).toBe(1_000);
@@ -57,9 +73,39 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       const claimed = await sut.store.notifications.claimDeliveries("s1", 5_000, 60_000, 10);
       expect(claimed.map((d) => d.id)).toEqual([a.id, b.id]);
       expect(await sut.store.notifications.claimDeliveries("s2", 6_000, 60_000, 10)).toEqual([]);
-      expect(await sut.store.notifications.finishDelivery(a.id, "s2", { state: "delivered", attempts: 1, lastError: null, nextAttemptAt: null, target: "x", externalRef: null, at: 6_000 })).toBe(false);
-      expect(await sut.store.notifications.finishDelivery(a.id, "s1", { state: "delivered", attempts: 1, lastError: null, nextAttemptAt: null, target: "hooks.slack.com", externalRef: "ref", at: 6_000 })).toBe(true);
-      expect(await sut.store.notifications.finishDelivery(b.id, "s1", { state: "pending", attempts: 1, lastError: "HTTP 500", nextAttemptAt: 20_000, target: "hooks.slack.com", externalRef: null, at: 6_000 })).toBe(true);
+      expect(
+        await sut.store.notifications.finishDelivery(a.id, "s2", {
+          state: "delivered",
+          attempts: 1,
+          lastError: null,
+          nextAttemptAt: null,
+          target: "x",
+          externalRef: null,
+          at: 6_000,
+        }),
+      ).toBe(false);
+      expect(
+        await sut.store.notifications.finishDelivery(a.id, "s1", {
+          state: "delivered",
+          attempts: 1,
+          lastError: null,
+          nextAttemptAt: null,
+          target: "hooks.slack.com",
+          externalRef: "ref",
+          at: 6_000,
+        }),
+      ).toBe(true);
+      expect(
+        await sut.store.notifications.finishDelivery(b.id, "s1", {
+          state: "pending",
+          attempts: 1,
+          lastError: "HTTP 500",
+          nextAttemptAt: 20_000,
+          target: "hooks.slack.com",
+          externalRef: null,
+          at: 6_000,
+        }),
+      ).toBe(true);
       const [c2, b2, a2] = await sut.store.notifications.listDeliveries({ limit: 10 });
       expect(a2).toMatchObject({ state: "delivered", attempts: 1, deliveredAt: 6_000, nextAttemptAt: null, target: "hooks.slack.com", externalRef: "ref" });
       expect(b2).toMatchObject({ state: "pending", attempts: 1, lastError: "HTTP 500", nextAttemptAt: 20_000 });
@@ -76,7 +122,17 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       expect(await sut.store.notifications.nextDeliveryDue()).toBe(6_000); // held until its claim ends
       expect(await sut.store.notifications.claimDeliveries("s2", 5_999, 5_000, 10)).toHaveLength(0);
       expect((await sut.store.notifications.claimDeliveries("s2", 6_001, 5_000, 10)).map((d) => d.id)).toEqual([a.id]);
-      expect(await sut.store.notifications.finishDelivery(a.id, "dead", { state: "failed", attempts: 1, lastError: "x", nextAttemptAt: null, target: "t", externalRef: null, at: 7_000 })).toBe(false);
+      expect(
+        await sut.store.notifications.finishDelivery(a.id, "dead", {
+          state: "failed",
+          attempts: 1,
+          lastError: "x",
+          nextAttemptAt: null,
+          target: "t",
+          externalRef: null,
+          at: 7_000,
+        }),
+      ).toBe(false);
       await sut.store.notifications.releaseDeliveries("s2");
       expect(await sut.store.notifications.claimDeliveries("s3", 7_000, 5_000, 10)).toHaveLength(1);
     });
@@ -86,12 +142,36 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       const resolve = (await add(alert("k/x", "recovered"), 2_000))!;
       const other = (await add(alert("k/x", "failure"), 2_000, { notifier: "pagerduty", connection: "pd" }))!;
       expect((await sut.store.notifications.claimDeliveries("s1", 3_000, 60_000, 10)).map((d) => d.id)).toEqual([trigger.id, other.id]);
-      await sut.store.notifications.finishDelivery(trigger.id, "s1", { state: "pending", attempts: 1, lastError: "HTTP 503", nextAttemptAt: 10_000, target: "t", externalRef: null, at: 3_000 });
+      await sut.store.notifications.finishDelivery(trigger.id, "s1", {
+        state: "pending",
+        attempts: 1,
+        lastError: "HTTP 503",
+        nextAttemptAt: 10_000,
+        target: "t",
+        externalRef: null,
+        at: 3_000,
+      });
       expect(await sut.store.notifications.claimDeliveries("s1", 4_000, 60_000, 10)).toEqual([]);
-      await sut.store.notifications.finishDelivery(other.id, "s1", { state: "delivered", attempts: 1, lastError: null, nextAttemptAt: null, target: "t", externalRef: null, at: 3_000 });
+      await sut.store.notifications.finishDelivery(other.id, "s1", {
+        state: "delivered",
+        attempts: 1,
+        lastError: null,
+        nextAttemptAt: null,
+        target: "t",
+        externalRef: null,
+        at: 3_000,
+      });
       expect(await sut.store.notifications.nextDeliveryDue()).toBe(10_000); // the waiting resolve (due at 2 s) does not count
       expect((await sut.store.notifications.claimDeliveries("s1", 10_000, 60_000, 10)).map((d) => d.id)).toEqual([trigger.id]);
-      await sut.store.notifications.finishDelivery(trigger.id, "s1", { state: "failed", attempts: 2, lastError: "HTTP 400", nextAttemptAt: null, target: "t", externalRef: null, at: 10_000 });
+      await sut.store.notifications.finishDelivery(trigger.id, "s1", {
+        state: "failed",
+        attempts: 2,
+        lastError: "HTTP 400",
+        nextAttemptAt: null,
+        target: "t",
+        externalRef: null,
+        at: 10_000,
+      });
       expect((await sut.store.notifications.claimDeliveries("s1", 10_000, 60_000, 10)).map((d) => d.id)).toEqual([resolve.id]);
     });
 
@@ -108,7 +188,15 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       const b = (await add(alert("k/b", "failure", { dagId: "other" }), 2_000))!;
       const c = (await add(alert("k/c"), 3_000))!;
       await sut.store.notifications.claimDeliveries("s1", 5_000, 60_000, 1);
-      await sut.store.notifications.finishDelivery(a.id, "s1", { state: "failed", attempts: 1, lastError: "HTTP 404", nextAttemptAt: null, target: "t", externalRef: null, at: 5_000 });
+      await sut.store.notifications.finishDelivery(a.id, "s1", {
+        state: "failed",
+        attempts: 1,
+        lastError: "HTTP 404",
+        nextAttemptAt: null,
+        target: "t",
+        externalRef: null,
+        at: 5_000,
+      });
       const ids = async (f: Parameters<typeof sut.store.notifications.listDeliveries>[0]) => (await sut.store.notifications.listDeliveries(f)).map((d) => d.id);
       expect(await ids({ limit: 10 })).toEqual([c.id, b.id, a.id]);
       expect(await ids({ limit: 10, dagId: "etl" })).toEqual([c.id, a.id]);
@@ -126,7 +214,13 @@ export function describeNotificationsContract(sut: StoreUnderTest): void {
       await sut.store.notifications.saveTicket({ connection: "jira", dedupKey: "k/a", ticketKey: "OPS-1", openedAt: 1, closedAt: null });
       await sut.store.notifications.saveTicket({ connection: "jira2", dedupKey: "k/a", ticketKey: "OPS-9", openedAt: 1, closedAt: null });
       await sut.store.notifications.saveTicket({ connection: "jira", dedupKey: "k/a", ticketKey: "OPS-1", openedAt: 1, closedAt: 5 });
-      expect(await sut.store.notifications.getTicket("jira", "k/a")).toEqual({ connection: "jira", dedupKey: "k/a", ticketKey: "OPS-1", openedAt: 1, closedAt: 5 });
+      expect(await sut.store.notifications.getTicket("jira", "k/a")).toEqual({
+        connection: "jira",
+        dedupKey: "k/a",
+        ticketKey: "OPS-1",
+        openedAt: 1,
+        closedAt: 5,
+      });
       await sut.store.notifications.saveTicket({ connection: "jira", dedupKey: "k/a", ticketKey: "OPS-2", openedAt: 9, closedAt: null });
       expect((await sut.store.notifications.getTicket("jira", "k/a"))?.ticketKey).toBe("OPS-2");
       expect((await sut.store.notifications.getTicket("jira2", "k/a"))?.ticketKey).toBe("OPS-9");

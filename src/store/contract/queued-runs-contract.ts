@@ -19,7 +19,13 @@ export function describeQueuedRunsContract(sut: StoreUnderTest): void {
       ];
       for (const s of specs) {
         await sut.store.createRun(
-          newRun(s.dag, s.run, { logicalDate: s.logical, runAfter: s.after, state: s.state ?? "queued", backfillId: s.backfill ?? null, runType: s.backfill ? "backfill" : "scheduled" }),
+          newRun(s.dag, s.run, {
+            logicalDate: s.logical,
+            runAfter: s.after,
+            state: s.state ?? "queued",
+            backfillId: s.backfill ?? null,
+            runType: s.backfill ? "backfill" : "scheduled",
+          }),
           [],
         );
       }

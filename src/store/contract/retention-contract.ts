@@ -30,8 +30,22 @@ export function describeRetentionContract(sut: StoreUnderTest): void {
       const oldQueued = await run("etl", "old_queued", "queued", null);
       const recent = await run("etl", "recent", "success", T0 + 10 * DAY, T0 + 10 * DAY);
       const other = await run("other", "old_other", "success", T0);
-      await s.callbacks.claimCallback({ runPk: oldOk, taskId: "a", mapIndex: -1, tryNumber: 1, event: "success" }, { dagId: "etl", runId: "old_ok" }, "test", T0);
-      await s.anomalies.recordAttemptMetrics({ dagId: "etl", runId: "old_ok", runPk: oldOk, taskId: "a", mapIndex: -1, tryNumber: 1, at: T0, values: { duration: 1 } });
+      await s.callbacks.claimCallback(
+        { runPk: oldOk, taskId: "a", mapIndex: -1, tryNumber: 1, event: "success" },
+        { dagId: "etl", runId: "old_ok" },
+        "test",
+        T0,
+      );
+      await s.anomalies.recordAttemptMetrics({
+        dagId: "etl",
+        runId: "old_ok",
+        runPk: oldOk,
+        taskId: "a",
+        mapIndex: -1,
+        tryNumber: 1,
+        at: T0,
+        values: { duration: 1 },
+      });
       await s.recordDatasetEvents([{ uri: "s3://b/k", source: { dagId: "etl", runId: "old_ok", taskId: "a", tryNumber: 1 }, extra: {}, createdAt: T0 }]);
 
       const cutoff = { endedBefore: T0 + DAY };
@@ -46,7 +60,10 @@ export function describeRetentionContract(sut: StoreUnderTest): void {
       expect(second.deleted).toEqual([{ id: oldFailed, dagId: "etl", runId: "old_failed" }]);
       expect((await s.retention.purgeFinishedRuns({ ...cutoff, dagId: "etl" }, LIMITS)).runs).toBe(0);
 
-      for (const [dagId, runId, pk] of [["etl", "old_ok", oldOk], ["etl", "old_failed", oldFailed]] as const) {
+      for (const [dagId, runId, pk] of [
+        ["etl", "old_ok", oldOk],
+        ["etl", "old_failed", oldFailed],
+      ] as const) {
         expect(await s.getRun(dagId, runId)).toBeUndefined();
         expect(await s.listTaskInstances(pk)).toEqual([]);
         expect(await s.listAttempts(pk)).toEqual([]);
@@ -87,8 +104,28 @@ export function describeRetentionContract(sut: StoreUnderTest): void {
       const fromBackfill = (await s.createRun(newRun("etl", "bf", { backfillId: backfill.id }), [taskInstance("a")]))!.id;
       await s.commit({ runs: [{ id: fromBackfill, state: "success", endedAt: T0 }] });
       const otherRun = await run("other", "keep", "success", T0);
-      await s.anomalies.recordAttemptMetrics({ dagId: "etl", runId: "ok", runPk: ok, taskId: "a", mapIndex: -1, tryNumber: 1, at: T0, values: { duration: 1 } });
-      await s.deadlines.recordMissedDeadline({ dagId: "etl", runId: "ok", runPk: ok, taskId: null, mapIndex: -1, tryNumber: 0, deadlineIndex: 0, description: "d", dueAt: T0, detectedAt: T0 });
+      await s.anomalies.recordAttemptMetrics({
+        dagId: "etl",
+        runId: "ok",
+        runPk: ok,
+        taskId: "a",
+        mapIndex: -1,
+        tryNumber: 1,
+        at: T0,
+        values: { duration: 1 },
+      });
+      await s.deadlines.recordMissedDeadline({
+        dagId: "etl",
+        runId: "ok",
+        runPk: ok,
+        taskId: null,
+        mapIndex: -1,
+        tryNumber: 0,
+        deadlineIndex: 0,
+        description: "d",
+        dueAt: T0,
+        detectedAt: T0,
+      });
       await s.setDatasetCursor("etl", 7, T0);
       await s.recordDatasetEvents([{ uri: "s3://b/k", source: { dagId: "etl", runId: "ok", taskId: "a", tryNumber: 1 }, extra: {}, createdAt: T0 }]);
 

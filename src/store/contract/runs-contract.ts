@@ -6,10 +6,7 @@ import type { StoreUnderTest } from "./store-under-test.js";
 export function describeRunsContract(sut: StoreUnderTest): void {
   describe("createRun", () => {
     it("stores the run with a fresh id and its task instances under that id", async () => {
-      const run = await sut.store.createRun(newRun("etl", "r1", { createdAt: 5 }), [
-        taskInstance("extract"),
-        taskInstance("load", { state: "scheduled" }),
-      ]);
+      const run = await sut.store.createRun(newRun("etl", "r1", { createdAt: 5 }), [taskInstance("extract"), taskInstance("load", { state: "scheduled" })]);
       expect(run).toEqual({
         ...newRun("etl", "r1", { createdAt: 5 }),
         id: expect.any(Number),
@@ -21,10 +18,7 @@ export function describeRunsContract(sut: StoreUnderTest): void {
       expect(id).toBeGreaterThan(0);
       expect(await sut.store.getRunById(id)).toEqual(run);
       expect(await sut.store.getRun("etl", "r1")).toEqual(run);
-      expect(await sut.store.listTaskInstances(id)).toEqual([
-        taskInstance("extract", { runPk: id }),
-        taskInstance("load", { runPk: id, state: "scheduled" }),
-      ]);
+      expect(await sut.store.listTaskInstances(id)).toEqual([taskInstance("extract", { runPk: id }), taskInstance("load", { runPk: id, state: "scheduled" })]);
     });
 
     it("assigns createdAt itself when none is given", async () => {
@@ -37,10 +31,7 @@ export function describeRunsContract(sut: StoreUnderTest): void {
 
     it("returns undefined for a duplicate (dagId, runId) and writes nothing of it", async () => {
       const first = await sut.store.createRun(newRun("etl", "r1", { conf: { n: 1 } }), [taskInstance("a")]);
-      const again = await sut.store.createRun(newRun("etl", "r1", { conf: { n: 2 } }), [
-        taskInstance("a", { state: "failed" }),
-        taskInstance("b"),
-      ]);
+      const again = await sut.store.createRun(newRun("etl", "r1", { conf: { n: 2 } }), [taskInstance("a", { state: "failed" }), taskInstance("b")]);
       expect(again).toBeUndefined();
       expect(await sut.store.getRun("etl", "r1")).toEqual(first);
       expect(await sut.store.listTaskInstances(first!.id)).toEqual([taskInstance("a", { runPk: first!.id })]);
@@ -51,9 +42,7 @@ export function describeRunsContract(sut: StoreUnderTest): void {
 
     it("racing creators of the same run: exactly one wins, no error, one set of task instances", async () => {
       const tis = Array.from({ length: 50 }, (_, i) => taskInstance(`t${String(i).padStart(2, "0")}`));
-      const results = await Promise.all(
-        Array.from({ length: 8 }, () => sut.store.createRun(newRun("etl", "race"), tis)),
-      );
+      const results = await Promise.all(Array.from({ length: 8 }, () => sut.store.createRun(newRun("etl", "race"), tis)));
       const winners = results.filter((r) => r !== undefined);
       expect(winners).toHaveLength(1);
       expect(await sut.store.listRuns({ dagId: "etl" })).toHaveLength(1);
@@ -203,11 +192,7 @@ export function describeRunsContract(sut: StoreUnderTest): void {
 
   describe("task instances and attempts", () => {
     it("listTaskInstancesForRuns returns the instances of the given runs by run, task and map index", async () => {
-      const r1 = await sut.store.createRun(newRun("etl", "r1"), [
-        taskInstance("b"),
-        taskInstance("a", { mapIndex: 1 }),
-        taskInstance("a", { mapIndex: 0 }),
-      ]);
+      const r1 = await sut.store.createRun(newRun("etl", "r1"), [taskInstance("b"), taskInstance("a", { mapIndex: 1 }), taskInstance("a", { mapIndex: 0 })]);
       const r2 = await sut.store.createRun(newRun("etl", "r2"), [taskInstance("z")]);
       const r3 = await sut.store.createRun(newRun("etl", "r3"), [taskInstance("c")]);
       const got = await sut.store.listTaskInstancesForRuns([r2!.id, r1!.id, r1!.id]);
@@ -248,11 +233,7 @@ export function describeRunsContract(sut: StoreUnderTest): void {
     });
 
     it("listAttempts returns a run's attempts, optionally of one task, by task, map index and try", async () => {
-      const run = await sut.store.createRun(newRun("etl", "r1"), [
-        taskInstance("a"),
-        taskInstance("b"),
-        taskInstance("m", { mapIndex: 0 }),
-      ]);
+      const run = await sut.store.createRun(newRun("etl", "r1"), [taskInstance("a"), taskInstance("b"), taskInstance("m", { mapIndex: 0 })]);
       const id = run!.id;
       const attempts = [
         attempt(id, "b", 1, { state: "failed", startedAt: 0, endedAt: 5, error: "boom ✗", logPath: "/logs/b/1.log", pid: 4242 }),

@@ -24,7 +24,12 @@ export function describeSearchContract(sut: StoreUnderTest): void {
       await saveDag("other", { description: "Loads warehouse tables" });
       const { dags } = await sut.store.catalog.search({ text: "Sales", limit: 10 });
       // exact id, exact tag, prefix id, substring id (description loses to the id of "sales").
-      expect(dags.map((d) => [d.dagId, d.matched])).toEqual([["sales", "id"], ["hr", "tag"], ["sales_daily", "id"], ["presales_report", "id"]]);
+      expect(dags.map((d) => [d.dagId, d.matched])).toEqual([
+        ["sales", "id"],
+        ["hr", "tag"],
+        ["sales_daily", "id"],
+        ["presales_report", "id"],
+      ]);
       expect(dags[2]).toMatchObject({ owner: "ada", tags: ["finance"], paused: false, latestRun: null });
       expect((await sut.store.catalog.search({ text: "grac", limit: 10 })).dags.map((d) => [d.dagId, d.matched])).toEqual([["presales_report", "owner"]]);
       expect((await sut.store.catalog.search({ text: "warehouse tab", limit: 10 })).dags.map((d) => [d.dagId, d.matched])).toEqual([["other", "description"]]);
@@ -67,7 +72,12 @@ export function describeSearchContract(sut: StoreUnderTest): void {
     it("finds datasets from tasks' outlets and inlets and from recorded events, with their event counts", async () => {
       const producer = { ...taskSpec("load"), outlets: ["warehouse://sales"], inlets: ["s3://raw/sales.csv"] };
       await saveDag("etl", { tasks: [producer] });
-      await sut.store.recordDatasetEvents([event("warehouse://sales"), event("warehouse://sales", T0 + 1), event("kafka://sales-topic"), event("warehouse://hr")]);
+      await sut.store.recordDatasetEvents([
+        event("warehouse://sales"),
+        event("warehouse://sales", T0 + 1),
+        event("kafka://sales-topic"),
+        event("warehouse://hr"),
+      ]);
       const { datasets } = await sut.store.catalog.search({ text: "sales", limit: 10 });
       expect(datasets).toEqual([
         { uri: "kafka://sales-topic", eventCount: 1 },

@@ -20,9 +20,17 @@ export function describeSensorWaitsContract(sut: StoreUnderTest): void {
   describe("sensor waits", () => {
     it("stores a rescheduled and a deferred sensor's progress and check, and finds them by state", async () => {
       const run = (await sut.store.createRun(newRun("etl", "r1"), [taskInstance("wait"), taskInstance("poll"), taskInstance("load")]))!;
-      const deferred = taskInstance("wait", { runPk: run.id, state: "deferred", tryNumber: 1, sensorWait: { firstPokeAt: 1_700_000_000_000, pokes: 1, trigger } });
+      const deferred = taskInstance("wait", {
+        runPk: run.id,
+        state: "deferred",
+        tryNumber: 1,
+        sensorWait: { firstPokeAt: 1_700_000_000_000, pokes: 1, trigger },
+      });
       const rescheduled = taskInstance("poll", {
-        runPk: run.id, state: "up_for_reschedule", nextRetryAt: 1_700_000_060_000, sensorWait: { firstPokeAt: 1_700_000_000_001, pokes: 3, trigger: null },
+        runPk: run.id,
+        state: "up_for_reschedule",
+        nextRetryAt: 1_700_000_060_000,
+        sensorWait: { firstPokeAt: 1_700_000_000_001, pokes: 3, trigger: null },
       });
       await sut.store.commit({ taskInstances: [deferred, rescheduled] });
       const tis = await sut.store.listTaskInstances(run.id);
@@ -38,7 +46,9 @@ export function describeSensorWaitsContract(sut: StoreUnderTest): void {
 
     it("a task instance written without a sensor wait clears it", async () => {
       const run = (await sut.store.createRun(newRun("etl", "r2"), [taskInstance("wait")]))!;
-      await sut.store.commit({ taskInstances: [taskInstance("wait", { runPk: run.id, state: "deferred", sensorWait: { firstPokeAt: 5, pokes: 1, trigger } })] });
+      await sut.store.commit({
+        taskInstances: [taskInstance("wait", { runPk: run.id, state: "deferred", sensorWait: { firstPokeAt: 5, pokes: 1, trigger } })],
+      });
       const done = taskInstance("wait", { runPk: run.id, state: "success", output: "[]" });
       await sut.store.commit({ taskInstances: [done] });
       expect(await sut.store.listTaskInstances(run.id)).toEqual([done]);

@@ -35,11 +35,7 @@ import type { StoreUnderTest } from "./store-under-test.js";
  * @example
  * describeStoreContract("sqlite", () => openSqliteStore(freshTempFile()));
  */
-export function describeStoreContract(
-  name: string,
-  makeStore: () => Promise<FullStore>,
-  cleanup?: (store: FullStore) => Promise<void>,
-): void {
+export function describeStoreContract(name: string, makeStore: () => Promise<FullStore>, cleanup?: (store: FullStore) => Promise<void>): void {
   describe(`Store contract: ${name}`, () => {
     let current: FullStore | undefined;
     const sut: StoreUnderTest = {

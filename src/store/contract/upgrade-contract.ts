@@ -42,7 +42,10 @@ async function insertAsReleased(target: UpgradeTarget, tis: TaskInstanceRecord[]
       const { first_poke_at: _f, poke_count: _p, trigger_spec: _t, infra_tries: _i, ...v1 } = toTaskInstanceRow(ti);
       return v1;
     });
-    await db.insertInto("task_instances").values(rows as never).execute();
+    await db
+      .insertInto("task_instances")
+      .values(rows as never)
+      .execute();
   } finally {
     await db.destroy();
   }
@@ -115,8 +118,21 @@ export function describeUpgradeContract(name: string, makeTarget: () => Promise<
         expect(before.at(-1)).toBe("0013-remote-workers");
         const raw = target.connect();
         try {
-          const row = { dag_id: "etl", from_date: 0, to_date: 86_400_000, reprocess: "none", max_active_runs: 2, conf: "{}", state: "running", created_at: 5, ended_at: null };
-          await raw.insertInto("backfills").values(row as never).execute();
+          const row = {
+            dag_id: "etl",
+            from_date: 0,
+            to_date: 86_400_000,
+            reprocess: "none",
+            max_active_runs: 2,
+            conf: "{}",
+            state: "running",
+            created_at: 5,
+            ended_at: null,
+          };
+          await raw
+            .insertInto("backfills")
+            .values(row as never)
+            .execute();
         } finally {
           await raw.destroy();
         }

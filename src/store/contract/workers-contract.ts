@@ -16,7 +16,17 @@ function request(attemptId: string, runPk = 1): AttemptRequest {
     maxTries: 1,
     bundlePath: `/bundles/${"a".repeat(64)}.mjs`,
     task: taskSpec("t"),
-    context: { dagId: "etl", runId: "r1", runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: AWKWARD_JSON },
+    context: {
+      dagId: "etl",
+      runId: "r1",
+      runType: "manual",
+      logicalDate: null,
+      dataIntervalStart: null,
+      dataIntervalEnd: null,
+      timezone: "UTC",
+      params: {},
+      conf: AWKWARD_JSON,
+    },
     inputs: { x: AWKWARD_JSON },
     logPath: "/logs/a.log",
     maxOutputBytes: 1024,
@@ -64,7 +74,14 @@ const token = (id: string, over: Partial<WorkerTokenRecord> = {}): WorkerTokenRe
 });
 
 const success: AttemptOutcome = { kind: "success", output: JSON.stringify(AWKWARD_JSON) };
-const end = (attemptId: string, workerId: string, outcome: AttemptOutcome = success): RemoteAttemptEnd => ({ attemptId, workerId, outcome, startedAt: T0 + 10, endedAt: T0 + 20, pid: 99 });
+const end = (attemptId: string, workerId: string, outcome: AttemptOutcome = success): RemoteAttemptEnd => ({
+  attemptId,
+  workerId,
+  outcome,
+  startedAt: T0 + 10,
+  endedAt: T0 + 20,
+  pid: 99,
+});
 const ids = (rows: { attemptId: string }[]): string[] => rows.map((r) => r.attemptId);
 
 export function describeWorkersContract(sut: StoreUnderTest): void {
@@ -72,15 +89,25 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
     it("an attempt's history row names the remote worker that ran it (null for the local pool), and an update can set it", async () => {
       const run = (await sut.store.createRun(newRun("etl", "r1"), [taskInstance("a"), taskInstance("b")]))!;
       await sut.store.commit({
-        taskInstances: [taskInstance("a", { runPk: run.id, state: "running", tryNumber: 1 }), taskInstance("b", { runPk: run.id, state: "running", tryNumber: 1 })],
+        taskInstances: [
+          taskInstance("a", { runPk: run.id, state: "running", tryNumber: 1 }),
+          taskInstance("b", { runPk: run.id, state: "running", tryNumber: 1 }),
+        ],
         attempts: [attemptRow(run.id, "a", 1), attemptRow(run.id, "b", 1, { worker: "host:1:abc" })],
       });
-      expect((await sut.store.listAttempts(run.id)).map((a) => [a.taskId, a.worker])).toEqual([["a", null], ["b", "host:1:abc"]]);
+      expect((await sut.store.listAttempts(run.id)).map((a) => [a.taskId, a.worker])).toEqual([
+        ["a", null],
+        ["b", "host:1:abc"],
+      ]);
       await sut.store.commit({ attempts: [attemptRow(run.id, "a", 1, { state: "success", worker: "host:2:def" })] });
       expect((await sut.store.listAttempts(run.id, "a"))[0]).toEqual(attemptRow(run.id, "a", 1, { state: "success", worker: "host:2:def" }));
       // Recovery rewrites an interrupted attempt without knowing its worker or log: both are kept.
       await sut.store.commit({ attempts: [attemptRow(run.id, "b", 1, { state: "failed", worker: null, logPath: null, error: "scheduler restarted" })] });
-      expect((await sut.store.listAttempts(run.id, "b"))[0]).toMatchObject({ state: "failed", worker: "host:1:abc", logPath: attemptRow(run.id, "b", 1).logPath });
+      expect((await sut.store.listAttempts(run.id, "b"))[0]).toMatchObject({
+        state: "failed",
+        worker: "host:1:abc",
+        logPath: attemptRow(run.id, "b", 1).logPath,
+      });
     });
 
     it("worker tokens: create, get, list newest first, revoke once, touch", async () => {
@@ -121,7 +148,11 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       const w = sut.store.workers;
       for (const id of ["s1", "s2"]) await sut.store.registerScheduler({ id, host: "h", pid: 1, version: "t", startedAt: T0 });
       expect(await sut.store.fenceScheduler("s1", 0, "s2", T0 + 1)).toBe(true);
-      await w.enqueueRemoteAttempts([attempt("late", { schedulerId: "s1" }), attempt("live", { schedulerId: "s2" }), attempt("nolease", { schedulerId: "bench" })]);
+      await w.enqueueRemoteAttempts([
+        attempt("late", { schedulerId: "s1" }),
+        attempt("live", { schedulerId: "s2" }),
+        attempt("nolease", { schedulerId: "bench" }),
+      ]);
       expect(await w.getRemoteAttempt("late")).toBeUndefined();
       expect(await w.getRemoteAttempt("live")).toMatchObject({ state: "queued", schedulerId: "s2" });
       expect(await w.getRemoteAttempt("nolease")).toMatchObject({ state: "queued" });
@@ -155,8 +186,20 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       const first = await w.claimRemoteAttempts("w1", ["default"], 3, T0 + 10);
       expect(ids(first)).toEqual(["a1", "a2a", "a2b"]);
       expect(first[0]).toEqual({
-        attemptId: "a1", runPk: 1, schedulerId: "s1", queue: "default", request: request("a1"), state: "assigned", workerId: "w1",
-        cancelReason: null, createdAt: T0 + 1, assignedAt: T0 + 10, startedAt: null, endedAt: null, pid: null, outcome: null,
+        attemptId: "a1",
+        runPk: 1,
+        schedulerId: "s1",
+        queue: "default",
+        request: request("a1"),
+        state: "assigned",
+        workerId: "w1",
+        cancelReason: null,
+        createdAt: T0 + 1,
+        assignedAt: T0 + 10,
+        startedAt: null,
+        endedAt: null,
+        pid: null,
+        outcome: null,
       });
       expect(ids(await w.claimRemoteAttempts("w2", ["default", "io"], 10, T0 + 11))).toEqual(["a3"]);
       expect(await w.claimRemoteAttempts("w2", ["default"], 10, T0 + 11)).toEqual([]);
@@ -191,17 +234,29 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       await w.enqueueRemoteAttempts([attempt("a1"), attempt("a2", { createdAt: T0 + 1 })]);
       await w.claimRemoteAttempts("w1", ["default"], 2, T0 + 5);
       expect(await w.markRemoteStarted([{ attemptId: "a1", workerId: "w2", startedAt: T0 + 6, pid: 1 }])).toEqual([]);
-      expect(await w.markRemoteStarted([
-        { attemptId: "a1", workerId: "w1", startedAt: T0 + 6, pid: 7 },
-        { attemptId: "a1", workerId: "w1", startedAt: T0 + 6, pid: 7 },
-        { attemptId: "nope", workerId: "w1", startedAt: T0 + 6, pid: 7 },
-      ])).toEqual(["a1"]);
+      expect(
+        await w.markRemoteStarted([
+          { attemptId: "a1", workerId: "w1", startedAt: T0 + 6, pid: 7 },
+          { attemptId: "a1", workerId: "w1", startedAt: T0 + 6, pid: 7 },
+          { attemptId: "nope", workerId: "w1", startedAt: T0 + 6, pid: 7 },
+        ]),
+      ).toEqual(["a1"]);
       expect(await w.getRemoteAttempt("a1")).toMatchObject({ state: "running", startedAt: T0 + 6, pid: 7 });
       expect(await w.finishRemoteAttempts([end("a1", "w2"), end("a2", "w2")])).toEqual([]);
-      expect((await w.finishRemoteAttempts([end("a1", "w1"), end("a2", "w1", { kind: "failed", error: "boom", retryable: true })])).sort()).toEqual(["a1", "a2"]);
+      expect((await w.finishRemoteAttempts([end("a1", "w1"), end("a2", "w1", { kind: "failed", error: "boom", retryable: true })])).sort()).toEqual([
+        "a1",
+        "a2",
+      ]);
       expect(await w.finishRemoteAttempts([end("a1", "w1")])).toEqual([]);
       expect(await w.markRemoteStarted([{ attemptId: "a2", workerId: "w1", startedAt: T0 + 30, pid: 8 }])).toEqual([]);
-      expect(await w.getRemoteAttempt("a2")).toMatchObject({ state: "finished", workerId: "w1", startedAt: T0 + 10, endedAt: T0 + 20, pid: 99, outcome: { kind: "failed", error: "boom", retryable: true } });
+      expect(await w.getRemoteAttempt("a2")).toMatchObject({
+        state: "finished",
+        workerId: "w1",
+        startedAt: T0 + 10,
+        endedAt: T0 + 20,
+        pid: 99,
+        outcome: { kind: "failed", error: "boom", retryable: true },
+      });
     });
 
     it("enqueue returns the ids it inserted, and writes a row with a workerId assigned to that worker (no claim needed)", async () => {
@@ -218,7 +273,9 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       // A fenced scheduler inserts nothing, assigned or not (several schedulers' rows, and one scheduler's alone).
       expect(await sut.store.fenceScheduler("s1", 0, "s2", T0 + 1)).toBe(true);
       expect(await w.enqueueRemoteAttempts([attempt("f1", { schedulerId: "s1", workerId: "w1" }), attempt("f2", { schedulerId: "s1" })])).toEqual([]);
-      expect(await w.enqueueRemoteAttempts([attempt("f3", { schedulerId: "s1", workerId: "w1" }), attempt("ok", { schedulerId: "s2", workerId: "w1" })])).toEqual(["ok"]);
+      expect(
+        await w.enqueueRemoteAttempts([attempt("f3", { schedulerId: "s1", workerId: "w1" }), attempt("ok", { schedulerId: "s2", workerId: "w1" })]),
+      ).toEqual(["ok"]);
       expect(await w.getRemoteAttempt("f1")).toBeUndefined();
       expect(await w.getRemoteAttempt("f3")).toBeUndefined();
       expect(await w.getRemoteAttempt("ok")).toMatchObject({ state: "assigned", workerId: "w1", schedulerId: "s2" });
@@ -258,7 +315,10 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       const w = sut.store.workers;
       await w.enqueueRemoteAttempts([attempt("a1"), attempt("a2"), attempt("a3"), attempt("b1", { schedulerId: "s2" })]);
       await w.claimRemoteAttempts("w1", ["default"], 10, T0 + 1);
-      await w.markRemoteStarted([{ attemptId: "a1", workerId: "w1", startedAt: T0 + 2, pid: 11 }, { attemptId: "b1", workerId: "w1", startedAt: T0 + 2, pid: 12 }]);
+      await w.markRemoteStarted([
+        { attemptId: "a1", workerId: "w1", startedAt: T0 + 2, pid: 11 },
+        { attemptId: "b1", workerId: "w1", startedAt: T0 + 2, pid: 12 },
+      ]);
       await w.finishRemoteAttempts([end("a2", "w1"), end("b1", "w1")]);
       const updates = await w.takeRemoteUpdates("s1", ["a1", "a2", "a3", "b1"]);
       expect(updates.started.sort((x, y) => x.attemptId.localeCompare(y.attemptId))).toEqual([
@@ -321,11 +381,16 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.getWorker("w3")).toMatchObject({ state: "stopped" });
       // It may have started a1 without its `started` arriving: a1 must not run again as the same try.
       expect(await w.getRemoteAttempt("a1")).toMatchObject({
-        state: "finished", workerId: "w1", endedAt: T0 + 10_000,
+        state: "finished",
+        workerId: "w1",
+        endedAt: T0 + 10_000,
         outcome: { kind: "infra_failed", error: "worker w1 lost: not heard from for 10 s before it reported starting the attempt" },
       });
       expect(await w.getRemoteAttempt("a2")).toMatchObject({
-        state: "finished", workerId: "w1", startedAt: T0 + 2, endedAt: T0 + 10_000,
+        state: "finished",
+        workerId: "w1",
+        startedAt: T0 + 2,
+        endedAt: T0 + 10_000,
         outcome: { kind: "crashed", error: "worker w1 lost: not heard from for 10 s" },
       });
       expect(await w.getRemoteAttempt("b1")).toMatchObject({ state: "assigned", workerId: "w2" });
@@ -357,7 +422,10 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.releaseRemoteAttempts({}, "nothing")).toEqual({ deleted: 0, orphaned: 0 });
 
       // The worker stops them: their outcomes are never handed to any scheduler.
-      expect((await w.finishRemoteAttempts([end("s1-running", "w1", { kind: "crashed", error: "killed" }), end("s2-run7-held", "w1")])).sort()).toEqual(["s1-running", "s2-run7-held"]);
+      expect((await w.finishRemoteAttempts([end("s1-running", "w1", { kind: "crashed", error: "killed" }), end("s2-run7-held", "w1")])).sort()).toEqual([
+        "s1-running",
+        "s2-run7-held",
+      ]);
       expect(await w.requeueRemoteAttempts(["s1-held"], "w1")).toEqual(["s1-held"]); // handed back: finished, never queued again
       expect((await w.takeRemoteUpdates("s1", [])).finished).toEqual([]);
       expect((await w.takeRemoteUpdates("", [])).finished).toEqual([]);
@@ -372,7 +440,7 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       await w.enqueueRemoteAttempts(Array.from({ length: n }, (_, i) => attempt(`m${String(i).padStart(4, "0")}`, { createdAt: T0 + i })));
       const claimed = await w.claimRemoteAttempts("w1", ["default"], n, T0 + n);
       expect(claimed).toHaveLength(n);
-      expect((await w.markRemoteStarted(claimed.map((a) => ({ attemptId: a.attemptId, workerId: "w1", startedAt: T0 + n, pid: 1 }))))).toHaveLength(n);
+      expect(await w.markRemoteStarted(claimed.map((a) => ({ attemptId: a.attemptId, workerId: "w1", startedAt: T0 + n, pid: 1 })))).toHaveLength(n);
       expect(await w.finishRemoteAttempts(claimed.map((a) => end(a.attemptId, "w1")))).toHaveLength(n);
       const taken = await w.takeRemoteUpdates("s1", ids(claimed));
       expect(taken.finished).toHaveLength(n);

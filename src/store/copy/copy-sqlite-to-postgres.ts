@@ -81,7 +81,8 @@ async function checkColumns(client: pg.PoolClient, tables: SqliteTable[]): Promi
     const have = new Set(rows.filter((r) => r.table_name === t.name).map((r) => r.column_name));
     if (have.size === 0) throw new BatonError(`The PostgreSQL database has no table "${t.name}" after migrating; is the source from a newer Baton?`);
     const missing = t.columns.filter((c) => !have.has(c));
-    if (missing.length > 0) throw new BatonError(`The PostgreSQL table "${t.name}" lacks the source's columns ${missing.join(", ")}; is the source from a newer Baton?`);
+    if (missing.length > 0)
+      throw new BatonError(`The PostgreSQL table "${t.name}" lacks the source's columns ${missing.join(", ")}; is the source from a newer Baton?`);
   }
 }
 

@@ -16,7 +16,9 @@ export interface SqliteTable {
  * otherwise: every table but SQLite's own (`sqlite_%`) and the migrations bookkeeping.
  */
 export function listSqliteTables(db: BetterSqlite3.Database): SqliteTable[] {
-  const names = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string }[])
+  const names = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").all() as { name: string }[]
+  )
     .map((r) => r.name)
     .filter((n) => !BOOKKEEPING_TABLES.has(n));
   const tables = names.map((name): SqliteTable => {

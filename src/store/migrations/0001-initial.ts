@@ -138,10 +138,7 @@ export function initialMigration(features: DialectFeatures): Migration {
         .addColumn("slots", "integer", (c) => c.notNull())
         .addColumn("description", "text", (c) => c.notNull().defaultTo(""))
         .execute();
-      await db
-        .insertInto("pools")
-        .values({ name: "default_pool", slots: 128, description: "Default pool" })
-        .execute();
+      await db.insertInto("pools").values({ name: "default_pool", slots: 128, description: "Default pool" }).execute();
 
       await db.schema
         .createTable("heartbeats")
@@ -153,17 +150,7 @@ export function initialMigration(features: DialectFeatures): Migration {
     },
 
     async down(db: Kysely<any>): Promise<void> {
-      for (const table of [
-        "heartbeats",
-        "pools",
-        "task_attempts",
-        "task_instances",
-        "dag_runs",
-        "backfills",
-        "import_errors",
-        "dag_versions",
-        "dags",
-      ]) {
+      for (const table of ["heartbeats", "pools", "task_attempts", "task_instances", "dag_runs", "backfills", "import_errors", "dag_versions", "dags"]) {
         await db.schema.dropTable(table).ifExists().execute();
       }
     },

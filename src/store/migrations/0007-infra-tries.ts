@@ -8,7 +8,10 @@ import type { DialectFeatures } from "../dialect-features.js";
 export function infraTriesMigration(_features: DialectFeatures): Migration {
   return {
     async up(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable("task_instances").addColumn("infra_tries", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable("task_instances")
+        .addColumn("infra_tries", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
     },
 
     async down(db: Kysely<any>): Promise<void> {

@@ -40,7 +40,11 @@ export function notificationsMigration(features: DialectFeatures): Migration {
         .execute();
       // Claims: pending rows by due time. Repeats and ordering: one incident's rows.
       await db.schema.createIndex("notification_deliveries_due_idx").on("notification_deliveries").columns(["state", "next_attempt_at"]).execute();
-      await db.schema.createIndex("notification_deliveries_incident_idx").on("notification_deliveries").columns(["dedup_key", "notifier", "connection", "id"]).execute();
+      await db.schema
+        .createIndex("notification_deliveries_incident_idx")
+        .on("notification_deliveries")
+        .columns(["dedup_key", "notifier", "connection", "id"])
+        .execute();
       await db.schema.createIndex("notification_deliveries_dag_idx").on("notification_deliveries").columns(["dag_id", "id"]).execute();
       await db.schema
         .createTable("notification_tickets")

@@ -25,7 +25,12 @@ export function anomaliesMigration(features: DialectFeatures): Migration {
       await attemptColumns(db.schema.createTable("task_metrics").addColumn("id", int64, identity))
         .addColumn("at", int64, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("task_metrics_key_idx").on("task_metrics").columns(["run_pk", "task_id", "map_index", "try_number", "metric"]).unique().execute();
+      await db.schema
+        .createIndex("task_metrics_key_idx")
+        .on("task_metrics")
+        .columns(["run_pk", "task_id", "map_index", "try_number", "metric"])
+        .unique()
+        .execute();
       // A task's history of one metric, newest first.
       await db.schema.createIndex("task_metrics_history_idx").on("task_metrics").columns(["dag_id", "task_id", "metric", "at"]).execute();
 

@@ -9,7 +9,10 @@ import type { DialectFeatures } from "../dialect-features.js";
 export function backfillPauseMigration(_features: DialectFeatures): Migration {
   return {
     async up(db: Kysely<any>): Promise<void> {
-      await db.schema.alterTable("backfills").addColumn("paused", "integer", (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable("backfills")
+        .addColumn("paused", "integer", (c) => c.notNull().defaultTo(0))
+        .execute();
     },
 
     async down(db: Kysely<any>): Promise<void> {

@@ -99,7 +99,9 @@ describe.skipIf(unreachable !== undefined)("PgRemoteSignal (PostgreSQL LISTEN/NO
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     try {
-      const listeners = await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and application_name = $1", [REMOTE_SIGNAL_APPLICATION]);
+      const listeners = await admin.query<{ pid: number }>("select pid from pg_stat_activity where datname = current_database() and application_name = $1", [
+        REMOTE_SIGNAL_APPLICATION,
+      ]);
       expect(listeners.rows).toHaveLength(2);
       for (const { pid } of listeners.rows) await admin.query("select pg_terminate_backend($1)", [pid]); // both reconnect
     } finally {

@@ -89,7 +89,12 @@ export class PgRemoteSignal implements RemoteSignal {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 10_000, keepAlive: true, application_name: REMOTE_SIGNAL_APPLICATION });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
+      application_name: REMOTE_SIGNAL_APPLICATION,
+    });
     client.on("error", (e) => this.#broken(client, e));
     client.on("end", () => this.#broken(client, new Error("connection ended")));
     let ownPid: number | null = null;

@@ -14,10 +14,7 @@ import { createPgPool, redactUrl } from "./pg-pool.js";
 
 const unreachable = await probePostgres(TEST_PG_URL);
 if (unreachable !== undefined) {
-  console.warn(
-    `Skipping the PostgreSQL store tests: cannot use ${redactUrl(TEST_PG_URL)} (${unreachable}). ` +
-      "Start a server or set BATON_TEST_PG_URL.",
-  );
+  console.warn(`Skipping the PostgreSQL store tests: cannot use ${redactUrl(TEST_PG_URL)} (${unreachable}). ` + "Start a server or set BATON_TEST_PG_URL.");
 }
 
 describe.skipIf(unreachable !== undefined)("PostgreSQL", () => {
@@ -75,9 +72,7 @@ describe.skipIf(unreachable !== undefined)("PostgreSQL", () => {
       const [a, b] = [await openPostgresStore(url), await openPostgresStore(url)];
       try {
         const tis = Array.from({ length: 200 }, (_, i) => taskInstance(`t${i}`));
-        const results = await Promise.all(
-          Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).createRun(newRun("etl", "race"), tis)),
-        );
+        const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).createRun(newRun("etl", "race"), tis)));
         expect(results.filter((r) => r !== undefined)).toHaveLength(1);
         expect(await b.listTaskInstancesInStates(["none"])).toHaveLength(200);
       } finally {
@@ -102,9 +97,7 @@ describe.skipIf(unreachable !== undefined)("PostgreSQL", () => {
     });
 
     it("an unreachable server fails with the redacted URL in the message", async () => {
-      await expect(openPostgresStore("postgres://baton:secret@127.0.0.1:1/nowhere")).rejects.toThrow(
-        /postgres:\/\/baton:\*\*\*@127\.0\.0\.1:1\/nowhere/,
-      );
+      await expect(openPostgresStore("postgres://baton:secret@127.0.0.1:1/nowhere")).rejects.toThrow(/postgres:\/\/baton:\*\*\*@127\.0\.0\.1:1\/nowhere/);
     });
   });
 });

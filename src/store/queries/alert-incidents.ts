@@ -14,7 +14,14 @@ export async function getIncident(db: Kysely<Database>, dedupKey: string): Promi
  * write is conditional on what was read (optimistic): of several schedulers racing, one wins the
  * alert; a loser reads again and decides on the new row.
  */
-export async function alertIncident(db: Kysely<Database>, dedupKey: string, dagId: string, targets: NotifierDeclaration[], at: number, repeatEveryMs: number | null): Promise<boolean> {
+export async function alertIncident(
+  db: Kysely<Database>,
+  dedupKey: string,
+  dagId: string,
+  targets: NotifierDeclaration[],
+  at: number,
+  repeatEveryMs: number | null,
+): Promise<boolean> {
   for (let round = 0; round < 5; round++) {
     const row = await db.selectFrom("alert_incidents").selectAll().where("dedup_key", "=", dedupKey).executeTakeFirst();
     if (row === undefined) {

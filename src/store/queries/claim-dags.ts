@@ -14,13 +14,7 @@ export async function claimDags(db: Kysely<Database>, rowLocks: boolean, schedul
       .selectFrom("dags")
       .leftJoin("scheduler_leases", "scheduler_leases.id", "dags.owner_id")
       .select("dags.dag_id")
-      .where((eb) =>
-        eb.or([
-          eb("dags.owner_id", "is", null),
-          eb("scheduler_leases.id", "is", null),
-          eb("scheduler_leases.fenced_at", "is not", null),
-        ]),
-      )
+      .where((eb) => eb.or([eb("dags.owner_id", "is", null), eb("scheduler_leases.id", "is", null), eb("scheduler_leases.fenced_at", "is not", null)]))
       .orderBy("dags.dag_id")
       .limit(limit);
     if (rowLocks) q = q.forUpdate("dags").skipLocked();

@@ -20,13 +20,7 @@ import { upsertTaskInstances } from "./upsert-task-instances.js";
  * so a fence of that lease waits for this commit or this commit waits for the fence) and writes
  * nothing, throwing {@link FencedError}, when the lease is fenced or gone.
  */
-export async function commitChanges(
-  db: Kysely<Database>,
-  maxParameters: number,
-  rowLocks: boolean,
-  changes: ChangeSet,
-  fence?: CommitFence,
-): Promise<void> {
+export async function commitChanges(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, changes: ChangeSet, fence?: CommitFence): Promise<void> {
   const runs = [...(changes.runs ?? [])].sort((a, b) => a.id - b.id);
   const schedules = [...(changes.dagSchedules ?? [])].sort((a, b) => compareText(a.dagId, b.dagId));
   const backfills = [...(changes.backfills ?? [])].sort((a, b) => a.id - b.id);

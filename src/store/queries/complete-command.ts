@@ -8,12 +8,7 @@ import type { Database } from "../schema/database.js";
  * result stands. An unknown id is a NotFoundError.
  */
 export async function completeCommand(db: Kysely<Database>, id: number, result: string, at: EpochMs): Promise<void> {
-  const updated = await db
-    .updateTable("commands")
-    .set({ applied_at: at, result })
-    .where("id", "=", id)
-    .where("applied_at", "is", null)
-    .executeTakeFirst();
+  const updated = await db.updateTable("commands").set({ applied_at: at, result }).where("id", "=", id).where("applied_at", "is", null).executeTakeFirst();
   if (updated.numUpdatedRows > 0n) return;
   const exists = await db.selectFrom("commands").select("id").where("id", "=", id).executeTakeFirst();
   if (exists === undefined) throw new NotFoundError(`Command ${id} does not exist`);

@@ -11,12 +11,7 @@ import type { Database } from "../schema/database.js";
  * (cancel_reason set; orphans too): those are finished with the outcome kept aside for them. Any late write from the lost worker is then
  * refused by fencing, since the rows are no longer assigned to it.
  */
-export async function declareLostWorkers(
-  db: Kysely<Database>,
-  seenBefore: EpochMs,
-  at: EpochMs,
-  error: (workerId: string) => string,
-): Promise<string[]> {
+export async function declareLostWorkers(db: Kysely<Database>, seenBefore: EpochMs, at: EpochMs, error: (workerId: string) => string): Promise<string[]> {
   return db.transaction().execute(async (trx) => {
     const candidates = await trx
       .selectFrom("workers")

@@ -38,7 +38,10 @@ export async function deleteDag(db: Kysely<Database>, rowLocks: boolean, maxPara
 
     let attempts = 0;
     let taskInstances = 0;
-    for (const ids of chunk(runs.map((r) => r.id), maxParameters)) {
+    for (const ids of chunk(
+      runs.map((r) => r.id),
+      maxParameters,
+    )) {
       for (const table of RUN_TABLES) {
         const res = await trx.deleteFrom(table).where("run_pk", "in", ids).executeTakeFirst();
         if (table === "task_attempts") attempts += Number(res.numDeletedRows);

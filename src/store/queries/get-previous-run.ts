@@ -11,11 +11,7 @@ export async function getPreviousRun(
   runTypes?: RunRecord["runType"][],
 ): Promise<RunRecord | undefined> {
   if (runTypes?.length === 0) return undefined;
-  let query = db
-    .selectFrom("dag_runs")
-    .selectAll()
-    .where("dag_id", "=", dagId)
-    .where("logical_date", "<", logicalDate);
+  let query = db.selectFrom("dag_runs").selectAll().where("dag_id", "=", dagId).where("logical_date", "<", logicalDate);
   if (runTypes !== undefined) query = query.where("run_type", "in", runTypes);
   const row = await query.orderBy("logical_date", "desc").orderBy("id", "desc").limit(1).executeTakeFirst();
   return row && toRunRecord(row);

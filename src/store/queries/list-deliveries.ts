@@ -56,6 +56,10 @@ export async function nextDeliveryDue(db: Kysely<Database>): Promise<number | nu
 
 /** Deletes delivered and failed rows last updated before `before`. */
 export async function pruneDeliveries(db: Kysely<Database>, before: number): Promise<number> {
-  const result = await db.deleteFrom("notification_deliveries").where("state", "in", ["delivered", "failed"]).where("updated_at", "<", before).executeTakeFirst();
+  const result = await db
+    .deleteFrom("notification_deliveries")
+    .where("state", "in", ["delivered", "failed"])
+    .where("updated_at", "<", before)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -10,12 +10,7 @@ import { toRunRecord } from "../rows/run-rows.js";
  */
 export async function listDueQueuedRuns(db: Kysely<Database>, page: QueuedRunsPage): Promise<RunRecord[]> {
   if (page.limit <= 0) return [];
-  let query = db
-    .selectFrom("dag_runs")
-    .selectAll()
-    .where("state", "=", "queued")
-    .where("dag_id", "=", page.dagId)
-    .where("run_after", "<=", page.dueBy);
+  let query = db.selectFrom("dag_runs").selectAll().where("state", "=", "queued").where("dag_id", "=", page.dagId).where("run_after", "<=", page.dueBy);
   query = page.backfillId === null ? query.where("backfill_id", "is", null) : query.where("backfill_id", "=", page.backfillId);
   const rows = await query
     .orderBy(sql`coalesce(logical_date, run_after)`)

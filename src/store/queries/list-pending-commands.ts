@@ -9,12 +9,6 @@ export async function listPendingCommands(db: Kysely<Database>, limit: number): 
   if (!Number.isInteger(limit) || limit < 0) {
     throw new InvalidInputError(`listPendingCommands: limit must be a whole number ≥ 0, got ${limit}`);
   }
-  const rows = await db
-    .selectFrom("commands")
-    .selectAll()
-    .where("applied_at", "is", null)
-    .orderBy("id")
-    .limit(limit)
-    .execute();
+  const rows = await db.selectFrom("commands").selectAll().where("applied_at", "is", null).orderBy("id").limit(limit).execute();
   return rows.map(toCommandRecord);
 }

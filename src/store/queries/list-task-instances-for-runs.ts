@@ -7,11 +7,7 @@ import { chunk } from "../chunk.js";
 import { toTaskInstanceRecord } from "../rows/task-instance-rows.js";
 
 /** Task instances of many runs, by (run_pk, task_id, map_index); the id list is chunked under the parameter limit. */
-export async function listTaskInstancesForRuns(
-  db: Kysely<Database>,
-  maxParameters: number,
-  runPks: readonly number[],
-): Promise<TaskInstanceRecord[]> {
+export async function listTaskInstancesForRuns(db: Kysely<Database>, maxParameters: number, runPks: readonly number[]): Promise<TaskInstanceRecord[]> {
   const ids = [...new Set(runPks)].sort((a, b) => a - b);
   const out: TaskInstanceRecord[] = [];
   for (const part of chunk(ids, maxParameters - 1)) {

@@ -36,7 +36,13 @@ export async function countFinishedRuns(db: Kysely<Database>, f: RetentionFilter
  * `limits`, then deletes their rows table by table and the runs. Lock order as in
  * commit-changes.ts: runs first, then their task instances and attempts.
  */
-export async function purgeFinishedRuns(db: Kysely<Database>, rowLocks: boolean, maxParameters: number, f: RetentionFilter, limits: PurgeLimits): Promise<PurgedRuns> {
+export async function purgeFinishedRuns(
+  db: Kysely<Database>,
+  rowLocks: boolean,
+  maxParameters: number,
+  f: RetentionFilter,
+  limits: PurgeLimits,
+): Promise<PurgedRuns> {
   if (!Number.isInteger(limits.maxRuns) || limits.maxRuns < 1) throw new InvalidInputError(`maxRuns must be a whole number ≥ 1, got ${limits.maxRuns}`);
   return db.transaction().execute(async (trx) => {
     let q = matching(trx.selectFrom("dag_runs"), f).select(["id", "dag_id", "run_id"]).orderBy("id").limit(limits.maxRuns);
@@ -45,7 +51,10 @@ export async function purgeFinishedRuns(db: Kysely<Database>, rowLocks: boolean,
     if (candidates.length === 0) return { runs: 0, taskInstances: 0, attempts: 0, deleted: [] };
 
     const perRun = new Map<number, number>();
-    for (const ids of chunk(candidates.map((c) => c.id), maxParameters)) {
+    for (const ids of chunk(
+      candidates.map((c) => c.id),
+      maxParameters,
+    )) {
       const rows = await trx
         .selectFrom("task_instances")
         .select(["run_pk", (eb) => eb.fn.countAll<number | string>().as("n")])
@@ -65,7 +74,10 @@ export async function purgeFinishedRuns(db: Kysely<Database>, rowLocks: boolean,
 
     let attempts = 0;
     let taskInstances = 0;
-    for (const ids of chunk(chosen.map((c) => c.id), maxParameters)) {
+    for (const ids of chunk(
+      chosen.map((c) => c.id),
+      maxParameters,
+    )) {
       for (const table of RUN_TABLES) {
         const res = await trx.deleteFrom(table).where("run_pk", "in", ids).executeTakeFirst();
         if (table === "task_attempts") attempts += Number(res.numDeletedRows);

@@ -199,12 +199,24 @@ export async function finishAndTakeRemoteAttempts(
         const rows = await trx
           .selectFrom("remote_attempts")
           .select(["attempt_id", "worker_id", "scheduler_id", "pid"])
-          .where("attempt_id", "in", part.map((i) => i.attemptId))
+          .where(
+            "attempt_id",
+            "in",
+            part.map((i) => i.attemptId),
+          )
           .where("state", "in", ["assigned", "running"])
           .execute();
         const mine = rows.filter((r) => r.worker_id === byId.get(r.attempt_id)!.workerId);
         const toTake = mine.filter((r) => owners.includes(r.scheduler_id));
-        if (toTake.length > 0) await trx.deleteFrom("remote_attempts").where("attempt_id", "in", toTake.map((r) => r.attempt_id)).execute();
+        if (toTake.length > 0)
+          await trx
+            .deleteFrom("remote_attempts")
+            .where(
+              "attempt_id",
+              "in",
+              toTake.map((r) => r.attempt_id),
+            )
+            .execute();
         for (const r of toTake) {
           const item = byId.get(r.attempt_id)!;
           taken.push({ ...item, pid: item.pid ?? r.pid, schedulerId: r.scheduler_id });
@@ -259,8 +271,9 @@ export async function finishAndTakeRemoteAttempts(
   };
   const parts = chunk(items, rowsPerStatement(features.maxParameters - owners.length, 6));
   if (parts.length === 1) await run(db, parts[0]!);
-  else await db.transaction().execute(async (trx) => {
-    for (const part of parts) await run(trx, part);
-  });
+  else
+    await db.transaction().execute(async (trx) => {
+      for (const part of parts) await run(trx, part);
+    });
   return { accepted, taken };
 }

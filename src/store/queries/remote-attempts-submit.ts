@@ -84,7 +84,12 @@ async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: 
   }));
   const ids: string[] = [];
   for (const part of chunk(values, rowsPerStatement(maxParameters, ENQUEUE_COLUMNS))) {
-    const inserted = await trx.insertInto("remote_attempts").values(part).onConflict((oc) => oc.column("attempt_id").doNothing()).returning("attempt_id").execute();
+    const inserted = await trx
+      .insertInto("remote_attempts")
+      .values(part)
+      .onConflict((oc) => oc.column("attempt_id").doNothing())
+      .returning("attempt_id")
+      .execute();
     for (const r of inserted) ids.push(r.attempt_id);
   }
   return ids;
@@ -96,7 +101,13 @@ async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: 
  * is lost before it started, it is finished with that outcome instead of going back to the queue.
  * Returns whether a row was there.
  */
-export async function cancelRemoteAttempt(db: Kysely<Database>, attemptId: string, reason: string, outcome: RemoteAttemptEnd["outcome"], at: EpochMs): Promise<boolean> {
+export async function cancelRemoteAttempt(
+  db: Kysely<Database>,
+  attemptId: string,
+  reason: string,
+  outcome: RemoteAttemptEnd["outcome"],
+  at: EpochMs,
+): Promise<boolean> {
   const json = JSON.stringify(outcome);
   return db.transaction().execute(async (trx) => {
     const finished = await trx
@@ -145,11 +156,10 @@ export async function takeRemoteUpdates(
         .where("state", "=", "running")
         .where("attempt_id", "in", ids)
         .execute();
-      for (const r of rows) started.push({ attemptId: r.attempt_id, startedAt: r.started_at === null ? null : Number(r.started_at), pid: r.pid, workerId: r.worker_id });
+      for (const r of rows)
+        started.push({ attemptId: r.attempt_id, startedAt: r.started_at === null ? null : Number(r.started_at), pid: r.pid, workerId: r.worker_id });
     }
-    const finished = (
-      await trx.deleteFrom("remote_attempts").where("scheduler_id", "=", schedulerId).where("state", "=", "finished").returningAll().execute()
-    )
+    const finished = (await trx.deleteFrom("remote_attempts").where("scheduler_id", "=", schedulerId).where("state", "=", "finished").returningAll().execute())
       .map(toRemoteAttemptRecord)
       .sort(byEnd);
     return { started: withFinished(started, finished, awaitingStart), finished };
@@ -169,7 +179,11 @@ function withFinished(started: Started[], finished: RemoteAttemptRecord[], await
 }
 
 /** takeRemoteUpdates in one `WITH taken AS (DELETE … RETURNING *)` statement (PostgreSQL). */
-async function takeInOneStatement(db: Kysely<Database>, schedulerId: string, awaitingStart: string[]): Promise<{ started: Started[]; finished: RemoteAttemptRecord[] }> {
+async function takeInOneStatement(
+  db: Kysely<Database>,
+  schedulerId: string,
+  awaitingStart: string[],
+): Promise<{ started: Started[]; finished: RemoteAttemptRecord[] }> {
   const running =
     awaitingStart.length === 0
       ? sql``

@@ -6,12 +6,7 @@ import { chunk, rowsPerStatement } from "../chunk.js";
 import { columnCount } from "../key-order.js";
 
 /** Replaces, in one transaction, the import errors recorded for `file`; an empty list clears them. */
-export async function replaceImportErrors(
-  db: Kysely<Database>,
-  maxParameters: number,
-  file: string,
-  errors: ImportErrorRecord[],
-): Promise<void> {
+export async function replaceImportErrors(db: Kysely<Database>, maxParameters: number, file: string, errors: ImportErrorRecord[]): Promise<void> {
   const stray = errors.find((e) => e.file !== file);
   if (stray) {
     throw new InvalidInputError(`replaceImportErrors("${file}") was given an error for another file: "${stray.file}"`);

@@ -55,7 +55,10 @@ export async function searchCatalog(db: Kysely<Database>, query: SearchQuery): P
       }
     }
   }
-  const byRank = <T extends { rank: number }>(key: (x: T) => string) => (a: T, b: T) => a.rank - b.rank || compareText(key(a), key(b));
+  const byRank =
+    <T extends { rank: number }>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+      a.rank - b.rank || compareText(key(a), key(b));
   dags.sort(byRank((d) => d.dagId));
   tasks.sort(byRank((t) => `${t.taskId}\u0000${t.dagId}`));
   const dagPage = dags.slice(0, limit);
@@ -72,7 +75,12 @@ export async function searchCatalog(db: Kysely<Database>, query: SearchQuery): P
 
 /** The DAG's best-matching field: id before tag before owner before description; exact before prefix before substring. */
 function rankDag(spec: DagSpec, needle: string): { matched: DagMatchField; rank: number } | undefined {
-  const fields: [DagMatchField, (string | null)[]][] = [["id", [spec.dagId]], ["tag", spec.tags], ["owner", [spec.owner]], ["description", [spec.description]]];
+  const fields: [DagMatchField, (string | null)[]][] = [
+    ["id", [spec.dagId]],
+    ["tag", spec.tags],
+    ["owner", [spec.owner]],
+    ["description", [spec.description]],
+  ];
   let best: { matched: DagMatchField; rank: number } | undefined;
   fields.forEach(([matched, values], i) => {
     for (const v of values) {
@@ -94,7 +102,10 @@ export const RUN_SEARCH_WINDOW = 100_000;
 
 async function searchRuns(db: Kysely<Database>, needle: string, limit: number): Promise<RunHit[]> {
   const lowered = sql<string>`lower(r.run_id)`;
-  const newest = await db.selectFrom("dag_runs").select((eb) => eb.fn.max("id").as("id")).executeTakeFirst();
+  const newest = await db
+    .selectFrom("dag_runs")
+    .select((eb) => eb.fn.max("id").as("id"))
+    .executeTakeFirst();
   const rows = await db
     .selectFrom("dag_runs as r")
     .innerJoin("dags as d", "d.dag_id", "r.dag_id")
@@ -160,7 +171,13 @@ async function latestRuns(db: Kysely<Database>, dagIds: string[]): Promise<Map<s
   const rows = await db
     .selectFrom("dag_runs")
     .select(["dag_id", "run_id", "state"])
-    .where("id", "in", (eb) => eb.selectFrom("dag_runs").select((e) => e.fn.max("id").as("id")).where("dag_id", "in", dagIds).groupBy("dag_id"))
+    .where("id", "in", (eb) =>
+      eb
+        .selectFrom("dag_runs")
+        .select((e) => e.fn.max("id").as("id"))
+        .where("dag_id", "in", dagIds)
+        .groupBy("dag_id"),
+    )
     .execute();
   return new Map(rows.map((r) => [r.dag_id, { runId: r.run_id, state: r.state as RunState }]));
 }

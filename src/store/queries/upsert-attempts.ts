@@ -10,19 +10,12 @@ import { columnCount, compareText } from "../key-order.js";
  * order and last-wins collapsing as upsertTaskInstances. Call inside a transaction, after the
  * task instances the attempts belong to.
  */
-export async function upsertAttempts(
-  db: Kysely<Database>,
-  maxParameters: number,
-  attempts: readonly AttemptRecord[],
-): Promise<void> {
+export async function upsertAttempts(db: Kysely<Database>, maxParameters: number, attempts: readonly AttemptRecord[]): Promise<void> {
   if (attempts.length === 0) return;
   const byKey = new Map<string, AttemptRecord>();
   for (const a of attempts) byKey.set(`${a.runPk}\0${a.taskId}\0${a.mapIndex}\0${a.tryNumber}`, a);
   const rows = [...byKey.values()]
-    .sort(
-      (a, b) =>
-        a.runPk - b.runPk || compareText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex || a.tryNumber - b.tryNumber,
-    )
+    .sort((a, b) => a.runPk - b.runPk || compareText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex || a.tryNumber - b.tryNumber)
     .map(toAttemptRow);
 
   const perStatement = rowsPerStatement(maxParameters, columnCount(rows[0]!));

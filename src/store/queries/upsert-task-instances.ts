@@ -13,11 +13,7 @@ import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
  * PostgreSQL, and rows are written in key order so that concurrent writers lock rows in the
  * same order and cannot deadlock each other.
  */
-export async function upsertTaskInstances(
-  db: Kysely<Database>,
-  maxParameters: number,
-  tis: readonly TaskInstanceRecord[],
-): Promise<void> {
+export async function upsertTaskInstances(db: Kysely<Database>, maxParameters: number, tis: readonly TaskInstanceRecord[]): Promise<void> {
   if (tis.length === 0) return;
   const byKey = new Map<string, TaskInstanceRecord>();
   for (const ti of tis) byKey.set(`${ti.runPk}\0${ti.taskId}\0${ti.mapIndex}`, ti);
@@ -57,4 +53,3 @@ export async function upsertTaskInstances(
 function compareTaskInstanceKeys(a: TaskInstanceRecord, b: TaskInstanceRecord): number {
   return a.runPk - b.runPk || compareText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex;
 }
-

@@ -34,4 +34,3 @@ export function toAttemptRow(a: AttemptRecord): TaskAttemptsTable {
     worker: a.worker,
   };
 }
-

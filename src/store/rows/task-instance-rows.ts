@@ -24,9 +24,7 @@ export function toTaskInstanceRecord(row: Selectable<TaskInstancesTable>): TaskI
     output: row.output,
     error: row.error,
     followed:
-      row.followed === null
-        ? null
-        : parseJsonColumn<string[]>(row.followed, `task_instances.followed of ${row.run_pk}/${row.task_id}/${row.map_index}`),
+      row.followed === null ? null : parseJsonColumn<string[]>(row.followed, `task_instances.followed of ${row.run_pk}/${row.task_id}/${row.map_index}`),
     ...sensorWaitOf(row),
     updatedAt: row.updated_at,
   };
@@ -65,4 +63,3 @@ function sensorWaitOf(row: Selectable<TaskInstancesTable>): { sensorWait?: Senso
   const trigger = row.trigger_spec === null ? null : parseJsonColumn<TriggerSpec>(row.trigger_spec, where);
   return { sensorWait: { firstPokeAt: Number(row.first_poke_at), pokes: row.poke_count ?? 0, trigger } };
 }
-

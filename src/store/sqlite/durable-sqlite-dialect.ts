@@ -1,12 +1,4 @@
-import {
-  CompiledQuery,
-  SqliteAdapter,
-  SqliteDialect,
-  SqliteDriver,
-  type DatabaseConnection,
-  type DialectAdapter,
-  type Driver,
-} from "kysely";
+import { CompiledQuery, SqliteAdapter, SqliteDialect, SqliteDriver, type DatabaseConnection, type DialectAdapter, type Driver } from "kysely";
 import type { LockWait } from "./lock-wait.js";
 import { LockWaitingConnection, type TransactionAwareDatabase } from "./lock-waiting-connection.js";
 import type { WalSync } from "./wal-sync.js";

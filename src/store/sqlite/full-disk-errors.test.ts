@@ -37,7 +37,10 @@ describe("SQLite store on a full file system", () => {
     try {
       fill(fs!.dir);
       for (let i = 0; i < 3; i++) {
-        const error = await store.saveDagVersion(version(i)).then(() => null, (e: unknown) => e as Error);
+        const error = await store.saveDagVersion(version(i)).then(
+          () => null,
+          (e: unknown) => e as Error,
+        );
         expect(error?.message).toMatch(/database or disk is full/);
         expect(error?.message).not.toMatch(/cannot rollback/);
       }

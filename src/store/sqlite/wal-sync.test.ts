@@ -37,7 +37,13 @@ function openDialect(path: string, walSync: WalSync) {
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.exec("create table if not exists t (n integer)");
-  const lockWait = { path, clock: systemClock, tracker: new StoreAvailabilityTracker(), timeoutMs: DEFAULT_LOCK_WAIT_MS, unavailableAfterMs: UNAVAILABLE_AFTER_MS };
+  const lockWait = {
+    path,
+    clock: systemClock,
+    tracker: new StoreAvailabilityTracker(),
+    timeoutMs: DEFAULT_LOCK_WAIT_MS,
+    unavailableAfterMs: UNAVAILABLE_AFTER_MS,
+  };
   return new Kysely<{ t: { n: number } }>({ dialect: new DurableSqliteDialect({ database: sqlite, lockWait, walSync }) });
 }
 
@@ -48,7 +54,10 @@ describe("WalSync", () => {
     const db = openDialect(path, new WalSync(path, disk.datasync));
     try {
       let committed = false;
-      const write = db.transaction().execute((trx) => trx.insertInto("t").values({ n: 1 }).execute()).then(() => (committed = true));
+      const write = db
+        .transaction()
+        .execute((trx) => trx.insertInto("t").values({ n: 1 }).execute())
+        .then(() => (committed = true));
       await settle();
       expect(disk.calls).toHaveLength(1);
       expect(committed).toBe(false);
@@ -57,7 +66,11 @@ describe("WalSync", () => {
       expect(committed).toBe(true);
       // A write outside a transaction waits the same way; a read does not wait at all.
       let autocommitted = false;
-      const single = db.insertInto("t").values({ n: 2 }).execute().then(() => (autocommitted = true));
+      const single = db
+        .insertInto("t")
+        .values({ n: 2 })
+        .execute()
+        .then(() => (autocommitted = true));
       await settle();
       expect(autocommitted).toBe(false);
       expect(await db.selectFrom("t").select("n").execute()).toEqual([{ n: 1 }, { n: 2 }]);

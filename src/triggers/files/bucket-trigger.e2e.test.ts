@@ -26,7 +26,14 @@ beforeEach(async () => {
 afterEach(() => f.dispose());
 
 const put = (key: string, text: string) => objects.write("incoming", key, Readable.from([Buffer.from(text)]), { size: Buffer.byteLength(text) });
-const spec = (prefix: string): FileTriggerSpec => ({ kind: "files", id: "bucket", location: `s3://incoming/${prefix}/`, pattern: "*.csv", conn: s3.uri, pollMs: 150 });
+const spec = (prefix: string): FileTriggerSpec => ({
+  kind: "files",
+  id: "bucket",
+  location: `s3://incoming/${prefix}/`,
+  pattern: "*.csv",
+  conn: s3.uri,
+  pollMs: 150,
+});
 
 describe("file triggers on a bucket prefix (S3)", () => {
   it("gives each new object under the prefix one run, with its URL in the conf, and none again after a restart", async () => {

@@ -13,7 +13,15 @@ beforeEach(async () => {
 });
 afterEach(() => f.dispose());
 
-const spec = (over: Partial<FileTriggerSpec> = {}): FileTriggerSpec => ({ kind: "files", id: "files", location: inbox, pattern: "*.csv", conn: null, pollMs: 100, ...over });
+const spec = (over: Partial<FileTriggerSpec> = {}): FileTriggerSpec => ({
+  kind: "files",
+  id: "files",
+  location: inbox,
+  pattern: "*.csv",
+  conn: null,
+  pollMs: 100,
+  ...over,
+});
 const fileRuns = async () => (await f.runs("ingest")).map((r) => (r.conf.file as { name: string }).name).sort();
 
 describe("file triggers", () => {

@@ -13,7 +13,6 @@ import { reachable } from "../../../test/support/reachable.js";
 // Real brokers on 127.0.0.1 (NATS JetStream, RabbitMQ, Redis, Mosquitto); one that does not
 // answer is skipped with the reason printed. Kafka: see kafka-source.test.ts (no broker here).
 
-
 const unique = (prefix: string) => `${prefix}_${Date.now()}_${randomBytes(3).toString("hex")}`;
 
 /** A broker with a fresh stream / queue / topic for one test. */
@@ -45,7 +44,14 @@ const nats: BrokerCase = {
     await jsm.streams.add({ name: stream, subjects: [subject] });
     const js = nc.jetstream();
     return {
-      spec: (batch = null) => ({ kind: "messages", id: "nats", conn: "nats://127.0.0.1:4222", source: { broker: "nats", stream, durable, subject: null }, startAt: "earliest", batch }),
+      spec: (batch = null) => ({
+        kind: "messages",
+        id: "nats",
+        conn: "nats://127.0.0.1:4222",
+        source: { broker: "nats", stream, durable, subject: null },
+        startAt: "earliest",
+        batch,
+      }),
       async publish(payloads) {
         for (const p of payloads) await js.publish(subject, JSON.stringify(p));
       },
@@ -72,10 +78,18 @@ const rabbit: BrokerCase = {
     await ch.assertQueue(queue, { durable: true });
     let n = 0;
     return {
-      spec: (batch = null) => ({ kind: "messages", id: "rabbit", conn: "amqp://guest:guest@127.0.0.1:5672", source: { broker: "amqp", queue }, startAt: "earliest", batch }),
+      spec: (batch = null) => ({
+        kind: "messages",
+        id: "rabbit",
+        conn: "amqp://guest:guest@127.0.0.1:5672",
+        source: { broker: "amqp", queue },
+        startAt: "earliest",
+        batch,
+      }),
       async publish(payloads) {
         // Half with a messageId, half without (content keys).
-        for (const p of payloads) ch.sendToQueue(queue, Buffer.from(JSON.stringify(p)), { persistent: true, ...(n++ % 2 === 0 ? { messageId: `msg-${n}` } : {}) });
+        for (const p of payloads)
+          ch.sendToQueue(queue, Buffer.from(JSON.stringify(p)), { persistent: true, ...(n++ % 2 === 0 ? { messageId: `msg-${n}` } : {}) });
         await ch.waitForConfirms();
       },
       async backlog() {
@@ -98,13 +112,22 @@ const redis: BrokerCase = {
     const group = "baton.trig";
     const r = new Redis({ host: "127.0.0.1", port: 6379 });
     return {
-      spec: (batch = null) => ({ kind: "messages", id: "redis", conn: "redis://127.0.0.1:6379", source: { broker: "redis", stream: key, group, consumer: "baton" }, startAt: "earliest", batch }),
+      spec: (batch = null) => ({
+        kind: "messages",
+        id: "redis",
+        conn: "redis://127.0.0.1:6379",
+        source: { broker: "redis", stream: key, group, consumer: "baton" },
+        startAt: "earliest",
+        batch,
+      }),
       async publish(payloads) {
         for (const p of payloads) await r.xadd(key, "*", "data", JSON.stringify(p));
       },
       async backlog() {
         const groups = (await r.xinfo("GROUPS", key)) as unknown[][];
-        const info = groups.map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [g[2 * i], g[2 * i + 1]]))).find((g) => g.name === group);
+        const info = groups
+          .map((g) => Object.fromEntries(Array.from({ length: g.length / 2 }, (_, i) => [g[2 * i], g[2 * i + 1]])))
+          .find((g) => g.name === group);
         return Number(info?.pending ?? 0) + Number(info?.lag ?? 0);
       },
       async cleanup() {
@@ -123,13 +146,27 @@ const mosquitto: BrokerCase = {
     const topic = `baton/${unique("trig")}/in`;
     const clientId = unique("baton-trig");
     // The session exists (subscribed) before anything is published, as after a trigger's first start.
-    const session = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 600 } });
+    const session = await mqtt.connectAsync({
+      host: "127.0.0.1",
+      port: 1883,
+      protocolVersion: 5,
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 600 },
+    });
     await session.subscribeAsync(topic, { qos: 1 });
     await session.endAsync();
     const pub = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5 });
     let n = 0;
     return {
-      spec: () => ({ kind: "messages", id: "mqtt", conn: "mqtt://127.0.0.1:1883", source: { broker: "mqtt", topic, clientId }, startAt: "earliest", batch: null }),
+      spec: () => ({
+        kind: "messages",
+        id: "mqtt",
+        conn: "mqtt://127.0.0.1:1883",
+        source: { broker: "mqtt", topic, clientId },
+        startAt: "earliest",
+        batch: null,
+      }),
       async publish(payloads) {
         // Half with a message-id user property, half without (content keys).
         for (const p of payloads) {
@@ -140,7 +177,14 @@ const mosquitto: BrokerCase = {
       async backlog() {
         // Takes the session over for a moment and counts what it still holds (acknowledging it).
         let got = 0;
-        const probe = await mqtt.connectAsync({ host: "127.0.0.1", port: 1883, protocolVersion: 5, clientId, clean: false, properties: { sessionExpiryInterval: 600 } });
+        const probe = await mqtt.connectAsync({
+          host: "127.0.0.1",
+          port: 1883,
+          protocolVersion: 5,
+          clientId,
+          clean: false,
+          properties: { sessionExpiryInterval: 600 },
+        });
         probe.on("message", () => got++);
         await sleep(700);
         await probe.endAsync();

@@ -12,12 +12,22 @@ const msg = (offset: string, value: string): KafkaMessage =>
 describe("Kafka trigger mapping", () => {
   it("keys a message by partition and offset, decodes it like consume does", () => {
     const d = kafkaDelivery("orders", 3, msg("41", '{"n":1}'));
-    expect(d).toEqual({ message: { data: { n: 1 }, headers: { "x-day": "2026-01-02" }, id: "41", subject: "orders" }, key: "p3.o41", stable: true, redelivered: false });
+    expect(d).toEqual({
+      message: { data: { n: 1 }, headers: { "x-day": "2026-01-02" }, id: "41", subject: "orders" },
+      key: "p3.o41",
+      stable: true,
+      redelivered: false,
+    });
     expect(eventRunId("orders", d.key)).toBe("event__orders__p3.o41");
   });
 
   it("commits, per partition, the offset after the highest acknowledged one", () => {
-    const ds = [kafkaDelivery("t", 0, msg("5", "a")), kafkaDelivery("t", 1, msg("9", "b")), kafkaDelivery("t", 0, msg("7", "c")), kafkaDelivery("t", 0, msg("6", "d"))];
+    const ds = [
+      kafkaDelivery("t", 0, msg("5", "a")),
+      kafkaDelivery("t", 1, msg("9", "b")),
+      kafkaDelivery("t", 0, msg("7", "c")),
+      kafkaDelivery("t", 0, msg("6", "d")),
+    ];
     expect(kafkaCommits("t", ds)).toEqual([
       { topic: "t", partition: 0, offset: "8" },
       { topic: "t", partition: 1, offset: "10" },

@@ -91,7 +91,10 @@ describe("message trigger loop (in-memory broker)", () => {
     await f.until(() => broker.acked.length === 4, 5_000, "all acks");
     await sleep(300);
     const all = await runs();
-    expect(all.map((r) => (r.conf.messages as { data: string }[]).map((m) => m.data))).toEqual([["a", "b"], ["c", "d"]]);
+    expect(all.map((r) => (r.conf.messages as { data: string }[]).map((m) => m.data))).toEqual([
+      ["a", "b"],
+      ["c", "d"],
+    ]);
   });
 
   it("N messages published across a restart give exactly N runs", async () => {

@@ -58,7 +58,10 @@ export class MessageTriggerLoop implements TriggerLoop {
           if (e instanceof InvalidInputError || e instanceof DagUnavailableError) backoff = MAX_BACKOFF_MS;
           const err = e instanceof Error ? e.message : String(e);
           const level = e instanceof InvalidInputError ? "error" : "warn";
-          logger[level]({ dagId, trigger: spec.id, broker: spec.source.broker, err, retryInMs: backoff }, "message trigger interrupted; unacknowledged messages will be delivered again");
+          logger[level](
+            { dagId, trigger: spec.id, broker: spec.source.broker, err, retryInMs: backoff },
+            "message trigger interrupted; unacknowledged messages will be delivered again",
+          );
         }
       } finally {
         await source?.close().catch(() => {});

@@ -24,7 +24,11 @@ export class MemoryBroker {
         if (closed) throw new Error("closed");
         return this.queue.splice(0, max).map((m) => {
           const payload = Buffer.from(m.payload);
-          const d: Delivery = { message: { data: m.payload, headers: {}, id: m.id, subject: "q" }, ...messageKey(m.id, "q", {}, payload), redelivered: m.redelivered };
+          const d: Delivery = {
+            message: { data: m.payload, headers: {}, id: m.id, subject: "q" },
+            ...messageKey(m.id, "q", {}, payload),
+            redelivered: m.redelivered,
+          };
           out.set(d, m);
           return d;
         });

@@ -60,7 +60,8 @@ export class TriggerFixture {
   async until(fn: () => Promise<boolean> | boolean, timeoutMs = 15_000, what = "condition"): Promise<void> {
     const end = Date.now() + timeoutMs;
     while (!(await fn())) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; logs:\n${this.logs.map((l) => `${l.level} ${l.msg ?? ""} ${JSON.stringify(l.obj)}`).join("\n")}`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting for ${what}; logs:\n${this.logs.map((l) => `${l.level} ${l.msg ?? ""} ${JSON.stringify(l.obj)}`).join("\n")}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

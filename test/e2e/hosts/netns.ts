@@ -86,7 +86,10 @@ export async function createTestNetwork(names: string[]): Promise<TestNetwork> {
       ip("netns", "exec", ns, "ip", "route", "add", "default", "via", gateway);
       hosts.set(name, { name, ns, address, link });
     });
-    await untilReachable(gateway, [...hosts.values()].map((h) => h.ns));
+    await untilReachable(
+      gateway,
+      [...hosts.values()].map((h) => h.ns),
+    );
   } catch (e) {
     dispose();
     throw e;

@@ -18,9 +18,10 @@ const enc = encodeURIComponent;
  * scheduler liveness move with the clock).
  */
 export function useExplanation(dagId: string, runId: string, taskId: string | null, mapIndex = -1) {
-  const path = taskId === null
-    ? `/dags/${enc(dagId)}/runs/${enc(runId)}/explain`
-    : `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/explain${mapIndex >= 0 ? `?mapIndex=${mapIndex}` : ""}`;
+  const path =
+    taskId === null
+      ? `/dags/${enc(dagId)}/runs/${enc(runId)}/explain`
+      : `/dags/${enc(dagId)}/runs/${enc(runId)}/tasks/${enc(taskId)}/explain${mapIndex >= 0 ? `?mapIndex=${mapIndex}` : ""}`;
   return useQuery({
     queryKey: ["dag", dagId, "run", runId, "explain", taskId, mapIndex] as const,
     queryFn: ({ signal }) => api.get<Explanation>(path, signal),

@@ -43,8 +43,7 @@ export function useMe() {
 export function useLogin() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { username: string; password: string }) =>
-      request<LoginResponse>("POST", "/auth/login", { body, quiet401: true }),
+    mutationFn: (body: { username: string; password: string }) => request<LoginResponse>("POST", "/auth/login", { body, quiet401: true }),
     onSuccess: (res) => {
       setCsrfToken(res.csrfToken);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
@@ -121,8 +120,7 @@ export interface RunFilters {
 export function useRuns(dagId: string, filters: RunFilters = {}) {
   return useInfiniteQuery({
     queryKey: keys.runs(dagId, filters),
-    queryFn: ({ signal, pageParam }) =>
-      api.get<RunPage>(`/dags/${enc(dagId)}/runs${qs({ limit: 50, ...filters, cursor: pageParam })}`, signal),
+    queryFn: ({ signal, pageParam }) => api.get<RunPage>(`/dags/${enc(dagId)}/runs${qs({ limit: 50, ...filters, cursor: pageParam })}`, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     placeholderData: keepPreviousData,
@@ -140,8 +138,7 @@ export function useRun(dagId: string, runId: string | null) {
 export function useTaskInstances(dagId: string, runId: string | null) {
   return useQuery({
     queryKey: keys.taskInstances(dagId, runId ?? ""),
-    queryFn: ({ signal }) =>
-      api.get<{ taskInstances: TaskInstance[] }>(`/dags/${enc(dagId)}/runs/${enc(runId ?? "")}/tasks`, signal),
+    queryFn: ({ signal }) => api.get<{ taskInstances: TaskInstance[] }>(`/dags/${enc(dagId)}/runs/${enc(runId ?? "")}/tasks`, signal),
     select: (d) => d.taskInstances,
     enabled: runId !== null,
   });
@@ -172,8 +169,7 @@ function useDagMutation<V, R>(dagId: string, fn: (v: V) => Promise<R>, extra?: (
 export function usePauseDag() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ dagId, paused }: { dagId: string; paused: boolean }) =>
-      api.patch<DagSummary>(`/dags/${enc(dagId)}`, { paused }),
+    mutationFn: ({ dagId, paused }: { dagId: string; paused: boolean }) => api.patch<DagSummary>(`/dags/${enc(dagId)}`, { paused }),
     onMutate: async ({ dagId, paused }) => {
       await qc.cancelQueries({ queryKey: keys.dagLists });
       qc.setQueriesData<DagList>({ queryKey: keys.dagLists }, (old) =>

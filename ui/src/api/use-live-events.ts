@@ -59,12 +59,7 @@ function keysFor(qc: QueryClient, ev: ChangeEvent): QueryKey[] {
     case "dag":
       return [keys.dagLists, keys.importErrors, keys.detail(dagId), ["dag", dagId, "source", "latest"]];
     case "run":
-      return [
-        keys.dagLists,
-        keys.grids(dagId),
-        keys.runLists(dagId),
-        ...(runId ? [keys.run(dagId, runId)] : []),
-      ];
+      return [keys.dagLists, keys.grids(dagId), keys.runLists(dagId), ...(runId ? [keys.run(dagId, runId)] : [])];
     case "task":
       if (runId && taskId && ev.state) patchGridCell(qc, dagId, runId, taskId, ev.state as TaskState);
       return [

@@ -41,14 +41,24 @@ export function ConfirmProvider({ children }: { children: ReactNode }) {
           testId="confirm-dialog"
           footer={
             <>
-              <button type="button" className="btn" onClick={() => done(false)} data-testid="confirm-cancel">Cancel</button>
-              <button ref={okRef} type="button" className={`btn ${opts.danger ? "btn-danger" : "btn-primary"}`} onClick={() => done(true)} data-testid="confirm-ok">
+              <button type="button" className="btn" onClick={() => done(false)} data-testid="confirm-cancel">
+                Cancel
+              </button>
+              <button
+                ref={okRef}
+                type="button"
+                className={`btn ${opts.danger ? "btn-danger" : "btn-primary"}`}
+                onClick={() => done(true)}
+                data-testid="confirm-ok"
+              >
                 {opts.confirmLabel ?? "Confirm"}
               </button>
             </>
           }
         >
-          <div className="small" style={{ color: "var(--text-2)" }}>{opts.body}</div>
+          <div className="small" style={{ color: "var(--text-2)" }}>
+            {opts.body}
+          </div>
         </Dialog>
       )}
     </ConfirmContext.Provider>

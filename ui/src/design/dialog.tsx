@@ -68,7 +68,9 @@ export function Dialog({ title, onClose, children, footer, wide, testId, initial
     <div className="overlay" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div ref={ref} className={`dialog${wide ? " dialog-wide" : ""}`} role={role} aria-modal="true" aria-labelledby={titleId} data-testid={testId}>
         <div className="dialog-head">
-          <h2 id={titleId} style={{ fontSize: "var(--text-lg)" }}>{title}</h2>
+          <h2 id={titleId} style={{ fontSize: "var(--text-lg)" }}>
+            {title}
+          </h2>
           <span className="spacer" />
           <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close dialog">
             <Icon.close />

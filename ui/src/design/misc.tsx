@@ -3,7 +3,11 @@ import { useRef, type KeyboardEvent, type ReactNode } from "react";
 import { ApiError } from "../api/client";
 import { Icon } from "./icons";
 
-export interface TabDef<T extends string> { id: T; label: ReactNode; hint?: string }
+export interface TabDef<T extends string> {
+  id: T;
+  label: ReactNode;
+  hint?: string;
+}
 
 /** WAI-ARIA tabs: arrow keys move between tabs, Home/End jump. */
 export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs: TabDef<T>[]; value: T; onChange: (t: T) => void; label: string }) {
@@ -45,10 +49,36 @@ export function Tabs<T extends string>({ tabs, value, onChange, label }: { tabs:
   );
 }
 
-export function Switch({ checked, onChange, label, disabled, testId, title }: { checked: boolean; onChange: (v: boolean) => void; label: string; disabled?: boolean; testId?: string; title?: string }) {
+export function Switch({
+  checked,
+  onChange,
+  label,
+  disabled,
+  testId,
+  title,
+}: {
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  disabled?: boolean;
+  testId?: string;
+  title?: string;
+}) {
   return (
-    <button type="button" role="switch" className="switch" aria-checked={checked} aria-label={label} disabled={disabled} onClick={() => onChange(!checked)} data-testid={testId} title={title ?? label}>
-      <span className="switch-track"><span className="switch-thumb" /></span>
+    <button
+      type="button"
+      role="switch"
+      className="switch"
+      aria-checked={checked}
+      aria-label={label}
+      disabled={disabled}
+      onClick={() => onChange(!checked)}
+      data-testid={testId}
+      title={title ?? label}
+    >
+      <span className="switch-track">
+        <span className="switch-thumb" />
+      </span>
     </button>
   );
 }
@@ -60,7 +90,9 @@ export function Skeleton({ width = "100%", height = 14, style }: { width?: numbe
 export function SkeletonRows({ rows = 6, height = 36 }: { rows?: number; height?: number }) {
   return (
     <div className="stack" style={{ gap: 8, padding: 16 }} role="status" aria-label="Loading">
-      {Array.from({ length: rows }, (_, i) => <Skeleton key={i} height={height} width={`${100 - (i % 3) * 8}%`} />)}
+      {Array.from({ length: rows }, (_, i) => (
+        <Skeleton key={i} height={height} width={`${100 - (i % 3) * 8}%`} />
+      ))}
     </div>
   );
 }
@@ -70,7 +102,11 @@ export function EmptyState({ icon, title, children, action }: { icon?: ReactNode
     <div className="empty">
       <div className="empty-icon">{icon ?? <Icon.dag size={22} />}</div>
       <h3>{title}</h3>
-      {children && <div className="stack" style={{ alignItems: "center", gap: 8 }}>{children}</div>}
+      {children && (
+        <div className="stack" style={{ alignItems: "center", gap: 8 }}>
+          {children}
+        </div>
+      )}
       {action}
     </div>
   );
@@ -82,15 +118,25 @@ export function ErrorState({ error, onRetry, title = "Something went wrong" }: {
   const heading = status === 404 ? "Not found" : status === 403 ? "You do not have access" : title;
   return (
     <div className="empty" role="alert">
-      <div className="empty-icon" style={{ background: "var(--danger-soft)", color: "var(--danger-fg)" }}><Icon.warn size={22} /></div>
+      <div className="empty-icon" style={{ background: "var(--danger-soft)", color: "var(--danger-fg)" }}>
+        <Icon.warn size={22} />
+      </div>
       <h3>{heading}</h3>
       <p className="small">{msg}</p>
-      {onRetry && <button type="button" className="btn" onClick={onRetry}>Try again</button>}
+      {onRetry && (
+        <button type="button" className="btn" onClick={onRetry}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }
 
 /** Wraps a (possibly disabled) control so it still shows a tooltip saying why. */
 export function Tip({ text, children }: { text?: string | null; children: ReactNode }) {
-  return <span className="tip" data-tip={text ?? undefined}>{children}</span>;
+  return (
+    <span className="tip" data-tip={text ?? undefined}>
+      {children}
+    </span>
+  );
 }

@@ -6,8 +6,18 @@ import { memo, type CSSProperties, type ReactNode } from "react";
 import { Icon } from "./icons";
 
 export type AnyState =
-  | "none" | "scheduled" | "queued" | "running" | "up_for_retry" | "up_for_reschedule" | "deferred" | "success" | "failed"
-  | "skipped" | "upstream_failed" | "removed";
+  | "none"
+  | "scheduled"
+  | "queued"
+  | "running"
+  | "up_for_retry"
+  | "up_for_reschedule"
+  | "deferred"
+  | "success"
+  | "failed"
+  | "skipped"
+  | "upstream_failed"
+  | "removed";
 
 export const STATE_LABEL: Record<AnyState, string> = {
   none: "No status",
@@ -24,7 +34,20 @@ export const STATE_LABEL: Record<AnyState, string> = {
   removed: "Removed",
 };
 
-export const STATE_ORDER: AnyState[] = ["success", "failed", "running", "queued", "scheduled", "up_for_retry", "up_for_reschedule", "deferred", "skipped", "upstream_failed", "removed", "none"];
+export const STATE_ORDER: AnyState[] = [
+  "success",
+  "failed",
+  "running",
+  "queued",
+  "scheduled",
+  "up_for_retry",
+  "up_for_reschedule",
+  "deferred",
+  "skipped",
+  "upstream_failed",
+  "removed",
+  "none",
+];
 
 export function stateLabel(state: string | null | undefined): string {
   return STATE_LABEL[(state ?? "none") as AnyState] ?? String(state);
@@ -33,18 +56,30 @@ export function stateLabel(state: string | null | undefined): string {
 export function StateGlyph({ state, size = 10 }: { state: string; size?: number }): ReactNode {
   const p = { size, strokeWidth: 2.4 };
   switch (state) {
-    case "success": return <Icon.check {...p} />;
-    case "failed": return <Icon.cross {...p} />;
-    case "running": return <Icon.play {...p} className="running-anim" strokeWidth={1} />;
-    case "queued": return <Icon.hourglass {...p} strokeWidth={1.8} />;
-    case "scheduled": return <Icon.clock {...p} />;
-    case "up_for_retry": return <Icon.retry {...p} />;
-    case "up_for_reschedule": return <Icon.calendar {...p} strokeWidth={1.8} />;
-    case "deferred": return <Icon.pause {...p} />;
-    case "skipped": return <Icon.skip {...p} />;
-    case "upstream_failed": return <Icon.upstreamFailed {...p} />;
-    case "removed": return <Icon.minus {...p} />;
-    default: return <Icon.dot {...p} />;
+    case "success":
+      return <Icon.check {...p} />;
+    case "failed":
+      return <Icon.cross {...p} />;
+    case "running":
+      return <Icon.play {...p} className="running-anim" strokeWidth={1} />;
+    case "queued":
+      return <Icon.hourglass {...p} strokeWidth={1.8} />;
+    case "scheduled":
+      return <Icon.clock {...p} />;
+    case "up_for_retry":
+      return <Icon.retry {...p} />;
+    case "up_for_reschedule":
+      return <Icon.calendar {...p} strokeWidth={1.8} />;
+    case "deferred":
+      return <Icon.pause {...p} />;
+    case "skipped":
+      return <Icon.skip {...p} />;
+    case "upstream_failed":
+      return <Icon.upstreamFailed {...p} />;
+    case "removed":
+      return <Icon.minus {...p} />;
+    default:
+      return <Icon.dot {...p} />;
   }
 }
 
@@ -62,7 +97,9 @@ export function stateVars(state: string): CSSProperties {
 export const StateBadge = memo(function StateBadge({ state, label }: { state: string; label?: string }) {
   return (
     <span className="state" data-state={state} style={stateVars(state)}>
-      <span className="state-icon"><StateGlyph state={state} /></span>
+      <span className="state-icon">
+        <StateGlyph state={state} />
+      </span>
       {label ?? stateLabel(state)}
     </span>
   );
@@ -72,7 +109,9 @@ export const StateBadge = memo(function StateBadge({ state, label }: { state: st
 export function StateLegend() {
   return (
     <div className="row-wrap small" aria-label="State legend">
-      {STATE_ORDER.map((s) => <StateBadge key={s} state={s} />)}
+      {STATE_ORDER.map((s) => (
+        <StateBadge key={s} state={s} />
+      ))}
     </div>
   );
 }

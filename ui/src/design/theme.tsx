@@ -32,7 +32,15 @@ export function ThemeToggle() {
   };
   const label = theme === "dark" ? "Switch to light theme" : "Switch to dark theme";
   return (
-    <button type="button" className="btn btn-ghost btn-icon" onClick={toggle} aria-label={label} title={label} data-testid="theme-toggle" data-theme-current={theme}>
+    <button
+      type="button"
+      className="btn btn-ghost btn-icon"
+      onClick={toggle}
+      aria-label={label}
+      title={label}
+      data-testid="theme-toggle"
+      data-theme-current={theme}
+    >
       {theme === "dark" ? <Icon.sun /> : <Icon.moon />}
     </button>
   );

@@ -3,7 +3,11 @@ import { createContext, useCallback, useContext, useState, type ReactNode } from
 import { Icon } from "./icons";
 
 type Kind = "success" | "error" | "info";
-interface Toast { id: number; message: ReactNode; kind: Kind }
+interface Toast {
+  id: number;
+  message: ReactNode;
+  kind: Kind;
+}
 
 const ToastContext = createContext<((message: ReactNode, kind?: Kind) => void) | null>(null);
 let nextId = 1;

@@ -6,7 +6,20 @@ import { EmptyState, ErrorState, SkeletonRows } from "../design/misc";
 import { fmtDate } from "../lib/format";
 import { Link, useSearchParam } from "../router";
 
-const ACTION_GROUPS = ["run.*", "task.*", "dag.*", "backfill.*", "pool.*", "connection.*", "variable.*", "user.*", "token.*", "worker_token.*", "login.*", "dataset.*"];
+const ACTION_GROUPS = [
+  "run.*",
+  "task.*",
+  "dag.*",
+  "backfill.*",
+  "pool.*",
+  "connection.*",
+  "variable.*",
+  "user.*",
+  "token.*",
+  "worker_token.*",
+  "login.*",
+  "dataset.*",
+];
 
 /** A `datetime-local` value (this browser's time) as ISO 8601 UTC, or undefined. */
 function isoOf(local: string): string | undefined {
@@ -37,36 +50,100 @@ export function AuditPage() {
       <h1>Audit</h1>
       <div className="card">
         <div className="card-head toolbar">
-          <label className="row small"><span className="muted">Actor</span>
-            <input className="input" style={{ width: 140 }} placeholder="anyone" value={actor} onChange={(e) => setSp({ actor: e.target.value.trim() || null }, true)} data-testid="audit-filter-actor" />
+          <label className="row small">
+            <span className="muted">Actor</span>
+            <input
+              className="input"
+              style={{ width: 140 }}
+              placeholder="anyone"
+              value={actor}
+              onChange={(e) => setSp({ actor: e.target.value.trim() || null }, true)}
+              data-testid="audit-filter-actor"
+            />
           </label>
-          <label className="row small"><span className="muted">Action</span>
-            <input className="input" style={{ width: 160 }} placeholder="any (e.g. run.*)" list="audit-actions" value={action} onChange={(e) => setSp({ action: e.target.value.trim() || null }, true)} data-testid="audit-filter-action" />
-            <datalist id="audit-actions">{ACTION_GROUPS.map((a) => <option key={a} value={a} />)}</datalist>
+          <label className="row small">
+            <span className="muted">Action</span>
+            <input
+              className="input"
+              style={{ width: 160 }}
+              placeholder="any (e.g. run.*)"
+              list="audit-actions"
+              value={action}
+              onChange={(e) => setSp({ action: e.target.value.trim() || null }, true)}
+              data-testid="audit-filter-action"
+            />
+            <datalist id="audit-actions">
+              {ACTION_GROUPS.map((a) => (
+                <option key={a} value={a} />
+              ))}
+            </datalist>
           </label>
-          <label className="row small"><span className="muted">DAG</span>
-            <input className="input" style={{ width: 160 }} placeholder="any DAG" value={dagId} onChange={(e) => setSp({ dag: e.target.value.trim() || null }, true)} data-testid="audit-filter-dag" />
+          <label className="row small">
+            <span className="muted">DAG</span>
+            <input
+              className="input"
+              style={{ width: 160 }}
+              placeholder="any DAG"
+              value={dagId}
+              onChange={(e) => setSp({ dag: e.target.value.trim() || null }, true)}
+              data-testid="audit-filter-dag"
+            />
           </label>
-          <label className="row small"><span className="muted">From</span>
-            <input className="input" type="datetime-local" value={since} onChange={(e) => setSp({ since: e.target.value || null }, true)} data-testid="audit-filter-since" />
+          <label className="row small">
+            <span className="muted">From</span>
+            <input
+              className="input"
+              type="datetime-local"
+              value={since}
+              onChange={(e) => setSp({ since: e.target.value || null }, true)}
+              data-testid="audit-filter-since"
+            />
           </label>
-          <label className="row small"><span className="muted">To</span>
-            <input className="input" type="datetime-local" value={until} onChange={(e) => setSp({ until: e.target.value || null }, true)} data-testid="audit-filter-until" />
+          <label className="row small">
+            <span className="muted">To</span>
+            <input
+              className="input"
+              type="datetime-local"
+              value={until}
+              onChange={(e) => setSp({ until: e.target.value || null }, true)}
+              data-testid="audit-filter-until"
+            />
           </label>
         </div>
-        {query.isPending ? <SkeletonRows rows={5} /> : query.isError ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : list.length === 0 ? (
+        {query.isPending ? (
+          <SkeletonRows rows={5} />
+        ) : query.isError ? (
+          <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+        ) : list.length === 0 ? (
           <EmptyState icon={<Icon.check size={22} />} title={filtered ? "No entries match" : "No audit entries yet"}>
-            <p className="small">Every change made through the API, the UI, the CLI or a webhook, and every login, is recorded here with who, what, when and the values before and after. Secrets are never recorded.</p>
+            <p className="small">
+              Every change made through the API, the UI, the CLI or a webhook, and every login, is recorded here with who, what, when and the values before and
+              after. Secrets are never recorded.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="audit-table">
-              <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Target</th><th scope="col">Change</th></tr></thead>
-              <tbody>{list.map((e) => <AuditRow key={e.id} e={e} />)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">When</th>
+                  <th scope="col">Who</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Change</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((e) => (
+                  <AuditRow key={e.id} e={e} />
+                ))}
+              </tbody>
             </table>
             {query.hasNextPage && (
               <div className="row" style={{ justifyContent: "center", padding: 12 }}>
-                <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>{query.isFetchingNextPage ? "Loading…" : "Load more"}</button>
+                <button type="button" className="btn" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+                  {query.isFetchingNextPage ? "Loading…" : "Load more"}
+                </button>
               </div>
             )}
           </div>
@@ -94,12 +171,30 @@ function AuditRow({ e }: { e: AuditEntry }) {
       <td className="nowrap">{fmtDate(e.at)}</td>
       <td>
         <span className="mono small">{e.actor}</span>
-        <div className="muted small">{e.via}{e.tokenId ? ` ${e.tokenId}` : ""}</div>
+        <div className="muted small">
+          {e.via}
+          {e.tokenId ? ` ${e.tokenId}` : ""}
+        </div>
       </td>
-      <td><span className="mono small" style={failed ? { color: "var(--danger-fg)" } : undefined} data-testid="audit-action">{e.action}</span>{reason ? <div className="muted small">{reason}</div> : null}</td>
       <td>
-        {e.targetType ? <div className="small"><span className="muted">{e.targetType}</span> <span className="mono">{e.targetId}</span></div> : <span className="muted">—</span>}
-        {e.dagId ? <Link className="link small" to={`/dags/${encodeURIComponent(e.dagId)}`}>{e.dagId}</Link> : null}
+        <span className="mono small" style={failed ? { color: "var(--danger-fg)" } : undefined} data-testid="audit-action">
+          {e.action}
+        </span>
+        {reason ? <div className="muted small">{reason}</div> : null}
+      </td>
+      <td>
+        {e.targetType ? (
+          <div className="small">
+            <span className="muted">{e.targetType}</span> <span className="mono">{e.targetId}</span>
+          </div>
+        ) : (
+          <span className="muted">—</span>
+        )}
+        {e.dagId ? (
+          <Link className="link small" to={`/dags/${encodeURIComponent(e.dagId)}`}>
+            {e.dagId}
+          </Link>
+        ) : null}
       </td>
       <td className="small mono" style={{ whiteSpace: "pre-wrap", wordBreak: "break-word" }} data-testid="audit-change">
         {changes(e).join("\n") || <span className="muted">—</span>}

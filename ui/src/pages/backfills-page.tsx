@@ -38,7 +38,8 @@ export function BackfillsPage() {
         <div className="stack" style={{ gap: 4 }}>
           <h1>Backfills</h1>
           <p className="muted small" style={{ margin: 0 }}>
-            Runs for past intervals of a DAG, run by the scheduler within their own max active runs. Start one with <strong>Backfill</strong> on a DAG's page or <code>baton dags backfill</code>.
+            Runs for past intervals of a DAG, run by the scheduler within their own max active runs. Start one with <strong>Backfill</strong> on a DAG's page or{" "}
+            <code>baton dags backfill</code>.
           </p>
         </div>
         <span className="spacer" />
@@ -49,20 +50,40 @@ export function BackfillsPage() {
         )}
       </div>
       <div className="card">
-        {query.isPending ? <SkeletonRows rows={3} /> : query.isError ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : list.length === 0 ? (
+        {query.isPending ? (
+          <SkeletonRows rows={3} />
+        ) : query.isError ? (
+          <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+        ) : list.length === 0 ? (
           <EmptyState icon={<Icon.calendar size={22} />} title="No backfills yet">
-            <p className="small">Open a DAG with a schedule and press <strong>Backfill</strong> to run it over a past range.</p>
+            <p className="small">
+              Open a DAG with a schedule and press <strong>Backfill</strong> to run it over a past range.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="backfills-table">
               <thead>
                 <tr>
-                  <th scope="col">State</th><th scope="col">DAG</th><th scope="col">Range (logical dates)</th><th scope="col">Reprocess</th>
-                  <th scope="col" className="num">Max active</th><th scope="col">Progress</th><th scope="col">Created</th><th scope="col"><span className="sr-only">Actions</span></th>
+                  <th scope="col">State</th>
+                  <th scope="col">DAG</th>
+                  <th scope="col">Range (logical dates)</th>
+                  <th scope="col">Reprocess</th>
+                  <th scope="col" className="num">
+                    Max active
+                  </th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
-              <tbody>{list.map((b) => <BackfillRow key={b.id} b={b} />)}</tbody>
+              <tbody>
+                {list.map((b) => (
+                  <BackfillRow key={b.id} b={b} />
+                ))}
+              </tbody>
             </table>
           </div>
         )}
@@ -83,18 +104,33 @@ function BackfillRow({ b }: { b: Backfill }) {
       <td title={paused ? PAUSED_HINT : st.hint} data-testid="backfill-state">
         <div className="row-wrap" style={{ gap: 4 }}>
           <StateBadge state={st.as} label={st.label} />
-          {paused && <span className="badge" data-testid="backfill-paused"><Icon.pause size={10} /> Paused</span>}
+          {paused && (
+            <span className="badge" data-testid="backfill-paused">
+              <Icon.pause size={10} /> Paused
+            </span>
+          )}
         </div>
       </td>
       <td>
-        <Link className="link mono small" to={`/dags/${encodeURIComponent(b.dagId)}/runs`}>{b.dagId}</Link>
+        <Link className="link mono small" to={`/dags/${encodeURIComponent(b.dagId)}/runs`}>
+          {b.dagId}
+        </Link>
         <div className="muted small">#{b.id}</div>
       </td>
-      <td className="small" title={`${b.from} – ${b.to} (UTC)`}><span className="nowrap">{fmtDate(b.from)}</span> → <span className="nowrap">{fmtDate(b.to)}</span></td>
-      <td className="small" title={`reprocess: ${b.reprocess}`}>{REPROCESS[b.reprocess] ?? b.reprocess}</td>
+      <td className="small" title={`${b.from} – ${b.to} (UTC)`}>
+        <span className="nowrap">{fmtDate(b.from)}</span> → <span className="nowrap">{fmtDate(b.to)}</span>
+      </td>
+      <td className="small" title={`reprocess: ${b.reprocess}`}>
+        {REPROCESS[b.reprocess] ?? b.reprocess}
+      </td>
       <td className="num">{b.maxActiveRuns}</td>
-      <td><BackfillProgress b={b} /></td>
-      <td className="small nowrap" title={fmtDate(b.createdAt)}>{fmtShort(b.createdAt)}{b.endedAt && <div className="muted">ended {fmtShort(b.endedAt)}</div>}</td>
+      <td>
+        <BackfillProgress b={b} />
+      </td>
+      <td className="small nowrap" title={fmtDate(b.createdAt)}>
+        {fmtShort(b.createdAt)}
+        {b.endedAt && <div className="muted">ended {fmtShort(b.endedAt)}</div>}
+      </td>
       <td>
         {isActive(b) && (
           <div className="row" style={{ gap: 6 }}>
@@ -121,8 +157,22 @@ function PauseButton({ b }: { b: Backfill }) {
     );
   return (
     <Tip text={denied ?? (b.paused ? "Start its queued runs again" : "Start none of its queued runs until resumed; running runs finish")}>
-      <button type="button" className="btn btn-sm" disabled={Boolean(denied) || pause.isPending} onClick={onClick} data-testid={b.paused ? "backfill-resume" : "backfill-pause"}>
-        {b.paused ? <><Icon.play size={12} /> Resume</> : <><Icon.pause size={12} /> Pause</>}
+      <button
+        type="button"
+        className="btn btn-sm"
+        disabled={Boolean(denied) || pause.isPending}
+        onClick={onClick}
+        data-testid={b.paused ? "backfill-resume" : "backfill-pause"}
+      >
+        {b.paused ? (
+          <>
+            <Icon.play size={12} /> Resume
+          </>
+        ) : (
+          <>
+            <Icon.pause size={12} /> Pause
+          </>
+        )}
       </button>
     </Tip>
   );
@@ -149,7 +199,13 @@ function CancelButton({ b }: { b: Backfill }) {
   };
   return (
     <Tip text={denied}>
-      <button type="button" className="btn btn-sm btn-danger" disabled={Boolean(denied) || cancel.isPending} onClick={() => void onClick()} data-testid="backfill-cancel">
+      <button
+        type="button"
+        className="btn btn-sm btn-danger"
+        disabled={Boolean(denied) || cancel.isPending}
+        onClick={() => void onClick()}
+        data-testid="backfill-cancel"
+      >
         <Icon.cross size={12} /> Cancel
       </button>
     </Tip>

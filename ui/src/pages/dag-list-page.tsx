@@ -22,7 +22,9 @@ export function DagListPage() {
   const paused = (sp.get("paused") ?? "") as DagFilters["paused"];
   const [search, setSearch] = useState(q);
   useEffect(() => {
-    const t = setTimeout(() => { if (search !== q) setSp({ q: search || null }, true); }, 200);
+    const t = setTimeout(() => {
+      if (search !== q) setSp({ q: search || null }, true);
+    }, 200);
     return () => clearTimeout(t);
   }, [search, q, setSp]);
 
@@ -51,9 +53,16 @@ export function DagListPage() {
       {nErrors > 0 && (
         <div className="banner banner-danger" role="alert" data-testid="import-errors-banner">
           <Icon.warn />
-          <span><strong>{nErrors} DAG file{nErrors === 1 ? "" : "s"} failed to load.</strong> Their DAGs run as last loaded, marked below, until the file is fixed; a file that never loaded has no DAG here.</span>
+          <span>
+            <strong>
+              {nErrors} DAG file{nErrors === 1 ? "" : "s"} failed to load.
+            </strong>{" "}
+            Their DAGs run as last loaded, marked below, until the file is fixed; a file that never loaded has no DAG here.
+          </span>
           <span className="spacer" />
-          <Link to="/import-errors" className="btn btn-sm">View import errors</Link>
+          <Link to="/import-errors" className="btn btn-sm">
+            View import errors
+          </Link>
         </div>
       )}
 
@@ -62,21 +71,51 @@ export function DagListPage() {
           <label className="search">
             <Icon.search size={14} />
             <span className="sr-only">Search DAGs</span>
-            <input className="input" type="search" placeholder="Search DAGs…" value={search} onChange={(e) => setSearch(e.target.value)} data-testid="dag-search" />
+            <input
+              className="input"
+              type="search"
+              placeholder="Search DAGs…"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              data-testid="dag-search"
+            />
           </label>
           <div className="seg" role="group" aria-label="Filter by paused state">
-            {([["", "All"], ["false", "Active"], ["true", "Paused"]] as const).map(([v, label]) => (
-              <button key={v} type="button" aria-pressed={paused === v} onClick={() => setSp({ paused: v || null })}>{label}</button>
+            {(
+              [
+                ["", "All"],
+                ["false", "Active"],
+                ["true", "Paused"],
+              ] as const
+            ).map(([v, label]) => (
+              <button key={v} type="button" aria-pressed={paused === v} onClick={() => setSp({ paused: v || null })}>
+                {label}
+              </button>
             ))}
           </div>
-          <button type="button" className="chip chip-failing" aria-pressed={view.failing} onClick={() => setSp({ failing: view.failing ? null : "1" })} title="Only DAGs whose last run failed" data-testid="filter-failing">
+          <button
+            type="button"
+            className="chip chip-failing"
+            aria-pressed={view.failing}
+            onClick={() => setSp({ failing: view.failing ? null : "1" })}
+            title="Only DAGs whose last run failed"
+            data-testid="filter-failing"
+          >
             {view.failing ? <Icon.check size={12} /> : <Icon.cross size={12} />}Failing{nFailing > 0 && <span className="badge">{nFailing}</span>}
           </button>
           {tags.length > 0 && (
             <div className="row-wrap" role="group" aria-label="Filter by tag">
               {tags.map((t) => (
-                <button key={t} type="button" className="chip" aria-pressed={tag === t} onClick={() => setSp({ tag: tag === t ? null : t })} data-testid={`tag-chip-${t}`}>
-                  {tag === t && <Icon.check size={12} />}{t}
+                <button
+                  key={t}
+                  type="button"
+                  className="chip"
+                  aria-pressed={tag === t}
+                  onClick={() => setSp({ tag: tag === t ? null : t })}
+                  data-testid={`tag-chip-${t}`}
+                >
+                  {tag === t && <Icon.check size={12} />}
+                  {t}
                 </button>
               ))}
             </div>
@@ -90,12 +129,27 @@ export function DagListPage() {
           filtered ? (
             <EmptyState icon={<Icon.search size={22} />} title="No DAGs match these filters">
               <p className="small">Try another search or clear the filters.</p>
-              <button type="button" className="btn" onClick={() => { setSearch(""); setSp({ q: null, tag: null, paused: null, failing: null }); }}>Clear filters</button>
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  setSearch("");
+                  setSp({ q: null, tag: null, paused: null, failing: null });
+                }}
+              >
+                Clear filters
+              </button>
             </EmptyState>
           ) : (
             <EmptyState title="No DAGs yet">
-              <p className="small">Put a <code>.ts</code> file that default-exports a <code>dag()</code> in the DAGs folder (the <code>--dags</code> directory the server was started with, e.g. <code>examples/dags</code>). Baton picks it up within seconds.</p>
-              <pre className="pre" style={{ textAlign: "left" }}>{`import { dag } from "baton";\n\nexport default dag({ id: "hello", schedule: "@daily", startDate: "2026-01-01" }, (d) => {\n  d.shell("greet", { command: "echo hello" });\n});`}</pre>
+              <p className="small">
+                Put a <code>.ts</code> file that default-exports a <code>dag()</code> in the DAGs folder (the <code>--dags</code> directory the server was
+                started with, e.g. <code>examples/dags</code>). Baton picks it up within seconds.
+              </p>
+              <pre
+                className="pre"
+                style={{ textAlign: "left" }}
+              >{`import { dag } from "baton";\n\nexport default dag({ id: "hello", schedule: "@daily", startDate: "2026-01-01" }, (d) => {\n  d.shell("greet", { command: "echo hello" });\n});`}</pre>
             </EmptyState>
           )
         ) : (
@@ -103,7 +157,9 @@ export function DagListPage() {
             <table className="table table-dense" data-testid="dag-table">
               <thead>
                 <tr>
-                  <th scope="col" style={{ width: 56 }}><span className="sr-only">Active</span></th>
+                  <th scope="col" style={{ width: 56 }}>
+                    <span className="sr-only">Active</span>
+                  </th>
                   <SortHeader label="DAG" sortKey="dagId" view={view} onSort={onSort} />
                   <SortHeader label="Owner" sortKey="owner" view={view} onSort={onSort} />
                   <SortHeader label="Schedule" sortKey="schedule" view={view} onSort={onSort} />
@@ -114,7 +170,9 @@ export function DagListPage() {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((d) => <DagRow key={d.dagId} dag={d} />)}
+                {rows.map((d) => (
+                  <DagRow key={d.dagId} dag={d} />
+                ))}
               </tbody>
             </table>
           </div>
@@ -140,33 +198,70 @@ const DagRow = memo(function DagRow({ dag }: { dag: DagSummary }) {
     <tr data-testid={`dag-row-${dag.dagId}`} data-paused={dag.paused}>
       <td>
         <Tip text={denied}>
-          <Switch checked={!dag.paused} onChange={toggle} disabled={Boolean(denied)} label={`${dag.paused ? "Unpause" : "Pause"} ${dag.dagId}`} title={dag.paused ? "Paused — click to activate" : "Active — click to pause"} testId={`pause-toggle-${dag.dagId}`} />
+          <Switch
+            checked={!dag.paused}
+            onChange={toggle}
+            disabled={Boolean(denied)}
+            label={`${dag.paused ? "Unpause" : "Pause"} ${dag.dagId}`}
+            title={dag.paused ? "Paused — click to activate" : "Active — click to pause"}
+            testId={`pause-toggle-${dag.dagId}`}
+          />
         </Tip>
       </td>
       <td style={{ minWidth: 240 }}>
         <div className="stack" style={{ gap: 2 }}>
           <div className="row-wrap" style={{ gap: 6 }}>
-            <Link to={`/dags/${encodeURIComponent(dag.dagId)}`} className="link dag-link" data-testid={`dag-link-${dag.dagId}`}>{dag.dagId}</Link>
-            {dag.paused && <span className="badge"><Icon.pause size={10} /> Paused</span>}
-            {dag.tags.map((t) => <span key={t} className="tag">{t}</span>)}
+            <Link to={`/dags/${encodeURIComponent(dag.dagId)}`} className="link dag-link" data-testid={`dag-link-${dag.dagId}`}>
+              {dag.dagId}
+            </Link>
+            {dag.paused && (
+              <span className="badge">
+                <Icon.pause size={10} /> Paused
+              </span>
+            )}
+            {dag.tags.map((t) => (
+              <span key={t} className="tag">
+                {t}
+              </span>
+            ))}
           </div>
-          {dag.description && <span className="muted small truncate" style={{ maxWidth: 420 }} title={dag.description}>{dag.description}</span>}
+          {dag.description && (
+            <span className="muted small truncate" style={{ maxWidth: 420 }} title={dag.description}>
+              {dag.description}
+            </span>
+          )}
           <ImportErrorMarker dag={dag} />
         </div>
       </td>
       <td className="small">{dag.owner ?? <span className="muted">—</span>}</td>
       <td className="schedule-cell">
         <code className="small">{dag.schedule ?? "manual"}</code>
-        {human && <div className="muted xs" data-testid={`schedule-text-${dag.dagId}`}>{human}</div>}
+        {human && (
+          <div className="muted xs" data-testid={`schedule-text-${dag.dagId}`}>
+            {human}
+          </div>
+        )}
       </td>
       <td className="small nowrap" title={lastAt ?? undefined} data-testid={`last-run-${dag.dagId}`}>
-        {last ? <Link to={`/dags/${encodeURIComponent(dag.dagId)}/grid?run=${encodeURIComponent(last.runId)}`} className="link">{lastAt ? fmtRelative(lastAt) : last.runId}</Link> : <span className="muted">—</span>}
+        {last ? (
+          <Link to={`/dags/${encodeURIComponent(dag.dagId)}/grid?run=${encodeURIComponent(last.runId)}`} className="link">
+            {lastAt ? fmtRelative(lastAt) : last.runId}
+          </Link>
+        ) : (
+          <span className="muted">—</span>
+        )}
       </td>
       <td data-testid={`last-state-${dag.dagId}`} data-state={last?.state ?? "none"}>
         {last ? <StateBadge state={last.state} /> : <span className="muted small">No runs</span>}
       </td>
       <td className="small nowrap" title={dag.nextRunAfter ?? undefined}>
-        {dag.nextRunAfter && !dag.paused ? <>{fmtShort(dag.nextRunAfter)} <span className="muted">({fmtRelative(dag.nextRunAfter)})</span></> : <span className="muted">—</span>}
+        {dag.nextRunAfter && !dag.paused ? (
+          <>
+            {fmtShort(dag.nextRunAfter)} <span className="muted">({fmtRelative(dag.nextRunAfter)})</span>
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
       </td>
       <td>
         {dag.recentRuns.length === 0 ? (
@@ -177,7 +272,14 @@ const DagRow = memo(function DagRow({ dag }: { dag: DagSummary }) {
               const label = `${r.runId}: ${stateLabel(r.state)}${r.logicalDate ? ` (${fmtShort(r.logicalDate)})` : ""}`;
               return (
                 <li key={r.runId}>
-                  <Link to={`/dags/${encodeURIComponent(dag.dagId)}/runs?run=${encodeURIComponent(r.runId)}`} className="mini-run" style={stateVars(r.state)} title={label} aria-label={label} data-state={r.state}>
+                  <Link
+                    to={`/dags/${encodeURIComponent(dag.dagId)}/runs?run=${encodeURIComponent(r.runId)}`}
+                    className="mini-run"
+                    style={stateVars(r.state)}
+                    title={label}
+                    aria-label={label}
+                    data-state={r.state}
+                  >
                     <StateGlyph state={r.state} size={9} />
                   </Link>
                 </li>

@@ -54,40 +54,69 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
       const el = e.target as HTMLElement;
       if (e.metaKey || e.ctrlKey || e.altKey || el.closest("input, textarea, select, [contenteditable], [role=dialog], [role=alertdialog]")) return;
       const i = Number(e.key);
-      if (i >= 1 && i <= TABS.length) { e.preventDefault(); go(TABS[i - 1]!.id); }
-      else if (e.key === "t" && !denied) { e.preventDefault(); setTriggerOpen(true); }
+      if (i >= 1 && i <= TABS.length) {
+        e.preventDefault();
+        go(TABS[i - 1]!.id);
+      } else if (e.key === "t" && !denied) {
+        e.preventDefault();
+        setTriggerOpen(true);
+      }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
 
-  if (dag.isError) return isNotFound(dag.error) ? <NotFoundPage missing={{ kind: "dag", dagId }} /> : <ErrorState error={dag.error} onRetry={() => void dag.refetch()} />;
+  if (dag.isError)
+    return isNotFound(dag.error) ? <NotFoundPage missing={{ kind: "dag", dagId }} /> : <ErrorState error={dag.error} onRetry={() => void dag.refetch()} />;
   const d = dag.data;
 
   return (
     <>
-      <div className="crumbs"><Link to="/dags">DAGs</Link><Icon.chevronRight size={12} /><span>{dagId}</span></div>
+      <div className="crumbs">
+        <Link to="/dags">DAGs</Link>
+        <Icon.chevronRight size={12} />
+        <span>{dagId}</span>
+      </div>
       <div className="page-head dag-head">
         <div className="stack" style={{ gap: 6, minWidth: 0 }}>
           <h1 data-testid="dag-title">
             {dagId}
-            {d?.paused && <span className="badge"><Icon.pause size={10} /> Paused</span>}
+            {d?.paused && (
+              <span className="badge">
+                <Icon.pause size={10} /> Paused
+              </span>
+            )}
           </h1>
           {d ? (
             <>
               <ImportErrorMarker dag={d} />
               {d.description && <p className="muted">{d.description}</p>}
               <div className="row-wrap meta">
-                <span title="Schedule"><Icon.calendar size={14} /> <code>{d.schedule ?? "manual only"}</code>{d.timezone && d.timezone !== "UTC" ? <span className="muted"> ({d.timezone})</span> : null}</span>
+                <span title="Schedule">
+                  <Icon.calendar size={14} /> <code>{d.schedule ?? "manual only"}</code>
+                  {d.timezone && d.timezone !== "UTC" ? <span className="muted"> ({d.timezone})</span> : null}
+                </span>
                 {d.triggers.length > 0 && (
                   <span title={d.triggers.map((t) => `${t.id}: ${t.description}`).join("\n")} data-testid="dag-triggers">
                     <Icon.bolt size={14} /> {d.triggers.length === 1 ? d.triggers[0]!.description : `${d.triggers.length} event triggers`}
                   </span>
                 )}
-                {d.nextRunAfter && !d.paused && <span className="muted">Next run {fmtShort(d.nextRunAfter)} ({fmtRelative(d.nextRunAfter)})</span>}
-                <span title="Owner"><Icon.user size={14} /> {d.owner ?? "no owner"}</span>
-                <span className="muted">{d.taskCount} task{d.taskCount === 1 ? "" : "s"}</span>
-                {d.tags.map((t) => <Link key={t} to={`/dags?tag=${encodeURIComponent(t)}`} className="tag">{t}</Link>)}
+                {d.nextRunAfter && !d.paused && (
+                  <span className="muted">
+                    Next run {fmtShort(d.nextRunAfter)} ({fmtRelative(d.nextRunAfter)})
+                  </span>
+                )}
+                <span title="Owner">
+                  <Icon.user size={14} /> {d.owner ?? "no owner"}
+                </span>
+                <span className="muted">
+                  {d.taskCount} task{d.taskCount === 1 ? "" : "s"}
+                </span>
+                {d.tags.map((t) => (
+                  <Link key={t} to={`/dags?tag=${encodeURIComponent(t)}`} className="tag">
+                    {t}
+                  </Link>
+                ))}
               </div>
             </>
           ) : (
@@ -109,12 +138,26 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
             </label>
           </Tip>
           <Tip text={backfillDenied ?? (d && !d.schedule ? "This DAG has no recurring schedule to backfill" : null)}>
-            <button type="button" className="btn" onClick={() => setBackfillOpen(true)} disabled={!d || !d.schedule || Boolean(backfillDenied)} data-testid="backfill-button" title="Run the DAG over a past range">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setBackfillOpen(true)}
+              disabled={!d || !d.schedule || Boolean(backfillDenied)}
+              data-testid="backfill-button"
+              title="Run the DAG over a past range"
+            >
               <Icon.calendar size={12} /> Backfill
             </button>
           </Tip>
           <Tip text={denied}>
-            <button type="button" className="btn btn-primary" onClick={() => setTriggerOpen(true)} disabled={!d || Boolean(denied)} data-testid="trigger-button" title="Trigger a run (t)">
+            <button
+              type="button"
+              className="btn btn-primary"
+              onClick={() => setTriggerOpen(true)}
+              disabled={!d || Boolean(denied)}
+              data-testid="trigger-button"
+              title="Trigger a run (t)"
+            >
               <Icon.play size={12} /> Trigger
             </button>
           </Tip>
@@ -135,8 +178,26 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
         {current === "trends" && <TrendsTab dagId={dagId} />}
       </section>
 
-      {backfillOpen && d && <BackfillDialog dag={d} onClose={() => setBackfillOpen(false)} onCreated={() => { setBackfillOpen(false); navigate(`/backfills?dag=${encodeURIComponent(dagId)}`); }} />}
-      {triggerOpen && d && <TriggerDialog dag={d} onClose={() => setTriggerOpen(false)} onTriggered={(runId) => { setTriggerOpen(false); navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`); }} />}
+      {backfillOpen && d && (
+        <BackfillDialog
+          dag={d}
+          onClose={() => setBackfillOpen(false)}
+          onCreated={() => {
+            setBackfillOpen(false);
+            navigate(`/backfills?dag=${encodeURIComponent(dagId)}`);
+          }}
+        />
+      )}
+      {triggerOpen && d && (
+        <TriggerDialog
+          dag={d}
+          onClose={() => setTriggerOpen(false)}
+          onTriggered={(runId) => {
+            setTriggerOpen(false);
+            navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`);
+          }}
+        />
+      )}
     </>
   );
 }

@@ -37,23 +37,68 @@ export function DatasetsPage() {
     <>
       <h1>Datasets</h1>
       <div className="card">
-        {datasets.isPending ? <SkeletonRows rows={4} /> : datasets.isError ? <ErrorState error={datasets.error} onRetry={() => void datasets.refetch()} /> : datasets.data.length === 0 ? (
+        {datasets.isPending ? (
+          <SkeletonRows rows={4} />
+        ) : datasets.isError ? (
+          <ErrorState error={datasets.error} onRetry={() => void datasets.refetch()} />
+        ) : datasets.data.length === 0 ? (
           <EmptyState icon={<Icon.file size={22} />} title="No datasets yet">
-            <p className="small">Give a task <code>outlets: ["warehouse://sales"]</code>, and schedule a DAG with <code>schedule: {"{ datasets: [...] }"}</code> to run it when they are updated.</p>
+            <p className="small">
+              Give a task <code>outlets: ["warehouse://sales"]</code>, and schedule a DAG with <code>schedule: {"{ datasets: [...] }"}</code> to run it when
+              they are updated.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="datasets-table">
-              <thead><tr><th scope="col">Dataset</th><th scope="col">Produced by</th><th scope="col">Read by</th><th scope="col">Triggers</th><th scope="col" className="num">Events</th><th scope="col">Last updated</th></tr></thead>
+              <thead>
+                <tr>
+                  <th scope="col">Dataset</th>
+                  <th scope="col">Produced by</th>
+                  <th scope="col">Read by</th>
+                  <th scope="col">Triggers</th>
+                  <th scope="col" className="num">
+                    Events
+                  </th>
+                  <th scope="col">Last updated</th>
+                </tr>
+              </thead>
               <tbody>
                 {datasets.data.map((d) => (
                   <tr key={d.uri} aria-selected={d.uri === selected} data-testid={`dataset-row-${d.uri}`}>
-                    <td><button type="button" className="link mono small" style={{ background: "none", border: 0, padding: 0, cursor: "pointer", textAlign: "left" }} onClick={() => setSearch({ uri: d.uri === selected ? null : d.uri })}>{d.uri}</button></td>
-                    <td>{d.producers.map((p) => <TaskLink key={`${p.dagId}.${p.taskId}`} dagId={p.dagId} taskId={p.taskId} />)}</td>
-                    <td>{d.readers.map((p) => <TaskLink key={`${p.dagId}.${p.taskId}`} dagId={p.dagId} taskId={p.taskId} />)}</td>
-                    <td>{d.consumers.map((c) => <div key={c.dagId}><Link className="link small" to={`/dags/${encodeURIComponent(c.dagId)}`}>{c.dagId}</Link></div>)}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="link mono small"
+                        style={{ background: "none", border: 0, padding: 0, cursor: "pointer", textAlign: "left" }}
+                        onClick={() => setSearch({ uri: d.uri === selected ? null : d.uri })}
+                      >
+                        {d.uri}
+                      </button>
+                    </td>
+                    <td>
+                      {d.producers.map((p) => (
+                        <TaskLink key={`${p.dagId}.${p.taskId}`} dagId={p.dagId} taskId={p.taskId} />
+                      ))}
+                    </td>
+                    <td>
+                      {d.readers.map((p) => (
+                        <TaskLink key={`${p.dagId}.${p.taskId}`} dagId={p.dagId} taskId={p.taskId} />
+                      ))}
+                    </td>
+                    <td>
+                      {d.consumers.map((c) => (
+                        <div key={c.dagId}>
+                          <Link className="link small" to={`/dags/${encodeURIComponent(c.dagId)}`}>
+                            {c.dagId}
+                          </Link>
+                        </div>
+                      ))}
+                    </td>
                     <td className="num">{d.eventCount}</td>
-                    <td className="nowrap" title={fmtDate(d.lastEvent?.createdAt)}>{d.lastEvent ? fmtRelative(d.lastEvent.createdAt) : "never"}</td>
+                    <td className="nowrap" title={fmtDate(d.lastEvent?.createdAt)}>
+                      {d.lastEvent ? fmtRelative(d.lastEvent.createdAt) : "never"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -67,7 +112,14 @@ export function DatasetsPage() {
 }
 
 function TaskLink({ dagId, taskId }: { dagId: string; taskId: string }) {
-  return <div><Link className="link small" to={`/dags/${encodeURIComponent(dagId)}`}>{dagId}</Link><span className="muted small"> · {taskId}</span></div>;
+  return (
+    <div>
+      <Link className="link small" to={`/dags/${encodeURIComponent(dagId)}`}>
+        {dagId}
+      </Link>
+      <span className="muted small"> · {taskId}</span>
+    </div>
+  );
 }
 
 function DatasetEvents({ uri }: { uri: string }) {
@@ -75,24 +127,38 @@ function DatasetEvents({ uri }: { uri: string }) {
   return (
     <div className="card" data-testid="dataset-events">
       <h2 className="mono small">{uri}</h2>
-      {events.isPending ? <SkeletonRows rows={3} /> : events.isError ? <ErrorState error={events.error} onRetry={() => void events.refetch()} /> : events.data.length === 0 ? (
+      {events.isPending ? (
+        <SkeletonRows rows={3} />
+      ) : events.isError ? (
+        <ErrorState error={events.error} onRetry={() => void events.refetch()} />
+      ) : events.data.length === 0 ? (
         <p className="muted small">No events yet.</p>
       ) : (
         <div className="table-wrap">
           <table className="table">
-            <thead><tr><th scope="col">When</th><th scope="col">Source</th><th scope="col">Extra</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Source</th>
+                <th scope="col">Extra</th>
+              </tr>
+            </thead>
             <tbody>
               {events.data.map((e) => (
                 <tr key={e.id}>
                   <td className="nowrap">{fmtDate(e.createdAt)}</td>
                   <td>
                     {e.source ? (
-                      <Link className="link small" to={`/dags/${encodeURIComponent(e.source.dagId)}/grid?run=${encodeURIComponent(e.source.runId)}`}>{e.source.dagId} · {e.source.taskId} (try {e.source.tryNumber})</Link>
+                      <Link className="link small" to={`/dags/${encodeURIComponent(e.source.dagId)}/grid?run=${encodeURIComponent(e.source.runId)}`}>
+                        {e.source.dagId} · {e.source.taskId} (try {e.source.tryNumber})
+                      </Link>
                     ) : (
                       <span className="badge">external</span>
                     )}
                   </td>
-                  <td><code className="small">{Object.keys(e.extra).length > 0 ? JSON.stringify(e.extra) : ""}</code></td>
+                  <td>
+                    <code className="small">{Object.keys(e.extra).length > 0 ? JSON.stringify(e.extra) : ""}</code>
+                  </td>
                 </tr>
               ))}
             </tbody>

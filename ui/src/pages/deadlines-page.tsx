@@ -16,23 +16,55 @@ export function DeadlinesPage() {
       <h1>Missed deadlines</h1>
       <div className="card">
         <div className="card-head toolbar">
-          <label className="row small"><span className="muted">DAG</span>
-            <input className="input" style={{ width: 220 }} placeholder="any DAG" value={dagId} onChange={(e) => setSp({ dag: e.target.value.trim() || null }, true)} data-testid="deadlines-filter-dag" />
+          <label className="row small">
+            <span className="muted">DAG</span>
+            <input
+              className="input"
+              style={{ width: 220 }}
+              placeholder="any DAG"
+              value={dagId}
+              onChange={(e) => setSp({ dag: e.target.value.trim() || null }, true)}
+              data-testid="deadlines-filter-dag"
+            />
           </label>
         </div>
-        {missed.isPending ? <SkeletonRows rows={4} /> : missed.isError ? <ErrorState error={missed.error} onRetry={() => void missed.refetch()} /> : list.length === 0 ? (
+        {missed.isPending ? (
+          <SkeletonRows rows={4} />
+        ) : missed.isError ? (
+          <ErrorState error={missed.error} onRetry={() => void missed.refetch()} />
+        ) : list.length === 0 ? (
           <EmptyState icon={<Icon.check size={22} />} title={dagId ? `No missed deadlines for ${dagId}` : "No missed deadlines"}>
-            <p className="small">A DAG's <code>deadline</code> and a task's <code>expectedDuration</code> are watched while runs go; a miss shows up here once.</p>
+            <p className="small">
+              A DAG's <code>deadline</code> and a task's <code>expectedDuration</code> are watched while runs go; a miss shows up here once.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="deadlines-table">
-              <thead><tr><th scope="col">Detected</th><th scope="col">DAG</th><th scope="col">Run</th><th scope="col">Task</th><th scope="col">Deadline</th><th scope="col">Due</th><th scope="col" className="num">Late by (at detection)</th></tr></thead>
-              <tbody>{list.map((m) => <MissedRow key={m.id} m={m} />)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">Detected</th>
+                  <th scope="col">DAG</th>
+                  <th scope="col">Run</th>
+                  <th scope="col">Task</th>
+                  <th scope="col">Deadline</th>
+                  <th scope="col">Due</th>
+                  <th scope="col" className="num">
+                    Late by (at detection)
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((m) => (
+                  <MissedRow key={m.id} m={m} />
+                ))}
+              </tbody>
             </table>
             {missed.hasNextPage && (
               <div className="row" style={{ justifyContent: "center", padding: 12 }}>
-                <button type="button" className="btn" onClick={() => void missed.fetchNextPage()} disabled={missed.isFetchingNextPage}>{missed.isFetchingNextPage ? "Loading…" : "Load more"}</button>
+                <button type="button" className="btn" onClick={() => void missed.fetchNextPage()} disabled={missed.isFetchingNextPage}>
+                  {missed.isFetchingNextPage ? "Loading…" : "Load more"}
+                </button>
               </div>
             )}
           </div>
@@ -49,10 +81,22 @@ function MissedRow({ m }: { m: MissedDeadline }) {
   return (
     <tr data-testid={`deadline-row-${m.id}`}>
       <td className="nowrap">{fmtDate(m.detectedAt)}</td>
-      <td><Link className="link" to={`/dags/${dag}`}>{m.dagId}</Link></td>
-      <td><Link className="link mono small" to={`/dags/${dag}/grid${run}`}>{m.runId}</Link></td>
-      <td className="mono small">{m.taskId === null ? <span className="muted">run</span> : `${m.taskId}${m.mapIndex >= 0 ? `[${m.mapIndex}]` : ""} · try ${m.tryNumber}`}</td>
-      <td><code>{m.deadline}</code></td>
+      <td>
+        <Link className="link" to={`/dags/${dag}`}>
+          {m.dagId}
+        </Link>
+      </td>
+      <td>
+        <Link className="link mono small" to={`/dags/${dag}/grid${run}`}>
+          {m.runId}
+        </Link>
+      </td>
+      <td className="mono small">
+        {m.taskId === null ? <span className="muted">run</span> : `${m.taskId}${m.mapIndex >= 0 ? `[${m.mapIndex}]` : ""} · try ${m.tryNumber}`}
+      </td>
+      <td>
+        <code>{m.deadline}</code>
+      </td>
       <td className="nowrap">{fmtDate(m.dueAt)}</td>
       <td className="num nowrap">{late === null ? "—" : fmtDuration(late)}</td>
     </tr>

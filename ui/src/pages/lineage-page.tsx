@@ -22,7 +22,12 @@ const LineageNodeView = memo(function LineageNodeView({ data }: NodeProps<FlowNo
   const n = data.node;
   const label = n.kind === "dataset" ? n.uri : n.kind === "task" ? `${n.dagId}.${n.taskId}` : n.dagId;
   return (
-    <div className={`lineage-node lineage-${n.kind}`} data-testid={`lineage-node-${n.id}`} aria-label={`${n.kind} ${label}`} title={n.kind === "dataset" ? `${n.namespace} · ${n.name}` : label}>
+    <div
+      className={`lineage-node lineage-${n.kind}`}
+      data-testid={`lineage-node-${n.id}`}
+      aria-label={`${n.kind} ${label}`}
+      title={n.kind === "dataset" ? `${n.namespace} · ${n.name}` : label}
+    >
       <Handle type="target" position={Position.Left} />
       {n.kind === "dataset" && (
         <div className="stack" style={{ gap: 2, minWidth: 0 }}>
@@ -33,7 +38,10 @@ const LineageNodeView = memo(function LineageNodeView({ data }: NodeProps<FlowNo
       {n.kind === "task" && (
         <div className="stack" style={{ gap: 2, minWidth: 0 }}>
           <span className="truncate mono lineage-title">{n.taskId}</span>
-          <span className="truncate xs muted">{n.dagId}{n.operator ? ` · ${n.operator}` : ""}</span>
+          <span className="truncate xs muted">
+            {n.dagId}
+            {n.operator ? ` · ${n.operator}` : ""}
+          </span>
         </div>
       )}
       {n.kind === "dag" && (
@@ -70,16 +78,34 @@ export function LineagePage() {
     })
       .then((g) => !cancelled && setLayout(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]))))
       .catch((e: unknown) => !cancelled && setLayoutError(e));
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [shape]);
 
   const nodes: FlowNode[] = useMemo(
-    () => (data?.nodes ?? []).map((n) => ({ id: n.id, type: "lineage", position: layout?.get(n.id) ?? { x: 0, y: 0 }, data: { node: n }, draggable: false, connectable: false })),
+    () =>
+      (data?.nodes ?? []).map((n) => ({
+        id: n.id,
+        type: "lineage",
+        position: layout?.get(n.id) ?? { x: 0, y: 0 },
+        data: { node: n },
+        draggable: false,
+        connectable: false,
+      })),
     [data, layout],
   );
   const edges: Edge[] = useMemo(
-    () => (data?.edges ?? []).map((e, i) => ({ id: `e${i}`, source: e.source, target: e.target, label: e.kind === "triggers" ? "triggers" : undefined, className: `lineage-edge-${e.kind}`, animated: e.kind === "triggers" })),
+    () =>
+      (data?.edges ?? []).map((e, i) => ({
+        id: `e${i}`,
+        source: e.source,
+        target: e.target,
+        label: e.kind === "triggers" ? "triggers" : undefined,
+        className: `lineage-edge-${e.kind}`,
+        animated: e.kind === "triggers",
+      })),
     [data],
   );
   const dagIds = useMemo(() => [...new Set((data?.nodes ?? []).flatMap((n) => (n.kind === "dataset" ? [] : [n.dagId])))].sort(), [data]);
@@ -97,21 +123,42 @@ export function LineagePage() {
         <div className="card-head toolbar">
           <label className="row small" style={{ gap: 8 }}>
             DAG
-            <select className="select" style={{ width: "auto" }} value={dagId ?? ""} onChange={(e) => setSearch({ dag: e.target.value === "" ? null : e.target.value })} data-testid="lineage-dag-filter">
+            <select
+              className="select"
+              style={{ width: "auto" }}
+              value={dagId ?? ""}
+              onChange={(e) => setSearch({ dag: e.target.value === "" ? null : e.target.value })}
+              data-testid="lineage-dag-filter"
+            >
               <option value="">All DAGs</option>
-              {[...new Set([...(dagId ? [dagId] : []), ...dagIds])].map((d) => <option key={d} value={d}>{d}</option>)}
+              {[...new Set([...(dagId ? [dagId] : []), ...dagIds])].map((d) => (
+                <option key={d} value={d}>
+                  {d}
+                </option>
+              ))}
             </select>
           </label>
           <span className="spacer" />
           <span className="xs muted">Datasets from tasks' inlets/outlets, dataset schedules and built-in operators (SQL tables, objects, topics)</span>
         </div>
-        {graph.isPending ? <Skeleton height={420} /> : graph.isError ? <ErrorState error={graph.error} onRetry={() => void graph.refetch()} /> : layoutError ? <ErrorState error={layoutError} title="Could not lay out the graph" /> : data!.nodes.length === 0 ? (
+        {graph.isPending ? (
+          <Skeleton height={420} />
+        ) : graph.isError ? (
+          <ErrorState error={graph.error} onRetry={() => void graph.refetch()} />
+        ) : layoutError ? (
+          <ErrorState error={layoutError} title="Could not lay out the graph" />
+        ) : data!.nodes.length === 0 ? (
           <EmptyState icon={<Icon.file size={22} />} title="No lineage yet">
-            <p className="small">Give tasks <code>inlets</code> and <code>outlets</code>, or use the SQL, object-storage and messaging operators: what they read and write shows here.</p>
+            <p className="small">
+              Give tasks <code>inlets</code> and <code>outlets</code>, or use the SQL, object-storage and messaging operators: what they read and write shows
+              here.
+            </p>
           </EmptyState>
         ) : (
           <div className="flow-wrap" data-testid="lineage-graph">
-            {!layout ? <Skeleton height="100%" /> : (
+            {!layout ? (
+              <Skeleton height="100%" />
+            ) : (
               <ReactFlow
                 nodes={nodes}
                 edges={edges}
@@ -124,7 +171,12 @@ export function LineagePage() {
                 nodesConnectable={false}
                 proOptions={{ hideAttribution: true }}
                 onNodeClick={(_, n) => open((n.data as LineageNodeData).node)}
-                colorMode={document.documentElement.dataset.theme === "dark" || (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches) ? "dark" : "light"}
+                colorMode={
+                  document.documentElement.dataset.theme === "dark" ||
+                  (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches)
+                    ? "dark"
+                    : "light"
+                }
               >
                 <Background gap={20} size={1} />
                 <Controls showInteractive={false} />

@@ -49,7 +49,8 @@ export function WorkersPage() {
         <div className="stack" style={{ gap: 4 }}>
           <h1>Workers</h1>
           <p className="muted small" style={{ margin: 0 }}>
-            <code>baton worker --server URL --queues a,b</code> (with a worker token in <code>BATON_WORKER_TOKEN</code>) on any machine runs the attempts of its queues; tasks pick a queue with their <code>queue</code> option (default <code>default</code>).
+            <code>baton worker --server URL --queues a,b</code> (with a worker token in <code>BATON_WORKER_TOKEN</code>) on any machine runs the attempts of its
+            queues; tasks pick a queue with their <code>queue</code> option (default <code>default</code>).
           </p>
         </div>
       </div>
@@ -57,21 +58,52 @@ export function WorkersPage() {
         <div className="banner" role="status" data-testid="workers-stranded">
           <Icon.warn />
           <span>
-            <strong>{stranded.reduce((n, q) => n + q.queued, 0)} attempt(s) wait</strong> in {stranded.map((q) => <code key={q.queue} style={{ marginRight: 4 }}>{q.queue}</code>)} where no active worker listens: start a worker with <code>--queues {stranded.map((q) => q.queue).join(",")}</code>.
+            <strong>{stranded.reduce((n, q) => n + q.queued, 0)} attempt(s) wait</strong> in{" "}
+            {stranded.map((q) => (
+              <code key={q.queue} style={{ marginRight: 4 }}>
+                {q.queue}
+              </code>
+            ))}{" "}
+            where no active worker listens: start a worker with <code>--queues {stranded.map((q) => q.queue).join(",")}</code>.
           </span>
         </div>
       )}
       <div className="card">
-        <div className="card-head"><h2 className="section-title">Workers</h2><span className="spacer" /><span className="muted small">active and draining, then others seen in the last 24 hours</span></div>
-        {query.isPending ? <SkeletonRows rows={3} /> : query.isError ? <ErrorState error={query.error} onRetry={() => void query.refetch()} /> : workers.length === 0 ? (
+        <div className="card-head">
+          <h2 className="section-title">Workers</h2>
+          <span className="spacer" />
+          <span className="muted small">active and draining, then others seen in the last 24 hours</span>
+        </div>
+        {query.isPending ? (
+          <SkeletonRows rows={3} />
+        ) : query.isError ? (
+          <ErrorState error={query.error} onRetry={() => void query.refetch()} />
+        ) : workers.length === 0 ? (
           <EmptyState icon={<Icon.dag size={22} />} title="No workers yet">
-            <p className="small">Attempts of the <code>default</code> queue run in the scheduler's local pool. Create a worker token{me?.role === "admin" ? " below" : " (an admin can)"} and start <code>baton worker</code> on another machine to run tasks there.</p>
+            <p className="small">
+              Attempts of the <code>default</code> queue run in the scheduler's local pool. Create a worker token
+              {me?.role === "admin" ? " below" : " (an admin can)"} and start <code>baton worker</code> on another machine to run tasks there.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="workers-table">
-              <thead><tr><th scope="col">State</th><th scope="col">Name</th><th scope="col">Queues</th><th scope="col">Load</th><th scope="col">Version</th><th scope="col">Heartbeat</th><th scope="col">Running now</th></tr></thead>
-              <tbody>{workers.map((w) => <WorkerRow key={w.id} w={w} now={now} />)}</tbody>
+              <thead>
+                <tr>
+                  <th scope="col">State</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Queues</th>
+                  <th scope="col">Load</th>
+                  <th scope="col">Version</th>
+                  <th scope="col">Heartbeat</th>
+                  <th scope="col">Running now</th>
+                </tr>
+              </thead>
+              <tbody>
+                {workers.map((w) => (
+                  <WorkerRow key={w.id} w={w} now={now} />
+                ))}
+              </tbody>
             </table>
           </div>
         )}
@@ -88,18 +120,52 @@ function WorkerRow({ w, now }: { w: Worker; now: number }) {
   const late = w.state === "active" && age !== null && age > LATE_MS;
   return (
     <tr data-testid={`worker-row-${w.name}`} data-state={w.state}>
-      <td title={w.reason ?? st.hint} data-testid="worker-state"><StateBadge state={st.as} label={st.label} />{w.reason && <div className="muted small worker-reason">{w.reason}</div>}</td>
-      <td>
-        <span className="mono small" style={{ fontWeight: 600 }}>{w.name}</span>
-        <div className="muted small" title={`worker id ${w.id}; token ${w.tokenName ?? "(deleted)"} ${w.tokenId}`}>{w.host} · pid {w.pid}</div>
+      <td title={w.reason ?? st.hint} data-testid="worker-state">
+        <StateBadge state={st.as} label={st.label} />
+        {w.reason && <div className="muted small worker-reason">{w.reason}</div>}
       </td>
-      <td><div className="row-wrap">{w.queues.map((q) => <span key={q} className="tag mono">{q}</span>)}</div></td>
-      <td><LoadBar running={w.running} concurrency={w.concurrency} /></td>
+      <td>
+        <span className="mono small" style={{ fontWeight: 600 }}>
+          {w.name}
+        </span>
+        <div className="muted small" title={`worker id ${w.id}; token ${w.tokenName ?? "(deleted)"} ${w.tokenId}`}>
+          {w.host} · pid {w.pid}
+        </div>
+      </td>
+      <td>
+        <div className="row-wrap">
+          {w.queues.map((q) => (
+            <span key={q} className="tag mono">
+              {q}
+            </span>
+          ))}
+        </div>
+      </td>
+      <td>
+        <LoadBar running={w.running} concurrency={w.concurrency} />
+      </td>
       <td className="mono small">{w.version}</td>
-      <td className="nowrap small" title={`last seen ${fmtDate(w.lastSeenAt)}; started ${fmtDate(w.startedAt)}`} data-testid="worker-heartbeat" data-late={late || undefined}>
+      <td
+        className="nowrap small"
+        title={`last seen ${fmtDate(w.lastSeenAt)}; started ${fmtDate(w.startedAt)}`}
+        data-testid="worker-heartbeat"
+        data-late={late || undefined}
+      >
         {age === null ? "—" : fmtAge(age)}
       </td>
-      <td>{w.attempts.length === 0 ? <span className="muted small">—</span> : <ul className="worker-attempts">{w.attempts.map((a) => <li key={a.attemptId}><AttemptLink a={a} /></li>)}</ul>}</td>
+      <td>
+        {w.attempts.length === 0 ? (
+          <span className="muted small">—</span>
+        ) : (
+          <ul className="worker-attempts">
+            {w.attempts.map((a) => (
+              <li key={a.attemptId}>
+                <AttemptLink a={a} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </td>
     </tr>
   );
 }
@@ -118,7 +184,9 @@ function LoadBar({ running, concurrency }: { running: number; concurrency: numbe
       <span className="load-bar" role="meter" aria-valuemin={0} aria-valuemax={concurrency} aria-valuenow={running} aria-label="Slots busy">
         <span className="load-fill" style={{ width: `${pct}%` }} data-full={running >= concurrency || undefined} />
       </span>
-      <span className="small num" data-testid="worker-load">{running}/{concurrency}</span>
+      <span className="small num" data-testid="worker-load">
+        {running}/{concurrency}
+      </span>
     </div>
   );
 }
@@ -127,9 +195,17 @@ function AttemptLink({ a }: { a: WorkerAttempt }) {
   const to = `/dags/${encodeURIComponent(a.dagId)}/grid?run=${encodeURIComponent(a.runId)}&task=${encodeURIComponent(a.taskId)}${a.mapIndex >= 0 ? `&map=${a.mapIndex}` : ""}`;
   const state = a.state === "running" ? "running" : "queued";
   return (
-    <Link className="link small worker-attempt" to={to} title={`${a.dagId} / ${a.runId} / ${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}, try ${a.tryNumber}: ${a.state}`} data-testid="worker-attempt">
+    <Link
+      className="link small worker-attempt"
+      to={to}
+      title={`${a.dagId} / ${a.runId} / ${a.taskId}${a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}, try ${a.tryNumber}: ${a.state}`}
+      data-testid="worker-attempt"
+    >
       <StateBadge state={state} label={a.state === "running" ? "running" : "sent"} />
-      <span className="mono">{a.dagId}.{a.taskId}{a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}</span>
+      <span className="mono">
+        {a.dagId}.{a.taskId}
+        {a.mapIndex >= 0 ? `[${a.mapIndex}]` : ""}
+      </span>
       <span className="muted">#{a.tryNumber}</span>
     </Link>
   );
@@ -138,10 +214,30 @@ function AttemptLink({ a }: { a: WorkerAttempt }) {
 function QueuesCard({ queues }: { queues: QueueDepth[] }) {
   return (
     <div className="card">
-      <div className="card-head"><h2 className="section-title">Queues</h2><span className="spacer" /><span className="muted small">attempts handed to remote workers</span></div>
+      <div className="card-head">
+        <h2 className="section-title">Queues</h2>
+        <span className="spacer" />
+        <span className="muted small">attempts handed to remote workers</span>
+      </div>
       <div className="table-wrap">
         <table className="table" data-testid="queues-table">
-          <thead><tr><th scope="col">Queue</th><th scope="col" className="num">Waiting</th><th scope="col" className="num">Running</th><th scope="col" className="num">Workers</th><th scope="col"><span className="sr-only">Status</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              <th scope="col" className="num">
+                Waiting
+              </th>
+              <th scope="col" className="num">
+                Running
+              </th>
+              <th scope="col" className="num">
+                Workers
+              </th>
+              <th scope="col">
+                <span className="sr-only">Status</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {queues.map((q) => (
               <tr key={q.queue} data-testid={`queue-row-${q.queue}`}>
@@ -149,7 +245,13 @@ function QueuesCard({ queues }: { queues: QueueDepth[] }) {
                 <td className="num">{q.queued}</td>
                 <td className="num">{q.running}</td>
                 <td className="num">{q.workers}</td>
-                <td>{q.queued > 0 && q.workers === 0 ? <span className="badge badge-warn" data-testid="queue-no-worker"><Icon.warn size={11} /> No worker</span> : null}</td>
+                <td>
+                  {q.queued > 0 && q.workers === 0 ? (
+                    <span className="badge badge-warn" data-testid="queue-no-worker">
+                      <Icon.warn size={11} /> No worker
+                    </span>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

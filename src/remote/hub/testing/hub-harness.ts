@@ -160,7 +160,8 @@ export class HubHarness {
   }
 
   async userToken(): Promise<string> {
-    if (!(await this.store.getUser("admin"))) await this.store.createUser({ username: "admin", role: "admin", passwordHash: "x", disabled: false, createdAt: T0 });
+    if (!(await this.store.getUser("admin")))
+      await this.store.createUser({ username: "admin", role: "admin", passwordHash: "x", disabled: false, createdAt: T0 });
     return (await createApiToken(this.store, "admin", "test", "admin", null, this.clock.now())).token;
   }
 
@@ -168,10 +169,11 @@ export class HubHarness {
     return requestFor(attemptId, this.bundlesDir, this.logsDir);
   }
 
-
   /** Queues attempts as a scheduler does, and signals the hubs. */
   async enqueue(ids: string[], queue = "default", schedulerId = "sched-1"): Promise<void> {
-    await this.store.workers.enqueueRemoteAttempts(ids.map((id) => ({ attemptId: id, runPk: 1, schedulerId, queue, request: this.request(id), createdAt: this.clock.now() })));
+    await this.store.workers.enqueueRemoteAttempts(
+      ids.map((id) => ({ attemptId: id, runPk: 1, schedulerId, queue, request: this.request(id), createdAt: this.clock.now() })),
+    );
     this.signal.notify(HUB_TARGET);
   }
 
@@ -229,17 +231,27 @@ export class HubHarness {
 /** An attempt request as a scheduler builds it, naming a bundle under `bundlesDir` by a made-up sha256. */
 export function requestFor(attemptId: string, bundlesDir: string, logsDir: string): AttemptRequest {
   return {
-      attemptId,
-      runPk: 1,
-      taskId: attemptId,
-      mapIndex: -1,
-      tryNumber: 1,
-      maxTries: 1,
-      bundlePath: join(bundlesDir, `${"a".repeat(64)}.mjs`),
-      task: taskSpec(attemptId),
-      context: { dagId: "etl", runId: "r1", runType: "manual", logicalDate: null, dataIntervalStart: null, dataIntervalEnd: null, timezone: "UTC", params: {}, conf: {} },
-      inputs: {},
-      logPath: join(logsDir, "etl", `${attemptId}.log`),
-      maxOutputBytes: 1024,
-    };
+    attemptId,
+    runPk: 1,
+    taskId: attemptId,
+    mapIndex: -1,
+    tryNumber: 1,
+    maxTries: 1,
+    bundlePath: join(bundlesDir, `${"a".repeat(64)}.mjs`),
+    task: taskSpec(attemptId),
+    context: {
+      dagId: "etl",
+      runId: "r1",
+      runType: "manual",
+      logicalDate: null,
+      dataIntervalStart: null,
+      dataIntervalEnd: null,
+      timezone: "UTC",
+      params: {},
+      conf: {},
+    },
+    inputs: {},
+    logPath: join(logsDir, "etl", `${attemptId}.log`),
+    maxOutputBytes: 1024,
+  };
 }

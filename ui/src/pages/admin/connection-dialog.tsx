@@ -61,7 +61,12 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       { id: creating ? v.id : connection.id, body, create: creating },
       {
         onSuccess: (c) => {
-          toast(<>{creating ? "Created" : "Saved"} connection <code>{c.id}</code></>, "success");
+          toast(
+            <>
+              {creating ? "Created" : "Saved"} connection <code>{c.id}</code>
+            </>,
+            "success",
+          );
           onClose();
         },
         onError: (err) => {
@@ -75,13 +80,23 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
 
   return (
     <Dialog
-      title={creating ? "New connection" : <>Edit connection <span className="mono">{connection.id}</span></>}
+      title={
+        creating ? (
+          "New connection"
+        ) : (
+          <>
+            Edit connection <span className="mono">{connection.id}</span>
+          </>
+        )
+      }
       onClose={onClose}
       wide
       testId="connection-dialog"
       footer={
         <>
-          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
           <button type="submit" form="connection-form" className="btn btn-primary" disabled={save.isPending} data-testid="connection-submit">
             {save.isPending ? "Saving…" : creating ? "Create connection" : "Save changes"}
           </button>
@@ -89,34 +104,90 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
       }
     >
       <form id="connection-form" className="stack" style={{ gap: 14 }} onSubmit={submit} noValidate autoComplete="off">
-        {formError && <div className="banner banner-danger" role="alert" data-testid="connection-form-error"><Icon.warn /> {formError}</div>}
+        {formError && (
+          <div className="banner banner-danger" role="alert" data-testid="connection-form-error">
+            <Icon.warn /> {formError}
+          </div>
+        )}
         <div className="row" style={{ gap: 12, alignItems: "flex-start" }}>
           <Field name="id" label="Id" required error={errors.id} help={creating ? "Tasks ask for it by this name." : "The id cannot change."} grow={2}>
-            <input id="conn-id" className="input mono" value={v.id} onChange={(e) => set("id", e.target.value)} disabled={!creating} aria-invalid={Boolean(errors.id)} data-testid="conn-id" placeholder="warehouse" />
+            <input
+              id="conn-id"
+              className="input mono"
+              value={v.id}
+              onChange={(e) => set("id", e.target.value)}
+              disabled={!creating}
+              aria-invalid={Boolean(errors.id)}
+              data-testid="conn-id"
+              placeholder="warehouse"
+            />
           </Field>
           <Field name="type" label="Type" required error={errors.type} grow={1}>
-            <input id="conn-type" className="input mono" list="conn-types" value={v.type} onChange={(e) => set("type", e.target.value)} aria-invalid={Boolean(errors.type)} data-testid="conn-type" />
-            <datalist id="conn-types">{TYPES.map((t) => <option key={t} value={t} />)}</datalist>
+            <input
+              id="conn-type"
+              className="input mono"
+              list="conn-types"
+              value={v.type}
+              onChange={(e) => set("type", e.target.value)}
+              aria-invalid={Boolean(errors.type)}
+              data-testid="conn-type"
+            />
+            <datalist id="conn-types">
+              {TYPES.map((t) => (
+                <option key={t} value={t} />
+              ))}
+            </datalist>
           </Field>
         </div>
         <div className="row" style={{ gap: 12, alignItems: "flex-start" }}>
           <Field name="host" label="Host" error={errors.host} grow={3}>
-            <input id="conn-host" className="input mono" value={v.host} onChange={(e) => set("host", e.target.value)} aria-invalid={Boolean(errors.host)} data-testid="conn-host" placeholder="db.internal" />
+            <input
+              id="conn-host"
+              className="input mono"
+              value={v.host}
+              onChange={(e) => set("host", e.target.value)}
+              aria-invalid={Boolean(errors.host)}
+              data-testid="conn-host"
+              placeholder="db.internal"
+            />
           </Field>
           <Field name="port" label="Port" error={errors.port} grow={1}>
-            <input id="conn-port" className="input mono" inputMode="numeric" value={v.port} onChange={(e) => set("port", e.target.value)} aria-invalid={Boolean(errors.port)} data-testid="conn-port" placeholder="5432" />
+            <input
+              id="conn-port"
+              className="input mono"
+              inputMode="numeric"
+              value={v.port}
+              onChange={(e) => set("port", e.target.value)}
+              aria-invalid={Boolean(errors.port)}
+              data-testid="conn-port"
+              placeholder="5432"
+            />
           </Field>
         </div>
         <div className="row" style={{ gap: 12, alignItems: "flex-start" }}>
           <Field name="login" label="Login" error={errors.login} grow={1}>
-            <input id="conn-login" className="input mono" value={v.login} onChange={(e) => set("login", e.target.value)} aria-invalid={Boolean(errors.login)} data-testid="conn-login" autoComplete="off" />
+            <input
+              id="conn-login"
+              className="input mono"
+              value={v.login}
+              onChange={(e) => set("login", e.target.value)}
+              aria-invalid={Boolean(errors.login)}
+              data-testid="conn-login"
+              autoComplete="off"
+            />
           </Field>
           <Field
             name="password"
             label="Password"
             error={errors.password}
             grow={1}
-            help={creating ? "Write-only: it is never shown again." : connection.hasPassword ? "Set. Leave empty to keep it; type a new one to replace it." : "None set."}
+            help={
+              creating
+                ? "Write-only: it is never shown again."
+                : connection.hasPassword
+                  ? "Set. Leave empty to keep it; type a new one to replace it."
+                  : "None set."
+            }
           >
             <input
               id="conn-password"
@@ -132,35 +203,97 @@ export function ConnectionDialog({ connection, onClose }: { connection: Connecti
             />
             {!creating && connection.hasPassword && (
               <label className="checkbox small">
-                <input type="checkbox" checked={clearPassword} onChange={(e) => setClearPassword(e.target.checked)} data-testid="conn-clear-password" /> Remove the password
+                <input type="checkbox" checked={clearPassword} onChange={(e) => setClearPassword(e.target.checked)} data-testid="conn-clear-password" /> Remove
+                the password
               </label>
             )}
           </Field>
         </div>
         <Field name="schema" label="Schema" error={errors.schema} help="Database name, path or bucket, depending on the type.">
-          <input id="conn-schema" className="input mono" value={v.schema} onChange={(e) => set("schema", e.target.value)} aria-invalid={Boolean(errors.schema)} data-testid="conn-schema" />
+          <input
+            id="conn-schema"
+            className="input mono"
+            value={v.schema}
+            onChange={(e) => set("schema", e.target.value)}
+            aria-invalid={Boolean(errors.schema)}
+            data-testid="conn-schema"
+          />
         </Field>
-        <Field name="extra" label="Extras" type="JSON object" error={errors.extra} help={<>For example <code>{`{"sslmode": "require"}`}</code>. Sensitive extras (token, secret, api_key …) show as <code>***</code>; leave them so to keep them.</>}>
-          <textarea id="conn-extra" className="textarea" rows={3} spellCheck={false} value={v.extra} onChange={(e) => set("extra", e.target.value)} aria-invalid={Boolean(errors.extra)} data-testid="conn-extra" />
+        <Field
+          name="extra"
+          label="Extras"
+          type="JSON object"
+          error={errors.extra}
+          help={
+            <>
+              For example <code>{`{"sslmode": "require"}`}</code>. Sensitive extras (token, secret, api_key …) show as <code>***</code>; leave them so to keep
+              them.
+            </>
+          }
+        >
+          <textarea
+            id="conn-extra"
+            className="textarea"
+            rows={3}
+            spellCheck={false}
+            value={v.extra}
+            onChange={(e) => set("extra", e.target.value)}
+            aria-invalid={Boolean(errors.extra)}
+            data-testid="conn-extra"
+          />
         </Field>
         <Field name="description" label="Description" error={errors.description}>
-          <input id="conn-description" className="input" value={v.description} onChange={(e) => set("description", e.target.value)} data-testid="conn-description" />
+          <input
+            id="conn-description"
+            className="input"
+            value={v.description}
+            onChange={(e) => set("description", e.target.value)}
+            data-testid="conn-description"
+          />
         </Field>
       </form>
     </Dialog>
   );
 }
 
-function Field({ name, label, required, type, help, error, grow, children }: { name: FieldName; label: string; required?: boolean; type?: string; help?: ReactNode; error?: string; grow?: number; children: ReactNode }) {
+function Field({
+  name,
+  label,
+  required,
+  type,
+  help,
+  error,
+  grow,
+  children,
+}: {
+  name: FieldName;
+  label: string;
+  required?: boolean;
+  type?: string;
+  help?: ReactNode;
+  error?: string;
+  grow?: number;
+  children: ReactNode;
+}) {
   const id = `conn-${name}`;
   return (
     <div className="field" style={grow ? { flex: grow, minWidth: 0 } : undefined}>
       <label className="field-label" htmlFor={id}>
-        {label}{required && <span className="req" aria-hidden="true">*</span>}{type && <span className="field-type">{type}</span>}
+        {label}
+        {required && (
+          <span className="req" aria-hidden="true">
+            *
+          </span>
+        )}
+        {type && <span className="field-type">{type}</span>}
       </label>
       {children}
       {help && <span className="field-help">{help}</span>}
-      {error && <span className="field-error" role="alert" data-testid={`${id}-error`}><Icon.warn size={12} /> {error}</span>}
+      {error && (
+        <span className="field-error" role="alert" data-testid={`${id}-error`}>
+          <Icon.warn size={12} /> {error}
+        </span>
+      )}
     </div>
   );
 }

@@ -14,22 +14,37 @@ export function envReadOnly(readOnly: boolean, envVar: string): string | null {
 
 export function SourceBadge({ source, envVar }: { source: "store" | "env"; envVar: string }) {
   return source === "env" ? (
-    <span className="badge" title={`From the environment variable ${envVar} (overrides the store; read-only here)`} data-testid="source-env">env · {envVar}</span>
+    <span className="badge" title={`From the environment variable ${envVar} (overrides the store; read-only here)`} data-testid="source-env">
+      env · {envVar}
+    </span>
   ) : (
-    <span className="badge" title={`Stored encrypted; ${envVar} in the environment would override it`}>store</span>
+    <span className="badge" title={`Stored encrypted; ${envVar} in the environment would override it`}>
+      store
+    </span>
   );
 }
 
 /** The "updated" cell of a row. */
 export function UpdatedCell({ at }: { at: string | null }) {
-  return <td className="nowrap small" title={fmtDate(at)}>{at ? fmtRelative(at) : "—"}</td>;
+  return (
+    <td className="nowrap small" title={fmtDate(at)}>
+      {at ? fmtRelative(at) : "—"}
+    </td>
+  );
 }
 
 /**
  * The actions cell of a row: `extra` first, then Edit and Delete, disabled with the reason as a
  * tip when the entry cannot be changed here (`locked`).
  */
-export function RowActions({ what, id, locked, onEdit, onDelete, extra }: {
+export function RowActions({
+  what,
+  id,
+  locked,
+  onEdit,
+  onDelete,
+  extra,
+}: {
   what: "connection" | "variable";
   id: string;
   locked: string | null | undefined;
@@ -42,10 +57,19 @@ export function RowActions({ what, id, locked, onEdit, onDelete, extra }: {
       <div className="row" style={{ justifyContent: "flex-end", gap: 6 }}>
         {extra}
         <Tip text={locked ?? null}>
-          <button type="button" className="btn btn-sm" onClick={onEdit} disabled={Boolean(locked)} data-testid={`${what}-edit-${id}`}>Edit</button>
+          <button type="button" className="btn btn-sm" onClick={onEdit} disabled={Boolean(locked)} data-testid={`${what}-edit-${id}`}>
+            Edit
+          </button>
         </Tip>
         <Tip text={locked ?? null}>
-          <button type="button" className="btn btn-sm btn-danger-outline" onClick={onDelete} disabled={Boolean(locked)} data-testid={`${what}-delete-${id}`} aria-label={`Delete ${what} ${id}`}>
+          <button
+            type="button"
+            className="btn btn-sm btn-danger-outline"
+            onClick={onDelete}
+            disabled={Boolean(locked)}
+            data-testid={`${what}-delete-${id}`}
+            aria-label={`Delete ${what} ${id}`}
+          >
             <Icon.close size={12} />
           </button>
         </Tip>

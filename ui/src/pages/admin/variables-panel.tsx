@@ -22,13 +22,23 @@ export function VariablesPanel() {
   const onDelete = async (v: Variable) => {
     const ok = await confirm({
       title: `Delete variable ${v.key}?`,
-      body: <>Tasks that read <code>{v.key}</code> will fail until it is set again. This cannot be undone.</>,
+      body: (
+        <>
+          Tasks that read <code>{v.key}</code> will fail until it is set again. This cannot be undone.
+        </>
+      ),
       confirmLabel: "Delete variable",
       danger: true,
     });
     if (!ok) return;
     remove.mutate(v.key, {
-      onSuccess: () => toast(<>Deleted variable <code>{v.key}</code></>, "success"),
+      onSuccess: () =>
+        toast(
+          <>
+            Deleted variable <code>{v.key}</code>
+          </>,
+          "success",
+        ),
       onError: (e) => toast(e.message, "error"),
     });
   };
@@ -44,20 +54,38 @@ export function VariablesPanel() {
   return (
     <div className="stack" style={{ gap: 12 }}>
       <div className="row toolbar">
-        <span className="muted small">Tasks read them with <code>ctx.variable(key)</code>; <code>BATON_VAR_&lt;KEY&gt;</code> overrides a stored one. Keys naming a secret (password, token, secret, api_key …) are write-only.</span>
+        <span className="muted small">
+          Tasks read them with <code>ctx.variable(key)</code>; <code>BATON_VAR_&lt;KEY&gt;</code> overrides a stored one. Keys naming a secret (password, token,
+          secret, api_key …) are write-only.
+        </span>
         <span className="spacer" />
         {newButton}
       </div>
       <div className="card">
-        {variables.isPending ? <SkeletonRows rows={3} /> : variables.isError ? <ErrorState error={variables.error} onRetry={() => void variables.refetch()} /> : variables.data.length === 0 ? (
+        {variables.isPending ? (
+          <SkeletonRows rows={3} />
+        ) : variables.isError ? (
+          <ErrorState error={variables.error} onRetry={() => void variables.refetch()} />
+        ) : variables.data.length === 0 ? (
           <EmptyState icon={<Icon.file size={22} />} title="No variables yet" action={newButton}>
-            <p className="small">Set one here or with <code>baton variables set region eu-west-1</code>.</p>
+            <p className="small">
+              Set one here or with <code>baton variables set region eu-west-1</code>.
+            </p>
           </EmptyState>
         ) : (
           <div className="table-wrap">
             <table className="table" data-testid="variables-table">
               <thead>
-                <tr><th scope="col">Key</th><th scope="col">Value</th><th scope="col">Description</th><th scope="col">Source</th><th scope="col">Updated</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+                <tr>
+                  <th scope="col">Key</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">Description</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Updated</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
               </thead>
               <tbody>
                 {variables.data.map((v) => {
@@ -66,10 +94,20 @@ export function VariablesPanel() {
                     <tr key={v.key} data-testid={`variable-row-${v.key}`}>
                       <td className="mono small">{v.key}</td>
                       <td className="mono small" data-testid={`variable-value-${v.key}`} style={{ overflowWrap: "anywhere", maxWidth: 420 }}>
-                        {v.sensitive ? <span title="Sensitive: write-only" aria-label="sensitive value hidden">{MASKED}</span> : v.value === "" ? <span className="muted">(empty)</span> : v.value}
+                        {v.sensitive ? (
+                          <span title="Sensitive: write-only" aria-label="sensitive value hidden">
+                            {MASKED}
+                          </span>
+                        ) : v.value === "" ? (
+                          <span className="muted">(empty)</span>
+                        ) : (
+                          v.value
+                        )}
                       </td>
                       <td className="small">{v.description || <span className="muted">—</span>}</td>
-                      <td><SourceBadge source={v.source} envVar={v.envVar} /></td>
+                      <td>
+                        <SourceBadge source={v.source} envVar={v.envVar} />
+                      </td>
                       <UpdatedCell at={v.updatedAt} />
                       <RowActions what="variable" id={v.key} locked={denied ?? readOnly} onEdit={() => setEditing(v)} onDelete={() => void onDelete(v)} />
                     </tr>
@@ -90,7 +128,7 @@ function VariableDialog({ variable, onClose }: { variable: Variable | null; onCl
   const creating = variable === null;
   const writeOnly = variable?.sensitive ?? false;
   const [key, setKey] = useState(variable?.key ?? "");
-  const [value, setValue] = useState(writeOnly ? "" : variable?.value ?? "");
+  const [value, setValue] = useState(writeOnly ? "" : (variable?.value ?? ""));
   const [description, setDescription] = useState(variable?.description ?? "");
   const [errors, setErrors] = useState<{ key?: string; value?: string; description?: string }>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -107,7 +145,12 @@ function VariableDialog({ variable, onClose }: { variable: Variable | null; onCl
       { key: creating ? key : variable.key, body, create: creating },
       {
         onSuccess: (v) => {
-          toast(<>{creating ? "Set" : "Saved"} variable <code>{v.key}</code></>, "success");
+          toast(
+            <>
+              {creating ? "Set" : "Saved"} variable <code>{v.key}</code>
+            </>,
+            "success",
+          );
           onClose();
         },
         onError: (err) => {
@@ -121,12 +164,22 @@ function VariableDialog({ variable, onClose }: { variable: Variable | null; onCl
 
   return (
     <Dialog
-      title={creating ? "New variable" : <>Edit variable <span className="mono">{variable.key}</span></>}
+      title={
+        creating ? (
+          "New variable"
+        ) : (
+          <>
+            Edit variable <span className="mono">{variable.key}</span>
+          </>
+        )
+      }
       onClose={onClose}
       testId="variable-dialog"
       footer={
         <>
-          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
           <button type="submit" form="variable-form" className="btn btn-primary" disabled={save.isPending} data-testid="variable-submit">
             {save.isPending ? "Saving…" : creating ? "Set variable" : "Save changes"}
           </button>
@@ -134,26 +187,83 @@ function VariableDialog({ variable, onClose }: { variable: Variable | null; onCl
       }
     >
       <form id="variable-form" className="stack" style={{ gap: 14 }} onSubmit={submit} noValidate autoComplete="off">
-        {formError && <div className="banner banner-danger" role="alert" data-testid="variable-form-error"><Icon.warn /> {formError}</div>}
+        {formError && (
+          <div className="banner banner-danger" role="alert" data-testid="variable-form-error">
+            <Icon.warn /> {formError}
+          </div>
+        )}
         <div className="field">
-          <label className="field-label" htmlFor="var-key">Key<span className="req" aria-hidden="true">*</span></label>
-          <input id="var-key" className="input mono" value={key} onChange={(e) => setKey(e.target.value)} disabled={!creating} aria-invalid={Boolean(errors.key)} data-testid="var-key" placeholder="region" />
-          {errors.key && <span className="field-error" role="alert"><Icon.warn size={12} /> {errors.key}</span>}
-        </div>
-        <div className="field">
-          <label className="field-label" htmlFor="var-value">Value{writeOnly && <span className="field-type">write-only</span>}</label>
-          {writeOnly ? (
-            <input id="var-value" className="input mono" type="password" value={value} onChange={(e) => setValue(e.target.value)} placeholder="•••••••• (unchanged)" autoComplete="new-password" aria-invalid={Boolean(errors.value)} data-testid="var-value" />
-          ) : (
-            <textarea id="var-value" className="textarea" rows={3} spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} aria-invalid={Boolean(errors.value)} data-testid="var-value" />
+          <label className="field-label" htmlFor="var-key">
+            Key
+            <span className="req" aria-hidden="true">
+              *
+            </span>
+          </label>
+          <input
+            id="var-key"
+            className="input mono"
+            value={key}
+            onChange={(e) => setKey(e.target.value)}
+            disabled={!creating}
+            aria-invalid={Boolean(errors.key)}
+            data-testid="var-key"
+            placeholder="region"
+          />
+          {errors.key && (
+            <span className="field-error" role="alert">
+              <Icon.warn size={12} /> {errors.key}
+            </span>
           )}
-          <span className="field-help">{writeOnly ? "Sensitive: leave empty to keep the stored value." : "A key naming a secret (password, token, secret, api_key …) makes the value write-only once saved."}</span>
-          {errors.value && <span className="field-error" role="alert"><Icon.warn size={12} /> {errors.value}</span>}
         </div>
         <div className="field">
-          <label className="field-label" htmlFor="var-description">Description</label>
+          <label className="field-label" htmlFor="var-value">
+            Value{writeOnly && <span className="field-type">write-only</span>}
+          </label>
+          {writeOnly ? (
+            <input
+              id="var-value"
+              className="input mono"
+              type="password"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              placeholder="•••••••• (unchanged)"
+              autoComplete="new-password"
+              aria-invalid={Boolean(errors.value)}
+              data-testid="var-value"
+            />
+          ) : (
+            <textarea
+              id="var-value"
+              className="textarea"
+              rows={3}
+              spellCheck={false}
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+              aria-invalid={Boolean(errors.value)}
+              data-testid="var-value"
+            />
+          )}
+          <span className="field-help">
+            {writeOnly
+              ? "Sensitive: leave empty to keep the stored value."
+              : "A key naming a secret (password, token, secret, api_key …) makes the value write-only once saved."}
+          </span>
+          {errors.value && (
+            <span className="field-error" role="alert">
+              <Icon.warn size={12} /> {errors.value}
+            </span>
+          )}
+        </div>
+        <div className="field">
+          <label className="field-label" htmlFor="var-description">
+            Description
+          </label>
           <input id="var-description" className="input" value={description} onChange={(e) => setDescription(e.target.value)} data-testid="var-description" />
-          {errors.description && <span className="field-error" role="alert"><Icon.warn size={12} /> {errors.description}</span>}
+          {errors.description && (
+            <span className="field-error" role="alert">
+              <Icon.warn size={12} /> {errors.description}
+            </span>
+          )}
         </div>
       </form>
     </Dialog>

@@ -13,7 +13,7 @@ export function lastRunOf(d: DagSummary): LastRun | null {
 
 /** When the last run happened: its end, else its start, else its logical date. */
 export function lastRunTime(r: LastRun | null): string | null {
-  return r ? r.endedAt ?? r.startedAt ?? r.logicalDate : null;
+  return r ? (r.endedAt ?? r.startedAt ?? r.logicalDate) : null;
 }
 
 export const SORT_KEYS = ["dagId", "owner", "schedule", "nextRun", "lastRun", "lastState"] as const;

@@ -15,10 +15,14 @@ export function ExplainSection({ dagId, runId, taskId = null, mapIndex = -1 }: {
       ) : q.isError ? (
         <ErrorState error={q.error} onRetry={() => void q.refetch()} />
       ) : q.data.reasons.length === 0 ? (
-        <p className="muted small" data-testid="explain-none">{q.data.running ? "It is running." : "Nothing holds it back."}</p>
+        <p className="muted small" data-testid="explain-none">
+          {q.data.running ? "It is running." : "Nothing holds it back."}
+        </p>
       ) : (
         <ul className="stack" style={{ gap: 6, listStyle: "none", margin: 0, padding: 0 }}>
-          {q.data.reasons.map((r, i) => <ReasonItem key={`${r.code}-${i}`} reason={r} />)}
+          {q.data.reasons.map((r, i) => (
+            <ReasonItem key={`${r.code}-${i}`} reason={r} />
+          ))}
         </ul>
       )}
     </section>
@@ -31,14 +35,23 @@ function ReasonItem({ reason }: { reason: ExplainReason }) {
     <li className="stack" style={{ gap: 4 }} data-testid="explain-reason" data-code={reason.code}>
       {nested ? (
         <>
-          <span className="small"><code>{String(reason.facts.taskId)}</code> <span className="muted">({String(reason.facts.state)})</span></span>
+          <span className="small">
+            <code>{String(reason.facts.taskId)}</code> <span className="muted">({String(reason.facts.state)})</span>
+          </span>
           <ul className="stack" style={{ gap: 4, listStyle: "none", margin: 0, paddingLeft: 12 }}>
-            {nested.map((n, i) => <ReasonItem key={`${n.code}-${i}`} reason={n} />)}
+            {nested.map((n, i) => (
+              <ReasonItem key={`${n.code}-${i}`} reason={n} />
+            ))}
           </ul>
         </>
       ) : (
         <>
-          <span className="small">{reason.message} <span className="tag mono" title="reason code (docs/explain.md)">{reason.code}</span></span>
+          <span className="small">
+            {reason.message}{" "}
+            <span className="tag mono" title="reason code (docs/explain.md)">
+              {reason.code}
+            </span>
+          </span>
           {Object.keys(reason.facts).length > 0 && (
             <details>
               <summary className="xs muted">Facts</summary>

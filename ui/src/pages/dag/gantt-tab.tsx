@@ -27,7 +27,8 @@ export function GanttTab({ dagId }: { dagId: string }) {
   }, [tis.data]);
 
   const [t0, t1] = useMemo(() => {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (const t of rows) {
       const s = Date.parse(t.queuedAt ?? t.startedAt ?? "");
       if (!Number.isNaN(s)) lo = Math.min(lo, s);
@@ -42,13 +43,40 @@ export function GanttTab({ dagId }: { dagId: string }) {
     <div className="card-head toolbar">
       <RunPicker dagId={dagId} />
       <span className="spacer" />
-      <span className="row xs muted"><span className="gantt-key gantt-key-q" /> queued <span className="gantt-key" /> running</span>
+      <span className="row xs muted">
+        <span className="gantt-key gantt-key-q" /> queued <span className="gantt-key" /> running
+      </span>
     </div>
   );
-  if (loading || (runId && tis.isPending)) return <div className="card">{toolbar}<SkeletonRows rows={8} height={20} /></div>;
-  if (!runId) return <div className="card"><EmptyState icon={<Icon.play size={20} />} title="No runs yet">Trigger a run to see how long each task took.</EmptyState></div>;
-  if (tis.isError) return <div className="card">{toolbar}<ErrorState error={tis.error} onRetry={() => void tis.refetch()} /></div>;
-  if (t0 === 0) return <div className="card">{toolbar}<EmptyState title="Nothing has started in this run yet">Bars appear as tasks are queued and start running.</EmptyState></div>;
+  if (loading || (runId && tis.isPending))
+    return (
+      <div className="card">
+        {toolbar}
+        <SkeletonRows rows={8} height={20} />
+      </div>
+    );
+  if (!runId)
+    return (
+      <div className="card">
+        <EmptyState icon={<Icon.play size={20} />} title="No runs yet">
+          Trigger a run to see how long each task took.
+        </EmptyState>
+      </div>
+    );
+  if (tis.isError)
+    return (
+      <div className="card">
+        {toolbar}
+        <ErrorState error={tis.error} onRetry={() => void tis.refetch()} />
+      </div>
+    );
+  if (t0 === 0)
+    return (
+      <div className="card">
+        {toolbar}
+        <EmptyState title="Nothing has started in this run yet">Bars appear as tasks are queued and start running.</EmptyState>
+      </div>
+    );
 
   const span = t1 - t0;
   const ticks = Array.from({ length: 6 }, (_, i) => t0 + (span * i) / 5);
@@ -58,9 +86,15 @@ export function GanttTab({ dagId }: { dagId: string }) {
       {toolbar}
       <div className="gantt" role="table" aria-label={`Gantt chart of run ${runId}`}>
         <div className="gantt-axis" role="row" style={{ gridTemplateColumns: `${NAME_W}px 1fr` }}>
-          <span role="columnheader" className="section-title" style={{ paddingLeft: 16 }}>Task</span>
+          <span role="columnheader" className="section-title" style={{ paddingLeft: 16 }}>
+            Task
+          </span>
           <div role="columnheader" className="gantt-ticks">
-            {ticks.map((t, i) => <span key={i} style={{ left: pct(t) }} className={i === 5 ? "last" : i === 0 ? "first" : undefined}>{i === 0 ? fmtTime(t) : `+${fmtDuration(t - t0)}`}</span>)}
+            {ticks.map((t, i) => (
+              <span key={i} style={{ left: pct(t) }} className={i === 5 ? "last" : i === 0 ? "first" : undefined}>
+                {i === 0 ? fmtTime(t) : `+${fmtDuration(t - t0)}`}
+              </span>
+            ))}
           </div>
         </div>
         {rows.map((t) => {
@@ -70,14 +104,38 @@ export function GanttTab({ dagId }: { dagId: string }) {
           const label = `${t.taskId}: ${stateLabel(t.state)}${s !== null && e !== null ? `, ran ${fmtDuration(e - s)}` : ""}${q !== null && s !== null ? `, queued ${fmtDuration(s - q)}` : ""}`;
           return (
             <div key={`${t.taskId}-${t.mapIndex}`} className="gantt-row" role="row" style={{ gridTemplateColumns: `${NAME_W}px 1fr`, height: ROW_H }}>
-              <button type="button" role="rowheader" className="gantt-name" onClick={() => navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(t.taskId)}${t.mapIndex >= 0 ? `&map=${t.mapIndex}` : ""}`)} title={`Open ${t.taskId} in the grid`}>
-                <span className="state-icon" style={stateVars(t.state)}><StateGlyph state={t.state} size={9} /></span>
-                <span className="truncate mono">{t.taskId}{t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""}</span>
+              <button
+                type="button"
+                role="rowheader"
+                className="gantt-name"
+                onClick={() =>
+                  navigate(
+                    `/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(t.taskId)}${t.mapIndex >= 0 ? `&map=${t.mapIndex}` : ""}`,
+                  )
+                }
+                title={`Open ${t.taskId} in the grid`}
+              >
+                <span className="state-icon" style={stateVars(t.state)}>
+                  <StateGlyph state={t.state} size={9} />
+                </span>
+                <span className="truncate mono">
+                  {t.taskId}
+                  {t.mapIndex >= 0 ? `[${t.mapIndex}]` : ""}
+                </span>
               </button>
               <div role="cell" className="gantt-track" aria-label={label} title={label} style={stateVars(t.state)}>
-                {ticks.map((tk, i) => <span key={i} className="gantt-grid" style={{ left: pct(tk) }} />)}
-                {q !== null && (s ?? e) !== null && (s ?? e)! > q && <span className="gantt-bar gantt-queued" style={{ left: pct(q), width: `${(((s ?? e)! - q) / span) * 100}%` }} />}
-                {s !== null && e !== null && <span className={`gantt-bar${t.state === "running" ? " running-anim" : ""}`} style={{ left: pct(s), width: `max(3px, ${((e - s) / span) * 100}%)` }} />}
+                {ticks.map((tk, i) => (
+                  <span key={i} className="gantt-grid" style={{ left: pct(tk) }} />
+                ))}
+                {q !== null && (s ?? e) !== null && (s ?? e)! > q && (
+                  <span className="gantt-bar gantt-queued" style={{ left: pct(q), width: `${(((s ?? e)! - q) / span) * 100}%` }} />
+                )}
+                {s !== null && e !== null && (
+                  <span
+                    className={`gantt-bar${t.state === "running" ? " running-anim" : ""}`}
+                    style={{ left: pct(s), width: `max(3px, ${((e - s) / span) * 100}%)` }}
+                  />
+                )}
               </div>
             </div>
           );

@@ -22,13 +22,23 @@ type TaskNode = Node<TaskNodeData, "task">;
 const TaskNodeView = memo(function TaskNodeView({ data }: NodeProps<TaskNode>) {
   const state = data.state ?? "none";
   return (
-    <div className="flow-node" style={stateVars(state)} data-state={state} data-testid={`graph-node-${data.taskId}`} aria-label={`${data.taskId}: ${stateLabel(state)}`}>
+    <div
+      className="flow-node"
+      style={stateVars(state)}
+      data-state={state}
+      data-testid={`graph-node-${data.taskId}`}
+      aria-label={`${data.taskId}: ${stateLabel(state)}`}
+    >
       <Handle type="target" position={Position.Left} />
       <span className="flow-node-stripe" />
       <div className="stack" style={{ gap: 2, minWidth: 0, flex: 1 }}>
-        <span className="truncate mono flow-node-id" title={data.taskId}>{data.taskId}</span>
+        <span className="truncate mono flow-node-id" title={data.taskId}>
+          {data.taskId}
+        </span>
         <span className="row xs" style={{ gap: 6 }}>
-          <span className="state-icon"><StateGlyph state={state} size={9} /></span>
+          <span className="state-icon">
+            <StateGlyph state={state} size={9} />
+          </span>
           <span className="flow-node-state">{data.state ? stateLabel(state) : "No run selected"}</span>
           <span className="muted">· {data.copies !== null ? `mapped${data.copies > 0 ? ` ×${data.copies}` : ""}` : data.kind}</span>
         </span>
@@ -69,7 +79,9 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
         setLayout(new Map((g.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }])));
       })
       .catch((e: unknown) => !cancelled && setError(e));
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
     // Deliberately partial dependency list (react-hooks/exhaustive-deps).
   }, [shape]);
 
@@ -84,16 +96,38 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
     () =>
       (tasks ?? []).map((t) => {
         const ti = byTask.get(t.taskId);
-        return { id: t.taskId, type: "task", position: layout?.get(t.taskId) ?? { x: 0, y: 0 }, data: { taskId: t.taskId, kind: t.kind, state: runId ? ti?.state ?? "none" : null, tryNumber: ti?.tryNumber ?? 0, copies: t.mapped ? copyCount.get(t.taskId) ?? 0 : null }, draggable: false, connectable: false };
+        return {
+          id: t.taskId,
+          type: "task",
+          position: layout?.get(t.taskId) ?? { x: 0, y: 0 },
+          data: {
+            taskId: t.taskId,
+            kind: t.kind,
+            state: runId ? (ti?.state ?? "none") : null,
+            tryNumber: ti?.tryNumber ?? 0,
+            copies: t.mapped ? (copyCount.get(t.taskId) ?? 0) : null,
+          },
+          draggable: false,
+          connectable: false,
+        };
       }),
     [tasks, layout, byTask, copyCount, runId],
   );
   const edges: Edge[] = useMemo(() => {
     const ids = new Set((tasks ?? []).map((t) => t.taskId));
-    return (tasks ?? []).flatMap((t) => t.upstream.filter((u) => ids.has(u)).map((u) => ({ id: `${u}->${t.taskId}`, source: u, target: t.taskId, animated: byTask.get(t.taskId)?.state === "running" })));
+    return (tasks ?? []).flatMap((t) =>
+      t.upstream
+        .filter((u) => ids.has(u))
+        .map((u) => ({ id: `${u}->${t.taskId}`, source: u, target: t.taskId, animated: byTask.get(t.taskId)?.state === "running" })),
+    );
   }, [tasks, byTask]);
 
-  if (error) return <div className="card"><ErrorState error={error} title="Could not lay out the graph" /></div>;
+  if (error)
+    return (
+      <div className="card">
+        <ErrorState error={error} title="Could not lay out the graph" />
+      </div>
+    );
   return (
     <div className="card">
       <div className="card-head toolbar">
@@ -102,7 +136,9 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
         <span className="xs muted">Click a task to open it in the grid</span>
       </div>
       <div className="flow-wrap" data-testid="graph">
-        {!layout || !tasks ? <Skeleton height="100%" /> : (
+        {!layout || !tasks ? (
+          <Skeleton height="100%" />
+        ) : (
           <ReactFlow
             nodes={nodes}
             edges={edges}
@@ -114,8 +150,15 @@ export default function GraphTab({ dagId, dag }: { dagId: string; dag: DagDetail
             nodesDraggable={false}
             nodesConnectable={false}
             proOptions={{ hideAttribution: true }}
-            onNodeClick={(_, n) => runId && navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(n.id)}`)}
-            colorMode={document.documentElement.dataset.theme === "dark" || (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches) ? "dark" : "light"}
+            onNodeClick={(_, n) =>
+              runId && navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}&task=${encodeURIComponent(n.id)}`)
+            }
+            colorMode={
+              document.documentElement.dataset.theme === "dark" ||
+              (!document.documentElement.dataset.theme && matchMedia("(prefers-color-scheme: dark)").matches)
+                ? "dark"
+                : "light"
+            }
           >
             <Background gap={20} size={1} />
             <Controls showInteractive={false} />

@@ -32,7 +32,10 @@ export function buildAxis(runs: readonly GridRun[]): RunAxis[] {
   return runs.map((r) => {
     const { at, kind } = runAxisDate(r);
     const d = at ? new Date(at) : null;
-    if (!d || Number.isNaN(d.getTime())) { prev = null; return { at: null, day: null, time: "", full: "no date yet" }; }
+    if (!d || Number.isNaN(d.getTime())) {
+      prev = null;
+      return { at: null, day: null, time: "", full: "no date yet" };
+    }
     const key = dayKey(d);
     const day = key === prev ? null : dayFmt.format(d);
     prev = key;

@@ -17,7 +17,12 @@ export function buildGridModel(pages: Grid[] | undefined, now = Date.now()): Gri
   if (!pages || pages.length === 0) return { tasks: [], runs: [], maxDurationMs: 0, axis: [] };
   const tasks: GridTask[] = [...(pages[0]?.tasks ?? [])];
   const index = new Map(tasks.map((t, i) => [t.taskId, i]));
-  for (const p of pages) for (const t of p.tasks) if (!index.has(t.taskId)) { index.set(t.taskId, tasks.length); tasks.push(t); }
+  for (const p of pages)
+    for (const t of p.tasks)
+      if (!index.has(t.taskId)) {
+        index.set(t.taskId, tasks.length);
+        tasks.push(t);
+      }
   const runs: GridRun[] = [];
   const seen = new Set<string>();
   let maxDurationMs = 0;
@@ -29,7 +34,9 @@ export function buildGridModel(pages: Grid[] | undefined, now = Date.now()): Gri
       let cells = r.tasks;
       if (!same) {
         cells = tasks.map(() => EMPTY);
-        p.tasks.forEach((t, i) => { cells[index.get(t.taskId)!] = r.tasks[i] ?? EMPTY; });
+        p.tasks.forEach((t, i) => {
+          cells[index.get(t.taskId)!] = r.tasks[i] ?? EMPTY;
+        });
       }
       runs.push(cells === r.tasks ? r : { ...r, tasks: cells });
       const d = runDurationMs(r, now);

@@ -8,8 +8,20 @@ import type { GridCell, GridTask } from "../../api/types";
 /** Above this many tasks, groups start collapsed. */
 export const COLLAPSE_ABOVE = 30;
 
-export interface TaskRow { kind: "task"; key: string; task: GridTask; taskIndex: number; group: string | null }
-export interface GroupRow { kind: "group"; key: string; group: string; members: number[]; expanded: boolean }
+export interface TaskRow {
+  kind: "task";
+  key: string;
+  task: GridTask;
+  taskIndex: number;
+  group: string | null;
+}
+export interface GroupRow {
+  kind: "group";
+  key: string;
+  group: string;
+  members: number[];
+  expanded: boolean;
+}
 export type GridRow = TaskRow | GroupRow;
 
 /** The prefix a task id would be grouped under: before the first `.`, else before the first `_`. */
@@ -42,7 +54,10 @@ export function buildRows(tasks: GridTask[], groups: Map<string, number[]>, coll
   const emitted = new Set<string>();
   tasks.forEach((task, taskIndex) => {
     const group = groupOf.get(taskIndex) ?? null;
-    if (group === null) { rows.push({ kind: "task", key: task.taskId, task, taskIndex, group }); return; }
+    if (group === null) {
+      rows.push({ kind: "task", key: task.taskId, task, taskIndex, group });
+      return;
+    }
     if (emitted.has(group)) return;
     emitted.add(group);
     const members = groups.get(group)!;
@@ -54,14 +69,34 @@ export function buildRows(tasks: GridTask[], groups: Map<string, number[]>, coll
 }
 
 // What a collapsed group shows: the state that most needs attention, as Airflow's grid does.
-const PRIORITY = ["failed", "upstream_failed", "up_for_retry", "up_for_reschedule", "running", "deferred", "queued", "scheduled", "none", "success", "skipped", "removed"];
+const PRIORITY = [
+  "failed",
+  "upstream_failed",
+  "up_for_retry",
+  "up_for_reschedule",
+  "running",
+  "deferred",
+  "queued",
+  "scheduled",
+  "none",
+  "success",
+  "skipped",
+  "removed",
+];
 
-export interface GroupCell { state: string; tryNumber: number; retried: number; count: number }
+export interface GroupCell {
+  state: string;
+  tryNumber: number;
+  retried: number;
+  count: number;
+}
 
 /** One state for a group in one run: the most urgent member state; `retried` counts members past try 1. */
 export function aggregateCell(cells: readonly (GridCell | null | undefined)[]): GroupCell {
   let best = PRIORITY.length;
-  let tryNumber = 0, retried = 0, count = 0;
+  let tryNumber = 0,
+    retried = 0,
+    count = 0;
   for (const c of cells) {
     if (!c) continue;
     count++;

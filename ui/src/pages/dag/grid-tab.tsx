@@ -41,37 +41,88 @@ export function GridTab({ dagId }: { dagId: string }) {
   const model = useMemo(() => buildGridModel(grid.data?.pages), [grid.data]);
   const groups = useGroups(model.tasks, selTask);
 
-  if (grid.isPending) return <div className="card"><SkeletonRows rows={10} height={22} /></div>;
-  if (grid.isError) return <div className="card"><ErrorState error={grid.error} onRetry={() => void grid.refetch()} /></div>;
-  if (model.tasks.length === 0) return <div className="card"><EmptyState title="This DAG has no tasks">Add tasks in the DAG file; the grid shows one row per task.</EmptyState></div>;
+  if (grid.isPending)
+    return (
+      <div className="card">
+        <SkeletonRows rows={10} height={22} />
+      </div>
+    );
+  if (grid.isError)
+    return (
+      <div className="card">
+        <ErrorState error={grid.error} onRetry={() => void grid.refetch()} />
+      </div>
+    );
+  if (model.tasks.length === 0)
+    return (
+      <div className="card">
+        <EmptyState title="This DAG has no tasks">Add tasks in the DAG file; the grid shows one row per task.</EmptyState>
+      </div>
+    );
 
   const close = () => setSp({ run: null, task: null, try: null });
   return (
     <div className="grid-layout" data-testid="grid-layout">
       <div className="card grid-card">
         <div className="card-head toolbar">
-          <span className="small muted">{model.runs.length} run{model.runs.length === 1 ? "" : "s"} × {model.tasks.length} task{model.tasks.length === 1 ? "" : "s"} · newest first</span>
+          <span className="small muted">
+            {model.runs.length} run{model.runs.length === 1 ? "" : "s"} × {model.tasks.length} task{model.tasks.length === 1 ? "" : "s"} · newest first
+          </span>
           <span className="spacer" />
           {groups.groups.size > 0 && (
             <>
-              <button type="button" className="btn btn-sm" onClick={() => groups.setAll(false)} disabled={groups.collapsed.size === 0} data-testid="grid-expand-all">Expand groups</button>
-              <button type="button" className="btn btn-sm" onClick={() => groups.setAll(true)} disabled={groups.collapsed.size === groups.groups.size} data-testid="grid-collapse-all">Collapse groups</button>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => groups.setAll(false)}
+                disabled={groups.collapsed.size === 0}
+                data-testid="grid-expand-all"
+              >
+                Expand groups
+              </button>
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => groups.setAll(true)}
+                disabled={groups.collapsed.size === groups.groups.size}
+                data-testid="grid-collapse-all"
+              >
+                Collapse groups
+              </button>
             </>
           )}
           {grid.hasNextPage && (
-            <button type="button" className="btn btn-sm" onClick={() => void grid.fetchNextPage()} disabled={grid.isFetchingNextPage} data-testid="grid-load-older">
+            <button
+              type="button"
+              className="btn btn-sm"
+              onClick={() => void grid.fetchNextPage()}
+              disabled={grid.isFetchingNextPage}
+              data-testid="grid-load-older"
+            >
               {grid.isFetchingNextPage ? "Loading…" : "Load older runs"}
             </button>
           )}
         </div>
         {model.runs.length === 0 ? (
           <EmptyState icon={<Icon.play size={20} />} title="No runs yet">
-            <p className="small">Press <strong>Trigger</strong> (or <kbd>t</kbd>) to start a run, or unpause the DAG and wait for its schedule.</p>
+            <p className="small">
+              Press <strong>Trigger</strong> (or <kbd>t</kbd>) to start a run, or unpause the DAG and wait for its schedule.
+            </p>
           </EmptyState>
         ) : (
-          <GridMatrix dagId={dagId} model={model} rows={groups.rows} onToggle={groups.toggle} selRun={selRun} selTask={selTask} onSelect={(run, task) => setSp({ run, task, try: null })} />
+          <GridMatrix
+            dagId={dagId}
+            model={model}
+            rows={groups.rows}
+            onToggle={groups.toggle}
+            selRun={selRun}
+            selTask={selTask}
+            onSelect={(run, task) => setSp({ run, task, try: null })}
+          />
         )}
-        <div className="grid-legend"><StateLegend /></div>
+        <div className="grid-legend">
+          <StateLegend />
+        </div>
       </div>
       {selRun && selTask && <TaskPanel key={`${selRun}/${selTask}`} dagId={dagId} runId={selRun} taskId={selTask} onClose={close} />}
       {selRun && !selTask && <RunPanel key={selRun} dagId={dagId} runId={selRun} onClose={close} />}
@@ -96,14 +147,23 @@ function useGroups(tasks: GridTask[], selTask: string | null) {
   }, [chosen, groups, tasks.length, selGroup]);
   // A task selected from elsewhere (search, a link, the graph) opens its group.
   useEffect(() => {
-    if (selGroup !== null) setChosen((c) => { if (!c?.has(selGroup)) return c; const n = new Set(c); n.delete(selGroup); return n; });
+    if (selGroup !== null)
+      setChosen((c) => {
+        if (!c?.has(selGroup)) return c;
+        const n = new Set(c);
+        n.delete(selGroup);
+        return n;
+      });
   }, [selGroup]);
   const rows = useMemo(() => buildRows(tasks, groups, collapsed), [tasks, groups, collapsed]);
-  const toggle = useCallback((g: string) => {
-    const n = new Set(collapsed);
-    if (!n.delete(g)) n.add(g);
-    setChosen(n);
-  }, [collapsed]);
+  const toggle = useCallback(
+    (g: string) => {
+      const n = new Set(collapsed);
+      if (!n.delete(g)) n.add(g);
+      setChosen(n);
+    },
+    [collapsed],
+  );
   const setAll = useCallback((collapse: boolean) => setChosen(collapse ? new Set(groups.keys()) : new Set()), [groups]);
   return { groups, collapsed, rows, toggle, setAll };
 }
@@ -128,37 +188,65 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
   const rowIndex = useMemo(() => new Map(gridRows.map((x, i) => [x.key, i])), [gridRows]);
   const groupRowOf = useMemo(() => {
     const m = new Map<string, number>();
-    gridRows.forEach((x, i) => { if (x.kind === "group") for (const t of x.members) m.set(model.tasks[t]!.taskId, i); });
+    gridRows.forEach((x, i) => {
+      if (x.kind === "group") for (const t of x.members) m.set(model.tasks[t]!.taskId, i);
+    });
     return m;
   }, [gridRows, model.tasks]);
-  const rowOf = (key: string | null) => (key === null ? -1 : rowIndex.get(key) ?? groupRowOf.get(key) ?? -1);
+  const rowOf = (key: string | null) => (key === null ? -1 : (rowIndex.get(key) ?? groupRowOf.get(key) ?? -1));
   const runIndex = useMemo(() => new Map(runs.map((x, i) => [x.runId, i])), [runs]);
   const r = activeIds.rowKey === null ? (activeIds.runId ? -1 : 0) : Math.max(0, rowOf(activeIds.rowKey));
-  const c = activeIds.runId === null ? 0 : runIndex.get(activeIds.runId) ?? 0;
+  const c = activeIds.runId === null ? 0 : (runIndex.get(activeIds.runId) ?? 0);
   const activeRef = useRef({ r, c });
   activeRef.current = { r, c };
-  const setActive = useCallback((p: { r: number; c: number }) => {
-    setActiveIds({ rowKey: p.r < 0 ? null : gridRows[p.r]?.key ?? null, runId: runs[p.c]?.runId ?? null });
-  }, [gridRows, runs]);
+  const setActive = useCallback(
+    (p: { r: number; c: number }) => {
+      setActiveIds({ rowKey: p.r < 0 ? null : (gridRows[p.r]?.key ?? null), runId: runs[p.c]?.runId ?? null });
+    },
+    [gridRows, runs],
+  );
 
   const withActive = (idx: () => number) => (range: Range) => {
     const out = defaultRangeExtractor(range);
     const a = idx();
-    if (a >= 0 && a < range.count && !out.includes(a)) { out.push(a); out.sort((x, y) => x - y); }
+    if (a >= 0 && a < range.count && !out.includes(a)) {
+      out.push(a);
+      out.sort((x, y) => x - y);
+    }
     return out;
   };
-  const rows = useVirtualizer({ count: gridRows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 8, scrollMargin: HEAD_H, scrollPaddingStart: HEAD_H, rangeExtractor: withActive(() => activeRef.current.r) });
-  const cols = useVirtualizer({ horizontal: true, count: runs.length, getScrollElement: () => scrollRef.current, estimateSize: () => COL_W, overscan: 6, scrollMargin: NAME_W, scrollPaddingStart: NAME_W, rangeExtractor: withActive(() => activeRef.current.c) });
+  const rows = useVirtualizer({
+    count: gridRows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_H,
+    overscan: 8,
+    scrollMargin: HEAD_H,
+    scrollPaddingStart: HEAD_H,
+    rangeExtractor: withActive(() => activeRef.current.r),
+  });
+  const cols = useVirtualizer({
+    horizontal: true,
+    count: runs.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => COL_W,
+    overscan: 6,
+    scrollMargin: NAME_W,
+    scrollPaddingStart: NAME_W,
+    rangeExtractor: withActive(() => activeRef.current.c),
+  });
 
-  const focusCell = useCallback((nr: number, nc: number) => {
-    setActive({ r: nr, c: nc });
-    if (nr >= 0) rows.scrollToIndex(nr, { align: "auto" });
-    cols.scrollToIndex(nc, { align: "auto" });
-    requestAnimationFrame(() => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-r="${nr}"][data-c="${nc}"]`);
-      el?.focus({ preventScroll: nr >= 0 });
-    });
-  }, [rows, cols, setActive]);
+  const focusCell = useCallback(
+    (nr: number, nc: number) => {
+      setActive({ r: nr, c: nc });
+      if (nr >= 0) rows.scrollToIndex(nr, { align: "auto" });
+      cols.scrollToIndex(nc, { align: "auto" });
+      requestAnimationFrame(() => {
+        const el = scrollRef.current?.querySelector<HTMLElement>(`[data-r="${nr}"][data-c="${nc}"]`);
+        el?.focus({ preventScroll: nr >= 0 });
+      });
+    },
+    [rows, cols, setActive],
+  );
 
   const onKeyDown = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
@@ -166,18 +254,39 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
     const last = gridRows.length - 1;
     const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_H) - 3);
     // Move from the cell that has the focus (it may have been focused without a click).
-    const r = Number(t.dataset.r), c = Number(t.dataset.c);
-    let nr = r, nc = c;
+    const r = Number(t.dataset.r),
+      c = Number(t.dataset.c);
+    let nr = r,
+      nc = c;
     switch (e.key) {
-      case "ArrowUp": nr = Math.max(-1, r - 1); break;
-      case "ArrowDown": nr = Math.min(last, r + 1); break;
-      case "ArrowLeft": nc = Math.max(0, c - 1); break;
-      case "ArrowRight": nc = Math.min(runs.length - 1, c + 1); break;
-      case "Home": if (e.ctrlKey) nr = 0; nc = 0; break;
-      case "End": if (e.ctrlKey) nr = last; nc = runs.length - 1; break;
-      case "PageUp": nr = Math.max(0, r - pageRows); break;
-      case "PageDown": nr = Math.min(last, r + pageRows); break;
-      default: return;
+      case "ArrowUp":
+        nr = Math.max(-1, r - 1);
+        break;
+      case "ArrowDown":
+        nr = Math.min(last, r + 1);
+        break;
+      case "ArrowLeft":
+        nc = Math.max(0, c - 1);
+        break;
+      case "ArrowRight":
+        nc = Math.min(runs.length - 1, c + 1);
+        break;
+      case "Home":
+        if (e.ctrlKey) nr = 0;
+        nc = 0;
+        break;
+      case "End":
+        if (e.ctrlKey) nr = last;
+        nc = runs.length - 1;
+        break;
+      case "PageUp":
+        nr = Math.max(0, r - pageRows);
+        break;
+      case "PageDown":
+        nr = Math.min(last, r + pageRows);
+        break;
+      default:
+        return;
     }
     e.preventDefault();
     focusCell(nr, nc);
@@ -186,8 +295,12 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
   const onClick = (e: MouseEvent) => {
     const el = (e.target as HTMLElement).closest<HTMLElement>("[data-c], [data-toggle]");
     if (!el) return;
-    if (el.dataset.toggle !== undefined) { onToggle(el.dataset.toggle); return; }
-    const nr = Number(el.dataset.r), nc = Number(el.dataset.c);
+    if (el.dataset.toggle !== undefined) {
+      onToggle(el.dataset.toggle);
+      return;
+    }
+    const nr = Number(el.dataset.r),
+      nc = Number(el.dataset.c);
     const run = runs[nc];
     if (!run) return;
     setActive({ r: nr, c: nc });
@@ -199,7 +312,7 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
   const width = NAME_W + cols.getTotalSize();
   const vRows = rows.getVirtualItems();
   const vCols = cols.getVirtualItems();
-  const selCol = selRun ? runIndex.get(selRun) ?? -1 : -1;
+  const selCol = selRun ? (runIndex.get(selRun) ?? -1) : -1;
   const selRow = selTask ? rowOf(selTask) : -1;
 
   return (
@@ -216,7 +329,9 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
       <div style={{ width, minWidth: "100%", height: HEAD_H + rows.getTotalSize(), position: "relative" }}>
         <div className="grid-head" role="row" aria-rowindex={1} style={{ width, height: HEAD_H }}>
           <div className="grid-corner grid-corner-axis" role="columnheader" style={{ width: NAME_W, height: HEAD_H }}>
-            <span className="xs muted" style={{ height: BAR_MAX + 18 }}>Run duration ↑{model.maxDurationMs > 0 ? ` (longest ${fmtDuration(model.maxDurationMs)})` : ""}</span>
+            <span className="xs muted" style={{ height: BAR_MAX + 18 }}>
+              Run duration ↑{model.maxDurationMs > 0 ? ` (longest ${fmtDuration(model.maxDurationMs)})` : ""}
+            </span>
             <span className="xs muted">Date (logical; manual runs: start)</span>
             <span className="section-title">Task</span>
           </div>
@@ -224,7 +339,16 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
             {vCols.map((vc) => {
               const run = runs[vc.index]!;
               return (
-                <RunHeader key={run.runId} run={run} axis={axis[vc.index]!} index={vc.index} left={vc.start - NAME_W} maxMs={model.maxDurationMs} selected={vc.index === selCol && selRow < 0} tabbable={r === -1 && c === vc.index} />
+                <RunHeader
+                  key={run.runId}
+                  run={run}
+                  axis={axis[vc.index]!}
+                  index={vc.index}
+                  left={vc.start - NAME_W}
+                  maxMs={model.maxDurationMs}
+                  selected={vc.index === selCol && selRow < 0}
+                  tabbable={r === -1 && c === vc.index}
+                />
               );
             })}
           </div>
@@ -236,8 +360,18 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
               const style = { top: vr.start - HEAD_H, height: ROW_H };
               if (row.kind === "group") {
                 return (
-                  <div key={row.key} className={`grid-name grid-group-name${vr.index === selRow ? " is-sel" : ""}`} style={style} data-toggle={row.group} data-expanded={row.expanded} data-testid={`grid-group-${row.group}`} title={`${row.group}: ${row.members.length} tasks (click to ${row.expanded ? "collapse" : "expand"})`}>
-                    <span className={`grid-caret${row.expanded ? " is-open" : ""}`}><Icon.chevronRight size={12} /></span>
+                  <div
+                    key={row.key}
+                    className={`grid-name grid-group-name${vr.index === selRow ? " is-sel" : ""}`}
+                    style={style}
+                    data-toggle={row.group}
+                    data-expanded={row.expanded}
+                    data-testid={`grid-group-${row.group}`}
+                    title={`${row.group}: ${row.members.length} tasks (click to ${row.expanded ? "collapse" : "expand"})`}
+                  >
+                    <span className={`grid-caret${row.expanded ? " is-open" : ""}`}>
+                      <Icon.chevronRight size={12} />
+                    </span>
                     <span className="truncate mono">{row.group}</span>
                     <span className="kind">{row.members.length} tasks</span>
                   </div>
@@ -246,8 +380,16 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
               const t = row.task;
               const prefix = row.group === null ? "" : t.taskId.slice(0, row.group.length + 1);
               return (
-                <div key={row.key} className={`grid-name${row.group !== null ? " in-group" : ""}${vr.index === selRow ? " is-sel" : ""}`} style={style} title={`${t.taskId} (${t.kind})${t.upstream.length ? ` ← ${t.upstream.join(", ")}` : ""}`}>
-                  <span className="truncate mono">{prefix && <span className="grid-prefix">{prefix}</span>}{t.taskId.slice(prefix.length)}</span>
+                <div
+                  key={row.key}
+                  className={`grid-name${row.group !== null ? " in-group" : ""}${vr.index === selRow ? " is-sel" : ""}`}
+                  style={style}
+                  title={`${t.taskId} (${t.kind})${t.upstream.length ? ` ← ${t.upstream.join(", ")}` : ""}`}
+                >
+                  <span className="truncate mono">
+                    {prefix && <span className="grid-prefix">{prefix}</span>}
+                    {t.taskId.slice(prefix.length)}
+                  </span>
                   <span className="kind">{t.kind}</span>
                 </div>
               );
@@ -260,13 +402,37 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
               const row = gridRows[vr.index]!;
               const isGroup = row.kind === "group";
               return (
-                <div key={row.key} role="row" aria-rowindex={vr.index + 2} aria-expanded={isGroup ? row.expanded : undefined} className={isGroup ? "grid-group-row" : undefined} style={{ position: "absolute", top: vr.start - HEAD_H, left: 0, height: ROW_H, width: cols.getTotalSize() }}>
+                <div
+                  key={row.key}
+                  role="row"
+                  aria-rowindex={vr.index + 2}
+                  aria-expanded={isGroup ? row.expanded : undefined}
+                  className={isGroup ? "grid-group-row" : undefined}
+                  style={{ position: "absolute", top: vr.start - HEAD_H, left: 0, height: ROW_H, width: cols.getTotalSize() }}
+                >
                   {vCols.map((vc) => {
                     const run = runs[vc.index]!;
-                    const common = { runId: run.runId, r: vr.index, c: vc.index, left: vc.start - NAME_W, tabbable: r === vr.index && c === vc.index, selected: vr.index === selRow && vc.index === selCol };
+                    const common = {
+                      runId: run.runId,
+                      r: vr.index,
+                      c: vc.index,
+                      left: vc.start - NAME_W,
+                      tabbable: r === vr.index && c === vc.index,
+                      selected: vr.index === selRow && vc.index === selCol,
+                    };
                     if (isGroup) {
                       const agg = aggregateCell(row.members.map((m) => run.tasks[m]));
-                      return <GroupCellView key={run.runId} {...common} group={row.group} size={row.members.length} expanded={row.expanded} state={agg.state} retried={agg.retried} />;
+                      return (
+                        <GroupCellView
+                          key={run.runId}
+                          {...common}
+                          group={row.group}
+                          size={row.members.length}
+                          expanded={row.expanded}
+                          state={agg.state}
+                          retried={agg.retried}
+                        />
+                      );
                     }
                     const cell = run.tasks[row.taskIndex];
                     return <Cell key={run.runId} {...common} taskId={row.task.taskId} state={cell?.state ?? "none"} tryNumber={cell?.tryNumber ?? 0} />;
@@ -294,7 +460,21 @@ interface CellProps {
 }
 
 /** The button every grid cell is: position, state colours, roving tab index and the row/column the keyboard moves by. */
-function CellButton(p: { label: string; className: string; state: string; r: number; c: number; left: number; tabbable: boolean; selected: boolean; expanded?: boolean; tryNumber?: number; testId: string; retryTestId?: string; retried: boolean }) {
+function CellButton(p: {
+  label: string;
+  className: string;
+  state: string;
+  r: number;
+  c: number;
+  left: number;
+  tabbable: boolean;
+  selected: boolean;
+  expanded?: boolean;
+  tryNumber?: number;
+  testId: string;
+  retryTestId?: string;
+  retried: boolean;
+}) {
   return (
     <button
       type="button"
@@ -339,7 +519,19 @@ const Cell = memo(function Cell({ runId, taskId, state, tryNumber, r, c, left, t
   );
 });
 
-interface GroupCellProps { runId: string; group: string; size: number; expanded: boolean; state: string; retried: number; r: number; c: number; left: number; tabbable: boolean; selected: boolean }
+interface GroupCellProps {
+  runId: string;
+  group: string;
+  size: number;
+  expanded: boolean;
+  state: string;
+  retried: number;
+  r: number;
+  c: number;
+  left: number;
+  tabbable: boolean;
+  selected: boolean;
+}
 
 const GroupCellView = memo(function GroupCellView({ runId, group, size, expanded, state, retried, r, c, left, tabbable, selected }: GroupCellProps) {
   const label = `group ${group} (${size} tasks) in ${runId}: ${stateLabel(state)}${retried ? `, ${retried} task${retried === 1 ? "" : "s"} retried` : ""}; ${expanded ? "expanded, Enter collapses" : "collapsed, Enter expands"}`;
@@ -360,7 +552,23 @@ const GroupCellView = memo(function GroupCellView({ runId, group, size, expanded
   );
 });
 
-const RunHeader = memo(function RunHeader({ run, axis, index, left, maxMs, selected, tabbable }: { run: RunWithNote; axis: RunAxis; index: number; left: number; maxMs: number; selected: boolean; tabbable: boolean }) {
+const RunHeader = memo(function RunHeader({
+  run,
+  axis,
+  index,
+  left,
+  maxMs,
+  selected,
+  tabbable,
+}: {
+  run: RunWithNote;
+  axis: RunAxis;
+  index: number;
+  left: number;
+  maxMs: number;
+  selected: boolean;
+  tabbable: boolean;
+}) {
   const ms = runDurationMs(run);
   const h = ms === null || maxMs <= 0 ? 3 : Math.max(3, Math.round((ms / maxMs) * BAR_MAX));
   const note = run.note ?? null;
@@ -380,8 +588,12 @@ const RunHeader = memo(function RunHeader({ run, axis, index, left, maxMs, selec
       data-testid={`grid-run-${run.runId}`}
     >
       <span className="run-note-slot">{note && <span className="run-note" data-testid={`grid-run-note-${run.runId}`} />}</span>
-      <span className="run-track" style={{ height: BAR_MAX }}><span className="run-bar" style={{ height: h }} /></span>
-      <span className="state-icon"><StateGlyph state={run.state} size={9} /></span>
+      <span className="run-track" style={{ height: BAR_MAX }}>
+        <span className="run-bar" style={{ height: h }} />
+      </span>
+      <span className="state-icon">
+        <StateGlyph state={run.state} size={9} />
+      </span>
       <span className="run-date" style={{ height: LABEL_H }} data-testid={`grid-date-${run.runId}`} data-at={axis.at ?? ""}>
         {axis.day !== null && <strong className="run-day">{axis.day}</strong>}
         {axis.time && <span className="run-time">{axis.time}</span>}

@@ -4,5 +4,15 @@ import { tokenize } from "./tokenize";
 
 /** Returns one array of nodes per source line. */
 export function highlight(source: string): ReactNode[][] {
-  return tokenize(source).map((line) => line.map((t, i) => (t.kind === "plain" ? t.text : <span key={i} className={t.kind}>{t.text}</span>)));
+  return tokenize(source).map((line) =>
+    line.map((t, i) =>
+      t.kind === "plain" ? (
+        t.text
+      ) : (
+        <span key={i} className={t.kind}>
+          {t.text}
+        </span>
+      ),
+    ),
+  );
 }

@@ -21,7 +21,9 @@ export function ImportErrorMarker({ dag }: { dag: { dagId: string; importError?:
   return (
     <Link to="/import-errors" className="import-error-marker" title={title} data-testid={`import-error-${dag.dagId}`}>
       <Icon.warn size={12} />
-      <span className="truncate">file does not load: {first} ({where})</span>
+      <span className="truncate">
+        file does not load: {first} ({where})
+      </span>
     </Link>
   );
 }

@@ -24,7 +24,16 @@ export interface LogLine {
 
 const PREFIX = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (DEBUG|INFO|WARN|ERROR|OUT|ERR) /;
 const PINO: Record<number, LineLevel> = { 10: "DEBUG", 20: "DEBUG", 30: "INFO", 40: "WARN", 50: "ERROR", 60: "ERROR" };
-const NAMED: Record<string, LineLevel> = { trace: "DEBUG", debug: "DEBUG", info: "INFO", warn: "WARN", warning: "WARN", error: "ERROR", fatal: "ERROR", critical: "ERROR" };
+const NAMED: Record<string, LineLevel> = {
+  trace: "DEBUG",
+  debug: "DEBUG",
+  info: "INFO",
+  warn: "WARN",
+  warning: "WARN",
+  error: "ERROR",
+  fatal: "ERROR",
+  critical: "ERROR",
+};
 
 export function parseLogLines(text: string): LogLine[] {
   if (text === "") return [];

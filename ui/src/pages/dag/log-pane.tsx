@@ -164,12 +164,19 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
   };
 
   const message =
-    log.status === "loading" ? "Loading log…"
-    : log.status === "error" ? `Could not load the log: ${log.error}`
-    : chosen === null ? "The task has not run yet, so there is no log."
-    : lines.length === 0 ? (log.status === "streaming" ? "Waiting for output…" : "(empty log)")
-    : shown.length === 0 ? "Every line is hidden by the level filter."
-    : null;
+    log.status === "loading"
+      ? "Loading log…"
+      : log.status === "error"
+        ? `Could not load the log: ${log.error}`
+        : chosen === null
+          ? "The task has not run yet, so there is no log."
+          : lines.length === 0
+            ? log.status === "streaming"
+              ? "Waiting for output…"
+              : "(empty log)"
+            : shown.length === 0
+              ? "Every line is hidden by the level filter."
+              : null;
 
   const pane = (
     <section
@@ -179,22 +186,62 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
       {...(full ? { role: "dialog", "aria-modal": true, "aria-label": `Log of try ${chosen ?? "—"}, full screen` } : {})}
     >
       <div className="row log-head">
-        <h4 className="section-title">Logs{full && <span className="mono"> · {taskId} · try {chosen ?? "—"}</span>}</h4>
-        {log.status === "streaming" && <span className="badge live-badge"><span className="live-dot" /> following</span>}
+        <h4 className="section-title">
+          Logs
+          {full && (
+            <span className="mono">
+              {" "}
+              · {taskId} · try {chosen ?? "—"}
+            </span>
+          )}
+        </h4>
+        {log.status === "streaming" && (
+          <span className="badge live-badge">
+            <span className="live-dot" /> following
+          </span>
+        )}
         <span className="spacer" />
         {tries.length > 1 && (
           <label className="row xs">
             <span className="muted">Try</span>
-            <select className="select" style={{ height: 26, width: "auto" }} value={chosen ?? ""} onChange={(e) => onTry(Number(e.target.value))} data-testid="task-log-try">
-              {tries.map((t) => <option key={t} value={t}>#{t}</option>)}
+            <select
+              className="select"
+              style={{ height: 26, width: "auto" }}
+              value={chosen ?? ""}
+              onChange={(e) => onTry(Number(e.target.value))}
+              data-testid="task-log-try"
+            >
+              {tries.map((t) => (
+                <option key={t} value={t}>
+                  #{t}
+                </option>
+              ))}
             </select>
           </label>
         )}
-        <label className="checkbox xs"><input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap</label>
-        <button type="button" className="btn btn-sm" onClick={() => void download()} disabled={chosen === null} data-testid="log-download" title="Download the whole log of this try">
+        <label className="checkbox xs">
+          <input type="checkbox" checked={wrap} onChange={(e) => setWrap(e.target.checked)} /> Wrap
+        </label>
+        <button
+          type="button"
+          className="btn btn-sm"
+          onClick={() => void download()}
+          disabled={chosen === null}
+          data-testid="log-download"
+          title="Download the whole log of this try"
+        >
           <Glyph d="M8 2.5v8M4.5 7 8 10.5 11.5 7M3 13.5h10" /> Download
         </button>
-        <button ref={fullButton} type="button" className="btn btn-sm btn-icon" onClick={() => setFull((f) => !f)} aria-pressed={full} aria-label={full ? "Leave full screen (Esc)" : "Full screen"} title={full ? "Leave full screen (Esc)" : "Full screen"} data-testid="log-fullscreen">
+        <button
+          ref={fullButton}
+          type="button"
+          className="btn btn-sm btn-icon"
+          onClick={() => setFull((f) => !f)}
+          aria-pressed={full}
+          aria-label={full ? "Leave full screen (Esc)" : "Full screen"}
+          title={full ? "Leave full screen (Esc)" : "Full screen"}
+          data-testid="log-fullscreen"
+        >
           <Glyph d={full ? "M6 2.5V6H2.5M10 2.5V6h3.5M6 13.5V10H2.5M10 13.5V10h3.5" : "M2.5 6V2.5H6M13.5 6V2.5H10M2.5 10v3.5H6M13.5 10v3.5H10"} />
         </button>
       </div>
@@ -217,12 +264,42 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
           <span className="xs muted nowrap" aria-live="polite" data-testid="log-search-count">
             {query === "" ? "" : hits.total === 0 ? "No matches" : `${current + 1} of ${hits.total}`}
           </span>
-          <button type="button" className="btn btn-sm btn-icon" onClick={() => step(-1)} disabled={hits.total === 0} aria-label="Previous match (Shift+Enter)" title="Previous match (Shift+Enter)" data-testid="log-search-prev"><Glyph d="M4 10 8 6l4 4" /></button>
-          <button type="button" className="btn btn-sm btn-icon" onClick={() => step(1)} disabled={hits.total === 0} aria-label="Next match (Enter)" title="Next match (Enter)" data-testid="log-search-next"><Glyph d="M4 6l4 4 4-4" /></button>
+          <button
+            type="button"
+            className="btn btn-sm btn-icon"
+            onClick={() => step(-1)}
+            disabled={hits.total === 0}
+            aria-label="Previous match (Shift+Enter)"
+            title="Previous match (Shift+Enter)"
+            data-testid="log-search-prev"
+          >
+            <Glyph d="M4 10 8 6l4 4" />
+          </button>
+          <button
+            type="button"
+            className="btn btn-sm btn-icon"
+            onClick={() => step(1)}
+            disabled={hits.total === 0}
+            aria-label="Next match (Enter)"
+            title="Next match (Enter)"
+            data-testid="log-search-next"
+          >
+            <Glyph d="M4 6l4 4 4-4" />
+          </button>
         </div>
         <div className="btn-group log-levels" role="group" aria-label="Show lines of level">
           {LEVELS.map((lv) => (
-            <button key={lv} type="button" className={`btn btn-sm log-level lvl-${lv}`} aria-pressed={!hidden.has(lv)} onClick={() => toggleLevel(lv)} data-testid={`log-level-${lv}`} title={lv === "OUTPUT" ? "Output: shell stdout (OUT) and stderr (ERR) lines, and console output (no level, no timestamp)" : `${LEVEL_LABEL[lv]} lines`}>
+            <button
+              key={lv}
+              type="button"
+              className={`btn btn-sm log-level lvl-${lv}`}
+              aria-pressed={!hidden.has(lv)}
+              onClick={() => toggleLevel(lv)}
+              data-testid={`log-level-${lv}`}
+              title={
+                lv === "OUTPUT" ? "Output: shell stdout (OUT) and stderr (ERR) lines, and console output (no level, no timestamp)" : `${LEVEL_LABEL[lv]} lines`
+              }
+            >
               {LEVEL_LABEL[lv]} <span className="muted">{counts[lv]}</span>
             </button>
           ))}
@@ -247,7 +324,18 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
         ) : (
           shown.map((l) => {
             const h = hits.byLine.get(l.n);
-            return <LineRow key={l.n} line={l} ranges={h?.ranges} first={h?.first ?? 0} current={h ? current : -1} selected={l.n === target} base={base} onLink={linkTo} />;
+            return (
+              <LineRow
+                key={l.n}
+                line={l}
+                ranges={h?.ranges}
+                first={h?.first ?? 0}
+                current={h ? current : -1}
+                selected={l.n === target}
+                base={base}
+                onLink={linkTo}
+              />
+            );
           })
         )}
       </div>
@@ -256,7 +344,23 @@ export function LogPane({ dagId, runId, taskId, mapIndex, tries, chosen, follow,
   return full ? createPortal(pane, document.body) : pane;
 }
 
-const LineRow = memo(function LineRow({ line, ranges, first, current, selected, base, onLink }: { line: LogLine; ranges: [number, number][] | undefined; first: number; current: number; selected: boolean; base: string; onLink: (e: MouseEvent, n: number) => void }) {
+const LineRow = memo(function LineRow({
+  line,
+  ranges,
+  first,
+  current,
+  selected,
+  base,
+  onLink,
+}: {
+  line: LogLine;
+  ranges: [number, number][] | undefined;
+  first: number;
+  current: number;
+  selected: boolean;
+  base: string;
+  onLink: (e: MouseEvent, n: number) => void;
+}) {
   return (
     <div className={`log-row lvl-${line.level}`} data-line={line.n} data-level={line.level} aria-current={selected ? "true" : undefined}>
       <a className="log-ln" href={`${base}#L${line.n}`} data-n={line.n} aria-label={`Line ${line.n}`} onClick={(e) => onLink(e, line.n)} />
@@ -282,7 +386,12 @@ function pieces(line: LogLine, ranges: [number, number][], first: number, curren
     const cls = a < tsEnd ? "log-ts" : a < line.prefix ? "log-lvl" : null;
     let node: ReactNode = cls ? <span className={cls}>{text}</span> : text;
     const m = ranges.findIndex(([x, y]) => a >= x && b <= y);
-    if (m >= 0) node = <mark className={first + m === current ? "log-hit log-hit-current" : "log-hit"} data-match={first + m}>{node}</mark>;
+    if (m >= 0)
+      node = (
+        <mark className={first + m === current ? "log-hit log-hit-current" : "log-hit"} data-match={first + m}>
+          {node}
+        </mark>
+      );
     out.push(<span key={a}>{node}</span>);
   }
   return out;
@@ -344,7 +453,18 @@ function useLineHash(chosen: number | null): [number | null, (e: MouseEvent, n: 
 
 function Glyph({ d }: { d: string }) {
   return (
-    <svg width={14} height={14} viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+    <svg
+      width={14}
+      height={14}
+      viewBox="0 0 16 16"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth={2}
+      strokeLinecap="round"
+      strokeLinejoin="round"
+      aria-hidden="true"
+      focusable="false"
+    >
       <path d={d} />
     </svg>
   );

@@ -27,7 +27,7 @@ function nonNullTypes(s: JsonSchema): { types: string[]; nullable: boolean; inne
     const rest = alts.filter((a) => a.type !== "null");
     if (rest.length === 1 && rest[0]) {
       const inner = { ...rest[0], description: s.description ?? rest[0].description, default: s.default ?? rest[0].default };
-      return { types: typeof inner.type === "string" ? [inner.type] : inner.type ?? [], nullable: rest.length < alts.length, inner };
+      return { types: typeof inner.type === "string" ? [inner.type] : (inner.type ?? []), nullable: rest.length < alts.length, inner };
     }
     return { types: [], nullable: false, inner: s };
   }
@@ -48,17 +48,30 @@ export function fieldsOf(schema: JsonSchema | undefined): ParamField[] {
     else if (t === "number") kind = "number";
     else if (t === "boolean") kind = "boolean";
     else if (t === "array" && inner.items && inner.items.type === "string" && !inner.items.enum) kind = "string-array";
-    return { name, kind, schema: inner, required: required.has(name) && inner.default === undefined, nullable, title: inner.title ?? name, description: inner.description, options: inner.enum };
+    return {
+      name,
+      kind,
+      schema: inner,
+      required: required.has(name) && inner.default === undefined,
+      nullable,
+      title: inner.title ?? name,
+      description: inner.description,
+      options: inner.enum,
+    };
   });
 }
 
 export function initialValue(f: ParamField, defaults: Record<string, unknown>): FormValue {
   const v = Object.hasOwn(defaults, f.name) ? defaults[f.name] : f.schema.default;
   switch (f.kind) {
-    case "boolean": return v === true;
-    case "string-array": return Array.isArray(v) ? v.join("\n") : "";
-    case "json": return v === undefined ? "" : JSON.stringify(v, null, 2);
-    default: return v === undefined || v === null ? "" : String(v);
+    case "boolean":
+      return v === true;
+    case "string-array":
+      return Array.isArray(v) ? v.join("\n") : "";
+    case "json":
+      return v === undefined ? "" : JSON.stringify(v, null, 2);
+    default:
+      return v === undefined || v === null ? "" : String(v);
   }
 }
 
@@ -68,7 +81,10 @@ export function toConf(fields: ParamField[], values: Record<string, FormValue>):
   const errors: Record<string, string> = {};
   for (const f of fields) {
     const v = values[f.name];
-    if (f.kind === "boolean") { conf[f.name] = v === true; continue; }
+    if (f.kind === "boolean") {
+      conf[f.name] = v === true;
+      continue;
+    }
     const s = typeof v === "string" ? v : "";
     if (s.trim() === "") {
       // Left empty: omitted, so the DAG's default (if any) applies on the server.
@@ -79,7 +95,8 @@ export function toConf(fields: ParamField[], values: Record<string, FormValue>):
       case "integer":
       case "number": {
         const n = Number(s);
-        if (!Number.isFinite(n) || (f.kind === "integer" && !Number.isInteger(n))) errors[f.name] = `must be ${f.kind === "integer" ? "a whole number" : "a number"}`;
+        if (!Number.isFinite(n) || (f.kind === "integer" && !Number.isInteger(n)))
+          errors[f.name] = `must be ${f.kind === "integer" ? "a whole number" : "a number"}`;
         else conf[f.name] = n;
         break;
       }
@@ -89,10 +106,17 @@ export function toConf(fields: ParamField[], values: Record<string, FormValue>):
         break;
       }
       case "string-array":
-        conf[f.name] = s.split("\n").map((x) => x.trim()).filter(Boolean);
+        conf[f.name] = s
+          .split("\n")
+          .map((x) => x.trim())
+          .filter(Boolean);
         break;
       case "json":
-        try { conf[f.name] = JSON.parse(s); } catch (e) { errors[f.name] = `is not valid JSON (${(e as Error).message})`; }
+        try {
+          conf[f.name] = JSON.parse(s);
+        } catch (e) {
+          errors[f.name] = `is not valid JSON (${(e as Error).message})`;
+        }
         break;
       default:
         conf[f.name] = s;

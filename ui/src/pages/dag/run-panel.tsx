@@ -31,38 +31,80 @@ export function RunPanel({ dagId, runId, onClose }: { dagId: string; runId: stri
       <div className="card-head">
         <div className="stack" style={{ gap: 2, minWidth: 0 }}>
           <span className="section-title">Run</span>
-          <h3 className="truncate mono" title={runId}>{runId}</h3>
+          <h3 className="truncate mono" title={runId}>
+            {runId}
+          </h3>
         </div>
         <span className="spacer" />
         {r && <StateBadge state={r.state} />}
-        {r && deadlineMissed(r) && <Link to={`/deadlines?dag=${encodeURIComponent(dagId)}`}><DeadlineBadge /></Link>}
-        <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close run panel (Esc)"><Icon.close /></button>
+        {r && deadlineMissed(r) && (
+          <Link to={`/deadlines?dag=${encodeURIComponent(dagId)}`}>
+            <DeadlineBadge />
+          </Link>
+        )}
+        <button type="button" className="btn btn-ghost btn-icon" onClick={onClose} aria-label="Close run panel (Esc)">
+          <Icon.close />
+        </button>
       </div>
       <div className="side-body">
-        {run.isPending ? <Skeleton height={160} /> : run.isError ? (isNotFound(run.error) ? <NotFoundPage missing={{ kind: "run", dagId, runId }} /> : <ErrorState error={run.error} onRetry={() => void run.refetch()} />) : r && (
-          <>
-            <RunActions dagId={dagId} runId={runId} state={r.state} compact failedTasks={failedTasks} />
-            <dl className="kv">
-              <dt>Type</dt><dd>{r.runType}{r.backfillId ? ` (backfill ${r.backfillId})` : ""}</dd>
-              <dt>Logical date</dt><dd>{fmtDate(r.logicalDate)}</dd>
-              <dt>Data interval</dt><dd>{r.dataIntervalStart ? `${fmtDate(r.dataIntervalStart)} → ${fmtDate(r.dataIntervalEnd)}` : "—"}</dd>
-              <dt>Created</dt><dd>{fmtDate(r.createdAt)}</dd>
-              <dt>Started</dt><dd>{fmtDate(r.startedAt)}</dd>
-              <dt>Ended</dt><dd>{fmtDate(r.endedAt)}</dd>
-              <dt>Duration</dt><dd>{fmtDuration(r.durationMs ?? spanMs(r.startedAt, r.endedAt))}</dd>
-              <dt>DAG version</dt><dd><Link className="link mono" to={`${base}/code${q}`}>{r.dagVersion.slice(0, 12)}</Link></dd>
-              {r.note && <><dt>Note</dt><dd>{r.note}</dd></>}
-            </dl>
-            <ExplainSection dagId={dagId} runId={runId} />
-            <div className="row-wrap">
-              <Link className="btn btn-sm" to={`${base}/graph${q}`}>Graph</Link>
-              <Link className="btn btn-sm" to={`${base}/gantt${q}`}>Gantt</Link>
-            </div>
-            <section className="stack" style={{ gap: 8 }}>
-              <h4 className="section-title">Conf</h4>
-              <pre className="pre">{JSON.stringify(r.conf ?? {}, null, 2)}</pre>
-            </section>
-          </>
+        {run.isPending ? (
+          <Skeleton height={160} />
+        ) : run.isError ? (
+          isNotFound(run.error) ? (
+            <NotFoundPage missing={{ kind: "run", dagId, runId }} />
+          ) : (
+            <ErrorState error={run.error} onRetry={() => void run.refetch()} />
+          )
+        ) : (
+          r && (
+            <>
+              <RunActions dagId={dagId} runId={runId} state={r.state} compact failedTasks={failedTasks} />
+              <dl className="kv">
+                <dt>Type</dt>
+                <dd>
+                  {r.runType}
+                  {r.backfillId ? ` (backfill ${r.backfillId})` : ""}
+                </dd>
+                <dt>Logical date</dt>
+                <dd>{fmtDate(r.logicalDate)}</dd>
+                <dt>Data interval</dt>
+                <dd>{r.dataIntervalStart ? `${fmtDate(r.dataIntervalStart)} → ${fmtDate(r.dataIntervalEnd)}` : "—"}</dd>
+                <dt>Created</dt>
+                <dd>{fmtDate(r.createdAt)}</dd>
+                <dt>Started</dt>
+                <dd>{fmtDate(r.startedAt)}</dd>
+                <dt>Ended</dt>
+                <dd>{fmtDate(r.endedAt)}</dd>
+                <dt>Duration</dt>
+                <dd>{fmtDuration(r.durationMs ?? spanMs(r.startedAt, r.endedAt))}</dd>
+                <dt>DAG version</dt>
+                <dd>
+                  <Link className="link mono" to={`${base}/code${q}`}>
+                    {r.dagVersion.slice(0, 12)}
+                  </Link>
+                </dd>
+                {r.note && (
+                  <>
+                    <dt>Note</dt>
+                    <dd>{r.note}</dd>
+                  </>
+                )}
+              </dl>
+              <ExplainSection dagId={dagId} runId={runId} />
+              <div className="row-wrap">
+                <Link className="btn btn-sm" to={`${base}/graph${q}`}>
+                  Graph
+                </Link>
+                <Link className="btn btn-sm" to={`${base}/gantt${q}`}>
+                  Gantt
+                </Link>
+              </div>
+              <section className="stack" style={{ gap: 8 }}>
+                <h4 className="section-title">Conf</h4>
+                <pre className="pre">{JSON.stringify(r.conf ?? {}, null, 2)}</pre>
+              </section>
+            </>
+          )
         )}
       </div>
     </aside>

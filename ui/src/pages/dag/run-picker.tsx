@@ -17,16 +17,23 @@ export function useSelectedRun(dagId: string): { run: Run | null; runs: Run[]; l
 export function RunPicker({ dagId, allowLatest, label = "Run" }: { dagId: string; allowLatest?: string; label?: string }) {
   const { runs } = useSelectedRun(dagId);
   const [sp, setSp] = useSearchParam();
-  const value = sp.get("run") ?? (allowLatest ? "" : runs[0]?.runId ?? "");
+  const value = sp.get("run") ?? (allowLatest ? "" : (runs[0]?.runId ?? ""));
   return (
     <label className="row small">
       <span className="muted">{label}</span>
-      <select className="select" style={{ width: "auto", maxWidth: 560 }} value={value} onChange={(e) => setSp({ run: e.target.value || null }, true)} data-testid="run-picker">
+      <select
+        className="select"
+        style={{ width: "auto", maxWidth: 560 }}
+        value={value}
+        onChange={(e) => setSp({ run: e.target.value || null }, true)}
+        data-testid="run-picker"
+      >
         {allowLatest && <option value="">{allowLatest}</option>}
         {runs.length === 0 && !allowLatest && <option value="">No runs</option>}
         {runs.map((r) => (
           <option key={r.runId} value={r.runId}>
-            {r.runId} — {stateLabel(r.state)}{r.logicalDate ? ` — ${fmtShort(r.logicalDate)}` : ""}
+            {r.runId} — {stateLabel(r.state)}
+            {r.logicalDate ? ` — ${fmtShort(r.logicalDate)}` : ""}
           </option>
         ))}
         {value && !runs.some((r) => r.runId === value) && <option value={value}>{value}</option>}

@@ -11,10 +11,11 @@ export interface Token {
 }
 
 const KEYWORDS = new Set(
-  ("abstract as async await break case catch class const continue declare default delete do else enum export extends false " +
+  (
+    "abstract as async await break case catch class const continue declare default delete do else enum export extends false " +
     "finally for from function if implements import in instanceof interface keyof let namespace new null of private protected " +
-    "public readonly return satisfies static super switch this throw true try type typeof undefined var void while yield")
-    .split(" "),
+    "public readonly return satisfies static super switch this throw true try type typeof undefined var void while yield"
+  ).split(" "),
 );
 const IDENT = /[A-Za-z_$][\w$]*/y;
 const NUMBER = /(?:0[xX][\da-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|(?:\d[\d_]*)?\.?\d[\d_]*(?:[eE][+-]?\d+)?)n?/y;

@@ -31,23 +31,58 @@ export function TrendsTab({ dagId }: { dagId: string }) {
   return (
     <div className="stack" data-testid="trends-tab">
       <div className="toolbar">
-        <label className="row small"><span className="muted">Runs</span>
+        <label className="row small">
+          <span className="muted">Runs</span>
           <select className="select" style={{ width: "auto" }} value={runCount} onChange={(e) => setRunCount(Number(e.target.value))} data-testid="trends-runs">
-            {RUN_COUNTS.map((n) => <option key={n} value={n}>last {n}</option>)}
+            {RUN_COUNTS.map((n) => (
+              <option key={n} value={n}>
+                last {n}
+              </option>
+            ))}
           </select>
         </label>
-        <label className="row small"><span className="muted">Task</span>
-          <select className="select" style={{ width: "auto" }} value={chosen ?? ""} onChange={(e) => setTask(e.target.value)} data-testid="trends-task" disabled={taskIds.length === 0}>
-            {taskIds.map((t) => <option key={t} value={t}>{t}</option>)}
+        <label className="row small">
+          <span className="muted">Task</span>
+          <select
+            className="select"
+            style={{ width: "auto" }}
+            value={chosen ?? ""}
+            onChange={(e) => setTask(e.target.value)}
+            data-testid="trends-task"
+            disabled={taskIds.length === 0}
+          >
+            {taskIds.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
           </select>
         </label>
       </div>
       <TrendChart title="Run duration" kind="bar" testId="trends-duration" points={points(runs, (r) => r.durationMs)} format={fmtDuration} />
-      <TrendChart title="Landing time (end minus logical date)" kind="line" testId="trends-landing" points={points(runs, (r) => r.landingMs)} format={fmtDuration} />
+      <TrendChart
+        title="Landing time (end minus logical date)"
+        kind="line"
+        testId="trends-landing"
+        points={points(runs, (r) => r.landingMs)}
+        format={fmtDuration}
+      />
       {chosen && (
         <>
-          <TrendChart title={`Task ${chosen}: duration`} kind="line" testId="trends-task-duration" points={points(runs, (r) => r.task?.durationMs ?? null, taskState)} format={fmtDuration} />
-          <TrendChart title={`Task ${chosen}: tries`} kind="bar" testId="trends-task-tries" points={points(runs, (r) => r.task?.tryNumber ?? null, taskState)} format={tries} />
+          <TrendChart
+            title={`Task ${chosen}: duration`}
+            kind="line"
+            testId="trends-task-duration"
+            points={points(runs, (r) => r.task?.durationMs ?? null, taskState)}
+            format={fmtDuration}
+          />
+          <TrendChart
+            title={`Task ${chosen}: tries`}
+            kind="bar"
+            testId="trends-task-tries"
+            points={points(runs, (r) => r.task?.tryNumber ?? null, taskState)}
+            format={tries}
+          />
         </>
       )}
       <CalendarHeatmap firstDay={data.firstDay} today={data.today} timeZone={data.timeZone} days={data.days} />

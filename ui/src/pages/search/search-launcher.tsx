@@ -32,7 +32,16 @@ export function SearchLauncher() {
   const shortcut = searchShortcutLabel();
   return (
     <>
-      <button type="button" className="btn search-launch" onClick={() => setOpen({ text: "" })} aria-label="Search" aria-haspopup="dialog" aria-keyshortcuts="Control+K Meta+K" title={`Search (${shortcut})`} data-testid="search-button">
+      <button
+        type="button"
+        className="btn search-launch"
+        onClick={() => setOpen({ text: "" })}
+        aria-label="Search"
+        aria-haspopup="dialog"
+        aria-keyshortcuts="Control+K Meta+K"
+        title={`Search (${shortcut})`}
+        data-testid="search-button"
+      >
         <Icon.search size={14} />
         <span className="search-launch-text">Search…</span>
         <kbd aria-hidden="true">{shortcut}</kbd>

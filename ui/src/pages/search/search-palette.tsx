@@ -38,12 +38,48 @@ function toItems(r: SearchResults): Item[] {
       key: d.dagId,
       href: dagHref(d),
       label: d.dagId,
-      detail: d.matched === "id" ? d.description ?? d.owner ?? "" : d.matched === "tag" ? `tags: ${d.tags.join(", ")}` : d.matched === "owner" ? `owner: ${d.owner ?? ""}` : d.description ?? "",
+      detail:
+        d.matched === "id"
+          ? (d.description ?? d.owner ?? "")
+          : d.matched === "tag"
+            ? `tags: ${d.tags.join(", ")}`
+            : d.matched === "owner"
+              ? `owner: ${d.owner ?? ""}`
+              : (d.description ?? ""),
       ...(d.latestRun ? { state: d.latestRun.state } : {}),
     })),
-    ...r.runs.map((x): Item => ({ kind: "run", key: `${x.dagId}\u0000${x.runId}`, href: runHref(x), label: x.runId, detail: <>{x.dagId} · {x.runType}{x.logicalDate ? ` · ${fmtShort(x.logicalDate)}` : ""}</>, state: x.state })),
-    ...r.tasks.map((t): Item => ({ kind: "task", key: `${t.dagId}\u0000${t.taskId}`, href: taskHref(t), label: t.taskId, detail: <>in {t.dagId} · {t.kind}{t.latestRunId ? "" : " · no runs yet"}</> })),
-    ...r.datasets.map((d): Item => ({ kind: "dataset", key: d.uri, href: datasetHref(d), label: d.uri, detail: `${d.eventCount} event${d.eventCount === 1 ? "" : "s"}` })),
+    ...r.runs.map((x): Item => ({
+      kind: "run",
+      key: `${x.dagId}\u0000${x.runId}`,
+      href: runHref(x),
+      label: x.runId,
+      detail: (
+        <>
+          {x.dagId} · {x.runType}
+          {x.logicalDate ? ` · ${fmtShort(x.logicalDate)}` : ""}
+        </>
+      ),
+      state: x.state,
+    })),
+    ...r.tasks.map((t): Item => ({
+      kind: "task",
+      key: `${t.dagId}\u0000${t.taskId}`,
+      href: taskHref(t),
+      label: t.taskId,
+      detail: (
+        <>
+          in {t.dagId} · {t.kind}
+          {t.latestRunId ? "" : " · no runs yet"}
+        </>
+      ),
+    })),
+    ...r.datasets.map((d): Item => ({
+      kind: "dataset",
+      key: d.uri,
+      href: datasetHref(d),
+      label: d.uri,
+      detail: `${d.eventCount} event${d.eventCount === 1 ? "" : "s"}`,
+    })),
   ];
 }
 
@@ -170,7 +206,9 @@ export function SearchPalette({ initialText = "", onClose }: { initialText?: str
             const headingId = `${listId}-${g.kind}`;
             return (
               <div key={g.kind} role="group" aria-labelledby={headingId} className="palette-group" data-testid={`search-group-${g.kind}`}>
-                <div id={headingId} className="palette-group-title" role="presentation">{g.title}</div>
+                <div id={headingId} className="palette-group-title" role="presentation">
+                  {g.title}
+                </div>
                 {group.map((item) => {
                   index += 1;
                   const i = index;
@@ -203,9 +241,14 @@ export function SearchPalette({ initialText = "", onClose }: { initialText?: str
           })}
         </div>
         <div className="palette-foot">
-          <span id={`${listId}-status`} role="status" aria-live="polite" data-testid="search-status">{status}</span>
+          <span id={`${listId}-status`} role="status" aria-live="polite" data-testid="search-status">
+            {status}
+          </span>
           <span className="spacer" />
-          <span className="palette-hints" aria-hidden="true"><kbd>↑</kbd><kbd>↓</kbd> move <kbd>↵</kbd> open <kbd>Esc</kbd> close</span>
+          <span className="palette-hints" aria-hidden="true">
+            <kbd>↑</kbd>
+            <kbd>↓</kbd> move <kbd>↵</kbd> open <kbd>Esc</kbd> close
+          </span>
         </div>
       </div>
     </div>,
@@ -214,6 +257,11 @@ export function SearchPalette({ initialText = "", onClose }: { initialText?: str
 }
 
 function KindIcon({ kind }: { kind: Kind }) {
-  const icon = kind === "dag" ? <Icon.dag size={14} /> : kind === "run" ? <Icon.play size={12} /> : kind === "task" ? <Icon.check size={14} /> : <Icon.file size={14} />;
-  return <span className="palette-icon" aria-hidden="true">{icon}</span>;
+  const icon =
+    kind === "dag" ? <Icon.dag size={14} /> : kind === "run" ? <Icon.play size={12} /> : kind === "task" ? <Icon.check size={14} /> : <Icon.file size={14} />;
+  return (
+    <span className="palette-icon" aria-hidden="true">
+      {icon}
+    </span>
+  );
 }
