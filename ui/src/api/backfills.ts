@@ -8,9 +8,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { components, paths } from "./schema";
 import { api, qs } from "./client";
 
-// `paused` is in the route schema; the intersection keeps this compiling until `npm run gen:api`
-// regenerates ./schema.d.ts with it (then it is redundant and can go).
-export type Backfill = components["schemas"]["Backfill"] & { paused: boolean };
+export type Backfill = components["schemas"]["Backfill"];
 export type BackfillState = Backfill["state"];
 export type BackfillPreview = paths["/api/v1/backfills/dry-run"]["get"]["responses"][200]["content"]["application/json"];
 export type BackfillBody = paths["/api/v1/backfills"]["post"]["requestBody"]["content"]["application/json"];
