@@ -3,7 +3,8 @@ import { dirname, resolve } from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { BatonError } from "../../core/errors.js";
-import type { StoreCapabilities } from "../../core/ports/store.js";
+import type { ChangeSet, StoreCapabilities } from "../../core/ports/store.js";
+import type { CommitFence } from "../../core/ports/scheduler-leases.js";
 import { SQLITE_FEATURES } from "../dialect-features.js";
 import type { FullStore } from "../full-store.js";
 import { KyselyStore, type StoreOptions } from "../kysely-store.js";
@@ -14,10 +15,25 @@ import { DurableSqliteDialect } from "./durable-sqlite-dialect.js";
 import { BUSY_TIMEOUT_MS, DEFAULT_LOCK_WAIT_MS, isLockError, UNAVAILABLE_AFTER_MS, waitForLock, type LockWait } from "./lock-wait.js";
 import { withStatementCache } from "./statement-cache.js";
 import { WalSync } from "./wal-sync.js";
+import { SqliteFastCommit } from "./sqlite-fast-commit.js";
 
 export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, networked: false };
 
 const IN_MEMORY = ":memory:";
+
+/** The Kysely store, with the scheduler's commits of task rows taken by {@link SqliteFastCommit}. */
+class SqliteStore extends KyselyStore {
+  readonly #fast: SqliteFastCommit;
+
+  constructor(db: Kysely<Database>, fast: SqliteFastCommit, options: StoreOptions, tracker: StoreAvailabilityTracker) {
+    super(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options, tracker);
+    this.#fast = fast;
+  }
+
+  override commit(changes: ChangeSet, fence?: CommitFence): Promise<void> {
+    return this.#fast.tryCommit(changes, fence) ?? super.commit(changes, fence);
+  }
+}
 
 /**
  * Opens (creating it and its parent directories if needed) the SQLite database at `path` and
@@ -69,7 +85,7 @@ export async function openSqliteStore(path: string, options: StoreOptions = {}):
   const walSync = path === IN_MEMORY || path === "" ? undefined : new WalSync(resolve(path));
   if (walSync) sqlite.pragma("synchronous = NORMAL");
   const db = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: withStatementCache(sqlite), lockWait, walSync }) });
-  const store = new KyselyStore(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options, lockWait.tracker);
+  const store = new SqliteStore(db, new SqliteFastCommit(sqlite, walSync, lockWait.tracker), options, lockWait.tracker);
   try {
     await store.migrate();
   } catch (e) {

@@ -1,0 +1,140 @@
+import type BetterSqlite3 from "better-sqlite3";
+import { FencedError } from "../../core/errors.js";
+import type { CommitFence } from "../../core/ports/scheduler-leases.js";
+import type { ChangeSet } from "../../core/ports/store.js";
+import type { AttemptRecord, TaskInstanceRecord } from "../../core/model/records.js";
+import type { StoreAvailabilityTracker } from "../store-availability-tracker.js";
+import { toAttemptRow } from "../rows/attempt-rows.js";
+import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
+import { isLockError } from "./lock-wait.js";
+import type { WalSync } from "./wal-sync.js";
+
+const TI_COLUMNS = [
+  "run_pk",
+  "task_id",
+  "map_index",
+  "state",
+  "try_number",
+  "max_tries",
+  "infra_tries",
+  "priority",
+  "pool",
+  "pool_slots",
+  "queued_at",
+  "started_at",
+  "ended_at",
+  "next_retry_at",
+  "output",
+  "error",
+  "followed",
+  "first_poke_at",
+  "poke_count",
+  "trigger_spec",
+  "updated_at",
+] as const;
+const TI_KEY = new Set(["run_pk", "task_id", "map_index"]);
+
+const ATTEMPT_COLUMNS = ["run_pk", "task_id", "map_index", "try_number", "state", "started_at", "ended_at", "error", "log_path", "pid", "worker"] as const;
+/** A rewrite that does not know them (recovery of an interrupted attempt) keeps the log and the worker. */
+const ATTEMPT_KEPT = new Set(["log_path", "worker"]);
+const ATTEMPT_KEY = new Set(["run_pk", "task_id", "map_index", "try_number"]);
+
+const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+
+/** The same upsert as queries/upsert-task-instances.ts, as one prepared single-row statement. */
+const UPSERT_TI =
+  `insert into "task_instances" (${TI_COLUMNS.map((c) => `"${c}"`).join(", ")}) values (${placeholders(TI_COLUMNS.length)}) ` +
+  `on conflict ("run_pk", "task_id", "map_index") do update set ` +
+  TI_COLUMNS.filter((c) => !TI_KEY.has(c))
+    .map((c) => `"${c}" = "excluded"."${c}"`)
+    .join(", ");
+
+/** The same upsert as queries/upsert-attempts.ts, as one prepared single-row statement. */
+const UPSERT_ATTEMPT =
+  `insert into "task_attempts" (${ATTEMPT_COLUMNS.map((c) => `"${c}"`).join(", ")}) values (${placeholders(ATTEMPT_COLUMNS.length)}) ` +
+  `on conflict ("run_pk", "task_id", "map_index", "try_number") do update set ` +
+  ATTEMPT_COLUMNS.filter((c) => !ATTEMPT_KEY.has(c))
+    .map((c) => (ATTEMPT_KEPT.has(c) ? `"${c}" = coalesce("excluded"."${c}", "task_attempts"."${c}")` : `"${c}" = "excluded"."${c}"`))
+    .join(", ");
+
+const FENCE = `select "fenced_by" from "scheduler_leases" where "id" = ? and "fenced_at" is null`;
+
+/**
+ * The scheduler's commit on SQLite without the query builder, for the change sets that make up
+ * nearly all of them: task instances and attempts only (a hop of a chain, a wave of a fan-out).
+ * One synchronous transaction on the store's connection with prepared single-row upserts — the
+ * same statements, the same fence check and the same durability (the WAL synced off the event
+ * loop before the promise resolves) as `commitChanges`, at a fraction of the CPU: Kysely built,
+ * compiled and parsed a multi-row statement per commit (docs/benchmark.md).
+ *
+ * {@link tryCommit} returns `null` when it cannot take a change set, and the caller goes the
+ * general way: a change set with runs, backfills, schedules or dataset events; the connection
+ * inside another transaction (a Kysely transaction awaiting between statements) or busy with a
+ * read; the file's write lock held by another process (the general way waits for it off the
+ * event loop, lock-wait.ts).
+ */
+export class SqliteFastCommit {
+  readonly #db: BetterSqlite3.Database;
+  readonly #walSync: WalSync | undefined;
+  readonly #tracker: StoreAvailabilityTracker;
+  #statements: { ti: BetterSqlite3.Statement; attempt: BetterSqlite3.Statement; fence: BetterSqlite3.Statement } | null = null;
+
+  constructor(db: BetterSqlite3.Database, walSync: WalSync | undefined, tracker: StoreAvailabilityTracker) {
+    this.#db = db;
+    this.#walSync = walSync;
+    this.#tracker = tracker;
+  }
+
+  tryCommit(changes: ChangeSet, fence?: CommitFence): Promise<void> | null {
+    if (!onlyTaskRows(changes)) return null;
+    const tis = changes.taskInstances ?? [];
+    const attempts = changes.attempts ?? [];
+    if (tis.length + attempts.length === 0) return Promise.resolve();
+    if (this.#db.inTransaction) return null;
+    const s = (this.#statements ??= this.#prepare());
+    try {
+      this.#db.prepare("begin immediate").run();
+    } catch (e) {
+      // Another process holds the write lock, or a read is iterating on the connection.
+      if (isLockError(e) || isConnectionBusy(e)) return null;
+      return Promise.reject(e as Error);
+    }
+    try {
+      if (fence && s.fence.get(fence.schedulerId) === undefined) {
+        throw new FencedError(`scheduler ${fence.schedulerId} was fenced (another scheduler adopted its work); its changes were not written`);
+      }
+      // Task instances before their attempts (the attempts' foreign key), as commitChanges does.
+      for (const ti of tis) s.ti.run(tiParameters(ti));
+      for (const a of attempts) s.attempt.run(attemptParameters(a));
+      this.#db.prepare("commit").run();
+    } catch (e) {
+      // After SQLITE_FULL or SQLITE_IOERR SQLite has rolled back already.
+      if (this.#db.inTransaction) this.#db.prepare("rollback").run();
+      return Promise.reject(e as Error);
+    }
+    if (this.#tracker.unavailable) this.#tracker.markAvailable();
+    return this.#walSync ? this.#walSync.sync() : Promise.resolve();
+  }
+
+  #prepare() {
+    return { ti: this.#db.prepare(UPSERT_TI), attempt: this.#db.prepare(UPSERT_ATTEMPT), fence: this.#db.prepare(FENCE) };
+  }
+}
+
+function onlyTaskRows(c: ChangeSet): boolean {
+  return !c.runs?.length && !c.backfills?.length && !c.dagSchedules?.length && !c.datasetEvents?.length;
+}
+
+function isConnectionBusy(e: unknown): boolean {
+  return e instanceof TypeError && /busy executing a query/.test(e.message);
+}
+
+function tiParameters(ti: TaskInstanceRecord): unknown[] {
+  const row = toTaskInstanceRow(ti) as unknown as Record<string, unknown>;
+  return TI_COLUMNS.map((c) => row[c] ?? null);
+}
+
+function attemptParameters(a: AttemptRecord): unknown[] {
+  const row = toAttemptRow(a) as unknown as Record<string, unknown>;
+  return ATTEMPT_COLUMNS.map((c) => row[c] ?? null);
+}
