@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `baton` command. An installed package ships dist/; a fresh checkout of the repository
-// builds it on first use (which needs its devDependencies: `npm install` there first).
+// The `baton` command. An installed package ships dist/ (the bundles of scripts/bundle.mjs); a fresh
+// checkout of the repository builds it on first use (which needs its devDependencies: `npm install` there first).
 import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -20,5 +20,7 @@ if (!existsSync(entry)) {
     process.exit(1);
   }
   execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { stdio: "inherit" });
+  // Then bundle, as `npm run build` does (scripts/bundle.mjs; docs/contributing.md, "How the build works").
+  execFileSync(process.execPath, [join(root, "scripts", "bundle.mjs")], { stdio: "inherit" });
 }
 await import(entry);

@@ -1,4 +1,5 @@
-import { createRequire } from "node:module";
+import ajvCompiler from "@fastify/ajv-compiler";
+import fastJsonStringifyCompiler from "@fastify/fast-json-stringify-compiler";
 import type { FastifyServerOptions } from "fastify";
 
 /** What Fastify passes a schema compiler for one part of one route. */
@@ -16,11 +17,12 @@ type SerializerBuilder = (externalSchemas: unknown, serializerOpts: unknown) => 
 type Validator = ((data: unknown, ctx?: unknown) => unknown) & { errors?: unknown; schemaEnv?: unknown };
 type ValidatorBuilder = (externalSchemas: unknown, ajvOpts: unknown) => (route: RouteSchema) => Validator;
 
-/** Fastify's own default builders (fast-json-stringify, Ajv), loaded from where Fastify loads them. */
-function fromFastify<T>(pkg: string, exported: string): T {
-  const require = createRequire(createRequire(import.meta.url).resolve("fastify"));
-  return (require(pkg) as Record<string, () => T>)[exported]!();
-}
+/**
+ * Fastify's own default builders (fast-json-stringify, Ajv): Fastify's dependencies, imported by
+ * name (not declared in package.json: the build bundles them, resolved where Fastify's are).
+ */
+const defaultSerializerBuilder = (): SerializerBuilder => (fastJsonStringifyCompiler as unknown as () => SerializerBuilder)();
+const defaultValidatorBuilder = (): ValidatorBuilder => (ajvCompiler as unknown as () => ValidatorBuilder)();
 
 export interface LazyCompilers {
   /** Fastify's `schemaController` option. */
@@ -68,16 +70,14 @@ export function lazyCompilers(): LazyCompilers {
   const buildSerializer: SerializerBuilder = (externalSchemas, opts) => {
     let compiler: ReturnType<SerializerBuilder> | undefined;
     return (route) => {
-      const ensure = lazily(() =>
-        (compiler ??= fromFastify<SerializerBuilder>("@fastify/fast-json-stringify-compiler", "SerializerSelector")(externalSchemas, opts))(route),
-      );
+      const ensure = lazily(() => (compiler ??= defaultSerializerBuilder()(externalSchemas, opts))(route));
       return (data) => ensure()(data);
     };
   };
   const buildValidator: ValidatorBuilder = (externalSchemas, opts) => {
     let compiler: ReturnType<ValidatorBuilder> | undefined;
     return (route) => {
-      const ensure = lazily(() => (compiler ??= fromFastify<ValidatorBuilder>("@fastify/ajv-compiler", "AjvCompiler")(externalSchemas, opts))(route));
+      const ensure = lazily(() => (compiler ??= defaultValidatorBuilder()(externalSchemas, opts))(route));
       const validate = ((data: unknown, ctx?: unknown) => (ctx === undefined ? ensure()(data) : ensure()(data, ctx))) as Validator;
       Object.defineProperties(validate, {
         errors: { get: () => ensure().errors },

@@ -41,7 +41,8 @@ const SDK_DIRS = ((): string[] => {
   const src = `${sep}src${sep}sdk`;
   // Built-in operators declare tasks on the user's behalf: their frames are not the user's line either.
   const withOperators = (sdkDirs: string[]) => [...sdkDirs, ...sdkDirs.map((d) => d.replace(`${sep}sdk${sep}`, `${sep}operators${sep}`))];
-  if (dir.endsWith(dist)) return withOperators([dir + sep, dir.slice(0, -dist.length) + src + sep]);
+  // The bundled build (scripts/bundle.mjs) puts shared code, the SDK's included, in dist/src/_chunks/: Baton's, never the user's.
+  if (dir.endsWith(dist)) return [...withOperators([dir + sep, dir.slice(0, -dist.length) + src + sep]), dir.slice(0, -"sdk".length) + "_chunks" + sep];
   if (dir.endsWith(src)) return withOperators([dir + sep, dir.slice(0, -src.length) + dist + sep]);
   return [dir + sep];
 })();
