@@ -281,7 +281,7 @@ export class KyselyStore implements FullStore {
   }
 
   commit(changes: ChangeSet, fence?: CommitFence): Promise<void> {
-    return commitChanges(this.#db, this.#features.maxParameters, this.#features.rowLocks, changes, fence);
+    return commitChanges(this.#db, this.#features, changes, fence);
   }
 
   listPools(): Promise<PoolRecord[]> {

@@ -2,8 +2,10 @@ import type { Kysely } from "kysely";
 import { FencedError } from "../../core/errors.js";
 import type { CommitFence } from "../../core/ports/scheduler-leases.js";
 import type { ChangeSet } from "../../core/ports/store.js";
+import type { DialectFeatures } from "../dialect-features.js";
 import { compareText } from "../key-order.js";
 import type { Database } from "../schema/database.js";
+import { commitInOneStatement } from "./commit-in-one-statement.js";
 import { patchBackfill } from "./patch-backfill.js";
 import { patchRun } from "./patch-run.js";
 import { insertDatasetEvents } from "./record-dataset-events.js";
@@ -19,8 +21,18 @@ import { upsertTaskInstances } from "./upsert-task-instances.js";
  * With a `fence`, the transaction first reads the committer's lease (`FOR SHARE` where rows lock,
  * so a fence of that lease waits for this commit or this commit waits for the fence) and writes
  * nothing, throwing {@link FencedError}, when the lease is fenced or gone.
+ *
+ * With writable CTEs (PostgreSQL), a change set of runs, task instances and attempts only (the
+ * scheduler's hot path) is written by {@link commitInOneStatement} instead: the same writes, in
+ * the same order, fenced the same way, in one round trip.
  */
-export async function commitChanges(db: Kysely<Database>, maxParameters: number, rowLocks: boolean, changes: ChangeSet, fence?: CommitFence): Promise<void> {
+export async function commitChanges(
+  db: Kysely<Database>,
+  features: Pick<DialectFeatures, "maxParameters" | "rowLocks" | "writableCtes">,
+  changes: ChangeSet,
+  fence?: CommitFence,
+): Promise<void> {
+  const { maxParameters, rowLocks } = features;
   const runs = [...(changes.runs ?? [])].sort((a, b) => a.id - b.id);
   const schedules = [...(changes.dagSchedules ?? [])].sort((a, b) => compareText(a.dagId, b.dagId));
   const backfills = [...(changes.backfills ?? [])].sort((a, b) => a.id - b.id);
@@ -28,6 +40,10 @@ export async function commitChanges(db: Kysely<Database>, maxParameters: number,
   const attempts = changes.attempts ?? [];
   const events = changes.datasetEvents ?? [];
   if (runs.length + schedules.length + backfills.length + tis.length + attempts.length + events.length === 0) return;
+  // The hot path (runs, task instances, attempts): one round trip where the engine allows it.
+  if (features.writableCtes && schedules.length + backfills.length + events.length === 0) {
+    return commitInOneStatement(db, runs, tis, attempts, fence?.schedulerId);
+  }
 
   await db.transaction().execute(async (trx) => {
     if (fence) await checkFence(trx, rowLocks, fence.schedulerId);

@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { AttemptRecord } from "../../core/model/records.js";
-import type { Database } from "../schema/database.js";
+import type { Database, TaskAttemptsTable } from "../schema/database.js";
 import { chunk, rowsPerStatement } from "../chunk.js";
 import { toAttemptRow } from "../rows/attempt-rows.js";
 import { columnCount, compareText } from "../key-order.js";
@@ -12,11 +12,7 @@ import { columnCount, compareText } from "../key-order.js";
  */
 export async function upsertAttempts(db: Kysely<Database>, maxParameters: number, attempts: readonly AttemptRecord[]): Promise<void> {
   if (attempts.length === 0) return;
-  const byKey = new Map<string, AttemptRecord>();
-  for (const a of attempts) byKey.set(`${a.runPk}\0${a.taskId}\0${a.mapIndex}\0${a.tryNumber}`, a);
-  const rows = [...byKey.values()]
-    .sort((a, b) => a.runPk - b.runPk || compareText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex || a.tryNumber - b.tryNumber)
-    .map(toAttemptRow);
+  const rows = attemptRowsInKeyOrder(attempts);
 
   const perStatement = rowsPerStatement(maxParameters, columnCount(rows[0]!));
   for (const part of chunk(rows, perStatement)) {
@@ -37,4 +33,13 @@ export async function upsertAttempts(db: Kysely<Database>, maxParameters: number
       )
       .execute();
   }
+}
+
+/** The rows to write: one per key (the last record wins), in key order. */
+export function attemptRowsInKeyOrder(attempts: readonly AttemptRecord[]): TaskAttemptsTable[] {
+  const byKey = new Map<string, AttemptRecord>();
+  for (const a of attempts) byKey.set(`${a.runPk}\0${a.taskId}\0${a.mapIndex}\0${a.tryNumber}`, a);
+  return [...byKey.values()]
+    .sort((a, b) => a.runPk - b.runPk || compareText(a.taskId, b.taskId) || a.mapIndex - b.mapIndex || a.tryNumber - b.tryNumber)
+    .map(toAttemptRow);
 }

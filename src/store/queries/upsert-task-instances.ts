@@ -1,6 +1,6 @@
 import type { Kysely } from "kysely";
 import type { TaskInstanceRecord } from "../../core/model/records.js";
-import type { Database } from "../schema/database.js";
+import type { Database, TaskInstancesTable } from "../schema/database.js";
 import { chunk, rowsPerStatement } from "../chunk.js";
 import { compareText, columnCount } from "../key-order.js";
 import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
@@ -15,9 +15,7 @@ import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
  */
 export async function upsertTaskInstances(db: Kysely<Database>, maxParameters: number, tis: readonly TaskInstanceRecord[]): Promise<void> {
   if (tis.length === 0) return;
-  const byKey = new Map<string, TaskInstanceRecord>();
-  for (const ti of tis) byKey.set(`${ti.runPk}\0${ti.taskId}\0${ti.mapIndex}`, ti);
-  const rows = [...byKey.values()].sort(compareTaskInstanceKeys).map(toTaskInstanceRow);
+  const rows = taskInstanceRowsInKeyOrder(tis);
 
   const perStatement = rowsPerStatement(maxParameters, columnCount(rows[0]!));
   for (const part of chunk(rows, perStatement)) {
@@ -48,6 +46,13 @@ export async function upsertTaskInstances(db: Kysely<Database>, maxParameters: n
       )
       .execute();
   }
+}
+
+/** The rows to write: one per key (the last record wins), in key order. */
+export function taskInstanceRowsInKeyOrder(tis: readonly TaskInstanceRecord[]): TaskInstancesTable[] {
+  const byKey = new Map<string, TaskInstanceRecord>();
+  for (const ti of tis) byKey.set(`${ti.runPk}\0${ti.taskId}\0${ti.mapIndex}`, ti);
+  return [...byKey.values()].sort(compareTaskInstanceKeys).map(toTaskInstanceRow);
 }
 
 function compareTaskInstanceKeys(a: TaskInstanceRecord, b: TaskInstanceRecord): number {
