@@ -1,8 +1,8 @@
-import nodemailer from "nodemailer";
 import { alertTitle, alertVariables, renderAlertText } from "../../core/alerts/alert-text.js";
 import { maskText } from "../../core/secrets/mask-text.js";
+import { MissingPackageError } from "../../core/optional-module.js";
 import { renderTemplate } from "../../core/templating/render-template.js";
-import { senderOf, smtpOptions } from "../../operators/email/smtp-transport.js";
+import { createSmtpTransport, senderOf, smtpOptions } from "../../operators/email/smtp-transport.js";
 import { alertFacts, alertLinks } from "./alert-links.js";
 import { secretsOf } from "./connection-urls.js";
 import { badConnection, DeliveryError, type Notifier, type SendRequest, type SendResult } from "./notifier.js";
@@ -19,7 +19,8 @@ interface EmailOptions {
 /**
  * E-mail over SMTP (an `smtp`/`smtps` connection, as the sendEmail operator reads it): a text and
  * an HTML part. SMTP 5xx answers (a refused recipient or sender) are not retried; 4xx and
- * connection failures are.
+ * connection failures are. Without nodemailer installed (an optional peer dependency) the delivery
+ * fails at once, naming it.
  */
 export const emailNotifier: Notifier = {
   kind: "email",
@@ -35,7 +36,11 @@ export const emailNotifier: Notifier = {
       throw badConnection(r.connection, "email", (e as Error).message);
     }
     const message = emailMessage(r);
-    const transport = nodemailer.createTransport({ ...transportOptions, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+    const transport = await createSmtpTransport({ ...transportOptions, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 }).catch(
+      (e: unknown) => {
+        throw e instanceof MissingPackageError ? new DeliveryError(e.message, false) : e;
+      },
+    );
     const target = `${transportOptions.host} → ${list(o.to)!.join(", ")}`;
     try {
       const info = await transport.sendMail({

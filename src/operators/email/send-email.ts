@@ -1,11 +1,10 @@
-import nodemailer from "nodemailer";
 import { InvalidInputError } from "../../core/errors.js";
 import type { DagBuilder } from "../../sdk/dag-builder.js";
 import type { TaskRef } from "../../sdk/task-ref.js";
 import { declareOperator, type OperatorTaskOptions } from "../shared/declare-operator.js";
 import { templateRenderer } from "../shared/render.js";
 import { resolveConnection } from "../shared/resolve-connection.js";
-import { senderOf, smtpOptions } from "./smtp-transport.js";
+import { createSmtpTransport, senderOf, smtpOptions } from "./smtp-transport.js";
 
 export interface EmailAttachment {
   /** A file to attach (a template): absolute, or relative to the worker's working directory; read when the task runs. */
@@ -70,7 +69,7 @@ export function sendEmail<P>(d: DagBuilder<P>, id: string, options: SendEmailOpt
     const render = templateRenderer(ctx);
     const list = (v: string | readonly string[] | undefined) => (v === undefined ? undefined : (typeof v === "string" ? [v] : [...v]).map(render));
     const conn = await resolveConnection(ctx, o.conn);
-    const transport = nodemailer.createTransport(smtpOptions(conn));
+    const transport = await createSmtpTransport(smtpOptions(conn));
     try {
       const info = await transport.sendMail({
         from: senderOf(conn, o.from === undefined ? undefined : render(o.from)),

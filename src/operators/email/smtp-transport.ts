@@ -1,5 +1,8 @@
+import type { Transporter } from "nodemailer";
+import type SMTPTransport from "nodemailer/lib/smtp-transport/index.js";
 import { FailTask } from "../../core/errors.js";
 import type { Connection } from "../../core/model/connection.js";
+import { loadOptional } from "../../core/optional-module.js";
 
 /** The nodemailer SMTP options of an `smtp`/`smtps` connection. */
 export interface SmtpOptions {
@@ -31,4 +34,16 @@ export function senderOf(conn: Connection, from: string | undefined): string {
     throw new FailTask(`connection "${conn.id}": no sender; set the option from, or the connection's extra "from"`);
   }
   return sender;
+}
+
+/**
+ * An SMTP transport. nodemailer is an optional peer dependency (docs/install.md), loaded on the
+ * first e-mail: when it is not installed this throws a MissingPackageError ("E-mail needs
+ * nodemailer: npm install nodemailer"), which fails a task at once.
+ */
+export async function createSmtpTransport(
+  options: SmtpOptions & { connectionTimeout?: number; greetingTimeout?: number; socketTimeout?: number },
+): Promise<Transporter<SMTPTransport.SentMessageInfo>> {
+  const { default: nodemailer } = await loadOptional("E-mail", ["nodemailer"], () => import("nodemailer"));
+  return nodemailer.createTransport(options);
 }
