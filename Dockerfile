@@ -52,6 +52,8 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /src/dist/src ./dist/src
 COPY --from=build /src/dist/ui ./dist/ui
 COPY package.json ./
+# GET /api/openapi.json serves the generated document the package ships (src/api/openapi.ts).
+COPY docs/openapi.json ./docs/openapi.json
 COPY bin ./bin
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/healthcheck.mjs
 ENV BATON_HOME=/var/lib/baton \

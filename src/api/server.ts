@@ -1,5 +1,4 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from "fastify";
-import { BatonError } from "../core/errors.js";
 import type { ApiDeps, RouteDeps } from "./api-deps.js";
 import { AUTH_LOG_REDACT, registerAuth } from "./auth/index.js";
 import { registerAuditHooks } from "./audit/audit-hooks.js";
@@ -10,7 +9,7 @@ import { registerResponseCompression } from "./compress-responses.js";
 import { installErrorHandler, sendError, sendNotFound } from "./errors.js";
 import { rejectNonFiniteNumbers } from "./finite-numbers.js";
 import { installJsonBodyParsers } from "./json-body.js";
-import { registerOpenApi, registerOpenApiRoute } from "./openapi.js";
+import { registerOpenApiRoute } from "./openapi.js";
 import { backfillRoutes } from "./routes/backfills.js";
 import { connectionRoutes } from "./routes/connections.js";
 import { dagRoutes } from "./routes/dags.js";
@@ -50,8 +49,11 @@ export type { ApiDeps, BackfillRequest, TriggerRequest } from "./api-deps.js";
  * @example
  * const app = await buildApiServer({ store, inbox: store, auth: store, changes, mode: "local", logsDir, triggerRun, createBackfill });
  * await app.listen({ host: "127.0.0.1", port: 8080 });
+ *
+ * `describeRoutes` registers, before any route, a plugin that sees each route as it is added: the
+ * OpenAPI generator's @fastify/swagger (src/api/openapi-document.ts). The running server has none.
  */
-export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+export async function buildApiServer(deps: ApiDeps, build: { describeRoutes?: (app: FastifyInstance) => Promise<void> } = {}): Promise<FastifyInstance> {
   const routeDeps: RouteDeps = { ...deps, now: deps.now ?? Date.now, commandWaitMs: deps.commandWaitMs ?? COMMAND_WAIT_MS };
   // Validators and response serializers are compiled on each route's first request, not here (issue 13: start fast).
   const compilers = lazyCompilers();
@@ -75,7 +77,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.addHook("preHandler", rejectNonFiniteNumbers);
   registerSchemas(app);
-  await registerOpenApi(app);
+  await build.describeRoutes?.(app);
   // Before any route: every state-changing route is audited (docs/audit.md).
   registerAuditHooks(app, deps.audit, routeDeps.now);
   await registerAuth(app, { auth: deps.auth, mode: deps.mode, now: routeDeps.now, secureCookies: deps.cookieSecure ?? "auto" });
@@ -119,37 +121,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   return app;
 }
 
-/** The OpenAPI document, from a server built with stub collaborators (`npm run gen:api`). */
-export async function openApiDocument(): Promise<object> {
-  const app = await buildApiServer({
-    store: unavailable("store"),
-    inbox: unavailable("inbox"),
-    auth: unavailable("auth"),
-    datasets: unavailable("datasets"),
-    audit: unavailable("audit"),
-    changes: { subscribe: () => () => {} },
-    mode: "required",
-    logsDir: "/nonexistent",
-    triggerRun: () => Promise.reject(new BatonError("no store")),
-    createBackfill: () => Promise.reject(new BatonError("no store")),
-    logger: false,
-  });
-  try {
-    return app.swagger() as object;
-  } finally {
-    await app.close();
-  }
-}
-
 function loggerOptions(logger: ApiDeps["logger"]): FastifyServerOptions["logger"] {
   if (logger === undefined || logger === false) return false;
   const base = logger === true ? {} : logger;
   return { redact: [...AUTH_LOG_REDACT], serializers: { req: serializeRequest }, ...base };
-}
-
-/** A collaborator the document builder never calls; any use throws. */
-function unavailable<T extends object>(name: string): T {
-  return new Proxy({} as T, {
-    get: (_target, prop) => (prop === "then" ? undefined : () => Promise.reject(new BatonError(`${name}.${String(prop)} is unavailable here`))),
-  });
 }

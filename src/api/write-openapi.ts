@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { OPENAPI_FILE, stableJson } from "./openapi.js";
-import { openApiDocument } from "./server.js";
+import { openApiDocument } from "./openapi-document.js";
 
 const target = resolve(process.argv[2] ?? OPENAPI_FILE);
 writeFileSync(target, stableJson(await openApiDocument()));
