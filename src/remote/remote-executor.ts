@@ -202,6 +202,8 @@ export class RemoteExecutor implements Executor {
       schedulerId: this.#o.schedulerId,
       queue: r.queue,
       request: r.request,
+      // Serialised once: the insert writes it and the API server of this process sends it as is.
+      requestJson: JSON.stringify(r.request),
       createdAt: now,
     }));
     // An API server of this process assigns what its workers have room for: written `assigned`, no claim.

@@ -91,6 +91,8 @@ export interface NewRemoteAttempt {
   schedulerId: string;
   queue: string;
   request: AttemptRequest;
+  /** `request` as JSON, when the caller has it already (written as is, and sent to the worker as is). */
+  requestJson?: string;
   createdAt: EpochMs;
   /**
    * Written `assigned` to this worker at once (an API server in the scheduler's own process chose

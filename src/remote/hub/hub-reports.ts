@@ -118,7 +118,7 @@ export class HubReports {
   }
 
   #answer(): void {
-    for (const [conn, ids] of this.#acks) conn.send({ t: "ack", ids });
+    for (const [conn, ids] of this.#acks) conn.ack(ids);
     for (const [conn, ids] of this.#drops) conn.send({ t: "drop", ids, reason: NOT_YOURS });
     for (const schedulerId of this.#owners) this.deps.notifyOwner(schedulerId);
     const freed = this.#acks.size > 0 || this.#drops.size > 0;

@@ -1,6 +1,9 @@
 import type { WebSocket } from "ws";
 import type { EpochMs } from "../../core/model/records.js";
+import type { Clock } from "../../core/ports/clock.js";
+import type { AttemptRequest } from "../../core/ports/executor.js";
 import type { RemoteAttemptRecord, WorkerTokenRecord } from "../../core/model/workers.js";
+import { FrameOutbox } from "../frame-outbox.js";
 import type { ServerMessage } from "../protocol.js";
 import type { HelloMessage } from "./parse-worker-message.js";
 
@@ -22,6 +25,10 @@ export interface HeldAttempt {
  * hub registers it (messages then wait in order), `ready` once welcomed, `closed` at the end.
  * What the hub sends before the welcome (acks of results finished while disconnected) waits
  * until the welcome has gone, so `welcome` is always the first answer.
+ *
+ * Frames sent in one turn of the event loop leave in one write (FrameOutbox). Acknowledgements
+ * wait up to `ackDelayMs` to go with the next frames to this worker (a `run`, usually), in one
+ * `ack` per write: a worker only forgets a result on its `ack`, so nothing waits on it.
  */
 export class WorkerConnection {
   phase: "new" | "hello" | "ready" | "closed" = "new";
@@ -40,14 +47,22 @@ export class WorkerConnection {
   /** Frames received while the hello is being handled, replayed in order afterwards. */
   readonly waiting: string[] = [];
   #unsent: ServerMessage[] = [];
+  readonly #outbox: FrameOutbox;
+  /** Results recorded and not acknowledged yet: one `ack` with the next frames, or when the delay ends. */
+  #acks: string[] = [];
+  #cancelAck: (() => void) | null = null;
   cancelHelloTimer: (() => void) | null = null;
 
   constructor(
     readonly socket: WebSocket,
     readonly token: WorkerTokenRecord,
-    now: EpochMs,
+    private readonly clock: Clock,
+    /** How long an acknowledgement may wait for other frames to this worker (0: the end of the turn). */
+    private readonly ackDelayMs = 0,
   ) {
-    this.lastHeardAt = now;
+    this.lastHeardAt = clock.now();
+    this.#outbox = new FrameOutbox(socket);
+    this.#outbox.onFlush = () => this.#flushAcks();
   }
 
   get closed(): boolean {
@@ -91,6 +106,21 @@ export class WorkerConnection {
     this.#write(message);
   }
 
+  /** A `run` of these attempts, from the JSON of their requests when the rows carry it (not serialised again). */
+  sendRun(rows: { request: AttemptRequest; requestJson?: string }[]): void {
+    if (this.phase !== "ready") return this.send({ t: "run", attempts: rows.map((r) => r.request) });
+    this.#outbox.push(`{"t":"run","attempts":[${rows.map((r) => r.requestJson ?? JSON.stringify(r.request)).join(",")}]}`);
+  }
+
+  /** These results are recorded: acknowledged with the next frames to the worker, within `ackDelayMs`. */
+  ack(ids: string[]): void {
+    if (this.phase === "closed" || ids.length === 0) return;
+    if (this.phase !== "ready") return this.send({ t: "ack", ids });
+    this.#acks.push(...ids);
+    if (this.ackDelayMs <= 0) this.#outbox.soon();
+    else this.#cancelAck ??= this.clock.setTimer(this.ackDelayMs, () => this.#outbox.flush());
+  }
+
   /** Sends the welcome, then what waited for it. */
   welcome(message: Extract<ServerMessage, { t: "welcome" }>): void {
     if (this.phase === "closed") return;
@@ -102,18 +132,33 @@ export class WorkerConnection {
   /** Tells the worker it is refused for good (it does not reconnect), then closes. */
   refuse(error: string): void {
     if (this.phase === "closed") return;
+    this.#flushAcks();
     this.#write({ t: "refused", error });
     this.close(1008, "refused");
   }
 
+  /** Writes what waits (acknowledgements included), then closes. */
   close(code = 1000, reason = ""): void {
     if (this.phase === "closed") return;
+    this.#outbox.flush();
     this.phase = "closed";
     this.cancelHelloTimer?.();
+    this.#cancelAck?.();
+    this.#cancelAck = null;
     this.socket.close(code, reason);
   }
 
   #write(message: ServerMessage): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+    this.#outbox.push(JSON.stringify(message));
+  }
+
+  /** Puts the waiting acknowledgements in one `ack` at the end of the frames about to go. */
+  #flushAcks(): void {
+    this.#cancelAck?.();
+    this.#cancelAck = null;
+    if (this.#acks.length === 0) return;
+    const ids = this.#acks;
+    this.#acks = [];
+    this.#outbox.push(JSON.stringify({ t: "ack", ids } satisfies ServerMessage));
   }
 }

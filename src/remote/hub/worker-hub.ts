@@ -51,6 +51,8 @@ export interface WorkerHubOptions {
    * costs one write instead of two (ReportBatcher). Default {@link STARTED_DELAY_MS}; 0: at once.
    */
   startedDelayMs?: number;
+  /** How long an `ack` may wait to go with other frames to its worker (WorkerConnection). Default {@link ACK_DELAY_MS}; 0: end of turn. */
+  ackDelayMs?: number;
   /**
    * Meet the schedulers of this process (those sharing `signal`) without the mailbox's extra
    * round trips (MailboxShortcut, docs/workers.md "One process"). Default true.
@@ -60,6 +62,8 @@ export interface WorkerHubOptions {
 
 /** WorkerHubOptions.startedDelayMs's default. */
 export const STARTED_DELAY_MS = 50;
+/** WorkerHubOptions.ackDelayMs's default: an `ack` usually goes with the next `run` to its worker. */
+export const ACK_DELAY_MS = 20;
 
 /** Lost workers, revoked tokens and silent sockets are looked for this often. */
 export const SWEEP_MS = 1_000;
@@ -229,7 +233,7 @@ export class WorkerHub implements ShortcutHub {
   }
 
   #onSocket(ws: WebSocket, token: WorkerTokenRecord): void {
-    const conn = new WorkerConnection(ws, token, this.#o.clock.now());
+    const conn = new WorkerConnection(ws, token, this.#o.clock, this.#o.ackDelayMs ?? ACK_DELAY_MS);
     this.#connections.add(conn);
     conn.cancelHelloTimer = this.#o.clock.setTimer(this.#o.lostAfterMs, () => {
       if (conn.phase === "new") conn.close(1008, "no hello");
@@ -499,7 +503,7 @@ export class WorkerHub implements ShortcutHub {
         push(gone, conn.workerId, row.attemptId);
       }
     }
-    for (const [conn, sent] of runs) conn.send({ t: "run", attempts: sent.map((r) => r.request) });
+    for (const [conn, sent] of runs) conn.sendRun(sent);
     for (const [workerId, ids] of gone) {
       this.#whenFails(
         undefined,

@@ -281,6 +281,25 @@ describe("WorkerAgent against a real WebSocket server (127.0.0.1)", () => {
   });
 });
 
+describe("WorkerAgent: frames", () => {
+  it("says every start before anything else of its attempt: a short attempt's start goes with its end, a long one's while it runs", async () => {
+    const { server } = await setUp({}, 2);
+    await server.waitFor("hello");
+    const short = request("hello");
+    const long = request("nap", sha, { ms: 1_500 });
+    server.send({ t: "run", attempts: [short, long] });
+    await server.waitFor("finished", (m) => m.id === short.attemptId);
+    const order = (id: string) => server.received.filter((r) => "id" in r.message && r.message.id === id).map((r) => r.message.t);
+    expect(order(short.attemptId)[0]).toBe("started");
+    expect(order(short.attemptId).filter((t) => t === "started" || t === "finished")).toEqual(["started", "finished"]);
+    // Not held until the end: the long attempt's start comes while it naps.
+    await server.waitFor("started", (m) => m.id === long.attemptId);
+    expect(server.messages("finished").map((m) => m.id)).toEqual([short.attemptId]);
+    await server.waitFor("finished", (m) => m.id === long.attemptId);
+    expect(order(long.attemptId).filter((t) => t === "started" || t === "finished")).toEqual(["started", "finished"]);
+  });
+});
+
 describe("WorkerAgent: prefetch and recall", () => {
   it("says its prefetch in hello; on recall hands back what waits here, not what its process already holds; answers an empty handback when nothing is left", async () => {
     const { server, agent } = await setUp({}, 1);

@@ -20,6 +20,12 @@ const TAIL_MS = 200;
  * holds waits here, where a `recall` can still give it back.
  */
 const PROCESS_PREFETCH = 2;
+/**
+ * How long a `started` may wait to go with the worker's next frame (a short attempt's `finished`,
+ * usually: one write for both). The server writes a start only 50 ms after it comes anyway
+ * (WorkerHub's STARTED_DELAY_MS), unless a request of the attempt needs it (docs/workers.md, "Frames").
+ */
+const STARTED_HOLD_MS = 20;
 
 /**
  * An attempt this worker holds: its bundle being fetched, waiting here for room in the
@@ -90,6 +96,9 @@ export class WorkerAgent {
   /** Attempts in the executor (submitted or running). */
   #inExecutor = 0;
   readonly #executorRoom: number;
+  /** Started attempts whose `started` waits for the next frame (STARTED_HOLD_MS), oldest first. */
+  #startsHeld: Held[] = [];
+  #cancelStarts: (() => void) | null = null;
   /** Attempts handed back while disconnected: said again after the next `welcome`. */
   readonly #toHandBack = new Set<string>();
   /** The server's SDK root, from the last `welcome`. */
@@ -284,6 +293,10 @@ export class WorkerAgent {
 
   #onClosed(): void {
     this.#welcomed = false;
+    // Their `startedSent` is false: said again after the next `welcome`.
+    this.#startsHeld = [];
+    this.#cancelStarts?.();
+    this.#cancelStarts = null;
     this.#cancelHeartbeat?.();
     this.#cancelHeartbeat = null;
     this.#requests.disconnected();
@@ -402,7 +415,30 @@ export class WorkerAgent {
     held.state = "running";
     held.startedAt = at;
     held.pid = pid;
-    held.startedSent = this.#send({ t: "started", id, at, pid });
+    held.startedSent = false;
+    if (!this.#welcomed) return; // Said after the next `welcome`.
+    this.#startsHeld.push(held);
+    this.#cancelStarts ??= this.options.clock.setTimer(STARTED_HOLD_MS, () => {
+      this.#cancelStarts = null;
+      this.#sendStarts();
+    });
+  }
+
+  /**
+   * Sends the held starts, before any other frame: a start precedes its attempt's logs, requests
+   * and `finished` (a short attempt's start and end leave in one write). Not those of attempts
+   * the server took away meanwhile.
+   */
+  #sendStarts(): void {
+    this.#cancelStarts?.();
+    this.#cancelStarts = null;
+    const starts = this.#startsHeld;
+    this.#startsHeld = [];
+    for (const held of starts) {
+      const id = held.request.attemptId;
+      if (held.startedSent || (this.#held.get(id) !== held && !this.#unacked.has(id))) continue;
+      held.startedSent = this.#channel.send({ t: "started", id, at: held.startedAt!, pid: held.pid });
+    }
   }
 
   #onFinished(report: AttemptReport, fromExecutor = true): void {
@@ -473,7 +509,9 @@ export class WorkerAgent {
   }
 
   #send(message: WorkerMessage): boolean {
-    return this.#welcomed && this.#channel.send(message);
+    if (!this.#welcomed) return false;
+    if (this.#startsHeld.length > 0) this.#sendStarts();
+    return this.#channel.send(message);
   }
 
   /** Draining and nothing left to run or deliver: stop. */
@@ -484,7 +522,7 @@ export class WorkerAgent {
   async #stop(error: Error | null = null): Promise<void> {
     if (this.#state === "stopped") return;
     this.#state = "stopped";
-    for (const cancel of [this.#cancelHeartbeat, this.#cancelTail, this.#cancelDeliver]) cancel?.();
+    for (const cancel of [this.#cancelHeartbeat, this.#cancelTail, this.#cancelDeliver, this.#cancelStarts]) cancel?.();
     this.#requests.failAll(error?.message ?? "the worker is stopping");
     await this.#channel.close();
     if (!this.#executorDone) await this.#executor.shutdown(0);

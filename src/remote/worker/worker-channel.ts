@@ -4,6 +4,7 @@ import { BatonError } from "../../core/errors.js";
 import type { Clock } from "../../core/ports/clock.js";
 import type { Logger } from "../../core/ports/logger.js";
 import type { Secret } from "../../core/secrets/secret.js";
+import { FrameOutbox } from "../frame-outbox.js";
 import type { ServerMessage, WorkerMessage } from "../protocol.js";
 import { Backoff } from "./backoff.js";
 
@@ -42,6 +43,8 @@ export class WorkerChannel {
   readonly #backoff: Backoff;
   #events: ChannelEvents | null = null;
   #socket: WebSocket | null = null;
+  /** The current socket's frames of this turn, written together (FrameOutbox). */
+  #outbox: FrameOutbox | null = null;
   #open = false;
   #closed = false;
   #timers: (() => void)[] = [];
@@ -62,10 +65,13 @@ export class WorkerChannel {
     this.#dial();
   }
 
-  /** Sends one message; false (and nothing sent) when no socket is open. */
+  /**
+   * Sends one message (one frame, written with the other frames of this turn); false (and nothing
+   * sent) when no socket is open.
+   */
   send(message: WorkerMessage): boolean {
-    if (!this.#open || this.#socket === null || this.#socket.readyState !== WebSocket.OPEN) return false;
-    this.#socket.send(JSON.stringify(message));
+    if (!this.#open || this.#socket === null || this.#outbox === null || this.#socket.readyState !== WebSocket.OPEN) return false;
+    this.#outbox.push(JSON.stringify(message));
     return true;
   }
 
@@ -96,6 +102,8 @@ export class WorkerChannel {
     this.#closed = true;
     this.#clearTimers();
     const socket = this.#socket;
+    this.#outbox?.flush();
+    this.#outbox = null;
     this.#socket = null;
     this.#open = false;
     if (socket === null || socket.readyState === WebSocket.CLOSED) return Promise.resolve();
@@ -117,12 +125,15 @@ export class WorkerChannel {
     const { url, token, clock } = this.#opts;
     const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token.reveal()}` }, perMessageDeflate: false });
     this.#socket = socket;
+    const outbox = (this.#outbox = new FrameOutbox(socket));
     let ended = false;
     const end = (why: string, refused: WorkerRefusedError | null) => {
       if (ended) return;
       ended = true;
       if (this.#socket !== socket) return;
+      outbox.clear();
       this.#socket = null;
+      this.#outbox = null;
       this.#open = false;
       this.#clearTimers();
       if (refused !== null) {

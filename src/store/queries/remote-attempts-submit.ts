@@ -51,7 +51,7 @@ async function enqueueInOneStatement(db: Kysely<Database>, schedulerId: string, 
   const values = sql.join(
     rows.map(
       (r) =>
-        sql`(${r.attemptId}, cast(${r.runPk} as bigint), ${r.queue}, ${JSON.stringify(r.request)}, cast(${r.createdAt} as bigint), cast(${r.workerId ?? null} as text))`,
+        sql`(${r.attemptId}, cast(${r.runPk} as bigint), ${r.queue}, ${r.requestJson ?? JSON.stringify(r.request)}, cast(${r.createdAt} as bigint), cast(${r.workerId ?? null} as text))`,
     ),
   );
   const inserted = await sql<{ attempt_id: string }>`
@@ -76,7 +76,7 @@ async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: 
     run_pk: r.runPk,
     scheduler_id: r.schedulerId,
     queue: r.queue,
-    request: JSON.stringify(r.request),
+    request: r.requestJson ?? JSON.stringify(r.request),
     state: r.workerId === undefined ? "queued" : "assigned",
     worker_id: r.workerId ?? null,
     assigned_at: r.workerId === undefined ? null : r.createdAt,

@@ -108,8 +108,11 @@ export class HubHarness {
     return join(this.dir, "bundles");
   }
 
-  /** `startedDelayMs`: default 0 here (starts written at once), so tests need not move the clock for them. */
-  static async start(options: { secrets?: SecretsResolver; startedDelayMs?: number } = {}): Promise<HubHarness> {
+  /**
+   * `startedDelayMs` and `ackDelayMs`: default 0 here (starts written and results acknowledged at
+   * once), so tests need not move the clock for them.
+   */
+  static async start(options: { secrets?: SecretsResolver; startedDelayMs?: number; ackDelayMs?: number } = {}): Promise<HubHarness> {
     const h = new HubHarness(mkdtempSync(join(tmpdir(), "baton-hub-")));
     mkdirSync(h.bundlesDir);
     h.store = await openSqliteStore(join(h.dir, "baton.db"));
@@ -126,6 +129,7 @@ export class HubHarness {
       heartbeatMs: 2_000,
       bundlesDir: h.bundlesDir,
       startedDelayMs: options.startedDelayMs ?? 0,
+      ackDelayMs: options.ackDelayMs ?? 0,
     });
     const store = h.store;
     h.app = await buildApiServer({
