@@ -127,6 +127,14 @@ const layerRules = [
     to: { path: "^src/", pathNot: ["^src/core/", "^src/api/", "^src/lineage/lineage-graph\\.ts$", "^src/scheduler/requests/[^/]+\\.ts$"] },
   },
   {
+    name: "openapi-generator-only",
+    comment:
+      "src/api/openapi-document.ts describes the routes with @fastify/swagger (a devDependency) for `npm run gen:api`; only the generator imports it: the server serves the generated docs/openapi.json",
+    severity: "error",
+    from: { pathNot: "^src/api/write-openapi\\.ts$" },
+    to: { path: "^src/api/openapi-document\\.ts$" },
+  },
+  {
     name: "operators-depend-on-sdk-and-core-only",
     comment:
       "built-in operators and sensors (baton/operators) are user-level code: the SDK, the core and each other; no API, CLI, scheduler, executor or store",

@@ -1,5 +1,6 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -45,6 +46,8 @@ const dev = (name: string) => `${name}@${ours.devDependencies[name]}`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "baton-pack-"));
+  // What `npm run build` ships: the bundles over tsc's output (a later `tsc -p tsconfig.build.json` puts tsc's entries back).
+  ok(await sh(process.execPath, [join(ROOT, "scripts", "bundle.mjs")], ROOT));
   ok(await sh("npm", ["pack", "--ignore-scripts", "--pack-destination", dir, "--loglevel=error"], ROOT));
   tarball = join(dir, `baton-${ours.version}.tgz`);
   files = ok(await sh("tar", ["tzf", tarball], dir))
@@ -78,13 +81,36 @@ describe("npm pack", () => {
       "dist/src/testing/index.d.ts",
       "dist/ui/index.html",
       "templates/init/tsconfig.json",
+      "docs/openapi.json",
     ]) {
       expect(files, f).toContain(f);
     }
+    // Of docs/, only the OpenAPI document the server serves.
     const unwanted = files.filter(
-      (f) => /^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) || /\.map$|\.test\.(js|d\.ts)$/.test(f) || f.startsWith("dist/bench/"),
+      (f) =>
+        (/^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) && f !== "docs/openapi.json") ||
+        /\.map$|\.test\.(js|d\.ts)$/.test(f) ||
+        f.startsWith("dist/bench/"),
     );
     expect(unwanted).toEqual([]);
+    // JavaScript: the bundled entries (scripts/bundle.mjs) and their shared chunks; none of tsc's other modules.
+    const js = files.filter((f) => f.startsWith("dist/src/") && f.endsWith(".js"));
+    const loose = js.filter((f) => !f.startsWith("dist/src/_chunks/"));
+    expect(loose.sort()).toEqual(
+      [
+        "cli/main",
+        "cli/type-check-child",
+        "dag-processor/child",
+        "executor/task-runner/callback-main",
+        "executor/task-runner/main",
+        "executor/task-runner/parent-watchdog",
+        "notifiers/index",
+        "operators/index",
+        "sdk/index",
+        "testing/index",
+      ].map((e) => `dist/src/${e}.js`),
+    );
+    expect(js.length - loose.length).toBeGreaterThan(0);
     // Types: only the .d.ts files the public entries reach (sdk, core, operators, notifiers, testing); none of the server's internals.
     const internalTypes = files.filter((f) => /^dist\/src\/(api|cli|store|scheduler|executor|remote)\/.*\.d\.ts$/.test(f));
     expect(internalTypes).toEqual([]);
@@ -92,6 +118,8 @@ describe("npm pack", () => {
 
   it("installs without any integration's client library, and imports of baton, baton/operators and baton/notifiers resolve", async () => {
     for (const p of Object.keys(ours.peerDependencies)) expect(existsSync(join(app, "node_modules", p)), `${p} is optional`).toBe(false);
+    expect(existsSync(join(app, "node_modules", "nodemailer")), "nodemailer is an optional peer dependency").toBe(false);
+    expect(existsSync(join(app, "node_modules", "@fastify", "swagger")), "@fastify/swagger only generates the document").toBe(false);
     const r = ok(
       await sh(
         process.execPath,
@@ -148,4 +176,58 @@ describe("npm pack", () => {
     expect(r.code).not.toBe(0);
     expect(r.stdout + r.stderr).toContain("DuckDB needs @duckdb/node-api: npm install @duckdb/node-api");
   }, 120_000);
+
+  it("sendEmail without nodemailer installed fails at once, naming the package to install", async () => {
+    const dags = join(dir, "needs-nodemailer");
+    mkdirSync(dags);
+    writeFileSync(
+      join(dags, "m.ts"),
+      `import { dag } from "baton";\nimport { sendEmail } from "baton/operators";\nexport default dag({ id: "needs_nodemailer" }, (d) => {\n  sendEmail(d, "m", { conn: "smtp://127.0.0.1:9?from=a%40example.com", to: "b@example.com", subject: "s", text: "t", retries: 3 });\n});\n`,
+    );
+    const r = await sh("npx", ["baton", "dags", "test", "needs_nodemailer", "--dags", dags, "--json"], app, {}, 120_000);
+    expect(r.code).not.toBe(0);
+    const out = JSON.parse(r.stdout) as { tasks: { state: string; attempts: number; error?: string }[] };
+    expect(out.tasks).toEqual([expect.objectContaining({ state: "failed", attempts: 1, error: "E-mail needs nodemailer: npm install nodemailer" })]);
+  }, 120_000);
+
+  it("serves GET /api/openapi.json from the document the package ships (the repository's docs/openapi.json)", async () => {
+    const port = await freePort();
+    const home = join(dir, "openapi-home");
+    const dags = join(dir, "openapi-dags");
+    mkdirSync(dags);
+    const proc = spawn(
+      process.execPath,
+      [join(app, "node_modules", "baton", "bin", "baton.js"), "standalone", "--dags", dags, "--home", home, "--port", String(port)],
+      {
+        cwd: app,
+        env: { ...process.env, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    proc.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    proc.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    try {
+      let res: Response | null = null;
+      for (const deadline = Date.now() + 60_000; res === null && Date.now() < deadline && proc.exitCode === null;) {
+        res = await fetch(`http://127.0.0.1:${port}/api/openapi.json`, { headers: { "accept-encoding": "identity" } }).catch(() => null);
+        if (res === null) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(res?.status, output).toBe(200);
+      expect(await res!.text()).toBe(readFileSync(join(ROOT, "docs", "openapi.json"), "utf8"));
+    } finally {
+      if (proc.exitCode === null) await new Promise((r) => (proc.once("exit", r), proc.kill("SIGTERM")));
+    }
+  }, 120_000);
 });
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
+    });
+  });
+}
