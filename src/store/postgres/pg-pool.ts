@@ -1,4 +1,5 @@
 import pg from "pg";
+import { preparedStatementName } from "../prepared-statements.js";
 
 const INT8_OID = 20;
 
@@ -20,7 +21,22 @@ export function createPgPool(url: string): pg.Pool {
   // An idle client losing its server emits 'error' on the pool; without a listener Node would
   // crash the process. The next query on a fresh client reports the problem instead.
   pool.on("error", () => {});
+  pool.on("connect", sendPreparedByName);
   return pool;
+}
+
+/**
+ * A registered statement (prepared-statements.ts: the scheduler's group commit) is sent to the
+ * server as a named prepared statement: parsed and planned once per connection, then only bound
+ * and executed. Everything else goes through unchanged.
+ */
+function sendPreparedByName(client: pg.PoolClient): void {
+  client.query = function (this: pg.PoolClient, ...args: unknown[]): unknown {
+    const [text, values] = args;
+    const name = args.length === 2 && typeof text === "string" && Array.isArray(values) ? preparedStatementName(text) : undefined;
+    const query = pg.Client.prototype.query as (this: pg.PoolClient, ...args: unknown[]) => unknown;
+    return name === undefined ? query.apply(this, args) : query.call(this, { name, text, values });
+  } as pg.PoolClient["query"];
 }
 
 /** The URL with its password replaced, for messages and logs. */

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from "kysely";
 import { FencedError } from "../../core/errors.js";
 import type { AttemptRecord, TaskInstanceRecord } from "../../core/model/records.js";
 import type { RunPatch } from "../../core/ports/store.js";
+import { preparedStatement } from "../prepared-statements.js";
 import type { Database } from "../schema/database.js";
 import { attemptRowsInKeyOrder } from "./upsert-attempts.js";
 import { taskInstanceRowsInKeyOrder } from "./upsert-task-instances.js";
@@ -11,7 +12,8 @@ import { taskInstanceRowsInKeyOrder } from "./upsert-task-instances.js";
  * fence read, the run patches, the task-instance and the attempt upserts travel in one round trip
  * and commit as one implicit transaction, instead of BEGIN, a read, two or more writes and COMMIT
  * one after another (five round trips at least). The statement's text does not depend on the
- * number of rows: each column is one array parameter, zipped back into rows by `unnest`.
+ * number of rows: each column is one array parameter, zipped back into rows by `unnest`, so it is
+ * a prepared statement, parsed and planned once per connection.
  *
  * Fencing is the same as the transaction's: the `fence` CTE reads the committer's lease
  * `FOR SHARE` (a fence of that lease waits for this statement, or this statement waits for the
@@ -140,5 +142,5 @@ SELECT (SELECT count(*) FROM fence) AS lease, (SELECT count(*) FROM run_patches)
   (SELECT count(*) FROM tis) AS tis, (SELECT count(*) FROM attempts) AS attempts`;
 }
 
-const FENCED_COMMIT = commitStatement(true);
-const UNFENCED_COMMIT = commitStatement(false);
+const FENCED_COMMIT = preparedStatement("baton_commit_fenced", commitStatement(true));
+const UNFENCED_COMMIT = preparedStatement("baton_commit", commitStatement(false));
