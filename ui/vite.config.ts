@@ -25,15 +25,66 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Links the app's code (root.tsx's chunk and the app chunk below) and its styles from index.html,
+ * so the browser fetches them with the page rather than once the entry script has run (and the
+ * shell in index.html is drawn styled); the entry then asks only for the page's chunk.
+ * The entry is `async`: it starts the page's API calls as soon as it has loaded, without waiting
+ * for the styles or the end of parsing.
+ */
+function linkAppChunk(): Plugin {
+  return {
+    name: "baton-link-app-chunk",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === "chunk");
+        const app = chunks.find((c) => c.name === "app");
+        const root = chunks.find((c) => c.name === "root");
+        if (!app || !root) throw new Error("the build has no app or root chunk: see isAppChunk in ui/vite.config.ts");
+        // The global styles are root.tsx's imports; the shell's and the design system's are the app chunk's.
+        const css = [...(root.viteMetadata?.importedCss ?? []), ...(app.viteMetadata?.importedCss ?? [])];
+        const entry = '<script type="module" crossorigin src=';
+        if (!html.includes(entry)) throw new Error(`index.html has no ${entry}…>: see linkAppChunk in ui/vite.config.ts`);
+        const tags = [
+          ...css.map((f) => ({ tag: "link", attrs: { rel: "stylesheet", crossorigin: true, href: `/${f}` }, injectTo: "head" as const })),
+          ...[root, app].map((c) => ({ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `/${c.fileName}` }, injectTo: "head" as const })),
+        ];
+        return { html: html.replace(entry, '<script type="module" async crossorigin src='), tags };
+      },
+    },
+  };
+}
+
+/**
+ * The chunk of what every page needs once signed in: React, TanStack Query, the shell and the
+ * design system. One file rather than a dozen small shared chunks: each request costs a round
+ * trip through the single-threaded server on the first load (docs/ui.md, "First load"). Not in
+ * it: the entry (main.tsx, boot/, api/client.ts: it starts the first API calls before this chunk
+ * has loaded), the pages' own code, and what only some pages load (React Flow, elkjs, cronstrue,
+ * TanStack Virtual).
+ */
+const APP_LIBS = /node_modules[\\/](react|react-dom|scheduler|@tanstack[\\/](query-core|react-query))[\\/]/;
+const NOT_APP_SRC =
+  /ui[\\/]src[\\/](main\.tsx|root\.tsx|boot[\\/]|api[\\/]client\.ts|lib[\\/](elk-layout|schedule-text)\.ts|pages[\\/](?!login-page|not-found-page|search[\\/]|admin[\\/]admin-tabs))/;
+function isAppChunk(id: string): boolean {
+  if (id.includes("node_modules")) return APP_LIBS.test(id);
+  return /ui[\\/]src[\\/]/.test(id) && !NOT_APP_SRC.test(id);
+}
+
 export default defineConfig({
   root,
   base: "/",
-  plugins: [react(), precompress()],
+  plugins: [react(), linkAppChunk(), precompress()],
   build: {
     outDir: fileURLToPath(new URL("../dist/ui", import.meta.url)),
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 2000,
+    rolldownOptions: {
+      output: { codeSplitting: { groups: [{ name: "app", test: isAppChunk, includeDependenciesRecursively: false }] } },
+    },
   },
   server: {
     port: 5173,

@@ -1,7 +1,7 @@
 /** App shell: decides login vs. app from /auth/me, owns the top bar, the routes and live updates. */
 import { lazy, Suspense, useEffect } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { setUnauthorizedHandler } from "./api/client";
+import { dropEarlyCalls, setUnauthorizedHandler } from "./api/client";
 import { keys } from "./api/keys";
 import { useLogout, useMe } from "./api/queries";
 import { useLiveEvents, type LiveStatus } from "./api/use-live-events";
@@ -10,28 +10,30 @@ import { ErrorState, Skeleton } from "./design/misc";
 import { ThemeToggle } from "./design/theme";
 import { MeContext } from "./lib/auth";
 import { useAnomalyCounts } from "./api/anomalies";
-import { AdminPage, isAdminTab } from "./pages/admin-page";
-import { AnomaliesPage } from "./pages/anomalies-page";
-import { DagListPage } from "./pages/dag-list-page";
-import { DagPage } from "./pages/dag-page";
-import { DatasetsPage } from "./pages/datasets-page";
-import { DeadlinesPage } from "./pages/deadlines-page";
-import { HomePage } from "./pages/home-page";
-import { ImportErrorsPage } from "./pages/import-errors-page";
+import { isAdminTab } from "./pages/admin/admin-tabs";
 import { LoginPage } from "./pages/login-page";
-import { NotificationsPage } from "./pages/notifications-page";
 import { NotFoundPage } from "./pages/not-found-page";
 import { SearchLauncher } from "./pages/search/search-launcher";
-import { AuditPage } from "./pages/audit-page";
-import { BackfillsPage } from "./pages/backfills-page";
-import { PoolsPage } from "./pages/pools-page";
-import { WorkersPage } from "./pages/workers-page";
+import { pages } from "./boot/pages";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
 
-// The lineage page draws with React Flow (and d3), as the Graph tab does: loaded when opened, so
-// the first load of every other page does not download and parse them (docs/benchmark.md, "UI load").
-const LineagePage = lazy(() => import("./pages/lineage-page").then((m) => ({ default: m.LineagePage })));
+// Every page is loaded when first shown (boot/pages.ts): the first load of a page downloads and
+// compiles only its own code; React Flow and d3 come with the Lineage page and the Graph tab only.
+const HomePage = lazy(() => pages.home().then((m) => ({ default: m.HomePage })));
+const DagPage = lazy(() => pages.dag().then((m) => ({ default: m.DagPage })));
+const DagListPage = lazy(() => pages.dagList().then((m) => ({ default: m.DagListPage })));
+const ImportErrorsPage = lazy(() => pages.importErrors().then((m) => ({ default: m.ImportErrorsPage })));
+const DatasetsPage = lazy(() => pages.datasets().then((m) => ({ default: m.DatasetsPage })));
+const LineagePage = lazy(() => pages.lineage().then((m) => ({ default: m.LineagePage })));
+const DeadlinesPage = lazy(() => pages.deadlines().then((m) => ({ default: m.DeadlinesPage })));
+const AnomaliesPage = lazy(() => pages.anomalies().then((m) => ({ default: m.AnomaliesPage })));
+const NotificationsPage = lazy(() => pages.notifications().then((m) => ({ default: m.NotificationsPage })));
+const WorkersPage = lazy(() => pages.workers().then((m) => ({ default: m.WorkersPage })));
+const BackfillsPage = lazy(() => pages.backfills().then((m) => ({ default: m.BackfillsPage })));
+const PoolsPage = lazy(() => pages.pools().then((m) => ({ default: m.PoolsPage })));
+const AuditPage = lazy(() => pages.audit().then((m) => ({ default: m.AuditPage })));
+const AdminPage = lazy(() => pages.admin().then((m) => ({ default: m.AdminPage })));
 
 export function App() {
   const me = useMe();
@@ -45,6 +47,8 @@ export function App() {
 
   const signedOut = me.data === null;
   useEffect(() => {
+    // The page's calls started with /auth/me (main.tsx) were made without a session.
+    if (signedOut) dropEarlyCalls();
     if (signedOut && location.pathname !== "/login") {
       navigate(`/login?next=${encodeURIComponent(location.pathname + (location.search.size ? `?${location.search}` : ""))}`, { replace: true });
     } else if (me.data && location.pathname === "/login") {
@@ -85,12 +89,7 @@ function Shell({ me }: { me: Me }) {
   else if (path === "/dags") page = <DagListPage />;
   else if (path === "/import-errors") page = <ImportErrorsPage />;
   else if (path === "/datasets") page = <DatasetsPage />;
-  else if (path === "/lineage")
-    page = (
-      <Suspense fallback={<Skeleton height={480} />}>
-        <LineagePage />
-      </Suspense>
-    );
+  else if (path === "/lineage") page = <LineagePage />;
   else if (path === "/deadlines") page = <DeadlinesPage />;
   else if (path === "/anomalies") page = <AnomaliesPage />;
   else if (path === "/notifications") page = <NotificationsPage />;
@@ -163,7 +162,7 @@ function Shell({ me }: { me: Me }) {
         <UserMenu me={me} />
       </header>
       <main id="main" className={`main${dag ? " main-wide" : ""}`} tabIndex={-1}>
-        {page}
+        <Suspense fallback={<Skeleton height={480} />}>{page}</Suspense>
       </main>
     </div>
   );
@@ -219,15 +218,20 @@ function UserMenu({ me }: { me: Me }) {
   );
 }
 
+/** Drawn while /auth/me is on its way: the same as the static shell in index.html. */
 function BootSkeleton() {
   return (
     <div className="app" aria-busy="true">
       <header className="topbar">
-        <Skeleton width={120} height={20} />
+        <span className="brand">
+          <span className="brand-mark">
+            <Icon.dag size={14} />
+          </span>
+          Baton
+        </span>
       </header>
       <div className="main">
-        <Skeleton height={32} width={240} />
-        <Skeleton height={300} />
+        <span className="skeleton boot-skeleton" aria-hidden="true" />
       </div>
     </div>
   );

@@ -1,36 +1,11 @@
-import { StrictMode } from "react";
-import { createRoot } from "react-dom/client";
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { ApiError } from "./api/client";
-import { RouterProvider } from "./router";
-import { ToastProvider } from "./design/toast";
-import { ConfirmProvider } from "./design/confirm";
-import { App } from "./app";
-import "./design/tokens.css";
-import "./design/base.css";
-import "./design/components.css";
-import "./pages/pages.css";
+/**
+ * Entry: a small script that starts what the opened page needs — its API calls and its code —
+ * before the app's code (root.tsx: React, the shell) has loaded, then loads the app
+ * (docs/ui.md, "First load").
+ */
+import { startEarlyCalls } from "./api/client";
+import { firstCallsFor, preloadPage } from "./boot/first-load";
 
-const queryClient = new QueryClient({
-  defaultOptions: {
-    queries: {
-      staleTime: 10_000,
-      refetchOnWindowFocus: true,
-      retry: (count, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && count < 2,
-    },
-  },
-});
-
-createRoot(document.getElementById("root")!).render(
-  <StrictMode>
-    <QueryClientProvider client={queryClient}>
-      <RouterProvider>
-        <ToastProvider>
-          <ConfirmProvider>
-            <App />
-          </ConfirmProvider>
-        </ToastProvider>
-      </RouterProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);
+startEarlyCalls(firstCallsFor(window.location.pathname));
+preloadPage(window.location.pathname);
+void import("./root");

@@ -46,17 +46,48 @@ export function headersFor(method: Method, hasBody: boolean): Headers {
   return headers;
 }
 
+/** An early call's answer older than this is not used (the queries' staleTime is 10 s). */
+export const EARLY_CALL_TTL_MS = 5_000;
+const earlyCalls = new Map<string, { at: number; response: Promise<Response> }>();
+
+/**
+ * Starts GETs of these paths now, before the code that reads them has loaded (the entry script
+ * does, for the page being opened: ui/src/boot/first-load.ts). `request()` takes a started call
+ * for the same GET path once, within EARLY_CALL_TTL_MS; every later read fetches.
+ */
+export function startEarlyCalls(paths: readonly string[]): void {
+  for (const path of paths) {
+    const response = fetch(API_BASE + path, { credentials: "include", headers: headersFor("GET", false) });
+    response.catch(() => undefined); // reported by the request() that takes it, not as unhandled
+    earlyCalls.set(path, { at: performance.now(), response });
+  }
+}
+
+/** Forgets the started calls (signed out: they were made without a session). */
+export function dropEarlyCalls(): void {
+  earlyCalls.clear();
+}
+
+function takeEarlyCall(path: string): Promise<Response> | undefined {
+  const call = earlyCalls.get(path);
+  if (!call) return undefined;
+  earlyCalls.delete(path);
+  return performance.now() - call.at <= EARLY_CALL_TTL_MS ? call.response : undefined;
+}
+
 export async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
   const hasBody = opts.body !== undefined;
+  const early = method === "GET" && !hasBody ? takeEarlyCall(path) : undefined;
   let res: Response;
   try {
-    res = await fetch(API_BASE + path, {
-      method,
-      credentials: "include",
-      headers: headersFor(method, hasBody),
-      body: hasBody ? JSON.stringify(opts.body) : undefined,
-      signal: opts.signal,
-    });
+    res = await (early ??
+      fetch(API_BASE + path, {
+        method,
+        credentials: "include",
+        headers: headersFor(method, hasBody),
+        body: hasBody ? JSON.stringify(opts.body) : undefined,
+        signal: opts.signal,
+      }));
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
     throw new ApiError(0, "network", "Cannot reach the Baton server. Is it running?");

@@ -3,16 +3,12 @@ import { Tabs, type TabDef } from "../design/misc";
 import { navigate } from "../router";
 import { ConnectionsPanel } from "./admin/connections-panel";
 import { VariablesPanel } from "./admin/variables-panel";
+import type { AdminTab } from "./admin/admin-tabs";
 
-export type AdminTab = "connections" | "variables";
 const TABS: TabDef<AdminTab>[] = [
   { id: "connections", label: "Connections", hint: "Named connections to databases and services" },
   { id: "variables", label: "Variables", hint: "Key–value settings for tasks" },
 ];
-
-export function isAdminTab(tab: string | undefined): tab is AdminTab {
-  return tab === "connections" || tab === "variables";
-}
 
 export function AdminPage({ tab }: { tab: AdminTab }) {
   return (

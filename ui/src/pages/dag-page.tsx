@@ -8,16 +8,18 @@ import { useDenied } from "../lib/auth";
 import { fmtShort, fmtRelative } from "../lib/format";
 import { Link, navigate, useRouter } from "../router";
 import { GridTab } from "./dag/grid-tab";
-import { RunsTab } from "./dag/runs-tab";
-import { GanttTab } from "./dag/gantt-tab";
-import { CodeTab } from "./dag/code-tab";
-import { TrendsTab } from "./dag/trends-tab";
-import { TriggerDialog } from "./dag/trigger-dialog";
-import { BackfillDialog } from "./dag/backfill-dialog";
 import { ImportErrorMarker } from "./dag/import-error-marker";
 import { isNotFound, NotFoundPage } from "./not-found-page";
 
+// The grid is what a DAG opens on: the other tabs and the dialogs are loaded when first shown, so
+// opening a DAG compiles only the grid's code (docs/ui.md, "First load").
 const GraphTab = lazy(() => import("./dag/graph-tab"));
+const RunsTab = lazy(() => import("./dag/runs-tab").then((m) => ({ default: m.RunsTab })));
+const GanttTab = lazy(() => import("./dag/gantt-tab").then((m) => ({ default: m.GanttTab })));
+const CodeTab = lazy(() => import("./dag/code-tab").then((m) => ({ default: m.CodeTab })));
+const TrendsTab = lazy(() => import("./dag/trends-tab").then((m) => ({ default: m.TrendsTab })));
+const TriggerDialog = lazy(() => import("./dag/trigger-dialog").then((m) => ({ default: m.TriggerDialog })));
+const BackfillDialog = lazy(() => import("./dag/backfill-dialog").then((m) => ({ default: m.BackfillDialog })));
 
 export type DagTab = "grid" | "graph" | "gantt" | "runs" | "code" | "trends";
 const TABS: TabDef<DagTab>[] = [
@@ -166,38 +168,37 @@ export function DagPage({ dagId, tab }: { dagId: string; tab: string }) {
 
       <Tabs tabs={TABS} value={current} onChange={go} label="DAG views" />
       <section role="tabpanel" id={`tabpanel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
-        {current === "grid" && <GridTab dagId={dagId} />}
-        {current === "graph" && (
-          <Suspense fallback={<Skeleton height={480} />}>
-            <GraphTab dagId={dagId} dag={d} />
-          </Suspense>
-        )}
-        {current === "gantt" && <GanttTab dagId={dagId} />}
-        {current === "runs" && <RunsTab dagId={dagId} />}
-        {current === "code" && <CodeTab dagId={dagId} />}
-        {current === "trends" && <TrendsTab dagId={dagId} />}
+        <Suspense fallback={<Skeleton height={480} />}>
+          {current === "grid" && <GridTab dagId={dagId} />}
+          {current === "graph" && <GraphTab dagId={dagId} dag={d} />}
+          {current === "gantt" && <GanttTab dagId={dagId} />}
+          {current === "runs" && <RunsTab dagId={dagId} />}
+          {current === "code" && <CodeTab dagId={dagId} />}
+          {current === "trends" && <TrendsTab dagId={dagId} />}
+        </Suspense>
       </section>
-
-      {backfillOpen && d && (
-        <BackfillDialog
-          dag={d}
-          onClose={() => setBackfillOpen(false)}
-          onCreated={() => {
-            setBackfillOpen(false);
-            navigate(`/backfills?dag=${encodeURIComponent(dagId)}`);
-          }}
-        />
-      )}
-      {triggerOpen && d && (
-        <TriggerDialog
-          dag={d}
-          onClose={() => setTriggerOpen(false)}
-          onTriggered={(runId) => {
-            setTriggerOpen(false);
-            navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`);
-          }}
-        />
-      )}
+      <Suspense fallback={null}>
+        {backfillOpen && d && (
+          <BackfillDialog
+            dag={d}
+            onClose={() => setBackfillOpen(false)}
+            onCreated={() => {
+              setBackfillOpen(false);
+              navigate(`/backfills?dag=${encodeURIComponent(dagId)}`);
+            }}
+          />
+        )}
+        {triggerOpen && d && (
+          <TriggerDialog
+            dag={d}
+            onClose={() => setTriggerOpen(false)}
+            onTriggered={(runId) => {
+              setTriggerOpen(false);
+              navigate(`/dags/${encodeURIComponent(dagId)}/grid?run=${encodeURIComponent(runId)}`);
+            }}
+          />
+        )}
+      </Suspense>
     </>
   );
 }

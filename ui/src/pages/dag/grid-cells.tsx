@@ -1,7 +1,9 @@
 import { memo } from "react";
-import { StateGlyph, stateLabel, stateVars } from "../../design/state";
+import { StateGlyph, stateLabel } from "../../design/state";
+import "./grid-cells.css";
 
-// The grid's cells (grid-tab.tsx): a task instance's and a collapsed group's, one button each.
+// The grid's cells (grid-tab.tsx): a task instance's and a collapsed group's, one button each. Their
+// colours come from CSS by data-state (grid-cells.css), not from an inline style per cell.
 
 interface CellProps {
   runId: string;
@@ -41,7 +43,7 @@ function CellButton(p: {
       aria-label={p.label}
       title={p.label}
       className={p.className}
-      style={{ left: p.left, ...stateVars(p.state) }}
+      style={{ left: p.left }}
       tabIndex={p.tabbable ? 0 : -1}
       data-r={p.r}
       data-c={p.c}

@@ -6,7 +6,7 @@
  * collapses the group). The header gives each run's date and a duration bar; tasks sharing an id
  * prefix are gathered in groups (grid-rows.ts) that start collapsed on large DAGs.
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { defaultRangeExtractor, useVirtualizer, type Range } from "@tanstack/react-virtual";
 import { useGrid } from "../../api/queries";
 import type { GridRun, GridTask } from "../../api/types";
@@ -20,8 +20,10 @@ import { buildGridModel, runDurationMs } from "./grid-model";
 import { aggregateCell, buildRows, COLLAPSE_ABOVE, groupKey, taskGroups, type GridRow } from "./grid-rows";
 import { Cell, GroupCellView } from "./grid-cells";
 import "./grid-tab.css";
-import { RunPanel } from "./run-panel";
-import { TaskPanel } from "./task-panel";
+
+// The side panels are loaded when a run or a task is first selected (docs/ui.md, "First load").
+const RunPanel = lazy(() => import("./run-panel").then((m) => ({ default: m.RunPanel })));
+const TaskPanel = lazy(() => import("./task-panel").then((m) => ({ default: m.TaskPanel })));
 
 const NAME_W = 260;
 const COL_W = 26;
@@ -125,8 +127,10 @@ export function GridTab({ dagId }: { dagId: string }) {
           <StateLegend />
         </div>
       </div>
-      {selRun && selTask && <TaskPanel key={`${selRun}/${selTask}`} dagId={dagId} runId={selRun} taskId={selTask} onClose={close} />}
-      {selRun && !selTask && <RunPanel key={selRun} dagId={dagId} runId={selRun} onClose={close} />}
+      <Suspense fallback={null}>
+        {selRun && selTask && <TaskPanel key={`${selRun}/${selTask}`} dagId={dagId} runId={selRun} taskId={selTask} onClose={close} />}
+        {selRun && !selTask && <RunPanel key={selRun} dagId={dagId} runId={selRun} onClose={close} />}
+      </Suspense>
     </div>
   );
 }

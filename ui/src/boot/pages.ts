@@ -1,0 +1,23 @@
+/**
+ * Each page's module, loaded when first shown (React.lazy in app.tsx), so the first load of a
+ * page downloads and compiles only its own code (docs/ui.md, "First load"). One import() per
+ * page: the entry starts the opened page's early (first-load.ts), the shell renders it.
+ */
+export const pages = {
+  home: () => import("../pages/home-page"),
+  dag: () => import("../pages/dag-page"),
+  dagList: () => import("../pages/dag-list-page"),
+  importErrors: () => import("../pages/import-errors-page"),
+  datasets: () => import("../pages/datasets-page"),
+  lineage: () => import("../pages/lineage-page"),
+  deadlines: () => import("../pages/deadlines-page"),
+  anomalies: () => import("../pages/anomalies-page"),
+  notifications: () => import("../pages/notifications-page"),
+  workers: () => import("../pages/workers-page"),
+  backfills: () => import("../pages/backfills-page"),
+  pools: () => import("../pages/pools-page"),
+  audit: () => import("../pages/audit-page"),
+  admin: () => import("../pages/admin-page"),
+};
+
+export type PageModuleName = keyof typeof pages;
