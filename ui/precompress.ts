@@ -2,7 +2,7 @@
 // compressible file of the build, which the API server sends to clients that accept them
 // (@fastify/static `preCompressed`, src/api/ui-assets.ts): the best compression once, at build
 // time, and no compression work per request. Source maps are left alone (only devtools load them).
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 
@@ -23,4 +23,23 @@ export function precompressDir(dir: string): string[] {
     done.push(file);
   }
   return done;
+}
+
+/**
+ * Deletes the plain copy of each hashed asset (`assets/`) that has both compressed copies, and
+ * returns the paths deleted: the package ships them only as .br and .gz (issue 13, install size),
+ * and the server decompresses the .gz for a client that takes neither (src/api/ui-assets.ts).
+ * index.html and the other unhashed files keep their plain copy.
+ */
+export function dropPlainCopies(dir: string): string[] {
+  const assets = join(dir, "assets");
+  if (!existsSync(assets)) return [];
+  const dropped: string[] = [];
+  for (const name of readdirSync(assets)) {
+    const file = join(assets, name);
+    if (!COMPRESSIBLE.test(name) || !existsSync(`${file}.br`) || !existsSync(`${file}.gz`)) continue;
+    unlinkSync(file);
+    dropped.push(file);
+  }
+  return dropped;
 }

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { precompressDir } from "../../ui/precompress.js";
+import { dropPlainCopies, precompressDir } from "../../ui/precompress.js";
 import { apiHarness, type ApiHarness } from "./testing/api-harness.js";
 
 // Issue 12: the UI's assets were sent uncompressed with max-age=0.
@@ -69,5 +69,33 @@ describe("UI assets: precompressed and cached by hash", () => {
     expect(theme.statusCode).toBe(200);
     expect(theme.headers["content-encoding"]).toBeUndefined();
     expect(theme.headers["cache-control"]).toBe("no-cache");
+  });
+
+  // Issue 13 (install size): the package ships hashed assets only as .br and .gz.
+  it("serves a hashed asset whose plain copy the build dropped: br, gzip, or decompressed for a client that takes neither", async () => {
+    const { js } = builtUi();
+    expect(dropPlainCopies(ui!).map((f) => f.slice(ui!.length + 1))).toEqual([join("assets", "index-abc123.js")]);
+    expect(existsSync(join(ui!, "assets", "index-abc123.js"))).toBe(false);
+    expect(existsSync(join(ui!, "index.html"))).toBe(true);
+    h = await apiHarness({ uiDir: ui });
+    const br = await h.app.inject({ url: "/assets/index-abc123.js", headers: { "accept-encoding": "br, gzip" } });
+    expect(br.headers["content-encoding"]).toBe("br");
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(js);
+    const gz = await h.app.inject({ url: "/assets/index-abc123.js", headers: { "accept-encoding": "gzip" } });
+    expect(gz.headers["content-encoding"]).toBe("gzip");
+    expect(gunzipSync(gz.rawPayload).toString()).toBe(js);
+    for (const headers of [{}, { "accept-encoding": "identity" }]) {
+      const plain = await h.app.inject({ url: "/assets/index-abc123.js", headers });
+      expect(plain.statusCode).toBe(200);
+      expect(plain.headers["content-encoding"]).toBeUndefined();
+      expect(plain.headers["content-type"]).toMatch(/^text\/javascript/);
+      expect(plain.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+      expect(plain.body).toBe(js);
+    }
+    // Only a compressed copy inside the UI's folder is read.
+    for (const url of ["/assets/..%2F..%2F..%2F..%2Fetc%2Fpasswd", "/assets/%2E%2E/%2E%2E/etc/passwd"]) {
+      const res = await h.app.inject({ url });
+      expect(res.body, url).not.toMatch(/root:/);
+    }
   });
 });

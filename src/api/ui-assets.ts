@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
-import { join, sep } from "node:path";
+import { createReadStream, existsSync } from "node:fs";
+import { basename, extname, join, sep } from "node:path";
+import { createGunzip } from "node:zlib";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
@@ -36,6 +37,39 @@ export async function registerUiAssets(
   return (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if ((request.method !== "GET" && request.method !== "HEAD") || path === "/api" || path.startsWith("/api/")) return null;
+    const gzipped = path.startsWith("/assets/") ? compressedOnly(uiDir, path) : null;
+    if (gzipped !== null) {
+      // A client that takes neither br nor gzip, for an asset shipped compressed only: decompressed here.
+      reply.header("cache-control", "public, max-age=31536000, immutable").header("vary", "accept-encoding");
+      return reply.type(TYPES[extname(gzipped.slice(0, -3))] ?? "application/octet-stream").send(createReadStream(gzipped).pipe(createGunzip()));
+    }
     return reply.type("text/html; charset=utf-8").sendFile("index.html");
   };
+}
+
+const TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".json": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
+  ".html": "text/html; charset=utf-8",
+};
+
+/**
+ * The `.gz` copy of a hashed asset whose plain copy the build dropped (ui/precompress.ts
+ * `dropPlainCopies`), or null. Only a file name directly under assets/ is looked up: nothing
+ * outside the UI's folder is read.
+ */
+function compressedOnly(uiDir: string, path: string): string | null {
+  let name: string;
+  try {
+    name = decodeURIComponent(path.slice("/assets/".length));
+  } catch {
+    return null;
+  }
+  if (name === "" || name !== basename(name) || name.startsWith(".") || name.includes("\0")) return null;
+  const file = join(uiDir, "assets", name);
+  return !existsSync(file) && existsSync(`${file}.gz`) ? `${file}.gz` : null;
 }
