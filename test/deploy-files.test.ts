@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 // @ts-expect-error -- a plain .mjs script: the image's HEALTHCHECK
 import { batonArgs, probeUrl } from "../deploy/docker/healthcheck.mjs";
+import { freePort } from "./support/free-port.js";
 
 // The deployment files (docs/deploy.md): Dockerfile, .dockerignore, compose.yaml and the image's
 // healthcheck. Images cannot be built on these machines (no Docker daemon), so this checks what
@@ -483,14 +483,3 @@ describe("deploy/docker/healthcheck.mjs", () => {
     expect(none.code).toBe(1);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address !== null ? address.port : 0));
-    });
-  });
-}

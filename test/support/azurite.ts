@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { join } from "node:path";
+import { freePort } from "./free-port.js";
+
+export { freePort };
 
 /** Azurite's well-known development account (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -36,17 +39,6 @@ export async function startAzurite(): Promise<TestAzurite> {
     uri: `wasb://${AZURITE_ACCOUNT}:${encodeURIComponent(AZURITE_KEY)}@127.0.0.1:${port}/${AZURITE_ACCOUNT}?scheme=http`,
     close: () => stop(proc),
   };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 async function waitListening(port: number, proc: ChildProcess, output: () => string): Promise<void> {
