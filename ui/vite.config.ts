@@ -50,7 +50,12 @@ function linkAppChunk(): Plugin {
         if (!html.includes(entry)) throw new Error(`index.html has no ${entry}…>: see linkAppChunk in ui/vite.config.ts`);
         const tags = [
           ...css.map((f) => ({ tag: "link", attrs: { rel: "stylesheet", crossorigin: true, href: `/${f}` }, injectTo: "head" as const })),
-          ...[root, app].map((c) => ({ tag: "link", attrs: { rel: "modulepreload", crossorigin: true, href: `/${c.fileName}` }, injectTo: "head" as const })),
+          // With what they import statically (the bundler's runtime chunk): found only once they are parsed otherwise.
+          ...[...new Set([root.fileName, app.fileName, ...root.imports, ...app.imports])].map((f) => ({
+            tag: "link",
+            attrs: { rel: "modulepreload", crossorigin: true, href: `/${f}` },
+            injectTo: "head" as const,
+          })),
         ];
         return { html: html.replace(entry, '<script type="module" async crossorigin src='), tags };
       },
