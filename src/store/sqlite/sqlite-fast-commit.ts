@@ -77,7 +77,7 @@ export class SqliteFastCommit {
   readonly #db: BetterSqlite3.Database;
   readonly #walSync: WalSync | undefined;
   readonly #tracker: StoreAvailabilityTracker;
-  #statements: { ti: BetterSqlite3.Statement; attempt: BetterSqlite3.Statement; fence: BetterSqlite3.Statement } | null = null;
+  #statements: Record<"begin" | "commit" | "rollback" | "ti" | "attempt" | "fence", BetterSqlite3.Statement> | null = null;
 
   constructor(db: BetterSqlite3.Database, walSync: WalSync | undefined, tracker: StoreAvailabilityTracker) {
     this.#db = db;
@@ -93,7 +93,7 @@ export class SqliteFastCommit {
     if (this.#db.inTransaction) return null;
     const s = (this.#statements ??= this.#prepare());
     try {
-      this.#db.prepare("begin immediate").run();
+      s.begin.run();
     } catch (e) {
       // Another process holds the write lock, or a read is iterating on the connection.
       if (isLockError(e) || isConnectionBusy(e)) return null;
@@ -106,10 +106,10 @@ export class SqliteFastCommit {
       // Task instances before their attempts (the attempts' foreign key), as commitChanges does.
       for (const ti of tis) s.ti.run(tiParameters(ti));
       for (const a of attempts) s.attempt.run(attemptParameters(a));
-      this.#db.prepare("commit").run();
+      s.commit.run();
     } catch (e) {
       // After SQLITE_FULL or SQLITE_IOERR SQLite has rolled back already.
-      if (this.#db.inTransaction) this.#db.prepare("rollback").run();
+      if (this.#db.inTransaction) s.rollback.run();
       return Promise.reject(e as Error);
     }
     if (this.#tracker.unavailable) this.#tracker.markAvailable();
@@ -117,7 +117,15 @@ export class SqliteFastCommit {
   }
 
   #prepare() {
-    return { ti: this.#db.prepare(UPSERT_TI), attempt: this.#db.prepare(UPSERT_ATTEMPT), fence: this.#db.prepare(FENCE) };
+    const db = this.#db;
+    return {
+      begin: db.prepare("begin immediate"),
+      commit: db.prepare("commit"),
+      rollback: db.prepare("rollback"),
+      ti: db.prepare(UPSERT_TI),
+      attempt: db.prepare(UPSERT_ATTEMPT),
+      fence: db.prepare(FENCE),
+    };
   }
 }
 
