@@ -78,6 +78,25 @@ const moduleUrls = {
   },
 };
 
+/**
+ * prom-client requires @opentelemetry/api when it loads (for exemplars' trace ids), but the API is
+ * an optional peer dependency of Baton (docs/install.md, docs/tracing.md): prom-client gets the
+ * project's API when it is installed, else an API with no active span.
+ */
+const optionalOtelApiForPromClient = {
+  name: "baton-optional-otel-api",
+  setup(b) {
+    b.onResolve({ filter: /^@opentelemetry\/api$/ }, (args) =>
+      /[\\/]node_modules[\\/]prom-client[\\/]/.test(args.importer) ? { path: "otel-api", namespace: "baton-optional" } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "baton-optional" }, () => ({
+      contents:
+        'let api; try { api = require("@opentelemetry/api"); } catch { api = { trace: { getSpan: () => undefined }, context: { active: () => undefined } }; } module.exports = api;',
+      loader: "js",
+    }));
+  },
+};
+
 // In every output file: `require` for the bundled CommonJS libraries (fastify, pino, pg …),
 // and the dist/src/ folder the file is in (entries and _chunks/ are all under it).
 const banner = [
@@ -100,7 +119,7 @@ const result = await build({
   chunkNames: "_chunks/[name]-[hash]",
   external: EXTERNAL,
   banner: { js: banner },
-  plugins: [moduleUrls],
+  plugins: [moduleUrls, optionalOtelApiForPromClient],
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",

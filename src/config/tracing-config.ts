@@ -3,6 +3,7 @@ import { InvalidInputError } from "../core/errors.js";
 /** Where finished spans go: OTLP/HTTP (JSON) or standard output. */
 /** The OpenTelemetry SDK packages tracing needs: optional peer dependencies of the package, loaded only when tracing is on. */
 export const TRACING_PACKAGES = [
+  "@opentelemetry/api",
   "@opentelemetry/sdk-trace-base",
   "@opentelemetry/exporter-trace-otlp-http",
   "@opentelemetry/resources",

@@ -1,4 +1,3 @@
-import type { Attributes, Span } from "@opentelemetry/api";
 import type { Connection } from "../core/model/connection.js";
 import type { AlertAnomaly } from "../core/model/alerts.js";
 
@@ -78,7 +77,32 @@ export interface TaskTrace {
   /** W3C `traceparent` of the active span (the attempt's, or one made by `span` around this call); null when tracing is off. */
   readonly traceparent: string | null;
   /** Runs `fn` in a new active span named `name`, ended when `fn` settles; a throw sets the span's error status, records the exception and is rethrown. */
-  span<T>(name: string, fn: (span: Span) => T | Promise<T>, attributes?: Attributes): Promise<T>;
+  span<T>(name: string, fn: (span: TaskSpan) => T | Promise<T>, attributes?: SpanAttributes): Promise<T>;
+}
+
+/** A span attribute's value (OpenTelemetry's `AttributeValue`). */
+export type SpanAttributeValue =
+  string | number | boolean | Array<null | undefined | string> | Array<null | undefined | number> | Array<null | undefined | boolean>;
+
+/** Span attributes (OpenTelemetry's `Attributes`). */
+export type SpanAttributes = Record<string, SpanAttributeValue | undefined>;
+
+/**
+ * The span `ctx.trace.span` gives its function: the part of OpenTelemetry's `Span` a task uses,
+ * declared here so that Baton's types do not need `@opentelemetry/api` (an optional peer
+ * dependency). With tracing on it is the SDK's span itself; otherwise one that records nothing.
+ */
+export interface TaskSpan {
+  setAttribute(key: string, value: SpanAttributeValue): TaskSpan;
+  setAttributes(attributes: SpanAttributes): TaskSpan;
+  addEvent(name: string, attributes?: SpanAttributes): TaskSpan;
+  /** `code`: 0 unset, 1 ok, 2 error (OpenTelemetry's `SpanStatusCode`). */
+  setStatus(status: { code: 0 | 1 | 2; message?: string }): TaskSpan;
+  updateName(name: string): TaskSpan;
+  recordException(exception: Error | string): void;
+  isRecording(): boolean;
+  spanContext(): { traceId: string; spanId: string; traceFlags: number };
+  end(): void;
 }
 
 export interface TaskLogger {
