@@ -51,6 +51,12 @@ class TimedExecutor implements Executor {
   stagingFor(queue: string) {
     return this.inner.stagingFor?.(queue) ?? 0;
   }
+  handsOffInCommit(queue: string) {
+    return this.inner.handsOffInCommit?.(queue) ?? false;
+  }
+  handOffRow(r: AttemptRequest) {
+    return this.inner.handOffRow!(r);
+  }
   start(listener: ExecutorListener) {
     return this.inner.start({
       started: (id, at, pid) => {

@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from "../core/ports/logger.js";
 import { HUB_CANCEL_TARGET, HUB_TARGET, type RemoteSignal } from "../core/ports/remote-signal.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import { cancelledOutcome } from "../executor/attempt-end.js";
-import { shortcutOf, type MailboxShortcut, type ShortcutEnd, type ShortcutExecutor, type ShortcutStart } from "./mailbox-shortcut.js";
+import { shortcutOf, type MailboxShortcut, type ShortcutEnd, type ShortcutExecutor, type ShortcutHub, type ShortcutStart } from "./mailbox-shortcut.js";
 
 /** BATON_REMOTE_WINDOW's default: attempts in flight per remote queue. */
 export const DEFAULT_REMOTE_WINDOW = 1_000;
@@ -29,6 +29,12 @@ export interface RemoteExecutorOptions {
    * trips (MailboxShortcut, docs/workers.md "One process"). Default true.
    */
   shortcut?: boolean;
+  /**
+   * Hand attempts out in the scheduler's commit (Executor.handOffRow, docs/workers.md "Handed out
+   * in the scheduler's commit"): the mailbox row is written with the attempt's `queued` record,
+   * not by an insert of its own after it. Default true.
+   */
+  inCommit?: boolean;
 }
 
 /**
@@ -43,9 +49,14 @@ const MAX_BACKOFF_MS = 10_000;
 interface Remote {
   request: AttemptRequest;
   queue: string;
-  /** pending: not yet sent; writing: its insert is under way; queued: in the mailbox, not started; running. */
-  state: "pending" | "writing" | "queued" | "running";
+  /**
+   * pending: not yet sent; writing: its insert is under way; enlisted: its row is in the
+   * scheduler's commit, not yet durable; queued: in the mailbox, not started; running.
+   */
+  state: "pending" | "writing" | "enlisted" | "queued" | "running";
   cancelReason: string | null;
+  /** The mailbox row of an attempt handed out in the scheduler's commit (enlisted), until it is durable. */
+  row?: NewRemoteAttempt;
 }
 
 /**
@@ -92,6 +103,8 @@ export class RemoteExecutor implements Executor {
   #cancelPollTimer: (() => void) | null = null;
   #retryTimers = new Set<() => void>();
   #closing = false;
+  /** Enlisted attempts whose rows became durable this turn: sent to their workers together. */
+  #recorded: Remote[] = [];
   #shutdown: Promise<void> | null = null;
   #stopped = false;
   #drained: (() => void) | null = null;
@@ -122,7 +135,28 @@ export class RemoteExecutor implements Executor {
     this.#shortcut?.executors.set(this.#o.schedulerId, this.#end);
   }
 
+  /** Every queue's attempts are handed out in the scheduler's commit, unless turned off (`inCommit: false`) or stopping. */
+  handsOffInCommit(_queue: string): boolean {
+    return this.#o.inCommit !== false && !this.#closing && this.#listener !== null;
+  }
+
+  /**
+   * The mailbox row of `request`, for the scheduler's commit: an API server of this process
+   * chooses its worker now (written `assigned`, as by {@link #flush}); once the commit is durable,
+   * {@link submit} sends it.
+   */
+  handOffRow(request: AttemptRequest): NewRemoteAttempt {
+    const remote: Remote = { request, queue: request.task.queue ?? "default", state: "enlisted", cancelReason: null };
+    const row = this.#row(remote, this.#o.clock.now());
+    for (const hub of this.#hubs()) hub.assign([row]);
+    remote.row = row;
+    this.#attempts.set(request.attemptId, remote);
+    return row;
+  }
+
   submit(request: AttemptRequest): void {
+    const enlisted = this.#attempts.get(request.attemptId);
+    if (enlisted?.state === "enlisted" && enlisted.request === request) return this.#durable(enlisted);
     if (this.#closing) {
       this.#logger.warn({ attemptId: request.attemptId }, "remote executor is shutting down; attempt not accepted");
       return;
@@ -149,8 +183,8 @@ export class RemoteExecutor implements Executor {
       queueMicrotask(() => this.#report({ attemptId, outcome: cancelledOutcome(reason), startedAt: now, endedAt: now, pid: null }));
       return;
     }
-    // Being written: cancelled once the insert is through (#flush).
-    if (remote.state !== "writing") this.#cancelLater(remote);
+    // Being written (an insert, or the scheduler's commit): cancelled once it is through.
+    if (remote.state !== "writing" && remote.state !== "enlisted") this.#cancelLater(remote);
   }
 
   /**
@@ -196,18 +230,9 @@ export class RemoteExecutor implements Executor {
     this.#pending = [];
     for (const r of batch) r.state = "writing";
     const now = this.#o.clock.now();
-    const rows: NewRemoteAttempt[] = batch.map((r) => ({
-      attemptId: r.request.attemptId,
-      runPk: r.request.runPk,
-      schedulerId: this.#o.schedulerId,
-      queue: r.queue,
-      request: r.request,
-      // Serialised once: the insert writes it and the API server of this process sends it as is.
-      requestJson: JSON.stringify(r.request),
-      createdAt: now,
-    }));
+    const rows: NewRemoteAttempt[] = batch.map((r) => this.#row(r, now));
     // An API server of this process assigns what its workers have room for: written `assigned`, no claim.
-    const hubs = this.#shortcut === null ? [] : [...this.#shortcut.hubs];
+    const hubs = this.#hubs();
     for (const hub of hubs) hub.assign(rows);
     let inserted: ReadonlySet<string>;
     try {
@@ -234,6 +259,46 @@ export class RemoteExecutor implements Executor {
     this.#armPoll();
     this.#flushing--;
     if (this.#pending.length > 0) this.#scheduleFlush();
+  }
+
+  #row(r: Remote, now: number): NewRemoteAttempt {
+    return {
+      attemptId: r.request.attemptId,
+      runPk: r.request.runPk,
+      schedulerId: this.#o.schedulerId,
+      queue: r.queue,
+      request: r.request,
+      // Serialised once: the insert writes it and the API server of this process sends it as is.
+      requestJson: JSON.stringify(r.request),
+      createdAt: now,
+    };
+  }
+
+  #hubs(): ShortcutHub[] {
+    return this.#shortcut === null ? [] : [...this.#shortcut.hubs];
+  }
+
+  /** The scheduler's commit holding an enlisted attempt's row is durable: it is in the mailbox now. */
+  #durable(remote: Remote): void {
+    remote.state = "queued";
+    this.#recorded.push(remote);
+    if (this.#recorded.length === 1) queueMicrotask(() => this.#sendRecorded());
+  }
+
+  /** Sends the rows made durable in this turn to the workers chosen for them (one `run` per worker). */
+  #sendRecorded(): void {
+    const batch = this.#recorded;
+    this.#recorded = [];
+    const rows = batch.map((r) => r.row!);
+    for (const r of batch) delete r.row;
+    // Also while this scheduler stops (its last commits land after the executor's shutdown): the
+    // rows are written, so they go to their workers, as an insert under way at a shutdown does;
+    // what is still out when the grace ends goes on there until the adopter releases it.
+    const ids = new Set(rows.map((r) => r.attemptId));
+    for (const hub of this.#hubs()) hub.written(rows, ids);
+    if (rows.some((r) => r.workerId === undefined)) this.#o.signal.notify(HUB_TARGET);
+    for (const r of batch) if (r.cancelReason !== null) this.#cancelLater(r);
+    this.#armPoll();
   }
 
   #cancelLater(remote: Remote): void {
@@ -362,7 +427,7 @@ export class RemoteExecutor implements Executor {
   }
 
   #anyOut(): boolean {
-    for (const r of this.#attempts.values()) if (r.state !== "pending") return true;
+    for (const r of this.#attempts.values()) if (r.state !== "pending" && r.state !== "enlisted") return true;
     return false;
   }
 

@@ -1,4 +1,4 @@
-import { DEFAULT_QUEUE } from "../core/model/workers.js";
+import { DEFAULT_QUEUE, type NewRemoteAttempt } from "../core/model/workers.js";
 import type { AttemptRequest, CallbackOutcome, CallbackRequest, Executor, ExecutorListener } from "../core/ports/executor.js";
 
 export interface RoutingExecutorOptions {
@@ -53,6 +53,17 @@ export class RoutingExecutor implements Executor {
   stagingFor(queue: string): number {
     const executor = this.#executorOf(queue);
     return executor === this.#pool ? (executor.stagingFor?.(queue) ?? 0) : 0;
+  }
+
+  /** As the executor of `queue` says (the remote workers': their mailbox row rides in the scheduler's commit). */
+  handsOffInCommit(queue: string): boolean {
+    return this.#executorOf(queue).handsOffInCommit?.(queue) === true;
+  }
+
+  handOffRow(request: AttemptRequest): NewRemoteAttempt {
+    const executor = this.#executorOf(request.task.queue ?? DEFAULT_QUEUE);
+    this.#where.set(request.attemptId, executor);
+    return executor.handOffRow!(request);
   }
 
   async start(listener: ExecutorListener): Promise<void> {

@@ -134,6 +134,12 @@ export class DispatchLoop {
     s.inFlight.add(request.attemptId, f);
     // User code starts only once the attempt's `queued` state is durable: an execution always has
     // a record, and a scheduler that adopts this one's runs never hands out the same try again.
+    if (s.executor.handsOffInCommit?.(f.queue) === true && s.dispatcher.handOut(f)) {
+      // Remote workers: the mailbox row rides in the same commit as the record (no write of its own).
+      s.uow.remoteAttempt(s.executor.handOffRow!(request));
+      s.uow.whenDurable(() => s.executor.submit(request));
+      return;
+    }
     s.uow.whenDurable(() => this.handOut(request));
   }
 

@@ -1,5 +1,6 @@
 import type { DomainEvent } from "../core/model/domain-events.js";
 import type { AttemptRecord, NewDatasetEvent, TaskInstanceRecord } from "../core/model/records.js";
+import type { NewRemoteAttempt } from "../core/model/workers.js";
 import type { DatasetStore } from "../core/ports/dataset-store.js";
 import type { BackfillPatch, ChangeSet, RunPatch, Store } from "../core/ports/store.js";
 import type { Logger } from "../core/ports/logger.js";
@@ -26,6 +27,7 @@ export class UnitOfWork {
   private backfills = new Map<number, BackfillPatch>();
   private dagSchedules = new Map<string, number>();
   private datasetEvents: NewDatasetEvent[] = [];
+  private remoteAttempts: NewRemoteAttempt[] = [];
   private domainEvents: DomainEvent[] = [];
   private scheduled = false;
   private flushing: Promise<void> | null = null;
@@ -112,6 +114,16 @@ export class UnitOfWork {
     this.schedule();
   }
 
+  /**
+   * An attempt's mailbox row for remote workers, written in the same commit as the attempt's
+   * `queued` record (recorded in the same turn): the executor's hand-off costs no statement of its
+   * own (Executor.handOffRow, docs/workers.md).
+   */
+  remoteAttempt(row: NewRemoteAttempt): void {
+    this.remoteAttempts.push(row);
+    this.schedule();
+  }
+
   /** A domain event describing changes recorded here; published after the commit that holds them. */
   domainEvent(event: DomainEvent): void {
     this.domainEvents.push(event);
@@ -144,7 +156,16 @@ export class UnitOfWork {
   }
 
   private get rowsPending(): boolean {
-    return this.tis.size + this.attempts.size + this.runs.size + this.backfills.size + this.dagSchedules.size + this.datasetEvents.length > 0;
+    return (
+      this.tis.size +
+        this.attempts.size +
+        this.runs.size +
+        this.backfills.size +
+        this.dagSchedules.size +
+        this.datasetEvents.length +
+        this.remoteAttempts.length >
+      0
+    );
   }
 
   private schedule(): void {
@@ -201,6 +222,8 @@ export class UnitOfWork {
     // all: they share the commit's transaction (recording is idempotent per (uri, attempt)).
     const events = this.datasetEvents.splice(0);
     if (events.length > 0) changes.datasetEvents = events;
+    const remote = this.remoteAttempts.splice(0);
+    if (remote.length > 0) changes.remoteAttempts = remote;
     const published = this.domainEvents;
     this.domainEvents = [];
     this.committingRuns = new Set(changes.runs?.map((r) => r.id));
@@ -231,6 +254,7 @@ export class UnitOfWork {
         for (const r of changes.runs ?? []) this.runs.set(r.id, { ...r, ...this.runs.get(r.id) });
         for (const b of changes.backfills ?? []) this.backfills.set(b.id, { ...b, ...this.backfills.get(b.id) });
         this.datasetEvents.unshift(...events);
+        this.remoteAttempts.unshift(...remote);
         this.domainEvents = published.concat(this.domainEvents);
         for (const d of changes.dagSchedules ?? []) if (!this.dagSchedules.has(d.dagId)) this.dagSchedules.set(d.dagId, d.lastScheduledLogicalDate);
         // Retry after a pause that doubles while commits keep failing (a full disk, a lost

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { InProcessRemoteSignal } from "../../src/core/ports/remote-signal.js";
+import type { ChangeSet } from "../../src/core/ports/store.js";
 import type { ManualClock } from "../../src/core/testing/manual-clock.js";
 import { InProcessExecutor } from "../../src/executor/in-process-executor.js";
 import { RemoteExecutor } from "../../src/remote/remote-executor.js";
@@ -148,5 +149,41 @@ describe("queues on a manual clock", () => {
     const cpuAttempts = (await Promise.all(["cpu1", "cpu2", "cpu3"].map((t) => h!.store.listAttempts(run.id, t)))).flat();
     expect(cpuAttempts.map((a) => a.worker)).toEqual([null, null, null]);
     expect(await workers.remoteQueueDepths()).toEqual([]);
+  });
+
+  it("a remote attempt's mailbox row is written in the scheduler's commit that records it queued, never by an insert of its own", async () => {
+    const signal = new InProcessRemoteSignal();
+    const sets: ChangeSet[] = [];
+    let inserts = 0;
+    const s = await startOnManualClock(dags, {
+      executor: (harness, c) => {
+        const store = harness.store;
+        const commit = store.commit.bind(store);
+        store.commit = (changes, fence) => (sets.push(changes), commit(changes, fence));
+        const w = workersOf(harness);
+        const enqueue = w.enqueueRemoteAttempts.bind(w);
+        w.enqueueRemoteAttempts = (rows) => (inserts++, enqueue(rows));
+        return new RoutingExecutor({
+          local: new InProcessExecutor({ clock: c, echoOutput: false, concurrency: 2 }),
+          remote: new RemoteExecutor({ mailbox: w, signal, schedulerId: SCHEDULER, clock: c, window: 2 }),
+        });
+      },
+    });
+    ({ h, clock } = s);
+    const run = await h.trigger("mixed", {}, s.t0);
+    await until(clock, "two gpu attempts in the mailbox", async () =>
+      (await workersOf(h!).remoteQueueDepths()).find((q) => q.queue === "gpu")?.queued === 2 ? true : undefined,
+    );
+    const rows = sets.flatMap((c) => c.remoteAttempts ?? []);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      // The same change set holds the try's `queued` record: durable together or not at all.
+      const set = sets.find((c) => c.remoteAttempts?.includes(row))!;
+      const ti = set.taskInstances?.find((t) => t.runPk === run.id && t.taskId === row.request.taskId);
+      expect([ti?.state, ti?.tryNumber]).toEqual(["queued", row.request.tryNumber]);
+      expect(row).toMatchObject({ schedulerId: SCHEDULER, queue: "gpu", runPk: run.id });
+    }
+    expect(inserts).toBe(0);
+    for (const t of ["cpu1", "cpu2", "cpu3"]) openGate(`${run.runId}/${t}`);
   });
 });

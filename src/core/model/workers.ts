@@ -1,4 +1,4 @@
-import type { AttemptOutcome, AttemptRequest } from "../ports/executor.js";
+import type { AttemptOutcome, AttemptRequest, RemoteAttemptRow } from "../ports/executor.js";
 import type { EpochMs } from "./records.js";
 
 /**
@@ -85,21 +85,8 @@ export interface RemoteAttemptRecord {
   outcome: AttemptOutcome | null;
 }
 
-export interface NewRemoteAttempt {
-  attemptId: string;
-  runPk: number;
-  schedulerId: string;
-  queue: string;
-  request: AttemptRequest;
-  /** `request` as JSON, when the caller has it already (written as is, and sent to the worker as is). */
-  requestJson?: string;
-  createdAt: EpochMs;
-  /**
-   * Written `assigned` to this worker at once (an API server in the scheduler's own process chose
-   * it: no claim follows); absent: `queued`, for the API servers to claim.
-   */
-  workerId?: string;
-}
+/** A new row of the remote-attempts mailbox (defined with the Executor port, which hands such rows to the scheduler's commit). */
+export type NewRemoteAttempt = RemoteAttemptRow;
 
 /** What the API server reports for one attempt it finished (the worker's report, or "worker lost"). */
 export interface RemoteAttemptEnd {

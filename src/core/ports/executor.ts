@@ -78,6 +78,23 @@ export interface AttemptReport {
   worker?: string;
 }
 
+/** A new row of the remote-attempts mailbox (`NewRemoteAttempt` in core/model/workers.ts). */
+export interface RemoteAttemptRow {
+  attemptId: string;
+  runPk: number;
+  schedulerId: string;
+  queue: string;
+  request: AttemptRequest;
+  /** `request` as JSON, when the caller has it already (written as is, and sent to the worker as is). */
+  requestJson?: string;
+  createdAt: EpochMs;
+  /**
+   * Written `assigned` to this worker at once (an API server in the scheduler's own process chose
+   * it: no claim follows); absent: `queued`, for the API servers to claim.
+   */
+  workerId?: string;
+}
+
 /** How an executor tells the scheduler what happened. Called on the scheduler's event loop. */
 export interface ExecutorListener {
   /** `worker`: the remote worker that started it (docs/workers.md); absent for the local pool. */
@@ -103,6 +120,22 @@ export interface Executor {
    * "Dispatch window"). The executor never holds more than its slots. Optional: without it, 0.
    */
   stagingFor?(queue: string): number;
+  /**
+   * Whether attempts of `queue` are handed out through a row the scheduler writes in its own
+   * commit ({@link handOffRow}) instead of by the executor after that commit. Optional: without
+   * it, never.
+   */
+  handsOffInCommit?(queue: string): boolean;
+  /**
+   * The record that hands `request` out (a remote attempt's mailbox row, docs/workers.md "Handed
+   * out in the scheduler's commit"), for the scheduler to write in the commit that makes the
+   * attempt `queued` durable; asked only when {@link handsOffInCommit} says so, once the attempt
+   * has an executor slot. The executor holds the attempt from then on: once that commit is
+   * durable the scheduler calls {@link submit} (even while it stops: the row is written), and the
+   * executor writes nothing more to hand it out. A cancel before then is taken as for a submitted
+   * attempt.
+   */
+  handOffRow?(request: AttemptRequest): RemoteAttemptRow;
   start(listener: ExecutorListener): Promise<void>;
   submit(request: AttemptRequest): void;
   /** Stops an attempt (cleared or run timed out); it finishes as failed, not retried by the executor. */

@@ -13,6 +13,7 @@ import type {
   TaskInstanceRecord,
 } from "../model/records.js";
 import type { RunState, TaskState } from "../model/states.js";
+import type { NewRemoteAttempt } from "../model/workers.js";
 import type { CommitFence } from "./scheduler-leases.js";
 
 /**
@@ -44,6 +45,13 @@ export interface ChangeSet {
    * transaction; an event already stored for the same (uri, attempt) is skipped.
    */
   datasetEvents?: NewDatasetEvent[];
+  /**
+   * Remote attempts handed to the mailbox with this commit (docs/workers.md, "Handed out in the
+   * scheduler's commit"): written in the same transaction as the attempts' `queued` records, fenced
+   * by the same lease, so an attempt reaches the mailbox only with its record, and never without
+   * it. A row already there is left as it is. All of the committing scheduler's.
+   */
+  remoteAttempts?: NewRemoteAttempt[];
 }
 
 export type RunPatch = { id: number } & Partial<Pick<RunRecord, "state" | "startedAt" | "endedAt" | "note">>;

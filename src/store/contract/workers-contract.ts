@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { FencedError } from "../../core/errors.js";
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
 import type { NewRemoteAttempt, RemoteAttemptEnd, WorkerRecord, WorkerTokenRecord } from "../../core/model/workers.js";
 import { AWKWARD_JSON, attempt as attemptRow, newRun, taskInstance, taskSpec } from "./fixtures.js";
@@ -279,6 +280,42 @@ export function describeWorkersContract(sut: StoreUnderTest): void {
       expect(await w.getRemoteAttempt("f1")).toBeUndefined();
       expect(await w.getRemoteAttempt("f3")).toBeUndefined();
       expect(await w.getRemoteAttempt("ok")).toMatchObject({ state: "assigned", workerId: "w1", schedulerId: "s2" });
+    });
+
+    it("a scheduler's commit writes its remote attempts' mailbox rows with their attempt records, in one transaction, fenced by its lease", async () => {
+      const w = sut.store.workers;
+      for (const id of ["s1", "s2"]) await sut.store.registerScheduler({ id, host: "h", pid: 1, version: "t", startedAt: T0 });
+      const run = (await sut.store.createRun(newRun("etl", "r1"), [taskInstance("t"), taskInstance("u")]))!;
+      const queued = (taskId: string) => ({
+        taskInstances: [taskInstance(taskId, { runPk: run.id, state: "queued", tryNumber: 1 })],
+        attempts: [attemptRow(run.id, taskId, 1, { state: "queued" })],
+      });
+      // Handed out in the commit: the attempt's record and its row (assigned to the worker chosen, or queued) land together.
+      await sut.store.commit(
+        { ...queued("t"), remoteAttempts: [attempt("a-t", { runPk: run.id, workerId: "w1", createdAt: T0 + 3 }), attempt("a-q", { runPk: run.id })] },
+        { schedulerId: "s1" },
+      );
+      expect((await sut.store.listAttempts(run.id, "t")).map((a) => a.state)).toEqual(["queued"]);
+      expect(await w.getRemoteAttempt("a-t")).toMatchObject({ state: "assigned", workerId: "w1", assignedAt: T0 + 3, schedulerId: "s1", runPk: run.id });
+      expect((await w.getRemoteAttempt("a-t"))?.request).toEqual(request("a-t", run.id));
+      expect(await w.getRemoteAttempt("a-q")).toMatchObject({ state: "queued", workerId: null });
+      // A row already there is left as it is (a commit retried after one whose outcome was unknown).
+      await sut.store.commit({ remoteAttempts: [attempt("a-t", { runPk: run.id, workerId: "w2" })] }, { schedulerId: "s1" });
+      expect(await w.getRemoteAttempt("a-t")).toMatchObject({ state: "assigned", workerId: "w1" });
+      // One transaction: a commit that fails (an attempt without its task instance) writes no mailbox row either.
+      const orphan = {
+        attempts: [attemptRow(run.id, "no-such-task", 1, { state: "queued" })],
+        remoteAttempts: [attempt("a-x", { runPk: run.id, workerId: "w1" })],
+      };
+      await expect(sut.store.commit(orphan, { schedulerId: "s1" })).rejects.toThrow();
+      expect(await w.getRemoteAttempt("a-x")).toBeUndefined();
+      // Fenced: neither the record nor the row, so no worker ever gets that attempt.
+      expect(await sut.store.fenceScheduler("s1", 0, "s2", T0 + 1)).toBe(true);
+      await expect(
+        sut.store.commit({ ...queued("u"), remoteAttempts: [attempt("a-u", { runPk: run.id, workerId: "w1" })] }, { schedulerId: "s1" }),
+      ).rejects.toBeInstanceOf(FencedError);
+      expect(await w.getRemoteAttempt("a-u")).toBeUndefined();
+      expect(await sut.store.listAttempts(run.id, "u")).toEqual([]);
     });
 
     it("finishAndTakeRemoteAttempts deletes and returns the accepted outcomes of the named schedulers, finishes the others, and refuses other workers' reports", async () => {

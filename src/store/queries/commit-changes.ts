@@ -8,6 +8,7 @@ import type { Database } from "../schema/database.js";
 import { commitInOneStatement } from "./commit-in-one-statement.js";
 import { patchBackfill } from "./patch-backfill.js";
 import { patchRun } from "./patch-run.js";
+import { insertQueued } from "./remote-attempts-submit.js";
 import { insertDatasetEvents } from "./record-dataset-events.js";
 import { setLastScheduledLogicalDate } from "./set-last-scheduled-logical-date.js";
 import { upsertAttempts } from "./upsert-attempts.js";
@@ -15,14 +16,14 @@ import { upsertTaskInstances } from "./upsert-task-instances.js";
 
 /**
  * The scheduler's unit of work in ONE transaction. Tables are always written in the same order
- * (runs, task instances, attempts, dags, backfills, dataset events) and rows within a table in key order, so two
+ * (runs, task instances, attempts, remote attempts, dags, backfills, dataset events) and rows within a table in key order, so two
  * committers never wait on each other in a cycle.
  *
  * With a `fence`, the transaction first reads the committer's lease (`FOR SHARE` where rows lock,
  * so a fence of that lease waits for this commit or this commit waits for the fence) and writes
  * nothing, throwing {@link FencedError}, when the lease is fenced or gone.
  *
- * With writable CTEs (PostgreSQL), a change set of runs, task instances and attempts only (the
+ * With writable CTEs (PostgreSQL), a change set of runs, task instances, attempts and remote attempts only (the
  * scheduler's hot path) is written by {@link commitInOneStatement} instead: the same writes, in
  * the same order, fenced the same way, in one round trip.
  */
@@ -39,10 +40,11 @@ export async function commitChanges(
   const tis = changes.taskInstances ?? [];
   const attempts = changes.attempts ?? [];
   const events = changes.datasetEvents ?? [];
-  if (runs.length + schedules.length + backfills.length + tis.length + attempts.length + events.length === 0) return;
-  // The hot path (runs, task instances, attempts): one round trip where the engine allows it.
+  const remote = changes.remoteAttempts ?? [];
+  if (runs.length + schedules.length + backfills.length + tis.length + attempts.length + events.length + remote.length === 0) return;
+  // The hot path (runs, task instances, attempts, remote attempts): one round trip where the engine allows it.
   if (features.writableCtes && schedules.length + backfills.length + events.length === 0) {
-    return commitInOneStatement(db, runs, tis, attempts, fence?.schedulerId);
+    return commitInOneStatement(db, runs, tis, attempts, fence?.schedulerId, remote);
   }
 
   await db.transaction().execute(async (trx) => {
@@ -50,6 +52,8 @@ export async function commitChanges(
     for (const patch of runs) await patchRun(trx, patch);
     await upsertTaskInstances(trx, maxParameters, tis);
     await upsertAttempts(trx, maxParameters, attempts);
+    // After their attempts' records: the mailbox rows that hand them to remote workers.
+    await insertQueued(trx, maxParameters, remote);
     for (const s of schedules) await setLastScheduledLogicalDate(trx, s.dagId, s.lastScheduledLogicalDate);
     for (const patch of backfills) await patchBackfill(trx, patch);
     // Last: dataset_events is appended to, in the order the events happened.

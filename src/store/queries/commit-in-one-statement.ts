@@ -1,6 +1,7 @@
 import { CompiledQuery, type Kysely } from "kysely";
 import { FencedError } from "../../core/errors.js";
 import type { AttemptRecord, TaskInstanceRecord } from "../../core/model/records.js";
+import type { NewRemoteAttempt } from "../../core/model/workers.js";
 import type { RunPatch } from "../../core/ports/store.js";
 import { preparedStatement } from "../prepared-statements.js";
 import type { Database } from "../schema/database.js";
@@ -22,6 +23,11 @@ import { taskInstanceRowsInKeyOrder } from "./upsert-task-instances.js";
  * transaction path's order (runs, task instances, attempts; rows in key order): the final SELECT
  * reads the CTEs in that order, and each runs to completion when first read. The attempts'
  * foreign key to their task instance is checked at the end of the statement, after both upserts.
+ *
+ * `remote`: mailbox rows of attempts handed to remote workers with this commit (docs/workers.md,
+ * "Handed out in the scheduler's commit"), inserted after the attempts, gated on the same fence
+ * (a row already there is left as it is): the attempt's record and its mailbox row are durable
+ * together or not at all, in the same round trip.
  */
 export async function commitInOneStatement(
   db: Kysely<Database>,
@@ -29,6 +35,7 @@ export async function commitInOneStatement(
   tis: readonly TaskInstanceRecord[],
   attempts: readonly AttemptRecord[],
   schedulerId: string | undefined,
+  remote: readonly NewRemoteAttempt[] = [],
 ): Promise<void> {
   const fenced = schedulerId !== undefined;
   const params: unknown[] = fenced ? [schedulerId] : [null];
@@ -48,6 +55,15 @@ export async function commitInOneStatement(
   for (const column of TI_COLUMNS) params.push(tiRows.map((row) => row[column.name]));
   const attemptRows = attemptRowsInKeyOrder(attempts);
   for (const column of ATTEMPT_COLUMNS) params.push(attemptRows.map((row) => row[column.name]));
+  params.push(
+    remote.map((r) => r.attemptId),
+    remote.map((r) => r.runPk),
+    remote.map((r) => r.schedulerId),
+    remote.map((r) => r.queue),
+    remote.map((r) => r.requestJson ?? JSON.stringify(r.request)),
+    remote.map((r) => r.createdAt),
+    remote.map((r) => r.workerId ?? null),
+  );
 
   const result = await db.executeQuery<{ lease: number }>(CompiledQuery.raw(fenced ? FENCED_COMMIT : UNFENCED_COMMIT, params));
   if (fenced && Number(result.rows[0]?.lease ?? 0) === 0) {
@@ -99,6 +115,8 @@ const ATTEMPT_COLUMNS: Column<ReturnType<typeof attemptRowsInKeyOrder>[number]>[
 const RUN_PARAMS = 9;
 const FIRST_TI = 2 + RUN_PARAMS;
 const FIRST_ATTEMPT = FIRST_TI + TI_COLUMNS.length;
+/** Then the remote attempts' columns: attempt_id, run_pk, scheduler_id, queue, request, created_at, worker_id. */
+const FIRST_REMOTE = FIRST_ATTEMPT + ATTEMPT_COLUMNS.length;
 
 const unnest = (columns: readonly { name: string; type: string }[], first: number) => columns.map((c, i) => `$${first + i}::${c.type}[]`).join(", ");
 const names = (columns: readonly { name: string; type: string }[]) => columns.map((c) => c.name).join(", ");
@@ -137,9 +155,21 @@ attempts AS (
     worker: "COALESCE(excluded.worker, task_attempts.worker)",
   })}
   RETURNING 1
+),
+remote AS (
+  INSERT INTO remote_attempts (attempt_id, run_pk, scheduler_id, queue, request, state, worker_id, assigned_at, created_at)
+  SELECT r.attempt_id, r.run_pk, r.scheduler_id, r.queue, r.request,
+    CASE WHEN r.worker_id IS NULL THEN 'queued' ELSE 'assigned' END, r.worker_id,
+    CASE WHEN r.worker_id IS NULL THEN NULL ELSE r.created_at END, r.created_at
+  FROM unnest($${FIRST_REMOTE}::text[], $${FIRST_REMOTE + 1}::bigint[], $${FIRST_REMOTE + 2}::text[], $${FIRST_REMOTE + 3}::text[],
+    $${FIRST_REMOTE + 4}::text[], $${FIRST_REMOTE + 5}::bigint[], $${FIRST_REMOTE + 6}::text[])
+    AS r(attempt_id, run_pk, scheduler_id, queue, request, created_at, worker_id)
+  WHERE EXISTS (SELECT 1 FROM fence)
+  ON CONFLICT (attempt_id) DO NOTHING
+  RETURNING 1
 )
 SELECT (SELECT count(*) FROM fence) AS lease, (SELECT count(*) FROM run_patches) AS runs,
-  (SELECT count(*) FROM tis) AS tis, (SELECT count(*) FROM attempts) AS attempts`;
+  (SELECT count(*) FROM tis) AS tis, (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM remote) AS remote`;
 }
 
 const FENCED_COMMIT = preparedStatement("baton_commit_fenced", commitStatement(true));

@@ -69,7 +69,8 @@ async function enqueueInOneStatement(db: Kysely<Database>, schedulerId: string, 
   return inserted.rows.map((r) => r.attempt_id);
 }
 
-async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<string[]> {
+/** Inserts mailbox rows (`assigned` when they name a worker), leaving those already there; returns the ids inserted. */
+export async function insertQueued(trx: Kysely<Database>, maxParameters: number, rows: NewRemoteAttempt[]): Promise<string[]> {
   if (rows.length === 0) return [];
   const values = rows.map((r) => ({
     attempt_id: r.attemptId,

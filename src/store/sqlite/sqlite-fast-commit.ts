@@ -68,7 +68,7 @@ const FENCE = `select "fenced_by" from "scheduler_leases" where "id" = ? and "fe
  * compiled and parsed a multi-row statement per commit (docs/benchmark.md).
  *
  * {@link tryCommit} returns `null` when it cannot take a change set, and the caller goes the
- * general way: a change set with runs, backfills, schedules or dataset events; the connection
+ * general way: a change set with runs, backfills, schedules, dataset events or remote attempts; the connection
  * inside another transaction (a Kysely transaction awaiting between statements) or busy with a
  * read; the file's write lock held by another process (the general way waits for it off the
  * event loop, lock-wait.ts).
@@ -130,7 +130,7 @@ export class SqliteFastCommit {
 }
 
 function onlyTaskRows(c: ChangeSet): boolean {
-  return !c.runs?.length && !c.backfills?.length && !c.dagSchedules?.length && !c.datasetEvents?.length;
+  return !c.runs?.length && !c.backfills?.length && !c.dagSchedules?.length && !c.datasetEvents?.length && !c.remoteAttempts?.length;
 }
 
 function isConnectionBusy(e: unknown): boolean {
