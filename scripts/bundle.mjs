@@ -123,9 +123,12 @@ const result = await build({
   sourcemap: "linked",
   sourcesContent: false,
   legalComments: "none",
-  // Smaller files parse faster and take less disk; names stay readable in stack traces.
+  // Smaller files parse faster and take less disk (issue 13: minifying identifiers saves 0.6 MB).
+  // keepNames keeps functions' and classes' names (stack traces, `constructor.name`) for 80 kB.
   minifyWhitespace: true,
   minifySyntax: true,
+  minifyIdentifiers: true,
+  keepNames: true,
   logLevel: "warning",
   metafile: true,
   tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true, useDefineForClassFields: true } },

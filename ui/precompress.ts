@@ -26,18 +26,21 @@ export function precompressDir(dir: string): string[] {
 }
 
 /**
- * Deletes the plain copy of each hashed asset (`assets/`) that has both compressed copies, and
- * returns the paths deleted: the package ships them only as .br and .gz (issue 13, install size),
- * and the server decompresses the .gz for a client that takes neither (src/api/ui-assets.ts).
- * index.html and the other unhashed files keep their plain copy.
+ * Deletes the plain and gzip copies of each hashed asset (`assets/`) that has a Brotli copy, and
+ * returns the plain copies' paths: the package ships hashed assets only as .br (issue 13, install
+ * size). The server sends the .br as is to clients that accept it (every browser over HTTPS or to
+ * localhost), and decompresses it for the others, gzipping it again for a client that takes gzip
+ * (src/api/ui-assets.ts). index.html and the other unhashed files keep all three copies.
  */
-export function dropPlainCopies(dir: string): string[] {
+export function keepBrotliOnly(dir: string): string[] {
   const assets = join(dir, "assets");
   if (!existsSync(assets)) return [];
   const dropped: string[] = [];
   for (const name of readdirSync(assets)) {
     const file = join(assets, name);
-    if (!COMPRESSIBLE.test(name) || !existsSync(`${file}.br`) || !existsSync(`${file}.gz`)) continue;
+    if (!COMPRESSIBLE.test(name) || !existsSync(`${file}.br`)) continue;
+    if (existsSync(`${file}.gz`)) unlinkSync(`${file}.gz`);
+    if (!existsSync(file)) continue;
     unlinkSync(file);
     dropped.push(file);
   }

@@ -4,13 +4,13 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
 import react from "@vitejs/plugin-react";
-import { dropPlainCopies, precompressDir } from "./precompress";
+import { keepBrotliOnly, precompressDir } from "./precompress";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 // The API the dev server proxies /api to (`baton standalone` listens on 127.0.0.1:8080 by default).
 const apiTarget = process.env.BATON_API_URL ?? "http://127.0.0.1:8080";
 
-/** Writes .br and .gz copies of the built files, then drops the hashed assets' plain copies (ui/precompress.ts). */
+/** Writes .br and .gz copies of the built files, then keeps only the .br of the hashed assets (ui/precompress.ts). */
 function precompress(): Plugin {
   let outDir = "";
   return {
@@ -21,7 +21,7 @@ function precompress(): Plugin {
     },
     closeBundle() {
       precompressDir(outDir);
-      dropPlainCopies(outDir);
+      keepBrotliOnly(outDir);
     },
   };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
-import { dropPlainCopies, precompressDir } from "../../ui/precompress.js";
+import { keepBrotliOnly, precompressDir } from "../../ui/precompress.js";
 import { apiHarness, type ApiHarness } from "./testing/api-harness.js";
 
 // Issue 12: the UI's assets were sent uncompressed with max-age=0.
@@ -71,20 +71,30 @@ describe("UI assets: precompressed and cached by hash", () => {
     expect(theme.headers["cache-control"]).toBe("no-cache");
   });
 
-  // Issue 13 (install size): the package ships hashed assets only as .br and .gz.
-  it("serves a hashed asset whose plain copy the build dropped: br, gzip, or decompressed for a client that takes neither", async () => {
+  // Issue 13 (install size): the package ships hashed assets only as .br.
+  it("serves a hashed asset shipped as .br only: br, gzipped again, or decompressed for a client that takes neither", async () => {
     const { js } = builtUi();
-    expect(dropPlainCopies(ui!).map((f) => f.slice(ui!.length + 1))).toEqual([join("assets", "index-abc123.js")]);
+    expect(keepBrotliOnly(ui!).map((f) => f.slice(ui!.length + 1))).toEqual([join("assets", "index-abc123.js")]);
     expect(existsSync(join(ui!, "assets", "index-abc123.js"))).toBe(false);
+    expect(existsSync(join(ui!, "assets", "index-abc123.js.gz"))).toBe(false);
+    expect(existsSync(join(ui!, "assets", "index-abc123.js.br"))).toBe(true);
     expect(existsSync(join(ui!, "index.html"))).toBe(true);
+    expect(existsSync(join(ui!, "index.html.gz"))).toBe(true);
     h = await apiHarness({ uiDir: ui });
     const br = await h.app.inject({ url: "/assets/index-abc123.js", headers: { "accept-encoding": "br, gzip" } });
     expect(br.headers["content-encoding"]).toBe("br");
     expect(brotliDecompressSync(br.rawPayload).toString()).toBe(js);
-    const gz = await h.app.inject({ url: "/assets/index-abc123.js", headers: { "accept-encoding": "gzip" } });
-    expect(gz.headers["content-encoding"]).toBe("gzip");
-    expect(gunzipSync(gz.rawPayload).toString()).toBe(js);
-    for (const headers of [{}, { "accept-encoding": "identity" }]) {
+    for (const encoding of ["gzip", "gzip, deflate", "deflate, *"]) {
+      const gz = await h.app.inject({ url: "/assets/index-abc123.js", headers: { "accept-encoding": encoding } });
+      expect(gz.statusCode, encoding).toBe(200);
+      expect(gz.headers["content-encoding"], encoding).toBe("gzip");
+      expect(gz.headers["content-type"], encoding).toMatch(/^text\/javascript/);
+      expect(gz.headers["cache-control"], encoding).toBe("public, max-age=31536000, immutable");
+      expect(gz.headers.vary, encoding).toMatch(/accept-encoding/i);
+      expect(gz.rawPayload.length, encoding).toBeLessThan(js.length / 10);
+      expect(gunzipSync(gz.rawPayload).toString(), encoding).toBe(js);
+    }
+    for (const headers of [{}, { "accept-encoding": "identity" }, { "accept-encoding": "gzip;q=0, deflate" }]) {
       const plain = await h.app.inject({ url: "/assets/index-abc123.js", headers });
       expect(plain.statusCode).toBe(200);
       expect(plain.headers["content-encoding"]).toBeUndefined();

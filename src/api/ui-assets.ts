@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from "node:fs";
 import { basename, extname, join, sep } from "node:path";
-import { createGunzip } from "node:zlib";
+import { createBrotliDecompress, createGzip } from "node:zlib";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
@@ -10,7 +10,7 @@ const HASHED = `${sep}assets${sep}`;
 /**
  * Serves the built UI at "/" when `uiDir` holds an index.html. The build writes .br and .gz copies
  * beside each file (ui/vite.config.ts), sent as such to clients that accept them (no compression
- * at run time). Hashed assets are cached for a year, immutable; everything else (index.html,
+ * at run time); hashed assets ship as .br only. Hashed assets are cached for a year, immutable; everything else (index.html,
  * theme-init.js) is revalidated on each load (`no-cache`, answered 304 by its ETag). Returns the SPA fallback for the
  * not-found handler: index.html for GETs outside /api, or null when there is no UI.
  */
@@ -37,11 +37,15 @@ export async function registerUiAssets(
   return (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if ((request.method !== "GET" && request.method !== "HEAD") || path === "/api" || path.startsWith("/api/")) return null;
-    const gzipped = path.startsWith("/assets/") ? compressedOnly(uiDir, path) : null;
-    if (gzipped !== null) {
-      // A client that takes neither br nor gzip, for an asset shipped compressed only: decompressed here.
+    const brotli = path.startsWith("/assets/") ? compressedOnly(uiDir, path) : null;
+    if (brotli !== null) {
+      // A client that does not take br (a browser over plain HTTP to another host), for an asset
+      // shipped as .br only: decompressed here, and gzipped again when the client takes gzip.
+      const type = TYPES[extname(brotli.slice(0, -3))] ?? "application/octet-stream";
       reply.header("cache-control", "public, max-age=31536000, immutable").header("vary", "accept-encoding");
-      return reply.type(TYPES[extname(gzipped.slice(0, -3))] ?? "application/octet-stream").send(createReadStream(gzipped).pipe(createGunzip()));
+      const body = createReadStream(brotli).pipe(createBrotliDecompress());
+      if (acceptsGzip(request.headers["accept-encoding"])) return reply.type(type).header("content-encoding", "gzip").send(body.pipe(createGzip()));
+      return reply.type(type).send(body);
     }
     return reply.type("text/html; charset=utf-8").sendFile("index.html");
   };
@@ -57,9 +61,18 @@ const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
 };
 
+/** Whether an Accept-Encoding header takes gzip (`gzip` or `*`, without `q=0`). */
+function acceptsGzip(header: string | string[] | undefined): boolean {
+  const value = Array.isArray(header) ? header.join(",") : (header ?? "");
+  return value.split(",").some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(";");
+    return (coding === "gzip" || coding === "*") && !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p));
+  });
+}
+
 /**
- * The `.gz` copy of a hashed asset whose plain copy the build dropped (ui/precompress.ts
- * `dropPlainCopies`), or null. Only a file name directly under assets/ is looked up: nothing
+ * The `.br` copy of a hashed asset whose plain copy the build dropped (ui/precompress.ts
+ * `keepBrotliOnly`), or null. Only a file name directly under assets/ is looked up: nothing
  * outside the UI's folder is read.
  */
 function compressedOnly(uiDir: string, path: string): string | null {
@@ -71,5 +84,5 @@ function compressedOnly(uiDir: string, path: string): string | null {
   }
   if (name === "" || name !== basename(name) || name.startsWith(".") || name.includes("\0")) return null;
   const file = join(uiDir, "assets", name);
-  return !existsSync(file) && existsSync(`${file}.gz`) ? `${file}.gz` : null;
+  return !existsSync(file) && existsSync(`${file}.br`) ? `${file}.br` : null;
 }
