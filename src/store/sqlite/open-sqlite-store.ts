@@ -4,6 +4,7 @@ import BetterSqlite3 from "better-sqlite3";
 import { Kysely } from "kysely";
 import { BatonError } from "../../core/errors.js";
 import type { ChangeSet, StoreCapabilities } from "../../core/ports/store.js";
+import type { NewRun, RunRecord, TaskInstanceRecord } from "../../core/model/records.js";
 import type { CommitFence } from "../../core/ports/scheduler-leases.js";
 import { SQLITE_FEATURES } from "../dialect-features.js";
 import type { FullStore } from "../full-store.js";
@@ -21,13 +22,20 @@ export const SQLITE_CAPABILITIES: StoreCapabilities = { skipLocked: false, netwo
 
 const IN_MEMORY = ":memory:";
 
-/** The Kysely store, with the scheduler's commits of task rows taken by {@link SqliteFastCommit}. */
+/** The Kysely store, with the scheduler's commits of task rows and new runs taken by {@link SqliteFastCommit}. */
 class SqliteStore extends KyselyStore {
   readonly #fast: SqliteFastCommit;
+
+  readonly #now: () => number;
 
   constructor(db: Kysely<Database>, fast: SqliteFastCommit, options: StoreOptions, tracker: StoreAvailabilityTracker) {
     super(db, SQLITE_CAPABILITIES, SQLITE_FEATURES, options, tracker);
     this.#fast = fast;
+    this.#now = options.now ?? Date.now;
+  }
+
+  override createRun(run: NewRun, tis: TaskInstanceRecord[]): Promise<RunRecord | undefined> {
+    return this.#fast.tryCreateRun(run, tis, run.createdAt ?? this.#now()) ?? super.createRun(run, tis);
   }
 
   override commit(changes: ChangeSet, fence?: CommitFence): Promise<void> {

@@ -108,6 +108,49 @@ describe("SqliteFastCommit", () => {
     expect((await fast.listAttempts(runPk, "a"))[0]).toMatchObject({ state: "failed", logPath: "/logs/a/1.log", worker: "w1" });
   });
 
+  it("creates a run with the same rows as the general createRun, acknowledged after the WAL's sync; a duplicate writes nothing", async () => {
+    const path = join(dir, `create-${++files}.db`);
+    const store = await openSqliteStore(path);
+    const generalPath = join(dir, `create-general-${++files}.db`);
+    await (await openSqliteStore(generalPath)).close();
+    const generalDb = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: new BetterSqlite3(generalPath) }) });
+    const general = new KyselyStore(generalDb, SQLITE_CAPABILITIES, SQLITE_FEATURES);
+    open.push(store, general);
+    const tis = [taskInstance("a"), taskInstance("b", { priority: 3, pool: "p", followed: ["x"] })];
+    for (const run of [newRun("etl", "r1"), { ...newRun("etl", "r2"), triggeredBy: "cli:root", conf: { k: [1] } }]) {
+      const fast = await store.createRun(run, tis);
+      const slow = await general.createRun(run, tis);
+      expect(fast).toEqual(slow);
+      expect(await store.listTaskInstances(fast!.id)).toEqual(await general.listTaskInstances(slow!.id));
+      for (const sut of [store, general]) expect(await sut.createRun(run, [taskInstance("c")])).toBeUndefined();
+      expect(await store.listTaskInstances(fast!.id)).toHaveLength(2);
+    }
+
+    // Through SqliteFastCommit itself: not acknowledged before the disk answers.
+    const raw = new BetterSqlite3(path);
+    raw.pragma("journal_mode = WAL");
+    raw.pragma("synchronous = NORMAL");
+    open.push(raw);
+    const disk = gatedDisk();
+    const wal = new WalSync(path, disk.datasync);
+    open.push(wal);
+    const fast = new SqliteFastCommit(raw, wal, new StoreAvailabilityTracker());
+    let created: unknown = null;
+    void fast.tryCreateRun(newRun("etl", "r3"), tis, 42)!.then((r) => (created = r));
+    await settle();
+    expect(created).toBeNull();
+    // The gate exists once the sync has reached the disk (after the directory's fsync on first use).
+    for (let i = 0; i < 500 && created === null; i++) {
+      disk.open();
+      await settle();
+    }
+    expect(created).toMatchObject({ dagId: "etl", runId: "r3", createdAt: 42 });
+    // Inside another transaction it leaves the run to the general way.
+    raw.prepare("begin").run();
+    expect(fast.tryCreateRun(newRun("etl", "r4"), tis, 42)).toBeNull();
+    raw.prepare("rollback").run();
+  });
+
   it("refuses a fenced committer's changes and writes none of them", async () => {
     const { raw, runPk } = await fixture();
     raw

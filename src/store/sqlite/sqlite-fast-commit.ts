@@ -2,9 +2,10 @@ import type BetterSqlite3 from "better-sqlite3";
 import { FencedError } from "../../core/errors.js";
 import type { CommitFence } from "../../core/ports/scheduler-leases.js";
 import type { ChangeSet } from "../../core/ports/store.js";
-import type { AttemptRecord, TaskInstanceRecord } from "../../core/model/records.js";
+import type { AttemptRecord, NewRun, RunRecord, TaskInstanceRecord } from "../../core/model/records.js";
 import type { StoreAvailabilityTracker } from "../store-availability-tracker.js";
 import { toAttemptRow } from "../rows/attempt-rows.js";
+import { toNewRunRow, toRunRecord } from "../rows/run-rows.js";
 import { toTaskInstanceRow } from "../rows/task-instance-rows.js";
 import { isLockError } from "./lock-wait.js";
 import type { WalSync } from "./wal-sync.js";
@@ -57,6 +58,11 @@ const UPSERT_ATTEMPT =
     .map((c) => (ATTEMPT_KEPT.has(c) ? `"${c}" = coalesce("excluded"."${c}", "task_attempts"."${c}")` : `"${c}" = "excluded"."${c}"`))
     .join(", ");
 
+/** The same insert as queries/create-run.ts, for one set of columns (`triggered_by` is written only when known). */
+const insertRun = (columns: readonly string[]) =>
+  `insert into "dag_runs" (${columns.map((c) => `"${c}"`).join(", ")}) values (${placeholders(columns.length)}) ` +
+  `on conflict ("dag_id", "run_id") do nothing returning *`;
+
 const FENCE = `select "fenced_by" from "scheduler_leases" where "id" = ? and "fenced_at" is null`;
 
 /**
@@ -78,6 +84,8 @@ export class SqliteFastCommit {
   readonly #walSync: WalSync | undefined;
   readonly #tracker: StoreAvailabilityTracker;
   #statements: Record<"begin" | "commit" | "rollback" | "ti" | "attempt" | "fence", BetterSqlite3.Statement> | null = null;
+  /** The run inserts, by their column list (two at most: with and without `triggered_by`). */
+  readonly #runInserts = new Map<string, BetterSqlite3.Statement>();
 
   constructor(db: BetterSqlite3.Database, walSync: WalSync | undefined, tracker: StoreAvailabilityTracker) {
     this.#db = db;
@@ -116,6 +124,45 @@ export class SqliteFastCommit {
     return this.#walSync ? this.#walSync.sync() : Promise.resolve();
   }
 
+  /**
+   * `createRun` the same way: the run and its task instances in one synchronous transaction with
+   * prepared statements (`INSERT … ON CONFLICT (dag_id, run_id) DO NOTHING RETURNING *`, then the
+   * task-instance upsert per row) instead of Kysely's multi-row statements, acknowledged after the
+   * WAL's sync. A duplicate resolves undefined and writes nothing. Returns `null` when it cannot
+   * take it (connection inside a transaction or busy, write lock held by another process), and
+   * the caller goes the general way.
+   */
+  tryCreateRun(run: NewRun, tis: readonly TaskInstanceRecord[], createdAt: number): Promise<RunRecord | undefined> | null {
+    if (this.#db.inTransaction) return null;
+    const s = (this.#statements ??= this.#prepare());
+    const runRow = toNewRunRow(run, createdAt) as Record<string, unknown>;
+    const columns = Object.keys(runRow);
+    const signature = columns.join(",");
+    let insert = this.#runInserts.get(signature);
+    if (insert === undefined) this.#runInserts.set(signature, (insert = this.#db.prepare(insertRun(columns))));
+    try {
+      s.begin.run();
+    } catch (e) {
+      if (isLockError(e) || isConnectionBusy(e)) return null;
+      return Promise.reject(e as Error);
+    }
+    let created: RunRecord | undefined;
+    try {
+      const row = insert.get(columns.map((c) => runRow[c] ?? null)) as Parameters<typeof toRunRecord>[0] | undefined;
+      if (row !== undefined) {
+        for (const ti of tis) s.ti.run(tiParameters(ti, row.id));
+        created = toRunRecord(row);
+      }
+      s.commit.run();
+    } catch (e) {
+      if (this.#db.inTransaction) s.rollback.run();
+      return Promise.reject(e as Error);
+    }
+    if (this.#tracker.unavailable) this.#tracker.markAvailable();
+    if (created === undefined || !this.#walSync) return Promise.resolve(created);
+    return this.#walSync.sync().then(() => created);
+  }
+
   #prepare() {
     const db = this.#db;
     return {
@@ -137,8 +184,10 @@ function isConnectionBusy(e: unknown): boolean {
   return e instanceof TypeError && /busy executing a query/.test(e.message);
 }
 
-function tiParameters(ti: TaskInstanceRecord): unknown[] {
+/** `runPk`: the run's id instead of the record's (a new run's task instances). */
+function tiParameters(ti: TaskInstanceRecord, runPk?: number): unknown[] {
   const row = toTaskInstanceRow(ti) as unknown as Record<string, unknown>;
+  if (runPk !== undefined) row.run_pk = runPk;
   return TI_COLUMNS.map((c) => row[c] ?? null);
 }
 
