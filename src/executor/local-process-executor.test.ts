@@ -6,6 +6,7 @@ import { makeRequest, RecordingListener, tempDir, writeDagModule } from "./testi
 
 const TASKS = `{
   quick: { kind: "function", async run(ctx) { return ctx.taskId; } },
+  whoami: { kind: "function", async run(ctx) { const seen = ctx.params.seen ?? null; ctx.params.seen = ctx.runId; return { runId: ctx.runId, seen, maxTries: ctx.maxTries }; } },
   slow: { kind: "function", async run(ctx) { await new Promise((r) => setTimeout(r, ctx.params.ms ?? 600)); return "slow"; } },
   spin: { kind: "function", async run() { for (;;) {} } },
   stubborn: { kind: "function", async run() { await new Promise((r) => setTimeout(r, 30000)); } },
@@ -56,6 +57,26 @@ describe("LocalProcessExecutor (process pool)", () => {
 
   it("has capacity processes × prefetch", () => {
     expect(new LocalProcessExecutor({ processes: 3, prefetch: 5 }).capacity).toBe(15);
+  });
+
+  it("sends a run's shared part once per child and gives every attempt its own run's context, past the parts a child keeps", async () => {
+    const { listener, executor } = await pool({ processes: 1, prefetch: 4 });
+    // Attempts of 70 runs (more than MAX_RUN_PARTS), two per run sharing one context object, as
+    // the scheduler hands them; the first run again at the end (its part was forgotten by then).
+    const requests: AttemptRequest[] = [];
+    const first = makeRequest({ bundlePath, logDir: `${dir}/logs`, taskId: "whoami", params: {} });
+    for (let i = 0; i < 70; i++) {
+      const a = i === 0 ? first : makeRequest({ bundlePath, logDir: `${dir}/logs`, taskId: "whoami", params: {} });
+      const b = { ...a, attemptId: `${a.runPk}/whoami/-1/2`, tryNumber: 2, logPath: `${a.logPath}.2` };
+      requests.push(a, b);
+    }
+    requests.push({ ...first, attemptId: `${first.runPk}/whoami/-1/3`, tryNumber: 3, logPath: `${first.logPath}.3` });
+    for (const r of requests) executor.submit(r);
+    const reports = await listener.all(requests);
+    reports.forEach((report, i) => {
+      // Its own run's id; a change the previous attempt of the run made to ctx.params is not seen.
+      expect(JSON.parse(output(report) as string), requests[i]!.attemptId).toEqual({ runId: requests[i]!.context.runId, seen: null, maxTries: 3 });
+    });
   });
 
   it("times out a task that blocks its event loop; attempts prefetched behind it run on a new child", async () => {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from "node:child_process";
-import type { AttemptRequest } from "../core/ports/executor.js";
-import type { ChildEvent, ChildMessage, ParentMessage, SecretReply, DagRunsReply } from "./protocol.js";
+import type { AttemptContext, AttemptRequest } from "../core/ports/executor.js";
+import type { ChildEvent, ChildMessage, ParentMessage, SecretReply, DagRunsReply, WireAttempt, WireRunPart } from "./protocol.js";
 
 export interface PooledChildHandlers {
   events(events: ChildEvent[]): void;
@@ -10,14 +10,19 @@ export interface PooledChildHandlers {
   exit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-/** Stands in for the TaskSpec on the wire (the runner reads the task from the bundle). */
-const WIRE_TASK = null as unknown as AttemptRequest["task"];
+/** Run parts a child keeps at most; the oldest is forgotten (and sent again if named again). */
+export const MAX_RUN_PARTS = 64;
 
 /** One warm task-runner process: batches what the pool sends it and reports what it says. */
 export class PooledChild {
   readonly process: ChildProcess;
   readonly pid: number | null;
-  #run: AttemptRequest[] = [];
+  #run: WireAttempt[] = [];
+  #parts: WireRunPart[] = [];
+  #forget: number[] = [];
+  /** The run parts this child holds, by the context object the attempts share (oldest first). */
+  readonly #known = new Map<AttemptContext, WireRunPart>();
+  #nextRef = 0;
   #recall: string[] = [];
   #killTimer: NodeJS.Timeout | undefined;
   #terminating = false;
@@ -63,8 +68,28 @@ export class PooledChild {
   }
 
   run(request: AttemptRequest): void {
-    // The child runs the task from its bundle; the spec would only fatten every message.
-    this.#run.push({ ...request, task: WIRE_TASK });
+    // The child runs the task from its bundle; the spec would only fatten every message. What
+    // the run's attempts share goes once (the scheduler hands them one context object per run).
+    const { bundlePath, context, maxOutputBytes, task: _task, ...own } = request;
+    this.#run.push({ ...own, part: this.#partOf(bundlePath, context, maxOutputBytes) });
+  }
+
+  #partOf(bundlePath: string, context: AttemptContext, maxOutputBytes: number): number {
+    const known = this.#known.get(context);
+    if (known !== undefined && known.bundlePath === bundlePath && known.maxOutputBytes === maxOutputBytes) return known.ref;
+    if (known !== undefined) {
+      this.#known.delete(context);
+      this.#forget.push(known.ref);
+    }
+    const part: WireRunPart = { ref: this.#nextRef++, bundlePath, context, maxOutputBytes };
+    this.#known.set(context, part);
+    this.#parts.push(part);
+    if (this.#known.size > MAX_RUN_PARTS) {
+      const [oldest, old] = this.#known.entries().next().value as [AttemptContext, WireRunPart];
+      this.#known.delete(oldest);
+      this.#forget.push(old.ref);
+    }
+    return part.ref;
   }
 
   recall(id: string): void {
@@ -73,11 +98,15 @@ export class PooledChild {
 
   /** Sends what was queued by run() and recall() since the last flush, as one message. */
   flush(): void {
-    if (this.#run.length === 0 && this.#recall.length === 0) return;
+    if (this.#run.length === 0 && this.#recall.length === 0 && this.#forget.length === 0) return;
     const message: ParentMessage = {};
+    if (this.#parts.length > 0) message.parts = this.#parts;
     if (this.#run.length > 0) message.run = this.#run;
+    if (this.#forget.length > 0) message.forget = this.#forget;
     if (this.#recall.length > 0) message.recall = this.#recall;
     this.#run = [];
+    this.#parts = [];
+    this.#forget = [];
     this.#recall = [];
     if (this.process.connected) this.process.send(message);
   }

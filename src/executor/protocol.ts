@@ -1,4 +1,4 @@
-import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
+import type { AttemptContext, AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
 import type { Connection } from "../core/model/connection.js";
 import type { EpochMs } from "../core/model/records.js";
 import type { DagRunsGatewayOp } from "../core/ports/dag-runs-gateway.js";
@@ -10,8 +10,12 @@ import type { LostWrites } from "./task-runner/attempt-log.js";
  * carry several attempts or several events.
  */
 export interface ParentMessage {
+  /** Run parts the attempts below (and later ones) name; applied first. */
+  parts?: WireRunPart[];
   /** Attempts to run, in order, after the ones the child already holds. */
-  run?: AttemptRequest[];
+  run?: WireAttempt[];
+  /** Run parts no later attempt names (the parent keeps a bounded set per child); applied after `run`. */
+  forget?: number[];
   /** Give back these attempts if not started; answered by `recalled`. Applied after `run`. */
   recall?: string[];
   /** Answers to the children's `secret` requests. */
@@ -19,6 +23,23 @@ export interface ParentMessage {
   /** Answers to the children's `dagRuns` requests. */
   dagRuns?: DagRunsReply[];
 }
+
+/**
+ * What the attempts of one run share (the DAG's bundle, the run's context, the output limit):
+ * sent once to each child, named by `ref` in the attempts that follow (docs/executor.md).
+ */
+export interface WireRunPart {
+  ref: number;
+  bundlePath: string;
+  context: AttemptContext;
+  maxOutputBytes: number;
+}
+
+/**
+ * An attempt as sent to a child: its own fields, `part` naming its run part. The task spec is not
+ * sent (the runner reads the task from the bundle).
+ */
+export type WireAttempt = Omit<AttemptRequest, "bundlePath" | "context" | "maxOutputBytes" | "task"> & { part: number };
 
 /** The parent's answer to a `dagRuns` request: the gateway method's value, or its error. */
 export type DagRunsReply =

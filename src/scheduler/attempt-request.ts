@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { RunRecord, TaskInstanceRecord } from "../core/model/records.js";
-import type { AttemptRequest } from "../core/ports/executor.js";
+import type { AttemptContext, AttemptRequest } from "../core/ports/executor.js";
 import type { ActiveRun } from "./active-run.js";
 import { copyArguments } from "./mapped-tasks.js";
 import type { TaskOutputs } from "./task-outputs.js";
@@ -26,6 +26,32 @@ function inputsOf(run: ActiveRun, taskId: string, mapIndex: number, outputs: Tas
   return inputs;
 }
 
+/**
+ * The context of a run's attempts, one object while the run's record is unchanged: the executor
+ * sends it to a worker process once and names it in the attempts after (pooled-child.ts).
+ */
+const contexts = new WeakMap<RunRecord, AttemptContext>();
+
+function contextOf(run: ActiveRun): AttemptContext {
+  const r = run.run;
+  let context = contexts.get(r);
+  if (context === undefined) {
+    context = {
+      dagId: r.dagId,
+      runId: r.runId,
+      runType: r.runType,
+      logicalDate: r.logicalDate,
+      dataIntervalStart: r.dataIntervalStart,
+      dataIntervalEnd: r.dataIntervalEnd,
+      timezone: run.version.spec.timezone,
+      params: run.params,
+      conf: r.conf,
+    };
+    contexts.set(r, context);
+  }
+  return context;
+}
+
 export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logsDir: string, maxOutputBytes: number, outputs: TaskOutputs): AttemptRequest {
   const r = run.run;
   const task = run.graph.tasks.get(ti.taskId);
@@ -39,17 +65,7 @@ export function buildAttemptRequest(run: ActiveRun, ti: TaskInstanceRecord, logs
     maxTries: ti.maxTries,
     bundlePath: run.version.bundlePath,
     task,
-    context: {
-      dagId: r.dagId,
-      runId: r.runId,
-      runType: r.runType,
-      logicalDate: r.logicalDate,
-      dataIntervalStart: r.dataIntervalStart,
-      dataIntervalEnd: r.dataIntervalEnd,
-      timezone: run.version.spec.timezone,
-      params: run.params,
-      conf: r.conf,
-    },
+    context: contextOf(run),
     inputs: inputsOf(run, ti.taskId, ti.mapIndex, outputs),
     logPath: attemptLogPath(logsDir, r, ti.taskId, ti.tryNumber, ti.mapIndex),
     maxOutputBytes,

@@ -10,7 +10,7 @@
  * same thread stops the child when the pool's lease keep-alive runs out (`parent-watchdog.ts`).
  */
 import type { AttemptOutcome, AttemptRequest } from "../../core/ports/executor.js";
-import type { ChildEvent, ChildMessage, ParentMessage } from "../protocol.js";
+import type { ChildEvent, ChildMessage, ParentMessage, WireAttempt, WireRunPart } from "../protocol.js";
 import { AttemptLog, type LostWrites } from "./attempt-log.js";
 import { captureOutput } from "./capture-output.js";
 import { IpcDagRunsGateway } from "./ipc-dag-runs.js";
@@ -66,11 +66,31 @@ const dagRuns = new IpcDagRunsGateway(
 process.on("message", (message: ParentMessage) => {
   if (message.secrets) secrets.answer(message.secrets);
   if (message.dagRuns) dagRuns.answer(message.dagRuns);
-  if (message.run) waiting.push(...message.run);
+  if (message.parts) for (const part of message.parts) parts.set(part.ref, { part, context: JSON.stringify(part.context) });
+  if (message.run) for (const attempt of message.run) waiting.push(fromWire(attempt));
+  if (message.forget) for (const ref of message.forget) parts.delete(ref);
   if (message.recall) recall(message.recall);
   flush();
   void loop();
 });
+
+/**
+ * The run parts the parent sent, by ref (at most pooled-child.ts's MAX_RUN_PARTS), with their
+ * context as JSON text: each attempt gets its own copy, as when every attempt carried it (a task
+ * that changes `ctx.params` changes nothing for the next one).
+ */
+const parts = new Map<number, { part: WireRunPart; context: string }>();
+
+/** The whole request: the attempt's own fields and its run's part. */
+function fromWire(attempt: WireAttempt): AttemptRequest {
+  const { part: ref, ...own } = attempt;
+  const known = parts.get(ref);
+  if (known === undefined) throw new Error(`task runner: attempt ${attempt.attemptId} names run part ${ref}, which was never sent`);
+  const { bundlePath, maxOutputBytes } = known.part;
+  const context = JSON.parse(known.context) as AttemptRequest["context"];
+  // The task spec stays with the parent: the runner reads the task from the bundle.
+  return { ...own, bundlePath, context, maxOutputBytes, task: null as unknown as AttemptRequest["task"] };
+}
 
 /** Drops the recalled attempts still waiting; the others have started (or finished). */
 function recall(ids: string[]): void {
