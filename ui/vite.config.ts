@@ -64,6 +64,43 @@ function linkAppChunk(): Plugin {
 }
 
 /**
+ * Writes `first-load.json`: the chunks (and their styles) of each page the server can answer a
+ * first load of — the home page and the DAG page — without the ones index.html already links. The
+ * server links them from the page's index.html (src/api/first-data.ts), so the browser fetches the
+ * page's code with the document instead of once the entry script has run.
+ */
+const FIRST_PAGES = { home: /[\\/]pages[\\/]home-page\.tsx$/, dag: /[\\/]pages[\\/]dag-page\.tsx$/ };
+function pageChunks(): Plugin {
+  return {
+    name: "baton-page-chunks",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      const chunks = Object.values(bundle).filter((c) => c.type === "chunk");
+      const byFile = new Map(chunks.map((c) => [c.fileName, c]));
+      const linked = new Set<string>();
+      for (const c of chunks) if (c.isEntry || c.name === "app" || c.name === "root") for (const f of [c.fileName, ...c.imports]) linked.add(f);
+      const out: Record<string, { js: string[]; css: string[] }> = {};
+      for (const [page, test] of Object.entries(FIRST_PAGES)) {
+        const chunk = chunks.find((c) => c.facadeModuleId !== null && test.test(c.facadeModuleId));
+        if (!chunk) throw new Error(`the build has no chunk for the ${page} page: see pageChunks in ui/vite.config.ts`);
+        const js: string[] = [];
+        const css: string[] = [];
+        const visit = (file: string) => {
+          const c = byFile.get(file);
+          if (!c || linked.has(file) || js.includes(file)) return;
+          js.push(file);
+          for (const f of c.viteMetadata?.importedCss ?? []) if (!css.includes(f)) css.push(f);
+          c.imports.forEach(visit);
+        };
+        visit(chunk.fileName);
+        out[page] = { js, css };
+      }
+      this.emitFile({ type: "asset", fileName: "first-load.json", source: JSON.stringify(out) });
+    },
+  };
+}
+
+/**
  * The chunk of what every page needs once signed in: React, TanStack Query, the shell and the
  * design system. One file rather than a dozen small shared chunks: each request costs a round
  * trip through the single-threaded server on the first load (docs/ui.md, "First load"). Not in
@@ -82,7 +119,7 @@ function isAppChunk(id: string): boolean {
 export default defineConfig({
   root,
   base: "/",
-  plugins: [react(), linkAppChunk(), precompress()],
+  plugins: [react(), linkAppChunk(), pageChunks(), precompress()],
   build: {
     outDir: fileURLToPath(new URL("../dist/ui", import.meta.url)),
     emptyOutDir: true,

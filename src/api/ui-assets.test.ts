@@ -39,8 +39,9 @@ describe("UI assets: precompressed and cached by hash", () => {
   it("sends br (then gzip) to clients that accept it, with hashed assets immutable and index.html revalidated", async () => {
     const { index, js } = builtUi();
     h = await apiHarness({ uiDir: ui });
+    // From a remote peer in local mode: no first data (src/api/first-data.test.ts), so every page is the file itself.
     for (const url of ["/", "/index.html", "/dags/etl/grid"]) {
-      const res = await h.app.inject({ url, headers: { "accept-encoding": "br, gzip" } });
+      const res = await h.app.inject({ url, headers: { "accept-encoding": "br, gzip" }, remoteAddress: "10.0.0.9" });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers["content-encoding"], url).toBe("br");
       expect(res.headers["content-type"], url).toMatch(/^text\/html/);

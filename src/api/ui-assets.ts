@@ -1,8 +1,12 @@
-import { createReadStream, existsSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync } from "node:fs";
 import { basename, extname, join, sep } from "node:path";
-import { createBrotliDecompress, createGzip } from "node:zlib";
+import { PassThrough } from "node:stream";
+import { promisify } from "node:util";
+import { brotliCompress, constants, createBrotliCompress, createBrotliDecompress, createGzip, gzip } from "node:zlib";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { pickEncoding } from "./compress-responses.js";
+import { firstData, firstLoadHtml, firstPageFor, readPageChunks } from "./first-data.js";
 
 /** Vite names every file under assets/ by its content hash: a new build means new names. */
 const HASHED = `${sep}assets${sep}`;
@@ -13,11 +17,15 @@ const HASHED = `${sep}assets${sep}`;
  * at run time); hashed assets ship as .br only. Hashed assets are cached for a year, immutable; everything else (index.html,
  * theme-init.js) is revalidated on each load (`no-cache`, answered 304 by its ETag). Returns the SPA fallback for the
  * not-found handler: index.html for GETs outside /api, or null when there is no UI.
+ *
+ * The pages' URLs (`/`, and every other path outside /api and /assets) get index.html with the
+ * page's first data and chunks (src/api/first-data.ts): built per request, never stored
+ * (`no-store`), compressed here; `/index.html` itself is the plain file.
  */
 export async function registerUiAssets(
   app: FastifyInstance,
   uiDir: string | undefined,
-): Promise<((request: FastifyRequest, reply: FastifyReply) => FastifyReply | null) | null> {
+): Promise<((request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply> | null) | null> {
   if (uiDir === undefined || !existsSync(join(uiDir, "index.html"))) return null;
   // The UI's files are public (the sign-in page must load); the data behind /api is not.
   app.addHook("onRoute", (route) => {
@@ -34,6 +42,33 @@ export async function registerUiAssets(
       reply.header("cache-control", path.includes(HASHED) ? "public, max-age=31536000, immutable" : "no-cache");
     },
   });
+  const index = readFileSync(join(uiDir, "index.html"), "utf8");
+  const chunks = readPageChunks(uiDir);
+  /**
+   * A page's index.html. Signed in (its `/auth/me` answers 200), it is streamed: the head and the
+   * shell at once (the browser fetches the code meanwhile), then the first data and the entry script.
+   */
+  const servePage = async (request: FastifyRequest, reply: FastifyReply, path: string): Promise<FastifyReply> => {
+    const data = await firstData(app, request, path);
+    const html = firstLoadHtml(index, chunks, firstPageFor(path), data !== null);
+    reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", data ? "no-store" : "no-cache")
+      .header("vary", "accept-encoding, cookie, authorization");
+    const encoding = pickEncoding(String(request.headers["accept-encoding"] ?? ""));
+    if (encoding !== null) reply.header("content-encoding", encoding);
+    if (data === null) return reply.send(encoding === null ? html.head : encoding === "br" ? await br(html.head, BROTLI) : await gz(html.head));
+    const out = encoding === "br" ? createBrotliCompress(BROTLI) : encoding === "gzip" ? createGzip() : new PassThrough();
+    out.write(html.head);
+    if (out instanceof PassThrough) out.write("");
+    else out.flush();
+    void data
+      .rest()
+      .catch(() => ({}))
+      .then((rest) => out.end(html.tail({ ...data.me, ...rest })));
+    return reply.send(out);
+  };
+  app.get("/", (request, reply) => servePage(request, reply, "/"));
   return (request, reply) => {
     const path = request.url.split("?")[0] ?? "";
     if ((request.method !== "GET" && request.method !== "HEAD") || path === "/api" || path.startsWith("/api/")) return null;
@@ -47,9 +82,14 @@ export async function registerUiAssets(
       if (acceptsGzip(request.headers["accept-encoding"])) return reply.type(type).header("content-encoding", "gzip").send(body.pipe(createGzip()));
       return reply.type(type).send(body);
     }
-    return reply.type("text/html; charset=utf-8").sendFile("index.html");
+    return servePage(request, reply, path);
   };
 }
+
+const br = promisify(brotliCompress);
+const gz = promisify(gzip);
+/** As the API's JSON (compress-responses.ts): quick, and the page's HTML with its data is ~60 KB at most. */
+const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } };
 
 const TYPES: Record<string, string> = {
   ".js": "text/javascript; charset=utf-8",

@@ -81,7 +81,8 @@ describe.skipIf(!hasChromium)("issue 12 defects and live pause in Chromium", () 
       return { transferred: all.reduce((n, e) => n + e.transferSize, 0), decoded: all.reduce((n, e) => n + e.decodedBodySize, 0) };
     });
     console.log(`[ui-defects] first load without /api: ${first.transferred} bytes transferred, ${first.decoded} bytes decoded`);
-    expect(encodings.get("/")).toEqual({ encoding: "br", cache: "no-cache" });
+    // The page carries its first data for this session (src/api/first-data.ts): never stored.
+    expect(encodings.get("/")).toEqual({ encoding: "br", cache: "no-store" });
     const assets = [...encodings].filter(([p]) => /\.(js|css)$/.test(p));
     expect(assets.length).toBeGreaterThanOrEqual(2);
     for (const [path, h] of assets) expect(h, path).toEqual({ encoding: "br", cache: "public, max-age=31536000, immutable" });

@@ -4,8 +4,11 @@
  * (docs/ui.md, "First load").
  */
 import { startEarlyCalls } from "./api/client";
+import { readFirstData } from "./boot/first-data";
 import { firstCallsFor, preloadPage } from "./boot/first-load";
 
-startEarlyCalls(firstCallsFor(window.location.pathname));
+// What the server answered in index.html is not asked again (boot/first-data.ts).
+const inlined = readFirstData();
+startEarlyCalls(firstCallsFor(window.location.pathname).filter((path) => !inlined.has(path)));
 preloadPage(window.location.pathname);
 void import("./root");

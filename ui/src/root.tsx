@@ -7,6 +7,8 @@ import { RouterProvider } from "./router";
 import { ToastProvider } from "./design/toast";
 import { ConfirmProvider } from "./design/confirm";
 import { App } from "./app";
+import { takeFirstData } from "./boot/first-data";
+import { seedFirstData } from "./api/seed-first-data";
 import "./design/tokens.css";
 import "./design/base.css";
 import "./design/components.css";
@@ -21,6 +23,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+seedFirstData(queryClient, takeFirstData());
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -22,10 +22,12 @@ export function useAnomalies(filters: { dagId?: string; since?: string } = {}) {
   });
 }
 
+export const anomalyCountsKey = ["anomalies", "counts"] as const;
+
 /** Anomalies per DAG over the last 7 days (the nav badge). */
 export function useAnomalyCounts() {
   return useQuery({
-    queryKey: ["anomalies", "counts"],
+    queryKey: anomalyCountsKey,
     queryFn: ({ signal }) => api.get<AnomalyCounts>("/anomalies/counts", signal),
     refetchInterval: 60_000,
   });

@@ -25,6 +25,23 @@ export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
 
+let csrfPending: Promise<unknown> | null = null;
+
+/**
+ * The CSRF token is on its way (the page drew from the first data, which carries none:
+ * api/seed-first-data.ts): mutations wait for it before they are sent.
+ */
+export function awaitCsrfToken(pending: Promise<unknown>): void {
+  const settled = pending.then(
+    () => undefined,
+    () => undefined,
+  );
+  csrfPending = settled;
+  void settled.then(() => {
+    if (csrfPending === settled) csrfPending = null;
+  });
+}
+
 /** Called on any 401 except from the login and /auth/me requests themselves. */
 export function setUnauthorizedHandler(handler: (() => void) | null): void {
   onUnauthorized = handler;
@@ -78,6 +95,7 @@ function takeEarlyCall(path: string): Promise<Response> | undefined {
 export async function request<T>(method: Method, path: string, opts: RequestOptions = {}): Promise<T> {
   const hasBody = opts.body !== undefined;
   const early = method === "GET" && !hasBody ? takeEarlyCall(path) : undefined;
+  if (method !== "GET" && csrfPending) await csrfPending;
   let res: Response;
   try {
     res = await (early ??

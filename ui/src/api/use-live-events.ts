@@ -7,6 +7,7 @@ import { useEffect, useState } from "react";
 import { useQueryClient, type InfiniteData, type QueryClient, type QueryKey } from "@tanstack/react-query";
 import { API_BASE } from "./client";
 import { keys } from "./keys";
+import { takeSeededKeys } from "./seed-first-data";
 import { workerKeys } from "./workers";
 import type { ChangeEvent, Grid, TaskState } from "./types";
 
@@ -33,7 +34,16 @@ export function useLiveEvents(enabled: boolean): LiveStatus {
     };
 
     const source = new EventSource(`${API_BASE}/events`, { withCredentials: true });
-    source.onopen = () => setStatus("live");
+    source.onopen = () => {
+      setStatus("live");
+      // What the page drew from its index.html may have changed before the stream started: read
+      // again once the page has drawn (idle), not while it is still rendering its first content.
+      const seeded = takeSeededKeys();
+      if (seeded.length > 0)
+        afterFirstDraw(() => {
+          for (const queryKey of seeded) void qc.invalidateQueries({ queryKey, exact: true });
+        });
+    };
     source.onerror = () => setStatus(source.readyState === EventSource.CLOSED ? "offline" : "connecting");
     source.addEventListener("change", (msg: MessageEvent<string>) => {
       let ev: ChangeEvent;
@@ -51,6 +61,11 @@ export function useLiveEvents(enabled: boolean): LiveStatus {
   }, [enabled, qc]);
 
   return enabled ? status : "offline";
+}
+
+function afterFirstDraw(fn: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(fn, { timeout: 2_000 });
+  else setTimeout(fn, 500);
 }
 
 function keysFor(qc: QueryClient, ev: ChangeEvent): QueryKey[] {

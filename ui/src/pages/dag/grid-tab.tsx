@@ -32,6 +32,9 @@ const BAR_MAX = 44;
 const LABEL_H = 74;
 // Note dot, bar track, state glyph, date label, with their gaps (grid-tab.css).
 const HEAD_H = 10 + BAR_MAX + 4 + 14 + 4 + LABEL_H + 6;
+/** `.grid-scroll`'s height is `max(360px, 100vh - 390px)` (pages.css). */
+const GRID_MIN_H = 360;
+const GRID_CHROME_H = 390;
 
 /** A run's note (why it ended as it did); the grid endpoint sends it since issue 12. */
 type RunWithNote = GridRun & { note?: string | null };
@@ -220,11 +223,16 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
     }
     return out;
   };
+  // The scroll box's size as pages.css sets it (`.grid-scroll`), until it is measured: the first
+  // render draws the cells on screen, rather than none until a layout effect has measured the
+  // box and rendered again (docs/ui.md, "First load").
+  const initialRect = { width: window.innerWidth, height: Math.max(GRID_MIN_H, window.innerHeight - GRID_CHROME_H) };
   const rows = useVirtualizer({
     count: gridRows.length,
     getScrollElement: () => scrollRef.current,
+    initialRect,
     estimateSize: () => ROW_H,
-    overscan: 8,
+    overscan: 4,
     scrollMargin: HEAD_H,
     scrollPaddingStart: HEAD_H,
     rangeExtractor: withActive(() => activeRef.current.r),
@@ -233,6 +241,7 @@ function GridMatrix({ model, rows: gridRows, onToggle, selRun, selTask, onSelect
     horizontal: true,
     count: runs.length,
     getScrollElement: () => scrollRef.current,
+    initialRect,
     estimateSize: () => COL_W,
     overscan: 6,
     scrollMargin: NAME_W,
