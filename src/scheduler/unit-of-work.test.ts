@@ -76,4 +76,30 @@ describe("UnitOfWork.whenDurable", () => {
     expect(fenced).toHaveLength(1);
     expect(told).toBe(false);
   });
+
+  it("writes a remote attempt's mailbox row in the commit it was recorded for; a failed commit keeps it for the retry, and tells its waiter once", async () => {
+    const s = await open();
+    const clock = new ManualClock(0);
+    const real = s.commit.bind(s);
+    const sets: string[][] = [];
+    let failures = 1;
+    s.commit = async (changes, fence) => {
+      sets.push((changes.remoteAttempts ?? []).map((r) => r.attemptId));
+      if (failures-- > 0) throw new Error("connection lost");
+      await real(changes, fence);
+    };
+    const uow = new UnitOfWork(s, silent, clock, 5);
+    const request = { attemptId: "1/t/-1/1", runPk: 1 } as never;
+    uow.remoteAttempt({ attemptId: "1/t/-1/1", runPk: 1, schedulerId: "s1", queue: "default", request, requestJson: "{}", createdAt: 0 });
+    let told = 0;
+    uow.whenDurable(() => told++);
+    while (sets.length === 0) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(told).toBe(0);
+    clock.advance(200); // the retry after the failed commit
+    await uow.drain();
+    expect(sets).toEqual([["1/t/-1/1"], ["1/t/-1/1"]]);
+    expect(told).toBe(1);
+    expect(await s.workers.getRemoteAttempt("1/t/-1/1")).toMatchObject({ state: "queued", schedulerId: "s1", queue: "default" });
+  });
 });
