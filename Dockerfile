@@ -15,6 +15,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY package.json package-lock.json ./
+# The package's postinstall (removes better-sqlite3's compile intermediates).
+COPY scripts/tidy-native-build.mjs ./scripts/tidy-native-build.mjs
 # `prepare` builds; the sources are not here yet, so it runs below as its own step.
 RUN --mount=type=cache,target=/root/.npm \
     npm pkg delete scripts.prepare && npm ci --no-audit --no-fund
@@ -33,6 +35,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/tidy-native-build.mjs ./scripts/tidy-native-build.mjs
 RUN --mount=type=cache,target=/root/.npm \
     npm pkg delete scripts.prepare && npm ci --omit=dev --no-audit --no-fund \
  && npm install --no-save --no-audit --no-fund $(node -p 'Object.entries(require("./package.json").peerDependencies).map(([n, v]) => n + "@" + v).join(" ")')

@@ -133,6 +133,23 @@ describe("Dockerfile", () => {
     expect(copiedTo("docs/openapi.json")).toEqual([dest("docs/openapi.json")]);
   });
 
+  it("every stage that runs `npm ci` has copied the file the package's postinstall runs before it", () => {
+    const postinstall = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.postinstall ?? "";
+    const [, script] = /^node (\S+)$/.exec(postinstall) ?? [];
+    expect(script, "postinstall is `node <file>`").toBeDefined();
+    const installing = stages.filter((st) => st.body.some((i) => i.op === "RUN" && /\bnpm ci\b/.test(i.args)));
+    expect(installing.length).toBeGreaterThanOrEqual(2);
+    for (const st of installing) {
+      const ci = st.body.findIndex((i) => i.op === "RUN" && /\bnpm ci\b/.test(i.args));
+      const copied = st.body
+        .slice(0, ci)
+        .filter((i) => i.op === "COPY")
+        .map((i) => copyOf(i.args))
+        .some((c) => c.from === null && c.sources.includes(script!));
+      expect(copied, `stage ${st.name ?? "?"} copies ${script} before npm ci`).toBe(true);
+    }
+  });
+
   it("starts `node bin/baton.js` from the package root, with a HEALTHCHECK script the image holds", () => {
     expect(ENTRYPOINT).toEqual(["node", "bin/baton.js"]);
     const health = lastOf(runtime, "HEALTHCHECK")?.args ?? "";

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ import { freePort } from "../support/free-port.js";
 const ROOT = join(import.meta.dirname, "..", "..");
 const ours = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   version: string;
+  scripts: Record<string, string>;
   devDependencies: Record<string, string>;
   peerDependencies: Record<string, string>;
 };
@@ -82,13 +83,14 @@ describe("npm pack", () => {
       "dist/ui/index.html",
       "templates/init/tsconfig.json",
       "docs/openapi.json",
+      "scripts/tidy-native-build.mjs",
     ]) {
       expect(files, f).toContain(f);
     }
     // Of docs/, only the OpenAPI document the server serves.
     const unwanted = files.filter(
       (f) =>
-        (/^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) && f !== "docs/openapi.json") ||
+        (/^(src|test|ui|docs|bench|scripts|examples|deploy)\//.test(f) && f !== "docs/openapi.json" && f !== "scripts/tidy-native-build.mjs") ||
         /\.map$|\.test\.(js|d\.ts)$/.test(f) ||
         f.startsWith("dist/bench/"),
     );
@@ -134,6 +136,26 @@ describe("npm pack", () => {
     expect(r.stdout.trim()).toBe("function function true function");
     expect(ok(await sh("npx", ["baton", "--version"], app)).stdout).toContain(ours.version);
   }, 120_000);
+
+  // Issue 13, install size: where better-sqlite3 compiles its addon (no prebuilt binary), node-gyp
+  // leaves ~15 MB of object files; the package's postinstall removes them and keeps the addon.
+  it("its postinstall removes node-gyp's intermediate files of better-sqlite3 and keeps the addon", async () => {
+    expect(ours.scripts.postinstall).toBe("node scripts/tidy-native-build.mjs");
+    const release = join(app, "node_modules", "better-sqlite3", "build", "Release");
+    for (const d of ["obj", "obj.target", ".deps"]) {
+      mkdirSync(join(release, d, "sub"), { recursive: true });
+      writeFileSync(join(release, d, "sub", "x.o"), "object file");
+    }
+    writeFileSync(join(release, "sqlite3.a"), "archive");
+    writeFileSync(join(release, "test_extension.node"), "extension");
+    // As npm runs it: from the installed package's folder.
+    ok(await sh(process.execPath, ["scripts/tidy-native-build.mjs"], join(app, "node_modules", "baton")));
+    expect(readdirSync(release)).toEqual(["better_sqlite3.node"]);
+    const r = ok(
+      await sh(process.execPath, ["-e", 'const D = require("better-sqlite3"); console.log(new D(":memory:").prepare("select 1 as one").get().one)'], app),
+    );
+    expect(r.stdout.trim()).toBe("1");
+  }, 60_000);
 
   it("the first hour: baton init, dags test, a type-check that catches a type error, the template's own test", async () => {
     const init = ok(await sh("npx", ["baton", "init", "."], app));
