@@ -3,6 +3,7 @@ import type { DagFacts, Holder, RunFacts, RunGroupFacts, SchedulerFacts, SlotFac
 import type { DagRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../../core/model/records.js";
 import type { SchedulerLeases } from "../../core/ports/scheduler-leases.js";
 import type { Store } from "../../core/ports/store.js";
+import { previousRunTypes } from "../../core/scheduling/previous-run.js";
 import type { WorkerStore } from "../../core/ports/worker-store.js";
 
 /** A scheduler counts as alive while its last heartbeat is younger than this (as `/health` says). */
@@ -147,10 +148,10 @@ async function slotFacts(store: Store, latest: DagVersionRecord | undefined): Pr
   return { pools, busy: holders, maxActiveTasks: latest?.spec.maxActiveTasks ?? 16 };
 }
 
-/** depends_on_past reads the previous scheduled or backfill run (scheduler/depends-on-past.ts). */
+/** depends_on_past reads the previous run (not manual with catchup, any without: scheduler/depends-on-past.ts). */
 async function previousRun(store: Store, run: RunRecord, version: DagVersionRecord | undefined): Promise<RunFacts["previous"]> {
   if (run.logicalDate === null || !version?.spec.tasks.some((t) => t.dependsOnPast)) return null;
-  const prev = await store.getPreviousRun(run.dagId, run.logicalDate, ["scheduled", "backfill"]);
+  const prev = await store.getPreviousRun(run.dagId, run.logicalDate, previousRunTypes(version.spec.catchup));
   if (!prev) return null;
   const tis = await store.listTaskInstances(prev.id);
   return { runId: prev.runId, logicalDate: prev.logicalDate, taskInstances: tis.map((t) => ({ taskId: t.taskId, mapIndex: t.mapIndex, state: t.state })) };

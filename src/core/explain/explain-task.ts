@@ -178,7 +178,7 @@ function upstreamStates(rv: RunViews, taskId: string): { taskId: string; state: 
   return (rv.graph.upstream.get(taskId) ?? []).map((u) => ({ taskId: u, state: rv.views.get(u)?.state ?? "none" }));
 }
 
-/** depends_on_past: the same task in the previous scheduled/backfill run must have succeeded or been skipped. */
+/** depends_on_past: the same task in the previous run (scheduler/depends-on-past.ts) must have succeeded or been skipped. */
 export function pastReason(f: RunFacts, taskId: string, name: string): ExplainReason | null {
   const prev = f.previous;
   if (!prev || f.run.logicalDate === null) return null;

@@ -117,7 +117,7 @@ export interface RunFacts {
   /** The limit group the run belongs to (meaningful while it is queued). */
   group: RunGroupFacts;
   slots: SlotFacts;
-  /** depends_on_past: per task id, its instance in the previous scheduled/backfill run. */
+  /** depends_on_past: per task id, its instance in the previous run (not manual with catchup, any type without). */
   previous: PreviousRunFacts | null;
   schedulers: SchedulerFacts;
   /** Remote workers and their queues (docs/workers.md); absent when the store keeps none. */
