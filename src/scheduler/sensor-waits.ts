@@ -45,12 +45,15 @@ export class SensorWaits {
 
   /**
    * Called after every attempt outcome: arms the wait of a rescheduled or deferred sensor, and
-   * forgets the progress of one that ended (a retry starts a new timeout).
+   * forgets the progress of one that ended. A reschedule-mode sensor going to a retry keeps it: as
+   * in Airflow, its timeout counts from the first poke of its first try, and retries do not reset
+   * it (a deferred sensor's retry starts a new wait, as Airflow's defer timeout does).
    */
   settled(run: ActiveRun, ti: TaskInstanceRecord, now: number): void {
     const key = tiKey(ti.taskId, ti.mapIndex);
     if (ti.state === "up_for_reschedule") this.#arm(run, key, Math.max(0, (ti.nextRetryAt ?? now) - now));
     else if (ti.state === "deferred") this.#watch(run, key, ti);
+    else if (ti.state === "up_for_retry" && ti.sensorWait && ti.sensorWait.trigger === null) return;
     else if (ti.sensorWait) this.deps.writer.task(run, key, { sensorWait: null }, now);
   }
 
@@ -154,6 +157,8 @@ export class SensorWaits {
   #outcomeOf(run: ActiveRun, key: string, event: TriggerEvent): AttemptOutcome {
     const ti = run.tis.get(key);
     const softFail = ti?.sensorWait?.trigger?.softFail ?? false;
+    // softFail (Airflow's soft_fail): a check that failed for good (FailTask) skips the sensor, as a timeout does.
+    if (event.kind === "failed" && softFail && !event.retryable) return { kind: "skipped", reason: `${event.error} (softFail: skipped instead of failed)` };
     if (event.kind === "failed") return { kind: "failed", error: event.error, retryable: event.retryable };
     if (event.kind === "skipped") return { kind: "skipped", reason: event.reason };
     if (event.kind === "timeout") {

@@ -19,9 +19,9 @@ import { SENSOR_CHECKS } from "./sensor-checks.js";
 export interface SensorOptions extends Omit<OperatorTaskOptions, "timeout"> {
   /** Wait between pokes. Default "60s". */
   pokeInterval?: Duration;
-  /** Give up this long after the first poke of the try. Default "7d". */
+  /** Give up this long after the first poke of the try (of the first try in reschedule mode: retries do not reset it). Default "7d". */
   timeout?: Duration;
-  /** On timeout end as skipped instead of failed. Default false. */
+  /** On timeout, or a poke throwing FailTask, end as skipped instead of failed. Default false. */
   softFail?: boolean;
   /** Wait longer after each poke (Airflow's formula, with jitter). Default false. */
   exponentialBackoff?: boolean;
@@ -79,7 +79,7 @@ export interface CheckedSensor<P, O, T> {
 /**
  * A sensor task: pokes at once, then every `pokeInterval` until `poke` says done; its value is
  * the `value` of `{ done: true, value }` (null for `true`). A poke that throws fails the attempt
- * (retries apply, and a retry starts the timeout again). With `mode: "reschedule"` the worker slot
+ * (retries apply; in reschedule mode a retry keeps the first try's timeout). With `mode: "reschedule"` the worker slot
  * is free between pokes; `mode: "deferred"` is refused (a poke function cannot leave the worker).
  *
  * @example
@@ -167,6 +167,7 @@ async function runSensor<T>(
   poke: (signal: AbortSignal) => Promise<PokeResult<T>>,
   trigger: { kind: string; args: Record<string, unknown> } | null,
 ): Promise<T | null> {
+  if (policy.softFail) poke = softFailing(poke);
   if (policy.mode !== "poke") return pokeOnceThenHandOff(ctx, policy, poke, trigger);
   const started = Date.now();
   const deadline = started + policy.timeoutMs;
@@ -224,6 +225,22 @@ async function pokeOnceThenHandOff<T>(
   const notBefore = typeof result === "object" && "notBefore" in result && typeof result.notBefore === "number" ? { notBefore: result.notBefore } : {};
   const spec = { ...trigger, pokeIntervalMs, exponentialBackoff, maxWaitMs, timeoutMs, timeoutAt: deadline, softFail, key, ...notBefore };
   throw new DeferSensor(spec, { firstPokeAt, pokes: n });
+}
+
+/**
+ * Airflow's `soft_fail`: a poke that fails for good (`FailTask`: an HTTP 4xx, a
+ * check that says retrying will not help) skips the sensor instead, as a timeout does. Other errors
+ * still fail the attempt, and retries apply.
+ */
+function softFailing<T>(poke: (signal: AbortSignal) => Promise<PokeResult<T>>): (signal: AbortSignal) => Promise<PokeResult<T>> {
+  return async (signal) => {
+    try {
+      return await poke(signal);
+    } catch (e) {
+      if (FailTask.is(e)) throw new SkipTask(`${e.message} (softFail: skipped instead of failed)`);
+      throw e;
+    }
+  };
 }
 
 /** One poke, abandoned (and its signal aborted) after `limitMs`; rejects when the attempt is aborted. */
