@@ -1,4 +1,4 @@
-import { templateVariables } from "../core/templating/template-variables.js";
+import { taskInstanceKeyStr, templateVariables } from "../core/templating/template-variables.js";
 import type { TaskContext } from "./context.js";
 
 /**
@@ -21,6 +21,7 @@ export function contextTemplateVariables(ctx: TaskContext<unknown>, timezone = "
   if (ctx.ds !== null) {
     vars.ds = ctx.ds;
     vars.ds_nodash = ctx.ds.replaceAll("-", "");
+    vars.task_instance_key_str = taskInstanceKeyStr(ctx.dagId, ctx.taskId, vars.ds_nodash as string);
   }
   return vars;
 }

@@ -22,6 +22,8 @@ describe("templateVariables", () => {
       ds_nodash: "20240102",
       ts: "2024-01-02T00:00:00+00:00",
       ts_nodash: "20240102T000000",
+      ts_nodash_with_tz: "20240102T000000+0000",
+      task_instance_key_str: "etl__load__20240102",
       logical_date: "2024-01-02T00:00:00+00:00",
       data_interval_start: "2024-01-02T00:00:00+00:00",
       data_interval_end: "2024-01-03T00:00:00+00:00",
@@ -39,6 +41,8 @@ describe("templateVariables", () => {
     expect(v.ds).toBe("2024-01-03");
     expect(v.ts).toBe("2024-01-02T23:30:00+00:00");
     expect(v.ts_nodash).toBe("20240102T233000");
+    expect(v.ts_nodash_with_tz).toBe("20240102T233000+0000");
+    expect(v.task_instance_key_str).toBe("etl__load__20240103");
   });
 
   it("a run without logical date has no date variables, and using one is an error listing what exists", () => {

@@ -16,8 +16,8 @@ export interface TemplateVariablesInput {
 
 /**
  * The variables of a task attempt's templates, named as in Airflow: ds, ds_nodash (in the DAG's
- * time zone), ts, ts_nodash, logical_date, data_interval_start, data_interval_end (UTC ISO),
- * run_id, dag_id, task_id, try_number, params, conf. As in Airflow 3, date variables are absent
+ * time zone), ts, ts_nodash, ts_nodash_with_tz, logical_date, data_interval_start,
+ * data_interval_end (UTC ISO), task_instance_key_str, run_id, dag_id, task_id, try_number, params, conf. As in Airflow 3, date variables are absent
  * (so using them is an error naming what exists) when the run has no logical date/data interval.
  *
  * @example renderTemplate("s3://bucket/{{ ds }}/", templateVariables({ ...run, logicalDate: Date.UTC(2024, 0, 2) })) // "s3://bucket/2024-01-02/"
@@ -37,9 +37,16 @@ export function templateVariables(input: TemplateVariablesInput): Record<string,
     vars.ds_nodash = formatDsNodash(input.logicalDate, input.timezone);
     vars.ts = ts;
     vars.ts_nodash = ts.slice(0, 19).replaceAll("-", "").replaceAll(":", "");
+    vars.ts_nodash_with_tz = ts.replaceAll("-", "").replaceAll(":", "");
     vars.logical_date = ts;
+    vars.task_instance_key_str = taskInstanceKeyStr(input.dagId, input.taskId, vars.ds_nodash as string);
   }
   if (input.dataIntervalStart !== null) vars.data_interval_start = formatTs(input.dataIntervalStart);
   if (input.dataIntervalEnd !== null) vars.data_interval_end = formatTs(input.dataIntervalEnd);
   return vars;
+}
+
+/** Airflow's `task_instance_key_str`: `{dag_id}__{task_id}__{ds_nodash}`. */
+export function taskInstanceKeyStr(dagId: string, taskId: string, dsNodash: string): string {
+  return `${dagId}__${taskId}__${dsNodash}`;
 }
