@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DagDefinitionError } from "../core/errors.js";
+import { describeDeadline } from "../core/model/deadlines.js";
 import { dag } from "./index.js";
 
 const HERE = new URL(import.meta.url).pathname;
@@ -37,6 +38,22 @@ describe("deadline and expectedDuration options", () => {
     expect(spec.tasks.map((t) => t.expectedDurationMs)).toEqual([600_000, 300_000, undefined]);
   });
 
+  it("takes a negative interval (a deadline before its reference, as Airflow allows): text or ms", () => {
+    const spec = dag(
+      {
+        id: "early",
+        deadline: [
+          { reference: { fixed: "2027-01-01T06:00:00Z" }, interval: "-1h" },
+          { reference: "dataIntervalEnd", interval: -90_000 },
+          { reference: "logicalDate", interval: " -1h30m" },
+        ],
+      },
+      (d) => void d.task("a", () => 1),
+    ).toSpec();
+    expect(spec.deadlines!.map((x) => x.intervalMs)).toEqual([-3_600_000, -90_000, -5_400_000]);
+    expect(spec.deadlines!.map(describeDeadline)).toEqual(["fixed 2027-01-01T06:00:00.000Z - 1h", "dataIntervalEnd - 1m30s", "logicalDate - 1h30m"]);
+  });
+
   it("leaves specs without deadlines unchanged", () => {
     const spec = dag({ id: "plain" }, (d) => void d.task("a", () => 1)).toSpec();
     expect("deadlines" in spec).toBe(false);
@@ -50,6 +67,7 @@ describe("deadline and expectedDuration options", () => {
     ],
     [{ reference: "logicalDate" }, /deadline.interval is required/],
     [{ reference: "logicalDate", interval: "soon" }, /deadline.interval "soon" is not a duration/],
+    [{ reference: "logicalDate", interval: "--1h" }, /deadline.interval "-1h" is not a duration/],
     [{ reference: "logicalDate", interval: "1h", callback: 1 }, /unknown deadline key "callback"; valid deadline keys: reference, interval/],
     [{ reference: { fixed: "tomorrow" }, interval: "1h" }, /deadline.reference.fixed: "tomorrow" is not an ISO 8601 date/],
     [{ reference: { at: "2027-01-01" }, interval: "1h" }, /unknown deadline.reference key "at"; valid deadline.reference keys: fixed/],

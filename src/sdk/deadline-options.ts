@@ -21,7 +21,10 @@ export interface DeadlineOption {
    * `"queuedAt"` (created), or `{ fixed: "<ISO 8601 date-time>" }` (the same instant for every run).
    */
   reference: "logicalDate" | "dataIntervalEnd" | "queuedAt" | { fixed: string | Date | number };
-  /** Added to the reference: a duration such as "2h", "30m", "1h30m", or ms (0 allowed). */
+  /**
+   * Added to the reference: a duration such as "2h", "30m", "1h30m", or ms (0 allowed). Negative
+   * ("-1h", -3600000) puts the deadline before the reference, as Airflow allows.
+   */
   interval: Duration;
 }
 
@@ -42,7 +45,7 @@ function resolveDeadline(value: unknown, key: string, timezone: string): Deadlin
   if (typeof interval !== "number" && typeof interval !== "string") {
     throw new InvalidInputError(`${key}.interval must be a duration like "2h" or a number of ms, got ${show(interval)}`);
   }
-  const intervalMs = parseDuration(interval, `${key}.interval`);
+  const intervalMs = signedInterval(interval, `${key}.interval`);
   const valid = `${DEADLINE_REFERENCE_KINDS.map((k) => `"${k}"`).join(", ")} or { fixed: "<ISO 8601 date-time>" }`;
   if (typeof reference === "string") {
     if (!(DEADLINE_REFERENCE_KINDS as readonly string[]).includes(reference)) {
@@ -55,6 +58,13 @@ function resolveDeadline(value: unknown, key: string, timezone: string): Deadlin
     return { reference: { kind: "fixed", at: fixedInstant((reference as { fixed?: unknown }).fixed, `${key}.reference.fixed`, timezone) }, intervalMs };
   }
   throw new InvalidInputError(`${key}.reference must be one of ${valid}; got ${show(reference)}`);
+}
+
+/** A duration that may be negative (Airflow's deadline interval may be): "-1h", -3_600_000. */
+function signedInterval(value: number | string, what: string): number {
+  if (typeof value === "number" && value < 0) return -parseDuration(-value, what);
+  if (typeof value === "string" && value.trim().startsWith("-")) return -parseDuration(value.trim().slice(1), what);
+  return parseDuration(value, what);
 }
 
 function fixedInstant(value: unknown, key: string, timezone: string): number {

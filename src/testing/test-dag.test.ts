@@ -225,6 +225,20 @@ describe("testDag", () => {
     expect(run.state).toBe("success");
     expect(run.missedDeadlines.map((m) => [m.deadline, m.dueAt])).toEqual([["queuedAt + 30m", T0 + 30 * MINUTE]]);
   });
+
+  it("deadlines: a negative interval is due before its reference, and missed while the run goes on", async () => {
+    // Warn an hour before a fixed cut-off: due at T0 + 1h; the run ends at T0 + 90m, before the cut-off.
+    const cutoff = new Date(T0 + 2 * HOUR).toISOString();
+    const d = dag({ id: "early_warning", deadline: { reference: { fixed: cutoff }, interval: "-1h" } }, (b) => {
+      b.task("long", async () => 1);
+    });
+    const run = await testDag(d, { now: T0, tasks: { long: { delay: "90m" } } });
+    expect(run.state).toBe("success");
+    expect(run.missedDeadlines.map((m) => [m.deadline, m.dueAt])).toEqual([[`fixed ${cutoff} - 1h`, T0 + HOUR]]);
+    // The same run done within the hour meets it.
+    const quick = await testDag(d, { now: T0, tasks: { long: { delay: "59m" } } });
+    expect(quick.missedDeadlines).toEqual([]);
+  });
 });
 
 describe("startDag (stepwise)", () => {

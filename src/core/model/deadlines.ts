@@ -21,7 +21,7 @@ export type DeadlineReference =
 /** One deadline of a DAG, as its spec holds it. */
 export interface DeadlineSpec {
   reference: DeadlineReference;
-  /** Added to the reference (≥ 0). */
+  /** Added to the reference; negative puts the deadline before it (as Airflow allows). */
   intervalMs: number;
 }
 
@@ -44,11 +44,12 @@ export function runDeadlineDueAt(
   return base === null ? null : base + deadline.intervalMs;
 }
 
-/** Plain words for a deadline: `logicalDate + 2h`, `fixed 2026-01-01T06:00:00.000Z + 0s`, `expectedDuration 10m`. */
+/** Plain words for a deadline: `logicalDate + 2h`, `fixed 2026-01-01T06:00:00.000Z - 1h`, `expectedDuration 10m`. */
 export function describeDeadline(deadline: DeadlineSpec): string {
   const ref = deadline.reference;
   const base = ref.kind === "fixed" ? `fixed ${new Date(ref.at).toISOString()}` : ref.kind;
-  return `${base} + ${formatDuration(deadline.intervalMs)}`;
+  const ms = deadline.intervalMs;
+  return ms < 0 ? `${base} - ${formatDuration(-ms)}` : `${base} + ${formatDuration(ms)}`;
 }
 
 export function describeExpectedDuration(ms: number): string {
