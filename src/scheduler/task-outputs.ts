@@ -53,12 +53,16 @@ export class TaskOutputs {
 
   /**
    * A mapped task's value: the JSON list of its successful copies' values in map-index order,
-   * sealed when any of them was; or why it cannot be built (a copy's sealed value is unreadable).
+   * leaving out those that returned nothing (null), sealed when any of them was; or why it cannot be built (a copy's sealed value is unreadable).
    */
   combine(run: ActiveRun, taskId: string, copies: readonly TaskInstanceRecord[]): { output: string; error: null } | { output: null; error: string } {
     const done = copies.filter((c) => c.state === "success");
     try {
-      const list = `[${done.map((c) => this.#text(run, c) ?? "null").join(",")}]`;
+      // As in Airflow, a copy that returned nothing (null or undefined) adds no element: returning null filters an item out.
+      const list = `[${done
+        .map((c) => this.#text(run, c))
+        .filter((text) => text !== null && text !== "null")
+        .join(",")}]`;
       if (!done.some((c) => isSealedOutput(c.output))) return { output: list, error: null };
       return { output: this.sealer === null ? MASKED : this.sealer.seal(list, this.#context(run, taskId, -1)), error: null };
     } catch (e) {
