@@ -11,11 +11,11 @@ function fnv1a32(text: string): number {
   return h;
 }
 
-/** docs/retries.md, "with backoff". */
+/** docs/retries.md, "with backoff": Airflow's formula, in whole seconds. */
 function documentedDelay(retryDelayMs: number, maxRetryDelayMs: number, tryNumber: number, jitterKey: string): number {
-  const base = Math.max(1000, Math.ceil(retryDelayMs * 2 ** (tryNumber - 1)));
+  const base = Math.max(1, Math.ceil((retryDelayMs / 1000) * 2 ** (tryNumber - 1)));
   const jitter = fnv1a32(`${jitterKey}#${tryNumber}`) % base;
-  return Math.min(base + jitter, 86_400_000, maxRetryDelayMs);
+  return Math.min((base + jitter) * 1000, 86_400_000, maxRetryDelayMs);
 }
 
 let dags: LoadedDags;

@@ -23,31 +23,37 @@ describe("retryDelayMs", () => {
     expect([1, 2, 7].map((n) => retryDelayMs(task, n, "k"))).toEqual([300_000, 300_000, 300_000]);
   });
 
-  it("with backoff, try n waits in [base, 2·base − 1] with base = delay × 2^(n−1)", () => {
+  it("with backoff, try n waits a whole number of seconds in [base, 2·base − 1 s] with base = delay × 2^(n−1)", () => {
     for (let n = 1; n <= 6; n++) {
       const base = 60_000 * 2 ** (n - 1);
       for (const key of ["etl#load#2024-01-01", "etl#load#2024-01-02", "x", ""]) {
         const d = retryDelayMs(backoff(60_000), n, key);
         expect(d).toBeGreaterThanOrEqual(base);
-        expect(d).toBeLessThanOrEqual(2 * base - 1);
+        expect(d).toBeLessThanOrEqual(2 * base - 1000);
+        expect(d % 1000).toBe(0);
       }
     }
   });
 
   it("is deterministic per key and try, and the jitter varies between keys", () => {
     expect(retryDelayMs(backoff(60_000), 3, "a#b#c")).toBe(retryDelayMs(backoff(60_000), 3, "a#b#c"));
-    const spread = new Set(Array.from({ length: 50 }, (_, i) => retryDelayMs(backoff(60_000), 1, `key${i}`)));
+    // 50 keys over the 600 whole seconds of [600 s, 1199 s]: nearly all differ.
+    const spread = new Set(Array.from({ length: 50 }, (_, i) => retryDelayMs(backoff(600_000), 1, `key${i}`)));
     expect(spread.size).toBeGreaterThan(40);
   });
 
-  it("jitter is exactly fnv1a32(key#try) mod base", () => {
-    expect(retryDelayMs(backoff(10_000), 2, "dag#task#ld")).toBe(20_000 + (fnv1a32("dag#task#ld#2") % 20_000));
+  it("jitter is exactly fnv1a32(key#try) mod base, in seconds (Airflow's formula)", () => {
+    expect(retryDelayMs(backoff(10_000), 2, "dag#task#ld")).toBe((20 + (fnv1a32("dag#task#ld#2") % 20)) * 1000);
   });
 
-  it("a base under one second becomes one second", () => {
-    const d = retryDelayMs(backoff(0), 1, "k");
-    expect(d).toBeGreaterThanOrEqual(1000);
-    expect(d).toBeLessThan(2000);
+  it("a base under one second becomes one second, and then there is no jitter (x mod 1 = 0)", () => {
+    expect(["k", "a", "b", "c"].map((key) => retryDelayMs(backoff(0), 1, key))).toEqual([1000, 1000, 1000, 1000]);
+    expect(retryDelayMs(backoff(300), 2, "k")).toBe(1000); // ceil(0.6 s) = 1 s
+  });
+
+  it("rounds a base of part of a second up to whole seconds: 1.5 s waits 2 or 3 s", () => {
+    const delays = new Set(Array.from({ length: 40 }, (_, i) => retryDelayMs(backoff(1500), 1, `key${i}`)));
+    expect([...delays].sort()).toEqual([2000, 3000]);
   });
 
   it("is capped by maxRetryDelayMs and by 24 h, even for huge try numbers", () => {

@@ -6,11 +6,11 @@ export const MAX_RETRY_DELAY_MS = 86_400_000;
 
 /**
  * How long to wait after try `failedTryNumber` (1-based, the attempt that just failed) before
- * the next one. Without backoff: `retryDelayMs`. With backoff (Airflow ≥ 2.10):
- * base = max(1000, ceil(retryDelayMs × 2^(try−1))), jitter = fnv1a32(`${jitterKey}#${try}`) mod
- * base, delay = min(base + jitter, 24 h, maxRetryDelayMs ?? ∞). Deterministic per key and try.
+ * the next one. Without backoff: `retryDelayMs`. With backoff (Airflow ≥ 2.10, in whole seconds):
+ * base = max(1, ceil(retryDelay_s × 2^(try−1))), jitter = fnv1a32(`${jitterKey}#${try}`) mod
+ * base, delay = min(base + jitter s, 24 h, maxRetryDelayMs ?? ∞). Deterministic per key and try.
  *
- * @example retryDelayMs({ retryDelayMs: 60_000, retryExponentialBackoff: true, maxRetryDelayMs: null }, 2, "etl#load#2024-01-01") // in [120000, 239999]
+ * @example retryDelayMs({ retryDelayMs: 60_000, retryExponentialBackoff: true, maxRetryDelayMs: null }, 2, "etl#load#2024-01-01") // a whole second in [120000, 239000]
  */
 export function retryDelayMs(
   task: Pick<TaskSpec, "retryDelayMs" | "retryExponentialBackoff" | "maxRetryDelayMs">,
@@ -20,9 +20,10 @@ export function retryDelayMs(
   if (!task.retryExponentialBackoff) return task.retryDelayMs;
   const tryNumber = Math.max(1, Math.floor(failedTryNumber));
   const cap = Math.min(MAX_RETRY_DELAY_MS, task.maxRetryDelayMs ?? Infinity);
-  const base = Math.max(1000, Math.ceil(task.retryDelayMs * 2 ** (tryNumber - 1)));
+  // In whole seconds, as Airflow computes it: a 1.5 s delay has base 2 s, and the jitter is whole seconds.
+  const baseS = Math.max(1, Math.ceil((task.retryDelayMs * 2 ** (tryNumber - 1)) / 1000));
   // Past the cap the jitter cannot matter, and 2^n may have overflowed to Infinity.
-  if (base >= cap) return cap;
-  const jitter = fnv1a32(`${jitterKey}#${tryNumber}`) % base;
-  return Math.min(base + jitter, cap);
+  if (baseS * 1000 >= cap) return cap;
+  const jitterS = fnv1a32(`${jitterKey}#${tryNumber}`) % baseS;
+  return Math.min((baseS + jitterS) * 1000, cap);
 }
