@@ -38,6 +38,21 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
 }
 
 describe("dag().toSpec()", () => {
+  it("waitForDownstream implies dependsOnPast and is stored only when set", () => {
+    const def = dag({ id: "past", defaults: { dependsOnPast: false } }, (d) => {
+      d.task("a", { waitForDownstream: true }, () => 1);
+      d.task("b", { dependsOnPast: true }, () => 2);
+    });
+    const [a, b] = def.toSpec().tasks;
+    expect(a).toMatchObject({ dependsOnPast: true, waitForDownstream: true });
+    expect(b!.dependsOnPast).toBe(true);
+    expect(b).not.toHaveProperty("waitForDownstream");
+    const bad = dag({ id: "bad" }, (d) => {
+      d.task("a", { waitForDownstream: "yes" as never }, () => 1);
+    });
+    expect(() => bad.toSpec()).toThrow(/waitForDownstream/);
+  });
+
   it("applies Baton's defaults, the DAG's task defaults and each task's options", () => {
     const def = dag({ id: "defaults", defaults: { retries: 2, retryDelay: "30s" } }, (d) => {
       d.task("a", () => 1);

@@ -35,6 +35,11 @@ export interface TaskPolicyOptions {
   /** Run only when this task succeeded (or was skipped) in the previous run. Default false. */
   dependsOnPast?: boolean;
   /**
+   * Also wait until this task's direct downstreams succeeded (or were skipped) in the previous
+   * run (Airflow's wait_for_downstream); implies dependsOnPast. Default false.
+   */
+  waitForDownstream?: boolean;
+  /**
    * An attempt running longer than this has missed its deadline (recorded once per try, the
    * attempt goes on; docs/deadlines.md). Default none.
    */
@@ -85,6 +90,7 @@ export const POLICY_KEYS = [
   "poolSlots",
   "priorityWeight",
   "dependsOnPast",
+  "waitForDownstream",
   "expectedDuration",
   "queue",
 ] as const;
@@ -115,6 +121,7 @@ export type TaskPolicy = Pick<
   | "poolSlots"
   | "priorityWeight"
   | "dependsOnPast"
+  | "waitForDownstream"
   | "expectedDurationMs"
   | "queue"
 >;
@@ -144,10 +151,17 @@ export function resolveTaskPolicy(own: TaskPolicyOptions, defaults: TaskPolicyOp
     pool: checkString(pick("pool") ?? DEFAULT_POOL, "pool"),
     poolSlots: checkInteger(pick("poolSlots") ?? 1, "poolSlots", 1),
     priorityWeight: checkInteger(pick("priorityWeight") ?? 1, "priorityWeight", Number.MIN_SAFE_INTEGER),
-    dependsOnPast: checkBoolean(pick("dependsOnPast") ?? false, "dependsOnPast"),
+    ...pastPolicy(pick("dependsOnPast"), pick("waitForDownstream")),
     ...expectedDuration(pick("expectedDuration")),
     ...queue(pick("queue")),
   };
+}
+
+/** waitForDownstream implies dependsOnPast (as in Airflow); only a task that sets it carries it. */
+function pastPolicy(dependsOnPast: unknown, waitForDownstream: unknown): Pick<TaskSpec, "dependsOnPast" | "waitForDownstream"> {
+  const wait = checkBoolean(waitForDownstream ?? false, "waitForDownstream");
+  const past = checkBoolean(dependsOnPast ?? false, "dependsOnPast");
+  return wait ? { dependsOnPast: true, waitForDownstream: true } : { dependsOnPast: past };
 }
 
 /** Only a task on a queue other than "default" carries `queue`: other specs are unchanged. */

@@ -11,6 +11,9 @@ beforeAll(async () => {
   const gated = (id: string) => `d.task("${id}", { dependsOnPast: true }, async (ctx) => { await ${GATE}(ctx.runId + "/${id}"); return ctx.runId; });`;
   dags = await LoadedDags.load({
     "manual.ts": `${HEADER}export default dag({ id: "manual" }, (d) => { ${gated("t")} });\n`,
+    "wait.ts":
+      `${HEADER}export default dag({ id: "wait" }, (d) => { const t = d.task("t", { waitForDownstream: true }, async (ctx) => ctx.runId); ` +
+      `t.then(d.task("u", async (ctx) => { await ${GATE}(ctx.runId + "/u"); return 1; })); });\n`,
     "caught.ts": `${HEADER}export default dag({ id: "caught", schedule: "@daily", startDate: "2020-01-01", catchup: true }, (d) => { ${gated("t")} });\n`,
   });
 });
@@ -39,6 +42,27 @@ describe("depends_on_past: the previous run", () => {
     const started = await tiWhen(h, clock, second.id, "t", (x) => x.state === "running");
     expect(started.startedAt).toBe(s.t0 + 10 * MINUTE);
     openGate(`${second.runId}/t`);
+    expect((await h.scheduler.waitForRun(second.id)).state).toBe("success");
+  });
+
+  it("waitForDownstream: the task also waits for its direct downstreams in the previous run", async () => {
+    const s = await startOnManualClock(dags);
+    ({ h, clock } = s);
+    const first = await h.trigger("wait", {}, s.t0 - HOUR);
+    await tiWhen(h, clock, first.id, "u", (x) => x.state === "running");
+    const second = await h.trigger("wait", {}, s.t0);
+    await runFor(clock, 10 * MINUTE);
+    // t succeeded in the previous run, but its downstream u is still running there.
+    expect((await h.store.listTaskInstances(second.id)).find((x) => x.taskId === "t")).toMatchObject({ state: "none", tryNumber: 0 });
+    expect(await h.store.listAttempts(second.id, "t")).toEqual([]);
+
+    openGate(`${first.runId}/u`);
+    const u = await tiWhen(h, clock, first.id, "u", (x) => x.state === "success");
+    expect((await h.scheduler.waitForRun(first.id)).state).toBe("success");
+    await runFor(clock, 2 * MINUTE);
+    const t = await tiWhen(h, clock, second.id, "t", (x) => x.state === "success");
+    expect(t.startedAt).toBeGreaterThanOrEqual(u.endedAt!);
+    openGate(`${second.runId}/u`);
     expect((await h.scheduler.waitForRun(second.id)).state).toBe("success");
   });
 

@@ -40,7 +40,7 @@ export function explainRun(f: RunFacts): Explanation {
         });
       }
       const active = f.taskInstances.some((t) => ["queued", "running", "up_for_retry", "up_for_reschedule", "deferred"].includes(t.state));
-      const blocked = new Set(order.filter((id) => rv.graph.tasks.get(id)?.dependsOnPast && pastReason(f, id, id) !== null));
+      const blocked = new Set(order.filter((id) => rv.graph.tasks.get(id)?.dependsOnPast && pastReason(f, id, id, rv.graph) !== null));
       if (!active && runOutcome(rv.graph, rv.views, blocked) === "deadlocked") {
         const stuck = order.filter((id) => !isFinished(rv.views.get(id)?.state ?? "none"));
         reasons.push({

@@ -182,6 +182,23 @@ describe("explainTask", () => {
     expect(codes(ok, "a")).toEqual(["waiting_for_worker"]);
   });
 
+  it("names the previous run's downstreams that block wait_for_downstream", () => {
+    const past = makeDag([makeTask("a", { dependsOnPast: true, waitForDownstream: true }), makeTask("b", { upstream: ["a"] })]);
+    const prev = (b: "running" | "success") => ({
+      runId: "scheduled__prev",
+      logicalDate: T0 - 2 * 86_400_000,
+      taskInstances: [
+        { taskId: "a", mapIndex: -1, state: "success" as const },
+        { taskId: "b", mapIndex: -1, state: b },
+      ],
+    });
+    const f = runFacts(past, { run: runRecord({ logicalDate: T0 - 86_400_000 }), previous: prev("running") });
+    const r = reason(f, "a", "depends_on_past");
+    expect(r.message).toContain("wait_for_downstream");
+    expect(r.facts).toMatchObject({ previousState: "success", waitingFor: [{ taskId: "b", state: "running" }] });
+    expect(codes({ ...f, previous: prev("success") }, "a")).toEqual(["waiting_for_worker"]);
+  });
+
   it("in a queued run, gives the run's reasons", () => {
     const f = runFacts(spec, {
       run: runRecord({ state: "queued", startedAt: null }),

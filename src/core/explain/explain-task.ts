@@ -1,3 +1,4 @@
+import type { DagGraph } from "../graph/dag-graph.js";
 import { isFinished, type TaskState } from "../model/states.js";
 import type { TaskInstanceRecord } from "../model/records.js";
 import { DEFAULT_QUEUE } from "../model/workers.js";
@@ -152,7 +153,7 @@ function waitingReasons(f: RunFacts, ti: TaskInstanceRecord, rv: RunViews | null
       ];
     }
     if (spec?.dependsOnPast) {
-      const past = pastReason(f, ti.taskId, name);
+      const past = pastReason(f, ti.taskId, name, rv.graph);
       if (past) return [past];
     }
   }
@@ -179,11 +180,26 @@ function upstreamStates(rv: RunViews, taskId: string): { taskId: string; state: 
 }
 
 /** depends_on_past: the same task in the previous run (scheduler/depends-on-past.ts) must have succeeded or been skipped. */
-export function pastReason(f: RunFacts, taskId: string, name: string): ExplainReason | null {
+export function pastReason(f: RunFacts, taskId: string, name: string, graph: DagGraph): ExplainReason | null {
   const prev = f.previous;
   if (!prev || f.run.logicalDate === null) return null;
-  const state = prev.taskInstances.find((t) => t.taskId === taskId && t.mapIndex < 0)?.state;
-  if (state === undefined || state === "success" || state === "skipped") return null;
+  const stateOf = (id: string) => prev.taskInstances.find((t) => t.taskId === id && t.mapIndex < 0)?.state;
+  const state = stateOf(taskId);
+  if (state === undefined) return null;
+  if (state === "success" || state === "skipped") {
+    if (!graph.tasks.get(taskId)?.waitForDownstream) return null;
+    const pending = (graph.downstream.get(taskId) ?? [])
+      .map((id) => ({ taskId: id, state: stateOf(id) ?? "missing" }))
+      .filter((d) => d.state !== "success" && d.state !== "skipped");
+    if (pending.length === 0) return null;
+    return {
+      code: "depends_on_past",
+      message:
+        `${name} has wait_for_downstream: it runs only once its direct downstreams in the previous run "${prev.runId}" (logical date ${isoTime(prev.logicalDate)}) ` +
+        `succeeded or were skipped; not yet: ${listOf(pending.map((d) => `"${d.taskId}" (${d.state})`))}.`,
+      facts: { previousRunId: prev.runId, previousLogicalDate: isoTime(prev.logicalDate), previousState: state, waitingFor: pending },
+    };
+  }
   return {
     code: "depends_on_past",
     message:

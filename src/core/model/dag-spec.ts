@@ -75,6 +75,11 @@ export interface TaskSpec {
   poolSlots: number;
   priorityWeight: number;
   dependsOnPast: boolean;
+  /**
+   * Airflow's wait_for_downstream (implies dependsOnPast): the task's direct downstreams in the
+   * previous run must also have succeeded or been skipped. Absent when false.
+   */
+  waitForDownstream?: true;
   /** For shell tasks: the command template when static (null when computed from the context). */
   command: string | null;
   /** 1-based line of the `task(...)` call in the DAG file, when known. */
