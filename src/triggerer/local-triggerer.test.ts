@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FailTask } from "../core/errors.js";
 import type { TriggerEvent } from "../core/ports/triggerer.js";
 import type { TriggerSpec } from "../core/sensors/sensor-wait.js";
+import { ManualClock } from "../core/testing/manual-clock.js";
+import { runFor } from "../../test/support/manual-time.js";
 import { LocalTriggerer } from "./local-triggerer.js";
+
+const HOUR = 3_600_000;
 
 function spec(kind: string, args: Record<string, unknown>, over: Partial<TriggerSpec> = {}): TriggerSpec {
   const timeoutMs = over.timeoutMs ?? 10_000;
@@ -109,17 +114,26 @@ describe("LocalTriggerer", () => {
     );
   });
 
-  it("honours exponential backoff between checks", async () => {
+  it("honours exponential backoff between checks (whole seconds, as Airflow), on the clock it is given", async () => {
+    const clock = new ManualClock(Date.parse("2099-01-01T00:00:00Z"));
     const at: number[] = [];
-    const checks = { count: async () => (at.push(Date.now()), at.length >= 5 ? { done: true as const, value: at.length } : { done: false as const }) };
-    const t = new LocalTriggerer({ checks });
-    await waitFor(t, "b", spec("count", {}, { pokeIntervalMs: 40, exponentialBackoff: true }));
-    const gaps = at.slice(1).map((x, i) => x - at[i]!);
-    // the checks are pokes 2 to 6 (the worker made poke 1); after poke n, m = 40 ms × 2^(n−2): a wait is in [m, 2m)
-    expect(gaps[0]).toBeGreaterThanOrEqual(38);
-    expect(gaps[1]).toBeGreaterThanOrEqual(78);
-    expect(gaps[2]).toBeGreaterThanOrEqual(158);
-    expect(gaps[3]).toBeGreaterThanOrEqual(318);
+    const checks = { count: async () => (at.push(clock.now()), at.length >= 5 ? { done: true as const, value: at.length } : { done: false as const }) };
+    const t = new LocalTriggerer({ checks, clock });
+    const events: TriggerEvent[] = [];
+    const s = spec("count", {}, { pokeIntervalMs: 4_000, exponentialBackoff: true, timeoutMs: HOUR, timeoutAt: clock.now() + HOUR });
+    t.watch("b", s, 1, (e) => events.push(e));
+    await runFor(clock, HOUR);
+    expect(events).toEqual([{ kind: "done", value: 5, pokes: 6 }]);
+    const gaps = [clock.now() - HOUR, ...at].slice(0, 6).map((x, i, all) => (i === 0 ? null : x - all[i - 1]!));
+    // The checks are pokes 2 to 6 (the worker made poke 1 at the start); after poke n the wait is
+    // m + sha1("d#t#k#n") mod m seconds, m = max(1, int(4 s × 2^(n−2))): 2, 4, 8, 16, 32 s.
+    const sha = (n: number) => BigInt(`0x${createHash("sha1").update(`d#t#k#${n}`).digest("hex")}`);
+    const expected = [1, 2, 3, 4, 5].map((n) => {
+      const m = Math.max(1, Math.floor(4 * 2 ** (n - 2)));
+      return (m + Number(sha(n) % BigInt(m))) * 1000;
+    });
+    expect(gaps.slice(1)).toEqual(expected);
+    await t.close();
   });
 
   it("gives each check its own timeout, and a thrown error ends the wait (FailTask: not retryable)", async () => {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { formatMs, nextPokeDelay } from "./poke-schedule.js";
 
@@ -13,14 +14,21 @@ describe("nextPokeDelay", () => {
     expect(nextPokeDelay(plain, 1, -5, "k")).toBe(0);
   });
 
-  it("with backoff waits m + jitter, m = max(1, interval × 2^(n−2)), jitter in [0, m)", () => {
+  it("with backoff waits m + jitter whole seconds, m = max(1 s, int(interval_s × 2^(n−2))), jitter in [0, m)", () => {
     for (let n = 1; n <= 8; n++) {
-      const m = Math.max(1, Math.floor(60_000 * 2 ** (n - 2)));
+      const m = Math.max(1000, Math.floor(60 * 2 ** (n - 2)) * 1000);
       const delay = nextPokeDelay(backoff, n, 1000 * HOUR, "dag#task#2026-01-02T00:00:00.000Z");
       expect(delay).toBeGreaterThanOrEqual(m);
       expect(delay).toBeLessThan(2 * m);
+      expect(delay % 1000).toBe(0);
     }
-    expect(nextPokeDelay({ ...backoff, pokeIntervalMs: 1 }, 1, HOUR, "k")).toBe(1); // m = max(1, 0) = 1, jitter mod 1 = 0
+    // As Airflow: never under a second, and a 1 s m has no jitter (x mod 1 = 0).
+    expect(nextPokeDelay({ ...backoff, pokeIntervalMs: 1 }, 1, HOUR, "k")).toBe(1000);
+    expect([1, 2].map((n) => nextPokeDelay({ ...backoff, pokeIntervalMs: 1000 }, n, HOUR, "k"))).toEqual([1000, 1000]); // int(0.5) → 1, int(1) = 1
+    expect(nextPokeDelay({ ...backoff, pokeIntervalMs: 3000 }, 1, HOUR, "k")).toBe(1000); // int(1.5) = 1
+    // The jitter is sha1("<key>#<n>") mod m, in seconds.
+    const sha = BigInt(`0x${createHash("sha1").update("d#t#x#4").digest("hex")}`);
+    expect(nextPokeDelay(backoff, 4, 1000 * HOUR, "d#t#x")).toBe((240 + Number(sha % 240n)) * 1000);
   });
 
   it("jitter is a stable function of the key and the poke number", () => {

@@ -10,16 +10,17 @@ export interface PokeSchedule {
 
 /**
  * The wait after poke number `n` (1-based) when `remainingMs` are left before the sensor's
- * timeout. Without backoff: the poke interval. With backoff (Airflow's formula, in ms):
- * `m = max(1, floor(pokeInterval × 2^(n−2)))`, wait = `m + sha1(key#n) mod m`, capped by maxWait.
- * Either way never past the timeout, so the last poke happens at the deadline.
+ * timeout. Without backoff: the poke interval. With backoff (Airflow's formula, in whole seconds
+ * as Airflow computes it): `m = max(1, int(pokeInterval_s × 2^(n−2)))`, wait = `m + sha1(key#n)
+ * mod m` seconds, capped by maxWait. Either way never past the timeout, so the last poke happens
+ * at the deadline.
  */
 export function nextPokeDelay(schedule: PokeSchedule, n: number, remainingMs: number, key: string): number {
   let delay = schedule.pokeIntervalMs;
   if (schedule.exponentialBackoff) {
-    const m = Math.max(1, Math.floor(schedule.pokeIntervalMs * 2 ** (n - 2)));
+    const m = Math.max(1, Math.floor((schedule.pokeIntervalMs * 2 ** (n - 2)) / 1000));
     const hash = BigInt(`0x${createHash("sha1").update(`${key}#${n}`).digest("hex")}`);
-    delay = m + (Number.isSafeInteger(m) ? Number(hash % BigInt(m)) : 0);
+    delay = (m + (Number.isSafeInteger(m) ? Number(hash % BigInt(m)) : 0)) * 1000;
     if (schedule.maxWaitMs !== null) delay = Math.min(delay, schedule.maxWaitMs);
   }
   return Math.max(0, Math.min(delay, remainingMs));
