@@ -12,6 +12,10 @@ describe("templates reading upstream values and variables", () => {
     expect(refs).toEqual({ taskIds: ["extract", "count"], variables: ["api_key", "cfg"] });
   });
 
+  it("finds Airflow's var.value.x as variable x", () => {
+    expect(templateRefs("{{ var.value.api_key }}/{{ var.json.cfg.region }}/{{ var.value }}")).toEqual({ taskIds: [], variables: ["api_key", "cfg", "value"] });
+  });
+
   it("renders ti.value() (strings as themselves, other values as JSON) and a path into it", () => {
     const vars = { [TI_VALUES]: { extract: { rows: [{ id: 7 }], n: 2 }, name: "alpha", none: undefined }, ds: "2026-01-01" };
     expect(renderTemplate('{{ ti.value("name") }}/{{ ti.value("extract").rows.0.id }}/{{ ds }}', vars)).toBe("alpha/7/2026-01-01");

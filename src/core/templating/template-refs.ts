@@ -4,8 +4,11 @@
  */
 export const TI_VALUE = /^ti\.value\(\s*(["'])([^"'\s]+)\1\s*\)((?:\.[\w$-]+)*)$/;
 
-/** `{{ var.name }}` (the variable's text) and `{{ var.json.name.path }}` (its JSON, then a path). */
-const VAR = /^var\.(?:json\.)?([\w$-]+)/;
+/**
+ * `{{ var.name }}` or Airflow's `{{ var.value.name }}` (the variable's text), and
+ * `{{ var.json.name.path }}` (its JSON, then a path).
+ */
+const VAR = /^var\.(?:json\.|value\.)?([\w$-]+)/;
 
 /** The input name under which a task receives the value `ti.value("<taskId>")` reads. */
 export function tiValueInput(taskId: string): string {
@@ -23,8 +26,9 @@ export function templateRefs(value: unknown): { taskIds: string[]; variables: st
         const ti = TI_VALUE.exec(inner);
         if (ti) taskIds.add(ti[2]!);
         const vr = VAR.exec(inner);
-        // `var.json` alone names nothing; `var.json.x` reads variable x as JSON.
-        if (vr && !(inner === "var.json")) variables.add(inner.startsWith("var.json.") ? inner.split(".")[2]! : vr[1]!);
+        // `var.json` alone names nothing; `var.json.x` reads variable x as JSON, `var.value.x` as text
+        // (`var.value` alone is still the variable named "value").
+        if (vr && inner !== "var.json") variables.add(vr[1]!);
       }
     } else if (Array.isArray(v)) v.forEach(visit);
     else if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) === Object.prototype) Object.values(v).forEach(visit);

@@ -29,7 +29,7 @@ const prepared = new WeakMap<object, Record<string, unknown>>();
 /**
  * Fetches what the operator's templates read before they render (rendering is synchronous):
  * the upstream values `{{ ti.value("x") }}` names, which arrive as inputs `ti.value:<x>`, and
- * the variables `{{ var.name }}` / `{{ var.json.name.path }}` name, through `ctx.variable` (so
+ * the variables `{{ var.name }}` (or `{{ var.value.name }}`) / `{{ var.json.name.path }}` name, through `ctx.variable` (so
  * their values are masked in logs and return values like any secret). An unknown variable
  * fails the task without retries, naming it.
  */
@@ -57,7 +57,8 @@ export async function prepareTemplates(
       /* not JSON: {{ var.json.<key> }} then names nothing */
     }
   }
-  prepared.set(ctx, { [TI_VALUES]: tiValues, var: { ...text, json } });
+  // `var.value.<key>` is Airflow's spelling of `var.<key>`; a variable named "value" keeps `{{ var.value }}`.
+  prepared.set(ctx, { [TI_VALUES]: tiValues, var: { ...text, json, value: Object.hasOwn(text, "value") ? text.value : text } });
 }
 
 /** Renders every string inside a JSON-like value. */
