@@ -124,7 +124,7 @@ export function resolveDagOptions(options: DagOptions): ResolvedDagOptions {
     tags: [...tags],
     description: optionalText(options.description, "description"),
     owner: optionalText(options.owner, "owner"),
-    ...resolveParams(options.params),
+    ...resolveParams(options.params, schedule.kind === "none" && (options.triggers === undefined || options.triggers.length === 0)),
     maxActiveRuns: checkInteger(options.maxActiveRuns ?? 16, "maxActiveRuns", 1),
     maxActiveTasks: checkInteger(options.maxActiveTasks ?? 16, "maxActiveTasks", 1),
     runTimeoutMs: parseOptionalDuration(runTimeout, "runTimeout"),
@@ -194,15 +194,24 @@ function optionalText(value: unknown, key: string): string | null {
   return value;
 }
 
-function resolveParams(schema: ParamsSchema | undefined): Pick<DagSpec, "paramsSchema" | "paramsDefaults"> {
+/**
+ * The params' JSON Schema and defaults. Every param needs a default (or `.optional()`), except in a
+ * DAG that only runs when triggered (`schedule: null`, no event triggers), as in Airflow, where
+ * scheduled DAGs' params are checked when the DAG is parsed and a manual-only DAG's when it is
+ * triggered: there a param without default is required in the trigger's conf.
+ */
+function resolveParams(schema: ParamsSchema | undefined, manualOnly = false): Pick<DagSpec, "paramsSchema" | "paramsDefaults"> {
   if (schema === undefined) return { paramsSchema: {}, paramsDefaults: {} };
   if (typeof schema !== "object" || schema === null || typeof (schema as { safeParse?: unknown }).safeParse !== "function" || !("_zod" in schema)) {
     throw new InvalidInputError(`params must be a zod schema such as z.object({ region: z.string().default("eu") }), got ${show(schema)}`);
   }
   const parsed = schema.safeParse({});
   if (!parsed.success) {
+    const partial = manualOnly ? defaultsOfRequired(schema, parsed.error) : null;
+    if (partial) return { paramsSchema: jsonSchemaOf(schema), paramsDefaults: partial };
     throw new InvalidInputError(
-      `params defaults do not satisfy the params schema; give every param a .default() or make it .optional():\n${z.prettifyError(parsed.error)}`,
+      `params defaults do not satisfy the params schema; give every param a .default() or make it .optional()` +
+        `${manualOnly ? "" : " (only a DAG with schedule: null may leave one without default, to be given when triggered)"}:\n${z.prettifyError(parsed.error)}`,
     );
   }
   if (typeof parsed.data !== "object" || parsed.data === null || Array.isArray(parsed.data)) {
@@ -212,6 +221,33 @@ function resolveParams(schema: ParamsSchema | undefined): Pick<DagSpec, "paramsS
   if (!schema.safeParse(defaults).success) {
     throw new InvalidInputError("params defaults must be JSON values (strings, numbers, booleans, null, arrays, objects)");
   }
-  const jsonSchema = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any", override: paramMessagesOverride });
-  return { paramsSchema: jsonSchema as Record<string, unknown>, paramsDefaults: defaults };
+  return { paramsSchema: jsonSchemaOf(schema), paramsDefaults: defaults };
+}
+
+function jsonSchemaOf(schema: ParamsSchema): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", unrepresentable: "any", override: paramMessagesOverride }) as Record<string, unknown>;
+}
+
+/**
+ * When `schema.parse({})` failed only because some top-level params have no default (each issue a
+ * missing value of one key), the defaults of the others; else null (a default breaking its own
+ * check, or a schema that is not a plain object, stays an error).
+ */
+function defaultsOfRequired(schema: ParamsSchema, error: z.ZodError): Record<string, unknown> | null {
+  const shape = (schema as { shape?: unknown }).shape;
+  if (typeof shape !== "object" || shape === null) return null;
+  const fields = shape as Record<string, z.ZodType>;
+  const missing = error.issues.every((i) => i.code === "invalid_type" && i.path.length === 1 && String(i.path[0]) in fields);
+  if (!missing) return null;
+  const defaults: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(fields)) {
+    const own = field.safeParse(undefined);
+    if (!own.success || own.data === undefined) continue;
+    const value: unknown = JSON.parse(JSON.stringify(own.data));
+    if (!field.safeParse(value).success) {
+      throw new InvalidInputError("params defaults must be JSON values (strings, numbers, booleans, null, arrays, objects)");
+    }
+    defaults[key] = value;
+  }
+  return defaults;
 }

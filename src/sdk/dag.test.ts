@@ -38,6 +38,14 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
 }
 
 describe("dag().toSpec()", () => {
+  it("a manual-only DAG may have params without default (required when triggered, as in Airflow)", () => {
+    const spec = dag({ id: "manual", params: z.object({ table: z.string(), limit: z.number().default(10), note: z.string().optional() }) }, (d) => {
+      d.task("a", () => 1);
+    }).toSpec();
+    expect(spec.paramsDefaults).toEqual({ limit: 10 });
+    expect(spec.paramsSchema).toMatchObject({ required: ["table"] });
+  });
+
   it("waitForDownstream implies dependsOnPast and is stored only when set", () => {
     const def = dag({ id: "past", defaults: { dependsOnPast: false } }, (d) => {
       d.task("a", { waitForDownstream: true }, () => 1);
@@ -204,7 +212,8 @@ describe("dag().toSpec()", () => {
     [{ maxActiveRuns: 0 }, /maxActiveRuns must be an integer >= 1/],
     [{ id: "has space" }, /DAG id "has space" is invalid/],
     [{ scheudle: "@daily" }, /unknown DAG option "scheudle"/],
-    [{ params: z.object({ region: z.string() }) }, /params defaults do not satisfy the params schema[\s\S]*region/],
+    [{ schedule: "@daily", params: z.object({ region: z.string() }) }, /params defaults do not satisfy the params schema[\s\S]*region/],
+    [{ schedule: { datasets: ["warehouse://sales"] }, params: z.object({ region: z.string() }) }, /only a DAG with schedule: null may leave one/],
   ])("rejects DAG options %j", (options, message) => {
     const def = dag({ id: "bad", ...options } as never, () => {});
     expect(() => def.toSpec()).toThrow(message);

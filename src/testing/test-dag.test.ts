@@ -126,6 +126,16 @@ describe("testDag", () => {
     expect(run.task("io")).toMatchObject({ state: "success", value: "done", endedAt: T0 });
   });
 
+  it("a manual-only DAG's param without default must be given when the run is triggered", async () => {
+    const d = dag({ id: "required_param", params: z.object({ table: z.string(), limit: z.number().default(10) }) }, (b) => {
+      b.task("echo", async (ctx) => ({ table: ctx.params.table, limit: ctx.params.limit }));
+    });
+    await expect(testDag(d, { now: T0 })).rejects.toThrow(/table/);
+    const run = await testDag(d, { now: T0, params: { table: "sales" } });
+    expect(run.state).toBe("success");
+    expect(run.task("echo").value).toEqual({ table: "sales", limit: 10 });
+  });
+
   it("params are checked and passed to tasks; bad params are refused as a trigger would", async () => {
     const d = dag({ id: "with_params", params: z.object({ day: z.string().default("1970-01-01"), limit: z.number().default(10) }) }, (b) => {
       b.task("echo", async (ctx) => ({ day: ctx.params.day, limit: ctx.params.limit }));
