@@ -4,12 +4,23 @@ import { checkInteger, show } from "./option-checks.js";
 import type { Inputs, TaskOptions } from "./task-options.js";
 import { TaskNode, type TaskRef } from "./task-ref.js";
 
-/** What a mapped task expands over, by argument name: upstream tasks returning lists, or literal lists. */
-export type MapOver = Record<string, TaskRef<readonly unknown[]> | readonly unknown[]>;
+/**
+ * What a mapped task expands over, by argument name: upstream tasks returning lists (or objects,
+ * mapped over their `[key, value]` pairs as Airflow maps a dict), or literal lists.
+ */
+export type MapOver = Record<string, TaskRef<readonly unknown[]> | TaskRef<Record<string, unknown>> | readonly unknown[]>;
 
-/** The element each copy receives for each mapped argument. */
+/** The element each copy receives for each mapped argument: a list's element, an object's `[key, value]`. */
 export type MapValues<M> = {
-  [K in keyof M]: M[K] extends TaskRef<infer U> ? (U extends readonly (infer E)[] ? E : never) : M[K] extends readonly (infer E)[] ? E : never;
+  [K in keyof M]: M[K] extends TaskRef<infer U>
+    ? U extends readonly (infer E)[]
+      ? E
+      : U extends Record<string, infer V>
+        ? [string, V]
+        : never
+    : M[K] extends readonly (infer E)[]
+      ? E
+      : never;
 };
 
 /**
@@ -26,7 +37,7 @@ export interface MappedTaskOptions<M extends MapOver, I extends Inputs, C extend
   I,
   P
 > {
-  /** Argument name → an upstream task returning a list, or a literal list. */
+  /** Argument name → an upstream task returning a list (or an object: its [key, value] pairs), or a literal list. */
   map: M;
   /** Constant arguments every copy receives unchanged (JSON values). */
   partial?: C;

@@ -19,8 +19,14 @@ describe("mapped tasks (dynamic task mapping)", () => {
       d.task("total", { inputs: { rows } }, (_ctx, { rows }) => rows.reduce((a, b) => a + b, 0));
       // @ts-expect-error the element of a string list is a string
       d.task("wrong", { map: { file: files } }, (_ctx, { file }) => file.toFixed());
-      // @ts-expect-error a mapped upstream must return a list
-      d.task("not_list", { map: { c: cfg } }, () => 1);
+      // An object maps over its [key, value] pairs, as Airflow maps a dict.
+      d.task("pairs", { map: { c: cfg } }, (_ctx, { c }) => {
+        expectTypeOf(c).toEqualTypeOf<[string, string]>();
+        return c[0];
+      });
+      const count = d.task("count", () => 3);
+      // @ts-expect-error a mapped upstream must return a list or an object
+      d.task("not_list", { map: { c: count } }, () => 1);
     });
   });
 

@@ -25,6 +25,17 @@ describe("mapped task values", () => {
     expect(run.task("count").value).toEqual({ kept: ["a.csv", "b.csv"], processed: ["processed a.csv", "processed b.csv"] });
   });
 
+  it("an upstream object maps over its [key, value] pairs, as Airflow maps a dict", async () => {
+    const pipeline = dag({ id: "dict_map" }, (d) => {
+      const sizes = d.task("sizes", () => ({ "a.csv": 10, "b.csv": 32 }));
+      const lines = d.task("describe", { map: { entry: sizes } }, async (ctx, { entry }) => `${ctx.mapIndex}: ${entry[0]} has ${entry[1]} rows`);
+      d.task("all", { inputs: { lines } }, async (_ctx, { lines }) => lines.join("; "));
+    });
+    const run = await testDag(pipeline, { now: "2026-03-01T08:00:00Z" });
+    expect(run.state).toBe("success");
+    expect(run.task("all").value).toBe("0: a.csv has 10 rows; 1: b.csv has 32 rows");
+  });
+
   it("copies that all return nothing give an empty list: the next mapping is skipped", async () => {
     const pipeline = dag({ id: "none_left" }, (d) => {
       const kept = d.task("keep", { map: { x: [1, 2] } }, async () => null);

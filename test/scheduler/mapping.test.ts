@@ -119,14 +119,14 @@ describe("dynamic task mapping", () => {
       "m.ts": dagFile(
         `  const xs = d.task("xs", () => [1, 2, 3]);\n` +
           `  d.task("capped", { map: { x: xs }, maxMapLength: 2 }, (ctx, { x }) => x);\n` +
-          `  const obj = d.task("obj", () => ({ a: 1 }) as unknown as number[]);\n` +
+          `  const obj = d.task("obj", () => 42 as unknown as number[]);\n` +
           `  d.task("notlist", { map: { x: obj } }, (ctx, { x }) => x);`,
       ),
     });
     expect(run.state).toBe("failed");
     expect(own.capped!.state).toBe("failed");
     expect(own.capped!.error).toBe('task "capped" would expand to 3 copies (x: 3), above its maxMapLength of 2');
-    expect(own.notlist!.error).toBe('task "notlist" is mapped over input "x", but upstream "obj" returned an object, not a list');
+    expect(own.notlist!.error).toBe('task "notlist" is mapped over input "x", but upstream "obj" returned a number (42), not a list or an object');
   });
 
   it("maxActiveCopies limits the copies running at once", async () => {

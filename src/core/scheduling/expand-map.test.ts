@@ -36,9 +36,30 @@ describe("expandMap", () => {
     expect(expandMap("t", spec({ x: "xs" }), () => [])).toMatchObject({ ok: true, length: 0 });
   });
 
-  it("refuses an upstream value that is not a list, naming input and upstream", () => {
-    const e = expandMap("load", spec({ file: "list" }), () => ({ a: 1 }));
-    expect(e).toEqual({ ok: false, error: 'task "load" is mapped over input "file", but upstream "list" returned an object, not a list' });
+  it("maps an upstream object over its [key, value] pairs, as Airflow maps a dict", () => {
+    const e = expandMap("load", spec({ file: "files" }), () => ({ a: 1, b: [2] }));
+    expect(e).toEqual({
+      ok: true,
+      length: 2,
+      lists: [
+        [
+          "file",
+          [
+            ["a", 1],
+            ["b", [2]],
+          ],
+        ],
+      ],
+    });
+    expect(expandMap("load", spec({ file: "files" }), () => ({}))).toMatchObject({ ok: true, length: 0 });
+  });
+
+  it("refuses an upstream value that is not a list or an object, naming input and upstream", () => {
+    const e = expandMap("load", spec({ file: "list" }), () => "a.csv");
+    expect(e).toEqual({
+      ok: false,
+      error: 'task "load" is mapped over input "file", but upstream "list" returned a string ("a.csv"), not a list or an object',
+    });
     expect(expandMap("load", spec({ file: "list" }), () => undefined)).toMatchObject({ ok: false, error: expect.stringContaining("returned nothing") });
   });
 

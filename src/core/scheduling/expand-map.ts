@@ -9,8 +9,8 @@ export type Expansion = { ok: true; lists: MapLists; length: number } | { ok: fa
 /**
  * How many copies a mapped task gets: the product of its lists' lengths (several lists expand as a
  * cross product, like Airflow's `expand(a=…, b=…)`). `outputOf` gives an upstream's decoded return
- * value. An upstream value that is not a list, or a product above `maxLength`, is an error that
- * names the input, the upstream and the limit.
+ * value; an object maps over its `[key, value]` pairs, as Airflow maps a dict. Any other value, or
+ * a product above `maxLength`, is an error that names the input, the upstream and the limit.
  *
  * @example expandMap("load", { over: { file: "list" }, values: {}, partial: {}, maxLength: 10, maxActive: null }, () => ["a", "b"])
  *          // { ok: true, length: 2, lists: [["file", ["a", "b"]]] }
@@ -19,8 +19,16 @@ export function expandMap(taskId: string, map: MapSpec, outputOf: (upstreamId: s
   const lists: MapLists = [];
   for (const [name, upstreamId] of Object.entries(map.over)) {
     const value = outputOf(upstreamId);
+    // As in Airflow, a dict maps over its (key, value) pairs: each copy gets [key, value].
+    if (isPlainObject(value)) {
+      lists.push([name, Object.entries(value)]);
+      continue;
+    }
     if (!Array.isArray(value)) {
-      return { ok: false, error: `task "${taskId}" is mapped over input "${name}", but upstream "${upstreamId}" returned ${describe(value)}, not a list` };
+      return {
+        ok: false,
+        error: `task "${taskId}" is mapped over input "${name}", but upstream "${upstreamId}" returned ${describe(value)}, not a list or an object`,
+      };
     }
     lists.push([name, value]);
   }
@@ -62,6 +70,10 @@ export function mappedTaskState(copies: readonly TaskState[]): "success" | "fail
     else if (s !== "skipped" && s !== "removed") return null;
   }
   return failed ? "failed" : success ? "success" : "skipped";
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {
