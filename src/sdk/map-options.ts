@@ -87,6 +87,13 @@ export function resolveMap(node: TaskNode, inputNames: readonly string[]): { map
   for (const name of Object.keys(partial)) {
     if (inputNames.includes(name)) throw new InvalidInputError(`partial argument "${name}" is also named in inputs; each argument name may appear once`);
   }
+  if (o.triggerRule === "always" && Object.keys(over).length > 0) {
+    // As in Airflow: with "always" the task would run even when the upstream it maps over failed, with no list to map.
+    throw new InvalidInputError(
+      `triggerRule "always" is not allowed on a task mapped over an upstream task's value (${Object.keys(over).join(", ")}): ` +
+        `the upstream may fail and leave no list to map; use "all_done" or map over a literal list`,
+    );
+  }
   const maxLength = checkInteger(o.maxMapLength ?? DEFAULT_MAX_MAP_LENGTH, "maxMapLength", 1);
   const maxActive = o.maxActiveCopies === undefined ? null : checkInteger(o.maxActiveCopies, "maxActiveCopies", 1);
   return {

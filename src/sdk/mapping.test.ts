@@ -60,6 +60,17 @@ describe("mapped tasks (dynamic task mapping)", () => {
     expect(bad({ map: { x: [1] }, partial: { x: 2 } })).toThrow(/"x" is also named in partial/);
   });
 
+  it("refuses triggerRule always on a task mapped over an upstream's value (as Airflow), not over a literal list", () => {
+    const mapped = (over: "upstream" | "literal") => () =>
+      dag({ id: "m" }, (d) => {
+        const xs = d.task("xs", () => [1, 2]);
+        d.task("each", { map: { x: over === "upstream" ? xs : [1, 2] }, triggerRule: "always" }, (_c, { x }) => x);
+      }).toSpec();
+    expect(mapped("upstream")).toThrow(DagDefinitionError);
+    expect(mapped("upstream")).toThrow(/triggerRule "always" is not allowed on a task mapped over an upstream task's value \(x\)/);
+    expect(mapped("literal")).not.toThrow();
+  });
+
   it("only task() can be mapped", () => {
     expect(() =>
       dag({ id: "m" }, (d) => {
