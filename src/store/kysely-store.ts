@@ -74,6 +74,7 @@ import { listPools } from "./queries/list-pools.js";
 import { listRuns } from "./queries/list-runs.js";
 import { listQueuedRunGroups } from "./queries/list-queued-run-groups.js";
 import { listDueQueuedRuns } from "./queries/list-due-queued-runs.js";
+import { countActiveRuns } from "./queries/count-active-runs.js";
 import { listTaskCellsForRuns, listTaskInstancesForRuns } from "./queries/list-task-instances-for-runs.js";
 import { listTaskInstancesInStates } from "./queries/list-task-instances-in-states.js";
 import { listTaskInstances } from "./queries/list-task-instances.js";
@@ -254,6 +255,10 @@ export class KyselyStore implements FullStore {
 
   listDueQueuedRuns(page: QueuedRunsPage): Promise<RunRecord[]> {
     return listDueQueuedRuns(this.#db, page);
+  }
+
+  countActiveRuns(dagIds: readonly string[]): Promise<Map<string, number>> {
+    return countActiveRuns(this.#db, dagIds);
   }
 
   getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined> {

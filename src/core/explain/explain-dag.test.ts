@@ -63,6 +63,16 @@ describe("explainDag", () => {
     expect(explainDag(f)).toMatchObject({ state: "running", running: true });
   });
 
+  it("says a due scheduled run waits to be created while the DAG's active runs fill maxActiveRuns", () => {
+    const f = dagFacts(hourly, {
+      dag: dagRecord(hourly, { lastScheduledLogicalDate: T0 - 2 * HOUR }),
+      group: { limit: 1, backfillId: null, running: [{ runId: "manual__1", startedAt: T0 - HOUR }], queued: [] },
+    });
+    expect(explainDag(f).reasons[0]!.message).toBe(
+      "The scheduled run for 2026-03-01T11:00:00.000Z is due since 2026-03-01T12:00:00.000Z (now); maxActiveRuns is 1 and 1 of the DAG's runs is queued or running: the scheduler creates it once one of them ends.",
+    );
+  });
+
   it("says an inactive DAG is gone from its file, and no scheduler is alive", () => {
     const f = dagFacts(hourly, { dag: dagRecord(hourly, { active: false }) });
     expect(codes(f)[0]).toBe("dag_inactive");

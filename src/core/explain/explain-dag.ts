@@ -110,10 +110,16 @@ function scheduleReasons(f: DagFacts): ExplainReason[] {
   }
   const paused = dag.paused ? " once unpaused" : "";
   const due = next.runAfter <= now;
+  // As in Airflow, no scheduled run is created while the DAG's active runs fill maxActiveRuns.
+  const active = f.group.running.length + f.group.queued.length;
+  const full = active >= f.group.limit;
+  const creates = full
+    ? `maxActiveRuns is ${f.group.limit} and ${active} of the DAG's runs ${active === 1 ? "is" : "are"} queued or running: the scheduler creates it once one of them ends`
+    : "the scheduler creates it on its next tick";
   out.push({
     code: "next_run",
     message: due
-      ? `The scheduled run for ${isoTime(next.logicalDate)} is due since ${when(next.runAfter, now)}; the scheduler creates it on its next tick${paused}.`
+      ? `The scheduled run for ${isoTime(next.logicalDate)} is due since ${when(next.runAfter, now)}; ${creates}${paused}.`
       : `The next scheduled run (logical date ${isoTime(next.logicalDate)}, data interval ${isoTime(next.dataIntervalStart)} – ${isoTime(next.dataIntervalEnd)}) is created at ${when(next.runAfter, now)}${paused}.`,
     facts: {
       ...dates,

@@ -134,6 +134,12 @@ export interface Store {
   listQueuedRunGroups(dueBy: EpochMs): Promise<QueuedRunGroup[]>;
   /** A group's queued runs due by `dueBy`, oldest logical date (else runAfter) first, then by id; at most `limit`. */
   listDueQueuedRuns(page: QueuedRunsPage): Promise<RunRecord[]>;
+  /**
+   * Per DAG, how many of its runs are queued or running, backfills' runs not counted (Airflow's
+   * active non-backfill runs, which its maxActiveRuns bounds when scheduled runs are created).
+   * A DAG with none is absent.
+   */
+  countActiveRuns(dagIds: readonly string[]): Promise<Map<string, number>>;
   /** The latest run (by logical date) of a DAG strictly before `logicalDate`, any state. */
   getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined>;
   listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]>;

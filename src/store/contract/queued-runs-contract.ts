@@ -53,6 +53,15 @@ export function describeQueuedRunsContract(sut: StoreUnderTest): void {
       expect(await sut.store.listDueQueuedRuns({ dagId: "nope", backfillId: null, dueBy: 1_000, limit: 10 })).toEqual([]);
     });
 
+    it("counts each DAG's queued and running runs, backfills' runs and ended runs not counted", async () => {
+      await seed();
+      await sut.store.createRun(newRun("b", "b-done", { logicalDate: 6, runAfter: 10, state: "success" }), []);
+      const counts = await sut.store.countActiveRuns(["a", "b", "nope", "a"]);
+      // a: a300, a100, manual, a-late (queued, not yet due) and a-running; bf1, bf2 are the backfill's.
+      expect(Object.fromEntries(counts)).toEqual({ a: 5, b: 1 });
+      expect((await sut.store.countActiveRuns([])).size).toBe(0);
+    });
+
     it("equal logical dates come out by id, the order they were queued", async () => {
       for (const r of ["x1", "x2", "x3"]) await sut.store.createRun(newRun("c", r, { logicalDate: 7, runAfter: 7 }), []);
       expect(ids(await sut.store.listDueQueuedRuns({ dagId: "c", backfillId: null, dueBy: 7, limit: 10 }))).toEqual(["x1", "x2", "x3"]);
