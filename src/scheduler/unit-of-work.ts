@@ -30,6 +30,8 @@ export class UnitOfWork {
   private remoteAttempts: NewRemoteAttempt[] = [];
   private domainEvents: DomainEvent[] = [];
   private scheduled = false;
+  /** Cancels the window's pending timer (a zero window's next-turn commit is left to run: it finds nothing). */
+  private cancelWindow: (() => void) | null = null;
   private flushing: Promise<void> | null = null;
   /** Runs whose changes are in the commit under way (taken out of `runs` while it runs). */
   private committingRuns: ReadonlySet<number> = new Set();
@@ -51,6 +53,7 @@ export class UnitOfWork {
   /** Allocated once: scheduling a commit allocates no closure. */
   private readonly go = (): void => {
     this.scheduled = false;
+    this.cancelWindow = null;
     void this.flush();
   };
   private readonly retryLater = (): void => {
@@ -173,7 +176,20 @@ export class UnitOfWork {
     this.scheduled = true;
     // A zero window is "the next turn", not a wait: setImmediate keeps its latency.
     if (this.commitDelayMs <= 0) setImmediate(this.go);
-    else this.clock.setTimer(this.commitDelayMs, this.go);
+    else this.cancelWindow = this.clock.setTimer(this.commitDelayMs, this.go);
+  }
+
+  /**
+   * Every recorded change is in the commit about to go out: the window restarts with the next
+   * change. Otherwise a window opened before this commit would close on whatever came after it —
+   * in a chain, the next task's `started` report, committed alone a moment before its finish,
+   * whose commit then waits behind that one's disk flush (docs/storage.md).
+   */
+  private restartWindow(): void {
+    if (this.cancelWindow === null) return;
+    this.cancelWindow();
+    this.cancelWindow = null;
+    this.scheduled = false;
   }
 
   /**
@@ -218,6 +234,7 @@ export class UnitOfWork {
     this.runs.clear();
     this.backfills.clear();
     this.dagSchedules.clear();
+    this.restartWindow();
     // An attempt's success and the dataset events it produced are durable together or not at
     // all: they share the commit's transaction (recording is idempotent per (uri, attempt)).
     const events = this.datasetEvents.splice(0);

@@ -37,6 +37,33 @@ describe("UnitOfWork on a manual clock", () => {
     expect(uow.pending).toBe(false);
   });
 
+  it("restarts the window after a commit that took every change: a change recorded after it waits its own window", async () => {
+    // A chain hop: the commit asked for by a dispatch (whenDurable) carries everything; the next
+    // task's `started` report comes just after it. The window opened before that commit must not
+    // close on the report alone: its commit would delay the finish's commit behind its disk flush.
+    const clock = new ManualClock(Date.now());
+    const uow = new UnitOfWork(h.store, silentLogger, clock, 5);
+    const run = await h.trigger("u");
+    const ti = (await h.store.listTaskInstances(run.id))[0]!;
+    uow.taskInstance({ ...ti, state: "queued", tryNumber: 1 }); // opens the window: due at 5
+    await runFor(clock, 3);
+    let durable = false;
+    uow.whenDurable(() => (durable = true));
+    await settle();
+    expect(durable).toBe(true);
+    expect(await stateOf(run.id)).toBe("queued");
+    await runFor(clock, 1);
+    uow.taskInstance({ ...ti, state: "running", tryNumber: 1 }); // at 4: a window of its own, due at 9
+    await runFor(clock, 1);
+    expect(await stateOf(run.id)).toBe("queued");
+    expect(uow.pending).toBe(true);
+    await runFor(clock, 3);
+    expect(await stateOf(run.id)).toBe("queued");
+    await runFor(clock, 1);
+    expect(await stateOf(run.id)).toBe("running");
+    expect(uow.pending).toBe(false);
+  });
+
   it("keeps the changes of a failed commit and tries again 200 ms of clock time later", async () => {
     const clock = new ManualClock(Date.now());
     const uow = new UnitOfWork(h.store, silentLogger, clock, 5);
