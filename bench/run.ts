@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --pg [url] [--schedulers N]] [-- --runs N --no-grid --no-takeover]`: scheduling overhead of Baton itself, on the durable
+ * `npm run bench [-- --json] [-- --pg [url] [--schedulers N]] [-- --runs N --no-grid --no-takeover --reference]`: scheduling overhead of Baton itself, on the durable
  * embedded store (SQLite WAL, synchronous=FULL) — or, with `--pg`, on PostgreSQL (a scratch
  * database created on the server `url` names, default the local one, dropped afterwards) — and the
  * local warm process pool, with no-op tasks:
@@ -10,6 +10,8 @@
  *   (e) the API's grid page over a seeded store of 10,000 runs × 200 tasks — median server ms.
  * With `--schedulers N` (N ≥ 2, PostgreSQL only), N active schedulers share the workloads and the
  * take-over time after a kill -9 is measured too (bench/several-schedulers.ts).
+ * With `--reference`, the in-process SQLite reference of shared/reference/peer-benchmarks.md runs
+ * after Baton in the same process (bench/reference-runner.ts): key `reference`, with Baton/reference ratios.
  * With `--ui` (bench/ui-load.ts), it measures the UI instead: the home page and a DAG's grid in
  * headless Chromium over a real `baton standalone` on a store of 100 DAGs × 200 runs × 50 tasks
  * (`--samples N` cold loads each, default 5) — time to first content, API calls, bytes transferred.
@@ -39,6 +41,7 @@ import { WORKLOADS, chainDag, fanoutDag, layeredDag, mappedDag, warmupDag } from
 import { measureSeveral, measureTakeover, writeSeveralDags } from "./several-schedulers.js";
 import { startRemoteWorkers, type RemoteWorkersSetup } from "./remote-workers.js";
 import { formatUiLoad, measureUiLoad, UI_LOAD_SHAPE } from "./ui-load.js";
+import { measureReference, type ReferenceFigures } from "./reference-runner.js";
 
 /** Records when the scheduler hears of each attempt starting and finishing (high resolution). */
 class TimedExecutor implements Executor {
@@ -93,6 +96,8 @@ const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 const RUNS = runsArg(process.argv);
 /** `--no-grid`: skip (e), the grid page (its seeding takes most of the bench's time); its keys are null. */
 const GRID_ON = !process.argv.includes("--no-grid");
+/** `--reference`: also run the in-process SQLite reference (bench/reference-runner.ts) in this process; key `reference`. */
+const REFERENCE_ON = process.argv.includes("--reference");
 /** `--no-takeover` (with `--schedulers N`): skip the take-over measurement; `takeoverMs` is null. */
 const TAKEOVER_ON = !process.argv.includes("--no-takeover");
 
@@ -203,6 +208,7 @@ async function main() {
   await remote?.close();
   await store.close();
   await scratch?.drop();
+  const reference = REFERENCE_ON ? await referenceBeside(root, { chainMs, fanoutMs, layeredMs }) : null;
 
   // (e) the API at scale: one grid page of a DAG with 10,000 runs × 200 tasks (2 M task instances).
   const grid = await gridPage(root);
@@ -220,6 +226,7 @@ async function main() {
     mappedTotalMs: round(mappedMs, 1),
     apiGridPageMs: grid ? round(grid.medianMs) : null,
     apiGridSeedMs: grid ? Math.round(grid.seedMs) : null,
+    ...(reference ? { reference } : {}),
     config: {
       store: pgUrl ? "postgresql (scratch database; grid page still on sqlite)" : "sqlite (WAL, every commit synced)",
       executor: remote
@@ -244,9 +251,34 @@ async function main() {
         `(b) ${WORKLOADS.fanout.tasks} independent: ${result.fanoutTasksPerSec} tasks/s (total ${result.fanoutTotalMs} ms)\n` +
         `(c) ${WORKLOADS.layered.layers}×${WORKLOADS.layered.width} layered:    ${result.layeredTotalMs} ms (${result.layeredTasksPerSec} tasks/s)\n` +
         `(d) ${WORKLOADS.mapped.copies} mapped copies: ${result.mappedCopiesPerSec} copies/s (total ${result.mappedTotalMs} ms, list → copies → sum)\n` +
-        `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${result.apiGridSeedMs === null ? "—" : (result.apiGridSeedMs / 1000).toFixed(1)} s)\n`,
+        `(e) API grid page (25 runs × ${GRID.tasks} tasks of ${GRID.runs.toLocaleString("en")} runs): ${result.apiGridPageMs} ms median server time over ${GRID.samples} pages (seeding took ${result.apiGridSeedMs === null ? "—" : (result.apiGridSeedMs / 1000).toFixed(1)} s)\n` +
+        (reference
+          ? `reference (${reference.method}): chain ${reference.chainHopMs} ms/hop, fan-out ${reference.fanoutTasksPerSec} tasks/s, layered ${reference.layeredTotalMs} ms; ` +
+            `Baton/reference: chain ${reference.ratio.chain}×, fan-out ${reference.ratio.fanout}×, layered ${reference.ratio.layered}× (above 1: Baton slower)\n`
+          : ""),
     );
   }
+}
+
+/**
+ * `--reference`: the SQLite reference measured right after Baton, in this process, with the
+ * same runs; `ratio` is Baton's time over the reference's per workload (above 1: Baton slower).
+ */
+async function referenceBeside(
+  root: string,
+  baton: { chainMs: number; fanoutMs: number; layeredMs: number },
+): Promise<ReferenceFigures & { ratio: { chain: number; fanout: number; layered: number } }> {
+  const w = WORKLOADS;
+  const ref = await measureReference(root, RUNS, { chain: w.chain.tasks, fanout: w.fanout.tasks, layers: w.layered.layers, width: w.layered.width });
+  const refFanoutMs = (w.fanout.tasks / ref.fanoutTasksPerSec) * 1000;
+  return {
+    ...ref,
+    ratio: {
+      chain: round(baton.chainMs / w.chain.tasks / ref.chainHopMs, 2),
+      fanout: round(baton.fanoutMs / refFanoutMs, 2),
+      layered: round(baton.layeredMs / ref.layeredTotalMs, 2),
+    },
+  };
 }
 
 /** `--pg --schedulers N`: the same keys, measured with N active schedulers, plus the take-over time. */
