@@ -12,14 +12,16 @@ import type { WorkerConnection } from "./worker-connection.js";
  * claim that returned fewer rows than asked emptied those queues: workers that listen only on
  * emptied queues are not asked again in this pass, so N idle workers cost one query, not N.
  * `deliver` returns false when the worker went away meanwhile; those attempts go straight back
- * to `queued` (it never saw them). Returns the queues found empty and how many were requeued.
+ * to `queued` (it never saw them). Returns the queues claims looked at (`asked`), those found
+ * empty and how many were requeued. A queue no claim looked at (every worker of it full) is in neither.
  */
 export async function claimWork(
   store: Pick<WorkerStore, "claimRemoteAttempts" | "requeueRemoteAttempts">,
   connections: WorkerConnection[],
   now: EpochMs,
   deliver: (connection: WorkerConnection, rows: RemoteAttemptRecord[]) => boolean,
-): Promise<{ requeued: number; emptied: Set<string> }> {
+): Promise<{ requeued: number; asked: Set<string>; emptied: Set<string> }> {
+  const asked = new Set<string>();
   const emptied = new Set<string>();
   let requeued = 0;
   const round = async (want: (c: WorkerConnection) => number): Promise<void> => {
@@ -28,6 +30,7 @@ export async function claimWork(
       const limit = want(connection);
       const queues = connection.hello?.queues ?? [];
       if (limit <= 0 || queues.every((q) => emptied.has(q))) continue;
+      for (const q of queues) asked.add(q);
       const rows = await store.claimRemoteAttempts(connection.workerId, queues, limit, now);
       if (rows.length < limit) for (const q of queues) emptied.add(q);
       if (rows.length === 0 || deliver(connection, rows)) continue;
@@ -41,5 +44,5 @@ export async function claimWork(
   };
   await round((c) => c.idleSlots());
   await round((c) => c.room());
-  return { requeued, emptied };
+  return { requeued, asked, emptied };
 }

@@ -137,6 +137,45 @@ describe("WorkerHub and RemoteExecutor in one process (MailboxShortcut)", () => 
     expect(counts.claimed).toBe(2);
   });
 
+  it("regression (session 10): a poll while every worker is full does not send the next attempts through the mailbox's claims", async () => {
+    const w = await connectWorker("w1", 1, 1);
+    const cancelsLooked = { n: 0 };
+    const list = h.store.workers.listRemoteCancels.bind(h.store.workers);
+    h.store.workers.listRemoteCancels = async (...args) => {
+      const rows = await list(...args);
+      cancelsLooked.n++;
+      return rows;
+    };
+    const next: string[] = [];
+    let executor: RemoteExecutor | null = null;
+    const s = seen();
+    // Like the scheduler: an outcome lets it hand out the next attempt at once.
+    const listener: ExecutorListener = {
+      started: s.listener.started,
+      finished: (r) => {
+        s.listener.finished(r);
+        const id = next.shift();
+        if (id !== undefined) executor!.submit(h.request(id));
+      },
+    };
+    executor = await startExecutor("sched-1", listener);
+    executor.submit(h.request("p1"));
+    await eventually(() => w.runIds().length === 1, "p1 sent");
+    // The hub's poll: the one worker is full, so no claim looks at the queue.
+    const looked = cancelsLooked.n;
+    h.clock.advance(100);
+    await eventually(() => cancelsLooked.n > looked, "the poll's pass");
+    await new Promise((r) => setImmediate(r));
+    next.push("p2", "p3");
+    finish(w, "p1");
+    await eventually(() => w.runIds().length === 2, "p2 sent once p1 is done");
+    finish(w, "p2");
+    await eventually(() => w.runIds().length === 3, "p3 sent once p2 is done");
+    expect(w.runIds()).toEqual(["p1", "p2", "p3"]);
+    // Each was written assigned to the worker (it had room by then), none queued and claimed.
+    expect(counts.claimed).toBe(0);
+  });
+
   it("an insert that committed but reported an error leaves no attempt assigned to a worker that never got it: it is queued again and sent once", async () => {
     const w = await connectWorker("w1", 2, 4);
     const s = seen();

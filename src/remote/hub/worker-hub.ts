@@ -109,6 +109,8 @@ export class WorkerHub implements ShortcutHub {
   #cancelsDue = false;
   /** The last pass may have left attempts queued (a queue of a worker it did not empty). */
   #backlog = true;
+  /** Attempts were queued since the last pass began (a HUB_TARGET signal: rows left for a claim, requeued, or from another process). */
+  #queuedSince = true;
   readonly #timers: (() => void)[] = [];
   #unsubscribe: (() => void)[] = [];
   #stopping = false;
@@ -156,7 +158,10 @@ export class WorkerHub implements ShortcutHub {
     app.addHook("preClose", async () => this.close());
     // New attempts: claims; stops asked for: cancels (both also on every poll).
     this.#unsubscribe = [
-      this.#o.signal.subscribe(HUB_TARGET, () => this.#schedulePass()),
+      this.#o.signal.subscribe(HUB_TARGET, () => {
+        this.#queuedSince = true;
+        this.#schedulePass();
+      }),
       this.#o.signal.subscribe(HUB_CANCEL_TARGET, () => this.#schedulePass(true)),
     ];
     this.#every(this.#pollMs, () => this.#schedulePass(true));
@@ -465,6 +470,7 @@ export class WorkerHub implements ShortcutHub {
       if (pick === undefined) {
         // Left `queued`: claims take it (and what comes after it) from now on.
         this.#backlog = true;
+        this.#queuedSince = true;
         continue;
       }
       row.workerId = pick.workerId;
@@ -543,10 +549,12 @@ export class WorkerHub implements ShortcutHub {
     const { store, clock } = this.#o;
     const cancels = this.#cancelsDue;
     this.#cancelsDue = false;
+    const queuedBefore = this.#backlog || this.#queuedSince;
+    this.#queuedSince = false;
     const now = clock.now();
     // A socket silent for this long is probably dead: no new work on it.
     const live = ready.filter((c) => now - c.lastHeardAt <= this.#o.lostAfterMs);
-    const { requeued, emptied } = await claimWork(store, live, now, (conn, rows) => {
+    const { requeued, asked, emptied } = await claimWork(store, live, now, (conn, rows) => {
       if (conn.phase !== "ready" || this.#byWorker.get(conn.workerId) !== conn) return false;
       for (const r of rows) conn.held.set(r.attemptId, { record: r, started: false, reported: false, starting: null } satisfies HeldAttempt);
       conn.send({ t: "run", attempts: rows.map((r) => r.request) });
@@ -560,7 +568,13 @@ export class WorkerHub implements ShortcutHub {
         conn.send({ t: "cancel", id: row.attemptId, reason: row.cancelReason ?? "cancelled" });
       }
     }
-    this.#backlog = live.some((c) => !(c.hello?.queues ?? []).every((q) => emptied.has(q)));
+    // A queue claims emptied is clear; one they took a full batch from may hold more. One no claim
+    // looked at (its workers full) is as it was: a pass while every worker is busy (a poll) must
+    // not send later attempts through the mailbox and its claims (docs/workers.md, "One process").
+    const queuedAfter = this.#queuedSince || requeued > 0;
+    this.#backlog = live.some((c) =>
+      (c.hello?.queues ?? []).some((q) => (asked.has(q) ? !emptied.has(q) || queuedAfter : queuedBefore || queuedAfter)),
+    );
     recallForIdle(live, emptied);
     if (requeued > 0) this.#passes.request(); // they may suit another worker
   }

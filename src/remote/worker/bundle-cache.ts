@@ -42,6 +42,8 @@ export interface BundleCacheOptions {
 export class BundleCache {
   readonly #opts: Required<BundleCacheOptions>;
   readonly #inFlight = new Map<string, Promise<string>>();
+  /** The `roots` part of the file name, by the server's SDK root (hashed once, not per attempt). */
+  readonly #roots = new Map<string, string>();
 
   constructor(options: BundleCacheOptions) {
     this.#opts = { timeoutMs: 60_000, ...options, localSdkRoot: withSlash(options.localSdkRoot) };
@@ -50,7 +52,11 @@ export class BundleCache {
   /** The local path of bundle `sha256` built by a server whose SDK root is `serverSdkRoot`. */
   get(sha256: string, serverSdkRoot: string): Promise<string> {
     const from = withSlash(serverSdkRoot);
-    const roots = createHash("sha256").update(`${from}\n${this.#opts.localSdkRoot}`).digest("hex").slice(0, 16);
+    let roots = this.#roots.get(from);
+    if (roots === undefined) {
+      roots = createHash("sha256").update(`${from}\n${this.#opts.localSdkRoot}`).digest("hex").slice(0, 16);
+      this.#roots.set(from, roots);
+    }
     const path = join(this.#opts.dir, `${roots}-${sha256}.mjs`);
     if (existsSync(path)) return Promise.resolve(path);
     let pending = this.#inFlight.get(path);

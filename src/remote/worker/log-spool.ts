@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 
@@ -49,10 +49,13 @@ export class LogSpool {
 
   #readChunk(): { bytes: number; text: string } {
     if (this.#fd === null) {
+      // Not written yet: the task runner creates the file on its first write (most attempts print
+      // nothing: asked without a failed open, whose error costs more than the call).
+      if (!existsSync(this.path)) return { bytes: 0, text: "" };
       try {
         this.#fd = openSync(this.path, "r");
       } catch {
-        return { bytes: 0, text: "" }; // Not written yet: the task runner creates the file on its first write.
+        return { bytes: 0, text: "" };
       }
     }
     const buffer = (shared ??= Buffer.allocUnsafe(CHUNK));
@@ -72,8 +75,14 @@ export class LogSpool {
   }
 
   remove(): void {
+    const opened = this.#fd !== null;
     if (this.#fd !== null) closeSync(this.#fd);
     this.#fd = null;
-    rmSync(this.path, { force: true });
+    if (!opened && !existsSync(this.path)) return;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Gone already.
+    }
   }
 }
