@@ -210,7 +210,14 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
   // Firings lost with the process that committed their change (it died before claiming them): swept and claimed here.
   const callbackSweep =
     alerting.callbackSweepMs > 0
-      ? new CallbackSweep({ store, callbacks: store.callbacks, fire: (f) => callbacks.fire(f), clock: systemClock, logger, windowMs: alerting.callbackSweepMs })
+      ? new CallbackSweep({
+          store,
+          callbacks: store.callbacks,
+          fire: (f, retake) => callbacks.fire(f, retake),
+          clock: systemClock,
+          logger,
+          windowMs: alerting.callbackSweepMs,
+        })
       : null;
   scheduler.onDomainEvent(anomalies.listener);
   scheduler.onDomainEvent(lateRuns.listener);

@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { NotifierDeclaration } from "../core/model/alerts.js";
 import type { AlertIncident, CallbackFilter, CallbackKey, CallbackRecord, CallbackStatus, CallbackStore } from "../core/ports/callback-store.js";
 import { alertIncident, getIncident, resolveIncident } from "./queries/alert-incidents.js";
-import { claimCallback, finishCallback, listCallbacks } from "./queries/callback-claims.js";
+import { claimCallback, finishCallback, listCallbacks, renewCallback, retakeCallback } from "./queries/callback-claims.js";
 import type { Database } from "./schema/database.js";
 
 /** Callback claims (the callback log) and alert incidents over the store's Kysely handle (`store.callbacks`). */
@@ -11,6 +11,14 @@ export class KyselyCallbackStore implements CallbackStore {
 
   claimCallback(key: CallbackKey, run: { dagId: string; runId: string }, by: string, at: number): Promise<boolean> {
     return claimCallback(this.db, key, run, by, at);
+  }
+
+  renewCallback(key: CallbackKey, by: string, at: number): Promise<boolean> {
+    return renewCallback(this.db, key, by, at);
+  }
+
+  retakeCallback(key: CallbackKey, by: string, at: number, staleBefore: number): Promise<boolean> {
+    return retakeCallback(this.db, key, by, at, staleBefore);
   }
 
   finishCallback(key: CallbackKey, status: Exclude<CallbackStatus, "running">, message: string | null, at: number): Promise<void> {

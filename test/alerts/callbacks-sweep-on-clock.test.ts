@@ -52,6 +52,9 @@ beforeAll(async () => {
     "lost.ts": `${HEADER}export default dag({ id: "lost", onFailure: [${REC("dag_failure")}, ${PAGER}] }, (d) => {
       d.task("t", { onFailure: [${REC("failure")}, ${PAGER}] }, () => { throw new Error("bad rows"); });
     });\n`,
+    "slow.ts": `${HEADER}export default dag({ id: "slow", callbackTimeout: "10m" }, (d) => {
+      d.task("t", { onFailure: async (ctx) => { await ${GATE}("slow-callback"); (${REC("failure")})(ctx); } }, () => { throw new Error("bad rows"); });
+    });\n`,
     "marked.ts": `${HEADER}export default dag({ id: "marked", onFailure: ${REC("dag_failure")}, onSuccess: ${REC("dag_success")} }, (d) => {
       d.task("a", { onFailure: ${REC("failure")}, onSuccess: ${REC("success")} }, async (ctx) => { await ${GATE}(ctx.runId + "/a"); });
       d.task("b", { after: "a", onFailure: ${REC("b_failure")}, onSkipped: ${REC("b_skipped")}, onSuccess: ${REC("b_success")} }, () => 1);
@@ -96,7 +99,7 @@ function firerAndSweep(harness: Harness, c: ManualClock, claimer: string, listen
   const sweep = new CallbackSweep({
     store: harness.store,
     callbacks: callbackStore(harness),
-    fire: (f) => firer.fire(f),
+    fire: (f, retake) => firer.fire(f, retake),
     clock: c,
     logger: silentLogger,
     windowMs: 24 * HOUR,
@@ -148,6 +151,78 @@ describe("the callback sweep", () => {
     await other.firer.idle();
     expect(calls).toHaveLength(2);
     expect([...outbox.sent, ...other.outbox.sent]).toHaveLength(2);
+  });
+
+  it("a firing whose claimant died mid-firing (its claim left running, no longer refreshed) fires again, once, after 60 s", async () => {
+    const s = await startOnManualClock(dags);
+    ({ h, clock } = s);
+    const created = await h.trigger("lost", {}, clock.now());
+    await runWhen(h, clock, created.id, "failed");
+    const run = (await h.store.getRunById(created.id))!;
+    // Scheduler 1 claimed the task's failure, then died before its functions finished.
+    const taskKey = { runPk: created.id, taskId: "t", mapIndex: -1, tryNumber: 1, event: "failure" };
+    expect(await callbackStore(h).claimCallback(taskKey, { dagId: "lost", runId: created.runId }, "scheduler-1", clock.now())).toBe(true);
+
+    clock = await restartOnManualClock(h, clock.now() + 5 * MINUTE);
+    // Another scheduler claimed the run's failure 10 s ago and is still firing it (fresh claim).
+    const runKey = { runPk: created.id, taskId: null, mapIndex: -1, tryNumber: 0, event: `failure@${run.startedAt}` };
+    expect(await callbackStore(h).claimCallback(runKey, { dagId: "lost", runId: created.runId }, "scheduler-3", clock.now() - 10_000)).toBe(true);
+    const { firer, sweep, outbox } = firerAndSweep(h, clock, "scheduler-2");
+    sweep.start();
+    await swept(clock, sweep, firer);
+    expect(calls.map((c) => `${c.name}:${c.taskId}`)).toEqual(["failure:t"]);
+    expect(outbox.sent).toEqual(["pagerduty:failure:baton/lost/t"]);
+    const log = async () =>
+      (await callbackStore(h!).listCallbacks({ runId: created.runId, limit: 10 })).map((r) => `${r.taskId}:${r.status}:${r.claimedBy}`).sort();
+    expect(await log()).toEqual(["null:running:scheduler-3", "t:ok:scheduler-2"]);
+
+    // scheduler-3 never refreshes its claim (it died too): a minute later the sweep takes it over.
+    await runFor(clock, 61_000);
+    await swept(clock, sweep, firer);
+    expect(calls.map((c) => `${c.name}:${c.taskId}`)).toEqual(["failure:t", "dag_failure:null"]);
+    expect(await log()).toEqual(["null:ok:scheduler-2", "t:ok:scheduler-2"]);
+    // Finished claims are never taken again.
+    await runFor(clock, 5 * MINUTE);
+    await swept(clock, sweep, firer);
+    expect(calls).toHaveLength(2);
+    expect(outbox.sent).toHaveLength(2);
+  });
+
+  it("a claimant refreshes its claim while its callback runs, so no sweep takes it over, however long it runs", async () => {
+    const s = await startOnManualClock(dags);
+    ({ h, clock } = s);
+    const { firer, sweep } = firerAndSweep(h, clock, "scheduler-1");
+    const other = firerAndSweep(h, clock, "scheduler-2", false);
+    cleanups.unshift(() => openGate("slow-callback"));
+    const created = await h.trigger("slow", {}, clock.now());
+    await runWhen(h, clock, created.id, "failed");
+    await settle();
+    const claim = async () => (await callbackStore(h!).listCallbacks({ runId: created.runId, limit: 10 })).find((c) => c.taskId === "t");
+    await until(clock, "the failure claimed", async () => (await claim()) !== undefined);
+    const claimedAt = (await claim())!.claimedAt;
+
+    // The callback waits on its gate for 5 minutes; the claim is refreshed every 15 s meanwhile.
+    for (let i = 0; i < 20; i++) {
+      await runFor(clock, 15_000);
+      await settle();
+    }
+    const held = (await claim())!;
+    expect(held.status).toBe("running");
+    expect(held.claimedBy).toBe("scheduler-1");
+    expect(held.claimedAt).toBeGreaterThanOrEqual(claimedAt + 4 * MINUTE);
+    // Another scheduler's sweep sees the change (the run's end too, which has no callbacks) but takes nothing over.
+    await other.sweep.sweepOnce();
+    await other.firer.idle();
+    expect((await claim())!.claimedBy).toBe("scheduler-1");
+    expect(calls).toEqual([]);
+
+    openGate("slow-callback");
+    await settle();
+    await firer.idle();
+    expect(calls.map((c) => `${c.name}:${c.taskId}`)).toEqual(["failure:t"]);
+    expect((await claim())!.status).toBe("ok");
+    await other.firer.idle();
+    sweep.stop();
   });
 
   it("a run whose callbacks were claimed when they happened fires nothing again", async () => {

@@ -86,7 +86,8 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
       attempts: [attempt(marked.id, "load", 1, { state: "failed", endedAt: t0 + 1_000, error: "marked success by ada" })],
       runs: [{ id: marked.id, state: "failed", startedAt: t0, endedAt: t0 + 1_000, note: "marked failed by ada" }],
     });
-    // Claimed when it happened (by the scheduler that made it).
+    // Claimed when it happened (by the scheduler that made it), which fired the task's success; it
+    // died while firing the run's: that claim is left `running`, never refreshed again.
     const claimed = await run("claimed", t0);
     await a.commit({
       taskInstances: [taskInstance("load", { runPk: claimed.id, state: "success", tryNumber: 1, endedAt: t0 + 1_000 })],
@@ -99,6 +100,7 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
       "scheduler-0",
       t0 + 1_000,
     );
+    await a.callbacks.finishCallback({ runPk: claimed.id, taskId: "load", mapIndex: -1, tryNumber: 1, event: "success" }, "ok", null, t0 + 1_100);
     await a.callbacks.claimCallback(
       { runPk: claimed.id, taskId: null, mapIndex: -1, tryNumber: 0, event: `success@${t0}` },
       { dagId: "etl", runId: "claimed" },
@@ -129,7 +131,7 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
       const sweep = new CallbackSweep({
         store,
         callbacks: store.callbacks,
-        fire: (f) => firer.fire(f),
+        fire: (f, retake) => firer.fire(f, retake),
         clock,
         logger: silentLogger,
         windowMs: 24 * 3_600_000,
@@ -143,7 +145,13 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
     await Promise.all([sa.firer.idle(), sb.firer.idle()]);
 
     expect([...sa.outbox.sent, ...sb.outbox.sent].sort()).toEqual(
-      ["pagerduty:failure:baton/etl/load:2", "pagerduty:failure:baton/etl/run:0", "webhook:retry:baton/etl/load:1"].sort(),
+      [
+        "pagerduty:failure:baton/etl/load:2",
+        "pagerduty:failure:baton/etl/run:0",
+        "webhook:retry:baton/etl/load:1",
+        // The run's success, whose claimant died mid-firing: taken over by one of the two.
+        "webhook:success:baton/etl/run:0",
+      ].sort(),
     );
     const log = await a.callbacks.listCallbacks({ dagId: "etl", limit: 50 });
     expect(
@@ -154,7 +162,10 @@ describe.skipIf(unreachable !== undefined)("the callback sweep with two schedule
     ).toEqual([`load:2:failure`, `null:0:failure@${t0}`]);
     expect(log.filter((r) => r.runId === "retrying").map((r) => `${r.taskId}:${r.tryNumber}:${r.event}`)).toEqual(["load:1:retry"]);
     expect(log.filter((r) => r.runId === "marked" || r.runId === "old")).toEqual([]);
-    expect(log.filter((r) => r.runId === "claimed").every((r) => r.claimedBy === "scheduler-0")).toBe(true);
+    const claimedLog = log.filter((r) => r.runId === "claimed").map((r) => `${r.taskId}:${r.status}:${r.claimedBy}`);
+    expect(claimedLog).toHaveLength(2);
+    expect(claimedLog).toContain("load:ok:scheduler-0");
+    expect(claimedLog.filter((c) => /^null:ok:scheduler-[ab]$/.test(c))).toHaveLength(1);
 
     // Swept again: nothing new.
     expect(await sa.sweep.sweepOnce()).toBe(0);

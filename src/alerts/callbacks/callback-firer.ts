@@ -37,6 +37,20 @@ export interface CallbackFirerDeps {
   maxQueued?: number;
 }
 
+/** While it fires, the claimant refreshes its claim this often (docs/alerts.md, "Once, across schedulers"). */
+export const CLAIM_RENEW_MS = 15_000;
+/** A `running` claim not refreshed for this long was lost with its process: the sweep takes it over. */
+export const CLAIM_STALE_MS = 60_000;
+
+/** What a firing does, decided before it is claimed. */
+interface FiringPlan {
+  targets: CallbackTarget[];
+  policy: AlertPolicySpec;
+  policyTargets: NotifierDeclaration[];
+  watchesIncidents: boolean;
+  retrySucceeded: NotifierDeclaration[];
+}
+
 interface Loaded {
   run: RunRecord;
   version: DagVersionRecord;
@@ -73,9 +87,13 @@ export class CallbackFirer {
     if (firing !== null) this.#enqueue(firing);
   };
 
-  /** Queues a firing found otherwise than from a domain event (the sweep, `callback-sweep.ts`); claimed before it fires. */
-  fire(firing: Firing): void {
-    this.#enqueue(firing);
+  /**
+   * Queues a firing found otherwise than from a domain event (the sweep, `callback-sweep.ts`);
+   * claimed before it fires. `retake`: the firing has a `running` claim nobody refreshed for
+   * {@link CLAIM_STALE_MS} (its claimant died while firing); it is taken over instead of claimed.
+   */
+  fire(firing: Firing, retake = false): void {
+    this.#enqueue(firing, retake);
   }
 
   /**
@@ -146,7 +164,7 @@ export class CallbackFirer {
     (cancel as (() => void) | null)?.();
   }
 
-  #enqueue(firing: Firing): void {
+  #enqueue(firing: Firing, retake = false): void {
     if (this.#queued >= (this.#deps.maxQueued ?? 10_000)) {
       this.#deps.logger.warn(
         { dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event },
@@ -157,7 +175,7 @@ export class CallbackFirer {
     this.#queued++;
     const previous = this.#chains.get(firing.runPk) ?? Promise.resolve();
     const next = previous
-      .then(() => this.#fire(firing))
+      .then(() => this.#fire(firing, retake))
       .catch((err: unknown) =>
         this.#deps.logger.error(
           { err, dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event },
@@ -171,7 +189,7 @@ export class CallbackFirer {
     this.#chains.set(firing.runPk, next);
   }
 
-  async #fire(firing: Firing): Promise<void> {
+  async #fire(firing: Firing, retake: boolean): Promise<void> {
     const loaded = await this.#load(firing);
     if (loaded === undefined) return;
     const { run, version } = loaded;
@@ -199,8 +217,51 @@ export class CallbackFirer {
             ? `${firing.event}@${(await this.#deps.store.getRunById(firing.runPk))?.startedAt ?? 0}`
             : firing.event;
     const key: CallbackKey = { runPk: firing.runPk, taskId: firing.taskId, mapIndex: firing.mapIndex, tryNumber: firing.tryNumber, event };
+    const { clock, callbacks, logger, claimer } = this.#deps;
+    if (retake) {
+      if (!(await callbacks.retakeCallback(key, claimer, clock.now(), clock.now() - CLAIM_STALE_MS))) return;
+      logger.warn(
+        { dagId: firing.dagId, runId: firing.runId, taskId: firing.taskId, event: firing.event },
+        "callback claim taken over: its claimant stopped refreshing it while firing (died?); firing again",
+      );
+    } else if (!(await callbacks.claimCallback(key, { dagId: firing.dagId, runId: firing.runId }, claimer, clock.now()))) return;
+    const stopRenewing = this.#renewWhileFiring(key);
+    try {
+      await this.#fireClaimed(firing, key, run, version, { targets, policy, policyTargets, watchesIncidents, retrySucceeded });
+    } finally {
+      stopRenewing();
+    }
+  }
+
+  /** Refreshes the claim every {@link CLAIM_RENEW_MS} until the returned function is called. */
+  #renewWhileFiring(key: CallbackKey): () => void {
+    const { clock, callbacks, claimer, logger } = this.#deps;
+    let cancel: (() => void) | null = null;
+    let stopped = false;
+    const schedule = () => {
+      cancel = clock.setTimer(CLAIM_RENEW_MS, () => {
+        callbacks
+          .renewCallback(key, claimer, clock.now())
+          .then((held) => {
+            if (!held) logger.warn({ runPk: key.runPk, taskId: key.taskId, event: key.event }, "callback claim taken over by another scheduler while firing");
+          })
+          .catch((err: unknown) => logger.warn({ err }, "could not refresh a callback claim; trying again"))
+          .finally(() => {
+            if (!stopped) schedule();
+          });
+      });
+    };
+    schedule();
+    return () => {
+      stopped = true;
+      cancel?.();
+    };
+  }
+
+  async #fireClaimed(firing: Firing, key: CallbackKey, run: RunRecord, version: DagVersionRecord, plan: FiringPlan): Promise<void> {
     const { clock, callbacks, logger } = this.#deps;
-    if (!(await callbacks.claimCallback(key, { dagId: firing.dagId, runId: firing.runId }, this.#deps.claimer, clock.now()))) return;
+    const spec = version.spec;
+    const { targets, policy, policyTargets, watchesIncidents, retrySucceeded } = plan;
 
     const problems: string[] = [];
     let timedOut = false;

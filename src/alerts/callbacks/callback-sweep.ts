@@ -6,12 +6,16 @@ import type { CallbackStore } from "../../core/ports/callback-store.js";
 import type { Clock } from "../../core/ports/clock.js";
 import type { Logger } from "../../core/ports/logger.js";
 import type { Store } from "../../core/ports/store.js";
+import { CLAIM_STALE_MS } from "./callback-firer.js";
 
 export interface CallbackSweepDeps {
   store: Pick<Store, "listRuns" | "listTaskInstances" | "listAttempts" | "getDagVersion">;
   callbacks: Pick<CallbackStore, "listCallbacks">;
-  /** Hands a firing to the firer's queue (`CallbackFirer.fire`): it claims it (insert-if-absent) before firing. */
-  fire(firing: Firing): void;
+  /**
+   * Hands a firing to the firer's queue (`CallbackFirer.fire`): it claims it (insert-if-absent)
+   * before firing, or with `retake` takes over a claim whose claimant stopped refreshing it.
+   */
+  fire(firing: Firing, retake: boolean): void;
   clock: Clock;
   logger: Logger;
   /** How far back changes are looked at (BATON_CALLBACK_SWEEP_HOURS, default 24 h). */
@@ -156,16 +160,20 @@ export class CallbackSweep {
       });
     }
     if (candidates.length === 0) return 0;
-    const claimed = new Set(
+    const claims = new Map(
       (await this.#deps.callbacks.listCallbacks({ dagId: run.dagId, runId: run.runId, limit: 500 }))
         .filter((c) => c.runPk === run.id)
-        .map((c) => keyOf(c.taskId, c.mapIndex, c.tryNumber, c.event)),
+        .map((c) => [keyOf(c.taskId, c.mapIndex, c.tryNumber, c.event), c]),
     );
+    // A claim still `running` that its claimant stopped refreshing was lost with it, mid-firing.
+    const staleBefore = this.#deps.clock.now() - CLAIM_STALE_MS;
     let handed = 0;
     for (const f of candidates) {
       const event = f.taskId === null ? `${f.event}@${run.startedAt ?? 0}` : f.event;
-      if (claimed.has(keyOf(f.taskId, f.mapIndex, f.tryNumber, event))) continue;
-      this.#deps.fire(f);
+      const claim = claims.get(keyOf(f.taskId, f.mapIndex, f.tryNumber, event));
+      const lost = claim !== undefined && claim.status === "running" && claim.claimedAt < staleBefore;
+      if (claim !== undefined && !lost) continue;
+      this.#deps.fire(f, lost);
       handed++;
     }
     return handed;

@@ -54,6 +54,16 @@ export interface AlertIncident {
 export interface CallbackStore {
   /** Records the claim unless one exists (insert-if-absent); true when this caller won it and must fire. */
   claimCallback(key: CallbackKey, run: { dagId: string; runId: string }, by: string, at: EpochMs): Promise<boolean>;
+  /**
+   * The claimant, while it fires, refreshes its `running` claim's time (every 15 s), so a claim
+   * nobody refreshed is known to be lost with its process. True while `by` still holds the claim.
+   */
+  renewCallback(key: CallbackKey, by: string, at: EpochMs): Promise<boolean>;
+  /**
+   * Takes over a `running` claim last refreshed before `staleBefore` (its claimant died while
+   * firing): conditional, one winner among several takers. True when `by` won it and must fire.
+   */
+  retakeCallback(key: CallbackKey, by: string, at: EpochMs, staleBefore: EpochMs): Promise<boolean>;
   /** Records how a claimed firing ended. */
   finishCallback(key: CallbackKey, status: Exclude<CallbackStatus, "running">, message: string | null, at: EpochMs): Promise<void>;
   /** Newest first. */

@@ -35,6 +35,26 @@ export function describeCallbacksContract(sut: StoreUnderTest): void {
       expect(await sut.store.callbacks.listCallbacks({ runId: "other", limit: 10 })).toEqual([]);
     });
 
+    it("a claimant refreshes its running claim; a claim not refreshed in time is taken over by one of several takers; a finished one never", async () => {
+      const cb = sut.store.callbacks;
+      const key: CallbackKey = { runPk: 8, taskId: "load", mapIndex: -1, tryNumber: 1, event: "failure" };
+      expect(await cb.claimCallback(key, run, "s1", 1_000)).toBe(true);
+      expect(await cb.renewCallback(key, "s1", 16_000)).toBe(true);
+      expect(await cb.renewCallback(key, "s2", 17_000)).toBe(false); // not its claim
+      // Refreshed at 16 s: not stale before 16 s.
+      expect(await cb.retakeCallback(key, "s2", 20_000, 16_000)).toBe(false);
+      const wins = await Promise.all(["s2", "s3", "s4"].map((by) => cb.retakeCallback(key, by, 80_000, 20_000)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      const winner = ["s2", "s3", "s4"][wins.indexOf(true)]!;
+      const claim = (await cb.listCallbacks({ dagId: "etl", limit: 10 })).find((r) => r.runPk === 8)!;
+      expect(claim).toMatchObject({ status: "running", claimedBy: winner, claimedAt: 80_000 });
+      // The first claimant, back, no longer holds it.
+      expect(await cb.renewCallback(key, "s1", 81_000)).toBe(false);
+      await cb.finishCallback(key, "ok", null, 90_000);
+      expect(await cb.retakeCallback(key, "s5", 500_000, 400_000)).toBe(false);
+      expect(await cb.renewCallback(key, winner, 500_000)).toBe(false);
+    });
+
     it("an incident opens on the first alert, repeats only after the interval (one winner), keeps every target, resolves once and can open again", async () => {
       const cb = sut.store.callbacks;
       const k = "baton/etl/run";

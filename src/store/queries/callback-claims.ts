@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import type { Kysely, UpdateQueryBuilder, UpdateResult } from "kysely";
 import type { CallbackFilter, CallbackKey, CallbackRecord, CallbackStatus } from "../../core/ports/callback-store.js";
 import type { Database } from "../schema/database.js";
 import type { CallbackClaimsTable } from "../schema/callback-tables.js";
@@ -26,16 +26,40 @@ export async function claimCallback(db: Kysely<Database>, key: CallbackKey, run:
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
 
-export async function finishCallback(db: Kysely<Database>, key: CallbackKey, status: CallbackStatus, message: string | null, at: number): Promise<void> {
-  await db
-    .updateTable("callback_claims")
-    .set({ status, message, finished_at: at })
+/** Refreshes a `running` claim's time while its claimant still holds it: true when it does. */
+export async function renewCallback(db: Kysely<Database>, key: CallbackKey, by: string, at: number): Promise<boolean> {
+  const result = await whereKey(db.updateTable("callback_claims").set({ claimed_at: at }), key)
+    .where("status", "=", "running")
+    .where("claimed_by", "=", by)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Takes over a `running` claim nobody renewed since `staleBefore` (its claimant died while firing):
+ * a conditional update, so of several takers one wins. True when this caller won and must fire.
+ */
+export async function retakeCallback(db: Kysely<Database>, key: CallbackKey, by: string, at: number, staleBefore: number): Promise<boolean> {
+  const result = await whereKey(db.updateTable("callback_claims").set({ claimed_by: by, claimed_at: at }), key)
+    .where("status", "=", "running")
+    .where("claimed_at", "<", staleBefore)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+type ClaimUpdate = UpdateQueryBuilder<Database, "callback_claims", "callback_claims", UpdateResult>;
+
+function whereKey(q: ClaimUpdate, key: CallbackKey): ClaimUpdate {
+  return q
     .where("run_pk", "=", key.runPk)
     .where("task_id", "=", key.taskId ?? "")
     .where("map_index", "=", key.mapIndex)
     .where("try_number", "=", key.tryNumber)
-    .where("event", "=", key.event)
-    .execute();
+    .where("event", "=", key.event);
+}
+
+export async function finishCallback(db: Kysely<Database>, key: CallbackKey, status: CallbackStatus, message: string | null, at: number): Promise<void> {
+  await whereKey(db.updateTable("callback_claims").set({ status, message, finished_at: at }), key).execute();
 }
 
 export async function listCallbacks(db: Kysely<Database>, filter: CallbackFilter): Promise<CallbackRecord[]> {
