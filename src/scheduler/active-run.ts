@@ -1,5 +1,6 @@
 import type { DagGraph } from "../core/graph/dag-graph.js";
 import type { DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { PrevSuccessRun } from "../core/ports/executor.js";
 import { isFinished, type TaskState } from "../core/model/states.js";
 import type { UpstreamCounts } from "../core/rules/trigger-rules.js";
 import type { TaskView } from "../core/scheduling/decide-tasks.js";
@@ -48,6 +49,11 @@ export class ActiveRun {
   readonly blocked = new Set<string>();
   /** Per task instance ({@link tiKey}), infrastructure failures in a row: the wait before its next attempt. */
   readonly infraFailures = new Map<string, number>();
+  /**
+   * The DAG's latest earlier run that succeeded (Airflow's prev_*_success): read when the run is
+   * loaded, moved on when an earlier run ends successfully meanwhile (RunLifecycle).
+   */
+  prevSuccess: PrevSuccessRun | null = null;
   /** Task instances in scheduled/queued/running/up_for_retry. */
   active = 0;
   unfinished = 0;

@@ -27,15 +27,16 @@ function inputsOf(run: ActiveRun, taskId: string, mapIndex: number, outputs: Tas
 }
 
 /**
- * The context of a run's attempts, one object while the run's record is unchanged: the executor
- * sends it to a worker process once and names it in the attempts after (pooled-child.ts).
+ * The context of a run's attempts, one object while the run's record and its previous successful
+ * run are unchanged: the executor sends it to a worker process once and names it in the attempts
+ * after (pooled-child.ts).
  */
 const contexts = new WeakMap<RunRecord, AttemptContext>();
 
 function contextOf(run: ActiveRun): AttemptContext {
   const r = run.run;
   let context = contexts.get(r);
-  if (context === undefined) {
+  if (context === undefined || context.prevSuccess !== run.prevSuccess) {
     context = {
       dagId: r.dagId,
       runId: r.runId,
@@ -46,6 +47,7 @@ function contextOf(run: ActiveRun): AttemptContext {
       timezone: run.version.spec.timezone,
       params: run.params,
       conf: r.conf,
+      prevSuccess: run.prevSuccess,
     };
     contexts.set(r, context);
   }

@@ -13,7 +13,7 @@ import type { ActiveRun } from "./active-run.js";
 export async function pastAllows(store: Store, run: ActiveRun, taskId: string, held: (runPk: number) => ActiveRun | undefined): Promise<boolean> {
   const logicalDate = run.run.logicalDate;
   if (logicalDate === null) return true;
-  const prev = await store.getPreviousRun(run.dagId, logicalDate, previousRunTypes(run.version.spec.catchup));
+  const prev = await store.getPreviousRun(run.dagId, logicalDate, { runTypes: previousRunTypes(run.version.spec.catchup) });
   if (!prev) return true;
   const live = held(prev.id);
   const rows = live ? undefined : await store.listTaskInstances(prev.id);

@@ -10,6 +10,7 @@ import { applyOutcome } from "./apply-outcome.js";
 import { recoverRun } from "./recovery.js";
 import { endLiveRun, type CommandHost } from "./run-commands.js";
 import { pastAllows } from "./depends-on-past.js";
+import { loadPrevSuccess, notePrevSuccess } from "./prev-success.js";
 import type { DispatchLoop } from "./dispatch-loop.js";
 import type { SchedulerState } from "./scheduler-state.js";
 
@@ -58,7 +59,9 @@ export class RunLifecycle {
     const stored = await this.s.store.listTaskInstances(run.id);
     // Offloaded return values are read back: downstream tasks get them from memory as before.
     const tis = this.s.offloader ? await this.s.offloader.resolve(run.id, run.dagId, run.runId, stored) : stored;
+    const prevSuccess = await loadPrevSuccess(this.s.store, run);
     const active = new ActiveRun(run, v.version, v.graph, params, tis);
+    active.prevSuccess = prevSuccess;
     this.s.runs.set(run.id, active);
     if (!recovering) active.run = this.s.writer.run(queued, { state: "running", startedAt: run.startedAt ?? now }, now);
     const retries = recovering ? recoverRun(active, now, this.s.writer) : [];
@@ -204,6 +207,7 @@ export class RunLifecycle {
     this.s.sensorWaits.cancel(run, null);
     this.s.logger.info({ dagId: run.dagId, runId: run.run.runId, state, note }, "run finished");
     const finished = run.run;
+    notePrevSuccess(finished, this.s.runs.values());
     // Waiters hear of the end once it is durable (a failed commit is retried first).
     void this.s.uow.flushRun(run.pk).then(() => {
       if (!this.s.runs.has(run.pk)) this.s.offloader?.forget(run.pk);

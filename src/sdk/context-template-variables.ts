@@ -17,6 +17,12 @@ export function contextTemplateVariables(ctx: TaskContext<unknown>, timezone = "
     timezone,
     params: (ctx.params ?? {}) as Record<string, unknown>,
     conf: ctx.conf,
+    prevSuccess: ctx.prevSuccess && {
+      dataIntervalStart: ctx.prevSuccess.dataInterval.start?.getTime() ?? null,
+      dataIntervalEnd: ctx.prevSuccess.dataInterval.end?.getTime() ?? null,
+      startedAt: ctx.prevSuccess.startedAt?.getTime() ?? null,
+      endedAt: ctx.prevSuccess.endedAt?.getTime() ?? null,
+    },
   });
   if (ctx.ds !== null) {
     vars.ds = ctx.ds;

@@ -16,6 +16,18 @@ export interface TaskContext<P = Record<string, unknown>> {
   ts: string | null;
   params: P;
   conf: Record<string, unknown>;
+  /**
+   * The DAG's latest earlier run (by logical date) that succeeded, of any run type; null when
+   * there is none or this run has no logical date. Airflow's `prev_data_interval_start_success`,
+   * `prev_data_interval_end_success`, `prev_start_date_success` and `prev_end_date_success`
+   * (the same names are template variables). It is the run known when this run started, or one
+   * that succeeded while it ran.
+   *
+   * @example
+   * // Load what changed since the last good load (or everything the first time).
+   * const since = ctx.prevSuccess?.dataInterval.end ?? new Date(0);
+   */
+  prevSuccess: PrevSuccess | null;
   /** For a copy of a mapped task, its index in the expansion (0…N-1); -1 for any other task. */
   mapIndex: number;
   /** 1-based attempt number. */
@@ -70,6 +82,17 @@ export interface TaskContext<P = Record<string, unknown>> {
    * ctx.metric("rows", rows.length);
    */
   metric(name: string, value: number): void;
+}
+
+/** What a task sees of the previous successful run ({@link TaskContext.prevSuccess}). */
+export interface PrevSuccess {
+  runId: string;
+  logicalDate: Date | null;
+  dataInterval: { start: Date | null; end: Date | null };
+  /** When the run started (Airflow's `prev_start_date_success`). */
+  startedAt: Date | null;
+  /** When the run ended (Airflow's `prev_end_date_success`). */
+  endedAt: Date | null;
 }
 
 /** `ctx.trace`: spans under the attempt's span, and its W3C trace context. */

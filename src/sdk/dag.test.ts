@@ -20,6 +20,7 @@ function ctx(over: Partial<TaskContext> = {}): TaskContext {
     ts: "2026-01-02T00:00:00+00:00",
     params: {},
     conf: {},
+    prevSuccess: null,
     mapIndex: -1,
     tryNumber: 1,
     maxTries: 1,

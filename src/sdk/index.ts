@@ -8,7 +8,7 @@ export { z } from "zod";
 // Notifiers for callbacks (also `baton/notifiers`): see docs/alerts.md#notifiers.
 export { slack, teams, pagerduty, opsgenie, email, webhook, jira } from "../notifiers/index.js";
 
-export type { TaskContext, CallbackContext, TaskTrace, TaskSpan, SpanAttributes, SpanAttributeValue } from "./context.js";
+export type { TaskContext, PrevSuccess, CallbackContext, TaskTrace, TaskSpan, SpanAttributes, SpanAttributeValue } from "./context.js";
 export type { Callback, Callbacks, AlertPolicyOptions } from "./callback-options.js";
 export type { AlertAnomaly } from "../core/model/alerts.js";
 export type { Connection } from "../core/model/connection.js";

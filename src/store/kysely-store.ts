@@ -20,7 +20,7 @@ import type {
   UserRecord,
 } from "../core/model/records.js";
 import type { TaskState } from "../core/model/states.js";
-import type { ChangeSet, NewBackfill, QueuedRunGroup, QueuedRunsPage, RunFilter, StoreCapabilities, TaskCell } from "../core/ports/store.js";
+import type { ChangeSet, NewBackfill, PreviousRunFilter, QueuedRunGroup, QueuedRunsPage, RunFilter, StoreCapabilities, TaskCell } from "../core/ports/store.js";
 import type { Clock } from "../core/ports/clock.js";
 import { alwaysAvailable, type StoreAvailability } from "../core/ports/store-availability.js";
 import type { DialectFeatures } from "./dialect-features.js";
@@ -261,8 +261,8 @@ export class KyselyStore implements FullStore {
     return countActiveRuns(this.#db, dagIds);
   }
 
-  getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined> {
-    return getPreviousRun(this.#db, dagId, logicalDate, runTypes);
+  getPreviousRun(dagId: string, logicalDate: EpochMs, filter?: PreviousRunFilter): Promise<RunRecord | undefined> {
+    return getPreviousRun(this.#db, dagId, logicalDate, filter);
   }
 
   listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]> {

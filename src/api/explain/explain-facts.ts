@@ -151,7 +151,7 @@ async function slotFacts(store: Store, latest: DagVersionRecord | undefined): Pr
 /** depends_on_past reads the previous run (not manual with catchup, any without: scheduler/depends-on-past.ts). */
 async function previousRun(store: Store, run: RunRecord, version: DagVersionRecord | undefined): Promise<RunFacts["previous"]> {
   if (run.logicalDate === null || !version?.spec.tasks.some((t) => t.dependsOnPast)) return null;
-  const prev = await store.getPreviousRun(run.dagId, run.logicalDate, previousRunTypes(version.spec.catchup));
+  const prev = await store.getPreviousRun(run.dagId, run.logicalDate, { runTypes: previousRunTypes(version.spec.catchup) });
   if (!prev) return null;
   const tis = await store.listTaskInstances(prev.id);
   return { runId: prev.runId, logicalDate: prev.logicalDate, taskInstances: tis.map((t) => ({ taskId: t.taskId, mapIndex: t.mapIndex, state: t.state })) };

@@ -16,6 +16,22 @@ export interface AttemptContext {
   /** Params after defaults and the run's conf were merged and validated. */
   params: Record<string, unknown>;
   conf: Record<string, unknown>;
+  /**
+   * The DAG's latest run before this one (by logical date) that succeeded, of any type (Airflow's
+   * prev_*_success); null when there is none or this run has no logical date. Absent from a
+   * scheduler older than the field.
+   */
+  prevSuccess?: PrevSuccessRun | null;
+}
+
+/** What a task sees of the previous successful run (Airflow's prev_data_interval_*_success, prev_*_date_success). */
+export interface PrevSuccessRun {
+  runId: string;
+  logicalDate: EpochMs | null;
+  dataIntervalStart: EpochMs | null;
+  dataIntervalEnd: EpochMs | null;
+  startedAt: EpochMs | null;
+  endedAt: EpochMs | null;
 }
 
 /** One attempt of one task instance, handed to an executor. */

@@ -70,6 +70,12 @@ export interface RunFilter {
   limit?: number;
 }
 
+/** Which earlier run {@link Store.getPreviousRun} looks for. */
+export interface PreviousRunFilter {
+  runTypes?: RunRecord["runType"][];
+  state?: RunState;
+}
+
 /** Whose `maxActiveRuns` a queued run counts against: its DAG's (`backfillId` null) or its backfill's. */
 export interface QueuedRunGroup {
   dagId: string;
@@ -140,8 +146,11 @@ export interface Store {
    * A DAG with none is absent.
    */
   countActiveRuns(dagIds: readonly string[]): Promise<Map<string, number>>;
-  /** The latest run (by logical date) of a DAG strictly before `logicalDate`, any state. */
-  getPreviousRun(dagId: string, logicalDate: EpochMs, runTypes?: RunRecord["runType"][]): Promise<RunRecord | undefined>;
+  /**
+   * The latest run (by logical date) of a DAG strictly before `logicalDate`: of any type and state,
+   * or only of `filter.runTypes` / in `filter.state`.
+   */
+  getPreviousRun(dagId: string, logicalDate: EpochMs, filter?: PreviousRunFilter): Promise<RunRecord | undefined>;
   listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]>;
   /** Task instances of many runs at once (scheduler recovery). */
   listTaskInstancesForRuns(runPks: number[]): Promise<TaskInstanceRecord[]>;

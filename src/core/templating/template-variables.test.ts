@@ -51,6 +51,20 @@ describe("templateVariables", () => {
     expect(() => renderTemplate("{{ ds }}", v)).toThrow("available: conf, dag_id, params, run_id, task_id, try_number");
   });
 
+  it("prev_*_success: the previous successful run's interval, start and end (UTC ISO), null when there is none", () => {
+    const prevSuccess = { dataIntervalStart: Date.UTC(2024, 0, 1), dataIntervalEnd: Date.UTC(2024, 0, 2), startedAt: Date.UTC(2024, 0, 2, 0, 5), endedAt: Date.UTC(2024, 0, 2, 0, 9) };
+    expect(templateVariables({ ...base, prevSuccess })).toMatchObject({
+      prev_data_interval_start_success: "2024-01-01T00:00:00+00:00",
+      prev_data_interval_end_success: "2024-01-02T00:00:00+00:00",
+      prev_start_date_success: "2024-01-02T00:05:00+00:00",
+      prev_end_date_success: "2024-01-02T00:09:00+00:00",
+    });
+    const none = templateVariables({ ...base, prevSuccess: null });
+    expect(renderTemplate("{{ prev_data_interval_start_success }} {{ prev_end_date_success }}", none)).toBe("null null");
+    // Present even without a logical date (Airflow gives None there).
+    expect(templateVariables({ ...base, logicalDate: null, prevSuccess: null })).toHaveProperty("prev_start_date_success", null);
+  });
+
   it("renders a typical shell command", () => {
     expect(renderTemplate("load --day {{ ds }} --region {{ params.region }} --try {{ try_number }}", templateVariables(base))).toBe(
       "load --day 2024-01-02 --region eu --try 1",

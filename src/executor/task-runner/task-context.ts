@@ -1,10 +1,10 @@
 import { BatonError } from "../../core/errors.js";
-import type { AttemptRequest } from "../../core/ports/executor.js";
+import type { AttemptRequest, PrevSuccessRun } from "../../core/ports/executor.js";
 import { formatDs, formatTs } from "../../core/model/dates.js";
 import { DAG_RUNS_GATEWAY, type DagRunsGateway } from "../../core/ports/dag-runs-gateway.js";
 import type { SecretsResolver } from "../../core/ports/secrets-resolver.js";
 import { isSensitiveKey, secretValuesOf } from "../../core/secrets/sensitive-keys.js";
-import type { TaskContext } from "../../sdk/context.js";
+import type { PrevSuccess, TaskContext } from "../../sdk/context.js";
 import type { AttemptLog } from "./attempt-log.js";
 import { TaskMetrics } from "./task-metrics.js";
 import { attemptContext, taskTrace } from "./task-trace.js";
@@ -51,6 +51,7 @@ export function buildTaskContext(
     },
     params: c.params,
     conf: c.conf,
+    prevSuccess: prevSuccessOf(c.prevSuccess ?? null),
     mapIndex: request.mapIndex,
     tryNumber: request.tryNumber,
     maxTries: request.maxTries,
@@ -73,4 +74,17 @@ export function buildTaskContext(
   };
   if (dagRuns !== null) Object.defineProperty(ctx, DAG_RUNS_GATEWAY, { value: dagRuns });
   return ctx;
+}
+
+const dateOf = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+function prevSuccessOf(p: PrevSuccessRun | null): PrevSuccess | null {
+  if (p === null) return null;
+  return {
+    runId: p.runId,
+    logicalDate: dateOf(p.logicalDate),
+    dataInterval: { start: dateOf(p.dataIntervalStart), end: dateOf(p.dataIntervalEnd) },
+    startedAt: dateOf(p.startedAt),
+    endedAt: dateOf(p.endedAt),
+  };
 }

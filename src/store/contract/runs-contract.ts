@@ -182,11 +182,24 @@ export function describeRunsContract(sut: StoreUnderTest): void {
       expect((await sut.store.getPreviousRun("etl", 3000))?.runId).toBe("m2000");
       expect((await sut.store.getPreviousRun("etl", 3001))?.runId).toBe("s3000");
       expect((await sut.store.getPreviousRun("etl", 2600))?.runId).toBe("m2000");
-      expect((await sut.store.getPreviousRun("etl", 3000, ["scheduled"]))?.runId).toBe("s1000");
-      expect((await sut.store.getPreviousRun("etl", 3000, ["scheduled", "manual"]))?.runId).toBe("m2000");
+      expect((await sut.store.getPreviousRun("etl", 3000, { runTypes: ["scheduled"] }))?.runId).toBe("s1000");
+      expect((await sut.store.getPreviousRun("etl", 3000, { runTypes: ["scheduled", "manual"] }))?.runId).toBe("m2000");
       expect(await sut.store.getPreviousRun("etl", 1000)).toBeUndefined();
-      expect(await sut.store.getPreviousRun("etl", 3000, ["backfill"])).toBeUndefined();
+      expect(await sut.store.getPreviousRun("etl", 3000, { runTypes: ["backfill"] })).toBeUndefined();
       expect(await sut.store.getPreviousRun("nope", 3000)).toBeUndefined();
+    });
+
+    it("finds the latest earlier run in a state (the previous successful run), of any type", async () => {
+      const mk = (runId: string, logicalDate: number, state: "success" | "failed" | "running", runType: "scheduled" | "manual" = "scheduled") =>
+        sut.store.createRun(newRun("etl", runId, { logicalDate, runType, state }), []);
+      await mk("ok1000", 1000, "success");
+      await mk("m1500", 1500, "success", "manual");
+      await mk("bad2000", 2000, "failed");
+      await mk("on2500", 2500, "running");
+      expect((await sut.store.getPreviousRun("etl", 3000, { state: "success" }))?.runId).toBe("m1500");
+      expect((await sut.store.getPreviousRun("etl", 3000, { state: "success", runTypes: ["scheduled"] }))?.runId).toBe("ok1000");
+      expect((await sut.store.getPreviousRun("etl", 1500, { state: "success" }))?.runId).toBe("ok1000");
+      expect(await sut.store.getPreviousRun("etl", 1000, { state: "success" })).toBeUndefined();
     });
   });
 
