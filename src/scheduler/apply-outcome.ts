@@ -28,7 +28,8 @@ export function applyOutcome(w: StateWriter, run: ActiveRun, key: string, report
   if (o.kind === "infra_failed") return applyInfraFailure(w, run, key, report, o.error, now);
   run.infraFailures.delete(key);
   if (isSensorWait(o)) return applySensorWait(w, run, key, { ...report, outcome: o }, now);
-  const times = { startedAt: report.startedAt, endedAt: report.endedAt };
+  const startedAt = report.startedAt;
+  const endedAt = report.endedAt;
 
   if (o.kind === "success") {
     const followed = o.followed ?? null;
@@ -37,23 +38,23 @@ export function applyOutcome(w: StateWriter, run: ActiveRun, key: string, report
       const wrong = followed.filter((id) => !direct.includes(id));
       if (wrong.length > 0) {
         const error = `branch task "${taskId}" chose ${wrong.map((id) => `"${id}"`).join(", ")}, which is not a direct downstream task; choose from: ${direct.join(", ") || "(none)"}`;
-        return { ti: w.task(run, key, { ...times, state: "failed", error }, now), attemptState: "failed" };
+        return { ti: w.task(run, key, { startedAt, endedAt, state: "failed", error }, now), attemptState: "failed" };
       }
     }
     return {
-      ti: w.task(run, key, { ...times, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
+      ti: w.task(run, key, { startedAt, endedAt, state: "success", output: o.output, followed, error: null, nextRetryAt: null }, now),
       attemptState: "success",
     };
   }
   if (o.kind === "skipped") {
-    return { ti: w.task(run, key, { ...times, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
+    return { ti: w.task(run, key, { startedAt, endedAt, state: "skipped", error: o.reason || null }, now), attemptState: "skipped" };
   }
   const retryable = o.kind !== "failed" || o.retryable;
   const error = o.error;
   if (retryable && mayRetry(ti)) {
     const jitterKey = `${run.dagId}#${key}#${run.run.logicalDate ?? run.run.runId}`;
     const nextRetryAt = now + retryDelayMs(task, countedTries(ti), jitterKey);
-    return { ti: w.task(run, key, { ...times, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
+    return { ti: w.task(run, key, { startedAt, endedAt, state: "up_for_retry", error, nextRetryAt }, now), attemptState: "failed" };
   }
-  return { ti: w.task(run, key, { ...times, state: "failed", error }, now), attemptState: "failed" };
+  return { ti: w.task(run, key, { startedAt, endedAt, state: "failed", error }, now), attemptState: "failed" };
 }

@@ -5,6 +5,7 @@ import { type ActiveRun, tiKey } from "./active-run.js";
 import { mapOf } from "./mapped-tasks.js";
 import { buildAttemptRequest } from "./attempt-request.js";
 import type { Claim } from "./dispatcher.js";
+import type { InFlight } from "./in-flight.js";
 import { UnreadableOutputError } from "./task-outputs.js";
 import type { SchedulerState } from "./scheduler-state.js";
 
@@ -120,16 +121,23 @@ export class DispatchLoop {
       throw e;
     }
     s.writer.task(run, key, queued, now);
-    const f = {
-      ...claim,
+    // Spelled out, not spread from the claim: every in-flight record has one hidden class, so
+    // the code reading them stays monomorphic (docs/benchmark.md, session 10).
+    const f: InFlight = {
+      dagId: claim.dagId,
+      pool: claim.pool,
+      poolSlots: claim.poolSlots,
+      queue: claim.queue,
+      handedOut: false,
       runPk: run.pk,
       taskId: ti.taskId,
       mapIndex: ti.mapIndex,
       key,
       tryNumber,
       logPath: request.logPath,
-      state: "queued" as const,
+      state: "queued",
       startedAt: null,
+      worker: null,
     };
     s.inFlight.add(request.attemptId, f);
     // User code starts only once the attempt's `queued` state is durable: an execution always has

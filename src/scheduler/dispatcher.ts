@@ -69,8 +69,11 @@ export class Dispatcher {
    * it may stage), most urgent first; undefined when none.
    */
   next(): ReadyItem | undefined {
-    return this.ready.pop((group) => (this.groupUsed.get(group) ?? 0) < this.windowOf(group));
+    return this.ready.pop(this.#hasRoom);
   }
+
+  /** Allocated once: {@link next} runs for every dispatch. */
+  readonly #hasRoom = (group: string): boolean => (this.groupUsed.get(group) ?? 0) < this.windowOf(group);
 
   private windowOf(group: string): number {
     return this.capacityOf(group) + this.stagingOf(group === "" ? DEFAULT_QUEUE : group);

@@ -31,14 +31,18 @@ export class ReadyQueue {
 
   push(item: Omit<ReadyItem, "seq">): void {
     const h = this.heap;
-    h.push({ ...item, seq: this.seq++ });
-    let i = h.length - 1;
+    // Spelled out, not spread: every item has one hidden class, so the comparator stays monomorphic.
+    const x: ReadyItem = { runPk: item.runPk, taskId: item.taskId, priority: item.priority, backfill: item.backfill, queue: item.queue, seq: this.seq++ };
+    let i = h.length;
+    h.push(x);
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!readyBefore(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p]!;
+      if (!readyBefore(x, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = x;
   }
 
   /** The item {@link pop} would return, left in place. */
@@ -50,19 +54,21 @@ export class ReadyQueue {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0 && last) {
+      // Sift `last` down from the root: children move up until its place is found.
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && readyBefore(h[l]!, h[m]!)) m = l;
-        if (r < h.length && readyBefore(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        const c = r < n && readyBefore(h[r]!, h[l]!) ? r : l;
+        const child = h[c]!;
+        if (!readyBefore(child, last)) break;
+        h[i] = child;
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }

@@ -10,6 +10,8 @@ import { ReadyQueue, readyBefore, type ReadyItem } from "./ready-queue.js";
  */
 export class ReadyQueues {
   readonly #heaps = new Map<string, ReadyQueue>();
+  /** The one group and its heap while there is only one (heaps are never removed). */
+  #only: [string, ReadyQueue] | null = null;
 
   constructor(private readonly groupOf: (queue: string) => string) {}
 
@@ -23,12 +25,20 @@ export class ReadyQueues {
   push(item: Omit<ReadyItem, "seq">): void {
     const group = this.groupOf(item.queue ?? DEFAULT_QUEUE);
     let heap = this.#heaps.get(group);
-    if (heap === undefined) this.#heaps.set(group, (heap = new ReadyQueue()));
+    if (heap === undefined) {
+      this.#heaps.set(group, (heap = new ReadyQueue()));
+      this.#only = null;
+    }
     heap.push(item);
   }
 
   /** The most urgent item of the groups `open` lets through (priority order across them), or undefined. */
   pop(open: (group: string) => boolean): ReadyItem | undefined {
+    if (this.#heaps.size === 1) {
+      // One slot group (the local pool alone): no iterator, no comparison across heaps.
+      const [group, heap] = this.#only ?? (this.#only = this.#heaps.entries().next().value as [string, ReadyQueue]);
+      return heap.size > 0 && open(group) ? heap.pop() : undefined;
+    }
     let best: ReadyQueue | undefined;
     for (const [group, heap] of this.#heaps) {
       const top = heap.peek();
