@@ -1,8 +1,9 @@
-import { sql, type Kysely, type RawBuilder } from "kysely";
+import { CompiledQuery, sql, type Kysely, type RawBuilder } from "kysely";
 import type { EpochMs } from "../../core/model/records.js";
 import type { RemoteAttemptEnd, RemoteAttemptRecord } from "../../core/model/workers.js";
 import { chunk, rowsPerStatement } from "../chunk.js";
 import type { DialectFeatures } from "../dialect-features.js";
+import { preparedStatement } from "../prepared-statements.js";
 import { toRemoteAttemptRecord } from "../rows/worker-rows.js";
 import type { Database } from "../schema/database.js";
 import type { RemoteAttemptsTable } from "../schema/worker-tables.js";
@@ -177,7 +178,7 @@ export type TakenRemoteEnd = RemoteAttemptEnd & { schedulerId: string };
  * to take later; they are deleted here and returned (`taken`), for the caller to hand over in
  * memory — the finish and the take in one statement instead of two. Fenced as finishRemoteAttempts:
  * only a row still assigned to the reporting worker and not finished is accepted (`accepted`
- * lists them all, taken or not). With writable CTEs (PostgreSQL) it is one statement per chunk;
+ * lists them all, taken or not). With writable CTEs (PostgreSQL) it is one prepared statement;
  * otherwise a read and the writes in one transaction.
  */
 export async function finishAndTakeRemoteAttempts(
@@ -229,51 +230,59 @@ export async function finishAndTakeRemoteAttempts(
     });
     return { accepted, taken };
   }
-  const big = int64(features);
-  const run = async (trx: Kysely<Database>, part: RemoteAttemptEnd[]): Promise<void> => {
-    const values = sql.join(
-      part.map(
-        (i) =>
-          sql`(${sql.join([sql`cast(${i.attemptId} as text)`, sql`cast(${i.workerId} as text)`, sql`cast(${JSON.stringify(i.outcome)} as text)`, sql`cast(${i.startedAt} as ${big})`, sql`cast(${i.endedAt} as ${big})`, sql`cast(${i.pid} as integer)`])})`,
-      ),
-    );
-    // The update reads `taken`, so the delete runs first and the two never touch one row.
-    const rows = await sql<{ attempt_id: string; scheduler_id: string | null; pid: number | null }>`
-      with v as (select * from (values ${values}) as v),
-      taken as (
-        delete from remote_attempts r using v
-        where r.attempt_id = v.column1 and r.worker_id = v.column2 and r.state in ('assigned', 'running')
-          and r.scheduler_id in (${sql.join(owners)})
-        returning r.attempt_id, r.scheduler_id, r.pid
-      ),
-      finished as (
-        update remote_attempts set
-          state = 'finished',
-          outcome = v.column3,
-          started_at = v.column4,
-          ended_at = v.column5,
-          pid = coalesce(v.column6, remote_attempts.pid)
-        from v
-        where remote_attempts.attempt_id = v.column1 and remote_attempts.worker_id = v.column2
-          and remote_attempts.state in ('assigned', 'running')
-          and remote_attempts.attempt_id not in (select attempt_id from taken)
-        returning remote_attempts.attempt_id
-      )
-      select attempt_id, scheduler_id, pid from taken
-      union all
-      select attempt_id, null, null from finished`.execute(trx);
-    for (const r of rows.rows) {
-      accepted.push(r.attempt_id);
-      if (r.scheduler_id === null) continue;
-      const item = byId.get(r.attempt_id)!;
-      taken.push({ ...item, pid: item.pid ?? r.pid, schedulerId: r.scheduler_id });
-    }
-  };
-  const parts = chunk(items, rowsPerStatement(features.maxParameters - owners.length, 6));
-  if (parts.length === 1) await run(db, parts[0]!);
-  else
-    await db.transaction().execute(async (trx) => {
-      for (const part of parts) await run(trx, part);
-    });
+  // One prepared statement whatever the number of items: each column is one array parameter.
+  const result = await db.executeQuery<{ attempt_id: string; scheduler_id: string | null; pid: number | null }>(
+    CompiledQuery.raw(FINISH_AND_TAKE, [
+      items.map((i) => i.attemptId),
+      items.map((i) => i.workerId),
+      items.map((i) => JSON.stringify(i.outcome)),
+      items.map((i) => i.startedAt),
+      items.map((i) => i.endedAt),
+      items.map((i) => i.pid),
+      owners,
+    ]),
+  );
+  for (const r of result.rows) {
+    accepted.push(r.attempt_id);
+    if (r.scheduler_id === null) continue;
+    const item = byId.get(r.attempt_id)!;
+    taken.push({ ...item, pid: item.pid ?? r.pid, schedulerId: r.scheduler_id });
+  }
   return { accepted, taken };
 }
+
+/**
+ * finishAndTakeRemoteAttempts with writable CTEs (PostgreSQL), as one prepared statement (parsed
+ * and planned once per connection, not per batch of reports): $1…$6 the items' columns as
+ * arrays, zipped back into rows by `unnest`; $7 the schedulers whose rows are taken. The update
+ * reads `taken`, so the delete runs first and the two never touch one row.
+ */
+const FINISH_AND_TAKE = preparedStatement(
+  "baton_remote_finish_and_take",
+  `WITH v AS MATERIALIZED (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::integer[])
+    AS v(attempt_id, worker_id, outcome, started_at, ended_at, pid)
+),
+taken AS (
+  DELETE FROM remote_attempts r USING v
+  WHERE r.attempt_id = v.attempt_id AND r.worker_id = v.worker_id AND r.state IN ('assigned', 'running')
+    AND r.scheduler_id = ANY($7::text[])
+  RETURNING r.attempt_id, r.scheduler_id, r.pid
+),
+finished AS (
+  UPDATE remote_attempts SET
+    state = 'finished',
+    outcome = v.outcome,
+    started_at = v.started_at,
+    ended_at = v.ended_at,
+    pid = coalesce(v.pid, remote_attempts.pid)
+  FROM v
+  WHERE remote_attempts.attempt_id = v.attempt_id AND remote_attempts.worker_id = v.worker_id
+    AND remote_attempts.state IN ('assigned', 'running')
+    AND remote_attempts.attempt_id NOT IN (SELECT attempt_id FROM taken)
+  RETURNING remote_attempts.attempt_id
+)
+SELECT attempt_id, scheduler_id, pid FROM taken
+UNION ALL
+SELECT attempt_id, NULL, NULL FROM finished`,
+);
