@@ -186,6 +186,23 @@ describe("LocalProcessExecutor (process pool)", () => {
     expectReportedOnce(listener, [running, held]);
   });
 
+  it("giveBack takes back attempts not started (held by a child or waiting here) without a report; a running one goes on", async () => {
+    const given: string[][] = [];
+    const { listener, submit } = await pool({ processes: 1, prefetch: 2, givenBack: (ids) => void given.push(ids) });
+    const slow = submit("slow", { params: { ms: 500 } });
+    const held = submit("quick"); // in the child, behind the slow one
+    const waiting = submit("quick"); // here: the child holds its prefetch
+    const kept = submit("quick");
+    await listener.startedOf(slow.attemptId);
+    executor!.giveBack([waiting.attemptId, held.attemptId, slow.attemptId]);
+    await until(() => given.flat().length === 2);
+    expect(given).toEqual([[waiting.attemptId], [held.attemptId]]);
+    expect((await listener.finishedOf(slow.attemptId)).outcome.kind).toBe("success");
+    expect((await listener.finishedOf(kept.attemptId)).outcome.kind).toBe("success");
+    expect(listener.reports.map((r) => r.attemptId).sort()).toEqual([slow.attemptId, kept.attemptId].sort());
+    expect(listener.started_.map((s) => s.attemptId)).toEqual([slow.attemptId, kept.attemptId]);
+  });
+
   it("shutdown: lets running attempts finish within the grace, kills the rest, drops what never started", async () => {
     const { listener, submit } = await pool({ processes: 2, prefetch: 4 });
     const finishes = submit("slow", { params: { ms: 300 } });
@@ -211,3 +228,11 @@ describe("LocalProcessExecutor (process pool)", () => {
     await broken.shutdown(100);
   });
 });
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

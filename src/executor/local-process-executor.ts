@@ -59,6 +59,11 @@ export interface LocalProcessExecutorOptions {
    * they never started (`baton worker` hands them back to the server).
    */
   unstartedAtShutdown?: (attemptIds: string[]) => void;
+  /**
+   * Told of attempts {@link LocalProcessExecutor.giveBack} took back before they started: dropped
+   * without a report (`baton worker` hands them back to the server).
+   */
+  givenBack?: (attemptIds: string[]) => void;
 }
 
 /**
@@ -92,6 +97,7 @@ export class LocalProcessExecutor implements Executor {
   readonly #infraErrors: InfraErrors | null;
   readonly #resolversFor: LocalProcessExecutorOptions["resolversFor"] | null;
   readonly #unstartedAtShutdown: (attemptIds: string[]) => void;
+  readonly #givenBack: (attemptIds: string[]) => void;
 
   #listener: ExecutorListener | null = null;
   readonly #workers: Worker[] = [];
@@ -121,6 +127,7 @@ export class LocalProcessExecutor implements Executor {
     this.#infraErrors = options.infraErrors ?? null;
     this.#resolversFor = options.resolversFor ?? null;
     this.#unstartedAtShutdown = options.unstartedAtShutdown ?? (() => {});
+    this.#givenBack = options.givenBack ?? (() => {});
     const callbackEntry = resolve(dirname(this.#entry), "callback-main.js");
     this.#callbacks = new CallbackProcesses({
       entry: callbackEntry,
@@ -214,6 +221,30 @@ export class LocalProcessExecutor implements Executor {
         this.#stop(attempt.worker!, attempt, cancelledOutcome(reason));
         break;
     }
+  }
+
+  /**
+   * Takes back those of these attempts that have not started: the ones waiting here at once, the
+   * ones a child holds once it answers (a child that started one meanwhile runs it as usual).
+   * Those taken back are dropped without a report and told to `givenBack`.
+   */
+  giveBack(attemptIds: string[]): void {
+    const now: string[] = [];
+    for (const id of attemptIds) {
+      const attempt = this.#attempts.get(id);
+      if (attempt === undefined || attempt.cancelReason !== null) continue;
+      if (attempt.state === "queued") {
+        this.#queue.remove(attempt);
+        this.#attempts.delete(id);
+        now.push(id);
+      } else if (attempt.state === "held") {
+        attempt.state = "recalling";
+        attempt.givingBack = true;
+        attempt.worker!.child.recall(id);
+        this.#schedulePump();
+      }
+    }
+    if (now.length > 0) queueMicrotask(() => this.#givenBack(now));
   }
 
   /**
@@ -397,6 +428,7 @@ export class LocalProcessExecutor implements Executor {
   #onRecalled(worker: Worker, dropped: string[]): void {
     const requeue: Attempt[] = [];
     const unstarted: Attempt[] = [];
+    const given: string[] = [];
     const now = this.#clock.now();
     for (const id of dropped) {
       const attempt = this.#attempts.get(id);
@@ -406,10 +438,14 @@ export class LocalProcessExecutor implements Executor {
       attempt.state = "queued";
       if (attempt.cancelReason !== null) this.#report(attempt, cancelledOutcome(attempt.cancelReason), now, now, null);
       else if (this.#closing) unstarted.push(attempt);
-      else requeue.push(attempt);
+      else if (attempt.givingBack === true) {
+        this.#attempts.delete(id);
+        given.push(id);
+      } else requeue.push(attempt);
     }
     this.#queue.unshift(requeue);
     this.#forgetUnstarted(unstarted);
+    if (given.length > 0) this.#givenBack(given);
   }
 
   /** At shutdown: attempts that will never start are dropped without a report (see {@link shutdown}). */
@@ -531,6 +567,8 @@ interface Attempt {
   clearTimer: (() => void) | null;
   /** Secrets handed to this attempt: masked in what the pool writes to its log. */
   readonly masker: SecretMasker;
+  /** Recalled by {@link LocalProcessExecutor.giveBack}: dropped, not queued again, when its child gives it up. */
+  givingBack?: boolean;
 }
 
 interface Worker {

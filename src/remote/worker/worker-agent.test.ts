@@ -301,25 +301,28 @@ describe("WorkerAgent: frames", () => {
 });
 
 describe("WorkerAgent: prefetch and recall", () => {
-  it("says its prefetch in hello; on recall hands back what waits here, not what its process already holds; answers an empty handback when nothing is left", async () => {
+  it("says its prefetch in hello; on recall hands back at once what waits here, then what its process holds and gives up, never what started; answers an empty handback when nothing is left", async () => {
     const { server, agent } = await setUp({}, 1);
     expect((await server.waitFor("hello")).prefetch).toBe(4); // 4 × concurrency
     const slow = request("sleep");
     server.send({ t: "run", attempts: [slow] });
     await server.waitFor("started", (m) => m.id === slow.attemptId);
-    // One process: it holds the next one too (PROCESS_PREFETCH), the other two wait in the agent.
-    const [a, b, c] = [request("hello"), request("hello"), request("hello")];
-    server.send({ t: "run", attempts: [a, b, c] });
-    await until(() => agent.holding === 4, "four attempts held");
-    server.send({ t: "recall", ids: [c.attemptId, b.attemptId, a.attemptId] });
-    expect((await server.waitFor("handback")).ids).toEqual([c.attemptId, b.attemptId]);
-    expect(agent.holding).toBe(2);
-    server.send({ t: "recall", ids: [c.attemptId] });
-    await until(() => server.messages("handback").length === 2, "a second handback");
-    expect(server.messages("handback")[1]?.ids).toEqual([]);
+    // One process: it holds the next three too (PROCESS_PREFETCH), the other two wait in the agent.
+    const [a, b, c, d, e] = [request("hello"), request("hello"), request("hello"), request("hello"), request("hello")];
+    server.send({ t: "run", attempts: [a, b, c, d, e] });
+    await until(() => agent.holding === 6, "six attempts held");
+    server.send({ t: "recall", ids: [e.attemptId, c.attemptId, a.attemptId, slow.attemptId] });
+    expect((await server.waitFor("handback")).ids).toEqual([e.attemptId]);
+    await until(() => server.messages("handback").length === 2, "the process's attempts given back");
+    expect(server.messages("handback")[1]?.ids).toEqual([c.attemptId, a.attemptId]);
+    expect(agent.holding).toBe(3);
+    server.send({ t: "recall", ids: [slow.attemptId] });
+    await until(() => server.messages("handback").length === 3, "a third handback");
+    expect(server.messages("handback")[2]?.ids).toEqual([]);
     server.send({ t: "cancel", id: slow.attemptId, reason: "test over" });
-    await server.waitFor("finished", (m) => m.id === a.attemptId);
-    expect(server.messages("started").map((m) => m.id)).toEqual([slow.attemptId, a.attemptId]);
+    await server.waitFor("finished", (m) => m.id === d.attemptId);
+    expect(server.messages("started").map((m) => m.id)).toEqual([slow.attemptId, b.attemptId, d.attemptId]);
+    expect(server.messages("finished").map((m) => m.id)).toEqual([slow.attemptId, b.attemptId, d.attemptId]);
   });
 });
 
