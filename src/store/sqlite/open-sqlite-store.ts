@@ -41,6 +41,15 @@ class SqliteStore extends KyselyStore {
   override commit(changes: ChangeSet, fence?: CommitFence): Promise<void> {
     return this.#fast.tryCommit(changes, fence) ?? super.commit(changes, fence);
   }
+
+  override listTaskInstances(runPk: number): Promise<TaskInstanceRecord[]> {
+    try {
+      const fast = this.#fast.tryListTaskInstances(runPk);
+      return fast === null ? super.listTaskInstances(runPk) : Promise.resolve(fast);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
 }
 
 /**

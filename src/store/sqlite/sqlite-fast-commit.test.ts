@@ -182,6 +182,53 @@ describe("SqliteFastCommit", () => {
     expect(raw.prepare("select count(*) as n from task_attempts").get()).toEqual({ n: 2 });
   });
 
+  it("lists a run's task instances as the general read does (order, nulls, JSON columns, copies), or leaves it to that read inside a transaction", async () => {
+    const path = join(dir, `list-${++files}.db`);
+    const store = await openSqliteStore(path);
+    const generalDb = new Kysely<Database>({ dialect: new DurableSqliteDialect({ database: new BetterSqlite3(path) }) });
+    const general = new KyselyStore(generalDb, SQLITE_CAPABILITIES, SQLITE_FEATURES);
+    open.push(store, general);
+    const tis = [taskInstance("z"), taskInstance("m", { mapIndex: -1 }), taskInstance("b"), taskInstance("a")];
+    const run = (await store.createRun(newRun("etl", "r1"), tis))!;
+    const runPk = run.id;
+    const sensorWait = { firstPokeAt: 3, pokes: 2, trigger: { kind: "file", path: "/in" } as never };
+    await store.commit({
+      taskInstances: [
+        taskInstance("a", {
+          runPk,
+          state: "success",
+          tryNumber: 2,
+          maxTries: 3,
+          infraTries: 1,
+          startedAt: 5,
+          endedAt: 6,
+          output: '{"n":[1,2]}',
+          followed: ["b"],
+          updatedAt: 7,
+        }),
+        taskInstance("b", { runPk, state: "up_for_reschedule", tryNumber: 1, sensorWait, error: "e", nextRetryAt: 9, queuedAt: 4, updatedAt: 8 }),
+        // Copies of a mapped task, written out of order: listed by map index after their task's own row.
+        taskInstance("m", { runPk, mapIndex: 10, state: "queued", tryNumber: 1, pool: "p", poolSlots: 2, priority: 5, updatedAt: 9 }),
+        taskInstance("m", { runPk, mapIndex: 2, state: "failed", error: "x", updatedAt: 9 }),
+      ],
+    });
+    const fast = await store.listTaskInstances(runPk);
+    expect(fast.map((t) => `${t.taskId}[${t.mapIndex}]`)).toEqual(["a[-1]", "b[-1]", "m[-1]", "m[2]", "m[10]", "z[-1]"]);
+    expect(fast).toEqual(await general.listTaskInstances(runPk));
+    expect(fast[0]).toMatchObject({ infraTries: 1, followed: ["b"], output: '{"n":[1,2]}' });
+    expect(fast[1]).toMatchObject({ sensorWait });
+    expect(fast[2]).not.toHaveProperty("infraTries");
+    expect(fast[2]).not.toHaveProperty("sensorWait");
+    expect(await store.listTaskInstances(runPk + 1)).toEqual([]);
+
+    const { raw, runPk: other } = await fixture();
+    const direct = new SqliteFastCommit(raw, undefined, new StoreAvailabilityTracker());
+    expect(direct.tryListTaskInstances(other)?.map((t) => t.taskId)).toEqual(["a", "b"]);
+    raw.exec("begin");
+    expect(direct.tryListTaskInstances(other)).toBeNull();
+    raw.exec("rollback");
+  });
+
   it("rolls back and rejects when a statement fails, leaving the connection usable", async () => {
     const { raw, runPk } = await fixture();
     const fast = new SqliteFastCommit(raw, undefined, new StoreAvailabilityTracker());
