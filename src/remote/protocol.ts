@@ -1,7 +1,7 @@
 import type { Connection } from "../core/model/connection.js";
 import type { EpochMs } from "../core/model/records.js";
 import type { DagRunsGatewayOp } from "../core/ports/dag-runs-gateway.js";
-import type { AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
+import type { AttemptContext, AttemptOutcome, AttemptRequest } from "../core/ports/executor.js";
 
 /**
  * The channel between `baton worker` and the API server (docs/workers.md, docs/adr/0008):
@@ -41,6 +41,11 @@ export type WorkerMessage =
        * more. Absent (an older worker): 2 × concurrency. `baton worker --prefetch`, default 4 × concurrency.
        */
       prefetch?: number;
+      /**
+       * It takes `run` messages with run parts (src/remote/run-parts.ts): each run's shared part
+       * once per connection, attempts naming it. Absent (an older worker): whole requests.
+       */
+      runParts?: boolean;
       startedAt: EpochMs;
       /** Attempts the worker holds (waiting or running) from before a reconnect. */
       holding: string[];
@@ -79,8 +84,13 @@ export type ServerMessage =
       keep: string[];
     }
   | { t: "refused"; error: string }
-  /** Attempts to run (requests as the scheduler built them; `bundlePath` names the bundle by its sha256 file name). */
-  | { t: "run"; attempts: AttemptRequest[] }
+  /**
+   * Attempts to run (requests as the scheduler built them; `bundlePath` names the bundle by its
+   * sha256 file name). To a worker that said `runParts`: `parts` (applied first) are what the
+   * attempts of a run share, sent once per connection; each attempt names its part; `forget`
+   * (applied after the attempts) lists parts no later attempt names.
+   */
+  | { t: "run"; parts?: RunPart[]; attempts: (AttemptRequest | WireRemoteAttempt)[]; forget?: number[] }
   /** Stop this attempt (cleared, run timed out, cancelled); it reports `finished` as usual. */
   | { t: "cancel"; id: string; reason: string }
   /** These attempts are not the worker's any more (declared lost, fenced): stop them, discard their results. */
@@ -102,6 +112,17 @@ export type SecretAnswer =
 
 export type DagRunsAnswer =
   { req: number; value: unknown } | { req: number; error: string; code: "not_found" | "invalid" | "conflict" | "unavailable" | "failed" };
+
+/** What the attempts of one run share, sent once per connection and named by `ref` (src/remote/run-parts.ts). */
+export interface RunPart {
+  ref: number;
+  bundlePath: string;
+  context: AttemptContext;
+  maxOutputBytes: number;
+}
+
+/** An attempt in a `run` with parts: its own fields, and `part` naming its run's part. */
+export type WireRemoteAttempt = Omit<AttemptRequest, "bundlePath" | "context" | "maxOutputBytes"> & { part: number };
 
 /** The sha256 a bundle path names (`…/<sha256>.mjs`), or null. */
 export function bundleHashOf(bundlePath: string): string | null {

@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from "../core/ports/logger.js";
 import { HUB_CANCEL_TARGET, HUB_TARGET, type RemoteSignal } from "../core/ports/remote-signal.js";
 import type { WorkerStore } from "../core/ports/worker-store.js";
 import { cancelledOutcome } from "../executor/attempt-end.js";
+import { requestJsonOf } from "./run-parts.js";
 import { shortcutOf, type MailboxShortcut, type ShortcutEnd, type ShortcutExecutor, type ShortcutHub, type ShortcutStart } from "./mailbox-shortcut.js";
 
 /** BATON_REMOTE_WINDOW's default: attempts in flight per remote queue. */
@@ -268,8 +269,9 @@ export class RemoteExecutor implements Executor {
       schedulerId: this.#o.schedulerId,
       queue: r.queue,
       request: r.request,
-      // Serialised once: the insert writes it and the API server of this process sends it as is.
-      requestJson: JSON.stringify(r.request),
+      // Serialised once: the insert writes it and the API server of this process sends it as is,
+      // or by its run part (its own fields' JSON is kept for that, and the run's context's).
+      requestJson: requestJsonOf(r.request),
       createdAt: now,
     };
   }

@@ -91,6 +91,7 @@ function hasHelloShape(m: Record<string, unknown>): boolean {
     m.queues.every((q) => typeof q === "string") &&
     typeof m.concurrency === "number" &&
     (m.prefetch === undefined || typeof m.prefetch === "number") &&
+    (m.runParts === undefined || typeof m.runParts === "boolean") &&
     isTime(m.startedAt) &&
     isIdList(m.holding) &&
     Array.isArray(m.finished) &&

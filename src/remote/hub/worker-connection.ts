@@ -4,6 +4,7 @@ import type { Clock } from "../../core/ports/clock.js";
 import type { AttemptRequest } from "../../core/ports/executor.js";
 import type { RemoteAttemptRecord, WorkerTokenRecord } from "../../core/model/workers.js";
 import { FrameOutbox } from "../frame-outbox.js";
+import { SentRunParts } from "../run-parts.js";
 import type { ServerMessage } from "../protocol.js";
 import type { HelloMessage } from "./parse-worker-message.js";
 
@@ -47,6 +48,8 @@ export class WorkerConnection {
   /** Frames received while the hello is being handled, replayed in order afterwards. */
   readonly waiting: string[] = [];
   #unsent: ServerMessage[] = [];
+  /** The run parts sent on this connection (to a worker that said `runParts`). */
+  readonly #parts = new SentRunParts();
   readonly #outbox: FrameOutbox;
   /** Results recorded and not acknowledged yet: one `ack` with the next frames, or when the delay ends. */
   #acks: string[] = [];
@@ -106,10 +109,15 @@ export class WorkerConnection {
     this.#write(message);
   }
 
-  /** A `run` of these attempts, from the JSON of their requests when the rows carry it (not serialised again). */
+  /**
+   * A `run` of these attempts: to a worker that takes run parts, each run's part once per
+   * connection and the attempts naming it (SentRunParts); to another, from the JSON of their
+   * requests when the rows carry it (not serialised again).
+   */
   sendRun(rows: { request: AttemptRequest; requestJson?: string }[]): void {
     if (this.phase !== "ready") return this.send({ t: "run", attempts: rows.map((r) => r.request) });
-    this.#outbox.push(`{"t":"run","attempts":[${rows.map((r) => r.requestJson ?? JSON.stringify(r.request)).join(",")}]}`);
+    if (this.hello?.runParts === true) this.#outbox.push(this.#parts.runFrame(rows.map((r) => r.request)));
+    else this.#outbox.push(`{"t":"run","attempts":[${rows.map((r) => r.requestJson ?? JSON.stringify(r.request)).join(",")}]}`);
   }
 
   /** These results are recorded: acknowledged with the next frames to the worker, within `ackDelayMs`. */

@@ -557,7 +557,7 @@ export class WorkerHub implements ShortcutHub {
     const { requeued, asked, emptied } = await claimWork(store, live, now, (conn, rows) => {
       if (conn.phase !== "ready" || this.#byWorker.get(conn.workerId) !== conn) return false;
       for (const r of rows) conn.held.set(r.attemptId, { record: r, started: false, reported: false, starting: null } satisfies HeldAttempt);
-      conn.send({ t: "run", attempts: rows.map((r) => r.request) });
+      conn.sendRun(rows);
       return true;
     });
     if (cancels) {

@@ -5,6 +5,7 @@ import type { AttemptRequest } from "../../core/ports/executor.js";
 import { Secret } from "../../core/secrets/secret.js";
 import { makeRequest, tempDir } from "../../executor/testing/dag-fixtures.js";
 import { bundleAsServedFrom, FakeWorkerServer, type FakeWorkerServerOptions } from "../../../test/support/fake-worker-server.js";
+import type { WireRemoteAttempt } from "../protocol.js";
 import { WorkerRefusedError } from "./worker-channel.js";
 import { WorkerAgent } from "./worker-agent.js";
 import { localSdkRoot } from "./worker-options.js";
@@ -297,6 +298,44 @@ describe("WorkerAgent: frames", () => {
     expect(server.messages("finished").map((m) => m.id)).toEqual([short.attemptId]);
     await server.waitFor("finished", (m) => m.id === long.attemptId);
     expect(order(long.attemptId).filter((t) => t === "started" || t === "finished")).toEqual(["started", "finished"]);
+  });
+});
+
+describe("WorkerAgent: run parts (docs/workers.md, \"Run parts\")", () => {
+  /** The request as the server sends it with run parts: its own fields and the part it names. */
+  function byPart(r: AttemptRequest, part: number): WireRemoteAttempt {
+    const { bundlePath: _b, context: _c, maxOutputBytes: _m, ...own } = r;
+    return { ...own, part };
+  }
+
+  it("says runParts in hello; runs attempts naming a part sent once; forgets the parts with the connection, so an attempt naming one sent on an old connection ends infra_failed (its try given back)", async () => {
+    const { server } = await setUp({ autoAck: false });
+    expect((await server.waitFor("hello")).runParts).toBe(true);
+    const [a, b] = [request("hello"), request("hello")];
+    const part = { ref: 7, bundlePath: a.bundlePath, context: a.context, maxOutputBytes: a.maxOutputBytes };
+    server.send({ t: "run", parts: [part], attempts: [byPart(a, 7)] });
+    server.send({ t: "run", attempts: [byPart(b, 7)] });
+    for (const r of [a, b]) {
+      const done = await server.waitFor("finished", (m) => m.id === r.attemptId);
+      expect(done.outcome).toEqual({ kind: "success", output: JSON.stringify({ ok: 42 }) });
+    }
+    // Named after `forget`: unknown.
+    const c = request("hello");
+    server.send({ t: "run", attempts: [], forget: [7] });
+    server.send({ t: "run", attempts: [byPart(c, 7)] });
+    expect((await server.waitFor("finished", (m) => m.id === c.attemptId)).outcome).toMatchObject({ kind: "infra_failed" });
+    // A new connection starts with no parts: part 8 sent on the first one is unknown on the second.
+    server.send({ t: "run", parts: [{ ...part, ref: 8 }], attempts: [] });
+    server.socket.terminate();
+    await server.waitFor("hello", (_m, r) => r.connection === 1);
+    const d = request("hello");
+    server.send({ t: "run", attempts: [byPart(d, 8)] });
+    const lost = await server.waitFor("finished", (m, r) => m.id === d.attemptId && r.connection === 1);
+    expect(lost.outcome).toMatchObject({ kind: "infra_failed", error: expect.stringContaining("names run part 8") });
+    // Sent again on this connection, it runs.
+    const e = request("hello");
+    server.send({ t: "run", parts: [{ ...part, ref: 8 }], attempts: [byPart(e, 8)] });
+    expect((await server.waitFor("finished", (m, r) => m.id === e.attemptId && r.connection === 1)).outcome.kind).toBe("success");
   });
 });
 

@@ -5,7 +5,8 @@ import type { EpochMs } from "../../core/model/records.js";
 import type { AttemptOutcome, AttemptReport, AttemptRequest } from "../../core/ports/executor.js";
 import { appendAttemptEnd, cancelledOutcome } from "../../executor/attempt-end.js";
 import { LocalProcessExecutor } from "../../executor/local-process-executor.js";
-import { bundleHashOf, WORKER_PROTOCOL_VERSION, type FinishedReport, type ServerMessage, type WorkerMessage } from "../protocol.js";
+import { bundleHashOf, WORKER_PROTOCOL_VERSION, type FinishedReport, type ServerMessage, type WireRemoteAttempt, type WorkerMessage } from "../protocol.js";
+import { ReceivedRunParts } from "../run-parts.js";
 import { BundleCache, BundleError } from "./bundle-cache.js";
 import { ChannelRequests } from "./channel-requests.js";
 import { LogSpool } from "./log-spool.js";
@@ -102,6 +103,8 @@ export class WorkerAgent {
   /** Started attempts whose `started` waits for the next frame (STARTED_HOLD_MS), oldest first. */
   #startsHeld: Held[] = [];
   #cancelStarts: (() => void) | null = null;
+  /** The run parts the server sent on the current connection. */
+  readonly #parts = new ReceivedRunParts();
   /** Attempts handed back while disconnected: said again after the next `welcome`. */
   readonly #toHandBack = new Set<string>();
   /** The server's SDK root, from the last `welcome`. */
@@ -193,6 +196,8 @@ export class WorkerAgent {
 
   #onOpened(): void {
     this.#welcomed = false;
+    // Run parts are per connection: the server sends again those the attempts of this one name.
+    this.#parts.clear();
     // A result whose log is not all sent yet is announced as held: after welcome, the rest of its
     // log goes first, then the result (the server appends logs only of attempts it counts as held).
     const finished: FinishedReport[] = [];
@@ -215,6 +220,7 @@ export class WorkerAgent {
       queues: this.options.queues,
       concurrency: this.options.concurrency,
       prefetch: this.options.prefetch,
+      runParts: true,
       startedAt: this.#startedAt,
       holding: [...this.#held.keys(), ...this.#toHandBack, ...stillLogging],
       finished,
@@ -229,7 +235,13 @@ export class WorkerAgent {
       case "refused":
         return this.#fail(new WorkerRefusedError(`the API server refused this worker: ${message.error}`));
       case "run":
-        for (const request of message.attempts) this.#accept(request);
+        this.#parts.add(message.parts ?? []);
+        for (const attempt of message.attempts) {
+          const request = this.#parts.whole(attempt);
+          if (request === null) this.#unknownPart(attempt as WireRemoteAttempt);
+          else this.#accept(request);
+        }
+        this.#parts.forget(message.forget ?? []);
         return;
       case "cancel":
         return this.#cancel(message.id, message.reason);
@@ -343,6 +355,22 @@ export class WorkerAgent {
         this.#endHere(held, { kind: "failed", error: e instanceof Error ? e.message : String(e), retryable });
       },
     );
+  }
+
+  /**
+   * An attempt naming a run part this connection never carried (a server's mistake): it cannot
+   * run; it ends `infra_failed`, so its try is given back and it runs again.
+   */
+  #unknownPart(attempt: WireRemoteAttempt): void {
+    const id = attempt.attemptId;
+    if (this.#held.has(id) || this.#unacked.has(id) || this.#dropped.has(id)) return;
+    const request = { ...attempt, bundlePath: "", context: null, maxOutputBytes: 0 } as unknown as AttemptRequest;
+    const held: Held = { request, spool: new LogSpool(this.#logsDir, id), state: "fetching", ready: null, startedAt: null, pid: null, startedSent: false };
+    this.#held.set(id, held);
+    this.#endHere(held, {
+      kind: "infra_failed",
+      error: `attempt ${id} names run part ${attempt.part}, which the API server did not send on this connection; the try is given back`,
+    });
   }
 
   /** Hands waiting attempts to the executor while it has room (PROCESS_PREFETCH per process). */

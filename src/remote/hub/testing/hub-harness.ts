@@ -78,6 +78,8 @@ export interface HelloFields {
   queues?: string[];
   concurrency?: number;
   prefetch?: number;
+  /** Says it takes run parts (src/remote/run-parts.ts). */
+  runParts?: boolean;
   holding?: string[];
   finished?: Extract<WorkerMessage, { t: "hello" }>["finished"];
   protocol?: number;
@@ -215,6 +217,7 @@ export class HubHarness {
       queues: hello.queues ?? ["default"],
       concurrency: hello.concurrency ?? 2,
       ...(hello.prefetch === undefined ? {} : { prefetch: hello.prefetch }),
+      ...(hello.runParts === undefined ? {} : { runParts: hello.runParts }),
       startedAt: T0,
       holding: hello.holding ?? [],
       finished: hello.finished ?? [],
