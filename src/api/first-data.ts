@@ -112,8 +112,9 @@ const ENTRY = /<script type="module"[^>]*><\/script>\s*/;
 
 /**
  * index.html for a page, in two parts: `head` — the page's chunks linked where the entry script
- * was, and the shell — which can be sent at once, and `tail(data)` — the data block, then the entry
- * script (which reads it when it runs), then the end of the document. With `inline` false the
+ * was, and the shell — which can be sent at once, and `tail(data, view)` — the page's first view
+ * (first-view/first-view.ts) after the shell, the data block, then the entry script (which reads it
+ * when it runs), then the end of the document. With `inline` false the
  * entry stays where it was and `tail` only ends the document. An index.html without a module
  * script is left as it is (all in `head`).
  */
@@ -122,7 +123,7 @@ export function firstLoadHtml(
   chunks: PageChunks,
   page: "home" | "dag" | null,
   inline: boolean,
-): { head: string; tail: (data: Record<string, unknown>) => string } {
+): { head: string; tail: (data: Record<string, unknown>, view?: string) => string } {
   const entry = ENTRY.exec(index);
   const own = page ? chunks[page] : undefined;
   if (!entry) return { head: index, tail: () => "" };
@@ -137,6 +138,7 @@ export function firstLoadHtml(
   const at = end < 0 ? after.length : end;
   return {
     head: before + after.slice(0, at),
-    tail: (data) => `<script type="application/json" id="${FIRST_DATA_ID}">${scriptSafeJson(data)}</script>\n    ${entry[0].trim()}\n  ${after.slice(at)}`,
+    tail: (data, view = "") =>
+      `${view}<script type="application/json" id="${FIRST_DATA_ID}">${scriptSafeJson(data)}</script>\n    ${entry[0].trim()}\n  ${after.slice(at)}`,
   };
 }

@@ -7,6 +7,7 @@ import fastifyStatic from "@fastify/static";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { pickEncoding } from "./compress-responses.js";
 import { firstData, firstLoadHtml, firstPageFor, readPageChunks } from "./first-data.js";
+import { firstViewHtml } from "./first-view/first-view.js";
 
 /** Vite names every file under assets/ by its content hash: a new build means new names. */
 const HASHED = `${sep}assets${sep}`;
@@ -19,7 +20,8 @@ const HASHED = `${sep}assets${sep}`;
  * not-found handler: index.html for GETs outside /api, or null when there is no UI.
  *
  * The pages' URLs (`/`, and every other path outside /api and /assets) get index.html with the
- * page's first data and chunks (src/api/first-data.ts): built per request, never stored
+ * page's first data and chunks (src/api/first-data.ts) and, on the home page and a DAG's grid, its
+ * first view (src/api/first-view/first-view.ts): built per request, never stored
  * (`no-store`), compressed here; `/index.html` itself is the plain file.
  */
 export async function registerUiAssets(
@@ -62,10 +64,14 @@ export async function registerUiAssets(
     out.write(html.head);
     if (out instanceof PassThrough) out.write("");
     else out.flush();
+    const search = request.url.slice(request.url.split("?")[0]!.length);
     void data
       .rest()
       .catch(() => ({}))
-      .then((rest) => out.end(html.tail({ ...data.me, ...rest })));
+      .then((rest) => {
+        const all = { ...data.me, ...rest };
+        out.end(html.tail(all, firstView(path, search, all, request)));
+      });
     return reply.send(out);
   };
   app.get("/", (request, reply) => servePage(request, reply, "/"));
@@ -84,6 +90,16 @@ export async function registerUiAssets(
     }
     return servePage(request, reply, path);
   };
+}
+
+/** The page's first view (first-view/first-view.ts); "" when it has none or writing it failed (the UI then draws the page as before). */
+function firstView(path: string, search: string, data: Record<string, unknown>, request: FastifyRequest): string {
+  try {
+    return firstViewHtml(path, search, data, { acceptLanguage: request.headers["accept-language"], cookie: request.headers.cookie });
+  } catch (err) {
+    request.log.warn({ err, path }, "the page's first view could not be written; the UI draws it");
+    return "";
+  }
 }
 
 const br = promisify(brotliCompress);

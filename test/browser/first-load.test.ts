@@ -44,6 +44,8 @@ async function open(browser: Browser, url: string, path: string, ready: string, 
     if (!live && r.method() === "GET" && u.pathname.startsWith("/api/v1/")) calls.push(u.pathname.slice("/api/v1".length) + u.search);
   });
   const response = await page.goto(path);
+  // The UI's own render (the server's first view of the page, if any, drawn the same before it: first-view.test.ts).
+  await page.locator("#first-view").waitFor({ state: "detached" });
   await page.locator(ready).first().waitFor();
   return { page, html: (await response?.text()) ?? "", calls };
 }

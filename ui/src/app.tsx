@@ -15,13 +15,14 @@ import { LoginPage } from "./pages/login-page";
 import { NotFoundPage } from "./pages/not-found-page";
 import { SearchLauncher } from "./pages/search/search-launcher";
 import { pages } from "./boot/pages";
+import { pageComponent } from "./lib/page-component";
 import { Link, matchPath, navigate, useRouter } from "./router";
 import type { Me } from "./api/types";
 
 // Every page is loaded when first shown (boot/pages.ts): the first load of a page downloads and
 // compiles only its own code; React Flow and d3 come with the Lineage page and the Graph tab only.
-const HomePage = lazy(() => pages.home().then((m) => ({ default: m.HomePage })));
-const DagPage = lazy(() => pages.dag().then((m) => ({ default: m.DagPage })));
+const HomePage = pageComponent("home", (m) => m.HomePage);
+const DagPage = pageComponent("dag", (m) => m.DagPage);
 const DagListPage = lazy(() => pages.dagList().then((m) => ({ default: m.DagListPage })));
 const ImportErrorsPage = lazy(() => pages.importErrors().then((m) => ({ default: m.ImportErrorsPage })));
 const DatasetsPage = lazy(() => pages.datasets().then((m) => ({ default: m.DatasetsPage })));

@@ -21,3 +21,16 @@ export const pages = {
 };
 
 export type PageModuleName = keyof typeof pages;
+export type PageModule<N extends PageModuleName> = Awaited<ReturnType<(typeof pages)[N]>>;
+
+const loaded = new Map<PageModuleName, unknown>();
+
+/** Loads a page's module and keeps it, so its lazy component (page-component.ts) renders it without suspending. */
+export async function loadPage(name: PageModuleName): Promise<void> {
+  loaded.set(name, await pages[name]());
+}
+
+/** The page's module once loadPage has loaded it, else undefined. */
+export function loadedPage<N extends PageModuleName>(name: N): PageModule<N> | undefined {
+  return loaded.get(name) as PageModule<N> | undefined;
+}
