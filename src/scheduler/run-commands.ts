@@ -1,4 +1,5 @@
 import { NotFoundError } from "../core/errors.js";
+import { withSetupsAndTeardowns } from "../core/graph/setup-scope.js";
 import type { DagGraph } from "../core/graph/dag-graph.js";
 import type { CommandRecord, DagVersionRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { isFinished } from "../core/model/states.js";
@@ -85,7 +86,8 @@ const failedCopy = (ti: TaskInstanceRecord) => ti.mapIndex >= 0 && (ti.state ===
  * Resets task instances (`which` picks them) and runs the run again: in memory when the run is
  * active, else in the store, with the run queued again for the scheduler to pick up. With
  * `onlyFailedCopies`, a failed mapped task whose lists are unchanged re-runs only its failed copies
- * (the successful ones keep their results), as Airflow clears single map indexes.
+ * (the successful ones keep their results), as Airflow clears single map indexes. A cleared
+ * task's setups and their teardowns are cleared with it (Airflow's setup/teardown scope).
  */
 async function clearTasks(
   host: CommandHost,
@@ -98,7 +100,7 @@ async function clearTasks(
   const now = host.now();
   const live = host.active(dagId, runId);
   if (live) {
-    const ids = new Set([...live.tis.values()].filter((ti) => which(ti, live.graph)).map((ti) => ti.taskId));
+    const ids = withSetupsAndTeardowns(live.graph, new Set([...live.tis.values()].filter((ti) => which(ti, live.graph)).map((ti) => ti.taskId)));
     const partial = onlyFailedCopies ? copiesToRetry(live.graph, [...live.tis.values()], ids) : new Set<string>();
     host.stopAttempts(live, ids, note);
     let copiesReset = 0;
@@ -125,7 +127,8 @@ async function clearTasks(
   const v = await host.version(run.dagVersion);
   if (!v) throw new NotFoundError(`DAG version ${run.dagVersion} of run ${runId} is missing`);
   const all = await host.store.listTaskInstances(run.id);
-  const tis = all.filter((ti) => which(ti, v.graph));
+  const chosen = withSetupsAndTeardowns(v.graph, new Set(all.filter((ti) => which(ti, v.graph)).map((ti) => ti.taskId)));
+  const tis = all.filter((ti) => chosen.has(ti.taskId));
   const partial = onlyFailedCopies ? copiesToRetry(v.graph, all, new Set(tis.map((ti) => ti.taskId))) : new Set<string>();
   const stateOf = new Map(tis.map((ti) => [tiKey(ti.taskId, ti.mapIndex), ti.state]));
   const changed = tis.flatMap((ti): TaskInstanceRecord[] => {

@@ -5,14 +5,14 @@ import type { TaskContext } from "./context.js";
 import { show } from "./option-checks.js";
 import type { DatasetOptions } from "./dataset-options.js";
 import type { MapOver, MappedTaskOptions, MapValues } from "./map-options.js";
-import type { Inputs, InputValues, TaskCallbackOptions, TaskOptions, TaskPolicyOptions } from "./task-options.js";
+import type { Inputs, InputValues, SetupTeardownOptions, TaskCallbackOptions, TaskOptions, TaskPolicyOptions } from "./task-options.js";
 import { TaskNode, type TaskBody, type TaskRef, type Upstream } from "./task-ref.js";
 
 /** What a branch task returns: the direct downstream task id(s) to follow, or null to skip them all. */
 export type BranchChoice = string | readonly string[] | null;
 
 /** Options of `shell()`. The command is rendered with the template variables ({{ ds }}, {{ params.x }}…). */
-export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P> {
+export interface ShellOptions<P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P>, SetupTeardownOptions {
   /** A template run with `bash -c`, or a function of the context returning the command (not templated). */
   command: string | ((ctx: TaskContext<P>) => string);
   /** Extra environment variables (values are templates too). */

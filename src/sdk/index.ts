@@ -17,7 +17,7 @@ export type { DagOptions, DatasetSchedule } from "./dag-options.js";
 export type { DeadlineOption } from "./deadline-options.js";
 export type { DatasetUri } from "./dataset-options.js";
 export type { EventTrigger, FileEvent, MessageEvent, OnFileOptions, OnMessageOptions } from "./trigger-options.js";
-export type { TaskOptions } from "./task-options.js";
+export type { TaskOptions, SetupTeardownOptions, TeardownOptions } from "./task-options.js";
 export type { MappedTaskOptions } from "./map-options.js";
 export type { TriggerRule } from "../core/model/states.js";
 export type { DagDefinition } from "./definition.js";

@@ -52,6 +52,33 @@ export interface TaskPolicyOptions {
   queue?: string;
 }
 
+/**
+ * Setup and teardown (Airflow's `as_setup()` / `as_teardown()`; docs/trigger-rules.md, "Setup and
+ * teardown"): a setup makes a resource (a cluster, a scratch schema) the tasks after it use, a
+ * teardown removes it, even when the work failed.
+ */
+export interface SetupTeardownOptions {
+  /**
+   * A setup task. Every task between it and its teardown needs it to have succeeded (else it is
+   * upstream_failed, or skipped when the setup was skipped), whatever its trigger rule. Default false.
+   */
+  setup?: boolean;
+  /**
+   * A teardown task: it runs once its upstreams are done, if one of its setups succeeded (its
+   * trigger rule is fixed, `all_done_setup_success`), and is skipped when they were all skipped.
+   * Its state does not decide the run's unless `failRun` (Airflow's `on_failure_fail_dagrun`).
+   * `setups`: the setup tasks whose resource it removes; they become its upstreams. Default false.
+   */
+  teardown?: boolean | TeardownOptions;
+}
+
+export interface TeardownOptions {
+  /** The setup task(s) it tears down (task refs or ids); added to its upstreams. */
+  setups?: Upstream | readonly Upstream[];
+  /** A failed teardown fails the run (Airflow's `on_failure_fail_dagrun`). Default false. */
+  failRun?: boolean;
+}
+
 /** Upstream tasks whose return values a task receives, by input name. */
 export type Inputs = Record<string, TaskRef<unknown>>;
 
@@ -59,7 +86,8 @@ export type Inputs = Record<string, TaskRef<unknown>>;
 export type InputValues<I> = { [K in keyof I]: I[K] extends TaskRef<infer U> ? U : never };
 
 /** Options of `task()`, `branch()` and `shortCircuit()`; `P` is the DAG's params type (for callbacks). */
-export interface TaskOptions<I extends Inputs = Inputs, P = Record<string, unknown>> extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P> {
+export interface TaskOptions<I extends Inputs = Inputs, P = Record<string, unknown>>
+  extends TaskPolicyOptions, DatasetOptions, TaskCallbackOptions<P>, SetupTeardownOptions {
   /** Data dependencies: each value is an upstream task whose return value is passed in. */
   inputs?: I;
   /** Ordering dependencies without data: tasks (or task ids) that must finish first. */
@@ -105,9 +133,22 @@ export const TASK_OPTION_KEYS = [
   "partial",
   "maxMapLength",
   "maxActiveCopies",
+  "setup",
+  "teardown",
   ...TASK_CALLBACK_KEYS,
 ] as const;
-export const SHELL_OPTION_KEYS = [...POLICY_KEYS, ...DATASET_OPTION_KEYS, "after", "doc", "command", "env", "cwd", ...TASK_CALLBACK_KEYS] as const;
+export const SHELL_OPTION_KEYS = [
+  ...POLICY_KEYS,
+  ...DATASET_OPTION_KEYS,
+  "after",
+  "doc",
+  "command",
+  "env",
+  "cwd",
+  "setup",
+  "teardown",
+  ...TASK_CALLBACK_KEYS,
+] as const;
 
 export type TaskPolicy = Pick<
   TaskSpec,

@@ -2,8 +2,16 @@ import { InvalidInputError } from "../core/errors.js";
 import type { TaskSpec } from "../core/model/dag-spec.js";
 import { checkDatasetUris } from "./dataset-options.js";
 import { resolveMap } from "./map-options.js";
-import { checkId, checkKnownKeys, show } from "./option-checks.js";
-import { resolveTaskPolicy, SHELL_OPTION_KEYS, TASK_OPTION_KEYS, type TaskPolicyOptions } from "./task-options.js";
+import { TEARDOWN_TRIGGER_RULE } from "../core/model/states.js";
+import { checkBoolean, checkId, checkKnownKeys, show } from "./option-checks.js";
+import {
+  resolveTaskPolicy,
+  SHELL_OPTION_KEYS,
+  TASK_OPTION_KEYS,
+  type SetupTeardownOptions,
+  type TaskPolicyOptions,
+  type TeardownOptions,
+} from "./task-options.js";
 import { TaskNode } from "./task-ref.js";
 import { tiValueInput } from "../core/templating/template-refs.js";
 
@@ -24,12 +32,47 @@ export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "input
     ...resolveMap(node, Object.keys(inputs)).upstream,
     ...afterList.map((u) => idOf(node, u, "after")),
     ...node.extraUpstream.map((u) => idOf(node, u, "after()/then()")),
+    ...teardownSetups(node),
   ];
   return { upstream: [...new Set(upstream)], inputs };
 }
 
+/** The setups a teardown declared (`teardown: { setups }`), as ids. */
+function teardownSetups(node: TaskNode): string[] {
+  const teardown: unknown = (node.options as SetupTeardownOptions).teardown;
+  if (teardown === undefined || typeof teardown === "boolean") return [];
+  if (typeof teardown !== "object" || teardown === null || Array.isArray(teardown)) {
+    throw new InvalidInputError(`teardown must be true, false or { setups, failRun }, got ${show(teardown)}`);
+  }
+  checkKnownKeys(teardown as Record<string, unknown>, ["setups", "failRun"], "teardown option");
+  const setups = (teardown as TeardownOptions).setups ?? [];
+  const list: unknown[] = Array.isArray(setups) ? setups : [setups];
+  return list.map((u) => {
+    if (u instanceof TaskNode && (u.options as SetupTeardownOptions).setup !== true) {
+      throw new InvalidInputError(`"${u.taskId}" in its setups is not a setup task; declare it with setup: true`);
+    }
+    return idOf(node, u, "teardown setups");
+  });
+}
+
+/** `setup` and `teardown` as the spec carries them (only a setup or teardown task carries them). */
+function setupTeardown(node: TaskNode, upstream: string[]): Pick<TaskSpec, "setup" | "teardown"> {
+  const { setup, teardown } = node.options as SetupTeardownOptions;
+  if (setup !== undefined && typeof setup !== "boolean") throw new InvalidInputError(`setup must be true or false, got ${show(setup)}`);
+  if (teardown === undefined || teardown === false) return setup ? { setup: true } : {};
+  if (setup) throw new InvalidInputError(`a task cannot be both a setup and a teardown`);
+  if ((node.options as TaskPolicyOptions).triggerRule !== undefined) {
+    throw new InvalidInputError(
+      `a teardown's trigger rule is fixed (${TEARDOWN_TRIGGER_RULE}: it runs once its upstreams are done if one of its setups succeeded); leave triggerRule out`,
+    );
+  }
+  const failRun = teardown === true ? false : checkBoolean((teardown as TeardownOptions).failRun ?? false, "teardown.failRun");
+  const setups = teardownSetups(node);
+  return { teardown: { setups: setups.filter((s) => upstream.includes(s)), failRun } };
+}
+
 function idOf(node: TaskNode, ref: unknown, what: string): string {
-  if (typeof ref === "string" && (what === "after" || what === "after()/then()")) return ref;
+  if (typeof ref === "string" && (what === "after" || what === "after()/then()" || what === "teardown setups")) return ref;
   if (!(ref instanceof TaskNode)) {
     throw new InvalidInputError(`${what} must be a task returned by task(), shell(), branch() or shortCircuit(), got ${show(ref)}`);
   }
@@ -63,11 +106,15 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
   if (sensitive !== undefined && typeof sensitive !== "boolean") throw new InvalidInputError(`sensitive must be true or false, got ${show(sensitive)}`);
   const edges = resolveEdges(node);
   const map = resolveMap(node, Object.keys(edges.inputs)).map;
+  const roles = setupTeardown(node, edges.upstream);
+  const policy = resolveTaskPolicy(node.options as TaskPolicyOptions, defaults);
   return {
     taskId,
     kind: node.kind,
     ...edges,
-    ...resolveTaskPolicy(node.options as TaskPolicyOptions, defaults),
+    ...policy,
+    // A teardown's rule is fixed, whatever the DAG's defaults say.
+    ...(roles.teardown ? { triggerRule: TEARDOWN_TRIGGER_RULE } : {}),
     command,
     line: node.site?.line ?? null,
     doc: doc ?? null,
@@ -76,5 +123,6 @@ export function toTaskSpec(node: TaskNode, defaults: TaskPolicyOptions): TaskSpe
     // Only mapped tasks carry `map`: the spec of an unmapped task is unchanged.
     ...(map ? { map } : {}),
     ...(node.operator ? { operator: node.operator } : {}),
+    ...roles,
   };
 }

@@ -16,6 +16,7 @@ const RULE_NEEDS: Record<string, string> = {
   all_failed: "every upstream to fail",
   all_done: "every upstream to finish, whatever its state",
   all_done_min_one_success: "every upstream to finish with at least one success",
+  all_done_setup_success: "every upstream to finish, and one of its setups to have succeeded (a teardown)",
   one_success: "one upstream to succeed",
   one_failed: "one upstream to fail",
   one_done: "one upstream to succeed or fail",

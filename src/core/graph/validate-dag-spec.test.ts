@@ -24,6 +24,22 @@ describe("validateDagSpec", () => {
     expect(e?.message).toMatch(/^\/dags\/test_dag\.ts:12: .*task id "bad\/id" is invalid/);
   });
 
+  it("setup and teardown: a teardown's setups must be setup tasks of the DAG; its rule is its own; not both", () => {
+    const setup = makeTask("s", { setup: true });
+    const teardown = (setups: string[], extra = {}) =>
+      makeTask("t", { upstream: setups, teardown: { setups, failRun: false }, triggerRule: "all_done_setup_success", ...extra });
+    expect(validateDagSpec(makeDag([setup, teardown(["s"])]))).toEqual([]);
+    expect(messages(makeDag([makeTask("s"), teardown(["s"])]))).toEqual([expect.stringContaining('"s" in its setups is not a setup task')]);
+    expect(messages(makeDag([setup, teardown(["s"], { triggerRule: "all_done" })]))).toEqual([
+      expect.stringContaining("a teardown's trigger rule is all_done_setup_success"),
+    ]);
+    expect(messages(makeDag([setup, teardown(["s"], { setup: true })]))).toEqual([expect.stringContaining("both a setup and a teardown")]);
+    // The teardown's rule is not one a task may set.
+    expect(messages(makeDag([makeTask("x", { triggerRule: "all_done_setup_success" })]))).toEqual([
+      expect.stringContaining('trigger rule "all_done_setup_success" is invalid'),
+    ]);
+  });
+
   it("rejects duplicate task ids", () => {
     expect(messages(makeDag([makeTask("a"), makeTask("a")]))).toEqual([expect.stringContaining('duplicate task id "a"')]);
   });

@@ -1,7 +1,7 @@
 import { Cron } from "croner";
 import { DagDefinitionError } from "../errors.js";
 import type { DagSpec, TaskSpec } from "../model/dag-spec.js";
-import { TRIGGER_RULES } from "../model/states.js";
+import { TEARDOWN_TRIGGER_RULE, TRIGGER_RULES } from "../model/states.js";
 import { findCycles } from "./find-cycles.js";
 
 /** Airflow's `allowed_run_id_pattern`, used for DAG and task ids too. */
@@ -58,7 +58,15 @@ export function validateDagSpec(spec: DagSpec): DagDefinitionError[] {
     if (!(t.retries >= 0)) taskError(t, `retries must be 0 or more, got ${t.retries}`);
     if (!(t.retryDelayMs >= 0)) taskError(t, `retryDelayMs must be 0 or more, got ${t.retryDelayMs}`);
     if (!(t.poolSlots >= 1)) taskError(t, `poolSlots must be at least 1, got ${t.poolSlots}`);
-    if (!(TRIGGER_RULES as readonly string[]).includes(t.triggerRule)) {
+    if (t.teardown !== undefined) {
+      if (t.setup) taskError(t, `a task cannot be both a setup and a teardown`);
+      if (t.triggerRule !== TEARDOWN_TRIGGER_RULE) taskError(t, `a teardown's trigger rule is ${TEARDOWN_TRIGGER_RULE}; leave triggerRule out`);
+      for (const s of t.teardown.setups) {
+        const setup = spec.tasks.find((x) => x.taskId === s);
+        if (setup === undefined) taskError(t, `setup "${s}" is not a task of this DAG; tasks: ${known}`);
+        else if (!setup.setup) taskError(t, `"${s}" in its setups is not a setup task; declare it with setup: true`);
+      }
+    } else if (!(TRIGGER_RULES as readonly string[]).includes(t.triggerRule)) {
       taskError(t, `trigger rule "${t.triggerRule}" is invalid; valid rules: ${TRIGGER_RULES.join(", ")}`);
     }
   }

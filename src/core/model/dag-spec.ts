@@ -106,6 +106,18 @@ export interface TaskSpec {
   callbacks?: CallbacksSpec;
   /** Built-in operators: what they read and write (lineage only); absent for other tasks. */
   operator?: OperatorLineage;
+  /**
+   * A setup task (Airflow's `as_setup()`): it makes a resource the tasks after it use; those in its
+   * scope need it to have succeeded (docs/trigger-rules.md, "Setup and teardown"). Absent when not.
+   */
+  setup?: true;
+  /**
+   * A teardown task (Airflow's `as_teardown()`): runs once its upstreams are done if one of its
+   * setups succeeded (rule `all_done_setup_success`), and does not decide the run's state unless
+   * `failRun` (Airflow's `on_failure_fail_dagrun`). `setups`: the setups it declared (also in
+   * `upstream`). Absent when not.
+   */
+  teardown?: { setups: string[]; failRun: boolean };
 }
 
 /** How a mapped task expands (Airflow's `partial(...).expand(...)`). */

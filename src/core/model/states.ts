@@ -46,4 +46,11 @@ export const TRIGGER_RULES = [
   "all_skipped",
   "always",
 ] as const;
-export type TriggerRule = (typeof TRIGGER_RULES)[number];
+/**
+ * A teardown task's fixed rule (Airflow's `all_done_setup_success`, not settable by users): it runs
+ * once every upstream is done, if one of its setups succeeded (or it has none); skipped when every
+ * setup was skipped, upstream_failed when none succeeded (docs/trigger-rules.md, "Setup and teardown").
+ */
+export const TEARDOWN_TRIGGER_RULE = "all_done_setup_success";
+/** The rules a task may set, and a teardown's own. */
+export type TriggerRule = (typeof TRIGGER_RULES)[number] | typeof TEARDOWN_TRIGGER_RULE;

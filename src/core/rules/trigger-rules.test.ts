@@ -68,6 +68,8 @@ const SPEC: Record<TriggerRule, Row[]> = {
     ["run", (u) => u.all("skipped")],
   ],
   always: [["run", () => true]],
+  // A teardown's rule; with no setups it is all_done (its setups: the named cases below).
+  all_done_setup_success: [["run", (u) => u.allDone()]],
 };
 
 function oracle(rule: TriggerRule, states: TaskState[]): TriggerDecision {
@@ -109,6 +111,23 @@ describe("evaluateTriggerRule against the spec table", () => {
 });
 
 describe("evaluateTriggerRule named cases", () => {
+  it("all_done_setup_success (a teardown): waits for every upstream, runs if one setup succeeded, skips if all were skipped, else upstream_failed", () => {
+    const teardown = (states: TaskState[], setups: TaskState[]) =>
+      evaluateTriggerRule("all_done_setup_success", countUpstream([...states, ...setups]), {
+        total: setups.length,
+        success: setups.filter((s) => s === "success").length,
+        skipped: setups.filter((s) => s === "skipped").length,
+      });
+    expect(teardown(["failed"], ["success"])).toBe("run"); // the work failed: the teardown still runs
+    expect(teardown(["running"], ["success"])).toBe("wait");
+    expect(teardown(["upstream_failed"], ["failed", "success"])).toBe("run");
+    expect(teardown(["skipped"], ["skipped"])).toBe("skip");
+    expect(teardown(["upstream_failed"], ["failed"])).toBe("upstream_failed");
+    expect(teardown(["upstream_failed"], ["failed", "skipped"])).toBe("upstream_failed");
+    expect(teardown(["success"], [])).toBe("run");
+    expect(teardown(["failed"], [])).toBe("run");
+  });
+
   it("a task with no upstream runs at once, whatever its rule", () => {
     for (const rule of TRIGGER_RULES) expect(decide(rule, [])).toBe("run");
   });

@@ -14,6 +14,13 @@ export interface UpstreamCounts {
   removed: number;
 }
 
+/** States of a teardown's direct upstream setups (for `all_done_setup_success`). */
+export interface SetupCounts {
+  total: number;
+  success: number;
+  skipped: number;
+}
+
 /** "run": may be scheduled now; "skip"/"upstream_failed": set that state now; "wait": not yet decidable. */
 export type TriggerDecision = "run" | "skip" | "upstream_failed" | "wait";
 
@@ -45,8 +52,10 @@ export function countUpstream(states: Iterable<TaskState>): UpstreamCounts {
  *
  * @example evaluateTriggerRule("all_success", countUpstream(["failed", "running"])) // "upstream_failed"
  * @example evaluateTriggerRule("all_success", countUpstream(["skipped", "running"])) // "wait"
+ *
+ * `all_done_setup_success` (a teardown's) also needs `setups`, the states of its direct upstream setups.
  */
-export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts): TriggerDecision {
+export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts, setups?: SetupCounts): TriggerDecision {
   const upstream = c.total - c.removed;
   if (upstream <= 0 || rule === "always") return "run";
   const failures = c.failed + c.upstreamFailed;
@@ -88,5 +97,9 @@ export function evaluateTriggerRule(rule: TriggerRule, c: UpstreamCounts): Trigg
     case "all_skipped":
       if (c.success + failures > 0) return "skip";
       return c.skipped >= upstream ? "run" : "wait";
+    case "all_done_setup_success":
+      if (!allDone) return "wait";
+      if (setups === undefined || setups.total === 0 || setups.success > 0) return "run";
+      return setups.skipped >= setups.total ? "skip" : "upstream_failed";
   }
 }

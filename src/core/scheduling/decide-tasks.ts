@@ -1,6 +1,6 @@
 import type { DagGraph } from "../graph/dag-graph.js";
 import { isFinished, type TaskState } from "../model/states.js";
-import { countUpstream, evaluateTriggerRule, type UpstreamCounts } from "../rules/trigger-rules.js";
+import { countUpstream, evaluateTriggerRule, type SetupCounts, type TriggerDecision, type UpstreamCounts } from "../rules/trigger-rules.js";
 import { followedDownstream } from "./branch-reach.js";
 
 /** What the scheduler knows about one task instance of a run. */
@@ -138,6 +138,22 @@ export function decideTasks(
     return finished < c.total && above.some((u) => !isFinished(stateOf(u)));
   };
 
+  /** Airflow's setup constraint: the setups above a task whose scope it is in must have succeeded. */
+  const setupConstraint = (id: string): TriggerDecision => {
+    const above = graph.indirectSetups.get(id);
+    if (!above) return "run";
+    const states = above.map(stateOf);
+    if (states.some((s) => s === "failed" || s === "upstream_failed")) return "upstream_failed";
+    if (states.some((s) => s === "skipped")) return "skip";
+    return states.every((s) => s === "success") ? "run" : "wait";
+  };
+  const setupCountsOf = (id: string): SetupCounts | undefined => {
+    const setups = graph.setupsOf.get(id);
+    if (!setups) return undefined;
+    const states = setups.map(stateOf);
+    return { total: states.length, success: states.filter((s) => s === "success").length, skipped: states.filter((s) => s === "skipped").length };
+  };
+
   for (let i = 0; i < queue.length; i++) {
     const id = queue[i]!;
     const task = graph.tasks.get(id);
@@ -155,8 +171,14 @@ export function decideTasks(
       decide(id, "skipped");
       continue;
     }
+    const setupGate = setupConstraint(id);
+    if (setupGate === "wait") continue;
+    if (setupGate !== "run") {
+      decide(id, setupGate === "skip" ? "skipped" : "upstream_failed");
+      continue;
+    }
     const counts = countsFor(id);
-    const verdict = evaluateTriggerRule(task.triggerRule, counts);
+    const verdict = evaluateTriggerRule(task.triggerRule, counts, setupCountsOf(id));
     if (verdict === "run") decide(id, "scheduled");
     else if (verdict === "skip") decide(id, "skipped");
     else if (verdict === "upstream_failed" && !mayStillBeSkipped(id, counts)) decide(id, "upstream_failed");

@@ -6,6 +6,7 @@ export type RunOutcome = "running" | "success" | "failed" | "deadlocked";
 
 /**
  * Airflow A1: no unfinished task → failed if any LEAF is failed/upstream_failed, else success
+ * (teardowns are not leaves for this unless they set `failRun`: `graph.runStateLeaves`)
  * (so a leaf with trigger rule all_done that succeeds makes the run succeed even after a failure
  * upstream). Unfinished tasks but none active (scheduled/queued/running/up_for_retry) and none
  * decidable and none in `blocked` (waiting on something outside the run, e.g. depends_on_past)
@@ -22,7 +23,7 @@ export function runOutcome(graph: DagGraph, states: ReadonlyMap<string, TaskView
     waiting.push(id);
   }
   if (waiting.length === 0) {
-    const failedLeaf = graph.leaves.some((id) => {
+    const failedLeaf = graph.runStateLeaves.some((id) => {
       const state = states.get(id)?.state;
       return state === "failed" || state === "upstream_failed";
     });
