@@ -159,6 +159,7 @@ export async function buildSchedulerParts(rt: Runtime, processName: BatonProcess
       logsDir: config.logsDir,
       maxOutputBytes: config.maxOutputBytes,
       pollMs: config.pollMs,
+      taskQueuedTimeoutMs: config.taskQueuedTimeoutMs,
       lease: { heartbeatMs: config.schedulerHeartbeatMs, leaseMs: config.schedulerLeaseMs },
       leaseId,
       version: batonVersion(),

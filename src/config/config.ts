@@ -47,6 +47,12 @@ export interface BatonConfig {
   shutdownGraceMs: number;
   /** How often the scheduler looks for due schedules and external requests. */
   pollMs: number;
+  /**
+   * BATON_TASK_QUEUED_TIMEOUT_MS: an attempt handed to the executor that has not started within
+   * this long is taken back, queued again twice, then failed (Airflow's task_queued_timeout,
+   * 600 s; docs/executor.md). 0: never.
+   */
+  taskQueuedTimeoutMs: number;
   /** BATON_SCHEDULER_HEARTBEAT_MS: how often a scheduler renews its lease and watches the others' (docs/adr/0007). */
   schedulerHeartbeatMs: number;
   /** BATON_SCHEDULER_LEASE_MS: how long another scheduler's lease may go unrenewed before it is fenced and its work adopted. */
@@ -173,6 +179,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     dagTypeCheck: onOff(env.BATON_DAG_TYPECHECK, "BATON_DAG_TYPECHECK"),
     shutdownGraceMs: intFrom(env, "BATON_SHUTDOWN_GRACE_MS", 30_000),
     pollMs: intFrom(env, "BATON_POLL_MS", 500) || 500,
+    taskQueuedTimeoutMs: intFrom(env, "BATON_TASK_QUEUED_TIMEOUT_MS", 600_000),
     schedulerHeartbeatMs: intFrom(env, "BATON_SCHEDULER_HEARTBEAT_MS", 1_000) || 1_000,
     schedulerLeaseMs: intFrom(env, "BATON_SCHEDULER_LEASE_MS", 8_000) || 8_000,
     logLevel: env.BATON_LOG_LEVEL ?? "info",

@@ -55,6 +55,11 @@ export class InFlightAttempts {
     return this.#byId.get(attemptId);
   }
 
+  /** Every attempt in flight with its id (for sweeps; ending one while iterating is safe). */
+  entries(): IterableIterator<[string, InFlight]> {
+    return this.#byId.entries();
+  }
+
   /** A dispatched attempt: takes its slot. */
   add(attemptId: string, f: InFlight): void {
     this.#byId.set(attemptId, f);

@@ -1,4 +1,4 @@
-import type { RunRecord, TaskInstanceRecord } from "../core/model/records.js";
+import type { AttemptRecord, RunRecord, TaskInstanceRecord } from "../core/model/records.js";
 import { resolveParams } from "../core/params/resolve-params.js";
 import type { AttemptReport } from "../core/ports/executor.js";
 import type { ChangeCause } from "../core/model/domain-events.js";
@@ -11,6 +11,7 @@ import { recoverRun } from "./recovery.js";
 import { endLiveRun, type CommandHost } from "./run-commands.js";
 import { pastAllows } from "./depends-on-past.js";
 import { loadPrevSuccess, notePrevSuccess } from "./prev-success.js";
+import { STUCK_IN_QUEUED, STUCK_IN_QUEUED_REQUEUES, type StuckAttempt } from "./queued-timeouts.js";
 import type { DispatchLoop } from "./dispatch-loop.js";
 import type { SchedulerState } from "./scheduler-state.js";
 
@@ -111,6 +112,44 @@ export class RunLifecycle {
       } else {
         this.ended(run, result.ti, now);
       }
+    }
+    this.loop.pump();
+  }
+
+  /**
+   * An attempt handed out has not started within the queued timeout (Airflow's
+   * task_queued_timeout): it is taken back from the executor and recorded failed, never started.
+   * The first {@link STUCK_IN_QUEUED_REQUEUES} times in a row its task instance is queued again at
+   * once, as an infrastructure try that uses none of its retries (Airflow sets it back to
+   * scheduled); the next time it fails, without retries (Airflow marks it failed).
+   */
+  async attemptStuckInQueued(stuck: StuckAttempt, timeoutMs: number): Promise<void> {
+    const f = stuck.attempt;
+    const run = this.s.runs.get(f.runPk);
+    if (!run) return;
+    const history = await this.s.store.listAttempts(run.pk, f.taskId);
+    // Started or ended while the history was read: nothing is stuck.
+    if (this.s.inFlight.get(stuck.attemptId) !== f || f.state !== "queued") return;
+    const requeued = stuckInARow(history.filter((a) => a.mapIndex === f.mapIndex && a.tryNumber < f.tryNumber));
+    const now = this.s.clock.now();
+    const waited = `not started within ${Math.round(timeoutMs / 1000)} s (the task queued timeout) while nothing else of its queue ran`;
+    const final = requeued >= STUCK_IN_QUEUED_REQUEUES;
+    const error = final
+      ? `${STUCK_IN_QUEUED}: ${waited}, queued again ${requeued} times already; failed`
+      : `${STUCK_IN_QUEUED}: ${waited}; queued again (${requeued + 1} of ${STUCK_IN_QUEUED_REQUEUES})`;
+    this.s.logger.warn({ dagId: run.dagId, runId: run.run.runId, taskId: f.taskId, mapIndex: f.mapIndex, tryNumber: f.tryNumber }, error);
+    // Ended first: the executor may report the taken-back attempt at once, and it must find it gone.
+    this.s.inFlight.end(stuck.attemptId, run, { state: "failed", startedAt: null, endedAt: now, error, pid: null }, now);
+    this.s.executor.cancel(stuck.attemptId, error);
+    const ti = run.tis.get(f.key)!;
+    if (final) {
+      const failed = this.s.writer.task(run, f.key, { state: "failed", error, endedAt: now, nextRetryAt: null }, now);
+      this.s.sensorWaits.settled(run, failed, now);
+      this.ended(run, failed, now);
+    } else {
+      this.s.writer.task(run, f.key, { state: "up_for_retry", error, endedAt: now, nextRetryAt: now, infraTries: (ti.infraTries ?? 0) + 1 }, now);
+      this.loop.scheduleRetry(run, f.key, 0);
+      if (f.mapIndex >= 0) this.releaseWaitingCopy(run, f.taskId);
     }
     this.loop.pump();
   }
@@ -278,4 +317,15 @@ export class RunLifecycle {
       endLiveRun(this.commandHost, run, "failed", `run timed out after ${limit} ms`, now);
     }
   }
+}
+
+/** How many of the latest attempts (by try) were taken back stuck in queued, in a row. */
+function stuckInARow(attempts: readonly AttemptRecord[]): number {
+  const latestFirst = [...attempts].sort((a, b) => b.tryNumber - a.tryNumber);
+  let n = 0;
+  for (const a of latestFirst) {
+    if (a.startedAt !== null || !a.error?.startsWith(STUCK_IN_QUEUED)) break;
+    n++;
+  }
+  return n;
 }

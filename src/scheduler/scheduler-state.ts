@@ -41,6 +41,12 @@ export interface SchedulerOptions {
   lease?: LeaseTiming;
   /** False for `dags test`: only runs created by the caller are executed. */
   createScheduledRuns?: boolean;
+  /**
+   * Airflow's task_queued_timeout: an attempt handed to the executor that has not started within
+   * this many ms is taken back and queued again (twice), then its task fails. Default 600,000
+   * (Airflow's 600 s); 0: never.
+   */
+  taskQueuedTimeoutMs?: number;
 }
 
 /**

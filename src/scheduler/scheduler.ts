@@ -29,6 +29,7 @@ import { SchedulerLease } from "./scheduler-lease.js";
 import { PoolGrants } from "./pool-grants.js";
 import { DagOwnership } from "./dag-ownership.js";
 import { noMetrics, type Metrics } from "../core/ports/metrics.js";
+import { DEFAULT_TASK_QUEUED_TIMEOUT_MS } from "./queued-timeouts.js";
 import type { SchedulerOptions, SchedulerState } from "./scheduler-state.js";
 import { DispatchLoop } from "./dispatch-loop.js";
 import { RunLifecycle } from "./run-lifecycle.js";
@@ -129,6 +130,7 @@ export class Scheduler implements ExecutorListener, ChangeFeed {
       createScheduledRuns: true,
       lease: { heartbeatMs: 1_000, leaseMs: 8_000 },
       commitDelayMs: 5,
+      taskQueuedTimeoutMs: DEFAULT_TASK_QUEUED_TIMEOUT_MS,
       ...deps.options,
     };
     this.events = new DomainEventBus(logger);

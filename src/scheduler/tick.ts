@@ -7,12 +7,14 @@ import { runsToStart } from "./queued-runs.js";
 import type { DispatchLoop } from "./dispatch-loop.js";
 import type { RunLifecycle } from "./run-lifecycle.js";
 import type { SchedulerState } from "./scheduler-state.js";
+import { QueuedTimeouts } from "./queued-timeouts.js";
 
 /**
  * The tick: time-based and external work, every `pollMs` or sooner when woken. Heartbeat, the
  * catalog (DAGs, pools, latest versions), DAG adoption, pool grants, schedules and dataset
  * schedules, backfills, commands, queued runs promoted within max active runs, run timeouts and
- * depends_on_past checks left blocked. One tick at a time; a wake during one asks for another.
+ * depends_on_past checks left blocked, attempts stuck in queued. One tick at a time; a wake
+ * during one asks for another.
  */
 export class Tick {
   private ticking: Promise<void> | null = null;
@@ -21,12 +23,29 @@ export class Tick {
   private lastHeartbeat = 0;
   /** DAGs owned whose running runs could not be loaded yet (store error): adopted on the next tick. */
   private readonly unadopted = new Set<string>();
+  /** Attempts handed out but not started within the task queued timeout. */
+  private readonly queuedTimeouts: QueuedTimeouts;
 
   constructor(
     private readonly s: SchedulerState,
     private readonly life: RunLifecycle,
     private readonly loop: DispatchLoop,
-  ) {}
+  ) {
+    const timeoutMs = s.opts.taskQueuedTimeoutMs;
+    this.queuedTimeouts = new QueuedTimeouts({
+      clock: s.clock,
+      inFlight: s.inFlight,
+      runs: s.runs,
+      timeoutMs,
+      stuck: (stuck) => {
+        if (this.s.stopping) return;
+        this.life.attemptStuckInQueued(stuck, timeoutMs).catch((err: unknown) => {
+          this.queuedTimeouts.again(stuck);
+          this.s.logger.warn({ err, taskId: stuck.attempt.taskId }, "could not take back an attempt stuck in queued; trying again on the next tick");
+        });
+      },
+    });
+  }
 
   /** The scheduler heartbeat was written at `now` (at start): the next is due `heartbeatMs` later. */
   heartbeatWritten(now: number): void {
@@ -36,6 +55,7 @@ export class Tick {
   /** No more ticks (the one running, if any, ends; see {@link running}). */
   cancel(): void {
     this.cancelTick?.();
+    this.queuedTimeouts.cancel();
   }
 
   /** The tick running now, if any (it never rejects). */
@@ -105,6 +125,7 @@ export class Tick {
     await this.s.uow.flush();
     await this.promoteQueuedRuns(now);
     this.life.checkRunTimeouts(now);
+    this.queuedTimeouts.sweep();
     for (const run of this.s.runs.values()) for (const t of run.blocked) this.life.checkPastSafely(run, t);
     this.loop.pump();
   }
