@@ -22,8 +22,22 @@ function inputsOf(run: ActiveRun, taskId: string, mapIndex: number, outputs: Tas
   const task = run.graph.tasks.get(taskId);
   const inputs: Record<string, unknown> = mapIndex >= 0 ? copyArguments(run, taskId, mapIndex, outputs) : {};
   // A sensitive upstream value is opened here: downstream tasks receive the real value.
-  for (const [name, upstreamId] of Object.entries(task?.inputs ?? {})) inputs[name] = outputs.value(run, upstreamId);
+  for (const [name, upstreamId] of Object.entries(task?.inputs ?? {})) {
+    const value = outputs.value(run, upstreamId);
+    const path = task?.inputKeys?.[name];
+    inputs[name] = path === undefined ? value : valueAt(value, path);
+  }
   return inputs;
+}
+
+/** `value[path[0]][path[1]]…`; undefined where a step is not an object or lacks the key (Airflow gives None). */
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let v = value;
+  for (const key of path) {
+    if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
 }
 
 /**

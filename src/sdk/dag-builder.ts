@@ -64,7 +64,7 @@ export class DagBuilderImpl implements DagBuilder<never> {
   readonly problems: { message: string; site: LazyCallSite | null }[] = [];
 
   task(id: string, a: unknown, b?: unknown): TaskRef<never> {
-    return this.add("function", id, a, b) as TaskRef<never>;
+    return this.add("function", id, a, b) as unknown as TaskRef<never>;
   }
 
   branch(id: string, a: unknown, b?: unknown): TaskRef<BranchChoice> {

@@ -28,7 +28,23 @@ export interface TaskRef<T = unknown> {
   then<const N extends readonly TaskRef<unknown>[]>(next: N): N;
   /** Makes this task run after the given tasks (refs or ids); returns this task. */
   after(...upstream: (Upstream | readonly Upstream[])[]): this;
+  /**
+   * One key of this task's return value, for another task's `inputs`: that task receives only
+   * `value[key]` (undefined when the value has no such key or is not an object), typed. Airflow's
+   * `multiple_outputs=True` with `extract["rows"]`, or `xcom_pull(task_ids="extract", key="rows")`.
+   * Keys chain: `extract.key("meta").key("path")`.
+   *
+   * @example
+   * const extract = d.task("extract", async () => ({ rows: 3, path: "s3://b/k" }));
+   * d.task("count", { inputs: { rows: extract.key("rows") } }, (ctx, { rows }) => rows + 1); // rows: number
+   */
+  key<K extends KeyOf<T>>(key: K): TaskRef<ValueAt<T, K>>;
 }
+
+/** The string keys of a return value type (of its object members, for a union with null). */
+export type KeyOf<T> = T extends object ? (T extends readonly unknown[] ? never : Extract<keyof T, string>) : never;
+/** The type of `value[K]`; undefined joins it when the value may not be an object. */
+export type ValueAt<T, K extends string> = T extends object ? (K extends keyof T ? T[K] : undefined) : undefined;
 
 /** What a task runs, by kind. */
 export type TaskBody =
@@ -72,10 +88,55 @@ export class TaskNode<T = unknown> implements TaskRef<T> {
     }
     return this;
   }
+
+  key<K extends KeyOf<T>>(key: K): TaskRef<ValueAt<T, K>> {
+    return new KeyRef<ValueAt<T, K>>(this as TaskNode, [checkKey(key)]);
+  }
+}
+
+/**
+ * One key (or key path) of a task's return value, named in another task's `inputs`
+ * ({@link TaskRef.key}). Ordering goes to the task itself.
+ */
+export class KeyRef<T = unknown> implements TaskRef<T> {
+  declare readonly [OUTPUT]?: T;
+
+  constructor(
+    readonly node: TaskNode,
+    readonly path: readonly string[],
+  ) {}
+
+  get taskId(): string {
+    return this.node.taskId;
+  }
+
+  then<N extends TaskRef<unknown>>(next: N): N;
+  then<const N extends readonly TaskRef<unknown>[]>(next: N): N;
+  then(next: TaskRef<unknown> | readonly TaskRef<unknown>[]): unknown {
+    return this.node.then(next as TaskRef<unknown>);
+  }
+
+  after(...upstream: (Upstream | readonly Upstream[])[]): this {
+    this.node.after(...upstream);
+    return this;
+  }
+
+  key<K extends KeyOf<T>>(key: K): TaskRef<ValueAt<T, K>> {
+    return new KeyRef<ValueAt<T, K>>(this.node, [...this.path, checkKey(key)]);
+  }
+}
+
+function checkKey(key: unknown): string {
+  if (typeof key !== "string" || key === "") {
+    const site = userCallSite();
+    throw new DagDefinitionError(`key() expects a non-empty string naming a key of the task's return value, got ${show(key)}`, site?.file ?? null, site?.line ?? null);
+  }
+  return key;
 }
 
 export function asNode(value: unknown, where: string): TaskNode {
   if (value instanceof TaskNode) return value;
+  if (value instanceof KeyRef) return value.node;
   const site = userCallSite();
   throw new DagDefinitionError(
     `${where} expects tasks returned by task(), shell(), branch() or shortCircuit(); got ${show(value)}`,

@@ -12,17 +12,22 @@ import {
   type TaskPolicyOptions,
   type TeardownOptions,
 } from "./task-options.js";
-import { TaskNode } from "./task-ref.js";
+import { KeyRef, TaskNode } from "./task-ref.js";
 import { tiValueInput } from "../core/templating/template-refs.js";
 
 /** Direct upstream ids and data inputs of a task, in declaration order. */
-export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "inputs"> {
+export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "inputs" | "inputKeys"> {
   const inputs: Record<string, string> = {};
+  const inputKeys: Record<string, string[]> = {};
   const raw = node.options.inputs ?? {};
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new InvalidInputError(`inputs must be an object of tasks, e.g. { e: extract }, got ${show(raw)}`);
   }
-  for (const [name, ref] of Object.entries(raw)) inputs[name] = idOf(node, ref, `input "${name}"`);
+  for (const [name, ref] of Object.entries(raw)) {
+    // extract.key("rows"): the input receives that key of extract's return value.
+    if (ref instanceof KeyRef) inputKeys[name] = [...ref.path];
+    inputs[name] = idOf(node, ref instanceof KeyRef ? ref.node : ref, `input "${name}"`);
+  }
   // Templates reading {{ ti.value("x") }} receive x's value as an input (and so run after x).
   for (const id of node.templateValues) inputs[tiValueInput(id)] = id;
   const after = node.options.after ?? [];
@@ -34,7 +39,8 @@ export function resolveEdges(node: TaskNode): Pick<TaskSpec, "upstream" | "input
     ...node.extraUpstream.map((u) => idOf(node, u, "after()/then()")),
     ...teardownSetups(node),
   ];
-  return { upstream: [...new Set(upstream)], inputs };
+  // Only tasks with a keyed input carry inputKeys: the spec of any other task is unchanged.
+  return { upstream: [...new Set(upstream)], inputs, ...(Object.keys(inputKeys).length > 0 ? { inputKeys } : {}) };
 }
 
 /** The setups a teardown declared (`teardown: { setups }`), as ids. */

@@ -52,6 +52,25 @@ describe("SDK typing", () => {
     });
   });
 
+  it("types one key of a return value (Airflow's multiple_outputs) from the upstream's type", () => {
+    dag({ id: "keys" }, (d) => {
+      const extract = d.task("extract", async () => ({ rows: 3, meta: { path: "s3://b/k" } }));
+      expectTypeOf(extract.key("rows")).toEqualTypeOf<TaskRef<number>>();
+      expectTypeOf(extract.key("meta").key("path")).toEqualTypeOf<TaskRef<string>>();
+      d.task("count", { inputs: { rows: extract.key("rows"), path: extract.key("meta").key("path") } }, (_ctx, { rows, path }) => {
+        expectTypeOf(rows).toEqualTypeOf<number>();
+        expectTypeOf(path).toEqualTypeOf<string>();
+      });
+      // @ts-expect-error no such key in extract's value
+      extract.key("row");
+      const maybe = d.task("maybe", async () => (Math.random() > 0.5 ? { n: 1 } : null));
+      expectTypeOf(maybe.key("n")).toEqualTypeOf<TaskRef<number | undefined>>();
+      const list = d.task("list", async () => [1, 2]);
+      // @ts-expect-error a list has no keys to pick
+      list.key("length");
+    });
+  });
+
   it("gives the free functions untyped params", () => {
     dag({ id: "free" }, () => {
       const a = task("a", (ctx) => {

@@ -65,6 +65,12 @@ export interface TaskSpec {
   upstream: string[];
   /** Data dependencies: input name → upstream task id whose return value it receives. */
   inputs: Record<string, string>;
+  /**
+   * For inputs that receive one key of the upstream's return value instead of all of it
+   * (`extract.key("rows")`, Airflow's multiple_outputs / xcom key): input name → the key path.
+   * Absent when no input does.
+   */
+  inputKeys?: Record<string, string[]>;
   retries: number;
   retryDelayMs: number;
   retryExponentialBackoff: boolean;
