@@ -50,13 +50,13 @@ const MAX_ROWS = 24;
 /**
  * The page's `<main>` content, or null when the first view would not draw what the UI draws
  * first: a selection in the URL (the side panel), a DAG whose file does not load, task groups
- * (the grid's collapsed rows), or answers missing.
+ * (the grid's collapsed rows), an empty grid (the UI's empty states), or answers missing.
  */
 export function dagGridView(detail: unknown, grid: unknown, role: string, f: Formats, now: number): string | null {
   const d = detail as DagDetail | undefined;
   const g = grid as Grid | undefined;
   if (!d || !g || !Array.isArray(g.runs) || !Array.isArray(g.tasks)) return null;
-  if (d.importError || hasGroups(g.tasks)) return null;
+  if (d.importError || hasGroups(g.tasks) || g.tasks.length === 0 || g.runs.length === 0) return null;
   return (
     head(d, role, f, now) +
     tabs() +
@@ -116,7 +116,6 @@ function gridCard(dagId: string, g: Grid, f: Formats, now: number): string {
   const tasks = g.tasks;
   const toolbar = `<div class="card-head toolbar"><span class="small muted">${runs.length} run${runs.length === 1 ? "" : "s"} × ${tasks.length} task${tasks.length === 1 ? "" : "s"} · newest first</span><span class="spacer"></span>${g.nextCursor ? '<button type="button" class="btn btn-sm">Load older runs</button>' : ""}</div>`;
   const legend = `<div class="grid-legend"><div class="row-wrap small" aria-label="State legend">${STATE_ORDER.map((s) => stateBadge(s)).join("")}</div></div>`;
-  if (tasks.length === 0 || runs.length === 0) return "";
   return `<div class="grid-layout" data-testid="grid-layout"><div class="card grid-card">${toolbar}${matrix(dagId, g, f, now)}${legend}</div></div>`;
 }
 

@@ -60,6 +60,7 @@ describe("first view", () => {
     expect(firstViewHtml("/dags/d/grid", "", dagData(["load_a", "load_b"]), {})).toBe(""); // a task group
     expect(firstViewHtml("/dags/d/grid", "", dagData(["a"], { importError: { file: "f.ts", line: 1, column: 1, message: "m", at: null } }), {})).toBe("");
     expect(firstViewHtml("/dags/d/runs", "", dagData(["a"]), {})).toBe("");
+    expect(firstViewHtml("/dags/d/grid", "", dagData([]), {})).toBe(""); // no tasks: the UI's empty state
     const { "/auth/me": _me, ...anonymous } = dagData(["a"]);
     expect(firstViewHtml("/dags/d/grid", "", anonymous, {})).toBe("");
     expect(firstViewHtml("/", "", { "/auth/me": ME }, {})).toBe("");
