@@ -129,7 +129,11 @@ export class KeyRef<T = unknown> implements TaskRef<T> {
 function checkKey(key: unknown): string {
   if (typeof key !== "string" || key === "") {
     const site = userCallSite();
-    throw new DagDefinitionError(`key() expects a non-empty string naming a key of the task's return value, got ${show(key)}`, site?.file ?? null, site?.line ?? null);
+    throw new DagDefinitionError(
+      `key() expects a non-empty string naming a key of the task's return value, got ${show(key)}`,
+      site?.file ?? null,
+      site?.line ?? null,
+    );
   }
   return key;
 }

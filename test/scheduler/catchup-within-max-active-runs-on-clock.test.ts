@@ -70,7 +70,14 @@ describe("catch-up creates runs within maxActiveRuns", () => {
     expect(await runsOf(h, "three")).toHaveLength(3);
 
     // A backfill's two running runs do not count: the manual run's end makes room for one.
-    const bf = await h.store.createBackfill({ dagId: "three", fromDate: Date.UTC(2024, 0, 1), toDate: Date.UTC(2024, 0, 1, 1), reprocess: "none", maxActiveRuns: 2, conf: {} });
+    const bf = await h.store.createBackfill({
+      dagId: "three",
+      fromDate: Date.UTC(2024, 0, 1),
+      toDate: Date.UTC(2024, 0, 1, 1),
+      reprocess: "none",
+      maxActiveRuns: 2,
+      conf: {},
+    });
     h.scheduler.wake();
     await until(clock, "the backfill's two runs running", async () => {
       const runs = await h!.store.listRuns({ backfillId: bf.id });

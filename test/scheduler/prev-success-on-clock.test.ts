@@ -56,7 +56,13 @@ describe("the previous successful run", () => {
 
     openGate(second!.runId);
     await runWhen(h, clock, second!.id, "success");
-    expect(await valueOf(h, second!, "u")).toEqual({ runId: first!.runId, start: START, end: START + HOUR, startedAt: ended.startedAt, endedAt: ended.endedAt });
+    expect(await valueOf(h, second!, "u")).toEqual({
+      runId: first!.runId,
+      start: START,
+      end: START + HOUR,
+      startedAt: ended.startedAt,
+      endedAt: ended.endedAt,
+    });
     expect(await valueOf(h, second!, "s")).toBe(`${iso(START)} ${iso(START + HOUR)} ${iso(ended.startedAt!)} ${iso(ended.endedAt!)}`);
   });
 

@@ -52,7 +52,12 @@ describe("templateVariables", () => {
   });
 
   it("prev_*_success: the previous successful run's interval, start and end (UTC ISO), null when there is none", () => {
-    const prevSuccess = { dataIntervalStart: Date.UTC(2024, 0, 1), dataIntervalEnd: Date.UTC(2024, 0, 2), startedAt: Date.UTC(2024, 0, 2, 0, 5), endedAt: Date.UTC(2024, 0, 2, 0, 9) };
+    const prevSuccess = {
+      dataIntervalStart: Date.UTC(2024, 0, 1),
+      dataIntervalEnd: Date.UTC(2024, 0, 2),
+      startedAt: Date.UTC(2024, 0, 2, 0, 5),
+      endedAt: Date.UTC(2024, 0, 2, 0, 9),
+    };
     expect(templateVariables({ ...base, prevSuccess })).toMatchObject({
       prev_data_interval_start_success: "2024-01-01T00:00:00+00:00",
       prev_data_interval_end_success: "2024-01-02T00:00:00+00:00",

@@ -572,9 +572,7 @@ export class WorkerHub implements ShortcutHub {
     // looked at (its workers full) is as it was: a pass while every worker is busy (a poll) must
     // not send later attempts through the mailbox and its claims (docs/workers.md, "One process").
     const queuedAfter = this.#queuedSince || requeued > 0;
-    this.#backlog = live.some((c) =>
-      (c.hello?.queues ?? []).some((q) => (asked.has(q) ? !emptied.has(q) || queuedAfter : queuedBefore || queuedAfter)),
-    );
+    this.#backlog = live.some((c) => (c.hello?.queues ?? []).some((q) => (asked.has(q) ? !emptied.has(q) || queuedAfter : queuedBefore || queuedAfter)));
     recallForIdle(live, emptied);
     if (requeued > 0) this.#passes.request(); // they may suit another worker
   }

@@ -301,7 +301,7 @@ describe("WorkerAgent: frames", () => {
   });
 });
 
-describe("WorkerAgent: run parts (docs/workers.md, \"Run parts\")", () => {
+describe('WorkerAgent: run parts (docs/workers.md, "Run parts")', () => {
   /** The request as the server sends it with run parts: its own fields and the part it names. */
   function byPart(r: AttemptRequest, part: number): WireRemoteAttempt {
     const { bundlePath: _b, context: _c, maxOutputBytes: _m, ...own } = r;

@@ -5,7 +5,12 @@ import type { Database } from "../schema/database.js";
 import { toRunRecord } from "../rows/run-rows.js";
 
 /** The run with the latest logical date strictly before `logicalDate` (ties: highest id), of the filter's types and state. */
-export async function getPreviousRun(db: Kysely<Database>, dagId: string, logicalDate: EpochMs, filter: PreviousRunFilter = {}): Promise<RunRecord | undefined> {
+export async function getPreviousRun(
+  db: Kysely<Database>,
+  dagId: string,
+  logicalDate: EpochMs,
+  filter: PreviousRunFilter = {},
+): Promise<RunRecord | undefined> {
   const { runTypes, state } = filter;
   if (runTypes?.length === 0) return undefined;
   let query = db.selectFrom("dag_runs").selectAll().where("dag_id", "=", dagId).where("logical_date", "<", logicalDate);
